@@ -1,0 +1,57 @@
+# Two commands matter: `make run` (demo on SQLite) and `make test` (the whole suite).
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: run test lint check install vendor messages bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	@echo ""
+	@echo "peixun 演示环境: http://127.0.0.1:$(PORT)/  (密码均为 peixun-demo)"
+	@echo "  admin      平台管理员 / platform admin"
+	@echo "  org_admin  县直机关工委管理员 / org admin of the working committee"
+	@echo "  secretary  党支部书记 / branch secretary"
+	@echo "  member     党员 / member of that branch"
+	@echo "  viewer     只读督查 / read-only viewer of the whole tenant"
+	@echo ""
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	mkdir -p var test-artifacts
+	$(BIN)/python -m pytest -n 2 -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy peixun bench
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py check
+
+messages: install
+	cd peixun && ../$(BIN)/python ../manage.py makemessages -l zh_Hans --no-obsolete && ../$(BIN)/python ../manage.py compilemessages -l zh_Hans
+
+vendor:
+	npm install --no-save --no-audit --no-fund
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js peixun/static/vendor/bootstrap/
+	cp node_modules/htmx.org/dist/htmx.min.js peixun/static/vendor/htmx/
+
+bench: install
+	$(BIN)/python bench/import_roster.py
+	$(BIN)/python bench/query_counts.py
+
+clean:
+	rm -rf $(VENV) var test-artifacts

@@ -1,0 +1,10 @@
+import os
+
+import pytest
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peixun.settings")
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated_media(settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from peixun.members.models import mobile_validator
+
+
+class User(AbstractUser):
+    mobile = models.CharField(
+        _("mobile number"), max_length=11, null=True, blank=True, unique=True, validators=[mobile_validator]
+    )
+    member = models.OneToOneField(
+        "members.Member",
+        verbose_name=_("member"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="user",
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def display_name(self) -> str:
+        if self.member_id and self.member:
+            return self.member.name
+        return self.get_full_name() or self.username
+
+
+class Grant(models.Model):
+    """A role on a subtree. Platform admin needs no org; every other role does."""
+
+    class Role(models.TextChoices):
+        PLATFORM_ADMIN = "platform_admin", _("Platform admin")
+        ORG_ADMIN = "org_admin", _("Org admin")
+        SECRETARY = "secretary", _("Branch secretary")
+        VIEWER = "viewer", _("Read-only viewer")
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="grants")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("organization"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="grants",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("grant")
+        verbose_name_plural = _("grants")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "org"], name="grant_unique"),
+            models.CheckConstraint(
+                condition=Q(role="platform_admin") | Q(org__isnull=False), name="grant_org_required"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} {self.org_id or ''}"
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only its hash is stored; the raw value is shown once."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"token {self.pk} of {self.user_id}"
+
+    @staticmethod
+    def new_raw() -> str:
+        return "px_" + secrets.token_urlsafe(32)

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from peixun.core.audit import audit_record
+from peixun.core.permissions import require_admin, require_platform
+from peixun.core.scoping import forget_scope
+from peixun.orgs.models import Organization
+
+from .models import ApiToken, Grant, User, hash_token
+
+
+@transaction.atomic
+def grant_create(*, actor: Any, user: User, role: str, org: Organization | None) -> Grant:
+    if role not in Grant.Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    if role == Grant.Role.PLATFORM_ADMIN:
+        require_platform(actor)
+        org = None
+    else:
+        if org is None:
+            raise ValidationError({"org": _("Choose the organization this role covers.")})
+        require_admin(actor, org)
+        if role == Grant.Role.SECRETARY and not org.accepts_members:
+            raise ValidationError({"org": _("A secretary's grant is for a branch or a Party group.")})
+    grant, created = Grant.objects.get_or_create(user=user, role=role, org=org)
+    if created:
+        audit_record(actor=actor, verb="grant.create", obj=grant, org=org, after={"user": user.pk, "role": role})
+    forget_scope(user)
+    return grant
+
+
+@transaction.atomic
+def token_issue(*, actor: User) -> str:
+    """A new personal API token for `actor`; the raw value is returned once and never stored."""
+    raw = ApiToken.new_raw()
+    token = ApiToken.objects.create(user=actor, key_hash=hash_token(raw))
+    audit_record(actor=actor, verb="token.issue", obj=token, object_repr=f"API token #{token.pk}")
+    return raw
+
+
+def token_user(raw: str) -> User | None:
+    token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -1,0 +1,67 @@
+"""API v1: one NinjaAPI; each app contributes a router over the same services and selectors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.security import HttpBearer, SessionAuth
+
+from peixun.accounts.services import token_user
+from peixun.core.context import client_address, current_address
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = token_user(token)
+        if user is not None:
+            request.user = user
+            current_address.set(client_address(request.META))
+        return user
+
+
+api = NinjaAPI(
+    title="peixun API",
+    version="1",
+    description="党员干部教育培训管理平台 API v1. Authenticate with `POST /api/v1/auth/token`, "
+    "then send `Authorization: Bearer <token>`.",
+    auth=[BearerToken(), SessionAuth()],
+    docs_url="/docs",
+    urls_namespace="api-v1",
+)
+
+
+def validation_detail(exc: ValidationError) -> list[dict[str, Any]]:
+    if hasattr(exc, "error_dict"):
+        return [
+            {"loc": ["body", field], "msg": " ".join(str(m) for e in errs for m in e.messages), "type": "value_error"}
+            for field, errs in exc.error_dict.items()
+        ]
+    return [{"loc": ["body"], "msg": " ".join(exc.messages), "type": "value_error"}]
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": validation_detail(exc)}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)
+
+
+def _register_routers() -> None:
+    from peixun.accounts.api import router as auth_router
+    from peixun.core.api import router as audit_router
+    from peixun.members.api import router as members_router
+    from peixun.orgs.api import router as orgs_router
+
+    api.add_router("/auth/", auth_router)
+    api.add_router("/orgs/", orgs_router)
+    api.add_router("/members/", members_router)
+    api.add_router("/audit/", audit_router)
+
+
+_register_routers()

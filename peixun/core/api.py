@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from .scoping import scope_of
+from .selectors import audit_list
+
+router = Router(tags=["audit"])
+
+
+class AuditOut(Schema):
+    id: int
+    at: dt.datetime
+    actor_id: int | None
+    verb: str
+    object_type: str
+    object_id: str
+    object_repr: str
+    org_id: int | None
+    before: dict | None
+    after: dict | None
+    address: str | None
+
+
+@router.get("/", response=list[AuditOut])
+@paginate(LimitOffsetPagination)
+def list_audit(
+    request: HttpRequest,
+    actor: str = "",
+    object: str = "",
+    verb: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+):  # type: ignore[no-untyped-def]
+    scope = scope_of(request.user)
+    if not (scope.platform or scope.admin_paths):
+        raise HttpError(404, "Not Found")
+    return audit_list(
+        actor=request.user, actor_q=actor, object_q=object, verb=verb, date_from=date_from, date_to=date_to
+    )

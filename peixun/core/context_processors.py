@@ -1,0 +1,17 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+from .scoping import scope_of
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    scope = scope_of(user)
+    return {
+        "nav_scope": scope,
+        "nav_is_admin": scope.platform or bool(scope.admin_paths),
+        "nav_can_browse": scope.platform or bool(scope.read_paths),
+        "nav_can_manage": scope.platform or bool(scope.manage_paths),
+        "nav_is_member": bool(scope.member_id),
+    }

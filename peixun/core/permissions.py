@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from .scoping import can_admin_org, can_manage_org, scope_of
+
+
+def require_manage(actor: Any, org: Any) -> None:
+    if not can_manage_org(actor, org):
+        raise PermissionDenied(_("You may not change records of this organization."))
+
+
+def require_admin(actor: Any, org: Any) -> None:
+    if not can_admin_org(actor, org):
+        raise PermissionDenied(_("Only an org admin of this organization may do this."))
+
+
+def require_platform(actor: Any) -> None:
+    if not scope_of(actor).platform:
+        raise PermissionDenied(_("Only a platform admin may do this."))

@@ -1,0 +1,149 @@
+"""The one scoping primitive: what part of the org tree an actor may see and manage.
+
+An actor's scope is a set of materialised paths (treebeard `path`); an object is in scope when
+the path of its organisation starts with one of them. Out of scope is always a 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+M = TypeVar("M", bound=models.Model)
+
+
+@dataclass(frozen=True)
+class Scope:
+    platform: bool = False
+    read_paths: tuple[str, ...] = ()
+    manage_paths: tuple[str, ...] = ()
+    admin_paths: tuple[str, ...] = ()  # org admin: may reveal ID numbers and read the audit trail
+    member_id: int | None = None
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_staff_like(self) -> bool:
+        return self.platform or bool(self.read_paths)
+
+
+def _minimal(paths: set[str]) -> tuple[str, ...]:
+    """Drop paths already covered by a shorter ancestor path."""
+    kept: list[str] = []
+    for p in sorted(paths, key=len):
+        if not any(p.startswith(k) for k in kept):
+            kept.append(p)
+    return tuple(sorted(kept))
+
+
+def scope_of(actor: Any) -> Scope:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return Scope()
+    cached = getattr(actor, "_peixun_scope", None)
+    if cached is not None:
+        return cached
+    from peixun.accounts.models import Grant
+
+    read: set[str] = set()
+    manage: set[str] = set()
+    admin: set[str] = set()
+    roles: set[str] = set()
+    platform = bool(actor.is_superuser)
+    for role, path in Grant.objects.filter(user_id=actor.pk, org__closed_on__isnull=True).values_list(
+        "role", "org__path"
+    ):
+        roles.add(role)
+        if role == Grant.Role.PLATFORM_ADMIN:
+            platform = True
+        elif path is None:
+            continue
+        elif role == Grant.Role.ORG_ADMIN:
+            read.add(path)
+            manage.add(path)
+            admin.add(path)
+        elif role == Grant.Role.SECRETARY:
+            read.add(path)
+            manage.add(path)
+        elif role == Grant.Role.VIEWER:
+            read.add(path)
+    if platform:
+        roles.add(Grant.Role.PLATFORM_ADMIN)
+    member_id = getattr(actor, "member_id", None)
+    if member_id:
+        roles.add("member")
+    scope = Scope(
+        platform=platform,
+        read_paths=_minimal(read),
+        manage_paths=_minimal(manage),
+        admin_paths=_minimal(admin),
+        member_id=member_id,
+        roles=frozenset(roles),
+    )
+    actor._peixun_scope = scope
+    return scope
+
+
+def forget_scope(actor: Any) -> None:
+    if hasattr(actor, "_peixun_scope"):
+        del actor._peixun_scope
+
+
+def path_in(path: str, paths: tuple[str, ...]) -> bool:
+    return any(path.startswith(p) for p in paths)
+
+
+def can_read_org(actor: Any, org: Any) -> bool:
+    scope = scope_of(actor)
+    return scope.platform or path_in(org.path, scope.read_paths)
+
+
+def can_manage_org(actor: Any, org: Any) -> bool:
+    scope = scope_of(actor)
+    return scope.platform or path_in(org.path, scope.manage_paths)
+
+
+def can_admin_org(actor: Any, org: Any) -> bool:
+    scope = scope_of(actor)
+    return scope.platform or path_in(org.path, scope.admin_paths)
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Base for every model's queryset: `visible_to(actor)` by the path of the object's org."""
+
+    scope_path_field = "path"
+
+    def _filter_paths(self, paths: tuple[str, ...], extra: Q | None = None) -> models.QuerySet:
+        cond = Q()
+        for p in paths:
+            cond |= Q(**{f"{self.scope_path_field}__startswith": p})
+        if extra is not None:
+            cond |= extra
+        if not cond:
+            return self.none()
+        return self.filter(cond)
+
+    def visible_to(self, actor: Any) -> models.QuerySet:
+        scope = scope_of(actor)
+        if scope.platform:
+            return self.all()
+        return self._filter_paths(scope.read_paths, self.self_condition(scope))
+
+    def manageable_by(self, actor: Any) -> models.QuerySet:
+        scope = scope_of(actor)
+        if scope.platform:
+            return self.all()
+        return self._filter_paths(scope.manage_paths)
+
+    def self_condition(self, scope: Scope) -> Q | None:
+        """What a plain member sees of this model beyond their grants (nothing by default)."""
+        return None
+
+
+def get_visible_or_404(actor: Any, model: type[M], pk: Any) -> M:
+    try:
+        return model._default_manager.visible_to(actor).get(pk=pk)  # type: ignore[attr-defined]
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

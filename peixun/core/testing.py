@@ -1,0 +1,121 @@
+"""Test helpers shared by every app: a small tenant and the six personas.
+
+Every page and API route test uses `PersonaTestCase`: the world is built once per class
+(`setUpTestData`), and `expect_personas` asserts the status each persona gets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any, ClassVar
+
+from django.test import Client, TestCase
+
+from peixun.accounts.models import Grant, User
+from peixun.core.idcard import make_id_number
+from peixun.members.models import Member, Membership
+from peixun.orgs.models import Organization, Position
+
+PERSONAS = ("anonymous", "member", "secretary", "other_secretary", "org_admin", "viewer")
+PASSWORD = "test-pass-123"
+
+_sequence = itertools.count(1)
+
+
+def new_id_number(birth: dt.date = dt.date(1985, 6, 15), male: bool = True) -> str:
+    n = next(_sequence) % 500
+    return make_id_number("110101", birth, n * 2 + (1 if male else 0))
+
+
+def make_org(parent: Organization | None, code: str, name: str, kind: str) -> Organization:
+    fields = {"code": code, "name": name, "kind": kind}
+    if parent is None:
+        return Organization.objects.add_root(fields)
+    return Organization.objects.add_child(parent, fields)
+
+
+def make_member(org: Organization, name: str = "张三", **fields: Any) -> Member:
+    """A member written straight to the tables: fixtures for tests, not a substitute for services."""
+    from peixun.members.services import set_id_number
+
+    birth = fields.pop("birth_date", dt.date(1985, 6, 15))
+    number = fields.pop("id_number", None) or new_id_number(birth)
+    defaults: dict[str, Any] = {
+        "gender": "M",
+        "status": Member.Status.FULL,
+        "joined_on": dt.date(2010, 7, 1),
+        "confirmed_on": dt.date(2011, 7, 1),
+    }
+    defaults.update(fields)
+    member = Member(org=org, name=name, birth_date=birth, **defaults)
+    set_id_number(member, number)
+    member.save()
+    Membership.objects.create(member=member, org=org, since=member.joined_on or dt.date(2010, 1, 1))
+    return member
+
+
+def make_user(username: str, *, member: Member | None = None, role: str = "", org: Organization | None = None) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, member=member)
+    if role:
+        Grant.objects.create(user=user, role=role, org=org)
+    return user
+
+
+class World:
+    """Root 县直机关工委 → 局党委 → 第一支部 (with a group) and 第二支部; 另一党委 → 第三支部."""
+
+    def __init__(self) -> None:
+        K = Organization.Kind
+        self.root = make_org(None, "T01", "测试县直机关工委", K.WORKING_COMMITTEE)
+        self.unit = make_org(self.root, "T0101", "测试局机关党委", K.COMMITTEE)
+        self.branch = make_org(self.unit, "T010101", "第一党支部", K.BRANCH)
+        self.other_branch = make_org(self.unit, "T010102", "第二党支部", K.BRANCH)
+        self.group = make_org(self.branch, "T01010101", "第一党小组", K.GROUP)
+        self.far_unit = make_org(self.root, "T0102", "测试委党委", K.COMMITTEE)
+        self.far_branch = make_org(self.far_unit, "T010201", "第三党支部", K.BRANCH)
+
+        self.member = make_member(self.branch, "李明", mobile="13800000001")
+        self.secretary_member = make_member(self.branch, "王芳", gender="F", birth_date=dt.date(1980, 3, 2), id_number=new_id_number(dt.date(1980, 3, 2), male=False))
+        self.other_member = make_member(self.other_branch, "赵强", mobile="13800000003")
+        self.far_member = make_member(self.far_branch, "孙丽", gender="F", birth_date=dt.date(1990, 1, 9), id_number=new_id_number(dt.date(1990, 1, 9), male=False))
+        Position.objects.create(
+            member=self.secretary_member, org=self.branch, role="secretary", kind="part_time", since=dt.date(2022, 1, 1)
+        )
+        self.users: dict[str, User | None] = {
+            "anonymous": None,
+            "member": make_user("member", member=self.member),
+            "secretary": make_user("secretary", member=self.secretary_member, role="secretary", org=self.branch),
+            "other_secretary": make_user("other_secretary", member=self.other_member, role="secretary", org=self.other_branch),
+            "org_admin": make_user("org_admin", role="org_admin", org=self.root),
+            "viewer": make_user("viewer", role="viewer", org=self.root),
+        }
+        self.platform_admin = make_user("platform", role="platform_admin")
+
+
+class PersonaTestCase(TestCase):
+    world: ClassVar[World]
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.world = World()
+
+    def user(self, persona: str) -> User | None:
+        return self.world.users[persona]
+
+    def client_for(self, persona: str) -> Client:
+        client = Client()
+        user = self.world.users[persona]
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    def expect_personas(self, url: str, expected: dict[str, int], method: str = "get", **kwargs: Any) -> None:
+        """Assert the status each persona gets; every persona must be named."""
+        missing = set(PERSONAS) - set(expected)
+        assert not missing, f"name every persona, missing: {sorted(missing)}"
+        for persona, status in expected.items():
+            response = getattr(self.client_for(persona), method)(url, **kwargs)
+            got = response.status_code
+            self.assertEqual(got, status, f"{persona} {method.upper()} {url}: expected {status}, got {got}")
+

@@ -1,0 +1,69 @@
+"""Every read of members. Each selector takes the actor and starts from `visible_to`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from peixun.orgs.models import Organization, Position
+
+from .models import Member, Membership
+
+
+@dataclass(frozen=True)
+class MemberFilters:
+    org: Organization | None = None  # the subtree to look in
+    status: str = ""
+    cadre_rank: str = ""
+    position: str = ""
+    exempt: str = ""  # "yes" / "no" / ""
+    employment: str = ""
+    q: str = ""
+
+
+def member_list(*, actor: Any, filters: MemberFilters | None = None) -> QuerySet[Member]:
+    f = filters or MemberFilters()
+    qs = Member.objects.visible_to(actor).select_related("org")
+    if f.org is not None:
+        qs = qs.filter(org__path__startswith=f.org.path)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.cadre_rank:
+        qs = qs.filter(cadre_rank=f.cadre_rank)
+    if f.employment:
+        qs = qs.filter(employment=f.employment)
+    if f.exempt == "yes":
+        qs = qs.exclude(exempt_reason="")
+    elif f.exempt == "no":
+        qs = qs.filter(exempt_reason="")
+    if f.position:
+        holding = Position.objects.current().filter(member=OuterRef("pk"), role=f.position)
+        qs = qs.filter(Exists(holding))
+    if f.q:
+        text = f.q.strip()
+        qs = qs.filter(Q(name__contains=text) | Q(mobile__startswith=text))
+    return qs.order_by("org__path", "name", "id")
+
+
+def member_history(*, actor: Any, member: Member) -> QuerySet[Membership]:
+    return Membership.objects.filter(member=member).select_related("org").order_by("since", "id")
+
+
+def member_positions(*, actor: Any, member: Member) -> QuerySet[Position]:
+    return Position.objects.filter(member=member).select_related("org").order_by("-since", "id")
+
+
+def branch_on(*, member: Member | int, day: dt.date) -> Organization | None:
+    """The org member M belonged to on day D, answered from the membership history."""
+    member_id = member if isinstance(member, int) else member.pk
+    found = Membership.objects.on(day).filter(member_id=member_id).select_related("org").first()
+    return found.org if found else None
+
+
+def branches_on(*, member_ids: list[int], day: dt.date) -> dict[int, int]:
+    """member id → org id on `day`, for many members in one query."""
+    rows = Membership.objects.on(day).filter(member_id__in=member_ids).values_list("member_id", "org_id")
+    return dict(rows)

@@ -1,0 +1,192 @@
+"""Every write to members, their membership history and positions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from peixun.core.audit import audit_record, snapshot
+from peixun.core.crypto import encrypt_text, keyed_hash
+from peixun.core.idcard import mask_id_number
+from peixun.core.permissions import require_admin, require_manage
+from peixun.orgs.models import Organization, Position
+
+from .models import Member, Membership
+from .validation import clean_member_fields
+
+AUDIT_FIELDS = [
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "id_number_masked",
+    "mobile",
+    "education",
+    "joined_on",
+    "confirmed_on",
+    "status",
+    "cadre_rank",
+    "employment",
+    "exempt_reason",
+    "org",
+]
+
+
+def set_id_number(member: Member, number: str) -> None:
+    member.id_number_encrypted = encrypt_text(number)
+    member.id_number_hash = keyed_hash(number)
+    member.id_number_masked = mask_id_number(number)
+
+
+def check_member_org(org: Organization | None, field: str = "org") -> Organization:
+    if org is None:
+        raise ValidationError({field: _("Choose a Party organization.")})
+    if not org.is_open:
+        raise ValidationError({field: _("The organization %(name)s is closed.") % {"name": org.name}})
+    if not org.accepts_members:
+        raise ValidationError({field: _("Members belong to a branch or a Party group, not to %(name)s.") % {"name": org.name}})
+    return org
+
+
+@transaction.atomic
+def member_create(*, actor: Any, org: Organization, data: dict[str, Any], since: dt.date | None = None) -> Member:
+    check_member_org(org)
+    require_manage(actor, org)
+    clean, errors = clean_member_fields(data)
+    if errors:
+        raise ValidationError(errors)
+    number = clean.pop("id_number")
+    if Member.objects.filter(id_number_hash=keyed_hash(number)).exists():
+        raise ValidationError({"id_number": _("A member with this ID number is already registered.")})
+    member = Member(org=org, **clean)
+    set_id_number(member, number)
+    member.save()
+    Membership.objects.create(member=member, org=org, since=since or member.joined_on or timezone.localdate())
+    audit_record(actor=actor, verb="member.create", obj=member, org=org, after=snapshot(member, AUDIT_FIELDS))
+    return member
+
+
+@transaction.atomic
+def member_update(*, actor: Any, member: Member, data: dict[str, Any]) -> Member:
+    """Change a member's own facts. The org changes only through `member_transfer`."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    require_manage(actor, member.org)
+    data = {k: v for k, v in data.items() if k != "org"}
+    if "id_number" in data and not data["id_number"]:
+        data.pop("id_number")
+    # Cross-field checks need the stored values of fields the caller did not send.
+    merged = {f: getattr(member, f) for f in ("name", "gender", "birth_date", "joined_on", "confirmed_on", "status")}
+    merged.update(data)
+    clean, errors = clean_member_fields(merged, partial=True)
+    if "id_number" in data and not errors.get("id_number"):
+        require_admin(actor, member.org)
+    if errors:
+        raise ValidationError(errors)
+    before = snapshot(member, AUDIT_FIELDS)
+    number = clean.pop("id_number", None)
+    if number:
+        digest = keyed_hash(number)
+        if Member.objects.filter(id_number_hash=digest).exclude(pk=member.pk).exists():
+            raise ValidationError({"id_number": _("A member with this ID number is already registered.")})
+        set_id_number(member, number)
+    for field, value in clean.items():
+        setattr(member, field, value)
+    member.save()
+    after = snapshot(member, AUDIT_FIELDS)
+    if after != before:
+        audit_record(actor=actor, verb="member.update", obj=member, org=member.org, before=before, after=after)
+    return member
+
+
+@transaction.atomic
+def member_transfer(
+    *, actor: Any, member: Member, to_org: Organization, effective: dt.date, note: str = ""
+) -> Membership:
+    """组织关系转接: close the current membership at `effective` and open one in `to_org`.
+
+    The actor must be able to manage both ends, so a secretary moves members only within their
+    branch; transfers between branches are made by the org admin above both.
+    """
+    member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
+    require_manage(actor, member.org)
+    check_member_org(to_org, "to_org")
+    from peixun.core.scoping import can_manage_org
+
+    if not can_manage_org(actor, to_org):
+        raise ValidationError({"to_org": _("No such organization in your scope.")})
+    if to_org.pk == member.org_id:
+        raise ValidationError({"to_org": _("The member already belongs to this organization.")})
+    if effective > timezone.localdate():
+        raise ValidationError({"effective": _("The effective date cannot be in the future.")})
+    current = Membership.objects.filter(member=member, until__isnull=True).first()
+    if current and effective <= current.since:
+        raise ValidationError(
+            {"effective": _("Must be after the start of the current membership (%(date)s).") % {"date": current.since}}
+        )
+    before = {"org": member.org_id, "since": current.since if current else None}
+    if current:
+        current.until = effective
+        current.save(update_fields=["until"])
+    new = Membership.objects.create(member=member, org=to_org, since=effective, note=(note or "").strip()[:200])
+    member.org = to_org
+    member.save(update_fields=["org", "updated_at"])
+    audit_record(
+        actor=actor,
+        verb="member.transfer",
+        obj=member,
+        org=to_org,
+        before=before,
+        after={"org": to_org.pk, "since": effective, "note": new.note},
+    )
+    return new
+
+
+def member_reveal_id(*, actor: Any, member: Member) -> str:
+    """The plain ID number for an org admin over the member's org; every reveal is audited."""
+    require_admin(actor, member.org)
+    audit_record(actor=actor, verb="member.reveal_id", obj=member, org=member.org)
+    return member.reveal_id_number()
+
+
+@transaction.atomic
+def position_assign(
+    *, actor: Any, member: Member, org: Organization, role: str, kind: str, since: dt.date, until: dt.date | None = None
+) -> Position:
+    require_manage(actor, org)
+    errors: dict[str, str] = {}
+    if role not in Position.Role.values:
+        errors["role"] = _("Unknown position.")
+    if kind not in Position.Kind.values:
+        errors["kind"] = _("Unknown position kind.")
+    if until and until < since:
+        errors["until"] = _("Cannot be earlier than the start date.")
+    if not member.org.path.startswith(org.path) and not org.path.startswith(member.org.path):
+        errors["org"] = _("The member does not belong to this organization.")
+    if errors:
+        raise ValidationError(errors)
+    position = Position.objects.create(member=member, org=org, role=role, kind=kind, since=since, until=until)
+    audit_record(
+        actor=actor,
+        verb="position.assign",
+        obj=position,
+        org=org,
+        after=snapshot(position, ["member", "org", "role", "kind", "since", "until"]),
+    )
+    return position
+
+
+@transaction.atomic
+def position_end(*, actor: Any, position: Position, until: dt.date) -> Position:
+    require_manage(actor, position.org)
+    if until < position.since:
+        raise ValidationError({"until": _("Cannot be earlier than the start date.")})
+    before = snapshot(position, ["until"])
+    position.until = until
+    position.save(update_fields=["until"])
+    audit_record(actor=actor, verb="position.end", obj=position, org=position.org, before=before, after={"until": until})
+    return position

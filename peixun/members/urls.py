@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "members"
+urlpatterns = [
+    path("", views.member_list, name="list"),
+    path("mine/", views.mine, name="mine"),
+    path("import/", views.roster_import, name="import"),
+]

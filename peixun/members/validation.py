@@ -1,0 +1,159 @@
+"""One place that turns raw member fields into clean values or field errors.
+
+Forms, the API and the roster import all pass through `clean_member_fields`, so a rule holds
+everywhere at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from peixun.core.idcard import birth_date_of, gender_of, id_number_problem, normalise_id_number
+from peixun.core.text import fold_width, parse_date
+
+from .models import ETHNICITIES, Member
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+CHOICE_FIELDS: dict[str, type] = {
+    "gender": Member.Gender,
+    "status": Member.Status,
+    "cadre_rank": Member.CadreRank,
+    "employment": Member.Employment,
+    "exempt_reason": Member.ExemptReason,
+    "education": Member.Education,
+}
+DATE_FIELDS = ("birth_date", "joined_on", "confirmed_on")
+REQUIRED = ("name", "id_number", "status")
+
+
+def choice_value(field: str, raw: Any) -> str:
+    """Accept a stored value ('full') or its label in either language ('正式党员')."""
+    text = fold_width(str(raw or "")).strip()
+    choices = CHOICE_FIELDS[field]
+    if text in choices.values:
+        return text
+    for value, label in choices.choices:
+        if text == str(label):
+            return value
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        for value, label in choices.choices:
+            if text == str(label):
+                return value
+    raise ValueError(text)
+
+
+def choice_help(field: str) -> str:
+    return "、".join(str(label) for value, label in CHOICE_FIELDS[field].choices if value)
+
+
+def clean_member_fields(raw: dict[str, Any], *, partial: bool = False) -> tuple[dict[str, Any], dict[str, str]]:
+    """Clean `raw` into model values. Returns (clean, errors) with errors keyed by field name."""
+    clean: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    today = timezone.localdate()
+
+    for name in REQUIRED:
+        if not partial and not str(raw.get(name) or "").strip():
+            errors[name] = _("This field is required.")
+
+    if "name" in raw and "name" not in errors:
+        name = re.sub(r"\s+", "", fold_width(str(raw["name"] or "")))
+        if not name:
+            errors["name"] = _("This field is required.")
+        elif len(name) > 40:
+            errors["name"] = _("A name may have at most 40 characters.")
+        else:
+            clean["name"] = name
+
+    if "id_number" in raw and "id_number" not in errors:
+        number = normalise_id_number(str(raw["id_number"] or ""))
+        problem = id_number_problem(number)
+        if problem:
+            errors["id_number"] = _("Not a valid ID number: %(reason)s.") % {"reason": problem}
+        else:
+            clean["id_number"] = number
+
+    for field in CHOICE_FIELDS:
+        if field in raw and raw[field] not in (None, ""):
+            try:
+                clean[field] = choice_value(field, raw[field])
+            except ValueError:
+                errors[field] = _("Unknown value; use one of: %(choices)s.") % {"choices": choice_help(field)}
+        elif field in raw and field in ("education", "exempt_reason"):
+            clean[field] = ""
+
+    if raw.get("ethnicity") not in (None, ""):
+        ethnicity = fold_width(str(raw["ethnicity"])).strip()
+        if ethnicity in ETHNICITIES:
+            clean["ethnicity"] = ethnicity
+        elif ethnicity + "族" in ETHNICITIES:
+            clean["ethnicity"] = ethnicity + "族"
+        else:
+            errors["ethnicity"] = _("Not one of the 56 ethnic groups.")
+
+    for field in DATE_FIELDS:
+        if field in raw and raw[field] not in (None, ""):
+            try:
+                value = parse_date(raw[field])
+            except (ValueError, TypeError, OverflowError):
+                errors[field] = _("Not a date; write it as 2020-1-5, 2020/01/05, 2020.1.5 or 2020年1月5日.")
+                continue
+            if value > today:
+                errors[field] = _("The date is in the future.")
+            elif value.year < 1900:
+                errors[field] = _("The date is before 1900.")
+            else:
+                clean[field] = value
+        elif field in raw:
+            clean[field] = None
+
+    if raw.get("mobile") not in (None, ""):
+        mobile = re.sub(r"[\s-]", "", fold_width(str(raw["mobile"])))
+        if mobile.startswith("+86"):
+            mobile = mobile[3:]
+        if MOBILE_RE.match(mobile):
+            clean["mobile"] = mobile
+        else:
+            errors["mobile"] = _("Enter an 11-digit mainland mobile number.")
+    elif "mobile" in raw:
+        clean["mobile"] = ""
+
+    number = clean.get("id_number")
+    if number:
+        birth = birth_date_of(number)
+        if clean.get("birth_date") is None and "birth_date" not in errors:
+            clean["birth_date"] = birth
+        elif clean.get("birth_date") != birth and "birth_date" not in errors:
+            errors["birth_date"] = _("Does not match the birth date in the ID number (%(date)s).") % {
+                "date": birth.isoformat()
+            }
+        if "gender" not in clean and "gender" not in errors:
+            clean["gender"] = gender_of(number)
+        elif clean.get("gender") and clean["gender"] != gender_of(number):
+            errors["gender"] = _("Does not match the gender in the ID number.")
+
+    joined, confirmed = clean.get("joined_on"), clean.get("confirmed_on")
+    if confirmed and not joined and "joined_on" not in errors:
+        errors["joined_on"] = _("A member with a full-membership date needs a joining date.")
+    if joined and confirmed and confirmed < joined:
+        errors["confirmed_on"] = _("Cannot be earlier than the joining date.")
+    birth = clean.get("birth_date")
+    if birth and joined and age_on(birth, joined) < 18:
+        errors["joined_on"] = _("The member would have joined before the age of 18.")
+    status = clean.get("status")
+    if status in (Member.Status.FULL, Member.Status.PROBATIONARY) and not joined and "joined_on" not in errors:
+        if not partial:
+            errors["joined_on"] = _("A Party member needs a joining date.")
+    return clean, errors
+
+
+def age_on(birth: dt.date, day: dt.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))

@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from .api import api
+
+urlpatterns = [
+    path("", include("peixun.core.urls")),
+    path("accounts/", include("peixun.accounts.urls")),
+    path("orgs/", include("peixun.orgs.urls")),
+    path("members/", include("peixun.members.urls")),
+    path("api/v1/", api.urls),
+]
