@@ -36,7 +36,11 @@ api = NinjaAPI(
 def validation_detail(exc: ValidationError) -> list[dict[str, Any]]:
     if hasattr(exc, "error_dict"):
         return [
-            {"loc": ["body", field], "msg": " ".join(str(m) for e in errs for m in e.messages), "type": "value_error"}
+            {
+                "loc": ["body", field],
+                "msg": " ".join(str(m) for e in errs for m in e.messages),
+                "type": "value_error",
+            }
             for field, errs in exc.error_dict.items()
         ]
     return [{"loc": ["body"], "msg": " ".join(exc.messages), "type": "value_error"}]

@@ -5,17 +5,20 @@ import sys
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PEIXUN_VAR_DIR", BASE_DIR / "var"))
 TESTING = "pytest" in sys.modules
 
-SECRET_KEY = os.environ.get("PEIXUN_SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
+SECRET_KEY = os.environ.get(
+    "PEIXUN_SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789"
+)
 # Key for encrypting ID-card numbers at rest; kept apart from SECRET_KEY so it can be rotated alone.
 FIELD_ENCRYPTION_KEY = os.environ.get("PEIXUN_FIELD_KEY", "")
 DEBUG = os.environ.get("PEIXUN_DEBUG", "1") == "1"
-ALLOWED_HOSTS = [h for h in os.environ.get("PEIXUN_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in os.environ.get("PEIXUN_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
+]
 if TESTING:
     ALLOWED_HOSTS = ["*"]
 
@@ -147,4 +150,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("PEIXUN_LOG_LEVEL", "WARNING")},
 }
-

@@ -15,7 +15,11 @@ class UsernameOrMobileBackend(ModelBackend):
     """Log in with either the username or the registered mobile number."""
 
     def authenticate(
-        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
     ) -> User | None:
         if not username or password is None:
             return None

@@ -13,7 +13,12 @@ from peixun.members.models import mobile_validator
 
 class User(AbstractUser):
     mobile = models.CharField(
-        _("mobile number"), max_length=11, null=True, blank=True, unique=True, validators=[mobile_validator]
+        _("mobile number"),
+        max_length=11,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[mobile_validator],
     )
     member = models.OneToOneField(
         "members.Member",
@@ -43,7 +48,9 @@ class Grant(models.Model):
         SECRETARY = "secretary", _("Branch secretary")
         VIEWER = "viewer", _("Read-only viewer")
 
-    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="grants")
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="grants"
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     org = models.ForeignKey(
         "orgs.Organization",
@@ -76,7 +83,9 @@ def hash_token(raw: str) -> str:
 class ApiToken(models.Model):
     """A personal API token. Only its hash is stored; the raw value is shown once."""
 
-    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)

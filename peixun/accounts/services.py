@@ -27,10 +27,18 @@ def grant_create(*, actor: Any, user: User, role: str, org: Organization | None)
             raise ValidationError({"org": _("Choose the organization this role covers.")})
         require_admin(actor, org)
         if role == Grant.Role.SECRETARY and not org.accepts_members:
-            raise ValidationError({"org": _("A secretary's grant is for a branch or a Party group.")})
+            raise ValidationError(
+                {"org": _("A secretary's grant is for a branch or a Party group.")}
+            )
     grant, created = Grant.objects.get_or_create(user=user, role=role, org=org)
     if created:
-        audit_record(actor=actor, verb="grant.create", obj=grant, org=org, after={"user": user.pk, "role": role})
+        audit_record(
+            actor=actor,
+            verb="grant.create",
+            obj=grant,
+            org=org,
+            after={"user": user.pk, "role": role},
+        )
     forget_scope(user)
     return grant
 

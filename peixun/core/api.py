@@ -41,5 +41,10 @@ def list_audit(
     if not (scope.platform or scope.admin_paths):
         raise HttpError(404, "Not Found")
     return audit_list(
-        actor=request.user, actor_q=actor, object_q=object, verb=verb, date_from=date_from, date_to=date_to
+        actor=request.user,
+        actor_q=actor,
+        object_q=object,
+        verb=verb,
+        date_from=date_from,
+        date_to=date_to,
     )

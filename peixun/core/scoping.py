@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -52,9 +53,9 @@ def scope_of(actor: Any) -> Scope:
     admin: set[str] = set()
     roles: set[str] = set()
     platform = bool(actor.is_superuser)
-    for role, path in Grant.objects.filter(user_id=actor.pk, org__closed_on__isnull=True).values_list(
-        "role", "org__path"
-    ):
+    for role, path in Grant.objects.filter(
+        user_id=actor.pk, org__closed_on__isnull=True
+    ).values_list("role", "org__path"):
         roles.add(role)
         if role == Grant.Role.PLATFORM_ADMIN:
             platform = True
@@ -145,5 +146,5 @@ class ScopedQuerySet(models.QuerySet):
 def get_visible_or_404(actor: Any, model: type[M], pk: Any) -> M:
     try:
         return model._default_manager.visible_to(actor).get(pk=pk)  # type: ignore[attr-defined]
-    except (model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404 from None

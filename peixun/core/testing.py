@@ -55,7 +55,9 @@ def make_member(org: Organization, name: str = "张三", **fields: Any) -> Membe
     return member
 
 
-def make_user(username: str, *, member: Member | None = None, role: str = "", org: Organization | None = None) -> User:
+def make_user(
+    username: str, *, member: Member | None = None, role: str = "", org: Organization | None = None
+) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, member=member)
     if role:
         Grant.objects.create(user=user, role=role, org=org)
@@ -76,17 +78,37 @@ class World:
         self.far_branch = make_org(self.far_unit, "T010201", "第三党支部", K.BRANCH)
 
         self.member = make_member(self.branch, "李明", mobile="13800000001")
-        self.secretary_member = make_member(self.branch, "王芳", gender="F", birth_date=dt.date(1980, 3, 2), id_number=new_id_number(dt.date(1980, 3, 2), male=False))
+        self.secretary_member = make_member(
+            self.branch,
+            "王芳",
+            gender="F",
+            birth_date=dt.date(1980, 3, 2),
+            id_number=new_id_number(dt.date(1980, 3, 2), male=False),
+        )
         self.other_member = make_member(self.other_branch, "赵强", mobile="13800000003")
-        self.far_member = make_member(self.far_branch, "孙丽", gender="F", birth_date=dt.date(1990, 1, 9), id_number=new_id_number(dt.date(1990, 1, 9), male=False))
+        self.far_member = make_member(
+            self.far_branch,
+            "孙丽",
+            gender="F",
+            birth_date=dt.date(1990, 1, 9),
+            id_number=new_id_number(dt.date(1990, 1, 9), male=False),
+        )
         Position.objects.create(
-            member=self.secretary_member, org=self.branch, role="secretary", kind="part_time", since=dt.date(2022, 1, 1)
+            member=self.secretary_member,
+            org=self.branch,
+            role="secretary",
+            kind="part_time",
+            since=dt.date(2022, 1, 1),
         )
         self.users: dict[str, User | None] = {
             "anonymous": None,
             "member": make_user("member", member=self.member),
-            "secretary": make_user("secretary", member=self.secretary_member, role="secretary", org=self.branch),
-            "other_secretary": make_user("other_secretary", member=self.other_member, role="secretary", org=self.other_branch),
+            "secretary": make_user(
+                "secretary", member=self.secretary_member, role="secretary", org=self.branch
+            ),
+            "other_secretary": make_user(
+                "other_secretary", member=self.other_member, role="secretary", org=self.other_branch
+            ),
             "org_admin": make_user("org_admin", role="org_admin", org=self.root),
             "viewer": make_user("viewer", role="viewer", org=self.root),
         }
@@ -110,12 +132,15 @@ class PersonaTestCase(TestCase):
             client.force_login(user)
         return client
 
-    def expect_personas(self, url: str, expected: dict[str, int], method: str = "get", **kwargs: Any) -> None:
+    def expect_personas(
+        self, url: str, expected: dict[str, int], method: str = "get", **kwargs: Any
+    ) -> None:
         """Assert the status each persona gets; every persona must be named."""
         missing = set(PERSONAS) - set(expected)
         assert not missing, f"name every persona, missing: {sorted(missing)}"
         for persona, status in expected.items():
             response = getattr(self.client_for(persona), method)(url, **kwargs)
             got = response.status_code
-            self.assertEqual(got, status, f"{persona} {method.upper()} {url}: expected {status}, got {got}")
-
+            self.assertEqual(
+                got, status, f"{persona} {method.upper()} {url}: expected {status}, got {got}"
+            )

@@ -12,12 +12,64 @@ from peixun.core.scoping import Scope, ScopedQuerySet
 
 mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland mobile number."))
 
-ETHNICITIES = (
-    "汉族 蒙古族 回族 藏族 维吾尔族 苗族 彝族 壮族 布依族 朝鲜族 满族 侗族 瑶族 白族 土家族 哈尼族 "
-    "哈萨克族 傣族 黎族 傈僳族 佤族 畲族 高山族 拉祜族 水族 东乡族 纳西族 景颇族 柯尔克孜族 土族 "
-    "达斡尔族 仫佬族 羌族 布朗族 撒拉族 毛南族 仡佬族 锡伯族 阿昌族 普米族 塔吉克族 怒族 乌孜别克族 "
-    "俄罗斯族 鄂温克族 德昂族 保安族 裕固族 京族 塔塔尔族 独龙族 鄂伦春族 赫哲族 门巴族 珞巴族 基诺族"
-).split()
+ETHNICITIES: tuple[str, ...] = (
+    "汉族",
+    "蒙古族",
+    "回族",
+    "藏族",
+    "维吾尔族",
+    "苗族",
+    "彝族",
+    "壮族",
+    "布依族",
+    "朝鲜族",
+    "满族",
+    "侗族",
+    "瑶族",
+    "白族",
+    "土家族",
+    "哈尼族",
+    "哈萨克族",
+    "傣族",
+    "黎族",
+    "傈僳族",
+    "佤族",
+    "畲族",
+    "高山族",
+    "拉祜族",
+    "水族",
+    "东乡族",
+    "纳西族",
+    "景颇族",
+    "柯尔克孜族",
+    "土族",
+    "达斡尔族",
+    "仫佬族",
+    "羌族",
+    "布朗族",
+    "撒拉族",
+    "毛南族",
+    "仡佬族",
+    "锡伯族",
+    "阿昌族",
+    "普米族",
+    "塔吉克族",
+    "怒族",
+    "乌孜别克族",
+    "俄罗斯族",
+    "鄂温克族",
+    "德昂族",
+    "保安族",
+    "裕固族",
+    "京族",
+    "塔塔尔族",
+    "独龙族",
+    "鄂伦春族",
+    "赫哲族",
+    "门巴族",
+    "珞巴族",
+    "基诺族",
+)
 
 
 class MemberQuerySet(ScopedQuerySet):
@@ -71,20 +123,34 @@ class Member(models.Model):
     id_number_encrypted = models.TextField(_("ID number (encrypted)"))
     id_number_hash = models.CharField(_("ID number hash"), max_length=64, unique=True)
     id_number_masked = models.CharField(_("ID number"), max_length=18)
-    mobile = models.CharField(_("mobile number"), max_length=11, blank=True, db_index=True, validators=[mobile_validator])
-    education = models.CharField(_("education"), max_length=16, choices=Education.choices, blank=True)
+    mobile = models.CharField(
+        _("mobile number"), max_length=11, blank=True, db_index=True, validators=[mobile_validator]
+    )
+    education = models.CharField(
+        _("education"), max_length=16, choices=Education.choices, blank=True
+    )
     joined_on = models.DateField(_("date joined the Party"), null=True, blank=True)
     confirmed_on = models.DateField(_("date became full member"), null=True, blank=True)
-    status = models.CharField(_("member status"), max_length=16, choices=Status.choices, default=Status.FULL)
-    cadre_rank = models.CharField(_("cadre rank"), max_length=16, choices=CadreRank.choices, default=CadreRank.NONE)
+    status = models.CharField(
+        _("member status"), max_length=16, choices=Status.choices, default=Status.FULL
+    )
+    cadre_rank = models.CharField(
+        _("cadre rank"), max_length=16, choices=CadreRank.choices, default=CadreRank.NONE
+    )
     employment = models.CharField(
-        _("employment status"), max_length=16, choices=Employment.choices, default=Employment.ON_DUTY
+        _("employment status"),
+        max_length=16,
+        choices=Employment.choices,
+        default=Employment.ON_DUTY,
     )
     exempt_reason = models.CharField(
         _("exemption reason"), max_length=16, choices=ExemptReason.choices, blank=True, default=""
     )
     org = models.ForeignKey(
-        "orgs.Organization", verbose_name=_("Party organization"), on_delete=models.PROTECT, related_name="members"
+        "orgs.Organization",
+        verbose_name=_("Party organization"),
+        on_delete=models.PROTECT,
+        related_name="members",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -128,9 +194,14 @@ class MembershipQuerySet(ScopedQuerySet):
 class Membership(models.Model):
     """One stretch of a member's belonging to an org: [since, until). Transfers close one, open the next."""
 
-    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="memberships")
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="memberships"
+    )
     org = models.ForeignKey(
-        "orgs.Organization", verbose_name=_("Party organization"), on_delete=models.PROTECT, related_name="memberships"
+        "orgs.Organization",
+        verbose_name=_("Party organization"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
     )
     since = models.DateField(_("since"))
     until = models.DateField(_("until"), null=True, blank=True)
@@ -144,10 +215,13 @@ class Membership(models.Model):
         ordering = ["member_id", "since", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(until__isnull=True) | Q(until__gt=models.F("since")), name="membership_until_after_since"
+                condition=Q(until__isnull=True) | Q(until__gt=models.F("since")),
+                name="membership_until_after_since",
             ),
             models.UniqueConstraint(
-                fields=["member"], condition=Q(until__isnull=True), name="membership_one_open_per_member"
+                fields=["member"],
+                condition=Q(until__isnull=True),
+                name="membership_one_open_per_member",
             ),
         ]
 

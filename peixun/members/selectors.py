@@ -65,5 +65,9 @@ def branch_on(*, member: Member | int, day: dt.date) -> Organization | None:
 
 def branches_on(*, member_ids: list[int], day: dt.date) -> dict[int, int]:
     """member id → org id on `day`, for many members in one query."""
-    rows = Membership.objects.on(day).filter(member_id__in=member_ids).values_list("member_id", "org_id")
+    rows = (
+        Membership.objects.on(day)
+        .filter(member_id__in=member_ids)
+        .values_list("member_id", "org_id")
+    )
     return dict(rows)

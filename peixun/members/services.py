@@ -47,14 +47,23 @@ def check_member_org(org: Organization | None, field: str = "org") -> Organizati
     if org is None:
         raise ValidationError({field: _("Choose a Party organization.")})
     if not org.is_open:
-        raise ValidationError({field: _("The organization %(name)s is closed.") % {"name": org.name}})
+        raise ValidationError(
+            {field: _("The organization %(name)s is closed.") % {"name": org.name}}
+        )
     if not org.accepts_members:
-        raise ValidationError({field: _("Members belong to a branch or a Party group, not to %(name)s.") % {"name": org.name}})
+        raise ValidationError(
+            {
+                field: _("Members belong to a branch or a Party group, not to %(name)s.")
+                % {"name": org.name}
+            }
+        )
     return org
 
 
 @transaction.atomic
-def member_create(*, actor: Any, org: Organization, data: dict[str, Any], since: dt.date | None = None) -> Member:
+def member_create(
+    *, actor: Any, org: Organization, data: dict[str, Any], since: dt.date | None = None
+) -> Member:
     check_member_org(org)
     require_manage(actor, org)
     clean, errors = clean_member_fields(data)
@@ -62,12 +71,18 @@ def member_create(*, actor: Any, org: Organization, data: dict[str, Any], since:
         raise ValidationError(errors)
     number = clean.pop("id_number")
     if Member.objects.filter(id_number_hash=keyed_hash(number)).exists():
-        raise ValidationError({"id_number": _("A member with this ID number is already registered.")})
+        raise ValidationError(
+            {"id_number": _("A member with this ID number is already registered.")}
+        )
     member = Member(org=org, **clean)
     set_id_number(member, number)
     member.save()
-    Membership.objects.create(member=member, org=org, since=since or member.joined_on or timezone.localdate())
-    audit_record(actor=actor, verb="member.create", obj=member, org=org, after=snapshot(member, AUDIT_FIELDS))
+    Membership.objects.create(
+        member=member, org=org, since=since or member.joined_on or timezone.localdate()
+    )
+    audit_record(
+        actor=actor, verb="member.create", obj=member, org=org, after=snapshot(member, AUDIT_FIELDS)
+    )
     return member
 
 
@@ -80,7 +95,10 @@ def member_update(*, actor: Any, member: Member, data: dict[str, Any]) -> Member
     if "id_number" in data and not data["id_number"]:
         data.pop("id_number")
     # Cross-field checks need the stored values of fields the caller did not send.
-    merged = {f: getattr(member, f) for f in ("name", "gender", "birth_date", "joined_on", "confirmed_on", "status")}
+    merged = {
+        f: getattr(member, f)
+        for f in ("name", "gender", "birth_date", "joined_on", "confirmed_on", "status")
+    }
     merged.update(data)
     clean, errors = clean_member_fields(merged, partial=True)
     if "id_number" in data and not errors.get("id_number"):
@@ -92,14 +110,23 @@ def member_update(*, actor: Any, member: Member, data: dict[str, Any]) -> Member
     if number:
         digest = keyed_hash(number)
         if Member.objects.filter(id_number_hash=digest).exclude(pk=member.pk).exists():
-            raise ValidationError({"id_number": _("A member with this ID number is already registered.")})
+            raise ValidationError(
+                {"id_number": _("A member with this ID number is already registered.")}
+            )
         set_id_number(member, number)
     for field, value in clean.items():
         setattr(member, field, value)
     member.save()
     after = snapshot(member, AUDIT_FIELDS)
     if after != before:
-        audit_record(actor=actor, verb="member.update", obj=member, org=member.org, before=before, after=after)
+        audit_record(
+            actor=actor,
+            verb="member.update",
+            obj=member,
+            org=member.org,
+            before=before,
+            after=after,
+        )
     return member
 
 
@@ -126,13 +153,18 @@ def member_transfer(
     current = Membership.objects.filter(member=member, until__isnull=True).first()
     if current and effective <= current.since:
         raise ValidationError(
-            {"effective": _("Must be after the start of the current membership (%(date)s).") % {"date": current.since}}
+            {
+                "effective": _("Must be after the start of the current membership (%(date)s).")
+                % {"date": current.since}
+            }
         )
     before = {"org": member.org_id, "since": current.since if current else None}
     if current:
         current.until = effective
         current.save(update_fields=["until"])
-    new = Membership.objects.create(member=member, org=to_org, since=effective, note=(note or "").strip()[:200])
+    new = Membership.objects.create(
+        member=member, org=to_org, since=effective, note=(note or "").strip()[:200]
+    )
     member.org = to_org
     member.save(update_fields=["org", "updated_at"])
     audit_record(
@@ -155,7 +187,14 @@ def member_reveal_id(*, actor: Any, member: Member) -> str:
 
 @transaction.atomic
 def position_assign(
-    *, actor: Any, member: Member, org: Organization, role: str, kind: str, since: dt.date, until: dt.date | None = None
+    *,
+    actor: Any,
+    member: Member,
+    org: Organization,
+    role: str,
+    kind: str,
+    since: dt.date,
+    until: dt.date | None = None,
 ) -> Position:
     require_manage(actor, org)
     errors: dict[str, str] = {}
@@ -169,7 +208,9 @@ def position_assign(
         errors["org"] = _("The member does not belong to this organization.")
     if errors:
         raise ValidationError(errors)
-    position = Position.objects.create(member=member, org=org, role=role, kind=kind, since=since, until=until)
+    position = Position.objects.create(
+        member=member, org=org, role=role, kind=kind, since=since, until=until
+    )
     audit_record(
         actor=actor,
         verb="position.assign",
@@ -188,5 +229,12 @@ def position_end(*, actor: Any, position: Position, until: dt.date) -> Position:
     before = snapshot(position, ["until"])
     position.until = until
     position.save(update_fields=["until"])
-    audit_record(actor=actor, verb="position.end", obj=position, org=position.org, before=before, after={"until": until})
+    audit_record(
+        actor=actor,
+        verb="position.end",
+        obj=position,
+        org=position.org,
+        before=before,
+        after={"until": until},
+    )
     return position

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +21,7 @@ from .models import ETHNICITIES, Member
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
-CHOICE_FIELDS: dict[str, type] = {
+CHOICE_FIELDS: dict[str, type[models.TextChoices]] = {
     "gender": Member.Gender,
     "status": Member.Status,
     "cadre_rank": Member.CadreRank,
@@ -54,7 +55,9 @@ def choice_help(field: str) -> str:
     return "、".join(str(label) for value, label in CHOICE_FIELDS[field].choices if value)
 
 
-def clean_member_fields(raw: dict[str, Any], *, partial: bool = False) -> tuple[dict[str, Any], dict[str, str]]:
+def clean_member_fields(
+    raw: dict[str, Any], *, partial: bool = False
+) -> tuple[dict[str, Any], dict[str, str]]:
     """Clean `raw` into model values. Returns (clean, errors) with errors keyed by field name."""
     clean: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -86,7 +89,9 @@ def clean_member_fields(raw: dict[str, Any], *, partial: bool = False) -> tuple[
             try:
                 clean[field] = choice_value(field, raw[field])
             except ValueError:
-                errors[field] = _("Unknown value; use one of: %(choices)s.") % {"choices": choice_help(field)}
+                errors[field] = _("Unknown value; use one of: %(choices)s.") % {
+                    "choices": choice_help(field)
+                }
         elif field in raw and field in ("education", "exempt_reason"):
             clean[field] = ""
 
@@ -104,7 +109,9 @@ def clean_member_fields(raw: dict[str, Any], *, partial: bool = False) -> tuple[
             try:
                 value = parse_date(raw[field])
             except (ValueError, TypeError, OverflowError):
-                errors[field] = _("Not a date; write it as 2020-1-5, 2020/01/05, 2020.1.5 or 2020年1月5日.")
+                errors[field] = _(
+                    "Not a date; write it as 2020-1-5, 2020/01/05, 2020.1.5 or 2020年1月5日."
+                )
                 continue
             if value > today:
                 errors[field] = _("The date is in the future.")
@@ -128,13 +135,13 @@ def clean_member_fields(raw: dict[str, Any], *, partial: bool = False) -> tuple[
 
     number = clean.get("id_number")
     if number:
-        birth = birth_date_of(number)
+        id_birth = birth_date_of(number)
         if clean.get("birth_date") is None and "birth_date" not in errors:
-            clean["birth_date"] = birth
-        elif clean.get("birth_date") != birth and "birth_date" not in errors:
-            errors["birth_date"] = _("Does not match the birth date in the ID number (%(date)s).") % {
-                "date": birth.isoformat()
-            }
+            clean["birth_date"] = id_birth
+        elif clean.get("birth_date") != id_birth and "birth_date" not in errors:
+            errors["birth_date"] = _(
+                "Does not match the birth date in the ID number (%(date)s)."
+            ) % {"date": id_birth.isoformat()}
         if "gender" not in clean and "gender" not in errors:
             clean["gender"] = gender_of(number)
         elif clean.get("gender") and clean["gender"] != gender_of(number):
@@ -148,10 +155,9 @@ def clean_member_fields(raw: dict[str, Any], *, partial: bool = False) -> tuple[
     birth = clean.get("birth_date")
     if birth and joined and age_on(birth, joined) < 18:
         errors["joined_on"] = _("The member would have joined before the age of 18.")
-    status = clean.get("status")
-    if status in (Member.Status.FULL, Member.Status.PROBATIONARY) and not joined and "joined_on" not in errors:
-        if not partial:
-            errors["joined_on"] = _("A Party member needs a joining date.")
+    needs_joined = clean.get("status") in (Member.Status.FULL, Member.Status.PROBATIONARY)
+    if needs_joined and not joined and not partial and "joined_on" not in errors:
+        errors["joined_on"] = _("A Party member needs a joining date.")
     return clean, errors
 
 

@@ -58,7 +58,9 @@ class Organization(MP_Node):
         verbose_name_plural = _("organizations")
         indexes = [
             # Subtree filters are `path LIKE 'prefix%'`; PostgreSQL needs pattern ops for that.
-            models.Index(fields=["path"], name="org_path_prefix_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["path"], name="org_path_prefix_idx", opclasses=["varchar_pattern_ops"]
+            ),
         ]
 
     def __str__(self) -> str:
@@ -104,13 +106,21 @@ class Position(models.Model):
         SECONDED = "seconded", _("Seconded")
 
     member = models.ForeignKey(
-        "members.Member", verbose_name=_("member"), on_delete=models.PROTECT, related_name="positions"
+        "members.Member",
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        related_name="positions",
     )
     org = models.ForeignKey(
-        Organization, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="positions"
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="positions",
     )
     role = models.CharField(_("position"), max_length=24, choices=Role.choices)
-    kind = models.CharField(_("position kind"), max_length=16, choices=Kind.choices, default=Kind.PART_TIME)
+    kind = models.CharField(
+        _("position kind"), max_length=16, choices=Kind.choices, default=Kind.PART_TIME
+    )
     since = models.DateField(_("since"))
     until = models.DateField(_("until"), null=True, blank=True)
 

@@ -26,8 +26,12 @@ def org_roots_for(*, actor: Any, include_closed: bool = False) -> QuerySet[Organ
     return qs.order_by("code")
 
 
-def org_children(*, actor: Any, org: Organization, include_closed: bool = False) -> QuerySet[Organization]:
-    qs = Organization.objects.visible_to(actor).filter(path__startswith=org.path, depth=org.depth + 1)
+def org_children(
+    *, actor: Any, org: Organization, include_closed: bool = False
+) -> QuerySet[Organization]:
+    qs = Organization.objects.visible_to(actor).filter(
+        path__startswith=org.path, depth=org.depth + 1
+    )
     if not include_closed:
         qs = qs.filter(closed_on__isnull=True)
     return qs.annotate(member_count=Count("members")).order_by("code")
@@ -52,7 +56,9 @@ def attach_ancestor_names(orgs: list[Organization]) -> None:
     prefixes = {o.path[:i] for o in orgs for i in range(steplen, len(o.path), steplen)}
     names = dict(Organization.objects.filter(path__in=prefixes).values_list("path", "name"))
     for o in orgs:
-        o.trail = [names[o.path[:i]] for i in range(steplen, len(o.path), steplen) if o.path[:i] in names]  # type: ignore[attr-defined]
+        o.trail = [
+            names[o.path[:i]] for i in range(steplen, len(o.path), steplen) if o.path[:i] in names
+        ]  # type: ignore[attr-defined]
 
 
 def org_subtree_member_count(*, org: Organization) -> int:

@@ -60,7 +60,9 @@ def _check_kind_under(kind: str, parent: Organization | None) -> None:
 
 
 @transaction.atomic
-def org_create(*, actor: Any, parent: Organization | None, code: str, name: str, kind: str) -> Organization:
+def org_create(
+    *, actor: Any, parent: Organization | None, code: str, name: str, kind: str
+) -> Organization:
     if parent is None:
         require_platform(actor)
     else:
@@ -76,22 +78,35 @@ def org_create(*, actor: Any, parent: Organization | None, code: str, name: str,
         org = Organization.objects.add_root({"code": code, "name": name, "kind": kind})
     else:
         org = Organization.objects.add_child(parent, {"code": code, "name": name, "kind": kind})
-    audit_record(actor=actor, verb="org.create", obj=org, org=org, after=snapshot(org, _AUDIT_FIELDS))
+    audit_record(
+        actor=actor, verb="org.create", obj=org, org=org, after=snapshot(org, _AUDIT_FIELDS)
+    )
     return org
 
 
 @transaction.atomic
-def org_rename(*, actor: Any, org: Organization, name: str, code: str | None = None) -> Organization:
+def org_rename(
+    *, actor: Any, org: Organization, name: str, code: str | None = None
+) -> Organization:
     require_admin(actor, org)
     before = snapshot(org, _AUDIT_FIELDS)
     org.name = _clean_name(name)
     if code is not None:
         new_code = _clean_code(code)
         if new_code != org.code and Organization.objects.filter(code=new_code).exists():
-            raise ValidationError({"code": _("The code %(code)s is already in use.") % {"code": new_code}})
+            raise ValidationError(
+                {"code": _("The code %(code)s is already in use.") % {"code": new_code}}
+            )
         org.code = new_code
     org.save(update_fields=["name", "code"])
-    audit_record(actor=actor, verb="org.rename", obj=org, org=org, before=before, after=snapshot(org, _AUDIT_FIELDS))
+    audit_record(
+        actor=actor,
+        verb="org.rename",
+        obj=org,
+        org=org,
+        before=before,
+        after=snapshot(org, _AUDIT_FIELDS),
+    )
     return org
 
 
@@ -128,12 +143,26 @@ def org_close(*, actor: Any, org: Organization, on: dt.date | None = None) -> Or
     held = Member.objects.filter(org__path__startswith=org.path).count()
     if held:
         raise ValidationError(
-            {"org": _("This organization still holds %(n)d members; transfer them first.") % {"n": held}}
+            {
+                "org": _("This organization still holds %(n)d members; transfer them first.")
+                % {"n": held}
+            }
         )
-    if Organization.objects.filter(path__startswith=org.path, closed_on__isnull=True).exclude(pk=org.pk).exists():
+    if (
+        Organization.objects.filter(path__startswith=org.path, closed_on__isnull=True)
+        .exclude(pk=org.pk)
+        .exists()
+    ):
         raise ValidationError({"org": _("Close or move its open child organizations first.")})
     before = snapshot(org, _AUDIT_FIELDS)
     org.closed_on = on or timezone.localdate()
     org.save(update_fields=["closed_on"])
-    audit_record(actor=actor, verb="org.close", obj=org, org=org, before=before, after=snapshot(org, _AUDIT_FIELDS))
+    audit_record(
+        actor=actor,
+        verb="org.close",
+        obj=org,
+        org=org,
+        before=before,
+        after=snapshot(org, _AUDIT_FIELDS),
+    )
     return org

@@ -19,7 +19,10 @@ class ScopeTests(PersonaTestCase):
         everyone = {"李明", "王芳", "赵强", "孙丽"}
         self.assertEqual(self.visible_names("org_admin"), everyone)
         self.assertEqual(self.visible_names("viewer"), everyone)
-        self.assertEqual(set(Member.objects.visible_to(w.platform_admin).values_list("name", flat=True)), everyone)
+        self.assertEqual(
+            set(Member.objects.visible_to(w.platform_admin).values_list("name", flat=True)),
+            everyone,
+        )
 
     def test_out_of_scope_is_404(self) -> None:
         w = self.world
@@ -42,5 +45,7 @@ class ScopeTests(PersonaTestCase):
         self.assertFalse(scope_of(self.user("member")).read_paths)
 
     def test_member_sees_own_branch_only(self) -> None:
-        orgs = set(Organization.objects.visible_to(self.user("member")).values_list("code", flat=True))
+        orgs = set(
+            Organization.objects.visible_to(self.user("member")).values_list("code", flat=True)
+        )
         self.assertEqual(orgs, {"T010101"})
