@@ -7,5 +7,6 @@ urlpatterns = [
     path("accounts/", include("peixun.accounts.urls")),
     path("orgs/", include("peixun.orgs.urls")),
     path("members/", include("peixun.members.urls")),
+    path("members/roster/", include("peixun.members.roster_urls")),
     path("api/v1/", api.urls),
 ]

@@ -6,5 +6,4 @@ app_name = "members"
 urlpatterns = [
     path("", views.member_list, name="list"),
     path("mine/", views.mine, name="mine"),
-    path("import/", views.roster_import, name="import"),
 ]

@@ -133,9 +133,9 @@ def clean_member_fields(
     elif "mobile" in raw:
         clean["mobile"] = ""
 
-    number = clean.get("id_number")
-    if number:
-        id_birth = birth_date_of(number)
+    id_no = clean.get("id_number")
+    if id_no:
+        id_birth = birth_date_of(id_no)
         if clean.get("birth_date") is None and "birth_date" not in errors:
             clean["birth_date"] = id_birth
         elif clean.get("birth_date") != id_birth and "birth_date" not in errors:
@@ -143,8 +143,8 @@ def clean_member_fields(
                 "Does not match the birth date in the ID number (%(date)s)."
             ) % {"date": id_birth.isoformat()}
         if "gender" not in clean and "gender" not in errors:
-            clean["gender"] = gender_of(number)
-        elif clean.get("gender") and clean["gender"] != gender_of(number):
+            clean["gender"] = gender_of(id_no)
+        elif clean.get("gender") and clean["gender"] != gender_of(id_no):
             errors["gender"] = _("Does not match the gender in the ID number.")
 
     joined, confirmed = clean.get("joined_on"), clean.get("confirmed_on")

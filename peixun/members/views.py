@@ -8,7 +8,3 @@ def member_list(request: HttpRequest) -> HttpResponse:
 
 def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "base.html")
-
-
-def roster_import(request: HttpRequest) -> HttpResponse:
-    return render(request, "base.html")
