@@ -124,6 +124,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "peixun" / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
+# Without collectstatic (demo, tests), serve assets straight from the source folders.
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Roster uploads above this are refused with a message before parsing.
