@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint check install vendor messages bench clean
+.PHONY: run test lint check install vendor messages compile-messages bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -31,18 +31,25 @@ run: install
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
+	bash scripts/ensure_system_packages.sh
 	mkdir -p var test-artifacts
 	$(BIN)/python -m pytest -n 2 -q
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy peixun bench
+	$(BIN)/mypy peixun bench browser_tests scripts
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
+	$(BIN)/python scripts/check_messages.py
 
 messages: install
-	cd peixun && ../$(BIN)/python ../manage.py makemessages -l zh_Hans --no-obsolete && ../$(BIN)/python ../manage.py compilemessages -l zh_Hans
+	cd peixun && ../$(BIN)/python ../manage.py makemessages -l zh_Hans --no-location --no-obsolete
+	@echo "Now fill the empty msgstr in peixun/locale/zh_Hans/LC_MESSAGES/django.po, then: make compile-messages"
+	cd peixun && ../$(BIN)/python ../manage.py compilemessages -l zh_Hans
+
+compile-messages: install
+	cd peixun && ../$(BIN)/python ../manage.py compilemessages -l zh_Hans
 
 vendor:
 	npm install --no-save --no-audit --no-fund
