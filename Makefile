@@ -42,6 +42,8 @@ lint: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
 	$(BIN)/python scripts/check_messages.py
+	PEIXUN_DEBUG=0 PEIXUN_SECRET_KEY=lint-only-$$(head -c 48 /dev/urandom | od -An -tx1 | tr -d ' \n') \
+	  PEIXUN_ALLOWED_HOSTS=peixun.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 messages: install
 	cd peixun && ../$(BIN)/python ../manage.py makemessages -l zh_Hans --no-location --no-obsolete
