@@ -8,7 +8,9 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from peixun.core.text import fold_width
 from peixun.orgs.models import Organization, Position
+from peixun.orgs.selectors import org_options_for
 
 from .models import Member, Membership
 
@@ -43,7 +45,7 @@ def member_list(*, actor: Any, filters: MemberFilters | None = None) -> QuerySet
         holding = Position.objects.current().filter(member=OuterRef("pk"), role=f.position)
         qs = qs.filter(Exists(holding))
     if f.q:
-        text = f.q.strip()
+        text = fold_width(f.q).strip()
         qs = qs.filter(Q(name__contains=text) | Q(mobile__startswith=text))
     return qs.order_by("org__path", "name", "id")
 
@@ -54,6 +56,25 @@ def member_history(*, actor: Any, member: Member) -> QuerySet[Membership]:
 
 def member_positions(*, actor: Any, member: Member) -> QuerySet[Position]:
     return Position.objects.filter(member=member).select_related("org").order_by("-since", "id")
+
+
+def member_manageable(*, actor: Any) -> QuerySet[Member]:
+    """Members whose records the actor may change (their org is in a managed subtree)."""
+    return Member.objects.manageable_by(actor).select_related("org")
+
+
+def transfer_target_options(*, actor: Any, member: Member) -> QuerySet[Organization]:
+    """Where the actor may move `member`: open orgs they manage that take members, bar the current."""
+    return org_options_for(actor=actor, member_kinds_only=True).exclude(pk=member.org_id)
+
+
+def position_org_options(*, actor: Any, member: Member) -> QuerySet[Organization]:
+    """Orgs in which the actor may give `member` a position: the member's org, its ancestors
+    (a branch member on the committee above) and its descendants (a group leader)."""
+    org = member.org
+    steplen = Organization.steplen
+    ancestors = [org.path[:i] for i in range(steplen, len(org.path) + 1, steplen)]
+    return org_options_for(actor=actor).filter(Q(path__in=ancestors) | Q(path__startswith=org.path))
 
 
 def branch_on(*, member: Member | int, day: dt.date) -> Organization | None:

@@ -14,6 +14,7 @@ from peixun.core.audit import audit_record, snapshot
 from peixun.core.crypto import encrypt_text, keyed_hash
 from peixun.core.idcard import mask_id_number
 from peixun.core.permissions import require_admin, require_manage
+from peixun.core.scoping import can_manage_org
 from peixun.orgs.models import Organization, Position
 
 from .models import Member, Membership
@@ -64,9 +65,13 @@ def check_member_org(org: Organization | None, field: str = "org") -> Organizati
 def member_create(
     *, actor: Any, org: Organization, data: dict[str, Any], since: dt.date | None = None
 ) -> Member:
+    # Permission first, so an actor outside the org learns nothing about it from the errors.
+    if org is not None:
+        require_manage(actor, org)
     check_member_org(org)
-    require_manage(actor, org)
     clean, errors = clean_member_fields(data)
+    if since is not None and since > timezone.localdate():
+        errors.setdefault("since", _("The date is in the future."))
     if errors:
         raise ValidationError(errors)
     number = clean.pop("id_number")
@@ -89,19 +94,34 @@ def member_create(
 @transaction.atomic
 def member_update(*, actor: Any, member: Member, data: dict[str, Any]) -> Member:
     """Change a member's own facts. The org changes only through `member_transfer`."""
-    member = Member.objects.select_for_update().get(pk=member.pk)
+    member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
     require_manage(actor, member.org)
-    data = {k: v for k, v in data.items() if k != "org"}
+    data = dict(data)
+    if "org" in data:
+        sent = data.pop("org")
+        sent_pk = getattr(sent, "pk", sent)
+        if sent_pk not in (None, "", member.org_id, str(member.org_id)):
+            raise ValidationError(
+                {"org": _("A member changes organization only through a transfer.")}
+            )
     if "id_number" in data and not data["id_number"]:
         data.pop("id_number")
-    # Cross-field checks need the stored values of fields the caller did not send.
-    merged = {
+    changes_id_number = "id_number" in data
+    # Cross-field checks (birth date and gender against the ID number, dates against each other,
+    # status against the joining date) need the stored values of fields the caller did not send.
+    merged: dict[str, Any] = {
         f: getattr(member, f)
         for f in ("name", "gender", "birth_date", "joined_on", "confirmed_on", "status")
     }
+    if not changes_id_number:
+        # Checked against, never shown or stored again: this is not a reveal.
+        merged["id_number"] = member.reveal_id_number()
     merged.update(data)
     clean, errors = clean_member_fields(merged, partial=True)
-    if "id_number" in data and not errors.get("id_number"):
+    if not changes_id_number:
+        clean.pop("id_number", None)
+        errors.pop("id_number", None)
+    elif not errors.get("id_number"):
         require_admin(actor, member.org)
     if errors:
         raise ValidationError(errors)
@@ -141,11 +161,10 @@ def member_transfer(
     """
     member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
     require_manage(actor, member.org)
-    check_member_org(to_org, "to_org")
-    from peixun.core.scoping import can_manage_org
-
-    if not can_manage_org(actor, to_org):
+    # Scope before the org's own state, so the error names nothing the actor may not see.
+    if to_org is None or not can_manage_org(actor, to_org):
         raise ValidationError({"to_org": _("No such organization in your scope.")})
+    check_member_org(to_org, "to_org")
     if to_org.pk == member.org_id:
         raise ValidationError({"to_org": _("The member already belongs to this organization.")})
     if effective > timezone.localdate():
@@ -198,6 +217,8 @@ def position_assign(
 ) -> Position:
     require_manage(actor, org)
     errors: dict[str, str] = {}
+    if not org.is_open:
+        errors["org"] = _("The organization %(name)s is closed.") % {"name": org.name}
     if role not in Position.Role.values:
         errors["role"] = _("Unknown position.")
     if kind not in Position.Kind.values:
@@ -205,7 +226,7 @@ def position_assign(
     if until and until < since:
         errors["until"] = _("Cannot be earlier than the start date.")
     if not member.org.path.startswith(org.path) and not org.path.startswith(member.org.path):
-        errors["org"] = _("The member does not belong to this organization.")
+        errors.setdefault("org", _("The member does not belong to this organization."))
     if errors:
         raise ValidationError(errors)
     position = Position.objects.create(

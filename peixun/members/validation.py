@@ -79,6 +79,8 @@ def clean_member_fields(
     if "id_number" in raw and "id_number" not in errors:
         number = normalise_id_number(str(raw["id_number"] or ""))
         problem = id_number_problem(number)
+        if not problem and birth_date_of(number) > today:
+            problem = _("the birth date in it is in the future")
         if problem:
             errors["id_number"] = _("Not a valid ID number: %(reason)s.") % {"reason": problem}
         else:
@@ -156,7 +158,10 @@ def clean_member_fields(
     if birth and joined and age_on(birth, joined) < 18:
         errors["joined_on"] = _("The member would have joined before the age of 18.")
     needs_joined = clean.get("status") in (Member.Status.FULL, Member.Status.PROBATIONARY)
-    if needs_joined and not joined and not partial and "joined_on" not in errors:
+    # A partial change is checked only when it carries both fields (an update merges the stored
+    # values in first, so there it always does).
+    judged = not partial or ("status" in raw and "joined_on" in raw)
+    if needs_joined and not joined and judged and "joined_on" not in errors:
         errors["joined_on"] = _("A Party member needs a joining date.")
     return clean, errors
 

@@ -1,10 +1,287 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Member pages: list, detail, 我的, and the write pages that call the services.
+
+Access, uniformly:
+- anonymous → login (302);
+- a member outside the actor's scope → 404 (never a 403 that confirms it exists);
+- the list is for people with a grant; a plain member gets 404 there, their page is 我的 (`mine`);
+- write pages (create, edit, transfer, positions) are 404 for every actor who cannot use them,
+  including a viewer or a plain member who can read the record: one answer for "not yours to
+  change", so a write URL never tells anyone more than the read pages do;
+- revealing an ID number is the one exception: 404 when the member is out of sight, 403 when
+  the member is visible but the actor is not an org admin over them (the page offers no button).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from peixun.core.pagination import paginate
+from peixun.core.scoping import can_admin_org, can_manage_org, get_visible_or_404, scope_of
+from peixun.orgs.models import Organization, Position
+from peixun.orgs.selectors import org_options_for
+
+from . import selectors, services
+from .forms import (
+    MemberCreateForm,
+    MemberFilterForm,
+    MemberForm,
+    PositionEndForm,
+    PositionForm,
+    TransferForm,
+    add_service_errors,
+)
+from .models import Member
+
+FILTER_FIELDS = ("status", "cadre_rank", "position", "exempt", "employment", "q")
 
 
+def as_pk(raw: Any) -> int:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def managed_member_or_404(actor: Any, pk: int) -> Member:
+    """The member for a write page: 404 unless the actor may change the member's record."""
+    try:
+        return selectors.member_manageable(actor=actor).get(pk=pk)
+    except Member.DoesNotExist:
+        raise Http404 from None
+
+
+def render_form(
+    request: HttpRequest, form: forms.Form, *, title: str, member: Member | None, **extra: Any
+) -> HttpResponse:
+    for name in form.errors:
+        if name in form.fields:
+            widget = form.fields[name].widget
+            widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+    context = {"form": form, "title": title, "member": member, **extra}
+    return render(request, "members/form.html", context)
+
+
+@login_required
 def member_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "base.html")
+    actor = request.user
+    scope = scope_of(actor)
+    if not (scope.platform or scope.read_paths):
+        raise Http404  # a plain member's page is 我的, not a list of one
+    form = MemberFilterForm(request.GET)
+    form.is_valid()  # an unknown choice just drops that filter
+    chosen = {name: form.cleaned_data.get(name) or "" for name in FILTER_FIELDS}
+    org = None
+    if request.GET.get("org"):
+        org = get_visible_or_404(actor, Organization, request.GET["org"])
+    members = selectors.member_list(actor=actor, filters=selectors.MemberFilters(org=org, **chosen))
+    page, query = paginate(request, members)
+    return render(
+        request,
+        "members/list.html",
+        {
+            "page": page,
+            "query": query,
+            "form": form,
+            "org": org,
+            "filtered": org is not None or any(chosen.values()),
+            "can_manage": scope.platform or bool(scope.manage_paths),
+        },
+    )
 
 
+def member_page_context(actor: Any, member: Member) -> dict[str, Any]:
+    positions = list(selectors.member_positions(actor=actor, member=member))
+    for position in positions:
+        position.can_end = position.until is None and can_manage_org(actor, position.org)  # type: ignore[attr-defined]
+    return {
+        "member": member,
+        "history": selectors.member_history(actor=actor, member=member),
+        "positions": positions,
+        "can_manage": can_manage_org(actor, member.org),
+        "can_reveal": can_admin_org(actor, member.org),
+    }
+
+
+@login_required
+def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_visible_or_404(request.user, Member, pk)
+    return render(request, "members/detail.html", member_page_context(request.user, member))
+
+
+@login_required
 def mine(request: HttpRequest) -> HttpResponse:
-    return render(request, "base.html")
+    """我的: the logged-in member's own record; a friendly note for accounts without one."""
+    member_id = scope_of(request.user).member_id
+    member = (
+        Member.objects.select_related("org").filter(pk=member_id).first() if member_id else None
+    )
+    if member is None:
+        return render(request, "members/mine.html", {"member": None})
+    return render(request, "members/mine.html", member_page_context(request.user, member))
+
+
+@login_required
+@require_POST
+@never_cache
+def member_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_visible_or_404(request.user, Member, pk)
+    if not can_admin_org(request.user, member.org):
+        raise PermissionDenied
+    number = services.member_reveal_id(actor=request.user, member=member)
+    template = (
+        "members/_id_number.html"
+        if request.headers.get("HX-Request") == "true"
+        else "members/reveal.html"
+    )
+    return render(request, template, {"member": member, "plain_id_number": number})
+
+
+@login_required
+def member_create(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    options = org_options_for(actor=actor, member_kinds_only=True)
+    if not options.exists():
+        raise Http404
+    initial: dict[str, Any] = {
+        "status": Member.Status.FULL,
+        "cadre_rank": Member.CadreRank.NONE,
+        "employment": Member.Employment.ON_DUTY,
+        "ethnicity": "汉族",
+    }
+    if request.GET.get("org"):
+        try:
+            initial["org"] = options.get(pk=as_pk(request.GET["org"]))
+        except Organization.DoesNotExist:
+            raise Http404 from None
+    form = MemberCreateForm(request.POST or None, org_options=options, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "org"}
+        try:
+            member = services.member_create(actor=actor, org=form.cleaned_data["org"], data=data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Member %(name)s added.") % {"name": member.name})
+            return redirect("members:detail", pk=member.pk)
+    return render_form(request, form, title=_("New member"), member=None)
+
+
+@login_required
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    member = managed_member_or_404(actor, pk)
+    # Only an org admin may replace an ID number (the service enforces it too).
+    mode = "optional" if can_admin_org(actor, member.org) else "hidden"
+    form = MemberForm(
+        request.POST or None, id_number_mode=mode, initial=MemberForm.initial_for(member)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update(actor=actor, member=member, data=form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("members:detail", pk=member.pk)
+    return render_form(request, form, title=_("Edit member"), member=member)
+
+
+@login_required
+def member_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    member = managed_member_or_404(actor, pk)
+    targets = selectors.transfer_target_options(actor=actor, member=member)
+    form = TransferForm(request.POST or None, targets=targets)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.member_transfer(
+                actor=actor,
+                member=member,
+                to_org=data["to_org"],
+                effective=data["effective"],
+                note=data["note"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s transferred to %(org)s.")
+                % {"name": member.name, "org": data["to_org"].name},
+            )
+            return redirect("members:detail", pk=member.pk)
+    return render_form(
+        request,
+        form,
+        title=_("Transfer membership"),
+        member=member,
+        no_choice=not targets.exists(),
+        no_choice_text=_("No other organization you manage takes members."),
+    )
+
+
+@login_required
+def position_add(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    member = managed_member_or_404(actor, pk)
+    options = selectors.position_org_options(actor=actor, member=member)
+    form = PositionForm(request.POST or None, org_options=options, initial={"org": member.org_id})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.position_assign(
+                actor=actor,
+                member=member,
+                org=data["org"],
+                role=data["role"],
+                kind=data["kind"],
+                since=data["since"],
+                until=data["until"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Position added."))
+            return redirect("members:detail", pk=member.pk)
+    return render_form(request, form, title=_("Add position"), member=member)
+
+
+@login_required
+def position_end(request: HttpRequest, pk: int, position_pk: int) -> HttpResponse:
+    actor = request.user
+    member = get_visible_or_404(actor, Member, pk)
+    try:
+        position = (
+            Position.objects.manageable_by(actor)
+            .select_related("org")
+            .get(pk=position_pk, member=member, until__isnull=True)
+        )
+    except Position.DoesNotExist:
+        raise Http404 from None
+    form = PositionEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.position_end(actor=actor, position=position, until=form.cleaned_data["until"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Position ended."))
+            return redirect("members:detail", pk=member.pk)
+    return render_form(
+        request,
+        form,
+        title=_("End position"),
+        member=member,
+        subject=f"{position.get_role_display()} · {position.org.name}",
+    )

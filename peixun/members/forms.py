@@ -1,0 +1,226 @@
+"""Forms for the member pages.
+
+They only collect raw input: the field rules live in `validation.clean_member_fields`, which the
+services call, and the services' ValidationError dicts are mapped back onto these fields with
+`add_service_errors`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from peixun.orgs.models import Organization, Position
+
+from .models import Member
+
+
+def blank_first(choices: list[tuple[str, Any]], label: Any = "—") -> list[tuple[str, Any]]:
+    return [("", label), *[(v, lbl) for v, lbl in choices if v != ""]]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class BootstrapMixin:
+    """Give every widget Bootstrap's classes, so templates can render fields plainly."""
+
+    fields: dict[str, forms.Field]
+
+    def style_fields(self, small: bool = False) -> None:
+        for field in self.fields.values():
+            widget = field.widget
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            if small:
+                css += f" {css}-sm"
+            widget.attrs.setdefault("class", css)
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form fields it names; the rest on the form."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            target = field if field in form.fields else None
+            for message in messages:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+class MemberFilterForm(BootstrapMixin, forms.Form):
+    """The list filters; choices come from the model TextChoices."""
+
+    q = forms.CharField(label=_("Name or mobile"), required=False, max_length=40)
+    status = forms.ChoiceField(
+        label=_("member status"),
+        required=False,
+        choices=blank_first(Member.Status.choices, _("Any status")),
+    )
+    cadre_rank = forms.ChoiceField(
+        label=_("cadre rank"),
+        required=False,
+        choices=blank_first(Member.CadreRank.choices, _("Any rank")),
+    )
+    position = forms.ChoiceField(
+        label=_("position"),
+        required=False,
+        choices=blank_first(Position.Role.choices, _("Any position")),
+    )
+    exempt = forms.ChoiceField(
+        label=_("exempt"),
+        required=False,
+        choices=[("", _("Exempt or not")), ("yes", _("Exempt")), ("no", _("Not exempt"))],
+    )
+    employment = forms.ChoiceField(
+        label=_("employment status"),
+        required=False,
+        choices=blank_first(Member.Employment.choices, _("Any employment")),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_fields(small=True)
+        self.fields["q"].widget.attrs["placeholder"] = _("Name or mobile")
+
+
+class MemberForm(BootstrapMixin, forms.Form):
+    """A member's own facts. Values go to the services raw; `clean_member_fields` judges them."""
+
+    name = forms.CharField(label=_("name"), max_length=60)
+    id_number = forms.CharField(
+        label=_("ID number"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+    )
+    gender = forms.ChoiceField(
+        label=_("gender"),
+        required=False,
+        choices=blank_first(Member.Gender.choices, _("From the ID number")),
+    )
+    birth_date = forms.CharField(
+        label=_("birth date"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Leave blank to take it from the ID number."),
+    )
+    ethnicity = forms.CharField(label=_("ethnicity"), required=False, max_length=16)
+    mobile = forms.CharField(
+        label=_("mobile number"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    education = forms.ChoiceField(
+        label=_("education"), required=False, choices=blank_first(Member.Education.choices)
+    )
+    status = forms.ChoiceField(label=_("member status"), choices=Member.Status.choices)
+    joined_on = forms.CharField(
+        label=_("date joined the Party"), required=False, widget=DateInput()
+    )
+    confirmed_on = forms.CharField(
+        label=_("date became full member"), required=False, widget=DateInput()
+    )
+    cadre_rank = forms.ChoiceField(label=_("cadre rank"), choices=Member.CadreRank.choices)
+    employment = forms.ChoiceField(label=_("employment status"), choices=Member.Employment.choices)
+    exempt_reason = forms.ChoiceField(
+        label=_("exemption reason"), required=False, choices=Member.ExemptReason.choices
+    )
+
+    def __init__(self, *args: Any, id_number_mode: str = "required", **kwargs: Any) -> None:
+        """`id_number_mode`: "required" (create), "optional" (edit by an org admin: blank keeps
+        the stored number) or "hidden" (edit by anyone else: the number cannot be changed)."""
+        super().__init__(*args, **kwargs)
+        if id_number_mode == "hidden":
+            del self.fields["id_number"]
+        elif id_number_mode == "optional":
+            field = self.fields["id_number"]
+            field.required = False
+            field.help_text = _("Leave blank to keep the stored number.")
+        self.style_fields()
+
+    @staticmethod
+    def initial_for(member: Member) -> dict[str, Any]:
+        return {
+            name: getattr(member, name)
+            for name in (
+                "name",
+                "gender",
+                "birth_date",
+                "ethnicity",
+                "mobile",
+                "education",
+                "status",
+                "joined_on",
+                "confirmed_on",
+                "cadre_rank",
+                "employment",
+                "exempt_reason",
+            )
+        }
+
+
+class MemberCreateForm(MemberForm):
+    org = forms.ModelChoiceField(
+        label=_("Party organization"), queryset=Organization.objects.none(), empty_label=None
+    )
+    field_order = ["org"]
+
+    def __init__(self, *args: Any, org_options: QuerySet[Organization], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        org_field = self.fields["org"]
+        assert isinstance(org_field, forms.ModelChoiceField)
+        org_field.queryset = org_options
+        org_field.widget.attrs["class"] = "form-select"
+
+
+class TransferForm(BootstrapMixin, forms.Form):
+    to_org = forms.ModelChoiceField(
+        label=_("Transfer to"), queryset=Organization.objects.none(), empty_label=None
+    )
+    effective = forms.DateField(label=_("Effective date"), widget=DateInput())
+    note = forms.CharField(label=_("note"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, targets: QuerySet[Organization], **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"effective": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        to_org = self.fields["to_org"]
+        assert isinstance(to_org, forms.ModelChoiceField)
+        to_org.queryset = targets
+        self.style_fields()
+
+
+class PositionForm(BootstrapMixin, forms.Form):
+    org = forms.ModelChoiceField(
+        label=_("organization"), queryset=Organization.objects.none(), empty_label=None
+    )
+    role = forms.ChoiceField(label=_("position"), choices=Position.Role.choices)
+    kind = forms.ChoiceField(label=_("position kind"), choices=Position.Kind.choices)
+    since = forms.DateField(label=_("since"), widget=DateInput())
+    until = forms.DateField(label=_("until"), required=False, widget=DateInput())
+
+    def __init__(self, *args: Any, org_options: QuerySet[Organization], **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"since": timezone.localdate(), "kind": "part_time"})
+        super().__init__(*args, **kwargs)
+        org_field = self.fields["org"]
+        assert isinstance(org_field, forms.ModelChoiceField)
+        org_field.queryset = org_options
+        self.style_fields()
+
+
+class PositionEndForm(BootstrapMixin, forms.Form):
+    until = forms.DateField(label=_("Ended on"), widget=DateInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"until": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.style_fields()
