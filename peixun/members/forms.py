@@ -91,6 +91,9 @@ class MemberFilterForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.style_fields(small=True)
         self.fields["q"].widget.attrs["placeholder"] = _("Name or mobile")
+        # The filter row has no visible labels (it must fit a phone), so name each control.
+        for field in self.fields.values():
+            field.widget.attrs["aria-label"] = field.label
 
 
 class MemberForm(BootstrapMixin, forms.Form):
