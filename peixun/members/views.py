@@ -85,6 +85,9 @@ def member_list(request: HttpRequest) -> HttpResponse:
         org = get_visible_or_404(actor, Organization, request.GET["org"])
     members = selectors.member_list(actor=actor, filters=selectors.MemberFilters(org=org, **chosen))
     page, query = paginate(request, members)
+    without_org = request.GET.copy()
+    for name in ("org", "page"):
+        without_org.pop(name, None)
     return render(
         request,
         "members/list.html",
@@ -93,6 +96,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
             "query": query,
             "form": form,
             "org": org,
+            "query_without_org": without_org.urlencode(),
             "filtered": org is not None or any(chosen.values()),
             "can_manage": scope.platform or bool(scope.manage_paths),
         },

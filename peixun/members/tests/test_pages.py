@@ -144,6 +144,16 @@ class ListPageTests(PersonaTestCase):
         exempt_html = self.client_for("org_admin").get(reverse("members:list"), {"q": "周老"})
         self.assertIn("badge", exempt_html.content.decode())
 
+    def test_org_filter_chip_and_export_keep_the_other_filters(self) -> None:
+        w = self.world
+        response = self.client_for("org_admin").get(
+            reverse("members:list"), {"org": w.group.pk, "status": "full"}
+        )
+        html = response.content.decode()
+        self.assertIn("第一党小组", html)
+        self.assertIn('href="?status=full"', html)  # removes only the org filter
+        self.assertIn(f"{reverse('roster:export')}?org={w.group.pk}&amp;status=full", html)
+
     def test_viewer_gets_no_import_or_new_button(self) -> None:
         html = self.client_for("viewer").get(reverse("members:list")).content.decode()
         self.assertNotIn(reverse("roster:import"), html)
