@@ -57,6 +57,29 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(None, message)
 
 
+class OrgChoiceField(forms.ModelChoiceField):
+    """An org picker whose labels carry the parent's name: branch names repeat across units."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("empty_label", None)
+        super().__init__(queryset=Organization.objects.none(), **kwargs)
+        self.parent_names: dict[str, str] = {}
+
+    def set_options(self, options: QuerySet[Organization]) -> None:
+        self.queryset = options
+        steplen = Organization.steplen
+        parent_paths = {
+            p[:-steplen] for p in options.values_list("path", flat=True) if len(p) > steplen
+        }
+        self.parent_names = dict(
+            Organization.objects.filter(path__in=parent_paths).values_list("path", "name")
+        )
+
+    def label_from_instance(self, obj: Any) -> str:
+        parent = self.parent_names.get(obj.path[: -Organization.steplen])
+        return f"{parent} · {obj.name}" if parent else obj.name
+
+
 class MemberFilterForm(BootstrapMixin, forms.Form):
     """The list filters; choices come from the model TextChoices."""
 
@@ -173,23 +196,19 @@ class MemberForm(BootstrapMixin, forms.Form):
 
 
 class MemberCreateForm(MemberForm):
-    org = forms.ModelChoiceField(
-        label=_("Party organization"), queryset=Organization.objects.none(), empty_label=None
-    )
+    org = OrgChoiceField(label=_("Party organization"))
     field_order = ["org"]
 
     def __init__(self, *args: Any, org_options: QuerySet[Organization], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         org_field = self.fields["org"]
-        assert isinstance(org_field, forms.ModelChoiceField)
-        org_field.queryset = org_options
+        assert isinstance(org_field, OrgChoiceField)
+        org_field.set_options(org_options)
         org_field.widget.attrs["class"] = "form-select"
 
 
 class TransferForm(BootstrapMixin, forms.Form):
-    to_org = forms.ModelChoiceField(
-        label=_("Transfer to"), queryset=Organization.objects.none(), empty_label=None
-    )
+    to_org = OrgChoiceField(label=_("Transfer to"))
     effective = forms.DateField(label=_("Effective date"), widget=DateInput())
     note = forms.CharField(label=_("note"), required=False, max_length=200)
 
@@ -197,15 +216,13 @@ class TransferForm(BootstrapMixin, forms.Form):
         kwargs.setdefault("initial", {"effective": timezone.localdate()})
         super().__init__(*args, **kwargs)
         to_org = self.fields["to_org"]
-        assert isinstance(to_org, forms.ModelChoiceField)
-        to_org.queryset = targets
+        assert isinstance(to_org, OrgChoiceField)
+        to_org.set_options(targets)
         self.style_fields()
 
 
 class PositionForm(BootstrapMixin, forms.Form):
-    org = forms.ModelChoiceField(
-        label=_("organization"), queryset=Organization.objects.none(), empty_label=None
-    )
+    org = OrgChoiceField(label=_("organization"))
     role = forms.ChoiceField(label=_("position"), choices=Position.Role.choices)
     kind = forms.ChoiceField(label=_("position kind"), choices=Position.Kind.choices)
     since = forms.DateField(label=_("since"), widget=DateInput())
@@ -215,8 +232,8 @@ class PositionForm(BootstrapMixin, forms.Form):
         kwargs.setdefault("initial", {"since": timezone.localdate(), "kind": "part_time"})
         super().__init__(*args, **kwargs)
         org_field = self.fields["org"]
-        assert isinstance(org_field, forms.ModelChoiceField)
-        org_field.queryset = org_options
+        assert isinstance(org_field, OrgChoiceField)
+        org_field.set_options(org_options)
         self.style_fields()
 
 
