@@ -127,7 +127,9 @@ def mine(request: HttpRequest) -> HttpResponse:
     """我的: the logged-in member's own record; a friendly note for accounts without one."""
     member_id = scope_of(request.user).member_id
     member = (
-        Member.objects.select_related("org").filter(pk=member_id).first() if member_id else None
+        Member.objects.visible_to(request.user).select_related("org").filter(pk=member_id).first()
+        if member_id
+        else None
     )
     if member is None:
         return render(request, "members/mine.html", {"member": None})
