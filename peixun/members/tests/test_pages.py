@@ -297,6 +297,13 @@ class RevealTests(PersonaTestCase):
         self.assertEqual(event.actor, self.user("org_admin"))
         self.assertEqual(event.object_id, str(w.member.pk))
 
+    def test_platform_admin_may_reveal(self) -> None:
+        w = self.world
+        client = self.client_class()
+        client.force_login(w.platform_admin)
+        response = client.post(reverse("members:reveal_id", args=[w.far_member.pk]))
+        self.assertContains(response, w.far_member.reveal_id_number())
+
     def test_get_is_not_allowed(self) -> None:
         w = self.world
         response = self.client_for("org_admin").get(
