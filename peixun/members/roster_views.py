@@ -1,6 +1,204 @@
-from django.http import HttpRequest, HttpResponse
+"""Roster pages: upload → dry run → confirm, the blank template, and the export.
+
+Access:
+- anonymous → login (302);
+- import, confirm and the template are for actors who manage some org (secretary, org admin,
+  platform admin); anyone else (plain member, viewer) gets 404, as for the other write pages;
+- the export is for anyone who can read a subtree (viewers included); a plain member gets 404.
+
+The checked upload is kept server-side under MEDIA_ROOT/imports/<uuid>.xlsx, its name held in
+the uploader's session, so "confirm" imports exactly the file that was checked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from peixun.core.scoping import get_visible_or_404, scope_of
+from peixun.orgs.models import Organization
+
+from .forms import MemberFilterForm
+from .roster import RosterImportResult, RowError, roster_export, roster_import, roster_template
+from .selectors import MemberFilters
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SESSION_KEY = "roster_import"
+STALE_UPLOAD_SECONDS = 24 * 3600
+ERRORS_SHOWN = 500  # a page of thousands of rows helps nobody; the count says how many more
 
 
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Roster workbook (.xlsx)"),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "class": "form-control",
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            }
+        ),
+    )
+
+
+def require_importer(actor: Any) -> None:
+    scope = scope_of(actor)
+    if not (scope.platform or scope.manage_paths):
+        raise Http404
+
+
+def uploads_dir() -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports"
+
+
+def stash_upload(request: HttpRequest, data: bytes, filename: str) -> str:
+    """Keep the checked bytes for the confirm step; return the token naming them."""
+    folder = uploads_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    discard_upload(request)
+    cutoff = time.time() - STALE_UPLOAD_SECONDS
+    for old in folder.glob("*.xlsx"):  # uploads abandoned at the summary step
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+    token = uuid.uuid4().hex
+    (folder / f"{token}.xlsx").write_bytes(data)
+    request.session[SESSION_KEY] = {
+        "token": token,
+        "filename": filename[:200],
+        "user": request.user.pk,
+    }
+    return token
+
+
+def stashed_upload(request: HttpRequest, token: str) -> tuple[bytes, str] | None:
+    held = request.session.get(SESSION_KEY) or {}
+    if not token or held.get("token") != token or held.get("user") != request.user.pk:
+        return None
+    path = uploads_dir() / f"{uuid.UUID(hex=token).hex}.xlsx"
+    if not path.is_file():
+        return None
+    return path.read_bytes(), held.get("filename", "")
+
+
+def discard_upload(request: HttpRequest) -> None:
+    held = request.session.pop(SESSION_KEY, None) or {}
+    token = held.get("token")
+    if token:
+        with contextlib.suppress(ValueError):
+            (uploads_dir() / f"{uuid.UUID(hex=token).hex}.xlsx").unlink(missing_ok=True)
+
+
+def render_import(
+    request: HttpRequest,
+    *,
+    form: RosterUploadForm,
+    result: RosterImportResult | None = None,
+    token: str = "",
+    filename: str = "",
+    done: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    errors: list[RowError] = result.errors if result else []
+    context = {
+        "form": form,
+        "result": result,
+        "errors": errors[:ERRORS_SHOWN],
+        "errors_hidden": max(0, len(errors) - ERRORS_SHOWN),
+        "token": token,
+        "filename": filename,
+        "done": done,
+        "max_mb": int(settings.ROSTER_MAX_UPLOAD_BYTES) // (1024 * 1024),
+    }
+    return render(request, "members/roster_import.html", context, status=status)
+
+
+@login_required
+@never_cache
 def import_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "base.html")
+    """GET: the upload form. POST: check the file (dry run) and show problems or a summary."""
+    actor = request.user
+    require_importer(actor)
+    if request.method != "POST":
+        return render_import(request, form=RosterUploadForm())
+    form = RosterUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render_import(request, form=form, status=400)
+    upload = form.cleaned_data["file"]
+    if upload.size > int(settings.ROSTER_MAX_UPLOAD_BYTES):
+        form.add_error(
+            "file",
+            _("The file is larger than %(limit)d MB; split it into parts.")
+            % {"limit": int(settings.ROSTER_MAX_UPLOAD_BYTES) // (1024 * 1024)},
+        )
+        return render_import(request, form=form, status=400)
+    data = upload.read()
+    result = roster_import(actor=actor, data=data, filename=upload.name, dry_run=True)
+    token = stash_upload(request, data, upload.name) if result.ok else ""
+    return render_import(request, form=form, result=result, token=token, filename=upload.name)
+
+
+@login_required
+@require_POST
+@never_cache
+def import_confirm(request: HttpRequest) -> HttpResponse:
+    """Import the file checked a moment ago; it is re-checked inside the write transaction."""
+    actor = request.user
+    require_importer(actor)
+    held = stashed_upload(request, request.POST.get("token", ""))
+    if held is None:
+        form = RosterUploadForm()
+        form.add_error(None, _("This upload has expired or was already imported; upload it again."))
+        return render_import(request, form=form, status=400)
+    data, filename = held
+    result = roster_import(actor=actor, data=data, filename=filename, dry_run=False)
+    discard_upload(request)
+    return render_import(
+        request, form=RosterUploadForm(), result=result, filename=filename, done=result.ok
+    )
+
+
+def xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@login_required
+@require_GET
+def template_download(request: HttpRequest) -> HttpResponse:
+    require_importer(request.user)
+    return xlsx_response(roster_template(), "roster-template.xlsx")
+
+
+@login_required
+@require_GET
+@never_cache
+def export(request: HttpRequest) -> HttpResponse:
+    """The visible roster with the member list's filters, as .xlsx."""
+    actor = request.user
+    if not scope_of(actor).is_staff_like:
+        raise Http404
+    form = MemberFilterForm(request.GET)
+    form.is_valid()  # an unknown choice just drops that filter, as on the list
+    chosen = {name: form.cleaned_data.get(name) or "" for name in MemberFilterForm.base_fields}
+    org = (
+        get_visible_or_404(actor, Organization, request.GET["org"])
+        if request.GET.get("org")
+        else None
+    )
+    data = roster_export(actor=actor, filters=MemberFilters(org=org, **chosen))
+    return xlsx_response(data, f"roster-{timezone.localdate():%Y%m%d}.xlsx")
