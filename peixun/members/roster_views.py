@@ -110,6 +110,7 @@ def render_import(
     token: str = "",
     filename: str = "",
     done: bool = False,
+    notice: str = "",
     status: int = 200,
 ) -> HttpResponse:
     errors: list[RowError] = result.errors if result else []
@@ -121,6 +122,7 @@ def render_import(
         "token": token,
         "filename": filename,
         "done": done,
+        "notice": notice,
         "max_mb": int(settings.ROSTER_MAX_UPLOAD_BYTES) // (1024 * 1024),
     }
     return render(request, "members/roster_import.html", context, status=status)
@@ -160,9 +162,8 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
     require_importer(actor)
     held = stashed_upload(request, request.POST.get("token", ""))
     if held is None:
-        form = RosterUploadForm()
-        form.add_error(None, _("This upload has expired or was already imported; upload it again."))
-        return render_import(request, form=form, status=400)
+        notice = _("This upload has expired or was already imported; upload it again.")
+        return render_import(request, form=RosterUploadForm(), notice=notice, status=400)
     data, filename = held
     result = roster_import(actor=actor, data=data, filename=filename, dry_run=False)
     discard_upload(request)

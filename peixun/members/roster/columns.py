@@ -125,7 +125,17 @@ def cell_value(field: str, value: object) -> object:
             if 19000101 <= value <= 99991231:
                 return str(int(value))
             return value
-    return cell_text(value)
+    return undo_neutralise(cell_text(value))
+
+
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def undo_neutralise(text: str) -> str:
+    """Drop the apostrophe our export put before formula-like text, so an export re-imports as is."""
+    if text.startswith("'") and text[1:2] in _FORMULA_START:
+        return text[1:]
+    return text
 
 
 def looks_numeric(value: object) -> bool:

@@ -102,12 +102,12 @@ def roster_template() -> bytes:
             header.font = Font(bold=True)
             sheet.column_dimensions[letter].width = _WIDTHS.get(field, 12)
             cells = f"{letter}2:{letter}5001"
+            # A column style, so what people type there later takes it: IDs stay text instead
+            # of numbers Excel rounds, dates show as dates.
             if field in TEXT_COLUMNS:
-                for row in range(2, 202):  # typed IDs stay text instead of rounded numbers
-                    sheet.cell(row=row, column=index).number_format = "@"
+                sheet.column_dimensions[letter].number_format = "@"
             if field in DATE_COLUMNS:
-                for row in range(2, 202):
-                    sheet.cell(row=row, column=index).number_format = DATE_FORMAT
+                sheet.column_dimensions[letter].number_format = DATE_FORMAT
             if field in CHOICE_FIELDS:
                 labels = ",".join(
                     str(label) for value, label in CHOICE_FIELDS[field].choices if value
