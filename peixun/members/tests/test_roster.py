@@ -13,8 +13,9 @@ import zipfile
 from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import connection, models
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
@@ -337,6 +338,30 @@ class ImportTests(RosterTestCase):
         self.assertTrue(result.ok, result.errors)
         member = Member.objects.get(id_number_hash=keyed_hash(number))
         self.assertEqual((member.status, member.cadre_rank), ("probationary", "township"))
+
+    def test_query_count_does_not_grow_with_rows(self) -> None:
+        def queries_for(count: int, *, dry_run: bool) -> int:
+            rows = [
+                person(new_id_number(dt.date(1970, 1, 1) + dt.timedelta(days=i)))
+                for i in range(count)
+            ]
+            data = xlsx([HEADERS, *rows])
+            with CaptureQueriesContext(connection) as captured:
+                result = roster_import(actor=self.user("org_admin"), data=data, dry_run=dry_run)
+            self.assertTrue(result.ok, result.errors)
+            return len(captured)
+
+        queries_for(1, dry_run=True)  # warm the actor's cached scope
+        self.assertEqual(queries_for(3, dry_run=True), queries_for(30, dry_run=True))
+        self.assertEqual(queries_for(3, dry_run=False), queries_for(30, dry_run=False))
+
+    def test_platform_admin_imports_anywhere(self) -> None:
+        result = roster_import(
+            actor=self.world.platform_admin,
+            data=xlsx([HEADERS, person(new_id_number(), org="第三党支部")]),
+            dry_run=False,
+        )
+        self.assertEqual((result.ok, result.created), (True, 1), result.errors)
 
     def test_actor_who_manages_nothing_is_refused(self) -> None:
         for persona in ("viewer", "member"):
