@@ -1,0 +1,65 @@
+"""`manage.py load_demo`: the demo county tenant and its five logins, once.
+
+Idempotent: the demo root is found by its code, and when it exists nothing is written.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from peixun.demo.generator import (
+    DEMO_LOGINS,
+    DEMO_PASSWORD,
+    TenantSize,
+    create_demo_users,
+    generate_tenant,
+)
+from peixun.orgs.models import Organization
+
+DEMO_CODE = "DEMO"
+DEMO_NAME = "县直机关工委"
+
+
+class Command(BaseCommand):
+    help = "Load the demo tenant (a county organs' working committee) and the demo logins, once."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        defaults = TenantSize()
+        parser.add_argument("--members", type=int, default=defaults.members)
+        parser.add_argument("--branches", type=int, default=defaults.branches)
+        parser.add_argument("--seed", type=int, default=2024)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if Organization.objects.filter(code=DEMO_CODE).exists():
+            self.stdout.write("The demo tenant is already loaded; nothing to do.")
+            self.print_logins()
+            return
+        started = time.perf_counter()
+        size = TenantSize(
+            members=options["members"],
+            branches=options["branches"],
+            units=max(1, round(options["branches"] / 10)),
+        )
+        tenant = generate_tenant(
+            code=DEMO_CODE, name=DEMO_NAME, size=size, seed=options["seed"], verb="demo.load"
+        )
+        notes = create_demo_users(tenant)
+        elapsed = time.perf_counter() - started
+        counts = ", ".join(f"{k} {v}" for k, v in tenant.counts.items())
+        self.stdout.write(self.style.SUCCESS(f"Demo tenant loaded in {elapsed:.1f} s: {counts}"))
+        for note in notes:
+            self.stdout.write(self.style.WARNING(note))
+        if tenant.feature_branch is not None:
+            self.stdout.write(
+                f"secretary and member belong to {tenant.feature_branch.get_parent()} "
+                f"{tenant.feature_branch}"
+            )
+        self.print_logins()
+
+    def print_logins(self) -> None:
+        self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
+        for login in DEMO_LOGINS:
+            self.stdout.write(f"  {login.username:<10} {login.description}")
