@@ -1,7 +1,13 @@
-"""Every read of the org tree."""
+"""Every read of the org tree.
+
+The tree pages read through `orgs_readable(actor)`: the subtrees the actor holds a grant on
+(everything for a platform admin). Unlike `visible_to`, it leaves out the branch a plain member
+belongs to, so a secretary who is a member elsewhere still sees only their own subtree.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -9,6 +15,32 @@ from django.db.models import Count, Q, QuerySet
 from peixun.core.scoping import scope_of
 
 from .models import Organization
+
+SEARCH_LIMIT = 50
+
+
+def orgs_readable(actor: Any) -> QuerySet[Organization]:
+    """Orgs inside the actor's granted subtrees; none for an actor without grants."""
+    scope = scope_of(actor)
+    qs = Organization.objects.all()
+    if scope.platform:
+        return qs
+    cond = Q()
+    for path in scope.read_paths:
+        cond |= Q(path__startswith=path)
+    return qs.filter(cond) if cond else qs.none()
+
+
+def orgs_administered(actor: Any) -> QuerySet[Organization]:
+    """Orgs inside the subtrees the actor is an org admin of (everything for a platform admin)."""
+    scope = scope_of(actor)
+    qs = Organization.objects.all()
+    if scope.platform:
+        return qs
+    cond = Q()
+    for path in scope.admin_paths:
+        cond |= Q(path__startswith=path)
+    return qs.filter(cond) if cond else qs.none()
 
 
 def org_roots_for(*, actor: Any, include_closed: bool = False) -> QuerySet[Organization]:
@@ -29,23 +61,41 @@ def org_roots_for(*, actor: Any, include_closed: bool = False) -> QuerySet[Organ
 def org_children(
     *, actor: Any, org: Organization, include_closed: bool = False
 ) -> QuerySet[Organization]:
-    qs = Organization.objects.visible_to(actor).filter(
-        path__startswith=org.path, depth=org.depth + 1
-    )
+    """The direct children of `org` the actor may read (one query, no member counts)."""
+    qs = orgs_readable(actor).filter(path__startswith=org.path, depth=org.depth + 1)
     if not include_closed:
         qs = qs.filter(closed_on__isnull=True)
-    return qs.annotate(member_count=Count("members")).order_by("code")
+    return qs.order_by("code")
 
 
-def org_search(*, actor: Any, q: str, limit: int = 50) -> list[Organization]:
+def attach_member_counts(orgs: Iterable[Organization]) -> None:
+    """Set `o.member_count` (direct members) on each org with one aggregate query for all."""
+    from peixun.members.models import Member
+
+    listed = list(orgs)
+    if not listed:
+        return
+    counts = dict(
+        Member.objects.filter(org_id__in=[o.pk for o in listed])
+        .values("org_id")
+        .annotate(n=Count("id"))
+        .values_list("org_id", "n")
+    )
+    for o in listed:
+        o.member_count = counts.get(o.pk, 0)  # type: ignore[attr-defined]
+
+
+def org_search(
+    *, actor: Any, q: str, include_closed: bool = False, limit: int = SEARCH_LIMIT
+) -> list[Organization]:
+    """Orgs whose name contains `q` or whose code starts with it, each with its ancestor trail."""
     text = (q or "").strip()
     if not text:
         return []
-    found = list(
-        Organization.objects.visible_to(actor)
-        .filter(Q(name__contains=text) | Q(code__istartswith=text))
-        .order_by("depth", "code")[:limit]
-    )
+    qs = orgs_readable(actor).filter(Q(name__contains=text) | Q(code__istartswith=text))
+    if not include_closed:
+        qs = qs.filter(closed_on__isnull=True)
+    found = list(qs.order_by("depth", "code")[:limit])
     attach_ancestor_names(found)
     return found
 
@@ -54,17 +104,46 @@ def attach_ancestor_names(orgs: list[Organization]) -> None:
     """Set `o.trail` (names from the root down) on each org with one query for all of them."""
     steplen = Organization.steplen
     prefixes = {o.path[:i] for o in orgs for i in range(steplen, len(o.path), steplen)}
-    names = dict(Organization.objects.filter(path__in=prefixes).values_list("path", "name"))
+    names = (
+        dict(Organization.objects.filter(path__in=prefixes).values_list("path", "name"))
+        if prefixes
+        else {}
+    )
     for o in orgs:
-        o.trail = [
+        o.trail = [  # type: ignore[attr-defined]
             names[o.path[:i]] for i in range(steplen, len(o.path), steplen) if o.path[:i] in names
-        ]  # type: ignore[attr-defined]
+        ]
+
+
+def attach_ancestors(org: Organization) -> None:
+    """Set `org.ancestors` (root first, as objects, for links) with one query."""
+    steplen = Organization.steplen
+    prefixes = [org.path[:i] for i in range(steplen, len(org.path), steplen)]
+    org.ancestors = (  # type: ignore[attr-defined]
+        list(Organization.objects.filter(path__in=prefixes).order_by("depth")) if prefixes else []
+    )
 
 
 def org_subtree_member_count(*, org: Organization) -> int:
     from peixun.members.models import Member
 
     return Member.objects.filter(org__path__startswith=org.path).count()
+
+
+def org_move_targets(*, actor: Any, org: Organization) -> QuerySet[Organization]:
+    """Where the actor may move `org`: open orgs they administer, outside its own subtree,
+    of a kind that takes `org`'s kind, other than its current parent."""
+    from .services import ALLOWED_CHILDREN
+
+    parent_kinds = [kind for kind, allowed in ALLOWED_CHILDREN.items() if org.kind in allowed]
+    qs = (
+        orgs_administered(actor)
+        .filter(closed_on__isnull=True, kind__in=parent_kinds)
+        .exclude(path__startswith=org.path)
+    )
+    if org.depth > 1:
+        qs = qs.exclude(path=org.path[: -Organization.steplen])
+    return qs.order_by("path")
 
 
 def org_options_for(*, actor: Any, member_kinds_only: bool = False) -> QuerySet[Organization]:

@@ -69,11 +69,23 @@ def org_create(
         require_admin(actor, parent)
         if not parent.is_open:
             raise ValidationError({"parent": _("The parent organization is closed.")})
-    code = _clean_code(code)
+    # Report every bad field at once, so a form shows all its errors in one round.
+    errors: dict[str, list[str]] = {}
+    try:
+        code = _clean_code(code)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    else:
+        if Organization.objects.filter(code=code).exists():
+            errors["code"] = [_("The code %(code)s is already in use.") % {"code": code}]
+    for check in (lambda: _clean_name(name), lambda: _check_kind_under(kind, parent)):
+        try:
+            check()
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
     name = _clean_name(name)
-    _check_kind_under(kind, parent)
-    if Organization.objects.filter(code=code).exists():
-        raise ValidationError({"code": _("The code %(code)s is already in use.") % {"code": code}})
     if parent is None:
         org = Organization.objects.add_root({"code": code, "name": name, "kind": kind})
     else:
@@ -90,14 +102,18 @@ def org_rename(
 ) -> Organization:
     require_admin(actor, org)
     before = snapshot(org, _AUDIT_FIELDS)
-    org.name = _clean_name(name)
-    if code is not None:
-        new_code = _clean_code(code)
-        if new_code != org.code and Organization.objects.filter(code=new_code).exists():
-            raise ValidationError(
-                {"code": _("The code %(code)s is already in use.") % {"code": new_code}}
-            )
-        org.code = new_code
+    # Validate everything before touching the instance, so a rejected rename leaves it as it was.
+    new_name = _clean_name(name)
+    new_code = org.code if code is None else _clean_code(code)
+    if (
+        new_code != org.code
+        and Organization.objects.filter(code=new_code).exclude(pk=org.pk).exists()
+    ):
+        raise ValidationError(
+            {"code": _("The code %(code)s is already in use.") % {"code": new_code}}
+        )
+    org.name = new_name
+    org.code = new_code
     org.save(update_fields=["name", "code"])
     audit_record(
         actor=actor,
@@ -122,10 +138,11 @@ def org_move(*, actor: Any, org: Organization, new_parent: Organization) -> Orga
     if not new_parent.is_open:
         raise ValidationError({"new_parent": _("The new parent organization is closed.")})
     _check_kind_under(org.kind, new_parent)
-    if org.get_parent() == new_parent:
+    old_parent = Organization.objects.get_parent(org) if org.depth > 1 else None
+    if old_parent == new_parent:
         return org
     before = snapshot(org, _AUDIT_FIELDS)
-    before["parent"] = org.get_parent().pk if org.depth > 1 else None
+    before["parent"] = old_parent.pk if old_parent else None
     Organization.objects.move(org, new_parent, pos="last-child")
     org.refresh_from_db()
     after = snapshot(org, _AUDIT_FIELDS)

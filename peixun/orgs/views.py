@@ -1,6 +1,243 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Org tree pages: the lazily loaded tree, search, detail, and the write pages over the services.
+
+Access, uniformly:
+- anonymous → login (302);
+- the tree, search and detail are for people with a grant; a plain member gets 404 (their page
+  is 我的), and so does anyone asking for an org outside the subtrees they were granted;
+- every write page (add child, rename, move, close, new root) is 404 for anyone who cannot
+  administer that org, even when they can read it (a viewer, a secretary): one answer for
+  "not yours to change", so a write URL never tells anyone more than the read pages do.
+
+Query budget: the tree page and each children request run a fixed number of queries whatever
+the size of the tree. `numchild` (kept by treebeard) says whether a node can be opened, and the
+member counts of all the nodes on a response come from one aggregate query.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from peixun.core.scoping import can_admin_org, can_read_org, scope_of
+
+from . import selectors, services
+from .forms import (
+    OrgCloseForm,
+    OrgCreateForm,
+    OrgMoveForm,
+    OrgRenameForm,
+    OrgSearchForm,
+    add_service_errors,
+    mark_invalid,
+)
+from .models import Organization
 
 
+def require_reader(actor: Any) -> None:
+    scope = scope_of(actor)
+    if not (scope.platform or scope.read_paths):
+        raise Http404  # a plain member's page is 我的, not the tree
+
+
+def readable_org_or_404(actor: Any, pk: int) -> Organization:
+    require_reader(actor)
+    try:
+        return selectors.orgs_readable(actor).get(pk=pk)
+    except Organization.DoesNotExist:
+        raise Http404 from None
+
+
+def administered_org_or_404(actor: Any, pk: int) -> Organization:
+    """The org for a write page: 404 unless the actor is an org admin over it (see module doc)."""
+    org = readable_org_or_404(actor, pk)
+    if not can_admin_org(actor, org):
+        raise Http404
+    return org
+
+
+def wants_closed(request: HttpRequest) -> bool:
+    return request.GET.get("closed") == "1"
+
+
+def render_form(
+    request: HttpRequest,
+    form: forms.Form,
+    *,
+    title: str,
+    org: Organization | None,
+    submit: str = "",
+    **extra: Any,
+) -> HttpResponse:
+    mark_invalid(form)
+    context = {"form": form, "title": title, "org": org, "submit": submit or _("Save"), **extra}
+    return render(request, "orgs/form.html", context)
+
+
+@login_required
 def tree(request: HttpRequest) -> HttpResponse:
-    return render(request, "base.html")
+    actor = request.user
+    require_reader(actor)
+    form = OrgSearchForm(request.GET)
+    query = (form.cleaned_data.get("q") or "").strip() if form.is_valid() else ""
+    include_closed = wants_closed(request)
+    context: dict[str, Any] = {
+        "form": form,
+        "query": query,
+        "include_closed": include_closed,
+        "can_create_root": scope_of(actor).platform,
+    }
+    if query:
+        results = selectors.org_search(actor=actor, q=query, include_closed=include_closed)
+        context["results"] = results
+        context["results_capped"] = len(results) >= selectors.SEARCH_LIMIT
+    else:
+        roots = list(selectors.org_roots_for(actor=actor, include_closed=include_closed))
+        selectors.attach_member_counts(roots)
+        selectors.attach_ancestor_names(roots)  # a granted org that is not a tenant root
+        context["roots"] = roots
+    return render(request, "orgs/tree.html", context)
+
+
+@login_required
+def children(request: HttpRequest, pk: int) -> HttpResponse:
+    """The HTMX partial: the `<li>` nodes under one org, swapped into its list on click."""
+    actor = request.user
+    org = readable_org_or_404(actor, pk)
+    include_closed = wants_closed(request)
+    nodes = list(selectors.org_children(actor=actor, org=org, include_closed=include_closed))
+    selectors.attach_member_counts(nodes)
+    return render(
+        request,
+        "orgs/_nodes.html",
+        {"nodes": nodes, "include_closed": include_closed, "parent": org},
+    )
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    org = readable_org_or_404(actor, pk)
+    selectors.attach_ancestors(org)
+    for ancestor in org.ancestors:  # type: ignore[attr-defined]
+        # A secretary's breadcrumb names the unit above but links only where they may read.
+        ancestor.readable = can_read_org(actor, ancestor)
+    kids = list(selectors.org_children(actor=actor, org=org, include_closed=True))
+    selectors.attach_member_counts([org, *kids])
+    return render(
+        request,
+        "orgs/detail.html",
+        {
+            "org": org,
+            "children": kids,
+            "subtree_members": selectors.org_subtree_member_count(org=org),
+            "can_admin": can_admin_org(actor, org),
+        },
+    )
+
+
+@login_required
+def create_root(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    if not scope_of(actor).platform:
+        raise Http404  # only a platform admin starts a new tenant tree
+    return _create(request, parent=None)
+
+
+@login_required
+def add_child(request: HttpRequest, pk: int) -> HttpResponse:
+    return _create(request, parent=administered_org_or_404(request.user, pk))
+
+
+def _create(request: HttpRequest, *, parent: Organization | None) -> HttpResponse:
+    form = OrgCreateForm(request.POST or None, parent=parent)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.org_create(actor=request.user, parent=parent, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Organization %(name)s created.") % {"name": org.name})
+            return redirect("orgs:detail", pk=org.pk)
+    title = _("New child organization") if parent else _("New top-level organization")
+    return render_form(request, form, title=title, org=parent)
+
+
+@login_required
+def rename(request: HttpRequest, pk: int) -> HttpResponse:
+    org = administered_org_or_404(request.user, pk)
+    form = OrgRenameForm(request.POST or None, initial={"name": org.name, "code": org.code})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.org_rename(
+                actor=request.user,
+                org=org,
+                name=form.cleaned_data["name"],
+                code=form.cleaned_data["code"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("orgs:detail", pk=org.pk)
+    return render_form(request, form, title=_("Rename organization"), org=org)
+
+
+@login_required
+def move(request: HttpRequest, pk: int) -> HttpResponse:
+    org = administered_org_or_404(request.user, pk)
+    targets = selectors.org_move_targets(actor=request.user, org=org)
+    form = OrgMoveForm(request.POST or None, targets=targets)
+    if request.method == "POST" and form.is_valid():
+        new_parent = form.cleaned_data["new_parent"]
+        try:
+            services.org_move(actor=request.user, org=org, new_parent=new_parent)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s moved under %(parent)s with all its suborganizations.")
+                % {"name": org.name, "parent": new_parent.name},
+            )
+            return redirect("orgs:detail", pk=org.pk)
+    return render_form(
+        request,
+        form,
+        title=_("Move organization"),
+        org=org,
+        submit=_("Move"),
+        no_choice=not form["new_parent"].field.choices[1:],
+        no_choice_text=_("There is no other organization you administer that can take this one."),
+    )
+
+
+@login_required
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    org = administered_org_or_404(request.user, pk)
+    form = OrgCloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.org_close(actor=request.user, org=org, on=form.cleaned_data["on"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Organization %(name)s closed.") % {"name": org.name})
+            return redirect("orgs:detail", pk=org.pk)
+    return render_form(
+        request,
+        form,
+        title=_("Close organization"),
+        org=org,
+        submit=_("Close"),
+        warning=_(
+            "A closed organization leaves the live tree; its records stay. "
+            "Only an organization without members and without open child organizations can close."
+        ),
+    )

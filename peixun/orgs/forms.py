@@ -1,0 +1,118 @@
+"""Forms for the org pages. They collect raw input; the rules live in `services`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Organization
+from .selectors import attach_ancestor_names
+from .services import ALLOWED_CHILDREN
+
+
+def style_fields(form: forms.Form) -> None:
+    """Bootstrap classes on every widget, so templates can render fields plainly."""
+    for field in form.fields.values():
+        widget = field.widget
+        widget.attrs["class"] = (
+            "form-select" if isinstance(widget, forms.Select) else "form-control"
+        )
+
+
+def mark_invalid(form: forms.Form) -> None:
+    """Flag the widgets of fields with errors, after validation, for Bootstrap's red outline."""
+    for name in form.errors:
+        if name in form.fields:
+            widget = form.fields[name].widget
+            widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the fields it names; the rest on the form."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            target = field if field in form.fields else None
+            for message in messages:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+class OrgSearchForm(forms.Form):
+    q = forms.CharField(label=_("Name or code"), required=False, max_length=120)
+    closed = forms.BooleanField(label=_("Show closed organizations"), required=False)
+
+
+class OrgCreateForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=Organization.Kind.choices)
+    name = forms.CharField(label=_("name"), max_length=120, required=False)
+    code = forms.CharField(
+        label=_("code"),
+        max_length=32,
+        required=False,
+        help_text=_("Unique across the platform, e.g. the code of the parent plus two digits."),
+    )
+
+    def __init__(self, *args: Any, parent: Organization | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if parent is not None:
+            allowed = ALLOWED_CHILDREN[parent.kind]
+            self.fields["kind"].choices = [
+                (value, label) for value, label in Organization.Kind.choices if value in allowed
+            ]
+        style_fields(self)
+
+
+class OrgRenameForm(forms.Form):
+    # Empty input is left to the service, so its message is the one people see.
+    name = forms.CharField(label=_("name"), max_length=120, required=False)
+    code = forms.CharField(label=_("code"), max_length=32, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_fields(self)
+
+
+class TrailChoiceField(forms.ModelChoiceField):
+    """Org picker labelled with the ancestor trail: branch names repeat across units."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        trail = getattr(obj, "trail", [])
+        return " › ".join([*trail, f"{obj.name} ({obj.code})"])
+
+
+class OrgMoveForm(forms.Form):
+    new_parent = TrailChoiceField(
+        label=_("New parent organization"), queryset=Organization.objects.none()
+    )
+
+    def __init__(self, *args: Any, targets: QuerySet[Organization], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["new_parent"]
+        field.queryset = targets
+        # Labels need the trails: evaluate the options once and attach them with one query.
+        options = list(targets)
+        attach_ancestor_names(options)
+        field.choices = [("", "—")] + [(o.pk, field.label_from_instance(o)) for o in options]
+        style_fields(self)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class OrgCloseForm(forms.Form):
+    on = forms.DateField(label=_("Closed on"), widget=DateInput(), initial=timezone.localdate)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_fields(self)
