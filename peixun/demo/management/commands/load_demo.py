@@ -54,7 +54,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(note))
         if tenant.feature_branch is not None:
             self.stdout.write(
-                f"secretary and member belong to {tenant.feature_branch.get_parent()} "
+                f"secretary and member belong to {Organization.objects.get_parent(tenant.feature_branch)} "
                 f"{tenant.feature_branch}"
             )
         self.print_logins()
