@@ -63,7 +63,9 @@ class OrgCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         if parent is not None:
             allowed = ALLOWED_CHILDREN[parent.kind]
-            self.fields["kind"].choices = [
+            kind_field = self.fields["kind"]
+            assert isinstance(kind_field, forms.ChoiceField)
+            kind_field.choices = [
                 (value, label) for value, label in Organization.Kind.choices if value in allowed
             ]
         style_fields(self)
@@ -95,10 +97,12 @@ class OrgMoveForm(forms.Form):
     def __init__(self, *args: Any, targets: QuerySet[Organization], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["new_parent"]
+        assert isinstance(field, TrailChoiceField)
         field.queryset = targets
         # Labels need the trails: evaluate the options once and attach them with one query.
         options = list(targets)
         attach_ancestor_names(options)
+        self.has_targets = bool(options)
         field.choices = [("", "—")] + [(o.pk, field.label_from_instance(o)) for o in options]
         style_fields(self)
 

@@ -213,7 +213,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
         title=_("Move organization"),
         org=org,
         submit=_("Move"),
-        no_choice=not form["new_parent"].field.choices[1:],
+        no_choice=not form.has_targets,
         no_choice_text=_("There is no other organization you administer that can take this one."),
     )
 
