@@ -386,7 +386,8 @@ def generate_tenant(
     tenant = Tenant(root=root, counts=counts)
     if feature is not None:
         tenant.feature_branch = feature.org
-        holders = {p.member.pk for p in positions if p.org_id == feature.org.pk}
+        # The demo's plain member holds no position anywhere.
+        holders = {p.member.pk for p in positions}
         secretary = next(
             p.member for p in positions if p.org_id == feature.org.pk and p.role == Role.SECRETARY
         )
