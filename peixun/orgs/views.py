@@ -21,10 +21,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from peixun.core.pagination import paginate
 from peixun.core.scoping import can_admin_org, can_read_org, scope_of
 
 from . import selectors, services
@@ -38,6 +40,8 @@ from .forms import (
     mark_invalid,
 )
 from .models import Organization
+
+CHILDREN_PER_REQUEST = 200
 
 
 def require_reader(actor: Any) -> None:
@@ -107,16 +111,27 @@ def tree(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def children(request: HttpRequest, pk: int) -> HttpResponse:
-    """The HTMX partial: the `<li>` nodes under one org, swapped into its list on click."""
+    """The HTMX partial: the `<li>` nodes under one org, swapped into its list on click.
+
+    A unit with thousands of branches comes in pages of CHILDREN_PER_REQUEST; the last `<li>`
+    is a "show more" button that replaces itself with the next page.
+    """
     actor = request.user
     org = readable_org_or_404(actor, pk)
     include_closed = wants_closed(request)
-    nodes = list(selectors.org_children(actor=actor, org=org, include_closed=include_closed))
-    selectors.attach_member_counts(nodes)
+    nodes = selectors.org_children(actor=actor, org=org, include_closed=include_closed)
+    page = Paginator(nodes, CHILDREN_PER_REQUEST).get_page(request.GET.get("page"))
+    selectors.attach_member_counts(page.object_list)
     return render(
         request,
         "orgs/_nodes.html",
-        {"nodes": nodes, "include_closed": include_closed, "parent": org},
+        {
+            "nodes": page.object_list,
+            "page": page,
+            "remaining": page.paginator.count - page.end_index(),
+            "include_closed": include_closed,
+            "parent": org,
+        },
     )
 
 
@@ -128,14 +143,17 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     for ancestor in org.ancestors:  # type: ignore[attr-defined]
         # A secretary's breadcrumb names the unit above but links only where they may read.
         ancestor.readable = can_read_org(actor, ancestor)
-    kids = list(selectors.org_children(actor=actor, org=org, include_closed=True))
-    selectors.attach_member_counts([org, *kids])
+    page, query = paginate(
+        request, selectors.org_children(actor=actor, org=org, include_closed=True)
+    )
+    selectors.attach_member_counts([org, *page.object_list])
     return render(
         request,
         "orgs/detail.html",
         {
             "org": org,
-            "children": kids,
+            "page": page,
+            "query": query,
             "subtree_members": selectors.org_subtree_member_count(org=org),
             "can_admin": can_admin_org(actor, org),
         },
