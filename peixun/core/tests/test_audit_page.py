@@ -49,6 +49,7 @@ class AuditPageTests(PersonaTestCase):
 
     def test_update_records_before_after_and_address(self) -> None:
         event = AuditEvent.objects.get(verb="member.update")
+        assert event.before is not None and event.after is not None
         self.assertEqual(event.before["mobile"], "13800000001")
         self.assertEqual(event.after["mobile"], "13911112222")
         self.assertEqual(event.org_id, self.world.branch.pk)
