@@ -1,4 +1,4 @@
-from __future__ import annotations
+"""API v1 for the audit trail: org admins (and platform admins) read the events of their subtrees."""
 
 import datetime as dt
 

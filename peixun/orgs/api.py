@@ -1,3 +1,181 @@
-from ninja import Router
+"""API v1 for the org tree: reads through visible_to, writes through `orgs.services`.
 
-router = Router()
+An org in the path out of scope is a 404; one named in the body (parent, new_parent) out of scope
+is a 422 field error, like any bad value. A visible org the actor may not change is a 403 (the
+service says so).
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Length, Substr
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+from ninja.errors import ValidationError as SchemaValidationError
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from peixun.core.permissions import require_admin
+from peixun.core.scoping import get_visible_or_404
+
+from . import services
+from .models import Organization
+
+router = Router(tags=["orgs"])
+
+
+class OrgOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: str
+    kind_label: str
+    parent_id: int | None
+    depth: int
+    closed_on: dt.date | None
+    is_open: bool
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_kind_label(obj: Organization) -> str:
+        return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_parent_id(obj: Organization) -> int | None:
+        # Lists annotate the parent id in SQL; a single org looks it up once.
+        if hasattr(obj, "parent_pk"):
+            return obj.parent_pk  # type: ignore[no-any-return]
+        if obj.depth <= 1:
+            return None
+        parent_path = obj.path[: -Organization.steplen]
+        return Organization.objects.filter(path=parent_path).values_list("pk", flat=True).first()
+
+
+class OrgCreateIn(Schema):
+    parent: int | None = None
+    code: str
+    name: str
+    kind: str
+
+
+class OrgPatchIn(Schema):
+    name: str | None = None
+    code: str | None = None
+
+
+class OrgMoveIn(Schema):
+    new_parent: int
+
+
+class OrgCloseIn(Schema):
+    on: dt.date | None = None
+
+
+def with_parent_ids(qs: QuerySet[Organization]) -> QuerySet[Organization]:
+    """Annotate `parent_pk` with one subquery: the org whose path is ours minus the last step."""
+    parent_path = Substr(
+        OuterRef("path"), Value(1), Length(OuterRef("path")) - Organization.steplen
+    )
+    parents = Organization.objects.filter(path=parent_path).values("pk")[:1]
+    return qs.annotate(parent_pk=Subquery(parents))
+
+
+def query_error(field: str, message: str) -> SchemaValidationError:
+    return SchemaValidationError([{"loc": ["query", field], "msg": message, "type": "value_error"}])
+
+
+def org_or_404(request: HttpRequest, pk: int) -> Organization:
+    return get_visible_or_404(request.user, Organization, pk)
+
+
+def org_field(request: HttpRequest, field: str, pk: int) -> Organization:
+    """An org named in the body: one out of scope is a field error (422), like a bad value."""
+    org = Organization.objects.visible_to(request.user).filter(pk=pk).first()
+    if org is None:
+        raise ValidationError({field: _("No such organization in your scope.")})
+    return org
+
+
+@router.get("/", response=list[OrgOut])
+@paginate(LimitOffsetPagination)
+def list_orgs(
+    request: HttpRequest,
+    q: str = "",
+    parent: int | None = None,
+    kind: str = "",
+    include_closed: bool = False,
+) -> Any:
+    """Orgs the actor may see. `q` matches the name or the start of the code; `parent` lists
+    that org's direct children."""
+    qs = Organization.objects.visible_to(request.user)
+    if parent is not None:
+        parent_org = org_or_404(request, parent)
+        qs = qs.filter(path__startswith=parent_org.path, depth=parent_org.depth + 1)
+    if kind:
+        if kind not in Organization.Kind.values:
+            raise query_error("kind", _("Unknown kind of organization."))
+        qs = qs.filter(kind=kind)
+    text = q.strip()
+    if text:
+        qs = qs.filter(Q(name__contains=text) | Q(code__istartswith=text))
+    if not include_closed:
+        qs = qs.filter(closed_on__isnull=True)
+    return with_parent_ids(qs).order_by("path")
+
+
+@router.post("/", response={201: OrgOut})
+def create_org(request: HttpRequest, payload: OrgCreateIn) -> Status[Organization]:
+    """A new org under `parent` (a tenant root, without a parent, for a platform admin only)."""
+    parent = org_field(request, "parent", payload.parent) if payload.parent is not None else None
+    org = services.org_create(
+        actor=request.user, parent=parent, code=payload.code, name=payload.name, kind=payload.kind
+    )
+    return Status(201, org)
+
+
+@router.get("/{int:org_id}", response=OrgOut)
+def get_org(request: HttpRequest, org_id: int) -> Organization:
+    return org_or_404(request, org_id)
+
+
+@router.get("/{int:org_id}/children", response=list[OrgOut])
+@paginate(LimitOffsetPagination)
+def list_children(request: HttpRequest, org_id: int, include_closed: bool = False) -> Any:
+    org = org_or_404(request, org_id)
+    qs = Organization.objects.visible_to(request.user).filter(
+        path__startswith=org.path, depth=org.depth + 1
+    )
+    if not include_closed:
+        qs = qs.filter(closed_on__isnull=True)
+    return with_parent_ids(qs).order_by("path")
+
+
+@router.patch("/{int:org_id}", response=OrgOut)
+def update_org(request: HttpRequest, org_id: int, payload: OrgPatchIn) -> Organization:
+    """Rename an org or change its code."""
+    org = org_or_404(request, org_id)
+    return services.org_rename(
+        actor=request.user,
+        org=org,
+        name=org.name if payload.name is None else payload.name,
+        code=payload.code,
+    )
+
+
+@router.post("/{int:org_id}/move", response=OrgOut)
+def move_org(request: HttpRequest, org_id: int, payload: OrgMoveIn) -> Organization:
+    """Move the org with its whole subtree under `new_parent`."""
+    org = org_or_404(request, org_id)
+    # The actor's right over the org itself is judged before the target they name.
+    require_admin(request.user, org)
+    new_parent = org_field(request, "new_parent", payload.new_parent)
+    return services.org_move(actor=request.user, org=org, new_parent=new_parent)
+
+
+@router.post("/{int:org_id}/close", response=OrgOut)
+def close_org(request: HttpRequest, org_id: int, payload: OrgCloseIn | None = None) -> Organization:
+    """Close an org that holds no members and no open child orgs."""
+    org = org_or_404(request, org_id)
+    return services.org_close(actor=request.user, org=org, on=payload.on if payload else None)

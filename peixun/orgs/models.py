@@ -16,7 +16,11 @@ class OrganizationQuerySet(MP_NodeQuerySet, ScopedQuerySet):
     def self_condition(self, scope: Scope) -> Q | None:
         # A plain member sees the branch they belong to, so their own page can name it.
         if scope.member_id:
-            return Q(members__pk=scope.member_id)
+            # A subquery, not a join through `members`: a join repeats the org once per member
+            # of it, which breaks `.get()` and counts.
+            from peixun.members.models import Member
+
+            return Q(pk__in=Member.objects.filter(pk=scope.member_id).values("org_id"))
         return None
 
     def open(self) -> OrganizationQuerySet:
