@@ -112,6 +112,8 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Count failures per account, whichever spelling of its username or mobile number is typed.
+AXES_USERNAME_CALLABLE = "peixun.accounts.backends.axes_username"
 AXES_ENABLED = os.environ.get("PEIXUN_AXES", "0" if TESTING else "1") == "1"
 
 LANGUAGE_CODE = "zh-hans"

@@ -32,3 +32,26 @@ class UsernameOrMobileBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+def axes_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str | None:
+    """The key django-axes counts failures under (AXES_USERNAME_CALLABLE).
+
+    One account answers to its username, its mobile number and every full-width or padded
+    spelling of them; counting each spelling apart would give an attacker five guesses per
+    spelling. So failures count against the account's username whichever spelling was typed.
+    """
+    if credentials:
+        raw = credentials.get("username")
+    else:
+        raw = getattr(request, "data", request.POST).get("username")
+    if raw is None:
+        return None
+    login = fold_width(str(raw)).strip()
+    username = (
+        User.objects.filter(Q(username=login) | Q(mobile=login))
+        .order_by("id")
+        .values_list("username", flat=True)
+        .first()
+    )
+    return username or login

@@ -7,6 +7,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from .models import AuditEvent
 from .scoping import scope_of
 from .selectors import audit_list
 
@@ -17,6 +18,7 @@ class AuditOut(Schema):
     id: int
     at: dt.datetime
     actor_id: int | None
+    actor_username: str | None
     verb: str
     object_type: str
     object_id: str
@@ -25,6 +27,10 @@ class AuditOut(Schema):
     before: dict | None
     after: dict | None
     address: str | None
+
+    @staticmethod
+    def resolve_actor_username(obj: AuditEvent) -> str | None:
+        return obj.actor.username if obj.actor else None
 
 
 @router.get("/", response=list[AuditOut])

@@ -5,7 +5,7 @@ may not change 403; an org named in the body out of scope, or any bad value, 422
 """
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from django.test import Client
 
@@ -31,6 +31,8 @@ def error_fields(response: Any) -> set[str]:
 
 
 class OrgApiPersonaTests(PersonaTestCase):
+    empty: ClassVar[Organization]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
