@@ -51,7 +51,7 @@ class OrgSearchForm(forms.Form):
 
 class OrgCreateForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=Organization.Kind.choices)
-    name = forms.CharField(label=_("name"), max_length=120, required=False)
+    name = forms.CharField(label=_("organization name"), max_length=120, required=False)
     code = forms.CharField(
         label=_("code"),
         max_length=32,
@@ -73,7 +73,7 @@ class OrgCreateForm(forms.Form):
 
 class OrgRenameForm(forms.Form):
     # Empty input is left to the service, so its message is the one people see.
-    name = forms.CharField(label=_("name"), max_length=120, required=False)
+    name = forms.CharField(label=_("organization name"), max_length=120, required=False)
     code = forms.CharField(label=_("code"), max_length=32, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

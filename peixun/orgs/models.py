@@ -50,7 +50,7 @@ class Organization(MP_Node):
     MEMBER_KINDS = (Kind.BRANCH, Kind.GROUP)
 
     code = models.CharField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=120, db_index=True)
+    name = models.CharField(_("organization name"), max_length=120, db_index=True)
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -293,7 +293,7 @@ class ImportTests(RosterTestCase):
         self.assert_refused(result, before)
         error = self.only_error(result)
         self.assertEqual(error.column, COLUMN["id_number"])
-        self.assertIn("do not manage", error.message)
+        self.assertIn("您不管理的党组织", error.message)
         self.assertEqual(self.world.member.org, Member.objects.get(pk=self.world.member.pk).org)
 
     def test_dates_in_every_accepted_form(self) -> None:
@@ -402,7 +402,7 @@ class BadInputTests(RosterTestCase):
         number = new_id_number(dt.date(1990, 1, 1))
         result = self.run_import("secretary", [person(int(number[:17]))])  # a number cell
         self.assertFalse(result.ok)
-        self.assertIn("text", self.only_error(result).message)
+        self.assertIn("文本格式", self.only_error(result).message)
 
     def test_unknown_and_out_of_scope_orgs_read_the_same(self) -> None:
         before = self.counts()
@@ -427,7 +427,7 @@ class BadInputTests(RosterTestCase):
         self.world.far_branch.closed_on = dt.date(2024, 1, 1)
         self.world.far_branch.save()
         result = self.run_import("org_admin", [person(new_id_number(), org="T010201")])
-        self.assertIn("No such", self.only_error(result).message)
+        self.assertIn("未找到该党组织", self.only_error(result).message)
 
     def test_same_id_twice_is_an_error_on_the_later_row(self) -> None:
         before = self.counts()
@@ -508,7 +508,7 @@ class BadInputTests(RosterTestCase):
             package.writestr("xl/workbook.xml", b" " * 100_000)
         self.assertLess(len(bomb.getvalue()), 1000)
         result = roster_import(actor=self.user("secretary"), data=bomb.getvalue(), dry_run=True)
-        self.assertIn("unpacked", self.only_error(result).message)
+        self.assertIn("解压后过大", self.only_error(result).message)
 
 
 class ExportTests(RosterTestCase):

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('depth', models.PositiveIntegerField()),
                 ('numchild', models.PositiveIntegerField(default=0)),
                 ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(db_index=True, max_length=120, verbose_name='name')),
+                ('name', models.CharField(db_index=True, max_length=120, verbose_name='organization name')),
                 ('kind', models.CharField(choices=[('committee', 'Party committee'), ('working_committee', 'Working committee'), ('general_branch', 'General branch'), ('branch', 'Branch'), ('group', 'Party group')], max_length=24, verbose_name='kind')),
                 ('closed_on', models.DateField(blank=True, null=True, verbose_name='closed on')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),

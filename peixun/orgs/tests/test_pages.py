@@ -170,7 +170,7 @@ class TreePageTests(PersonaTestCase):
     def test_empty_children_state(self) -> None:
         url = reverse("orgs:children", args=[self.world.group.pk])
         response = self.client_for("org_admin").get(url)
-        self.assertContains(response, "No open child organizations.")
+        self.assertContains(response, "没有未撤销的下级党组织。")
 
     def test_search_shows_trail_and_link(self) -> None:
         response = self.client_for("viewer").get(reverse("orgs:tree") + "?q=第一党小组")
@@ -188,7 +188,7 @@ class TreePageTests(PersonaTestCase):
 
     def test_search_empty_state(self) -> None:
         response = self.client_for("viewer").get(reverse("orgs:tree") + "?q=不存在的组织")
-        self.assertContains(response, "No organization matches")
+        self.assertContains(response, "没有与“")
 
     def test_tree_empty_state_for_a_grant_on_a_closed_tree(self) -> None:
         # A viewer whose granted org exists but shows nothing open: the friendly empty state.
@@ -317,6 +317,6 @@ class WriteFormTests(PersonaTestCase):
         url = reverse("orgs:close", args=[self.world.branch.pk])
         response = self.client_for("org_admin").post(url, {"on": "2026-01-31"})
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "still holds 2 members")
+        self.assertContains(response, "仍有 2 名党员")
         self.world.branch.refresh_from_db()
         self.assertIsNone(self.world.branch.closed_on)
