@@ -8,6 +8,7 @@ The plain ID number never appears in a response except from the audited reveal.
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -22,6 +23,7 @@ from peixun.orgs.models import Organization, Position
 
 from . import selectors, services
 from .models import Member, Membership
+from .roster import roster_import
 from .selectors import MemberFilters
 
 router = Router(tags=["members"])
@@ -270,8 +272,7 @@ def reveal_id(request: HttpRequest, member_id: int) -> dict[str, str]:
 def import_roster(request: HttpRequest, file: File[UploadedFile], dry_run: bool = True) -> Any:
     """Import a roster workbook (.xlsx, the template's headers). `dry_run=true` (the default)
     only checks it; otherwise every row is written, or none when any row has a problem."""
-    from .roster import roster_import
-
-    return roster_import(
-        actor=request.user, data=file.read(), filename=file.name or "", dry_run=dry_run
-    )
+    # Read at most one byte past the limit: enough for the import to refuse an oversized file
+    # without holding all of it in memory.
+    data = file.read(int(settings.ROSTER_MAX_UPLOAD_BYTES) + 1)
+    return roster_import(actor=request.user, data=data, filename=file.name or "", dry_run=dry_run)

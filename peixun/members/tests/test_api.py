@@ -9,12 +9,14 @@ import io
 import json
 from typing import Any
 
-from django.test import Client
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import Workbook
 
 from peixun.core.models import AuditEvent
-from peixun.core.testing import PersonaTestCase, new_id_number
+from peixun.core.testing import PersonaTestCase, make_member, new_id_number
 from peixun.members.models import Member, Membership
 from peixun.members.roster import CHINESE_HEADERS, ROSTER_FIELDS
 
@@ -439,3 +441,29 @@ class MemberApiImportTests(MemberApiTestCase):
         self.assertIsNone(response.json()["errors"][0]["row"])
         self.assertEqual(client.post(f"{API}import").status_code, 422)
         self.assert_nothing_stored()
+
+    @override_settings(ROSTER_MAX_UPLOAD_BYTES=1000)
+    def test_oversized_file_refused(self) -> None:
+        big = io.BytesIO(b"x" * 5000)
+        big.name = "roster.xlsx"
+        response = self.client_for("secretary").post(f"{API}import?dry_run=false", {"file": big})
+        self.assertEqual(response.status_code, 200)
+        self.assertFalse(response.json()["ok"])
+        self.assertEqual(len(response.json()["errors"]), 1)
+        self.assert_nothing_stored()
+
+
+class MemberApiQueryTests(MemberApiTestCase):
+    def test_list_queries_do_not_grow_with_rows(self) -> None:
+        client = self.client_for("org_admin")
+
+        def queries() -> int:
+            with CaptureQueriesContext(connection) as captured:
+                self.assertEqual(client.get(API).status_code, 200)
+                self.assertEqual(client.get("/api/v1/orgs/").status_code, 200)
+            return len(captured)
+
+        before = queries()
+        for n in range(6):
+            make_member(self.world.far_branch, f"新人{n}")
+        self.assertEqual(queries(), before)
