@@ -11,6 +11,9 @@ from .models import AuditEvent
 from .scoping import scope_of
 from .selectors import audit_list
 
+# A page holds at most this many rows, whatever `limit` asks for: a county has 50k members.
+MAX_PAGE = 500
+
 router = Router(tags=["audit"])
 
 
@@ -34,7 +37,7 @@ class AuditOut(Schema):
 
 
 @router.get("/", response=list[AuditOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
 def list_audit(
     request: HttpRequest,
     actor: str = "",

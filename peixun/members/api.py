@@ -26,6 +26,9 @@ from .models import Member, Membership
 from .roster import roster_import
 from .selectors import MemberFilters
 
+# A page holds at most this many rows, whatever `limit` asks for: a county has 50k members.
+MAX_PAGE = 500
+
 router = Router(tags=["members"])
 
 
@@ -179,7 +182,7 @@ def usable_org(request: HttpRequest, field: str, pk: int) -> Organization:
 
 
 @router.get("/", response=list[MemberOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
 def list_members(
     request: HttpRequest,
     org: int | None = None,

@@ -23,6 +23,9 @@ from peixun.core.scoping import get_visible_or_404
 from . import services
 from .models import Organization
 
+# A page holds at most this many rows, whatever `limit` asks for: a county has 50k members.
+MAX_PAGE = 500
+
 router = Router(tags=["orgs"])
 
 
@@ -99,7 +102,7 @@ def org_field(request: HttpRequest, field: str, pk: int) -> Organization:
 
 
 @router.get("/", response=list[OrgOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
 def list_orgs(
     request: HttpRequest,
     q: str = "",
@@ -141,7 +144,7 @@ def get_org(request: HttpRequest, org_id: int) -> Organization:
 
 
 @router.get("/{int:org_id}/children", response=list[OrgOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
 def list_children(request: HttpRequest, org_id: int, include_closed: bool = False) -> Any:
     org = org_or_404(request, org_id)
     qs = Organization.objects.visible_to(request.user).filter(

@@ -170,6 +170,8 @@ class OrgApiReadTests(PersonaTestCase):
         self.assertEqual(self.codes("org_admin", "?limit=2&offset=1"), ["T0101", "T010101"])
         response = self.client_for("org_admin").get(API + "?limit=2")
         self.assertEqual(response.json()["count"], 7)
+        # A huge limit is clamped to a page of at most 500 rows, not refused.
+        self.assertEqual(len(self.codes("org_admin", "?limit=100000")), 7)
 
     def test_closed_orgs_only_on_request(self) -> None:
         Organization.objects.filter(pk=self.world.far_branch.pk).update(closed_on="2024-01-01")
