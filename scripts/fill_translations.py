@@ -27,8 +27,13 @@ def main(path: str) -> int:
     singular: dict[str, str] = ns.get("T", {})
     plural: dict[str, list[str]] = ns.get("P", {})
     blocks = re.split(r"\n\n", PO.read_text(encoding="utf-8"))
-    missing = []
-    out = [blocks[0].replace('"Plural-Forms: nplurals=2; plural=(n != 1);\\n"', '"Plural-Forms: nplurals=1; plural=0;\\n"')]
+    missing: list[str] = []
+    out = [
+        blocks[0].replace(
+            '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"',
+            '"Plural-Forms: nplurals=1; plural=0;\\n"',
+        )
+    ]
     for block in blocks[1:]:
         m = re.search(r'^msgid ((?:".*"\n?)+)', block, re.M)
         if not m:
@@ -47,14 +52,19 @@ def main(path: str) -> int:
             current = re.search(r'^msgstr ((?:".*"\n?)+)', block, re.M)
             if current and unquote(current.group(1)) == "":
                 if msgid in singular:
-                    block = block[: current.start()] + "msgstr " + quote(singular[msgid]) + block[current.end():].lstrip("\n")
+                    block = (
+                        block[: current.start()]
+                        + "msgstr "
+                        + quote(singular[msgid])
+                        + block[current.end() :].lstrip("\n")
+                    )
                     block = block.rstrip("\n")
                 else:
                     missing.append(msgid)
         out.append(block)
     PO.write_text("\n\n".join(out), encoding="utf-8")
-    for m in missing:
-        print("MISSING:", m)
+    for msgid in missing:
+        print("MISSING:", msgid)
     return 0
 
 

@@ -288,9 +288,7 @@ class MemberTransferTests(ServiceTestCase):
         with self.assertRaises(ValidationError) as caught:
             self.transfer("secretary", to=w.other_branch)
         self.assertFieldError(caught.exception, "to_org")
-        self.assertEqual(
-            caught.exception.message_dict["to_org"], ["您的管理范围内没有该党组织。"]
-        )
+        self.assertEqual(caught.exception.message_dict["to_org"], ["您的管理范围内没有该党组织。"])
         w.member.refresh_from_db()
         self.assertEqual(w.member.org, w.branch)
 
