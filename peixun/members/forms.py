@@ -2,7 +2,7 @@
 
 They only collect raw input: the field rules live in `validation.clean_member_fields`, which the
 services call, and the services' ValidationError dicts are mapped back onto these fields with
-`add_service_errors`.
+`peixun.core.forms.add_service_errors`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -43,18 +42,6 @@ class BootstrapMixin:
             if small:
                 css += f" {css}-sm"
             widget.attrs.setdefault("class", css)
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form fields it names; the rest on the form."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            target = field if field in form.fields else None
-            for message in messages:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 class OrgChoiceField(forms.ModelChoiceField):

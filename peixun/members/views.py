@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from peixun.core.forms import add_service_errors
 from peixun.core.pagination import paginate
 from peixun.core.scoping import can_admin_org, can_manage_org, get_visible_or_404, scope_of
 from peixun.orgs.models import Organization, Position
@@ -38,7 +39,6 @@ from .forms import (
     PositionEndForm,
     PositionForm,
     TransferForm,
-    add_service_errors,
 )
 from .models import Member
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -30,18 +29,6 @@ def mark_invalid(form: forms.Form) -> None:
         if name in form.fields:
             widget = form.fields[name].widget
             widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the fields it names; the rest on the form."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            target = field if field in form.fields else None
-            for message in messages:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 class OrgSearchForm(forms.Form):
