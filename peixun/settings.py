@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "peixun.accounts",
     "peixun.orgs",
     "peixun.members",
+    "peixun.hours",
     "peixun.demo",
 ]
 

@@ -1,0 +1,481 @@
+"""Every write to the study-hour ledger and its rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from peixun.core.audit import audit_record, audit_record_many, build_event, snapshot
+from peixun.core.permissions import require_admin, require_manage
+from peixun.core.scoping import can_admin_org, can_manage_org, scope_of
+from peixun.members.models import Member, Membership
+from peixun.orgs.models import Organization
+
+from .models import (
+    HOURS_STEP,
+    MAX_ENTRY_HOURS,
+    CreditEntry,
+    HoursSettings,
+    Kind,
+    Metric,
+    Requirement,
+    Topic,
+)
+from .rollups import rollup_apply
+
+ENTRY_AUDIT = [
+    "member",
+    "org",
+    "on",
+    "year",
+    "hours",
+    "kind",
+    "topic",
+    "concentrated",
+    "online",
+    "title",
+    "state",
+    "reverses",
+    "reason",
+]
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+EVIDENCE_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".docx", ".doc", ".xlsx")
+
+
+def tenant_of(org: Organization) -> Organization:
+    return (
+        org if org.depth == 1 else Organization.objects.get(path=org.path[: Organization.steplen])
+    )
+
+
+def settings_for(org: Organization) -> HoursSettings:
+    settings, _created = HoursSettings.objects.get_or_create(tenant=tenant_of(org))
+    return settings
+
+
+def clean_hours(raw: Any) -> Decimal:
+    try:
+        hours = Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError({"hours": _("Enter a number of hours, such as 2 or 1.5.")}) from None
+    if not hours.is_finite() or hours <= 0:
+        raise ValidationError({"hours": _("Hours must be more than zero.")})
+    if hours > MAX_ENTRY_HOURS:
+        raise ValidationError(
+            {"hours": _("At most %(max)s hours in one entry.") % {"max": MAX_ENTRY_HOURS}}
+        )
+    if hours % HOURS_STEP:
+        raise ValidationError({"hours": _("Hours go in steps of a quarter: 0.25, 0.5, 0.75, 1 …")})
+    return hours
+
+
+def _check_date(on: dt.date, year: int) -> None:
+    if on.year != year:
+        raise ValidationError(
+            {"on": _("The date is not in the accounting year %(year)s.") % {"year": year}}
+        )
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("The date is in the future.")})
+
+
+def _check_choice(field: str, value: str, choices: type) -> None:
+    if value not in choices.values:  # type: ignore[attr-defined]
+        raise ValidationError({field: _("Unknown value.")})
+
+
+def _branches_on(members: list[Member], on: dt.date) -> dict[int, int]:
+    rows = Membership.objects.on(on).filter(member__in=members).values_list("member_id", "org_id")
+    return dict(rows)
+
+
+@transaction.atomic
+def entry_record(
+    *,
+    actor: Any,
+    members: list[Member],
+    on: dt.date,
+    hours: Any,
+    kind: str,
+    title: str,
+    topic: str = Topic.OTHER,
+    concentrated: bool = False,
+    online: bool = False,
+    year: int | None = None,
+    source: str = CreditEntry.Source.MANUAL,
+    reference: str = "",
+) -> list[CreditEntry]:
+    """Record one activity for one member or a whole list: confirmed at once, rollup updated."""
+    if not members:
+        raise ValidationError({"members": _("Choose at least one member.")})
+    if len({m.pk for m in members}) != len(members):
+        raise ValidationError({"members": _("A member is listed twice.")})
+    year = year or on.year
+    hours_value = clean_hours(hours)
+    _check_date(on, year)
+    _check_choice("kind", kind, Kind)
+    _check_choice("topic", topic, Topic)
+    _check_choice("source", source, CreditEntry.Source)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("Name the activity.")})
+    for member in members:
+        if not can_manage_org(actor, member.org):
+            raise ValidationError(
+                {"members": _("%(name)s is not in your scope.") % {"name": member.name}}
+            )
+    branch_of = _branches_on(members, on)
+    missing = [m.name for m in members if m.pk not in branch_of]
+    if missing:
+        raise ValidationError(
+            {
+                "on": _("Not yet registered in a branch on that date: %(names)s.")
+                % {"names": "、".join(missing)}
+            }
+        )
+    entries = [
+        CreditEntry(
+            member=m,
+            org_id=branch_of[m.pk],
+            on=on,
+            year=year,
+            hours=hours_value,
+            kind=kind,
+            topic=topic,
+            concentrated=concentrated,
+            online=online,
+            title=title[:200],
+            source=source,
+            reference=reference[:100],
+            state=CreditEntry.State.CONFIRMED,
+            recorded_by=actor if getattr(actor, "pk", None) else None,
+        )
+        for m in members
+    ]
+    CreditEntry.objects.bulk_create(entries, batch_size=1000)
+    rollup_apply(entries)
+    audit_record_many(
+        [
+            build_event(
+                actor=actor,
+                verb="hours.record",
+                obj=e,
+                org=e.member.org,
+                after=snapshot(e, ENTRY_AUDIT),
+            )
+            for e in entries
+        ]
+    )
+    return entries
+
+
+def _check_evidence(evidence: UploadedFile | None) -> None:
+    if evidence is None:
+        return
+    name = (evidence.name or "").lower()
+    if not name.endswith(EVIDENCE_TYPES):
+        raise ValidationError({"evidence": _("Upload a PDF, a picture or an Office document.")})
+    if evidence.size and evidence.size > MAX_EVIDENCE_BYTES:
+        raise ValidationError({"evidence": _("The file is larger than 10 MB.")})
+
+
+@transaction.atomic
+def self_study_file(
+    *,
+    actor: Any,
+    on: dt.date,
+    hours: Any,
+    title: str,
+    topic: str = Topic.OTHER,
+    reflection: str = "",
+    evidence: UploadedFile | None = None,
+    online: bool = False,
+) -> CreditEntry:
+    """A member files their own self-study (自学, 心得体会); it waits for the secretary."""
+    scope = scope_of(actor)
+    if not scope.member_id:
+        raise PermissionDenied(_("Only a member can file self-study."))
+    member = Member.objects.select_related("org").get(pk=scope.member_id)
+    hours_value = clean_hours(hours)
+    _check_date(on, on.year)
+    _check_choice("topic", topic, Topic)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("Name what you studied.")})
+    _check_evidence(evidence)
+    branch = _branches_on([member], on).get(member.pk)
+    if branch is None:
+        raise ValidationError({"on": _("You were not yet registered in a branch on that date.")})
+    entry = CreditEntry(
+        member=member,
+        org_id=branch,
+        on=on,
+        year=on.year,
+        hours=hours_value,
+        kind=Kind.SELF_STUDY,
+        topic=topic,
+        concentrated=False,
+        online=online,
+        title=title[:200],
+        reflection=(reflection or "").strip(),
+        source=CreditEntry.Source.SELF_STUDY,
+        state=CreditEntry.State.PENDING,
+        recorded_by=actor,
+    )
+    if evidence is not None:
+        entry.evidence = evidence
+    entry.save()
+    audit_record(
+        actor=actor,
+        verb="hours.self_study",
+        obj=entry,
+        org=member.org,
+        after=snapshot(entry, ENTRY_AUDIT),
+    )
+    return entry
+
+
+def _locked(entry: CreditEntry) -> CreditEntry:
+    return CreditEntry.objects.select_for_update().select_related("member__org").get(pk=entry.pk)
+
+
+@transaction.atomic
+def entry_approve(*, actor: Any, entry: CreditEntry) -> CreditEntry:
+    """Confirm a pending entry. Where the tenant asks for two stages, the secretary's approval
+    passes it to the org admin, whose approval confirms it."""
+    entry = _locked(entry)
+    if entry.state != CreditEntry.State.PENDING:
+        raise ValidationError({"state": _("Only a pending entry can be approved.")})
+    org = entry.member.org
+    require_manage(actor, org)
+    two_stage = settings_for(org).two_stage_approval
+    if two_stage and entry.first_approved_by_id is None and not can_admin_org(actor, org):
+        entry.first_approved_by = actor
+        entry.save(update_fields=["first_approved_by"])
+        audit_record(actor=actor, verb="hours.approve_first", obj=entry, org=org)
+        return entry
+    if two_stage and entry.first_approved_by_id is not None:
+        require_admin(actor, org)
+    entry.state = CreditEntry.State.CONFIRMED
+    entry.decided_by = actor
+    entry.decided_at = timezone.now()
+    if entry.first_approved_by_id is None:
+        entry.first_approved_by = actor
+    entry.save(update_fields=["state", "decided_by", "decided_at", "first_approved_by"])
+    rollup_apply([entry])
+    audit_record(
+        actor=actor,
+        verb="hours.approve",
+        obj=entry,
+        org=org,
+        before={"state": "pending"},
+        after={"state": "confirmed"},
+    )
+    return entry
+
+
+@transaction.atomic
+def entry_reject(*, actor: Any, entry: CreditEntry, reason: str) -> CreditEntry:
+    entry = _locked(entry)
+    if entry.state != CreditEntry.State.PENDING:
+        raise ValidationError({"state": _("Only a pending entry can be rejected.")})
+    require_manage(actor, entry.member.org)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Tell the member why.")})
+    entry.state = CreditEntry.State.REJECTED
+    entry.reason = reason[:300]
+    entry.decided_by = actor
+    entry.decided_at = timezone.now()
+    entry.save(update_fields=["state", "reason", "decided_by", "decided_at"])
+    audit_record(
+        actor=actor,
+        verb="hours.reject",
+        obj=entry,
+        org=entry.member.org,
+        before={"state": "pending"},
+        after={"state": "rejected", "reason": entry.reason},
+    )
+    return entry
+
+
+@transaction.atomic
+def entry_reverse(*, actor: Any, entry: CreditEntry, reason: str) -> CreditEntry:
+    """Correct a confirmed entry by appending its negation; the original stays as it was."""
+    entry = _locked(entry)
+    require_manage(actor, entry.member.org)
+    if entry.is_reversal:
+        raise ValidationError(
+            {"entry": _("A reversal cannot itself be reversed; record a new entry instead.")}
+        )
+    if entry.state != CreditEntry.State.CONFIRMED:
+        raise ValidationError({"entry": _("Only a confirmed entry can be reversed.")})
+    if CreditEntry.objects.filter(reverses=entry).exists():
+        raise ValidationError({"entry": _("This entry has already been reversed.")})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the correction.")})
+    reversal = CreditEntry.objects.create(
+        member=entry.member,
+        org=entry.org,
+        on=entry.on,
+        year=entry.year,
+        hours=-entry.hours,
+        kind=entry.kind,
+        topic=entry.topic,
+        concentrated=entry.concentrated,
+        online=entry.online,
+        title=entry.title,
+        source=entry.source,
+        reference=entry.reference,
+        state=CreditEntry.State.CONFIRMED,
+        reverses=entry,
+        reason=reason[:300],
+        recorded_by=actor,
+    )
+    rollup_apply([reversal])
+    audit_record(
+        actor=actor,
+        verb="hours.reverse",
+        obj=reversal,
+        org=entry.member.org,
+        after=snapshot(reversal, ENTRY_AUDIT),
+    )
+    return reversal
+
+
+# -- requirement rules -----------------------------------------------------------------------
+
+REQUIREMENT_FIELDS = [
+    "org",
+    "name",
+    "source",
+    "statuses",
+    "positions",
+    "cadre_ranks",
+    "metric",
+    "topic",
+    "kind",
+    "threshold",
+    "period_years",
+    "cycle_start_year",
+    "online_cap",
+    "valid_from_year",
+    "valid_to_year",
+]
+
+
+def clean_requirement(data: dict[str, Any]) -> dict[str, Any]:
+    """Field errors for a rule, all at once."""
+    from peixun.orgs.models import Position
+
+    errors: dict[str, str] = {}
+    clean: dict[str, Any] = {}
+    clean["name"] = (data.get("name") or "").strip()[:120]
+    if not clean["name"]:
+        errors["name"] = _("Name the rule.")
+    clean["source"] = (data.get("source") or "").strip()[:200]
+    for field, choices in (
+        ("statuses", Member.Status),
+        ("positions", Position.Role),
+        ("cadre_ranks", Member.CadreRank),
+    ):
+        values = list(data.get(field) or [])
+        bad = [v for v in values if v not in choices.values]
+        if bad:
+            errors[field] = _("Unknown value.")
+        clean[field] = sorted(set(values))
+    metric = data.get("metric") or ""
+    if metric not in Metric.values:
+        errors["metric"] = _("Choose what the rule measures.")
+    clean["metric"] = metric
+    clean["topic"] = data.get("topic") or ""
+    clean["kind"] = data.get("kind") or ""
+    if metric in (Metric.TOPIC_HOURS, Metric.TOPIC_SHARE) and clean["topic"] not in Topic.values:
+        errors["topic"] = _("Choose the topic this rule measures.")
+    if metric == Metric.KIND_COUNT and clean["kind"] not in Kind.values:
+        errors["kind"] = _("Choose the kind of activity to count.")
+    try:
+        threshold = Decimal(str(data.get("threshold", "")).strip())
+        if not threshold.is_finite() or threshold <= 0:
+            raise InvalidOperation
+        if metric == Metric.TOPIC_SHARE and threshold > 100:
+            errors["threshold"] = _("A share is at most 100 (per cent).")
+        clean["threshold"] = threshold
+    except (InvalidOperation, ValueError):
+        errors["threshold"] = _("Enter a number above zero.")
+    try:
+        clean["period_years"] = int(data.get("period_years") or 1)
+        if not 1 <= clean["period_years"] <= 10:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["period_years"] = _("A period is 1 to 10 years.")
+    clean["cycle_start_year"] = data.get("cycle_start_year") or None
+    if clean.get("period_years", 1) > 1 and not clean["cycle_start_year"]:
+        errors["cycle_start_year"] = _("A cycle of several years needs its first year.")
+    cap = data.get("online_cap")
+    clean["online_cap"] = None
+    if cap not in (None, ""):
+        try:
+            clean["online_cap"] = Decimal(str(cap))
+            if clean["online_cap"] < 0:
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            errors["online_cap"] = _("Enter a number of hours, or leave it blank.")
+    try:
+        clean["valid_from_year"] = int(data.get("valid_from_year") or 0)
+        if not 2000 <= clean["valid_from_year"] <= 2100:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["valid_from_year"] = _("Enter the first year the rule holds for.")
+    to_year = data.get("valid_to_year")
+    clean["valid_to_year"] = int(to_year) if to_year not in (None, "") else None
+    if clean["valid_to_year"] is not None and clean["valid_to_year"] < clean.get(
+        "valid_from_year", 0
+    ):
+        errors["valid_to_year"] = _("Cannot be before the first year.")
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+@transaction.atomic
+def requirement_create(*, actor: Any, org: Organization, data: dict[str, Any]) -> Requirement:
+    """A local rule for `org`'s subtree, added by an org admin of that subtree."""
+    require_admin(actor, org)
+    clean = clean_requirement(data)
+    rule = Requirement.objects.create(org=org, created_by=actor, **clean)
+    audit_record(
+        actor=actor,
+        verb="requirement.create",
+        obj=rule,
+        org=org,
+        after=snapshot(rule, REQUIREMENT_FIELDS),
+    )
+    return rule
+
+
+@transaction.atomic
+def requirement_retire(*, actor: Any, rule: Requirement, last_year: int) -> Requirement:
+    """End a rule after `last_year`; results of the years it held for stay as they were."""
+    require_admin(actor, rule.org)
+    if last_year < rule.valid_from_year:
+        raise ValidationError({"valid_to_year": _("Cannot be before the first year.")})
+    before = snapshot(rule, ["valid_to_year"])
+    rule.valid_to_year = last_year
+    rule.save(update_fields=["valid_to_year"])
+    audit_record(
+        actor=actor,
+        verb="requirement.retire",
+        obj=rule,
+        org=rule.org,
+        before=before,
+        after={"valid_to_year": last_year},
+    )
+    return rule
