@@ -138,6 +138,18 @@ ROSTER_MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 
 PAGE_SIZE = 50
 
+# Email: off unless an SMTP host is given. Without EMAIL_HOST notifications stay in the app only.
+EMAIL_HOST = os.environ.get("PEIXUN_EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("PEIXUN_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("PEIXUN_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("PEIXUN_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("PEIXUN_EMAIL_TLS", "0") == "1"
+EMAIL_USE_SSL = os.environ.get("PEIXUN_EMAIL_SSL", "0") == "1"
+EMAIL_TIMEOUT = int(os.environ.get("PEIXUN_EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("PEIXUN_EMAIL_FROM", "peixun@localhost")
+# Links in emails need the site's address; pages use relative links.
+SITE_URL = os.environ.get("PEIXUN_SITE_URL", "")
+
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

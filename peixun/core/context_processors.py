@@ -14,4 +14,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_can_browse": scope.platform or bool(scope.read_paths),
         "nav_can_manage": scope.platform or bool(scope.manage_paths),
         "nav_is_member": bool(scope.member_id),
+        "nav_unread": _unread(user),
     }
+
+
+def _unread(user: Any) -> int:
+    # One COUNT on the recipient/read_at index, for the navbar badge.
+    if user is None or not user.is_authenticated:
+        return 0
+    from .notifications import unread_count
+
+    return unread_count(actor=user)
