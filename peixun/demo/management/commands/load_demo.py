@@ -17,6 +17,7 @@ from peixun.demo.generator import (
     create_demo_users,
     generate_tenant,
 )
+from peixun.demo.hours import generate_hours
 from peixun.orgs.models import Organization
 
 DEMO_CODE = "DEMO"
@@ -47,9 +48,12 @@ class Command(BaseCommand):
             code=DEMO_CODE, name=DEMO_NAME, size=size, seed=options["seed"], verb="demo.load"
         )
         notes = create_demo_users(tenant)
+        # After the users, so the secretary's decisions and members' filings name them.
+        hours = generate_hours(tenant.root, seed=options["seed"])
         elapsed = time.perf_counter() - started
         counts = ", ".join(f"{k} {v}" for k, v in tenant.counts.items())
         self.stdout.write(self.style.SUCCESS(f"Demo tenant loaded in {elapsed:.1f} s: {counts}"))
+        self.stdout.write("Study hours: " + ", ".join(f"{k} {v}" for k, v in hours.items()))
         for note in notes:
             self.stdout.write(self.style.WARNING(note))
         if tenant.feature_branch is not None:
