@@ -8,5 +8,7 @@ urlpatterns = [
     path("orgs/", include("peixun.orgs.urls")),
     path("members/", include("peixun.members.urls")),
     path("members/roster/", include("peixun.members.roster_urls")),
+    path("hours/", include("peixun.hours.urls")),
+    path("compliance/", include("peixun.hours.urls_compliance")),
     path("api/v1/", api.urls),
 ]

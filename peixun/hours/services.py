@@ -46,7 +46,31 @@ ENTRY_AUDIT = [
     "reason",
 ]
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
-EVIDENCE_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".docx", ".doc", ".xlsx")
+EVIDENCE_TYPES = (
+    ".pdf",
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".docx",
+    ".doc",
+    ".xlsx",
+    ".xls",
+    ".pptx",
+    ".ppt",
+)
+# The first bytes each allowed type starts with: a renamed .exe or .html is refused.
+EVIDENCE_SIGNATURES = {
+    ".pdf": (b"%PDF-",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".pptx": (b"PK\x03\x04",),
+    ".doc": (b"\xd0\xcf\x11\xe0",),
+    ".xls": (b"\xd0\xcf\x11\xe0",),
+    ".ppt": (b"\xd0\xcf\x11\xe0",),
+}
 
 
 def tenant_of(org: Organization) -> Organization:
@@ -183,6 +207,14 @@ def _check_evidence(evidence: UploadedFile | None) -> None:
         raise ValidationError({"evidence": _("Upload a PDF, a picture or an Office document.")})
     if evidence.size and evidence.size > MAX_EVIDENCE_BYTES:
         raise ValidationError({"evidence": _("The file is larger than 10 MB.")})
+    if not evidence.size:
+        raise ValidationError({"evidence": _("The file is empty.")})
+    evidence.seek(0)
+    head = evidence.read(8)
+    evidence.seek(0)
+    suffix = name[name.rfind(".") :]
+    if not head.startswith(EVIDENCE_SIGNATURES[suffix]):
+        raise ValidationError({"evidence": _("The file's content is not the type its name says.")})
 
 
 @transaction.atomic
@@ -245,6 +277,12 @@ def _locked(entry: CreditEntry) -> CreditEntry:
     return CreditEntry.objects.select_for_update().select_related("member__org").get(pk=entry.pk)
 
 
+def _not_own(actor: Any, entry: CreditEntry) -> None:
+    # A secretary's own self-study is decided by another manager, never by themselves.
+    if getattr(actor, "member_id", None) == entry.member_id and not scope_of(actor).platform:
+        raise PermissionDenied(_("You cannot decide on your own filing."))
+
+
 @transaction.atomic
 def entry_approve(*, actor: Any, entry: CreditEntry) -> CreditEntry:
     """Confirm a pending entry. Where the tenant asks for two stages, the secretary's approval
@@ -254,6 +292,7 @@ def entry_approve(*, actor: Any, entry: CreditEntry) -> CreditEntry:
         raise ValidationError({"state": _("Only a pending entry can be approved.")})
     org = entry.member.org
     require_manage(actor, org)
+    _not_own(actor, entry)
     two_stage = settings_for(org).two_stage_approval
     if two_stage and entry.first_approved_by_id is None and not can_admin_org(actor, org):
         entry.first_approved_by = actor
@@ -286,6 +325,7 @@ def entry_reject(*, actor: Any, entry: CreditEntry, reason: str) -> CreditEntry:
     if entry.state != CreditEntry.State.PENDING:
         raise ValidationError({"state": _("Only a pending entry can be rejected.")})
     require_manage(actor, entry.member.org)
+    _not_own(actor, entry)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Tell the member why.")})

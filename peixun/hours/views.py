@@ -1,0 +1,440 @@
+"""Pages for recording, filing, approving and correcting study hours, and the rules pages.
+
+Access, uniformly (the persona tests document each page):
+- anonymous → login (302);
+- an entry, org or rule outside the actor's scope → 404, never a 403 that confirms it exists;
+- write pages (record, reverse, approve, reject, new rule, retire) are 404 for every actor who may
+  not use them, a viewer or a plain member included, like the member pages;
+- the one 403: a secretary who posts the org admin's second-stage approval of an entry they can
+  see in their queue (the page shows them no button for it);
+- the ledger list and the approval queue are for people with a grant; a plain member's pages are
+  their own self-study filings.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from peixun.core.forms import add_service_errors
+from peixun.core.pagination import paginate
+from peixun.core.scoping import can_admin_org, can_manage_org, get_visible_or_404, scope_of
+from peixun.members.models import Member
+from peixun.orgs.models import Organization
+
+from . import selectors, services
+from .forms import EntryFilterForm, ReasonForm, RecordForm, RetireForm, RuleForm, SelfStudyForm
+from .models import CreditEntry
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def mark_invalid(form: forms.Form) -> None:
+    for name in form.errors:
+        if name in form.fields:
+            widget = form.fields[name].widget
+            if "form-check-input" not in widget.attrs.get("class", ""):
+                widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+
+
+def require_grant(actor: Any) -> None:
+    scope = scope_of(actor)
+    if not (scope.platform or scope.read_paths):
+        raise Http404
+
+
+def require_manager(actor: Any) -> None:
+    scope = scope_of(actor)
+    if not (scope.platform or scope.manage_paths):
+        raise Http404
+
+
+def require_member(actor: Any) -> None:
+    if not scope_of(actor).member_id:
+        raise Http404
+
+
+# -- recording an activity ---------------------------------------------------------------------
+
+
+@login_required
+def record(request: HttpRequest) -> HttpResponse:
+    """One activity for the ticked members of a branch; without ?org=, choose the branch."""
+    actor = request.user
+    require_manager(actor)
+    if not request.GET.get("org"):
+        q = request.GET.get("q", "")
+        return render(
+            request,
+            "hours/record_choose.html",
+            {"orgs": selectors.record_org_choices(actor=actor, q=q), "q": q},
+        )
+    org = selectors.record_org_or_404(actor=actor, pk=request.GET["org"])
+    members = selectors.record_members(actor=actor, org=org)
+    today = timezone.localdate()
+    initial: dict[str, Any] = {"on": today, "year": today.year, "members": list(members)}
+    form = RecordForm(request.POST or None, members=members, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            entries = services.entry_record(
+                actor=actor,
+                members=list(data["members"]),
+                on=data["on"],
+                year=data["year"],
+                hours=data["hours"],
+                kind=data["kind"],
+                title=data["title"],
+                topic=data["topic"],
+                concentrated=data["concentrated"],
+                online=data["online"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Recorded %(hours)s hours of “%(title)s” for %(n)s members.")
+                % {"hours": entries[0].hours, "title": entries[0].title, "n": len(entries)},
+            )
+            return redirect(f"{_url('hours:entries')}?org={org.pk}&year={entries[0].year}")
+    mark_invalid(form)
+    ticked = {str(v) for v in (form["members"].value() or [])}
+    return render(
+        request,
+        "hours/record.html",
+        {"form": form, "org": org, "members": members, "ticked": ticked},
+    )
+
+
+def _url(name: str, *args: Any) -> str:
+    from django.urls import reverse
+
+    return reverse(name, args=args)
+
+
+# -- the ledger ----------------------------------------------------------------------------------
+
+
+@login_required
+def entry_list(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    require_grant(actor)
+    form = EntryFilterForm(request.GET)
+    form.is_valid()  # an unknown choice just drops that filter
+    chosen = {name: form.cleaned_data.get(name) or "" for name in ("year", "kind", "state")}
+    org = (
+        get_visible_or_404(actor, Organization, request.GET["org"])
+        if request.GET.get("org")
+        else None
+    )
+    member = (
+        get_visible_or_404(actor, Member, request.GET["member"])
+        if request.GET.get("member")
+        else None
+    )
+    filters = selectors.EntryFilters(
+        org=org,
+        member=member,
+        year=int(chosen["year"]) if chosen["year"] else None,
+        kind=str(chosen["kind"]),
+        state=str(chosen["state"]),
+    )
+    page, query = paginate(request, selectors.entry_list(actor=actor, filters=filters))
+    for entry in page.object_list:
+        entry.can_reverse = (  # type: ignore[attr-defined]
+            entry.state == CreditEntry.State.CONFIRMED
+            and not entry.is_reversal
+            and not hasattr(entry, "reversed_by")
+            and can_manage_org(actor, entry.member.org)
+        )
+    return render(
+        request,
+        "hours/entries.html",
+        {
+            "page": page,
+            "query": query,
+            "form": form,
+            "org": org,
+            "member": member,
+            "filtered": org is not None or member is not None or any(chosen.values()),
+            "can_record": org is not None and can_manage_org(actor, org),
+        },
+    )
+
+
+@login_required
+def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    entry = selectors.entry_manageable_or_404(actor=actor, pk=pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.entry_reverse(actor=actor, entry=entry, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The entry was reversed."))
+            return redirect(f"{_url('hours:entries')}?member={entry.member_id}")
+    mark_invalid(form)
+    return render(request, "hours/reverse.html", {"form": form, "entry": entry})
+
+
+@login_required
+@never_cache
+def entry_evidence(request: HttpRequest, pk: int) -> FileResponse:
+    """The evidence file, to those who may see the entry; served here, never from MEDIA_URL."""
+    entry = selectors.entry_visible_or_404(actor=request.user, pk=pk)
+    if not entry.evidence:
+        raise Http404
+    try:
+        handle = entry.evidence.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=os.path.basename(entry.evidence.name))
+
+
+# -- self-study ----------------------------------------------------------------------------------
+
+
+@login_required
+def self_study_new(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    require_member(actor)
+    form = SelfStudyForm(
+        request.POST or None, request.FILES or None, initial={"on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.self_study_file(
+                actor=actor,
+                on=data["on"],
+                hours=data["hours"],
+                title=data["title"],
+                topic=data["topic"],
+                reflection=data["reflection"],
+                evidence=data["evidence"] or None,
+                online=data["online"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Filed. Your branch secretary will review it."))
+            return redirect("hours:self_study")
+    mark_invalid(form)
+    return render(request, "hours/self_study_form.html", {"form": form})
+
+
+@login_required
+def self_study_list(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    require_member(actor)
+    page, query = paginate(request, selectors.self_study_mine(actor=actor))
+    entries = list(page.object_list)
+    pending = [e for e in entries if e.state == CreditEntry.State.PENDING]
+    selectors.attach_stages(actor, pending)
+    return render(
+        request, "hours/self_study_list.html", {"page": page, "query": query, "entries": entries}
+    )
+
+
+# -- approvals -----------------------------------------------------------------------------------
+
+
+@login_required
+def pending(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    require_manager(actor)
+    page, query = paginate(request, selectors.pending_for(actor=actor))
+    entries = list(page.object_list)
+    selectors.attach_stages(actor, entries)
+    return render(
+        request,
+        "hours/pending.html",
+        {"page": page, "query": query, "entries": entries, "reject_form": ReasonForm()},
+    )
+
+
+def _decision_response(
+    request: HttpRequest, entry: CreditEntry, *, error: str = "", done: str = ""
+) -> HttpResponse:
+    if is_htmx(request):
+        entry = selectors.entry_manageable_or_404(actor=request.user, pk=entry.pk)
+        if entry.state == CreditEntry.State.PENDING:
+            selectors.attach_stages(request.user, [entry])
+        return render(
+            request,
+            "hours/_pending_row.html",
+            {"e": entry, "error": error, "done": done, "reject_form": ReasonForm()},
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, done)
+    return redirect("hours:pending")
+
+
+def _first_message(error: ValidationError) -> str:
+    return "；".join(str(m) for m in error.messages)
+
+
+@login_required
+@require_POST
+def entry_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    entry = selectors.entry_manageable_or_404(actor=actor, pk=pk)
+    try:
+        entry = services.entry_approve(actor=actor, entry=entry)
+    except ValidationError as error:
+        return _decision_response(request, entry, error=_first_message(error))
+    if entry.state == CreditEntry.State.CONFIRMED:
+        done = _("Approved: %(name)s, %(hours)s hours.") % {
+            "name": entry.member.name,
+            "hours": entry.hours,
+        }
+    else:
+        done = _("Approved at the first stage; it now waits for the org admin.")
+    return _decision_response(request, entry, done=done)
+
+
+@login_required
+@require_POST
+def entry_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    entry = selectors.entry_manageable_or_404(actor=actor, pk=pk)
+    try:
+        entry = services.entry_reject(
+            actor=actor, entry=entry, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        return _decision_response(request, entry, error=_first_message(error))
+    done = _("Rejected: %(name)s. The member sees your reason.") % {"name": entry.member.name}
+    return _decision_response(request, entry, done=done)
+
+
+# -- rules ---------------------------------------------------------------------------------------
+
+
+@login_required
+def rule_list(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    scope = scope_of(actor)
+    if not (scope.platform or scope.read_paths or scope.member_id):
+        raise Http404
+    this_year = timezone.localdate().year
+    try:
+        year = int(request.GET.get("year") or this_year)
+    except ValueError:
+        year = this_year
+    rules = list(selectors.rules_for(actor=actor, year=year))
+    for rule in rules:
+        rule.audience_text = selectors.requirement_audience_text(  # type: ignore[attr-defined]
+            rule_or_data=rule, org=rule.org
+        )
+        rule.can_retire = can_admin_org(actor, rule.org) and (  # type: ignore[attr-defined]
+            rule.valid_to_year is None or rule.valid_to_year >= this_year
+        )
+    return render(
+        request,
+        "hours/rules.html",
+        {
+            "rules": rules,
+            "year": year,
+            "years": [this_year + 1, this_year, this_year - 1, this_year - 2],
+            "admin_roots": selectors.admin_roots(actor=actor),
+        },
+    )
+
+
+def _rule_org(request: HttpRequest) -> Organization:
+    actor = request.user
+    raw = request.GET.get("org") or request.POST.get("org")
+    if raw:
+        return selectors.rule_org_or_404(actor=actor, pk=raw)
+    roots = selectors.admin_roots(actor=actor)
+    if not roots:
+        raise Http404
+    return roots[0]
+
+
+def _audience_context(request: HttpRequest, form: RuleForm, org: Organization) -> dict[str, Any]:
+    data = form.audience_data() if form.is_bound else {}
+    return {
+        "audience_text": selectors.requirement_audience_text(rule_or_data=data, org=org),
+        "audience_count": selectors.requirement_audience_count(
+            actor=request.user, rule_or_data=data, org=org
+        ),
+    }
+
+
+@login_required
+def rule_new(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    org = _rule_org(request)
+    initial = {"valid_from_year": timezone.localdate().year, "period_years": 1}
+    form = RuleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rule = services.requirement_create(actor=actor, org=org, data=form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            count = selectors.requirement_audience_count(actor=actor, rule_or_data=rule, org=org)
+            messages.success(
+                request,
+                _("Rule “%(name)s” added; it covers %(n)s members today.")
+                % {"name": rule.name, "n": count},
+            )
+            return redirect("hours:rules")
+    mark_invalid(form)
+    context = {"form": form, "org": org, **_audience_context(request, form, org)}
+    return render(request, "hours/rule_form.html", context)
+
+
+@login_required
+@require_GET
+def rule_audience(request: HttpRequest) -> HttpResponse:
+    """The live 'whom and how many' line of the rule form (HTMX, on every change)."""
+    org = _rule_org(request)
+    form = RuleForm(request.GET)
+    return render(request, "hours/_audience.html", _audience_context(request, form, org))
+
+
+@login_required
+def rule_retire(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    rule = selectors.rule_visible_or_404(actor=actor, pk=pk)
+    if not can_admin_org(actor, rule.org):
+        raise Http404
+    last = timezone.localdate().year
+    form = RetireForm(request.POST or None, initial={"last_year": last})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.requirement_retire(
+                actor=actor, rule=rule, last_year=form.cleaned_data["last_year"]
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error("last_year", message)
+        else:
+            messages.success(request, _("Rule “%(name)s” retired.") % {"name": rule.name})
+            return redirect("hours:rules")
+    mark_invalid(form)
+    audience = selectors.requirement_audience_text(rule_or_data=rule, org=rule.org)
+    return render(
+        request, "hours/rule_retire.html", {"form": form, "rule": rule, "audience_text": audience}
+    )
