@@ -203,7 +203,8 @@ def _run_tenant(root: Organization, as_of: dt.date, report: WarningReport) -> No
     for grant in Grant.objects.filter(
         role=Grant.Role.SECRETARY, org_id__in=list(per_branch), user__is_active=True
     ).select_related("user"):
-        secretaries[grant.org_id].append(grant.user)
+        if grant.org_id is not None:
+            secretaries[grant.org_id].append(grant.user)
     for branch_id, members in per_branch.items():
         branch = branch_rows[branch_id]
         recipients = secretaries.get(branch_id, [])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from decimal import Decimal
+from typing import ClassVar
 
 from django.core import mail
 from django.core.management import CommandError, call_command
@@ -17,11 +18,15 @@ from peixun.hours.defaults import requirements_seed_defaults
 from peixun.hours.models import Kind
 from peixun.hours.services import entry_record
 from peixun.hours.warnings import upcoming_activities_for, warnings_run
+from peixun.members.models import Member
 
 AS_OF = dt.date(2025, 7, 1)
 
 
 class WarningTests(PersonaTestCase):
+    grouped: ClassVar[Member]
+    exempt: ClassVar[Member]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -42,8 +47,6 @@ class WarningTests(PersonaTestCase):
 
     @staticmethod
     def exempt_reason() -> str:
-        from peixun.members.models import Member
-
         return Member.ExemptReason.ELDERLY
 
     def notes(self, persona: str) -> list[Notification]:
