@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Min, Q, Sum
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from peixun.core.scoping import can_read_org
 from peixun.members.models import Member, Membership
@@ -45,6 +46,14 @@ from .models import HoursSettings, Requirement, YearlyRollup
 STEP = Organization.steplen
 DEFAULT_RATIO = Decimal("0.80")
 FILTER_STATUSES = ("behind", "at_risk", "exempt")
+# Shown as 达标 / 进度正常 / 有风险 / 滞后 / 免学 once the catalogue is filled.
+STATUS_LABELS: dict[str, Any] = {
+    "met": gettext_lazy("Met"),
+    "on_track": gettext_lazy("On track"),
+    "at_risk": gettext_lazy("At risk"),
+    "behind": gettext_lazy("Behind"),
+    "exempt": gettext_lazy("Exempt"),
+}
 
 
 @dataclass
@@ -518,6 +527,7 @@ __all__ = [
     "MemberCompliance",
     "OrgCompliance",
     "OrgSummary",
+    "STATUS_LABELS",
     "default_as_of",
     "member_compliance",
     "member_table",

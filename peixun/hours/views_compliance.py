@@ -1,0 +1,235 @@
+"""Compliance pages: the member's 培训档案, the org compliance page, and the branch 台账 export.
+
+Thin views over `compliance.py`. Out of scope is a 404 (the selectors raise it); a plain member
+sees only their own archive. No ranking anywhere: rows are ordered by org and name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET
+
+from peixun.core.pagination import paginate
+from peixun.members.models import Member
+from peixun.orgs.models import Organization
+from peixun.orgs.selectors import org_roots_for
+
+from .compliance import (
+    FILTER_STATUSES,
+    STATUS_LABELS,
+    MemberCompliance,
+    OrgSummary,
+    default_as_of,
+    member_compliance,
+    member_table,
+    org_compliance,
+)
+from .engine import STATUSES, RuleResult
+from .ledger_export import ledger_export
+from .models import CreditEntry, Requirement
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FIRST_YEAR = 2000
+TABLE_PAGE_SIZE = 50
+# Orgs whose own members are listed member by member (above them, the per-child summary suffices).
+TABLE_KINDS = {
+    Organization.Kind.BRANCH,
+    Organization.Kind.GENERAL_BRANCH,
+    Organization.Kind.GROUP,
+}
+
+
+def _pk(raw: Any) -> int:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def _year(request: HttpRequest) -> int:
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return today.year
+    return year if FIRST_YEAR <= year <= today.year + 1 else today.year
+
+
+def _as_of(request: HttpRequest, year: int) -> tuple[dt.date, bool]:
+    """The date the pace is judged at; a date outside the year falls back to the default."""
+    raw = request.GET.get("as_of", "").strip()
+    if raw:
+        try:
+            chosen = dt.date.fromisoformat(raw)
+        except ValueError:
+            chosen = None
+        if chosen is not None and chosen.year == year:
+            return chosen, True
+    return default_as_of(year), False
+
+
+def _years(chosen: int, seen: set[int]) -> list[int]:
+    today = timezone.localdate().year
+    return sorted(seen | {today, chosen}, reverse=True)
+
+
+@dataclass
+class StatusCount:
+    status: str
+    label: Any
+    count: int
+
+
+@dataclass
+class RuleCell:
+    rule: Requirement
+    counts: list[StatusCount]
+    share_met: Decimal | None
+
+
+def _rule_cells(summary: OrgSummary, rules: list[Requirement]) -> list[RuleCell]:
+    cells = []
+    for rule in rules:
+        counts = summary.per_rule.get(rule.pk, {})
+        if not any(counts.values()):
+            continue
+        cells.append(
+            RuleCell(
+                rule=rule,
+                counts=[StatusCount(s, STATUS_LABELS[s], counts.get(s, 0)) for s in STATUSES],
+                share_met=summary.share_met(rule.pk),
+            )
+        )
+    return cells
+
+
+@dataclass
+class MemberRow:
+    member: MemberCompliance
+    cells: list[RuleResult | None]
+
+
+def _member_rows(rows: list[MemberCompliance], rules: list[Requirement]) -> list[MemberRow]:
+    out = []
+    for mc in rows:
+        by_rule = {r.requirement_id: r for r in mc.results}
+        out.append(MemberRow(member=mc, cells=[by_rule.get(rule.pk) for rule in rules]))
+    return out
+
+
+@login_required
+@require_GET
+def compliance_index(request: HttpRequest) -> HttpResponse:
+    """Straight to the actor's one org; a list when they see several; a member goes to their archive."""
+    roots = list(org_roots_for(actor=request.user))
+    if len(roots) == 1:
+        return redirect("compliance:org", pk=roots[0].pk)
+    if not roots:
+        member_id = getattr(request.user, "member_id", None)
+        if member_id:
+            return redirect("compliance:member", pk=member_id)
+        raise Http404
+    return render(request, "hours/compliance_index.html", {"orgs": roots})
+
+
+@login_required
+@require_GET
+def org_page(request: HttpRequest, pk: int) -> HttpResponse:
+    year = _year(request)
+    as_of, as_of_chosen = _as_of(request, year)
+    status = request.GET.get("status", "")
+    status = status if status in FILTER_STATUSES else ""
+    report = org_compliance(actor=request.user, org=_pk(pk), year=year, as_of=as_of)
+    org = Organization.objects.get(pk=report.summary.org_id)
+    context: dict[str, Any] = {
+        "org": org,
+        "report": report,
+        "year": year,
+        "years": _years(year, set()),
+        "as_of": as_of,
+        "as_of_chosen": as_of_chosen,
+        "status": status,
+        "status_filters": [(s, STATUS_LABELS[s]) for s in FILTER_STATUSES],
+        "summary_cells": _rule_cells(report.summary, report.rules),
+        "children": [(c, _rule_cells(c, report.rules)) for c in report.children],
+        "show_table": org.kind in TABLE_KINDS or not report.children,
+        "ancestors": list(
+            Organization.objects.filter(path__in=_ancestor_paths(org)).order_by("path")
+        ),
+    }
+    if context["show_table"]:
+        rows = member_table(actor=request.user, org=org, year=year, as_of=as_of, status=status)
+        used = {r.requirement_id for mc in rows for r in mc.results}
+        columns = [rule for rule in report.rules if rule.pk in used]
+        page, query = paginate(request, rows, TABLE_PAGE_SIZE)
+        context.update(
+            columns=columns,
+            page=page,
+            query=query,
+            member_rows=_member_rows(list(page.object_list), columns),
+        )
+    return render(request, "hours/compliance_org.html", context)
+
+
+def _ancestor_paths(org: Organization) -> list[str]:
+    step = Organization.steplen
+    return [org.path[:i] for i in range(step, len(org.path), step)]
+
+
+@login_required
+@require_GET
+def member_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The member's 培训档案 for one year: entries, and each rule's status and what is owed."""
+    year = _year(request)
+    report = member_compliance(actor=request.user, member=_pk(pk), year=year)
+    member = Member.objects.select_related("org").get(pk=report.member_id)
+    entries = list(
+        CreditEntry.objects.visible_to(request.user)
+        .filter(member_id=member.pk, year=year)
+        .select_related("reverses", "reversed_by")
+        .order_by("on", "id")
+    )
+    seen = set(
+        CreditEntry.objects.filter(member_id=member.pk)
+        .values_list("year", flat=True)
+        .distinct()
+        .order_by()
+    )
+    results = [(r, STATUS_LABELS[r.status]) for r in report.results]
+    owed = [r for r in report.results if r.gap > 0 and r.status != "exempt"]
+    return render(
+        request,
+        "hours/archive.html",
+        {
+            "member": member,
+            "report": report,
+            "year": year,
+            "years": _years(year, seen),
+            "entries": entries,
+            "results": results,
+            "owed": owed,
+            "as_of": default_as_of(year),
+            "is_self": getattr(request.user, "member_id", None) == member.pk,
+        },
+    )
+
+
+@login_required
+@require_GET
+def ledger_download(request: HttpRequest, pk: int) -> HttpResponse:
+    year = _year(request)
+    data, org = ledger_export(actor=request.user, org=_pk(pk), year=year)
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"ledger-{org.code}-{year}.xlsx"
+    )
+    return response
