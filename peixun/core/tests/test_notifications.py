@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
@@ -87,6 +89,8 @@ class NotificationServiceTests(PersonaTestCase):
 
 
 class NotificationPageTests(PersonaTestCase):
+    member_note: ClassVar[Notification]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -192,8 +196,11 @@ class NotificationPageTests(PersonaTestCase):
         self.assertEqual(response["Location"], "/")
 
     def test_empty_state_and_pagination(self) -> None:
-        body = self.client_for("viewer").get(reverse("core:notifications") + "?unread=1")
-        self.assertEqual(body.status_code, 200)
+        notification_mark_all_read(actor=self.user("viewer"))
+        response = self.client_for("viewer").get(reverse("core:notifications") + "?unread=1")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(list(response.context["page"].object_list), [])
+        self.assertNotIn("fw-bold", response.content.decode())
         member = self.user("member")
         for i in range(60):
             notification_send(recipients=[member], title=f"bulk {i}")
