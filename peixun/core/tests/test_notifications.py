@@ -174,7 +174,7 @@ class NotificationPageTests(PersonaTestCase):
         self.assertIn("for member", body)
         self.assertNotIn("for secretary", body)
         self.assertLess(body.index("second message"), body.index("for member"))
-        self.assertIn("fw-bold", body)
+        self.assertIn("text-break fw-bold", body)  # unread in bold
         self.assertIn('bg-light text-danger" aria-label', body)  # the navbar badge
         client.post(reverse("core:notification_read", args=[self.member_note.pk]), {"go": "1"})
         body = client.get(reverse("core:notifications") + "?unread=1").content.decode()
@@ -200,7 +200,8 @@ class NotificationPageTests(PersonaTestCase):
         response = self.client_for("viewer").get(reverse("core:notifications") + "?unread=1")
         self.assertEqual(response.status_code, 200)
         self.assertEqual(list(response.context["page"].object_list), [])
-        self.assertNotIn("fw-bold", response.content.decode())
+        self.assertNotIn("text-break fw-bold", response.content.decode())
+        self.assertContains(response, '<p class="text-muted">')  # the empty state
         member = self.user("member")
         for i in range(60):
             notification_send(recipients=[member], title=f"bulk {i}")
