@@ -204,7 +204,9 @@ def entry_evidence(request: HttpRequest, pk: int) -> FileResponse:
         handle = entry.evidence.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=os.path.basename(entry.evidence.name))
+    return FileResponse(
+        handle, as_attachment=True, filename=os.path.basename(entry.evidence.name or "evidence")
+    )
 
 
 # -- self-study ----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ their scope; new rule, live audience and retire are 404 for everyone but an org 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django.utils import timezone
 
@@ -28,6 +28,10 @@ ADMIN_ONLY = {
 
 
 class RulePageTests(PersonaTestCase):
+    root_rule: ClassVar[Requirement]
+    far_rule: ClassVar[Requirement]
+    old_rule: ClassVar[Requirement]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from django.http import Http404
 from django.utils import timezone
 
 from peixun.core.testing import PersonaTestCase, make_member
 from peixun.hours import selectors
-from peixun.hours.models import HoursSettings, Requirement
+from peixun.hours.models import CreditEntry, HoursSettings, Requirement
 from peixun.hours.services import entry_approve, entry_record, self_study_file
+from peixun.members.models import Member
 from peixun.orgs.models import Position
 
 TODAY = timezone.localdate()
 
 
 class EntrySelectorTests(PersonaTestCase):
+    ours: ClassVar[list[CreditEntry]]
+    theirs: ClassVar[list[CreditEntry]]
+    far: ClassVar[list[CreditEntry]]
+    filed: ClassVar[CreditEntry]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -92,7 +99,8 @@ class EntrySelectorTests(PersonaTestCase):
         for persona, can_act in (("secretary", False), ("org_admin", True)):
             rows = list(selectors.pending_for(actor=self.user(persona)))
             selectors.attach_stages(self.user(persona), rows)
-            self.assertEqual([(r.stage, r.can_act) for r in rows], [("org_admin", can_act)])
+            stages = [(r.stage, r.can_act) for r in rows]  # type: ignore[attr-defined]
+            self.assertEqual(stages, [("org_admin", can_act)])
 
     def test_self_study_mine(self) -> None:
         mine = selectors.self_study_mine(actor=self.user("member"))
@@ -121,6 +129,10 @@ class EntrySelectorTests(PersonaTestCase):
 
 
 class RuleSelectorTests(PersonaTestCase):
+    probationary: ClassVar[Member]
+    cadre: ClassVar[Member]
+    rule: ClassVar[Requirement]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
