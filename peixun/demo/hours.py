@@ -148,6 +148,7 @@ class LedgerWriter:
         columns = ", ".join(ops.quote_name(c) for c in self.COLUMNS)
         marks = ", ".join(["%s"] * len(self.COLUMNS))
         self.sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - our names
+        self.copy_sql = f"COPY {table} ({columns}) FROM STDIN"
         self.rows: list[tuple[Any, ...]] = []
         self.written = 0
         self.progress = progress
@@ -187,7 +188,7 @@ class LedgerWriter:
                 org_id,
                 self._day(on),
                 on.year,
-                str(hours),
+                hours,
                 kind,
                 topic,
                 concentrated,
@@ -210,11 +211,21 @@ class LedgerWriter:
         if len(self.rows) >= FLUSH_ROWS:
             self.flush()
 
+    def _flush_postgresql(self) -> None:
+        # A server round trip per row is slow at benchmark volumes; COPY streams the batch.
+        with connection.cursor() as cursor, cursor.cursor.copy(self.copy_sql) as copy:
+            for row in self.rows:
+                copy.write_row(row)
+
     def flush(self) -> None:
         if not self.rows:
             return
-        with connection.cursor() as cursor:
-            cursor.executemany(self.sql, self.rows)
+        if connection.vendor == "postgresql":
+            self._flush_postgresql()
+        else:
+            with connection.cursor() as cursor:
+                # One prepared statement, re-run in C: the fastest path on SQLite.
+                cursor.executemany(self.sql, self.rows)
         self.written += len(self.rows)
         self.rows = []
         if self.progress:
