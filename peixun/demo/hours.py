@@ -577,8 +577,9 @@ BENCH_MIX: list[tuple[str, float, bool, bool, tuple[float, ...]]] = [
 def _bulk_year(
     writer: LedgerWriter, branches: list[Branch], today: dt.date, rng: random.Random, n: int
 ) -> None:
-    """About `n` confirmed entries per member in this year to date, for benchmarks. Hours scale
-    with the branch's health, so the compliance spread of the demo holds at any volume."""
+    """About `n` confirmed entries per member in this year to date, for benchmarks. Concentrated
+    hours scale with the branch's health, so the 32-学时 rule shows the demo's branch spread at
+    any volume; cadre rules are not modelled here and most cadres read as behind."""
     start = dt.date(today.year, 1, 1)
     span = max(1, (today - start).days + 1)
     days = [start + dt.timedelta(days=i) for i in range(span)]

@@ -181,3 +181,25 @@ class GeneratedHoursTests(TestCase):
                 transaction.set_rollback(True)
         self.assertTrue(shapes[0])
         self.assertEqual(shapes[0], shapes[1])
+
+
+class DemoWarningsTests(TestCase):
+    def test_load_demo_sends_todays_warnings_once(self) -> None:
+        from peixun.core.models import Notification
+
+        out = io.StringIO()
+        call_command("load_demo", members=240, branches=16, stdout=out)
+        self.assertIn("Warnings:", out.getvalue())
+        sent = Notification.objects.count()
+        call_command("run_warnings", stdout=io.StringIO())
+        self.assertEqual(Notification.objects.count(), sent)  # same day: nothing new
+        # Digests reach only users holding a secretary grant.
+        digest_users = set(
+            Notification.objects.filter(kind=Notification.Kind.BRANCH_DIGEST).values_list(
+                "recipient_id", flat=True
+            )
+        )
+        secretaries = set(
+            Grant.objects.filter(role=Grant.Role.SECRETARY).values_list("user_id", flat=True)
+        )
+        self.assertLessEqual(digest_users, secretaries)

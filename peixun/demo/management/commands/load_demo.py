@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
 from peixun.demo.generator import (
     DEMO_LOGINS,
@@ -18,6 +19,7 @@ from peixun.demo.generator import (
     generate_tenant,
 )
 from peixun.demo.hours import generate_hours
+from peixun.hours.warnings import warnings_run
 from peixun.orgs.models import Organization
 
 DEMO_CODE = "DEMO"
@@ -50,10 +52,17 @@ class Command(BaseCommand):
         notes = create_demo_users(tenant)
         # After the users, so the secretary's decisions and members' filings name them.
         hours = generate_hours(tenant.root, seed=options["seed"])
+        # Today's warnings, as the daily job would send them: the demo's notification centre
+        # shows real messages, and a later run_warnings today adds nothing (dedupe per day).
+        warned = warnings_run(as_of=timezone.localdate(), tenant=tenant.root)
         elapsed = time.perf_counter() - started
         counts = ", ".join(f"{k} {v}" for k, v in tenant.counts.items())
         self.stdout.write(self.style.SUCCESS(f"Demo tenant loaded in {elapsed:.1f} s: {counts}"))
         self.stdout.write("Study hours: " + ", ".join(f"{k} {v}" for k, v in hours.items()))
+        self.stdout.write(
+            f"Warnings: {warned.members_warned} members at risk or behind, "
+            f"{warned.digests_sent} branch digest(s) sent to secretaries"
+        )
         for note in notes:
             self.stdout.write(self.style.WARNING(note))
         if tenant.feature_branch is not None:
