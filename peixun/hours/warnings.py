@@ -165,7 +165,6 @@ def _run_tenant(root: Organization, as_of: dt.date, report: WarningReport) -> No
         ).values_list("member_id", "id")
     )
     user_rows = {u.pk: u for u in User.objects.filter(pk__in=users.values())}
-    member_url = _link("members:mine", fallback="core:notifications")
     for mc in lagging:
         user_id = users.get(mc.member_id)
         if user_id is None:
@@ -176,7 +175,7 @@ def _run_tenant(root: Organization, as_of: dt.date, report: WarningReport) -> No
             recipients=[user_rows[user_id]],
             title=title,
             body=body,
-            url=member_url,
+            url=_link("compliance:member", mc.member_id, fallback="members:mine"),
             kind=Notification.Kind.HOURS_WARNING,
             dedupe_key=f"hours-warning:{mc.member_id}:{day}",
         )
@@ -216,7 +215,7 @@ def _run_tenant(root: Organization, as_of: dt.date, report: WarningReport) -> No
             recipients=recipients,
             title=title,
             body=body,
-            url=_link("hours:entries", fallback="core:notifications"),
+            url=_link("compliance:org", branch_id, fallback="hours:entries"),
             kind=Notification.Kind.BRANCH_DIGEST,
             dedupe_key=f"hours-digest:{branch_id}:{day}",
         )

@@ -58,10 +58,12 @@ class WarningTests(PersonaTestCase):
         self.assertEqual(warning.kind, Notification.Kind.HOURS_WARNING)
         self.assertIn("党员每年集中学习培训不少于32学时", warning.body)
         self.assertIn("李明", warning.body)
+        self.assertEqual(warning.url, f"/compliance/members/{self.world.member.pk}/")
         for other in ("王芳", "钱进", "孙丽", "赵强"):
             self.assertNotIn(other, warning.body)  # nobody else's figures in a member's notice
         (digest,) = self.notes("secretary")  # on pace herself: only the digest
         self.assertEqual(digest.kind, Notification.Kind.BRANCH_DIGEST)
+        self.assertEqual(digest.url, f"/compliance/orgs/{self.world.branch.pk}/")
         self.assertIn("2", digest.title)  # 李明 and 钱进 (in the branch's Party group)
         for name in ("李明", "钱进"):
             self.assertIn(name, digest.body)
@@ -75,6 +77,13 @@ class WarningTests(PersonaTestCase):
         self.assertEqual(report.digests_sent, 1)
         self.assertIn("第三党支部", report.branches_without_secretary)
         self.assertGreaterEqual(report.members_without_account, 2)  # 钱进, 孙丽
+
+    def test_links_open_for_their_recipients(self) -> None:
+        warnings_run(as_of=AS_OF)
+        (warning,) = self.notes("member")
+        (digest,) = self.notes("secretary")
+        self.assertEqual(self.client_for("member").get(warning.url).status_code, 200)
+        self.assertEqual(self.client_for("secretary").get(digest.url).status_code, 200)
 
     def test_digest_names_in_name_order_not_by_hours(self) -> None:
         warnings_run(as_of=AS_OF, tenant=self.world.root)
