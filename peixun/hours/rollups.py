@@ -9,10 +9,12 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 
-from .models import CreditEntry, YearlyRollup
+from .models import CreditEntry, MemberYearTotal, YearlyRollup
 
 Cell = tuple[int, int, str, str]  # member, year, kind, topic
 ZERO = Decimal(0)
+ALL = "*"  # kind and topic of a per-member-year total in a difference report
+AMOUNTS = ["hours", "concentrated_hours", "online_hours", "entries", "concentrated_entries"]
 
 
 def _deltas(entries: Iterable[CreditEntry]) -> dict[Cell, list]:
@@ -69,11 +71,47 @@ def rollup_apply(entries: Iterable[CreditEntry]) -> None:
             row.concentrated_entries += conc_count
             to_update.append(row)
     YearlyRollup.objects.bulk_create(to_create, batch_size=2000)
-    YearlyRollup.objects.bulk_update(
-        to_update,
-        ["hours", "concentrated_hours", "online_hours", "entries", "concentrated_entries"],
-        batch_size=2000,
-    )
+    YearlyRollup.objects.bulk_update(to_update, AMOUNTS, batch_size=2000)
+    _apply_member_years(cells)
+
+
+def _apply_member_years(cells: dict[Cell, list]) -> None:
+    """Add the same deltas to the per-member-year totals (the compliance summary reads these)."""
+    years: dict[tuple[int, int], list] = defaultdict(lambda: [ZERO, ZERO, ZERO, 0, 0])
+    for (member_id, year, _kind, _topic), delta in cells.items():
+        total = years[(member_id, year)]
+        for i, value in enumerate(delta):
+            total[i] += value
+    existing = {
+        (r.member_id, r.year): r
+        for r in MemberYearTotal.objects.select_for_update().filter(
+            member_id__in={k[0] for k in years}, year__in={k[1] for k in years}
+        )
+    }
+    to_create, to_update = [], []
+    for key, (hours, conc, online, count, conc_count) in years.items():
+        row = existing.get(key)
+        if row is None:
+            to_create.append(
+                MemberYearTotal(
+                    member_id=key[0],
+                    year=key[1],
+                    hours=hours,
+                    concentrated_hours=conc,
+                    online_hours=online,
+                    entries=count,
+                    concentrated_entries=conc_count,
+                )
+            )
+        else:
+            row.hours += hours
+            row.concentrated_hours += conc
+            row.online_hours += online
+            row.entries += count
+            row.concentrated_entries += conc_count
+            to_update.append(row)
+    MemberYearTotal.objects.bulk_create(to_create, batch_size=2000)
+    MemberYearTotal.objects.bulk_update(to_update, AMOUNTS, batch_size=2000)
 
 
 def ledger_totals(year: int | None = None) -> dict[Cell, tuple]:
@@ -117,14 +155,42 @@ def rollup_totals(year: int | None = None) -> dict[Cell, tuple]:
     }
 
 
+def member_year_totals(year: int | None = None) -> dict[Cell, tuple]:
+    qs = MemberYearTotal.objects.all()
+    if year is not None:
+        qs = qs.filter(year=year)
+    return {
+        (r.member_id, r.year, ALL, ALL): (
+            r.hours,
+            r.concentrated_hours,
+            r.online_hours,
+            r.entries,
+            r.concentrated_entries,
+        )
+        for r in qs
+    }
+
+
+def _summed_by_member_year(cells: dict[Cell, tuple]) -> dict[Cell, tuple]:
+    """What the per-member-year table should hold: the cells summed over kind and topic."""
+    out: dict[Cell, list] = defaultdict(lambda: [ZERO, ZERO, ZERO, 0, 0])
+    for (member_id, year, _kind, _topic), values in cells.items():
+        total = out[(member_id, year, ALL, ALL)]
+        for i, value in enumerate(values):
+            total[i] += value
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def _nonzero(cells: dict[Cell, tuple]) -> dict[Cell, tuple]:
     return {k: v for k, v in cells.items() if any(v)}
 
 
 def rollup_differences(year: int | None = None) -> list[tuple[Cell, tuple | None, tuple | None]]:
-    """Cells where the rollup and the ledger disagree (an all-zero cell equals a missing one)."""
-    ledger = _nonzero(ledger_totals(year))
-    rollup = _nonzero(rollup_totals(year))
+    """Cells where the rollup and the ledger disagree (an all-zero cell equals a missing one).
+    Per-member-year totals are reported as cells of kind and topic "*"."""
+    from_ledger = ledger_totals(year)
+    ledger = _nonzero(from_ledger) | _nonzero(_summed_by_member_year(from_ledger))
+    rollup = _nonzero(rollup_totals(year)) | _nonzero(member_year_totals(year))
     return [
         (cell, ledger.get(cell), rollup.get(cell))
         for cell in sorted(set(ledger) | set(rollup))
@@ -139,6 +205,10 @@ def rollup_rebuild(year: int | None = None) -> int:
     if year is not None:
         qs = qs.filter(year=year)
     qs.delete()
+    years_qs = MemberYearTotal.objects.all()
+    if year is not None:
+        years_qs = years_qs.filter(year=year)
+    years_qs.delete()
     where = "state = 'confirmed'" + (" AND year = %s" if year is not None else "")
     params = [year] if year is not None else []
     table = CreditEntry._meta.db_table
@@ -155,6 +225,17 @@ def rollup_rebuild(year: int | None = None) -> int:
         FROM {table} WHERE {where}
         GROUP BY member_id, year, kind, topic
     """  # noqa: S608 - table names come from our models, values are parameters
+    totals = MemberYearTotal._meta.db_table
+    by_year = f"""
+        INSERT INTO {totals} (member_id, year, hours, concentrated_hours, online_hours,
+                              entries, concentrated_entries)
+        SELECT member_id, year, SUM(hours), SUM(concentrated_hours), SUM(online_hours),
+               SUM(entries), SUM(concentrated_entries)
+        FROM {target} {"WHERE year = %s" if year is not None else ""}
+        GROUP BY member_id, year
+    """  # noqa: S608 - table names come from our models, values are parameters
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.rowcount
+        cells = cursor.rowcount
+        cursor.execute(by_year, params)
+        return cells

@@ -1,6 +1,7 @@
 import datetime as dt
 from decimal import Decimal
 from typing import Any, ClassVar
+from unittest import mock
 
 from django.db import connection
 from django.http import Http404
@@ -187,3 +188,96 @@ class ComplianceSelectorTests(PersonaTestCase):
         with CaptureQueriesContext(connection) as table:
             member_table(actor=actor, org=w.root, year=YEAR)
         self.assertLessEqual(len(table), len(large))
+
+
+class SummaryMatchesDetailTests(PersonaTestCase):
+    """The summary's fast loop must count exactly what the per-member engine results say."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        w = cls.world
+        requirements_seed_defaults(actor=w.platform_admin, tenant=w.root, from_year=2019)
+        local: list[dict[str, Any]] = [
+            {"metric": "total_hours", "threshold": 50, "online_cap": Decimal(6)},
+            {"metric": "topic_share", "threshold": 30, "topic": "party_history"},
+            {"metric": "topic_hours", "threshold": 6, "topic": "innovation_theory"},
+            {"metric": "kind_count", "threshold": 3, "kind": "theme_day"},
+            {"metric": "online_hours", "threshold": 4, "online_cap": Decimal(3)},
+        ]
+        for n, fields in enumerate(local):
+            Requirement.objects.create(
+                org=w.unit, name=f"本局规则{n}", valid_from_year=2019, **fields
+            )
+        admin = w.users["org_admin"]
+        cadres = ["county_plus", "township", "staff", "none"]
+        people = [w.member, w.secretary_member]
+        for i in range(14):
+            people.append(
+                make_member(
+                    [w.branch, w.other_branch, w.group, w.far_branch][i % 4],
+                    f"成员{i}",
+                    mobile=f"1370000{i:04d}",
+                    cadre_rank=cadres[i % 4],
+                    status=["full", "probationary", "candidate"][i % 3],
+                    joined_on=dt.date(2010 + i, 1 + i % 12, 1) if i % 5 else MID_YEAR,
+                    exempt_reason="ill" if i == 7 else "",
+                )
+            )
+        kinds = ["concentrated_training", "online_training", "theme_day", "party_lecture"]
+        topics = ["innovation_theory", "party_history", "other"]
+        for i, m in enumerate(people):
+            for j in range(i % 6):
+                when = dt.date(YEAR - (j % 3 == 2), 7 + j, 3 + i)
+                record(
+                    admin,
+                    [m],
+                    str(Decimal(1 + (i * 7 + j * 3) % 17) / 2),
+                    on=when,
+                    kind=kinds[(i + j) % 4],
+                    topic=topics[(i * j) % 3],
+                    concentrated=(i + j) % 3 == 0,
+                    online=(i + 2 * j) % 4 == 1,
+                )
+
+    def counts_from_detail(self, org: Any, as_of: dt.date) -> dict[int, dict[str, int]]:
+        counts: dict[int, dict[str, int]] = {}
+        for mc in member_table(actor=self.user("org_admin"), org=org, year=YEAR, as_of=as_of):
+            for r in mc.results:
+                per = counts.setdefault(r.requirement_id, {})
+                per[r.status] = per.get(r.status, 0) + 1
+        return counts
+
+    def check(self) -> None:
+        w = self.world
+        for as_of in (dt.date(YEAR, 2, 1), dt.date(YEAR, 9, 15), YEAR_END):
+            oc = org_compliance(actor=self.user("org_admin"), org=w.root, year=YEAR, as_of=as_of)
+            expected = self.counts_from_detail(w.root, as_of)
+            got = {
+                rule: {s: n for s, n in per.items() if n}
+                for rule, per in oc.summary.per_rule.items()
+                if any(per.values())
+            }
+            self.assertEqual(got, expected, as_of)
+            rows = member_table(actor=self.user("org_admin"), org=w.root, year=YEAR, as_of=as_of)
+            judged = [mc for mc in rows if not mc.exempt]
+            self.assertEqual(oc.summary.members, len(rows))
+            self.assertEqual(
+                oc.summary.coverage,
+                Decimal(sum(mc.totals.concentrated_count > 0 for mc in judged)) / len(judged),
+            )
+            self.assertEqual(
+                oc.summary.average_hours,
+                (sum((mc.totals.total for mc in judged), Decimal(0)) / len(judged)).quantize(
+                    Decimal("0.01")
+                ),
+            )
+            self.assertEqual(sum(c.members for c in oc.children), oc.summary.members)
+
+    def test_summary_equals_detail(self) -> None:
+        self.check()
+
+    def test_summary_equals_detail_when_read_by_path(self) -> None:
+        # Large subtrees read totals by org path instead of by member id: same numbers.
+        with mock.patch("peixun.hours.compliance.loading.BY_ID_LIMIT", 0):
+            self.check()

@@ -52,8 +52,10 @@ class CompliancePageTests(PersonaTestCase):
             actor=w.users["member"], on=dt.date(YEAR, 5, 6), hours="3", title="读原著"
         )
         entry_reject(actor=sec, entry=filed, reason="缺少心得体会")
-        self_study_file(actor=w.users["member"], on=dt.date(YEAR, 6, 6), hours="2", title="自学党史")
-        cls.exempt = make_member(w.branch, "周敏", exempt_reason="elderly", mobile="13800000021")
+        self_study_file(
+            actor=w.users["member"], on=dt.date(YEAR, 6, 6), hours="2", title="自学党史"
+        )
+        make_member(w.branch, "周敏", exempt_reason="elderly", mobile="13800000021")
 
     def member_url(self, pk: int | None = None) -> str:
         return reverse("compliance:member", args=[pk or self.world.member.pk]) + f"?year={YEAR}"
@@ -88,7 +90,9 @@ class CompliancePageTests(PersonaTestCase):
                 "viewer": 200,
             },
         )
-        self.assertEqual(self.client_for("org_admin").get("/compliance/members/99999/").status_code, 404)
+        self.assertEqual(
+            self.client_for("org_admin").get("/compliance/members/99999/").status_code, 404
+        )
 
     def test_org_page_personas(self) -> None:
         w = self.world
@@ -142,7 +146,9 @@ class CompliancePageTests(PersonaTestCase):
             },
         )
         response = self.client_for("secretary").get(reverse("compliance:index"))
-        self.assertEqual(response["Location"], reverse("compliance:org", args=[self.world.branch.pk]))
+        self.assertEqual(
+            response["Location"], reverse("compliance:org", args=[self.world.branch.pk])
+        )
         response = self.client_for("member").get(reverse("compliance:index"))
         self.assertEqual(
             response["Location"], reverse("compliance:member", args=[self.world.member.pk])
@@ -213,9 +219,7 @@ class CompliancePageTests(PersonaTestCase):
         required = next(h for h in header if isinstance(h, str) and h.startswith(rule))
         self.assertEqual(li[required], 32)
         self.assertEqual(li[header[2]], 32)  # concentrated training, the first kind column
-        self.assertEqual(
-            AuditEvent.objects.filter(verb="hours.ledger_export").count(), 1
-        )
+        self.assertEqual(AuditEvent.objects.filter(verb="hours.ledger_export").count(), 1)
 
     def test_query_counts_constant_as_members_grow(self) -> None:
         w = self.world

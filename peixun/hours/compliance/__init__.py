@@ -1,0 +1,139 @@
+"""Compliance selectors: who owes what under which rule, for one member or a whole subtree.
+
+Every selector takes the actor and starts from what the actor may see (out of scope: 404). The
+numbers come from the per-member-year totals in one aggregate query per call, with one query
+each for members, current positions, first memberships and rules, so the query count stays
+constant as members grow; the engine (`hours.engine`) then runs in Python over plain tuples.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy
+
+from peixun.core.scoping import can_read_org
+from peixun.members.models import Member
+from peixun.orgs.models import Organization
+
+from ..models import Requirement
+from .detail import Evaluator, MemberCompliance
+from .loading import (
+    default_as_of,
+    load,
+    rule_applies,
+    rules_for_member,
+    rules_in_force,
+)
+from .summary import OrgCompliance, OrgSummary, summarise
+
+FILTER_STATUSES = ("behind", "at_risk", "exempt")
+# Shown as 达标 / 进度正常 / 有风险 / 滞后 / 免学 once the catalogue is filled.
+STATUS_LABELS: dict[str, Any] = {
+    "met": gettext_lazy("Met"),
+    "on_track": gettext_lazy("On track"),
+    "at_risk": gettext_lazy("At risk"),
+    "behind": gettext_lazy("Behind"),
+    "exempt": gettext_lazy("Exempt"),
+}
+
+
+def _readable_org_or_404(actor: Any, org: Organization | int) -> Organization:
+    if isinstance(org, Organization):
+        found = org
+    else:
+        try:
+            found = Organization.objects.get(pk=org)
+        except (Organization.DoesNotExist, ValueError, TypeError):
+            raise Http404 from None
+    if not can_read_org(actor, found):
+        raise Http404
+    return found
+
+
+def org_compliance(
+    *, actor: Any, org: Organization | int, year: int, as_of: dt.date | None = None
+) -> OrgCompliance:
+    """The org's summary and one summary per child org (members counted where they belong now)."""
+    found = _readable_org_or_404(actor, org)
+    batch = load(
+        org=found,
+        year=year,
+        as_of=as_of or default_as_of(year),
+        member_qs=Member.objects.visible_to(actor).filter(org__path__startswith=found.path),
+        path_filter=found.path,
+        detailed=False,
+    )
+    children = list(
+        Organization.objects.get_children(found).order_by("path").values_list("id", "name", "path")
+    )
+    return summarise(batch, children)
+
+
+def member_table(
+    *,
+    actor: Any,
+    org: Organization | int,
+    year: int,
+    as_of: dt.date | None = None,
+    status: str = "",
+) -> list[MemberCompliance]:
+    """Every member of the subtree with each rule's result, ordered by org and name (never ranked);
+    `status` keeps only members whose worst status is behind, at_risk or exempt."""
+    found = _readable_org_or_404(actor, org)
+    batch = load(
+        org=found,
+        year=year,
+        as_of=as_of or default_as_of(year),
+        member_qs=Member.objects.visible_to(actor).filter(org__path__startswith=found.path),
+        path_filter=found.path,
+        detailed=True,
+    )
+    rows = list(Evaluator(batch).members())
+    if status in FILTER_STATUSES:
+        rows = [mc for mc in rows if mc.worst_status == status]
+    return rows
+
+
+def member_table_rules(*, org: Organization, year: int) -> list[Requirement]:
+    """The rule columns of a member table (rules in force anywhere in the subtree)."""
+    return rules_in_force(org, year, subtree=True)
+
+
+def member_compliance(
+    *, actor: Any, member: Member | int, year: int, as_of: dt.date | None = None
+) -> MemberCompliance:
+    """One member's results under each rule that covers them. 404 outside the actor's scope."""
+    pk = member.pk if isinstance(member, Member) else member
+    member_qs = Member.objects.visible_to(actor).filter(pk=pk)
+    found = member_qs.select_related("org").first()
+    if found is None:
+        raise Http404
+    batch = load(
+        org=found.org,
+        year=year,
+        as_of=as_of or default_as_of(year),
+        member_qs=member_qs,
+        path_filter=None,
+        detailed=True,
+    )
+    return next(Evaluator(batch).members())
+
+
+__all__ = [
+    "FILTER_STATUSES",
+    "STATUS_LABELS",
+    "MemberCompliance",
+    "OrgCompliance",
+    "OrgSummary",
+    "default_as_of",
+    "member_compliance",
+    "member_table",
+    "member_table_rules",
+    "org_compliance",
+    "rule_applies",
+    "rules_for_member",
+    "rules_in_force",
+]
