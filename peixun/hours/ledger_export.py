@@ -34,9 +34,10 @@ def _org_or_404(actor: Any, org: Organization | int) -> Organization:
     return found
 
 
-def _hours_by_kind(org: Organization, year: int) -> dict[tuple[int, str], Decimal]:
+def _hours_by_kind(member_ids: list[int], year: int) -> dict[tuple[int, str], Decimal]:
+    # By member id (an index seek per member), not by org path (a scan of the year's cells).
     rows = (
-        YearlyRollup.objects.filter(member__org__path__startswith=org.path, year=year)
+        YearlyRollup.objects.filter(member_id__in=member_ids, year=year)
         .values("member_id", "kind")
         .annotate(hours=Sum("hours"))
         .values_list("member_id", "kind", "hours")
@@ -54,14 +55,14 @@ def ledger_export(*, actor: Any, org: Organization | int, year: int) -> tuple[by
     """The 台账 of `org`'s subtree for `year`; 404 outside the actor's scope."""
     found = _org_or_404(actor, org)
     rows = member_table(actor=actor, org=found, year=year)
-    by_kind = _hours_by_kind(found, year)
+    by_kind = _hours_by_kind([mc.member_id for mc in rows], year)
     used = {r.requirement_id for mc in rows for r in mc.results}
     rules = list(Requirement.objects.filter(pk__in=used).order_by("org__path", "id"))
     with translation.override("zh-hans"):
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(_("Study-hour ledger"))
         sheet.freeze_panes = "C2"
-        headers: list[str] = [_("Name"), _("Branch")]
+        headers: list[str] = [_("name"), _("branch")]
         headers += [str(label) for _value, label in Kind.choices]
         headers += [_("Total hours"), _("Concentrated training hours"), _("Online hours")]
         for rule in rules:

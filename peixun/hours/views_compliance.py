@@ -40,6 +40,7 @@ from .models import CreditEntry, Requirement
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIRST_YEAR = 2000
 TABLE_PAGE_SIZE = 50
+CHILDREN_PAGE_SIZE = 100
 # Orgs whose own members are listed member by member (above them, the per-child summary suffices).
 TABLE_KINDS = {
     Organization.Kind.BRANCH,
@@ -154,7 +155,7 @@ def org_page(request: HttpRequest, pk: int) -> HttpResponse:
         "org": org,
         "report": report,
         "year": year,
-        "years": _years(year, set()),
+        "years": _years(year, {timezone.localdate().year - back for back in range(1, 5)}),
         "as_of": as_of,
         "as_of_chosen": as_of_chosen,
         "status": status,
@@ -166,7 +167,11 @@ def org_page(request: HttpRequest, pk: int) -> HttpResponse:
             Organization.objects.filter(path__in=_ancestor_paths(org)).order_by("path")
         ),
     }
-    if context["show_table"]:
+    if not context["show_table"]:
+        # A county has hundreds of units: children come a page at a time, in tree order.
+        page, query = paginate(request, context["children"], CHILDREN_PAGE_SIZE)
+        context.update(children=list(page.object_list), page=page, query=query)
+    else:
         rows = member_table(actor=request.user, org=org, year=year, as_of=as_of, status=status)
         used = {r.requirement_id for mc in rows for r in mc.results}
         columns = [rule for rule in report.rules if rule.pk in used]
