@@ -14,7 +14,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 from peixun.core.testing import PersonaTestCase
 from peixun.hours.compliance import member_compliance
 from peixun.hours.defaults import requirements_seed_defaults
-from peixun.hours.models import CreditEntry, YearlyRollup
+from peixun.hours.models import CreditEntry, MemberYearTotal, YearlyRollup
 from peixun.hours.rollups import rollup_differences
 from peixun.hours.services import (
     entry_approve,
@@ -155,3 +155,12 @@ class RebuildCommandTests(PersonaTestCase):
         call_command("rebuild_rollups", "--year", "2025", stdout=StringIO())
         call_command("rebuild_rollups", "--check", stdout=StringIO())
         self.assertEqual(rollup_differences(), [])
+        # The per-member-year totals are checked too, reported as kind and topic "*".
+        MemberYearTotal.objects.filter(member=w.member).update(concentrated_entries=3)
+        out = StringIO()
+        with self.assertRaises(CommandError):
+            call_command("rebuild_rollups", "--check", stdout=out)
+        self.assertIn(f"member {w.member.pk} year 2025 */*", out.getvalue())
+        call_command("rebuild_rollups", stdout=StringIO())
+        self.assertEqual(rollup_differences(), [])
+        self.assertEqual(MemberYearTotal.objects.get(member=w.member).hours, Decimal(4))
