@@ -181,7 +181,7 @@ def _nonzero(cells: dict[Cell, tuple]) -> dict[Cell, tuple]:
 
 
 def rollup_differences(
-    year: int | None = None, window: int = 20_000
+    year: int | None = None, window: int = 5_000
 ) -> list[tuple[Cell, tuple | None, tuple | None]]:
     """Cells where the rollup and the ledger disagree (an all-zero cell equals a missing one).
     Per-member-year totals are reported as cells of kind and topic "*". Members are compared
