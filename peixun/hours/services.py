@@ -451,7 +451,9 @@ def clean_requirement(data: dict[str, Any]) -> dict[str, Any]:
     except (InvalidOperation, ValueError):
         errors["threshold"] = _("Enter a number above zero.")
     try:
-        clean["period_years"] = int(data.get("period_years") or 1)
+        # An explicit 0 is an error, not "one year": only a missing value defaults.
+        period = data.get("period_years")
+        clean["period_years"] = 1 if period in (None, "") else int(period)
         if not 1 <= clean["period_years"] <= 10:
             raise ValueError
     except (TypeError, ValueError):
