@@ -31,7 +31,7 @@ from peixun.orgs.models import Organization
 
 from . import compliance, selectors, services
 from .engine import STATUSES, RuleResult, Totals
-from .models import CreditEntry, Kind, Requirement, Topic
+from .models import CreditEntry, Kind, Requirement, Topic, YearlyRollup
 from .selectors import EntryFilters
 
 # A page holds at most this many rows, whatever `limit` asks for: a county has 50k members.
@@ -227,13 +227,21 @@ class OrgComplianceOut(OrgSummaryOut):
     children: list[OrgSummaryOut]
 
 
+class KindOut(Schema):
+    hours: Decimal
+    entries: int
+
+
 class TotalsOut(Schema):
+    """Confirmed figures of the year (reversals subtracted); kinds and topics without hours left
+    out."""
+
     total: Decimal
     concentrated: Decimal
     online: Decimal
     concentrated_count: int
+    by_kind: dict[str, KindOut]
     by_topic: dict[str, Decimal]
-    by_kind_count: dict[str, int]
 
 
 class RuleResultOut(Schema):
@@ -344,14 +352,26 @@ def summary_out(summary: compliance.OrgSummary) -> dict[str, Any]:
     }
 
 
-def totals_out(totals: Totals) -> dict[str, Any]:
+def totals_out(totals: Totals, member_id: int, year: int) -> dict[str, Any]:
+    """The engine's totals, with the year's hours by kind and by topic from the rollup (the
+    engine's own `by_topic` and `by_kind_count` hold only what some rule measures)."""
+    by_kind: dict[str, dict[str, Any]] = {}
+    by_topic: dict[str, Decimal] = {}
+    cells = YearlyRollup.objects.filter(member_id=member_id, year=year).values_list(
+        "kind", "topic", "hours", "entries"
+    )
+    for kind, topic, hours, entries in cells:
+        kind_sum = by_kind.setdefault(kind, {"hours": Decimal(0), "entries": 0})
+        kind_sum["hours"] += hours
+        kind_sum["entries"] += entries
+        by_topic[topic] = by_topic.get(topic, Decimal(0)) + hours
     return {
         "total": totals.total,
         "concentrated": totals.concentrated,
         "online": totals.online,
         "concentrated_count": totals.concentrated_count,
-        "by_topic": {k: v for k, v in totals.by_topic.items() if v},
-        "by_kind_count": {k: n for k, n in totals.by_kind_count.items() if n},
+        "by_kind": {k: v for k, v in by_kind.items() if v["hours"] or v["entries"]},
+        "by_topic": {k: v for k, v in by_topic.items() if v},
     }
 
 
@@ -552,6 +572,7 @@ def member_compliance(
         "as_of": chosen_as_of,
         "exempt": result.exempt,
         "worst_status": result.worst_status,
-        "totals": totals_out(result.totals),
+        # The member is in scope: `member_compliance` answered 404 otherwise.
+        "totals": totals_out(result.totals, result.member_id, chosen_year),
         "results": [result_out(r) for r in result.results],
     }

@@ -6,7 +6,7 @@ of scope 422 (a field error); a visible org the actor does not administer 403.
 
 import json
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from peixun.core.models import AuditEvent
 from peixun.core.testing import PersonaTestCase
@@ -29,6 +29,10 @@ def error_fields(response: Any) -> set[str]:
 
 
 class RequirementApiTests(PersonaTestCase):
+    branch_rule: ClassVar[Requirement]
+    far_rule: ClassVar[Requirement]
+    old_rule: ClassVar[Requirement]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
