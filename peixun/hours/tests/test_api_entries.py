@@ -14,7 +14,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 
 from peixun.core.models import AuditEvent
 from peixun.core.testing import PASSWORD, PersonaTestCase
@@ -285,9 +287,14 @@ class EntryListTests(EntryApiTestCase):
             )
             for n in range(501)
         ]
+        client = self.client_for("org_admin")
+        with CaptureQueriesContext(connection) as few:
+            client.get(f"{ENTRIES}?limit=5000")
         CreditEntry.objects.bulk_create(entries)
-        page = self.client_for("org_admin").get(f"{ENTRIES}?limit=5000").json()
+        with CaptureQueriesContext(connection) as many:
+            page = client.get(f"{ENTRIES}?limit=5000").json()
         self.assertEqual((page["count"], len(page["items"])), (506, 500))
+        self.assertEqual(len(many), len(few))  # no query per row
 
 
 class RecordTests(EntryApiTestCase):
