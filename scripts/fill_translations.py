@@ -40,7 +40,11 @@ def main(path: str) -> int:
             out.append(block)
             continue
         msgid = unquote(m.group(1))
-        block = re.sub(r"^#, fuzzy\n|, fuzzy", "", block, flags=re.M)
+        if re.search(r"^#,.*fuzzy", block, re.M):
+            # A fuzzy entry carries makemessages' guess from a similar msgid: never keep it.
+            block = re.sub(r"^#, fuzzy\n|, fuzzy", "", block, flags=re.M)
+            block = re.sub(r"^#\|.*\n", "", block, flags=re.M)
+            block = re.sub(r'^(msgstr(?:\[\d\])?) (?:".*"\n?)+', r'\1 ""\n', block, flags=re.M).rstrip("\n")
         if "msgid_plural" in block:
             forms = plural.get(msgid)
             if forms and re.search(r'^msgstr\[0\] ""$', block, re.M):
