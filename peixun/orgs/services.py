@@ -88,6 +88,10 @@ def org_create(
     name = _clean_name(name)
     if parent is None:
         org = Organization.objects.add_root({"code": code, "name": name, "kind": kind})
+        # A new tenant starts with the national study-hour rules (DESIGN.md §3) as rows it can extend.
+        from peixun.hours.defaults import requirements_seed_defaults
+
+        requirements_seed_defaults(actor=actor, tenant=org, from_year=timezone.localdate().year)
     else:
         org = Organization.objects.add_child(parent, {"code": code, "name": name, "kind": kind})
     audit_record(

@@ -116,3 +116,24 @@ class LedgerServiceTests(PersonaTestCase):
             )
         )
         self.assertEqual(before, after)
+
+
+class NewTenantRulesTests(PersonaTestCase):
+    def test_a_new_tenant_starts_with_the_national_defaults(self) -> None:
+        from peixun.hours.defaults import DEFAULT_RULES
+        from peixun.hours.models import Requirement
+        from peixun.orgs.services import org_create
+
+        tenant = org_create(
+            actor=self.world.platform_admin,
+            parent=None,
+            code="NEW1",
+            name="新县委组织部",
+            kind="committee",
+        )
+        rules = Requirement.objects.filter(org=tenant, is_default=True)
+        self.assertEqual(rules.count(), len(DEFAULT_RULES))
+        self.assertEqual(
+            set(rules.values_list("threshold", flat=True)),
+            {Decimal(t["threshold"]) for t in DEFAULT_RULES},
+        )
