@@ -44,7 +44,9 @@ def main(path: str) -> int:
             # A fuzzy entry carries makemessages' guess from a similar msgid: never keep it.
             block = re.sub(r"^#, fuzzy\n|, fuzzy", "", block, flags=re.M)
             block = re.sub(r"^#\|.*\n", "", block, flags=re.M)
-            block = re.sub(r'^(msgstr(?:\[\d\])?) (?:".*"\n?)+', r'\1 ""\n', block, flags=re.M).rstrip("\n")
+            block = re.sub(
+                r'^(msgstr(?:\[\d\])?) (?:".*"\n?)+', r'\1 ""\n', block, flags=re.M
+            ).rstrip("\n")
         if "msgid_plural" in block:
             forms = plural.get(msgid)
             if forms and re.search(r'^msgstr\[0\] ""$', block, re.M):
