@@ -32,6 +32,7 @@ from peixun.core.audit import audit_record
 from peixun.hours.defaults import BRANCH_LEADERS, requirements_seed_defaults
 from peixun.hours.models import CreditEntry, Kind, Topic
 from peixun.hours.rollups import rollup_rebuild
+from peixun.hours.services import reversal_of
 from peixun.members.models import Member, Membership
 from peixun.orgs.models import Organization, Position
 
@@ -483,26 +484,9 @@ def _reverse_some(root: Organization, rng: random.Random, count: int, by: int | 
     picked = rng.sample(candidates, min(count, len(candidates)))
     reversals = []
     for entry in CreditEntry.objects.filter(pk__in=picked).order_by("id"):
-        reversals.append(
-            CreditEntry(
-                member_id=entry.member_id,
-                org_id=entry.org_id,
-                on=entry.on,
-                year=entry.year,
-                hours=-entry.hours,
-                kind=entry.kind,
-                topic=entry.topic,
-                concentrated=entry.concentrated,
-                online=entry.online,
-                title=entry.title,
-                source=entry.source,
-                reference=entry.reference,
-                state=State.CONFIRMED,
-                reverses_id=entry.pk,
-                reason=rng.choice(REVERSAL_REASONS),
-                recorded_by_id=by,
-            )
-        )
+        reversal = reversal_of(entry, reason=rng.choice(REVERSAL_REASONS))
+        reversal.recorded_by_id = by
+        reversals.append(reversal)
     CreditEntry.objects.bulk_create(reversals)
     return len(reversals)
 

@@ -41,78 +41,41 @@ def rollup_apply(entries: Iterable[CreditEntry]) -> None:
     cells = _deltas(entries)
     if not cells:
         return
-    existing = {
-        (r.member_id, r.year, r.kind, r.topic): r
-        for r in YearlyRollup.objects.select_for_update().filter(
-            member_id__in={c[0] for c in cells}, year__in={c[1] for c in cells}
-        )
-    }
-    to_create, to_update = [], []
-    for cell, (hours, conc, online, count, conc_count) in cells.items():
-        row = existing.get(cell)
-        if row is None:
-            to_create.append(
-                YearlyRollup(
-                    member_id=cell[0],
-                    year=cell[1],
-                    kind=cell[2],
-                    topic=cell[3],
-                    hours=hours,
-                    concentrated_hours=conc,
-                    online_hours=online,
-                    entries=count,
-                    concentrated_entries=conc_count,
-                )
-            )
-        else:
-            row.hours += hours
-            row.concentrated_hours += conc
-            row.online_hours += online
-            row.entries += count
-            row.concentrated_entries += conc_count
-            to_update.append(row)
-    YearlyRollup.objects.bulk_create(to_create, batch_size=2000)
-    YearlyRollup.objects.bulk_update(to_update, AMOUNTS, batch_size=2000)
-    _apply_member_years(cells)
-
-
-def _apply_member_years(cells: dict[Cell, list]) -> None:
-    """Add the same deltas to the per-member-year totals (the compliance summary reads these)."""
+    _add_deltas(YearlyRollup, ("member_id", "year", "kind", "topic"), cells)
     years: dict[tuple[int, int], list] = defaultdict(lambda: [ZERO, ZERO, ZERO, 0, 0])
     for (member_id, year, _kind, _topic), delta in cells.items():
         total = years[(member_id, year)]
         for i, value in enumerate(delta):
             total[i] += value
+    # The same deltas on the per-member-year totals, which the compliance summary reads.
+    _add_deltas(MemberYearTotal, ("member_id", "year"), years)
+
+
+def _add_deltas(model: Any, key_fields: tuple[str, ...], deltas: dict) -> None:
+    """Add `deltas` (key → [hours, concentrated, online, entries, concentrated entries]) to the
+    rows of `model` keyed by `key_fields`, creating the rows that do not exist yet."""
     existing = {
-        (r.member_id, r.year): r
-        for r in MemberYearTotal.objects.select_for_update().filter(
-            member_id__in={k[0] for k in years}, year__in={k[1] for k in years}
+        tuple(getattr(r, f) for f in key_fields): r
+        for r in model.objects.select_for_update().filter(
+            member_id__in={k[0] for k in deltas}, year__in={k[1] for k in deltas}
         )
     }
     to_create, to_update = [], []
-    for key, (hours, conc, online, count, conc_count) in years.items():
+    for key, delta in deltas.items():
         row = existing.get(key)
         if row is None:
             to_create.append(
-                MemberYearTotal(
-                    member_id=key[0],
-                    year=key[1],
-                    hours=hours,
-                    concentrated_hours=conc,
-                    online_hours=online,
-                    entries=count,
-                    concentrated_entries=conc_count,
+                model(
+                    **dict(zip(key_fields, key, strict=True)),
+                    **dict(zip(AMOUNTS, delta, strict=True)),
                 )
             )
         else:
-            row.hours += hours
-            row.concentrated_hours += conc
-            row.online_hours += online
-            row.entries += count
-            row.concentrated_entries += conc_count
+            for field, value in zip(AMOUNTS, delta, strict=True):
+                setattr(row, field, getattr(row, field) + value)
             to_update.append(row)
-    MemberYearTotal.objects.bulk_create(to_create, batch_size=2000)
-    MemberYearTotal.objects.bulk_update(to_update, AMOUNTS, batch_size=2000)
+    model.objects.bulk_create(to_create, batch_size=2000)
+    model.objects.bulk_update(to_update, AMOUNTS, batch_size=2000)
 
 
 MemberRange = tuple[int, int] | None  # member ids lo ≤ id < hi, or all members

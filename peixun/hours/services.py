@@ -345,6 +345,28 @@ def entry_reject(*, actor: Any, entry: CreditEntry, reason: str) -> CreditEntry:
     return entry
 
 
+def reversal_of(entry: CreditEntry, *, reason: str, recorded_by: Any = None) -> CreditEntry:
+    """The unsaved reversing line of `entry`: the same facts with the hours negated."""
+    return CreditEntry(
+        member_id=entry.member_id,
+        org_id=entry.org_id,
+        on=entry.on,
+        year=entry.year,
+        hours=-entry.hours,
+        kind=entry.kind,
+        topic=entry.topic,
+        concentrated=entry.concentrated,
+        online=entry.online,
+        title=entry.title,
+        source=entry.source,
+        reference=entry.reference,
+        state=CreditEntry.State.CONFIRMED,
+        reverses_id=entry.pk,
+        reason=reason[:300],
+        recorded_by=recorded_by if getattr(recorded_by, "pk", None) else None,
+    )
+
+
 @transaction.atomic
 def entry_reverse(*, actor: Any, entry: CreditEntry, reason: str) -> CreditEntry:
     """Correct a confirmed entry by appending its negation; the original stays as it was."""
@@ -361,24 +383,8 @@ def entry_reverse(*, actor: Any, entry: CreditEntry, reason: str) -> CreditEntry
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the correction.")})
-    reversal = CreditEntry.objects.create(
-        member=entry.member,
-        org=entry.org,
-        on=entry.on,
-        year=entry.year,
-        hours=-entry.hours,
-        kind=entry.kind,
-        topic=entry.topic,
-        concentrated=entry.concentrated,
-        online=entry.online,
-        title=entry.title,
-        source=entry.source,
-        reference=entry.reference,
-        state=CreditEntry.State.CONFIRMED,
-        reverses=entry,
-        reason=reason[:300],
-        recorded_by=actor,
-    )
+    reversal = reversal_of(entry, reason=reason, recorded_by=actor)
+    reversal.save()
     rollup_apply([reversal])
     audit_record(
         actor=actor,
