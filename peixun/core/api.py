@@ -7,12 +7,13 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from .apiutils import MAX_PAGE
 from .models import AuditEvent
 from .scoping import scope_of
 from .selectors import audit_list
 
 # A page holds at most this many rows, whatever `limit` asks for: a county has 50k members.
-MAX_PAGE = 500
+
 
 router = Router(tags=["audit"])
 

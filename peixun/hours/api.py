@@ -21,10 +21,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
-from ninja.errors import ValidationError as SchemaValidationError
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from peixun.core.apiutils import MAX_PAGE, org_field, query_error
 from peixun.core.scoping import get_visible_or_404, scope_of
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
@@ -35,7 +35,6 @@ from .models import CreditEntry, Kind, Requirement, Topic, YearlyRollup
 from .selectors import EntryFilters
 
 # A page holds at most this many rows, whatever `limit` asks for: a county has 50k members.
-MAX_PAGE = 500
 # One activity is recorded for at most this many members at once (a large branch, a whole unit).
 MAX_MEMBERS_PER_ACTIVITY = 5000
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -268,10 +267,6 @@ class MemberComplianceOut(Schema):
 # -- helpers -------------------------------------------------------------------------------------
 
 
-def query_error(field: str, message: str) -> SchemaValidationError:
-    return SchemaValidationError([{"loc": ["query", field], "msg": message, "type": "value_error"}])
-
-
 def check_choice(field: str, value: str, values: list[str]) -> None:
     if value and value not in values:
         raise query_error(
@@ -321,13 +316,6 @@ def members_in_scope(actor: Any, ids: list[int]) -> list[Member]:
             {"members": _("Not in your scope: member %(ids)s.") % {"ids": ", ".join(outside[:20])}}
         )
     return [found[pk] for pk in ids]
-
-
-def usable_org(request: HttpRequest, field: str, pk: int) -> Organization:
-    org = Organization.objects.visible_to(request.user).filter(pk=pk).first()
-    if org is None:
-        raise ValidationError({field: _("No such organization in your scope.")})
-    return org
 
 
 def share(value: Decimal | None) -> Decimal | None:
@@ -514,7 +502,7 @@ def list_requirements(request: HttpRequest, org: int | None = None, year: int | 
 @router.post("/requirements", response={201: RequirementOut})
 def create_requirement(request: HttpRequest, payload: RequirementIn) -> Status[Requirement]:
     """A local rule for the subtree of `org`, by an org admin of it."""
-    org = usable_org(request, "org", payload.org)
+    org = org_field(request.user, "org", payload.org)
     data = payload.dict(exclude={"org"})
     rule = services.requirement_create(actor=request.user, org=org, data=data)
     return Status(201, rule)

@@ -9,15 +9,14 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Router, Schema, Status
-from ninja.errors import ValidationError as SchemaValidationError
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from peixun.core.apiutils import MAX_PAGE, org_field, query_error
 from peixun.core.scoping import get_visible_or_404
 from peixun.orgs.models import Organization, Position
 
@@ -27,7 +26,6 @@ from .roster import roster_import
 from .selectors import MemberFilters
 
 # A page holds at most this many rows, whatever `limit` asks for: a county has 50k members.
-MAX_PAGE = 500
 
 router = Router(tags=["members"])
 
@@ -166,19 +164,8 @@ class ImportOut(Schema):
     transferred: int
 
 
-def query_error(field: str, message: str) -> SchemaValidationError:
-    return SchemaValidationError([{"loc": ["query", field], "msg": message, "type": "value_error"}])
-
-
 def member_or_404(request: HttpRequest, pk: int) -> Member:
     return get_visible_or_404(request.user, Member, pk)
-
-
-def usable_org(request: HttpRequest, field: str, pk: int) -> Organization:
-    org = Organization.objects.visible_to(request.user).filter(pk=pk).first()
-    if org is None:
-        raise ValidationError({field: _("No such organization in your scope.")})
-    return org
 
 
 @router.get("/", response=list[MemberOut])
@@ -221,7 +208,7 @@ def list_members(
 
 @router.post("/", response={201: MemberOut})
 def create_member(request: HttpRequest, payload: MemberCreateIn) -> Status[Member]:
-    org = usable_org(request, "org", payload.org)
+    org = org_field(request.user, "org", payload.org)
     data = payload.dict(exclude={"org", "since"}, exclude_none=True)
     member = services.member_create(actor=request.user, org=org, data=data, since=payload.since)
     return Status(201, member)

@@ -8,15 +8,14 @@ service says so).
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Length, Substr
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.errors import ValidationError as SchemaValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from peixun.core.apiutils import MAX_PAGE, org_field, query_error
 from peixun.core.permissions import require_admin
 from peixun.core.scoping import get_visible_or_404
 
@@ -24,7 +23,6 @@ from . import services
 from .models import Organization
 
 # A page holds at most this many rows, whatever `limit` asks for: a county has 50k members.
-MAX_PAGE = 500
 
 router = Router(tags=["orgs"])
 
@@ -85,20 +83,8 @@ def with_parent_ids(qs: QuerySet[Organization]) -> QuerySet[Organization]:
     return qs.annotate(parent_pk=Subquery(parents))
 
 
-def query_error(field: str, message: str) -> SchemaValidationError:
-    return SchemaValidationError([{"loc": ["query", field], "msg": message, "type": "value_error"}])
-
-
 def org_or_404(request: HttpRequest, pk: int) -> Organization:
     return get_visible_or_404(request.user, Organization, pk)
-
-
-def org_field(request: HttpRequest, field: str, pk: int) -> Organization:
-    """An org named in the body: one out of scope is a field error (422), like a bad value."""
-    org = Organization.objects.visible_to(request.user).filter(pk=pk).first()
-    if org is None:
-        raise ValidationError({field: _("No such organization in your scope.")})
-    return org
 
 
 @router.get("/", response=list[OrgOut])
@@ -131,7 +117,9 @@ def list_orgs(
 @router.post("/", response={201: OrgOut})
 def create_org(request: HttpRequest, payload: OrgCreateIn) -> Status[Organization]:
     """A new org under `parent` (a tenant root, without a parent, for a platform admin only)."""
-    parent = org_field(request, "parent", payload.parent) if payload.parent is not None else None
+    parent = (
+        org_field(request.user, "parent", payload.parent) if payload.parent is not None else None
+    )
     org = services.org_create(
         actor=request.user, parent=parent, code=payload.code, name=payload.name, kind=payload.kind
     )
@@ -173,7 +161,7 @@ def move_org(request: HttpRequest, org_id: int, payload: OrgMoveIn) -> Organizat
     org = org_or_404(request, org_id)
     # The actor's right over the org itself is judged before the target they name.
     require_admin(request.user, org)
-    new_parent = org_field(request, "new_parent", payload.new_parent)
+    new_parent = org_field(request.user, "new_parent", payload.new_parent)
     return services.org_move(actor=request.user, org=org, new_parent=new_parent)
 
 
