@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -16,3 +18,40 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     else:
         for message in error.messages:
             form.add_error(None, message)
+
+
+def blank_first(choices: list[tuple[str, Any]], label: Any = "—") -> list[tuple[str, Any]]:
+    """Choices with one blank option first (for optional selects and filters)."""
+    return [("", label), *[(v, lbl) for v, lbl in choices if v != ""]]
+
+
+class DateInput(forms.DateInput):
+    """A native date picker, which phones show as their own calendar."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class BootstrapMixin:
+    """Give every widget Bootstrap's classes, so templates can render fields plainly."""
+
+    fields: dict[str, forms.Field]
+
+    def style_fields(self, small: bool = False) -> None:
+        for field in self.fields.values():
+            widget = field.widget
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            if small:
+                css += f" {css}-sm"
+            widget.attrs.setdefault("class", css)
+
+
+def mark_invalid(form: forms.Form) -> None:
+    """Flag the widgets of fields with errors, after validation, for Bootstrap's red outline."""
+    for name in form.errors:
+        if name in form.fields:
+            widget = form.fields[name].widget
+            if "form-check-input" not in widget.attrs.get("class", ""):
+                widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peixun.members.forms import BootstrapMixin, DateInput, blank_first
+from peixun.core.forms import BootstrapMixin, DateInput, blank_first
 from peixun.members.models import Member
 from peixun.orgs.models import Position
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -27,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from peixun.core.forms import add_service_errors
+from peixun.core.forms import add_service_errors, mark_invalid
 from peixun.core.pagination import paginate
 from peixun.core.scoping import can_admin_org, can_manage_org, get_visible_or_404, scope_of
 from peixun.members.models import Member
@@ -40,14 +39,6 @@ from .models import CreditEntry
 
 def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def mark_invalid(form: forms.Form) -> None:
-    for name in form.errors:
-        if name in form.fields:
-            widget = form.fields[name].widget
-            if "form-check-input" not in widget.attrs.get("class", ""):
-                widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
 
 
 def require_grant(actor: Any) -> None:

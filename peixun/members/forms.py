@@ -14,34 +14,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peixun.core.forms import BootstrapMixin, DateInput, blank_first
 from peixun.orgs.models import Organization, Position
 
 from .models import Member
-
-
-def blank_first(choices: list[tuple[str, Any]], label: Any = "—") -> list[tuple[str, Any]]:
-    return [("", label), *[(v, lbl) for v, lbl in choices if v != ""]]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class BootstrapMixin:
-    """Give every widget Bootstrap's classes, so templates can render fields plainly."""
-
-    fields: dict[str, forms.Field]
-
-    def style_fields(self, small: bool = False) -> None:
-        for field in self.fields.values():
-            widget = field.widget
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            if small:
-                css += f" {css}-sm"
-            widget.attrs.setdefault("class", css)
 
 
 class OrgChoiceField(forms.ModelChoiceField):

@@ -9,6 +9,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peixun.core.forms import DateInput
+
 from .models import Organization
 from .selectors import attach_ancestor_names
 from .services import ALLOWED_CHILDREN
@@ -21,14 +23,6 @@ def style_fields(form: forms.Form) -> None:
         widget.attrs["class"] = (
             "form-select" if isinstance(widget, forms.Select) else "form-control"
         )
-
-
-def mark_invalid(form: forms.Form) -> None:
-    """Flag the widgets of fields with errors, after validation, for Bootstrap's red outline."""
-    for name in form.errors:
-        if name in form.fields:
-            widget = form.fields[name].widget
-            widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
 
 
 class OrgSearchForm(forms.Form):
@@ -92,13 +86,6 @@ class OrgMoveForm(forms.Form):
         self.has_targets = bool(options)
         field.choices = [("", "—")] + [(o.pk, field.label_from_instance(o)) for o in options]
         style_fields(self)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class OrgCloseForm(forms.Form):

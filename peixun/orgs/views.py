@@ -26,7 +26,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from peixun.core.forms import add_service_errors
+from peixun.core.forms import add_service_errors, mark_invalid
 from peixun.core.pagination import paginate
 from peixun.core.scoping import can_admin_org, can_read_org, scope_of
 
@@ -37,7 +37,6 @@ from .forms import (
     OrgMoveForm,
     OrgRenameForm,
     OrgSearchForm,
-    mark_invalid,
 )
 from .models import Organization
 
