@@ -58,11 +58,13 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
 
 def _register_routers() -> None:
     from peixun.accounts.api import router as auth_router
+    from peixun.events.api import router as events_router
     from peixun.core.api import router as audit_router
     from peixun.hours.api import compliance_router
     from peixun.hours.api import router as hours_router
     from peixun.members.api import router as members_router
     from peixun.orgs.api import router as orgs_router
+    from peixun.training.api import router as training_router
 
     api.add_router("/auth/", auth_router)
     api.add_router("/orgs/", orgs_router)
@@ -70,6 +72,8 @@ def _register_routers() -> None:
     api.add_router("/audit/", audit_router)
     api.add_router("/hours/", hours_router)
     api.add_router("/compliance/", compliance_router)
+    api.add_router("/training/", training_router)
+    api.add_router("/events/", events_router)
 
 
 _register_routers()

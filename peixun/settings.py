@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "peixun.orgs",
     "peixun.members",
     "peixun.hours",
+    "peixun.events",
+    "peixun.training",
     "peixun.demo",
 ]
 

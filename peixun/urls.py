@@ -10,5 +10,7 @@ urlpatterns = [
     path("members/roster/", include("peixun.members.roster_urls")),
     path("hours/", include("peixun.hours.urls")),
     path("compliance/", include("peixun.hours.urls_compliance")),
+    path("training/", include("peixun.training.urls")),
+    path("events/", include("peixun.events.urls")),
     path("api/v1/", api.urls),
 ]

@@ -527,3 +527,40 @@ def requirement_retire(*, actor: Any, rule: Requirement, last_year: int) -> Requ
         after={"valid_to_year": last_year},
     )
     return rule
+
+
+@transaction.atomic
+def entries_reverse_reference(*, actor: Any, reference: str, reason: str) -> list[CreditEntry]:
+    """Reverse every still-standing confirmed entry written under `reference` (an event's
+    credits when it is reopened). Returns the reversing entries; none when nothing stands."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the correction.")})
+    standing = list(
+        CreditEntry.objects.select_for_update()
+        .filter(
+            reference=reference,
+            reverses__isnull=True,
+            state=CreditEntry.State.CONFIRMED,
+            reversed_by__isnull=True,
+        )
+        .select_related("member__org")
+    )
+    for entry in standing:
+        require_manage(actor, entry.member.org)
+    reversals = [reversal_of(e, reason=reason, recorded_by=actor) for e in standing]
+    CreditEntry.objects.bulk_create(reversals, batch_size=1000)
+    rollup_apply(reversals)
+    audit_record_many(
+        [
+            build_event(
+                actor=actor,
+                verb="hours.reverse",
+                obj=r,
+                org=e.member.org,
+                after=snapshot(r, ENTRY_AUDIT),
+            )
+            for r, e in zip(reversals, standing, strict=True)
+        ]
+    )
+    return reversals

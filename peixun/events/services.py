@@ -1,0 +1,258 @@
+"""Every write of the events layer: create and change events, close them (credits) and reopen
+them (reversals). Sign-in, attendance marking and leave live in `signin.py`, `attendance.py` and
+`leave.py` beside this module; they share the helpers here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from peixun.core.audit import audit_record, snapshot
+from peixun.core.permissions import require_manage
+from peixun.hours.models import HOURS_STEP, MAX_ENTRY_HOURS, Kind, Topic
+from peixun.hours.services import entries_reverse_reference, entry_record, tenant_of
+from peixun.members.models import Member
+from peixun.orgs.models import Organization
+
+from .models import Attendance, Event, EventSettings
+
+EVENT_AUDIT = [
+    "category",
+    "org_id",
+    "title",
+    "starts_at",
+    "ends_at",
+    "place",
+    "hours",
+    "topic",
+    "credit_kind",
+    "concentrated",
+    "online",
+    "signout_required",
+    "state",
+]
+EDITABLE = [
+    "title",
+    "starts_at",
+    "ends_at",
+    "place",
+    "hours",
+    "topic",
+    "credit_kind",
+    "concentrated",
+    "online",
+    "signout_required",
+]
+
+
+def event_settings_for(org: Organization) -> EventSettings:
+    settings, _created = EventSettings.objects.get_or_create(tenant=tenant_of(org))
+    return settings
+
+
+def clean_event_hours(raw: Any) -> Decimal:
+    """An event may be worth 0 hours (a meeting that credits nothing); else quarter steps."""
+    try:
+        hours = Decimal(str(raw).strip())
+    except (ArithmeticError, ValueError):
+        raise ValidationError({"hours": _("Enter a number of hours, such as 2 or 1.5.")}) from None
+    if not hours.is_finite() or hours < 0:
+        raise ValidationError({"hours": _("Hours cannot be negative.")})
+    if hours > MAX_ENTRY_HOURS:
+        raise ValidationError(
+            {"hours": _("At most %(max)s hours in one entry.") % {"max": MAX_ENTRY_HOURS}}
+        )
+    if hours % HOURS_STEP:
+        raise ValidationError({"hours": _("Hours go in steps of a quarter: 0.25, 0.5, 0.75, 1 …")})
+    return hours
+
+
+def clean_event_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """Validate the editable fields of an event; every problem is reported at once."""
+    errors: dict[str, str] = {}
+    cleaned = dict(data)
+    title = (data.get("title") or "").strip()
+    if "title" in data:
+        if not title:
+            errors["title"] = _("Give the event a title.")
+        cleaned["title"] = title[:200]
+    if "place" in data:
+        cleaned["place"] = (data.get("place") or "").strip()[:200]
+    if "hours" in data:
+        try:
+            cleaned["hours"] = clean_event_hours(data["hours"])
+        except ValidationError as exc:
+            errors["hours"] = exc.message_dict["hours"][0]
+    starts, ends = data.get("starts_at"), data.get("ends_at")
+    if "starts_at" in data and not isinstance(starts, dt.datetime):
+        errors["starts_at"] = _("Enter the date and time the event starts.")
+    if "ends_at" in data and not isinstance(ends, dt.datetime):
+        errors["ends_at"] = _("Enter the date and time the event ends.")
+    if isinstance(starts, dt.datetime) and isinstance(ends, dt.datetime) and ends <= starts:
+        errors["ends_at"] = _("The event must end after it starts.")
+    if "topic" in data and data["topic"] not in Topic.values:
+        errors["topic"] = _("Unknown value.")
+    if "credit_kind" in data and data["credit_kind"] not in Kind.values:
+        errors["credit_kind"] = _("Unknown value.")
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+@transaction.atomic
+def event_create(*, actor: Any, org: Organization, category: str, **fields: Any) -> Event:
+    """Create an event of `category` organised by `org`. Fields: see `EDITABLE`."""
+    require_manage(actor, org)
+    if category not in Event.Category.values:
+        raise ValidationError({"category": _("Unknown value.")})
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    for required in ("title", "starts_at", "ends_at", "hours"):
+        fields.setdefault(required, None)
+    cleaned = clean_event_fields(fields)
+    event = Event.objects.create(
+        org=org,
+        category=category,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        **cleaned,
+    )
+    audit_record(
+        actor=actor, verb="event.create", obj=event, org=org, after=snapshot(event, EVENT_AUDIT)
+    )
+    return event
+
+
+def _locked(event: Event) -> Event:
+    return Event.objects.select_for_update().select_related("org").get(pk=event.pk)
+
+
+def require_open(event: Event) -> None:
+    if event.state == Event.State.CLOSED:
+        raise ValidationError(
+            {"event": _("This event is closed and its hours credited; reopen it to change it.")}
+        )
+
+
+@transaction.atomic
+def event_update(*, actor: Any, event: Event, **fields: Any) -> Event:
+    event = _locked(event)
+    require_manage(actor, event.org)
+    require_open(event)
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    merged = {"starts_at": event.starts_at, "ends_at": event.ends_at, **fields}
+    cleaned = clean_event_fields(merged)
+    before = snapshot(event, EVENT_AUDIT)
+    for name in fields:
+        setattr(event, name, cleaned[name])
+    event.save()
+    audit_record(
+        actor=actor,
+        verb="event.update",
+        obj=event,
+        org=event.org,
+        before=before,
+        after=snapshot(event, EVENT_AUDIT),
+    )
+    return event
+
+
+def credits_of(event: Event) -> dict[int, Decimal]:
+    """member id → hours the event's attendance earns, by the tenant's late/early rules."""
+    rules = event_settings_for(event.org)
+    earned: dict[int, Decimal] = {}
+    for member_id, status in event.attendances.values_list("member_id", "status"):
+        hours = rules.credit_for(status, event.hours)
+        if hours > 0:
+            earned[member_id] = hours
+    return earned
+
+
+@transaction.atomic
+def event_close(*, actor: Any, event: Event, title: str = "") -> Event:
+    """Close the event and credit each attending member's hours to the ledger, one entry per
+    member, referenced `event:<id>` so that reopening can reverse exactly these."""
+    event = _locked(event)
+    require_manage(actor, event.org)
+    require_open(event)
+    if event.ends_at > timezone.now():
+        raise ValidationError({"event": _("The event has not ended yet.")})
+    by_hours: dict[Decimal, list[int]] = defaultdict(list)
+    for member_id, hours in credits_of(event).items():
+        by_hours[hours].append(member_id)
+    on = timezone.localtime(event.starts_at).date()
+    for hours, member_ids in sorted(by_hours.items()):
+        if event.hours == 0:
+            break
+        members = list(Member.objects.filter(pk__in=member_ids).select_related("org"))
+        entry_record(
+            actor=actor,
+            members=members,
+            on=on,
+            hours=hours,
+            kind=event.credit_kind,
+            title=(title or event.title)[:200],
+            topic=event.topic,
+            concentrated=event.concentrated,
+            online=event.online,
+            source="event",
+            reference=event.ledger_reference,
+        )
+    before = {"state": event.state}
+    event.state = Event.State.CLOSED
+    event.closed_at = timezone.now()
+    event.closed_by = actor if getattr(actor, "pk", None) else None
+    event.save(update_fields=["state", "closed_at", "closed_by"])
+    audit_record(
+        actor=actor,
+        verb="event.close",
+        obj=event,
+        org=event.org,
+        before=before,
+        after={"state": event.state, "credited_members": sum(len(v) for v in by_hours.values())},
+    )
+    return event
+
+
+@transaction.atomic
+def event_reopen(*, actor: Any, event: Event, reason: str) -> Event:
+    """Reopen a closed event: its credits are reversed by reversing entries, never deleted."""
+    event = _locked(event)
+    require_manage(actor, event.org)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for reopening.")})
+    if event.state != Event.State.CLOSED:
+        raise ValidationError({"event": _("This event is not closed.")})
+    reversals = entries_reverse_reference(
+        actor=actor, reference=event.ledger_reference, reason=reason
+    )
+    event.state = Event.State.OPEN
+    event.closed_at = None
+    event.closed_by = None
+    event.save(update_fields=["state", "closed_at", "closed_by"])
+    audit_record(
+        actor=actor,
+        verb="event.reopen",
+        obj=event,
+        org=event.org,
+        before={"state": "closed"},
+        after={"state": "open", "reason": reason, "reversed_entries": len(reversals)},
+    )
+    return event
+
+
+def attendance_counts(event: Event) -> dict[str, int]:
+    counts = {status: 0 for status in Attendance.Status.values}
+    for status in event.attendances.values_list("status", flat=True):
+        counts[status] += 1
+    return counts
