@@ -27,3 +27,18 @@ def expected_member_ids(event) -> QuerySet:  # type: ignore[no-untyped-def]
 
         return Member.objects.none().values_list("pk", flat=True)
     return resolver(event)
+
+
+# category -> functions called (inside the writing transaction) after a leave decision or a
+# manual attendance change of an event of that category; the training app recomputes its
+# "leave above 1/7" flags there. Not called for QR sign-ins, which only add presence.
+_attendance_listeners: dict[str, list[Callable[..., None]]] = {}
+
+
+def register_attendance_listener(category: str, listener: Callable[..., None]) -> None:
+    _attendance_listeners.setdefault(category, []).append(listener)
+
+
+def attendance_changed(event) -> None:  # type: ignore[no-untyped-def]
+    for listener in _attendance_listeners.get(event.category, []):
+        listener(event)
