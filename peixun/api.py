@@ -58,8 +58,8 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
 
 def _register_routers() -> None:
     from peixun.accounts.api import router as auth_router
-    from peixun.events.api import router as events_router
     from peixun.core.api import router as audit_router
+    from peixun.events.api import router as events_router
     from peixun.hours.api import compliance_router
     from peixun.hours.api import router as hours_router
     from peixun.members.api import router as members_router

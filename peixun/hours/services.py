@@ -537,7 +537,8 @@ def entries_reverse_reference(*, actor: Any, reference: str, reason: str) -> lis
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the correction.")})
     standing = list(
-        CreditEntry.objects.select_for_update()
+        # of=self: PostgreSQL refuses FOR UPDATE on the nullable side of the joined member/org.
+        CreditEntry.objects.select_for_update(of=("self",))
         .filter(
             reference=reference,
             reverses__isnull=True,
