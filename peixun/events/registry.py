@@ -42,3 +42,20 @@ def register_attendance_listener(category: str, listener: Callable[..., None]) -
 def attendance_changed(event) -> None:  # type: ignore[no-untyped-def]
     for listener in _attendance_listeners.get(event.category, []):
         listener(event)
+
+
+# category -> function(event) giving the URL of the page where events of that category are
+# closed together with what they belong to (a class session closes with its class, after the
+# class's checklist). Such events refuse a direct close or reopen from the events layer.
+CloseOwner = Callable[..., str]
+_close_owners: dict[str, CloseOwner] = {}
+
+
+def register_close_owner(category: str, owner_url: CloseOwner) -> None:
+    _close_owners[category] = owner_url
+
+
+def close_owner_url(event) -> str | None:  # type: ignore[no-untyped-def]
+    """Where `event` is closed when it is closed with its owner; None when it closes alone."""
+    owner_url = _close_owners.get(event.category)
+    return owner_url(event) if owner_url else None

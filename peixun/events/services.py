@@ -15,13 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record, snapshot
-from peixun.core.permissions import require_manage
+from peixun.core.permissions import require_admin, require_manage
 from peixun.hours.models import HOURS_STEP, MAX_ENTRY_HOURS, Kind, Topic
 from peixun.hours.services import entries_reverse_reference, entry_record, tenant_of
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
 
-from .models import Attendance, Event, EventSettings
+from .models import Attendance, CreditRule, Event, EventSettings
+from .registry import close_owner_url
 
 EVENT_AUDIT = [
     "category",
@@ -53,6 +54,11 @@ EDITABLE = [
 
 
 def event_settings_for(org: Organization) -> EventSettings:
+    # One query in the usual case (the row exists): sign-in asks this on every scan. The
+    # tenant is the root of `org`'s tree, whose path is the first step of `org`'s.
+    found = EventSettings.objects.filter(tenant__path=org.path[: Organization.steplen]).first()
+    if found is not None:
+        return found
     settings, _created = EventSettings.objects.get_or_create(tenant=tenant_of(org))
     return settings
 
@@ -131,7 +137,8 @@ def event_create(*, actor: Any, org: Organization, category: str, **fields: Any)
 
 
 def _locked(event: Event) -> Event:
-    return Event.objects.select_for_update().select_related("org").get(pk=event.pk)
+    # Lock the event row only: the organiser's row is shared by every event it holds.
+    return Event.objects.select_for_update(of=("self",)).select_related("org").get(pk=event.pk)
 
 
 def require_open(event: Event) -> None:
@@ -166,23 +173,55 @@ def event_update(*, actor: Any, event: Event, **fields: Any) -> Event:
     return event
 
 
+def credited_status(event: Event, status: str, method: str, signed_out_at: Any) -> str:
+    """The status an attendance row is credited as. At an event that requires sign-out, a QR
+    sign-in never followed by a sign-out counts as leaving early: nobody saw the member stay.
+    The organiser who knows better marks the member by hand (method manual), which stands."""
+    if (
+        event.signout_required
+        and method == Attendance.Method.QR
+        and signed_out_at is None
+        and status in (Attendance.Status.PRESENT, Attendance.Status.LATE)
+    ):
+        return Attendance.Status.LEFT_EARLY
+    return status
+
+
 def credits_of(event: Event) -> dict[int, Decimal]:
     """member id → hours the event's attendance earns, by the tenant's late/early rules."""
     rules = event_settings_for(event.org)
     earned: dict[int, Decimal] = {}
-    for member_id, status in event.attendances.values_list("member_id", "status"):
+    rows = event.attendances.values_list("member_id", "status", "method", "signed_out_at")
+    for member_id, status, method, signed_out_at in rows:
+        status = credited_status(event, status, method, signed_out_at)
         hours = rules.credit_for(status, event.hours)
         if hours > 0:
             earned[member_id] = hours
     return earned
 
 
+def _require_closes_alone(event: Event, by_owner: bool) -> None:
+    if not by_owner and close_owner_url(event) is not None:
+        raise ValidationError(
+            {
+                "event": _(
+                    "This is a session of a training class: it is closed and reopened with "
+                    "the class, once the class's closing checklist is complete."
+                )
+            }
+        )
+
+
 @transaction.atomic
-def event_close(*, actor: Any, event: Event, title: str = "") -> Event:
+def event_close(*, actor: Any, event: Event, title: str = "", by_owner: bool = False) -> Event:
     """Close the event and credit each attending member's hours to the ledger, one entry per
-    member, referenced `event:<id>` so that reopening can reverse exactly these."""
+    member, referenced `event:<id>` so that reopening can reverse exactly these.
+
+    `by_owner`: the app owning the event's category (training, for class sessions) is closing
+    it as part of its own closing; everyone else is refused for such events."""
     event = _locked(event)
     require_manage(actor, event.org)
+    _require_closes_alone(event, by_owner)
     require_open(event)
     if event.ends_at > timezone.now():
         raise ValidationError({"event": _("The event has not ended yet.")})
@@ -224,10 +263,11 @@ def event_close(*, actor: Any, event: Event, title: str = "") -> Event:
 
 
 @transaction.atomic
-def event_reopen(*, actor: Any, event: Event, reason: str) -> Event:
+def event_reopen(*, actor: Any, event: Event, reason: str, by_owner: bool = False) -> Event:
     """Reopen a closed event: its credits are reversed by reversing entries, never deleted."""
     event = _locked(event)
     require_manage(actor, event.org)
+    _require_closes_alone(event, by_owner)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for reopening.")})
@@ -256,3 +296,71 @@ def attendance_counts(event: Event) -> dict[str, int]:
     for status in event.attendances.values_list("status", flat=True):
         counts[status] += 1
     return counts
+
+
+SETTINGS_FIELDS = [
+    "late_credit",
+    "left_early_credit",
+    "qr_rotate_seconds",
+    "qr_valid_seconds",
+    "signin_opens_minutes",
+    "late_after_minutes",
+]
+# Bounds that keep a projector usable: a code lives at most an hour, sign-in opens at most a
+# day ahead.
+SETTINGS_BOUNDS = {
+    "qr_rotate_seconds": (5, 3600),
+    "qr_valid_seconds": (5, 3600),
+    "signin_opens_minutes": (0, 24 * 60),
+    "late_after_minutes": (0, 24 * 60),
+}
+
+
+@transaction.atomic
+def event_settings_update(*, actor: Any, tenant: Organization, **fields: Any) -> EventSettings:
+    """Change a tenant's attendance settings; only its org admins may."""
+    tenant = tenant_of(tenant)
+    require_admin(actor, tenant)
+    unknown = set(fields) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    rules = EventSettings.objects.select_for_update().filter(tenant=tenant).first()
+    if rules is None:
+        rules = event_settings_for(tenant)
+    before = snapshot(rules, SETTINGS_FIELDS)
+    errors: dict[str, str] = {}
+    for name, value in fields.items():
+        if name in ("late_credit", "left_early_credit"):
+            if value not in CreditRule.values:
+                errors[name] = _("Unknown value.")
+                continue
+        else:
+            low, high = SETTINGS_BOUNDS[name]
+            try:
+                value = int(value)
+            except (TypeError, ValueError):
+                errors[name] = _("Enter a whole number.")
+                continue
+            if not low <= value <= high:
+                errors[name] = _("Enter a number from %(low)s to %(high)s.") % {
+                    "low": low,
+                    "high": high,
+                }
+                continue
+        setattr(rules, name, value)
+    if not errors and rules.qr_valid_seconds < rules.qr_rotate_seconds:
+        errors["qr_valid_seconds"] = _(
+            "A code must stay valid at least until the next one is shown."
+        )
+    if errors:
+        raise ValidationError(errors)
+    rules.save()
+    audit_record(
+        actor=actor,
+        verb="events.settings",
+        obj=rules,
+        org=tenant,
+        before=before,
+        after=snapshot(rules, SETTINGS_FIELDS),
+    )
+    return rules

@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 
 from django.conf import settings
 
 from .models import Event, EventSettings
+
+# A slot number (seconds since the epoch / rotation, a dozen digits at most) and 20 hex digits.
+# Checked before anything else: `str.isdigit` accepts "²" and `compare_digest` raises on
+# non-ASCII text, so a pasted or mangled token must be refused here, not by an exception.
+_TOKEN_RE = re.compile(r"^([0-9]{1,15})\.([0-9a-f]{20})$")
 
 
 class TokenError(Exception):
@@ -38,9 +44,13 @@ def signin_token(event: Event, rules: EventSettings, now: float | None = None) -
 
 
 def token_seconds_left(token: str, rules: EventSettings, now: float | None = None) -> float:
-    slot = int(token.split(".", 1)[0])
+    """Seconds until `token` stops signing anyone in (negative once it has); 0 for a malformed
+    token."""
+    match = _TOKEN_RE.match((token or "").strip())
+    if match is None:
+        return 0.0
     now = time.time() if now is None else now
-    return slot * rules.qr_rotate_seconds + rules.qr_valid_seconds - now
+    return int(match.group(1)) * rules.qr_rotate_seconds + rules.qr_valid_seconds - now
 
 
 def check_signin_token(
@@ -48,10 +58,10 @@ def check_signin_token(
 ) -> None:
     """Raise TokenError unless `token` is this event's and still valid at `now`."""
     now = time.time() if now is None else now
-    slot_text, _sep, mac = (token or "").strip().partition(".")
-    if not slot_text.isdigit() or len(mac) != 20:
+    match = _TOKEN_RE.match((token or "").strip())
+    if match is None:
         raise TokenError("malformed")
-    slot = int(slot_text)
+    slot, mac = int(match.group(1)), match.group(2)
     if not hmac.compare_digest(mac, _mac(event, slot)):
         # A well-formed token that is not this event's: most likely another session's code.
         raise TokenError("wrong_event")

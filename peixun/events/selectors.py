@@ -1,0 +1,185 @@
+"""Every read of the events layer, scoped to the actor.
+
+Who sees an event: readers of its organiser's subtree (`Event.objects.visible_to`), a member who
+attended it or asked leave from it, and a member expected at it (enrolled in the class; the
+model's scope cannot know that, so `event_get` asks the registry). Who sees a leave request:
+readers of the event's organiser, readers of the member's branch (the secretary who decides it),
+and the member.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from peixun.core.scoping import can_manage_org, scope_of
+from peixun.members.models import Member
+
+from . import registry
+from .models import Attendance, Event, LeaveRequest
+from .signin import SIGNED_IN
+
+
+def _pk(pk: Any) -> int:
+    try:
+        return int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def event_get(actor: Any, pk: Any) -> Event:
+    """The event, to anyone who may see it or is expected at it; 404 otherwise."""
+    pk = _pk(pk)
+    found = Event.objects.visible_to(actor).select_related("org").filter(pk=pk).first()
+    if found is not None:
+        return found
+    member_id = scope_of(actor).member_id
+    event = Event.objects.select_related("org").filter(pk=pk).first()
+    if (
+        event is None
+        or not member_id
+        or not registry.expected_member_ids(event).filter(pk=member_id).exists()
+    ):
+        raise Http404
+    return event
+
+
+def event_managed(actor: Any, pk: Any) -> Event:
+    """The event, to those who manage its organiser: 404 out of sight, 403 seen but not theirs."""
+    event = event_get(actor, pk)
+    if not can_manage_org(actor, event.org):
+        raise PermissionDenied
+    return event
+
+
+def event_any(pk: Any) -> Event:
+    """The event by primary key alone, for sign-in: the rotating code is the capability, and
+    the sign-in answers "not enrolled" to anyone not expected, not a 404."""
+    event = Event.objects.select_related("org").filter(pk=_pk(pk)).first()
+    if event is None:
+        raise Http404
+    return event
+
+
+def is_expected(event: Event, member_id: int | None) -> bool:
+    return bool(member_id) and registry.expected_member_ids(event).filter(pk=member_id).exists()
+
+
+@dataclass
+class RosterRow:
+    member: Member
+    attendance: Attendance | None
+
+    @property
+    def status(self) -> str:
+        return self.attendance.status if self.attendance else ""
+
+
+def attendance_roster(event: Event, *, q: str = "", status: str = "") -> list[RosterRow]:
+    """Everyone expected at the event and everyone holding a row, with their row, by branch and
+    name. `status` filters ("unmarked" for those without a row); `q` matches the name."""
+    rows = {
+        a.member_id: a for a in Attendance.objects.filter(event=event).select_related("marked_by")
+    }
+    ids = set(registry.expected_member_ids(event)) | set(rows)
+    members = (
+        Member.objects.filter(pk__in=ids).select_related("org").order_by("org__path", "name", "pk")
+    )
+    if q:
+        members = members.filter(name__contains=q.strip())
+    out = [RosterRow(m, rows.get(m.pk)) for m in members]
+    if status == "unmarked":
+        return [r for r in out if r.attendance is None]
+    if status:
+        return [r for r in out if r.status == status]
+    return out
+
+
+def attendance_row(event: Event, member_pk: Any) -> RosterRow:
+    """One member's line of the roster; 404 unless expected at the event or holding a row."""
+    member_pk = _pk(member_pk)
+    attendance = (
+        Attendance.objects.filter(event=event, member_id=member_pk)
+        .select_related("marked_by")
+        .first()
+    )
+    if attendance is None and not is_expected(event, member_pk):
+        raise Http404
+    member = Member.objects.select_related("org").filter(pk=member_pk).first()
+    if member is None:
+        raise Http404
+    return RosterRow(member, attendance)
+
+
+def expected_count(event: Event) -> int:
+    return registry.expected_member_ids(event).count()
+
+
+def signed_in_count(event: Event) -> int:
+    return Attendance.objects.filter(event=event, status__in=SIGNED_IN).count()
+
+
+def latest_signins(event: Event, limit: int = 8) -> list[Attendance]:
+    return list(
+        Attendance.objects.filter(event=event, method=Attendance.Method.QR, status__in=SIGNED_IN)
+        .select_related("member")
+        .order_by("-signed_in_at", "-id")[:limit]
+    )
+
+
+def _leave_condition(actor: Any) -> Q | None:
+    scope = scope_of(actor)
+    if scope.platform:
+        return Q()
+    cond = Q()
+    for path in scope.read_paths:
+        cond |= Q(event__org__path__startswith=path) | Q(member__org__path__startswith=path)
+    if scope.member_id:
+        cond |= Q(member_id=scope.member_id)
+    return cond if cond else None
+
+
+def leaves_visible(actor: Any) -> QuerySet[LeaveRequest]:
+    cond = _leave_condition(actor)
+    if cond is None:
+        return LeaveRequest.objects.none()
+    return LeaveRequest.objects.filter(cond).select_related(
+        "event__org", "member__org", "decided_by"
+    )
+
+
+def leave_get(actor: Any, pk: Any) -> LeaveRequest:
+    found = leaves_visible(actor).filter(pk=_pk(pk)).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def leaves_to_decide(actor: Any) -> QuerySet[LeaveRequest]:
+    """Pending requests the actor may decide: of events they organise, or of members of
+    branches they manage; never their own."""
+    scope = scope_of(actor)
+    pending = LeaveRequest.objects.filter(state=LeaveRequest.State.PENDING)
+    if not scope.platform:
+        cond = Q()
+        for path in scope.manage_paths:
+            cond |= Q(event__org__path__startswith=path) | Q(member__org__path__startswith=path)
+        if not cond:
+            return LeaveRequest.objects.none()
+        pending = pending.filter(cond)
+    if scope.member_id:
+        pending = pending.exclude(member_id=scope.member_id)
+    return pending.select_related("event__org", "member__org").order_by(
+        "event__starts_at", "created_at", "id"
+    )
+
+
+def leaves_mine(actor: Any) -> QuerySet[LeaveRequest]:
+    member_id = scope_of(actor).member_id
+    if not member_id:
+        return LeaveRequest.objects.none()
+    return LeaveRequest.objects.filter(member_id=member_id).select_related("event", "decided_by")

@@ -1,0 +1,1 @@
+"""Pages of the events layer; one module per workflow (sign-in, attendance, leave, settings)."""
