@@ -57,11 +57,22 @@ class WarningReport:
 
 
 def upcoming_activities_for(member_id: int, as_of: dt.date) -> list[tuple[str, str]]:
-    """Activities a member who is behind could join: (title, url) pairs.
+    """Activities a member who is behind could join: (title, url) pairs, at most three.
 
-    A hook for the training classes module: it returns [] until classes exist, and the warning
-    text lists whatever it returns. No activity is invented here."""
-    return []
+    Published classes starting after `as_of` whose audience fits the member and that hold no
+    place of theirs yet, soonest first. The link is the member's 我的培训 page, which lists the
+    same classes (a member cannot open a class they hold no place in); their branch secretary
+    nominates them."""
+    from peixun.training.services.closing import classes_open_for_member
+
+    url = reverse("training:mine") + "#open-classes"
+    return [
+        (
+            _("%(title)s (from %(day)s)") % {"title": c.title, "day": c.starts_on.isoformat()},
+            url,
+        )
+        for c in classes_open_for_member(member_id, as_of, limit=3)
+    ]
 
 
 def _number(value: Decimal) -> str:

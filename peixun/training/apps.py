@@ -9,10 +9,16 @@ class TrainingConfig(AppConfig):
 
     def ready(self) -> None:
         # A class session expects the class's enrolled members and those assigned to make it up.
-        from peixun.events.registry import register_attendance_listener, register_expected_members
+        from peixun.events.registry import (
+            register_attendance_listener,
+            register_close_owner,
+            register_expected_members,
+        )
 
-        from .selectors import session_expected_member_ids
+        from .selectors import session_closing_url, session_expected_member_ids
         from .services.closing import enrolment_leave_flags_refresh
 
         register_expected_members("session", session_expected_member_ids)
         register_attendance_listener("session", enrolment_leave_flags_refresh)
+        # Sessions are credited by closing the class (结班), after its checklist, never alone.
+        register_close_owner("session", session_closing_url)

@@ -6,6 +6,7 @@ urlpatterns = [
     path("places/", dispatch.my_places, name="my_places"),
     path("<int:pk>/roster/", dispatch.roster, name="roster"),
     path("<int:pk>/quotas/", dispatch.quotas, name="quotas"),
+    path("<int:pk>/quotas/<int:quota_pk>/", dispatch.quota_change, name="quota_change"),
     path("<int:pk>/nominate/<int:quota_pk>/", dispatch.nominate, name="nominate"),
     path("<int:pk>/name/", dispatch.name_members, name="name_members"),
     path(

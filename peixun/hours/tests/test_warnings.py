@@ -151,5 +151,40 @@ class WarningTests(PersonaTestCase):
         with self.assertRaises(CommandError):
             call_command("run_warnings", tenant="T0101", stdout=io.StringIO())  # not a root
 
-    def test_activity_suggestions_hook_is_empty_until_classes_exist(self) -> None:
+    def test_activity_suggestions_list_open_classes_that_fit(self) -> None:
+        from peixun.events.tests.fixtures import make_class
+
         self.assertEqual(upcoming_activities_for(self.world.member.pk, AS_OF), [])
+        w = self.world
+        soon = AS_OF + dt.timedelta(days=10)
+        for title, audience, statuses in (
+            ("党员冬训班", w.unit, []),
+            ("第一支部专题班", w.branch, [Member.Status.FULL]),
+            ("外单位班", w.far_unit, []),  # another subtree
+            ("发展对象班", w.unit, [Member.Status.CANDIDATE]),  # another status
+            ("党性教育班", w.root, []),
+            ("第四期班", w.root, []),  # a fourth fitting class: only three are suggested
+        ):
+            make_class(
+                w.root,
+                title=title,
+                audience_org=audience,
+                audience_statuses=statuses,
+                starts_on=soon,
+                ends_on=soon,
+            )
+            soon += dt.timedelta(days=1)
+        make_class(w.root, title="已开班", audience_org=w.unit, starts_on=AS_OF, ends_on=AS_OF)
+        make_class(
+            w.root, title="草稿班", audience_org=w.unit, starts_on=soon, ends_on=soon, state="draft"
+        )
+        suggestions = upcoming_activities_for(w.member.pk, AS_OF)
+        self.assertEqual(
+            [title.split("（")[0] for title, _url in suggestions],
+            ["党员冬训班", "第一支部专题班", "党性教育班"],
+        )
+        self.assertTrue(all(url == "/training/mine/#open-classes" for _t, url in suggestions))
+        warnings_run(as_of=AS_OF, tenant=w.root)
+        (warning,) = self.notes("member")
+        self.assertIn("党员冬训班", warning.body)
+        self.assertIn("/training/mine/#open-classes", warning.body)

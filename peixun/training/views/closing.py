@@ -1,29 +1,471 @@
-"""Stub: replaced by the helper that owns this slice."""
+"""Pages of attendance, make-up and closing of a class, its sign-in sheets and certificates,
+and 我的培训 for members.
 
+Access, uniformly (the persona tests document each page):
+- anonymous → login (302);
+- a class outside the actor's scope → 404, never a 403 that confirms it exists;
+- the attendance grid, make-up list, closing page and sign-in sheets are for readers of the
+  organiser (its org admins, secretaries and viewers); others who see the class (a member
+  enrolled in it, a unit's secretary whose members are dispatched to it) get 403, and every
+  action there is the organiser's managers' (403 for anyone else who sees the class);
+- a certificate goes to its member, the organiser's readers and the member's own secretary;
+- 我的培训 is a member's own page (404 for an account that is no member).
+"""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+
+from peixun.core.audit import audit_record
+from peixun.core.forms import BootstrapMixin, blank_first, mark_invalid
+from peixun.core.pagination import paginate
+from peixun.core.scoping import can_manage_org, can_read_org, scope_of
+from peixun.events.models import Event
+from peixun.members.models import Member
+
+from .. import documents, selectors
+from ..models import MakeUp, Session, TrainingClass
+from ..services import closing as services
+from ..services import makeup as makeup_services
+from ..services.closing.checklist import class_sessions, unmarked_by_event
+
+DOCUMENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 
 
-def my_training(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise Http404
+def readable_class(request: HttpRequest, pk: int) -> TrainingClass:
+    """A visible class (404 otherwise) whose organiser the actor reads (403 otherwise)."""
+    training_class = selectors.class_get(request.user, pk)
+    if not can_read_org(request.user, training_class.org):
+        raise PermissionDenied(_("Only the organiser of the class may see this."))
+    return training_class
 
 
-def attendance(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise Http404
+def messages_of(error: ValidationError) -> str:
+    return " ".join(error.messages)
 
 
-def makeups(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise Http404
+def _tab(training_class: TrainingClass, tab: str, **extra: Any) -> dict[str, Any]:
+    return {"training_class": training_class, "active_tab": tab, **extra}
 
 
-def closing(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise Http404
+# -- the attendance grid -------------------------------------------------------------------------
+
+STATUS_STYLE = {
+    "present": ("✓", "text-success fw-bold"),
+    "late": (gettext_lazy("Late"), "text-warning-emphasis"),
+    "left_early": (gettext_lazy("Left early"), "text-warning-emphasis"),
+    "absent": ("✗", "text-danger fw-bold"),
+    "leave": (gettext_lazy("Leave"), "text-primary"),
+}
 
 
-def signin_sheet(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise Http404
+@login_required
+def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    training_class = readable_class(request, pk)
+    grid = services.attendance_grid(training_class)
+    for row in grid.rows:
+        for cell in row.cells:
+            symbol, css = STATUS_STYLE.get(cell.status or "", ("", ""))
+            cell.symbol, cell.css = symbol, css  # type: ignore[attr-defined]
+    return render(
+        request,
+        "training/attendance.html",
+        _tab(
+            training_class,
+            "attendance",
+            grid=grid,
+            can_manage=can_manage_org(request.user, training_class.org),
+            limit_percent=(Decimal(100) / grid.denominator).quantize(Decimal("0.1")),
+        ),
+    )
 
 
-def certificate(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise Http404
+# -- make-up -------------------------------------------------------------------------------------
+
+
+class MakeUpFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(required=False, max_length=40, label=gettext_lazy("name"))
+    state = forms.ChoiceField(
+        required=False,
+        choices=blank_first(list(MakeUp.State.choices), gettext_lazy("Any state")),
+        label=gettext_lazy("state"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs["placeholder"] = _("Search by name")
+        self.style_fields(small=True)
+
+
+def posted_pk(request: HttpRequest, name: str) -> int | None:
+    raw = str(request.POST.get(name, ""))
+    return int(raw) if raw.isdigit() else None
+
+
+def _makeup_post(request: HttpRequest, training_class: TrainingClass) -> None:
+    actor = request.user
+    sessions = Session.objects.filter(training_class=training_class)
+    event_pk, member_pk = posted_pk(request, "event"), posted_pk(request, "member")
+    missed = (
+        Event.objects.filter(pk__in=sessions.values("event_id"), pk=event_pk).first()
+        if event_pk is not None
+        else None
+    )
+    member = (
+        Member.objects.select_related("org").filter(pk=member_pk).first()
+        if member_pk is not None
+        else None
+    )
+    if missed is None or member is None:
+        raise ValidationError(_("Choose a member and a missed session of this class."))
+    action = request.POST.get("action")
+    if action == "assign":
+        assigned_pk = posted_pk(request, "assigned")
+        assigned = Event.objects.filter(pk=assigned_pk).first() if assigned_pk else None
+        if assigned is None:
+            raise ValidationError(_("Choose the session of the make-up."))
+        makeup_services.makeup_assign(
+            actor=actor, member=member, missed_event=missed, assigned_event=assigned
+        )
+        messages.success(
+            request,
+            _("%(name)s will make up %(missed)s at %(session)s.")
+            % {"name": member.name, "missed": missed.title, "session": assigned.title},
+        )
+    elif action == "waive":
+        makeup_services.makeup_waive(
+            actor=actor, member=member, missed_event=missed, reason=request.POST.get("reason", "")
+        )
+        messages.success(
+            request,
+            _("The make-up of %(missed)s by %(name)s was waived.")
+            % {"name": member.name, "missed": missed.title},
+        )
+    else:
+        raise Http404
+
+
+@login_required
+def makeups(request: HttpRequest, pk: int) -> HttpResponse:
+    training_class = readable_class(request, pk)
+    actor = request.user
+    can_manage = can_manage_org(actor, training_class.org)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied(_("Only the organiser of the class may do this."))
+        try:
+            _makeup_post(request, training_class)
+        except ValidationError as error:
+            messages.error(request, messages_of(error))
+        query = request.POST.get("query", "")
+        url = reverse("training:makeups", args=[training_class.pk])
+        return redirect(f"{url}?{query}" if query else url)
+    form = MakeUpFilterForm(request.GET)
+    form.is_valid()
+    q = (form.cleaned_data.get("q") or "").strip()
+    state = form.cleaned_data.get("state") or ""
+    rows = makeup_services.makeup_rows(training_class)
+    tally = {s: 0 for s in MakeUp.State.values}
+    for row in rows:
+        tally[row.state] += 1
+    counts = [(label, tally[value]) for value, label in MakeUp.State.choices]
+    shown = [r for r in rows if (not q or q in r.member.name) and (not state or r.state == state)]
+    page, query = paginate(request, shown)
+    if can_manage and page.object_list:
+        earliest = min(r.session.event.starts_at for r in page.object_list)
+        candidates = list(makeup_services.makeup_candidates(actor, after=earliest)[:200])
+        trainee_of = makeup_services.trainee_classes([r.member.pk for r in page.object_list])
+        for row in page.object_list:
+            row.choices = [  # type: ignore[attr-defined]
+                s
+                for s in candidates
+                if makeup_services.fits_candidate(
+                    s, row.member, row.session.event, trainee_of.get(row.member.pk, set())
+                )
+            ]
+    return render(
+        request,
+        "training/makeups.html",
+        _tab(
+            training_class,
+            "makeups",
+            form=form,
+            page=page,
+            query=query,
+            counts=counts,
+            total=len(rows),
+            filtered=bool(q or state),
+            can_manage=can_manage,
+            here_query=request.GET.urlencode(),
+        ),
+    )
+
+
+# -- closing -------------------------------------------------------------------------------------
+
+
+class CloseForm(BootstrapMixin, forms.Form):
+    late_note = forms.CharField(
+        required=False,
+        max_length=300,
+        label=gettext_lazy("note on a late close"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_fields()
+
+
+class ReopenForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(
+        max_length=300, label=gettext_lazy("reason"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_fields()
+
+
+class PlanForm(BootstrapMixin, forms.Form):
+    plan = forms.FileField(
+        required=False,
+        label=gettext_lazy("class plan document"),
+        help_text=gettext_lazy("PDF or Word, at most 20 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.doc,.docx"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_fields()
+
+
+CLOSING_ACTIONS = ("confirm_roster", "confirm_timetable", "plan", "close", "reopen")
+
+
+def _closing_post(
+    request: HttpRequest, training_class: TrainingClass, action: str, forms_: dict[str, Any]
+) -> bool:
+    """Run one action of the closing page; True when done (the page redirects)."""
+    actor = request.user
+    try:
+        if action == "confirm_roster":
+            services.class_roster_confirm(actor=actor, training_class=training_class)
+            messages.success(request, _("The final roster is confirmed."))
+        elif action == "confirm_timetable":
+            services.class_timetable_confirm(actor=actor, training_class=training_class)
+            messages.success(request, _("The final timetable is confirmed."))
+        elif action == "plan":
+            services.class_plan_attach(
+                actor=actor, training_class=training_class, file=request.FILES.get("plan")
+            )
+            messages.success(request, _("The class plan document is attached."))
+        elif action == "close":
+            form = forms_["close"]
+            form.is_valid()
+            services.class_close(
+                actor=actor,
+                training_class=training_class,
+                late_note=form.cleaned_data.get("late_note", "") or "",
+            )
+            messages.success(request, _("The class is closed and the hours are credited."))
+        elif action == "reopen":
+            form = forms_["reopen"]
+            form.is_valid()
+            services.class_reopen(
+                actor=actor,
+                training_class=training_class,
+                reason=form.cleaned_data.get("reason", "") or "",
+            )
+            messages.success(request, _("The class is reopened; its credits were reversed."))
+    except ValidationError as error:
+        target = {"plan": "plan", "close": "close", "reopen": "reopen"}.get(action)
+        if target and hasattr(error, "error_dict"):
+            form = forms_[target]
+            for field, texts in error.message_dict.items():
+                for text in texts:
+                    form.add_error(field if field in form.fields else None, text)
+        else:
+            forms_["errors"].extend(error.messages)
+        return False
+    return True
+
+
+@login_required
+def closing(request: HttpRequest, pk: int) -> HttpResponse:
+    training_class = readable_class(request, pk)
+    actor = request.user
+    can_manage = can_manage_org(actor, training_class.org)
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    forms_: dict[str, Any] = {
+        "close": CloseForm(request.POST if action == "close" else None),
+        "reopen": ReopenForm(request.POST if action == "reopen" else None),
+        "plan": PlanForm(request.POST, request.FILES) if action == "plan" else PlanForm(),
+        "errors": [],
+    }
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied(_("Only the organiser of the class may do this."))
+        if action not in CLOSING_ACTIONS:
+            raise Http404
+        if _closing_post(request, training_class, action, forms_):
+            return redirect("training:closing", training_class.pk)
+        training_class.refresh_from_db()
+    for form in (forms_["close"], forms_["reopen"], forms_["plan"]):
+        mark_invalid(form)
+    items = services.closing_checklist(training_class)
+    closed = training_class.state == TrainingClass.State.CLOSED
+    credited: list[tuple[Member, Decimal]] = []
+    if closed:
+        credits = services.class_credits(training_class)
+        members = Member.objects.filter(pk__in=list(credits)).select_related("org")
+        credited = sorted(((m, credits[m.pk]) for m in members), key=lambda p: p[0].name)
+    return render(
+        request,
+        "training/closing.html",
+        _tab(
+            training_class,
+            "closing",
+            items=items,
+            ready=not services.missing_items(items),
+            can_manage=can_manage,
+            closed=closed,
+            late=services.close_is_late(training_class),
+            due_on=services.close_due_on(training_class),
+            close_form=forms_["close"],
+            reopen_form=forms_["reopen"],
+            plan_form=forms_["plan"],
+            errors=forms_["errors"],
+            credited=credited,
+            credited_hours=sum((h for _m, h in credited), Decimal(0)),
+            flagged=services.attendance_grid(training_class).flagged if not closed else [],
+            unmarked_sessions=_unmarked_sessions(training_class, items),
+            plan_name=services.plan_file_name(training_class),
+        ),
+    )
+
+
+def _unmarked_sessions(training_class: TrainingClass, items: list[Any]) -> list[Session]:
+    """The sessions held whose attendance is incomplete: the checklist links each one."""
+    if all(item.ok for item in items if item.key == "attendance"):
+        return []
+    ended = [s for s in class_sessions(training_class) if s.event.ends_at <= timezone.now()]
+    unmarked = unmarked_by_event(training_class, ended)
+    for session in ended:
+        session.unmarked = unmarked.get(session.event_id, 0)  # type: ignore[attr-defined]
+    return [s for s in ended if s.event_id in unmarked]
+
+
+@login_required
+@never_cache
+def plan_document(request: HttpRequest, pk: int) -> FileResponse:
+    """The class plan, to whoever sees the class; served here, never from MEDIA_URL."""
+    training_class = selectors.class_get(request.user, pk)
+    if not training_class.plan_document:
+        raise Http404
+    try:
+        handle = training_class.plan_document.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=os.path.basename(training_class.plan_document.name or "plan"),
+    )
+
+
+# -- documents -----------------------------------------------------------------------------------
+
+
+def _download(content: bytes, fmt: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=DOCUMENT_TYPES[fmt])
+    response["Content-Disposition"] = content_disposition_header(True, f"{filename}.{fmt}")
+    return response
+
+
+@login_required
+def signin_sheet(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The paper 签到表 of every session, or of one (?session=<id>)."""
+    if fmt not in DOCUMENT_TYPES:
+        raise Http404
+    training_class = readable_class(request, pk)
+    session = None
+    if request.GET.get("session"):
+        raw = request.GET["session"]
+        session = (
+            Session.objects.filter(training_class=training_class, pk=raw)
+            .select_related("event")
+            .first()
+            if raw.isdigit()
+            else None
+        )
+        if session is None:
+            raise Http404
+    sheets = documents.signin_sheets(training_class, session)
+    build = documents.signin_sheet_xlsx if fmt == "xlsx" else documents.signin_sheet_docx
+    content = build(training_class, sheets)
+    audit_record(
+        actor=request.user,
+        verb="training_class.signin_sheet_export",
+        obj=training_class,
+        org=training_class.org,
+        after={"format": fmt, "sessions": len(sheets), "session": session.pk if session else None},
+    )
+    return _download(content, fmt, f"{training_class.title}-{_('Sign-in sheet')}")
+
+
+@login_required
+def certificate(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    """The 结业证书 of a member who completed a closed class."""
+    actor = request.user
+    training_class = selectors.class_get(actor, pk)
+    member = Member.objects.select_related("org").filter(pk=member_pk).first()
+    if member is None:
+        raise Http404
+    own = scope_of(actor).member_id == member.pk
+    if not (own or can_read_org(actor, training_class.org) or can_manage_org(actor, member.org)):
+        if Member.objects.visible_to(actor).filter(pk=member.pk).exists():
+            raise PermissionDenied(_("Only the member and the organiser may download this."))
+        raise Http404
+    facts = services.certificate_facts(training_class, member)
+    if facts is None:
+        raise Http404
+    content = documents.certificate_docx(facts)
+    audit_record(
+        actor=actor,
+        verb="training_class.certificate",
+        obj=training_class,
+        org=training_class.org,
+        after={"member": member.pk, "hours": facts.hours},
+    )
+    return _download(content, "docx", f"{_('Certificate of completion')}-{member.name}")
+
+
+# -- 我的培训 ------------------------------------------------------------------------------------
+
+
+@login_required
+def my_training(request: HttpRequest) -> HttpResponse:
+    member_id = scope_of(request.user).member_id
+    if not member_id:
+        raise Http404
+    member = Member.objects.select_related("org").get(pk=member_id)
+    return render(request, "training/mine.html", {"mine": services.my_training(member)})

@@ -1,0 +1,270 @@
+"""Documents of a class: the paper sign-in sheet (签到表, .xlsx and .docx: per session, the members
+expected there with blank columns to sign) and the completion certificate (结业证书, .docx).
+
+Text cells of the workbook go through `neutralise_formula`; documents are always in Chinese.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.shared import Cm, Pt
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+
+from peixun.core.text import neutralise_formula
+from peixun.members.models import Member
+
+from .models import Session, TrainingClass
+from .services.closing import CertificateFacts, expected_by_event
+
+SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+@dataclass
+class SheetSession:
+    session: Session
+    members: list[Member]
+
+
+def signin_sheets(
+    training_class: TrainingClass, session: Session | None = None
+) -> list[SheetSession]:
+    """Each session (or the one given) with the members expected there, by branch then name."""
+    sessions = (
+        [session]
+        if session is not None
+        else list(
+            Session.objects.filter(training_class=training_class)
+            .select_related("event")
+            .order_by("event__starts_at", "id")
+        )
+    )
+    expected = expected_by_event(training_class, [s.event_id for s in sessions])
+    members = {
+        m.pk: m
+        for m in Member.objects.filter(
+            pk__in={pk for ids in expected.values() for pk in ids}
+        ).select_related("org")
+    }
+
+    def ordered(ids: set[int]) -> list[Member]:
+        return sorted((members[pk] for pk in ids), key=lambda m: (m.org.path, m.name, m.pk))
+
+    return [SheetSession(s, ordered(expected.get(s.event_id, set()))) for s in sessions]
+
+
+def _when(session: Session) -> str:
+    starts = timezone.localtime(session.event.starts_at)
+    ends = timezone.localtime(session.event.ends_at)
+    end_format = "H:i" if starts.date() == ends.date() else "Y-m-d H:i"
+    return f"{formats.date_format(starts, 'Y-m-d H:i')}—{formats.date_format(ends, end_format)}"
+
+
+def _hours(value: object) -> str:
+    from decimal import Decimal
+
+    return f"{Decimal(str(value)).normalize():f}"
+
+
+def _session_line(session: Session) -> str:
+    event = session.event
+    parts = [
+        _("Time: %(when)s") % {"when": _when(session)},
+        _("Place: %(place)s") % {"place": event.place or "—"},
+        _("Hours: %(hours)s") % {"hours": _hours(event.hours)},
+    ]
+    if session.teacher:
+        parts.append(_("Teacher: %(teacher)s") % {"teacher": session.teacher})
+    return "　".join(parts)
+
+
+def _columns(session: Session) -> list[str]:
+    columns = [_("No."), _("name"), _("branch"), _("Sign-in signature")]
+    if session.event.signout_required:
+        columns.append(_("Sign-out signature"))
+    columns.append(_("Remarks"))
+    return columns
+
+
+def _sheet_title(index: int, title: str, used: set[str]) -> str:
+    base = SHEET_NAME_BAD.sub(" ", f"{index} {title}").strip()[:31] or str(index)
+    name, n = base, 2
+    while name in used:
+        suffix = f"~{n}"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(name)
+    return name
+
+
+def signin_sheet_xlsx(training_class: TrainingClass, sheets: list[SheetSession]) -> bytes:
+    """One worksheet per session, ready to print: the class and session above, then a row for
+    each expected member with blank signature cells."""
+    thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    with translation.override("zh-hans"):
+        workbook = Workbook()
+        workbook.remove(workbook.active)  # type: ignore[arg-type]
+        used: set[str] = set()
+        if not sheets:
+            workbook.create_sheet(_("Sign-in sheet")).append([_("The class has no sessions.")])
+        for index, item in enumerate(sheets, start=1):
+            session = item.session
+            sheet = workbook.create_sheet(_sheet_title(index, session.event.title, used))
+            columns = _columns(session)
+            last = get_column_letter(len(columns))
+            sheet.append([neutralise_formula(f"{training_class.title} · {_('Sign-in sheet')}")])
+            sheet.merge_cells(f"A1:{last}1")
+            sheet["A1"].font = Font(bold=True, size=14)
+            sheet["A1"].alignment = Alignment(horizontal="center")
+            sheet.append([neutralise_formula(session.event.title)])
+            sheet.merge_cells(f"A2:{last}2")
+            sheet["A2"].font = Font(bold=True)
+            sheet.append([neutralise_formula(_session_line(session))])
+            sheet.merge_cells(f"A3:{last}3")
+            sheet.append(columns)
+            for cell in sheet[4]:
+                cell.font = Font(bold=True)
+                cell.border = box
+                cell.alignment = Alignment(horizontal="center")
+            for number, member in enumerate(item.members, start=1):
+                row = [number, neutralise_formula(member.name), neutralise_formula(member.org.name)]
+                row += [""] * (len(columns) - 3)
+                sheet.append(row)
+                for cell in sheet[sheet.max_row]:
+                    cell.border = box
+                sheet.row_dimensions[sheet.max_row].height = 26
+            widths = [6, 12, 28, 18] + [18] * (len(columns) - 5) + [14]
+            for i, width in enumerate(widths, start=1):
+                sheet.column_dimensions[get_column_letter(i)].width = width
+            sheet.print_title_rows = "4:4"
+            sheet.page_setup.fitToWidth = 1
+            sheet.sheet_properties.pageSetUpPr.fitToPage = True  # type: ignore[union-attr]
+            sheet.page_setup.fitToHeight = 0
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _set_font(run: object, size: float, bold: bool = False) -> None:
+    run.font.size = Pt(size)  # type: ignore[attr-defined]
+    run.font.bold = bold  # type: ignore[attr-defined]
+
+
+def signin_sheet_docx(training_class: TrainingClass, sheets: list[SheetSession]) -> bytes:
+    """The same sheets as a Word document, one session a page."""
+    with translation.override("zh-hans"):
+        document = Document()
+        section = document.sections[0]
+        section.page_height, section.page_width = Cm(29.7), Cm(21)
+        section.left_margin = section.right_margin = Cm(2)
+        section.top_margin = section.bottom_margin = Cm(2)
+        if not sheets:
+            document.add_paragraph(_("The class has no sessions."))
+        for index, item in enumerate(sheets):
+            session = item.session
+            heading = document.add_paragraph()
+            heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            if index:
+                heading.paragraph_format.page_break_before = True
+            _set_font(heading.add_run(f"{training_class.title} · {_('Sign-in sheet')}"), 16, True)
+            title = document.add_paragraph()
+            title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _set_font(title.add_run(session.event.title), 13, True)
+            _set_font(document.add_paragraph().add_run(_session_line(session)), 10.5)
+            columns = _columns(session)
+            table = document.add_table(rows=1, cols=len(columns))
+            table.style = "Table Grid"
+            table.alignment = WD_TABLE_ALIGNMENT.CENTER
+            for cell, text in zip(table.rows[0].cells, columns, strict=True):
+                cell.text = ""
+                _set_font(cell.paragraphs[0].add_run(text), 10.5, True)
+            for number, member in enumerate(item.members, start=1):
+                cells = table.add_row().cells
+                values = [str(number), member.name, member.org.name]
+                values += [""] * (len(columns) - 3)
+                for cell, text in zip(cells, values, strict=True):
+                    cell.text = text
+                table.rows[-1].height = Cm(0.9)
+            summary = document.add_paragraph()
+            summary.paragraph_format.space_before = Pt(8)
+            _set_font(
+                summary.add_run(
+                    _("Expected: %(n)s. Present: ____  On leave: ____  Absent: ____")
+                    % {"n": len(item.members)}
+                ),
+                10.5,
+            )
+        buffer = io.BytesIO()
+        document.save(buffer)
+    return buffer.getvalue()
+
+
+def certificate_docx(facts: CertificateFacts) -> bytes:
+    """The completion certificate (结业证书) of one member, on a landscape A4 page."""
+    tc = facts.training_class
+    with translation.override("zh-hans"):
+        document = Document()
+        section = document.sections[0]
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Cm(29.7), Cm(21)
+        section.left_margin = section.right_margin = Cm(3)
+        section.top_margin = section.bottom_margin = Cm(2.5)
+
+        number = document.add_paragraph()
+        number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        _set_font(number.add_run(_("Certificate No. %(number)s") % {"number": facts.number}), 10.5)
+
+        title = document.add_paragraph()
+        title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        title.paragraph_format.space_before = Pt(24)
+        title.paragraph_format.space_after = Pt(24)
+        _set_font(title.add_run(_("Certificate of completion")), 36, True)
+
+        greeting = document.add_paragraph()
+        _set_font(greeting.add_run(_("Comrade %(name)s:") % {"name": facts.member.name}), 16)
+
+        body = document.add_paragraph()
+        body.paragraph_format.first_line_indent = Pt(32)
+        body.paragraph_format.line_spacing = 1.5
+        _set_font(
+            body.add_run(
+                _(
+                    "From %(first)s to %(last)s you took part in %(class)s held by %(org)s, "
+                    "completed the prescribed curriculum and were credited %(hours)s study "
+                    "hours. You have completed the class."
+                )
+                % {
+                    "first": _date(tc.starts_on),
+                    "last": _date(tc.ends_on),
+                    "class": f"“{tc.title}”",
+                    "org": tc.org.name,
+                    "hours": _hours(facts.hours),
+                }
+            ),
+            16,
+        )
+        body.add_run().add_break(WD_BREAK.LINE)
+        _set_font(body.add_run(_("This certificate is hereby issued.")), 16)
+
+        for text in (tc.org.name, _date(timezone.localdate(tc.closed_at or timezone.now()))):
+            line = document.add_paragraph()
+            line.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            line.paragraph_format.space_before = Pt(12)
+            _set_font(line.add_run(text), 16)
+        buffer = io.BytesIO()
+        document.save(buffer)
+    return buffer.getvalue()
+
+
+def _date(day: object) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"  # type: ignore[attr-defined]

@@ -1,0 +1,67 @@
+"""Closing a class (结班) and what leads to it: the leave limit, the attendance grid, the
+checklist, the final confirmations, closing with credits, reopening, and 我的培训.
+
+`enrolment_leave_flags_refresh(event)` is the events layer's attendance listener for sessions
+(registered in `apps.py`)."""
+
+from .checklist import (
+    ChecklistItem,
+    close_due_on,
+    close_is_late,
+    closing_checklist,
+    expected_by_event,
+    missing_items,
+    plan_file_name,
+)
+from .close import (
+    MAX_PLAN_BYTES,
+    PLAN_TYPES,
+    class_close,
+    class_plan_attach,
+    class_reopen,
+    class_roster_confirm,
+    class_timetable_confirm,
+)
+from .leave import (
+    class_leave_flags_refresh,
+    enrolment_leave_flags_refresh,
+    over_leave_limit,
+    training_settings_of,
+)
+from .mine import MyTraining, classes_open_for_member, my_training
+from .reads import (
+    AttendanceGrid,
+    CertificateFacts,
+    attendance_grid,
+    certificate_facts,
+    class_credits,
+)
+
+__all__ = [
+    "MAX_PLAN_BYTES",
+    "PLAN_TYPES",
+    "AttendanceGrid",
+    "CertificateFacts",
+    "ChecklistItem",
+    "MyTraining",
+    "attendance_grid",
+    "certificate_facts",
+    "class_close",
+    "class_credits",
+    "class_leave_flags_refresh",
+    "class_plan_attach",
+    "class_reopen",
+    "class_roster_confirm",
+    "class_timetable_confirm",
+    "classes_open_for_member",
+    "close_due_on",
+    "close_is_late",
+    "closing_checklist",
+    "enrolment_leave_flags_refresh",
+    "expected_by_event",
+    "missing_items",
+    "my_training",
+    "over_leave_limit",
+    "plan_file_name",
+    "training_settings_of",
+]

@@ -1,0 +1,179 @@
+"""Reads of the closing slice: the attendance grid of a class and the hours its sessions
+credited. Constant queries whatever the number of members and sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from peixun.events.models import Attendance, EventSettings
+from peixun.hours.models import CreditEntry
+from peixun.hours.services import tenant_of
+from peixun.members.models import Member
+
+from ...models import Enrolment, MakeUp, Session, TrainingClass
+from .checklist import class_sessions
+from .leave import over_leave_limit, training_settings_of
+
+SHARE_PLACES = Decimal("0.0001")
+
+
+@dataclass
+class GridCell:
+    status: str | None  # None: nothing recorded
+    expected: bool  # the member is expected at this session
+    ended: bool
+
+
+@dataclass
+class GridRow:
+    member: Member
+    kind: str  # "trainee" | "makeup" (expected only where assigned) | "other" (e.g. withdrawn)
+    cells: list[GridCell]
+    earned: Decimal = Decimal(0)  # hours the recorded attendance will credit at closing
+    leave: Decimal = Decimal(0)
+    leave_share: Decimal | None = None  # of the class's hours, 0..1
+    over_limit: bool = False  # leave above 1/N of a full-time class (live figure)
+    flagged: bool = False  # the stored flag on the enrolment
+
+
+@dataclass
+class AttendanceGrid:
+    training_class: TrainingClass
+    sessions: list[Session]
+    ended: list[bool]
+    total_hours: Decimal
+    denominator: int
+    rows: list[GridRow] = field(default_factory=list)
+
+    @property
+    def flagged(self) -> list[GridRow]:
+        return [r for r in self.rows if r.flagged or r.over_limit]
+
+
+def settings_read(org: object) -> EventSettings:
+    """The tenant's attendance settings, or the defaults (unsaved): reads never write."""
+    tenant = tenant_of(org)  # type: ignore[arg-type]
+    return EventSettings.objects.filter(tenant=tenant).first() or EventSettings(tenant=tenant)
+
+
+def attendance_grid(
+    training_class: TrainingClass, *, now: dt.datetime | None = None
+) -> AttendanceGrid:
+    """Members × sessions with each attendance status, the hours each member's attendance will
+    credit, their leave and its share of the class's hours."""
+    now = now or timezone.now()
+    sessions = class_sessions(training_class)
+    event_ids = [s.event_id for s in sessions]
+    total = sum((s.event.hours for s in sessions), Decimal(0))
+    denominator = training_settings_of(training_class.org).leave_limit_denominator
+    rules = settings_read(training_class.org)
+
+    enrolments = {
+        e.member_id: e for e in Enrolment.objects.accepted().filter(training_class=training_class)
+    }
+    makeup_at: dict[int, set[int]] = {}
+    for member_id, event_id in (
+        MakeUp.objects.filter(assigned_event_id__in=event_ids)
+        .exclude(state=MakeUp.State.WAIVED)
+        .values_list("member_id", "assigned_event_id")
+    ):
+        makeup_at.setdefault(member_id, set()).add(event_id)
+    statuses: dict[tuple[int, int], str] = {}
+    for event_id, member_id, status in Attendance.objects.filter(
+        event_id__in=event_ids
+    ).values_list("event_id", "member_id", "status"):
+        statuses[(event_id, member_id)] = status
+    member_ids = set(enrolments) | set(makeup_at) | {m for _e, m in statuses}
+    members = Member.objects.filter(pk__in=member_ids).select_related("org").order_by("name", "pk")
+
+    grid = AttendanceGrid(
+        training_class=training_class,
+        sessions=sessions,
+        ended=[s.event.ends_at <= now for s in sessions],
+        total_hours=total,
+        denominator=denominator,
+    )
+    order = {"trainee": 0, "makeup": 1, "other": 2}
+    for member in members:
+        enrolment = enrolments.get(member.pk)
+        kind = (
+            "trainee" if enrolment is not None else "makeup" if member.pk in makeup_at else "other"
+        )
+        row = GridRow(member=member, kind=kind, cells=[])
+        for session, ended in zip(sessions, grid.ended, strict=True):
+            found = statuses.get((session.event_id, member.pk))
+            expected = kind == "trainee" or session.event_id in makeup_at.get(member.pk, set())
+            row.cells.append(GridCell(status=found, expected=expected, ended=ended))
+            if found is not None:
+                row.earned += rules.credit_for(found, session.event.hours)
+                if found == Attendance.Status.LEAVE:
+                    row.leave += session.event.hours
+        if total:
+            row.leave_share = (row.leave / total).quantize(SHARE_PLACES)
+        row.over_limit = (
+            kind == "trainee"
+            and training_class.full_time
+            and over_leave_limit(row.leave, total, denominator)
+        )
+        row.flagged = bool(enrolment is not None and enrolment.flagged_for_withdrawal)
+        grid.rows.append(row)
+    grid.rows.sort(key=lambda r: order[r.kind])
+    return grid
+
+
+def session_refs(training_class: TrainingClass) -> list[str]:
+    return [
+        f"event:{event_id}"
+        for event_id in Session.objects.filter(training_class=training_class).values_list(
+            "event_id", flat=True
+        )
+    ]
+
+
+def class_credits(
+    training_class: TrainingClass, member_id: int | None = None
+) -> dict[int, Decimal]:
+    """member id → hours standing in the ledger from the class's sessions (credits less their
+    reversals); members left with nothing are left out."""
+    entries = CreditEntry.objects.filter(
+        reference__in=session_refs(training_class), state=CreditEntry.State.CONFIRMED
+    )
+    if member_id is not None:
+        entries = entries.filter(member_id=member_id)
+    rows = (
+        entries.values("member_id")
+        .annotate(hours=Sum("hours"))
+        .values_list("member_id", "hours")
+        .order_by()
+    )
+    return {m: h for m, h in rows if h and h > 0}
+
+
+@dataclass
+class CertificateFacts:
+    training_class: TrainingClass
+    member: Member
+    hours: Decimal
+    number: str
+
+
+def certificate_facts(training_class: TrainingClass, member: Member) -> CertificateFacts | None:
+    """What a completion certificate states, or None when the member did not complete the
+    class: it is closed, they were an accepted trainee, and it credited them hours."""
+    if training_class.state != TrainingClass.State.CLOSED:
+        return None
+    trainee = (
+        Enrolment.objects.accepted().filter(training_class=training_class, member=member).exists()
+    )
+    if not trainee:
+        return None
+    hours = class_credits(training_class, member.pk).get(member.pk)
+    if not hours:
+        return None
+    number = f"{training_class.starts_on.year}-{training_class.pk:05d}-{member.pk:06d}"
+    return CertificateFacts(training_class, member, hours, number)

@@ -1,0 +1,104 @@
+"""The 调训通知 and the roster exports open, and say what they should: parsed back with
+python-docx and openpyxl."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+import openpyxl
+from django.urls import reverse
+
+from peixun.core.models import AuditEvent
+from peixun.core.testing import make_member
+from peixun.training.models import Enrolment
+
+from .test_dispatch_fixtures import DispatchTestCase
+
+
+def docx_text(content: bytes) -> str:
+    document = docx.Document(io.BytesIO(content))
+    lines = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            lines.append(" | ".join(cell.text for cell in row.cells))
+    return "\n".join(lines)
+
+
+class DispatchDocumentTests(DispatchTestCase):
+    def url(self, name: str, *args: object) -> str:
+        return reverse(f"training:{name}", args=[self.d.training_class.pk, *args])
+
+    def test_notice_docx(self) -> None:
+        response = self.client_for("member").get(self.url("notice"))
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("attachment", response["Content-Disposition"])
+        text = docx_text(response.content)
+        tc = self.d.training_class
+        self.assertIn(f"关于参加{tc.title}的调训通知", text)
+        self.assertIn("第一党支部、李明同志：", text)
+        self.assertIn("县委党校", text)
+        self.assertIn("学习贯彻党的创新理论（张教授）", text)
+        self.assertIn("共计4学时", text)
+        self.assertIn("请假累计超过总学时1/7的，按退训处理", text)  # a full-time class
+        self.assertIn(f"{tc.starts_on.year}年{tc.starts_on.month}月{tc.starts_on.day}日", text)
+        lines = text.splitlines()
+        self.assertEqual(lines[0], "测试县直机关工委")  # the issuing organisation heads it
+        self.assertIn("测试县直机关工委", lines[-2])  # and signs it
+        self.assertTrue(
+            AuditEvent.objects.filter(
+                verb="training.notice_download", object_id=str(self.d.enrolled.pk)
+            ).exists()
+        )
+
+    def test_roster_xlsx_masks_ids_and_neutralises_formulas(self) -> None:
+        tricky = make_member(self.world.branch, "=HYPERLINK(1)")
+        Enrolment.objects.create(
+            training_class=self.d.training_class,
+            member=tricky,
+            route="named",
+            state="accepted",
+        )
+        Enrolment.objects.create(
+            training_class=self.d.training_class,
+            member=self.d.wang,
+            quota=self.d.quota,
+            route="nominated",
+            state="returned",
+            reason="不符合",
+        )
+        response = self.client_for("org_admin").get(self.url("roster_export", "xlsx"))
+        self.assertEqual(response.status_code, 200)
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        rows = [[c.value for c in row] for row in sheet.iter_rows()]
+        self.assertEqual(rows[0][:4], ["序号", "姓名", "性别", "公民身份号码"])
+        names = [r[1] for r in rows[1:]]
+        self.assertIn("李明", names)
+        self.assertIn("'=HYPERLINK(1)", names)
+        self.assertNotIn("王五", names, "a returned nomination is not on the roster")
+        li = next(r for r in rows if r[1] == "李明")
+        self.assertIn("********", li[3])
+        self.assertNotEqual(li[3], self.world.member.reveal_id_number())
+        self.assertIn("第一党支部", li)
+        self.assertTrue(AuditEvent.objects.filter(verb="training.roster_export").exists())
+
+    def test_roster_docx(self) -> None:
+        response = self.client_for("viewer").get(self.url("roster_export", "docx"))
+        self.assertEqual(response.status_code, 200)
+        text = docx_text(response.content)
+        self.assertIn(f"{self.d.training_class.title}学员名单", text)
+        self.assertIn("李明", text)
+        self.assertIn("已录取", text)
+        self.assertNotIn(self.world.member.reveal_id_number(), text)
+
+    def test_secretary_export_holds_only_the_units_members(self) -> None:
+        Enrolment.objects.create(
+            training_class=self.d.training_class,
+            member=self.world.far_member,
+            route="named",
+            state="accepted",
+        )
+        response = self.client_for("secretary").get(self.url("roster_export", "xlsx"))
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        names = [row[1].value for row in sheet.iter_rows(min_row=2)]
+        self.assertEqual(names, ["李明"])

@@ -1,0 +1,79 @@
+"""What the dispatch pages share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from peixun.core.scoping import can_manage_org
+
+from ... import selectors
+from ...models import Enrolment, Quota, TrainingClass
+from ...services import dispatch as services
+
+ROSTER_TABS = ("nominated", "accepted", "history")
+UNTRAINED_SHOWN = 30
+ORG_CHOICES_LIMIT = 50
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def messages_of(error: ValidationError) -> str:
+    return "；".join(str(m) for m in error.messages)
+
+
+def class_or_404(request: HttpRequest, pk: int) -> TrainingClass:
+    training_class = selectors.class_get(request.user, pk)
+    return TrainingClass.objects.select_related("org", "audience_org").get(pk=training_class.pk)
+
+
+def require_organiser_page(request: HttpRequest, training_class: TrainingClass) -> None:
+    if not can_manage_org(request.user, training_class.org):
+        raise PermissionDenied(_("Only the organiser of this class may do this."))
+
+
+def warnings_message(warnings: list[Any]) -> str:
+    return " ".join(f"{w.member_name}：{w.message}" for w in warnings[:20])
+
+
+def decorate(request: HttpRequest, training_class: TrainingClass, rows: list[Enrolment]) -> None:
+    """What the actor may do with each row (buttons shown; the services check again)."""
+    actor = request.user
+    organiser = can_manage_org(actor, training_class.org)
+    published = training_class.state == TrainingClass.State.PUBLISHED
+    unit_cache: dict[int, bool] = {}
+
+    def manages_unit(quota: Quota | None) -> bool:
+        if quota is None:
+            return False
+        if quota.pk not in unit_cache:
+            unit_cache[quota.pk] = can_manage_org(actor, quota.org)
+        return unit_cache[quota.pk]
+
+    for e in rows:
+        unit = manages_unit(e.quota)
+        live = e.state in (Enrolment.State.NOMINATED, Enrolment.State.ACCEPTED)
+        e.can_decide = published and organiser and e.state == Enrolment.State.NOMINATED  # type: ignore[attr-defined]
+        e.can_withdraw = published and live and (organiser or unit)  # type: ignore[attr-defined]
+        e.can_substitute = published and organiser and e.state == Enrolment.State.ACCEPTED  # type: ignore[attr-defined]
+        e.can_resubmit = published and unit and e.state == Enrolment.State.RETURNED  # type: ignore[attr-defined]
+        e.can_notice = e.state == Enrolment.State.ACCEPTED and (  # type: ignore[attr-defined]
+            organiser or unit or can_manage_org(actor, e.member.org)
+        )
+
+
+def roster_figures(training_class: TrainingClass, quotas: list[Quota]) -> dict[str, int]:
+    live = services.live_count(training_class)
+    return {
+        "live": live,
+        "capacity": training_class.capacity,
+        "free": max(0, training_class.capacity - live),
+        "allocated": sum(q.places for q in quotas),
+    }

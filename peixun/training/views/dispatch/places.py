@@ -1,0 +1,168 @@
+"""The organiser allocates places (名额) to units."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from peixun.core.forms import BootstrapMixin
+from peixun.orgs.models import Organization
+
+from ... import selectors
+from ...models import Quota, TrainingClass
+from ...services import dispatch as services
+from .common import (
+    ORG_CHOICES_LIMIT,
+    class_or_404,
+    is_htmx,
+    messages_of,
+    require_organiser_page,
+    roster_figures,
+)
+
+# -- places per unit -----------------------------------------------------------------------------
+
+
+class QuotaForm(BootstrapMixin, forms.Form):
+    org = forms.ModelChoiceField(
+        label=gettext_lazy("unit"), queryset=Organization.objects.none(), empty_label="—"
+    )
+    places = forms.IntegerField(label=gettext_lazy("places"), min_value=1)
+
+    def __init__(self, *args: Any, orgs: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = orgs if orgs is not None else Organization.objects.none()  # type: ignore[attr-defined]
+        self.style_fields(small=True)
+
+
+def _eligible_orgs(training_class: TrainingClass) -> Any:
+    """Orgs that may be given places: below the organiser, open, without places yet."""
+    organiser = training_class.org
+    return (
+        Organization.objects.filter(path__startswith=organiser.path, depth__gt=organiser.depth)
+        .open()
+        .exclude(pk__in=Quota.objects.filter(training_class=training_class).values("org_id"))
+        .order_by("path")
+    )
+
+
+def _shown_orgs(training_class: TrainingClass, q: str) -> Any:
+    """The choices offered: the direct children, or the orgs at any depth a search names."""
+    eligible = _eligible_orgs(training_class)
+    if q:
+        shown = eligible.filter(name__contains=q)
+    else:
+        shown = eligible.filter(depth=training_class.org.depth + 1)
+    return eligible.filter(pk__in=list(shown.values_list("pk", flat=True)[:ORG_CHOICES_LIMIT]))
+
+
+@login_required
+def quotas(request: HttpRequest, pk: int) -> HttpResponse:
+    """The organiser allocates places to units below it."""
+    actor = request.user
+    training_class = class_or_404(request, pk)
+    require_organiser_page(request, training_class)
+    q = request.GET.get("q", "").strip()
+    orgs = (
+        _eligible_orgs(training_class)
+        if request.method == "POST"
+        else _shown_orgs(training_class, q)
+    )
+    form = QuotaForm(request.POST or None, orgs=orgs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            quota = services.quota_set(
+                actor=actor,
+                training_class=training_class,
+                org=form.cleaned_data["org"],
+                places=form.cleaned_data["places"],
+            )
+        except ValidationError as error:
+            form.add_error(None, messages_of(error))
+        else:
+            messages.success(
+                request,
+                _("%(org)s now has %(n)s places.") % {"org": quota.org.name, "n": quota.places},
+            )
+            return redirect("training:quotas", training_class.pk)
+    rows = selectors.dispatch_quotas(training_class)
+    editable = training_class.state in services.QUOTA_STATES
+    return render(
+        request,
+        "training/quotas.html",
+        {
+            "training_class": training_class,
+            "active_tab": "roster",
+            "form": form,
+            "rows": rows,
+            "q": q,
+            "editable": editable,
+            "figures": roster_figures(training_class, rows),
+        },
+    )
+
+
+def _quota_row_response(
+    request: HttpRequest, training_class: TrainingClass, quota_pk: int, *, error: str, done: str
+) -> HttpResponse:
+    if is_htmx(request):
+        row = next((r for r in selectors.dispatch_quotas(training_class) if r.pk == quota_pk), None)
+        if row is None:  # removed
+            # The message names the org: escaped like any template variable.
+            return HttpResponse(
+                format_html('<tr><td colspan="5" class="text-success small">{}</td></tr>', done)
+            )
+        return render(
+            request,
+            "training/_quota_row.html",
+            {
+                "training_class": training_class,
+                "row": row,
+                "editable": True,
+                "error": error,
+                "done": done,
+            },
+        )
+    if error:
+        messages.error(request, error)
+    elif done:
+        messages.success(request, done)
+    return redirect("training:quotas", training_class.pk)
+
+
+@login_required
+@require_POST
+def quota_change(request: HttpRequest, pk: int, quota_pk: int) -> HttpResponse:
+    """Change a unit's number of places (HTMX row) or remove them (`remove` in the form)."""
+    actor = request.user
+    training_class = class_or_404(request, pk)
+    require_organiser_page(request, training_class)
+    quota = selectors.quota_of_class_or_404(training_class, quota_pk)
+    try:
+        if request.POST.get("remove"):
+            name = quota.org.name
+            services.quota_remove(actor=actor, quota=quota)
+            done = _("The places of %(org)s were removed.") % {"org": name}
+        else:
+            quota = services.quota_set(
+                actor=actor,
+                training_class=training_class,
+                org=quota.org,
+                places=request.POST.get("places"),
+            )
+            done = _("%(org)s now has %(n)s places.") % {"org": quota.org.name, "n": quota.places}
+    except ValidationError as error:
+        return _quota_row_response(
+            request, training_class, quota.pk, error=messages_of(error), done=""
+        )
+    return _quota_row_response(request, training_class, quota.pk, error="", done=done)

@@ -1,0 +1,157 @@
+"""The roster tab, its exports, a unit's places to fill and the dispatch notice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from peixun.core.pagination import paginate
+from peixun.core.scoping import can_manage_org, get_visible_or_404, scope_of
+from peixun.members.models import Member
+
+from ... import notice, selectors
+from ...models import Enrolment, TrainingClass
+from ...services.audience import audience_text
+from .common import DOCX, ROSTER_TABS, XLSX, class_or_404, decorate, roster_figures
+
+# -- places to fill ------------------------------------------------------------------------------
+
+
+@login_required
+def my_places(request: HttpRequest) -> HttpResponse:
+    """A unit's places in published classes, with places used and left and a link to nominate."""
+    scope = scope_of(request.user)
+    if not (scope.platform or scope.manage_paths):
+        raise Http404
+    q = request.GET.get("q", "").strip()
+    qs = selectors.places_to_fill(request.user)
+    if q:
+        qs = qs.filter(training_class__title__icontains=q)
+    page, query = paginate(request, qs)
+    return render(request, "training/my_places.html", {"page": page, "query": query, "q": q})
+
+
+# -- the roster ----------------------------------------------------------------------------------
+
+
+@login_required
+def roster(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    training_class = class_or_404(request, pk)
+    paths = selectors.roster_reader_paths(actor, training_class)
+    if paths is not None and not paths:
+        raise PermissionDenied(_("The roster is for the organiser and the units with places."))
+    counts = selectors.roster_state_counts(actor, training_class)
+    state = request.GET.get("state", "")
+    if state not in ROSTER_TABS:
+        state = "nominated" if counts["nominated"] else "accepted"
+    q = request.GET.get("q", "").strip()
+    page, query = paginate(
+        request, selectors.roster_enrolments(actor, training_class, state=state, q=q)
+    )
+    rows = list(page.object_list)
+    decorate(request, training_class, rows)
+    all_quotas = selectors.dispatch_quotas(training_class)
+    if paths is None:
+        quotas = all_quotas
+    else:
+        quotas = [q_ for q_ in all_quotas if any(q_.org.path.startswith(p) for p in paths)]
+    organiser = can_manage_org(actor, training_class.org)
+    published = training_class.state == TrainingClass.State.PUBLISHED
+    for quota in quotas:
+        quota.can_nominate = published and can_manage_org(actor, quota.org)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "training/roster.html",
+        {
+            "training_class": training_class,
+            "active_tab": "roster",
+            "state": state,
+            "counts": counts,
+            "q": q,
+            "page": page,
+            "query": query,
+            "rows": rows,
+            "quotas": quotas,
+            "figures": roster_figures(training_class, all_quotas),
+            "organiser": organiser,
+            "published": published,
+            "full_view": paths is None,
+            "audience": audience_text(training_class),
+        },
+    )
+
+
+@login_required
+@never_cache
+def roster_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    if fmt not in ("xlsx", "docx"):
+        raise Http404
+    actor = request.user
+    training_class = class_or_404(request, pk)
+    paths = selectors.roster_reader_paths(actor, training_class)
+    if paths is not None and not paths:
+        raise PermissionDenied(_("The roster is for the organiser and the units with places."))
+    rows = list(selectors.roster_enrolments(actor, training_class, state="accepted")) + list(
+        selectors.roster_enrolments(actor, training_class, state="nominated")
+    )
+    data = notice.roster_export(
+        actor=actor, training_class=training_class, enrolments=rows, fmt=fmt
+    )
+    response = HttpResponse(data, content_type=XLSX if fmt == "xlsx" else DOCX)
+    filename = f"roster-{training_class.pk}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# -- the dispatch notice -------------------------------------------------------------------------
+
+
+def notice_enrolment(actor: Any, training_class: TrainingClass, member_pk: str | None) -> Enrolment:
+    """The accepted enrolment whose notice the actor asks for: without `member`, their own;
+    with it, a member the organiser or the member's unit manages (403 for other readers)."""
+    scope = scope_of(actor)
+    if member_pk:
+        member = get_visible_or_404(actor, Member, member_pk)
+    elif scope.member_id:
+        member = Member.objects.select_related("org").get(pk=scope.member_id)
+    else:
+        raise Http404
+    enrolment = (
+        Enrolment.objects.accepted()
+        .select_related("member__org", "quota__org", "training_class__org")
+        .filter(training_class=training_class, member=member)
+        .first()
+    )
+    if enrolment is None:
+        raise Http404
+    if member.pk == scope.member_id:
+        return enrolment
+    allowed = (
+        can_manage_org(actor, training_class.org)
+        or can_manage_org(actor, member.org)
+        or (enrolment.quota is not None and can_manage_org(actor, enrolment.quota.org))
+    )
+    if not allowed:
+        raise PermissionDenied(
+            _("Only the member, the organiser and the member's unit may download the notice.")
+        )
+    return enrolment
+
+
+@login_required
+@never_cache
+def notice_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    training_class = class_or_404(request, pk)
+    enrolment = notice_enrolment(request.user, training_class, request.GET.get("member"))
+    data = notice.notice_docx(actor=request.user, enrolment=enrolment)
+    response = HttpResponse(data, content_type=DOCX)
+    filename = f"notice-{training_class.pk}-{enrolment.member_id}.docx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
