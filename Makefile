@@ -61,6 +61,7 @@ vendor:
 bench: install
 	$(BIN)/python bench/import_roster.py
 	$(BIN)/python bench/query_counts.py
+	$(BIN)/python bench/signin_burst.py --db both
 
 clean:
 	rm -rf $(VENV) var test-artifacts

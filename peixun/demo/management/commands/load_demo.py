@@ -19,6 +19,7 @@ from peixun.demo.generator import (
     generate_tenant,
 )
 from peixun.demo.hours import generate_hours
+from peixun.demo.training import demo_training_summary, load_demo_training
 from peixun.hours.warnings import warnings_run
 from peixun.orgs.models import Organization
 
@@ -36,8 +37,14 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2024)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if Organization.objects.filter(code=DEMO_CODE).exists():
-            self.stdout.write("The demo tenant is already loaded; nothing to do.")
+        root = Organization.objects.filter(code=DEMO_CODE).first()
+        if root is not None:
+            # A demo loaded before the training classes existed gets them now; else nothing.
+            training = load_demo_training(root, seed=options["seed"])
+            if training:
+                self.stdout.write("Training classes: " + demo_training_summary(training))
+            else:
+                self.stdout.write("The demo tenant is already loaded; nothing to do.")
             self.print_logins()
             return
         started = time.perf_counter()
@@ -52,6 +59,7 @@ class Command(BaseCommand):
         notes = create_demo_users(tenant)
         # After the users, so the secretary's decisions and members' filings name them.
         hours = generate_hours(tenant.root, seed=options["seed"])
+        training = load_demo_training(tenant.root, seed=options["seed"])
         # Today's warnings, as the daily job would send them: the demo's notification centre
         # shows real messages, and a later run_warnings today adds nothing (dedupe per day).
         warned = warnings_run(as_of=timezone.localdate(), tenant=tenant.root)
@@ -59,6 +67,7 @@ class Command(BaseCommand):
         counts = ", ".join(f"{k} {v}" for k, v in tenant.counts.items())
         self.stdout.write(self.style.SUCCESS(f"Demo tenant loaded in {elapsed:.1f} s: {counts}"))
         self.stdout.write("Study hours: " + ", ".join(f"{k} {v}" for k, v in hours.items()))
+        self.stdout.write("Training classes: " + demo_training_summary(training))
         self.stdout.write(
             f"Warnings: {warned.members_warned} members at risk or behind, "
             f"{warned.digests_sent} branch digest(s) sent to secretaries"

@@ -1,0 +1,624 @@
+"""Benchmark: a QR sign-in burst of 1,000 members into one session through gunicorn on loopback.
+
+    .venv/bin/python bench/signin_burst.py [--db sqlite|postgres|both] [--members 1000]
+        [--concurrency 50] [--workers N] [--threads 1] [--conn-max-age S] [--client raw|httpx]
+
+Builds a fresh database (SQLite under /tmp, or PostgreSQL database `peixun_bench_signin` at
+127.0.0.1:5432, created and dropped here) with a generated tenant of 1,000 members, each with a
+User and a personal API token, and one published class (named dispatch, all 1,000 accepted) whose
+two sessions are open for sign-in now. Then starts gunicorn (`peixun.wsgi`, sync workers, by
+default 2 × cores + 1; DEBUG off, a throwaway secret key, ALLOWED_HOSTS 127.0.0.1,
+`X-Forwarded-Proto: https` sent as nginx would) on a free loopback port and drives it with a
+bounded asyncio client (`--concurrency` requests in flight), every request carrying the member's
+bearer token and the QR token current at the moment it is sent:
+
+- floor: a bare Django view (`bench/_signin_urls.py`: same gunicorn, same WSGI handler and
+  middleware, no authentication, no database) POSTed the same JSON body as many times as the
+  sign-in phase beside it;
+- burst: each member signs in once (shuffled) → all 200 created, exactly 1,000 attendance rows;
+- storm: each member scans three more times (3,000 requests, shuffled) → all 200 with created
+  false, still exactly 1,000 rows;
+- race: on the second session, each member's three scans are sent together, so the first
+  sign-ins race each other → all 200, exactly 1,000 created, exactly 1,000 rows.
+
+After each phase: one "attendance.signin" audit event per row. Reports throughput, p50/p95/max
+latency, errors (anything but 200) and the CPU time gunicorn and the client spent per phase,
+beside the floor; exits non-zero on any error or a wrong row, audit or `created` count. Setup data
+is written with the ORM in bulk (seeding, not user action); the requests go through the services.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SQLITE_PATH = Path("/tmp/peixun-bench-signin.sqlite3")
+PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+PG_NAME = "peixun_bench_signin"
+TENANT_CODE = "BENCHS"
+FLOOR_PATH = "/bench/floor/"
+STORM_SCANS = 3
+
+
+def parse() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--db", choices=["sqlite", "postgres", "both"], default="sqlite")
+    p.add_argument("--members", type=int, default=1000)
+    p.add_argument("--concurrency", type=int, default=50, help="requests in flight")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=2 * (os.cpu_count() or 1) + 1,
+        help="gunicorn workers (default 2 × cores + 1)",
+    )
+    p.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
+    p.add_argument(
+        "--conn-max-age",
+        type=int,
+        default=None,
+        help="override CONN_MAX_AGE of the served app (default: peixun's setting)",
+    )
+    p.add_argument(
+        "--client",
+        choices=["raw", "httpx"],
+        default="raw",
+        help="raw: HTTP/1.1 on asyncio streams (default, 0.2 ms CPU a request); httpx.AsyncClient",
+    )
+    return p.parse_args()
+
+
+def pg_admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def prepare_environment(db: str, workdir: Path) -> None:
+    """Before Django reads its settings; gunicorn inherits the same environment."""
+    if db == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{SQLITE_PATH}"
+    else:
+        pg_admin(f'DROP DATABASE IF EXISTS "{PG_NAME}"')
+        pg_admin(f'CREATE DATABASE "{PG_NAME}"')
+        os.environ["DATABASE_URL"] = f"{PG_SERVER}/{PG_NAME}"
+    os.environ["PEIXUN_VAR_DIR"] = str(workdir)
+    os.environ["PEIXUN_DEBUG"] = "0"
+    os.environ["PEIXUN_SECRET_KEY"] = "bench-only-" + secrets.token_hex(32)
+    os.environ["PEIXUN_ALLOWED_HOSTS"] = "127.0.0.1"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "peixun.settings"
+    os.environ.setdefault("PEIXUN_LOG_LEVEL", "WARNING")
+
+
+# -- the data ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Fixture:
+    events: list[Any]  # the two sessions' events
+    rules: Any  # EventSettings of the tenant
+    bearers: list[str]  # one raw API token per member
+    seconds: float = 0.0
+
+
+def build(members: int) -> Fixture:
+    """A tenant of `members` members, each with a user and an API token, all accepted into one
+    published class whose two sessions are open for sign-in now."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.contrib.auth.hashers import make_password
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from peixun.accounts.models import ApiToken, Grant, User, hash_token
+    from peixun.demo.generator import TenantSize, generate_tenant
+    from peixun.events.models import Event
+    from peixun.events.services import event_settings_for
+    from peixun.hours.models import Topic
+    from peixun.members.models import Member
+    from peixun.training.models import ClassKind, Enrolment, Session, SessionType, TrainingClass
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    tenant = generate_tenant(
+        code=TENANT_CODE,
+        name="基准县直机关工委",
+        size=TenantSize(members=members, branches=max(1, members // 20)),
+    )
+    root = tenant.root
+    organiser = User.objects.create_user(username="bench_organiser", password=None)
+    Grant.objects.create(user=organiser, org=root, role=Grant.Role.ORG_ADMIN)
+    people = list(Member.objects.filter(org__path__startswith=root.path).order_by("pk"))
+    unusable = make_password(None)
+    users = User.objects.bulk_create(
+        [User(username=f"bench-m{m.pk}", member=m, password=unusable) for m in people]
+    )
+    bearers = [ApiToken.new_raw() for _ in users]
+    ApiToken.objects.bulk_create(
+        [
+            ApiToken(
+                user=u,
+                key_hash=hash_token(raw),
+            )
+            for u, raw in zip(users, bearers, strict=True)
+        ]
+    )
+
+    now = timezone.now()
+    today = timezone.localdate()
+    klass = TrainingClass.objects.create(
+        org=root,
+        title="基准：签到压力测试专题培训班",
+        kind=ClassKind.SPECIAL,
+        starts_on=today,
+        ends_on=today,
+        venue="县委党校报告厅",
+        topic=Topic.INNOVATION_THEORY,
+        audience_org=root,
+        capacity=members,
+        state=TrainingClass.State.PUBLISHED,
+        published_at=now,
+        created_by=organiser,
+    )
+    # Opening ceremony, then a lecture whose sign-in opens while the ceremony runs: both open now,
+    # both starting within the "late after" minutes, so every sign-in is "present".
+    plan = [
+        ("开班式", dt.timedelta(minutes=5), dt.timedelta(minutes=15), "0.5", SessionType.THEME_DAY),
+        (
+            "专题讲座",
+            dt.timedelta(minutes=15),
+            dt.timedelta(hours=2, minutes=15),
+            "2",
+            SessionType.LECTURE,
+        ),
+    ]
+    events = []
+    for title, start, end, hours, kind in plan:
+        event = Event.objects.create(
+            category=Event.Category.SESSION,
+            org=root,
+            title=f"{klass.title}：{title}",
+            starts_at=now + start,
+            ends_at=now + end,
+            place=klass.venue,
+            hours=Decimal(hours),
+            topic=Topic.INNOVATION_THEORY,
+            created_by=organiser,
+        )
+        Session.objects.create(training_class=klass, event=event, type=kind, teacher="县委党校")
+        events.append(event)
+    Enrolment.objects.bulk_create(
+        [
+            Enrolment(
+                training_class=klass,
+                member=m,
+                route=Enrolment.Route.NAMED,
+                state=Enrolment.State.ACCEPTED,
+                nominated_by=organiser,
+                decided_by=organiser,
+                decided_at=now,
+            )
+            for m in people
+        ]
+    )
+    rules = event_settings_for(root)
+    return Fixture(events, rules, bearers, time.perf_counter() - started)
+
+
+def attendance_rows(event: Any) -> int:
+    from peixun.events.models import Attendance
+
+    return Attendance.objects.filter(event=event).count()
+
+
+def check_audit(phase: Phase, events: list[Any]) -> None:
+    """One "attendance.signin" audit event per attendance row: a repeated or racing scan writes
+    nothing, not even a second audit row."""
+    from peixun.core.models import AuditEvent
+    from peixun.events.models import Attendance
+
+    rows = Attendance.objects.filter(event__in=events).count()
+    audits = AuditEvent.objects.filter(verb="attendance.signin").count()
+    if audits != rows:
+        phase.problems.append(f"{audits:,} sign-in audit events for {rows:,} rows")
+
+
+# -- the server ----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_gunicorn(args: argparse.Namespace, port: int, log: Path) -> subprocess.Popen[bytes]:
+    cmd = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "peixun.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(args.workers),
+        "--threads",
+        str(args.threads),
+        "--backlog",
+        "2048",
+        "--chdir",
+        str(ROOT),
+        "--log-level",
+        "warning",
+    ]
+    # peixun.wsgi only sets the settings module when none is given: same app, one extra URL.
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench._signin_settings"}
+    if args.conn_max_age is not None:
+        env["BENCH_CONN_MAX_AGE"] = str(args.conn_max_age)
+    # gunicorn's own log and Django's (console handler, stderr) both go to the log file.
+    with open(log, "ab") as out:
+        return subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
+
+
+def wait_ready(base: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            sys.exit(f"gunicorn exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
+        try:
+            r = httpx.post(base + FLOOR_PATH, json={}, headers=PROXY_HEADERS, timeout=2)
+            if r.status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    sys.exit(f"gunicorn did not answer within {timeout:.0f} s:\n{log.read_text()[-3000:]}")
+
+
+def server_cpu(master: int) -> float:
+    """CPU seconds used so far by gunicorn's master and workers (Linux /proc; 0 elsewhere)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if pid == master or ppid == master:
+            total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total / tick
+
+
+def stop_gunicorn(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+# -- the client ----------------------------------------------------------------------------------
+
+PROXY_HEADERS = {"X-Forwarded-Proto": "https"}  # nginx terminates TLS in production
+
+
+@dataclass(frozen=True)
+class Job:
+    path: str
+    token: Callable[[], str]  # the QR token current when the request is sent
+    bearer: str | None = None
+
+    def headers(self) -> dict[str, str]:
+        headers = {"Content-Type": "application/json", **PROXY_HEADERS}
+        if self.bearer:
+            headers["Authorization"] = f"Bearer {self.bearer}"
+        return headers
+
+    def body(self) -> bytes:
+        return json.dumps({"token": self.token()}).encode()
+
+
+@dataclass
+class Phase:
+    label: str
+    requests: int = 0
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    statuses: Counter[int] = field(default_factory=Counter)
+    created: Counter[bool] = field(default_factory=Counter)
+    samples: list[str] = field(default_factory=list)
+    rows: int | None = None
+    client_cpu: float = 0.0  # CPU seconds of the load client during the phase
+    server_cpu: float = 0.0  # CPU seconds of gunicorn's processes during the phase
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return self.requests - self.statuses[200]
+
+    @property
+    def throughput(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.latencies)
+        if not ordered:
+            return 0.0
+        index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))
+        return ordered[index] * 1000
+
+    def record(self, job: Job, status: int, body: bytes | str, seconds: float) -> None:
+        self.latencies.append(seconds)
+        self.statuses[status] += 1
+        if status == 200:
+            if job.bearer:
+                self.created[bool(json.loads(body).get("created"))] += 1
+            return
+        text = body if isinstance(body, str) else body.decode(errors="replace")
+        sample = f"{status}: {' '.join(text.split())[:200]}"
+        if sample not in self.samples and len(self.samples) < 3:
+            self.samples.append(sample)
+
+
+# A request on the wire. Why not httpx for every request: on this 2-core machine httpx spends
+# about 1.8 ms of client CPU per request (measured: see docs/benchmarks.md), which caps a run near
+# 500 req/s whatever the server does and steals a core from it; these few lines spend 0.2 ms.
+REQUEST = (
+    "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: {length}\r\n"
+    "Connection: close\r\n{headers}\r\n"
+)
+
+
+async def raw_post(port: int, job: Job) -> tuple[int, bytes]:
+    """One POST on a fresh connection, read to EOF (gunicorn's sync workers close it anyway)."""
+    body = job.body()
+    headers = "".join(f"{k}: {v}\r\n" for k, v in job.headers().items())
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        head = REQUEST.format(path=job.path, port=port, length=len(body), headers=headers)
+        writer.write(head.encode() + body)
+        data = await reader.read(-1)
+    finally:
+        writer.close()
+    status_line, _sep, rest = data.partition(b"\r\n")
+    return int(status_line.split()[1]), rest.partition(b"\r\n\r\n")[2]
+
+
+async def drive(port: int, label: str, jobs: list[Job], concurrency: int, client: str) -> Phase:
+    """Send every job, at most `concurrency` in flight; latency counts from the send."""
+    import httpx
+
+    phase = Phase(label=label, requests=len(jobs))
+    gate = asyncio.Semaphore(concurrency)
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60
+    ) as session:
+
+        async def one(job: Job) -> None:
+            async with gate:
+                sent = time.perf_counter()
+                try:
+                    if client == "httpx":
+                        r = await session.post(job.path, content=job.body(), headers=job.headers())
+                        status, body = r.status_code, r.content
+                    else:
+                        status, body = await raw_post(port, job)
+                except (OSError, ValueError, httpx.HTTPError) as exc:
+                    status, body = 0, f"{type(exc).__name__}: {exc}".encode()
+                elapsed = time.perf_counter() - sent
+            phase.record(job, status, body, elapsed)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one(job) for job in jobs))
+        phase.seconds = time.perf_counter() - started
+    return phase
+
+
+def run(port: int, label: str, jobs: list[Job], args: argparse.Namespace, master: int) -> Phase:
+    cpu, server = time.process_time(), server_cpu(master)
+    phase = asyncio.run(drive(port, label, jobs, args.concurrency, args.client))
+    phase.client_cpu = time.process_time() - cpu
+    phase.server_cpu = server_cpu(master) - server
+    return phase
+
+
+# -- one database --------------------------------------------------------------------------------
+
+
+def run_one(args: argparse.Namespace) -> int:
+    workdir = Path(tempfile.mkdtemp(prefix="peixun-bench-signin-"))
+    prepare_environment(args.db, workdir)
+    import django
+
+    django.setup()
+    import gunicorn
+    from django.db import connection
+
+    from peixun.events.tokens import signin_token
+
+    t_all = time.perf_counter()
+    print(
+        f"== {args.db}: {args.members:,} members, gunicorn {gunicorn.__version__} "
+        f"({args.workers} {'gthread' if args.threads > 1 else 'sync'} workers × {args.threads} "
+        f"thread(s), {os.cpu_count()} cores), "
+        f"client: asyncio ({args.client}), {args.concurrency} in flight",
+        flush=True,
+    )
+    from django.conf import settings
+
+    served = settings.DATABASES["default"].get("CONN_MAX_AGE", 0)
+    if args.conn_max_age is not None:
+        served = args.conn_max_age
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"   CONN_MAX_AGE {served} s; machine load average before the run: {load}")
+    fx = build(args.members)
+    print(f"   setup (migrate, tenant, users, tokens, class, enrolments): {fx.seconds:.1f} s")
+    first, second = fx.events
+    connection.close()  # gunicorn's workers open their own
+
+    def token_of(event: Any) -> Callable[[], str]:
+        return lambda: signin_token(event, fx.rules)
+
+    def signin(event: Any) -> str:
+        return f"/api/v1/events/{event.pk}/signin"
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = workdir / "gunicorn.log"
+    proc = start_gunicorn(args, port, log)
+    phases: list[tuple[Phase, Phase]] = []  # (phase, its floor)
+    try:
+        wait_ready(base, proc, log)
+        n = len(fx.bearers)
+
+        def go(label: str, jobs: list[Job]) -> Phase:
+            return run(port, label, jobs, args, proc.pid)
+
+        # Warm-up: every worker imports the URLconf and the API and opens its database
+        # connection; the malformed token signs nobody in.
+        warm = [Job(FLOOR_PATH, token_of(first)) for _ in range(args.workers * 4)]
+        warm += [Job(signin(first), lambda: "0.warmup", b) for b in fx.bearers[: args.workers * 4]]
+        go("warm-up", warm)
+
+        floor_1 = go("floor", [Job(FLOOR_PATH, token_of(first))] * n)
+        order = list(range(n))
+        random.shuffle(order)
+        burst = go(
+            "burst: every member signs in once",
+            [Job(signin(first), token_of(first), fx.bearers[i]) for i in order],
+        )
+        burst.rows = attendance_rows(first)
+        check_audit(burst, [first])
+        if burst.created[True] != n:
+            burst.problems.append(f"created {burst.created[True]:,}, expected {n:,}")
+        phases.append((burst, floor_1))
+
+        storm_jobs = [
+            Job(signin(first), token_of(first), fx.bearers[i])
+            for i in range(n)
+            for _ in range(STORM_SCANS)
+        ]
+        random.shuffle(storm_jobs)
+        floor_3 = go("floor", [Job(FLOOR_PATH, token_of(first))] * len(storm_jobs))
+        storm = go(f"storm: {STORM_SCANS} more scans each, shuffled", storm_jobs)
+        storm.rows = attendance_rows(first)
+        check_audit(storm, [first])
+        if storm.created[True]:
+            storm.problems.append(f"created {storm.created[True]:,}, expected 0")
+        phases.append((storm, floor_3))
+
+        # Each member's scans side by side: they are in flight together, racing to create.
+        race_jobs = [
+            Job(signin(second), token_of(second), fx.bearers[i])
+            for i in order
+            for _ in range(STORM_SCANS)
+        ]
+        race = go(f"race: {STORM_SCANS} scans at once each (2nd session)", race_jobs)
+        race.rows = attendance_rows(second)
+        check_audit(race, [first, second])
+        if race.created[True] != n:
+            race.problems.append(f"created {race.created[True]:,}, expected {n:,}")
+        phases.append((race, floor_3))
+    finally:
+        stop_gunicorn(proc)
+
+    status = report(phases, n)
+    if status and log.exists():
+        lines = log.read_text().splitlines()
+        tail = list(dict.fromkeys(lines))[-30:]  # distinct lines, in order
+        print("   gunicorn log, distinct lines (tail):\n      " + "\n      ".join(tail))
+    print(f"   whole run: {time.perf_counter() - t_all:.1f} s\n", flush=True)
+
+    connection.close()
+    if args.db == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+    else:
+        pg_admin(f'DROP DATABASE IF EXISTS "{PG_NAME}"')
+    shutil.rmtree(workdir, ignore_errors=True)
+    return status
+
+
+def report(phases: list[tuple[Phase, Phase]], members: int) -> int:
+    print(
+        f"\n   {'phase':<40} {'requests':>8} {'errors':>6} {'req/s':>6} {'p50 ms':>7} "
+        f"{'p95 ms':>7} {'max ms':>7} {'server':>7} {'client':>7} {'rows':>6}  verdict"
+    )
+    print(f"   {'':<40} {'':>8} {'':>6} {'':>6} {'':>7} {'':>7} {'':>7} {'CPU ms':>7} {'CPU s':>7}")
+    status = 0
+    shown: set[int] = set()
+    for phase, floor in phases:
+        for row in ([] if id(floor) in shown else [floor]) + [phase]:
+            if row is floor:
+                status |= bool(row.errors)
+                verdict = "floor" + (f": {row.errors:,} errors" if row.errors else "")
+            else:
+                if row.rows != members:
+                    row.problems.append(f"{row.rows:,} attendance rows, expected {members:,}")
+                if row.errors:
+                    row.problems.append(f"{row.errors:,} errors {dict(row.statuses)}")
+                status |= bool(row.problems)
+                verdict = "OK" if not row.problems else "FAIL: " + "; ".join(row.problems)
+                ratio = floor.throughput / row.throughput if row.throughput else 0.0
+                verdict += f" ({ratio:.1f}× the floor)"
+            rows = "" if row.rows is None else f"{row.rows:,}"
+            per_request = row.server_cpu / row.requests * 1000 if row.requests else 0.0
+            print(
+                f"   {row.label:<40} {row.requests:>8,} {row.errors:>6,} {row.throughput:>6.0f} "
+                f"{row.percentile(50):>7.1f} {row.percentile(95):>7.1f} "
+                f"{max(row.latencies, default=0) * 1000:>7.1f} {per_request:>7.2f} "
+                f"{row.client_cpu:>7.1f} {rows:>6}  {verdict}"
+            )
+            for sample in row.samples:
+                print(f"      e.g. {sample}")
+        shown.add(id(floor))
+    print(
+        "   server CPU ms = gunicorn's CPU time (master + workers) per request; client CPU s = "
+        "the load client's CPU time in the phase (it shares the cores)"
+    )
+    return status
+
+
+def main() -> int:
+    args = parse()
+    if args.db != "both":
+        return run_one(args)
+    status = 0
+    for db in ("sqlite", "postgres"):
+        # One Django settings per process: each database runs in its own interpreter.
+        argv = [sys.executable, __file__, "--db", db]
+        for option in ("members", "concurrency", "workers", "threads", "client", "conn_max_age"):
+            if getattr(args, option) is not None:
+                argv += [f"--{option.replace('_', '-')}", str(getattr(args, option))]
+        status |= subprocess.call(argv)  # noqa: S603 - our own script
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
