@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from peixun.core.scoping import ScopedQuerySet, scope_of
 from peixun.hours.models import Topic
@@ -89,7 +90,7 @@ class TrainingClass(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("training class state", "Closed")
         CANCELLED = "cancelled", _("Cancelled")
 
     org = models.ForeignKey(
