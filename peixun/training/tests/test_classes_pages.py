@@ -428,6 +428,13 @@ class ClassPageTests(PersonaTestCase):
         detail = self.client_for("viewer").get(self.url("detail", self.branch_class.pk))
         self.assertIn("以业务培训为主", detail.content.decode())
         self.assertIn("已发布", detail.content.decode())
+        # Once published, the organiser reaches each session's sign-in code from the curriculum.
+        event_id = self.branch_class.sessions.first().event_id  # type: ignore[union-attr]
+        projector = reverse("events:projector", args=[event_id])
+        self.assertNotIn(projector, detail.content.decode())
+        organiser = self.client_for("secretary").get(self.url("detail", self.branch_class.pk))
+        self.assertIn(projector, organiser.content.decode())
+        self.assertIn("签到二维码", organiser.content.decode())
 
     def test_cancel_statuses_and_reason(self) -> None:
         url = self.url("cancel", self.branch_class.pk)
