@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "peixun.hours",
     "peixun.events",
     "peixun.training",
+    "peixun.plans",
+    "peixun.orglife",
     "peixun.demo",
 ]
 

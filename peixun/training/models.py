@@ -141,6 +141,15 @@ class TrainingClass(models.Model):
     )
     # A class closed long after its last day records why (结班 is due within days of the end).
     late_close_note = models.CharField(_("note on a late close"), max_length=300, blank=True)
+    # The plan item this class delivers (plan versus actual).
+    plan_item = models.ForeignKey(
+        "plans.PlanItem",
+        verbose_name=_("plan item"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="training_classes",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
