@@ -63,7 +63,9 @@ def _register_routers() -> None:
     from peixun.hours.api import compliance_router
     from peixun.hours.api import router as hours_router
     from peixun.members.api import router as members_router
+    from peixun.orglife.api import router as orglife_router
     from peixun.orgs.api import router as orgs_router
+    from peixun.plans.api import router as plans_router
     from peixun.training.api import router as training_router
 
     api.add_router("/auth/", auth_router)
@@ -74,6 +76,8 @@ def _register_routers() -> None:
     api.add_router("/compliance/", compliance_router)
     api.add_router("/training/", training_router)
     api.add_router("/events/", events_router)
+    api.add_router("/plans/", plans_router)
+    api.add_router("/orglife/", orglife_router)
 
 
 _register_routers()

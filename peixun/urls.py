@@ -12,5 +12,7 @@ urlpatterns = [
     path("compliance/", include("peixun.hours.urls_compliance")),
     path("training/", include("peixun.training.urls")),
     path("events/", include("peixun.events.urls")),
+    path("plans/", include("peixun.plans.urls")),
+    path("orglife/", include("peixun.orglife.urls")),
     path("api/v1/", api.urls),
 ]
