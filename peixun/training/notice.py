@@ -14,7 +14,6 @@ Rosters never show a full ID number (the masked form stored on the member), text
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from decimal import Decimal
 from typing import Any
@@ -24,103 +23,31 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
-from docx.text.paragraph import Paragraph
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from peixun.core.audit import audit_record
+from peixun.core.docxstyle import (
+    CHINESE_NUMERALS,
+    FANGSONG,
+    HEITI,
+    RED,
+    XIAOBIAOSONG,
+    chinese_date,
+)
+from peixun.core.docxstyle import docx_a4 as _a4
+from peixun.core.docxstyle import docx_font as _font
+from peixun.core.docxstyle import docx_paragraph as _paragraph
+from peixun.core.docxstyle import docx_red_rule as _red_rule
+from peixun.core.docxstyle import numbered_heading as _heading
 from peixun.core.text import neutralise_formula
 from peixun.events.models import Event
 
 from .models import Enrolment, Session, TrainingClass
 from .services.classes import training_settings_for
-
-FANGSONG = "仿宋_GB2312"
-XIAOBIAOSONG = "方正小标宋简体"
-HEITI = "黑体"
-RED = RGBColor(0xE0, 0x00, 0x00)
-CHINESE_NUMERALS = "一二三四五六七八九十"
-
-
-# -- docx helpers --------------------------------------------------------------------------------
-
-
-def _font(run: Any, name: str, size: float, *, bold: bool = False, color: Any = None) -> None:
-    run.font.name = name
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    if color is not None:
-        run.font.color.rgb = color
-    # Word picks the East Asian font from w:eastAsia, not from the run's plain font name.
-    r_pr = run._element.get_or_add_rPr()
-    r_fonts = r_pr.find(qn("w:rFonts"))
-    if r_fonts is None:
-        r_fonts = OxmlElement("w:rFonts")
-        r_pr.insert(0, r_fonts)
-    r_fonts.set(qn("w:eastAsia"), name)
-
-
-def _paragraph(
-    document: Any,
-    text: str = "",
-    *,
-    font: str = FANGSONG,
-    size: float = 16,
-    bold: bool = False,
-    align: Any = WD_ALIGN_PARAGRAPH.JUSTIFY,
-    indent: bool = True,
-    color: Any = None,
-) -> Paragraph:
-    paragraph = document.add_paragraph()
-    paragraph.alignment = align
-    fmt = paragraph.paragraph_format
-    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    fmt.line_spacing = Pt(28)
-    fmt.space_before = Pt(0)
-    fmt.space_after = Pt(0)
-    if indent:
-        fmt.first_line_indent = Pt(size * 2)
-    if text:
-        _font(paragraph.add_run(text), font, size, bold=bold, color=color)
-    return paragraph
-
-
-def _red_rule(paragraph: Paragraph) -> None:
-    """A red bottom border under the issuing organisation's name (the 版头 separator)."""
-    p_pr = paragraph._p.get_or_add_pPr()
-    borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    bottom.set(qn("w:val"), "single")
-    bottom.set(qn("w:sz"), "12")
-    bottom.set(qn("w:space"), "4")
-    bottom.set(qn("w:color"), "E00000")
-    borders.append(bottom)
-    p_pr.append(borders)
-
-
-def _a4(document: Any) -> None:
-    section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-
-
-def chinese_date(day: dt.date) -> str:
-    return _("%(year)s-%(month)s-%(day)s") % {
-        "year": day.year,
-        "month": day.month,
-        "day": day.day,
-    }
-
-
-def _heading(index: int) -> str:
-    return CHINESE_NUMERALS[index] + "、" if index < len(CHINESE_NUMERALS) else f"{index + 1}."
-
 
 # -- the dispatch notice -------------------------------------------------------------------------
 

@@ -1,5 +1,323 @@
-"""/api/v1/plans/."""
+"""/api/v1/plans/: annual training plans, their items and versions, filing, decisions,
+reminders, plan versus actual and the filing document. Reads through `plans.selectors`, writes
+through `plans.services`.
 
-from ninja import Router
+Statuses as elsewhere in API v1: anonymous 401; a plan or org out of scope 404; a visible plan
+the actor may not change (a viewer; the plan's own org deciding on it) 403; bad values 422 with
+the field named. Hours and money are decimals sent as strings.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from peixun.core.apiutils import MAX_PAGE, org_field
+from peixun.core.scoping import get_visible_or_404
+from peixun.orgs.models import Organization
+
+from .. import selectors, services
+from ..documents import plan_document
+from ..models import PlanItem, PlanVersion, TrainingPlan
 
 router = Router(tags=["plans"])
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class OrgRef(Schema):
+    id: int
+    name: str
+
+
+class PlanOut(Schema):
+    id: int
+    org: OrgRef
+    year: int
+    title: str
+    summary: str
+    state: str
+    state_label: str
+    version: int
+    submitted_at: dt.datetime | None
+    decided_at: dt.datetime | None
+    return_reason: str
+
+    @staticmethod
+    def resolve_state_label(obj: TrainingPlan) -> str:
+        return str(obj.get_state_display())
+
+
+class PlanIn(Schema):
+    org: int
+    year: int
+    title: str
+    summary: str = ""
+
+
+class PlanPatch(Schema):
+    title: str | None = None
+    summary: str | None = None
+
+
+class ItemOut(Schema):
+    id: int
+    position: int
+    content: str
+    audience: str
+    standard: str
+    responsible_org: OrgRef
+    deadline: dt.date
+    planned_classes: int
+    planned_meetings: int
+    planned_hours: Decimal
+    planned_people: int
+    budget: Decimal
+
+
+class ItemIn(Schema):
+    content: str
+    audience: str = ""
+    standard: str = ""
+    responsible_org: int
+    deadline: dt.date
+    planned_classes: int = 0
+    planned_meetings: int = 0
+    planned_hours: Decimal = Decimal(0)
+    planned_people: int = 0
+    budget: Decimal = Decimal(0)
+
+
+class ItemPatch(Schema):
+    content: str | None = None
+    audience: str | None = None
+    standard: str | None = None
+    responsible_org: int | None = None
+    deadline: dt.date | None = None
+    planned_classes: int | None = None
+    planned_meetings: int | None = None
+    planned_hours: Decimal | None = None
+    planned_people: int | None = None
+    budget: Decimal | None = None
+
+
+class VersionOut(Schema):
+    number: int
+    submitted_at: dt.datetime
+    decision: str
+    decided_at: dt.datetime | None
+    reason: str
+    snapshot: dict[str, Any]
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class RemindIn(Schema):
+    org: int
+    year: int
+
+
+class RemindOut(Schema):
+    reminded: int
+
+
+class FilingOut(Schema):
+    org: OrgRef
+    state: str
+    plan_id: int | None
+    version: int | None
+    submitted_at: dt.datetime | None
+
+
+class FilingsOut(Schema):
+    org: OrgRef
+    year: int
+    counts: dict[str, int]
+    rows: list[FilingOut]
+
+
+class ProgressOut(Schema):
+    item_id: int
+    content: str
+    deadline: dt.date
+    classes: int
+    meetings: int
+    hours: Decimal
+    people: int
+    percent: int
+    overdue: bool
+
+
+class ProgressReport(Schema):
+    items: list[ProgressOut]
+    totals: dict[str, Any]
+
+
+def _item(plan: TrainingPlan, item_id: int) -> PlanItem:
+    return get_object_or_404(PlanItem, pk=item_id, plan=plan)
+
+
+@router.get("/", response=list[PlanOut])
+@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+def list_plans(request: HttpRequest, year: int | None = None, org: int | None = None) -> Any:
+    """Plans in the actor's scope, optionally of one year or one org."""
+    plans = selectors.plans_visible(request.user).order_by("-year", "org__path")
+    if year is not None:
+        plans = plans.filter(year=year)
+    if org is not None:
+        plans = plans.filter(org_id=org)
+    return plans
+
+
+@router.post("/", response={201: PlanOut})
+def create_plan(request: HttpRequest, payload: PlanIn) -> Status:
+    org = org_field(request.user, "org", payload.org)
+    plan = services.plan_create(
+        actor=request.user, org=org, year=payload.year, title=payload.title, summary=payload.summary
+    )
+    return Status(201, plan)
+
+
+@router.get("/filings", response=FilingsOut)
+def filings(request: HttpRequest, org: int, year: int | None = None) -> dict[str, Any]:
+    """The filing state of each open child org of `org` for the year."""
+    parent = get_visible_or_404(request.user, Organization, org)
+    overview = selectors.filing_overview(parent, year or timezone.localdate().year)
+    return {
+        "org": parent,
+        "year": overview.year,
+        "counts": overview.counts,
+        "rows": [
+            {
+                "org": row.org,
+                "state": row.state,
+                "plan_id": row.plan.pk if row.plan else None,
+                "version": row.plan.version if row.plan else None,
+                "submitted_at": row.plan.submitted_at if row.plan else None,
+            }
+            for row in overview.rows
+        ],
+    }
+
+
+@router.post("/remind", response=RemindOut)
+def remind(request: HttpRequest, payload: RemindIn) -> dict[str, int]:
+    """Remind the child orgs of `org` that have not filed their plan for `year`."""
+    parent = get_visible_or_404(request.user, Organization, payload.org)
+    return {"reminded": services.plan_remind(actor=request.user, org=parent, year=payload.year)}
+
+
+@router.get("/{int:plan_id}", response=PlanOut)
+def get_plan(request: HttpRequest, plan_id: int) -> TrainingPlan:
+    return selectors.plan_get(request.user, plan_id)
+
+
+@router.patch("/{int:plan_id}", response=PlanOut)
+def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch) -> TrainingPlan:
+    plan = selectors.plan_get(request.user, plan_id)
+    return services.plan_update(
+        actor=request.user, plan=plan, title=payload.title, summary=payload.summary
+    )
+
+
+@router.get("/{int:plan_id}/items", response=list[ItemOut])
+def list_items(request: HttpRequest, plan_id: int) -> Any:
+    plan = selectors.plan_get(request.user, plan_id)
+    return plan.items.select_related("responsible_org").order_by("position", "id")
+
+
+def _item_fields(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
+    if data.get("responsible_org") is not None:
+        data["responsible_org"] = org_field(
+            request.user, "responsible_org", data["responsible_org"]
+        )
+    return data
+
+
+@router.post("/{int:plan_id}/items", response={201: ItemOut})
+def add_item(request: HttpRequest, plan_id: int, payload: ItemIn) -> Status:
+    plan = selectors.plan_get(request.user, plan_id)
+    fields = _item_fields(request, payload.dict())
+    return Status(201, services.item_add(actor=request.user, plan=plan, **fields))
+
+
+@router.patch("/{int:plan_id}/items/{int:item_id}", response=ItemOut)
+def update_item(request: HttpRequest, plan_id: int, item_id: int, payload: ItemPatch) -> PlanItem:
+    plan = selectors.plan_get(request.user, plan_id)
+    item = _item(plan, item_id)
+    fields = _item_fields(request, payload.dict(exclude_none=True))
+    return services.item_update(actor=request.user, item=item, **fields)
+
+
+@router.delete("/{int:plan_id}/items/{int:item_id}", response={204: None})
+def remove_item(request: HttpRequest, plan_id: int, item_id: int) -> Status:
+    plan = selectors.plan_get(request.user, plan_id)
+    services.item_remove(actor=request.user, item=_item(plan, item_id))
+    return Status(204, None)
+
+
+@router.post("/{int:plan_id}/submit", response=PlanOut)
+def submit(request: HttpRequest, plan_id: int) -> TrainingPlan:
+    plan = selectors.plan_get(request.user, plan_id)
+    return services.plan_submit(actor=request.user, plan=plan)
+
+
+@router.post("/{int:plan_id}/approve", response=PlanOut)
+def approve(request: HttpRequest, plan_id: int) -> TrainingPlan:
+    plan = selectors.plan_get(request.user, plan_id)
+    return services.plan_approve(actor=request.user, plan=plan)
+
+
+@router.post("/{int:plan_id}/return", response=PlanOut)
+def return_plan(request: HttpRequest, plan_id: int, payload: ReasonIn) -> TrainingPlan:
+    plan = selectors.plan_get(request.user, plan_id)
+    return services.plan_return(actor=request.user, plan=plan, reason=payload.reason)
+
+
+@router.get("/{int:plan_id}/versions", response=list[VersionOut])
+def versions(request: HttpRequest, plan_id: int) -> Any:
+    plan = selectors.plan_get(request.user, plan_id)
+    return PlanVersion.objects.filter(plan=plan).order_by("-number")
+
+
+@router.get("/{int:plan_id}/progress", response=ProgressReport)
+def progress(request: HttpRequest, plan_id: int) -> dict[str, Any]:
+    plan = selectors.plan_get(request.user, plan_id)
+    rows = selectors.item_progress(plan)
+    return {
+        "items": [
+            {
+                "item_id": r.item.pk,
+                "content": r.item.content,
+                "deadline": r.item.deadline,
+                "classes": r.classes,
+                "meetings": r.meetings,
+                "hours": r.hours,
+                "people": r.people,
+                "percent": r.percent,
+                "overdue": r.overdue,
+            }
+            for r in rows
+        ],
+        "totals": {
+            k: str(v) if isinstance(v, Decimal) else v
+            for k, v in selectors.progress_totals(rows).items()
+        },
+    }
+
+
+@router.get("/{int:plan_id}/document")
+def document(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The plan filing document (.docx)."""
+    plan = selectors.plan_get(request.user, plan_id)
+    response = HttpResponse(plan_document(plan), content_type=DOCX)
+    response["Content-Disposition"] = (
+        f'attachment; filename="plan-{plan.org.code}-{plan.year}.docx"'
+    )
+    return response

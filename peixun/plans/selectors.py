@@ -1,0 +1,186 @@
+"""Every read of plans: visibility, the filing state of an org's children, plan versus actual."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from peixun.core.scoping import can_manage_org, get_visible_or_404
+from peixun.orgs.models import Organization
+
+from .models import PlanItem, TrainingPlan
+from .services import can_decide
+
+
+def plans_visible(actor: Any) -> QuerySet[TrainingPlan]:
+    return TrainingPlan.objects.visible_to(actor).select_related("org")  # type: ignore[attr-defined]
+
+
+def plan_get(actor: Any, pk: int) -> TrainingPlan:
+    return get_visible_or_404(actor, TrainingPlan, pk)
+
+
+def plan_permissions(actor: Any, plan: TrainingPlan) -> dict[str, bool]:
+    return {"can_manage": can_manage_org(actor, plan.org), "can_decide": can_decide(actor, plan)}
+
+
+@dataclass
+class Filing:
+    org: Organization
+    plan: TrainingPlan | None
+
+    @property
+    def state(self) -> str:
+        return self.plan.state if self.plan else "none"
+
+
+@dataclass
+class FilingOverview:
+    org: Organization
+    year: int
+    rows: list[Filing]
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def filing_overview(org: Organization, year: int) -> FilingOverview:
+    """The open children of `org` with their plan for `year` (or none). Two queries."""
+    children = list(
+        Organization.objects.get_children(org).filter(closed_on__isnull=True).order_by("path")
+    )
+    plans = {
+        p.org_id: p
+        for p in TrainingPlan.objects.filter(org__in=children, year=year).select_related("org")
+    }
+    rows = [Filing(child, plans.get(child.pk)) for child in children]
+    counts: dict[str, int] = {"none": 0, **{s: 0 for s in TrainingPlan.State.values}}
+    for row in rows:
+        counts[row.state] += 1
+    return FilingOverview(org, year, rows, counts)
+
+
+@dataclass
+class ItemProgress:
+    item: PlanItem
+    classes: int
+    meetings: int
+    hours: Decimal
+    people: int
+    percent: int
+    overdue: bool
+
+
+def _share(done: Decimal, planned: Decimal) -> Decimal | None:
+    return None if planned <= 0 else min(Decimal(1), done / planned)
+
+
+def item_progress(plan: TrainingPlan, today: dt.date | None = None) -> list[ItemProgress]:
+    """Each item with what linked closed classes and closed meetings delivered; progress is the
+    mean of the shares of each planned figure (classes, meetings, hours, people) that is set.
+    Three queries whatever the number of items."""
+    from peixun.events.models import Event
+    from peixun.orglife.models import Meeting
+    from peixun.training.models import Enrolment, Session, TrainingClass
+
+    today = today or timezone.localdate()
+    items = list(plan.items.select_related("responsible_org").order_by("position", "id"))
+    ids = [i.pk for i in items]
+    closed = TrainingClass.State.CLOSED
+    class_rows = (
+        TrainingClass.objects.filter(plan_item_id__in=ids, state=closed)
+        .values("plan_item_id")
+        .annotate(n=Count("id", distinct=True))
+    )
+    classes = {r["plan_item_id"]: r["n"] for r in class_rows}
+    session_hours = {
+        r["training_class__plan_item_id"]: r["h"] or Decimal(0)
+        for r in Session.objects.filter(
+            training_class__plan_item_id__in=ids, training_class__state=closed
+        )
+        .values("training_class__plan_item_id")
+        .annotate(h=Sum("event__hours"))
+    }
+    people = {
+        r["training_class__plan_item_id"]: r["n"]
+        for r in Enrolment.objects.accepted()
+        .filter(training_class__plan_item_id__in=ids, training_class__state=closed)
+        .values("training_class__plan_item_id")
+        .annotate(n=Count("member_id", distinct=True))
+    }
+    meeting_rows = (
+        Meeting.objects.filter(plan_item_id__in=ids, event__state=Event.State.CLOSED)
+        .values("plan_item_id")
+        .annotate(n=Count("id"), h=Sum("event__hours"))
+    )
+    meetings = {r["plan_item_id"]: (r["n"], r["h"] or Decimal(0)) for r in meeting_rows}
+    out: list[ItemProgress] = []
+    for item in items:
+        n_classes = classes.get(item.pk, 0)
+        n_meetings, meeting_hours = meetings.get(item.pk, (0, Decimal(0)))
+        hours = session_hours.get(item.pk, Decimal(0)) + meeting_hours
+        n_people = people.get(item.pk, 0)
+        shares = [
+            s
+            for s in (
+                _share(Decimal(n_classes), Decimal(item.planned_classes)),
+                _share(Decimal(n_meetings), Decimal(item.planned_meetings)),
+                _share(hours, item.planned_hours),
+                _share(Decimal(n_people), Decimal(item.planned_people)),
+            )
+            if s is not None
+        ]
+        if item.done_at:
+            percent = 100
+        elif shares:
+            percent = int(sum(shares) / len(shares) * 100)
+        else:
+            percent = 0
+        out.append(
+            ItemProgress(
+                item=item,
+                classes=n_classes,
+                meetings=n_meetings,
+                hours=hours,
+                people=n_people,
+                percent=percent,
+                overdue=percent < 100 and item.deadline < today,
+            )
+        )
+    return out
+
+
+def progress_totals(rows: list[ItemProgress]) -> dict[str, Any]:
+    """Planned against delivered for the whole plan (the year-end comparison)."""
+    return {
+        "planned_classes": sum(r.item.planned_classes for r in rows),
+        "classes": sum(r.classes for r in rows),
+        "planned_meetings": sum(r.item.planned_meetings for r in rows),
+        "meetings": sum(r.meetings for r in rows),
+        "planned_hours": sum((r.item.planned_hours for r in rows), Decimal(0)),
+        "hours": sum((r.hours for r in rows), Decimal(0)),
+        "planned_people": sum(r.item.planned_people for r in rows),
+        "people": sum(r.people for r in rows),
+        "budget": sum((r.item.budget for r in rows), Decimal(0)),
+        "done": sum(1 for r in rows if r.percent >= 100),
+        "overdue": sum(1 for r in rows if r.overdue),
+        "items": len(rows),
+    }
+
+
+def manageable_orgs(actor: Any) -> QuerySet[Organization]:
+    """Orgs whose plans the actor may draft: those they manage, open, shallowest first."""
+    from peixun.core.scoping import scope_of
+
+    scope = scope_of(actor)
+    if scope.platform:
+        return Organization.objects.filter(closed_on__isnull=True).order_by("depth", "path")
+    cond = Q()
+    for path in scope.manage_paths:
+        cond |= Q(path__startswith=path)
+    if not cond:
+        return Organization.objects.none()
+    return Organization.objects.filter(cond, closed_on__isnull=True).order_by("depth", "path")

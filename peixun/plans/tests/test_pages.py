@@ -1,0 +1,154 @@
+"""Plan pages for every persona, the main journey through them, and bad input."""
+
+from __future__ import annotations
+
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from docx import Document
+from openpyxl import load_workbook
+
+from peixun.core.testing import PersonaTestCase
+
+from ..models import PlanItem, TrainingPlan
+from ..services import plan_submit
+from .fixtures import YEAR, branch_plan
+
+READERS = {
+    "anonymous": 302,
+    "member": 404,
+    "secretary": 200,
+    "other_secretary": 404,
+    "org_admin": 200,
+    "viewer": 200,
+}
+
+
+class PlanPageTests(PersonaTestCase):
+    def test_list_and_detail_personas(self) -> None:
+        plan, _ = branch_plan(self.world)
+        self.expect_personas(
+            f"/plans/?year={YEAR}",
+            {**READERS, "other_secretary": 200},
+        )
+        self.expect_personas(f"/plans/{plan.pk}/", READERS)
+        self.expect_personas(f"/plans/{plan.pk}/progress/", READERS)
+        self.expect_personas(f"/plans/{plan.pk}/document.docx", READERS)
+        listed = self.client_for("other_secretary").get(f"/plans/?year={YEAR}")
+        self.assertNotContains(listed, plan.title)
+        page = self.client_for("secretary").get(f"/plans/{plan.pk}/")
+        self.assertContains(page, "学习贯彻党的二十届四中全会精神专题轮训")
+        self.assertContains(page, "报送上级")
+        viewer = self.client_for("viewer").get(f"/plans/{plan.pk}/")
+        self.assertNotContains(viewer, "报送上级")
+
+    def test_create_add_item_submit_return_and_approve_through_the_pages(self) -> None:
+        w = self.world
+        secretary = self.client_for("secretary")
+        bad = secretary.post("/plans/", {"org": w.branch.pk, "year": YEAR, "title": ""})
+        self.assertEqual(bad.status_code, 400)
+        self.assertFalse(TrainingPlan.objects.exists())
+        made = secretary.post(
+            "/plans/", {"org": w.branch.pk, "year": YEAR, "title": "2026年培训计划"}
+        )
+        plan = TrainingPlan.objects.get()
+        self.assertRedirects(made, f"/plans/{plan.pk}/")
+        item = {
+            "content": "主题党日专题学习", "audience": "全体党员", "standard": "全员参加",
+            "responsible_org": w.branch.pk, "deadline": f"{YEAR}-12-31", "planned_classes": 0,
+            "planned_meetings": 12, "planned_hours": "24", "planned_people": 2, "budget": "0",
+        }  # fmt: skip
+        wrong = secretary.post(
+            f"/plans/{plan.pk}/items/new/", {**item, "deadline": f"{YEAR + 1}-01-31"}
+        )
+        self.assertEqual(wrong.status_code, 400)
+        self.assertContains(wrong, str(YEAR), status_code=400)
+        self.assertFalse(PlanItem.objects.exists())
+        secretary.post(f"/plans/{plan.pk}/items/new/", item)
+        self.assertEqual(plan.items.count(), 1)
+        self.expect_personas(
+            f"/plans/{plan.pk}/submit/",
+            {
+                "anonymous": 302,
+                "member": 404,
+                "other_secretary": 404,
+                "viewer": 403,
+                "secretary": 302,
+                "org_admin": 302,
+            },
+            method="post",
+        )
+        plan.refresh_from_db()
+        self.assertEqual((plan.state, plan.version), ("submitted", 1))
+        self.expect_personas(
+            f"/plans/{plan.pk}/return/",
+            {
+                "anonymous": 302,
+                "member": 404,
+                "other_secretary": 404,
+                "viewer": 403,
+                "secretary": 403,
+                "org_admin": 302,
+            },
+            method="post",
+            data={"reason": "请细化达标要求"},
+        )
+        plan.refresh_from_db()
+        self.assertEqual((plan.state, plan.return_reason), ("returned", "请细化达标要求"))
+        page = secretary.get(f"/plans/{plan.pk}/")
+        self.assertContains(page, "请细化达标要求")
+        secretary.post(f"/plans/{plan.pk}/submit/")
+        approved = self.client_for("org_admin").post(f"/plans/{plan.pk}/approve/", follow=True)
+        self.assertContains(approved, "已审批")
+        plan.refresh_from_db()
+        self.assertEqual((plan.state, plan.version), ("approved", 2))
+        version = secretary.get(f"/plans/{plan.pk}/versions/1/")
+        self.assertContains(version, "请细化达标要求")
+        document = Document(io.BytesIO(secretary.get(f"/plans/{plan.pk}/document.docx").content))
+        text = "\n".join(p.text for p in document.paragraphs) + "".join(
+            c.text for t in document.tables for r in t.rows for c in r.cells
+        )
+        self.assertIn("2026年培训计划", text)
+        self.assertIn("主题党日专题学习", text)
+
+    def test_filings_overview_remind_and_export(self) -> None:
+        w = self.world
+        plan, _ = branch_plan(w)
+        plan_submit(actor=w.users["secretary"], plan=plan)
+        url = f"/plans/filings/?org={w.unit.pk}&year={YEAR}"
+        self.expect_personas(url, {**READERS, "secretary": 404})
+        page = self.client_for("org_admin").get(url)
+        self.assertContains(page, "第一党支部")
+        self.assertContains(page, "第二党支部")
+        self.assertContains(page, "未报备")
+        workbook = load_workbook(
+            io.BytesIO(
+                self.client_for("viewer")
+                .get(f"/plans/filings.xlsx?org={w.unit.pk}&year={YEAR}")
+                .content
+            )
+        )
+        rows = [[c.value for c in r] for r in workbook.active.iter_rows(min_row=3)]  # type: ignore[union-attr]
+        self.assertEqual([r[0] for r in rows], ["第一党支部", "第二党支部"])
+        self.assertEqual(
+            self.client_for("viewer")
+            .post("/plans/filings/", {"org": w.unit.pk, "year": YEAR})
+            .status_code,
+            403,
+        )
+        reminded = self.client_for("org_admin").post(
+            "/plans/filings/", {"org": w.unit.pk, "year": YEAR}, follow=True
+        )
+        self.assertContains(reminded, "1")
+
+    def test_attachment_upload_and_download(self) -> None:
+        plan, _ = branch_plan(self.world)
+        client = self.client_for("secretary")
+        client.post(f"/plans/{plan.pk}/attachments/", {"file": SimpleUploadedFile("x.exe", b"MZ")})
+        self.assertFalse(plan.attachments.exists())
+        client.post(
+            f"/plans/{plan.pk}/attachments/",
+            {"file": SimpleUploadedFile("方案.pdf", b"%PDF-1.4 x")},
+        )
+        attachment = plan.attachments.get()
+        self.expect_personas(f"/plans/{plan.pk}/attachments/{attachment.pk}/", READERS)

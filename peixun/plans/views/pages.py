@@ -1,0 +1,335 @@
+"""Plan pages: my orgs' plans, a plan with its items and versions, the superior's filing
+overview with approve / return / remind, plan versus actual, and the documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from peixun.core.forms import add_service_errors
+from peixun.core.pagination import paginate
+from peixun.core.scoping import can_manage_org, get_visible_or_404, scope_of
+from peixun.orgs.models import Organization
+
+from .. import selectors, services
+from ..documents import filings_workbook, plan_document
+from ..forms import AttachmentForm, ItemForm, PlanForm, ReasonForm
+from ..models import PlanAttachment, PlanItem, PlanVersion, TrainingPlan
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _first_message(error: ValidationError) -> str:
+    return str(error.messages[0]) if error.messages else ""
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        return int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        return timezone.localdate().year
+
+
+def _posted_year(request: HttpRequest) -> int:
+    try:
+        return int(request.POST.get("year") or 0)
+    except ValueError:
+        return 0
+
+
+def _require_reader(request: HttpRequest) -> None:
+    if not scope_of(request.user).is_staff_like:
+        raise Http404
+
+
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    """The plans the actor may see, by year; managers create their org's plan here."""
+    _require_reader(request)
+    actor = request.user
+    year = _year(request)
+    plans = selectors.plans_visible(actor).filter(year=year).order_by("org__path")
+    q = (request.GET.get("q") or "").strip()
+    if q:
+        plans = plans.filter(org__name__icontains=q)
+    page, query = paginate(request, plans)
+    orgs = selectors.manageable_orgs(actor)
+    form = PlanForm(request.POST or None, orgs=orgs, initial={"year": year})
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_create(
+                actor=actor,
+                org=form.cleaned_data["org"],
+                year=form.cleaned_data["year"],
+                title=form.cleaned_data["title"],
+                summary=form.cleaned_data["summary"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The plan was created as a draft; add its items."))
+            return redirect("plans:detail", pk=plan.pk)
+    supervised = [o for o in orgs if not o.accepts_members][:20]
+    return render(
+        request,
+        "plans/list.html",
+        {
+            "page": page,
+            "query": query,
+            "year": year,
+            "q": q,
+            "years": [y for y, _label in form.fields["year"].choices],  # type: ignore[attr-defined]
+            "form": form,
+            "can_create": orgs.exists(),
+            "supervised": supervised,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _detail_context(request: HttpRequest, plan: TrainingPlan, **extra: Any) -> dict[str, Any]:
+    rights = selectors.plan_permissions(request.user, plan)
+    editable = rights["can_manage"] and plan.state in services.EDITABLE_STATES
+    return {
+        "plan": plan,
+        "items": plan.items.select_related("responsible_org").order_by("position", "id"),
+        "versions": plan.versions.select_related("submitted_by", "decided_by").order_by("-number"),
+        "attachments": plan.attachments.order_by("id"),
+        "editable": editable,
+        "item_form": extra.pop("item_form", None) or (ItemForm(plan=plan) if editable else None),
+        "reason_form": extra.pop("reason_form", None) or ReasonForm(),
+        "attachment_form": extra.pop("attachment_form", None) or AttachmentForm(),
+        "superior": services.superior_of(plan.org),
+        **rights,
+        **extra,
+    }
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.plan_get(request.user, pk)
+    return render(request, "plans/detail.html", _detail_context(request, plan))
+
+
+@login_required
+@require_POST
+def item_new(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.plan_get(request.user, pk)
+    form = ItemForm(request.POST, plan=plan)
+    if form.is_valid():
+        try:
+            services.item_add(actor=request.user, plan=plan, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The item was added."))
+            return redirect("plans:detail", pk=plan.pk)
+    context = _detail_context(request, plan, item_form=form)
+    return render(request, "plans/detail.html", context, status=400)
+
+
+@login_required
+def item_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    plan = selectors.plan_get(request.user, pk)
+    item = get_object_or_404(PlanItem, pk=item_pk, plan=plan)
+    if not can_manage_org(request.user, plan.org):
+        raise PermissionDenied
+    initial = {name: getattr(item, name) for name in services.ITEM_AUDIT}
+    form = ItemForm(request.POST or None, plan=plan, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.item_update(actor=request.user, item=item, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The item was saved."))
+            return redirect("plans:detail", pk=plan.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "plans/item_form.html", {"plan": plan, "item": item, "form": form}, status=status
+    )
+
+
+@login_required
+@require_POST
+def item_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    plan = selectors.plan_get(request.user, pk)
+    item = get_object_or_404(PlanItem, pk=item_pk, plan=plan)
+    try:
+        services.item_remove(actor=request.user, item=item)
+    except ValidationError as error:
+        messages.error(request, _first_message(error))
+    else:
+        messages.success(request, _("The item was removed."))
+    return redirect("plans:detail", pk=plan.pk)
+
+
+def _act(request: HttpRequest, plan: TrainingPlan, action: Any, done: str) -> HttpResponse:
+    try:
+        action()
+    except ValidationError as error:
+        messages.error(request, _first_message(error))
+    else:
+        messages.success(request, done)
+    return redirect("plans:detail", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.plan_get(request.user, pk)
+    return _act(
+        request,
+        plan,
+        lambda: services.plan_submit(actor=request.user, plan=plan),
+        _("The plan was submitted to the superior organization."),
+    )
+
+
+@login_required
+@require_POST
+def plan_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.plan_get(request.user, pk)
+    return _act(
+        request,
+        plan,
+        lambda: services.plan_approve(actor=request.user, plan=plan),
+        _("The plan was approved."),
+    )
+
+
+@login_required
+@require_POST
+def plan_return(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.plan_get(request.user, pk)
+    reason = request.POST.get("reason", "")
+    return _act(
+        request,
+        plan,
+        lambda: services.plan_return(actor=request.user, plan=plan, reason=reason),
+        _("The plan was returned with your reason."),
+    )
+
+
+@login_required
+@require_POST
+def attachment_new(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.plan_get(request.user, pk)
+    return _act(
+        request,
+        plan,
+        lambda: services.attachment_add(
+            actor=request.user, plan=plan, file=request.FILES.get("file")
+        ),
+        _("The file was attached."),
+    )
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    plan = selectors.plan_get(request.user, pk)
+    attachment = get_object_or_404(PlanAttachment, pk=attachment_pk, plan=plan)
+    response = HttpResponse(attachment.file.read(), content_type="application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, attachment.name)
+    return response
+
+
+@login_required
+@require_GET
+def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    plan = selectors.plan_get(request.user, pk)
+    version = get_object_or_404(PlanVersion, plan=plan, number=number)
+    return render(request, "plans/version.html", {"plan": plan, "version": version})
+
+
+@login_required
+@require_GET
+def plan_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.plan_get(request.user, pk)
+    rows = selectors.item_progress(plan)
+    return render(
+        request,
+        "plans/progress.html",
+        {"plan": plan, "rows": rows, "totals": selectors.progress_totals(rows)},
+    )
+
+
+@login_required
+@require_GET
+def plan_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.plan_get(request.user, pk)
+    response = HttpResponse(plan_document(plan), content_type=DOCX)
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"plan-{plan.org.code}-{plan.year}.docx"
+    )
+    return response
+
+
+def _overview_org(request: HttpRequest) -> Organization:
+    actor = request.user
+    _require_reader(request)
+    chosen = request.GET.get("org") or request.POST.get("org")
+    if chosen:
+        return get_visible_or_404(actor, Organization, chosen)
+    org = (
+        Organization.objects.visible_to(actor)  # type: ignore[attr-defined]
+        .filter(closed_on__isnull=True)
+        .order_by("depth", "path")
+        .first()
+    )
+    if org is None:
+        raise Http404
+    return org
+
+
+@login_required
+def filings(request: HttpRequest) -> HttpResponse:
+    """The superior's view: each child org's plan for the year, with decisions and reminders."""
+    org = _overview_org(request)
+    year = _year(request) if request.method == "GET" else _posted_year(request)
+    if request.method == "POST":
+        try:
+            reminded = services.plan_remind(actor=request.user, org=org, year=year)
+        except ValidationError as error:
+            messages.error(request, _first_message(error))
+        else:
+            messages.success(
+                request,
+                _("%(n)s organizations that have not filed were reminded.") % {"n": reminded},
+            )
+        return redirect(f"{request.path}?org={org.pk}&year={year}")
+    overview = selectors.filing_overview(org, year)
+    return render(
+        request,
+        "plans/filings.html",
+        {
+            "overview": overview,
+            "org": org,
+            "year": year,
+            "can_manage": can_manage_org(request.user, org),
+            "states": TrainingPlan.State.choices,
+        },
+    )
+
+
+@login_required
+@require_GET
+def filings_xlsx(request: HttpRequest) -> HttpResponse:
+    org = _overview_org(request)
+    overview = selectors.filing_overview(org, _year(request))
+    response = HttpResponse(filings_workbook(overview), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"plan-filings-{org.code}-{overview.year}.xlsx"
+    )
+    return response
