@@ -215,3 +215,22 @@ class DemoTrainingTests(TestCase):
         )
         detail = client.get(reverse("training:detail", args=[self.classes[CLOSED_TITLE].pk]))
         self.assertEqual(detail.status_code, 200)
+
+    def test_plans_in_every_filing_state(self) -> None:
+        from peixun.plans.models import TrainingPlan
+        from peixun.plans.selectors import item_progress
+
+        year = timezone.localdate().year
+        plans = TrainingPlan.objects.filter(org__path__startswith=self.root.path, year=year)
+        states = set(plans.values_list("state", flat=True))
+        # 2 units in this small demo: one approved, one returned; the branch's plan waits.
+        self.assertEqual(states, {"approved", "returned", "submitted"})
+        root_plan = plans.get(org=self.root)
+        self.assertEqual(root_plan.state, "approved")
+        self.assertIn("Training plans: plans", self.output)
+        returned = plans.get(state="returned")
+        self.assertTrue(returned.return_reason)
+        # The closed class delivers the root plan's first item.
+        first = item_progress(root_plan)[0]
+        self.assertEqual(first.classes, 1)
+        self.assertGreater(first.hours, 0)

@@ -19,6 +19,7 @@ from peixun.demo.generator import (
     generate_tenant,
 )
 from peixun.demo.hours import generate_hours
+from peixun.demo.plans import load_demo_plans
 from peixun.demo.training import demo_training_summary, load_demo_training
 from peixun.hours.warnings import warnings_run
 from peixun.orgs.models import Organization
@@ -41,9 +42,12 @@ class Command(BaseCommand):
         if root is not None:
             # A demo loaded before the training classes existed gets them now; else nothing.
             training = load_demo_training(root, seed=options["seed"])
+            plans = load_demo_plans(root)
             if training:
                 self.stdout.write("Training classes: " + demo_training_summary(training))
-            else:
+            if plans:
+                self.stdout.write("Training plans: " + demo_training_summary(plans))
+            if not training and not plans:
                 self.stdout.write("The demo tenant is already loaded; nothing to do.")
             self.print_logins()
             return
@@ -60,6 +64,7 @@ class Command(BaseCommand):
         # After the users, so the secretary's decisions and members' filings name them.
         hours = generate_hours(tenant.root, seed=options["seed"])
         training = load_demo_training(tenant.root, seed=options["seed"])
+        plans = load_demo_plans(tenant.root)
         # Today's warnings, as the daily job would send them: the demo's notification centre
         # shows real messages, and a later run_warnings today adds nothing (dedupe per day).
         warned = warnings_run(as_of=timezone.localdate(), tenant=tenant.root)
@@ -68,6 +73,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo tenant loaded in {elapsed:.1f} s: {counts}"))
         self.stdout.write("Study hours: " + ", ".join(f"{k} {v}" for k, v in hours.items()))
         self.stdout.write("Training classes: " + demo_training_summary(training))
+        self.stdout.write("Training plans: " + demo_training_summary(plans))
         self.stdout.write(
             f"Warnings: {warned.members_warned} members at risk or behind, "
             f"{warned.digests_sent} branch digest(s) sent to secretaries"
