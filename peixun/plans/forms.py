@@ -56,6 +56,8 @@ class ItemForm(BootstrapMixin, forms.Form):
             path__startswith=plan.org.path, closed_on__isnull=True
         ).order_by("path")
         self.fields["responsible_org"].queryset = subtree  # type: ignore[attr-defined]
+        # Most items are the plan's own org's to deliver.
+        self.fields["responsible_org"].initial = plan.org.pk
         self.style_fields()
 
 
