@@ -6,3 +6,12 @@ class OrglifeConfig(AppConfig):
     name = "peixun.orglife"
     label = "orglife"
     verbose_name = _("Organisational life")
+
+    def ready(self) -> None:
+        # A meeting expects the Party members of its org's subtree (see the selector); sign-in,
+        # attendance and leave of the events layer ask here.
+        from peixun.events.registry import register_expected_members
+
+        from .selectors import meeting_expected_member_ids
+
+        register_expected_members("meeting", meeting_expected_member_ids)

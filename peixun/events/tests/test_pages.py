@@ -145,7 +145,7 @@ class SigninPageTests(EventPageTestCase):
 
     def test_plain_refusals(self) -> None:
         cases = [
-            ("other_secretary", self.token(), "未在本次培训名单中"),
+            ("other_secretary", self.token(), "不在本次活动的应到人员名单中"),
             ("org_admin", self.token(), "未关联党员"),
             ("member", "12.0123456789abcdef0123", "不是本场活动的二维码"),
             ("member", "nonsense", "不是签到二维码"),
