@@ -1,0 +1,88 @@
+"""A branch's 主题党日 in the browser: the secretary records the coming meeting, members sign in
+on their phones through the QR URL, the secretary closes it after it ends, and the members' hours
+are on the ledger and in their 培训档案."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from browser_tests.conftest import screenshot
+from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
+from peixun.core.testing import PASSWORD, World
+from peixun.events.models import Attendance, Event
+from peixun.hours.models import CreditEntry
+from peixun.orglife.models import Meeting
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_theme_day_with_qr_sign_in_credits_the_members(live_server, browser) -> None:  # type: ignore[no-untyped-def]
+    world = World()
+    base = live_server.url
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+
+    secretary = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
+    log_in(secretary, base, "secretary")
+    secretary.goto(f"{base}/orglife/new/")
+    secretary.select_option("select[name=kind]", "theme_day")
+    secretary.select_option("select[name=org]", str(world.branch.pk))
+    secretary.fill("input[name=title]", "重温入党誓词主题党日")
+    secretary.fill("input[name=day]", tomorrow.isoformat())
+    secretary.fill("input[name=start]", "09:00")
+    secretary.fill("input[name=end]", "11:00")
+    secretary.fill("input[name=place]", "党员活动室")
+    secretary.fill("input[name=host]", "王芳")
+    secretary.check("input[name=scheduled]")
+    secretary.fill(
+        "textarea[name=minutes]", "重温入党誓词。<script>alert(1)</script>交流学习体会。"
+    )
+    secretary.locator("main form button[type=submit]").last.click()
+    secretary.wait_for_load_state()
+    meeting = Meeting.objects.select_related("event").get(event__title="重温入党誓词主题党日")
+    assert "<script>" not in meeting.minutes
+    screenshot(secretary, "orglife-meeting-recorded")
+
+    # The day comes: the meeting begins and the projector shows the code.
+    starts = timezone.now().replace(second=0, microsecond=0) - dt.timedelta(minutes=5)
+    Event.objects.filter(pk=meeting.event_id).update(
+        starts_at=starts, ends_at=starts + dt.timedelta(hours=2)
+    )
+    secretary.goto(f"{base}/events/{meeting.event_id}/projector/")
+    secretary.wait_for_selector(".qr svg")
+    qr = secretary.request.get(f"{base}/api/v1/events/{meeting.event_id}/qr").json()
+    assert qr["expected"] == 2  # 李明 and 王芳, the branch's members
+
+    phone = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+    phone.goto(qr["url"])
+    phone.fill("#id_username", "member")
+    phone.fill("#id_password", PASSWORD)
+    phone.click("button[type=submit]")
+    phone.wait_for_selector("text=签到成功")
+    screenshot(phone, "orglife-signed-in-phone")
+    assert Attendance.objects.filter(event_id=meeting.event_id, member=world.member).exists()
+
+    # Time passes; the secretary marks the rest absent and closes the meeting.
+    Event.objects.filter(pk=meeting.event_id).update(
+        starts_at=starts - dt.timedelta(hours=3), ends_at=starts - dt.timedelta(hours=1)
+    )
+    secretary.goto(f"{base}/events/{meeting.event_id}/attendance/")
+    secretary.locator("form[action$='/attendance/absent/'] button").click()
+    secretary.wait_for_load_state()
+    secretary.goto(f"{base}/orglife/{meeting.pk}/")
+    secretary.get_by_role("button", name="结束并记学时").click()
+    secretary.wait_for_load_state()
+    screenshot(secretary, "orglife-meeting-closed")
+    meeting.event.refresh_from_db()
+    assert meeting.event.state == Event.State.CLOSED
+    credited = CreditEntry.objects.filter(reference=meeting.event.ledger_reference)
+    assert [(e.member_id, e.hours) for e in credited] == [(world.member.pk, meeting.event.hours)]
+    assert meeting.event.hours > Decimal(0)
+
+    year = credited.get().year
+    phone.goto(f"{base}/compliance/members/{world.member.pk}/?year={year}")
+    assert "重温入党誓词主题党日" in phone.locator("main").inner_text()
+    screenshot(phone, "orglife-member-archive-phone")
