@@ -234,3 +234,20 @@ class DemoTrainingTests(TestCase):
         first = item_progress(root_plan)[0]
         self.assertEqual(first.classes, 1)
         self.assertGreater(first.hours, 0)
+
+    def test_a_year_of_meetings_with_some_branches_irregular(self) -> None:
+        from peixun.accounts.models import Grant
+        from peixun.orglife.models import Meeting, Observer
+
+        self.assertIn("Organisational life: meetings", self.output)
+        branch = Grant.objects.get(user__username="secretary", role="secretary").org
+        assert branch is not None
+        mine = Meeting.objects.filter(event__org=branch)
+        months_so_far = timezone.localdate().month
+        # 3 monthly kinds in every past month (the current month only before today).
+        self.assertGreaterEqual(mine.filter(kind="theme_day").count(), months_so_far - 1)
+        self.assertEqual(set(mine.values_list("event__state", flat=True)), {Event.State.CLOSED})
+        credited = CreditEntry.objects.filter(reference__in=[m.event.ledger_reference for m in mine])
+        self.assertGreater(credited.count(), 0)
+        self.assertIn("irregular_branches", self.output)
+        self.assertTrue(Observer.objects.exists())

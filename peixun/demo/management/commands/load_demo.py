@@ -19,6 +19,7 @@ from peixun.demo.generator import (
     generate_tenant,
 )
 from peixun.demo.hours import generate_hours
+from peixun.demo.orglife import load_demo_orglife
 from peixun.demo.plans import load_demo_plans
 from peixun.demo.training import demo_training_summary, load_demo_training
 from peixun.hours.warnings import warnings_run
@@ -43,11 +44,14 @@ class Command(BaseCommand):
             # A demo loaded before the training classes existed gets them now; else nothing.
             training = load_demo_training(root, seed=options["seed"])
             plans = load_demo_plans(root)
+            orglife = load_demo_orglife(root, seed=options["seed"])
             if training:
                 self.stdout.write("Training classes: " + demo_training_summary(training))
             if plans:
                 self.stdout.write("Training plans: " + demo_training_summary(plans))
-            if not training and not plans:
+            if orglife:
+                self.stdout.write("Organisational life: " + demo_training_summary(orglife))
+            if not training and not plans and not orglife:
                 self.stdout.write("The demo tenant is already loaded; nothing to do.")
             self.print_logins()
             return
@@ -65,6 +69,7 @@ class Command(BaseCommand):
         hours = generate_hours(tenant.root, seed=options["seed"])
         training = load_demo_training(tenant.root, seed=options["seed"])
         plans = load_demo_plans(tenant.root)
+        orglife = load_demo_orglife(tenant.root, seed=options["seed"])
         # Today's warnings, as the daily job would send them: the demo's notification centre
         # shows real messages, and a later run_warnings today adds nothing (dedupe per day).
         warned = warnings_run(as_of=timezone.localdate(), tenant=tenant.root)
@@ -74,6 +79,7 @@ class Command(BaseCommand):
         self.stdout.write("Study hours: " + ", ".join(f"{k} {v}" for k, v in hours.items()))
         self.stdout.write("Training classes: " + demo_training_summary(training))
         self.stdout.write("Training plans: " + demo_training_summary(plans))
+        self.stdout.write("Organisational life: " + demo_training_summary(orglife))
         self.stdout.write(
             f"Warnings: {warned.members_warned} members at risk or behind, "
             f"{warned.digests_sent} branch digest(s) sent to secretaries"
