@@ -247,7 +247,9 @@ class DemoTrainingTests(TestCase):
         # 3 monthly kinds in every past month (the current month only before today).
         self.assertGreaterEqual(mine.filter(kind="theme_day").count(), months_so_far - 1)
         self.assertEqual(set(mine.values_list("event__state", flat=True)), {Event.State.CLOSED})
-        credited = CreditEntry.objects.filter(reference__in=[m.event.ledger_reference for m in mine])
+        credited = CreditEntry.objects.filter(
+            reference__in=[m.event.ledger_reference for m in mine]
+        )
         self.assertGreater(credited.count(), 0)
         self.assertIn("irregular_branches", self.output)
         self.assertTrue(Observer.objects.exists())
