@@ -231,7 +231,7 @@ class ClassServiceTests(PersonaTestCase):
                 session_add(
                     actor=self.admin(),
                     training_class=tc,
-                    **session_fields(starts_at=starts, ends_at=ends),
+                    **session_fields(starts_at=starts, ends_at=ends, hours=Decimal(2)),
                 )
             self.assertEqual(list(ctx.exception.message_dict), ["starts_at"])
             self.assertIn(str(START), ctx.exception.message_dict["starts_at"][0])
@@ -298,7 +298,11 @@ class ClassServiceTests(PersonaTestCase):
         session = session_add(actor=self.admin(), training_class=tc, **session_fields())
         for change in (
             lambda: session_update(actor=self.admin(), session=session, teacher="李老师"),
-            lambda: session_add(actor=self.admin(), training_class=tc, **session_fields()),
+            lambda: session_add(
+                actor=self.admin(),
+                training_class=tc,
+                **session_fields(starts_at=at(START, 14), ends_at=at(START, 16, 30)),
+            ),
             lambda: session_remove(actor=self.admin(), session=session),
         ):
             TrainingClass.objects.filter(pk=tc.pk).update(timetable_confirmed_at=timezone.now())
@@ -306,13 +310,44 @@ class ClassServiceTests(PersonaTestCase):
             tc.refresh_from_db()
             self.assertIsNone(tc.timetable_confirmed_at)
 
+    def test_overlapping_sessions_and_more_hours_than_minutes_are_refused(self) -> None:
+        tc = self.new_class()
+        first = session_add(actor=self.admin(), training_class=tc, **session_fields())
+        before = self.counts()
+        with self.assertRaises(ValidationError) as clash:
+            session_add(
+                actor=self.admin(),
+                training_class=tc,
+                **session_fields(starts_at=at(START, 10), ends_at=at(START, 11), hours=Decimal(1)),
+            )
+        self.assertIn("学习贯彻党的创新理论", clash.exception.message_dict["starts_at"][0])
+        with self.assertRaises(ValidationError) as too_many:
+            session_add(
+                actor=self.admin(),
+                training_class=tc,
+                **session_fields(starts_at=at(START, 14), ends_at=at(START, 15), hours=Decimal(8)),
+            )
+        self.assertEqual(list(too_many.exception.message_dict), ["hours"])
+        self.assertEqual(self.counts(), before)
+        # Back to back is fine, and a session may be moved within its own time.
+        session_add(
+            actor=self.admin(),
+            training_class=tc,
+            **session_fields(starts_at=at(START, 11, 30), ends_at=at(START, 12), hours="0.5"),
+        )
+        session_update(
+            actor=self.admin(), session=first, starts_at=at(START, 9), ends_at=at(START, 11, 15)
+        )
+        with self.assertRaises(ValidationError):
+            session_update(actor=self.admin(), session=first, hours=Decimal(4))
+
     def test_session_with_attendance_stays_and_one_without_goes_with_its_event(self) -> None:
         tc = self.new_class()
         kept = session_add(actor=self.admin(), training_class=tc, **session_fields())
         gone = session_add(
             actor=self.admin(),
             training_class=tc,
-            **session_fields(starts_at=at(START, 14), ends_at=at(START, 16)),
+            **session_fields(starts_at=at(START, 14), ends_at=at(START, 16), hours=Decimal(2)),
         )
         Attendance.objects.create(
             event=kept.event, member=self.world.member, status="present", method="manual"

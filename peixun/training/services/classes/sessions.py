@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -65,9 +66,51 @@ def clean_session_fields(
             errors["starts_at"] = _(
                 "The session must fall within the class's dates, %(first)s to %(last)s."
             ) % {"first": training_class.starts_on, "last": training_class.ends_on}
+        else:
+            clash = _overlapping(training_class, starts, ends, partial_of)
+            if clash is not None:
+                errors["starts_at"] = _(
+                    "The session overlaps “%(title)s” (%(when)s) of this class."
+                ) % {
+                    "title": clash.event.title,
+                    "when": timezone.localtime(clash.event.starts_at).strftime("%Y-%m-%d %H:%M"),
+                }
+        hours = cleaned.get("hours", partial_of.event.hours if partial_of else None)
+        if isinstance(hours, Decimal) and "hours" not in errors:
+            limit = _max_hours(starts, ends)
+            if hours > limit:
+                errors["hours"] = _(
+                    "A session of %(minutes)s minutes earns at most %(limit)s study hours "
+                    "(one study hour is at least 45 minutes)."
+                ) % {"minutes": int((ends - starts).total_seconds() // 60), "limit": limit}
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+# One study hour (学时) is a class period of at least 45 minutes; a session cannot earn more.
+MINUTES_PER_STUDY_HOUR = 45
+
+
+def _max_hours(starts: dt.datetime, ends: dt.datetime) -> Decimal:
+    minutes = Decimal(int((ends - starts).total_seconds() // 60))
+    quarters = (minutes / MINUTES_PER_STUDY_HOUR * 4).to_integral_value(rounding=ROUND_CEILING)
+    return quarters / 4
+
+
+def _overlapping(
+    training_class: TrainingClass,
+    starts: dt.datetime,
+    ends: dt.datetime,
+    editing: Session | None,
+) -> Session | None:
+    """Another session of the class whose time overlaps [starts, ends)."""
+    others = Session.objects.filter(
+        training_class=training_class, event__starts_at__lt=ends, event__ends_at__gt=starts
+    ).select_related("event")
+    if editing is not None:
+        others = others.exclude(pk=editing.pk)
+    return others.order_by("event__starts_at").first()
 
 
 def _session_snapshot(session: Session) -> dict[str, Any]:
