@@ -182,7 +182,7 @@ def test_build_dispatch_sign_in_leave_make_up_close(live_server, browser, tmp_pa
     phone.wait_for_load_state()
     admin.goto(f"{base}/events/leave/pending/")
     screenshot(admin, "training-leave-pending")
-    approve = admin.get_by_role("button", name="确认", exact=True)
+    approve = admin.get_by_role("button", name="批准", exact=True)
     approve.first.click()
     expect(approve).to_have_count(0)
     assert Attendance.objects.get(event_id=second.event_id, member=zhou).status == "leave"

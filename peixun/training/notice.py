@@ -63,7 +63,10 @@ def _curriculum(training_class: TrainingClass) -> tuple[list[str], Decimal]:
         event: Event = session.event
         start = timezone.localtime(event.starts_at)
         end = timezone.localtime(event.ends_at)
-        line = f"{n}. {start:%m-%d %H:%M}–{end:%H:%M} {session.get_type_display()}：{event.title}"
+        kind = str(session.get_type_display())
+        # Titles often begin with their type already (现场教学：廉政教育基地): say it once.
+        what = event.title if event.title.startswith(kind) else f"{kind}：{event.title}"
+        line = f"{n}. {start:%m-%d %H:%M}–{end:%H:%M} {what}"
         if session.teacher:
             line += f"（{session.teacher}）"
         lines.append(line)

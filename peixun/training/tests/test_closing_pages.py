@@ -20,7 +20,7 @@ from peixun.events.models import Attendance
 from peixun.events.tests.fixtures import add_session, enrol, make_class
 from peixun.hours.models import CreditEntry
 from peixun.hours.services import entry_reverse
-from peixun.training.models import MakeUp, TrainingClass
+from peixun.training.models import Enrolment, MakeUp, TrainingClass
 from peixun.training.services.closing import class_close
 
 from .test_closing_fixtures import DAY, Closable, closable_class, complete, mark_all, plan_file
@@ -329,3 +329,11 @@ class CertificateTests(PersonaTestCase):
             state=TrainingClass.State.PUBLISHED
         )
         self.assertEqual(self.client_for("member").get(self.url(self.c.li.pk)).status_code, 404)
+
+    def test_no_certificate_for_a_trainee_flagged_for_withdrawal(self) -> None:
+        Enrolment.objects.filter(training_class=self.c.training_class, member=self.c.li).update(
+            flagged_for_withdrawal=True
+        )
+        self.assertEqual(self.client_for("org_admin").get(self.url(self.c.li.pk)).status_code, 404)
+        page = self.client_for("org_admin").get(f"/training/{self.c.training_class.pk}/closing/")
+        self.assertContains(page, "应予退训，不发结业证书")

@@ -39,7 +39,7 @@ from peixun.events.models import Event
 from peixun.members.models import Member
 
 from .. import documents, selectors
-from ..models import MakeUp, Session, TrainingClass
+from ..models import Enrolment, MakeUp, Session, TrainingClass
 from ..services import closing as services
 from ..services import makeup as makeup_services
 from ..services.closing.checklist import class_sessions, unmarked_by_event
@@ -356,6 +356,14 @@ def closing(request: HttpRequest, pk: int) -> HttpResponse:
             errors=forms_["errors"],
             credited=credited,
             credited_hours=sum((h for _m, h in credited), Decimal(0)),
+            # No certificate for a trainee whose leave went over the limit (Art. 15).
+            no_certificate=set(
+                Enrolment.objects.filter(
+                    training_class=training_class, flagged_for_withdrawal=True
+                ).values_list("member_id", flat=True)
+            )
+            if closed
+            else set(),
             flagged=services.attendance_grid(training_class).flagged if not closed else [],
             unmarked_sessions=_unmarked_sessions(training_class, items),
             plan_name=services.plan_file_name(training_class),

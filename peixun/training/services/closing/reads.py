@@ -164,11 +164,14 @@ class CertificateFacts:
 
 def certificate_facts(training_class: TrainingClass, member: Member) -> CertificateFacts | None:
     """What a completion certificate states, or None when the member did not complete the
-    class: it is closed, they were an accepted trainee, and it credited them hours."""
+    class: it is closed, they were an accepted trainee not flagged for withdrawal (leave above
+    the limit, 干部教育培训工作条例 Art. 15), and it credited them hours."""
     if training_class.state != TrainingClass.State.CLOSED:
         return None
     trainee = (
-        Enrolment.objects.accepted().filter(training_class=training_class, member=member).exists()
+        Enrolment.objects.accepted()
+        .filter(training_class=training_class, member=member, flagged_for_withdrawal=False)
+        .exists()
     )
     if not trainee:
         return None

@@ -95,6 +95,11 @@ def quotas(request: HttpRequest, pk: int) -> HttpResponse:
                 _("%(org)s now has %(n)s places.") % {"org": quota.org.name, "n": quota.places},
             )
             return redirect("training:quotas", training_class.pk)
+    if request.method == "POST":
+        # Shown again with the same short list the page offered, the choice kept.
+        chosen = form.data.get("org")
+        shown = _shown_orgs(training_class, q)
+        form.fields["org"].queryset = shown | _eligible_orgs(training_class).filter(pk=chosen or 0)  # type: ignore[attr-defined]
     rows = selectors.dispatch_quotas(training_class)
     editable = training_class.state in services.QUOTA_STATES
     return render(
