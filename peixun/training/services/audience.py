@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -154,7 +154,9 @@ def repeat_training(training_class: TrainingClass, member_ids: Iterable[int]) ->
     # Net counts: a credit that was reversed no longer counts.
     ledger = (
         YearlyRollup.objects.filter(member_id__in=ids, year=year, topic=training_class.topic)
-        .filter(Q(kind=Kind.CONCENTRATED_TRAINING, entries__gt=0) | Q(concentrated_entries__gt=0))
+        # Only training as such (集中培训 entries), not a branch's study flagged concentrated:
+        # counting those made nearly every member a "repeat" and buried the useful warnings.
+        .filter(kind=Kind.CONCENTRATED_TRAINING, entries__gt=0)
         .values_list("member_id", flat=True)
         .distinct()
     )

@@ -367,6 +367,19 @@ class AudienceWarningTests(DispatchTestCase):
         self.assertIn("党的创新理论专题班", by_member[self.d.wang.pk].message)
         self.assertIn("重复培训", by_member[self.d.chen.pk].message)
 
+    def test_a_branch_study_flagged_concentrated_is_no_repeat_training(self) -> None:
+        entry_record(
+            actor=self.user("org_admin"),
+            members=[self.d.chen],
+            on=timezone.localdate(),
+            hours=2,
+            kind="three_meetings",
+            topic="innovation_theory",
+            concentrated=True,
+            title="支部集中学习",
+        )
+        self.assertEqual(audience.repeat_training(self.d.training_class, [self.d.chen.pk]), {})
+
     def test_members_without_concentrated_training(self) -> None:
         year = timezone.localdate().year
         entry_record(
