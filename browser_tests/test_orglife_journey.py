@@ -82,6 +82,16 @@ def test_theme_day_with_qr_sign_in_credits_the_members(live_server, browser) -> 
     assert [(e.member_id, e.hours) for e in credited] == [(world.member.pk, meeting.event.hours)]
     assert meeting.event.hours > Decimal(0)
 
+    # The branch's regularity calendar shows this month's 主题党日 as held.
+    secretary.goto(f"{base}/orglife/regularity/")
+    screenshot(secretary, "orglife-regularity")
+    held_on = timezone.localtime(meeting.event.starts_at).date()
+    calendar = secretary.request.get(
+        f"{base}/api/v1/orglife/regularity/{world.branch.pk}?year={held_on.year}"
+    ).json()
+    month = calendar["kinds"]["theme_day"][held_on.month - 1]
+    assert (month["state"], month["held"]) == ("held", 1)
+
     year = credited.get().year
     phone.goto(f"{base}/compliance/members/{world.member.pk}/?year={year}")
     assert "重温入党誓词主题党日" in phone.locator("main").inner_text()

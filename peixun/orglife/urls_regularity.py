@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .views import regularity
+
+urlpatterns = [
+    path("regularity/", regularity.branch_calendar, name="regularity"),
+    path("regularity/overview/", regularity.overview, name="regularity_overview"),
+]

@@ -1,3 +1,103 @@
-from ninja import Router
+"""/api/v1/orglife/regularity/: a branch's calendar of required meetings and an upper org's
+overview (share of branches regular per kind, the irregular ones, 旁听 coverage)."""
+
+import datetime as dt
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema
+
+from peixun.core.scoping import get_visible_or_404, scope_of
+from peixun.orgs.models import Organization
+
+from .. import regularity
 
 router = Router()
+
+
+def _org(request: HttpRequest, org_id: int) -> Organization:
+    # Regularity is for those who run or oversee branches, not for members.
+    if not scope_of(request.user).is_staff_like:
+        raise Http404
+    return get_visible_or_404(request.user, Organization, org_id)
+
+
+class PeriodOut(Schema):
+    label: str
+    first: dt.date
+    last: dt.date
+    state: str
+    held: int
+
+
+class CalendarOut(Schema):
+    org_id: int
+    year: int
+    regular: bool
+    kinds: dict[str, list[PeriodOut]]
+
+
+class IrregularOut(Schema):
+    org_id: int
+    name: str
+    missed: list[str]
+
+
+class ShareOut(Schema):
+    kind: str
+    regular: int
+    total: int
+    percent: int
+    irregular: list[IrregularOut]
+
+
+class OverviewOut(Schema):
+    org_id: int
+    year: int
+    branches: int
+    shares: list[ShareOut]
+    central_meetings: int
+    observed: int
+    committees: int
+    committees_observed: int
+
+
+@router.get("/regularity/{int:org_id}", response=CalendarOut)
+def branch_calendar(request: HttpRequest, org_id: int, year: int | None = None) -> dict[str, Any]:
+    org = _org(request, org_id)
+    (calendar,) = regularity.branch_calendars([org], year or timezone.localdate().year)
+    return {
+        "org_id": org.pk,
+        "year": calendar.year,
+        "regular": calendar.regular,
+        "kinds": {k: [p.__dict__ for p in periods] for k, periods in calendar.kinds.items()},
+    }
+
+
+@router.get("/regularity/{int:org_id}/overview", response=OverviewOut)
+def overview(request: HttpRequest, org_id: int, year: int | None = None) -> dict[str, Any]:
+    org = _org(request, org_id)
+    result = regularity.overview(org, year or timezone.localdate().year)
+    return {
+        "org_id": org.pk,
+        "year": result.year,
+        "branches": result.branches,
+        "shares": [
+            {
+                "kind": s.kind,
+                "regular": s.regular,
+                "total": s.total,
+                "percent": s.percent,
+                "irregular": [
+                    {"org_id": b.pk, "name": b.name, "missed": [p.label for p in missed]}
+                    for b, missed in s.irregular
+                ],
+            }
+            for s in result.shares
+        ],
+        "central_meetings": result.central_meetings,
+        "observed": result.observed,
+        "committees": result.committees,
+        "committees_observed": result.committees_observed,
+    }
