@@ -39,7 +39,8 @@ def meeting_reminders_send(*, today: dt.date | None = None, days_before: int = D
     for grant in Grant.objects.filter(
         role=Grant.Role.SECRETARY, org__in=branches, user__is_active=True
     ).select_related("user"):
-        secretaries[grant.org_id].append(grant.user)
+        if grant.org_id is not None:
+            secretaries[grant.org_id].append(grant.user)
     labels = dict(MeetingKind.choices)
     sent = 0
     for calendar in branch_calendars(branches, today.year, today):
