@@ -4,7 +4,7 @@ overview (share of branches regular per kind, the irregular ones, 旁听 coverag
 import datetime as dt
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Schema
 
@@ -12,6 +12,9 @@ from peixun.core.scoping import get_visible_or_404, scope_of
 from peixun.orgs.models import Organization
 
 from .. import regularity
+from ..record_book import record_book
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 router = Router()
 
@@ -101,3 +104,13 @@ def overview(request: HttpRequest, org_id: int, year: int | None = None) -> dict
         "committees": result.committees,
         "committees_observed": result.committees_observed,
     }
+
+
+@router.get("/record-book/{int:org_id}")
+def record_book_docx(request: HttpRequest, org_id: int, year: int | None = None) -> HttpResponse:
+    """The org's yearly 三会一课记录本 (.docx)."""
+    org = _org(request, org_id)
+    chosen = year or timezone.localdate().year
+    response = HttpResponse(record_book(org, chosen), content_type=DOCX)
+    response["Content-Disposition"] = f'attachment; filename="record-book-{org.code}-{chosen}.docx"'
+    return response

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from peixun.core.scoping import get_visible_or_404, scope_of
@@ -13,6 +14,9 @@ from peixun.orgs.models import Organization
 
 from .. import regularity
 from ..models import MeetingKind
+from ..record_book import record_book
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _year(request: HttpRequest) -> int:
@@ -75,3 +79,16 @@ def overview(request: HttpRequest) -> HttpResponse:
             "shares": [(labels[s.kind], s) for s in result.shares],
         },
     )
+
+
+@login_required
+@require_GET
+def record_book_docx(request: HttpRequest) -> HttpResponse:
+    """The org's yearly 三会一课记录本 (.docx)."""
+    org = _org(request, branch=True)
+    year = _year(request)
+    response = HttpResponse(record_book(org, year), content_type=DOCX)
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{org.name}{year}-record-book.docx"
+    )
+    return response
