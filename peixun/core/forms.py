@@ -55,3 +55,19 @@ def mark_invalid(form: forms.Form) -> None:
             widget = form.fields[name].widget
             if "form-check-input" not in widget.attrs.get("class", ""):
                 widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+
+
+def combine_day_and_times(form: forms.Form, data: dict[str, Any], ends_before: Any) -> None:
+    """A one-day event entered as a date and two times (as phones show them): put the aware
+    `starts_at` / `ends_at` into `data`, and `ends_before` on the end field if it is not later."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    day, start, end = data.get("day"), data.get("start"), data.get("end")
+    if day and start and end:
+        tz = timezone.get_current_timezone()
+        data["starts_at"] = timezone.make_aware(dt.datetime.combine(day, start), tz)
+        data["ends_at"] = timezone.make_aware(dt.datetime.combine(day, end), tz)
+        if end <= start:
+            form.add_error("end", ends_before)

@@ -4,7 +4,6 @@ steps) live in `services`, whose ValidationError dicts come back with `add_servi
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peixun.core.forms import BootstrapMixin, DateInput, blank_first
+from peixun.core.forms import BootstrapMixin, DateInput, blank_first, combine_day_and_times
 from peixun.hours.models import Topic
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
@@ -160,13 +159,7 @@ class MeetingForm(BootstrapMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        day, start, end = data.get("day"), data.get("start"), data.get("end")
-        if day and start and end:
-            tz = timezone.get_current_timezone()
-            data["starts_at"] = timezone.make_aware(dt.datetime.combine(day, start), tz)
-            data["ends_at"] = timezone.make_aware(dt.datetime.combine(day, end), tz)
-            if end <= start:
-                self.add_error("end", _("The meeting must end after it starts."))
+        combine_day_and_times(self, data, _("The meeting must end after it starts."))
         return data
 
     def service_fields(self) -> dict[str, Any]:

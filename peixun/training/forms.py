@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peixun.core.forms import BootstrapMixin, DateInput, blank_first
+from peixun.core.forms import BootstrapMixin, DateInput, blank_first, combine_day_and_times
 from peixun.hours.models import Topic
 from peixun.members.models import Member
 from peixun.orgs.models import Organization, Position
@@ -179,13 +179,7 @@ class SessionForm(BootstrapMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        day, start, end = data.get("day"), data.get("start"), data.get("end")
-        if day and start and end:
-            tz = timezone.get_current_timezone()
-            data["starts_at"] = timezone.make_aware(dt.datetime.combine(day, start), tz)
-            data["ends_at"] = timezone.make_aware(dt.datetime.combine(day, end), tz)
-            if end <= start:
-                self.add_error("end", _("The session must end after it starts."))
+        combine_day_and_times(self, data, _("The session must end after it starts."))
         return data
 
     def service_fields(self) -> dict[str, Any]:
