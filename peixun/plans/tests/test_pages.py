@@ -152,3 +152,100 @@ class PlanPageTests(PersonaTestCase):
         )
         attachment = plan.attachments.get()
         self.expect_personas(f"/plans/{plan.pk}/attachments/{attachment.pk}/", READERS)
+
+
+class RemainingRoutePersonaTests(PersonaTestCase):
+    """Every other plan page and API route, for every persona."""
+
+    def test_item_version_attachment_and_export_routes(self) -> None:
+        w = self.world
+        plan, (item,) = branch_plan(w)
+        write = {
+            "anonymous": 302,
+            "member": 404,
+            "secretary": 200,
+            "other_secretary": 404,
+            "org_admin": 200,
+            "viewer": 403,
+        }
+        self.expect_personas(f"/plans/{plan.pk}/items/{item.pk}/", write)
+        self.expect_personas(
+            f"/plans/{plan.pk}/items/new/",
+            {**write, "secretary": 400, "org_admin": 400},
+            method="post",
+            data={"content": ""},
+        )
+        self.expect_personas(
+            f"/plans/{plan.pk}/attachments/",
+            {**write, "secretary": 302, "org_admin": 302},
+            method="post",
+        )  # no file: a manager is told why; nothing stored
+        self.assertFalse(plan.attachments.exists())
+        self.expect_personas(
+            f"/plans/filings.xlsx?org={w.unit.pk}&year={YEAR}",
+            {
+                "anonymous": 302,
+                "member": 404,
+                "secretary": 404,
+                "other_secretary": 404,
+                "org_admin": 200,
+                "viewer": 200,
+            },
+        )
+        plan_submit(actor=w.users["secretary"], plan=plan)
+        self.expect_personas(f"/plans/{plan.pk}/versions/1/", READERS)
+        self.expect_personas(
+            f"/plans/{plan.pk}/items/{item.pk}/delete/",
+            {
+                "anonymous": 302,
+                "member": 404,
+                "secretary": 302,
+                "other_secretary": 404,
+                "org_admin": 302,
+                "viewer": 403,
+            },
+            method="post",
+        )
+        self.assertTrue(PlanItem.objects.filter(pk=item.pk).exists())  # submitted: not removable
+        self.expect_personas(
+            f"/plans/{plan.pk}/approve/",
+            {
+                "anonymous": 302,
+                "member": 404,
+                "other_secretary": 404,
+                "viewer": 403,
+                "secretary": 403,
+                "org_admin": 302,
+            },
+            method="post",
+        )
+        plan.refresh_from_db()
+        self.assertEqual(plan.state, "approved")
+
+    def test_api_write_routes(self) -> None:
+        import json
+
+        w = self.world
+        plan, (item,) = branch_plan(w)
+        api = f"/api/v1/plans/{plan.pk}"
+
+        def body(data: dict) -> dict:  # type: ignore[type-arg]
+            return {"data": json.dumps(data), "content_type": "application/json"}
+
+        write = {
+            "anonymous": 401,
+            "member": 404,
+            "other_secretary": 404,
+            "viewer": 403,
+            "secretary": 200,
+            "org_admin": 200,
+        }
+        self.expect_personas(api, write, method="patch", **body({"title": "新名称"}))
+        self.expect_personas(
+            f"{api}/items/{item.pk}", write, method="patch", **body({"budget": "10"})
+        )
+        self.assertEqual(PlanItem.objects.get(pk=item.pk).budget, 10)
+        self.expect_personas(
+            f"{api}/items/{item.pk}", {**write, "secretary": 204, "org_admin": 404}, method="delete"
+        )
+        self.assertFalse(PlanItem.objects.filter(pk=item.pk).exists())

@@ -125,6 +125,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def item_new(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.plan_get(request.user, pk)
+    if not can_manage_org(request.user, plan.org):
+        raise PermissionDenied
     form = ItemForm(request.POST, plan=plan)
     if form.is_valid():
         try:
