@@ -22,7 +22,7 @@ from peixun.members.models import Member
 from peixun.orgs.models import Organization
 
 from .models import Attendance, CreditRule, Event, EventSettings
-from .registry import close_owner_url
+from .registry import close_owner_url, expected_member_ids
 
 EVENT_AUDIT = [
     "category",
@@ -188,10 +188,15 @@ def credited_status(event: Event, status: str, method: str, signed_out_at: Any) 
 
 
 def credits_of(event: Event) -> dict[int, Decimal]:
-    """member id → hours the event's attendance earns, by the tenant's late/early rules."""
+    """member id → hours the event's attendance earns, by the tenant's late/early rules, for the
+    members expected at the event."""
     rules = event_settings_for(event.org)
     earned: dict[int, Decimal] = {}
-    rows = event.attendances.values_list("member_id", "status", "method", "signed_out_at")
+    # Only members still expected are credited: a trainee withdrawn (退训) after attending some
+    # sessions keeps the attendance rows, but the class does not count for them.
+    rows = event.attendances.filter(member_id__in=expected_member_ids(event)).values_list(
+        "member_id", "status", "method", "signed_out_at"
+    )
     for member_id, status, method, signed_out_at in rows:
         status = credited_status(event, status, method, signed_out_at)
         hours = rules.credit_for(status, event.hours)

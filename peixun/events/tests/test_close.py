@@ -114,6 +114,19 @@ class CloseTests(TestCase):
         self.assertEqual(self.credited()[self.absent.pk], Decimal("3"))
         self.assertEqual(self.credited()[self.world.member.pk], Decimal("3"))
 
+    def test_a_member_no_longer_expected_is_not_credited(self) -> None:
+        from peixun.training.models import Enrolment
+
+        # The trainee who left early is withdrawn (退训) before the close: their row stays.
+        Enrolment.objects.filter(training_class=self.fx.training_class, member=self.early).update(
+            state=Enrolment.State.WITHDRAWN
+        )
+        event_close(actor=self.admin, event=self.fx.event, by_owner=True)
+        credited = self.credited()
+        self.assertNotIn(self.early.pk, credited)
+        self.assertEqual(credited[self.world.member.pk], Decimal("3"))
+        self.assertTrue(Attendance.objects.filter(event=self.fx.event, member=self.early).exists())
+
     def test_a_class_session_closes_only_with_its_class(self) -> None:
         with self.assertRaises(ValidationError) as caught:
             event_close(actor=self.admin, event=self.fx.event)
