@@ -17,6 +17,7 @@ from peixun.core.forms import BootstrapMixin, DateInput, blank_first, combine_da
 from peixun.hours.models import Topic
 from peixun.members.models import Member
 from peixun.orgs.models import Organization, Position
+from peixun.plans.models import PlanItem
 
 from .models import ClassKind, SessionType, TrainingClass
 
@@ -87,6 +88,14 @@ class ClassForm(BootstrapMixin, forms.Form):
         help_text=_("None ticked: with or without a position."),
     )
 
+    plan_item = forms.ModelChoiceField(
+        label=_("plan item"),
+        queryset=PlanItem.objects.none(),
+        required=False,
+        empty_label=_("Not part of a plan item"),
+        help_text=_("The item of the annual plan this class delivers (plan versus actual)."),
+    )
+
     AUDIENCE_FIELDS = ("audience_statuses", "audience_cadre_ranks", "audience_positions")
     CHECKS = ("full_time", "online", *AUDIENCE_FIELDS)
 
@@ -96,6 +105,20 @@ class ClassForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
         self.fields["audience_org"].queryset = orgs  # type: ignore[attr-defined]
+        # Items of this year's and next year's plans of these orgs and the orgs above them.
+        step = Organization.steplen
+        paths = {o.path[:end] for o in orgs for end in range(step, len(o.path) + 1, step)}
+        this_year = timezone.localdate().year
+        self.fields["plan_item"].queryset = (  # type: ignore[attr-defined]
+            PlanItem.objects.filter(
+                plan__org__path__in=paths, plan__year__in=[this_year, this_year + 1]
+            )
+            .select_related("plan__org")
+            .order_by("plan__org__path", "position")
+        )
+        self.fields["plan_item"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda item: f"{item.plan.org.name} {item.plan.year}：{item.content}"
+        )
         if editing:
             # The organiser stays: the sessions' events belong to it.
             self.fields["org"].disabled = True
@@ -122,6 +145,7 @@ class ClassForm(BootstrapMixin, forms.Form):
             "org": training_class.org_id,
             **{name: getattr(training_class, name) for name in CLASS_INITIAL},
             "audience_org": training_class.audience_org_id,
+            "plan_item": training_class.plan_item_id,
         }
 
 

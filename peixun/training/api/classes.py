@@ -16,6 +16,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -60,6 +61,7 @@ class ClassOut(Schema):
     audience_positions: list[str]
     audience_cadre_ranks: list[str]
     capacity: int
+    plan_item_id: int | None
     state: str
     state_label: str
     theory_override_reason: str
@@ -100,6 +102,7 @@ class ClassIn(Schema):
     audience_statuses: list[str] = []
     audience_positions: list[str] = []
     audience_cadre_ranks: list[str] = []
+    plan_item: int | None = None
 
 
 class ClassPatchIn(Schema):
@@ -119,6 +122,7 @@ class ClassPatchIn(Schema):
     audience_statuses: list[str] | None = None
     audience_positions: list[str] | None = None
     audience_cadre_ranks: list[str] | None = None
+    plan_item: int | None = None
 
 
 class SessionOut(Schema):
@@ -246,6 +250,13 @@ def session_of(training_class: TrainingClass, session_id: int) -> Session:
 def _audience(actor: Any, data: dict[str, Any]) -> None:
     if data.get("audience_org") is not None:
         data["audience_org"] = org_field(actor, "audience_org", data["audience_org"])
+    if data.get("plan_item") is not None:
+        from peixun.plans.models import PlanItem
+
+        item = PlanItem.objects.visible_to(actor).filter(pk=data["plan_item"]).first()  # type: ignore[attr-defined]
+        if item is None:
+            raise ValidationError({"plan_item": _("No such plan item in your scope.")})
+        data["plan_item"] = item
 
 
 # -- classes -------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ CLASS_FIELDS = [
     "audience_positions",
     "audience_cadre_ranks",
     "capacity",
+    "plan_item",
 ]
 CLASS_AUDIT = ["org", *CLASS_FIELDS, "state", "theory_override_reason"]
 # A county's biggest rotation trains every member of the tenant; beyond that is a typing slip.
@@ -104,9 +105,24 @@ def clean_class_fields(data: dict[str, Any], org: Organization) -> dict[str, Any
         if values is None:
             errors[field] = _("Unknown value.")
         clean[field] = values or []
+    item = data.get("plan_item")
+    if item is not None and not plan_item_fits(item, org):
+        errors["plan_item"] = _("This plan item is not of the organiser's plan or a plan above it.")
+    clean["plan_item"] = item
     if errors:
         raise ValidationError(errors)
     return clean
+
+
+def plan_item_fits(item: Any, org: Organization) -> bool:
+    """A class delivers an item of its organiser's plan or of a plan above it, or an item the
+    organiser (or an org above it) is responsible for."""
+    from peixun.plans.models import PlanItem
+
+    if not isinstance(item, PlanItem):
+        return False
+    item = PlanItem.objects.select_related("plan__org", "responsible_org").get(pk=item.pk)
+    return org.path.startswith(item.plan.org.path) or org.path.startswith(item.responsible_org.path)
 
 
 def _check_fields(fields: dict[str, Any]) -> None:
