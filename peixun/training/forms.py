@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -109,9 +109,12 @@ class ClassForm(BootstrapMixin, forms.Form):
         step = Organization.steplen
         paths = {o.path[:end] for o in orgs for end in range(step, len(o.path) + 1, step)}
         this_year = timezone.localdate().year
+        # The class's current item is always offered, so editing an older class keeps its link.
+        current = self.initial.get("plan_item")
         self.fields["plan_item"].queryset = (  # type: ignore[attr-defined]
             PlanItem.objects.filter(
-                plan__org__path__in=paths, plan__year__in=[this_year, this_year + 1]
+                Q(plan__org__path__in=paths, plan__year__in=[this_year, this_year + 1])
+                | Q(pk=current or 0)
             )
             .select_related("plan__org")
             .order_by("plan__org__path", "position")

@@ -3,6 +3,7 @@ item of another org's plan is refused and nothing is stored."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from peixun.core.testing import PersonaTestCase
@@ -52,3 +53,18 @@ class ClassPlanItemTests(PersonaTestCase):
         client.post(f"/training/{tc.pk}/edit/", data)
         tc.refresh_from_db()
         self.assertEqual(tc.plan_item, unit_item)
+
+    def test_editing_a_class_keeps_an_older_years_item(self) -> None:
+        from peixun.events.tests.fixtures import make_class
+
+        w = self.world
+        admin = w.users["org_admin"]
+        old_plan = plan_create(actor=admin, org=w.unit, year=YEAR - 3, title="往年计划")
+        old_item = item_add(
+            actor=admin,
+            plan=old_plan,
+            **item_fields(w, responsible_org=w.unit, deadline=dt.date(YEAR - 3, 6, 30)),
+        )
+        tc = make_class(w.branch, plan_item=old_item, state=TrainingClass.State.DRAFT)
+        page = self.client_for("org_admin").get(f"/training/{tc.pk}/edit/")
+        self.assertContains(page, f'<option value="{old_item.pk}" selected>')
