@@ -101,10 +101,20 @@ def plan_document(plan: TrainingPlan) -> bytes:
         % {"n": len(items), "budget": f"{total_budget:,.2f}"},
         indent=False,
     )
+    if plan.state == TrainingPlan.State.APPROVED and plan.decided_at:
+        docx_paragraph(
+            document,
+            _("Approved by the superior organization on %(day)s.")
+            % {"day": chinese_date(timezone.localtime(plan.decided_at).date())},
+            indent=False,
+        )
     if plan.state == TrainingPlan.State.RETURNED and plan.return_reason:
         docx_paragraph(
             document, _("Returned: %(reason)s") % {"reason": plan.return_reason}, indent=False
         )
+    # 落款: the filing org, then the date it filed (GB/T 9704 places both at the right).
+    docx_paragraph(document, "")
+    docx_paragraph(document, plan.org.name, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     if plan.submitted_at:
         docx_paragraph(
             document,

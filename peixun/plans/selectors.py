@@ -153,9 +153,16 @@ def item_progress(plan: TrainingPlan, today: dt.date | None = None) -> list[Item
     return out
 
 
+def _percent(done: Decimal | int, planned: Decimal | int) -> int | None:
+    """Delivered as a whole percentage of planned (may pass 100); None when nothing was planned."""
+    return None if planned <= 0 else int(Decimal(done) * 100 / Decimal(planned))
+
+
 def progress_totals(rows: list[ItemProgress]) -> dict[str, Any]:
-    """Planned against delivered for the whole plan (the year-end comparison)."""
-    return {
+    """Planned against delivered for the whole plan (the year-end comparison). Trainees are
+    summed over items, so a member trained under two items counts twice: that is the number of
+    trainee places (人次) the plan delivered, compared with the places it planned."""
+    totals: dict[str, Any] = {
         "planned_classes": sum(r.item.planned_classes for r in rows),
         "classes": sum(r.classes for r in rows),
         "planned_meetings": sum(r.item.planned_meetings for r in rows),
@@ -169,6 +176,11 @@ def progress_totals(rows: list[ItemProgress]) -> dict[str, Any]:
         "overdue": sum(1 for r in rows if r.overdue),
         "items": len(rows),
     }
+    totals["percent"] = {
+        name: _percent(totals[name], totals[f"planned_{name}"])
+        for name in ("classes", "meetings", "hours", "people")
+    }
+    return totals
 
 
 def manageable_orgs(actor: Any) -> QuerySet[Organization]:

@@ -14,7 +14,9 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from django.utils.http import content_disposition_header
+from ninja import File, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from peixun.core.apiutils import MAX_PAGE, org_field
@@ -23,7 +25,7 @@ from peixun.orgs.models import Organization
 
 from .. import selectors, services
 from ..documents import plan_document
-from ..models import PlanItem, PlanVersion, TrainingPlan
+from ..models import PlanAttachment, PlanItem, PlanVersion, TrainingPlan
 
 router = Router(tags=["plans"])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -77,6 +79,7 @@ class ItemOut(Schema):
     planned_hours: Decimal
     planned_people: int
     budget: Decimal
+    done_at: dt.datetime | None
 
 
 class ItemIn(Schema):
@@ -112,6 +115,16 @@ class VersionOut(Schema):
     decided_at: dt.datetime | None
     reason: str
     snapshot: dict[str, Any]
+
+
+class DoneIn(Schema):
+    done: bool = True
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    uploaded_at: dt.datetime
 
 
 class ReasonIn(Schema):
@@ -152,6 +165,7 @@ class ProgressOut(Schema):
     people: int
     percent: int
     overdue: bool
+    marked_done: bool
 
 
 class ProgressReport(Schema):
@@ -210,7 +224,9 @@ def filings(request: HttpRequest, org: int, year: int | None = None) -> dict[str
 def remind(request: HttpRequest, payload: RemindIn) -> dict[str, int]:
     """Remind the child orgs of `org` that have not filed their plan for `year`."""
     parent = get_visible_or_404(request.user, Organization, payload.org)
-    return {"reminded": services.plan_remind(actor=request.user, org=parent, year=payload.year)}
+    return {
+        "reminded": services.plan_remind(actor=request.user, parent_org=parent, year=payload.year)
+    }
 
 
 @router.get("/{int:plan_id}", response=PlanOut)
@@ -245,6 +261,20 @@ def add_item(request: HttpRequest, plan_id: int, payload: ItemIn) -> Status:
     plan = selectors.plan_get(request.user, plan_id)
     fields = _item_fields(request, payload.dict())
     return Status(201, services.item_add(actor=request.user, plan=plan, **fields))
+
+
+@router.get("/{int:plan_id}/items/{int:item_id}", response=ItemOut)
+def get_item(request: HttpRequest, plan_id: int, item_id: int) -> PlanItem:
+    plan = selectors.plan_get(request.user, plan_id)
+    return _item(plan, item_id)
+
+
+@router.post("/{int:plan_id}/items/{int:item_id}/done", response=ItemOut)
+def mark_done(request: HttpRequest, plan_id: int, item_id: int, payload: DoneIn) -> PlanItem:
+    """Mark an item done (`done: false` takes the mark back); allowed in any state."""
+    plan = selectors.plan_get(request.user, plan_id)
+    item = _item(plan, item_id)
+    return services.item_mark_done(actor=request.user, item=item, done=payload.done)
 
 
 @router.patch("/{int:plan_id}/items/{int:item_id}", response=ItemOut)
@@ -286,6 +316,47 @@ def versions(request: HttpRequest, plan_id: int) -> Any:
     return PlanVersion.objects.filter(plan=plan).order_by("-number")
 
 
+@router.get("/{int:plan_id}/versions/{int:number}", response=VersionOut)
+def version(request: HttpRequest, plan_id: int, number: int) -> PlanVersion:
+    plan = selectors.plan_get(request.user, plan_id)
+    return get_object_or_404(PlanVersion, plan=plan, number=number)
+
+
+@router.get("/{int:plan_id}/attachments", response=list[AttachmentOut])
+def attachments(request: HttpRequest, plan_id: int) -> Any:
+    plan = selectors.plan_get(request.user, plan_id)
+    return plan.attachments.order_by("id")
+
+
+@router.post("/{int:plan_id}/attachments", response={201: AttachmentOut})
+def attach(
+    request: HttpRequest,
+    plan_id: int,
+    file: UploadedFile = File(...),  # type: ignore[assignment]  # noqa: B008
+) -> Status:
+    """Attach a file (multipart `file`: PDF, Word, WPS or Excel, at most 20 MB)."""
+    plan = selectors.plan_get(request.user, plan_id)
+    return Status(201, services.attachment_add(actor=request.user, plan=plan, file=file))
+
+
+@router.get("/{int:plan_id}/attachments/{int:attachment_id}")
+def attachment_file(request: HttpRequest, plan_id: int, attachment_id: int) -> HttpResponse:
+    plan = selectors.plan_get(request.user, plan_id)
+    attachment = get_object_or_404(PlanAttachment, pk=attachment_id, plan=plan)
+    response = HttpResponse(attachment.file.read(), content_type="application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, attachment.name)
+    return response
+
+
+@router.delete("/{int:plan_id}/attachments/{int:attachment_id}", response={204: None})
+def detach(request: HttpRequest, plan_id: int, attachment_id: int) -> Status:
+    """Remove an attachment; only while the plan is a draft or returned."""
+    plan = selectors.plan_get(request.user, plan_id)
+    attachment = get_object_or_404(PlanAttachment, pk=attachment_id, plan=plan)
+    services.attachment_remove(actor=request.user, attachment=attachment)
+    return Status(204, None)
+
+
 @router.get("/{int:plan_id}/progress", response=ProgressReport)
 def progress(request: HttpRequest, plan_id: int) -> dict[str, Any]:
     plan = selectors.plan_get(request.user, plan_id)
@@ -302,6 +373,7 @@ def progress(request: HttpRequest, plan_id: int) -> dict[str, Any]:
                 "people": r.people,
                 "percent": r.percent,
                 "overdue": r.overdue,
+                "marked_done": r.item.done_at is not None,
             }
             for r in rows
         ],

@@ -137,7 +137,7 @@ class FilingTests(PersonaTestCase):
         w = self.world
         plan, _ = branch_plan(w)
         plan_submit(actor=w.users["secretary"], plan=plan)
-        reminded = plan_remind(actor=w.users["org_admin"], org=w.unit, year=YEAR)
+        reminded = plan_remind(actor=w.users["org_admin"], parent_org=w.unit, year=YEAR)
         self.assertEqual(reminded, 1)  # 第二党支部 has not filed; 第一党支部 has
         self.assertTrue(
             Notification.objects.filter(
@@ -150,5 +150,5 @@ class FilingTests(PersonaTestCase):
             ).exists()
         )
         with self.assertRaises(PermissionDenied):
-            plan_remind(actor=w.users["secretary"], org=w.unit, year=YEAR)
+            plan_remind(actor=w.users["secretary"], parent_org=w.unit, year=YEAR)
         self.assertEqual(Decimal(plan.items.get().planned_hours), Decimal("8"))

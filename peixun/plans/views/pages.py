@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -177,12 +177,19 @@ def item_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 
 
 def _act(request: HttpRequest, plan: TrainingPlan, action: Any, done: str) -> HttpResponse:
+    """Run a service, tell the outcome, and go back to the plan (or to the page the form came
+    from, such as the filing overview, when it says so in `next`)."""
     try:
         action()
     except ValidationError as error:
         messages.error(request, _first_message(error))
     else:
         messages.success(request, done)
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)
     return redirect("plans:detail", pk=plan.pk)
 
 
@@ -238,6 +245,34 @@ def attachment_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    plan = selectors.plan_get(request.user, pk)
+    attachment = get_object_or_404(PlanAttachment, pk=attachment_pk, plan=plan)
+    return _act(
+        request,
+        plan,
+        lambda: services.attachment_remove(actor=request.user, attachment=attachment),
+        _("The attachment was removed."),
+    )
+
+
+@login_required
+@require_POST
+def item_done(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """Mark an item done, or (done=0) not done again; back to plan versus actual."""
+    plan = selectors.plan_get(request.user, pk)
+    item = get_object_or_404(PlanItem, pk=item_pk, plan=plan)
+    done = request.POST.get("done", "1") != "0"
+    services.item_mark_done(actor=request.user, item=item, done=done)
+    if done:
+        messages.success(request, _("The item was marked done."))
+    else:
+        messages.success(request, _("The item is no longer marked done."))
+    return redirect("plans:progress", pk=plan.pk)
+
+
+@login_required
 @require_GET
 def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     plan = selectors.plan_get(request.user, pk)
@@ -263,7 +298,12 @@ def plan_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "plans/progress.html",
-        {"plan": plan, "rows": rows, "totals": selectors.progress_totals(rows)},
+        {
+            "plan": plan,
+            "rows": rows,
+            "totals": selectors.progress_totals(rows),
+            "can_manage": can_manage_org(request.user, plan.org),
+        },
     )
 
 
@@ -302,7 +342,7 @@ def filings(request: HttpRequest) -> HttpResponse:
     year = _year(request) if request.method == "GET" else _posted_year(request)
     if request.method == "POST":
         try:
-            reminded = services.plan_remind(actor=request.user, org=org, year=year)
+            reminded = services.plan_remind(actor=request.user, parent_org=org, year=year)
         except ValidationError as error:
             messages.error(request, _first_message(error))
         else:

@@ -1,0 +1,93 @@
+"""What every plan write shares: who may decide, the editable states, the locked row, and whom
+to tell."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from peixun.core.scoping import can_manage_org, scope_of
+from peixun.orgs.models import Organization
+
+from ..models import TrainingPlan
+
+PLAN_AUDIT = ["org", "year", "title", "summary", "state", "version", "return_reason"]
+ITEM_AUDIT = [
+    "content",
+    "audience",
+    "standard",
+    "responsible_org",
+    "deadline",
+    "planned_classes",
+    "planned_meetings",
+    "planned_hours",
+    "planned_people",
+    "budget",
+]
+EDITABLE_STATES = (TrainingPlan.State.DRAFT, TrainingPlan.State.RETURNED)
+ATTACHMENT_SUFFIXES = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps"}
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+MAX_ITEMS = 200
+
+
+def superior_of(org: Organization) -> Organization | None:
+    parent = Organization.objects.get_parent(org) if org.depth > 1 else None
+    return parent if isinstance(parent, Organization) else None
+
+
+def can_decide(actor: Any, plan: TrainingPlan) -> bool:
+    """A manager of the plan's superior org (a platform admin for a tenant root's plan)."""
+    superior = superior_of(plan.org)
+    if superior is None:
+        return scope_of(actor).platform
+    return can_manage_org(actor, superior)
+
+
+def locked(plan: TrainingPlan) -> TrainingPlan:
+    return TrainingPlan.objects.select_for_update().select_related("org").get(pk=plan.pk)
+
+
+def require_editable(plan: TrainingPlan) -> None:
+    if plan.state not in EDITABLE_STATES:
+        raise ValidationError(
+            {
+                "plan": _(
+                    "The plan has been submitted; it can be changed again only if the "
+                    "superior returns it."
+                )
+            }
+        )
+
+
+def managers_of(org: Organization) -> list[Any]:
+    """The active org admins and secretaries granted on `org` itself."""
+    from peixun.accounts.models import Grant
+
+    grants = Grant.objects.filter(
+        org=org,
+        role__in=[Grant.Role.ORG_ADMIN, Grant.Role.SECRETARY],
+        user__is_active=True,
+    ).select_related("user")
+    return [g.user for g in grants]
+
+
+def nearest_managers(org: Organization) -> list[Any]:
+    """The managers of `org`, or, when nobody is granted on it, of its nearest ancestor that has
+    some: they are the ones who can act for it (a unit without its own admin is run from above).
+    One query."""
+    from peixun.accounts.models import Grant
+
+    prefixes = [org.path[:end] for end in range(org.steplen, len(org.path) + 1, org.steplen)]
+    grants = list(
+        Grant.objects.filter(
+            org__path__in=prefixes,
+            role__in=[Grant.Role.ORG_ADMIN, Grant.Role.SECRETARY],
+            user__is_active=True,
+        ).select_related("user", "org")
+    )
+    if not grants:
+        return []
+    deepest = max(len(g.org.path) for g in grants if g.org is not None)
+    return [g.user for g in grants if g.org is not None and len(g.org.path) == deepest]
