@@ -59,35 +59,3 @@ def require_editable(plan: TrainingPlan) -> None:
                 )
             }
         )
-
-
-def managers_of(org: Organization) -> list[Any]:
-    """The active org admins and secretaries granted on `org` itself."""
-    from peixun.accounts.models import Grant
-
-    grants = Grant.objects.filter(
-        org=org,
-        role__in=[Grant.Role.ORG_ADMIN, Grant.Role.SECRETARY],
-        user__is_active=True,
-    ).select_related("user")
-    return [g.user for g in grants]
-
-
-def nearest_managers(org: Organization) -> list[Any]:
-    """The managers of `org`, or, when nobody is granted on it, of its nearest ancestor that has
-    some: they are the ones who can act for it (a unit without its own admin is run from above).
-    One query."""
-    from peixun.accounts.models import Grant
-
-    prefixes = [org.path[:end] for end in range(org.steplen, len(org.path) + 1, org.steplen)]
-    grants = list(
-        Grant.objects.filter(
-            org__path__in=prefixes,
-            role__in=[Grant.Role.ORG_ADMIN, Grant.Role.SECRETARY],
-            user__is_active=True,
-        ).select_related("user", "org")
-    )
-    if not grants:
-        return []
-    deepest = max(len(g.org.path) for g in grants if g.org is not None)
-    return [g.user for g in grants if g.org is not None and len(g.org.path) == deepest]

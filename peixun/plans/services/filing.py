@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from peixun.accounts.selectors import nearest_managers, org_managers
 from peixun.core.audit import audit_record, snapshot
 from peixun.core.notifications import notification_send
 from peixun.core.permissions import require_manage, require_platform
@@ -18,7 +19,7 @@ from peixun.core.scoping import can_manage_org
 from peixun.orgs.models import Organization
 
 from ..models import PlanVersion, TrainingPlan
-from .common import PLAN_AUDIT, locked, managers_of, nearest_managers, superior_of
+from .common import PLAN_AUDIT, locked, superior_of
 from .plans import clean_year
 
 
@@ -143,7 +144,7 @@ def _decide(actor: Any, plan: TrainingPlan, *, approve: bool, reason: str) -> Tr
     else:
         title = _("Your %(year)s training plan was returned") % {"year": plan.year}
     notification_send(
-        recipients=[*managers_of(plan.org), plan.submitted_by],
+        recipients=[*org_managers(plan.org), plan.submitted_by],
         title=title,
         body=reason,
         url=reverse("plans:detail", args=[plan.pk]),

@@ -17,7 +17,8 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from peixun.accounts.models import Grant, User
+from peixun.accounts.models import User
+from peixun.accounts.selectors import nearest_managers
 from peixun.core.audit import audit_record_many, build_event
 from peixun.core.notifications import notification_send
 from peixun.events.models import Attendance
@@ -131,19 +132,7 @@ def class_leave_flags_refresh(training_class: TrainingClass, *, actor: Any = Non
 def organiser_users(org: Organization) -> list[User]:
     """Those who run the organiser's classes: the org admins and secretaries of the organiser, or
     of its nearest ancestor that has any."""
-    step = Organization.steplen
-    paths = [org.path[:end] for end in range(step, len(org.path) + 1, step)]
-    grants = list(
-        Grant.objects.filter(
-            role__in=[Grant.Role.ORG_ADMIN, Grant.Role.SECRETARY],
-            org__path__in=paths,
-            user__is_active=True,
-        ).select_related("user", "org")
-    )
-    if not grants:
-        return []
-    nearest = max(len(g.org.path) for g in grants if g.org is not None)
-    return [g.user for g in grants if g.org is not None and len(g.org.path) == nearest]
+    return nearest_managers(org)
 
 
 def _notify_organiser(

@@ -1,0 +1,36 @@
+"""Reads about who holds which grant."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .models import Grant, User
+
+if TYPE_CHECKING:
+    from peixun.orgs.models import Organization
+
+MANAGER_ROLES = (Grant.Role.ORG_ADMIN, Grant.Role.SECRETARY)
+
+
+def org_managers(org: Organization) -> list[User]:
+    """The active org admins and secretaries granted on `org` itself."""
+    grants = Grant.objects.filter(
+        org=org, role__in=MANAGER_ROLES, user__is_active=True
+    ).select_related("user")
+    return [g.user for g in grants]
+
+
+def nearest_managers(org: Organization) -> list[User]:
+    """The managers of `org`, or, when nobody is granted on it, of its nearest ancestor that has
+    some: they are the ones who act for it (a unit without its own admin is run from above).
+    One query."""
+    prefixes = [org.path[:end] for end in range(org.steplen, len(org.path) + 1, org.steplen)]
+    grants = list(
+        Grant.objects.filter(
+            org__path__in=prefixes, role__in=MANAGER_ROLES, user__is_active=True
+        ).select_related("user", "org")
+    )
+    if not grants:
+        return []
+    deepest = max(len(g.org.path) for g in grants if g.org is not None)
+    return [g.user for g in grants if g.org is not None and len(g.org.path) == deepest]
