@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "peixun.training",
     "peixun.plans",
     "peixun.orglife",
+    "peixun.exams",
     "peixun.demo",
 ]
 

@@ -61,6 +61,7 @@ class CreditEntry(models.Model):
         IMPORT = "import", _("Import")
         MANUAL = "manual", _("Recorded by hand")
         SELF_STUDY = "self_study", _("Filed by the member")
+        EXAM = "exam", _("Passed a knowledge test")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")

@@ -1,0 +1,246 @@
+"""Every read of knowledge tests, scoped: the bank and papers an actor may use, the exams they
+see, and the figures of an exam (per branch, per question, per member), all computed from the
+attempts themselves."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from peixun.core.scoping import can_manage_org, scope_of
+from peixun.members.models import Member
+from peixun.orgs.models import Organization
+
+from .models import Answer, Attempt, Candidate, Exam, Paper, Question
+
+# Discrimination compares the top and the bottom 27 % of takers by score (Kelley's groups).
+GROUP_SHARE = Decimal("0.27")
+
+
+def require_staff(actor: Any) -> None:
+    if not scope_of(actor).is_staff_like:
+        raise Http404
+
+
+def questions_visible(actor: Any) -> QuerySet[Question]:
+    return Question.objects.visible_to(actor).select_related("org")
+
+
+def questions_search(
+    actor: Any,
+    *,
+    text: str = "",
+    kind: str = "",
+    difficulty: int | None = None,
+    topic: str = "",
+    include_retired: bool = False,
+) -> QuerySet[Question]:
+    rows = questions_visible(actor)
+    if not include_retired:
+        rows = rows.filter(retired=False)
+    if text:
+        rows = rows.filter(Q(stem__icontains=text) | Q(source__icontains=text))
+    if kind:
+        rows = rows.filter(kind=kind)
+    if difficulty:
+        rows = rows.filter(difficulty=difficulty)
+    if topic:
+        rows = rows.filter(topics__icontains=topic)
+    return rows
+
+
+def papers_visible(actor: Any) -> QuerySet[Paper]:
+    return Paper.objects.visible_to(actor).select_related("org")
+
+
+def exams_visible(actor: Any) -> QuerySet[Exam]:
+    return Exam.objects.visible_to(actor).select_related("org", "paper")
+
+
+def exams_of_member(member_id: int) -> QuerySet[Exam]:
+    return (
+        Exam.objects.filter(candidates__member_id=member_id)
+        .exclude(state__in=[Exam.State.DRAFT, Exam.State.CANCELLED])
+        .select_related("org")
+        .order_by("-opens_at")
+    )
+
+
+def answers_visible(exam: Exam, now: Any = None) -> bool:
+    """Whether a taker who has submitted may see the key and explanations now."""
+    if exam.show_answers == Exam.ShowAnswers.AFTER_SUBMIT:
+        return True
+    if exam.show_answers == Exam.ShowAnswers.AFTER_CLOSE:
+        return (now or timezone.now()) >= exam.closes_at
+    return False
+
+
+def best_attempts(exam: Exam, org_ids: list[int] | None = None) -> dict[int, Attempt]:
+    """member id → their best submitted attempt (highest percent, then earliest)."""
+    rows = Attempt.objects.filter(exam=exam, submitted_at__isnull=False).only(
+        "id", "member_id", "org_id", "number", "score", "percent", "passed", "submitted_at",
+        "max_score", "auto_submitted", "started_at",
+    )  # fmt: skip
+    if org_ids is not None:
+        rows = rows.filter(org_id__in=org_ids)
+    best: dict[int, Attempt] = {}
+    for attempt in rows.order_by("member_id", "-percent", "submitted_at"):
+        best.setdefault(attempt.member_id, attempt)
+    return best
+
+
+@dataclass
+class BranchResult:
+    org: Organization
+    expected: int = 0
+    took: int = 0
+    passed: int = 0
+    total_percent: Decimal = Decimal(0)
+    non_takers: list[Member] = field(default_factory=list)
+
+    @property
+    def participation(self) -> Decimal | None:
+        return _share(self.took, self.expected)
+
+    @property
+    def pass_rate(self) -> Decimal | None:
+        return _share(self.passed, self.took)
+
+    @property
+    def average(self) -> Decimal | None:
+        return (self.total_percent / self.took).quantize(Decimal("0.1")) if self.took else None
+
+
+def _share(part: int, whole: int) -> Decimal | None:
+    return (Decimal(part * 100) / whole).quantize(Decimal("0.1")) if whole else None
+
+
+def branch_results(actor: Any, exam: Exam) -> tuple[list[BranchResult], BranchResult]:
+    """Per branch the actor can read: candidates, takers, pass count, average percent of each
+    member's best attempt, and who has not taken it; plus the total of those rows."""
+    scope = scope_of(actor)
+    candidates = Candidate.objects.filter(exam=exam).select_related("org", "member")
+    if not scope.platform:
+        cond = Q()
+        for path in scope.read_paths:
+            cond |= Q(org__path__startswith=path)
+        candidates = candidates.filter(cond) if cond else candidates.none()
+    best = best_attempts(exam)
+    rows: dict[int, BranchResult] = {}
+    for candidate in candidates.order_by("org__path", "member__name"):
+        row = rows.setdefault(candidate.org_id, BranchResult(org=candidate.org))
+        row.expected += 1
+        attempt = best.get(candidate.member_id)
+        if attempt is None:
+            row.non_takers.append(candidate.member)
+            continue
+        row.took += 1
+        row.passed += bool(attempt.passed)
+        row.total_percent += attempt.percent or Decimal(0)
+    ordered = list(rows.values())
+    total = BranchResult(org=exam.org)
+    for row in ordered:
+        total.expected += row.expected
+        total.took += row.took
+        total.passed += row.passed
+        total.total_percent += row.total_percent
+    return ordered, total
+
+
+@dataclass
+class ItemResult:
+    question_id: int
+    kind: str
+    stem: str
+    shown: int = 0
+    correct: int = 0
+    difficulty: Decimal | None = None  # share answering right (higher is easier)
+    discrimination: Decimal | None = None  # upper group's share right minus the lower group's
+
+
+def item_analysis(exam: Exam) -> list[ItemResult]:
+    """Per question, over each taker's best attempt: how often it was answered right (the
+    classical difficulty index p) and how well it separates strong takers from weak ones
+    (the discrimination index D over the top and bottom 27 %)."""
+    best = list(best_attempts(exam).values())
+    if not best:
+        return []
+    ids = [a.pk for a in best]
+    right: dict[int, set[int]] = defaultdict(set)  # attempt → questions answered right
+    for attempt_id, question_id in (
+        Answer.objects.filter(attempt_id__in=ids, correct=True)
+        .values_list("attempt_id", "question_id")
+        .iterator()
+    ):
+        right[attempt_id].add(question_id)
+    shown: dict[int, list[int]] = {}
+    results: dict[int, ItemResult] = {}
+    for attempt in Attempt.objects.filter(pk__in=ids).only("id", "items"):
+        qids = []
+        for item in attempt.items:
+            qids.append(item["q"])
+            results.setdefault(
+                item["q"], ItemResult(question_id=item["q"], kind=item["kind"], stem=item["stem"])
+            )
+        shown[attempt.pk] = qids
+    ranked = sorted(best, key=lambda a: a.percent or Decimal(0), reverse=True)
+    group = max(1, int(len(ranked) * GROUP_SHARE)) if len(ranked) >= 4 else 0
+    upper = {a.pk for a in ranked[:group]}
+    lower = {a.pk for a in ranked[-group:]} if group else set()
+    upper_counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    lower_counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for attempt_id, qids in shown.items():
+        for qid in qids:
+            hit = qid in right[attempt_id]
+            result = results[qid]
+            result.shown += 1
+            result.correct += hit
+            for members, counts in ((upper, upper_counts), (lower, lower_counts)):
+                if attempt_id in members:
+                    counts[qid][0] += 1
+                    counts[qid][1] += hit
+    for qid, result in results.items():
+        result.difficulty = _ratio(result.correct, result.shown)
+        up, low = upper_counts.get(qid), lower_counts.get(qid)
+        if up and low and up[0] and low[0]:
+            result.discrimination = (Decimal(up[1]) / up[0] - Decimal(low[1]) / low[0]).quantize(
+                Decimal("0.01")
+            )
+    return sorted(results.values(), key=lambda r: (r.difficulty or 0, r.question_id))
+
+
+def _ratio(part: int, whole: int) -> Decimal | None:
+    return (Decimal(part) / whole).quantize(Decimal("0.01")) if whole else None
+
+
+def leaderboard(exam: Exam, limit: int = 50) -> list[tuple[int, Attempt]]:
+    """Ranked best attempts, only when the exam turned its leaderboard on (a contest whose
+    tenant allows it); ties share a rank and faster completion does not break them."""
+    if not exam.leaderboard:
+        return []
+    ranked = sorted(
+        best_attempts(exam).values(), key=lambda a: a.percent or Decimal(0), reverse=True
+    )[:limit]
+    members = Member.objects.in_bulk([a.member_id for a in ranked])
+    out: list[tuple[int, Attempt]] = []
+    for position, attempt in enumerate(ranked, start=1):
+        rank = out[-1][0] if out and out[-1][1].percent == attempt.percent else position
+        attempt.member_name = members[attempt.member_id].name  # type: ignore[attr-defined]
+        out.append((rank, attempt))
+    return out
+
+
+def can_manage_exam(actor: Any, exam: Exam) -> bool:
+    return can_manage_org(actor, exam.org)
+
+
+def member_history(member_id: int) -> list[Attempt]:
+    return list(
+        Attempt.objects.filter(member_id=member_id).select_related("exam").order_by("-started_at")
+    )
