@@ -60,6 +60,7 @@ def _register_routers() -> None:
     from peixun.accounts.api import router as auth_router
     from peixun.core.api import router as audit_router
     from peixun.events.api import router as events_router
+    from peixun.exams.api import router as exams_router
     from peixun.hours.api import compliance_router
     from peixun.hours.api import router as hours_router
     from peixun.members.api import router as members_router
@@ -78,6 +79,7 @@ def _register_routers() -> None:
     api.add_router("/events/", events_router)
     api.add_router("/plans/", plans_router)
     api.add_router("/orglife/", orglife_router)
+    api.add_router("/exams/", exams_router)
 
 
 _register_routers()

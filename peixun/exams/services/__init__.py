@@ -3,6 +3,7 @@
 from .attempts import (
     GRACE,
     attempt_answer_save,
+    attempt_current,
     attempt_start,
     attempt_submit,
     attempt_submit_expired,
@@ -46,6 +47,7 @@ __all__ = [
     "GRACE",
     "OPTION_LETTERS",
     "attempt_answer_save",
+    "attempt_current",
     "attempt_start",
     "attempt_submit",
     "attempt_submit_expired",

@@ -252,3 +252,13 @@ def attempts_expire(*, exam: Exam | None = None, now: dt.datetime | None = None)
         attempt_submit_expired(attempt, now=now)
         count += 1
     return count
+
+
+def attempt_current(*, actor: Any, attempt_id: Any) -> Attempt:
+    """The actor's own attempt as it stands; one past its time is submitted first, so a taker
+    who comes back late sees their result, not a running clock."""
+    attempt = _own_attempt(actor, attempt_id)
+    now = timezone.now()
+    if attempt.submitted_at is None and now > attempt.deadline_at + GRACE:
+        attempt = attempt_submit_expired(attempt, now=now)
+    return attempt

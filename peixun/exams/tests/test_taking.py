@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any, ClassVar
 from unittest import mock
 
 from django.core.exceptions import ValidationError
@@ -15,7 +16,7 @@ from peixun.core.models import AuditEvent
 from peixun.core.testing import World
 from peixun.hours.models import CreditEntry
 
-from ..models import Answer, Attempt, Candidate, Exam
+from ..models import Answer, Attempt, Candidate, Exam, Paper, Question
 from ..services import (
     GRACE,
     attempt_answer_save,
@@ -39,6 +40,12 @@ def right_answer(item: dict) -> object:
 
 
 class TakingTests(TestCase):
+    world: ClassVar[World]
+    questions: ClassVar[list[Question]]
+    rules: ClassVar[Paper]
+    exam: ClassVar[Exam]
+    member: ClassVar[Any]
+
     @classmethod
     def setUpTestData(cls) -> None:
         cls.world = World()
@@ -141,14 +148,16 @@ class TakingTests(TestCase):
         attempt_answer_save(actor=self.member, attempt_id=attempt.pk, question_id=item["q"],
                             response=item["key"])  # fmt: skip
         later = attempt.deadline_at + GRACE + dt.timedelta(seconds=1)
-        with mock.patch("django.utils.timezone.now", return_value=later):
-            with self.assertRaises(ValidationError):
-                attempt_answer_save(actor=self.member, attempt_id=attempt.pk,
+        with (
+            mock.patch("django.utils.timezone.now", return_value=later),
+            self.assertRaises(ValidationError),
+        ):
+            attempt_answer_save(actor=self.member, attempt_id=attempt.pk,
                                     question_id=attempt.items[0]["q"], response=True)  # fmt: skip
         attempt.refresh_from_db()
         self.assertTrue(attempt.auto_submitted)
         self.assertIsNotNone(attempt.submitted_at)
-        self.assertGreater(attempt.score, 0)
+        self.assertGreater(attempt.score or 0, 0)
         self.assertEqual(Answer.objects.filter(attempt=attempt).count(), 1)
 
     def test_expire_sweep_submits_only_what_is_past_its_deadline(self) -> None:
