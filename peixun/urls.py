@@ -14,5 +14,6 @@ urlpatterns = [
     path("events/", include("peixun.events.urls")),
     path("plans/", include("peixun.plans.urls")),
     path("orglife/", include("peixun.orglife.urls")),
+    path("exams/", include("peixun.exams.urls")),
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,5 @@
+"""Pages of the question bank and papers (/exams/bank/…, /exams/papers/…)."""
+
+from django.urls import path
+
+urlpatterns: list = []
