@@ -167,17 +167,22 @@ class ExamKind(models.TextChoices):
     BASICS = "basics", _("Essential knowledge test")
 
 
-class ExamQuerySet(ScopedQuerySet):
+class ExamQuerySet(SharedDownQuerySet):
+    """Staff of the exam's org, of the orgs above it and of every org below it (whose members
+    take it: a branch secretary follows the branch's results) see it; a member sees the
+    published exams they are a candidate of."""
+
     scope_path_field = "org__path"
 
-    def self_condition(self, scope: Scope) -> Q | None:
-        # A member sees the published exams they are a candidate of.
-        if not scope.member_id:
-            return None
-        return Q(candidates__member_id=scope.member_id) & ~Q(state="draft")
-
     def visible_to(self, actor: object) -> models.QuerySet:
-        return super().visible_to(actor).distinct()
+        scope = scope_of(actor)
+        if scope.platform:
+            return self.all()
+        shared = self.shared_with_paths(scope.read_paths)
+        if not scope.member_id:
+            return shared
+        mine = self.filter(candidates__member_id=scope.member_id).exclude(state="draft")
+        return self.filter(pk__in=shared.values("pk")) | self.filter(pk__in=mine.values("pk"))
 
 
 class Exam(models.Model):
