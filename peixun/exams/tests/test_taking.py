@@ -194,3 +194,23 @@ class TakingTests(TestCase):
         self.assertEqual((entry.member_id, entry.hours), (self.world.member.pk, Decimal("0.50")))
         with self.assertRaises(ValidationError):
             exam_finalise(actor=self.world.users["org_admin"], exam=exam)
+
+
+class AutosubmitCommandTests(TestCase):
+    def test_the_command_submits_attempts_past_their_time(self) -> None:
+        import io
+
+        from django.core.management import call_command
+
+        world = World()
+        add_questions(world, per_kind=2)
+        exam = make_exam(world, rules_paper(world, per_kind=1), time_limit_minutes=1)
+        attempt = attempt_start(actor=world.users["member"], exam=exam)
+        Attempt.objects.filter(pk=attempt.pk).update(
+            deadline_at=timezone.now() - GRACE - dt.timedelta(seconds=5)
+        )
+        out = io.StringIO()
+        call_command("exams_autosubmit", stdout=out)
+        self.assertIn("1 attempt", out.getvalue())
+        attempt.refresh_from_db()
+        self.assertTrue(attempt.auto_submitted)
