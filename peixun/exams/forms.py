@@ -57,7 +57,7 @@ class ExamForm(BootstrapMixin, forms.Form):
         help_text=_("Credited on the ledger when the exam is finalised; 0 for none."),
     )
     audience = forms.ChoiceField(
-        label=_("Audience"), choices=Exam.Audience.choices, widget=forms.RadioSelect
+        label=_("Who takes it"), choices=Exam.Audience.choices, widget=forms.RadioSelect
     )
     member_statuses = forms.MultipleChoiceField(
         label=_("Member statuses"),

@@ -1,0 +1,108 @@
+"""A 随机抽测 on a phone: a sampled member starts, answers, loses the connection (an answer is
+kept on the phone), the page reloads, the member resumes with every answer and the clock still
+running, submits; the branch secretary sees the branch's results."""
+
+from __future__ import annotations
+
+import pytest
+
+from browser_tests.conftest import screenshot
+from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
+from peixun.core.testing import World
+from peixun.exams.models import Answer, Attempt, Candidate
+from peixun.exams.tests.fixtures import add_questions, make_exam, rules_paper
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def answer(item) -> None:  # type: ignore[no-untyped-def]
+    kind = item.get_attribute("data-kind")
+    if kind == "blank":
+        item.locator("input").fill("人民")
+        item.locator("input").blur()
+    elif kind == "multiple":
+        item.locator("label").nth(0).click()
+        item.locator("label").nth(1).click()
+    else:
+        item.locator("label").first.click()
+
+
+def test_spot_test_survives_a_lost_connection_and_the_secretary_sees_the_branch(  # type: ignore[no-untyped-def]
+    live_server, browser
+) -> None:
+    world = World()
+    base = live_server.url
+    add_questions(world, per_kind=3)
+    exam = make_exam(
+        world, rules_paper(world, per_kind=2), title="十一月随机抽测", kind="spot",
+        audience="sample", sample_count=2, time_limit_minutes=20, show_answers="after_submit",
+    )  # fmt: skip
+    assert Candidate.objects.filter(exam=exam, member=world.member).exists()
+
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", has_touch=True, is_mobile=True)
+    phone = context.new_page()
+    phone.set_default_timeout(15_000)
+    log_in(phone, base, "member")
+    phone.goto(f"{base}/exams/mine/")
+    phone.get_by_text("十一月随机抽测").click()
+    phone.locator("button[type=submit]", has_text="开始").click()
+    phone.wait_for_selector("#exam-timer")
+    items = phone.locator(".exam-item")
+    assert items.count() == 8
+    for index in range(3):
+        answer(items.nth(index))
+    phone.wait_for_function(
+        "document.querySelectorAll('.exam-status').length && "
+        "[...document.querySelectorAll('.exam-item')].slice(0, 3)"
+        ".every(i => i.querySelector('.exam-status').textContent.includes('已保存'))"
+    )
+    attempt = Attempt.objects.get(exam=exam, member=world.member)
+    assert Answer.objects.filter(attempt=attempt).count() == 3
+
+    # The connection drops: the fourth answer stays on the phone, and the page says so.
+    context.set_offline(True)
+    answer(items.nth(3))
+    phone.wait_for_selector("#exam-offline:not(.d-none)")
+    screenshot(phone, "exams-offline")
+    assert Answer.objects.filter(attempt=attempt).count() == 3
+    clock_before = phone.locator("#exam-timer").inner_text()
+
+    # Back online, the page reloads: the fourth answer is sent, the first three come from the
+    # server, and the clock continues from the server's deadline.
+    context.set_offline(False)
+    phone.reload()
+    phone.wait_for_selector("#exam-timer")
+    phone.wait_for_function(
+        "[...document.querySelectorAll('.exam-item')].slice(0, 4)"
+        ".every(i => i.querySelector('.exam-status').textContent.includes('已保存'))"
+    )
+    assert Answer.objects.filter(attempt=attempt).count() == 4
+    assert Attempt.objects.filter(exam=exam, member=world.member).count() == 1
+    assert phone.locator("#exam-timer").inner_text() <= clock_before
+    screenshot(phone, "exams-resumed")
+
+    items = phone.locator(".exam-item")
+    for index in range(4, 8):
+        answer(items.nth(index))
+    phone.wait_for_function(
+        "[...document.querySelectorAll('.exam-status')].every(s => s.textContent.includes('已保存'))"
+    )
+    phone.locator("#exam-submit").click()
+    phone.wait_for_url(f"**/exams/attempts/{attempt.pk}/")
+    assert "正确答案" in phone.content()
+    screenshot(phone, "exams-result")
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is not None and not attempt.auto_submitted
+    assert Answer.objects.filter(attempt=attempt).count() == 8
+
+    secretary = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
+    log_in(secretary, base, "secretary")
+    secretary.goto(f"{base}/exams/{exam.pk}/")
+    row = secretary.locator("tbody tr", has_text="第一党支部")
+    cells = row.locator("td")
+    assert cells.nth(1).inner_text() == "2"  # sampled
+    assert cells.nth(2).inner_text() == "1"  # took it
+    assert "第二党支部" not in secretary.content()
+    screenshot(secretary, "exams-branch-results")
+    secretary.goto(f"{base}/exams/{exam.pk}/?tab=absent")
+    assert "王芳" in secretary.locator("main").inner_text()
