@@ -345,7 +345,8 @@ class Attempt(models.Model):
 class Answer(models.Model):
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
     question_id = models.PositiveIntegerField()
-    response = models.JSONField()
+    # NULL: the taker cleared their answer.
+    response = models.JSONField(null=True)
     saved_at = models.DateTimeField()
     # The client's count of changes to this answer: a retried or reordered older save never
     # overwrites a newer one.

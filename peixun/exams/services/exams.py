@@ -23,7 +23,7 @@ from peixun.core.notifications import notification_send
 from peixun.core.permissions import require_admin, require_manage
 from peixun.hours.models import CreditEntry, Kind
 from peixun.hours.services import entry_record, tenant_of
-from peixun.members.models import Member
+from peixun.members.models import Member, Membership
 from peixun.orgs.models import Organization
 
 from ..models import Attempt, Candidate, Exam, ExamKind, ExamRule, Paper
@@ -352,13 +352,23 @@ def exam_finalise(*, actor: Any, exam: Exam) -> dict[str, int]:
             )
         )
         members = list(Member.objects.filter(pk__in=passed_ids - already).select_related("org"))
-        eligible = [m for m in members if m.org.path.startswith(exam.org.path)]
+        on = timezone.localdate(exam.closes_at)
+        # Credited: those still in the exam's subtree and registered in a branch on the day it
+        # closed (the ledger counts a credit to the branch of that day).
+        registered = set(
+            Membership.objects.on(on)
+            .filter(member__in=members)
+            .values_list("member_id", flat=True)
+        )
+        eligible = [
+            m for m in members if m.org.path.startswith(exam.org.path) and m.pk in registered
+        ]
         skipped = len(members) - len(eligible)
         if eligible:
             entry_record(
                 actor=actor,
                 members=eligible,
-                on=timezone.localdate(exam.closes_at),
+                on=on,
                 hours=exam.credit_hours,
                 kind=Kind.OTHER,
                 title=_("Passed: %(title)s") % {"title": exam.title},

@@ -14,6 +14,7 @@ from peixun.core.testing import PersonaTestCase
 from ..models import Attempt, Candidate, Exam, Paper, Question
 from ..services import attempt_answer_save, attempt_start, attempt_submit, exam_rule_update
 from .fixtures import add_questions, make_exam, rules_paper
+from .test_taking import right_answer
 
 STAFF_READERS = {
     "anonymous": 302,
@@ -117,7 +118,7 @@ class ExamPageTests(PersonaTestCase):
         bad = admin.post("/exams/new/", {**form_data(self.paper), "org": self.world.root.pk,
                                          "closes_at": "2020-01-01T00:00"})  # fmt: skip
         self.assertEqual(bad.status_code, 400)
-        self.assertContains(bad, "The exam must close after it opens.", status_code=400)
+        self.assertContains(bad, "截止时间必须晚于开始时间。", status_code=400)
         count = Exam.objects.count()
         made = admin.post("/exams/new/", {**form_data(self.paper), "org": self.world.root.pk})
         self.assertEqual(Exam.objects.count(), count + 1)
@@ -133,16 +134,17 @@ class ExamPageTests(PersonaTestCase):
         member.post(f"/exams/{exam.pk}/take/", {"action": "start"})
         attempt = Attempt.objects.get(exam=exam, member=self.world.member)
         first = attempt.items[0]
-        attempt_answer_save(actor=self.user("member"), attempt_id=attempt.pk,
-                            question_id=first["q"], response=first["key"] if first["kind"] != "single"
-                            else first["key"][0])  # fmt: skip
+        attempt_answer_save(
+            actor=self.user("member"), attempt_id=attempt.pk, question_id=first["q"],
+            response=right_answer(first),
+        )  # fmt: skip
         page = member.get(f"/exams/{exam.pk}/take/")
         self.assertContains(page, 'id="exam-timer"')
         self.assertNotContains(page, '"key"')
         done = member.post(f"/exams/{exam.pk}/take/", {"action": "submit", "attempt": attempt.pk})
         self.assertRedirects(done, f"/exams/attempts/{attempt.pk}/")
         result = member.get(f"/exams/attempts/{attempt.pk}/")
-        self.assertContains(result, "Right answer")
+        self.assertContains(result, "正确答案")
         secretary = self.client_for("secretary").get(f"/exams/{exam.pk}/")
         self.assertContains(secretary, "第一党支部")
         self.assertNotContains(secretary, "第三党支部")
@@ -172,9 +174,9 @@ class ExamPageTests(PersonaTestCase):
         data = {**form_data(self.paper), "org": self.world.root.pk, "kind": "contest",
                 "leaderboard": "on"}  # fmt: skip
         refused = admin.post("/exams/new/", data)
-        self.assertContains(refused, "Leaderboards are off", status_code=400)
+        self.assertContains(refused, "本单位未开启排行榜", status_code=400)
         exam_rule_update(actor=self.user("org_admin"), tenant=self.world.root,
                          pass_credit_hours="0.5", contest_leaderboards=True)  # fmt: skip
         self.assertEqual(admin.post("/exams/new/", data).status_code, 302)
         quarterly = admin.post("/exams/new/", {**data, "kind": "quarterly"})
-        self.assertContains(quarterly, "Only a contest may show a leaderboard.", status_code=400)
+        self.assertContains(quarterly, "只有竞赛可以显示排行榜。", status_code=400)

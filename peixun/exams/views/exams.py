@@ -224,7 +224,7 @@ def rules(request: HttpRequest) -> HttpResponse:
     """The tenant's rule: hours for passing and whether contests may show a leaderboard."""
     selectors.require_staff(request.user)
     scope = scope_of(request.user)
-    tenants = Organization.get_root_nodes().filter(closed_on__isnull=True)
+    tenants = Organization.objects.get_root_nodes().filter(closed_on__isnull=True)
     if not scope.platform:
         tenants = tenants.filter(path__in=[p[: Organization.steplen] for p in scope.read_paths])
     tenant = tenants.order_by("path").first()

@@ -18,6 +18,7 @@ from peixun.demo.generator import (
     create_demo_users,
     generate_tenant,
 )
+from peixun.demo.exams import load_demo_exams
 from peixun.demo.hours import generate_hours
 from peixun.demo.orglife import load_demo_orglife
 from peixun.demo.plans import load_demo_plans
@@ -45,13 +46,16 @@ class Command(BaseCommand):
             training = load_demo_training(root, seed=options["seed"])
             plans = load_demo_plans(root)
             orglife = load_demo_orglife(root, seed=options["seed"])
+            exams = load_demo_exams(root, seed=options["seed"])
             if training:
                 self.stdout.write("Training classes: " + demo_training_summary(training))
             if plans:
                 self.stdout.write("Training plans: " + demo_training_summary(plans))
             if orglife:
                 self.stdout.write("Organisational life: " + demo_training_summary(orglife))
-            if not training and not plans and not orglife:
+            if exams:
+                self.stdout.write("Knowledge tests: " + demo_training_summary(exams))
+            if not training and not plans and not orglife and not exams:
                 self.stdout.write("The demo tenant is already loaded; nothing to do.")
             self.print_logins()
             return
@@ -70,6 +74,7 @@ class Command(BaseCommand):
         training = load_demo_training(tenant.root, seed=options["seed"])
         plans = load_demo_plans(tenant.root)
         orglife = load_demo_orglife(tenant.root, seed=options["seed"])
+        exams = load_demo_exams(tenant.root, seed=options["seed"])
         # Today's warnings, as the daily job would send them: the demo's notification centre
         # shows real messages, and a later run_warnings today adds nothing (dedupe per day).
         warned = warnings_run(as_of=timezone.localdate(), tenant=tenant.root)
@@ -80,6 +85,7 @@ class Command(BaseCommand):
         self.stdout.write("Training classes: " + demo_training_summary(training))
         self.stdout.write("Training plans: " + demo_training_summary(plans))
         self.stdout.write("Organisational life: " + demo_training_summary(orglife))
+        self.stdout.write("Knowledge tests: " + demo_training_summary(exams))
         self.stdout.write(
             f"Warnings: {warned.members_warned} members at risk or behind, "
             f"{warned.digests_sent} branch digest(s) sent to secretaries"
