@@ -11,6 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from peixun.demo.exams import load_demo_exams
 from peixun.demo.generator import (
     DEMO_LOGINS,
     DEMO_PASSWORD,
@@ -18,7 +19,6 @@ from peixun.demo.generator import (
     create_demo_users,
     generate_tenant,
 )
-from peixun.demo.exams import load_demo_exams
 from peixun.demo.hours import generate_hours
 from peixun.demo.orglife import load_demo_orglife
 from peixun.demo.plans import load_demo_plans
