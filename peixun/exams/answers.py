@@ -21,11 +21,14 @@ def fold(text: str) -> str:
     punctuation become their half-width forms, the ideographic space a space), case folded,
     with every space and punctuation mark dropped. So "ＧＤＰ" = "gdp", "四个 意识。" = "四个意识"."""
     normal = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(
+    kept = "".join(
         ch
         for ch in normal
         if not ch.isspace() and not unicodedata.category(ch).startswith(("P", "Z", "C"))
     )
+    # Dropping a space can join a letter to a combining mark ("A´" → "a" + U+0301): compose
+    # again, so that folding twice gives what folding once did.
+    return unicodedata.normalize("NFKC", kept)
 
 
 def fingerprint(kind: str, stem: str, options: list[str]) -> str:
