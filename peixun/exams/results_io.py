@@ -7,13 +7,11 @@ import io
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from peixun.core.scoping import scope_of
 from peixun.core.text import neutralise_formula
 
 from . import selectors
@@ -54,13 +52,9 @@ def results_workbook(actor: Any, exam: Exam) -> bytes:
          _("best %"), _("passed"), _("submitted at")]
     )  # fmt: skip
     _bold_header(people, 1)
-    scope = scope_of(actor)
-    candidates = Candidate.objects.filter(exam=exam).select_related("org", "member")
-    if not scope.platform:
-        cond = Q()
-        for path in scope.read_paths:
-            cond |= Q(org__path__startswith=path)
-        candidates = candidates.filter(cond) if cond else candidates.none()
+    candidates = selectors.in_read_scope(
+        actor, Candidate.objects.filter(exam=exam).select_related("org", "member")
+    )
     best = selectors.best_attempts(exam)
     counts: dict[int, int] = {}
     for member_id in exam.attempts.values_list("member_id", flat=True):

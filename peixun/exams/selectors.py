@@ -5,11 +5,11 @@ attempts themselves."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -102,7 +102,6 @@ class BranchResult:
     took: int = 0
     passed: int = 0
     total_percent: Decimal = Decimal(0)
-    non_takers: list[Member] = field(default_factory=list)
 
     @property
     def participation(self) -> Decimal | None:
@@ -121,29 +120,42 @@ def _share(part: int, whole: int) -> Decimal | None:
     return (Decimal(part * 100) / whole).quantize(Decimal("0.1")) if whole else None
 
 
-def branch_results(actor: Any, exam: Exam) -> tuple[list[BranchResult], BranchResult]:
-    """Per branch the actor can read: candidates, takers, pass count, average percent of each
-    member's best attempt, and who has not taken it; plus the total of those rows."""
+def in_read_scope(actor: Any, rows: QuerySet, field: str = "org__path") -> QuerySet:
     scope = scope_of(actor)
-    candidates = Candidate.objects.filter(exam=exam).select_related("org", "member")
-    if not scope.platform:
-        cond = Q()
-        for path in scope.read_paths:
-            cond |= Q(org__path__startswith=path)
-        candidates = candidates.filter(cond) if cond else candidates.none()
-    best = best_attempts(exam)
-    rows: dict[int, BranchResult] = {}
-    for candidate in candidates.order_by("org__path", "member__name"):
-        row = rows.setdefault(candidate.org_id, BranchResult(org=candidate.org))
-        row.expected += 1
-        attempt = best.get(candidate.member_id)
-        if attempt is None:
-            row.non_takers.append(candidate.member)
+    if scope.platform:
+        return rows
+    cond = Q()
+    for path in scope.read_paths:
+        cond |= Q(**{f"{field}__startswith": path})
+    return rows.filter(cond) if cond else rows.none()
+
+
+def branch_results(actor: Any, exam: Exam) -> tuple[list[BranchResult], BranchResult]:
+    """Per branch the actor can read: candidates, takers, pass count and the average percent of
+    each member's best attempt; plus the total of those rows. Counted in the database (one
+    row per branch, one per taker), so a province-wide test stays a few queries."""
+    expected = dict(
+        in_read_scope(actor, Candidate.objects.filter(exam=exam))
+        .values("org_id")
+        .annotate(n=Count("id"))
+        .values_list("org_id", "n")
+    )
+    best = (
+        in_read_scope(actor, Attempt.objects.filter(exam=exam, submitted_at__isnull=False))
+        .values("member_id", "org_id")
+        .annotate(best=Max("percent"))
+        .values_list("org_id", "best")
+    )
+    orgs = Organization.objects.in_bulk(list(expected))
+    rows = {org_id: BranchResult(org=orgs[org_id], expected=n) for org_id, n in expected.items()}
+    for org_id, percent in best:
+        row = rows.get(org_id)
+        if row is None:
             continue
         row.took += 1
-        row.passed += bool(attempt.passed)
-        row.total_percent += attempt.percent or Decimal(0)
-    ordered = list(rows.values())
+        row.passed += (percent or 0) >= exam.pass_percent
+        row.total_percent += percent or Decimal(0)
+    ordered = sorted(rows.values(), key=lambda r: r.org.path)
     total = BranchResult(org=exam.org)
     for row in ordered:
         total.expected += row.expected
@@ -151,6 +163,17 @@ def branch_results(actor: Any, exam: Exam) -> tuple[list[BranchResult], BranchRe
         total.passed += row.passed
         total.total_percent += row.total_percent
     return ordered, total
+
+
+def non_takers(actor: Any, exam: Exam) -> QuerySet[Candidate]:
+    """Candidates the actor can read who have not submitted an attempt, branch by branch."""
+    took = Attempt.objects.filter(exam=exam, submitted_at__isnull=False).values("member_id")
+    return (
+        in_read_scope(actor, Candidate.objects.filter(exam=exam))
+        .exclude(member_id__in=took)
+        .select_related("org", "member")
+        .order_by("org__path", "member__name", "member_id")
+    )
 
 
 @dataclass

@@ -157,7 +157,7 @@ def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404
         context["leaders"] = selectors.leaderboard(exam)
     elif tab == "absent":
-        context["absent"] = [(row.org, m) for row in rows for m in row.non_takers]
+        context["absent"], context["query"] = paginate(request, selectors.non_takers(actor, exam))
     return render(request, "exams/exam_detail.html", context)
 
 
