@@ -75,9 +75,15 @@
         // Refused for good (time is up, not in the attempt): say so and stop retrying.
         delete pending[q]; keep();
         return r.json().then(function (body) {
-          var msg = (body.detail && body.detail[0] && body.detail[0].msg) || body.detail || "";
+          var first = (body.detail && body.detail[0]) || {};
+          var msg = first.msg || (typeof body.detail === "string" ? body.detail : "");
           status(q, data.msgRefused + (msg ? ": " + msg : ""), "text-danger");
-          if (r.status === 422 && /time|时间|交卷/i.test(String(msg))) { location.reload(); }
+          // The attempt itself was refused (time is up, already handed in): the page reloads
+          // and shows the result.
+          if (r.status === 422 && first.loc && first.loc.indexOf("attempt") >= 0) {
+            try { localStorage.removeItem(storeKey); } catch (e) { /* ignore */ }
+            setTimeout(function () { location.reload(); }, 1500);
+          }
         }, function () { status(q, data.msgRefused, "text-danger"); });
       }
       throw new Error("server " + r.status);
