@@ -356,9 +356,7 @@ def exam_finalise(*, actor: Any, exam: Exam) -> dict[str, int]:
         # Credited: those still in the exam's subtree and registered in a branch on the day it
         # closed (the ledger counts a credit to the branch of that day).
         registered = set(
-            Membership.objects.on(on)
-            .filter(member__in=members)
-            .values_list("member_id", flat=True)
+            Membership.objects.on(on).filter(member__in=members).values_list("member_id", flat=True)
         )
         eligible = [
             m for m in members if m.org.path.startswith(exam.org.path) and m.pk in registered

@@ -180,6 +180,9 @@ def paper_update(
             raise ValidationError({"rules": " ".join(shortfall)})
     paper.points = clean_points(points)
     paper.save()
+    # A fixed paper's questions take the new points of their type.
+    for kind, value in paper.points.items():
+        paper.rows.filter(question__kind=kind).update(points=Decimal(value))
     audit_record(
         actor=actor, verb="exams.paper.update", obj=paper, org=paper.org,
         before=before, after=snapshot(paper, PAPER_AUDIT),

@@ -60,6 +60,8 @@ class ExamQueryCountTests(TestCase):
         ):
             take(large, member_id, right=index % 3 != 0)
         client = Client()
-        client.force_login(world.users["org_admin"])
+        admin = world.users["org_admin"]
+        assert admin is not None
+        client.force_login(admin)
         self.counts(client, small)  # warm caches (scope, session)
         self.assertEqual(self.counts(client, small), self.counts(client, large))

@@ -1,0 +1,335 @@
+"""Question bank pages for staff: the list with search and filters, a question's form, retiring,
+the import (checked first, then confirmed) and the .xlsx downloads.
+
+Access: staff only (a plain member gets 404). Everyone who sees a question may read it; only
+those who manage its owner may change it (others 403). A question's bank is shared down: staff
+of the owner, above it and below it see it; staff of a sibling branch get 404.
+
+The import's checked bytes are kept under MEDIA_ROOT/imports/questions/<random>.xlsx and named
+by a signed token (user, org, file) in the confirm form, so "confirm" imports exactly the file
+that was checked, without a session.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from peixun.core.forms import add_service_errors, mark_invalid
+from peixun.core.pagination import paginate
+from peixun.core.scoping import can_manage_org, get_visible_or_404
+from peixun.plans.selectors import manageable_orgs
+
+from .. import selectors, services
+from ..bank_io import question_template_workbook, questions_workbook
+from ..forms_bank import BankFilterForm, ImportForm, QuestionForm, option_field
+from ..models import Question
+from ..services.imports import MAX_BYTES, MAX_ROWS, ImportRejected, ImportReport, questions_import
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+IMPORT_SALT = "peixun.exams.bank.import"
+IMPORT_MAX_AGE = 3600  # seconds a checked file may wait for its confirmation
+STALE_UPLOAD_SECONDS = 24 * 3600
+PROBLEMS_SHOWN = 500
+
+
+def _manageable(request: HttpRequest) -> Any:
+    """The orgs the actor manages, as a tree (each under its parent, indented by the form)."""
+    return manageable_orgs(request.user).order_by("path")
+
+
+def _xlsx(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def _question_errors(form: QuestionForm, error: ValidationError) -> None:
+    """Service errors on the form; those about the options go under the first option."""
+    if hasattr(error, "error_dict") and "options" in error.message_dict:
+        renamed = {
+            (option_field(0) if name == "options" else name): messages
+            for name, messages in error.message_dict.items()
+        }
+        error = ValidationError(renamed)
+    add_service_errors(form, error)
+    mark_invalid(form)
+
+
+# -- the list ------------------------------------------------------------------------------------
+
+
+@login_required
+def bank(request: HttpRequest) -> HttpResponse:
+    selectors.require_staff(request.user)
+    filters = BankFilterForm(request.GET or None)
+    rows = selectors.questions_search(request.user, **filters.search()).order_by("-id")
+    page, query = paginate(request, rows)
+    export_query = request.GET.copy()
+    export_query.pop("page", None)
+    return render(
+        request,
+        "exams/bank_list.html",
+        {
+            "page": page,
+            "query": query,
+            "filters": filters,
+            "filtered": any(filters.search().values()),
+            "export_query": export_query.urlencode(),
+            "can_manage": _manageable(request).exists(),
+        },
+    )
+
+
+# -- one question --------------------------------------------------------------------------------
+
+
+def _orgs_or_403(request: HttpRequest) -> Any:
+    selectors.require_staff(request.user)
+    orgs = _manageable(request)
+    if not orgs.exists():
+        raise PermissionDenied(_("You may not change the question bank."))
+    return orgs
+
+
+@login_required
+def bank_new(request: HttpRequest) -> HttpResponse:
+    orgs = _orgs_or_403(request)
+    form = QuestionForm(request.POST or None, orgs=orgs, initial={"org": orgs.first()})
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.question_create(
+                    actor=request.user, org=form.cleaned_data["org"], data=form.question_data()
+                )
+            except ValidationError as error:
+                _question_errors(form, error)
+            else:
+                messages.success(request, _("The question was added to the bank."))
+                if "another" in request.POST:
+                    return redirect("exams:bank_new")
+                return redirect("exams:bank")
+        mark_invalid(form)
+    return render(
+        request,
+        "exams/bank_form.html",
+        {"form": form, "question": None, "can_manage": True},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def bank_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The question: its form for those who manage its owner, read-only for other staff."""
+    selectors.require_staff(request.user)
+    question = get_visible_or_404(request.user, Question, pk)
+    can_manage = can_manage_org(request.user, question.org)
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied(_("You may not change questions of this organization."))
+    form = QuestionForm(request.POST or None, orgs=_manageable(request), question=question)
+    if not can_manage:
+        for field in form.fields.values():
+            field.disabled = True
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.question_update(
+                    actor=request.user, question=question, data=form.question_data()
+                )
+            except ValidationError as error:
+                _question_errors(form, error)
+            else:
+                messages.success(request, _("The question was saved."))
+                return redirect("exams:bank_edit", pk=question.pk)
+        mark_invalid(form)
+    return render(
+        request,
+        "exams/bank_form.html",
+        {"form": form, "question": question, "can_manage": can_manage},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def bank_retire(request: HttpRequest, pk: int) -> HttpResponse:
+    """Retire a question, or bring a retired one back."""
+    selectors.require_staff(request.user)
+    question = get_visible_or_404(request.user, Question, pk)
+    question = services.question_retire(
+        actor=request.user, question=question, retired=not question.retired
+    )
+    if question.retired:
+        messages.success(request, _("The question was retired: papers draw it no more."))
+    else:
+        messages.success(request, _("The question is in use again."))
+    return redirect("exams:bank_edit", pk=question.pk)
+
+
+# -- import --------------------------------------------------------------------------------------
+
+
+def _uploads() -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports" / "questions"
+
+
+def _stash(request: HttpRequest, org_id: int, data: bytes, filename: str) -> str:
+    """Keep the checked bytes; the signed token names them, the user and the org."""
+    folder = _uploads()
+    folder.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - STALE_UPLOAD_SECONDS
+    for old in folder.glob("*.xlsx"):  # checked but never confirmed
+        with contextlib.suppress(OSError):
+            if old.stat().st_mtime < cutoff:
+                old.unlink(missing_ok=True)
+    name = secrets.token_hex(16)
+    (folder / f"{name}.xlsx").write_bytes(data)
+    payload = {"f": name, "u": request.user.pk, "o": org_id, "n": filename[:200]}
+    return signing.dumps(payload, salt=IMPORT_SALT)
+
+
+def _stashed(request: HttpRequest, token: str) -> tuple[Path, int, str] | None:
+    try:
+        held = signing.loads(token, salt=IMPORT_SALT, max_age=IMPORT_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    name = str(held.get("f", ""))
+    if held.get("u") != request.user.pk or len(name) != 32 or not name.isalnum():
+        return None
+    path = _uploads() / f"{name}.xlsx"
+    if not path.is_file():
+        return None
+    return path, int(held.get("o", 0)), str(held.get("n", ""))
+
+
+def _render_import(
+    request: HttpRequest,
+    form: ImportForm,
+    *,
+    report: ImportReport | None = None,
+    token: str = "",
+    filename: str = "",
+    notice: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    errors = report.errors if report else []
+    return render(
+        request,
+        "exams/bank_import.html",
+        {
+            "form": form,
+            "report": report,
+            "errors": errors[:PROBLEMS_SHOWN],
+            "errors_hidden": max(0, len(errors) - PROBLEMS_SHOWN),
+            "token": token,
+            "filename": filename,
+            "notice": notice,
+            "max_mb": MAX_BYTES // (1024 * 1024),
+            "max_rows": MAX_ROWS,
+        },
+        status=status,
+    )
+
+
+@login_required
+@never_cache
+def bank_import(request: HttpRequest) -> HttpResponse:
+    """GET: the upload form. POST with a file: check it (dry run) and show every problem, the
+    duplicates and how many would be imported. POST with `token`: import the checked file."""
+    orgs = _orgs_or_403(request)
+    if request.method != "POST":
+        return _render_import(request, ImportForm(orgs=orgs, initial={"org": orgs.first()}))
+    if request.POST.get("token"):
+        return _import_confirm(request, orgs)
+    form = ImportForm(request.POST, request.FILES, orgs=orgs)
+    if not form.is_valid():
+        mark_invalid(form)
+        return _render_import(request, form, status=400)
+    org = form.cleaned_data["org"]
+    upload = form.cleaned_data["file"]
+    try:
+        report = questions_import(actor=request.user, org=org, upload=upload, dry_run=True)
+    except ImportRejected as rejected:  # not raised by a dry run; kept for safety
+        return _render_import(request, form, report=rejected.report, status=400)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        mark_invalid(form)
+        return _render_import(request, form, status=400)
+    token = ""
+    if report.ok and report.to_create:
+        upload.seek(0)
+        token = _stash(request, org.pk, upload.read(), upload.name or "")
+    return _render_import(
+        request,
+        ImportForm(orgs=orgs, initial={"org": org}),
+        report=report,
+        token=token,
+        filename=upload.name or "",
+        status=200 if report.ok else 400,
+    )
+
+
+def _import_confirm(request: HttpRequest, orgs: Any) -> HttpResponse:
+    form = ImportForm(orgs=orgs, initial={"org": orgs.first()})
+    held = _stashed(request, request.POST.get("token", ""))
+    if held is None:
+        notice = _("The checked file is no longer available; upload it again.")
+        return _render_import(request, form, notice=notice, status=400)
+    path, org_id, filename = held
+    org = orgs.filter(pk=org_id).first()
+    if org is None:
+        raise PermissionDenied(_("You may not change the question bank."))
+    form = ImportForm(orgs=orgs, initial={"org": org})
+    try:
+        report = questions_import(
+            actor=request.user, org=org, upload=path.read_bytes(), dry_run=False
+        )
+    except ImportRejected as rejected:
+        return _render_import(request, form, report=rejected.report, filename=filename, status=400)
+    except ValidationError as error:
+        notice = " ".join(str(m) for m in error.messages)
+        return _render_import(request, form, notice=notice, status=400)
+    path.unlink(missing_ok=True)
+    messages.success(
+        request,
+        _(
+            "Imported %(created)d questions into the bank of %(org)s; %(duplicates)d duplicates skipped."
+        )
+        % {"created": report.created, "org": org.name, "duplicates": len(report.duplicates)},
+    )
+    return redirect("exams:bank")
+
+
+# -- downloads -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def bank_export(request: HttpRequest) -> HttpResponse:
+    """The questions the list shows (same filters), in the template's columns."""
+    selectors.require_staff(request.user)
+    filters = BankFilterForm(request.GET or None)
+    rows = selectors.questions_search(request.user, **filters.search()).order_by("org__path", "id")
+    return _xlsx(questions_workbook(rows.iterator(chunk_size=500)), "题库导出.xlsx")
+
+
+@login_required
+@require_GET
+def bank_template(request: HttpRequest) -> HttpResponse:
+    selectors.require_staff(request.user)
+    return _xlsx(question_template_workbook(), "题库导入模板.xlsx")
