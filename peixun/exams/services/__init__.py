@@ -30,6 +30,7 @@ from .exams import (
     exam_rule_update,
     exam_update,
 )
+from .imports import questions_import
 from .papers import (
     DEFAULT_POINTS,
     bank_for,
@@ -40,6 +41,7 @@ from .papers import (
     paper_question_remove,
     paper_questions_add,
     paper_update,
+    rules_shortfall,
 )
 
 __all__ = [
@@ -75,5 +77,7 @@ __all__ = [
     "question_create",
     "question_retire",
     "question_update",
+    "questions_import",
+    "rules_shortfall",
     "split_topics",
 ]

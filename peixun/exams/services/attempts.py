@@ -80,6 +80,8 @@ def attempt_start(*, actor: Any, exam: Exam) -> Attempt:
     """The taker's open attempt, or a new one with its paper drawn and frozen. Two taps at once
     give the same attempt (the database allows one open attempt per member and exam)."""
     candidate = _taker_candidate(actor, exam)
+    if exam.state == Exam.State.CANCELLED:
+        raise ValidationError({"exam": _("This exam was cancelled.")})
     now = timezone.now()
     open_attempt = Attempt.objects.filter(
         exam=exam, member_id=candidate.member_id, submitted_at__isnull=True
@@ -151,6 +153,8 @@ def attempt_answer_save(
     now = timezone.now()
     if attempt.submitted_at is not None:
         raise ValidationError({"attempt": _("This attempt has been submitted.")})
+    if attempt.exam.state == Exam.State.CANCELLED:
+        raise ValidationError({"attempt": _("This exam was cancelled.")})
     if now > attempt.deadline_at + GRACE:
         attempt_submit_expired(attempt, now=now)
         raise ValidationError(

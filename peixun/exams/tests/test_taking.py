@@ -214,3 +214,23 @@ class AutosubmitCommandTests(TestCase):
         self.assertIn("1 attempt", out.getvalue())
         attempt.refresh_from_db()
         self.assertTrue(attempt.auto_submitted)
+
+
+class CancelledExamTests(TestCase):
+    def test_a_cancelled_exam_takes_no_more_answers(self) -> None:
+        from ..services import exam_cancel
+
+        world = World()
+        add_questions(world, per_kind=2)
+        exam = make_exam(world, rules_paper(world, per_kind=1))
+        member = world.users["member"]
+        attempt = attempt_start(actor=member, exam=exam)
+        exam_cancel(actor=world.users["org_admin"], exam=exam)
+        exam.refresh_from_db()
+        with self.assertRaises(ValidationError):
+            attempt_start(actor=member, exam=exam)
+        with self.assertRaises(ValidationError) as caught:
+            attempt_answer_save(actor=member, attempt_id=attempt.pk,
+                                question_id=attempt.items[0]["q"], response=None)  # fmt: skip
+        self.assertIn("attempt", caught.exception.message_dict)
+        self.assertFalse(Answer.objects.filter(attempt=attempt).exists())
