@@ -7,7 +7,9 @@ taker's); a visible object the actor may not change 403; bad values 422 with the
 
 from ninja import Router
 
+from .staff import router as staff_router
 from .taking import router as taking_router
 
 router = Router(tags=["exams"])
+router.add_router("", staff_router)
 router.add_router("", taking_router)

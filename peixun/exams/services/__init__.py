@@ -1,4 +1,6 @@
-"""Every write of knowledge tests: the bank, papers, exams and attempts (see each module)."""
+"""Every write of knowledge tests: the bank, papers, exams and attempts (see each module).
+The .xlsx import is `services.imports.questions_import` (not re-exported: it reads the
+template's columns from `bank_io`, which itself uses the bank's rules)."""
 
 from .attempts import (
     GRACE,
@@ -30,7 +32,6 @@ from .exams import (
     exam_rule_update,
     exam_update,
 )
-from .imports import questions_import
 from .papers import (
     DEFAULT_POINTS,
     bank_for,
@@ -77,7 +78,6 @@ __all__ = [
     "question_create",
     "question_retire",
     "question_update",
-    "questions_import",
     "rules_shortfall",
     "split_topics",
 ]

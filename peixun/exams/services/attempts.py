@@ -196,7 +196,7 @@ def _grade(attempt: Attempt, now: dt.datetime, auto: bool) -> None:
         answer.correct, answer.points = grade_item(item, answer.response)
         score += answer.points
     Answer.objects.bulk_update(answers.values(), ["correct", "points"])
-    attempt.score = score
+    attempt.score = score.quantize(Decimal("0.1"))
     attempt.percent = (
         (score * 100 / attempt.max_score).quantize(Decimal("0.1"))
         if attempt.max_score

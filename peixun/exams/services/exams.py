@@ -133,7 +133,7 @@ def clean_exam_fields(org: Organization, data: dict[str, Any]) -> dict[str, Any]
     hours = exam_rule(org).pass_credit_hours if credit in (None, "") else _decimal(credit)
     if hours is None or hours < 0 or hours > 8:
         errors["credit_hours"] = _("Give study hours from 0 to 8.")
-    clean["credit_hours"] = hours
+    clean["credit_hours"] = hours.quantize(Decimal("0.01")) if hours is not None else hours
     audience = data.get("audience") or Exam.Audience.SUBTREE
     if audience not in Exam.Audience.values:
         errors["audience"] = _("Choose the audience.")
