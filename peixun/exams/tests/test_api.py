@@ -268,3 +268,61 @@ class TakingApiTests(PersonaTestCase):
         closed = self.client_for("secretary").post(f"{API}{self.exam.pk}/attempts")
         self.assertEqual(closed.status_code, 422)
         self.assertFalse(Attempt.objects.filter(member=self.world.secretary_member).exists())
+
+
+class WriteRoutePersonaTests(PersonaTestCase):
+    """Every write route on objects of the first branch: its secretary and the org admin above
+    may; the other branch's secretary gets 404; a viewer 403; a member 404."""
+
+    def test_paper_and_exam_writes(self) -> None:
+        w = self.world
+        add_questions(w, per_kind=2)
+        judge = Question.objects.filter(kind="judge").first()
+        assert judge is not None
+        secretary = w.users["secretary"]
+        from ..services import paper_create
+
+        def fixed_paper() -> Paper:
+            return paper_create(actor=secretary, org=w.branch, title="支部卷", mode="fixed")
+
+        writers = {"anonymous": 401, "member": 404, "other_secretary": 404, "viewer": 403}
+        for persona, expected in [*writers.items(), ("secretary", 200), ("org_admin", 200)]:
+            paper = fixed_paper()
+            client = self.client_for(persona)
+            with self.subTest(persona=persona):
+                got = [
+                    client.patch(f"{API}papers/{paper.pk}", **body({"title": "改名"})).status_code,
+                    client.post(f"{API}papers/{paper.pk}/questions",
+                                **body({"ids": [judge.pk]})).status_code,
+                ]  # fmt: skip
+                if expected == 200:
+                    # The question is on the paper now; take it off again.
+                    got.append(
+                        client.delete(f"{API}papers/{paper.pk}/questions/{judge.pk}").status_code
+                    )
+                self.assertEqual(set(got), {expected})
+                paper.refresh_from_db()
+                self.assertEqual(paper.title == "改名", expected == 200)
+        paper = fixed_paper()
+        from ..services import paper_questions_add
+
+        paper_questions_add(actor=secretary, paper=paper, question_ids=[judge.pk])
+        now = timezone.now()
+        exam = {
+            "org": w.branch.pk, "title": "支部季度测", "kind": "quarterly", "paper": paper.pk,
+            "opens_at": now, "closes_at": now + dt.timedelta(days=1),
+        }  # fmt: skip
+        self.expect_personas(API, {
+            "anonymous": 401, "member": 404, "secretary": 201, "other_secretary": 422,
+            "org_admin": 201, "viewer": 403,
+        }, method="post", **body(exam))  # fmt: skip
+        draft = Exam.objects.filter(org=w.branch).first()
+        assert draft is not None
+        self.expect_personas(f"{API}{draft.pk}/publish", {
+            "anonymous": 401, "member": 404, "secretary": 200, "other_secretary": 404,
+            "org_admin": 422, "viewer": 403,
+        }, method="post", **body({}))  # fmt: skip
+        self.expect_personas(f"{API}{draft.pk}/cancel", {
+            "anonymous": 401, "member": 404, "secretary": 200, "other_secretary": 404,
+            "org_admin": 422, "viewer": 403,
+        }, method="post")  # fmt: skip
