@@ -34,9 +34,7 @@ import asyncio
 import json
 import os
 import random
-import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -47,13 +45,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _burst import (  # bench/ is first on sys.path; _burst puts the project root after it
+    FLOOR_PATH,
+    PROXY_HEADERS,
+    drop_database,
+    free_port,
+    log_tail,
+    percentile,
+    raw_request,
+    seed_members,
+    server_cpu,
+    start_gunicorn,
+    stop_gunicorn,
+    wait_ready,
+)
+from _burst import prepare_environment as _prepare_environment
+
 SQLITE_PATH = Path("/tmp/peixun-bench-signin.sqlite3")
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 PG_NAME = "peixun_bench_signin"
 TENANT_CODE = "BENCHS"
-FLOOR_PATH = "/bench/floor/"
 STORM_SCANS = 3
 
 
@@ -84,29 +94,9 @@ def parse() -> argparse.Namespace:
     return p.parse_args()
 
 
-def pg_admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
-
-
 def prepare_environment(db: str, workdir: Path) -> None:
     """Before Django reads its settings; gunicorn inherits the same environment."""
-    if db == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{SQLITE_PATH}"
-    else:
-        pg_admin(f'DROP DATABASE IF EXISTS "{PG_NAME}"')
-        pg_admin(f'CREATE DATABASE "{PG_NAME}"')
-        os.environ["DATABASE_URL"] = f"{PG_SERVER}/{PG_NAME}"
-    os.environ["PEIXUN_VAR_DIR"] = str(workdir)
-    os.environ["PEIXUN_DEBUG"] = "0"
-    os.environ["PEIXUN_SECRET_KEY"] = "bench-only-" + secrets.token_hex(32)
-    os.environ["PEIXUN_ALLOWED_HOSTS"] = "127.0.0.1"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "peixun.settings"
-    os.environ.setdefault("PEIXUN_LOG_LEVEL", "WARNING")
+    _prepare_environment(db, workdir, SQLITE_PATH, PG_NAME)
 
 
 # -- the data ------------------------------------------------------------------------------------
@@ -126,43 +116,20 @@ def build(members: int) -> Fixture:
     import datetime as dt
     from decimal import Decimal
 
-    from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
     from django.utils import timezone
 
-    from peixun.accounts.models import ApiToken, Grant, User, hash_token
-    from peixun.demo.generator import TenantSize, generate_tenant
     from peixun.events.models import Event
     from peixun.events.services import event_settings_for
     from peixun.hours.models import Topic
-    from peixun.members.models import Member
     from peixun.training.models import ClassKind, Enrolment, Session, SessionType, TrainingClass
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
-    tenant = generate_tenant(
-        code=TENANT_CODE,
-        name="基准县直机关工委",
-        size=TenantSize(members=members, branches=max(1, members // 20)),
+    seeded = seed_members(
+        code=TENANT_CODE, name="基准县直机关工委", members=members, branches=members // 20
     )
-    root = tenant.root
-    organiser = User.objects.create_user(username="bench_organiser", password=None)
-    Grant.objects.create(user=organiser, org=root, role=Grant.Role.ORG_ADMIN)
-    people = list(Member.objects.filter(org__path__startswith=root.path).order_by("pk"))
-    unusable = make_password(None)
-    users = User.objects.bulk_create(
-        [User(username=f"bench-m{m.pk}", member=m, password=unusable) for m in people]
-    )
-    bearers = [ApiToken.new_raw() for _ in users]
-    ApiToken.objects.bulk_create(
-        [
-            ApiToken(
-                user=u,
-                key_hash=hash_token(raw),
-            )
-            for u, raw in zip(users, bearers, strict=True)
-        ]
-    )
+    root, organiser, people, bearers = seeded.root, seeded.organiser, seeded.people, seeded.bearers
 
     now = timezone.now()
     today = timezone.localdate()
@@ -243,87 +210,7 @@ def check_audit(phase: Phase, events: list[Any]) -> None:
         phase.problems.append(f"{audits:,} sign-in audit events for {rows:,} rows")
 
 
-# -- the server ----------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_gunicorn(args: argparse.Namespace, port: int, log: Path) -> subprocess.Popen[bytes]:
-    cmd = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "peixun.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(args.workers),
-        "--threads",
-        str(args.threads),
-        "--backlog",
-        "2048",
-        "--chdir",
-        str(ROOT),
-        "--log-level",
-        "warning",
-    ]
-    # peixun.wsgi only sets the settings module when none is given: same app, one extra URL.
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench._signin_settings"}
-    if args.conn_max_age is not None:
-        env["BENCH_CONN_MAX_AGE"] = str(args.conn_max_age)
-    # gunicorn's own log and Django's (console handler, stderr) both go to the log file.
-    with open(log, "ab") as out:
-        return subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
-
-
-def wait_ready(base: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
-    import httpx
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            sys.exit(f"gunicorn exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
-        try:
-            r = httpx.post(base + FLOOR_PATH, json={}, headers=PROXY_HEADERS, timeout=2)
-            if r.status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    sys.exit(f"gunicorn did not answer within {timeout:.0f} s:\n{log.read_text()[-3000:]}")
-
-
-def server_cpu(master: int) -> float:
-    """CPU seconds used so far by gunicorn's master and workers (Linux /proc; 0 elsewhere)."""
-    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        pid, ppid = int(stat.parent.name), int(fields[1])
-        if pid == master or ppid == master:
-            total += int(fields[11]) + int(fields[12])  # utime + stime
-    return total / tick
-
-
-def stop_gunicorn(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 # -- the client ----------------------------------------------------------------------------------
-
-PROXY_HEADERS = {"X-Forwarded-Proto": "https"}  # nginx terminates TLS in production
 
 
 @dataclass(frozen=True)
@@ -365,11 +252,7 @@ class Phase:
         return self.requests / self.seconds if self.seconds else 0.0
 
     def percentile(self, p: float) -> float:
-        ordered = sorted(self.latencies)
-        if not ordered:
-            return 0.0
-        index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))
-        return ordered[index] * 1000
+        return percentile(self.latencies, p)
 
     def record(self, job: Job, status: int, body: bytes | str, seconds: float) -> None:
         self.latencies.append(seconds)
@@ -384,28 +267,9 @@ class Phase:
             self.samples.append(sample)
 
 
-# A request on the wire. Why not httpx for every request: on this 2-core machine httpx spends
-# about 1.8 ms of client CPU per request (measured: see docs/benchmarks.md), which caps a run near
-# 500 req/s whatever the server does and steals a core from it; these few lines spend 0.2 ms.
-REQUEST = (
-    "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: {length}\r\n"
-    "Connection: close\r\n{headers}\r\n"
-)
-
-
 async def raw_post(port: int, job: Job) -> tuple[int, bytes]:
     """One POST on a fresh connection, read to EOF (gunicorn's sync workers close it anyway)."""
-    body = job.body()
-    headers = "".join(f"{k}: {v}\r\n" for k, v in job.headers().items())
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    try:
-        head = REQUEST.format(path=job.path, port=port, length=len(body), headers=headers)
-        writer.write(head.encode() + body)
-        data = await reader.read(-1)
-    finally:
-        writer.close()
-    status_line, _sep, rest = data.partition(b"\r\n")
-    return int(status_line.split()[1]), rest.partition(b"\r\n\r\n")[2]
+    return await raw_request(port, "POST", job.path, job.headers(), job.body())
 
 
 async def drive(port: int, label: str, jobs: list[Job], concurrency: int, client: str) -> Phase:
@@ -550,17 +414,11 @@ def run_one(args: argparse.Namespace) -> int:
 
     status = report(phases, n)
     if status and log.exists():
-        lines = log.read_text().splitlines()
-        tail = list(dict.fromkeys(lines))[-30:]  # distinct lines, in order
-        print("   gunicorn log, distinct lines (tail):\n      " + "\n      ".join(tail))
+        print("   gunicorn log, distinct lines (tail):\n      " + log_tail(log))
     print(f"   whole run: {time.perf_counter() - t_all:.1f} s\n", flush=True)
 
     connection.close()
-    if args.db == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
-    else:
-        pg_admin(f'DROP DATABASE IF EXISTS "{PG_NAME}"')
+    drop_database(args.db, SQLITE_PATH, PG_NAME)
     shutil.rmtree(workdir, ignore_errors=True)
     return status
 

@@ -9,12 +9,13 @@ Saves are not written to the audit trail one by one: each is its own record (`An
 from __future__ import annotations
 
 import datetime as dt
+import time
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,19 +29,31 @@ from .papers import bank_for, draw_questions, draw_rng
 
 # Answers in flight when the timer runs out still count: a phone on a slow link may need this.
 GRACE = dt.timedelta(seconds=10)
-_POOLS: dict[tuple[int, str], list[Question]] = {}
+# The bank a rules paper draws from, per process: (paper, bank stamp) → questions. The stamp
+# (newest change, highest id, count) is read again at most every POOL_CHECK, so a burst of
+# starts costs no query for it; a bank change shows in new draws within that time.
+POOL_CHECK = 5.0
+_POOLS: dict[tuple[int, str, str], list[Question]] = {}
+_STAMPS: dict[tuple[int, str], tuple[float, str]] = {}
 
 
 def _pool(paper: Paper) -> list[Question] | None:
-    """The bank a rules paper draws from, kept per process while the bank is unchanged."""
     if paper.mode != Paper.Mode.RULES:
         return None
-    bank = bank_for(paper.org)
-    stamp = bank.aggregate(top=Max("updated_at"), n=Max("id"))
-    key = (paper.pk, f"{stamp['top']}:{stamp['n']}:{bank.count()}")
+    # The creation time tells apart two papers that got the same id (tests roll back).
+    which = (paper.pk, paper.created_at.isoformat())
+    checked = _STAMPS.get(which)
+    now = time.monotonic()
+    if checked is None or now - checked[0] > POOL_CHECK:
+        bank = bank_for(paper.org)
+        stamp = bank.aggregate(top=Max("updated_at"), n=Max("id"), count=Count("id"))
+        checked = (now, f"{stamp['top']}:{stamp['n']}:{stamp['count']}")
+        _STAMPS[which] = checked
+    key = (*which, checked[1])
     if key not in _POOLS:
-        _POOLS.clear()
-        _POOLS[key] = list(bank.order_by("id"))
+        for old in [k for k in _POOLS if k[0] == paper.pk]:
+            del _POOLS[old]
+        _POOLS[key] = list(bank_for(paper.org).order_by("id"))
     return _POOLS[key]
 
 
@@ -69,7 +82,9 @@ def _item(question: Question, points: Decimal, rng: Any, shuffle_options: bool) 
 def _taker_candidate(actor: Any, exam: Exam) -> Candidate:
     member_id = getattr(actor, "member_id", None)
     candidate = (
-        Candidate.objects.filter(exam=exam, member_id=member_id).first() if member_id else None
+        Candidate.objects.filter(exam=exam, member_id=member_id).select_related("org").first()
+        if member_id
+        else None
     )
     if candidate is None or exam.state == Exam.State.DRAFT:
         raise Http404
@@ -116,7 +131,9 @@ def attempt_start(*, actor: Any, exam: Exam) -> Attempt:
                 started_at=now,
                 deadline_at=deadline,
                 items=items,
-                max_score=sum((Decimal(i["points"]) for i in items), Decimal(0)),
+                max_score=sum((Decimal(i["points"]) for i in items), Decimal(0)).quantize(
+                    Decimal("0.1")
+                ),
             )
             audit_record(
                 actor=actor, verb="exams.attempt.start", obj=attempt,
