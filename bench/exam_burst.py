@@ -3,7 +3,8 @@ gunicorn on loopback.
 
     .venv/bin/python bench/exam_burst.py [--db sqlite|postgres|both] [--takers 2000]
         [--questions 20] [--concurrency 50] [--workers N] [--threads 1] [--conn-max-age S]
-        [--floor N] [--resubmits 200] [--know 0.7] [--seed 1] [--no-probe]
+        [--floor N] [--resubmits 200] [--restart-takers 200] [--know 0.7] [--seed 1]
+        [--no-probe]
 
 Builds a fresh database (SQLite under /tmp, or PostgreSQL database `peixun_bench_exam` at
 127.0.0.1:5432, created and dropped here) holding a generated tenant of `--takers` members in
@@ -27,7 +28,11 @@ taker's bearer token:
   `--know` the right answer, worked out from the bank and the options as shown), then
   `POST /api/v1/exams/attempts/{a}/submit`. `--concurrency` takers are in progress at once, so
   as many requests are in flight, and starts, saves and submits of different takers interleave;
-- resubmit: `--resubmits` takers submit again → 200 and the first result.
+- resubmit: `--resubmits` takers submit again → 200 and the first result;
+- restart: on a second exam, `--restart-takers` takers start and save half their answers;
+  gunicorn is stopped and started again (as a deployment restarts it); each taker starts again
+  and must get the same attempt with every answer saved before the restart and less time left,
+  then saves the rest and submits. Verified like the burst.
 
 Then, from the database: exactly one submitted attempt per taker, one Answer per question, each
 Answer.response equal to the last response the client sent (as the service stores it: single
@@ -108,6 +113,10 @@ def parse() -> argparse.Namespace:
     )
     p.add_argument("--floor", type=int, default=None, help="floor requests (default: saves)")
     p.add_argument("--resubmits", type=int, default=200, help="second submits (a sample)")
+    p.add_argument(
+        "--restart-takers", type=int, default=200,
+        help="takers of a second exam across a gunicorn restart",
+    )  # fmt: skip
     p.add_argument("--know", type=float, default=0.7, help="share of answers a taker knows")
     p.add_argument("--seed", type=int, default=1, help="seed of the client's choices")
     p.add_argument("--no-probe", action="store_true", help="skip the query-count probe")
@@ -328,6 +337,7 @@ class Taker:
     meant_right: set[int] = field(default_factory=set)
     result: dict[str, Any] | None = None  # the first submit's answer
     done: bool = False
+    remaining: int = 0  # seconds left when the attempt started (the restart phase)
 
 
 @dataclass
@@ -478,6 +488,88 @@ async def warm(client: Client, run: Run, fx: Fixture, count: int) -> None:
     await asyncio.gather(*(one(i % len(fx.bearers)) for i in range(count)))
 
 
+async def take_half(
+    client: Client, run: Run, fx: Fixture, exam_id: int, taker: Taker, rng: random.Random
+) -> None:
+    """Before the restart: start and save the first half of the answers."""
+    async with client.gate:
+        status, view = await client.call(
+            run.calls["start"], "POST", f"{API}/{exam_id}/attempts", taker.bearer
+        )
+        if view is None:
+            return
+        taker.attempt, taker.items = view["id"], view["items"]
+        taker.remaining = view["remaining_seconds"]
+        for item in taker.items[: len(taker.items) // 2]:
+            await save_one(client, run, fx, taker, item, rng)
+
+
+async def save_one(
+    client: Client, run: Run, fx: Fixture, taker: Taker, item: dict[str, Any], rng: random.Random
+) -> None:
+    qid = item["q"]
+    right = rng.random() < 0.7
+    response = choose(item, fx.bank[qid], right, rng)
+    taker.sent[qid] = response
+    taker.stored[qid] = stored_form(item["kind"], response)
+    if right:
+        taker.meant_right.add(qid)
+    await client.call(
+        run.calls["save"], "PUT", f"{API}/attempts/{taker.attempt}/answers/{qid}",
+        taker.bearer, {"response": response, "seq": 1},
+    )  # fmt: skip
+
+
+async def resume_and_finish(
+    client: Client, run: Run, fx: Fixture, exam_id: int, taker: Taker, rng: random.Random
+) -> None:
+    """After the restart: the same attempt resumes with every answer saved before it and the
+    clock still running; the rest are saved and the attempt submitted."""
+    async with client.gate:
+        status, view = await client.call(
+            run.calls["resume"], "POST", f"{API}/{exam_id}/attempts", taker.bearer
+        )
+        if view is None:
+            return
+        if view["id"] != taker.attempt:
+            run.problems.append(f"taker {taker.index} resumed {view['id']}, not {taker.attempt}")
+        got = {int(q): canonical(r) for q, r in view["answers"].items()}
+        want = {q: canonical(r) for q, r in taker.stored.items()}
+        if got != want:
+            run.problems.append(f"attempt {taker.attempt} resumed with {len(got)} answers, "
+                                f"saved {len(want)} (or they differ)")  # fmt: skip
+        if view["remaining_seconds"] > taker.remaining:
+            run.problems.append(f"attempt {taker.attempt}: the clock went back over the restart")
+        for item in taker.items[len(taker.items) // 2 :]:
+            await save_one(client, run, fx, taker, item, rng)
+        status, result = await client.call(
+            run.calls["submit"], "POST", f"{API}/attempts/{taker.attempt}/submit", taker.bearer
+        )
+        taker.result = result
+        taker.done = result is not None
+
+
+def restart_exam(fx: Fixture, takers: int) -> int:
+    """A second exam on the same paper for the first `takers` members (the restart phase)."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from peixun.exams.models import Candidate, Exam
+
+    exam = Exam.objects.get(pk=fx.exam_id)
+    first = list(Candidate.objects.filter(exam=exam).order_by("member_id")[:takers])
+    exam.pk = None
+    exam.title = "基准：重启中的随机抽测"
+    exam.kind = "spot"
+    exam.save()
+    Candidate.objects.bulk_create(
+        Candidate(exam=exam, member_id=c.member_id, org_id=c.org_id) for c in first
+    )
+    Exam.objects.filter(pk=exam.pk).update(published_at=timezone.now())
+    connection.close()
+    return int(exam.pk)
+
+
 def measure(label: str, master: int, kinds: list[str], body: Any) -> Run:
     """Run `body(run)` (a coroutine function) and time it, with the CPU of both sides."""
     run = Run(label, {k: Calls(k) for k in kinds})
@@ -592,7 +684,9 @@ def verify(exam_id: int, takers: list[Taker], questions: int) -> list[tuple[str,
     checks.append(("each submit answered that score", not bad_result, f"{bad_result:,} differ"))
     audits = Counter(
         AuditEvent.objects.filter(
-            verb__in=["exams.attempt.start", "exams.attempt.submit"]
+            verb__in=["exams.attempt.start", "exams.attempt.submit"],
+            object_type="exams.attempt",
+            object_id__in=[str(pk) for pk in attempts],
         ).values_list("verb", flat=True)
     )
     starts, submits = audits["exams.attempt.start"], audits["exams.attempt.submit"]
@@ -765,11 +859,45 @@ def run_one(args: argparse.Namespace) -> int:
 
         label = "resubmit: a sample submits again"
         runs.append(measure(label, proc.pid, ["resubmit"], resubmit_phase))
+
+        # A restart in the middle of an exam: half the answers saved, gunicorn stopped and
+        # started again (a deployment's restart), then each taker resumes and finishes.
+        restart_id = restart_exam(fx, args.restart_takers)
+        restarted = [Taker(i, b) for i, b in enumerate(fx.bearers[: args.restart_takers])]
+        seeds = {t.index: random.Random(rng.random()) for t in restarted}
+
+        async def before_restart(run: Run) -> None:
+            client = Client(port, args.concurrency)
+            await asyncio.gather(
+                *(take_half(client, run, fx, restart_id, t, seeds[t.index]) for t in restarted)
+            )
+
+        label = f"restart: {args.restart_takers} start, save {args.questions // 2}"
+        runs.append(measure(label, proc.pid, ["start", "save"], before_restart))
+        stop_gunicorn(proc)
+        port = free_port()
+        proc = start_gunicorn(args, port, log)
+        wait_ready(f"http://127.0.0.1:{port}", proc, log)
+
+        async def after_restart(run: Run) -> None:
+            client = Client(port, args.concurrency)
+            await asyncio.gather(
+                *(resume_and_finish(client, run, fx, restart_id, t, seeds[t.index])
+                  for t in restarted)
+            )  # fmt: skip
+
+        label = "restart: resume, save rest, submit"
+        runs.append(measure(label, proc.pid, ["resume", "save", "submit"], after_restart))
     finally:
         stop_gunicorn(proc)
 
     status = report(runs)
     checks = verify(fx.exam_id, takers, args.questions)
+    checks += [
+        (f"restart: {check}", passed, detail) if not check.startswith("  ") else
+        (check, passed, detail)
+        for check, passed, detail in verify(restart_id, restarted, args.questions)
+    ]  # fmt: skip
     print("\n   verification from the database")
     for check, passed, detail in checks:
         if check.startswith("  "):
@@ -851,6 +979,7 @@ def main() -> int:
             "conn_max_age",
             "floor",
             "resubmits",
+            "restart_takers",
             "know",
             "seed",
         ):
