@@ -15,7 +15,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from peixun.core.apiutils import MAX_PAGE, org_field
-from peixun.core.scoping import get_visible_or_404
+from peixun.core.scoping import can_manage_org, get_visible_or_404, scope_of
 
 from .. import selectors, services
 from ..models import Attempt, Exam, Paper, Question
@@ -128,9 +128,12 @@ def update_question(request: HttpRequest, question_id: int, payload: QuestionPat
 
 
 @router.post("/bank/questions/{int:question_id}/retire", response=QuestionOut)
-def retire_question(request: HttpRequest, question_id: int, payload: RetireIn) -> Question:
+def retire_question(
+    request: HttpRequest, question_id: int, payload: RetireIn | None = None
+) -> Question:
     question = _question(request, question_id)
-    return services.question_retire(actor=request.user, question=question, retired=payload.retired)
+    retired = payload.retired if payload is not None else True
+    return services.question_retire(actor=request.user, question=question, retired=retired)
 
 
 class ProblemOut(Schema):
@@ -297,6 +300,13 @@ class ExamOut(Schema):
     published_at: dt.datetime | None
     finalised_at: dt.datetime | None
 
+    @staticmethod
+    def resolve_seed(obj: Exam, context: dict[str, Any]) -> str:
+        # The seed decides the sample and every draw: only those who manage the exam see it.
+        request = context.get("request")
+        actor = getattr(request, "user", None)
+        return obj.seed if can_manage_org(actor, obj.org) else ""
+
 
 class ExamIn(Schema):
     org: int
@@ -363,6 +373,9 @@ def list_exams(request: HttpRequest, kind: str = "", state: str = "") -> Any:
     """Staff: the exams of their orgs, those above (shared down) and below. A member: the exams
     they are a candidate of."""
     exams = selectors.exams_visible(request.user).order_by("-opens_at", "-id")
+    if not scope_of(request.user).is_staff_like:
+        # As on "my tests": a cancelled exam drops out of a member's list (its page stays).
+        exams = exams.exclude(state=Exam.State.CANCELLED)
     if kind:
         exams = exams.filter(kind=kind)
     if state:
@@ -400,9 +413,12 @@ def update_exam(request: HttpRequest, exam_id: int, payload: ExamPatch) -> Exam:
 
 
 @router.post("/{int:exam_id}/publish", response=PublishOut)
-def publish_exam(request: HttpRequest, exam_id: int, payload: PublishIn) -> dict[str, Any]:
+def publish_exam(
+    request: HttpRequest, exam_id: int, payload: PublishIn | None = None
+) -> dict[str, Any]:
     exam = _exam(request, exam_id)
-    count = services.exam_publish(actor=request.user, exam=exam, seed=payload.seed)
+    seed = payload.seed if payload is not None else ""
+    count = services.exam_publish(actor=request.user, exam=exam, seed=seed)
     exam.refresh_from_db()
     return {"exam": exam, "candidates": count}
 

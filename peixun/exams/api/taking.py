@@ -114,7 +114,9 @@ def attempt_detail(request: HttpRequest, attempt_id: int) -> dict[str, Any]:
 
 
 class AnswerIn(Schema):
-    response: Any = None
+    # Required (null clears the answer): a body without it, or not an object at all, is a 422,
+    # never a silent clearing of the saved answer.
+    response: Any
     seq: int = 0
 
 

@@ -31,7 +31,9 @@ MAX_QUESTIONS = 200
 
 
 def clean_points(raw: Any) -> dict[str, str]:
-    points = dict(DEFAULT_POINTS)
+    points = {
+        kind: str(Decimal(value).quantize(Decimal("0.1"))) for kind, value in DEFAULT_POINTS.items()
+    }
     errors: dict[str, str] = {}
     for kind, value in (raw or {}).items():
         if kind not in QuestionKind.values:

@@ -326,3 +326,16 @@ class WriteRoutePersonaTests(PersonaTestCase):
             "anonymous": 401, "member": 404, "secretary": 200, "other_secretary": 404,
             "org_admin": 422, "viewer": 403,
         }, method="post")  # fmt: skip
+
+
+class SeedAndBodylessTests(PersonaTestCase):
+    def test_only_managers_see_the_seed_and_publish_needs_no_body(self) -> None:
+        add_questions(self.world, per_kind=2)
+        exam = make_exam(self.world, rules_paper(self.world, per_kind=1), publish=False)
+        published = self.client_for("org_admin").post(f"{API}{exam.pk}/publish")
+        self.assertEqual(published.status_code, 200, published.content)
+        seed = published.json()["exam"]["seed"]
+        self.assertTrue(seed)
+        self.assertEqual(self.client_for("member").get(f"{API}{exam.pk}").json()["seed"], "")
+        self.assertEqual(self.client_for("viewer").get(f"{API}{exam.pk}").json()["seed"], "")
+        self.assertEqual(self.client_for("org_admin").get(f"{API}{exam.pk}").json()["seed"], seed)
