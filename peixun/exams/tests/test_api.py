@@ -332,7 +332,9 @@ class SeedAndBodylessTests(PersonaTestCase):
     def test_only_managers_see_the_seed_and_publish_needs_no_body(self) -> None:
         add_questions(self.world, per_kind=2)
         exam = make_exam(self.world, rules_paper(self.world, per_kind=1), publish=False)
-        published = self.client_for("org_admin").post(f"{API}{exam.pk}/publish")
+        published = self.client_for("org_admin").post(
+            f"{API}{exam.pk}/publish", content_type="application/json"
+        )
         self.assertEqual(published.status_code, 200, published.content)
         seed = published.json()["exam"]["seed"]
         self.assertTrue(seed)
