@@ -62,6 +62,7 @@ bench: install
 	$(BIN)/python bench/import_roster.py
 	$(BIN)/python bench/query_counts.py
 	$(BIN)/python bench/signin_burst.py --db both
+	$(BIN)/python bench/exam_burst.py --db both
 
 clean:
 	rm -rf $(VENV) var test-artifacts
