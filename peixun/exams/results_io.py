@@ -83,7 +83,7 @@ def results_workbook(actor: Any, exam: Exam) -> bytes:
     _bold_header(items, 1)
     for item in selectors.item_analysis(exam):
         items.append(
-            [neutralise_formula(item.stem[:200]), item.kind, item.shown, item.correct,
+            [neutralise_formula(item.stem[:200]), item.kind_label, item.shown, item.correct,
              _pct(item.difficulty), _pct(item.discrimination)]
         )  # fmt: skip
     for sheet, widths in (

@@ -17,7 +17,7 @@ from peixun.core.scoping import can_manage_org, scope_of
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
 
-from .models import Answer, Attempt, Candidate, Exam, Paper, Question
+from .models import Answer, Attempt, Candidate, Exam, Paper, Question, QuestionKind
 
 # Discrimination compares the top and the bottom 27 % of takers by score (Kelley's groups).
 GROUP_SHARE = Decimal("0.27")
@@ -185,6 +185,10 @@ class ItemResult:
     correct: int = 0
     difficulty: Decimal | None = None  # share answering right (higher is easier)
     discrimination: Decimal | None = None  # upper group's share right minus the lower group's
+
+    @property
+    def kind_label(self) -> str:
+        return str(QuestionKind(self.kind).label) if self.kind in QuestionKind.values else ""
 
 
 def item_analysis(exam: Exam) -> list[ItemResult]:
