@@ -54,12 +54,12 @@ class AnalysisTests(TestCase):
 
         rows, total = branch_results(world.users["org_admin"], exam)
         by_name = {r.org.name: r for r in rows}
-        first = by_name["第一党支部"]
+        branch = by_name["第一党支部"]
         # 第一党支部: 李明, 王芳 and 甲0–甲3 = 6 candidates; 5 took it (not 王芳).
-        self.assertEqual((first.expected, first.took, first.passed), (6, 5, 4))
-        self.assertEqual(first.participation, Decimal("83.3"))
-        self.assertEqual(first.average, Decimal("70.0"))  # (100+100+100+50+0) / 5
-        self.assertEqual(first.pass_rate, Decimal("80.0"))
+        self.assertEqual((branch.expected, branch.took, branch.passed), (6, 5, 4))
+        self.assertEqual(branch.participation, Decimal("83.3"))
+        self.assertEqual(branch.average, Decimal("70.0"))  # (100+100+100+50+0) / 5
+        self.assertEqual(branch.pass_rate, Decimal("80.0"))
         self.assertEqual((total.expected, total.took, total.passed), (8, 6, 5))
         absent = [c.member.name for c in non_takers(world.users["secretary"], exam)]
         self.assertEqual(absent, ["王芳"])
