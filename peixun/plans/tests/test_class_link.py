@@ -53,6 +53,23 @@ class ClassPlanItemTests(PersonaTestCase):
         client.post(f"/training/{tc.pk}/edit/", data)
         tc.refresh_from_db()
         self.assertEqual(tc.plan_item, unit_item)
+        # Through the API an explicit null unlinks it, and puts the audience back to the
+        # organiser; leaving the field out changes nothing.
+        patch = client.patch(
+            f"/api/v1/training/classes/{tc.pk}",
+            data=json.dumps({"title": "支部党员轮训（二期）"}),
+            content_type="application/json",
+        )
+        self.assertEqual(patch.json()["plan_item_id"], unit_item.pk)  # type: ignore[attr-defined]
+        cleared = client.patch(
+            f"/api/v1/training/classes/{tc.pk}",
+            data=json.dumps({"plan_item": None, "audience_org": None}),
+            content_type="application/json",
+        )
+        self.assertEqual(cleared.status_code, 200, cleared.content)
+        tc.refresh_from_db()
+        self.assertIsNone(tc.plan_item)
+        self.assertEqual(tc.audience_org, w.branch)
 
     def test_editing_a_class_keeps_an_older_years_item(self) -> None:
         from peixun.events.tests.fixtures import make_class

@@ -247,6 +247,9 @@ def session_of(training_class: TrainingClass, session_id: int) -> Session:
     )
 
 
+CLEARABLE = ("plan_item", "audience_org")
+
+
 def _audience(actor: Any, data: dict[str, Any]) -> None:
     if data.get("audience_org") is not None:
         data["audience_org"] = org_field(actor, "audience_org", data["audience_org"])
@@ -307,7 +310,10 @@ def update_class(request: HttpRequest, class_id: int, payload: ClassPatchIn) -> 
     """Change a draft or published class; a closed or cancelled one answers 422."""
     actor = request.user
     training_class = selectors.class_get(actor, class_id)
-    data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    # An explicit null clears the plan item, or puts the audience back to the organiser.
+    data = {
+        k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None or k in CLEARABLE
+    }
     _audience(actor, data)
     services.class_update(actor=actor, training_class=training_class, **data)
     return class_out(actor, class_id)
