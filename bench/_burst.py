@@ -230,3 +230,19 @@ def percentile(latencies: list[float], p: float) -> float:
         return 0.0
     index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))
     return ordered[index] * 1000
+
+
+def run_each_database(
+    script: str, args: argparse.Namespace, options: tuple[str, ...], flags: tuple[str, ...] = ()
+) -> int:
+    """`--db both`: run `script` once per database, each in its own interpreter (one Django
+    settings per process), passing on the named options and true flags; the worse exit code."""
+    status = 0
+    for db in ("sqlite", "postgres"):
+        argv = [sys.executable, script, "--db", db]
+        for option in options:
+            if getattr(args, option) is not None:
+                argv += [f"--{option.replace('_', '-')}", str(getattr(args, option))]
+        argv += [f"--{flag.replace('_', '-')}" for flag in flags if getattr(args, flag)]
+        status |= subprocess.call(argv)  # noqa: S603 - our own script
+    return status

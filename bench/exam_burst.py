@@ -52,7 +52,6 @@ import json
 import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -72,6 +71,7 @@ from _burst import (  # bench/ is first on sys.path; _burst puts the project roo
     percentile,
     prepare_environment,
     raw_request,
+    run_each_database,
     seed_members,
     server_cpu,
     start_gunicorn,
@@ -966,29 +966,11 @@ def main() -> int:
     args = parse()
     if args.db != "both":
         return run_one(args)
-    status = 0
-    for db in ("sqlite", "postgres"):
-        # One Django settings per process: each database runs in its own interpreter.
-        argv = [sys.executable, __file__, "--db", db]
-        for option in (
-            "takers",
-            "questions",
-            "concurrency",
-            "workers",
-            "threads",
-            "conn_max_age",
-            "floor",
-            "resubmits",
-            "restart_takers",
-            "know",
-            "seed",
-        ):
-            if getattr(args, option) is not None:
-                argv += [f"--{option.replace('_', '-')}", str(getattr(args, option))]
-        if args.no_probe:
-            argv.append("--no-probe")
-        status |= subprocess.call(argv)  # noqa: S603 - our own script
-    return status
+    options = (
+        "takers", "questions", "concurrency", "workers", "threads", "conn_max_age", "floor",
+        "resubmits", "restart_takers", "know", "seed",
+    )  # fmt: skip
+    return run_each_database(__file__, args, options, flags=("no_probe",))
 
 
 if __name__ == "__main__":

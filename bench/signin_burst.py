@@ -35,7 +35,6 @@ import json
 import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -53,6 +52,7 @@ from _burst import (  # bench/ is first on sys.path; _burst puts the project roo
     log_tail,
     percentile,
     raw_request,
+    run_each_database,
     seed_members,
     server_cpu,
     start_gunicorn,
@@ -467,15 +467,8 @@ def main() -> int:
     args = parse()
     if args.db != "both":
         return run_one(args)
-    status = 0
-    for db in ("sqlite", "postgres"):
-        # One Django settings per process: each database runs in its own interpreter.
-        argv = [sys.executable, __file__, "--db", db]
-        for option in ("members", "concurrency", "workers", "threads", "client", "conn_max_age"):
-            if getattr(args, option) is not None:
-                argv += [f"--{option.replace('_', '-')}", str(getattr(args, option))]
-        status |= subprocess.call(argv)  # noqa: S603 - our own script
-    return status
+    options = ("members", "concurrency", "workers", "threads", "client", "conn_max_age")
+    return run_each_database(__file__, args, options)
 
 
 if __name__ == "__main__":
