@@ -82,6 +82,11 @@ def test_spot_test_survives_a_lost_connection_and_the_secretary_sees_the_branch(
     screenshot(phone, "exams-resumed")
 
     items = phone.locator(".exam-item")
+    # "Next unanswered" lands on the fifth question, the first without an answer.
+    phone.evaluate("window.scrollTo(0, 0)")
+    phone.get_by_role("button", name="下一道未答").click()
+    focused = phone.evaluate("document.activeElement.closest('.exam-item').dataset.q")
+    assert focused == items.nth(4).get_attribute("data-q")
     for index in range(4, 8):
         answer(items.nth(index))
     phone.wait_for_function(

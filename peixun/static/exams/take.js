@@ -124,6 +124,20 @@
   progress();
   window.addEventListener("online", function () { Object.keys(pending).forEach(send); });
 
+  // Jump to the next question without an answer (after the one in view), for long papers.
+  var next = document.getElementById("exam-next");
+  next.addEventListener("click", function () {
+    var list = items();
+    var bar = document.querySelector(".exam-bar").getBoundingClientRect().bottom;
+    var current = list.findIndex(function (i) { return i.getBoundingClientRect().top > bar + 1; });
+    var order = list.slice(Math.max(current, 0)).concat(list.slice(0, Math.max(current, 0)));
+    var target = order.find(function (i) { return responseOf(i) === null; });
+    if (!target) { document.getElementById("exam-submit").scrollIntoView({ block: "center" }); return; }
+    window.scrollTo({ top: window.scrollY + target.getBoundingClientRect().top - bar - 8 });
+    var first = target.querySelector("input");
+    if (first) first.focus({ preventScroll: true });
+  });
+
   function flushThenSubmit() {
     if (submitting) return;
     submitting = true;
