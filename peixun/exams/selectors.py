@@ -271,3 +271,25 @@ def member_history(member_id: int) -> list[Attempt]:
     return list(
         Attempt.objects.filter(member_id=member_id).select_related("exam").order_by("-started_at")
     )
+
+
+def open_exams_for_member(member_id: int, on: Any, limit: int = 3) -> list[Exam]:
+    """Published tests the member can still take on day `on` and that credit study hours when
+    passed: open that day, an attempt left, not yet passed; closing soonest first."""
+    import datetime as dt
+
+    tz = timezone.get_current_timezone()
+    day_start = dt.datetime.combine(on, dt.time.min, tzinfo=tz)
+    day_end = day_start + dt.timedelta(days=1)
+    exams = (
+        exams_of_member(member_id)
+        .filter(
+            state=Exam.State.PUBLISHED, opens_at__lt=day_end, closes_at__gt=day_start,
+            credit_hours__gt=0,
+        )
+        .exclude(attempts__member_id=member_id, attempts__passed=True)
+        .annotate(mine=Count("attempts", filter=Q(attempts__member_id=member_id)))
+        .order_by("closes_at", "id")
+    )  # fmt: skip
+    fitting: list[Exam] = [e for e in exams if e.mine < e.attempts_allowed]
+    return fitting[:limit]
