@@ -35,15 +35,16 @@ def results_workbook(actor: Any, exam: Exam) -> bytes:
     branches.append([_("%(title)s: results by branch") % {"title": exam.title}])
     branches["A1"].font = Font(bold=True, size=13)
     branches.append(
-        [_("organization"), _("expected"), _("took it"), _("participation %"), _("average %"),
-         _("passed"), _("pass rate %")]
+        [_("organization above"), _("organization"), _("expected"), _("took it"),
+         _("participation %"), _("average %"), _("passed"), _("pass rate %")]
     )  # fmt: skip
     _bold_header(branches, 2)
     rows, total = selectors.branch_results(actor, exam)
     for row in [*rows, total]:
         name = row.org.name if row is not total else _("Total")
         branches.append(
-            [neutralise_formula(name), row.expected, row.took, _pct(row.participation),
+            [neutralise_formula(row.parent), neutralise_formula(name), row.expected, row.took,
+             _pct(row.participation),
              _pct(row.average), row.passed, _pct(row.pass_rate)]
         )  # fmt: skip
     people = workbook.create_sheet(_("Members"))
@@ -87,7 +88,7 @@ def results_workbook(actor: Any, exam: Exam) -> bytes:
              _pct(item.difficulty), _pct(item.discrimination)]
         )  # fmt: skip
     for sheet, widths in (
-        (branches, (28, 10, 10, 14, 12, 10, 12)),
+        (branches, (28, 28, 10, 10, 14, 12, 10, 12)),
         (people, (24, 12, 8, 8, 10, 10, 8, 18)),
         (items, (60, 10, 8, 12, 14, 16)),
     ):

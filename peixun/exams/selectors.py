@@ -98,6 +98,8 @@ def best_attempts(exam: Exam, org_ids: list[int] | None = None) -> dict[int, Att
 @dataclass
 class BranchResult:
     org: Organization
+    # The org above the branch: branches are often named alike (第一党支部 in every unit).
+    parent: str = ""
     expected: int = 0
     took: int = 0
     passed: int = 0
@@ -147,7 +149,18 @@ def branch_results(actor: Any, exam: Exam) -> tuple[list[BranchResult], BranchRe
         .values_list("org_id", "best")
     )
     orgs = Organization.objects.in_bulk(list(expected))
-    rows = {org_id: BranchResult(org=orgs[org_id], expected=n) for org_id, n in expected.items()}
+    step = Organization.steplen
+    parents = dict(
+        Organization.objects.filter(
+            path__in={o.path[:-step] for o in orgs.values() if o.depth > 1}
+        ).values_list("path", "name")
+    )
+    rows = {
+        org_id: BranchResult(
+            org=orgs[org_id], parent=parents.get(orgs[org_id].path[:-step], ""), expected=n
+        )
+        for org_id, n in expected.items()
+    }
     for org_id, percent in best:
         row = rows.get(org_id)
         if row is None:

@@ -442,6 +442,7 @@ def finalise_exam(request: HttpRequest, exam_id: int) -> dict[str, int]:
 
 class BranchOut(Schema):
     org: OrgRef
+    parent: str
     expected: int
     took: int
     passed: int

@@ -55,6 +55,7 @@ class AnalysisTests(TestCase):
         rows, total = branch_results(world.users["org_admin"], exam)
         by_name = {r.org.name: r for r in rows}
         branch = by_name["第一党支部"]
+        self.assertEqual(branch.parent, "测试局机关党委")  # branches are told apart by it
         # 第一党支部: 李明, 王芳 and 甲0–甲3 = 6 candidates; 5 took it (not 王芳).
         self.assertEqual((branch.expected, branch.took, branch.passed), (6, 5, 4))
         self.assertEqual(branch.participation, Decimal("83.3"))
