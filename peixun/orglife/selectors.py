@@ -11,11 +11,12 @@ from typing import Any
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from peixun.core.scoping import get_visible_or_404, scope_of
 from peixun.events.models import Attendance
 from peixun.events.registry import expected_member_ids
-from peixun.members.models import Member
+from peixun.members.models import Member, Membership
 from peixun.orgs.models import Organization, Position
 
 from .models import HomeVisit, Meeting, MeetingKind, Observer
@@ -31,18 +32,21 @@ LEADERSHIP_KINDS = (MeetingKind.COMMITTEE, MeetingKind.CENTRAL_GROUP)
 
 
 def meeting_expected_member_ids(event: Any) -> QuerySet:
-    """Members expected at a meeting: the Party members (full and probationary) of the
-    meeting org's subtree, except those exempt from organisational life (送学上门 serves them);
-    at a 支委会 or 中心组学习, those holding a current position in the org, when any is recorded.
-    """
+    """Members expected at a meeting: the Party members (full and probationary) registered in
+    the meeting org's subtree on the meeting's day, except those exempt from organisational
+    life (送学上门 serves them); at a 支委会 or 中心组学习, those holding a position in the org
+    that day, when any is recorded. A member who joined the branch after the meeting, or left
+    it before, is not expected (their hours belong to the branch of that day)."""
     org = event.org
+    day = timezone.localdate(event.starts_at)
     kind = Meeting.objects.filter(event=event).values_list("kind", flat=True).first()
     if kind in LEADERSHIP_KINDS:
-        holders = Position.objects.current().filter(org=org).values("member_id")
+        holders = Position.objects.current(on=day).filter(org=org).values("member_id")
         if holders.exists():
             return Member.objects.filter(pk__in=holders).values_list("pk", flat=True)
+    registered = Membership.objects.on(day).filter(org__path__startswith=org.path)
     return (
-        Member.objects.filter(org__path__startswith=org.path, status__in=PARTY_STATUSES)
+        Member.objects.filter(pk__in=registered.values("member_id"), status__in=PARTY_STATUSES)
         .filter(exempt_reason="")
         .values_list("pk", flat=True)
     )

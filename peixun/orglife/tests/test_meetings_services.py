@@ -152,6 +152,26 @@ class ExpectedMembersTests(PersonaTestCase):
         self.assertEqual(expected, {w.member.pk, w.secretary_member.pk})
         self.assertNotIn(exempt.pk, expected)
 
+    def test_a_meeting_expects_the_members_registered_on_its_day(self) -> None:
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from peixun.members.models import Membership
+
+        w = self.world
+        meeting = record(self.user("secretary"), w.branch, "theme_day")
+        day = timezone.localdate(meeting.event.starts_at)
+        # 钱新 moved into the branch the day after the meeting; 李明 leaves it the day after.
+        newcomer = make_member(w.other_branch, "钱新")
+        Membership.objects.filter(member=newcomer).update(until=day + dt.timedelta(days=1))
+        Membership.objects.create(member=newcomer, org=w.branch, since=day + dt.timedelta(days=1))
+        newcomer.org = w.branch
+        newcomer.save(update_fields=["org"])
+        Membership.objects.filter(member=w.member).update(until=day + dt.timedelta(days=1))
+        expected = set(expected_member_ids(meeting.event))
+        self.assertEqual(expected, {w.member.pk, w.secretary_member.pk})
+
     def test_a_committee_meeting_expects_those_holding_a_position(self) -> None:
         w = self.world
         meeting = record(self.user("secretary"), w.branch, "committee")
