@@ -185,6 +185,24 @@ class MakeUpTests(PersonaTestCase):
             )
         self.assertIn("assigned_event", caught.exception.message_dict)
 
+    def test_cancelling_the_make_up_class_opens_the_make_up_again(self) -> None:
+        from peixun.training.services.classes import class_cancel
+
+        makeup = makeup_assign(
+            actor=self.admin,
+            member=self.c.zhou,
+            missed_event=self.event(3),
+            assigned_event=self.future.event,
+        )
+        class_cancel(actor=self.admin, training_class=self.later, reason="场地改造")
+        makeup.refresh_from_db()
+        self.assertEqual((makeup.state, makeup.assigned_event), (MakeUp.State.OPEN, None))
+        self.assertIn("场地改造", makeup.note)
+        row = next(r for r in makeup_rows(self.c.training_class) if r.member == self.c.zhou)
+        self.assertEqual(row.state, "open")
+        event = AuditEvent.objects.get(verb="training_class.cancel")
+        self.assertEqual(event.after["makeups_reopened"], [makeup.pk])
+
     def test_member_is_notified_of_the_assignment(self) -> None:
         # 李明 was late at 第二讲; the mark is corrected to absent.
         Attendance.objects.filter(member=self.c.li, event=self.event(1)).update(

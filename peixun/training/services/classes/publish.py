@@ -19,6 +19,7 @@ from peixun.events.models import Event
 from ...models import (
     ClassKind,
     Enrolment,
+    MakeUp,
     Session,
     TrainingClass,
 )
@@ -150,13 +151,14 @@ def class_cancel(*, actor: Any, training_class: TrainingClass, reason: str) -> T
     was = training_class.state
     training_class.state = TrainingClass.State.CANCELLED
     training_class.save(update_fields=["state"])
+    reopened = _release_makeups(training_class, reason)
     audit_record(
         actor=actor,
         verb="training_class.cancel",
         obj=training_class,
         org=training_class.org,
         before={"state": was},
-        after={"state": training_class.state, "reason": reason},
+        after={"state": training_class.state, "reason": reason, "makeups_reopened": reopened},
     )
     if was == TrainingClass.State.PUBLISHED:
         from peixun.accounts.models import User
@@ -172,3 +174,37 @@ def class_cancel(*, actor: Any, training_class: TrainingClass, reason: str) -> T
             dedupe_key=f"training_class:{training_class.pk}:cancel",
         )
     return training_class
+
+
+def _release_makeups(training_class: TrainingClass, reason: str) -> list[int]:
+    """Make-ups assigned to a session of the cancelled class are to be assigned again: back to
+    open, the member told; the organiser of the missed class finds them on its make-up list."""
+    from peixun.accounts.models import User
+
+    released = list(
+        MakeUp.objects.select_for_update()
+        .filter(
+            assigned_event__session__training_class=training_class,
+            state=MakeUp.State.ASSIGNED,
+        )
+        .select_related("missed_event")
+    )
+    for makeup in released:
+        makeup.state = MakeUp.State.OPEN
+        makeup.assigned_event = None
+        makeup.note = _("The make-up class was cancelled: %(reason)s") % {"reason": reason}
+        makeup.note = makeup.note[:300]
+    MakeUp.objects.bulk_update(released, ["state", "assigned_event", "note"])
+    for makeup in released:
+        notification_send(
+            recipients=User.objects.filter(member_id=makeup.member_id, is_active=True),
+            title=_("Make-up cancelled: %(session)s") % {"session": makeup.missed_event.title},
+            body=_(
+                "%(class)s, where you were to make up %(session)s, was cancelled. You will be "
+                "assigned another session."
+            )
+            % {"class": training_class.title, "session": makeup.missed_event.title},
+            url=reverse("training:mine"),
+            dedupe_key=f"makeup-cancelled:{makeup.pk}:{training_class.pk}",
+        )
+    return [m.pk for m in released]
