@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from peixun.core.text import neutralise_formula
+from peixun.events.models import LeaveRequest
 from peixun.members.models import Member
 
 from .models import Session, TrainingClass
@@ -34,6 +35,8 @@ SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 class SheetSession:
     session: Session
     members: list[Member]
+    # Members whose leave for this session is approved: listed, marked 请假 in 备注, not to sign.
+    on_leave: frozenset[int] = frozenset()
 
 
 def signin_sheets(
@@ -60,7 +63,23 @@ def signin_sheets(
     def ordered(ids: set[int]) -> list[Member]:
         return sorted((members[pk] for pk in ids), key=lambda m: (m.org.path, m.name, m.pk))
 
-    return [SheetSession(s, ordered(expected.get(s.event_id, set()))) for s in sessions]
+    leave: dict[int, set[int]] = {}
+    for event_id, member_id in LeaveRequest.objects.filter(
+        event_id__in=[s.event_id for s in sessions], state=LeaveRequest.State.APPROVED
+    ).values_list("event_id", "member_id"):
+        leave.setdefault(event_id, set()).add(member_id)
+    return [
+        SheetSession(
+            s,
+            ordered(expected.get(s.event_id, set())),
+            frozenset(leave.get(s.event_id, set()) & expected.get(s.event_id, set())),
+        )
+        for s in sessions
+    ]
+
+
+def _remark(item: SheetSession, member: Member) -> str:
+    return _("On leave (approved)") if member.pk in item.on_leave else ""
 
 
 def _when(session: Session) -> str:
@@ -138,7 +157,7 @@ def signin_sheet_xlsx(training_class: TrainingClass, sheets: list[SheetSession])
                 cell.alignment = Alignment(horizontal="center")
             for number, member in enumerate(item.members, start=1):
                 row = [number, neutralise_formula(member.name), neutralise_formula(member.org.name)]
-                row += [""] * (len(columns) - 3)
+                row += [""] * (len(columns) - 4) + [_remark(item, member)]
                 sheet.append(row)
                 for cell in sheet[sheet.max_row]:
                     cell.border = box
@@ -191,7 +210,7 @@ def signin_sheet_docx(training_class: TrainingClass, sheets: list[SheetSession])
             for number, member in enumerate(item.members, start=1):
                 cells = table.add_row().cells
                 values = [str(number), member.name, member.org.name]
-                values += [""] * (len(columns) - 3)
+                values += [""] * (len(columns) - 4) + [_remark(item, member)]
                 for cell, text in zip(cells, values, strict=True):
                     cell.text = text
                 table.rows[-1].height = Cm(0.9)
@@ -199,8 +218,11 @@ def signin_sheet_docx(training_class: TrainingClass, sheets: list[SheetSession])
             summary.paragraph_format.space_before = Pt(8)
             _set_font(
                 summary.add_run(
-                    _("Expected: %(n)s. Present: ____  On leave: ____  Absent: ____")
-                    % {"n": len(item.members)}
+                    _(
+                        "Expected: %(n)s (leave approved: %(leave)s). Present: ____  "
+                        "On leave: ____  Absent: ____"
+                    )
+                    % {"n": len(item.members), "leave": len(item.on_leave)}
                 ),
                 10.5,
             )

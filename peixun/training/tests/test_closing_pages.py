@@ -259,6 +259,27 @@ class ClosingPagesTests(PersonaTestCase):
             AuditEvent.objects.filter(verb="training_class.signin_sheet_export").count(), 2
         )
 
+    def test_members_on_approved_leave_are_marked_and_counted(self) -> None:
+        from peixun.events.models import LeaveRequest
+
+        third = self.c.sessions[2]
+        LeaveRequest.objects.create(
+            event=third.event, member=self.c.chen, reason="出差", state=LeaveRequest.State.APPROVED
+        )
+        admin = self.client_for("org_admin")
+        book = openpyxl.load_workbook(
+            io.BytesIO(admin.get(self.url("signin_sheet", "xlsx")).content)
+        )
+        sheet = book.worksheets[2]
+        remarks = {
+            sheet.cell(row=r, column=2).value: sheet.cell(row=r, column=sheet.max_column).value
+            for r in range(5, sheet.max_row + 1)
+        }
+        self.assertEqual(remarks, {"陈静": "请假（已批准）", "李明": None, "周强": None})
+        one = admin.get(self.url("signin_sheet", "docx") + f"?session={third.pk}")
+        text = "\n".join(p.text for p in docx.Document(io.BytesIO(one.content)).paragraphs)
+        self.assertIn("应到3人（已批准请假1人）", text)
+
     def test_formulas_in_names_are_neutralised(self) -> None:
         self.c.zhou.name = "=HYPERLINK(1)"
         self.c.zhou.save()
