@@ -101,6 +101,12 @@ class MakeUpTests(PersonaTestCase):
         )
         self.assertEqual(entry.hours, Decimal(4))
         self.assertEqual(MakeUp.objects.get(pk=makeup.pk).state, MakeUp.State.DONE)
+        # On the later class's closing page she is credited, without a certificate link (she
+        # is not its trainee; the link would be a 404); its own trainee has one.
+        page = self.client_for("org_admin").get(f"/training/{self.later.pk}/closing/")
+        self.assertContains(page, "在本班补训：不发证书")
+        self.assertNotContains(page, f"/certificate/{self.c.chen.pk}/")
+        self.assertContains(page, f"/certificate/{self.world.secretary_member.pk}/")
         # Reopening reverses the credit and the make-up is assigned again.
         class_reopen(actor=self.admin, training_class=self.later, reason="考勤有误")
         self.assertEqual(MakeUp.objects.get(pk=makeup.pk).state, MakeUp.State.ASSIGNED)

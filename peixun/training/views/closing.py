@@ -356,11 +356,19 @@ def closing(request: HttpRequest, pk: int) -> HttpResponse:
             errors=forms_["errors"],
             credited=credited,
             credited_hours=sum((h for _m, h in credited), Decimal(0)),
-            # No certificate for a trainee whose leave went over the limit (Art. 15).
+            # No certificate for a trainee whose leave went over the limit (Art. 15), nor for a
+            # member of another class who only made up a session here.
             no_certificate=set(
                 Enrolment.objects.filter(
                     training_class=training_class, flagged_for_withdrawal=True
                 ).values_list("member_id", flat=True)
+            )
+            if closed
+            else set(),
+            trainees=set(
+                Enrolment.objects.accepted()
+                .filter(training_class=training_class)
+                .values_list("member_id", flat=True)
             )
             if closed
             else set(),
