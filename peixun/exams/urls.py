@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/publish/", exams.exam_publish, name="publish"),
     path("<int:pk>/cancel/", exams.exam_cancel, name="cancel"),
     path("<int:pk>/finalise/", exams.exam_finalise, name="finalise"),
+    path("<int:pk>/remind/", exams.exam_remind, name="remind"),
     path("<int:pk>/results.xlsx", exams.results_xlsx, name="results_xlsx"),
     path("<int:pk>/take/", taking.take, name="take"),
     path("attempts/<int:attempt_pk>/", taking.attempt_result, name="attempt"),

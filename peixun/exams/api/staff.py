@@ -428,6 +428,17 @@ def cancel_exam(request: HttpRequest, exam_id: int) -> Exam:
     return services.exam_cancel(actor=request.user, exam=_exam(request, exam_id))
 
 
+class RemindOut(Schema):
+    told: int
+
+
+@router.post("/{int:exam_id}/remind", response=RemindOut)
+def remind_exam(request: HttpRequest, exam_id: int) -> dict[str, int]:
+    """Remind the caller's non-takers (their branch, or their subtree) while the exam is open;
+    once a day per member."""
+    return {"told": services.exam_remind(actor=request.user, exam=_exam(request, exam_id))}
+
+
 class FinaliseOut(Schema):
     expired: int
     passed: int

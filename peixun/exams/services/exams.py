@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -382,3 +382,43 @@ def exam_finalise(*, actor: Any, exam: Exam) -> dict[str, int]:
               "skipped": skipped}  # fmt: skip
     audit_record(actor=actor, verb="exams.exam.finalise", obj=exam, org=exam.org, after=result)
     return result
+
+
+@transaction.atomic
+def exam_remind(*, actor: Any, exam: Exam) -> int:
+    """Tell the candidates in the actor's charge who have not yet submitted that the test is
+    open (a secretary their branch's, an org admin their subtree's); once a day at most.
+    Returns how many members were told."""
+    from django.db.models import Q
+
+    from peixun.core.scoping import scope_of
+
+    scope = scope_of(actor)
+    if not scope.platform and not scope.manage_paths:
+        raise PermissionDenied(_("You may not change records of this organization."))
+    now = timezone.now()
+    if exam.state != Exam.State.PUBLISHED or not exam.opens_at <= now < exam.closes_at:
+        raise ValidationError({"exam": _("Reminders can be sent only while the exam is open.")})
+    took = Attempt.objects.filter(exam=exam, submitted_at__isnull=False).values("member_id")
+    waiting = Candidate.objects.filter(exam=exam).exclude(member_id__in=took)
+    if not scope.platform:
+        charge = Q()
+        for path in scope.manage_paths:
+            charge |= Q(org__path__startswith=path)
+        waiting = waiting.filter(charge)
+    member_ids = list(waiting.values_list("member_id", flat=True))
+    users = get_user_model().objects.filter(member_id__in=member_ids, is_active=True)
+    day = timezone.localdate().isoformat()
+    sent = notification_send(
+        recipients=users,
+        title=_("Reminder: %(title)s") % {"title": exam.title},
+        body=_("You have not taken this test yet. It closes at %(closes)s.")
+        % {"closes": timezone.localtime(exam.closes_at).strftime("%Y-%m-%d %H:%M")},
+        url=f"/exams/{exam.pk}/take/",
+        dedupe_key=f"exam-remind:{exam.pk}:{day}",
+    )
+    audit_record(
+        actor=actor, verb="exams.exam.remind", obj=exam, org=exam.org,
+        after={"waiting": len(member_ids), "told": len(sent)},
+    )  # fmt: skip
+    return len(sent)

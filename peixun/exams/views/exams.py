@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -147,6 +148,9 @@ def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_manage": can_manage_org(actor, exam.org),
         "candidate_count": Candidate.objects.filter(exam=exam).count(),
         "not_taken": total.expected - total.took,
+        "can_remind": exam.state == Exam.State.PUBLISHED
+        and exam.opens_at <= timezone.now() < exam.closes_at
+        and bool(scope_of(actor).platform or scope_of(actor).manage_paths),
         "now": timezone.now(),
         "problems": services.paper_problems(exam.paper) if exam.state == "draft" else [],
     }
@@ -206,6 +210,21 @@ def exam_finalise(request: HttpRequest, pk: int) -> HttpResponse:
             "open attempts submitted."
         ),
     )
+
+
+@login_required
+@require_POST
+def exam_remind(request: HttpRequest, pk: int) -> HttpResponse:
+    exam = _staff_exam(request, pk)
+    try:
+        told = services.exam_remind(actor=request.user, exam=exam)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("%(n)s members who have not taken it yet were reminded.") % {"n": told}
+        )
+    return redirect(f"{reverse('exams:detail', args=[exam.pk])}?tab=absent")
 
 
 @login_required
