@@ -24,7 +24,7 @@ from peixun.plans.selectors import manageable_orgs
 
 from .. import selectors, services
 from ..forms import ExamForm, RuleForm
-from ..models import Candidate, Exam, ExamKind
+from ..models import Exam, ExamKind
 from ..results_io import results_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -146,7 +146,6 @@ def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": rows,
         "total": total,
         "can_manage": can_manage_org(actor, exam.org),
-        "candidate_count": Candidate.objects.filter(exam=exam).count(),
         "not_taken": total.expected - total.took,
         "can_remind": exam.state == Exam.State.PUBLISHED
         and exam.opens_at <= timezone.now() < exam.closes_at
