@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record, audit_record_many, build_event, snapshot
 from peixun.core.permissions import require_admin, require_manage
-from peixun.core.scoping import can_admin_org, can_manage_org, scope_of
+from peixun.core.scoping import can_admin_org, can_manage_org, path_in, scope_of
 from peixun.members.models import Member, Membership
 from peixun.orgs.models import Organization
 
@@ -149,12 +149,22 @@ def entry_record(
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": _("Name the activity.")})
+    branch_of = _branches_on(members, on)
+    # The credit belongs to the branch of that day: its managers may record it even after the
+    # member moved on (a meeting held before a transfer), as may the managers of today's org.
+    branch_paths = dict(
+        Organization.objects.filter(pk__in=set(branch_of.values())).values_list("pk", "path")
+    )
+    scope = scope_of(actor)
     for member in members:
-        if not can_manage_org(actor, member.org):
+        then = branch_paths.get(branch_of.get(member.pk, -1))
+        allowed = can_manage_org(actor, member.org) or (
+            then is not None and (scope.platform or path_in(then, scope.manage_paths))
+        )
+        if not allowed:
             raise ValidationError(
                 {"members": _("%(name)s is not in your scope.") % {"name": member.name}}
             )
-    branch_of = _branches_on(members, on)
     missing = [m.name for m in members if m.pk not in branch_of]
     if missing:
         raise ValidationError(

@@ -64,6 +64,28 @@ class LedgerServiceTests(PersonaTestCase):
         self.assertEqual(CreditEntry.objects.count(), 0)
         self.assertEqual(YearlyRollup.objects.count(), 0)
 
+    def test_the_branch_of_the_day_may_credit_a_member_who_has_moved_on(self) -> None:
+        from peixun.members.models import Membership
+
+        w = self.world
+        moved = w.member
+        # 李明 moved to the other branch after DAY; the first branch's secretary records DAY.
+        Membership.objects.filter(member=moved).update(until=DAY + dt.timedelta(days=1))
+        Membership.objects.create(
+            member=moved, org=w.other_branch, since=DAY + dt.timedelta(days=1)
+        )
+        moved.org = w.other_branch
+        moved.save(update_fields=["org"])
+        (entry,) = self.record(members=[moved])
+        self.assertEqual(entry.org_id, w.branch.pk)  # counted to the branch of that day
+        # A day after the move, the first branch's secretary may no longer record for him.
+        later = DAY + dt.timedelta(days=2)
+        with self.assertRaises(ValidationError):
+            self.record(members=[moved], on=later)
+        # Another branch's secretary never could for the day he was in the first branch.
+        with self.assertRaises(ValidationError):
+            self.record("other_secretary", members=[w.secretary_member])
+
     def test_reversal_returns_the_earlier_state_and_cannot_repeat(self) -> None:
         entry = self.record()[0]
         reversal = entry_reverse(actor=self.user("secretary"), entry=entry, reason="重复录入")
