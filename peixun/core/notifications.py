@@ -53,13 +53,15 @@ def notification_send(
     if not users:
         return []
     if dedupe_key:
-        already = set(
-            Notification.objects.filter(
-                recipient_id__in=list(users), dedupe_key=dedupe_key
+        # In chunks: SQLite refuses a statement with more than 32,766 parameters, and a
+        # tenant-wide message (an exam published to everyone) can have more recipients.
+        ids = list(users)
+        for start in range(0, len(ids), 10_000):
+            already = Notification.objects.filter(
+                recipient_id__in=ids[start : start + 10_000], dedupe_key=dedupe_key
             ).values_list("recipient_id", flat=True)
-        )
-        for pk in already:
-            users.pop(pk, None)
+            for pk in already:
+                users.pop(pk, None)
     rows = [
         Notification(
             recipient_id=pk,

@@ -291,7 +291,9 @@ def exam_publish(*, actor: Any, exam: Exam, seed: str = "") -> int:
         actor=actor, verb="exams.exam.publish", obj=exam, org=exam.org,
         after={"seed": exam.seed, "candidates": len(chosen), "population": len(population)},
     )  # fmt: skip
-    users = get_user_model().objects.filter(member_id__in=[m for m, _o in chosen], is_active=True)
+    users = get_user_model().objects.filter(
+        member_id__in=Candidate.objects.filter(exam=exam).values("member_id"), is_active=True
+    )
     notification_send(
         recipients=users,
         title=_("Test: %(title)s") % {"title": exam.title},
@@ -406,8 +408,10 @@ def exam_remind(*, actor: Any, exam: Exam) -> int:
         for path in scope.manage_paths:
             charge |= Q(org__path__startswith=path)
         waiting = waiting.filter(charge)
-    member_ids = list(waiting.values_list("member_id", flat=True))
-    users = get_user_model().objects.filter(member_id__in=member_ids, is_active=True)
+    waiting_count = waiting.count()
+    users = get_user_model().objects.filter(
+        member_id__in=waiting.values("member_id"), is_active=True
+    )
     day = timezone.localdate().isoformat()
     sent = notification_send(
         recipients=users,
@@ -419,6 +423,6 @@ def exam_remind(*, actor: Any, exam: Exam) -> int:
     )
     audit_record(
         actor=actor, verb="exams.exam.remind", obj=exam, org=exam.org,
-        after={"waiting": len(member_ids), "told": len(sent)},
+        after={"waiting": waiting_count, "told": len(sent)},
     )  # fmt: skip
     return len(sent)
