@@ -130,6 +130,25 @@ class ClosingTests(PersonaTestCase):
         with self.assertRaises(ValidationError):
             class_close(actor=self.admin, training_class=tc)  # already closed
 
+    def test_the_grid_estimate_is_what_the_close_credits(self) -> None:
+        from peixun.training.services.closing import attendance_grid
+
+        mark_all(self.c)
+        # The first session requires sign-out; 李明 signed in by QR and never signed out: the
+        # close counts him as leaving early, and so must the grid's estimate.
+        first = self.c.sessions[0].event
+        Event.objects.filter(pk=first.pk).update(signout_required=True)
+        Attendance.objects.filter(event=first, member=self.c.li).update(
+            method=Attendance.Method.QR
+        )
+        estimate = {
+            row.member.name: row.earned for row in attendance_grid(self.c.training_class).rows
+        }
+        complete(self.c, self.admin)
+        class_close(actor=self.admin, training_class=self.c.training_class)
+        self.assertEqual(estimate, credited(self.c))
+        self.assertEqual(estimate["李明"], Decimal(10))
+
     def test_late_and_early_count_as_the_tenant_says(self) -> None:
         EventSettings.objects.create(
             tenant=self.world.root,

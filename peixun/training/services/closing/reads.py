@@ -11,6 +11,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from peixun.events.models import Attendance, EventSettings
+from peixun.events.services import credited_status
 from peixun.hours.models import CreditEntry
 from peixun.hours.services import tenant_of
 from peixun.members.models import Member
@@ -84,10 +85,16 @@ def attendance_grid(
     ):
         makeup_at.setdefault(member_id, set()).add(event_id)
     statuses: dict[tuple[int, int], str] = {}
-    for event_id, member_id, status in Attendance.objects.filter(
+    credited_as: dict[tuple[int, int], str] = {}
+    by_event = {s.event_id: s.event for s in sessions}
+    for event_id, member_id, status, method, signed_out_at in Attendance.objects.filter(
         event_id__in=event_ids
-    ).values_list("event_id", "member_id", "status"):
+    ).values_list("event_id", "member_id", "status", "method", "signed_out_at"):
         statuses[(event_id, member_id)] = status
+        # As the close will credit it: a QR sign-in never signed out counts as leaving early.
+        credited_as[(event_id, member_id)] = credited_status(
+            by_event[event_id], status, method, signed_out_at
+        )
     member_ids = set(enrolments) | set(makeup_at) | {m for _e, m in statuses}
     members = Member.objects.filter(pk__in=member_ids).select_related("org").order_by("name", "pk")
 
@@ -110,7 +117,11 @@ def attendance_grid(
             expected = kind == "trainee" or session.event_id in makeup_at.get(member.pk, set())
             row.cells.append(GridCell(status=found, expected=expected, ended=ended))
             if found is not None:
-                row.earned += rules.credit_for(found, session.event.hours)
+                if expected:
+                    # Only the members expected at a session are credited when it closes.
+                    row.earned += rules.credit_for(
+                        credited_as[(session.event_id, member.pk)], session.event.hours
+                    )
                 if found == Attendance.Status.LEAVE:
                     row.leave += session.event.hours
         if total:
