@@ -238,6 +238,18 @@ class DispatchPageContentTests(DispatchTestCase):
         self.assertIn("退训", text)
         self.assertIn("点名调训", text)
 
+    def test_the_organiser_deciding_sees_the_nominators_warnings(self) -> None:
+        exempt = make_member(self.world.branch, "周老", exempt_reason="elderly")
+        Enrolment.objects.create(
+            training_class=self.d.training_class, member=exempt, quota=self.d.quota,
+            route="nominated", state="nominated",
+        )  # fmt: skip
+        text = self.client_for("org_admin").get(self.url("roster")).content.decode()
+        row = text[text.index("周老") :]
+        row = row[: row.index('id="enrolment-') if 'id="enrolment-' in row else len(row)]
+        self.assertIn("⚠", row)
+        self.assertIn("年老体弱", row)
+
     def test_viewer_sees_no_actions(self) -> None:
         text = (
             self.client_for("viewer").get(self.url("roster") + "?state=accepted").content.decode()
@@ -408,11 +420,20 @@ class DispatchQueryCountTests(DispatchTestCase):
             ("org_admin", reverse("training:name_members", args=[tc.pk])),
             ("secretary", reverse("training:my_places")),
         ]
+        urls.append(("org_admin", reverse("training:roster", args=[tc.pk]) + "?state=nominated"))
+        Enrolment.objects.create(
+            training_class=tc, member=make_member(self.world.branch, "推荐人0"),
+            quota=self.d.quota, route="nominated", state="nominated",
+        )  # fmt: skip
         before = [self.count(persona, url) for persona, url in urls]
         for n in range(6):
             member = make_member(self.world.branch, f"新学员{n}")
             Enrolment.objects.create(
                 training_class=tc, member=member, route="named", state="accepted"
             )
+            Enrolment.objects.create(
+                training_class=tc, member=make_member(self.world.branch, f"推荐人{n + 1}"),
+                quota=self.d.quota, route="nominated", state="nominated",
+            )  # fmt: skip
         after = [self.count(persona, url) for persona, url in urls]
         self.assertEqual(before, after)

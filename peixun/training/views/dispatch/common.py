@@ -13,6 +13,7 @@ from peixun.core.scoping import can_manage_org
 from ... import selectors
 from ...models import Enrolment, Quota, TrainingClass
 from ...services import dispatch as services
+from ...services.audience import nomination_warnings
 
 ROSTER_TABS = ("nominated", "accepted", "history")
 UNTRAINED_SHOWN = 30
@@ -67,6 +68,16 @@ def decorate(request: HttpRequest, training_class: TrainingClass, rows: list[Enr
         e.can_notice = e.state == Enrolment.State.ACCEPTED and (  # type: ignore[attr-defined]
             organiser or unit or can_manage_org(actor, e.member.org)
         )
+    # The organiser deciding a nomination sees what the nominator was warned of (repeat
+    # training, exemption, outside the audience), checked again now, for all rows at once.
+    deciding = [e for e in rows if e.can_decide]  # type: ignore[attr-defined]
+    found = (
+        nomination_warnings(training_class, [e.member for e in deciding], audience=True)
+        if deciding
+        else {}
+    )
+    for e in rows:
+        e.warnings = [w.message for w in found.get(e.member_id, [])]  # type: ignore[attr-defined]
 
 
 def roster_figures(training_class: TrainingClass, quotas: list[Quota]) -> dict[str, int]:
