@@ -28,6 +28,22 @@ def require_staff(actor: Any) -> None:
         raise Http404
 
 
+def managed_org_ids(actor: Any) -> QuerySet[Organization]:
+    """The orgs whose questions the actor may change, and so read with their keys."""
+    scope = scope_of(actor)
+    orgs = Organization.objects.all()
+    if scope.platform:
+        return orgs.values("pk")
+    cond = Q()
+    for path in scope.manage_paths:
+        cond |= Q(path__startswith=path)
+    return (orgs.filter(cond) if cond else orgs.none()).values("pk")
+
+
+def may_see_key(actor: Any, question: Question) -> bool:
+    return can_manage_org(actor, question.org)
+
+
 def questions_visible(actor: Any) -> QuerySet[Question]:
     return Question.objects.visible_to(actor).select_related("org")
 

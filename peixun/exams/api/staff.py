@@ -46,6 +46,18 @@ class QuestionOut(Schema):
     def resolve_topics(obj: Question) -> list[str]:
         return obj.topic_list
 
+    # The key and explanation only for those who manage the question's owner: staff below it
+    # (who may themselves be candidates) use it in papers without seeing them.
+    @staticmethod
+    def resolve_answer(obj: Question, context: dict[str, Any]) -> Any:
+        actor = getattr(context.get("request"), "user", None)
+        return obj.answer if selectors.may_see_key(actor, obj) else None
+
+    @staticmethod
+    def resolve_explanation(obj: Question, context: dict[str, Any]) -> str:
+        actor = getattr(context.get("request"), "user", None)
+        return obj.explanation if selectors.may_see_key(actor, obj) else ""
+
 
 class QuestionIn(Schema):
     org: int

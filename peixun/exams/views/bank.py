@@ -143,6 +143,10 @@ def bank_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(_("You may not change questions of this organization."))
     form = QuestionForm(request.POST or None, orgs=_manageable(request), question=question)
     if not can_manage:
+        # Staff below the owner use the question in papers but never see its key: they (and
+        # their members) may be sitting a test that draws it.
+        for name in ("answer", "explanation"):
+            form.fields.pop(name, None)
         for field in form.fields.values():
             field.disabled = True
     if request.method == "POST":
@@ -325,6 +329,8 @@ def bank_export(request: HttpRequest) -> HttpResponse:
     selectors.require_staff(request.user)
     filters = BankFilterForm(request.GET or None)
     rows = selectors.questions_search(request.user, **filters.search()).order_by("org__path", "id")
+    # With their keys: only the questions of the orgs the actor manages (theirs and below).
+    rows = rows.filter(org__in=selectors.managed_org_ids(request.user))
     return _xlsx(questions_workbook(rows.iterator(chunk_size=500)), "题库导出.xlsx")
 
 
