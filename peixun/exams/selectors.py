@@ -88,12 +88,16 @@ def exams_of_member(member_id: int) -> QuerySet[Exam]:
     )
 
 
-def answers_visible(exam: Exam, now: Any = None) -> bool:
-    """Whether a taker who has submitted may see the key and explanations now."""
+def answers_visible(exam: Exam, now: Any = None, attempts_used: int | None = None) -> bool:
+    """Whether a taker who has submitted may see the key and explanations now. "After
+    submitting" waits until the taker has no attempt left (or the exam has closed): the key of
+    one attempt must not serve the next."""
+    now = now or timezone.now()
     if exam.show_answers == Exam.ShowAnswers.AFTER_SUBMIT:
-        return True
+        used_up = attempts_used is None or attempts_used >= exam.attempts_allowed
+        return used_up or now >= exam.closes_at
     if exam.show_answers == Exam.ShowAnswers.AFTER_CLOSE:
-        return (now or timezone.now()) >= exam.closes_at
+        return now >= exam.closes_at
     return False
 
 
@@ -316,7 +320,9 @@ def open_exams_for_member(member_id: int, on: Any, limit: int = 3) -> list[Exam]
             state=Exam.State.PUBLISHED, opens_at__lt=day_end, closes_at__gt=day_start,
             credit_hours__gt=0,
         )
-        .exclude(attempts__member_id=member_id, attempts__passed=True)
+        .exclude(
+            pk__in=Attempt.objects.filter(member_id=member_id, passed=True).values("exam_id")
+        )
         .annotate(mine=Count("attempts", filter=Q(attempts__member_id=member_id)))
         .order_by("closes_at", "id")
     )  # fmt: skip

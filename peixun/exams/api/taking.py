@@ -65,7 +65,14 @@ def attempt_view(attempt: Attempt) -> dict[str, Any]:
     answers = {a.question_id: a for a in attempt.answers.all()}
     now = timezone.now()
     review = None
-    if attempt.submitted_at is not None and selectors.answers_visible(attempt.exam, now):
+    used = (
+        Attempt.objects.filter(exam_id=attempt.exam_id, member_id=attempt.member_id).count()
+        if attempt.submitted_at is not None
+        else 0
+    )
+    if attempt.submitted_at is not None and selectors.answers_visible(
+        attempt.exam, now, attempts_used=used
+    ):
         review = [
             {
                 "q": item["q"],

@@ -50,11 +50,13 @@ def _pool(paper: Paper) -> list[Question] | None:
         checked = (now, f"{stamp['top']}:{stamp['n']}:{stamp['count']}")
         _STAMPS[which] = checked
     key = (*which, checked[1])
-    if key not in _POOLS:
-        for old in [k for k in _POOLS if k[0] == paper.pk]:
-            del _POOLS[old]
-        _POOLS[key] = list(bank_for(paper.org).order_by("id"))
-    return _POOLS[key]
+    pool = _POOLS.get(key)
+    if pool is None:
+        # Safe under threaded workers: no iteration over the live dict, no KeyError on a race.
+        for old in [k for k in list(_POOLS) if k[0] == paper.pk]:
+            _POOLS.pop(old, None)
+        pool = _POOLS[key] = list(bank_for(paper.org).order_by("id"))
+    return pool
 
 
 def _item(question: Question, points: Decimal, rng: Any, shuffle_options: bool) -> dict[str, Any]:
@@ -123,6 +125,11 @@ def attempt_start(*, actor: Any, exam: Exam) -> Attempt:
     deadline = min(now + dt.timedelta(minutes=exam.time_limit_minutes), exam.closes_at)
     try:
         with transaction.atomic():
+            # Re-checked under the exam's lock: a finalise or cancel running meanwhile wins,
+            # and no attempt is left open on a finalised exam.
+            current = Exam.objects.select_for_update().get(pk=exam.pk)
+            if current.state != Exam.State.PUBLISHED or timezone.now() >= current.closes_at:
+                raise ValidationError({"exam": _("This exam is no longer open.")})
             attempt = Attempt.objects.create(
                 exam=exam,
                 member_id=candidate.member_id,
@@ -187,6 +194,16 @@ def attempt_answer_save(
     clean = clean_response(item["kind"], len(item["options"]), response)
     seq = max(0, int(seq or 0))
     with transaction.atomic():
+        # Under the attempt's lock, checked again: a submit (or the timer) that committed since
+        # the read above must not be followed by an answer it did not grade.
+        submitted_at, deadline_at = (
+            Attempt.objects.select_for_update()
+            .filter(pk=attempt.pk)
+            .values_list("submitted_at", "deadline_at")
+            .get()
+        )
+        if submitted_at is not None or timezone.now() > deadline_at + GRACE:
+            raise ValidationError({"attempt": _("This attempt has been submitted.")})
         answer = Answer.objects.select_for_update().filter(attempt=attempt, question_id=qid).first()
         if answer is None:
             try:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from peixun.core.audit import audit_record, snapshot
 from peixun.core.notifications import notification_send
 from peixun.core.permissions import require_admin, require_manage
-from peixun.hours.models import CreditEntry, Kind
+from peixun.hours.models import HOURS_STEP, CreditEntry, Kind
 from peixun.hours.services import entry_record, tenant_of
 from peixun.members.models import Member, Membership
 from peixun.orgs.models import Organization
@@ -54,8 +54,10 @@ def exam_rule_update(
     tenant = tenant_of(tenant)
     require_admin(actor, tenant)
     hours = _decimal(pass_credit_hours)
-    if hours is None or hours < 0 or hours > 8:
-        raise ValidationError({"pass_credit_hours": _("Give study hours from 0 to 8.")})
+    if hours is None or hours < 0 or hours > 8 or hours % HOURS_STEP:
+        raise ValidationError(
+            {"pass_credit_hours": _("Give study hours from 0 to 8, in steps of 0.25.")}
+        )
     rule, _created = ExamRule.objects.get_or_create(tenant=tenant)
     before = snapshot(rule, ["pass_credit_hours", "contest_leaderboards"])
     rule.pass_credit_hours = hours.quantize(Decimal("0.01"))
@@ -131,8 +133,9 @@ def clean_exam_fields(org: Organization, data: dict[str, Any]) -> dict[str, Any]
     clean["show_answers"] = show
     credit = data.get("credit_hours")
     hours = exam_rule(org).pass_credit_hours if credit in (None, "") else _decimal(credit)
-    if hours is None or hours < 0 or hours > 8:
-        errors["credit_hours"] = _("Give study hours from 0 to 8.")
+    # The ledger takes hours in quarter steps: anything else could never be credited.
+    if hours is None or hours < 0 or hours > 8 or hours % HOURS_STEP:
+        errors["credit_hours"] = _("Give study hours from 0 to 8, in steps of 0.25.")
     clean["credit_hours"] = hours.quantize(Decimal("0.01")) if hours is not None else hours
     audience = data.get("audience") or Exam.Audience.SUBTREE
     if audience not in Exam.Audience.values:

@@ -1,0 +1,60 @@
+"""Found in review: the key of an attempt must not serve the next one; credit hours the ledger
+can take; a member's open tests do not depend on other members' passes."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from peixun.core.testing import PersonaTestCase
+
+from ..models import Exam, Question
+from ..selectors import open_exams_for_member
+from ..services import attempt_answer_save, attempt_start, attempt_submit
+from .fixtures import add_questions, fixed_paper, make_exam
+
+
+class ReviewFixTests(PersonaTestCase):
+    questions: ClassVar[list[Question]]
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.questions = add_questions(cls.world, per_kind=1)
+
+    def judge_exam(self, **settings: Any) -> Exam:
+        judges = [q for q in self.questions if q.kind == "judge"]
+        return make_exam(self.world, fixed_paper(self.world, judges), **settings)
+
+    def take(self, persona: str, exam: Exam, right: bool) -> dict:
+        actor = self.user(persona)
+        attempt = attempt_start(actor=actor, exam=exam)
+        for item in attempt.items:
+            attempt_answer_save(actor=actor, attempt_id=attempt.pk, question_id=item["q"],
+                                response=item["key"] if right else not item["key"])  # fmt: skip
+        attempt_submit(actor=actor, attempt_id=attempt.pk)
+        return dict(self.client_for(persona).get(f"/api/v1/exams/attempts/{attempt.pk}").json())
+
+    def test_after_submit_waits_for_the_last_attempt(self) -> None:
+        exam = self.judge_exam(show_answers="after_submit", attempts_allowed=2, seed="k")
+        first = self.take("member", exam, right=False)
+        self.assertIsNone(first["review"])
+        second = self.take("member", exam, right=True)
+        self.assertIsNotNone(second["review"])
+
+    def test_credit_hours_in_quarter_steps(self) -> None:
+        with self.assertRaises(ValidationError) as caught:
+            self.judge_exam(credit_hours="0.3", publish=False)
+        self.assertIn("credit_hours", caught.exception.message_dict)
+        self.assertEqual(self.judge_exam(credit_hours="0.75", publish=False).credit_hours, 0.75)
+
+    def test_another_members_pass_does_not_hide_my_open_test(self) -> None:
+        exam = self.judge_exam(attempts_allowed=2, seed="o")
+        self.take("member", exam, right=False)
+        self.take("other_secretary", exam, right=True)
+        today = timezone.localdate()
+        self.assertEqual([e.pk for e in open_exams_for_member(self.world.member.pk, today)],
+                         [exam.pk])  # fmt: skip
+        self.assertEqual(open_exams_for_member(self.world.other_member.pk, today), [])
