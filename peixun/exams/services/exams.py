@@ -219,6 +219,12 @@ def exam_update(*, actor: Any, exam: Exam, data: dict[str, Any]) -> Exam:
             raise ValidationError(
                 {"closes_at": _("A published exam's closing time can only move later.")}
             )
+        if closes != exam.closes_at and timezone.now() >= exam.closes_at:
+            # Answers may already be shown after the close: reopening would let people retake
+            # knowing them.
+            raise ValidationError(
+                {"closes_at": _("The exam has closed; its closing time can no longer move.")}
+            )
         clean["closes_at"] = closes
         show = data.get("show_answers", exam.show_answers)
         if show not in Exam.ShowAnswers.values:
@@ -226,9 +232,18 @@ def exam_update(*, actor: Any, exam: Exam, data: dict[str, Any]) -> Exam:
         clean["show_answers"] = show
     else:
         raise ValidationError({"state": _("A finalised or cancelled exam can't be changed.")})
+    extended = "closes_at" in clean and clean["closes_at"] != exam.closes_at
     for name, value in clean.items():
         setattr(exam, name, value)
     exam.save()
+    if extended and exam.state == Exam.State.PUBLISHED:
+        # Attempts under way were cut at the old close: they get their full time again.
+        limit = dt.timedelta(minutes=exam.time_limit_minutes)
+        for attempt in Attempt.objects.select_for_update().filter(
+            exam=exam, submitted_at__isnull=True
+        ):
+            attempt.deadline_at = min(attempt.started_at + limit, exam.closes_at)
+            attempt.save(update_fields=["deadline_at"])
     audit_record(
         actor=actor, verb="exams.exam.update", obj=exam, org=exam.org, before=before,
         after=snapshot(exam, EXAM_AUDIT),

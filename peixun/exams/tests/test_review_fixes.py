@@ -58,3 +58,29 @@ class ReviewFixTests(PersonaTestCase):
         self.assertEqual([e.pk for e in open_exams_for_member(self.world.member.pk, today)],
                          [exam.pk])  # fmt: skip
         self.assertEqual(open_exams_for_member(self.world.other_member.pk, today), [])
+
+
+class ClosingTimeTests(PersonaTestCase):
+    def test_moving_the_close_later_gives_running_attempts_their_time(self) -> None:
+        import datetime as dt
+
+        from ..services import exam_update
+
+        judges = [q for q in add_questions(self.world, per_kind=1) if q.kind == "judge"]
+        now = timezone.now()
+        exam = make_exam(
+            self.world, fixed_paper(self.world, judges), time_limit_minutes=60,
+            closes_at=now + dt.timedelta(minutes=20), seed="c",
+        )  # fmt: skip
+        attempt = attempt_start(actor=self.user("member"), exam=exam)
+        self.assertEqual(attempt.deadline_at, exam.closes_at)  # cut at the close
+        admin = self.user("org_admin")
+        exam_update(actor=admin, exam=exam, data={"closes_at": now + dt.timedelta(days=1)})
+        attempt.refresh_from_db()
+        self.assertEqual(attempt.deadline_at, attempt.started_at + dt.timedelta(minutes=60))
+        Exam.objects.filter(pk=exam.pk).update(
+            opens_at=now - dt.timedelta(days=2), closes_at=now - dt.timedelta(minutes=1)
+        )
+        exam.refresh_from_db()
+        with self.assertRaises(ValidationError):
+            exam_update(actor=admin, exam=exam, data={"closes_at": now + dt.timedelta(days=2)})

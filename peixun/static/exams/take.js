@@ -71,6 +71,14 @@
         if (pending[q]) send(q);
         return;
       }
+      if (r.status === 401 || r.status === 403) {
+        // Signed out (a long exam outlives the session) or a stale CSRF token: keep the answer
+        // on the phone and ask the taker to sign in again; it is sent when the page reloads.
+        status(q, data.msgSignin, "text-danger");
+        offline.textContent = data.msgSignin;
+        offline.classList.remove("d-none");
+        return;
+      }
       if (r.status >= 400 && r.status < 500) {
         // Refused for good (time is up, not in the attempt): say so and stop retrying.
         delete pending[q]; keep();
