@@ -252,7 +252,9 @@ def exam_update(*, actor: Any, exam: Exam, data: dict[str, Any]) -> Exam:
 
 
 def audience_members(exam: Exam) -> list[tuple[int, int]]:
-    """(member id, branch id) of everyone in the exam's subtree who passes its filters."""
+    """(member id, branch id) of everyone in the exam's subtree who passes its filters. A
+    member of a Party group (党小组) counts with the branch above it: samples are drawn and
+    results reported per branch."""
     members = Member.objects.filter(
         org__path__startswith=exam.org.path,
         status__in=exam.member_statuses or DEFAULT_STATUSES,
@@ -260,7 +262,27 @@ def audience_members(exam: Exam) -> list[tuple[int, int]]:
     )
     if exam.cadre_ranks:
         members = members.filter(cadre_rank__in=exam.cadre_ranks)
-    return list(members.order_by("id").values_list("id", "org_id"))
+    rows = list(members.order_by("id").values_list("id", "org_id", "org__path", "org__kind"))
+    step = Organization.steplen
+    group_paths = {path for _m, _o, path, kind in rows if kind == Organization.Kind.GROUP}
+    ancestors = {path[:end] for path in group_paths for end in range(step, len(path), step)}
+    above = {
+        path: (pk, kind)
+        for pk, path, kind in Organization.objects.filter(path__in=ancestors).values_list(
+            "pk", "path", "kind"
+        )
+    }
+
+    def branch_of(org_id: int, path: str, kind: str) -> int:
+        if kind != Organization.Kind.GROUP:
+            return org_id
+        for end in range(len(path) - step, 0, -step):
+            found = above.get(path[:end])
+            if found and found[1] != Organization.Kind.GROUP:
+                return found[0]
+        return org_id
+
+    return [(m, branch_of(o, path, kind)) for m, o, path, kind in rows]
 
 
 def draw_sample(exam: Exam, population: list[tuple[int, int]]) -> list[tuple[int, int]]:

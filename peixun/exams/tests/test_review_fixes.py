@@ -84,3 +84,23 @@ class ClosingTimeTests(PersonaTestCase):
         exam.refresh_from_db()
         with self.assertRaises(ValidationError):
             exam_update(actor=admin, exam=exam, data={"closes_at": now + dt.timedelta(days=2)})
+
+
+class PartyGroupTests(PersonaTestCase):
+    def test_a_party_group_member_counts_with_the_branch_above(self) -> None:
+        from peixun.core.testing import make_member
+
+        from ..models import Candidate
+
+        w = self.world
+        grouped = make_member(w.group, "吴组员", mobile="13600000001")
+        judges = [q for q in add_questions(w, per_kind=1) if q.kind == "judge"]
+        exam = make_exam(w, fixed_paper(w, judges), seed="g")
+        self.assertEqual(Candidate.objects.get(exam=exam, member=grouped).org_id, w.branch.pk)
+        # A sample of one per branch: the group is not a branch of its own.
+        spot = make_exam(
+            w, fixed_paper(w, judges, title="抽测卷"), audience="sample", sample_count=1,
+            seed="h", title="抽测",
+        )  # fmt: skip
+        orgs = list(Candidate.objects.filter(exam=spot).values_list("org_id", flat=True))
+        self.assertEqual(sorted(orgs), sorted({w.branch.pk, w.other_branch.pk, w.far_branch.pk}))
