@@ -4,7 +4,6 @@ attempts themselves."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -227,52 +226,53 @@ class ItemResult:
 def item_analysis(exam: Exam) -> list[ItemResult]:
     """Per question, over each taker's best attempt: how often it was answered right (the
     classical difficulty index p) and how well it separates strong takers from weak ones
-    (the discrimination index D over the top and bottom 27 %)."""
-    best = list(best_attempts(exam).values())
+    (the discrimination index D over the top and bottom 27 %). Counted in the database from
+    the graded answer rows (one per question shown, written at submission), so a test of
+    100,000 takers never loads their papers."""
+    best = sorted(best_attempts(exam).values(), key=lambda a: a.percent or Decimal(0), reverse=True)
     if not best:
         return []
-    ids = [a.pk for a in best]
-    right: dict[int, set[int]] = defaultdict(set)  # attempt → questions answered right
-    for attempt_id, question_id in (
-        Answer.objects.filter(attempt_id__in=ids, correct=True)
-        .values_list("attempt_id", "question_id")
-        .iterator()
-    ):
-        right[attempt_id].add(question_id)
-    shown: dict[int, list[int]] = {}
-    results: dict[int, ItemResult] = {}
-    for attempt in Attempt.objects.filter(pk__in=ids).only("id", "items"):
-        qids = []
-        for item in attempt.items:
-            qids.append(item["q"])
-            results.setdefault(
-                item["q"], ItemResult(question_id=item["q"], kind=item["kind"], stem=item["stem"])
-            )
-        shown[attempt.pk] = qids
-    ranked = sorted(best, key=lambda a: a.percent or Decimal(0), reverse=True)
-    group = max(1, int(len(ranked) * GROUP_SHARE)) if len(ranked) >= 4 else 0
-    upper = {a.pk for a in ranked[:group]}
-    lower = {a.pk for a in ranked[-group:]} if group else set()
-    upper_counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    lower_counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for attempt_id, qids in shown.items():
-        for qid in qids:
-            hit = qid in right[attempt_id]
-            result = results[qid]
-            result.shown += 1
-            result.correct += hit
-            for members, counts in ((upper, upper_counts), (lower, lower_counts)):
-                if attempt_id in members:
-                    counts[qid][0] += 1
-                    counts[qid][1] += hit
-    for qid, result in results.items():
-        result.difficulty = _ratio(result.correct, result.shown)
-        up, low = upper_counts.get(qid), lower_counts.get(qid)
+    group = max(1, int(len(best) * GROUP_SHARE)) if len(best) >= 4 else 0
+    everyone = _tally([a.pk for a in best])
+    upper = _tally([a.pk for a in best[:group]]) if group else {}
+    lower = _tally([a.pk for a in best[-group:]]) if group else {}
+    questions = {
+        pk: (kind, stem)
+        for pk, kind, stem in Question.objects.filter(pk__in=list(everyone)).values_list(
+            "pk", "kind", "stem"
+        )
+    }
+    results = []
+    for qid, (shown, right) in everyone.items():
+        kind, stem = questions.get(qid, ("", ""))
+        result = ItemResult(question_id=qid, kind=kind, stem=stem, shown=shown, correct=right)
+        result.difficulty = _ratio(right, shown)
+        up, low = upper.get(qid), lower.get(qid)
         if up and low and up[0] and low[0]:
             result.discrimination = (Decimal(up[1]) / up[0] - Decimal(low[1]) / low[0]).quantize(
                 Decimal("0.01")
             )
-    return sorted(results.values(), key=lambda r: (r.difficulty or 0, r.question_id))
+        results.append(result)
+    return sorted(results, key=lambda r: (r.difficulty or 0, r.question_id))
+
+
+TALLY_CHUNK = 10_000  # under SQLite's limit of parameters per statement
+
+
+def _tally(attempt_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """question id → (answer rows, rows graded right) over the given attempts."""
+    out: dict[int, tuple[int, int]] = {}
+    for start in range(0, len(attempt_ids), TALLY_CHUNK):
+        rows = (
+            Answer.objects.filter(attempt_id__in=attempt_ids[start : start + TALLY_CHUNK])
+            .values("question_id")
+            .annotate(n=Count("id"), right=Count("id", filter=Q(correct=True)))
+            .values_list("question_id", "n", "right")
+        )
+        for qid, n, right in rows:
+            shown, hit = out.get(qid, (0, 0))
+            out[qid] = (shown + n, hit + right)
+    return out
 
 
 def _ratio(part: int, whole: int) -> Decimal | None:

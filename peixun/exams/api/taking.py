@@ -98,7 +98,8 @@ def attempt_view(attempt: Attempt) -> dict[str, Any]:
             {k: item[k] for k in ("q", "kind", "stem", "options", "points")}
             for item in attempt.items
         ],
-        "answers": {str(qid): a.response for qid, a in answers.items()},
+        # Only what the taker gave: the graded empty rows of unanswered questions are left out.
+        "answers": {str(qid): a.response for qid, a in answers.items() if a.response is not None},
         "score": attempt.score,
         "max_score": attempt.max_score,
         "percent": attempt.percent,

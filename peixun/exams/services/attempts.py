@@ -223,13 +223,21 @@ def attempt_answer_save(
 def _grade(attempt: Attempt, now: dt.datetime, auto: bool) -> None:
     answers = {a.question_id: a for a in attempt.answers.all()}
     score = Decimal(0)
+    unanswered: list[Answer] = []
     for item in attempt.items:
         answer = answers.get(item["q"])
         if answer is None:
+            # A graded row for every question shown, answered or not: the item analysis then
+            # counts in the database alone, without reading each attempt's frozen paper.
+            unanswered.append(
+                Answer(attempt=attempt, question_id=item["q"], response=None, saved_at=now,
+                       correct=False, points=Decimal(0))
+            )  # fmt: skip
             continue
         answer.correct, answer.points = grade_item(item, answer.response)
         score += answer.points
     Answer.objects.bulk_update(answers.values(), ["correct", "points"])
+    Answer.objects.bulk_create(unanswered)
     attempt.score = score.quantize(Decimal("0.1"))
     attempt.percent = (
         (score * 100 / attempt.max_score).quantize(Decimal("0.1"))

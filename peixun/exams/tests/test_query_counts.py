@@ -1,4 +1,4 @@
-"""The exam pages make the same number of queries for 4 candidates as for 40."""
+"""The exam pages make the same number of queries for 5 candidates as for 41."""
 
 from __future__ import annotations
 
@@ -47,14 +47,18 @@ class ExamQueryCountTests(TestCase):
         world = World()
         add_questions(world, per_kind=3)
         paper = rules_paper(world, per_kind=2)
+        make_member(world.branch, "未参测者", mobile="13900009999")  # one non-taker in each
         small = make_exam(world, paper, seed="small")
+        # Four takers: item analysis compares the top and bottom groups from four on.
         take(small, world.member.pk, right=True)
         take(small, world.other_member.pk, right=False)
+        take(small, world.secretary_member.pk, right=True)
+        take(small, world.far_member.pk, right=False)
         for n in range(36):
             make_member(world.branch if n % 2 else world.other_branch, f"党员{n:02d}",
                         mobile=f"1390000{n:04d}")  # fmt: skip
         large = make_exam(world, paper, seed="large", title="大范围")
-        self.assertEqual(Candidate.objects.filter(exam=large).count(), 40)
+        self.assertEqual(Candidate.objects.filter(exam=large).count(), 41)
         for index, member_id in enumerate(
             Candidate.objects.filter(exam=large).values_list("member_id", flat=True)[:30]
         ):

@@ -158,7 +158,11 @@ class TakingTests(TestCase):
         self.assertTrue(attempt.auto_submitted)
         self.assertIsNotNone(attempt.submitted_at)
         self.assertGreater(attempt.score or 0, 0)
-        self.assertEqual(Answer.objects.filter(attempt=attempt).count(), 1)
+        # The one answer given, and a graded empty row for each question left unanswered.
+        self.assertEqual(Answer.objects.filter(attempt=attempt, response__isnull=False).count(), 1)
+        self.assertEqual(Answer.objects.filter(attempt=attempt).count(), len(attempt.items))
+        self.assertEqual(Answer.objects.filter(attempt=attempt, correct=False).count(),
+                         len(attempt.items) - 1)  # fmt: skip
 
     def test_expire_sweep_submits_only_what_is_past_its_deadline(self) -> None:
         attempt = attempt_start(actor=self.member, exam=self.exam)
