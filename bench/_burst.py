@@ -246,3 +246,20 @@ def run_each_database(
         argv += [f"--{flag.replace('_', '-')}" for flag in flags if getattr(args, flag)]
         status |= subprocess.call(argv)  # noqa: S603 - our own script
     return status
+
+
+def add_server_arguments(p: argparse.ArgumentParser) -> None:
+    """The gunicorn options every burst takes: workers, threads and the connection lifetime."""
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=2 * (os.cpu_count() or 1) + 1,
+        help="gunicorn workers (default 2 × cores + 1)",
+    )
+    p.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
+    p.add_argument(
+        "--conn-max-age",
+        type=int,
+        default=None,
+        help="override CONN_MAX_AGE of the served app (default: peixun's setting)",
+    )

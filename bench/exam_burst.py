@@ -65,6 +65,7 @@ from typing import Any
 from _burst import (  # bench/ is first on sys.path; _burst puts the project root after it
     FLOOR_PATH,
     PROXY_HEADERS,
+    add_server_arguments,
     drop_database,
     free_port,
     log_tail,
@@ -98,19 +99,7 @@ def parse() -> argparse.Namespace:
     p.add_argument(
         "--concurrency", type=int, default=50, help="takers in progress = requests in flight"
     )
-    p.add_argument(
-        "--workers",
-        type=int,
-        default=2 * (os.cpu_count() or 1) + 1,
-        help="gunicorn workers (default 2 × cores + 1)",
-    )
-    p.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
-    p.add_argument(
-        "--conn-max-age",
-        type=int,
-        default=None,
-        help="override CONN_MAX_AGE of the served app (default: peixun's setting)",
-    )
+    add_server_arguments(p)
     p.add_argument("--floor", type=int, default=None, help="floor requests (default: saves)")
     p.add_argument("--resubmits", type=int, default=200, help="second submits (a sample)")
     p.add_argument(

@@ -47,6 +47,7 @@ from typing import Any
 from _burst import (  # bench/ is first on sys.path; _burst puts the project root after it
     FLOOR_PATH,
     PROXY_HEADERS,
+    add_server_arguments,
     drop_database,
     free_port,
     log_tail,
@@ -72,19 +73,7 @@ def parse() -> argparse.Namespace:
     p.add_argument("--db", choices=["sqlite", "postgres", "both"], default="sqlite")
     p.add_argument("--members", type=int, default=1000)
     p.add_argument("--concurrency", type=int, default=50, help="requests in flight")
-    p.add_argument(
-        "--workers",
-        type=int,
-        default=2 * (os.cpu_count() or 1) + 1,
-        help="gunicorn workers (default 2 × cores + 1)",
-    )
-    p.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
-    p.add_argument(
-        "--conn-max-age",
-        type=int,
-        default=None,
-        help="override CONN_MAX_AGE of the served app (default: peixun's setting)",
-    )
+    add_server_arguments(p)
     p.add_argument(
         "--client",
         choices=["raw", "httpx"],
