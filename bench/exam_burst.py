@@ -840,7 +840,8 @@ def run_one(args: argparse.Namespace) -> int:
         runs.append(measure(label, proc.pid, ["start", "save", "submit"], takers_phase))
         print(f"   takers done: {runs[-1].seconds:.1f} s", flush=True)
 
-        sample = rng.sample([t for t in takers if t.result], min(args.resubmits, args.takers))
+        finished = [t for t in takers if t.result]
+        sample = rng.sample(finished, min(args.resubmits, len(finished)))
 
         async def resubmit_phase(run: Run) -> None:
             client = Client(port, args.concurrency)
