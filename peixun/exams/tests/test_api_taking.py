@@ -63,9 +63,7 @@ class TakingApiTests(PersonaTestCase):
 
     def stored(self, attempt: dict[str, Any]) -> dict[int, Any]:
         # What the taker saved: not the graded empty rows a submission adds for the rest.
-        rows = Answer.objects.filter(attempt_id=attempt["id"]).exclude(
-            response__isnull=True, seq=0
-        )
+        rows = Answer.objects.filter(attempt_id=attempt["id"]).exclude(response__isnull=True, seq=0)
         return {a.question_id: (a.response, a.seq) for a in rows}
 
     # -- start ----------------------------------------------------------------------------------

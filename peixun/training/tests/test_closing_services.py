@@ -138,9 +138,7 @@ class ClosingTests(PersonaTestCase):
         # close counts him as leaving early, and so must the grid's estimate.
         first = self.c.sessions[0].event
         Event.objects.filter(pk=first.pk).update(signout_required=True)
-        Attendance.objects.filter(event=first, member=self.c.li).update(
-            method=Attendance.Method.QR
-        )
+        Attendance.objects.filter(event=first, member=self.c.li).update(method=Attendance.Method.QR)
         estimate = {
             row.member.name: row.earned for row in attendance_grid(self.c.training_class).rows
         }
