@@ -143,6 +143,14 @@ class ScopedQuerySet(models.QuerySet):
         return None
 
 
+class MemberOwnedQuerySet(ScopedQuerySet):
+    """Rows that belong to one member (attendance, a ledger entry, an attempt): a plain member
+    sees their own besides what their grants show."""
+
+    def self_condition(self, scope: Scope) -> Q | None:
+        return Q(member_id=scope.member_id) if scope.member_id else None
+
+
 def get_visible_or_404(actor: Any, model: type[M], pk: Any) -> M:
     try:
         return model._default_manager.visible_to(actor).get(pk=pk)  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from peixun.core.scoping import Scope, ScopedQuerySet
+from peixun.core.scoping import MemberOwnedQuerySet, Scope, ScopedQuerySet
 from peixun.hours.models import Kind, Topic
 
 
@@ -101,11 +101,8 @@ class Event(models.Model):
         return f"event:{self.pk}"
 
 
-class AttendanceQuerySet(ScopedQuerySet):
+class AttendanceQuerySet(MemberOwnedQuerySet):
     scope_path_field = "event__org__path"
-
-    def self_condition(self, scope: Scope) -> Q | None:
-        return Q(member_id=scope.member_id) if scope.member_id else None
 
 
 class Attendance(models.Model):
@@ -156,11 +153,8 @@ class Attendance(models.Model):
         return f"{self.event_id}/{self.member_id}: {self.status}"
 
 
-class LeaveRequestQuerySet(ScopedQuerySet):
+class LeaveRequestQuerySet(MemberOwnedQuerySet):
     scope_path_field = "event__org__path"
-
-    def self_condition(self, scope: Scope) -> Q | None:
-        return Q(member_id=scope.member_id) if scope.member_id else None
 
 
 class LeaveRequest(models.Model):

@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from peixun.core.scoping import Scope, ScopedQuerySet, scope_of
+from peixun.core.scoping import MemberOwnedQuerySet, ScopedQuerySet, scope_of
 from peixun.orgs.models import Organization
 
 
@@ -268,11 +268,8 @@ class Exam(models.Model):
         return self.title
 
 
-class CandidateQuerySet(ScopedQuerySet):
+class CandidateQuerySet(MemberOwnedQuerySet):
     scope_path_field = "org__path"
-
-    def self_condition(self, scope: Scope) -> Q | None:
-        return Q(member_id=scope.member_id) if scope.member_id else None
 
 
 class Candidate(models.Model):
@@ -294,11 +291,8 @@ class Candidate(models.Model):
         return f"{self.exam_id}/{self.member_id}"
 
 
-class AttemptQuerySet(ScopedQuerySet):
+class AttemptQuerySet(MemberOwnedQuerySet):
     scope_path_field = "org__path"
-
-    def self_condition(self, scope: Scope) -> Q | None:
-        return Q(member_id=scope.member_id) if scope.member_id else None
 
 
 class Attempt(models.Model):

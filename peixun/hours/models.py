@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from peixun.core.scoping import Scope, ScopedQuerySet
+from peixun.core.scoping import MemberOwnedQuerySet, ScopedQuerySet
 
 HOURS_STEP = Decimal("0.25")
 # One entry records one activity; a three-month full-time class is about 480 学时.
@@ -39,12 +39,9 @@ class Topic(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class CreditEntryQuerySet(ScopedQuerySet):
+class CreditEntryQuerySet(MemberOwnedQuerySet):
     # Scoped by the member's current org, so a transferred member's history moves with them.
     scope_path_field = "member__org__path"
-
-    def self_condition(self, scope: Scope) -> Q | None:
-        return Q(member_id=scope.member_id) if scope.member_id else None
 
     def confirmed(self) -> CreditEntryQuerySet:
         return self.filter(state=CreditEntry.State.CONFIRMED)

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from peixun.core.crypto import decrypt_text
-from peixun.core.scoping import Scope, ScopedQuerySet
+from peixun.core.scoping import MemberOwnedQuerySet, Scope, ScopedQuerySet
 
 mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland mobile number."))
 
@@ -181,11 +181,8 @@ class Member(models.Model):
         return decrypt_text(self.id_number_encrypted)
 
 
-class MembershipQuerySet(ScopedQuerySet):
+class MembershipQuerySet(MemberOwnedQuerySet):
     scope_path_field = "org__path"
-
-    def self_condition(self, scope: Scope) -> Q | None:
-        return Q(member_id=scope.member_id) if scope.member_id else None
 
     def on(self, day: dt.date) -> MembershipQuerySet:
         return self.filter(since__lte=day).filter(Q(until__isnull=True) | Q(until__gt=day))

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
-from peixun.core.scoping import Scope, ScopedQuerySet
+from peixun.core.scoping import MemberOwnedQuerySet, Scope, ScopedQuerySet
 
 
 class OrganizationQuerySet(MP_NodeQuerySet, ScopedQuerySet):
@@ -79,11 +79,8 @@ class Organization(MP_Node):
         return self.kind in self.MEMBER_KINDS
 
 
-class PositionQuerySet(ScopedQuerySet):
+class PositionQuerySet(MemberOwnedQuerySet):
     scope_path_field = "org__path"
-
-    def self_condition(self, scope: Scope) -> Q | None:
-        return Q(member_id=scope.member_id) if scope.member_id else None
 
     def current(self, on: Any = None) -> PositionQuerySet:
         from django.utils import timezone
