@@ -53,8 +53,8 @@ def results_workbook(actor: Any, exam: Exam) -> bytes:
          _("best %"), _("passed"), _("submitted at")]
     )  # fmt: skip
     _bold_header(people, 1)
-    candidates = selectors.in_read_scope(
-        actor, Candidate.objects.filter(exam=exam).select_related("org", "member")
+    candidates = (
+        Candidate.objects.filter(exam=exam).visible_to(actor).select_related("org", "member")
     )
     best = selectors.best_attempts(exam)
     counts: dict[int, int] = {}

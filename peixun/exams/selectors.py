@@ -15,6 +15,7 @@ from django.utils import timezone
 from peixun.core.scoping import can_manage_org, scope_of
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
+from peixun.orgs.selectors import attach_ancestor_names
 
 from .models import Answer, Attempt, Candidate, Exam, Paper, Question, QuestionKind
 
@@ -29,14 +30,7 @@ def require_staff(actor: Any) -> None:
 
 def managed_org_ids(actor: Any) -> QuerySet[Organization]:
     """The orgs whose questions the actor may change, and so read with their keys."""
-    scope = scope_of(actor)
-    orgs = Organization.objects.all()
-    if scope.platform:
-        return orgs.values("pk")
-    cond = Q()
-    for path in scope.manage_paths:
-        cond |= Q(path__startswith=path)
-    return (orgs.filter(cond) if cond else orgs.none()).values("pk")
+    return Organization.objects.manageable_by(actor).values("pk")
 
 
 def may_see_key(actor: Any, question: Question) -> bool:
@@ -100,14 +94,12 @@ def answers_visible(exam: Exam, now: Any = None, attempts_used: int | None = Non
     return False
 
 
-def best_attempts(exam: Exam, org_ids: list[int] | None = None) -> dict[int, Attempt]:
+def best_attempts(exam: Exam) -> dict[int, Attempt]:
     """member id → their best submitted attempt (highest percent, then earliest)."""
     rows = Attempt.objects.filter(exam=exam, submitted_at__isnull=False).only(
         "id", "member_id", "org_id", "number", "score", "percent", "passed", "submitted_at",
         "max_score", "auto_submitted", "started_at",
     )  # fmt: skip
-    if org_ids is not None:
-        rows = rows.filter(org_id__in=org_ids)
     best: dict[int, Attempt] = {}
     for attempt in rows.order_by("member_id", "-percent", "submitted_at"):
         best.setdefault(attempt.member_id, attempt)
@@ -141,42 +133,31 @@ def _share(part: int, whole: int) -> Decimal | None:
     return (Decimal(part * 100) / whole).quantize(Decimal("0.1")) if whole else None
 
 
-def in_read_scope(actor: Any, rows: QuerySet, field: str = "org__path") -> QuerySet:
-    scope = scope_of(actor)
-    if scope.platform:
-        return rows
-    cond = Q()
-    for path in scope.read_paths:
-        cond |= Q(**{f"{field}__startswith": path})
-    return rows.filter(cond) if cond else rows.none()
-
-
 def branch_results(actor: Any, exam: Exam) -> tuple[list[BranchResult], BranchResult]:
     """Per branch the actor can read: candidates, takers, pass count and the average percent of
     each member's best attempt; plus the total of those rows. Counted in the database (one
     row per branch, one per taker), so a province-wide test stays a few queries."""
     expected = dict(
-        in_read_scope(actor, Candidate.objects.filter(exam=exam))
+        Candidate.objects.filter(exam=exam)
+        .visible_to(actor)
         .values("org_id")
         .annotate(n=Count("id"))
         .values_list("org_id", "n")
     )
     best = (
-        in_read_scope(actor, Attempt.objects.filter(exam=exam, submitted_at__isnull=False))
+        Attempt.objects.filter(exam=exam, submitted_at__isnull=False)
+        .visible_to(actor)
         .values("member_id", "org_id")
         .annotate(best=Max("percent"))
         .values_list("org_id", "best")
     )
     orgs = Organization.objects.in_bulk(list(expected))
-    step = Organization.steplen
-    parents = dict(
-        Organization.objects.filter(
-            path__in={o.path[:-step] for o in orgs.values() if o.depth > 1}
-        ).values_list("path", "name")
-    )
+    attach_ancestor_names(list(orgs.values()))
     rows = {
         org_id: BranchResult(
-            org=orgs[org_id], parent=parents.get(orgs[org_id].path[:-step], ""), expected=n
+            org=orgs[org_id],
+            parent=(orgs[org_id].trail or [""])[-1],  # type: ignore[attr-defined]
+            expected=n,
         )
         for org_id, n in expected.items()
     }
@@ -201,7 +182,8 @@ def non_takers(actor: Any, exam: Exam) -> QuerySet[Candidate]:
     """Candidates the actor can read who have not submitted an attempt, branch by branch."""
     took = Attempt.objects.filter(exam=exam, submitted_at__isnull=False).values("member_id")
     return (
-        in_read_scope(actor, Candidate.objects.filter(exam=exam))
+        Candidate.objects.filter(exam=exam)
+        .visible_to(actor)
         .exclude(member_id__in=took)
         .select_related("org", "member")
         .order_by("org__path", "member__name", "member_id")
@@ -294,10 +276,6 @@ def leaderboard(exam: Exam, limit: int = 50) -> list[tuple[int, Attempt]]:
         attempt.member_name = members[attempt.member_id].name  # type: ignore[attr-defined]
         out.append((rank, attempt))
     return out
-
-
-def can_manage_exam(actor: Any, exam: Exam) -> bool:
-    return can_manage_org(actor, exam.org)
 
 
 def member_history(member_id: int) -> list[Attempt]:
