@@ -28,7 +28,7 @@ def require_staff(actor: Any) -> None:
         raise Http404
 
 
-def managed_org_ids(actor: Any) -> QuerySet[Organization]:
+def managed_org_ids(actor: Any) -> QuerySet[Organization, dict[str, Any]]:
     """The orgs whose questions the actor may change, and so read with their keys."""
     return Organization.objects.manageable_by(actor).values("pk")
 
