@@ -24,7 +24,9 @@ def nearest_managers(org: Organization) -> list[User]:
     """The managers of `org`, or, when nobody is granted on it, of its nearest ancestor that has
     some: they are the ones who act for it (a unit without its own admin is run from above).
     One query."""
-    prefixes = [org.path[:end] for end in range(org.steplen, len(org.path) + 1, org.steplen)]
+    from peixun.orgs.models import ancestor_paths
+
+    prefixes = ancestor_paths(org.path)
     grants = list(
         Grant.objects.filter(
             org__path__in=prefixes, role__in=MANAGER_ROLES, user__is_active=True

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from peixun.core.scoping import MemberOwnedQuerySet, ScopedQuerySet, scope_of
-from peixun.orgs.models import Organization
+from peixun.orgs.models import ancestor_paths
 
 
 class QuestionKind(models.TextChoices):
@@ -49,9 +49,7 @@ class SharedDownQuerySet(ScopedQuerySet):
         for path in paths:
             cond |= Q(**{f"{field}__startswith": path})
             # The owner is an ancestor of (or is) the actor's org: its path is a prefix.
-            step = Organization.steplen
-            ancestors = [path[:end] for end in range(step, len(path) + 1, step)]
-            cond |= Q(**{f"{field}__in": ancestors})
+            cond |= Q(**{f"{field}__in": ancestor_paths(path)})
         return self.filter(cond) if cond else self.none()
 
 

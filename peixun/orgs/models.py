@@ -140,3 +140,11 @@ class Position(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} · {self.get_role_display()}"
+
+
+def ancestor_paths(path: str, *, include_self: bool = True) -> list[str]:
+    """The materialised paths from the root down to `path` (to its parent without
+    `include_self`): one `path__in` lookup finds every org above."""
+    step = Organization.steplen
+    end = len(path) + 1 if include_self else len(path)
+    return [path[:i] for i in range(step, end, step)]

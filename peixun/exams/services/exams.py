@@ -263,26 +263,18 @@ def audience_members(exam: Exam) -> list[tuple[int, int]]:
     if exam.cadre_ranks:
         members = members.filter(cadre_rank__in=exam.cadre_ranks)
     rows = list(members.order_by("id").values_list("id", "org_id", "org__path", "org__kind"))
+    # A group sits only under a branch (orgs.services.ALLOWED_CHILDREN): its parent is the branch.
     step = Organization.steplen
     group_paths = {path for _m, _o, path, kind in rows if kind == Organization.Kind.GROUP}
-    ancestors = {path[:end] for path in group_paths for end in range(step, len(path), step)}
-    above = {
-        path: (pk, kind)
-        for pk, path, kind in Organization.objects.filter(path__in=ancestors).values_list(
-            "pk", "path", "kind"
+    branch_by_path = dict(
+        Organization.objects.filter(path__in={p[:-step] for p in group_paths}).values_list(
+            "path", "pk"
         )
-    }
-
-    def branch_of(org_id: int, path: str, kind: str) -> int:
-        if kind != Organization.Kind.GROUP:
-            return org_id
-        for end in range(len(path) - step, 0, -step):
-            found = above.get(path[:end])
-            if found and found[1] != Organization.Kind.GROUP:
-                return found[0]
-        return org_id
-
-    return [(m, branch_of(o, path, kind)) for m, o, path, kind in rows]
+    )
+    return [
+        (m, branch_by_path.get(path[:-step], o) if kind == Organization.Kind.GROUP else o)
+        for m, o, path, kind in rows
+    ]
 
 
 def draw_sample(exam: Exam, population: list[tuple[int, int]]) -> list[tuple[int, int]]:

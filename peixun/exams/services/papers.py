@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record, snapshot
 from peixun.core.permissions import require_manage
-from peixun.orgs.models import Organization
+from peixun.orgs.models import Organization, ancestor_paths
 
 from ..models import Difficulty, Paper, PaperQuestion, Question, QuestionKind
 
@@ -90,9 +90,7 @@ def clean_rules(raw: Any) -> list[dict[str, Any]]:
 
 def bank_for(org: Organization) -> Any:
     """The questions an org's papers may use: its own bank and the banks of every org above."""
-    step = Organization.steplen
-    owners = [org.path[:end] for end in range(step, len(org.path) + 1, step)]
-    return Question.objects.filter(org__path__in=owners, retired=False)
+    return Question.objects.filter(org__path__in=ancestor_paths(org.path), retired=False)
 
 
 def _matching(rule: dict[str, Any], pool: list[Question]) -> list[Question]:

@@ -16,7 +16,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from peixun.members.models import Member, Membership
-from peixun.orgs.models import Organization, Position
+from peixun.orgs.models import Organization, Position, ancestor_paths
 
 from ..engine import KIND_COUNT, TOPIC_HOURS, TOPIC_SHARE, RuleSpec, cycle_years
 from ..models import HoursSettings, MemberYearTotal, Requirement, YearlyRollup
@@ -40,10 +40,6 @@ def default_as_of(year: int, today: dt.date | None = None) -> dt.date:
     if year > today.year:
         return dt.date(year, 1, 1)
     return today
-
-
-def ancestor_paths(path: str) -> list[str]:
-    return [path[:i] for i in range(STEP, len(path) + 1, STEP)]
 
 
 def rules_in_force(org: Organization, year: int, *, subtree: bool = False) -> list[Requirement]:
