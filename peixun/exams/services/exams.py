@@ -423,8 +423,6 @@ def exam_remind(*, actor: Any, exam: Exam) -> int:
     """Tell the candidates in the actor's charge who have not yet submitted that the test is
     open (a secretary their branch's, an org admin their subtree's); once a day at most.
     Returns how many members were told."""
-    from django.db.models import Q
-
     from peixun.core.scoping import scope_of
 
     scope = scope_of(actor)
@@ -434,12 +432,7 @@ def exam_remind(*, actor: Any, exam: Exam) -> int:
     if exam.state != Exam.State.PUBLISHED or not exam.opens_at <= now < exam.closes_at:
         raise ValidationError({"exam": _("Reminders can be sent only while the exam is open.")})
     took = Attempt.objects.filter(exam=exam, submitted_at__isnull=False).values("member_id")
-    waiting = Candidate.objects.filter(exam=exam).exclude(member_id__in=took)
-    if not scope.platform:
-        charge = Q()
-        for path in scope.manage_paths:
-            charge |= Q(org__path__startswith=path)
-        waiting = waiting.filter(charge)
+    waiting = Candidate.objects.filter(exam=exam).exclude(member_id__in=took).manageable_by(actor)
     waiting_count = waiting.count()
     users = get_user_model().objects.filter(
         member_id__in=waiting.values("member_id"), is_active=True
