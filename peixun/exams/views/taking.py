@@ -18,8 +18,7 @@ from peixun.core.scoping import get_visible_or_404
 from .. import selectors, services
 from ..api.taking import attempt_view
 from ..models import Attempt, Candidate, Exam
-
-LETTERS = "ABCDEFGH"
+from ..services import OPTION_LETTERS
 
 
 def answer_text(item: dict[str, Any], response: Any) -> str:
@@ -27,7 +26,7 @@ def answer_text(item: dict[str, Any], response: Any) -> str:
     if response is None or response == "" or response == []:
         return "—"
     if item["kind"] in ("single", "multiple"):
-        return "".join(LETTERS[i] for i in sorted(response) if 0 <= i < len(LETTERS))
+        return "".join(OPTION_LETTERS[i] for i in sorted(response) if 0 <= i < len(OPTION_LETTERS))
     if item["kind"] == "judge":
         return str(_("True") if response else _("False"))
     if isinstance(response, list):
@@ -121,7 +120,7 @@ def take(request: HttpRequest, pk: int) -> HttpResponse:
         context["max_seq"] = max((a.seq for a in attempt.answers.all()), default=0)
         context["items"] = [
             {**item, "number": n, "saved": view["answers"].get(str(item["q"])),
-             "choices": list(zip(range(len(item["options"])), LETTERS[: len(item["options"])], item["options"], strict=True))}
+             "choices": list(zip(range(len(item["options"])), OPTION_LETTERS[: len(item["options"])], item["options"], strict=True))}
             for n, item in enumerate(view["items"], start=1)
         ]  # fmt: skip
     return render(request, "exams/take.html", context)
