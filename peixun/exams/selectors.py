@@ -94,6 +94,53 @@ def answers_visible(exam: Exam, now: Any = None, attempts_used: int | None = Non
     return False
 
 
+def attempt_for_taker(attempt: Attempt) -> dict[str, Any]:
+    """What the taker may see: no key while open; after submission, the key only when the
+    exam shows answers by now."""
+    answers = {a.question_id: a for a in attempt.answers.all()}
+    now = timezone.now()
+    review = None
+    used = (
+        Attempt.objects.filter(exam_id=attempt.exam_id, member_id=attempt.member_id).count()
+        if attempt.submitted_at is not None
+        else 0
+    )
+    if attempt.submitted_at is not None and answers_visible(attempt.exam, now, attempts_used=used):
+        review = [
+            {
+                "q": item["q"],
+                "key": item["key"],
+                "correct": bool(answers.get(item["q"]) and answers[item["q"]].correct),
+                "explanation": item.get("explanation", ""),
+            }
+            for item in attempt.items
+        ]
+    remaining = 0
+    if attempt.submitted_at is None:
+        remaining = max(0, int((attempt.deadline_at - now).total_seconds()))
+    return {
+        "id": attempt.pk,
+        "exam": attempt.exam_id,
+        "number": attempt.number,
+        "started_at": attempt.started_at,
+        "deadline_at": attempt.deadline_at,
+        "remaining_seconds": remaining,
+        "submitted_at": attempt.submitted_at,
+        "auto_submitted": attempt.auto_submitted,
+        "items": [
+            {k: item[k] for k in ("q", "kind", "stem", "options", "points")}
+            for item in attempt.items
+        ],
+        # Only what the taker gave: the graded empty rows of unanswered questions are left out.
+        "answers": {str(qid): a.response for qid, a in answers.items() if a.response is not None},
+        "score": attempt.score,
+        "max_score": attempt.max_score,
+        "percent": attempt.percent,
+        "passed": attempt.passed,
+        "review": review,
+    }
+
+
 def best_attempts(exam: Exam) -> dict[int, Attempt]:
     """member id → their best submitted attempt (highest percent, then earliest)."""
     rows = Attempt.objects.filter(exam=exam, submitted_at__isnull=False).only(

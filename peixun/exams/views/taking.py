@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from peixun.core.scoping import get_visible_or_404
 
 from .. import selectors, services
-from ..api.taking import attempt_view
 from ..models import Attempt, Candidate, Exam
 from ..services import OPTION_LETTERS
 
@@ -115,7 +114,7 @@ def take(request: HttpRequest, pk: int) -> HttpResponse:
         "attempts_left": exam.attempts_allowed - len(done),
     }
     if attempt is not None:
-        view = attempt_view(attempt)
+        view = selectors.attempt_for_taker(attempt)
         context["view"] = view
         context["max_seq"] = max((a.seq for a in attempt.answers.all()), default=0)
         context["items"] = [
@@ -132,7 +131,7 @@ def attempt_result(request: HttpRequest, attempt_pk: int) -> HttpResponse:
     attempt = services.attempt_current(actor=request.user, attempt_id=attempt_pk)
     if attempt.submitted_at is None:
         return redirect("exams:take", pk=attempt.exam_id)
-    view = attempt_view(attempt)
+    view = selectors.attempt_for_taker(attempt)
     review = {r["q"]: r for r in view["review"] or []}
     items = []
     for n, item in enumerate(view["items"], start=1):
