@@ -172,52 +172,43 @@ def attempt_answer_save(
     *, actor: Any, attempt_id: Any, question_id: Any, response: Any, seq: int = 0
 ) -> Answer:
     """Save one answer of the actor's own open attempt (None clears it). An older `seq` than the
-    one stored is ignored and the stored answer returned."""
-    attempt = _own_attempt(actor, attempt_id)
-    now = timezone.now()
-    if attempt.submitted_at is not None:
-        raise ValidationError({"attempt": _("This attempt has been submitted.")})
-    if attempt.exam.state == Exam.State.CANCELLED:
-        raise ValidationError({"attempt": _("This exam was cancelled.")})
-    if now > attempt.deadline_at + GRACE:
-        attempt_submit_expired(attempt, now=now)
-        raise ValidationError(
-            {"attempt": _("Time is up: the answers saved before the limit have been submitted.")}
-        )
+    one stored is ignored and the stored answer returned.
+
+    The attempt's row is locked for the whole save: saves of one attempt, and a submit (or the
+    timer) racing them, take turns, so no answer lands after the submission that graded it."""
     try:
         qid = int(question_id)
     except (TypeError, ValueError):
         qid = -1
-    item = next((i for i in attempt.items if i["q"] == qid), None)
-    if item is None:
-        raise ValidationError({"question": _("That question is not in this attempt.")})
-    clean = clean_response(item["kind"], len(item["options"]), response)
-    seq = max(0, int(seq or 0))
     with transaction.atomic():
-        # Under the attempt's lock, checked again: a submit (or the timer) that committed since
-        # the read above must not be followed by an answer it did not grade.
-        submitted_at, deadline_at = (
-            Attempt.objects.select_for_update()
-            .filter(pk=attempt.pk)
-            .values_list("submitted_at", "deadline_at")
-            .get()
-        )
-        if submitted_at is not None or timezone.now() > deadline_at + GRACE:
+        attempt = _own_attempt(actor, attempt_id, lock=True)
+        now = timezone.now()
+        if attempt.submitted_at is not None:
             raise ValidationError({"attempt": _("This attempt has been submitted.")})
-        answer = Answer.objects.select_for_update().filter(attempt=attempt, question_id=qid).first()
-        if answer is None:
-            try:
-                with transaction.atomic():
-                    return Answer.objects.create(
-                        attempt=attempt, question_id=qid, response=clean, saved_at=now, seq=seq
-                    )
-            except IntegrityError:
-                answer = Answer.objects.select_for_update().get(attempt=attempt, question_id=qid)
-        if seq and seq < answer.seq:
+        if attempt.exam.state == Exam.State.CANCELLED:
+            raise ValidationError({"attempt": _("This exam was cancelled.")})
+        if now <= attempt.deadline_at + GRACE:
+            item = next((i for i in attempt.items if i["q"] == qid), None)
+            if item is None:
+                raise ValidationError({"question": _("That question is not in this attempt.")})
+            clean = clean_response(item["kind"], len(item["options"]), response)
+            seq = max(0, int(seq or 0))
+            answer = Answer.objects.filter(attempt=attempt, question_id=qid).first()
+            if answer is None:
+                return Answer.objects.create(
+                    attempt=attempt, question_id=qid, response=clean, saved_at=now, seq=seq
+                )
+            if seq and seq < answer.seq:
+                return answer
+            answer.response, answer.saved_at, answer.seq = clean, now, seq
+            answer.save(update_fields=["response", "saved_at", "seq"])
             return answer
-        answer.response, answer.saved_at, answer.seq = clean, now, seq
-        answer.save(update_fields=["response", "saved_at", "seq"])
-        return answer
+    # Past the time limit: the timer hands the attempt in (its own transaction, kept), then the
+    # taker is told.
+    attempt_submit_expired(attempt, now=now)
+    raise ValidationError(
+        {"attempt": _("Time is up: the answers saved before the limit have been submitted.")}
+    )
 
 
 def _grade(attempt: Attempt, now: dt.datetime, auto: bool) -> None:
