@@ -185,22 +185,3 @@ def visit_members(actor: Any) -> QuerySet[Member]:
         .select_related("org")
         .order_by("-exempt_reason", "org__path", "name", "id")
     )
-
-
-def admin_tenants(actor: Any) -> list[Organization]:
-    """The tenants (root organisations) whose meeting credit rules the actor may change."""
-    scope = scope_of(actor)
-    if scope.platform:
-        return list(Organization.get_root_nodes())
-    steplen = Organization.steplen
-    roots = {p[:steplen] for p in scope.admin_paths if len(p) == steplen}
-    return list(Organization.objects.filter(path__in=roots).order_by("path"))
-
-
-def reader_tenant(actor: Any) -> Organization | None:
-    """The tenant of the actor's first read grant (the rules shown on the new meeting form)."""
-    scope = scope_of(actor)
-    paths = scope.read_paths or scope.manage_paths
-    if not paths:
-        return Organization.get_root_nodes().first() if scope.platform else None
-    return Organization.objects.filter(path=paths[0][: Organization.steplen]).first()

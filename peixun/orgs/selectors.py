@@ -152,3 +152,23 @@ def org_options_for(*, actor: Any, member_kinds_only: bool = False) -> QuerySet[
     if member_kinds_only:
         qs = qs.filter(kind__in=Organization.MEMBER_KINDS)
     return qs.order_by("path")
+
+
+def admin_tenants(actor: Any) -> list[Organization]:
+    """The tenants (root organisations) whose settings and rules the actor may change: those
+    they administer from the root (every tenant for a platform admin)."""
+    scope = scope_of(actor)
+    if scope.platform:
+        return list(Organization.objects.get_root_nodes())
+    steplen = Organization.steplen
+    roots = {p[:steplen] for p in scope.admin_paths if len(p) == steplen}
+    return list(Organization.objects.filter(path__in=roots).order_by("path"))
+
+
+def reader_tenant(actor: Any) -> Organization | None:
+    """The tenant of the actor's first read grant: whose rules they are shown."""
+    scope = scope_of(actor)
+    paths = scope.read_paths or scope.manage_paths
+    if not paths:
+        return Organization.objects.get_root_nodes().first() if scope.platform else None
+    return Organization.objects.filter(path=paths[0][: Organization.steplen]).first()

@@ -162,19 +162,6 @@ def organiser_choices(actor: Any) -> QuerySet:
     )
 
 
-def admin_tenants(actor: Any) -> list:
-    """The tenants (root organisations) whose training settings the actor may change."""
-    from peixun.core.scoping import scope_of
-    from peixun.orgs.models import Organization
-
-    scope = scope_of(actor)
-    if scope.platform:
-        return list(Organization.get_root_nodes())
-    steplen = Organization.steplen
-    roots = {p[:steplen] for p in scope.admin_paths if len(p) == steplen}
-    return list(Organization.objects.filter(path__in=roots).order_by("path"))
-
-
 # -- dispatch: places, rosters, nominations (the "dispatch" slice) ---------------------------------
 
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from peixun.core.forms import add_service_errors, mark_invalid
 from peixun.core.pagination import paginate
 from peixun.core.scoping import can_admin_org, can_manage_org, get_visible_or_404, scope_of
-from peixun.orgs.models import Organization
+from peixun.orgs.selectors import reader_tenant
 from peixun.plans.selectors import manageable_orgs
 
 from .. import selectors, services
@@ -241,11 +241,7 @@ def results_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 def rules(request: HttpRequest) -> HttpResponse:
     """The tenant's rule: hours for passing and whether contests may show a leaderboard."""
     selectors.require_staff(request.user)
-    scope = scope_of(request.user)
-    tenants = Organization.objects.get_root_nodes().filter(closed_on__isnull=True)
-    if not scope.platform:
-        tenants = tenants.filter(path__in=[p[: Organization.steplen] for p in scope.read_paths])
-    tenant = tenants.order_by("path").first()
+    tenant = reader_tenant(request.user)
     if tenant is None:
         raise Http404
     rule = services.exam_rule(tenant)

@@ -30,6 +30,7 @@ from peixun.core.apiutils import MAX_PAGE, org_field, query_error
 from peixun.core.scoping import can_read_org, get_visible_or_404
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
+from peixun.orgs.selectors import reader_tenant
 from peixun.plans.models import PlanItem
 
 from .. import selectors
@@ -293,7 +294,7 @@ def _member_field(actor: Any, field: str, pk: int) -> Member:
 
 def _tenant(actor: Any, tenant: int | None) -> Organization:
     """The tenant named, or the caller's own; one the caller neither reads nor belongs to 404."""
-    own = selectors.reader_tenant(actor)
+    own = reader_tenant(actor)
     if tenant is None:
         if own is None:
             raise Http404

@@ -30,6 +30,7 @@ from peixun.core.pagination import paginate
 from peixun.core.permissions import require_manage
 from peixun.core.scoping import can_manage_org, scope_of
 from peixun.events.models import Event
+from peixun.orgs.selectors import admin_tenants
 
 from .. import selectors
 from ..forms import (
@@ -87,7 +88,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "filtered": any(filters.values()),
             "can_create": scope.platform or bool(scope.manage_paths),
-            "can_rules": bool(selectors.admin_tenants(actor)),
+            "can_rules": bool(admin_tenants(actor)),
             "export_query": request.GET.urlencode(),
             "now_at": timezone.now(),
         },

@@ -13,15 +13,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from peixun.core.forms import mark_invalid
+from peixun.orgs.selectors import admin_tenants
 
-from .. import selectors
 from ..forms import RulesForm
 from ..services.rules import credit_rules, credit_rules_update
 
 
 @login_required
 def rules_page(request: HttpRequest) -> HttpResponse:
-    tenants = selectors.admin_tenants(request.user)
+    tenants = admin_tenants(request.user)
     if not tenants:
         raise Http404
     chosen = request.GET.get("tenant") or request.POST.get("tenant")

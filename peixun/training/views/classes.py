@@ -32,6 +32,7 @@ from peixun.core.pagination import paginate
 from peixun.core.permissions import require_manage
 from peixun.core.scoping import can_manage_org, scope_of
 from peixun.hours.selectors import requirement_audience_text
+from peixun.orgs.selectors import admin_tenants
 
 from .. import selectors
 from ..forms import (
@@ -97,7 +98,7 @@ def class_list(request: HttpRequest) -> HttpResponse:
             "filtered": any(data.get(k) for k in ("year", "state", "kind", "org", "q")),
             "can_create": scope.platform or bool(scope.manage_paths),
             "can_settings": (scope.platform or bool(scope.admin_paths))
-            and bool(selectors.admin_tenants(actor)),
+            and bool(admin_tenants(actor)),
         },
     )
 
@@ -460,7 +461,7 @@ def class_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def training_settings(request: HttpRequest) -> HttpResponse:
     """The tenant's class settings, for an org admin of the tenant's root (404 for anyone else)."""
     actor = request.user
-    tenants = selectors.admin_tenants(actor)
+    tenants = admin_tenants(actor)
     if not tenants:
         raise Http404
     chosen = request.GET.get("tenant")
