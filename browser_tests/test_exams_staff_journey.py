@@ -101,3 +101,22 @@ def test_quarterly_test_from_the_bank_import_to_the_results(live_server, browser
     assert Candidate.objects.filter(exam=exam).count() == 4
     assert "第三党支部" in page.locator("tbody").inner_text()
     screenshot(page, "exams-published")
+
+    # The pages around it: a question, the papers, the edit form of a published exam, the rules.
+    question = Question.objects.filter(org=world.root).order_by("id").first()
+    assert question is not None
+    page.goto(f"{base}/exams/bank/{question.pk}/")
+    assert page.locator("textarea[name=stem]").input_value() == question.stem
+    screenshot(page, "exams-question")
+    page.goto(f"{base}/exams/papers/")
+    assert "党章党规综合卷" in page.locator("main").inner_text()
+    screenshot(page, "exams-papers")
+    page.goto(f"{base}/exams/{exam.pk}/edit/")
+    assert page.locator("select[name=paper]").count() == 0  # published: the paper stays
+    screenshot(page, "exams-edit-published")
+    page.goto(f"{base}/exams/rules/")
+    page.fill("input[name=pass_credit_hours]", "1")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_selector(".alert-success")
+    assert page.locator("input[name=pass_credit_hours]").input_value() in ("1", "1.00")
+    screenshot(page, "exams-rules")
