@@ -40,6 +40,8 @@
     var kind = item.dataset.kind;
     var inputs = Array.prototype.slice.call(item.querySelectorAll("input"));
     if (kind === "blank") { inputs[0].value = response === null ? "" : response; return; }
+    // The server stores a single choice as [i]; the page sends i.
+    if (kind === "single" && Array.isArray(response)) response = response[0];
     inputs.forEach(function (i) {
       if (kind === "judge") i.checked = response !== null && String(response) === i.value;
       else if (kind === "single") i.checked = response !== null && parseInt(i.value, 10) === response;
@@ -130,6 +132,21 @@
   });
   keep();
   progress();
+  // A save still in flight from before a reload may land after the server rendered this page
+  // (and after that page dropped it from the phone): ask the server once more for what it holds.
+  fetch(data.attemptUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+    .then(function (r) { return r.ok ? r.json() : null; })
+    .then(function (body) {
+      if (!body || !body.answers) return;
+      Object.keys(body.answers).forEach(function (q) {
+        var item = itemOf(q);
+        if (!item || pending[q] || responseOf(item) !== null) return;
+        show(item, body.answers[q]);
+        status(q, data.msgSaved);
+      });
+      progress();
+    })
+    .catch(function () { /* offline: what the page shows is what the server rendered */ });
   window.addEventListener("online", function () { Object.keys(pending).forEach(send); });
 
   // Jump to the next question without an answer (after the one in view), for long papers.
