@@ -115,3 +115,33 @@ def test_spot_test_survives_a_lost_connection_and_the_secretary_sees_the_branch(
     secretary.wait_for_selector(".alert-success")
     assert "已提醒 1 名" in secretary.locator(".alert-success").inner_text()
     screenshot(secretary, "exams-absent-reminded")
+
+
+def test_a_save_landing_after_the_page_was_rendered_still_shows(live_server, browser) -> None:  # type: ignore[no-untyped-def]
+    """A save in flight across a reload can reach the server after the new page was rendered:
+    the page asks the server once more, and shows the answer as saved."""
+    from peixun.exams.services import attempt_answer_save, attempt_start
+
+    world = World()
+    base = live_server.url
+    add_questions(world, per_kind=1)
+    exam = make_exam(world, rules_paper(world, per_kind=1), title="竞态测试", seed="race")
+    member = world.users["member"]
+    attempt = attempt_start(actor=member, exam=exam)
+    judge = next(i for i in attempt.items if i["kind"] == "judge")
+    phone = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+    phone.set_default_timeout(15_000)
+    log_in(phone, base, "member")
+
+    def land_then_continue(route) -> None:  # type: ignore[no-untyped-def]
+        # The late save lands now: after the page was rendered, before its JS asks again.
+        attempt_answer_save(actor=member, attempt_id=attempt.pk, question_id=judge["q"],
+                            response=judge["key"], seq=1)  # fmt: skip
+        route.continue_()
+
+    phone.route(f"**/api/v1/exams/attempts/{attempt.pk}", land_then_continue)
+    phone.goto(f"{base}/exams/{exam.pk}/take/")
+    item = phone.locator(f'.exam-item[data-q="{judge["q"]}"]')
+    item.locator(".exam-status", has_text="已保存").wait_for()
+    value = "true" if judge["key"] else "false"
+    assert item.locator(f'input[value="{value}"]').is_checked()
