@@ -8,9 +8,9 @@ import pytest
 
 from browser_tests.conftest import screenshot
 from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
-from peixun.core.testing import World
 from peixun.exams.models import Answer, Attempt, Candidate
 from peixun.exams.tests.fixtures import add_questions, make_exam, rules_paper
+from peixun.testing import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

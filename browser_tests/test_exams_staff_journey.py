@@ -14,9 +14,9 @@ from openpyxl import Workbook
 
 from browser_tests.conftest import ARTIFACTS, screenshot
 from browser_tests.test_training_journey import DESKTOP, log_in
-from peixun.core.testing import World
 from peixun.exams.bank_io import TEMPLATE_HEADERS
 from peixun.exams.models import Candidate, Exam, Paper, Question
+from peixun.testing import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from browser_tests.conftest import screenshot
 from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
-from peixun.core.testing import PASSWORD, World
 from peixun.events.models import Attendance, Event
 from peixun.hours.models import CreditEntry
 from peixun.orglife.models import Meeting
+from peixun.testing import PASSWORD, World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from browser_tests.conftest import screenshot
 from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
-from peixun.core.testing import World
 from peixun.plans.models import PlanVersion, TrainingPlan
+from peixun.testing import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

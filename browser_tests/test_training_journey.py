@@ -14,11 +14,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from browser_tests.conftest import screenshot
-from peixun.core.testing import PASSWORD, World, make_member, make_user
 from peixun.events.models import Attendance, Event
 from peixun.events.tests.fixtures import add_session, make_class
 from peixun.hours.models import CreditEntry
 from peixun.members.models import Member
+from peixun.testing import PASSWORD, World, make_member, make_user
 from peixun.training.models import Enrolment, MakeUp, Session, TrainingClass
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -9,14 +7,14 @@ from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record
 from peixun.core.permissions import require_admin, require_platform
-from peixun.core.scoping import forget_scope
+from peixun.core.scoping import Actor, forget_scope
 from peixun.orgs.models import Organization
 
 from .models import ApiToken, Grant, User, hash_token
 
 
 @transaction.atomic
-def grant_create(*, actor: Any, user: User, role: str, org: Organization | None) -> Grant:
+def grant_create(*, actor: Actor, user: User, role: str, org: Organization | None) -> Grant:
     if role not in Grant.Role.values:
         raise ValidationError({"role": _("Unknown role.")})
     if role == Grant.Role.PLATFORM_ADMIN:

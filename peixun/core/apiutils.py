@@ -1,11 +1,10 @@
 """Helpers shared by every app's API router (the error shapes and limits of API v1)."""
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja.errors import ValidationError as SchemaValidationError
 
+from peixun.core.scoping import Actor
 from peixun.orgs.models import Organization
 
 # Lists answer at most this many rows a page, whatever `limit` asks for.
@@ -17,7 +16,7 @@ def query_error(field: str, message: str) -> SchemaValidationError:
     return SchemaValidationError([{"loc": ["query", field], "msg": message, "type": "value_error"}])
 
 
-def org_field(actor: Any, field: str, pk: int) -> Organization:
+def org_field(actor: Actor, field: str, pk: int) -> Organization:
     """An org named in a request body: one out of scope is a field error (422), like a bad value."""
     org = Organization.objects.visible_to(actor).filter(pk=pk).first()
     if org is None:

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db import models
 
+from peixun.core.scoping import Actor, actor_id
+
 from .context import current_address
 from .models import AuditEvent
 
@@ -38,7 +40,7 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
 
 def build_event(
     *,
-    actor: Any,
+    actor: Actor | None,
     verb: str,
     obj: models.Model | None = None,
     object_type: str = "",
@@ -53,7 +55,7 @@ def build_event(
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)
     return AuditEvent(
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor_id=actor_id(actor),
         verb=verb,
         object_type=object_type,
         object_id=object_id,

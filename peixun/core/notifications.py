@@ -18,6 +18,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from peixun.core.scoping import Actor
+
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -101,18 +103,18 @@ def _email(
         rows.update(emailed_at=timezone.now())
 
 
-def notifications_for(*, actor: Any) -> QuerySet[Notification]:
+def notifications_for(*, actor: Actor) -> QuerySet[Notification]:
     """The actor's own notifications, newest first. Nobody lists anybody else's."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return Notification.objects.none()
     return Notification.objects.filter(recipient_id=actor.pk).order_by("-created_at", "-id")
 
 
-def unread_count(*, actor: Any) -> int:
+def unread_count(*, actor: Actor) -> int:
     return notifications_for(actor=actor).filter(read_at__isnull=True).count()
 
 
-def notification_get(*, actor: Any, pk: int) -> Notification:
+def notification_get(*, actor: Actor, pk: int) -> Notification:
     """The actor's notification `pk`, or 404 — another user's notification does not exist for them."""
     found = notifications_for(actor=actor).filter(pk=pk).first()
     if found is None:
@@ -121,7 +123,7 @@ def notification_get(*, actor: Any, pk: int) -> Notification:
 
 
 @transaction.atomic
-def notification_mark_read(*, actor: Any, notification: Notification) -> Notification:
+def notification_mark_read(*, actor: Actor, notification: Notification) -> Notification:
     if notification.recipient_id != getattr(actor, "pk", None):
         raise Http404
     if notification.read_at is None:
@@ -133,7 +135,7 @@ def notification_mark_read(*, actor: Any, notification: Notification) -> Notific
 
 
 @transaction.atomic
-def notification_mark_all_read(*, actor: Any) -> int:
+def notification_mark_all_read(*, actor: Actor) -> int:
     return (
         notifications_for(actor=actor).filter(read_at__isnull=True).update(read_at=timezone.now())
     )

@@ -5,19 +5,21 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from peixun.core.scoping import Actor
+
 from .scoping import can_admin_org, can_manage_org, scope_of
 
 
-def require_manage(actor: Any, org: Any) -> None:
+def require_manage(actor: Actor, org: Any) -> None:
     if not can_manage_org(actor, org):
         raise PermissionDenied(_("You may not change records of this organization."))
 
 
-def require_admin(actor: Any, org: Any) -> None:
+def require_admin(actor: Actor, org: Any) -> None:
     if not can_admin_org(actor, org):
         raise PermissionDenied(_("Only an org admin of this organization may do this."))
 
 
-def require_platform(actor: Any) -> None:
+def require_platform(actor: Actor) -> None:
     if not scope_of(actor).platform:
         raise PermissionDenied(_("Only a platform admin may do this."))

@@ -7,7 +7,7 @@ the path of its organisation starts with one of them. Out of scope is always a 4
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
@@ -15,6 +15,23 @@ from django.db.models import Q
 from django.http import Http404
 
 M = TypeVar("M", bound=models.Model)
+
+
+class Actor(Protocol):
+    """Whoever acts or reads: a signed-in `accounts.User` or Django's `AnonymousUser`.
+
+    A protocol rather than the User model because core sits below accounts; both classes
+    satisfy it, and `request.user` can be passed as it is.
+    """
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    @property
+    def is_superuser(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -40,7 +57,7 @@ def _minimal(paths: set[str]) -> tuple[str, ...]:
     return tuple(sorted(kept))
 
 
-def scope_of(actor: Any) -> Scope:
+def scope_of(actor: Actor | None) -> Scope:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return Scope()
     cached = getattr(actor, "_peixun_scope", None)
@@ -83,30 +100,31 @@ def scope_of(actor: Any) -> Scope:
         member_id=member_id,
         roles=frozenset(roles),
     )
-    actor._peixun_scope = scope
+    # Cached on the user object for the request; forget_scope() drops it after a grant changes.
+    setattr(actor, "_peixun_scope", scope)  # noqa: B010
     return scope
 
 
-def forget_scope(actor: Any) -> None:
+def forget_scope(actor: Actor) -> None:
     if hasattr(actor, "_peixun_scope"):
-        del actor._peixun_scope
+        delattr(actor, "_peixun_scope")  # noqa: B043
 
 
 def path_in(path: str, paths: tuple[str, ...]) -> bool:
     return any(path.startswith(p) for p in paths)
 
 
-def can_read_org(actor: Any, org: Any) -> bool:
+def can_read_org(actor: Actor | None, org: Any) -> bool:
     scope = scope_of(actor)
     return scope.platform or path_in(org.path, scope.read_paths)
 
 
-def can_manage_org(actor: Any, org: Any) -> bool:
+def can_manage_org(actor: Actor | None, org: Any) -> bool:
     scope = scope_of(actor)
     return scope.platform or path_in(org.path, scope.manage_paths)
 
 
-def can_admin_org(actor: Any, org: Any) -> bool:
+def can_admin_org(actor: Actor | None, org: Any) -> bool:
     scope = scope_of(actor)
     return scope.platform or path_in(org.path, scope.admin_paths)
 
@@ -126,13 +144,13 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         return self.filter(cond)
 
-    def visible_to(self, actor: Any) -> models.QuerySet:
+    def visible_to(self, actor: Actor) -> models.QuerySet:
         scope = scope_of(actor)
         if scope.platform:
             return self.all()
         return self._filter_paths(scope.read_paths, self.self_condition(scope))
 
-    def manageable_by(self, actor: Any) -> models.QuerySet:
+    def manageable_by(self, actor: Actor) -> models.QuerySet:
         scope = scope_of(actor)
         if scope.platform:
             return self.all()
@@ -151,8 +169,13 @@ class MemberOwnedQuerySet(ScopedQuerySet):
         return Q(member_id=scope.member_id) if scope.member_id else None
 
 
-def get_visible_or_404(actor: Any, model: type[M], pk: Any) -> M:
+def get_visible_or_404(actor: Actor, model: type[M], pk: Any) -> M:
     try:
         return model._default_manager.visible_to(actor).get(pk=pk)  # type: ignore[attr-defined]
     except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def actor_id(actor: Actor | None) -> int | None:
+    """The user to record as having done something: None for the system or an anonymous actor."""
+    return actor.pk if actor is not None and actor.is_authenticated else None

@@ -1,16 +1,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import Q, QuerySet
+
+from peixun.core.scoping import Actor
 
 from .models import AuditEvent
 
 
 def audit_list(
     *,
-    actor: Any,
+    actor: Actor,
     actor_q: str = "",
     object_q: str = "",
     verb: str = "",

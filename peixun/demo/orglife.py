@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from peixun.accounts.models import Grant, User
+from peixun.core.scoping import Actor
 from peixun.events.attendance import attendance_mark_many
 from peixun.members.models import Member
 from peixun.members.selectors import branches_on
@@ -46,7 +46,7 @@ def _at(day: dt.date, hour: int) -> dt.datetime:
 
 
 def _record(
-    actor: Any, org: Organization, kind: str, title: str, day: dt.date, host: str
+    actor: Actor, org: Organization, kind: str, title: str, day: dt.date, host: str
 ) -> Meeting:
     return meeting_record(
         actor=actor,
@@ -62,7 +62,7 @@ def _record(
 
 
 def _branch_year(
-    actor: Any, branch: Organization, today: dt.date, skip: set[tuple[str, int]], host: str
+    actor: Actor, branch: Organization, today: dt.date, skip: set[tuple[str, int]], host: str
 ) -> list[Meeting]:
     """The required meetings of `branch` in the months and quarters that have passed."""
     made: list[Meeting] = []
@@ -131,7 +131,7 @@ def load_demo_orglife(root: Organization, *, seed: int = 2024) -> dict[str, int]
     return {"meetings": meetings + central, "irregular_branches": irregular, "visits": visits}
 
 
-def _attend_and_close(actor: Any, meetings: list[Meeting], rng: random.Random) -> None:
+def _attend_and_close(actor: Actor, meetings: list[Meeting], rng: random.Random) -> None:
     for meeting in meetings:
         expected = list(meeting_expected_member_ids(meeting.event))
         # Members who joined the branch after the meeting were not there (the ledger refuses them).
@@ -144,7 +144,7 @@ def _attend_and_close(actor: Any, meetings: list[Meeting], rng: random.Random) -
         meeting_close(actor=actor, meeting=meeting)
 
 
-def _central_groups(actor: Any, root: Organization, today: dt.date, rng: random.Random) -> int:
+def _central_groups(actor: Actor, root: Organization, today: dt.date, rng: random.Random) -> int:
     """中心组学习 of the root and its units each quarter so far, most observed from above."""
     orgs = [root, *Organization.objects.get_children(root).filter(closed_on__isnull=True)[:6]]
     made = 0
@@ -174,7 +174,7 @@ def _central_groups(actor: Any, root: Organization, today: dt.date, rng: random.
     return made
 
 
-def _visit(actor: Any, branch: Organization, today: dt.date) -> int:
+def _visit(actor: Actor, branch: Organization, today: dt.date) -> int:
     # An exempt member if the branch has one, else its eldest.
     members = Member.objects.filter(org=branch)
     member = members.exclude(exempt_reason="").first() or members.order_by("birth_date").first()

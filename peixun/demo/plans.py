@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from peixun.accounts.models import Grant, User
+from peixun.core.scoping import Actor
 from peixun.orgs.models import Organization
 from peixun.plans.models import TrainingPlan
 from peixun.plans.services import item_add, plan_approve, plan_create, plan_return, plan_submit
@@ -80,7 +81,9 @@ BRANCH_ITEMS = [
 ]
 
 
-def _items(actor: Any, plan: TrainingPlan, rows: list[tuple[Any, ...]], org: Organization) -> None:
+def _items(
+    actor: Actor, plan: TrainingPlan, rows: list[tuple[Any, ...]], org: Organization
+) -> None:
     for content, audience, standard, (month, day), classes, meetings, hours, people, budget in rows:
         item_add(
             actor=actor,

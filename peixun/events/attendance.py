@@ -13,7 +13,6 @@ The import itself lives in `importing.py` and is re-exported here.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peixun.core.permissions import require_manage
+from peixun.core.scoping import Actor
 from peixun.members.models import Member
 
 from . import registry
@@ -41,7 +41,7 @@ __all__ = [
 
 @transaction.atomic
 def attendance_mark(
-    *, actor: Any, event: Event, member: Member, status: str, note: str = ""
+    *, actor: Actor, event: Event, member: Member, status: str, note: str = ""
 ) -> Attendance:
     """Mark one member's attendance by hand (method "manual")."""
     event = _locked(event)
@@ -60,7 +60,7 @@ def attendance_mark(
 
 @transaction.atomic
 def attendance_mark_many(
-    *, actor: Any, event: Event, marks: Mapping[int, str], note: str = ""
+    *, actor: Actor, event: Event, marks: Mapping[int, str], note: str = ""
 ) -> tuple[int, int, int]:
     """Mark many members at once: member id → status. All or nothing; returns (created,
     updated, unchanged)."""
@@ -82,7 +82,7 @@ def attendance_mark_many(
 
 @transaction.atomic
 def attendance_mark_unmarked(
-    *, actor: Any, event: Event, status: str = Attendance.Status.ABSENT
+    *, actor: Actor, event: Event, status: str = Attendance.Status.ABSENT
 ) -> int:
     """Give every expected member without a row `status` (absent, usually); returns how many.
 

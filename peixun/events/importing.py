@@ -27,6 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from peixun.core.audit import audit_record
 from peixun.core.permissions import require_manage
+from peixun.core.scoping import Actor
 from peixun.core.text import fold_width, neutralise_formula
 from peixun.members.models import Member
 from peixun.members.roster.columns import cell_text, normalise_header, undo_neutralise
@@ -254,7 +255,7 @@ def _preview(event: Event, marks: dict[int, Mark]) -> tuple[int, int, int]:
 
 
 def attendance_import(
-    *, actor: Any, event: Event, file: bytes | IO[bytes] | Any, dry_run: bool
+    *, actor: Actor, event: Event, file: bytes | IO[bytes] | Any, dry_run: bool
 ) -> AttendanceImportResult:
     """Check an attendance sheet for `event` and, unless `dry_run` or any row has a problem,
     write it (method "import"). Raises PermissionDenied for an actor who may not manage the
@@ -311,7 +312,7 @@ def attendance_import(
     )
 
 
-def attendance_template(*, actor: Any, event: Event) -> bytes:
+def attendance_template(*, actor: Actor, event: Event) -> bytes:
     """The sheet to fill in: one row per member expected at the event (name and the last 4
     characters of the ID number, as pages show them), their current status, and a drop-down
     of the status words. Audited: it lists members."""

@@ -12,8 +12,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -22,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record, snapshot
 from peixun.core.notifications import notification_send
-from peixun.core.scoping import can_manage_org
+from peixun.core.scoping import Actor, actor_id, can_manage_org
 
 from . import registry
 from .models import Attendance, Event, LeaveRequest
@@ -32,14 +30,14 @@ from .signin import SIGNED_IN
 LEAVE_AUDIT = ["event_id", "member_id", "reason", "state", "decision_note"]
 
 
-def _member_of(actor: Any) -> int:
+def _member_of(actor: Actor) -> int:
     member_id = getattr(actor, "member_id", None)
     if not getattr(actor, "is_authenticated", False) or not member_id:
         raise PermissionDenied(_("Only a Party member may ask for leave."))
     return int(member_id)
 
 
-def can_decide_leave(actor: Any, leave: LeaveRequest) -> bool:
+def can_decide_leave(actor: Actor, leave: LeaveRequest) -> bool:
     """The event's organiser, or whoever manages the member's branch (its secretary)."""
     if leave.member_id == getattr(actor, "member_id", None):
         return False  # nobody approves their own leave
@@ -47,7 +45,7 @@ def can_decide_leave(actor: Any, leave: LeaveRequest) -> bool:
 
 
 @transaction.atomic
-def leave_request(*, actor: Any, event: Event, reason: str) -> LeaveRequest:
+def leave_request(*, actor: Actor, event: Event, reason: str) -> LeaveRequest:
     member_id = _member_of(actor)
     require_open(event)
     if event.ends_at <= timezone.now():
@@ -101,7 +99,9 @@ def _locked(leave: LeaveRequest) -> LeaveRequest:
 
 
 @transaction.atomic
-def leave_decide(*, actor: Any, leave: LeaveRequest, approve: bool, note: str = "") -> LeaveRequest:
+def leave_decide(
+    *, actor: Actor, leave: LeaveRequest, approve: bool, note: str = ""
+) -> LeaveRequest:
     leave = _locked(leave)
     if not can_decide_leave(actor, leave):
         raise PermissionDenied(_("You may not decide on this leave request."))
@@ -125,7 +125,7 @@ def leave_decide(*, actor: Any, leave: LeaveRequest, approve: bool, note: str = 
         _mark_on_leave(actor, leave)
     leave.state = LeaveRequest.State.APPROVED if approve else LeaveRequest.State.REJECTED
     leave.decision_note = note
-    leave.decided_by = actor if getattr(actor, "pk", None) else None
+    leave.decided_by_id = actor_id(actor)
     leave.decided_at = timezone.now()
     leave.save(update_fields=["state", "decision_note", "decided_by", "decided_at"])
     audit_record(
@@ -141,7 +141,7 @@ def leave_decide(*, actor: Any, leave: LeaveRequest, approve: bool, note: str = 
     return leave
 
 
-def _mark_on_leave(actor: Any, leave: LeaveRequest) -> None:
+def _mark_on_leave(actor: Actor, leave: LeaveRequest) -> None:
     row = (
         Attendance.objects.select_for_update()
         .filter(event_id=leave.event_id, member_id=leave.member_id)
@@ -156,7 +156,7 @@ def _mark_on_leave(actor: Any, leave: LeaveRequest) -> None:
                 % {"name": leave.member.name, "status": row.get_status_display()}
             }
         )
-    user = actor if getattr(actor, "pk", None) else None
+    user_id = actor_id(actor)
     note = _("Leave: %(reason)s") % {"reason": leave.reason}
     if row is None:
         row = Attendance.objects.create(
@@ -165,7 +165,7 @@ def _mark_on_leave(actor: Any, leave: LeaveRequest) -> None:
             status=Attendance.Status.LEAVE,
             method=Attendance.Method.MANUAL,
             note=note[:200],
-            marked_by=user,
+            marked_by_id=user_id,
         )
         before = None
     else:
@@ -173,7 +173,7 @@ def _mark_on_leave(actor: Any, leave: LeaveRequest) -> None:
         row.status = Attendance.Status.LEAVE
         row.method = Attendance.Method.MANUAL
         row.note = note[:200]
-        row.marked_by = user
+        row.marked_by_id = user_id
         row.signed_in_at = row.signed_out_at = None
         row.save()
     audit_record(
@@ -210,7 +210,7 @@ def _notify(leave: LeaveRequest, approved: bool) -> None:
 
 
 @transaction.atomic
-def leave_cancel(*, actor: Any, leave: LeaveRequest) -> LeaveRequest:
+def leave_cancel(*, actor: Actor, leave: LeaveRequest) -> LeaveRequest:
     leave = _locked(leave)
     if leave.member_id != getattr(actor, "member_id", None):
         raise PermissionDenied(_("Only the member who asked may cancel the request."))

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record_many, build_event, snapshot
+from peixun.core.scoping import Actor, actor_id
 
 from . import registry
 from .models import Attendance, Event
@@ -39,7 +40,7 @@ def clean_note(note: Any) -> str:
 
 
 def apply_marks(
-    *, actor: Any, event: Event, marks: Mapping[int, Mark], method: str, verb: str
+    *, actor: Actor, event: Event, marks: Mapping[int, Mark], method: str, verb: str
 ) -> tuple[int, int, int]:
     """Write `marks` (member id → mark) on a locked, open event the actor manages.
 
@@ -64,7 +65,7 @@ def apply_marks(
                     % {"ids": ", ".join(map(str, strangers[:20]))}
                 }
             )
-    user = actor if getattr(actor, "pk", None) else None
+    user_id = actor_id(actor)
     creates: list[Attendance] = []
     updates: list[Attendance] = []
     audits = []
@@ -78,7 +79,7 @@ def apply_marks(
                 status=mark.status,
                 method=method,
                 note=mark.note,
-                marked_by=user,
+                marked_by_id=user_id,
             )
             creates.append(row)
             continue
@@ -86,7 +87,7 @@ def apply_marks(
             unchanged += 1
             continue
         before = snapshot(row, MARK_AUDIT)
-        row.status, row.note, row.method, row.marked_by = mark.status, mark.note, method, user
+        row.status, row.note, row.method, row.marked_by_id = mark.status, mark.note, method, user_id
         if mark.status in NOT_THERE:
             row.signed_in_at = row.signed_out_at = None
         row.updated_at = timezone.now()

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from peixun.core.scoping import can_manage_org, scope_of
+from peixun.core.scoping import Actor, can_manage_org, scope_of
 from peixun.members.models import Member
 
 from . import registry
@@ -31,7 +31,7 @@ def _pk(pk: Any) -> int:
         raise Http404 from None
 
 
-def event_get(actor: Any, pk: Any) -> Event:
+def event_get(actor: Actor, pk: Any) -> Event:
     """The event, to anyone who may see it or is expected at it; 404 otherwise."""
     pk = _pk(pk)
     found = Event.objects.visible_to(actor).select_related("org").filter(pk=pk).first()
@@ -48,7 +48,7 @@ def event_get(actor: Any, pk: Any) -> Event:
     return event
 
 
-def event_managed(actor: Any, pk: Any) -> Event:
+def event_managed(actor: Actor, pk: Any) -> Event:
     """The event, to those who manage its organiser: 404 out of sight, 403 seen but not theirs."""
     event = event_get(actor, pk)
     if not can_manage_org(actor, event.org):
@@ -131,7 +131,7 @@ def latest_signins(event: Event, limit: int = 8) -> list[Attendance]:
     )
 
 
-def _leave_condition(actor: Any) -> Q | None:
+def _leave_condition(actor: Actor) -> Q | None:
     scope = scope_of(actor)
     if scope.platform:
         return Q()
@@ -143,7 +143,7 @@ def _leave_condition(actor: Any) -> Q | None:
     return cond if cond else None
 
 
-def leaves_visible(actor: Any) -> QuerySet[LeaveRequest]:
+def leaves_visible(actor: Actor) -> QuerySet[LeaveRequest]:
     cond = _leave_condition(actor)
     if cond is None:
         return LeaveRequest.objects.none()
@@ -152,14 +152,14 @@ def leaves_visible(actor: Any) -> QuerySet[LeaveRequest]:
     )
 
 
-def leave_get(actor: Any, pk: Any) -> LeaveRequest:
+def leave_get(actor: Actor, pk: Any) -> LeaveRequest:
     found = leaves_visible(actor).filter(pk=_pk(pk)).first()
     if found is None:
         raise Http404
     return found
 
 
-def leaves_to_decide(actor: Any) -> QuerySet[LeaveRequest]:
+def leaves_to_decide(actor: Actor) -> QuerySet[LeaveRequest]:
     """Pending requests the actor may decide: of events they organise, or of members of
     branches they manage; never their own."""
     scope = scope_of(actor)
@@ -178,7 +178,7 @@ def leaves_to_decide(actor: Any) -> QuerySet[LeaveRequest]:
     )
 
 
-def leaves_mine(actor: Any) -> QuerySet[LeaveRequest]:
+def leaves_mine(actor: Actor) -> QuerySet[LeaveRequest]:
     member_id = scope_of(actor).member_id
     if not member_id:
         return LeaveRequest.objects.none()

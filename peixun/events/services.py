@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record, snapshot
 from peixun.core.permissions import require_admin, require_manage
+from peixun.core.scoping import Actor, actor_id
 from peixun.hours.models import HOURS_STEP, MAX_ENTRY_HOURS, Kind, Topic
 from peixun.hours.services import entries_reverse_reference, entry_record, tenant_of
 from peixun.members.models import Member
@@ -113,7 +114,7 @@ def clean_event_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def event_create(*, actor: Any, org: Organization, category: str, **fields: Any) -> Event:
+def event_create(*, actor: Actor, org: Organization, category: str, **fields: Any) -> Event:
     """Create an event of `category` organised by `org`. Fields: see `EDITABLE`."""
     require_manage(actor, org)
     if category not in Event.Category.values:
@@ -127,7 +128,7 @@ def event_create(*, actor: Any, org: Organization, category: str, **fields: Any)
     event = Event.objects.create(
         org=org,
         category=category,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by_id=actor_id(actor),
         **cleaned,
     )
     audit_record(
@@ -149,7 +150,7 @@ def require_open(event: Event) -> None:
 
 
 @transaction.atomic
-def event_update(*, actor: Any, event: Event, **fields: Any) -> Event:
+def event_update(*, actor: Actor, event: Event, **fields: Any) -> Event:
     event = _locked(event)
     require_manage(actor, event.org)
     require_open(event)
@@ -218,7 +219,7 @@ def _require_closes_alone(event: Event, by_owner: bool) -> None:
 
 
 @transaction.atomic
-def event_close(*, actor: Any, event: Event, title: str = "", by_owner: bool = False) -> Event:
+def event_close(*, actor: Actor, event: Event, title: str = "", by_owner: bool = False) -> Event:
     """Close the event and credit each attending member's hours to the ledger, one entry per
     member, referenced `event:<id>` so that reopening can reverse exactly these.
 
@@ -254,7 +255,7 @@ def event_close(*, actor: Any, event: Event, title: str = "", by_owner: bool = F
     before = {"state": event.state}
     event.state = Event.State.CLOSED
     event.closed_at = timezone.now()
-    event.closed_by = actor if getattr(actor, "pk", None) else None
+    event.closed_by_id = actor_id(actor)
     event.save(update_fields=["state", "closed_at", "closed_by"])
     audit_record(
         actor=actor,
@@ -268,7 +269,7 @@ def event_close(*, actor: Any, event: Event, title: str = "", by_owner: bool = F
 
 
 @transaction.atomic
-def event_reopen(*, actor: Any, event: Event, reason: str, by_owner: bool = False) -> Event:
+def event_reopen(*, actor: Actor, event: Event, reason: str, by_owner: bool = False) -> Event:
     """Reopen a closed event: its credits are reversed by reversing entries, never deleted."""
     event = _locked(event)
     require_manage(actor, event.org)
@@ -322,7 +323,7 @@ SETTINGS_BOUNDS = {
 
 
 @transaction.atomic
-def event_settings_update(*, actor: Any, tenant: Organization, **fields: Any) -> EventSettings:
+def event_settings_update(*, actor: Actor, tenant: Organization, **fields: Any) -> EventSettings:
     """Change a tenant's attendance settings; only its org admins may."""
     tenant = tenant_of(tenant)
     require_admin(actor, tenant)

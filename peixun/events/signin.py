@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -33,6 +32,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record
+from peixun.core.scoping import Actor, scope_of
 
 from . import registry
 from .models import Attendance, Event, EventSettings
@@ -89,7 +89,7 @@ def early_before(event: Event, rules: EventSettings) -> dt.datetime:
     return event.ends_at - dt.timedelta(minutes=rules.late_after_minutes)
 
 
-def _member_id(actor: Any) -> int:
+def _member_id(actor: Actor) -> int:
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise SigninError("anonymous", _("Log in first, then scan the code again."))
     member_id = getattr(actor, "member_id", None)
@@ -137,7 +137,7 @@ class _Checked:
     rules: EventSettings | None  # None when the member had signed in already (not read)
 
 
-def _checks(*, actor: Any, event: Event, token: str, now: dt.datetime) -> _Checked:
+def _checks(*, actor: Actor, event: Event, token: str, now: dt.datetime) -> _Checked:
     member_id = _member_id(actor)
     if event.state == Event.State.CLOSED:
         raise SigninError(
@@ -158,7 +158,7 @@ def _checks(*, actor: Any, event: Event, token: str, now: dt.datetime) -> _Check
 
 
 def signin_preflight(
-    *, actor: Any, event: Event, token: str, now: dt.datetime | None = None
+    *, actor: Actor, event: Event, token: str, now: dt.datetime | None = None
 ) -> Attendance | None:
     """Every check of a sign-in, writing nothing: the member's row when already signed in, None
     when a sign-in would succeed; raises SigninError otherwise. The phone page runs it on GET."""
@@ -167,7 +167,7 @@ def signin_preflight(
 
 
 def attendance_signin(
-    *, actor: Any, event: Event, token: str, now: dt.datetime | None = None
+    *, actor: Actor, event: Event, token: str, now: dt.datetime | None = None
 ) -> tuple[Attendance, bool]:
     """Sign the actor's member in to `event` with a projector token.
 
@@ -179,7 +179,8 @@ def attendance_signin(
     if checked.rules is None:
         assert checked.row is not None
         return checked.row, False
-    member_id = int(actor.member_id)
+    member_id = scope_of(actor).member_id
+    assert member_id is not None  # _checks refused an actor without a member
     late = now > late_from(event, checked.rules)
     status = Attendance.Status.LATE if late else Attendance.Status.PRESENT
     if checked.row is not None:
@@ -220,7 +221,7 @@ def attendance_signin(
 
 
 def _replace_mark(
-    actor: Any, event: Event, row: Attendance, status: str, now: dt.datetime
+    actor: Actor, event: Event, row: Attendance, status: str, now: dt.datetime
 ) -> Attendance:
     before = {"status": row.status, "method": row.method, "note": row.note}
     was_leave = row.status == Attendance.Status.LEAVE
@@ -244,7 +245,7 @@ def _replace_mark(
 
 
 def attendance_signout(
-    *, actor: Any, event: Event, token: str, now: dt.datetime | None = None
+    *, actor: Actor, event: Event, token: str, now: dt.datetime | None = None
 ) -> tuple[Attendance, bool]:
     """Sign the actor's member out of an event that requires sign-out.
 

@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from peixun.core.scoping import MemberOwnedQuerySet, ScopedQuerySet, scope_of
+from peixun.core.scoping import Actor, MemberOwnedQuerySet, ScopedQuerySet, scope_of
 from peixun.orgs.models import ancestor_paths
 
 
@@ -37,7 +37,7 @@ class SharedDownQuerySet(ScopedQuerySet):
     """A bank is shared down its owner's subtree: staff of the owner, of any org above it and of
     any org below it see it. Members see no bank."""
 
-    def visible_to(self, actor: object) -> models.QuerySet:
+    def visible_to(self, actor: Actor) -> models.QuerySet:
         scope = scope_of(actor)
         if scope.platform:
             return self.all()
@@ -172,7 +172,7 @@ class ExamQuerySet(SharedDownQuerySet):
 
     scope_path_field = "org__path"
 
-    def visible_to(self, actor: object) -> models.QuerySet:
+    def visible_to(self, actor: Actor) -> models.QuerySet:
         scope = scope_of(actor)
         if scope.platform:
             return self.all()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from peixun.core.scoping import Actor
 from peixun.core.text import neutralise_formula
 
 from . import selectors
@@ -27,7 +28,7 @@ def _bold_header(sheet: Any, row: int) -> None:
         cell.font = Font(bold=True)
 
 
-def results_workbook(actor: Any, exam: Exam) -> bytes:
+def results_workbook(actor: Actor, exam: Exam) -> bytes:
     workbook = Workbook()
     branches = workbook.active
     assert branches is not None

@@ -12,7 +12,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from peixun.core.scoping import can_manage_org, scope_of
+from peixun.core.scoping import Actor, can_manage_org, scope_of
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
 from peixun.orgs.selectors import attach_ancestor_names
@@ -23,26 +23,26 @@ from .models import Answer, Attempt, Candidate, Exam, Paper, Question, QuestionK
 GROUP_SHARE = Decimal("0.27")
 
 
-def require_staff(actor: Any) -> None:
+def require_staff(actor: Actor) -> None:
     if not scope_of(actor).is_staff_like:
         raise Http404
 
 
-def managed_org_ids(actor: Any) -> QuerySet[Organization, dict[str, Any]]:
+def managed_org_ids(actor: Actor) -> QuerySet[Organization, dict[str, Any]]:
     """The orgs whose questions the actor may change, and so read with their keys."""
     return Organization.objects.manageable_by(actor).values("pk")
 
 
-def may_see_key(actor: Any, question: Question) -> bool:
+def may_see_key(actor: Actor | None, question: Question) -> bool:
     return can_manage_org(actor, question.org)
 
 
-def questions_visible(actor: Any) -> QuerySet[Question]:
+def questions_visible(actor: Actor) -> QuerySet[Question]:
     return Question.objects.visible_to(actor).select_related("org")
 
 
 def questions_search(
-    actor: Any,
+    actor: Actor,
     *,
     text: str = "",
     kind: str = "",
@@ -64,11 +64,11 @@ def questions_search(
     return rows
 
 
-def papers_visible(actor: Any) -> QuerySet[Paper]:
+def papers_visible(actor: Actor) -> QuerySet[Paper]:
     return Paper.objects.visible_to(actor).select_related("org")
 
 
-def exams_visible(actor: Any) -> QuerySet[Exam]:
+def exams_visible(actor: Actor) -> QuerySet[Exam]:
     return Exam.objects.visible_to(actor).select_related("org", "paper")
 
 
@@ -180,7 +180,7 @@ def _share(part: int, whole: int) -> Decimal | None:
     return (Decimal(part * 100) / whole).quantize(Decimal("0.1")) if whole else None
 
 
-def branch_results(actor: Any, exam: Exam) -> tuple[list[BranchResult], BranchResult]:
+def branch_results(actor: Actor, exam: Exam) -> tuple[list[BranchResult], BranchResult]:
     """Per branch the actor can read: candidates, takers, pass count and the average percent of
     each member's best attempt; plus the total of those rows. Counted in the database (one
     row per branch, one per taker), so a province-wide test stays a few queries."""
@@ -225,7 +225,7 @@ def branch_results(actor: Any, exam: Exam) -> tuple[list[BranchResult], BranchRe
     return ordered, total
 
 
-def non_takers(actor: Any, exam: Exam) -> QuerySet[Candidate]:
+def non_takers(actor: Actor, exam: Exam) -> QuerySet[Candidate]:
     """Candidates the actor can read who have not submitted an attempt, branch by branch."""
     took = Attempt.objects.filter(exam=exam, submitted_at__isnull=False).values("member_id")
     return (

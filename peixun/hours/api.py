@@ -25,7 +25,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from peixun.core.apiutils import MAX_PAGE, org_field, query_error
-from peixun.core.scoping import get_visible_or_404, scope_of
+from peixun.core.scoping import Actor, get_visible_or_404, scope_of
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
 
@@ -289,13 +289,13 @@ def entries_by_pk(pks: list[int]) -> list[CreditEntry]:
     return [found[pk] for pk in pks]
 
 
-def require_recorder(actor: Any) -> None:
+def require_recorder(actor: Actor) -> None:
     scope = scope_of(actor)
     if not (scope.platform or scope.manage_paths):
         raise PermissionDenied(_("You may not record study hours."))
 
 
-def members_in_scope(actor: Any, ids: list[int]) -> list[Member]:
+def members_in_scope(actor: Actor, ids: list[int]) -> list[Member]:
     """The listed members, each one the actor may record for. An unknown id and one out of
     scope get the same answer, so the error never tells whether a member exists."""
     if not ids:

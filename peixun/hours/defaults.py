@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from peixun.core.audit import audit_record
+from peixun.core.scoping import Actor
 from peixun.orgs.models import Organization
 
 from .models import Metric, Requirement
@@ -83,7 +84,9 @@ DEFAULT_RULES: list[dict[str, Any]] = [
 
 
 @transaction.atomic
-def requirements_seed_defaults(*, actor: Any, tenant: Organization, from_year: int = 2019) -> int:
+def requirements_seed_defaults(
+    *, actor: Actor | None, tenant: Organization, from_year: int = 2019
+) -> int:
     """Add the national defaults to a tenant that lacks them; returns how many were added."""
     have = set(
         Requirement.objects.filter(org=tenant, is_default=True).values_list("source", "name")

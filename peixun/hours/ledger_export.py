@@ -19,7 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from peixun.core.audit import audit_record
-from peixun.core.scoping import can_read_org
+from peixun.core.scoping import Actor, can_read_org
 from peixun.core.text import neutralise_formula
 from peixun.orgs.models import Organization
 
@@ -27,7 +27,7 @@ from .compliance import STATUS_LABELS, member_table
 from .models import Kind, Requirement, YearlyRollup
 
 
-def _org_or_404(actor: Any, org: Organization | int) -> Organization:
+def _org_or_404(actor: Actor, org: Organization | int) -> Organization:
     found = org if isinstance(org, Organization) else Organization.objects.filter(pk=org).first()
     if found is None or not can_read_org(actor, found):
         raise Http404
@@ -51,7 +51,9 @@ def _number(value: Decimal) -> float | int:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def ledger_export(*, actor: Any, org: Organization | int, year: int) -> tuple[bytes, Organization]:
+def ledger_export(
+    *, actor: Actor, org: Organization | int, year: int
+) -> tuple[bytes, Organization]:
     """The 台账 of `org`'s subtree for `year`; 404 outside the actor's scope."""
     found = _org_or_404(actor, org)
     rows = member_table(actor=actor, org=found, year=year)

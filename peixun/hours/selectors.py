@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from peixun.core.scoping import can_admin_org, scope_of
+from peixun.core.scoping import Actor, can_admin_org, scope_of
 from peixun.members.models import Member
 from peixun.orgs.models import Organization, Position
 
@@ -36,7 +36,7 @@ class EntryFilters:
     state: str = ""
 
 
-def entry_list(*, actor: Any, filters: EntryFilters | None = None) -> QuerySet[CreditEntry]:
+def entry_list(*, actor: Actor, filters: EntryFilters | None = None) -> QuerySet[CreditEntry]:
     f = filters or EntryFilters()
     qs = CreditEntry.objects.visible_to(actor).select_related(
         "member__org", "org", "reverses", "reversed_by"
@@ -54,7 +54,7 @@ def entry_list(*, actor: Any, filters: EntryFilters | None = None) -> QuerySet[C
     return qs.order_by("-on", "-id")
 
 
-def entry_manageable_or_404(*, actor: Any, pk: Any) -> CreditEntry:
+def entry_manageable_or_404(*, actor: Actor, pk: Any) -> CreditEntry:
     """The entry for a write page: 404 unless the actor may change records of its member."""
     try:
         return (
@@ -66,14 +66,14 @@ def entry_manageable_or_404(*, actor: Any, pk: Any) -> CreditEntry:
         raise Http404 from None
 
 
-def entry_visible_or_404(*, actor: Any, pk: Any) -> CreditEntry:
+def entry_visible_or_404(*, actor: Actor, pk: Any) -> CreditEntry:
     try:
         return CreditEntry.objects.visible_to(actor).select_related("member__org").get(pk=int(pk))
     except (CreditEntry.DoesNotExist, TypeError, ValueError):
         raise Http404 from None
 
 
-def self_study_mine(*, actor: Any) -> QuerySet[CreditEntry]:
+def self_study_mine(*, actor: Actor) -> QuerySet[CreditEntry]:
     """The logged-in member's own filings, newest first (none for an account without a member)."""
     member_id = scope_of(actor).member_id
     if not member_id:
@@ -99,7 +99,7 @@ def two_stage_tenants(entries: Iterable[CreditEntry]) -> set[str]:
     )
 
 
-def pending_for(*, actor: Any) -> QuerySet[CreditEntry]:
+def pending_for(*, actor: Actor) -> QuerySet[CreditEntry]:
     """Pending entries the actor may decide on, oldest first (first filed, first answered)."""
     return (
         CreditEntry.objects.manageable_by(actor)
@@ -109,7 +109,7 @@ def pending_for(*, actor: Any) -> QuerySet[CreditEntry]:
     )
 
 
-def attach_stages(actor: Any, entries: list[CreditEntry]) -> None:
+def attach_stages(actor: Actor, entries: list[CreditEntry]) -> None:
     """Set `e.stage` ("secretary" / "org_admin") and `e.can_act` on each pending entry."""
     two_stage = two_stage_tenants(entries)
     own_member = scope_of(actor).member_id
@@ -125,7 +125,7 @@ def attach_stages(actor: Any, entries: list[CreditEntry]) -> None:
         )
 
 
-def record_org_choices(*, actor: Any, q: str = "") -> list[Organization]:
+def record_org_choices(*, actor: Actor, q: str = "") -> list[Organization]:
     """Branches (and groups) the actor may record activities for, for the page's chooser."""
     qs = (
         Organization.objects.manageable_by(actor)
@@ -138,7 +138,7 @@ def record_org_choices(*, actor: Any, q: str = "") -> list[Organization]:
     return list(qs[:RECORD_ORG_CHOICES_LIMIT])
 
 
-def record_org_or_404(*, actor: Any, pk: Any) -> Organization:
+def record_org_or_404(*, actor: Actor, pk: Any) -> Organization:
     try:
         return (
             Organization.objects.manageable_by(actor)
@@ -149,7 +149,7 @@ def record_org_or_404(*, actor: Any, pk: Any) -> Organization:
         raise Http404 from None
 
 
-def record_members(*, actor: Any, org: Organization) -> QuerySet[Member]:
+def record_members(*, actor: Actor, org: Organization) -> QuerySet[Member]:
     """Members of the branch and its groups the actor may record for, by name."""
     return (
         Member.objects.manageable_by(actor)
@@ -162,7 +162,7 @@ def record_members(*, actor: Any, org: Organization) -> QuerySet[Member]:
 # -- requirement rules -----------------------------------------------------------------------
 
 
-def rules_for(*, actor: Any, year: int | None = None) -> QuerySet[Requirement]:
+def rules_for(*, actor: Actor, year: int | None = None) -> QuerySet[Requirement]:
     """Rules the actor may read (their subtree and every rule above it), in force in `year`."""
     qs = Requirement.objects.visible_to(actor).select_related("org")
     if year:
@@ -172,14 +172,14 @@ def rules_for(*, actor: Any, year: int | None = None) -> QuerySet[Requirement]:
     return qs.order_by("org__path", "id")
 
 
-def rule_visible_or_404(*, actor: Any, pk: Any) -> Requirement:
+def rule_visible_or_404(*, actor: Actor, pk: Any) -> Requirement:
     try:
         return Requirement.objects.visible_to(actor).select_related("org").get(pk=int(pk))
     except (Requirement.DoesNotExist, TypeError, ValueError):
         raise Http404 from None
 
 
-def rule_org_or_404(*, actor: Any, pk: Any) -> Organization:
+def rule_org_or_404(*, actor: Actor, pk: Any) -> Organization:
     """An org the actor is an org admin of, for a new rule's subtree."""
     try:
         org = Organization.objects.visible_to(actor).get(pk=int(pk))
@@ -190,7 +190,7 @@ def rule_org_or_404(*, actor: Any, pk: Any) -> Organization:
     return org
 
 
-def admin_roots(*, actor: Any) -> list[Organization]:
+def admin_roots(*, actor: Actor) -> list[Organization]:
     """The tops of the subtrees the actor administers (tenant roots for a platform admin)."""
     scope = scope_of(actor)
     if scope.platform:
@@ -214,7 +214,7 @@ def _audience_lists(rule_or_data: Requirement | Mapping[str, Any]) -> dict[str, 
 
 
 def requirement_audience(
-    *, actor: Any, rule_or_data: Requirement | Mapping[str, Any], org: Organization
+    *, actor: Actor, rule_or_data: Requirement | Mapping[str, Any], org: Organization
 ) -> QuerySet[Member]:
     """The members a rule covers today, of those the actor may see: in `org`'s subtree, with one
     of the statuses and cadre ranks (empty = any), holding one of the positions (empty = any)."""
@@ -233,7 +233,7 @@ def requirement_audience(
 
 
 def requirement_audience_count(
-    *, actor: Any, rule_or_data: Requirement | Mapping[str, Any], org: Organization
+    *, actor: Actor, rule_or_data: Requirement | Mapping[str, Any], org: Organization
 ) -> int:
     return requirement_audience(actor=actor, rule_or_data=rule_or_data, org=org).count()
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record, audit_record_many, build_event, snapshot
 from peixun.core.permissions import require_admin, require_manage
-from peixun.core.scoping import can_admin_org, can_manage_org, path_in, scope_of
+from peixun.core.scoping import Actor, actor_id, can_admin_org, can_manage_org, path_in, scope_of
 from peixun.members.models import Member, Membership
 from peixun.orgs.models import Organization
 
@@ -122,7 +122,7 @@ def _branches_on(members: list[Member], on: dt.date) -> dict[int, int]:
 @transaction.atomic
 def entry_record(
     *,
-    actor: Any,
+    actor: Actor,
     members: list[Member],
     on: dt.date,
     hours: Any,
@@ -188,7 +188,7 @@ def entry_record(
             source=source,
             reference=reference[:100],
             state=CreditEntry.State.CONFIRMED,
-            recorded_by=actor if getattr(actor, "pk", None) else None,
+            recorded_by_id=actor_id(actor),
         )
         for m in members
     ]
@@ -230,7 +230,7 @@ def _check_evidence(evidence: UploadedFile | None) -> None:
 @transaction.atomic
 def self_study_file(
     *,
-    actor: Any,
+    actor: Actor,
     on: dt.date,
     hours: Any,
     title: str,
@@ -268,7 +268,7 @@ def self_study_file(
         reflection=(reflection or "").strip(),
         source=CreditEntry.Source.SELF_STUDY,
         state=CreditEntry.State.PENDING,
-        recorded_by=actor,
+        recorded_by_id=actor_id(actor),
     )
     if evidence is not None:
         entry.evidence = evidence
@@ -287,14 +287,14 @@ def _locked(entry: CreditEntry) -> CreditEntry:
     return CreditEntry.objects.select_for_update().select_related("member__org").get(pk=entry.pk)
 
 
-def _not_own(actor: Any, entry: CreditEntry) -> None:
+def _not_own(actor: Actor, entry: CreditEntry) -> None:
     # A secretary's own self-study is decided by another manager, never by themselves.
     if getattr(actor, "member_id", None) == entry.member_id and not scope_of(actor).platform:
         raise PermissionDenied(_("You cannot decide on your own filing."))
 
 
 @transaction.atomic
-def entry_approve(*, actor: Any, entry: CreditEntry) -> CreditEntry:
+def entry_approve(*, actor: Actor, entry: CreditEntry) -> CreditEntry:
     """Confirm a pending entry. Where the tenant asks for two stages, the secretary's approval
     passes it to the org admin, whose approval confirms it."""
     entry = _locked(entry)
@@ -305,17 +305,17 @@ def entry_approve(*, actor: Any, entry: CreditEntry) -> CreditEntry:
     _not_own(actor, entry)
     two_stage = settings_for(org).two_stage_approval
     if two_stage and entry.first_approved_by_id is None and not can_admin_org(actor, org):
-        entry.first_approved_by = actor
+        entry.first_approved_by_id = actor_id(actor)
         entry.save(update_fields=["first_approved_by"])
         audit_record(actor=actor, verb="hours.approve_first", obj=entry, org=org)
         return entry
     if two_stage and entry.first_approved_by_id is not None:
         require_admin(actor, org)
     entry.state = CreditEntry.State.CONFIRMED
-    entry.decided_by = actor
+    entry.decided_by_id = actor_id(actor)
     entry.decided_at = timezone.now()
     if entry.first_approved_by_id is None:
-        entry.first_approved_by = actor
+        entry.first_approved_by_id = actor_id(actor)
     entry.save(update_fields=["state", "decided_by", "decided_at", "first_approved_by"])
     rollup_apply([entry])
     audit_record(
@@ -330,7 +330,7 @@ def entry_approve(*, actor: Any, entry: CreditEntry) -> CreditEntry:
 
 
 @transaction.atomic
-def entry_reject(*, actor: Any, entry: CreditEntry, reason: str) -> CreditEntry:
+def entry_reject(*, actor: Actor, entry: CreditEntry, reason: str) -> CreditEntry:
     entry = _locked(entry)
     if entry.state != CreditEntry.State.PENDING:
         raise ValidationError({"state": _("Only a pending entry can be rejected.")})
@@ -341,7 +341,7 @@ def entry_reject(*, actor: Any, entry: CreditEntry, reason: str) -> CreditEntry:
         raise ValidationError({"reason": _("Tell the member why.")})
     entry.state = CreditEntry.State.REJECTED
     entry.reason = reason[:300]
-    entry.decided_by = actor
+    entry.decided_by_id = actor_id(actor)
     entry.decided_at = timezone.now()
     entry.save(update_fields=["state", "reason", "decided_by", "decided_at"])
     audit_record(
@@ -355,7 +355,9 @@ def entry_reject(*, actor: Any, entry: CreditEntry, reason: str) -> CreditEntry:
     return entry
 
 
-def reversal_of(entry: CreditEntry, *, reason: str, recorded_by: Any = None) -> CreditEntry:
+def reversal_of(
+    entry: CreditEntry, *, reason: str, recorded_by: Actor | None = None
+) -> CreditEntry:
     """The unsaved reversing line of `entry`: the same facts with the hours negated."""
     return CreditEntry(
         member_id=entry.member_id,
@@ -373,12 +375,12 @@ def reversal_of(entry: CreditEntry, *, reason: str, recorded_by: Any = None) -> 
         state=CreditEntry.State.CONFIRMED,
         reverses_id=entry.pk,
         reason=reason[:300],
-        recorded_by=recorded_by if getattr(recorded_by, "pk", None) else None,
+        recorded_by_id=actor_id(recorded_by),
     )
 
 
 @transaction.atomic
-def entry_reverse(*, actor: Any, entry: CreditEntry, reason: str) -> CreditEntry:
+def entry_reverse(*, actor: Actor, entry: CreditEntry, reason: str) -> CreditEntry:
     """Correct a confirmed entry by appending its negation; the original stays as it was."""
     entry = _locked(entry)
     require_manage(actor, entry.member.org)
@@ -504,11 +506,11 @@ def clean_requirement(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def requirement_create(*, actor: Any, org: Organization, data: dict[str, Any]) -> Requirement:
+def requirement_create(*, actor: Actor, org: Organization, data: dict[str, Any]) -> Requirement:
     """A local rule for `org`'s subtree, added by an org admin of that subtree."""
     require_admin(actor, org)
     clean = clean_requirement(data)
-    rule = Requirement.objects.create(org=org, created_by=actor, **clean)
+    rule = Requirement.objects.create(org=org, created_by_id=actor_id(actor), **clean)
     audit_record(
         actor=actor,
         verb="requirement.create",
@@ -520,7 +522,7 @@ def requirement_create(*, actor: Any, org: Organization, data: dict[str, Any]) -
 
 
 @transaction.atomic
-def requirement_retire(*, actor: Any, rule: Requirement, last_year: int) -> Requirement:
+def requirement_retire(*, actor: Actor, rule: Requirement, last_year: int) -> Requirement:
     """End a rule after `last_year`; results of the years it held for stay as they were."""
     require_admin(actor, rule.org)
     if last_year < rule.valid_from_year:
@@ -540,7 +542,7 @@ def requirement_retire(*, actor: Any, rule: Requirement, last_year: int) -> Requ
 
 
 @transaction.atomic
-def entries_reverse_reference(*, actor: Any, reference: str, reason: str) -> list[CreditEntry]:
+def entries_reverse_reference(*, actor: Actor, reference: str, reason: str) -> list[CreditEntry]:
     """Reverse every still-standing confirmed entry written under `reference` (an event's
     credits when it is reopened). Returns the reversing entries; none when nothing stands."""
     reason = (reason or "").strip()

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from peixun.core.forms import add_service_errors, mark_invalid
 from peixun.core.pagination import paginate
-from peixun.core.scoping import can_admin_org, can_manage_org, get_visible_or_404, scope_of
+from peixun.core.scoping import Actor, can_admin_org, can_manage_org, get_visible_or_404, scope_of
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
 
@@ -41,19 +41,19 @@ def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def require_grant(actor: Any) -> None:
+def require_grant(actor: Actor) -> None:
     scope = scope_of(actor)
     if not (scope.platform or scope.read_paths):
         raise Http404
 
 
-def require_manager(actor: Any) -> None:
+def require_manager(actor: Actor) -> None:
     scope = scope_of(actor)
     if not (scope.platform or scope.manage_paths):
         raise Http404
 
 
-def require_member(actor: Any) -> None:
+def require_member(actor: Actor) -> None:
     if not scope_of(actor).member_id:
         raise Http404
 

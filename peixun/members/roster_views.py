@@ -16,7 +16,6 @@ import contextlib
 import time
 import uuid
 from pathlib import Path
-from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -30,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from peixun.core.scoping import get_visible_or_404, scope_of
+from peixun.core.scoping import Actor, get_visible_or_404, scope_of
 from peixun.orgs.models import Organization
 
 from .forms import MemberFilterForm
@@ -55,7 +54,7 @@ class RosterUploadForm(forms.Form):
     )
 
 
-def require_importer(actor: Any) -> None:
+def require_importer(actor: Actor) -> None:
     scope = scope_of(actor)
     if not (scope.platform or scope.manage_paths):
         raise Http404

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from peixun.core.scoping import Actor
 from peixun.core.text import fold_width
 from peixun.orgs.models import Organization, Position
 from peixun.orgs.selectors import org_options_for
@@ -26,7 +26,7 @@ class MemberFilters:
     q: str = ""
 
 
-def member_list(*, actor: Any, filters: MemberFilters | None = None) -> QuerySet[Member]:
+def member_list(*, actor: Actor, filters: MemberFilters | None = None) -> QuerySet[Member]:
     f = filters or MemberFilters()
     qs = Member.objects.visible_to(actor).select_related("org")
     if f.org is not None:
@@ -50,25 +50,25 @@ def member_list(*, actor: Any, filters: MemberFilters | None = None) -> QuerySet
     return qs.order_by("org__path", "name", "id")
 
 
-def member_history(*, actor: Any, member: Member) -> QuerySet[Membership]:
+def member_history(*, actor: Actor, member: Member) -> QuerySet[Membership]:
     return Membership.objects.filter(member=member).select_related("org").order_by("since", "id")
 
 
-def member_positions(*, actor: Any, member: Member) -> QuerySet[Position]:
+def member_positions(*, actor: Actor, member: Member) -> QuerySet[Position]:
     return Position.objects.filter(member=member).select_related("org").order_by("-since", "id")
 
 
-def member_manageable(*, actor: Any) -> QuerySet[Member]:
+def member_manageable(*, actor: Actor) -> QuerySet[Member]:
     """Members whose records the actor may change (their org is in a managed subtree)."""
     return Member.objects.manageable_by(actor).select_related("org")
 
 
-def transfer_target_options(*, actor: Any, member: Member) -> QuerySet[Organization]:
+def transfer_target_options(*, actor: Actor, member: Member) -> QuerySet[Organization]:
     """Where the actor may move `member`: open orgs they manage that take members, bar the current."""
     return org_options_for(actor=actor, member_kinds_only=True).exclude(pk=member.org_id)
 
 
-def position_org_options(*, actor: Any, member: Member) -> QuerySet[Organization]:
+def position_org_options(*, actor: Actor, member: Member) -> QuerySet[Organization]:
     """Orgs in which the actor may give `member` a position: the member's org, its ancestors
     (a branch member on the committee above) and its descendants (a group leader)."""
     org = member.org

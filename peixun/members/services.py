@@ -14,7 +14,7 @@ from peixun.core.audit import audit_record, snapshot
 from peixun.core.crypto import encrypt_text, keyed_hash
 from peixun.core.idcard import mask_id_number
 from peixun.core.permissions import require_admin, require_manage
-from peixun.core.scoping import can_manage_org
+from peixun.core.scoping import Actor, can_manage_org
 from peixun.orgs.models import Organization, Position
 
 from .models import Member, Membership
@@ -63,7 +63,7 @@ def check_member_org(org: Organization | None, field: str = "org") -> Organizati
 
 @transaction.atomic
 def member_create(
-    *, actor: Any, org: Organization, data: dict[str, Any], since: dt.date | None = None
+    *, actor: Actor, org: Organization, data: dict[str, Any], since: dt.date | None = None
 ) -> Member:
     # Permission first, so an actor outside the org learns nothing about it from the errors.
     if org is not None:
@@ -92,7 +92,7 @@ def member_create(
 
 
 @transaction.atomic
-def member_update(*, actor: Any, member: Member, data: dict[str, Any]) -> Member:
+def member_update(*, actor: Actor, member: Member, data: dict[str, Any]) -> Member:
     """Change a member's own facts. The org changes only through `member_transfer`."""
     member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
     require_manage(actor, member.org)
@@ -152,7 +152,7 @@ def member_update(*, actor: Any, member: Member, data: dict[str, Any]) -> Member
 
 @transaction.atomic
 def member_transfer(
-    *, actor: Any, member: Member, to_org: Organization, effective: dt.date, note: str = ""
+    *, actor: Actor, member: Member, to_org: Organization, effective: dt.date, note: str = ""
 ) -> Membership:
     """组织关系转接: close the current membership at `effective` and open one in `to_org`.
 
@@ -197,7 +197,7 @@ def member_transfer(
     return new
 
 
-def member_reveal_id(*, actor: Any, member: Member) -> str:
+def member_reveal_id(*, actor: Actor, member: Member) -> str:
     """The plain ID number for an org admin over the member's org; every reveal is audited."""
     require_admin(actor, member.org)
     audit_record(actor=actor, verb="member.reveal_id", obj=member, org=member.org)
@@ -207,7 +207,7 @@ def member_reveal_id(*, actor: Any, member: Member) -> str:
 @transaction.atomic
 def position_assign(
     *,
-    actor: Any,
+    actor: Actor,
     member: Member,
     org: Organization,
     role: str,
@@ -243,7 +243,7 @@ def position_assign(
 
 
 @transaction.atomic
-def position_end(*, actor: Any, position: Position, until: dt.date) -> Position:
+def position_end(*, actor: Actor, position: Position, until: dt.date) -> Position:
     require_manage(actor, position.org)
     if until < position.since:
         raise ValidationError({"until": _("Cannot be earlier than the start date.")})

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 
 from peixun.core.forms import add_service_errors
 from peixun.core.pagination import paginate
-from peixun.core.scoping import can_admin_org, can_manage_org, get_visible_or_404, scope_of
+from peixun.core.scoping import Actor, can_admin_org, can_manage_org, get_visible_or_404, scope_of
 from peixun.orgs.models import Organization, Position
 from peixun.orgs.selectors import org_options_for
 
@@ -52,7 +52,7 @@ def as_pk(raw: Any) -> int:
         raise Http404 from None
 
 
-def managed_member_or_404(actor: Any, pk: int) -> Member:
+def managed_member_or_404(actor: Actor, pk: int) -> Member:
     """The member for a write page: 404 unless the actor may change the member's record."""
     try:
         return selectors.member_manageable(actor=actor).get(pk=pk)
@@ -103,7 +103,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def member_page_context(actor: Any, member: Member) -> dict[str, Any]:
+def member_page_context(actor: Actor, member: Member) -> dict[str, Any]:
     positions = list(selectors.member_positions(actor=actor, member=member))
     for position in positions:
         position.can_end = position.until is None and can_manage_org(actor, position.org)  # type: ignore[attr-defined]

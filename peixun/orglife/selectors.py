@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from peixun.core.scoping import get_visible_or_404, scope_of
+from peixun.core.scoping import Actor, get_visible_or_404, scope_of
 from peixun.events.models import Attendance
 from peixun.events.registry import expected_member_ids
 from peixun.members.models import Member, Membership
@@ -52,18 +52,18 @@ def meeting_expected_member_ids(event: Any) -> QuerySet:
     )
 
 
-def require_staff(actor: Any) -> None:
+def require_staff(actor: Actor) -> None:
     """The meeting pages are for those with a grant; a plain member gets a 404."""
     if not scope_of(actor).is_staff_like:
         raise Http404
 
 
-def meetings_visible(actor: Any) -> QuerySet[Meeting]:
+def meetings_visible(actor: Actor) -> QuerySet[Meeting]:
     return Meeting.objects.visible_to(actor)
 
 
 def meeting_list(
-    actor: Any,
+    actor: Actor,
     *,
     kind: str = "",
     org: Organization | None = None,
@@ -108,23 +108,23 @@ def meeting_list(
     ).order_by("-event__starts_at", "-id")
 
 
-def meeting_get(actor: Any, pk: Any) -> Meeting:
+def meeting_get(actor: Actor, pk: Any) -> Meeting:
     meeting = get_visible_or_404(actor, Meeting, pk)
     return Meeting.objects.select_related("event__org", "plan_item__plan").get(pk=meeting.pk)
 
 
-def meeting_years(actor: Any) -> list[int]:
+def meeting_years(actor: Actor) -> list[int]:
     return sorted(
         {d.year for d in meetings_visible(actor).dates("event__starts_at", "year")}, reverse=True
     )
 
 
-def meeting_orgs(actor: Any) -> QuerySet[Organization]:
+def meeting_orgs(actor: Actor) -> QuerySet[Organization]:
     """The organisations the actor may see (the list's org filter), in tree order."""
     return Organization.objects.visible_to(actor).order_by("path")
 
 
-def recorder_orgs(actor: Any) -> QuerySet[Organization]:
+def recorder_orgs(actor: Actor) -> QuerySet[Organization]:
     """Open organisations the actor manages: those it may record meetings and visits for."""
     return Organization.objects.manageable_by(actor).open().order_by("path")
 
@@ -162,7 +162,7 @@ def appraisal_members(meeting: Meeting) -> QuerySet[Member]:
 
 
 def visit_list(
-    actor: Any, *, org: Organization | None = None, year: int | None = None, q: str = ""
+    actor: Actor, *, org: Organization | None = None, year: int | None = None, q: str = ""
 ) -> QuerySet[HomeVisit]:
     visits = HomeVisit.objects.visible_to(actor).select_related("org", "member")
     if org is not None:
@@ -177,7 +177,7 @@ def visit_list(
     return visits.order_by("-visited_on", "-id")
 
 
-def visit_members(actor: Any) -> QuerySet[Member]:
+def visit_members(actor: Actor) -> QuerySet[Member]:
     """Members the actor may record a visit for, exempt members first (they need it most)."""
     return (
         Member.objects.manageable_by(actor)

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
-from peixun.core.scoping import MemberOwnedQuerySet, Scope, ScopedQuerySet
+from peixun.core.scoping import Actor, MemberOwnedQuerySet, Scope, ScopedQuerySet
 
 
 class OrganizationQuerySet(MP_NodeQuerySet, ScopedQuerySet):
@@ -31,10 +31,10 @@ class OrganizationManager(MP_NodeManager):
     def get_queryset(self) -> OrganizationQuerySet:
         return OrganizationQuerySet(self.model).order_by("path")
 
-    def visible_to(self, actor: Any) -> OrganizationQuerySet:
+    def visible_to(self, actor: Actor) -> OrganizationQuerySet:
         return self.get_queryset().visible_to(actor)  # type: ignore[return-value]
 
-    def manageable_by(self, actor: Any) -> OrganizationQuerySet:
+    def manageable_by(self, actor: Actor) -> OrganizationQuerySet:
         return self.get_queryset().manageable_by(actor)  # type: ignore[return-value]
 
 

@@ -8,18 +8,17 @@ belongs to, so a secretary who is a member elsewhere still sees only their own s
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from peixun.core.scoping import scope_of
+from peixun.core.scoping import Actor, scope_of
 
 from .models import Organization
 
 SEARCH_LIMIT = 50
 
 
-def orgs_readable(actor: Any) -> QuerySet[Organization]:
+def orgs_readable(actor: Actor) -> QuerySet[Organization]:
     """Orgs inside the actor's granted subtrees; none for an actor without grants."""
     scope = scope_of(actor)
     qs = Organization.objects.all()
@@ -31,7 +30,7 @@ def orgs_readable(actor: Any) -> QuerySet[Organization]:
     return qs.filter(cond) if cond else qs.none()
 
 
-def orgs_administered(actor: Any) -> QuerySet[Organization]:
+def orgs_administered(actor: Actor) -> QuerySet[Organization]:
     """Orgs inside the subtrees the actor is an org admin of (everything for a platform admin)."""
     scope = scope_of(actor)
     qs = Organization.objects.all()
@@ -43,7 +42,7 @@ def orgs_administered(actor: Any) -> QuerySet[Organization]:
     return qs.filter(cond) if cond else qs.none()
 
 
-def org_roots_for(*, actor: Any, include_closed: bool = False) -> QuerySet[Organization]:
+def org_roots_for(*, actor: Actor, include_closed: bool = False) -> QuerySet[Organization]:
     """The top of what the actor may see: tenant roots for a platform admin, else their granted orgs."""
     scope = scope_of(actor)
     qs = Organization.objects.all()
@@ -59,7 +58,7 @@ def org_roots_for(*, actor: Any, include_closed: bool = False) -> QuerySet[Organ
 
 
 def org_children(
-    *, actor: Any, org: Organization, include_closed: bool = False
+    *, actor: Actor, org: Organization, include_closed: bool = False
 ) -> QuerySet[Organization]:
     """The direct children of `org` the actor may read (one query, no member counts)."""
     qs = orgs_readable(actor).filter(path__startswith=org.path, depth=org.depth + 1)
@@ -86,7 +85,7 @@ def attach_member_counts(orgs: Iterable[Organization]) -> None:
 
 
 def org_search(
-    *, actor: Any, q: str, include_closed: bool = False, limit: int = SEARCH_LIMIT
+    *, actor: Actor, q: str, include_closed: bool = False, limit: int = SEARCH_LIMIT
 ) -> list[Organization]:
     """Orgs whose name contains `q` or whose code starts with it, each with its ancestor trail."""
     text = (q or "").strip()
@@ -130,7 +129,7 @@ def org_subtree_member_count(*, org: Organization) -> int:
     return Member.objects.filter(org__path__startswith=org.path).count()
 
 
-def org_move_targets(*, actor: Any, org: Organization) -> QuerySet[Organization]:
+def org_move_targets(*, actor: Actor, org: Organization) -> QuerySet[Organization]:
     """Where the actor may move `org`: open orgs they administer, outside its own subtree,
     of a kind that takes `org`'s kind, other than its current parent."""
     from .services import ALLOWED_CHILDREN
@@ -146,7 +145,7 @@ def org_move_targets(*, actor: Any, org: Organization) -> QuerySet[Organization]
     return qs.order_by("path")
 
 
-def org_options_for(*, actor: Any, member_kinds_only: bool = False) -> QuerySet[Organization]:
+def org_options_for(*, actor: Actor, member_kinds_only: bool = False) -> QuerySet[Organization]:
     """Orgs the actor may put records in, for pickers."""
     qs = Organization.objects.manageable_by(actor).filter(closed_on__isnull=True)
     if member_kinds_only:
@@ -154,7 +153,7 @@ def org_options_for(*, actor: Any, member_kinds_only: bool = False) -> QuerySet[
     return qs.order_by("path")
 
 
-def admin_tenants(actor: Any) -> list[Organization]:
+def admin_tenants(actor: Actor) -> list[Organization]:
     """The tenants (root organisations) whose settings and rules the actor may change: those
     they administer from the root (every tenant for a platform admin)."""
     scope = scope_of(actor)
@@ -165,7 +164,7 @@ def admin_tenants(actor: Any) -> list[Organization]:
     return list(Organization.objects.filter(path__in=roots).order_by("path"))
 
 
-def reader_tenant(actor: Any) -> Organization | None:
+def reader_tenant(actor: Actor) -> Organization | None:
     """The tenant of the actor's first read grant: whose rules they are shown."""
     scope = scope_of(actor)
     paths = scope.read_paths or scope.manage_paths

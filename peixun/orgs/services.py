@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record, snapshot
 from peixun.core.permissions import require_admin, require_platform
+from peixun.core.scoping import Actor
 from peixun.core.text import fold_width
 from peixun.members.models import Member
 
@@ -61,7 +61,7 @@ def _check_kind_under(kind: str, parent: Organization | None) -> None:
 
 @transaction.atomic
 def org_create(
-    *, actor: Any, parent: Organization | None, code: str, name: str, kind: str
+    *, actor: Actor, parent: Organization | None, code: str, name: str, kind: str
 ) -> Organization:
     if parent is None:
         require_platform(actor)
@@ -102,7 +102,7 @@ def org_create(
 
 @transaction.atomic
 def org_rename(
-    *, actor: Any, org: Organization, name: str, code: str | None = None
+    *, actor: Actor, org: Organization, name: str, code: str | None = None
 ) -> Organization:
     require_admin(actor, org)
     before = snapshot(org, _AUDIT_FIELDS)
@@ -131,7 +131,7 @@ def org_rename(
 
 
 @transaction.atomic
-def org_move(*, actor: Any, org: Organization, new_parent: Organization) -> Organization:
+def org_move(*, actor: Actor, org: Organization, new_parent: Organization) -> Organization:
     """Move `org` with its whole subtree under `new_parent`."""
     require_admin(actor, org)
     require_admin(actor, new_parent)
@@ -156,7 +156,7 @@ def org_move(*, actor: Any, org: Organization, new_parent: Organization) -> Orga
 
 
 @transaction.atomic
-def org_close(*, actor: Any, org: Organization, on: dt.date | None = None) -> Organization:
+def org_close(*, actor: Actor, org: Organization, on: dt.date | None = None) -> Organization:
     """Close an org that holds no members in its subtree. Records stay; it leaves the live tree."""
     require_admin(actor, org)
     if not org.is_open:

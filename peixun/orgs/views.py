@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from peixun.core.forms import add_service_errors, mark_invalid
 from peixun.core.pagination import paginate
-from peixun.core.scoping import can_admin_org, can_read_org, scope_of
+from peixun.core.scoping import Actor, can_admin_org, can_read_org, scope_of
 
 from . import selectors, services
 from .forms import (
@@ -43,13 +43,13 @@ from .models import Organization
 CHILDREN_PER_REQUEST = 200
 
 
-def require_reader(actor: Any) -> None:
+def require_reader(actor: Actor) -> None:
     scope = scope_of(actor)
     if not (scope.platform or scope.read_paths):
         raise Http404  # a plain member's page is 我的, not the tree
 
 
-def readable_org_or_404(actor: Any, pk: int) -> Organization:
+def readable_org_or_404(actor: Actor, pk: int) -> Organization:
     require_reader(actor)
     try:
         return selectors.orgs_readable(actor).get(pk=pk)
@@ -57,7 +57,7 @@ def readable_org_or_404(actor: Any, pk: int) -> Organization:
         raise Http404 from None
 
 
-def administered_org_or_404(actor: Any, pk: int) -> Organization:
+def administered_org_or_404(actor: Actor, pk: int) -> Organization:
     """The org for a write page: 404 unless the actor is an org admin over it (see module doc)."""
     org = readable_org_or_404(actor, pk)
     if not can_admin_org(actor, org):

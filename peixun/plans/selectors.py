@@ -10,22 +10,22 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from peixun.core.scoping import can_manage_org, get_visible_or_404
+from peixun.core.scoping import Actor, can_manage_org, get_visible_or_404
 from peixun.orgs.models import Organization
 
 from .models import PlanItem, TrainingPlan
 from .services import can_decide
 
 
-def plans_visible(actor: Any) -> QuerySet[TrainingPlan]:
+def plans_visible(actor: Actor) -> QuerySet[TrainingPlan]:
     return TrainingPlan.objects.visible_to(actor).select_related("org")  # type: ignore[attr-defined]
 
 
-def plan_get(actor: Any, pk: int) -> TrainingPlan:
+def plan_get(actor: Actor, pk: int) -> TrainingPlan:
     return get_visible_or_404(actor, TrainingPlan, pk)
 
 
-def plan_permissions(actor: Any, plan: TrainingPlan) -> dict[str, bool]:
+def plan_permissions(actor: Actor, plan: TrainingPlan) -> dict[str, bool]:
     return {"can_manage": can_manage_org(actor, plan.org), "can_decide": can_decide(actor, plan)}
 
 
@@ -183,7 +183,7 @@ def progress_totals(rows: list[ItemProgress]) -> dict[str, Any]:
     return totals
 
 
-def manageable_orgs(actor: Any) -> QuerySet[Organization]:
+def manageable_orgs(actor: Actor) -> QuerySet[Organization]:
     """Orgs whose plans the actor may draft: those they manage, open, shallowest first."""
     from peixun.core.scoping import scope_of
 

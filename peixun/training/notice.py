@@ -43,6 +43,7 @@ from peixun.core.docxstyle import docx_font as _font
 from peixun.core.docxstyle import docx_paragraph as _paragraph
 from peixun.core.docxstyle import docx_red_rule as _red_rule
 from peixun.core.docxstyle import numbered_heading as _heading
+from peixun.core.scoping import Actor
 from peixun.core.text import neutralise_formula
 from peixun.events.models import Event
 
@@ -80,7 +81,7 @@ def _hours_text(value: Decimal) -> str:
     return f"{value.normalize():f}" if value else "0"
 
 
-def notice_docx(*, actor: Any, enrolment: Enrolment) -> bytes:
+def notice_docx(*, actor: Actor, enrolment: Enrolment) -> bytes:
     """The 调训通知 of an accepted enrolment, as .docx bytes. The caller has checked access."""
     training_class = enrolment.training_class
     member = enrolment.member
@@ -309,7 +310,7 @@ def roster_docx(training_class: TrainingClass, enrolments: list[Enrolment]) -> b
 
 
 def roster_export(
-    *, actor: Any, training_class: TrainingClass, enrolments: list[Enrolment], fmt: str
+    *, actor: Actor, training_class: TrainingClass, enrolments: list[Enrolment], fmt: str
 ) -> bytes:
     """The live roster (accepted, then nominated) the actor may read, as `fmt` ("xlsx" or
     "docx"); audited."""

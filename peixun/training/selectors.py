@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from peixun.core.scoping import get_visible_or_404
+from peixun.core.scoping import Actor, get_visible_or_404
 
 from .models import Enrolment, MakeUp, Session, TrainingClass
 
@@ -41,11 +41,11 @@ def session_expected_member_ids(event: Any) -> QuerySet:
     ).values_list("pk", flat=True)
 
 
-def class_get(actor: Any, pk: Any) -> TrainingClass:
+def class_get(actor: Actor, pk: Any) -> TrainingClass:
     return get_visible_or_404(actor, TrainingClass, pk)
 
 
-def classes_visible(actor: Any) -> QuerySet[TrainingClass]:
+def classes_visible(actor: Actor) -> QuerySet[TrainingClass]:
     return TrainingClass.objects.visible_to(actor).select_related("org")
 
 
@@ -83,7 +83,7 @@ def _class_figures(qs: QuerySet[TrainingClass]) -> QuerySet[TrainingClass]:
 
 
 def class_list(
-    actor: Any,
+    actor: Actor,
     *,
     year: int | None = None,
     state: str = "",
@@ -106,7 +106,7 @@ def class_list(
     return _class_figures(qs).order_by("-starts_on", "-id")
 
 
-def class_with_figures(actor: Any, pk: Any) -> TrainingClass:
+def class_with_figures(actor: Actor, pk: Any) -> TrainingClass:
     """One visible class with its figures (404 out of scope)."""
     from django.http import Http404
 
@@ -117,14 +117,14 @@ def class_with_figures(actor: Any, pk: Any) -> TrainingClass:
         raise Http404 from None
 
 
-def class_organisers(actor: Any) -> QuerySet:
+def class_organisers(actor: Actor) -> QuerySet:
     """The organisers of the classes the actor may see (the list's organiser filter)."""
     from peixun.orgs.models import Organization
 
     return Organization.objects.filter(pk__in=classes_visible(actor).values("org_id"))
 
 
-def class_years(actor: Any) -> list[int]:
+def class_years(actor: Actor) -> list[int]:
     return sorted({d.year for d in classes_visible(actor).dates("starts_on", "year")}, reverse=True)
 
 
@@ -137,7 +137,7 @@ def class_sessions(training_class: TrainingClass) -> QuerySet[Session]:
     )
 
 
-def sessions_between(actor: Any, start: Any, end: Any) -> QuerySet[Session]:
+def sessions_between(actor: Actor, start: Any, end: Any) -> QuerySet[Session]:
     """Sessions of the classes the actor may see starting in [start, end), in time order."""
     return (
         Session.objects.filter(
@@ -150,7 +150,7 @@ def sessions_between(actor: Any, start: Any, end: Any) -> QuerySet[Session]:
     )
 
 
-def organiser_choices(actor: Any) -> QuerySet:
+def organiser_choices(actor: Actor) -> QuerySet:
     """Open organisations the actor manages that may organise a class (a party group does not)."""
     from peixun.orgs.models import Organization
 
@@ -184,7 +184,7 @@ def dispatch_quotas(training_class: TrainingClass) -> list:
     return quotas
 
 
-def roster_reader_paths(actor: Any, training_class: TrainingClass) -> tuple[str, ...] | None:
+def roster_reader_paths(actor: Actor, training_class: TrainingClass) -> tuple[str, ...] | None:
     """Which part of a class's roster the actor may read: None for all of it (the organiser's
     readers), else the org paths whose nominations they see (a unit sees its own). An empty
     tuple: nothing (a plain member, who has "my training" instead)."""
@@ -196,7 +196,7 @@ def roster_reader_paths(actor: Any, training_class: TrainingClass) -> tuple[str,
 
 
 def roster_enrolments(
-    actor: Any, training_class: TrainingClass, *, state: str = "", q: str = ""
+    actor: Actor, training_class: TrainingClass, *, state: str = "", q: str = ""
 ) -> QuerySet[Enrolment]:
     """The enrolments of the class the actor may read (see `roster_reader_paths`), filtered by
     state (one state, or "history" for returned, withdrawn and replaced) and name."""
@@ -227,7 +227,7 @@ def roster_enrolments(
     return qs.order_by("member__org__path", "member__name", "id")
 
 
-def roster_state_counts(actor: Any, training_class: TrainingClass) -> dict[str, int]:
+def roster_state_counts(actor: Actor, training_class: TrainingClass) -> dict[str, int]:
     """How many enrolments of each state the actor sees ("history" sums the closed ones)."""
     from django.db.models import Count
 
@@ -248,7 +248,7 @@ def roster_state_counts(actor: Any, training_class: TrainingClass) -> dict[str, 
     return counts
 
 
-def enrolment_visible_or_404(actor: Any, pk: Any, training_class: Any = None) -> Enrolment:
+def enrolment_visible_or_404(actor: Actor, pk: Any, training_class: Any = None) -> Enrolment:
     """An enrolment whose class the actor sees and which is in the part of the roster they read
     (a member: their own). Anything else is a 404."""
     from django.http import Http404
@@ -290,7 +290,7 @@ def quota_of_class_or_404(training_class: TrainingClass, pk: Any) -> Any:
         raise Http404 from None
 
 
-def places_to_fill(actor: Any) -> QuerySet:
+def places_to_fill(actor: Actor) -> QuerySet:
     """Places of published classes given to orgs the actor manages (a unit's "places to fill"),
     soonest class first, each with `taken` and `left`; one query per page."""
     from django.db.models import Count, F, IntegerField, Value
@@ -326,7 +326,7 @@ def member_search(qs: QuerySet, q: str) -> QuerySet:
     return qs
 
 
-def nomination_pool(actor: Any, org: Any, q: str = "") -> QuerySet:
+def nomination_pool(actor: Actor, org: Any, q: str = "") -> QuerySet:
     """Members of `org`'s subtree the actor may manage, by branch and name, searched."""
     from peixun.members.models import Member
 

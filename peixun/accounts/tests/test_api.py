@@ -13,7 +13,7 @@ from django.test import Client, override_settings
 
 from peixun.accounts.models import ApiToken, User
 from peixun.core.models import AuditEvent
-from peixun.core.testing import PASSWORD, PersonaTestCase
+from peixun.testing import PASSWORD, PersonaTestCase
 
 TOKEN_URL = "/api/v1/auth/token"
 CSRF_SECRET = "a" * 32  # any 32 alphanumerics: Django accepts the unmasked secret in the header

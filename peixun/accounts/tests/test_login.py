@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from peixun.accounts.backends import UsernameOrMobileBackend
 from peixun.accounts.models import User
-from peixun.core.testing import PASSWORD, PersonaTestCase
+from peixun.testing import PASSWORD, PersonaTestCase
 
 MOBILE = "13922223333"
 

@@ -8,8 +8,8 @@ import json
 from django.test import Client
 
 from peixun.core.audit import audit_record
-from peixun.core.testing import PersonaTestCase, make_user
 from peixun.members.services import member_reveal_id, member_update
+from peixun.testing import PersonaTestCase, make_user
 
 API = "/api/v1/audit/"
 

@@ -2,8 +2,8 @@ from django.urls import reverse
 
 from peixun.core.audit import audit_record
 from peixun.core.models import AuditEvent
-from peixun.core.testing import PersonaTestCase
 from peixun.members.services import member_reveal_id, member_update
+from peixun.testing import PersonaTestCase
 
 
 class AuditPageTests(PersonaTestCase):
@@ -55,7 +55,7 @@ class AuditPageTests(PersonaTestCase):
         self.assertEqual(event.org_id, self.world.branch.pk)
 
     def test_org_admin_sees_only_own_subtree(self) -> None:
-        from peixun.core.testing import make_user
+        from peixun.testing import make_user
 
         w = self.world
         unit_admin = make_user("unit_admin", role="org_admin", org=w.unit)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from peixun.core.testing import PersonaTestCase
+from peixun.testing import PersonaTestCase
 
 
 class ErrorPageTests(PersonaTestCase):

@@ -14,7 +14,7 @@ from peixun.core.notifications import (
     notification_send,
     unread_count,
 )
-from peixun.core.testing import PersonaTestCase
+from peixun.testing import PersonaTestCase
 
 
 class NotificationServiceTests(PersonaTestCase):

@@ -1,14 +1,14 @@
 from django.http import Http404
 
 from peixun.core.scoping import can_admin_org, can_manage_org, get_visible_or_404, scope_of
-from peixun.core.testing import PersonaTestCase
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
+from peixun.testing import PersonaTestCase
 
 
 class ScopeTests(PersonaTestCase):
     def visible_names(self, persona: str) -> set[str]:
-        return set(Member.objects.visible_to(self.user(persona)).values_list("name", flat=True))
+        return set(Member.objects.visible_to(self.actor(persona)).values_list("name", flat=True))
 
     def test_each_persona_sees_exactly_their_part(self) -> None:
         w = self.world

@@ -24,11 +24,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from peixun.core.testing import World, make_member
 from peixun.events.models import Event
 from peixun.hours.models import Topic
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
+from peixun.testing import World, make_member
 from peixun.training.models import ClassKind, Enrolment, Session, SessionType, TrainingClass
 
 

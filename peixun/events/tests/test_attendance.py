@@ -10,7 +10,6 @@ from django.test import TestCase
 from openpyxl import Workbook, load_workbook
 
 from peixun.core.models import AuditEvent
-from peixun.core.testing import World, make_member
 from peixun.events.attendance import (
     attendance_import,
     attendance_mark,
@@ -20,6 +19,7 @@ from peixun.events.attendance import (
 )
 from peixun.events.models import Attendance, Event
 from peixun.members.models import Member
+from peixun.testing import World, make_member
 
 from .fixtures import SessionFixture, class_session
 

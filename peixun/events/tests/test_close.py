@@ -10,11 +10,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import TestCase
 from django.utils import timezone
 
-from peixun.core.testing import World, make_member
 from peixun.events.models import Attendance, CreditRule, Event, EventSettings
 from peixun.events.services import event_close, event_reopen
 from peixun.hours.models import CreditEntry, MemberYearTotal
 from peixun.members.models import Member
+from peixun.testing import World, make_member
 
 from .fixtures import SessionFixture, class_session
 

@@ -14,7 +14,6 @@ from django.test import TestCase, TransactionTestCase, skipUnlessDBFeature
 from django.utils import timezone
 
 from peixun.core.models import AuditEvent
-from peixun.core.testing import World, make_member, make_user
 from peixun.events.models import Attendance, Event, EventSettings
 from peixun.events.services import event_settings_for
 from peixun.events.signin import (
@@ -26,6 +25,7 @@ from peixun.events.signin import (
 )
 from peixun.events.tokens import TokenError, check_signin_token, signin_token, token_seconds_left
 from peixun.members.models import Member
+from peixun.testing import World, make_member, make_user
 
 from .fixtures import SessionFixture, add_session, class_session
 

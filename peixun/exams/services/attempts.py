@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record
+from peixun.core.scoping import Actor
 from peixun.orgs.models import Organization
 
 from ..answers import clean_response, grade_item
@@ -81,7 +82,7 @@ def _item(question: Question, points: Decimal, rng: Any, shuffle_options: bool) 
     }
 
 
-def _taker_candidate(actor: Any, exam: Exam) -> Candidate:
+def _taker_candidate(actor: Actor, exam: Exam) -> Candidate:
     member_id = getattr(actor, "member_id", None)
     candidate = (
         Candidate.objects.filter(exam=exam, member_id=member_id).select_related("org").first()
@@ -93,7 +94,7 @@ def _taker_candidate(actor: Any, exam: Exam) -> Candidate:
     return candidate
 
 
-def attempt_start(*, actor: Any, exam: Exam) -> Attempt:
+def attempt_start(*, actor: Actor, exam: Exam) -> Attempt:
     """The taker's open attempt, or a new one with its paper drawn and frozen. Two taps at once
     give the same attempt (the database allows one open attempt per member and exam)."""
     candidate = _taker_candidate(actor, exam)
@@ -155,7 +156,7 @@ def attempt_start(*, actor: Any, exam: Exam) -> Attempt:
     return attempt
 
 
-def _own_attempt(actor: Any, attempt_id: Any, lock: bool = False) -> Attempt:
+def _own_attempt(actor: Actor, attempt_id: Any, lock: bool = False) -> Attempt:
     member_id = getattr(actor, "member_id", None)
     if not member_id:
         raise Http404
@@ -169,7 +170,7 @@ def _own_attempt(actor: Any, attempt_id: Any, lock: bool = False) -> Attempt:
 
 
 def attempt_answer_save(
-    *, actor: Any, attempt_id: Any, question_id: Any, response: Any, seq: int = 0
+    *, actor: Actor, attempt_id: Any, question_id: Any, response: Any, seq: int = 0
 ) -> Answer:
     """Save one answer of the actor's own open attempt (None clears it). An older `seq` than the
     one stored is ignored and the stored answer returned.
@@ -242,7 +243,7 @@ def _grade(attempt: Attempt, now: dt.datetime, auto: bool) -> None:
 
 
 @transaction.atomic
-def attempt_submit(*, actor: Any, attempt_id: Any) -> Attempt:
+def attempt_submit(*, actor: Actor, attempt_id: Any) -> Attempt:
     """Grade and close the actor's own attempt; a second submit returns the first result."""
     attempt = _own_attempt(actor, attempt_id, lock=True)
     if attempt.submitted_at is not None:
@@ -291,7 +292,7 @@ def attempts_expire(*, exam: Exam | None = None, now: dt.datetime | None = None)
     return count
 
 
-def attempt_current(*, actor: Any, attempt_id: Any) -> Attempt:
+def attempt_current(*, actor: Actor, attempt_id: Any) -> Attempt:
     """The actor's own attempt as it stands; one past its time is submitted first, so a taker
     who comes back late sees their result, not a running clock."""
     attempt = _own_attempt(actor, attempt_id)

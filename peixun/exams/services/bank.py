@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record, snapshot
 from peixun.core.permissions import require_manage
+from peixun.core.scoping import Actor, actor_id
 from peixun.orgs.models import Organization
 
 from ..answers import MAX_BLANK_LENGTH, fingerprint, fold
@@ -154,11 +155,11 @@ def _require_unique(org: Organization, fp: str, exclude: int | None = None) -> N
 
 
 @transaction.atomic
-def question_create(*, actor: Any, org: Organization, data: dict[str, Any]) -> Question:
+def question_create(*, actor: Actor, org: Organization, data: dict[str, Any]) -> Question:
     require_manage(actor, org)
     clean = clean_question_fields(data)
     _require_unique(org, clean["fingerprint"])
-    question = Question.objects.create(org=org, created_by=actor, **clean)
+    question = Question.objects.create(org=org, created_by_id=actor_id(actor), **clean)
     audit_record(
         actor=actor, verb="exams.question.create", obj=question, org=org,
         after=snapshot(question, QUESTION_AUDIT),
@@ -167,7 +168,7 @@ def question_create(*, actor: Any, org: Organization, data: dict[str, Any]) -> Q
 
 
 @transaction.atomic
-def question_update(*, actor: Any, question: Question, data: dict[str, Any]) -> Question:
+def question_update(*, actor: Actor, question: Question, data: dict[str, Any]) -> Question:
     """Attempts already started keep the question as they were shown it."""
     question = Question.objects.select_for_update().select_related("org").get(pk=question.pk)
     require_manage(actor, question.org)
@@ -185,7 +186,7 @@ def question_update(*, actor: Any, question: Question, data: dict[str, Any]) -> 
 
 
 @transaction.atomic
-def question_retire(*, actor: Any, question: Question, retired: bool = True) -> Question:
+def question_retire(*, actor: Actor, question: Question, retired: bool = True) -> Question:
     """A retired question is drawn no more and can't be added to a paper; papers that hold it
     keep it (their exams may already have been taken)."""
     question = Question.objects.select_for_update().select_related("org").get(pk=question.pk)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from peixun.core.audit import audit_record, snapshot
 from peixun.core.notifications import notification_send
 from peixun.core.permissions import require_admin, require_manage
+from peixun.core.scoping import Actor, actor_id
 from peixun.hours.models import HOURS_STEP, CreditEntry, Kind
 from peixun.hours.services import entry_record, tenant_of
 from peixun.members.models import Member, Membership
@@ -49,7 +50,7 @@ def exam_rule(org: Organization) -> ExamRule:
 
 @transaction.atomic
 def exam_rule_update(
-    *, actor: Any, tenant: Organization, pass_credit_hours: Any, contest_leaderboards: bool
+    *, actor: Actor, tenant: Organization, pass_credit_hours: Any, contest_leaderboards: bool
 ) -> ExamRule:
     tenant = tenant_of(tenant)
     require_admin(actor, tenant)
@@ -176,10 +177,10 @@ def clean_exam_fields(org: Organization, data: dict[str, Any]) -> dict[str, Any]
 
 
 @transaction.atomic
-def exam_create(*, actor: Any, org: Organization, data: dict[str, Any]) -> Exam:
+def exam_create(*, actor: Actor, org: Organization, data: dict[str, Any]) -> Exam:
     require_manage(actor, org)
     clean = clean_exam_fields(org, data)
-    exam = Exam.objects.create(org=org, created_by=actor, **clean)
+    exam = Exam.objects.create(org=org, created_by_id=actor_id(actor), **clean)
     audit_record(
         actor=actor, verb="exams.exam.create", obj=exam, org=org,
         after=snapshot(exam, EXAM_AUDIT),
@@ -192,7 +193,7 @@ def _locked(exam: Exam) -> Exam:
 
 
 @transaction.atomic
-def exam_update(*, actor: Any, exam: Exam, data: dict[str, Any]) -> Exam:
+def exam_update(*, actor: Actor, exam: Exam, data: dict[str, Any]) -> Exam:
     """A draft changes freely; once published only the title, the close time (later) and when
     answers are shown may change, so no taker's paper or audience moves under them."""
     exam = _locked(exam)
@@ -296,7 +297,7 @@ def draw_sample(exam: Exam, population: list[tuple[int, int]]) -> list[tuple[int
 
 
 @transaction.atomic
-def exam_publish(*, actor: Any, exam: Exam, seed: str = "") -> int:
+def exam_publish(*, actor: Actor, exam: Exam, seed: str = "") -> int:
     """Record the audience (drawing the sample for a 随机抽测) and open the exam to it; the
     candidates are told. Returns the number of candidates."""
     exam = _locked(exam)
@@ -341,7 +342,7 @@ def exam_publish(*, actor: Any, exam: Exam, seed: str = "") -> int:
 
 
 @transaction.atomic
-def exam_cancel(*, actor: Any, exam: Exam) -> Exam:
+def exam_cancel(*, actor: Actor, exam: Exam) -> Exam:
     exam = _locked(exam)
     require_manage(actor, exam.org)
     if exam.state not in (Exam.State.DRAFT, Exam.State.PUBLISHED):
@@ -361,7 +362,7 @@ def credit_reference(exam: Exam) -> str:
 
 
 @transaction.atomic
-def exam_finalise(*, actor: Any, exam: Exam) -> dict[str, int]:
+def exam_finalise(*, actor: Actor, exam: Exam) -> dict[str, int]:
     """After closing: submit what is still open, then credit each member who passed with the
     exam's study hours (reference exam:<id>, once). Members who have left the actor's scope are
     counted, not credited."""
@@ -419,7 +420,7 @@ def exam_finalise(*, actor: Any, exam: Exam) -> dict[str, int]:
 
 
 @transaction.atomic
-def exam_remind(*, actor: Any, exam: Exam) -> int:
+def exam_remind(*, actor: Actor, exam: Exam) -> int:
     """Tell the candidates in the actor's charge who have not yet submitted that the test is
     open (a secretary their branch's, an org admin their subtree's); once a day at most.
     Returns how many members were told."""

@@ -27,6 +27,7 @@ from openpyxl import load_workbook
 
 from peixun.core.audit import audit_record
 from peixun.core.permissions import require_manage
+from peixun.core.scoping import Actor, actor_id
 from peixun.core.text import fold_width
 from peixun.members.roster.columns import cell_text, undo_neutralise
 from peixun.members.roster.reading import RosterFileError, check_xlsx_package
@@ -330,7 +331,7 @@ def _plan(
 
 
 def questions_import(
-    *, actor: Any, org: Organization, upload: bytes | IO[bytes] | Any, dry_run: bool
+    *, actor: Actor, org: Organization, upload: bytes | IO[bytes] | Any, dry_run: bool
 ) -> ImportReport:
     """Check (dry_run) or import the questions of an .xlsx upload into `org`'s bank.
 
@@ -349,7 +350,8 @@ def questions_import(
         if report.errors:
             raise ImportRejected(report)
         Question.objects.bulk_create(
-            [Question(org=org, created_by=actor, **clean) for clean in new], batch_size=BATCH
+            [Question(org=org, created_by_id=actor_id(actor), **clean) for clean in new],
+            batch_size=BATCH,
         )
         report.created = len(new)
         audit_record(

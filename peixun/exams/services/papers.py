@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record, snapshot
 from peixun.core.permissions import require_manage
+from peixun.core.scoping import Actor, actor_id
 from peixun.orgs.models import Organization, ancestor_paths
 
 from ..models import Difficulty, Paper, PaperQuestion, Question, QuestionKind
@@ -121,7 +122,7 @@ def rules_shortfall(org: Organization, rules: list[dict[str, Any]]) -> list[str]
 @transaction.atomic
 def paper_create(
     *,
-    actor: Any,
+    actor: Actor,
     org: Organization,
     title: str,
     mode: str,
@@ -145,7 +146,12 @@ def paper_create(
         if shortfall:
             raise ValidationError({"rules": " ".join(shortfall)})
     paper = Paper.objects.create(
-        org=org, title=title, mode=mode, rules=clean, points=clean_points(points), created_by=actor
+        org=org,
+        title=title,
+        mode=mode,
+        rules=clean,
+        points=clean_points(points),
+        created_by_id=actor_id(actor),
     )
     audit_record(
         actor=actor, verb="exams.paper.create", obj=paper, org=org,
@@ -163,7 +169,7 @@ def _require_not_in_use(paper: Paper) -> None:
 
 @transaction.atomic
 def paper_update(
-    *, actor: Any, paper: Paper, title: str, rules: Any = None, points: Any = None
+    *, actor: Actor, paper: Paper, title: str, rules: Any = None, points: Any = None
 ) -> Paper:
     paper = Paper.objects.select_for_update().select_related("org").get(pk=paper.pk)
     require_manage(actor, paper.org)
@@ -191,7 +197,7 @@ def paper_update(
 
 
 @transaction.atomic
-def paper_questions_add(*, actor: Any, paper: Paper, question_ids: list[int]) -> int:
+def paper_questions_add(*, actor: Actor, paper: Paper, question_ids: list[int]) -> int:
     """Add bank questions to a fixed paper, in the order given; those already in it are kept
     where they are. Returns how many were added."""
     paper = Paper.objects.select_for_update().select_related("org").get(pk=paper.pk)
@@ -228,7 +234,7 @@ def paper_questions_add(*, actor: Any, paper: Paper, question_ids: list[int]) ->
 
 
 @transaction.atomic
-def paper_question_remove(*, actor: Any, paper: Paper, question_id: int) -> None:
+def paper_question_remove(*, actor: Actor, paper: Paper, question_id: int) -> None:
     paper = Paper.objects.select_for_update().select_related("org").get(pk=paper.pk)
     require_manage(actor, paper.org)
     _require_not_in_use(paper)

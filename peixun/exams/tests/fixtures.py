@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from peixun.core.testing import World
+from peixun.testing import World
 
 from ..models import Exam, ExamKind, Paper, Question
 from ..services import exam_create, exam_publish, paper_create, paper_questions_add, question_create

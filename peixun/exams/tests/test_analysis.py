@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.test import TestCase
 
-from peixun.core.testing import World, make_member
+from peixun.testing import World, make_member
 
 from ..models import Question
 from ..selectors import branch_results, item_analysis, non_takers

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import Workbook
 
-from peixun.core.testing import PersonaTestCase
+from peixun.testing import PersonaTestCase
 
 from ..bank_io import TEMPLATE_HEADERS
 from ..models import Answer, Attempt, Candidate, Exam, Paper, Question

@@ -11,7 +11,7 @@ from django.test import Client
 
 from peixun.accounts.services import token_issue
 from peixun.core.models import AuditEvent
-from peixun.core.testing import PersonaTestCase
+from peixun.testing import PersonaTestCase
 
 from ..models import Paper, PaperQuestion, Question
 from ..services import paper_create, paper_questions_add, question_create, question_retire

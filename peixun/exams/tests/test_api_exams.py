@@ -10,8 +10,8 @@ from typing import Any, ClassVar
 
 from django.utils import timezone
 
-from peixun.core.testing import PersonaTestCase
 from peixun.hours.models import CreditEntry
+from peixun.testing import PersonaTestCase
 
 from ..models import Attempt, Candidate, Exam, ExamRule, Paper, Question
 from ..services import attempt_answer_save, attempt_start, attempt_submit
@@ -80,7 +80,7 @@ class ExamApiTests(PersonaTestCase):
         self.assertEqual(listed("org_admin", "state=draft"), {self.draft.pk})
         self.assertEqual(listed("viewer", "kind=contest"), set())
         # A member who is no candidate (none of the far branch has a login: make one).
-        from peixun.core.testing import make_user
+        from peixun.testing import make_user
 
         stranger = make_user("far", member=w.far_member)
         self.client.force_login(stranger)

@@ -12,7 +12,7 @@ from unittest import mock
 from django.utils import timezone
 
 from peixun.core.models import AuditEvent
-from peixun.core.testing import PersonaTestCase
+from peixun.testing import PersonaTestCase
 
 from ..models import Answer, Attempt, Exam, Question
 from ..services import GRACE

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
 from peixun.core.models import AuditEvent
-from peixun.core.testing import PersonaTestCase
+from peixun.testing import PersonaTestCase
 
 from ..bank_io import TEMPLATE_HEADERS, question_template_workbook, questions_workbook
 from ..models import Question

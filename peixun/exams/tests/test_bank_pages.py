@@ -13,7 +13,7 @@ from django.test import override_settings
 from openpyxl import load_workbook
 
 from peixun.core.models import AuditEvent
-from peixun.core.testing import PersonaTestCase
+from peixun.testing import PersonaTestCase
 
 from ..bank_io import TEMPLATE_HEADERS
 from ..models import Question

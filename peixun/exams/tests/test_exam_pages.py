@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from peixun.core.testing import PersonaTestCase
+from peixun.testing import PersonaTestCase
 
 from ..models import Attempt, Candidate, Exam, Paper, Question
 from ..services import attempt_answer_save, attempt_start, attempt_submit, exam_rule_update

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from openpyxl import load_workbook
 
-from peixun.core.testing import PersonaTestCase
+from peixun.testing import PersonaTestCase
 
 from ..models import Question
 from ..services import question_create

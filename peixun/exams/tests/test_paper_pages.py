@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from peixun.core.testing import PersonaTestCase
+from peixun.testing import PersonaTestCase
 
 from ..models import Paper, PaperQuestion, Question
 from ..services import paper_create, paper_questions_add, question_retire

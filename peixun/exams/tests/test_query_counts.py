@@ -6,7 +6,7 @@ from django.db import connection
 from django.test import Client, TestCase
 from django.test.utils import CaptureQueriesContext
 
-from peixun.core.testing import World, make_member
+from peixun.testing import World, make_member
 
 from ..models import Candidate, Exam
 from ..services import attempt_answer_save, attempt_start, attempt_submit
@@ -21,6 +21,7 @@ class Taker:
         self.member_id = member_id
         self.pk = None
         self.is_authenticated = True
+        self.is_superuser = False
 
 
 def take(exam: Exam, member_id: int, right: bool) -> None:

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from peixun.core.testing import PersonaTestCase
+from peixun.testing import PersonaTestCase
 
 from ..models import Exam, Question
 from ..selectors import open_exams_for_member
@@ -88,7 +88,7 @@ class ClosingTimeTests(PersonaTestCase):
 
 class PartyGroupTests(PersonaTestCase):
     def test_a_party_group_member_counts_with_the_branch_above(self) -> None:
-        from peixun.core.testing import make_member
+        from peixun.testing import make_member
 
         from ..models import Candidate
 

@@ -7,8 +7,8 @@ import datetime as dt
 from django.test import TestCase
 from django.utils import timezone
 
-from peixun.core.testing import World
 from peixun.hours.warnings import upcoming_activities_for
+from peixun.testing import World
 
 from ..services import attempt_answer_save, attempt_start, attempt_submit, exam_cancel
 from .fixtures import add_questions, fixed_paper, make_exam, rules_paper

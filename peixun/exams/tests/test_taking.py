@@ -13,8 +13,8 @@ from django.test import TestCase
 from django.utils import timezone
 
 from peixun.core.models import AuditEvent
-from peixun.core.testing import World
 from peixun.hours.models import CreditEntry
+from peixun.testing import World
 
 from ..models import Answer, Attempt, Candidate, Exam, Paper, Question
 from ..services import (

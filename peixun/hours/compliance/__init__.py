@@ -14,7 +14,7 @@ from typing import Any
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 
-from peixun.core.scoping import can_read_org
+from peixun.core.scoping import Actor, can_read_org
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
 
@@ -40,7 +40,7 @@ STATUS_LABELS: dict[str, Any] = {
 }
 
 
-def _readable_org_or_404(actor: Any, org: Organization | int) -> Organization:
+def _readable_org_or_404(actor: Actor, org: Organization | int) -> Organization:
     if isinstance(org, Organization):
         found = org
     else:
@@ -54,7 +54,7 @@ def _readable_org_or_404(actor: Any, org: Organization | int) -> Organization:
 
 
 def org_compliance(
-    *, actor: Any, org: Organization | int, year: int, as_of: dt.date | None = None
+    *, actor: Actor, org: Organization | int, year: int, as_of: dt.date | None = None
 ) -> OrgCompliance:
     """The org's summary and one summary per child org (members counted where they belong now)."""
     found = _readable_org_or_404(actor, org)
@@ -74,7 +74,7 @@ def org_compliance(
 
 def member_table(
     *,
-    actor: Any,
+    actor: Actor,
     org: Organization | int,
     year: int,
     as_of: dt.date | None = None,
@@ -103,7 +103,7 @@ def member_table_rules(*, org: Organization, year: int) -> list[Requirement]:
 
 
 def member_compliance(
-    *, actor: Any, member: Member | int, year: int, as_of: dt.date | None = None
+    *, actor: Actor, member: Member | int, year: int, as_of: dt.date | None = None
 ) -> MemberCompliance:
     """One member's results under each rule that covers them. 404 outside the actor's scope."""
     pk = member.pk if isinstance(member, Member) else member

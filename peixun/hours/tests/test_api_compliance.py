@@ -12,11 +12,11 @@ from typing import Any, ClassVar
 
 from django.test import Client
 
-from peixun.core.testing import PASSWORD, PersonaTestCase, make_member
 from peixun.hours import compliance
 from peixun.hours.defaults import requirements_seed_defaults
 from peixun.hours.services import entry_record, requirement_create
 from peixun.members.models import Member
+from peixun.testing import PASSWORD, PersonaTestCase, make_member
 
 ORGS = "/api/v1/compliance/orgs/"
 MEMBERS = "/api/v1/compliance/members/"

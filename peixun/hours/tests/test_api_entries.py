@@ -19,10 +19,10 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from peixun.core.models import AuditEvent
-from peixun.core.testing import PASSWORD, PersonaTestCase
 from peixun.hours.models import CreditEntry, HoursSettings, MemberYearTotal, YearlyRollup
 from peixun.hours.rollups import rollup_differences
 from peixun.hours.services import entry_record, self_study_file
+from peixun.testing import PASSWORD, PersonaTestCase
 
 API = "/api/v1/hours/"
 ENTRIES = f"{API}entries"

@@ -7,7 +7,7 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
-from peixun.core.testing import PersonaTestCase, make_member
+from peixun.core.scoping import Actor
 from peixun.hours.compliance import (
     member_compliance,
     member_table,
@@ -18,13 +18,14 @@ from peixun.hours.defaults import requirements_seed_defaults
 from peixun.hours.models import Requirement
 from peixun.hours.services import entry_record, entry_reverse
 from peixun.orgs.models import Position
+from peixun.testing import PersonaTestCase, make_member
 
 YEAR = 2025
 YEAR_END = dt.date(YEAR, 12, 31)
 MID_YEAR = dt.date(YEAR, 7, 1)
 
 
-def record(actor: Any, members: list, hours: str, **kw: Any) -> list:  # type: ignore[type-arg]
+def record(actor: Actor, members: list, hours: str, **kw: Any) -> list:  # type: ignore[type-arg]
     args: dict[str, Any] = {
         "on": dt.date(YEAR, 3, 12),
         "kind": "concentrated_training",

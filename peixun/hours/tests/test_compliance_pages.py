@@ -13,7 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from peixun.core.models import AuditEvent
-from peixun.core.testing import PersonaTestCase, make_member
+from peixun.core.scoping import Actor
 from peixun.hours.defaults import requirements_seed_defaults
 from peixun.hours.models import CreditEntry
 from peixun.hours.services import (
@@ -22,11 +22,12 @@ from peixun.hours.services import (
     entry_reverse,
     self_study_file,
 )
+from peixun.testing import PersonaTestCase, make_member
 
 YEAR = 2025
 
 
-def record(actor: Any, members: list[Any], hours: str = "4", **kw: Any) -> list[CreditEntry]:
+def record(actor: Actor, members: list[Any], hours: str = "4", **kw: Any) -> list[CreditEntry]:
     args: dict[str, Any] = {
         "on": dt.date(YEAR, 3, 12),
         "kind": "concentrated_training",

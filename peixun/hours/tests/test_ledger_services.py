@@ -5,7 +5,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from peixun.core.models import AuditEvent
-from peixun.core.testing import PersonaTestCase
 from peixun.hours.models import CreditEntry, YearlyRollup
 from peixun.hours.rollups import rollup_differences, rollup_rebuild
 from peixun.hours.services import (
@@ -15,6 +14,7 @@ from peixun.hours.services import (
     entry_reverse,
     self_study_file,
 )
+from peixun.testing import PersonaTestCase
 
 DAY = dt.date(2025, 3, 12)
 

@@ -19,9 +19,9 @@ from django.test import override_settings
 from django.utils import timezone
 
 from peixun.core.models import AuditEvent
-from peixun.core.testing import PersonaTestCase, make_member
 from peixun.hours.models import CreditEntry, HoursSettings, YearlyRollup
 from peixun.hours.services import entry_record, entry_reverse, self_study_file
+from peixun.testing import PersonaTestCase, make_member
 
 MEDIA = tempfile.mkdtemp(prefix="peixun-test-media-")
 TODAY = timezone.localdate()

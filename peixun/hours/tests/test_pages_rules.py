@@ -12,9 +12,9 @@ from typing import Any, ClassVar
 from django.utils import timezone
 
 from peixun.core.models import AuditEvent
-from peixun.core.testing import PersonaTestCase, make_member
 from peixun.hours.models import Requirement
 from peixun.hours.services import requirement_create
+from peixun.testing import PersonaTestCase, make_member
 
 YEAR = timezone.localdate().year
 ADMIN_ONLY = {

@@ -11,7 +11,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from peixun.core.testing import PersonaTestCase
 from peixun.hours.compliance import member_compliance
 from peixun.hours.defaults import requirements_seed_defaults
 from peixun.hours.models import CreditEntry, MemberYearTotal, YearlyRollup
@@ -23,6 +22,7 @@ from peixun.hours.services import (
     entry_reverse,
     self_study_file,
 )
+from peixun.testing import PersonaTestCase
 
 YEARS = [2024, 2025, 2026]
 KINDS = ["concentrated_training", "online_training", "theme_day", "party_lecture"]

@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import ClassVar
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.utils import timezone
 
-from peixun.core.testing import PersonaTestCase, make_member
 from peixun.hours import selectors
 from peixun.hours.models import CreditEntry, HoursSettings, Requirement
 from peixun.hours.services import entry_approve, entry_record, self_study_file
 from peixun.members.models import Member
 from peixun.orgs.models import Position
+from peixun.testing import PersonaTestCase, make_member
 
 TODAY = timezone.localdate()
 
@@ -57,7 +58,7 @@ class EntrySelectorTests(PersonaTestCase):
 
     def ids(self, persona: str, **filters: object) -> set[int]:
         qs = selectors.entry_list(
-            actor=self.user(persona),
+            actor=self.actor(persona),
             filters=selectors.EntryFilters(**filters),  # type: ignore[arg-type]
         )
         return set(qs.values_list("pk", flat=True))
@@ -212,7 +213,7 @@ class RuleSelectorTests(PersonaTestCase):
         self.assertEqual(
             list(selectors.rules_for(actor=self.user("org_admin"), year=TODAY.year + 1)), [far]
         )
-        self.assertEqual(list(selectors.rules_for(actor=self.user("anonymous"))), [])
+        self.assertEqual(list(selectors.rules_for(actor=AnonymousUser())), [])
         with self.assertRaises(Http404):
             selectors.rule_visible_or_404(actor=self.user("secretary"), pk=far.pk)
         with self.assertRaises(Http404):

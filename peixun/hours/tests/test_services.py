@@ -13,7 +13,6 @@ from django.test import override_settings
 from django.utils import timezone
 
 from peixun.core.models import AuditEvent
-from peixun.core.testing import PersonaTestCase
 from peixun.hours.models import CreditEntry, HoursSettings, Requirement, YearlyRollup
 from peixun.hours.rollups import rollup_differences
 from peixun.hours.services import (
@@ -25,6 +24,7 @@ from peixun.hours.services import (
     requirement_retire,
     self_study_file,
 )
+from peixun.testing import PersonaTestCase
 
 TODAY = timezone.localdate()
 MEDIA = tempfile.mkdtemp(prefix="peixun-test-media-")

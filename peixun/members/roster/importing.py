@@ -24,7 +24,7 @@ from peixun.core.audit import audit_record, audit_record_many, build_event, snap
 from peixun.core.crypto import keyed_hash
 from peixun.core.idcard import id_number_problem, normalise_id_number
 from peixun.core.models import AuditEvent
-from peixun.core.scoping import path_in, scope_of
+from peixun.core.scoping import Actor, path_in, scope_of
 from peixun.core.text import fold_width
 from peixun.orgs.models import Organization
 
@@ -109,7 +109,7 @@ def _shown(value: object) -> str:
 
 
 def roster_import(
-    *, actor: Any, data: bytes, filename: str = "", dry_run: bool
+    *, actor: Actor, data: bytes, filename: str = "", dry_run: bool
 ) -> RosterImportResult:
     """Check `data` (an .xlsx roster) and, unless `dry_run` or any row has a problem, write it.
 
@@ -212,7 +212,7 @@ class _OrgResolver:
     """The orgs a file names, looked up once: by code, else by name, among open orgs the actor
     manages. Anything else reads as "not found", so the message reveals nothing out of scope."""
 
-    def __init__(self, actor: Any, names: set[str]) -> None:
+    def __init__(self, actor: Actor, names: set[str]) -> None:
         self.by_code: dict[str, Organization] = {}
         self.by_name: dict[str, list[Organization]] = {}
         wanted = sorted(n for n in names if n)
@@ -246,7 +246,7 @@ class _OrgResolver:
         return org, ""
 
 
-def _plan(actor: Any, sheet: RosterSheet, columns: dict[str, int], *, lock: bool) -> _Plan:
+def _plan(actor: Actor, sheet: RosterSheet, columns: dict[str, int], *, lock: bool) -> _Plan:
     header_of = {f: sheet.headers[i] for f, i in columns.items()}
     plan = _Plan(column_order={header: i for i, header in enumerate(sheet.headers)})
     scope = scope_of(actor)
@@ -374,7 +374,7 @@ def _check_transfers(plan: _Plan, transfers: list[_Update], org_header: str) -> 
 
 
 def _write(
-    actor: Any, plan: _Plan, result: RosterImportResult, *, filename: str, rows: int
+    actor: Actor, plan: _Plan, result: RosterImportResult, *, filename: str, rows: int
 ) -> None:
     today = timezone.localdate()
     now = timezone.now()

@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from peixun.core.audit import audit_record
-from peixun.core.scoping import can_admin_org, scope_of
+from peixun.core.scoping import Actor, can_admin_org, scope_of
 from peixun.core.text import neutralise_formula
 from peixun.orgs.models import Organization
 
@@ -121,14 +121,14 @@ def roster_template() -> bytes:
         return _workbook_bytes(workbook)
 
 
-def _scope_org(actor: Any, filters: MemberFilters) -> Organization | None:
+def _scope_org(actor: Actor, filters: MemberFilters) -> Organization | None:
     if filters.org is not None:
         return filters.org
     paths = scope_of(actor).read_paths
     return Organization.objects.filter(path=paths[0]).first() if len(paths) == 1 else None
 
 
-def roster_export(*, actor: Any, filters: MemberFilters | None = None) -> bytes:
+def roster_export(*, actor: Actor, filters: MemberFilters | None = None) -> bytes:
     """The roster the actor can see (with the list's filters) as .xlsx, audited.
 
     ID numbers are in plain text only where the actor is an org admin over the member's org

@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peixun.core.models import AuditEvent
-from peixun.core.testing import PersonaTestCase, make_member, make_user, new_id_number
 from peixun.members.models import Member, Membership
 from peixun.orgs.models import Position
+from peixun.testing import PersonaTestCase, make_member, make_user, new_id_number
 
 READ_ALL = {
     "anonymous": 302,
@@ -344,7 +344,7 @@ class MinePageTests(PersonaTestCase):
         self.assertContains(response, "alert-info")
 
     def test_plain_member_lands_here_after_login(self) -> None:
-        from peixun.core.testing import PASSWORD
+        from peixun.testing import PASSWORD
 
         response = self.client.post(
             reverse("accounts:login"), {"username": "member", "password": PASSWORD}, follow=True

@@ -22,7 +22,6 @@ from openpyxl import Workbook, load_workbook
 from peixun.core.crypto import keyed_hash
 from peixun.core.idcard import mask_id_number
 from peixun.core.models import AuditEvent
-from peixun.core.testing import PersonaTestCase, make_member, new_id_number
 from peixun.members.models import Member, Membership
 from peixun.members.roster import (
     CHINESE_HEADERS,
@@ -35,6 +34,7 @@ from peixun.members.roster import (
     roster_template,
 )
 from peixun.members.selectors import MemberFilters
+from peixun.testing import PersonaTestCase, make_member, new_id_number
 
 HEADERS = list(CHINESE_HEADERS)  # the 14 columns, in template order
 COLUMN = dict(zip(ROSTER_FIELDS, HEADERS, strict=True))

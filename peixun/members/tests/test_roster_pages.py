@@ -21,8 +21,8 @@ from openpyxl import load_workbook
 
 from peixun.core.crypto import keyed_hash
 from peixun.core.models import AuditEvent
-from peixun.core.testing import PersonaTestCase, new_id_number
 from peixun.members.models import Member
+from peixun.testing import PersonaTestCase, new_id_number
 
 from .test_roster import HEADERS, person, xlsx
 

@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from peixun.core.models import AuditEvent
-from peixun.core.testing import PersonaTestCase, make_org, new_id_number
 from peixun.members.models import Member, Membership
 from peixun.members.selectors import branch_on, branches_on
 from peixun.members.services import (
@@ -21,6 +20,7 @@ from peixun.members.services import (
     position_end,
 )
 from peixun.orgs.models import Organization, Position
+from peixun.testing import PersonaTestCase, make_org, new_id_number
 
 
 def valid_data(**overrides: Any) -> dict[str, Any]:

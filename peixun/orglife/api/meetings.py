@@ -27,7 +27,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from peixun.core.apiutils import MAX_PAGE, org_field, query_error
-from peixun.core.scoping import can_read_org, get_visible_or_404
+from peixun.core.scoping import Actor, can_read_org, get_visible_or_404
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
 from peixun.orgs.selectors import reader_tenant
@@ -271,7 +271,7 @@ class RulesIn(Schema):
 # -- helpers -------------------------------------------------------------------------------------
 
 
-def _meeting_out(actor: Any, pk: int) -> Meeting:
+def _meeting_out(actor: Actor, pk: int) -> Meeting:
     meeting = selectors.meeting_get(actor, pk)
     return selectors.meeting_list(actor).get(pk=meeting.pk)
 
@@ -285,14 +285,14 @@ def _plan_item(pk: int | None) -> PlanItem | None:
     return item
 
 
-def _member_field(actor: Any, field: str, pk: int) -> Member:
+def _member_field(actor: Actor, field: str, pk: int) -> Member:
     member = Member.objects.visible_to(actor).select_related("org").filter(pk=pk).first()
     if member is None:
         raise ValidationError({field: _("No such member in your scope.")})
     return member
 
 
-def _tenant(actor: Any, tenant: int | None) -> Organization:
+def _tenant(actor: Actor, tenant: int | None) -> Organization:
     """The tenant named, or the caller's own; one the caller neither reads nor belongs to 404."""
     own = reader_tenant(actor)
     if tenant is None:

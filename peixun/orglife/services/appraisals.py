@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record
 from peixun.core.permissions import require_manage
+from peixun.core.scoping import Actor
 from peixun.members.models import Member
 
 from ..models import AppraisalResult, Meeting, MeetingKind
@@ -24,7 +25,7 @@ class Appraisal(NamedTuple):
 
 @transaction.atomic
 def appraisals_set(
-    *, actor: Any, meeting: Meeting, results: Iterable[Appraisal]
+    *, actor: Actor, meeting: Meeting, results: Iterable[Appraisal]
 ) -> list[AppraisalResult]:
     """Set (or with result "" clear) the results of the members named; all or none. Each
     member must belong to the meeting's organisation or below it."""

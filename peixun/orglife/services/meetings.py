@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record, snapshot
 from peixun.core.permissions import require_manage
+from peixun.core.scoping import Actor, actor_id
 from peixun.events.models import Event
 from peixun.events.services import (
     clean_event_fields,
@@ -98,7 +99,7 @@ def _event_errors(fields: dict[str, Any]) -> dict[str, str]:
 @transaction.atomic
 def meeting_record(
     *,
-    actor: Any,
+    actor: Actor,
     org: Organization,
     kind: str,
     title: str,
@@ -155,7 +156,7 @@ def meeting_record(
         host=host.strip()[:100],
         minutes=clean_minutes(minutes),
         plan_item=plan_item,
-        recorded_by=actor if getattr(actor, "pk", None) else None,
+        recorded_by_id=actor_id(actor),
     )
     audit_record(
         actor=actor,
@@ -177,7 +178,7 @@ def _locked(meeting: Meeting) -> Meeting:
 
 @transaction.atomic
 def meeting_update(
-    *, actor: Any, meeting: Meeting, scheduled: bool = False, **fields: Any
+    *, actor: Actor, meeting: Meeting, scheduled: bool = False, **fields: Any
 ) -> Meeting:
     """Change a meeting: the event's title, times, place, topic and hours (while open), and the
     meeting's host, minutes and plan item (also once closed). Moving the start of a meeting held
@@ -225,7 +226,7 @@ def meeting_update(
 
 
 @transaction.atomic
-def meeting_close(*, actor: Any, meeting: Meeting) -> Meeting:
+def meeting_close(*, actor: Actor, meeting: Meeting) -> Meeting:
     """Close the meeting: each attending member is credited the meeting's hours (by the
     tenant's late/early rules), as the kind's ledger kind. Refused before it has ended."""
     event_close(actor=actor, event=meeting.event)
@@ -234,7 +235,7 @@ def meeting_close(*, actor: Any, meeting: Meeting) -> Meeting:
 
 
 @transaction.atomic
-def meeting_reopen(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
+def meeting_reopen(*, actor: Actor, meeting: Meeting, reason: str) -> Meeting:
     """Reopen a closed meeting; its credits are reversed (never deleted)."""
     event_reopen(actor=actor, event=meeting.event, reason=reason)
     meeting.event.refresh_from_db()
@@ -243,7 +244,7 @@ def meeting_reopen(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
 
 @transaction.atomic
 def meeting_attachment_add(
-    *, actor: Any, meeting: Meeting, file: UploadedFile | None
+    *, actor: Actor, meeting: Meeting, file: UploadedFile | None
 ) -> MeetingAttachment:
     """Attach a file (sign-in sheet, photos, materials) to a meeting, open or closed."""
     meeting = _locked(meeting)
@@ -261,7 +262,7 @@ def meeting_attachment_add(
         meeting=meeting,
         file=file,
         name=name[:200],
-        uploaded_by=actor if getattr(actor, "pk", None) else None,
+        uploaded_by_id=actor_id(actor),
     )
     audit_record(
         actor=actor,
@@ -274,7 +275,7 @@ def meeting_attachment_add(
 
 
 @transaction.atomic
-def meeting_attachment_remove(*, actor: Any, attachment: MeetingAttachment) -> None:
+def meeting_attachment_remove(*, actor: Actor, attachment: MeetingAttachment) -> None:
     meeting = _locked(attachment.meeting)
     require_manage(actor, meeting.event.org)
     name = attachment.name

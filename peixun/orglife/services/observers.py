@@ -3,14 +3,13 @@ recorded so that "旁听全覆盖" (every central group observed each year) come
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record
 from peixun.core.permissions import require_manage
+from peixun.core.scoping import Actor
 from peixun.orgs.models import Organization
 
 from ..models import Meeting, MeetingKind, Observer
@@ -23,7 +22,7 @@ def observer_orgs(meeting: Meeting) -> list[Organization]:
 
 @transaction.atomic
 def observer_add(
-    *, actor: Any, meeting: Meeting, name: str, org: Organization, title: str = ""
+    *, actor: Actor, meeting: Meeting, name: str, org: Organization, title: str = ""
 ) -> Observer:
     require_manage(actor, meeting.event.org)
     if meeting.kind != MeetingKind.CENTRAL_GROUP:
@@ -53,7 +52,7 @@ def observer_add(
 
 
 @transaction.atomic
-def observer_remove(*, actor: Any, observer: Observer) -> None:
+def observer_remove(*, actor: Actor, observer: Observer) -> None:
     meeting = observer.meeting
     require_manage(actor, meeting.event.org)
     before = {"observer": observer.name, "org_id": observer.org_id, "title": observer.title}

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record
 from peixun.core.permissions import require_admin
+from peixun.core.scoping import Actor
 from peixun.events.services import clean_event_hours
 from peixun.hours.services import tenant_of
 from peixun.orgs.models import Organization
@@ -58,7 +59,7 @@ def credit_rule_for(org: Organization, kind: str) -> Credit:
 
 @transaction.atomic
 def credit_rules_update(
-    *, actor: Any, tenant: Organization, rules: dict[str, dict[str, Any]]
+    *, actor: Actor, tenant: Organization, rules: dict[str, dict[str, Any]]
 ) -> dict[str, Credit]:
     """Set the credit of each kind named in `rules` ({kind: {"hours", "concentrated"}}); all or
     none. Only an org admin of the tenant's root may. Meetings already recorded keep the hours

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record, snapshot
 from peixun.core.permissions import require_manage
+from peixun.core.scoping import Actor, actor_id
 from peixun.events.services import clean_event_hours
 from peixun.hours.models import CreditEntry, Kind
 from peixun.hours.services import entry_record
@@ -30,7 +31,7 @@ LEDGER_FIELD = {"on": "visited_on", "members": "member", "title": "content", "ho
 @transaction.atomic
 def visit_record(
     *,
-    actor: Any,
+    actor: Actor,
     org: Organization,
     member: Member,
     visited_on: Any,
@@ -71,7 +72,7 @@ def visit_record(
         content=content[:300],
         hours=hours_value,
         note=(note or "").strip(),
-        recorded_by=actor if getattr(actor, "pk", None) else None,
+        recorded_by_id=actor_id(actor),
     )
     if hours_value > 0:
         reference = f"visit:{visit.pk}"

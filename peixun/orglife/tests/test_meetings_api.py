@@ -7,12 +7,12 @@ from typing import Any, ClassVar
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from peixun.core.testing import PersonaTestCase
 from peixun.events.attendance import attendance_mark
 from peixun.events.models import Event
 from peixun.hours.models import CreditEntry
 from peixun.orglife.models import AppraisalResult, Meeting, MeetingAttachment, Observer
 from peixun.orgs.models import Position
+from peixun.testing import PersonaTestCase
 
 from .test_meetings_fixtures import body, error_fields, past, record, soon
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from peixun.core.scoping import Actor
 from peixun.orglife.models import Meeting
 from peixun.orglife.services.meetings import meeting_record
 
@@ -32,7 +33,7 @@ def soon(days: int = 3) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(hours=2)
 
 
-def record(actor: Any, org: Any, kind: str, title: str = "", **overrides: Any) -> Meeting:
+def record(actor: Actor, org: Any, kind: str, title: str = "", **overrides: Any) -> Meeting:
     starts, ends = past()
     fields: dict[str, Any] = {
         "title": title or f"{kind} 会议",

@@ -14,11 +14,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from peixun.core.testing import PersonaTestCase
 from peixun.events.attendance import attendance_mark
 from peixun.events.models import Event
 from peixun.hours.models import CreditEntry
 from peixun.orglife.models import AppraisalResult, Meeting, MeetingAttachment, Observer
+from peixun.testing import PersonaTestCase
 
 from .test_meetings_fixtures import past, record, soon
 

@@ -9,7 +9,6 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from peixun.core.models import AuditEvent
-from peixun.core.testing import PersonaTestCase, make_member
 from peixun.events.attendance import attendance_mark
 from peixun.events.models import Event
 from peixun.events.registry import expected_member_ids
@@ -21,6 +20,7 @@ from peixun.orglife.services.appraisals import Appraisal
 from peixun.orglife.services.minutes import minutes_html
 from peixun.orglife.services.rules import DEFAULT_CREDIT
 from peixun.orgs.models import Position
+from peixun.testing import PersonaTestCase, make_member
 
 from .test_meetings_fixtures import past, record, soon
 

@@ -8,8 +8,8 @@ import io
 
 from docx import Document
 
-from peixun.core.testing import PersonaTestCase
 from peixun.events.models import Attendance
+from peixun.testing import PersonaTestCase
 
 from ..models import Meeting, MeetingKind, Observer
 from ..record_book import minutes_text

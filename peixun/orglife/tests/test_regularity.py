@@ -10,9 +10,9 @@ from typing import ClassVar
 from django.test import SimpleTestCase
 from django.utils import timezone
 
-from peixun.core.testing import PersonaTestCase
 from peixun.events.models import Event
 from peixun.orgs.models import Organization
+from peixun.testing import PersonaTestCase
 
 from ..models import Frequency, Meeting, MeetingKind, Observer
 from ..regularity import State, branch_calendars, calendar_for, is_regular, overview

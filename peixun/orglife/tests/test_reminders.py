@@ -8,7 +8,7 @@ import io
 from django.core.management import call_command
 
 from peixun.core.models import Notification
-from peixun.core.testing import PersonaTestCase
+from peixun.testing import PersonaTestCase
 
 from ..models import MeetingKind
 from ..reminders import meeting_reminders_send

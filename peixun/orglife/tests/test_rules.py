@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from peixun.core.testing import PersonaTestCase
 from peixun.orglife.models import MeetingCreditRule, MeetingKind
+from peixun.testing import PersonaTestCase
 
 from .test_meetings_fixtures import body, error_fields, record
 

@@ -10,10 +10,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from peixun.core.testing import PersonaTestCase, make_member
+from peixun.core.scoping import Actor
 from peixun.hours.models import CreditEntry
 from peixun.orglife.models import HomeVisit
 from peixun.orglife.services.visits import visit_record
+from peixun.testing import PersonaTestCase, make_member
 
 from .test_meetings_fixtures import body, error_fields
 
@@ -33,7 +34,7 @@ def yesterday() -> dt.date:
 
 
 class VisitServiceTests(PersonaTestCase):
-    def visit(self, actor: Any = None, **overrides: Any) -> HomeVisit:
+    def visit(self, actor: Actor | None = None, **overrides: Any) -> HomeVisit:
         w = self.world
         fields: dict[str, Any] = {
             "org": w.branch,

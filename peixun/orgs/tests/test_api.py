@@ -10,8 +10,8 @@ from typing import Any, ClassVar
 from django.test import Client
 
 from peixun.core.models import AuditEvent
-from peixun.core.testing import PersonaTestCase, make_org
 from peixun.orgs.models import Organization
+from peixun.testing import PersonaTestCase, make_org
 
 API = "/api/v1/orgs/"
 

@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from peixun.core.models import AuditEvent
-from peixun.core.testing import PersonaTestCase, make_member, make_org, make_user
 from peixun.orgs import views
 from peixun.orgs.models import Organization
+from peixun.testing import PersonaTestCase, make_member, make_org, make_user
 
 K = Organization.Kind
 READERS = {

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth.models import AnonymousUser
+
 from peixun.accounts.models import User
-from peixun.core.testing import PersonaTestCase, make_member, make_org, make_user
+from peixun.core.scoping import Actor
 from peixun.orgs import selectors
 from peixun.orgs.models import Organization
+from peixun.testing import PersonaTestCase, make_member, make_org, make_user
 
 K = Organization.Kind
 
 
 class SelectorTests(PersonaTestCase):
-    def actor(self, persona: str) -> User | None:
-        user = self.user(persona)
-        return User.objects.get(pk=user.pk) if user else None
+    def actor(self, persona: str) -> Actor:
+        """A fresh user object, so no scope is cached from an earlier call."""
+        user = self.world.users.get(persona)
+        return User.objects.get(pk=user.pk) if user else AnonymousUser()
 
     def codes(self, orgs: object) -> set[str]:
         return {o.code for o in orgs}  # type: ignore[attr-defined]

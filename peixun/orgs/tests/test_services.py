@@ -9,10 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from peixun.accounts.models import User
 from peixun.core.models import AuditEvent
-from peixun.core.testing import PersonaTestCase, make_member, make_org, make_user
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
 from peixun.orgs.services import org_close, org_create, org_move, org_rename
+from peixun.testing import PersonaTestCase, make_member, make_org, make_user
 
 K = Organization.Kind
 

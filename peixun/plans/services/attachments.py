@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -12,13 +11,16 @@ from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record
 from peixun.core.permissions import require_manage
+from peixun.core.scoping import Actor, actor_id
 
 from ..models import PlanAttachment, TrainingPlan
 from .common import ATTACHMENT_SUFFIXES, MAX_ATTACHMENT_BYTES, locked, require_editable
 
 
 @transaction.atomic
-def attachment_add(*, actor: Any, plan: TrainingPlan, file: UploadedFile | None) -> PlanAttachment:
+def attachment_add(
+    *, actor: Actor, plan: TrainingPlan, file: UploadedFile | None
+) -> PlanAttachment:
     plan = locked(plan)
     require_manage(actor, plan.org)
     if file is None:
@@ -40,7 +42,7 @@ def attachment_add(*, actor: Any, plan: TrainingPlan, file: UploadedFile | None)
         plan=plan,
         file=file,
         name=name[:200],
-        uploaded_by=actor if getattr(actor, "pk", None) else None,
+        uploaded_by_id=actor_id(actor),
     )
     audit_record(
         actor=actor,
@@ -53,7 +55,7 @@ def attachment_add(*, actor: Any, plan: TrainingPlan, file: UploadedFile | None)
 
 
 @transaction.atomic
-def attachment_remove(*, actor: Any, attachment: PlanAttachment) -> None:
+def attachment_remove(*, actor: Actor, attachment: PlanAttachment) -> None:
     plan = locked(attachment.plan)
     require_manage(actor, plan.org)
     require_editable(plan)

@@ -3,12 +3,10 @@ to tell."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from peixun.core.scoping import can_manage_org, scope_of
+from peixun.core.scoping import Actor, can_manage_org, scope_of
 from peixun.orgs.models import Organization
 
 from ..models import TrainingPlan
@@ -37,7 +35,7 @@ def superior_of(org: Organization) -> Organization | None:
     return parent if isinstance(parent, Organization) else None
 
 
-def can_decide(actor: Any, plan: TrainingPlan) -> bool:
+def can_decide(actor: Actor, plan: TrainingPlan) -> bool:
     """A manager of the plan's superior org (a platform admin for a tenant root's plan)."""
     superior = superior_of(plan.org)
     if superior is None:

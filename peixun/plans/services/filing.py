@@ -15,7 +15,7 @@ from peixun.accounts.selectors import nearest_managers, org_managers
 from peixun.core.audit import audit_record, snapshot
 from peixun.core.notifications import notification_send
 from peixun.core.permissions import require_manage, require_platform
-from peixun.core.scoping import can_manage_org
+from peixun.core.scoping import Actor, actor_id, can_manage_org
 from peixun.orgs.models import Organization
 
 from ..models import PlanVersion, TrainingPlan
@@ -53,7 +53,7 @@ def plan_snapshot(plan: TrainingPlan) -> dict[str, Any]:
 
 
 @transaction.atomic
-def plan_submit(*, actor: Any, plan: TrainingPlan) -> TrainingPlan:
+def plan_submit(*, actor: Actor, plan: TrainingPlan) -> TrainingPlan:
     """File the plan upward (报备): a new frozen version, waiting for the superior."""
     plan = locked(plan)
     require_manage(actor, plan.org)
@@ -70,7 +70,7 @@ def plan_submit(*, actor: Any, plan: TrainingPlan) -> TrainingPlan:
     plan.version += 1
     plan.state = TrainingPlan.State.SUBMITTED
     plan.submitted_at = now
-    plan.submitted_by = actor if getattr(actor, "pk", None) else None
+    plan.submitted_by_id = actor_id(actor)
     plan.decided_at = None
     plan.decided_by = None
     plan.save()
@@ -102,7 +102,7 @@ def plan_submit(*, actor: Any, plan: TrainingPlan) -> TrainingPlan:
     return plan
 
 
-def _require_decider(actor: Any, plan: TrainingPlan) -> None:
+def _require_decider(actor: Actor, plan: TrainingPlan) -> None:
     superior = superior_of(plan.org)
     if superior is None:
         require_platform(actor)
@@ -113,7 +113,7 @@ def _require_decider(actor: Any, plan: TrainingPlan) -> None:
         )
 
 
-def _decide(actor: Any, plan: TrainingPlan, *, approve: bool, reason: str) -> TrainingPlan:
+def _decide(actor: Actor, plan: TrainingPlan, *, approve: bool, reason: str) -> TrainingPlan:
     plan = locked(plan)
     _require_decider(actor, plan)
     if plan.state != TrainingPlan.State.SUBMITTED:
@@ -123,7 +123,7 @@ def _decide(actor: Any, plan: TrainingPlan, *, approve: bool, reason: str) -> Tr
     plan.state = TrainingPlan.State.APPROVED if approve else TrainingPlan.State.RETURNED
     plan.return_reason = "" if approve else reason
     plan.decided_at = now
-    plan.decided_by = actor if getattr(actor, "pk", None) else None
+    plan.decided_by_id = actor_id(actor)
     plan.save()
     PlanVersion.objects.filter(plan=plan, number=plan.version).update(
         decision=PlanVersion.Decision.APPROVED if approve else PlanVersion.Decision.RETURNED,
@@ -154,12 +154,12 @@ def _decide(actor: Any, plan: TrainingPlan, *, approve: bool, reason: str) -> Tr
 
 
 @transaction.atomic
-def plan_approve(*, actor: Any, plan: TrainingPlan) -> TrainingPlan:
+def plan_approve(*, actor: Actor, plan: TrainingPlan) -> TrainingPlan:
     return _decide(actor, plan, approve=True, reason="")
 
 
 @transaction.atomic
-def plan_return(*, actor: Any, plan: TrainingPlan, reason: str) -> TrainingPlan:
+def plan_return(*, actor: Actor, plan: TrainingPlan, reason: str) -> TrainingPlan:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for returning the plan.")})
@@ -169,7 +169,7 @@ def plan_return(*, actor: Any, plan: TrainingPlan, reason: str) -> TrainingPlan:
 
 
 @transaction.atomic
-def plan_remind(*, actor: Any, parent_org: Organization, year: Any) -> int:
+def plan_remind(*, actor: Actor, parent_org: Organization, year: Any) -> int:
     """Remind the open child orgs of `parent_org` that have not filed their `year` plan (no plan,
     or still a draft). Only their own secretaries and org admins are told, each in a private
     message that names no other org; nothing is published. Returns how many orgs were reminded

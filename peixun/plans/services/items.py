@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record, snapshot
 from peixun.core.permissions import require_manage
+from peixun.core.scoping import Actor
 from peixun.orgs.models import Organization
 
 from ..models import PlanItem, TrainingPlan
@@ -86,7 +87,7 @@ def clean_item_fields(plan: TrainingPlan, data: dict[str, Any]) -> dict[str, Any
 
 
 @transaction.atomic
-def item_add(*, actor: Any, plan: TrainingPlan, **fields: Any) -> PlanItem:
+def item_add(*, actor: Actor, plan: TrainingPlan, **fields: Any) -> PlanItem:
     plan = locked(plan)
     require_manage(actor, plan.org)
     require_editable(plan)
@@ -102,7 +103,7 @@ def item_add(*, actor: Any, plan: TrainingPlan, **fields: Any) -> PlanItem:
 
 
 @transaction.atomic
-def item_update(*, actor: Any, item: PlanItem, **fields: Any) -> PlanItem:
+def item_update(*, actor: Actor, item: PlanItem, **fields: Any) -> PlanItem:
     plan = locked(item.plan)
     require_manage(actor, plan.org)
     require_editable(plan)
@@ -125,7 +126,7 @@ def item_update(*, actor: Any, item: PlanItem, **fields: Any) -> PlanItem:
 
 
 @transaction.atomic
-def item_remove(*, actor: Any, item: PlanItem) -> None:
+def item_remove(*, actor: Actor, item: PlanItem) -> None:
     plan = locked(item.plan)
     require_manage(actor, plan.org)
     require_editable(plan)
@@ -148,7 +149,7 @@ def item_remove(*, actor: Any, item: PlanItem) -> None:
 
 
 @transaction.atomic
-def item_mark_done(*, actor: Any, item: PlanItem, done: bool = True) -> PlanItem:
+def item_mark_done(*, actor: Actor, item: PlanItem, done: bool = True) -> PlanItem:
     """Mark an item done (or not done again) by the plan's org: for work that no linked class or
     meeting records, such as a self-study assignment. A done item counts as 100% and is never
     overdue. Allowed in any state: it records delivery, not the plan's content."""

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record, snapshot
 from peixun.core.permissions import require_manage
+from peixun.core.scoping import Actor, actor_id
 from peixun.orgs.models import Organization
 
 from ..models import TrainingPlan
@@ -37,7 +38,7 @@ def _clean_title(title: Any) -> str:
 
 @transaction.atomic
 def plan_create(
-    *, actor: Any, org: Organization, year: Any, title: Any, summary: str = ""
+    *, actor: Actor, org: Organization, year: Any, title: Any, summary: str = ""
 ) -> TrainingPlan:
     """A draft plan of `org` for `year` (one per org and year)."""
     require_manage(actor, org)
@@ -57,7 +58,7 @@ def plan_create(
         year=year,
         title=title,
         summary=(summary or "").strip(),
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by_id=actor_id(actor),
     )
     audit_record(
         actor=actor, verb="plan.create", obj=plan, org=org, after=snapshot(plan, PLAN_AUDIT)
@@ -67,7 +68,7 @@ def plan_create(
 
 @transaction.atomic
 def plan_update(
-    *, actor: Any, plan: TrainingPlan, title: Any = None, summary: str | None = None
+    *, actor: Actor, plan: TrainingPlan, title: Any = None, summary: str | None = None
 ) -> TrainingPlan:
     plan = locked(plan)
     require_manage(actor, plan.org)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from peixun.core.testing import World
+from peixun.testing import World
 
 from ..models import PlanItem, TrainingPlan
 from ..services import item_add, plan_create

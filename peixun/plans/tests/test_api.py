@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from peixun.core.testing import PersonaTestCase
+from peixun.testing import PersonaTestCase
 
 from ..models import PlanItem, TrainingPlan
 from .fixtures import YEAR, branch_plan

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from peixun.core.testing import PersonaTestCase
+from peixun.testing import PersonaTestCase
 from peixun.training.models import TrainingClass
 
 from ..services import item_add, plan_create

@@ -12,8 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from peixun.core.models import AuditEvent, Notification
-from peixun.core.testing import PersonaTestCase, make_member, make_org, make_user
 from peixun.events.tests.fixtures import make_class
+from peixun.testing import PersonaTestCase, make_member, make_org, make_user
 
 from ..models import PlanAttachment, PlanItem, PlanVersion, TrainingPlan
 from ..selectors import item_progress

@@ -8,7 +8,7 @@ import datetime as dt
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from peixun.core.testing import PersonaTestCase, make_org
+from peixun.testing import PersonaTestCase, make_org
 
 from ..selectors import filing_overview, plans_visible
 from ..services import item_add, plan_create, plan_return, plan_submit

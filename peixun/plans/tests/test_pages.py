@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from docx import Document
 from openpyxl import load_workbook
 
-from peixun.core.testing import PersonaTestCase
+from peixun.testing import PersonaTestCase
 
 from ..models import PlanItem, TrainingPlan
 from ..services import plan_submit

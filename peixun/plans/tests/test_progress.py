@@ -8,10 +8,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from peixun.core.testing import PersonaTestCase
 from peixun.events.models import Event
 from peixun.events.tests.fixtures import add_session, enrol, make_class
 from peixun.orglife.models import Meeting, MeetingKind
+from peixun.testing import PersonaTestCase
 from peixun.training.models import TrainingClass
 
 from ..selectors import item_progress, progress_totals

@@ -13,8 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from docx import Document
 
-from peixun.core.testing import PersonaTestCase, make_org, make_user
 from peixun.events.tests.fixtures import add_session, enrol, make_class
+from peixun.testing import PersonaTestCase, make_org, make_user
 from peixun.training.models import TrainingClass
 
 from ..models import PlanAttachment, PlanItem, TrainingPlan

@@ -24,7 +24,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from peixun.core.apiutils import MAX_PAGE, org_field, query_error
-from peixun.core.scoping import get_visible_or_404
+from peixun.core.scoping import Actor, get_visible_or_404
 from peixun.orgs.models import Organization
 
 from .. import selectors
@@ -230,7 +230,7 @@ class CancelIn(Schema):
 # -- helpers -------------------------------------------------------------------------------------
 
 
-def class_out(actor: Any, pk: int) -> TrainingClass:
+def class_out(actor: Actor, pk: int) -> TrainingClass:
     return selectors.class_with_figures(actor, pk)
 
 
@@ -250,7 +250,7 @@ def session_of(training_class: TrainingClass, session_id: int) -> Session:
 CLEARABLE = ("plan_item", "audience_org")
 
 
-def _audience(actor: Any, data: dict[str, Any]) -> None:
+def _audience(actor: Actor, data: dict[str, Any]) -> None:
     if data.get("audience_org") is not None:
         data["audience_org"] = org_field(actor, "audience_org", data["audience_org"])
     if data.get("plan_item") is not None:

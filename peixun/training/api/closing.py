@@ -27,7 +27,7 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from peixun.core.apiutils import query_error
-from peixun.core.scoping import can_read_org, scope_of
+from peixun.core.scoping import Actor, can_read_org, scope_of
 from peixun.events.models import Event
 from peixun.members.models import Member
 
@@ -217,7 +217,7 @@ class MineOut(Schema):
 # -- helpers -------------------------------------------------------------------------------------
 
 
-def readable_class(actor: Any, class_id: int) -> TrainingClass:
+def readable_class(actor: Actor, class_id: int) -> TrainingClass:
     training_class = selectors.class_get(actor, class_id)
     if not can_read_org(actor, training_class.org):
         raise PermissionDenied(_("Only the organiser of the class may see this."))
@@ -240,14 +240,14 @@ def body_errors(error: ValidationError) -> ValidationError:
     )
 
 
-def member_field(actor: Any, pk: int) -> Member:
+def member_field(actor: Actor, pk: int) -> Member:
     found = Member.objects.visible_to(actor).select_related("org").filter(pk=pk).first()
     if found is None:
         raise ValidationError({"member_id": _("No such member in your scope.")})
     return found
 
 
-def session_event_field(actor: Any, field: str, pk: int) -> Event:
+def session_event_field(actor: Actor, field: str, pk: int) -> Event:
     """A session's event in a class the actor sees: anything else is the same field error."""
     session = Session.objects.filter(event_id=pk).select_related("event").first()
     visible = (

@@ -24,7 +24,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from peixun.core.apiutils import MAX_PAGE, org_field, query_error
-from peixun.core.scoping import can_manage_org
+from peixun.core.scoping import Actor, can_manage_org
 from peixun.members.models import Member
 
 from .. import selectors
@@ -162,7 +162,7 @@ def _class(request: HttpRequest, class_id: int) -> TrainingClass:
     return TrainingClass.objects.select_related("org", "audience_org").get(pk=found.pk)
 
 
-def _require_roster_reader(actor: Any, training_class: TrainingClass) -> tuple[str, ...] | None:
+def _require_roster_reader(actor: Actor, training_class: TrainingClass) -> tuple[str, ...] | None:
     paths = selectors.roster_reader_paths(actor, training_class)
     if paths is not None and not paths:
         raise PermissionDenied(_("The roster is for the organiser and the units with places."))
@@ -195,7 +195,7 @@ def dispatch_out(result: services.DispatchResult) -> dict[str, Any]:
     }
 
 
-def members_in_scope(actor: Any, ids: list[int], field: str = "member_ids") -> list[Member]:
+def members_in_scope(actor: Actor, ids: list[int], field: str = "member_ids") -> list[Member]:
     """The listed members the actor can see, in the listed order. An unknown id and one out of
     scope get the same answer, so the error never tells whether a member exists."""
     if not ids:

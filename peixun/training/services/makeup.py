@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,7 +21,7 @@ from peixun.accounts.models import User
 from peixun.core.audit import audit_record, snapshot
 from peixun.core.notifications import notification_send
 from peixun.core.permissions import require_manage
-from peixun.core.scoping import can_manage_org
+from peixun.core.scoping import Actor, actor_id, can_manage_org
 from peixun.events.models import Attendance, Event
 from peixun.members.models import Member
 
@@ -109,7 +108,7 @@ def makeup_rows(
     return rows
 
 
-def makeup_candidates(actor: Any, *, after: dt.datetime) -> QuerySet[Session]:
+def makeup_candidates(actor: Actor, *, after: dt.datetime) -> QuerySet[Session]:
     """Sessions a make-up may be assigned to: of published classes the actor runs, starting
     after `after`, not closed; in time order."""
     classes = TrainingClass.objects.manageable_by(actor).filter(state=TrainingClass.State.PUBLISHED)
@@ -152,7 +151,7 @@ def fits_candidate(
     )
 
 
-def _missed_session(actor: Any, missed_event: Event) -> Session:
+def _missed_session(actor: Actor, missed_event: Event) -> Session:
     session = (
         Session.objects.filter(event=missed_event)
         .select_related("training_class__org", "event")
@@ -194,7 +193,7 @@ def _check_missed(session: Session, member: Member, existing: MakeUp | None) -> 
         )
 
 
-def _check_target(actor: Any, missed: Session, member: Member, assigned_event: Event) -> Session:
+def _check_target(actor: Actor, missed: Session, member: Member, assigned_event: Event) -> Session:
     target = (
         Session.objects.filter(event=assigned_event)
         .select_related("training_class__org", "event")
@@ -255,7 +254,7 @@ def _check_target(actor: Any, missed: Session, member: Member, assigned_event: E
 
 @transaction.atomic
 def makeup_assign(
-    *, actor: Any, member: Member, missed_event: Event, assigned_event: Event, note: str = ""
+    *, actor: Actor, member: Member, missed_event: Event, assigned_event: Event, note: str = ""
 ) -> MakeUp:
     """Assign a member who missed `missed_event` to make it up at `assigned_event`."""
     missed = _missed_session(actor, missed_event)
@@ -269,7 +268,7 @@ def makeup_assign(
     makeup.assigned_event = assigned_event
     makeup.state = MakeUp.State.ASSIGNED
     makeup.note = (note or "").strip()[:300]
-    makeup.assigned_by = actor if getattr(actor, "pk", None) else None
+    makeup.assigned_by_id = actor_id(actor)
     makeup.save()
     audit_record(
         actor=actor,
@@ -309,7 +308,7 @@ def _notify_member(member: Member, missed: Session, target: Session) -> None:
 
 
 @transaction.atomic
-def makeup_waive(*, actor: Any, member: Member, missed_event: Event, reason: str) -> MakeUp:
+def makeup_waive(*, actor: Actor, member: Member, missed_event: Event, reason: str) -> MakeUp:
     """The organiser decides the missed session needs no make-up (a reason is kept)."""
     missed = _missed_session(actor, missed_event)
     reason = (reason or "").strip()

@@ -15,8 +15,8 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from peixun.core.models import AuditEvent
-from peixun.core.testing import PersonaTestCase
 from peixun.events.models import Event
+from peixun.testing import PersonaTestCase
 from peixun.training.models import Session, TrainingClass
 
 from .test_classes_pages import END, START, add_session, at, make_class

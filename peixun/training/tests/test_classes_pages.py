@@ -19,8 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peixun.core.models import AuditEvent
-from peixun.core.testing import PersonaTestCase
+from peixun.core.scoping import Actor
 from peixun.events.models import Event
+from peixun.testing import PersonaTestCase
 from peixun.training.models import Session, TrainingClass, TrainingSettings
 from peixun.training.services.classes import class_create, session_add
 
@@ -32,7 +33,7 @@ def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
 
-def make_class(actor: Any, org: Any, title: str, **overrides: Any) -> TrainingClass:
+def make_class(actor: Actor, org: Any, title: str, **overrides: Any) -> TrainingClass:
     fields: dict[str, Any] = {
         "title": title,
         "kind": "special",
@@ -46,7 +47,7 @@ def make_class(actor: Any, org: Any, title: str, **overrides: Any) -> TrainingCl
     return class_create(actor=actor, org=org, **fields)
 
 
-def add_session(actor: Any, tc: TrainingClass, topic: str, hours: int, day: int = 0) -> Session:
+def add_session(actor: Actor, tc: TrainingClass, topic: str, hours: int, day: int = 0) -> Session:
     when = START + dt.timedelta(days=day)
     return session_add(
         actor=actor,

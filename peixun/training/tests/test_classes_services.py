@@ -12,9 +12,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from peixun.core.models import AuditEvent, Notification
-from peixun.core.testing import PersonaTestCase
 from peixun.events.models import Attendance, Event
 from peixun.hours.models import Kind
+from peixun.testing import PersonaTestCase
 from peixun.training.models import Enrolment, Session, TrainingClass, TrainingSettings
 from peixun.training.services.classes import (
     class_cancel,

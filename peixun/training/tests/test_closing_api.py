@@ -9,9 +9,9 @@ from typing import Any, ClassVar
 
 from django.test import Client
 
-from peixun.core.testing import PersonaTestCase
 from peixun.events.tests.fixtures import add_session, make_class
 from peixun.hours.models import CreditEntry
+from peixun.testing import PersonaTestCase
 from peixun.training.models import MakeUp, TrainingClass
 
 from .test_closing_fixtures import DAY, Closable, closable_class, complete, mark_all, plan_file

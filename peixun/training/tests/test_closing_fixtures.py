@@ -22,10 +22,11 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from peixun.core.testing import World, make_member
+from peixun.core.scoping import Actor
 from peixun.events.models import Attendance
 from peixun.events.tests.fixtures import add_session, enrol, make_class
 from peixun.members.models import Member
+from peixun.testing import World, make_member
 from peixun.training.models import Session, TrainingClass
 from peixun.training.services.closing import (
     class_plan_attach,
@@ -117,7 +118,7 @@ def mark_all(c: Closable, *, skip: tuple[str, int] | None = None) -> None:
             )
 
 
-def complete(c: Closable, actor: object, *, upload: bool = False) -> None:
+def complete(c: Closable, actor: Actor, *, upload: bool = False) -> None:
     """Confirm the roster and timetable and attach a plan. Without `upload` the plan is only
     named (no file is written: class-level fixtures run outside the tests' media directory)."""
     class_roster_confirm(actor=actor, training_class=c.training_class)

@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import ClassVar
 
 from peixun.core.models import AuditEvent, Notification
-from peixun.core.testing import PersonaTestCase
 from peixun.events.attendance import attendance_mark
 from peixun.events.leave import leave_decide, leave_request
 from peixun.events.models import Attendance
 from peixun.events.tests.fixtures import add_session
+from peixun.testing import PersonaTestCase
 from peixun.training.models import Enrolment, TrainingSettings
 from peixun.training.services.closing import class_leave_flags_refresh
 

@@ -15,11 +15,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from peixun.core.models import AuditEvent
-from peixun.core.testing import PersonaTestCase, make_member
 from peixun.events.models import Attendance
 from peixun.events.tests.fixtures import add_session, enrol, make_class
 from peixun.hours.models import CreditEntry
 from peixun.hours.services import entry_reverse
+from peixun.testing import PersonaTestCase, make_member
 from peixun.training.models import Enrolment, MakeUp, TrainingClass
 from peixun.training.services.closing import class_close
 

@@ -13,10 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from peixun.core.models import AuditEvent
-from peixun.core.testing import PersonaTestCase
 from peixun.events.models import Attendance, CreditRule, Event, EventSettings
 from peixun.events.tests.fixtures import add_session, make_class
 from peixun.hours.models import CreditEntry, MemberYearTotal
+from peixun.testing import PersonaTestCase
 from peixun.training.models import Enrolment, TrainingClass
 from peixun.training.services.closing import (
     class_close,

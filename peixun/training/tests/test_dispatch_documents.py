@@ -10,7 +10,7 @@ import openpyxl
 from django.urls import reverse
 
 from peixun.core.models import AuditEvent
-from peixun.core.testing import make_member
+from peixun.testing import make_member
 from peixun.training.models import Enrolment
 
 from .test_dispatch_fixtures import DispatchTestCase

@@ -11,8 +11,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from peixun.core.testing import PersonaTestCase, World, make_member, make_user
 from peixun.events.models import Event
+from peixun.testing import PersonaTestCase, World, make_member, make_user
 from peixun.training.models import Enrolment, Quota, Session, TrainingClass
 
 

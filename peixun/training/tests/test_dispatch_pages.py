@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from peixun.core.models import Notification
-from peixun.core.testing import make_member
+from peixun.testing import make_member
 from peixun.training.models import Enrolment, Quota, TrainingClass
 
 from .test_dispatch_fixtures import DispatchTestCase

@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
 from peixun.core.models import AuditEvent, Notification
-from peixun.core.testing import make_member
 from peixun.hours.services import entry_record
+from peixun.testing import make_member
 from peixun.training.models import Enrolment, Quota, TrainingClass
 from peixun.training.services import audience
 from peixun.training.services import dispatch as services

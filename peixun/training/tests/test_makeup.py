@@ -10,10 +10,10 @@ from typing import ClassVar
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from peixun.core.models import AuditEvent, Notification
-from peixun.core.testing import PersonaTestCase
 from peixun.events.models import Attendance, Event
 from peixun.events.tests.fixtures import add_session, enrol, make_class
 from peixun.hours.models import CreditEntry, MemberYearTotal
+from peixun.testing import PersonaTestCase
 from peixun.training.models import MakeUp, Session, TrainingClass
 from peixun.training.selectors import session_expected_member_ids
 from peixun.training.services.closing import class_close, class_reopen

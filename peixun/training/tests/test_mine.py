@@ -9,10 +9,10 @@ from typing import ClassVar
 from django.urls import reverse
 from django.utils import timezone
 
-from peixun.core.testing import PersonaTestCase
 from peixun.events.models import Attendance, LeaveRequest
 from peixun.events.tests.fixtures import add_session, enrol, make_class
 from peixun.members.models import Member
+from peixun.testing import PersonaTestCase
 from peixun.training.models import Session, TrainingClass
 from peixun.training.services.closing import class_close, classes_open_for_member
 from peixun.training.services.makeup import makeup_assign

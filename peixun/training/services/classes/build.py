@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record, snapshot
 from peixun.core.permissions import require_manage
+from peixun.core.scoping import Actor, actor_id
 from peixun.events.models import Event
 from peixun.events.services import event_update
 from peixun.hours.models import Kind, Topic
@@ -132,7 +133,7 @@ def _check_fields(fields: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def class_create(*, actor: Any, org: Organization, **fields: Any) -> TrainingClass:
+def class_create(*, actor: Actor, org: Organization, **fields: Any) -> TrainingClass:
     """A draft class organised by `org`, which the actor manages. Fields: see `CLASS_FIELDS`;
     the audience defaults to the organiser's whole subtree."""
     require_manage(actor, org)
@@ -140,9 +141,7 @@ def class_create(*, actor: Any, org: Organization, **fields: Any) -> TrainingCla
     if not org.is_open:
         raise ValidationError({"org": _("This organization is closed.")})
     clean = clean_class_fields(fields, org)
-    training_class = TrainingClass.objects.create(
-        org=org, created_by=actor if getattr(actor, "pk", None) else None, **clean
-    )
+    training_class = TrainingClass.objects.create(org=org, created_by_id=actor_id(actor), **clean)
     audit_record(
         actor=actor,
         verb="training_class.create",
@@ -181,7 +180,7 @@ def _session_days(training_class: TrainingClass) -> list[tuple[dt.date, dt.date]
 
 
 @transaction.atomic
-def class_update(*, actor: Any, training_class: TrainingClass, **fields: Any) -> TrainingClass:
+def class_update(*, actor: Actor, training_class: TrainingClass, **fields: Any) -> TrainingClass:
     """Change a draft or published class; a closed or cancelled one is read-only. Its sessions
     must still fall within its dates, and its places cannot drop below those already taken."""
     training_class = locked_class(training_class)

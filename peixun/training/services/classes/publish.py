@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from peixun.core.audit import audit_record, snapshot
 from peixun.core.notifications import notification_send
 from peixun.core.permissions import require_manage
+from peixun.core.scoping import Actor
 from peixun.events.models import Event
 
 from ...models import (
@@ -72,7 +73,7 @@ def theory_check_applies(training_class: TrainingClass) -> bool:
 
 @transaction.atomic
 def class_publish(
-    *, actor: Any, training_class: TrainingClass, override_reason: str = ""
+    *, actor: Actor, training_class: TrainingClass, override_reason: str = ""
 ) -> TrainingClass:
     """Publish a draft class with at least one session. A class of a kind held to the theory
     share (`THEORY_CHECKED_KINDS`) below the tenant's minimum is published only with a reason,
@@ -129,7 +130,7 @@ def percent(share: Decimal | None) -> str:
 
 
 @transaction.atomic
-def class_cancel(*, actor: Any, training_class: TrainingClass, reason: str) -> TrainingClass:
+def class_cancel(*, actor: Actor, training_class: TrainingClass, reason: str) -> TrainingClass:
     """Cancel a draft or published class none of whose sessions has credited hours. Members
     enrolled in a published class are told."""
     training_class = locked_class(training_class)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record
 from peixun.core.permissions import require_manage
+from peixun.core.scoping import Actor
 from peixun.events.models import Attendance, Event, LeaveRequest
 from peixun.events.services import clean_event_fields, event_create, event_update
 
@@ -133,7 +134,7 @@ def _session_snapshot(session: Session) -> dict[str, Any]:
 @transaction.atomic
 def session_add(
     *,
-    actor: Any,
+    actor: Actor,
     training_class: TrainingClass,
     title: str,
     starts_at: dt.datetime,
@@ -207,7 +208,7 @@ def _locked_session(session: Session) -> Session:
 
 
 @transaction.atomic
-def session_update(*, actor: Any, session: Session, **fields: Any) -> Session:
+def session_update(*, actor: Actor, session: Session, **fields: Any) -> Session:
     """Change a session of a draft or published class. Fields: see `SESSION_FIELDS`."""
     training_class = locked_class(session.training_class)
     session = _locked_session(session)
@@ -241,7 +242,7 @@ def session_update(*, actor: Any, session: Session, **fields: Any) -> Session:
 
 
 @transaction.atomic
-def session_remove(*, actor: Any, session: Session) -> None:
+def session_remove(*, actor: Actor, session: Session) -> None:
     """Remove a session that nobody has attended, asked leave for or been assigned to make up;
     its event goes with it."""
     training_class = locked_class(session.training_class)

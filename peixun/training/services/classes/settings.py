@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record, snapshot
 from peixun.core.permissions import require_admin
+from peixun.core.scoping import Actor
 from peixun.hours.models import Topic
 from peixun.hours.services import tenant_of
 from peixun.orgs.models import Organization
@@ -74,7 +75,7 @@ def clean_settings(data: dict[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def training_settings_update(
-    *, actor: Any, tenant: Organization, **fields: Any
+    *, actor: Actor, tenant: Organization, **fields: Any
 ) -> TrainingSettings:
     """Change the tenant's class settings; only an org admin of the tenant's root may."""
     tenant = tenant_of(tenant)

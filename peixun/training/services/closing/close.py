@@ -4,8 +4,6 @@ close the class (each session's event is closed, which credits the ledger) and r
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -14,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record
 from peixun.core.permissions import require_manage
+from peixun.core.scoping import Actor, actor_id
 from peixun.events.models import Event
 from peixun.events.services import event_close, event_reopen
 from peixun.hours.services import EVIDENCE_SIGNATURES
@@ -44,7 +43,7 @@ def _require_running(training_class: TrainingClass) -> None:
 
 
 @transaction.atomic
-def class_roster_confirm(*, actor: Any, training_class: TrainingClass) -> TrainingClass:
+def class_roster_confirm(*, actor: Actor, training_class: TrainingClass) -> TrainingClass:
     """Confirm the final roster: every nomination decided, at least one trainee accepted."""
     tc = _locked(training_class)
     require_manage(actor, tc.org)
@@ -77,7 +76,7 @@ def class_roster_confirm(*, actor: Any, training_class: TrainingClass) -> Traini
 
 
 @transaction.atomic
-def class_timetable_confirm(*, actor: Any, training_class: TrainingClass) -> TrainingClass:
+def class_timetable_confirm(*, actor: Actor, training_class: TrainingClass) -> TrainingClass:
     """Confirm the final timetable (the sessions as held)."""
     tc = _locked(training_class)
     require_manage(actor, tc.org)
@@ -119,7 +118,7 @@ def check_plan_file(file: UploadedFile | None) -> None:
 
 @transaction.atomic
 def class_plan_attach(
-    *, actor: Any, training_class: TrainingClass, file: UploadedFile | None
+    *, actor: Actor, training_class: TrainingClass, file: UploadedFile | None
 ) -> TrainingClass:
     """Attach (or replace) the class plan document (培训方案): PDF, .docx or .doc."""
     tc = _locked(training_class)
@@ -150,7 +149,9 @@ def _session_events(tc: TrainingClass) -> list[Event]:
 
 
 @transaction.atomic
-def class_close(*, actor: Any, training_class: TrainingClass, late_note: str = "") -> TrainingClass:
+def class_close(
+    *, actor: Actor, training_class: TrainingClass, late_note: str = ""
+) -> TrainingClass:
     """Close the class: refused unless the checklist is complete (and, past the due date, a
     note says why it is late). Each session's event is closed, crediting every member who
     attended it (late arrival and early leave as the tenant's attendance settings say, with the
@@ -199,7 +200,7 @@ def class_close(*, actor: Any, training_class: TrainingClass, late_note: str = "
     done = makeups_settle([e.pk for e in events])
     tc.state = TrainingClass.State.CLOSED
     tc.closed_at = timezone.now()
-    tc.closed_by = actor if getattr(actor, "pk", None) else None
+    tc.closed_by_id = actor_id(actor)
     tc.late_close_note = late_note if late else ""
     tc.save(update_fields=["state", "closed_at", "closed_by", "late_close_note"])
     credits = class_credits(tc)
@@ -221,7 +222,7 @@ def class_close(*, actor: Any, training_class: TrainingClass, late_note: str = "
 
 
 @transaction.atomic
-def class_reopen(*, actor: Any, training_class: TrainingClass, reason: str) -> TrainingClass:
+def class_reopen(*, actor: Actor, training_class: TrainingClass, reason: str) -> TrainingClass:
     """Reopen a closed class: every session's event is reopened, its credits reversed by
     reversing entries; make-ups done here are assigned again; the class is published again."""
     tc = _locked(training_class)

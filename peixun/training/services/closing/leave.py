@@ -21,6 +21,7 @@ from peixun.accounts.models import User
 from peixun.accounts.selectors import nearest_managers
 from peixun.core.audit import audit_record_many, build_event
 from peixun.core.notifications import notification_send
+from peixun.core.scoping import Actor
 from peixun.events.models import Attendance
 from peixun.hours.services import tenant_of
 from peixun.orgs.models import Organization
@@ -74,7 +75,9 @@ def enrolment_leave_flags_refresh(event: Any) -> None:
         class_leave_flags_refresh(training_class)
 
 
-def class_leave_flags_refresh(training_class: TrainingClass, *, actor: Any = None) -> list[int]:
+def class_leave_flags_refresh(
+    training_class: TrainingClass, *, actor: Actor | None = None
+) -> list[int]:
     """Set or clear `flagged_for_withdrawal` on the class's accepted enrolments; returns the
     member ids newly flagged (their organiser is notified). A class that is not full-time flags
     nobody."""

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record, snapshot
 from peixun.core.notifications import notification_send
-from peixun.core.scoping import can_manage_org
+from peixun.core.scoping import Actor, can_manage_org
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
 
@@ -57,7 +57,7 @@ def locked_enrolment(enrolment: Enrolment) -> tuple[Enrolment, TrainingClass]:
     return fresh, training_class
 
 
-def require_organiser(actor: Any, training_class: TrainingClass) -> None:
+def require_organiser(actor: Actor, training_class: TrainingClass) -> None:
     if not can_manage_org(actor, training_class.org):
         raise PermissionDenied(_("Only the organiser of this class may do this."))
 
@@ -180,7 +180,7 @@ def check_quota(quota: Quota, adding: int) -> None:
         )
 
 
-def roster_changed(actor: Any, training_class: TrainingClass) -> None:
+def roster_changed(actor: Actor, training_class: TrainingClass) -> None:
     """Who is accepted changed: a confirmed final roster must be confirmed again."""
     if training_class.roster_confirmed_at is None:
         return
@@ -198,7 +198,7 @@ def roster_changed(actor: Any, training_class: TrainingClass) -> None:
 
 
 def audit_enrolment(
-    actor: Any, verb: str, enrolment: Enrolment, before: dict[str, Any] | None = None
+    actor: Actor, verb: str, enrolment: Enrolment, before: dict[str, Any] | None = None
 ) -> None:
     audit_record(
         actor=actor,

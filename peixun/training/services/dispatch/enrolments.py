@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -12,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record_many, build_event, snapshot
 from peixun.core.permissions import require_manage
-from peixun.core.scoping import can_manage_org
+from peixun.core.scoping import Actor, actor_id, can_manage_org
 from peixun.members.models import Member
 
 from ...models import Enrolment, Quota, TrainingClass
@@ -43,7 +41,7 @@ from .checks import (
 
 @transaction.atomic
 def enrolment_nominate(
-    *, actor: Any, training_class: TrainingClass, quota: Quota, members: list[Member]
+    *, actor: Actor, training_class: TrainingClass, quota: Quota, members: list[Member]
 ) -> DispatchResult:
     """A unit nominates members of its subtree within its places. All of them, or none."""
     if quota.training_class_id != training_class.pk:
@@ -61,7 +59,7 @@ def enrolment_nominate(
     check_audience(training_class, members)
     check_quota(quota, len(members))
     check_capacity(training_class, len(members))
-    who = actor if getattr(actor, "pk", None) else None
+    who = actor_id(actor)
     enrolments = [
         Enrolment.objects.create(
             training_class=training_class,
@@ -69,7 +67,7 @@ def enrolment_nominate(
             quota=quota,
             route=Enrolment.Route.NOMINATED,
             state=Enrolment.State.NOMINATED,
-            nominated_by=who,
+            nominated_by_id=who,
         )
         for member in members
     ]
@@ -90,7 +88,7 @@ def enrolment_nominate(
 
 
 @transaction.atomic
-def enrolment_accept(*, actor: Any, enrolment: Enrolment) -> Enrolment:
+def enrolment_accept(*, actor: Actor, enrolment: Enrolment) -> Enrolment:
     """The organiser accepts a nomination: the member is enrolled and told."""
     enrolment, training_class = locked_enrolment(enrolment)
     require_organiser(actor, training_class)
@@ -106,7 +104,7 @@ def enrolment_accept(*, actor: Any, enrolment: Enrolment) -> Enrolment:
         )
     before = snapshot(enrolment, ENROLMENT_AUDIT)
     enrolment.state = Enrolment.State.ACCEPTED
-    enrolment.decided_by = actor if getattr(actor, "pk", None) else None
+    enrolment.decided_by_id = actor_id(actor)
     enrolment.decided_at = timezone.now()
     enrolment.save(update_fields=["state", "decided_by", "decided_at"])
     audit_enrolment(actor, "training.accept", enrolment, before)
@@ -116,7 +114,7 @@ def enrolment_accept(*, actor: Any, enrolment: Enrolment) -> Enrolment:
 
 
 @transaction.atomic
-def enrolment_return(*, actor: Any, enrolment: Enrolment, reason: str) -> Enrolment:
+def enrolment_return(*, actor: Actor, enrolment: Enrolment, reason: str) -> Enrolment:
     """The organiser returns a nomination to the unit with a reason; the place is free again and
     the unit may resubmit."""
     enrolment, training_class = locked_enrolment(enrolment)
@@ -135,7 +133,7 @@ def enrolment_return(*, actor: Any, enrolment: Enrolment, reason: str) -> Enrolm
     before = snapshot(enrolment, ENROLMENT_AUDIT)
     enrolment.state = Enrolment.State.RETURNED
     enrolment.reason = text
-    enrolment.decided_by = actor if getattr(actor, "pk", None) else None
+    enrolment.decided_by_id = actor_id(actor)
     enrolment.decided_at = timezone.now()
     enrolment.save(update_fields=["state", "reason", "decided_by", "decided_at"])
     audit_enrolment(actor, "training.return", enrolment, before)
@@ -151,7 +149,7 @@ def enrolment_return(*, actor: Any, enrolment: Enrolment, reason: str) -> Enrolm
 
 
 @transaction.atomic
-def enrolment_resubmit(*, actor: Any, enrolment: Enrolment) -> Enrolment:
+def enrolment_resubmit(*, actor: Actor, enrolment: Enrolment) -> Enrolment:
     """The unit sends a returned nomination again (the same row goes back to nominated), if the
     places, the capacity and the audience still allow it."""
     enrolment, training_class = locked_enrolment(enrolment)
@@ -178,7 +176,7 @@ def enrolment_resubmit(*, actor: Any, enrolment: Enrolment) -> Enrolment:
     before = snapshot(enrolment, ENROLMENT_AUDIT)
     enrolment.state = Enrolment.State.NOMINATED
     enrolment.reason = ""
-    enrolment.nominated_by = actor if getattr(actor, "pk", None) else None
+    enrolment.nominated_by_id = actor_id(actor)
     enrolment.decided_by = None
     enrolment.decided_at = None
     enrolment.save(update_fields=["state", "reason", "nominated_by", "decided_by", "decided_at"])
@@ -188,7 +186,7 @@ def enrolment_resubmit(*, actor: Any, enrolment: Enrolment) -> Enrolment:
 
 @transaction.atomic
 def enrolment_name(
-    *, actor: Any, training_class: TrainingClass, members: list[Member]
+    *, actor: Actor, training_class: TrainingClass, members: list[Member]
 ) -> DispatchResult:
     """点名调训: the organiser enrols members of its own subtree directly, without a unit's places.
     A member outside the audience is allowed here and comes back as a warning."""
@@ -203,7 +201,7 @@ def enrolment_name(
     )
     check_not_enrolled(training_class, members)
     check_capacity(training_class, len(members))
-    who = actor if getattr(actor, "pk", None) else None
+    who = actor_id(actor)
     now = timezone.now()
     enrolments = [
         Enrolment.objects.create(
@@ -212,8 +210,8 @@ def enrolment_name(
             quota=None,
             route=Enrolment.Route.NAMED,
             state=Enrolment.State.ACCEPTED,
-            nominated_by=who,
-            decided_by=who,
+            nominated_by_id=who,
+            decided_by_id=who,
             decided_at=now,
         )
         for member in members
@@ -238,7 +236,7 @@ def enrolment_name(
 
 @transaction.atomic
 def enrolment_substitute(
-    *, actor: Any, enrolment: Enrolment, member: Member, reason: str
+    *, actor: Actor, enrolment: Enrolment, member: Member, reason: str
 ) -> DispatchResult:
     """替换: the organiser gives an accepted member's place to `member`. The old enrolment is marked
     replaced, the new one is accepted on the same places, so the unit's count does not change."""
@@ -274,7 +272,7 @@ def enrolment_substitute(
     enrolment.reason = text
     enrolment.save(update_fields=["state", "reason"])
     audit_enrolment(actor, "training.replace", enrolment, before)
-    who = actor if getattr(actor, "pk", None) else None
+    who = actor_id(actor)
     new = Enrolment.objects.create(
         training_class=training_class,
         member=member,
@@ -283,8 +281,8 @@ def enrolment_substitute(
         state=Enrolment.State.ACCEPTED,
         reason=text,
         replaces=enrolment,
-        nominated_by=who,
-        decided_by=who,
+        nominated_by_id=who,
+        decided_by_id=who,
         decided_at=timezone.now(),
     )
     audit_enrolment(actor, "training.substitute", new)
@@ -302,7 +300,7 @@ def enrolment_substitute(
     return DispatchResult([new], warnings.get(member.pk, []))
 
 
-def may_withdraw(actor: Any, enrolment: Enrolment) -> bool:
+def may_withdraw(actor: Actor, enrolment: Enrolment) -> bool:
     """The organiser withdraws anyone; a unit its own nominations and enrolments."""
     if can_manage_org(actor, enrolment.training_class.org):
         return True
@@ -310,7 +308,7 @@ def may_withdraw(actor: Any, enrolment: Enrolment) -> bool:
 
 
 @transaction.atomic
-def enrolment_withdraw(*, actor: Any, enrolment: Enrolment, reason: str) -> Enrolment:
+def enrolment_withdraw(*, actor: Actor, enrolment: Enrolment, reason: str) -> Enrolment:
     """退训: a nominated or accepted member leaves the class, with a reason; the place is free."""
     enrolment, training_class = locked_enrolment(enrolment)
     if not may_withdraw(actor, enrolment):
@@ -332,7 +330,7 @@ def enrolment_withdraw(*, actor: Any, enrolment: Enrolment, reason: str) -> Enro
     before = snapshot(enrolment, ENROLMENT_AUDIT)
     enrolment.state = Enrolment.State.WITHDRAWN
     enrolment.reason = text
-    enrolment.decided_by = actor if getattr(actor, "pk", None) else None
+    enrolment.decided_by_id = actor_id(actor)
     enrolment.decided_at = timezone.now()
     enrolment.save(update_fields=["state", "reason", "decided_by", "decided_at"])
     audit_enrolment(actor, "training.withdraw", enrolment, before)

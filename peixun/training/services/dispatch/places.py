@@ -10,6 +10,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record, snapshot
+from peixun.core.scoping import Actor
 from peixun.orgs.models import Organization
 
 from ...models import Enrolment, Quota, TrainingClass
@@ -20,7 +21,7 @@ from .checks import QUOTA_AUDIT, QUOTA_STATES, locked_class, quota_taken, requir
 
 @transaction.atomic
 def quota_set(
-    *, actor: Any, training_class: TrainingClass, org: Organization, places: Any
+    *, actor: Actor, training_class: TrainingClass, org: Organization, places: Any
 ) -> Quota:
     """Give `org` (an open org below the organiser) `places` places; changes the number if it
     already has some. All places together stay within the capacity, and a unit's places never
@@ -108,7 +109,7 @@ def quota_set(
 
 
 @transaction.atomic
-def quota_remove(*, actor: Any, quota: Quota) -> None:
+def quota_remove(*, actor: Actor, quota: Quota) -> None:
     """Take a unit's places away. Refused while anyone holds one, and once nominations were made
     against them (their history stays; give the unit fewer places instead)."""
     training_class = locked_class(quota.training_class)

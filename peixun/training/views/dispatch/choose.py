@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from peixun.core.pagination import paginate
-from peixun.core.scoping import can_manage_org
+from peixun.core.scoping import Actor, can_manage_org
 from peixun.members.models import Member
 
 from ... import selectors
@@ -43,7 +41,7 @@ def _picked(request: HttpRequest) -> list[int]:
     return out
 
 
-def _members_from(actor: Any, ids: list[int]) -> list[Member]:
+def _members_from(actor: Actor, ids: list[int]) -> list[Member]:
     """The ticked members the actor may see, in the ticked order; unknown ids are dropped (the
     page only offers members of the actor's own subtree)."""
     found = Member.objects.visible_to(actor).select_related("org").in_bulk(ids)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from peixun.core.pagination import paginate
-from peixun.core.scoping import can_manage_org, get_visible_or_404, scope_of
+from peixun.core.scoping import Actor, can_manage_org, get_visible_or_404, scope_of
 from peixun.members.models import Member
 
 from ... import notice, selectors
@@ -113,7 +111,9 @@ def roster_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 # -- the dispatch notice -------------------------------------------------------------------------
 
 
-def notice_enrolment(actor: Any, training_class: TrainingClass, member_pk: str | None) -> Enrolment:
+def notice_enrolment(
+    actor: Actor, training_class: TrainingClass, member_pk: str | None
+) -> Enrolment:
     """The accepted enrolment whose notice the actor asks for: without `member`, their own;
     with it, a member the organiser or the member's unit manages (403 for other readers)."""
     scope = scope_of(actor)

@@ -10,10 +10,12 @@ import datetime as dt
 import itertools
 from typing import Any, ClassVar
 
+from django.contrib.auth.models import AnonymousUser
 from django.test import Client, TestCase
 
 from peixun.accounts.models import Grant, User
 from peixun.core.idcard import make_id_number
+from peixun.core.scoping import Actor
 from peixun.members.models import Member, Membership
 from peixun.orgs.models import Organization, Position
 
@@ -100,8 +102,8 @@ class World:
             kind="part_time",
             since=dt.date(2022, 1, 1),
         )
-        self.users: dict[str, User | None] = {
-            "anonymous": None,
+        # Every persona but anonymous, who has no user.
+        self.users: dict[str, User] = {
             "member": make_user("member", member=self.member),
             "secretary": make_user(
                 "secretary", member=self.secretary_member, role="secretary", org=self.branch
@@ -122,12 +124,18 @@ class PersonaTestCase(TestCase):
     def setUpTestData(cls) -> None:
         cls.world = World()
 
-    def user(self, persona: str) -> User | None:
+    def user(self, persona: str) -> User:
+        """The signed-in user of a persona (anonymous has none: see `actor`)."""
         return self.world.users[persona]
 
+    def actor(self, persona: str) -> Actor:
+        """Who a persona acts as, anonymous included (as a request sees them)."""
+        return self.world.users.get(persona) or AnonymousUser()
+
     def client_for(self, persona: str) -> Client:
+        assert persona in PERSONAS, persona
         client = Client()
-        user = self.world.users[persona]
+        user = self.world.users.get(persona)
         if user is not None:
             client.force_login(user)
         return client
