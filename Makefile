@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint check install vendor messages compile-messages bench clean
+.PHONY: run test test-fast lint check install vendor messages compile-messages bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -35,10 +35,16 @@ test: install
 	mkdir -p var test-artifacts
 	$(BIN)/python -m pytest -n 2 -q
 
+# The inner loop: everything but the browser journeys (no Chromium needed); `make test` before a push.
+test-fast: install
+	mkdir -p var test-artifacts
+	$(BIN)/python -m pytest -n 2 -q -m "not browser"
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy peixun bench browser_tests scripts
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
 	$(BIN)/python scripts/check_messages.py
