@@ -18,9 +18,10 @@ from peixun.core.audit import audit_record, snapshot
 from peixun.core.permissions import require_admin, require_manage
 from peixun.core.scoping import Actor, actor_id
 from peixun.hours.models import HOURS_STEP, MAX_ENTRY_HOURS, Kind, Topic
-from peixun.hours.services import entries_reverse_reference, entry_record, tenant_of
+from peixun.hours.services import entries_reverse_reference, entry_record
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
+from peixun.orgs.selectors import tenant_of
 
 from .models import Attendance, CreditRule, Event, EventSettings
 from .registry import close_owner_url, expected_member_ids

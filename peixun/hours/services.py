@@ -17,6 +17,7 @@ from peixun.core.permissions import require_admin, require_manage
 from peixun.core.scoping import Actor, actor_id, can_admin_org, can_manage_org, path_in, scope_of
 from peixun.members.models import Member, Membership
 from peixun.orgs.models import Organization
+from peixun.orgs.selectors import tenant_of
 
 from .models import (
     HOURS_STEP,
@@ -71,12 +72,6 @@ EVIDENCE_SIGNATURES = {
     ".xls": (b"\xd0\xcf\x11\xe0",),
     ".ppt": (b"\xd0\xcf\x11\xe0",),
 }
-
-
-def tenant_of(org: Organization) -> Organization:
-    return (
-        org if org.depth == 1 else Organization.objects.get(path=org.path[: Organization.steplen])
-    )
 
 
 def settings_for(org: Organization) -> HoursSettings:

@@ -153,6 +153,13 @@ def org_options_for(*, actor: Actor, member_kinds_only: bool = False) -> QuerySe
     return qs.order_by("path")
 
 
+def tenant_of(org: Organization) -> Organization:
+    """The tenant (root organisation) an organisation belongs to."""
+    return (
+        org if org.depth == 1 else Organization.objects.get(path=org.path[: Organization.steplen])
+    )
+
+
 def admin_tenants(actor: Actor) -> list[Organization]:
     """The tenants (root organisations) whose settings and rules the actor may change: those
     they administer from the root (every tenant for a platform admin)."""

@@ -23,9 +23,10 @@ from peixun.core.notifications import notification_send
 from peixun.core.permissions import require_admin, require_manage
 from peixun.core.scoping import Actor, actor_id
 from peixun.hours.models import HOURS_STEP, CreditEntry, Kind
-from peixun.hours.services import entry_record, tenant_of
+from peixun.hours.services import entry_record
 from peixun.members.models import Member, Membership
 from peixun.orgs.models import Organization
+from peixun.orgs.selectors import tenant_of
 
 from ..models import Attempt, Candidate, Exam, ExamKind, ExamRule, Paper
 from .papers import paper_problems

@@ -14,8 +14,8 @@ from peixun.core.audit import audit_record
 from peixun.core.permissions import require_admin
 from peixun.core.scoping import Actor
 from peixun.events.services import clean_event_hours
-from peixun.hours.services import tenant_of
 from peixun.orgs.models import Organization
+from peixun.orgs.selectors import tenant_of
 
 from ..models import MeetingCreditRule, MeetingKind
 

@@ -13,8 +13,8 @@ from peixun.core.audit import audit_record, snapshot
 from peixun.core.permissions import require_admin
 from peixun.core.scoping import Actor
 from peixun.hours.models import Topic
-from peixun.hours.services import tenant_of
 from peixun.orgs.models import Organization
+from peixun.orgs.selectors import tenant_of
 
 from ...models import (
     TrainingSettings,

@@ -23,8 +23,8 @@ from peixun.core.audit import audit_record_many, build_event
 from peixun.core.notifications import notification_send
 from peixun.core.scoping import Actor
 from peixun.events.models import Attendance
-from peixun.hours.services import tenant_of
 from peixun.orgs.models import Organization
+from peixun.orgs.selectors import tenant_of
 
 from ...models import Enrolment, Session, TrainingClass, TrainingSettings
 

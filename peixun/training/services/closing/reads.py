@@ -13,8 +13,8 @@ from django.utils import timezone
 from peixun.events.models import Attendance, EventSettings
 from peixun.events.services import credited_status
 from peixun.hours.models import CreditEntry
-from peixun.hours.services import tenant_of
 from peixun.members.models import Member
+from peixun.orgs.selectors import tenant_of
 
 from ...models import Enrolment, MakeUp, Session, TrainingClass
 from .checklist import class_sessions
