@@ -49,6 +49,7 @@ lint: install
 	$(BIN)/python manage.py check
 	$(BIN)/python scripts/check_messages.py
 	PEIXUN_DEBUG=0 PEIXUN_SECRET_KEY=lint-only-$$(head -c 48 /dev/urandom | od -An -tx1 | tr -d ' \n') \
+	  PEIXUN_FIELD_KEY=lint-only-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
 	  PEIXUN_ALLOWED_HOSTS=peixun.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 messages: install

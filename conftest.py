@@ -1,8 +1,4 @@
-import os
-
 import pytest
-
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peixun.settings")
 
 
 @pytest.fixture(autouse=True)

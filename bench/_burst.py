@@ -51,6 +51,7 @@ def prepare_environment(db: str, workdir: Path, sqlite_path: Path, pg_name: str)
     os.environ["PEIXUN_VAR_DIR"] = str(workdir)
     os.environ["PEIXUN_DEBUG"] = "0"
     os.environ["PEIXUN_SECRET_KEY"] = "bench-only-" + secrets.token_hex(32)
+    os.environ["PEIXUN_FIELD_KEY"] = "bench-only-" + secrets.token_hex(24)
     os.environ["PEIXUN_ALLOWED_HOSTS"] = "127.0.0.1"
     os.environ["DJANGO_SETTINGS_MODULE"] = "peixun.settings"
     os.environ.setdefault("PEIXUN_LOG_LEVEL", "WARNING")

@@ -1,26 +1,39 @@
-"""Settings for peixun. Everything an operator changes comes from the environment."""
+"""Settings for peixun. Everything an operator changes comes from the environment.
 
-import os
-import sys
+One module for every place it runs. Values are read through the typed helpers of peixun.env,
+which refuse what they cannot use. With no configuration at all it runs the demo (DEBUG on);
+with PEIXUN_DEBUG=0 it refuses to start without keys of its own. The test suite selects
+peixun.settings_test explicitly (pyproject.toml), which changes only what tests need.
+"""
+
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from peixun.env import (
+    DEVELOPMENT_SECRET_KEY,
+    env_bool,
+    env_int,
+    env_list,
+    env_secret,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("PEIXUN_VAR_DIR", BASE_DIR / "var"))
-TESTING = "pytest" in sys.modules
+VAR_DIR = Path(env_str("PEIXUN_VAR_DIR", str(BASE_DIR / "var")))
+TESTING = False
 
-SECRET_KEY = os.environ.get(
-    "PEIXUN_SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789"
+DEBUG = env_bool("PEIXUN_DEBUG", True)
+SECRET_KEY = env_secret(
+    "PEIXUN_SECRET_KEY", required=not DEBUG, min_length=50, dev_default=DEVELOPMENT_SECRET_KEY
 )
-# Key for encrypting ID-card numbers at rest; kept apart from SECRET_KEY so it can be rotated alone.
-FIELD_ENCRYPTION_KEY = os.environ.get("PEIXUN_FIELD_KEY", "")
-DEBUG = os.environ.get("PEIXUN_DEBUG", "1") == "1"
-ALLOWED_HOSTS = [
-    h for h in os.environ.get("PEIXUN_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
-]
-if TESTING:
-    ALLOWED_HOSTS = ["*"]
+# Key for encrypting ID-card numbers at rest; kept apart from SECRET_KEY so it can be rotated
+# alone. Only a DEBUG run may leave it empty (core.crypto then derives it from SECRET_KEY).
+FIELD_ENCRYPTION_KEY = env_secret("PEIXUN_FIELD_KEY", required=not DEBUG, min_length=32)
+if FIELD_ENCRYPTION_KEY and FIELD_ENCRYPTION_KEY == SECRET_KEY:
+    raise ImproperlyConfigured("PEIXUN_FIELD_KEY must differ from PEIXUN_SECRET_KEY.")
+ALLOWED_HOSTS = env_list("PEIXUN_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -80,7 +93,7 @@ TEMPLATES = [
 ]
 
 _default_sqlite = f"sqlite:///{VAR_DIR / 'peixun.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_sqlite))}
+DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", _default_sqlite))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers go on while one writer commits; IMMEDIATE avoids upgrade deadlocks.
@@ -101,8 +114,6 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -119,7 +130,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # Count failures per account, whichever spelling of its username or mobile number is typed.
 AXES_USERNAME_CALLABLE = "peixun.accounts.backends.axes_username"
-AXES_ENABLED = os.environ.get("PEIXUN_AXES", "0" if TESTING else "1") == "1"
+AXES_ENABLED = env_bool("PEIXUN_AXES", True)
 
 # The interface is Simplified Chinese whatever the browser asks for (no LocaleMiddleware):
 # staff share screenshots and printouts, and a mixed-language office would be confusing.
@@ -135,7 +146,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "peixun" / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
 # Without collectstatic (demo, tests), serve assets straight from the source folders.
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_USE_FINDERS = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Roster uploads above this are refused with a message before parsing.
@@ -144,22 +155,22 @@ ROSTER_MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 PAGE_SIZE = 50
 
 # Email: off unless an SMTP host is given. Without EMAIL_HOST notifications stay in the app only.
-EMAIL_HOST = os.environ.get("PEIXUN_EMAIL_HOST", "")
-EMAIL_PORT = int(os.environ.get("PEIXUN_EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("PEIXUN_EMAIL_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("PEIXUN_EMAIL_PASSWORD", "")
-EMAIL_USE_TLS = os.environ.get("PEIXUN_EMAIL_TLS", "0") == "1"
-EMAIL_USE_SSL = os.environ.get("PEIXUN_EMAIL_SSL", "0") == "1"
-EMAIL_TIMEOUT = int(os.environ.get("PEIXUN_EMAIL_TIMEOUT", "10"))
-DEFAULT_FROM_EMAIL = os.environ.get("PEIXUN_EMAIL_FROM", "peixun@localhost")
+EMAIL_HOST = env_str("PEIXUN_EMAIL_HOST", "")
+EMAIL_PORT = env_int("PEIXUN_EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("PEIXUN_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_secret("PEIXUN_EMAIL_PASSWORD", required=False, min_length=0)
+EMAIL_USE_TLS = env_bool("PEIXUN_EMAIL_TLS", False)
+EMAIL_USE_SSL = env_bool("PEIXUN_EMAIL_SSL", False)
+EMAIL_TIMEOUT = env_int("PEIXUN_EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("PEIXUN_EMAIL_FROM", "peixun@localhost")
 # Links in emails need the site's address; pages use relative links.
-SITE_URL = os.environ.get("PEIXUN_SITE_URL", "")
+SITE_URL = env_str("PEIXUN_SITE_URL", "")
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_SSL_REDIRECT = os.environ.get("PEIXUN_SSL_REDIRECT", "1") == "1"
-    SECURE_HSTS_SECONDS = int(os.environ.get("PEIXUN_HSTS_SECONDS", "31536000"))
+    SECURE_SSL_REDIRECT = env_bool("PEIXUN_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("PEIXUN_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -172,5 +183,5 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("PEIXUN_LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": env_str("PEIXUN_LOG_LEVEL", "WARNING")},
 }
