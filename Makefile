@@ -43,8 +43,9 @@ test-fast: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy peixun bench browser_tests scripts
+	$(BIN)/python scripts/mypy_ratchet.py
 	$(BIN)/lint-imports
+	$(BIN)/python scripts/check_local_imports.py
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
 	$(BIN)/python scripts/check_messages.py
