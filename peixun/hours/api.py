@@ -30,7 +30,7 @@ from peixun.members.models import Member
 from peixun.orgs.models import Organization
 
 from . import compliance, selectors, services
-from .engine import STATUSES, RuleResult, Totals
+from .logic import STATUSES, RuleResult, Totals
 from .models import CreditEntry, Kind, Requirement, Topic, YearlyRollup
 from .selectors import EntryFilters
 

@@ -33,7 +33,7 @@ from .compliance import (
     member_table,
     org_compliance,
 )
-from .engine import STATUSES, RuleResult
+from .logic import STATUSES, RuleResult
 from .ledger_export import ledger_export
 from .models import CreditEntry, Requirement
 

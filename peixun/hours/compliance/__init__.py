@@ -3,7 +3,7 @@
 Every selector takes the actor and starts from what the actor may see (out of scope: 404). The
 numbers come from the per-member-year totals in one aggregate query per call, with one query
 each for members, current positions, first memberships and rules, so the query count stays
-constant as members grow; the engine (`hours.engine`) then runs in Python over plain tuples.
+constant as members grow; the engine (`hours.logic`) then runs in Python over plain tuples.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ..engine import (
+from ..logic import (
     CONCENTRATED_COUNT,
     CONCENTRATED_HOURS,
     ONLINE_HOURS,
