@@ -31,7 +31,7 @@ from peixun.events.services import event_settings_for
 from peixun.events.signin import signin_preflight
 from peixun.events.tokens import signin_token
 from peixun.hours.models import CreditEntry, Kind
-from peixun.hours.rollups import rollup_differences
+from peixun.hours.selectors import rollup_differences
 from peixun.orgs.models import Organization
 from peixun.training.models import Enrolment, MakeUp, Quota, Session, TrainingClass
 from peixun.training.services.closing import my_training
