@@ -1,5 +1,5 @@
-"""API v1 for the study-hour ledger, its rules and compliance: reads through `hours.selectors` and
-`hours.compliance`, writes through `hours.services`.
+"""API v1 for the study-hour ledger, its rules and compliance: reads through `hours.selectors`
+(compliance included), writes through `hours.services`.
 
 Statuses, as in the members and orgs APIs:
 - anonymous 401;
