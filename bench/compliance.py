@@ -112,9 +112,9 @@ def run_one(args: argparse.Namespace) -> None:
     from peixun.accounts.models import Grant, User
     from peixun.demo.generator import TenantSize, generate_tenant
     from peixun.demo.hours import generate_hours
-    from peixun.hours.compliance import member_table, org_compliance
     from peixun.hours.models import CreditEntry
-    from peixun.hours.rollups import rollup_differences, rollup_rebuild
+    from peixun.hours.selectors import member_table, org_compliance, rollup_differences
+    from peixun.hours.services import rollup_rebuild
     from peixun.orgs.models import Organization
 
     year = timezone.localdate().year

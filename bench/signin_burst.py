@@ -313,7 +313,7 @@ def run_one(args: argparse.Namespace) -> int:
     import gunicorn
     from django.db import connection
 
-    from peixun.events.tokens import signin_token
+    from peixun.events.logic import signin_token
 
     t_all = time.perf_counter()
     print(

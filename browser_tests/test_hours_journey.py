@@ -11,9 +11,9 @@ import pytest
 from django.utils import timezone
 
 from browser_tests.conftest import screenshot
-from peixun.hours.defaults import requirements_seed_defaults
 from peixun.hours.models import CreditEntry
-from peixun.hours.rollups import rollup_differences
+from peixun.hours.selectors import rollup_differences
+from peixun.hours.services import requirements_seed_defaults
 from peixun.testing import PASSWORD, World, make_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from .api import api
+from .hours import urls as hours_urls
 
 urlpatterns = [
     path("", include("peixun.core.urls")),
@@ -9,7 +10,7 @@ urlpatterns = [
     path("members/", include("peixun.members.urls")),
     path("members/roster/", include("peixun.members.roster_urls")),
     path("hours/", include("peixun.hours.urls")),
-    path("compliance/", include("peixun.hours.urls_compliance")),
+    path("compliance/", include(hours_urls.compliance_patterns)),
     path("training/", include("peixun.training.urls")),
     path("events/", include("peixun.events.urls")),
     path("plans/", include("peixun.plans.urls")),

@@ -29,10 +29,13 @@ from django.utils import timezone
 
 from peixun.accounts.models import Grant, User
 from peixun.core.audit import audit_record
-from peixun.hours.defaults import BRANCH_LEADERS, requirements_seed_defaults
 from peixun.hours.models import CreditEntry, Kind, Topic
-from peixun.hours.rollups import rollup_rebuild
-from peixun.hours.services import reversal_of
+from peixun.hours.services import (
+    BRANCH_LEADERS,
+    requirements_seed_defaults,
+    reversal_of,
+    rollup_rebuild,
+)
 from peixun.members.models import Member, Membership
 from peixun.orgs.models import Organization, Position
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from peixun.accounts.models import Grant, User
 from peixun.core.scoping import Actor
-from peixun.events.attendance import attendance_mark_many
+from peixun.events.services import attendance_mark_many
 from peixun.members.models import Member
 from peixun.members.selectors import branches_on
 from peixun.orglife.models import Meeting, MeetingKind

@@ -39,11 +39,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from peixun.accounts.models import Grant, User
-from peixun.events.leave import leave_request
+from peixun.events.logic import signin_token
 from peixun.events.models import Attendance, Event
-from peixun.events.services import event_settings_for
-from peixun.events.signin import attendance_signin
-from peixun.events.tokens import signin_token
+from peixun.events.services import attendance_signin, event_settings_for, leave_request
 from peixun.hours.models import Topic
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
@@ -295,7 +293,7 @@ def _closed_attendance(
     """Mostly present; some late, a few absent or on leave; one trainee on leave for two
     sessions (over 1/7 of the hours: flagged for withdrawal). The demo member and secretary
     sign in by QR; the secretary was on leave for one afternoon (an open make-up)."""
-    from peixun.events.attendance import attendance_mark, attendance_mark_many
+    from peixun.events.services import attendance_mark, attendance_mark_many
 
     admin = cast.admin
     trainees = list(

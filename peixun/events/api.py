@@ -30,25 +30,27 @@ from peixun.core.scoping import can_read_org
 from peixun.members.models import Member
 
 from . import selectors
-from .attendance import (
+from .documents import MAX_BYTES
+from .logic import signin_token, token_seconds_left
+from .models import Attendance, Event, LeaveRequest
+from .selectors import event_settings_for
+from .services import (
+    SigninError,
     attendance_import,
     attendance_mark,
     attendance_mark_many,
     attendance_mark_unmarked,
-    attendance_template,
-)
-from .importing import MAX_BYTES
-from .leave import leave_cancel, leave_decide, leave_request
-from .models import Attendance, Event, LeaveRequest
-from .services import event_close, event_reopen, event_settings_for
-from .signin import (
-    SigninError,
     attendance_signin,
     attendance_signout,
+    attendance_template,
+    event_close,
+    event_reopen,
+    leave_cancel,
+    leave_decide,
+    leave_request,
     signin_outcome_text,
     signout_outcome_text,
 )
-from .tokens import signin_token, token_seconds_left
 from .views.common import code_url
 
 router = Router(tags=["events"])
@@ -252,7 +254,7 @@ def refused(error: SigninError) -> Status[dict[str, Any]]:
 
 
 def member_for_mark(pk: int) -> Member:
-    member = Member.objects.filter(pk=pk).first()
+    member = selectors.member_or_none(pk)
     if member is None:
         # The same words as for a member who exists but is not expected here.
         raise ValidationError(

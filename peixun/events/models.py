@@ -153,6 +153,10 @@ class Attendance(models.Model):
         return f"{self.event_id}/{self.member_id}: {self.status}"
 
 
+# The statuses of a member who was in the room (signed in, or marked so).
+SIGNED_IN = (Attendance.Status.PRESENT, Attendance.Status.LATE, Attendance.Status.LEFT_EARLY)
+
+
 class LeaveRequestQuerySet(MemberOwnedQuerySet):
     scope_path_field = "event__org__path"
 

@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 from django.db.models import QuerySet
 
+from peixun.members.models import Member
+
 # category -> function(event) returning a queryset of member ids expected at the event
 ExpectedMembers = Callable[..., QuerySet]
 _resolvers: dict[str, ExpectedMembers] = {}
@@ -23,8 +25,6 @@ def expected_member_ids(event) -> QuerySet:  # type: ignore[no-untyped-def]
     """Member ids expected at `event`, as a values_list queryset (usable in `__in` filters)."""
     resolver = _resolvers.get(event.category)
     if resolver is None:
-        from peixun.members.models import Member
-
         return Member.objects.none().values_list("pk", flat=True)
     return resolver(event)
 

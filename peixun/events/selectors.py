@@ -16,24 +16,32 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from peixun.core.params import pk_or_404
 from peixun.core.scoping import Actor, can_manage_org, scope_of
 from peixun.members.models import Member
+from peixun.orgs.models import Organization
 
 from . import registry
-from .models import Attendance, Event, LeaveRequest
-from .signin import SIGNED_IN
+from .models import SIGNED_IN, Attendance, Event, EventSettings, LeaveRequest
 
 
-def _pk(pk: Any) -> int:
+def event_settings_for(org: Organization) -> EventSettings:
+    """The tenant's attendance settings: the stored row, or the defaults (unsaved) while the
+    tenant has never changed them (`event_settings_update` creates the row)."""
+    # One query either way: sign-in asks this on every scan. The tenant is the root of `org`'s
+    # tree, whose path is the first step of `org`'s.
+    tenant = Organization.objects.select_related("event_settings").get(
+        path=org.path[: Organization.steplen]
+    )
     try:
-        return int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
+        return tenant.event_settings
+    except EventSettings.DoesNotExist:
+        return EventSettings(tenant=tenant)
 
 
 def event_get(actor: Actor, pk: Any) -> Event:
     """The event, to anyone who may see it or is expected at it; 404 otherwise."""
-    pk = _pk(pk)
+    pk = pk_or_404(pk)
     found = Event.objects.visible_to(actor).select_related("org").filter(pk=pk).first()
     if found is not None:
         return found
@@ -59,7 +67,7 @@ def event_managed(actor: Actor, pk: Any) -> Event:
 def event_any(pk: Any) -> Event:
     """The event by primary key alone, for sign-in: the rotating code is the capability, and
     the sign-in answers "not enrolled" to anyone not expected, not a 404."""
-    event = Event.objects.select_related("org").filter(pk=_pk(pk)).first()
+    event = Event.objects.select_related("org").filter(pk=pk_or_404(pk)).first()
     if event is None:
         raise Http404
     return event
@@ -101,7 +109,7 @@ def attendance_roster(event: Event, *, q: str = "", status: str = "") -> list[Ro
 
 def attendance_row(event: Event, member_pk: Any) -> RosterRow:
     """One member's line of the roster; 404 unless expected at the event or holding a row."""
-    member_pk = _pk(member_pk)
+    member_pk = pk_or_404(member_pk)
     attendance = (
         Attendance.objects.filter(event=event, member_id=member_pk)
         .select_related("marked_by")
@@ -117,6 +125,15 @@ def attendance_row(event: Event, member_pk: Any) -> RosterRow:
 
 def expected_count(event: Event) -> int:
     return registry.expected_member_ids(event).count()
+
+
+def signed_out_count(event: Event) -> int:
+    return Attendance.objects.filter(event=event, signed_out_at__isnull=False).count()
+
+
+def member_or_none(pk: Any) -> Member | None:
+    """A member by primary key alone (the mark service then checks they are expected)."""
+    return Member.objects.filter(pk=pk).first()
 
 
 def signed_in_count(event: Event) -> int:
@@ -153,7 +170,7 @@ def leaves_visible(actor: Actor) -> QuerySet[LeaveRequest]:
 
 
 def leave_get(actor: Actor, pk: Any) -> LeaveRequest:
-    found = leaves_visible(actor).filter(pk=_pk(pk)).first()
+    found = leaves_visible(actor).filter(pk=pk_or_404(pk)).first()
     if found is None:
         raise Http404
     return found

@@ -6,3 +6,11 @@ class ExamsConfig(AppConfig):
     name = "peixun.exams"
     label = "exams"
     verbose_name = _("Knowledge tests")
+
+    def ready(self) -> None:
+        # A member behind on study hours is pointed to the open tests that credit hours.
+        from peixun.hours.registry import register_suggestion_source
+
+        from .selectors import open_exams_for_member
+
+        register_suggestion_source("open_exams", open_exams_for_member)

@@ -1,5 +1,5 @@
-"""API v1 for the study-hour ledger, its rules and compliance: reads through `hours.selectors` and
-`hours.compliance`, writes through `hours.services`.
+"""API v1 for the study-hour ledger, its rules and compliance: reads through `hours.selectors`
+(compliance included), writes through `hours.services`.
 
 Statuses, as in the members and orgs APIs:
 - anonymous 401;
@@ -29,9 +29,9 @@ from peixun.core.scoping import Actor, get_visible_or_404, scope_of
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
 
-from . import compliance, selectors, services
-from .engine import STATUSES, RuleResult, Totals
-from .models import CreditEntry, Kind, Requirement, Topic, YearlyRollup
+from . import selectors, services
+from .logic import STATUSES, RuleResult, Totals
+from .models import CreditEntry, Kind, Requirement, Topic
 from .selectors import EntryFilters
 
 # A page holds at most this many rows, whatever `limit` asks for: a county has 50k members.
@@ -283,12 +283,6 @@ def check_year(year: int | None) -> None:
         )
 
 
-def entries_by_pk(pks: list[int]) -> list[CreditEntry]:
-    """Entries fresh from the database with what `EntryOut` reads, in the order of `pks`."""
-    found = CreditEntry.objects.select_related("member", "org", "reversed_by").in_bulk(pks)
-    return [found[pk] for pk in pks]
-
-
 def require_recorder(actor: Actor) -> None:
     scope = scope_of(actor)
     if not (scope.platform or scope.manage_paths):
@@ -309,7 +303,7 @@ def members_in_scope(actor: Actor, ids: list[int]) -> list[Member]:
         )
     if len(set(ids)) != len(ids):
         raise ValidationError({"members": _("A member is listed twice.")})
-    found = Member.objects.manageable_by(actor).select_related("org").in_bulk(ids)
+    found = selectors.record_members_by_pk(actor=actor, ids=ids)
     outside = [str(pk) for pk in ids if pk not in found]
     if outside:
         raise ValidationError(
@@ -322,7 +316,7 @@ def share(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(SHARE_PLACES)
 
 
-def summary_out(summary: compliance.OrgSummary) -> dict[str, Any]:
+def summary_out(summary: selectors.OrgSummary) -> dict[str, Any]:
     return {
         "org": {"id": summary.org_id, "name": summary.org_name},
         "members": summary.members,
@@ -345,9 +339,7 @@ def totals_out(totals: Totals, member_id: int, year: int) -> dict[str, Any]:
     engine's own `by_topic` and `by_kind_count` hold only what some rule measures)."""
     by_kind: dict[str, dict[str, Any]] = {}
     by_topic: dict[str, Decimal] = {}
-    cells = YearlyRollup.objects.filter(member_id=member_id, year=year).values_list(
-        "kind", "topic", "hours", "entries"
-    )
+    cells = selectors.member_year_cells(member_id=member_id, year=year)
     for kind, topic, hours, entries in cells:
         kind_sum = by_kind.setdefault(kind, {"hours": Decimal(0), "entries": 0})
         kind_sum["hours"] += hours
@@ -380,7 +372,7 @@ def year_and_as_of(year: int | None, as_of: dt.date | None) -> tuple[int, dt.dat
     check_year(chosen)
     if as_of is not None and as_of.year != chosen:
         raise query_error("as_of", _("The date is not in the year %(year)s.") % {"year": chosen})
-    return chosen, as_of or compliance.default_as_of(chosen)
+    return chosen, as_of or selectors.default_as_of(chosen)
 
 
 # -- entries -------------------------------------------------------------------------------------
@@ -432,7 +424,7 @@ def record_entries(request: HttpRequest, payload: EntryRecordIn) -> Status[list[
         source=CreditEntry.Source.MANUAL,
         reference=payload.reference,
     )
-    return Status(201, entries_by_pk([e.pk for e in entries]))
+    return Status(201, selectors.entries_by_pk([e.pk for e in entries]))
 
 
 @router.post("/entries/{int:entry_id}/reverse", response={201: EntryOut})
@@ -440,7 +432,7 @@ def reverse_entry(request: HttpRequest, entry_id: int, payload: ReasonIn) -> Sta
     """Correct a confirmed entry by appending its negation (the reversal is returned)."""
     entry = selectors.entry_visible_or_404(actor=request.user, pk=entry_id)
     reversal = services.entry_reverse(actor=request.user, entry=entry, reason=payload.reason)
-    return Status(201, entries_by_pk([reversal.pk])[0])
+    return Status(201, selectors.entries_by_pk([reversal.pk])[0])
 
 
 @router.post("/entries/{int:entry_id}/approve", response=EntryOut)
@@ -449,7 +441,7 @@ def approve_entry(request: HttpRequest, entry_id: int) -> CreditEntry:
     leaves it pending with `first_approved` true until an org admin approves it."""
     entry = selectors.entry_visible_or_404(actor=request.user, pk=entry_id)
     services.entry_approve(actor=request.user, entry=entry)
-    return entries_by_pk([entry.pk])[0]
+    return selectors.entries_by_pk([entry.pk])[0]
 
 
 @router.post("/entries/{int:entry_id}/reject", response=EntryOut)
@@ -457,7 +449,7 @@ def reject_entry(request: HttpRequest, entry_id: int, payload: ReasonIn) -> Cred
     """Reject a pending entry; the member sees the reason."""
     entry = selectors.entry_visible_or_404(actor=request.user, pk=entry_id)
     services.entry_reject(actor=request.user, entry=entry, reason=payload.reason)
-    return entries_by_pk([entry.pk])[0]
+    return selectors.entries_by_pk([entry.pk])[0]
 
 
 @router.post("/self-study", response={201: EntryOut})
@@ -478,7 +470,7 @@ def file_self_study(
         evidence=evidence,
         online=payload.online,
     )
-    return Status(201, entries_by_pk([entry.pk])[0])
+    return Status(201, selectors.entries_by_pk([entry.pk])[0])
 
 
 # -- requirements --------------------------------------------------------------------------------
@@ -490,13 +482,8 @@ def list_requirements(request: HttpRequest, org: int | None = None, year: int | 
     """Rules the actor may read: their subtree's and every rule above it. `org` keeps the rules
     that concern that org (set on it, above it or inside its subtree); `year` those in force."""
     check_year(year)
-    qs = selectors.rules_for(actor=request.user, year=year)
-    if org is not None:
-        found = get_visible_or_404(request.user, Organization, org)
-        steplen = Organization.steplen
-        above = [found.path[:i] for i in range(steplen, len(found.path) + 1, steplen)]
-        qs = qs.filter(org__path__in=above) | qs.filter(org__path__startswith=found.path)
-    return qs
+    found = get_visible_or_404(request.user, Organization, org) if org is not None else None
+    return selectors.rules_for(actor=request.user, year=year, org=found)
 
 
 @router.post("/requirements", response={201: RequirementOut})
@@ -527,7 +514,7 @@ def org_compliance(
     if children_offset < 0:
         raise query_error("children_offset", _("Cannot be negative."))
     limit = max(0, min(children_limit, MAX_PAGE))
-    result = compliance.org_compliance(
+    result = selectors.org_compliance(
         actor=request.user, org=org_id, year=chosen_year, as_of=chosen_as_of
     )
     out = summary_out(result.summary)
@@ -550,7 +537,7 @@ def member_compliance(
     """The member's confirmed totals for the year and each rule's required, achieved, gap, due by
     now and status. An exempt member's rules read "exempt", never "behind"."""
     chosen_year, chosen_as_of = year_and_as_of(year, as_of)
-    result = compliance.member_compliance(
+    result = selectors.member_compliance(
         actor=request.user, member=member_id, year=chosen_year, as_of=chosen_as_of
     )
     return {

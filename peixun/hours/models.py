@@ -9,7 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from peixun.core.scoping import MemberOwnedQuerySet, ScopedQuerySet
+from peixun.core.scoping import MemberOwnedQuerySet, ScopedQuerySet, scope_of
+from peixun.members.models import Member
 
 HOURS_STEP = Decimal("0.25")
 # One entry records one activity; a three-month full-time class is about 480 学时.
@@ -224,15 +225,11 @@ class RequirementQuerySet(ScopedQuerySet):
 
     def visible_to(self, actor):  # type: ignore[no-untyped-def]
         # Everyone sees the rules that apply above them too: a secretary must know the county's rule.
-        from peixun.core.scoping import scope_of
-
         scope = scope_of(actor)
         if scope.platform:
             return self.all()
         paths = set(scope.read_paths)
         if scope.member_id:
-            from peixun.members.models import Member
-
             own = (
                 Member.objects.filter(pk=scope.member_id)
                 .values_list("org__path", flat=True)

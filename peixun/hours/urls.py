@@ -1,20 +1,31 @@
 from django.urls import path
 
-from . import views
+from .views import compliance, ledger, rules
 
 app_name = "hours"
 urlpatterns = [
-    path("record/", views.record, name="record"),
-    path("entries/", views.entry_list, name="entries"),
-    path("entries/<int:pk>/reverse/", views.entry_reverse, name="reverse"),
-    path("entries/<int:pk>/evidence/", views.entry_evidence, name="evidence"),
-    path("entries/<int:pk>/approve/", views.entry_approve, name="approve"),
-    path("entries/<int:pk>/reject/", views.entry_reject, name="reject"),
-    path("pending/", views.pending, name="pending"),
-    path("self-study/", views.self_study_list, name="self_study"),
-    path("self-study/new/", views.self_study_new, name="self_study_new"),
-    path("rules/", views.rule_list, name="rules"),
-    path("rules/new/", views.rule_new, name="rule_new"),
-    path("rules/audience/", views.rule_audience, name="rule_audience"),
-    path("rules/<int:pk>/retire/", views.rule_retire, name="rule_retire"),
+    path("record/", ledger.record, name="record"),
+    path("entries/", ledger.entry_list, name="entries"),
+    path("entries/<int:pk>/reverse/", ledger.entry_reverse, name="reverse"),
+    path("entries/<int:pk>/evidence/", ledger.entry_evidence, name="evidence"),
+    path("entries/<int:pk>/approve/", ledger.entry_approve, name="approve"),
+    path("entries/<int:pk>/reject/", ledger.entry_reject, name="reject"),
+    path("pending/", ledger.pending, name="pending"),
+    path("self-study/", ledger.self_study_list, name="self_study"),
+    path("self-study/new/", ledger.self_study_new, name="self_study_new"),
+    path("rules/", rules.rule_list, name="rules"),
+    path("rules/new/", rules.rule_new, name="rule_new"),
+    path("rules/audience/", rules.rule_audience, name="rule_audience"),
+    path("rules/<int:pk>/retire/", rules.rule_retire, name="rule_retire"),
 ]
+
+# The second namespace, "compliance", included by peixun/urls.py at compliance/.
+compliance_patterns = (
+    [
+        path("", compliance.compliance_index, name="index"),
+        path("orgs/<int:pk>/", compliance.org_page, name="org"),
+        path("orgs/<int:pk>/ledger.xlsx", compliance.ledger_download, name="ledger"),
+        path("members/<int:pk>/", compliance.member_page, name="member"),
+    ],
+    "compliance",
+)

@@ -89,7 +89,7 @@ def org_create(
     if parent is None:
         org = Organization.objects.add_root({"code": code, "name": name, "kind": kind})
         # A new tenant starts with the national study-hour rules (DESIGN.md §3) as rows it can extend.
-        from peixun.hours.defaults import requirements_seed_defaults
+        from peixun.hours.services import requirements_seed_defaults
 
         requirements_seed_defaults(actor=actor, tenant=org, from_year=timezone.localdate().year)
     else:

@@ -22,3 +22,9 @@ class TrainingConfig(AppConfig):
         register_attendance_listener("session", enrolment_leave_flags_refresh)
         # Sessions are credited by closing the class (结班), after its checklist, never alone.
         register_close_owner("session", session_closing_url)
+        # A member behind on study hours is pointed to the classes they could still join.
+        from peixun.hours.registry import register_suggestion_source
+
+        from .services import classes_open_for_member
+
+        register_suggestion_source("open_classes", classes_open_for_member)

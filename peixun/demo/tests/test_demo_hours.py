@@ -18,9 +18,8 @@ from peixun.accounts.models import Grant, User
 from peixun.demo.generator import TenantSize, generate_tenant
 from peixun.demo.hours import generate_hours
 from peixun.demo.management.commands.load_demo import DEMO_CODE
-from peixun.hours.compliance import org_compliance
 from peixun.hours.models import CreditEntry, Requirement
-from peixun.hours.rollups import rollup_differences
+from peixun.hours.selectors import org_compliance, rollup_differences
 from peixun.members.models import Membership
 from peixun.orgs.models import Organization
 

@@ -26,12 +26,11 @@ from peixun.demo.training import (
     RETURN_REASON,
     UPCOMING_TITLE,
 )
+from peixun.events.logic import signin_token
 from peixun.events.models import Attendance, Event, LeaveRequest
-from peixun.events.services import event_settings_for
-from peixun.events.signin import signin_preflight
-from peixun.events.tokens import signin_token
+from peixun.events.services import event_settings_for, signin_preflight
 from peixun.hours.models import CreditEntry, Kind
-from peixun.hours.rollups import rollup_differences
+from peixun.hours.selectors import rollup_differences
 from peixun.orgs.models import Organization
 from peixun.training.models import Enrolment, MakeUp, Quota, Session, TrainingClass
 from peixun.training.services.closing import my_training

@@ -13,10 +13,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import Workbook
 
-from peixun.events.leave import leave_request
+from peixun.events.logic import signin_token
 from peixun.events.models import Attendance, Event, LeaveRequest
-from peixun.events.services import event_settings_for
-from peixun.events.tokens import signin_token
+from peixun.events.services import event_settings_for, leave_request
 from peixun.hours.models import CreditEntry
 from peixun.members.models import Member
 from peixun.testing import PersonaTestCase

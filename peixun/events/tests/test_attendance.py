@@ -10,14 +10,14 @@ from django.test import TestCase
 from openpyxl import Workbook, load_workbook
 
 from peixun.core.models import AuditEvent
-from peixun.events.attendance import (
+from peixun.events.models import Attendance, Event
+from peixun.events.services import (
     attendance_import,
     attendance_mark,
     attendance_mark_many,
     attendance_mark_unmarked,
     attendance_template,
 )
-from peixun.events.models import Attendance, Event
 from peixun.members.models import Member
 from peixun.testing import World, make_member
 

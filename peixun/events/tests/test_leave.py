@@ -10,11 +10,15 @@ from django.utils import timezone
 
 from peixun.core.models import Notification
 from peixun.events import registry
-from peixun.events.leave import leave_cancel, leave_decide, leave_request
+from peixun.events.logic import signin_token
 from peixun.events.models import Attendance, Event, LeaveRequest
-from peixun.events.services import event_settings_for
-from peixun.events.signin import attendance_signin
-from peixun.events.tokens import signin_token
+from peixun.events.services import (
+    attendance_signin,
+    event_settings_for,
+    leave_cancel,
+    leave_decide,
+    leave_request,
+)
 from peixun.testing import World, make_member, make_user
 
 from .fixtures import SessionFixture, class_session

@@ -14,16 +14,16 @@ from django.test import TestCase, TransactionTestCase, skipUnlessDBFeature
 from django.utils import timezone
 
 from peixun.core.models import AuditEvent
+from peixun.events.logic import TokenError, check_signin_token, signin_token, token_seconds_left
 from peixun.events.models import Attendance, Event, EventSettings
-from peixun.events.services import event_settings_for
-from peixun.events.signin import (
+from peixun.events.services import (
     SigninError,
     attendance_signin,
     attendance_signout,
+    event_settings_for,
     signin_outcome_text,
     signin_preflight,
 )
-from peixun.events.tokens import TokenError, check_signin_token, signin_token, token_seconds_left
 from peixun.members.models import Member
 from peixun.testing import World, make_member, make_user
 
@@ -128,7 +128,7 @@ class SigninTests(TestCase):
         # the unique constraint refuses the second insert and the winner's row is returned.
         winner, _ = self.sign()
         # The first look finds no row; the second (after the refused insert) finds the winner's.
-        with mock.patch("peixun.events.signin._own_row", side_effect=[None, winner]):
+        with mock.patch("peixun.events.services.signin._own_row", side_effect=[None, winner]):
             row, created = self.sign()
         self.assertEqual((row.pk, created), (winner.pk, False))
         self.assertEqual(Attendance.objects.count(), 1)

@@ -32,25 +32,23 @@ from django.views.decorators.http import require_GET, require_POST
 from peixun.core.pagination import paginate
 
 from .. import selectors
-from ..attendance import (
+from ..documents import MAX_BYTES
+from ..forms import AttendanceImportForm, ReasonForm, RosterFilterForm
+from ..models import Attendance, Event
+from ..registry import close_owner_url
+from ..services import (
     AttendanceImportResult,
+    attendance_counts,
     attendance_import,
     attendance_mark,
     attendance_mark_unmarked,
     attendance_template,
-)
-from ..forms import AttendanceImportForm, ReasonForm, RosterFilterForm
-from ..importing import MAX_BYTES
-from ..models import Attendance, Event
-from ..registry import close_owner_url
-from ..services import (
-    attendance_counts,
     credited_status,
     event_close,
     event_reopen,
     event_settings_for,
 )
-from .common import first_message, is_htmx
+from .common import first_message
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "attendance_import"
@@ -129,7 +127,7 @@ def mark(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
         )
     except ValidationError as problem:
         error = first_message(problem)
-    if is_htmx(request):
+    if request.htmx:  # type: ignore[attr-defined]
         fresh = selectors.attendance_row(event, member_pk)
         context = _row_context(event, fresh)
         context.update({"error": error, "done": not error})

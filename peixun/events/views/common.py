@@ -6,10 +6,6 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def first_message(error: ValidationError) -> str:
     return "；".join(str(m) for m in error.messages)
 

@@ -25,9 +25,9 @@ from peixun.core.scoping import scope_of
 
 from .. import selectors
 from ..forms import LeaveForm
-from ..leave import can_decide_leave, leave_cancel, leave_decide, leave_request
 from ..models import LeaveRequest
-from .common import first_message, is_htmx
+from ..services import can_decide_leave, leave_cancel, leave_decide, leave_request
+from .common import first_message
 
 
 @login_required
@@ -71,7 +71,7 @@ def leave_pending(request: HttpRequest) -> HttpResponse:
 def _decision_response(
     request: HttpRequest, leave: LeaveRequest, *, error: str = "", done: str = ""
 ) -> HttpResponse:
-    if is_htmx(request):
+    if request.htmx:  # type: ignore[attr-defined]
         fresh = selectors.leave_get(request.user, leave.pk)
         return render(
             request,

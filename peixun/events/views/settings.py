@@ -14,24 +14,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from peixun.core.forms import add_service_errors, mark_invalid
-from peixun.core.scoping import can_admin_org, scope_of
-from peixun.orgs.models import Organization
+from peixun.orgs.selectors import admin_tenants
 
 from ..forms import EventSettingsForm
-from ..services import SETTINGS_FIELDS, event_settings_for, event_settings_update
-
-
-def _tenants(request: HttpRequest) -> list[Organization]:
-    scope = scope_of(request.user)
-    roots = Organization.objects.get_root_nodes()
-    if scope.platform:
-        return list(roots)
-    return [root for root in roots if can_admin_org(request.user, root)]
+from ..selectors import event_settings_for
+from ..services import SETTINGS_FIELDS, event_settings_update
 
 
 @login_required
 def settings_page(request: HttpRequest) -> HttpResponse:
-    tenants = _tenants(request)
+    tenants = admin_tenants(request.user)
     if not tenants:
         raise Http404
     chosen = request.GET.get("tenant") or request.POST.get("tenant")

@@ -29,9 +29,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .. import selectors
+from ..logic import signin_token, token_seconds_left
 from ..models import Attendance, Event
-from ..services import event_settings_for
-from ..signin import (
+from ..selectors import event_settings_for
+from ..services import (
     SigninError,
     attendance_signin,
     attendance_signout,
@@ -40,7 +41,6 @@ from ..signin import (
     signin_preflight,
     signout_outcome_text,
 )
-from ..tokens import signin_token, token_seconds_left
 from .common import code_url
 
 QR_SCALE = 10
@@ -62,11 +62,7 @@ def panel_context(request: HttpRequest, event: Event, mode: str) -> dict[str, An
         "seconds_left": max(0, int(token_seconds_left(token, rules, now=now))),
         "rotates_in": max(1, math.ceil(slot_ends - now)),
         "signed_in": selectors.signed_in_count(event),
-        "signed_out": (
-            Attendance.objects.filter(event=event, signed_out_at__isnull=False).count()
-            if event.signout_required
-            else 0
-        ),
+        "signed_out": selectors.signed_out_count(event) if event.signout_required else 0,
         "expected": selectors.expected_count(event),
         "latest": selectors.latest_signins(event),
         "opens_at": signin_opens_at(event, rules),

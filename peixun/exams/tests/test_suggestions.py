@@ -7,7 +7,7 @@ import datetime as dt
 from django.test import TestCase
 from django.utils import timezone
 
-from peixun.hours.warnings import upcoming_activities_for
+from peixun.hours.selectors import upcoming_activities_for
 from peixun.testing import World
 
 from ..services import attempt_answer_save, attempt_start, attempt_submit, exam_cancel

@@ -12,9 +12,8 @@ from typing import Any, ClassVar
 
 from django.test import Client
 
-from peixun.hours import compliance
-from peixun.hours.defaults import requirements_seed_defaults
-from peixun.hours.services import entry_record, requirement_create
+from peixun.hours import selectors as compliance
+from peixun.hours.services import entry_record, requirement_create, requirements_seed_defaults
 from peixun.members.models import Member
 from peixun.testing import PASSWORD, PersonaTestCase, make_member
 

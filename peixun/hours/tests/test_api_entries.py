@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 
 from peixun.core.models import AuditEvent
 from peixun.hours.models import CreditEntry, HoursSettings, MemberYearTotal, YearlyRollup
-from peixun.hours.rollups import rollup_differences
+from peixun.hours.selectors import rollup_differences
 from peixun.hours.services import entry_record, self_study_file
 from peixun.testing import PASSWORD, PersonaTestCase
 

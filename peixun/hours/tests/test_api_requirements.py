@@ -9,8 +9,8 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from peixun.core.models import AuditEvent
-from peixun.hours.defaults import DEFAULT_RULES, requirements_seed_defaults
 from peixun.hours.models import Requirement
+from peixun.hours.services import DEFAULT_RULES, requirements_seed_defaults
 from peixun.testing import PersonaTestCase
 
 URL = "/api/v1/hours/requirements"

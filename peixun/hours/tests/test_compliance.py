@@ -8,15 +8,14 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from peixun.core.scoping import Actor
-from peixun.hours.compliance import (
+from peixun.hours.models import Requirement
+from peixun.hours.selectors import (
     member_compliance,
     member_table,
     org_compliance,
     rules_for_member,
 )
-from peixun.hours.defaults import requirements_seed_defaults
-from peixun.hours.models import Requirement
-from peixun.hours.services import entry_record, entry_reverse
+from peixun.hours.services import entry_record, entry_reverse, requirements_seed_defaults
 from peixun.orgs.models import Position
 from peixun.testing import PersonaTestCase, make_member
 
@@ -280,5 +279,5 @@ class SummaryMatchesDetailTests(PersonaTestCase):
 
     def test_summary_equals_detail_when_read_by_path(self) -> None:
         # Large subtrees read totals by org path instead of by member id: same numbers.
-        with mock.patch("peixun.hours.compliance.loading.BY_ID_LIMIT", 0):
+        with mock.patch("peixun.hours.selectors.compliance.loading.BY_ID_LIMIT", 0):
             self.check()

@@ -14,12 +14,12 @@ from openpyxl import load_workbook
 
 from peixun.core.models import AuditEvent
 from peixun.core.scoping import Actor
-from peixun.hours.defaults import requirements_seed_defaults
 from peixun.hours.models import CreditEntry
 from peixun.hours.services import (
     entry_record,
     entry_reject,
     entry_reverse,
+    requirements_seed_defaults,
     self_study_file,
 )
 from peixun.testing import PersonaTestCase, make_member

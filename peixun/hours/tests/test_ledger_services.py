@@ -6,12 +6,13 @@ from django.core.exceptions import ValidationError
 
 from peixun.core.models import AuditEvent
 from peixun.hours.models import CreditEntry, YearlyRollup
-from peixun.hours.rollups import rollup_differences, rollup_rebuild
+from peixun.hours.selectors import rollup_differences
 from peixun.hours.services import (
     entry_approve,
     entry_record,
     entry_reject,
     entry_reverse,
+    rollup_rebuild,
     self_study_file,
 )
 from peixun.testing import PersonaTestCase
@@ -142,8 +143,8 @@ class LedgerServiceTests(PersonaTestCase):
 
 class NewTenantRulesTests(PersonaTestCase):
     def test_a_new_tenant_starts_with_the_national_defaults(self) -> None:
-        from peixun.hours.defaults import DEFAULT_RULES
         from peixun.hours.models import Requirement
+        from peixun.hours.services import DEFAULT_RULES
         from peixun.orgs.services import org_create
 
         tenant = org_create(

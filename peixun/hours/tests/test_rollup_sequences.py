@@ -11,15 +11,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from peixun.hours.compliance import member_compliance
-from peixun.hours.defaults import requirements_seed_defaults
 from peixun.hours.models import CreditEntry, MemberYearTotal, YearlyRollup
-from peixun.hours.rollups import rollup_differences
+from peixun.hours.selectors import member_compliance, rollup_differences
 from peixun.hours.services import (
     entry_approve,
     entry_record,
     entry_reject,
     entry_reverse,
+    requirements_seed_defaults,
     self_study_file,
 )
 from peixun.testing import PersonaTestCase

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from peixun.core.models import AuditEvent
 from peixun.hours.models import CreditEntry, HoursSettings, Requirement, YearlyRollup
-from peixun.hours.rollups import rollup_differences
+from peixun.hours.selectors import rollup_differences
 from peixun.hours.services import (
     entry_approve,
     entry_record,

@@ -13,10 +13,9 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from peixun.core.models import Notification
-from peixun.hours.defaults import requirements_seed_defaults
 from peixun.hours.models import Kind
-from peixun.hours.services import entry_record
-from peixun.hours.warnings import upcoming_activities_for, warnings_run
+from peixun.hours.selectors import upcoming_activities_for
+from peixun.hours.services import entry_record, requirements_seed_defaults, warnings_run
 from peixun.members.models import Member
 from peixun.testing import PersonaTestCase, make_member
 

@@ -7,8 +7,8 @@ from typing import Any, ClassVar
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from peixun.events.attendance import attendance_mark
 from peixun.events.models import Event
+from peixun.events.services import attendance_mark
 from peixun.hours.models import CreditEntry
 from peixun.orglife.models import AppraisalResult, Meeting, MeetingAttachment, Observer
 from peixun.orgs.models import Position

@@ -14,8 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from peixun.events.attendance import attendance_mark
 from peixun.events.models import Event
+from peixun.events.services import attendance_mark
 from peixun.hours.models import CreditEntry
 from peixun.orglife.models import AppraisalResult, Meeting, MeetingAttachment, Observer
 from peixun.testing import PersonaTestCase

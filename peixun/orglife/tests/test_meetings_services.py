@@ -9,9 +9,9 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from peixun.core.models import AuditEvent
-from peixun.events.attendance import attendance_mark
 from peixun.events.models import Event
 from peixun.events.registry import expected_member_ids
+from peixun.events.services import attendance_mark
 from peixun.hours.models import CreditEntry, Kind
 from peixun.orglife.models import AppraisalResult, Meeting, MeetingCreditRule, Observer
 from peixun.orglife.services import appraisals, observers
@@ -322,9 +322,8 @@ class SigninTests(PersonaTestCase):
 
         from django.utils import timezone
 
-        from peixun.events.services import event_settings_for
-        from peixun.events.signin import SigninError, attendance_signin
-        from peixun.events.tokens import signin_token
+        from peixun.events.logic import signin_token
+        from peixun.events.services import SigninError, attendance_signin, event_settings_for
 
         w = self.world
         starts = timezone.now().replace(microsecond=0) + dt.timedelta(minutes=5)

@@ -7,9 +7,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 from peixun.core.models import AuditEvent, Notification
-from peixun.events.attendance import attendance_mark
-from peixun.events.leave import leave_decide, leave_request
 from peixun.events.models import Attendance
+from peixun.events.services import attendance_mark, leave_decide, leave_request
 from peixun.events.tests.fixtures import add_session
 from peixun.testing import PersonaTestCase
 from peixun.training.models import Enrolment, TrainingSettings

@@ -23,7 +23,7 @@ from peixun.demo.hours import generate_hours
 from peixun.demo.orglife import load_demo_orglife
 from peixun.demo.plans import load_demo_plans
 from peixun.demo.training import demo_training_summary, load_demo_training
-from peixun.hours.warnings import warnings_run
+from peixun.hours.services import warnings_run
 from peixun.orgs.models import Organization
 
 DEMO_CODE = "DEMO"

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from peixun.hours.rollups import rollup_differences, rollup_rebuild
+from peixun.hours.selectors import rollup_differences
+from peixun.hours.services import rollup_rebuild
 
 FIELDS = ("hours", "concentrated", "online", "entries", "concentrated_entries")
 SHOWN = 50

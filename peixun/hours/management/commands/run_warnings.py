@@ -12,7 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from peixun.hours.warnings import warnings_run
+from peixun.hours.services import warnings_run
 from peixun.orgs.models import Organization
 
 

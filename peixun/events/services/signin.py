@@ -34,12 +34,11 @@ from django.utils.translation import gettext as _
 from peixun.core.audit import audit_record
 from peixun.core.scoping import Actor, scope_of
 
-from . import registry
-from .models import Attendance, Event, EventSettings
-from .services import event_settings_for
-from .tokens import TokenError, check_signin_token
+from .. import registry
+from ..logic import TokenError, check_signin_token
+from ..models import SIGNED_IN, Attendance, Event, EventSettings
+from ..selectors import event_settings_for
 
-SIGNED_IN = (Attendance.Status.PRESENT, Attendance.Status.LATE, Attendance.Status.LEFT_EARLY)
 # Rows a real sign-in replaces: the organiser's marks made before the member turned up.
 REPLACEABLE = (Attendance.Status.ABSENT, Attendance.Status.LEAVE)
 SIGNIN_AUDIT = ["event_id", "member_id", "status", "method", "signed_in_at", "signed_out_at"]

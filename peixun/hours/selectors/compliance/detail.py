@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ..engine import (
+from ...logic import (
     ZERO,
     RuleResult,
     Status,

@@ -1,6 +1,6 @@
 """Compliance pages: the member's 培训档案, the org compliance page, and the branch 台账 export.
 
-Thin views over `compliance.py`. Out of scope is a 404 (the selectors raise it); a plain member
+Thin views over `selectors.compliance`. Out of scope is a 404 (the selectors raise it); a plain member
 sees only their own archive. No ranking anywhere: rows are ordered by org and name.
 """
 
@@ -19,23 +19,28 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from peixun.core.pagination import paginate
-from peixun.members.models import Member
+from peixun.core.params import pk_or_404, year_param
 from peixun.orgs.models import Organization
 from peixun.orgs.selectors import org_roots_for
 
-from .compliance import (
+from ..logic import STATUSES, RuleResult
+from ..models import Requirement
+from ..selectors import (
     FILTER_STATUSES,
     STATUS_LABELS,
     MemberCompliance,
     OrgSummary,
     default_as_of,
     member_compliance,
+    member_entry_years,
     member_table,
+    member_year_entries,
+    org_ancestors,
     org_compliance,
+    report_member,
+    report_org,
 )
-from .engine import STATUSES, RuleResult
-from .ledger_export import ledger_export
-from .models import CreditEntry, Requirement
+from ..services import ledger_export
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIRST_YEAR = 2000
@@ -49,20 +54,9 @@ TABLE_KINDS = {
 }
 
 
-def _pk(raw: Any) -> int:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        raise Http404 from None
-
-
 def _year(request: HttpRequest) -> int:
-    today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return today.year
-    return year if FIRST_YEAR <= year <= today.year + 1 else today.year
+    """The year asked for, from FIRST_YEAR to next year; else this year."""
+    return year_param(request, lowest=FIRST_YEAR, highest=timezone.localdate().year + 1)
 
 
 def _as_of(request: HttpRequest, year: int) -> tuple[dt.date, bool]:
@@ -149,8 +143,8 @@ def org_page(request: HttpRequest, pk: int) -> HttpResponse:
     as_of, as_of_chosen = _as_of(request, year)
     status = request.GET.get("status", "")
     status = status if status in FILTER_STATUSES else ""
-    report = org_compliance(actor=request.user, org=_pk(pk), year=year, as_of=as_of)
-    org = Organization.objects.get(pk=report.summary.org_id)
+    report = org_compliance(actor=request.user, org=pk_or_404(pk), year=year, as_of=as_of)
+    org = report_org(report.summary.org_id)
     context: dict[str, Any] = {
         "org": org,
         "report": report,
@@ -163,9 +157,7 @@ def org_page(request: HttpRequest, pk: int) -> HttpResponse:
         "summary_cells": _rule_cells(report.summary, report.rules),
         "children": [(c, _rule_cells(c, report.rules)) for c in report.children],
         "show_table": org.kind in TABLE_KINDS or not report.children,
-        "ancestors": list(
-            Organization.objects.filter(path__in=_ancestor_paths(org)).order_by("path")
-        ),
+        "ancestors": org_ancestors(org),
     }
     if not context["show_table"]:
         # A county has hundreds of units: children come a page at a time, in tree order.
@@ -185,30 +177,15 @@ def org_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "hours/compliance_org.html", context)
 
 
-def _ancestor_paths(org: Organization) -> list[str]:
-    step = Organization.steplen
-    return [org.path[:i] for i in range(step, len(org.path), step)]
-
-
 @login_required
 @require_GET
 def member_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The member's 培训档案 for one year: entries, and each rule's status and what is owed."""
     year = _year(request)
-    report = member_compliance(actor=request.user, member=_pk(pk), year=year)
-    member = Member.objects.select_related("org").get(pk=report.member_id)
-    entries = list(
-        CreditEntry.objects.visible_to(request.user)
-        .filter(member_id=member.pk, year=year)
-        .select_related("reverses", "reversed_by")
-        .order_by("on", "id")
-    )
-    seen = set(
-        CreditEntry.objects.filter(member_id=member.pk)
-        .values_list("year", flat=True)
-        .distinct()
-        .order_by()
-    )
+    report = member_compliance(actor=request.user, member=pk_or_404(pk), year=year)
+    member = report_member(report.member_id)
+    entries = member_year_entries(actor=request.user, member=member, year=year)
+    seen = member_entry_years(member=member)
     results = [(r, STATUS_LABELS[r.status]) for r in report.results]
     owed = [r for r in report.results if r.gap > 0 and r.status != "exempt"]
     return render(
@@ -232,7 +209,7 @@ def member_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def ledger_download(request: HttpRequest, pk: int) -> HttpResponse:
     year = _year(request)
-    data, org = ledger_export(actor=request.user, org=_pk(pk), year=year)
+    data, org = ledger_export(actor=request.user, org=pk_or_404(pk), year=year)
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(
         True, f"ledger-{org.code}-{year}.xlsx"

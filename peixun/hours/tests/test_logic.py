@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from peixun.hours.engine import (
+from peixun.hours.logic import (
     SEVERITY,
     RuleResult,
     RuleSpec,

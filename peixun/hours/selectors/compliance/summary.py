@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ..engine import (
+from ...logic import (
     CONCENTRATED_COUNT,
     CONCENTRATED_HOURS,
     ONLINE_HOURS,
@@ -22,7 +22,7 @@ from ..engine import (
     period_of,
     required_and_due,
 )
-from ..models import Requirement
+from ...models import Requirement
 from .detail import Evaluator
 from .loading import STEP, Batch
 

@@ -18,14 +18,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from peixun.accounts.models import User
 from peixun.core.audit import audit_record, snapshot
 from peixun.core.notifications import notification_send
 from peixun.core.scoping import Actor, actor_id, can_manage_org
 
-from . import registry
-from .models import Attendance, Event, LeaveRequest
-from .services import require_open
-from .signin import SIGNED_IN
+from .. import registry
+from ..models import SIGNED_IN, Attendance, Event, LeaveRequest
+from .events import require_open
 
 LEAVE_AUDIT = ["event_id", "member_id", "reason", "state", "decision_note"]
 
@@ -187,8 +187,6 @@ def _mark_on_leave(actor: Actor, leave: LeaveRequest) -> None:
 
 
 def _notify(leave: LeaveRequest, approved: bool) -> None:
-    from peixun.accounts.models import User
-
     recipients = list(User.objects.filter(member_id=leave.member_id, is_active=True))
     if not recipients:
         return

@@ -1,6 +1,6 @@
-"""Every write of the events layer: create and change events, close them (credits) and reopen
-them (reversals). Sign-in, attendance marking and leave live in `signin.py`, `attendance.py` and
-`leave.py` beside this module; they share the helpers here."""
+"""Writes of events themselves: create and change events, close them (credits) and reopen them
+(reversals), and the tenant's attendance settings. Sign-in, attendance marking and leave live in
+`signin.py`, `attendance.py` and `leave.py` beside this module; they share the helpers here."""
 
 from __future__ import annotations
 
@@ -23,8 +23,9 @@ from peixun.members.models import Member
 from peixun.orgs.models import Organization
 from peixun.orgs.selectors import tenant_of
 
-from .models import Attendance, CreditRule, Event, EventSettings
-from .registry import close_owner_url, expected_member_ids
+from ..models import Attendance, CreditRule, Event, EventSettings
+from ..registry import close_owner_url, expected_member_ids
+from ..selectors import event_settings_for
 
 EVENT_AUDIT = [
     "category",
@@ -53,16 +54,6 @@ EDITABLE = [
     "online",
     "signout_required",
 ]
-
-
-def event_settings_for(org: Organization) -> EventSettings:
-    # One query in the usual case (the row exists): sign-in asks this on every scan. The
-    # tenant is the root of `org`'s tree, whose path is the first step of `org`'s.
-    found = EventSettings.objects.filter(tenant__path=org.path[: Organization.steplen]).first()
-    if found is not None:
-        return found
-    settings, _created = EventSettings.objects.get_or_create(tenant=tenant_of(org))
-    return settings
 
 
 def clean_event_hours(raw: Any) -> Decimal:
@@ -331,9 +322,8 @@ def event_settings_update(*, actor: Actor, tenant: Organization, **fields: Any) 
     unknown = set(fields) - set(SETTINGS_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
-    rules = EventSettings.objects.select_for_update().filter(tenant=tenant).first()
-    if rules is None:
-        rules = event_settings_for(tenant)
+    # The row is created on the first change; until then the reads answer the defaults.
+    rules, _created = EventSettings.objects.select_for_update().get_or_create(tenant=tenant)
     before = snapshot(rules, SETTINGS_FIELDS)
     errors: dict[str, str] = {}
     for name, value in fields.items():

@@ -23,11 +23,11 @@ from peixun.core.permissions import require_manage
 from peixun.core.scoping import Actor
 from peixun.members.models import Member
 
-from . import registry
+from .. import registry
+from ..models import Attendance, Event
+from .events import _locked, require_open
 from .importing import AttendanceImportResult, attendance_import, attendance_template
 from .marking import Mark, apply_marks, clean_note, clean_status
-from .models import Attendance, Event
-from .services import _locked, require_open
 
 __all__ = [
     "AttendanceImportResult",

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from peixun.accounts.models import Grant, User
@@ -26,7 +26,8 @@ from peixun.core.notifications import notification_send
 from peixun.core.scoping import Scope
 from peixun.orgs.models import Organization
 
-from .compliance import MemberCompliance, member_table
+from ..selectors.compliance import MemberCompliance, member_table
+from ..selectors.suggestions import upcoming_activities_for
 
 WARN_STATUSES = ("at_risk", "behind")
 
@@ -54,40 +55,6 @@ class WarningReport:
     digests_sent: int = 0  # new digest notifications to secretaries this run
     branches: int = 0  # branches with someone at risk or behind
     branches_without_secretary: list[str] = field(default_factory=list)
-
-
-def upcoming_activities_for(member_id: int, as_of: dt.date) -> list[tuple[str, str]]:
-    """Activities a member who is behind could join: (title, url) pairs, at most three.
-
-    Published classes starting after `as_of` whose audience fits the member and that hold no
-    place of theirs yet, soonest first. The link is the member's 我的培训 page, which lists the
-    same classes (a member cannot open a class they hold no place in); their branch secretary
-    nominates them."""
-    from peixun.exams.selectors import open_exams_for_member
-    from peixun.training.services.closing import classes_open_for_member
-
-    # Open knowledge tests that credit hours come first: they can be taken today, on a phone.
-    suggestions = [
-        (
-            _("Test: %(title)s (open until %(day)s)")
-            % {"title": e.title, "day": timezone.localdate(e.closes_at).isoformat()},
-            reverse("exams:take", args=[e.pk]),
-        )
-        for e in open_exams_for_member(member_id, as_of, limit=3)
-    ]
-    url = reverse("training:mine") + "#open-classes"
-    suggestions += [
-        (
-            _("%(title)s (from %(day)s)") % {"title": c.title, "day": c.starts_on.isoformat()},
-            url,
-        )
-        for c in (
-            classes_open_for_member(member_id, as_of, limit=3 - len(suggestions))
-            if len(suggestions) < 3
-            else []
-        )
-    ]
-    return suggestions
 
 
 def _number(value: Decimal) -> str:

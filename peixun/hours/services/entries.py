@@ -17,18 +17,15 @@ from peixun.core.permissions import require_admin, require_manage
 from peixun.core.scoping import Actor, actor_id, can_admin_org, can_manage_org, path_in, scope_of
 from peixun.members.models import Member, Membership
 from peixun.orgs.models import Organization
-from peixun.orgs.selectors import tenant_of
 
-from .models import (
+from ..models import (
     HOURS_STEP,
     MAX_ENTRY_HOURS,
     CreditEntry,
-    HoursSettings,
     Kind,
-    Metric,
-    Requirement,
     Topic,
 )
+from ..selectors.ledger import settings_for
 from .rollups import rollup_apply
 
 ENTRY_AUDIT = [
@@ -72,11 +69,6 @@ EVIDENCE_SIGNATURES = {
     ".xls": (b"\xd0\xcf\x11\xe0",),
     ".ppt": (b"\xd0\xcf\x11\xe0",),
 }
-
-
-def settings_for(org: Organization) -> HoursSettings:
-    settings, _created = HoursSettings.objects.get_or_create(tenant=tenant_of(org))
-    return settings
 
 
 def clean_hours(raw: Any) -> Decimal:
@@ -401,139 +393,6 @@ def entry_reverse(*, actor: Actor, entry: CreditEntry, reason: str) -> CreditEnt
         after=snapshot(reversal, ENTRY_AUDIT),
     )
     return reversal
-
-
-# -- requirement rules -----------------------------------------------------------------------
-
-REQUIREMENT_FIELDS = [
-    "org",
-    "name",
-    "source",
-    "statuses",
-    "positions",
-    "cadre_ranks",
-    "metric",
-    "topic",
-    "kind",
-    "threshold",
-    "period_years",
-    "cycle_start_year",
-    "online_cap",
-    "valid_from_year",
-    "valid_to_year",
-]
-
-
-def clean_requirement(data: dict[str, Any]) -> dict[str, Any]:
-    """Field errors for a rule, all at once."""
-    from peixun.orgs.models import Position
-
-    errors: dict[str, str] = {}
-    clean: dict[str, Any] = {}
-    clean["name"] = (data.get("name") or "").strip()[:120]
-    if not clean["name"]:
-        errors["name"] = _("Name the rule.")
-    clean["source"] = (data.get("source") or "").strip()[:200]
-    for field, choices in (
-        ("statuses", Member.Status),
-        ("positions", Position.Role),
-        ("cadre_ranks", Member.CadreRank),
-    ):
-        values = list(data.get(field) or [])
-        bad = [v for v in values if v not in choices.values]
-        if bad:
-            errors[field] = _("Unknown value.")
-        clean[field] = sorted(set(values))
-    metric = data.get("metric") or ""
-    if metric not in Metric.values:
-        errors["metric"] = _("Choose what the rule measures.")
-    clean["metric"] = metric
-    clean["topic"] = data.get("topic") or ""
-    clean["kind"] = data.get("kind") or ""
-    if metric in (Metric.TOPIC_HOURS, Metric.TOPIC_SHARE) and clean["topic"] not in Topic.values:
-        errors["topic"] = _("Choose the topic this rule measures.")
-    if metric == Metric.KIND_COUNT and clean["kind"] not in Kind.values:
-        errors["kind"] = _("Choose the kind of activity to count.")
-    try:
-        threshold = Decimal(str(data.get("threshold", "")).strip())
-        if not threshold.is_finite() or threshold <= 0:
-            raise InvalidOperation
-        if metric == Metric.TOPIC_SHARE and threshold > 100:
-            errors["threshold"] = _("A share is at most 100 (per cent).")
-        clean["threshold"] = threshold
-    except (InvalidOperation, ValueError):
-        errors["threshold"] = _("Enter a number above zero.")
-    try:
-        # An explicit 0 is an error, not "one year": only a missing value defaults.
-        period = data.get("period_years")
-        clean["period_years"] = 1 if period in (None, "") else int(period)
-        if not 1 <= clean["period_years"] <= 10:
-            raise ValueError
-    except (TypeError, ValueError):
-        errors["period_years"] = _("A period is 1 to 10 years.")
-    clean["cycle_start_year"] = data.get("cycle_start_year") or None
-    if clean.get("period_years", 1) > 1 and not clean["cycle_start_year"]:
-        errors["cycle_start_year"] = _("A cycle of several years needs its first year.")
-    cap = data.get("online_cap")
-    clean["online_cap"] = None
-    if cap not in (None, ""):
-        try:
-            clean["online_cap"] = Decimal(str(cap))
-            if clean["online_cap"] < 0:
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
-            errors["online_cap"] = _("Enter a number of hours, or leave it blank.")
-    try:
-        clean["valid_from_year"] = int(data.get("valid_from_year") or 0)
-        if not 2000 <= clean["valid_from_year"] <= 2100:
-            raise ValueError
-    except (TypeError, ValueError):
-        errors["valid_from_year"] = _("Enter the first year the rule holds for.")
-    to_year = data.get("valid_to_year")
-    clean["valid_to_year"] = int(to_year) if to_year not in (None, "") else None
-    if clean["valid_to_year"] is not None and clean["valid_to_year"] < clean.get(
-        "valid_from_year", 0
-    ):
-        errors["valid_to_year"] = _("Cannot be before the first year.")
-    if errors:
-        raise ValidationError(errors)
-    return clean
-
-
-@transaction.atomic
-def requirement_create(*, actor: Actor, org: Organization, data: dict[str, Any]) -> Requirement:
-    """A local rule for `org`'s subtree, added by an org admin of that subtree."""
-    require_admin(actor, org)
-    clean = clean_requirement(data)
-    rule = Requirement.objects.create(org=org, created_by_id=actor_id(actor), **clean)
-    audit_record(
-        actor=actor,
-        verb="requirement.create",
-        obj=rule,
-        org=org,
-        after=snapshot(rule, REQUIREMENT_FIELDS),
-    )
-    return rule
-
-
-@transaction.atomic
-def requirement_retire(*, actor: Actor, rule: Requirement, last_year: int) -> Requirement:
-    """End a rule after `last_year`; results of the years it held for stay as they were."""
-    require_admin(actor, rule.org)
-    if last_year < rule.valid_from_year:
-        raise ValidationError({"valid_to_year": _("Cannot be before the first year.")})
-    before = snapshot(rule, ["valid_to_year"])
-    rule.valid_to_year = last_year
-    rule.save(update_fields=["valid_to_year"])
-    audit_record(
-        actor=actor,
-        verb="requirement.retire",
-        obj=rule,
-        org=rule.org,
-        before=before,
-        after={"valid_to_year": last_year},
-    )
-    return rule
 
 
 @transaction.atomic

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from peixun.core.audit import audit_record_many, build_event, snapshot
 from peixun.core.scoping import Actor, actor_id
 
-from . import registry
-from .models import Attendance, Event
+from .. import registry
+from ..models import Attendance, Event
 
 MARK_AUDIT = ["event_id", "member_id", "status", "method", "signed_in_at", "note"]
 NOT_THERE = (Attendance.Status.ABSENT, Attendance.Status.LEAVE)

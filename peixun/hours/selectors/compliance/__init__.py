@@ -3,7 +3,7 @@
 Every selector takes the actor and starts from what the actor may see (out of scope: 404). The
 numbers come from the per-member-year totals in one aggregate query per call, with one query
 each for members, current positions, first memberships and rules, so the query count stays
-constant as members grow; the engine (`hours.engine`) then runs in Python over plain tuples.
+constant as members grow; the engine (`hours.logic`) then runs in Python over plain tuples.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from peixun.core.scoping import Actor, can_read_org
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
 
-from ..models import Requirement
+from ...models import Requirement
 from .detail import Evaluator, MemberCompliance
 from .loading import (
     default_as_of,
@@ -122,6 +122,23 @@ def member_compliance(
     return next(Evaluator(batch).members())
 
 
+def report_org(org_id: int) -> Organization:
+    """The org of a report the selectors above have already let the actor read."""
+    return Organization.objects.get(pk=org_id)
+
+
+def report_member(member_id: int) -> Member:
+    """The member of a report the selectors above have already let the actor read."""
+    return Member.objects.select_related("org").get(pk=member_id)
+
+
+def org_ancestors(org: Organization) -> list[Organization]:
+    """The orgs above `org`, root first (the page's breadcrumb)."""
+    step = Organization.steplen
+    paths = [org.path[:i] for i in range(step, len(org.path), step)]
+    return list(Organization.objects.filter(path__in=paths).order_by("path"))
+
+
 __all__ = [
     "FILTER_STATUSES",
     "STATUS_LABELS",
@@ -132,7 +149,10 @@ __all__ = [
     "member_compliance",
     "member_table",
     "member_table_rules",
+    "org_ancestors",
     "org_compliance",
+    "report_member",
+    "report_org",
     "rule_applies",
     "rules_for_member",
     "rules_in_force",

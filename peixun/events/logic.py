@@ -1,4 +1,4 @@
-"""Rotating sign-in tokens for the projector QR code.
+"""Pure functions of the events layer: the rotating sign-in tokens for the projector QR code.
 
 A token names a time slot (a new slot every `qr_rotate_seconds`) and carries an HMAC of the event
 and slot under the event's own secret; it is valid from its slot's start for `qr_valid_seconds`.
@@ -12,10 +12,12 @@ import hashlib
 import hmac
 import re
 import time
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
-from .models import Event, EventSettings
+if TYPE_CHECKING:  # annotations only: these functions read attributes, never the database
+    from .models import Event, EventSettings
 
 # A slot number (seconds since the epoch / rotation, a dozen digits at most) and 20 hex digits.
 # Checked before anything else: `str.isdigit` accepts "²" and `compare_digest` raises on

@@ -1,4 +1,4 @@
-"""Pages for recording, filing, approving and correcting study hours, and the rules pages.
+"""Pages for recording, filing, approving and correcting study hours.
 
 Access, uniformly (the persona tests document each page):
 - anonymous → login (302);
@@ -21,24 +21,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from peixun.core.forms import add_service_errors, mark_invalid
 from peixun.core.pagination import paginate
-from peixun.core.scoping import Actor, can_admin_org, can_manage_org, get_visible_or_404, scope_of
+from peixun.core.scoping import Actor, can_manage_org, get_visible_or_404, scope_of
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
 
-from . import selectors, services
-from .forms import EntryFilterForm, ReasonForm, RecordForm, RetireForm, RuleForm, SelfStudyForm
-from .models import CreditEntry
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
+from .. import selectors, services
+from ..forms import EntryFilterForm, ReasonForm, RecordForm, SelfStudyForm
+from ..models import CreditEntry
 
 
 def require_grant(actor: Actor) -> None:
@@ -101,7 +98,7 @@ def record(request: HttpRequest) -> HttpResponse:
                 _("Recorded %(hours)s hours of “%(title)s” for %(n)s members.")
                 % {"hours": entries[0].hours, "title": entries[0].title, "n": len(entries)},
             )
-            return redirect(f"{_url('hours:entries')}?org={org.pk}&year={entries[0].year}")
+            return redirect(f"{reverse('hours:entries')}?org={org.pk}&year={entries[0].year}")
     mark_invalid(form)
     ticked = {str(v) for v in (form["members"].value() or [])}
     return render(
@@ -109,12 +106,6 @@ def record(request: HttpRequest) -> HttpResponse:
         "hours/record.html",
         {"form": form, "org": org, "members": members, "ticked": ticked},
     )
-
-
-def _url(name: str, *args: Any) -> str:
-    from django.urls import reverse
-
-    return reverse(name, args=args)
 
 
 # -- the ledger ----------------------------------------------------------------------------------
@@ -179,7 +170,7 @@ def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(request, _("The entry was reversed."))
-            return redirect(f"{_url('hours:entries')}?member={entry.member_id}")
+            return redirect(f"{reverse('hours:entries')}?member={entry.member_id}")
     mark_invalid(form)
     return render(request, "hours/reverse.html", {"form": form, "entry": entry})
 
@@ -265,7 +256,7 @@ def pending(request: HttpRequest) -> HttpResponse:
 def _decision_response(
     request: HttpRequest, entry: CreditEntry, *, error: str = "", done: str = ""
 ) -> HttpResponse:
-    if is_htmx(request):
+    if request.htmx:  # type: ignore[attr-defined]
         entry = selectors.entry_manageable_or_404(actor=request.user, pk=entry.pk)
         if entry.state == CreditEntry.State.PENDING:
             selectors.attach_stages(request.user, [entry])
@@ -317,117 +308,3 @@ def entry_reject(request: HttpRequest, pk: int) -> HttpResponse:
         return _decision_response(request, entry, error=_first_message(error))
     done = _("Rejected: %(name)s. The member sees your reason.") % {"name": entry.member.name}
     return _decision_response(request, entry, done=done)
-
-
-# -- rules ---------------------------------------------------------------------------------------
-
-
-@login_required
-def rule_list(request: HttpRequest) -> HttpResponse:
-    actor = request.user
-    scope = scope_of(actor)
-    if not (scope.platform or scope.read_paths or scope.member_id):
-        raise Http404
-    this_year = timezone.localdate().year
-    try:
-        year = int(request.GET.get("year") or this_year)
-    except ValueError:
-        year = this_year
-    rules = list(selectors.rules_for(actor=actor, year=year))
-    for rule in rules:
-        rule.audience_text = selectors.requirement_audience_text(  # type: ignore[attr-defined]
-            rule_or_data=rule, org=rule.org
-        )
-        rule.can_retire = can_admin_org(actor, rule.org) and (  # type: ignore[attr-defined]
-            rule.valid_to_year is None or rule.valid_to_year >= this_year
-        )
-    return render(
-        request,
-        "hours/rules.html",
-        {
-            "rules": rules,
-            "year": year,
-            "years": [this_year + 1, this_year, this_year - 1, this_year - 2],
-            "admin_roots": selectors.admin_roots(actor=actor),
-        },
-    )
-
-
-def _rule_org(request: HttpRequest) -> Organization:
-    actor = request.user
-    raw = request.GET.get("org") or request.POST.get("org")
-    if raw:
-        return selectors.rule_org_or_404(actor=actor, pk=raw)
-    roots = selectors.admin_roots(actor=actor)
-    if not roots:
-        raise Http404
-    return roots[0]
-
-
-def _audience_context(request: HttpRequest, form: RuleForm, org: Organization) -> dict[str, Any]:
-    data = form.audience_data() if form.is_bound else {}
-    return {
-        "audience_text": selectors.requirement_audience_text(rule_or_data=data, org=org),
-        "audience_count": selectors.requirement_audience_count(
-            actor=request.user, rule_or_data=data, org=org
-        ),
-    }
-
-
-@login_required
-def rule_new(request: HttpRequest) -> HttpResponse:
-    actor = request.user
-    org = _rule_org(request)
-    initial = {"valid_from_year": timezone.localdate().year, "period_years": 1}
-    form = RuleForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            rule = services.requirement_create(actor=actor, org=org, data=form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            count = selectors.requirement_audience_count(actor=actor, rule_or_data=rule, org=org)
-            messages.success(
-                request,
-                _("Rule “%(name)s” added; it covers %(n)s members today.")
-                % {"name": rule.name, "n": count},
-            )
-            return redirect("hours:rules")
-    mark_invalid(form)
-    context = {"form": form, "org": org, **_audience_context(request, form, org)}
-    return render(request, "hours/rule_form.html", context)
-
-
-@login_required
-@require_GET
-def rule_audience(request: HttpRequest) -> HttpResponse:
-    """The live 'whom and how many' line of the rule form (HTMX, on every change)."""
-    org = _rule_org(request)
-    form = RuleForm(request.GET)
-    return render(request, "hours/_audience.html", _audience_context(request, form, org))
-
-
-@login_required
-def rule_retire(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = request.user
-    rule = selectors.rule_visible_or_404(actor=actor, pk=pk)
-    if not can_admin_org(actor, rule.org):
-        raise Http404
-    last = timezone.localdate().year
-    form = RetireForm(request.POST or None, initial={"last_year": last})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.requirement_retire(
-                actor=actor, rule=rule, last_year=form.cleaned_data["last_year"]
-            )
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error("last_year", message)
-        else:
-            messages.success(request, _("Rule “%(name)s” retired.") % {"name": rule.name})
-            return redirect("hours:rules")
-    mark_invalid(form)
-    audience = selectors.requirement_audience_text(rule_or_data=rule, org=rule.org)
-    return render(
-        request, "hours/rule_retire.html", {"form": form, "rule": rule, "audience_text": audience}
-    )

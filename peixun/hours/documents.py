@@ -1,7 +1,8 @@
-"""The branch 台账 as .xlsx: one row per member with hours by kind, totals and each rule's result.
+"""Files out of the ledger: the branch 台账 as .xlsx, one row per member with hours by kind,
+totals and each rule's result.
 
-Built from the compliance selector (constant queries) plus one GROUP BY for hours by kind; text
-cells go through `neutralise_formula`; every export is audited ("hours.ledger_export").
+The rows come from `selectors.ledger_data` (constant queries); text cells go through
+`neutralise_formula`. The audited export that serves it is `services.ledger_export`.
 """
 
 from __future__ import annotations
@@ -10,40 +11,17 @@ import io
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
-from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from peixun.core.audit import audit_record
-from peixun.core.scoping import Actor, can_read_org
 from peixun.core.text import neutralise_formula
-from peixun.orgs.models import Organization
 
-from .compliance import STATUS_LABELS, member_table
-from .models import Kind, Requirement, YearlyRollup
-
-
-def _org_or_404(actor: Actor, org: Organization | int) -> Organization:
-    found = org if isinstance(org, Organization) else Organization.objects.filter(pk=org).first()
-    if found is None or not can_read_org(actor, found):
-        raise Http404
-    return found
-
-
-def _hours_by_kind(member_ids: list[int], year: int) -> dict[tuple[int, str], Decimal]:
-    # By member id (an index seek per member), not by org path (a scan of the year's cells).
-    rows = (
-        YearlyRollup.objects.filter(member_id__in=member_ids, year=year)
-        .values("member_id", "kind")
-        .annotate(hours=Sum("hours"))
-        .values_list("member_id", "kind", "hours")
-        .order_by()
-    )
-    return {(member_id, kind): hours for member_id, kind, hours in rows}
+from .models import Kind
+from .selectors.compliance import STATUS_LABELS
+from .selectors.compliance.ledger import LedgerData
 
 
 def _number(value: Decimal) -> float | int:
@@ -51,15 +29,9 @@ def _number(value: Decimal) -> float | int:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def ledger_export(
-    *, actor: Actor, org: Organization | int, year: int
-) -> tuple[bytes, Organization]:
-    """The 台账 of `org`'s subtree for `year`; 404 outside the actor's scope."""
-    found = _org_or_404(actor, org)
-    rows = member_table(actor=actor, org=found, year=year)
-    by_kind = _hours_by_kind([mc.member_id for mc in rows], year)
-    used = {r.requirement_id for mc in rows for r in mc.results}
-    rules = list(Requirement.objects.filter(pk__in=used).order_by("org__path", "id"))
+def ledger_workbook(data: LedgerData) -> bytes:
+    """The 台账 workbook of `data`, headers in Chinese whatever the reader's language."""
+    rows, by_kind, rules = data.rows, data.by_kind, data.rules
     with translation.override("zh-hans"):
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(_("Study-hour ledger"))
@@ -105,11 +77,4 @@ def ledger_export(
             sheet.append(values)
         buffer = io.BytesIO()
         workbook.save(buffer)
-    audit_record(
-        actor=actor,
-        verb="hours.ledger_export",
-        obj=found,
-        org=found,
-        after={"year": year, "rows": len(rows)},
-    )
-    return buffer.getvalue(), found
+    return buffer.getvalue()

@@ -18,8 +18,8 @@ from django.utils import timezone
 from peixun.members.models import Member, Membership
 from peixun.orgs.models import Organization, Position, ancestor_paths
 
-from ..engine import KIND_COUNT, TOPIC_HOURS, TOPIC_SHARE, RuleSpec, cycle_years
-from ..models import HoursSettings, MemberYearTotal, Requirement, YearlyRollup
+from ...logic import KIND_COUNT, TOPIC_HOURS, TOPIC_SHARE, RuleSpec, cycle_years
+from ...models import HoursSettings, MemberYearTotal, Requirement, YearlyRollup
 
 STEP = Organization.steplen
 DEFAULT_RATIO = Decimal("0.80")

@@ -1,0 +1,59 @@
+"""Every write of the study-hour ledger and its rules, one module per topic: `entries` (record,
+file, approve, reject, reverse), `rules` (requirement rules and the national defaults),
+`rollups` (the yearly rollup kept with the ledger), `warnings` (the daily early warnings, which
+send notifications), `exports` (audited files)."""
+
+from .entries import (
+    ENTRY_AUDIT,
+    EVIDENCE_SIGNATURES,
+    EVIDENCE_TYPES,
+    MAX_EVIDENCE_BYTES,
+    clean_hours,
+    entries_reverse_reference,
+    entry_approve,
+    entry_record,
+    entry_reject,
+    entry_reverse,
+    reversal_of,
+    self_study_file,
+)
+from .exports import ledger_export
+from .rollups import rollup_apply, rollup_rebuild
+from .rules import (
+    BRANCH_LEADERS,
+    DEFAULT_RULES,
+    REQUIREMENT_FIELDS,
+    clean_requirement,
+    requirement_create,
+    requirement_retire,
+    requirements_seed_defaults,
+)
+from .warnings import SystemActor, WarningReport, warnings_run
+
+__all__ = [
+    "BRANCH_LEADERS",
+    "DEFAULT_RULES",
+    "ENTRY_AUDIT",
+    "EVIDENCE_SIGNATURES",
+    "EVIDENCE_TYPES",
+    "MAX_EVIDENCE_BYTES",
+    "REQUIREMENT_FIELDS",
+    "SystemActor",
+    "WarningReport",
+    "clean_hours",
+    "clean_requirement",
+    "entries_reverse_reference",
+    "entry_approve",
+    "entry_record",
+    "entry_reject",
+    "entry_reverse",
+    "ledger_export",
+    "reversal_of",
+    "requirement_create",
+    "requirement_retire",
+    "requirements_seed_defaults",
+    "rollup_apply",
+    "rollup_rebuild",
+    "self_study_file",
+    "warnings_run",
+]
