@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from peixun.core.apiutils import MAX_PAGE, org_field, query_error
+from peixun.core.apiutils import MAX_PAGE, query_error
 from peixun.core.permissions import require_admin
 from peixun.core.scoping import get_visible_or_404
 
 from . import services
 from .models import Organization
+from .selectors import org_field
 
 # A page holds at most this many rows, whatever `limit` asks for: a county has 50k members.
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from peixun.core.scoping import Actor, scope_of
 
@@ -178,3 +180,11 @@ def reader_tenant(actor: Actor) -> Organization | None:
     if not paths:
         return Organization.objects.get_root_nodes().first() if scope.platform else None
     return Organization.objects.filter(path=paths[0][: Organization.steplen]).first()
+
+
+def org_field(actor: Actor, field: str, pk: int) -> Organization:
+    """An org named in a request body: one out of scope is a field error (422), like a bad value."""
+    org = Organization.objects.visible_to(actor).filter(pk=pk).first()
+    if org is None:
+        raise ValidationError({field: _("No such organization in your scope.")})
+    return org
