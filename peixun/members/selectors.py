@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from peixun.core.scoping import Actor
 from peixun.core.text import fold_width
@@ -92,3 +92,26 @@ def branches_on(*, member_ids: list[int], day: dt.date) -> dict[int, int]:
         .values_list("member_id", "org_id")
     )
     return dict(rows)
+
+
+# The member readers the org tree asks through orgs.registry (MembersConfig.ready()).
+
+
+def member_counts_by_org(org_ids: list[int]) -> dict[int, int]:
+    """{org id: members directly in it} for the given orgs, with one aggregate query."""
+    return dict(
+        Member.objects.filter(org_id__in=org_ids)
+        .values("org_id")
+        .annotate(n=Count("id"))
+        .values_list("org_id", "n")
+    )
+
+
+def subtree_member_count(path: str) -> int:
+    """How many members the subtree at `path` holds."""
+    return Member.objects.filter(org__path__startswith=path).count()
+
+
+def member_org_ids(member_id: int) -> QuerySet:
+    """The org id of member `member_id`, as a values queryset for a subquery."""
+    return Member.objects.filter(pk=member_id).values("org_id")

@@ -9,6 +9,8 @@ from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from peixun.core.scoping import Actor, MemberOwnedQuerySet, Scope, ScopedQuerySet
 
+from . import registry
+
 
 class OrganizationQuerySet(MP_NodeQuerySet, ScopedQuerySet):
     scope_path_field = "path"
@@ -18,9 +20,9 @@ class OrganizationQuerySet(MP_NodeQuerySet, ScopedQuerySet):
         if scope.member_id:
             # A subquery, not a join through `members`: a join repeats the org once per member
             # of it, which breaks `.get()` and counts.
-            from peixun.members.models import Member
-
-            return Q(pk__in=Member.objects.filter(pk=scope.member_id).values("org_id"))
+            org_ids = registry.member_org_ids(scope.member_id)
+            if org_ids is not None:
+                return Q(pk__in=org_ids)
         return None
 
     def open(self) -> OrganizationQuerySet:
@@ -77,6 +79,16 @@ class Organization(MP_Node):
     @property
     def accepts_members(self) -> bool:
         return self.kind in self.MEMBER_KINDS
+
+
+# Which kinds may sit under which; a group only under a branch.
+ALLOWED_CHILDREN: dict[str, set[str]] = {
+    Organization.Kind.COMMITTEE: {"committee", "working_committee", "general_branch", "branch"},
+    Organization.Kind.WORKING_COMMITTEE: {"committee", "general_branch", "branch"},
+    Organization.Kind.GENERAL_BRANCH: {"branch"},
+    Organization.Kind.BRANCH: {"group"},
+    Organization.Kind.GROUP: set(),
+}
 
 
 class PositionQuerySet(MemberOwnedQuerySet):

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from peixun.core.scoping import Actor, scope_of
 
-from .models import Organization
+from . import registry
+from .models import ALLOWED_CHILDREN, Organization
 
 SEARCH_LIMIT = 50
 
@@ -71,17 +72,10 @@ def org_children(
 
 def attach_member_counts(orgs: Iterable[Organization]) -> None:
     """Set `o.member_count` (direct members) on each org with one aggregate query for all."""
-    from peixun.members.models import Member
-
     listed = list(orgs)
     if not listed:
         return
-    counts = dict(
-        Member.objects.filter(org_id__in=[o.pk for o in listed])
-        .values("org_id")
-        .annotate(n=Count("id"))
-        .values_list("org_id", "n")
-    )
+    counts = registry.member_counts([o.pk for o in listed])
     for o in listed:
         o.member_count = counts.get(o.pk, 0)  # type: ignore[attr-defined]
 
@@ -126,16 +120,12 @@ def attach_ancestors(org: Organization) -> None:
 
 
 def org_subtree_member_count(*, org: Organization) -> int:
-    from peixun.members.models import Member
-
-    return Member.objects.filter(org__path__startswith=org.path).count()
+    return registry.subtree_member_count(org.path)
 
 
 def org_move_targets(*, actor: Actor, org: Organization) -> QuerySet[Organization]:
     """Where the actor may move `org`: open orgs they administer, outside its own subtree,
     of a kind that takes `org`'s kind, other than its current parent."""
-    from .services import ALLOWED_CHILDREN
-
     parent_kinds = [kind for kind, allowed in ALLOWED_CHILDREN.items() if org.kind in allowed]
     qs = (
         orgs_administered(actor)
