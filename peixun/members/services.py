@@ -18,7 +18,7 @@ from peixun.core.scoping import Actor, can_manage_org
 from peixun.orgs.models import Organization, Position
 
 from .models import Member, Membership
-from .validation import clean_member_fields
+from .logic import clean_member_fields
 
 AUDIT_FIELDS = [
     "name",

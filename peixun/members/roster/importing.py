@@ -30,7 +30,7 @@ from peixun.orgs.models import Organization
 
 from ..models import Member, Membership
 from ..services import AUDIT_FIELDS, set_id_number
-from ..validation import clean_member_fields
+from ..logic import clean_member_fields
 from .columns import (
     REQUIRED_COLUMNS,
     ROSTER_FIELDS,

@@ -22,7 +22,7 @@ from peixun.orgs.models import Organization
 
 from ..models import ETHNICITIES, Member
 from ..selectors import MemberFilters, member_list
-from ..validation import CHOICE_FIELDS, choice_help
+from ..logic import CHOICE_FIELDS, choice_help
 from .columns import DATE_COLUMNS, REQUIRED_COLUMNS, ROSTER_FIELDS, TEXT_COLUMNS, roster_headers
 
 DATE_FORMAT = "yyyy-mm-dd"

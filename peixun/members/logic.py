@@ -1,4 +1,4 @@
-"""One place that turns raw member fields into clean values or field errors.
+"""Pure member rules. One place that turns raw member fields into clean values or field errors.
 
 Forms, the API and the roster import all pass through `clean_member_fields`, so a rule holds
 everywhere at once.
