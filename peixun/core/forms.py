@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -55,6 +57,15 @@ def mark_invalid(form: forms.Form) -> None:
             widget = form.fields[name].widget
             if "form-check-input" not in widget.attrs.get("class", ""):
                 widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+
+
+def render_form(
+    request: HttpRequest, template_name: str, form: forms.Form, **context: Any
+) -> HttpResponse:
+    """A form page: the widgets of invalid fields flagged (`mark_invalid`), then the template
+    with `form` and the rest of `context`."""
+    mark_invalid(form)
+    return render(request, template_name, {"form": form, **context})
 
 
 def combine_day_and_times(form: forms.Form, data: dict[str, Any], ends_before: Any) -> None:
