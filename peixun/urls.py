@@ -1,13 +1,14 @@
 from django.urls import include, path
 
 from .api import api
+from .members import urls as members_urls
 
 urlpatterns = [
     path("", include("peixun.core.urls")),
     path("accounts/", include("peixun.accounts.urls")),
     path("orgs/", include("peixun.orgs.urls")),
     path("members/", include("peixun.members.urls")),
-    path("members/roster/", include("peixun.members.roster_urls")),
+    path("members/roster/", include(members_urls.roster_patterns)),
     path("hours/", include("peixun.hours.urls")),
     path("compliance/", include("peixun.hours.urls_compliance")),
     path("training/", include("peixun.training.urls")),

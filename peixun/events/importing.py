@@ -29,10 +29,15 @@ from peixun.core.audit import audit_record
 from peixun.core.permissions import require_manage
 from peixun.core.scoping import Actor
 from peixun.core.text import fold_width, neutralise_formula
+from peixun.members.documents import (
+    RosterFileError,
+    RowError,
+    cell_text,
+    normalise_header,
+    read_first_sheet,
+    undo_neutralise,
+)
 from peixun.members.models import Member
-from peixun.members.roster.columns import cell_text, normalise_header, undo_neutralise
-from peixun.members.roster.importing import RowError
-from peixun.members.roster.reading import RosterFileError, read_first_sheet
 
 from . import registry
 from .marking import Mark, apply_marks

@@ -23,7 +23,6 @@ from peixun.orgs.selectors import org_field
 
 from . import selectors, services
 from .models import Member, Membership
-from .roster import roster_import
 from .selectors import MemberFilters
 
 # A page holds at most this many rows, whatever `limit` asks for: a county has 50k members.
@@ -266,4 +265,6 @@ def import_roster(request: HttpRequest, file: File[UploadedFile], dry_run: bool 
     # Read at most one byte past the limit: enough for the import to refuse an oversized file
     # without holding all of it in memory.
     data = file.read(int(settings.ROSTER_MAX_UPLOAD_BYTES) + 1)
-    return roster_import(actor=request.user, data=data, filename=file.name or "", dry_run=dry_run)
+    return services.roster_import(
+        actor=request.user, data=data, filename=file.name or "", dry_run=dry_run
+    )

@@ -6,8 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 
-from peixun.core.scoping import Actor
+from peixun.core.scoping import Actor, scope_of
 from peixun.core.text import fold_width
 from peixun.orgs.models import Organization, Position
 from peixun.orgs.selectors import org_options_for
@@ -61,6 +62,26 @@ def member_positions(*, actor: Actor, member: Member) -> QuerySet[Position]:
 def member_manageable(*, actor: Actor) -> QuerySet[Member]:
     """Members whose records the actor may change (their org is in a managed subtree)."""
     return Member.objects.manageable_by(actor).select_related("org")
+
+
+def member_own(*, actor: Actor) -> Member | None:
+    """The actor's own member record (我的), or None for an account without one."""
+    member_id = scope_of(actor).member_id
+    if not member_id:
+        return None
+    return Member.objects.visible_to(actor).select_related("org").filter(pk=member_id).first()
+
+
+def open_position_manageable_or_404(*, actor: Actor, member: Member, pk: int) -> Position:
+    """A current position of `member` the actor may end; 404 for anything else."""
+    try:
+        return (
+            Position.objects.manageable_by(actor)
+            .select_related("org")
+            .get(pk=pk, member=member, until__isnull=True)
+        )
+    except Position.DoesNotExist:
+        raise Http404 from None
 
 
 def transfer_target_options(*, actor: Actor, member: Member) -> QuerySet[Organization]:
