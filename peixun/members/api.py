@@ -234,7 +234,7 @@ def transfer_member(
     member = member_or_404(request, member_id)
     # The service checks the target against the actor's scope before anything else, so an
     # unknown id and one out of scope get the same answer.
-    to_org = Organization.objects.filter(pk=payload.to_org).first()
+    to_org = selectors.transfer_target(pk=payload.to_org)
     membership = services.member_transfer(
         actor=request.user,
         member=member,

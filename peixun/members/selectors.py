@@ -84,6 +84,12 @@ def open_position_manageable_or_404(*, actor: Actor, member: Member, pk: int) ->
         raise Http404 from None
 
 
+def transfer_target(*, pk: int) -> Organization | None:
+    """The org a transfer names, not yet scoped: the transfer service judges it against the
+    actor's scope before anything else, so an unknown id and one out of scope get one answer."""
+    return Organization.objects.filter(pk=pk).first()
+
+
 def transfer_target_options(*, actor: Actor, member: Member) -> QuerySet[Organization]:
     """Where the actor may move `member`: open orgs they manage that take members, bar the current."""
     return org_options_for(actor=actor, member_kinds_only=True).exclude(pk=member.org_id)

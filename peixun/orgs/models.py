@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
@@ -95,8 +96,6 @@ class PositionQuerySet(MemberOwnedQuerySet):
     scope_path_field = "org__path"
 
     def current(self, on: Any = None) -> PositionQuerySet:
-        from django.utils import timezone
-
         day = on or timezone.localdate()
         return self.filter(Q(since__lte=day) | Q(since__isnull=True)).filter(
             Q(until__isnull=True) | Q(until__gte=day)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Length, Substr
 from django.utils.translation import gettext as _
 
 from peixun.core.scoping import Actor, scope_of
@@ -178,3 +179,47 @@ def org_field(actor: Actor, field: str, pk: int) -> Organization:
     if org is None:
         raise ValidationError({field: _("No such organization in your scope.")})
     return org
+
+
+# The API's lists: what `visible_to` shows (a plain member's own branch included), each org
+# with its parent's id.
+
+
+def with_parent_ids(qs: QuerySet[Organization]) -> QuerySet[Organization]:
+    """Annotate `parent_pk` with one subquery: the org whose path is ours minus the last step."""
+    parent_path = Substr(
+        OuterRef("path"), Value(1), Length(OuterRef("path")) - Organization.steplen
+    )
+    parents = Organization.objects.filter(path=parent_path).values("pk")[:1]
+    return qs.annotate(parent_pk=Subquery(parents))
+
+
+def orgs_listed(
+    *,
+    actor: Actor,
+    parent: Organization | None = None,
+    kind: str = "",
+    q: str = "",
+    include_closed: bool = False,
+) -> QuerySet[Organization]:
+    """Orgs the actor may see, by path, with `parent_pk`. `q` matches the name or the start of
+    the code; `parent` keeps that org's direct children."""
+    qs = Organization.objects.visible_to(actor)
+    if parent is not None:
+        qs = qs.filter(path__startswith=parent.path, depth=parent.depth + 1)
+    if kind:
+        qs = qs.filter(kind=kind)
+    text = q.strip()
+    if text:
+        qs = qs.filter(Q(name__contains=text) | Q(code__istartswith=text))
+    if not include_closed:
+        qs = qs.filter(closed_on__isnull=True)
+    return with_parent_ids(qs).order_by("path")
+
+
+def org_parent_id(org: Organization) -> int | None:
+    """The id of `org`'s parent (None for a tenant root), with one query."""
+    if org.depth <= 1:
+        return None
+    parent_path = org.path[: -Organization.steplen]
+    return Organization.objects.filter(path=parent_path).values_list("pk", flat=True).first()
