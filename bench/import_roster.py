@@ -45,8 +45,9 @@ from python_calamine import CalamineWorkbook  # noqa: E402
 
 from peixun.accounts.models import Grant, User  # noqa: E402
 from peixun.core.idcard import make_id_number  # noqa: E402
+from peixun.members.documents import roster_headers  # noqa: E402
 from peixun.members.models import Member  # noqa: E402
-from peixun.members.roster import roster_headers, roster_import  # noqa: E402
+from peixun.members.services import roster_import  # noqa: E402
 from peixun.orgs.models import Organization  # noqa: E402
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"

@@ -12,8 +12,8 @@ import pytest
 
 from browser_tests.conftest import screenshot
 from peixun.core.idcard import make_id_number
+from peixun.members.documents import roster_headers
 from peixun.members.models import Member
-from peixun.members.roster import roster_headers
 from peixun.testing import PASSWORD, World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -2,13 +2,14 @@ from django.urls import include, path
 
 from .api import api
 from .hours import urls as hours_urls
+from .members import urls as members_urls
 
 urlpatterns = [
     path("", include("peixun.core.urls")),
     path("accounts/", include("peixun.accounts.urls")),
     path("orgs/", include("peixun.orgs.urls")),
     path("members/", include("peixun.members.urls")),
-    path("members/roster/", include("peixun.members.roster_urls")),
+    path("members/roster/", include(members_urls.roster_patterns)),
     path("hours/", include("peixun.hours.urls")),
     path("compliance/", include(hours_urls.compliance_patterns)),
     path("training/", include("peixun.training.urls")),

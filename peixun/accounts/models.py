@@ -8,7 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from peixun.members.models import mobile_validator
+from peixun.core import registry
+from peixun.core.validators import mobile_validator
 
 
 class User(AbstractUser):
@@ -43,10 +44,11 @@ class Grant(models.Model):
     """A role on a subtree. Platform admin needs no org; every other role does."""
 
     class Role(models.TextChoices):
-        PLATFORM_ADMIN = "platform_admin", _("Platform admin")
-        ORG_ADMIN = "org_admin", _("Org admin")
-        SECRETARY = "secretary", _("Branch secretary")
-        VIEWER = "viewer", _("Read-only viewer")
+        # The values core's scoping reads (core.registry names them, core sitting below accounts).
+        PLATFORM_ADMIN = registry.PLATFORM_ADMIN, _("Platform admin")
+        ORG_ADMIN = registry.ORG_ADMIN, _("Org admin")
+        SECRETARY = registry.SECRETARY, _("Branch secretary")
+        VIEWER = registry.VIEWER, _("Read-only viewer")
 
     user = models.ForeignKey(
         User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="grants"

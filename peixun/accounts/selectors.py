@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import Any
+
+from peixun.orgs.models import Organization, ancestor_paths
 
 from .models import Grant, User
 
-if TYPE_CHECKING:
-    from peixun.orgs.models import Organization
-
 MANAGER_ROLES = (Grant.Role.ORG_ADMIN, Grant.Role.SECRETARY)
+
+
+def grants_of(user_pk: Any) -> Iterable[tuple[str, str | None]]:
+    """The user's grants on open orgs as (role, org path) pairs: what `core.scoping` computes an
+    actor's scope from (registered in `AccountsConfig.ready()`)."""
+    return Grant.objects.filter(user_id=user_pk, org__closed_on__isnull=True).values_list(
+        "role", "org__path"
+    )
 
 
 def org_managers(org: Organization) -> list[User]:
@@ -24,8 +32,6 @@ def nearest_managers(org: Organization) -> list[User]:
     """The managers of `org`, or, when nobody is granted on it, of its nearest ancestor that has
     some: they are the ones who act for it (a unit without its own admin is run from above).
     One query."""
-    from peixun.orgs.models import ancestor_paths
-
     prefixes = ancestor_paths(org.path)
     grants = list(
         Grant.objects.filter(

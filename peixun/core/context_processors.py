@@ -2,6 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from .notifications import unread_count
 from .scoping import scope_of
 
 
@@ -22,6 +23,4 @@ def _unread(user: Any) -> int:
     # One COUNT on the recipient/read_at index, for the navbar badge.
     if user is None or not user.is_authenticated:
         return 0
-    from .notifications import unread_count
-
     return unread_count(actor=user)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -57,13 +61,18 @@ def mark_invalid(form: forms.Form) -> None:
                 widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
 
 
+def render_form(
+    request: HttpRequest, template_name: str, form: forms.Form, **context: Any
+) -> HttpResponse:
+    """A form page: the widgets of invalid fields flagged (`mark_invalid`), then the template
+    with `form` and the rest of `context`."""
+    mark_invalid(form)
+    return render(request, template_name, {"form": form, **context})
+
+
 def combine_day_and_times(form: forms.Form, data: dict[str, Any], ends_before: Any) -> None:
     """A one-day event entered as a date and two times (as phones show them): put the aware
     `starts_at` / `ends_at` into `data`, and `ends_before` on the end field if it is not later."""
-    import datetime as dt
-
-    from django.utils import timezone
-
     day, start, end = data.get("day"), data.get("start"), data.get("end")
     if day and start and end:
         tz = timezone.get_current_timezone()

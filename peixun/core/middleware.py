@@ -1,8 +1,16 @@
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django_htmx.middleware import HtmxDetails
 
 from .context import client_address, current_address
+
+
+class HtmxHttpRequest(HttpRequest):
+    """The request as django-htmx's middleware leaves it: annotate a view's request with this
+    to read `request.htmx` (truthy for an htmx request)."""
+
+    htmx: HtmxDetails
 
 
 class RequestContextMiddleware:

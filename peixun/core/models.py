@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .scoping import ScopedQuerySet
+from .scoping import ScopedQuerySet, scope_of
 
 
 class AuditEventQuerySet(ScopedQuerySet):
@@ -10,8 +10,6 @@ class AuditEventQuerySet(ScopedQuerySet):
 
     def visible_to(self, actor):  # type: ignore[no-untyped-def]
         # The audit trail is for those who administer a subtree, not for viewers or members.
-        from .scoping import scope_of
-
         scope = scope_of(actor)
         if scope.platform:
             return self.all()

@@ -103,11 +103,15 @@ def _email(
         rows.update(emailed_at=timezone.now())
 
 
-def notifications_for(*, actor: Actor) -> QuerySet[Notification]:
-    """The actor's own notifications, newest first. Nobody lists anybody else's."""
+def notifications_for(*, actor: Actor, unread_only: bool = False) -> QuerySet[Notification]:
+    """The actor's own notifications, newest first (only the unread ones if `unread_only`).
+    Nobody lists anybody else's."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return Notification.objects.none()
-    return Notification.objects.filter(recipient_id=actor.pk).order_by("-created_at", "-id")
+    items = Notification.objects.filter(recipient_id=actor.pk)
+    if unread_only:
+        items = items.filter(read_at__isnull=True)
+    return items.order_by("-created_at", "-id")
 
 
 def unread_count(*, actor: Actor) -> int:

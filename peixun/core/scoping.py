@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
+from . import registry
+
 M = TypeVar("M", bound=models.Model)
 
 
@@ -63,32 +65,28 @@ def scope_of(actor: Actor | None) -> Scope:
     cached = getattr(actor, "_peixun_scope", None)
     if cached is not None:
         return cached
-    from peixun.accounts.models import Grant
-
     read: set[str] = set()
     manage: set[str] = set()
     admin: set[str] = set()
     roles: set[str] = set()
     platform = bool(actor.is_superuser)
-    for role, path in Grant.objects.filter(
-        user_id=actor.pk, org__closed_on__isnull=True
-    ).values_list("role", "org__path"):
+    for role, path in registry.grants_of(actor.pk):
         roles.add(role)
-        if role == Grant.Role.PLATFORM_ADMIN:
+        if role == registry.PLATFORM_ADMIN:
             platform = True
         elif path is None:
             continue
-        elif role == Grant.Role.ORG_ADMIN:
+        elif role == registry.ORG_ADMIN:
             read.add(path)
             manage.add(path)
             admin.add(path)
-        elif role == Grant.Role.SECRETARY:
+        elif role == registry.SECRETARY:
             read.add(path)
             manage.add(path)
-        elif role == Grant.Role.VIEWER:
+        elif role == registry.VIEWER:
             read.add(path)
     if platform:
-        roles.add(Grant.Role.PLATFORM_ADMIN)
+        roles.add(registry.PLATFORM_ADMIN)
     member_id = getattr(actor, "member_id", None)
     if member_id:
         roles.add("member")

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import docx
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -41,10 +42,16 @@ from django.utils import timezone
 from peixun.accounts.models import Grant, User
 from peixun.events.logic import signin_token
 from peixun.events.models import Attendance, Event
-from peixun.events.services import attendance_signin, event_settings_for, leave_request
+from peixun.events.services import (
+    attendance_mark,
+    attendance_mark_many,
+    attendance_signin,
+    event_settings_for,
+    leave_request,
+)
 from peixun.hours.models import Topic
 from peixun.members.models import Member
-from peixun.orgs.models import Organization
+from peixun.orgs.models import Organization, Position
 from peixun.training.models import ClassKind, Enrolment, Quota, Session, SessionType, TrainingClass
 from peixun.training.services.classes import class_create, class_publish, session_add
 from peixun.training.services.closing import (
@@ -207,8 +214,6 @@ def _other_units(cast: Cast, count: int) -> list[Organization]:
 
 def _plan_document(tc: TrainingClass, sessions: list[Session]) -> SimpleUploadedFile:
     """The class plan (培训方案) as a .docx, as an organiser would upload it."""
-    import docx
-
     doc = docx.Document()
     doc.add_heading(f"{tc.title}实施方案", level=1)
     doc.add_paragraph(
@@ -293,8 +298,6 @@ def _closed_attendance(
     """Mostly present; some late, a few absent or on leave; one trainee on leave for two
     sessions (over 1/7 of the hours: flagged for withdrawal). The demo member and secretary
     sign in by QR; the secretary was on leave for one afternoon (an open make-up)."""
-    from peixun.events.services import attendance_mark, attendance_mark_many
-
     admin = cast.admin
     trainees = list(
         Enrolment.objects.accepted()
@@ -480,8 +483,6 @@ def _branch_lecture(cast: Cast, now: dt.datetime) -> TrainingClass | None:
 
 
 def _draft_class(cast: Cast, today: dt.date) -> TrainingClass:
-    from peixun.orgs.models import Position
-
     start = today + dt.timedelta(days=30)
     tc = class_create(
         actor=cast.admin,

@@ -23,9 +23,14 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from peixun.core.text import fold_width, neutralise_formula
-from peixun.members.roster.columns import cell_text, normalise_header, undo_neutralise
-from peixun.members.roster.importing import RowError
-from peixun.members.roster.reading import RosterFileError, read_first_sheet
+from peixun.members.documents import (
+    RosterFileError,
+    RowError,
+    cell_text,
+    normalise_header,
+    read_first_sheet,
+    undo_neutralise,
+)
 
 from .models import Attendance
 

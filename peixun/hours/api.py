@@ -24,10 +24,11 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from peixun.core.apiutils import MAX_PAGE, org_field, query_error
+from peixun.core.apiutils import MAX_PAGE, query_error
 from peixun.core.scoping import Actor, get_visible_or_404, scope_of
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
+from peixun.orgs.selectors import org_field
 
 from . import selectors, services
 from .logic import STATUSES, RuleResult, Totals

@@ -1,8 +1,16 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from peixun.orgs.registry import register_tenant_created
+
 
 class HoursConfig(AppConfig):
     name = "peixun.hours"
     label = "hours"
     verbose_name = _("Study hours")
+
+    def ready(self) -> None:
+        # Imported here: it imports models, which wait for Django's app registry.
+        from peixun.hours.services import requirements_seed_defaults
+
+        register_tenant_created(requirements_seed_defaults)

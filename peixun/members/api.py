@@ -16,13 +16,13 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from peixun.core.apiutils import MAX_PAGE, org_field, query_error
+from peixun.core.apiutils import MAX_PAGE, query_error
 from peixun.core.scoping import get_visible_or_404
 from peixun.orgs.models import Organization, Position
+from peixun.orgs.selectors import org_field
 
 from . import selectors, services
 from .models import Member, Membership
-from .roster import roster_import
 from .selectors import MemberFilters
 
 # A page holds at most this many rows, whatever `limit` asks for: a county has 50k members.
@@ -234,7 +234,7 @@ def transfer_member(
     member = member_or_404(request, member_id)
     # The service checks the target against the actor's scope before anything else, so an
     # unknown id and one out of scope get the same answer.
-    to_org = Organization.objects.filter(pk=payload.to_org).first()
+    to_org = selectors.transfer_target(pk=payload.to_org)
     membership = services.member_transfer(
         actor=request.user,
         member=member,
@@ -265,4 +265,6 @@ def import_roster(request: HttpRequest, file: File[UploadedFile], dry_run: bool 
     # Read at most one byte past the limit: enough for the import to refuse an oversized file
     # without holding all of it in memory.
     data = file.read(int(settings.ROSTER_MAX_UPLOAD_BYTES) + 1)
-    return roster_import(actor=request.user, data=data, filename=file.name or "", dry_run=dry_run)
+    return services.roster_import(
+        actor=request.user, data=data, filename=file.name or "", dry_run=dry_run
+    )

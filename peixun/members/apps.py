@@ -1,8 +1,20 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from peixun.orgs.registry import register_member_readers
+
 
 class MembersConfig(AppConfig):
     name = "peixun.members"
     label = "members"
     verbose_name = _("Members")
+
+    def ready(self) -> None:
+        # Imported here: the selectors import models, which wait for Django's app registry.
+        from . import selectors
+
+        register_member_readers(
+            counts=selectors.member_counts_by_org,
+            subtree_count=selectors.subtree_member_count,
+            org_ids=selectors.member_org_ids,
+        )

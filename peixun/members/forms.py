@@ -207,3 +207,15 @@ class PositionEndForm(BootstrapMixin, forms.Form):
         kwargs.setdefault("initial", {"until": timezone.localdate()})
         super().__init__(*args, **kwargs)
         self.style_fields()
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Roster workbook (.xlsx)"),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "class": "form-control",
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            }
+        ),
+    )

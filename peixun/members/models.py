@@ -2,15 +2,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from peixun.core.crypto import decrypt_text
 from peixun.core.scoping import MemberOwnedQuerySet, Scope, ScopedQuerySet
-
-mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland mobile number."))
+from peixun.core.validators import mobile_validator
 
 ETHNICITIES: tuple[str, ...] = (
     "汉族",

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 
-from peixun.core.scoping import Actor
+from peixun.core.scoping import Actor, scope_of
 from peixun.core.text import fold_width
 from peixun.orgs.models import Organization, Position
 from peixun.orgs.selectors import org_options_for
@@ -63,6 +64,32 @@ def member_manageable(*, actor: Actor) -> QuerySet[Member]:
     return Member.objects.manageable_by(actor).select_related("org")
 
 
+def member_own(*, actor: Actor) -> Member | None:
+    """The actor's own member record (我的), or None for an account without one."""
+    member_id = scope_of(actor).member_id
+    if not member_id:
+        return None
+    return Member.objects.visible_to(actor).select_related("org").filter(pk=member_id).first()
+
+
+def open_position_manageable_or_404(*, actor: Actor, member: Member, pk: int) -> Position:
+    """A current position of `member` the actor may end; 404 for anything else."""
+    try:
+        return (
+            Position.objects.manageable_by(actor)
+            .select_related("org")
+            .get(pk=pk, member=member, until__isnull=True)
+        )
+    except Position.DoesNotExist:
+        raise Http404 from None
+
+
+def transfer_target(*, pk: int) -> Organization | None:
+    """The org a transfer names, not yet scoped: the transfer service judges it against the
+    actor's scope before anything else, so an unknown id and one out of scope get one answer."""
+    return Organization.objects.filter(pk=pk).first()
+
+
 def transfer_target_options(*, actor: Actor, member: Member) -> QuerySet[Organization]:
     """Where the actor may move `member`: open orgs they manage that take members, bar the current."""
     return org_options_for(actor=actor, member_kinds_only=True).exclude(pk=member.org_id)
@@ -92,3 +119,26 @@ def branches_on(*, member_ids: list[int], day: dt.date) -> dict[int, int]:
         .values_list("member_id", "org_id")
     )
     return dict(rows)
+
+
+# The member readers the org tree asks through orgs.registry (MembersConfig.ready()).
+
+
+def member_counts_by_org(org_ids: list[int]) -> dict[int, int]:
+    """{org id: members directly in it} for the given orgs, with one aggregate query."""
+    return dict(
+        Member.objects.filter(org_id__in=org_ids)
+        .values("org_id")
+        .annotate(n=Count("id"))
+        .values_list("org_id", "n")
+    )
+
+
+def subtree_member_count(path: str) -> int:
+    """How many members the subtree at `path` holds."""
+    return Member.objects.filter(org__path__startswith=path).count()
+
+
+def member_org_ids(member_id: int) -> QuerySet:
+    """The org id of member `member_id`, as a values queryset for a subquery."""
+    return Member.objects.filter(pk=member_id).values("org_id")

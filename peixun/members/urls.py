@@ -1,16 +1,27 @@
 from django.urls import path
 
-from . import views
+from .views import members, roster
 
 app_name = "members"
 urlpatterns = [
-    path("", views.member_list, name="list"),
-    path("mine/", views.mine, name="mine"),
-    path("new/", views.member_create, name="create"),
-    path("<int:pk>/", views.member_detail, name="detail"),
-    path("<int:pk>/edit/", views.member_edit, name="edit"),
-    path("<int:pk>/transfer/", views.member_transfer, name="transfer"),
-    path("<int:pk>/reveal-id/", views.member_reveal_id, name="reveal_id"),
-    path("<int:pk>/positions/new/", views.position_add, name="position_add"),
-    path("<int:pk>/positions/<int:position_pk>/end/", views.position_end, name="position_end"),
+    path("", members.member_list, name="list"),
+    path("mine/", members.mine, name="mine"),
+    path("new/", members.member_create, name="create"),
+    path("<int:pk>/", members.member_detail, name="detail"),
+    path("<int:pk>/edit/", members.member_edit, name="edit"),
+    path("<int:pk>/transfer/", members.member_transfer, name="transfer"),
+    path("<int:pk>/reveal-id/", members.member_reveal_id, name="reveal_id"),
+    path("<int:pk>/positions/new/", members.position_add, name="position_add"),
+    path("<int:pk>/positions/<int:position_pk>/end/", members.position_end, name="position_end"),
 ]
+
+# The roster pages: their own namespace, "roster", included at members/roster/ by peixun/urls.py.
+roster_patterns = (
+    [
+        path("import/", roster.import_page, name="import"),
+        path("import/confirm/", roster.import_confirm, name="confirm"),
+        path("template.xlsx", roster.template_download, name="template"),
+        path("export.xlsx", roster.export, name="export"),
+    ],
+    "roster",
+)

@@ -8,18 +8,16 @@ service says so).
 import datetime as dt
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Length, Substr
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from peixun.core.apiutils import MAX_PAGE, org_field, query_error
+from peixun.core.apiutils import MAX_PAGE, query_error
 from peixun.core.permissions import require_admin
 from peixun.core.scoping import get_visible_or_404
 
-from . import services
+from . import selectors, services
 from .models import Organization
 
 # A page holds at most this many rows, whatever `limit` asks for: a county has 50k members.
@@ -48,10 +46,7 @@ class OrgOut(Schema):
         # Lists annotate the parent id in SQL; a single org looks it up once.
         if hasattr(obj, "parent_pk"):
             return obj.parent_pk  # type: ignore[no-any-return]
-        if obj.depth <= 1:
-            return None
-        parent_path = obj.path[: -Organization.steplen]
-        return Organization.objects.filter(path=parent_path).values_list("pk", flat=True).first()
+        return selectors.org_parent_id(obj)
 
 
 class OrgCreateIn(Schema):
@@ -74,15 +69,6 @@ class OrgCloseIn(Schema):
     on: dt.date | None = None
 
 
-def with_parent_ids(qs: QuerySet[Organization]) -> QuerySet[Organization]:
-    """Annotate `parent_pk` with one subquery: the org whose path is ours minus the last step."""
-    parent_path = Substr(
-        OuterRef("path"), Value(1), Length(OuterRef("path")) - Organization.steplen
-    )
-    parents = Organization.objects.filter(path=parent_path).values("pk")[:1]
-    return qs.annotate(parent_pk=Subquery(parents))
-
-
 def org_or_404(request: HttpRequest, pk: int) -> Organization:
     return get_visible_or_404(request.user, Organization, pk)
 
@@ -98,27 +84,21 @@ def list_orgs(
 ) -> Any:
     """Orgs the actor may see. `q` matches the name or the start of the code; `parent` lists
     that org's direct children."""
-    qs = Organization.objects.visible_to(request.user)
-    if parent is not None:
-        parent_org = org_or_404(request, parent)
-        qs = qs.filter(path__startswith=parent_org.path, depth=parent_org.depth + 1)
-    if kind:
-        if kind not in Organization.Kind.values:
-            raise query_error("kind", _("Unknown kind of organization."))
-        qs = qs.filter(kind=kind)
-    text = q.strip()
-    if text:
-        qs = qs.filter(Q(name__contains=text) | Q(code__istartswith=text))
-    if not include_closed:
-        qs = qs.filter(closed_on__isnull=True)
-    return with_parent_ids(qs).order_by("path")
+    parent_org = org_or_404(request, parent) if parent is not None else None
+    if kind and kind not in Organization.Kind.values:
+        raise query_error("kind", _("Unknown kind of organization."))
+    return selectors.orgs_listed(
+        actor=request.user, parent=parent_org, kind=kind, q=q, include_closed=include_closed
+    )
 
 
 @router.post("/", response={201: OrgOut})
 def create_org(request: HttpRequest, payload: OrgCreateIn) -> Status[Organization]:
     """A new org under `parent` (a tenant root, without a parent, for a platform admin only)."""
     parent = (
-        org_field(request.user, "parent", payload.parent) if payload.parent is not None else None
+        selectors.org_field(request.user, "parent", payload.parent)
+        if payload.parent is not None
+        else None
     )
     org = services.org_create(
         actor=request.user, parent=parent, code=payload.code, name=payload.name, kind=payload.kind
@@ -135,12 +115,7 @@ def get_org(request: HttpRequest, org_id: int) -> Organization:
 @paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
 def list_children(request: HttpRequest, org_id: int, include_closed: bool = False) -> Any:
     org = org_or_404(request, org_id)
-    qs = Organization.objects.visible_to(request.user).filter(
-        path__startswith=org.path, depth=org.depth + 1
-    )
-    if not include_closed:
-        qs = qs.filter(closed_on__isnull=True)
-    return with_parent_ids(qs).order_by("path")
+    return selectors.orgs_listed(actor=request.user, parent=org, include_closed=include_closed)
 
 
 @router.patch("/{int:org_id}", response=OrgOut)
@@ -161,7 +136,7 @@ def move_org(request: HttpRequest, org_id: int, payload: OrgMoveIn) -> Organizat
     org = org_or_404(request, org_id)
     # The actor's right over the org itself is judged before the target they name.
     require_admin(request.user, org)
-    new_parent = org_field(request.user, "new_parent", payload.new_parent)
+    new_parent = selectors.org_field(request.user, "new_parent", payload.new_parent)
     return services.org_move(actor=request.user, org=org, new_parent=new_parent)
 
 

@@ -11,9 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from peixun.core.forms import DateInput
 
-from .models import Organization
+from .models import ALLOWED_CHILDREN, Organization
 from .selectors import attach_ancestor_names
-from .services import ALLOWED_CHILDREN
 
 
 def style_fields(form: forms.Form) -> None:

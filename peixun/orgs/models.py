@@ -4,10 +4,13 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from peixun.core.scoping import Actor, MemberOwnedQuerySet, Scope, ScopedQuerySet
+
+from . import registry
 
 
 class OrganizationQuerySet(MP_NodeQuerySet, ScopedQuerySet):
@@ -18,9 +21,9 @@ class OrganizationQuerySet(MP_NodeQuerySet, ScopedQuerySet):
         if scope.member_id:
             # A subquery, not a join through `members`: a join repeats the org once per member
             # of it, which breaks `.get()` and counts.
-            from peixun.members.models import Member
-
-            return Q(pk__in=Member.objects.filter(pk=scope.member_id).values("org_id"))
+            org_ids = registry.member_org_ids(scope.member_id)
+            if org_ids is not None:
+                return Q(pk__in=org_ids)
         return None
 
     def open(self) -> OrganizationQuerySet:
@@ -79,12 +82,20 @@ class Organization(MP_Node):
         return self.kind in self.MEMBER_KINDS
 
 
+# Which kinds may sit under which; a group only under a branch.
+ALLOWED_CHILDREN: dict[str, set[str]] = {
+    Organization.Kind.COMMITTEE: {"committee", "working_committee", "general_branch", "branch"},
+    Organization.Kind.WORKING_COMMITTEE: {"committee", "general_branch", "branch"},
+    Organization.Kind.GENERAL_BRANCH: {"branch"},
+    Organization.Kind.BRANCH: {"group"},
+    Organization.Kind.GROUP: set(),
+}
+
+
 class PositionQuerySet(MemberOwnedQuerySet):
     scope_path_field = "org__path"
 
     def current(self, on: Any = None) -> PositionQuerySet:
-        from django.utils import timezone
-
         day = on or timezone.localdate()
         return self.filter(Q(since__lte=day) | Q(since__isnull=True)).filter(
             Q(until__isnull=True) | Q(until__gte=day)

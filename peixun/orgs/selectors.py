@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Count, Q, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Length, Substr
+from django.utils.translation import gettext as _
 
 from peixun.core.scoping import Actor, scope_of
 
-from .models import Organization
+from . import registry
+from .models import ALLOWED_CHILDREN, Organization
 
 SEARCH_LIMIT = 50
 
@@ -69,17 +73,10 @@ def org_children(
 
 def attach_member_counts(orgs: Iterable[Organization]) -> None:
     """Set `o.member_count` (direct members) on each org with one aggregate query for all."""
-    from peixun.members.models import Member
-
     listed = list(orgs)
     if not listed:
         return
-    counts = dict(
-        Member.objects.filter(org_id__in=[o.pk for o in listed])
-        .values("org_id")
-        .annotate(n=Count("id"))
-        .values_list("org_id", "n")
-    )
+    counts = registry.member_counts([o.pk for o in listed])
     for o in listed:
         o.member_count = counts.get(o.pk, 0)  # type: ignore[attr-defined]
 
@@ -124,16 +121,12 @@ def attach_ancestors(org: Organization) -> None:
 
 
 def org_subtree_member_count(*, org: Organization) -> int:
-    from peixun.members.models import Member
-
-    return Member.objects.filter(org__path__startswith=org.path).count()
+    return registry.subtree_member_count(org.path)
 
 
 def org_move_targets(*, actor: Actor, org: Organization) -> QuerySet[Organization]:
     """Where the actor may move `org`: open orgs they administer, outside its own subtree,
     of a kind that takes `org`'s kind, other than its current parent."""
-    from .services import ALLOWED_CHILDREN
-
     parent_kinds = [kind for kind, allowed in ALLOWED_CHILDREN.items() if org.kind in allowed]
     qs = (
         orgs_administered(actor)
@@ -178,3 +171,55 @@ def reader_tenant(actor: Actor) -> Organization | None:
     if not paths:
         return Organization.objects.get_root_nodes().first() if scope.platform else None
     return Organization.objects.filter(path=paths[0][: Organization.steplen]).first()
+
+
+def org_field(actor: Actor, field: str, pk: int) -> Organization:
+    """An org named in a request body: one out of scope is a field error (422), like a bad value."""
+    org = Organization.objects.visible_to(actor).filter(pk=pk).first()
+    if org is None:
+        raise ValidationError({field: _("No such organization in your scope.")})
+    return org
+
+
+# The API's lists: what `visible_to` shows (a plain member's own branch included), each org
+# with its parent's id.
+
+
+def with_parent_ids(qs: QuerySet[Organization]) -> QuerySet[Organization]:
+    """Annotate `parent_pk` with one subquery: the org whose path is ours minus the last step."""
+    parent_path = Substr(
+        OuterRef("path"), Value(1), Length(OuterRef("path")) - Organization.steplen
+    )
+    parents = Organization.objects.filter(path=parent_path).values("pk")[:1]
+    return qs.annotate(parent_pk=Subquery(parents))
+
+
+def orgs_listed(
+    *,
+    actor: Actor,
+    parent: Organization | None = None,
+    kind: str = "",
+    q: str = "",
+    include_closed: bool = False,
+) -> QuerySet[Organization]:
+    """Orgs the actor may see, by path, with `parent_pk`. `q` matches the name or the start of
+    the code; `parent` keeps that org's direct children."""
+    qs = Organization.objects.visible_to(actor)
+    if parent is not None:
+        qs = qs.filter(path__startswith=parent.path, depth=parent.depth + 1)
+    if kind:
+        qs = qs.filter(kind=kind)
+    text = q.strip()
+    if text:
+        qs = qs.filter(Q(name__contains=text) | Q(code__istartswith=text))
+    if not include_closed:
+        qs = qs.filter(closed_on__isnull=True)
+    return with_parent_ids(qs).order_by("path")
+
+
+def org_parent_id(org: Organization) -> int | None:
+    """The id of `org`'s parent (None for a tenant root), with one query."""
+    if org.depth <= 1:
+        return None
+    parent_path = org.path[: -Organization.steplen]
+    return Organization.objects.filter(path=parent_path).values_list("pk", flat=True).first()

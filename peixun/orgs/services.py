@@ -13,20 +13,11 @@ from peixun.core.audit import audit_record, snapshot
 from peixun.core.permissions import require_admin, require_platform
 from peixun.core.scoping import Actor
 from peixun.core.text import fold_width
-from peixun.members.models import Member
 
-from .models import Organization
+from . import registry
+from .models import ALLOWED_CHILDREN, Organization
 
 _AUDIT_FIELDS = ["code", "name", "kind", "path", "closed_on"]
-
-# Which kinds may sit under which; a group only under a branch.
-ALLOWED_CHILDREN: dict[str, set[str]] = {
-    Organization.Kind.COMMITTEE: {"committee", "working_committee", "general_branch", "branch"},
-    Organization.Kind.WORKING_COMMITTEE: {"committee", "general_branch", "branch"},
-    Organization.Kind.GENERAL_BRANCH: {"branch"},
-    Organization.Kind.BRANCH: {"group"},
-    Organization.Kind.GROUP: set(),
-}
 
 
 def _clean_code(code: str) -> str:
@@ -88,10 +79,9 @@ def org_create(
     name = _clean_name(name)
     if parent is None:
         org = Organization.objects.add_root({"code": code, "name": name, "kind": kind})
-        # A new tenant starts with the national study-hour rules (DESIGN.md §3) as rows it can extend.
-        from peixun.hours.services import requirements_seed_defaults
-
-        requirements_seed_defaults(actor=actor, tenant=org, from_year=timezone.localdate().year)
+        # A new tenant starts with the national study-hour rules (DESIGN.md §3) as rows it can
+        # extend: hours listens (orgs.registry).
+        registry.tenant_created(actor=actor, tenant=org, from_year=timezone.localdate().year)
     else:
         org = Organization.objects.add_child(parent, {"code": code, "name": name, "kind": kind})
     audit_record(
@@ -161,7 +151,7 @@ def org_close(*, actor: Actor, org: Organization, on: dt.date | None = None) -> 
     require_admin(actor, org)
     if not org.is_open:
         raise ValidationError({"org": _("This organization is already closed.")})
-    held = Member.objects.filter(org__path__startswith=org.path).count()
+    held = registry.subtree_member_count(org.path)
     if held:
         raise ValidationError(
             {

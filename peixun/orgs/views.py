@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -26,7 +25,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from peixun.core.forms import add_service_errors, mark_invalid
+from peixun.core.forms import add_service_errors, render_form
 from peixun.core.pagination import paginate
 from peixun.core.scoping import Actor, can_admin_org, can_read_org, scope_of
 
@@ -67,20 +66,6 @@ def administered_org_or_404(actor: Actor, pk: int) -> Organization:
 
 def wants_closed(request: HttpRequest) -> bool:
     return request.GET.get("closed") == "1"
-
-
-def render_form(
-    request: HttpRequest,
-    form: forms.Form,
-    *,
-    title: str,
-    org: Organization | None,
-    submit: str = "",
-    **extra: Any,
-) -> HttpResponse:
-    mark_invalid(form)
-    context = {"form": form, "title": title, "org": org, "submit": submit or _("Save"), **extra}
-    return render(request, "orgs/form.html", context)
 
 
 @login_required
@@ -183,7 +168,7 @@ def _create(request: HttpRequest, *, parent: Organization | None) -> HttpRespons
             messages.success(request, _("Organization %(name)s created.") % {"name": org.name})
             return redirect("orgs:detail", pk=org.pk)
     title = _("New child organization") if parent else _("New top-level organization")
-    return render_form(request, form, title=title, org=parent)
+    return render_form(request, "orgs/form.html", form, title=title, org=parent, submit=_("Save"))
 
 
 @login_required
@@ -203,7 +188,9 @@ def rename(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Changes saved."))
             return redirect("orgs:detail", pk=org.pk)
-    return render_form(request, form, title=_("Rename organization"), org=org)
+    return render_form(
+        request, "orgs/form.html", form, title=_("Rename organization"), org=org, submit=_("Save")
+    )
 
 
 @login_required
@@ -226,6 +213,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("orgs:detail", pk=org.pk)
     return render_form(
         request,
+        "orgs/form.html",
         form,
         title=_("Move organization"),
         org=org,
@@ -249,6 +237,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("orgs:detail", pk=org.pk)
     return render_form(
         request,
+        "orgs/form.html",
         form,
         title=_("Close organization"),
         org=org,

@@ -17,8 +17,8 @@ from peixun.accounts.models import Grant, User
 from peixun.core.models import AuditEvent
 from peixun.demo.generator import DEMO_PASSWORD
 from peixun.demo.management.commands.load_demo import DEMO_CODE
+from peixun.members.logic import clean_member_fields
 from peixun.members.models import Member, Membership
-from peixun.members.validation import clean_member_fields
 from peixun.orgs.models import Organization, Position
 
 MEMBER_FIELDS = (

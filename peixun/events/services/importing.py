@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from peixun.core.audit import audit_record
 from peixun.core.permissions import require_manage
 from peixun.core.scoping import Actor
+from peixun.members.documents import RowError
 from peixun.members.models import Member
-from peixun.members.roster.importing import RowError
 
 from .. import registry
 from ..documents import (

@@ -14,8 +14,9 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from peixun.core.apiutils import MAX_PAGE, org_field
+from peixun.core.apiutils import MAX_PAGE
 from peixun.core.scoping import can_manage_org, get_visible_or_404, scope_of
+from peixun.orgs.selectors import org_field
 
 from .. import selectors, services
 from ..models import Attempt, Exam, Paper, Question

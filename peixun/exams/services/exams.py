@@ -265,7 +265,7 @@ def audience_members(exam: Exam) -> list[tuple[int, int]]:
     if exam.cadre_ranks:
         members = members.filter(cadre_rank__in=exam.cadre_ranks)
     rows = list(members.order_by("id").values_list("id", "org_id", "org__path", "org__kind"))
-    # A group sits only under a branch (orgs.services.ALLOWED_CHILDREN): its parent is the branch.
+    # A group sits only under a branch (orgs.models.ALLOWED_CHILDREN): its parent is the branch.
     step = Organization.steplen
     group_paths = {path for _m, _o, path, kind in rows if kind == Organization.Kind.GROUP}
     branch_by_path = dict(

@@ -29,8 +29,7 @@ from peixun.core.audit import audit_record
 from peixun.core.permissions import require_manage
 from peixun.core.scoping import Actor, actor_id
 from peixun.core.text import fold_width
-from peixun.members.roster.columns import cell_text, undo_neutralise
-from peixun.members.roster.reading import RosterFileError, check_xlsx_package
+from peixun.members.documents import RosterFileError, cell_text, check_xlsx_package, undo_neutralise
 from peixun.orgs.models import Organization
 
 from ..bank_io import OPTION_HEADERS

@@ -16,8 +16,8 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from peixun.core.models import AuditEvent
+from peixun.members.documents import CHINESE_HEADERS, ROSTER_FIELDS
 from peixun.members.models import Member, Membership
-from peixun.members.roster import CHINESE_HEADERS, ROSTER_FIELDS
 from peixun.testing import PersonaTestCase, make_member, new_id_number
 
 API = "/api/v1/members/"

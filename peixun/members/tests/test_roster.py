@@ -22,18 +22,16 @@ from openpyxl import Workbook, load_workbook
 from peixun.core.crypto import keyed_hash
 from peixun.core.idcard import mask_id_number
 from peixun.core.models import AuditEvent
-from peixun.members.models import Member, Membership
-from peixun.members.roster import (
+from peixun.members.documents import (
     CHINESE_HEADERS,
     ROSTER_FIELDS,
-    RosterImportResult,
     header_for,
-    roster_export,
     roster_headers,
-    roster_import,
     roster_template,
 )
+from peixun.members.models import Member, Membership
 from peixun.members.selectors import MemberFilters
+from peixun.members.services import RosterImportResult, roster_export, roster_import
 from peixun.testing import PersonaTestCase, make_member, new_id_number
 
 HEADERS = list(CHINESE_HEADERS)  # the 14 columns, in template order

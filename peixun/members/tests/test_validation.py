@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from peixun.core.idcard import make_id_number
+from peixun.members.logic import clean_member_fields
 from peixun.members.models import Member
-from peixun.members.validation import clean_member_fields
 
 NUMBER = make_id_number("110101", dt.date(1985, 6, 15), 123)  # a man born 1985-06-15
 

@@ -26,11 +26,11 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from peixun.core.apiutils import MAX_PAGE, org_field, query_error
+from peixun.core.apiutils import MAX_PAGE, query_error
 from peixun.core.scoping import Actor, can_read_org, get_visible_or_404
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
-from peixun.orgs.selectors import reader_tenant
+from peixun.orgs.selectors import org_field, reader_tenant
 from peixun.plans.models import PlanItem
 
 from .. import selectors

@@ -19,9 +19,10 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from peixun.core.apiutils import MAX_PAGE, org_field
+from peixun.core.apiutils import MAX_PAGE
 from peixun.core.scoping import get_visible_or_404
 from peixun.orgs.models import Organization
+from peixun.orgs.selectors import org_field
 
 from .. import selectors, services
 from ..documents import plan_document

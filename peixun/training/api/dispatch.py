@@ -23,9 +23,10 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from peixun.core.apiutils import MAX_PAGE, org_field, query_error
+from peixun.core.apiutils import MAX_PAGE, query_error
 from peixun.core.scoping import Actor, can_manage_org
 from peixun.members.models import Member
+from peixun.orgs.selectors import org_field
 
 from .. import selectors
 from ..models import Enrolment, Quota, TrainingClass

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,14 +24,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from peixun.core.forms import add_service_errors
+from peixun.core.forms import add_service_errors, render_form
+from peixun.core.middleware import HtmxHttpRequest
 from peixun.core.pagination import paginate
+from peixun.core.params import pk_or_404
 from peixun.core.scoping import Actor, can_admin_org, can_manage_org, get_visible_or_404, scope_of
-from peixun.orgs.models import Organization, Position
+from peixun.orgs.models import Organization
 from peixun.orgs.selectors import org_options_for
 
-from . import selectors, services
-from .forms import (
+from .. import selectors, services
+from ..forms import (
     MemberCreateForm,
     MemberFilterForm,
     MemberForm,
@@ -40,16 +41,9 @@ from .forms import (
     PositionForm,
     TransferForm,
 )
-from .models import Member
+from ..models import Member
 
 FILTER_FIELDS = ("status", "cadre_rank", "position", "exempt", "employment", "q")
-
-
-def as_pk(raw: Any) -> int:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        raise Http404 from None
 
 
 def managed_member_or_404(actor: Actor, pk: int) -> Member:
@@ -58,17 +52,6 @@ def managed_member_or_404(actor: Actor, pk: int) -> Member:
         return selectors.member_manageable(actor=actor).get(pk=pk)
     except Member.DoesNotExist:
         raise Http404 from None
-
-
-def render_form(
-    request: HttpRequest, form: forms.Form, *, title: str, member: Member | None, **extra: Any
-) -> HttpResponse:
-    for name in form.errors:
-        if name in form.fields:
-            widget = form.fields[name].widget
-            widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
-    context = {"form": form, "title": title, "member": member, **extra}
-    return render(request, "members/form.html", context)
 
 
 @login_required
@@ -125,12 +108,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     """我的: the logged-in member's own record; a friendly note for accounts without one."""
-    member_id = scope_of(request.user).member_id
-    member = (
-        Member.objects.visible_to(request.user).select_related("org").filter(pk=member_id).first()
-        if member_id
-        else None
-    )
+    member = selectors.member_own(actor=request.user)
     if member is None:
         return render(request, "members/mine.html", {"member": None})
     return render(request, "members/mine.html", member_page_context(request.user, member))
@@ -139,16 +117,12 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @never_cache
-def member_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
+def member_reveal_id(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     member = get_visible_or_404(request.user, Member, pk)
     if not can_admin_org(request.user, member.org):
         raise PermissionDenied
     number = services.member_reveal_id(actor=request.user, member=member)
-    template = (
-        "members/_id_number.html"
-        if request.headers.get("HX-Request") == "true"
-        else "members/reveal.html"
-    )
+    template = "members/_id_number.html" if request.htmx else "members/reveal.html"
     return render(request, template, {"member": member, "plain_id_number": number})
 
 
@@ -166,7 +140,7 @@ def member_create(request: HttpRequest) -> HttpResponse:
     }
     if request.GET.get("org"):
         try:
-            initial["org"] = options.get(pk=as_pk(request.GET["org"]))
+            initial["org"] = options.get(pk=pk_or_404(request.GET["org"]))
         except Organization.DoesNotExist:
             raise Http404 from None
     form = MemberCreateForm(request.POST or None, org_options=options, initial=initial)
@@ -179,7 +153,7 @@ def member_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Member %(name)s added.") % {"name": member.name})
             return redirect("members:detail", pk=member.pk)
-    return render_form(request, form, title=_("New member"), member=None)
+    return render_form(request, "members/form.html", form, title=_("New member"), member=None)
 
 
 @login_required
@@ -199,7 +173,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Changes saved."))
             return redirect("members:detail", pk=member.pk)
-    return render_form(request, form, title=_("Edit member"), member=member)
+    return render_form(request, "members/form.html", form, title=_("Edit member"), member=member)
 
 
 @login_required
@@ -229,6 +203,7 @@ def member_transfer(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("members:detail", pk=member.pk)
     return render_form(
         request,
+        "members/form.html",
         form,
         title=_("Transfer membership"),
         member=member,
@@ -260,21 +235,14 @@ def position_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Position added."))
             return redirect("members:detail", pk=member.pk)
-    return render_form(request, form, title=_("Add position"), member=member)
+    return render_form(request, "members/form.html", form, title=_("Add position"), member=member)
 
 
 @login_required
 def position_end(request: HttpRequest, pk: int, position_pk: int) -> HttpResponse:
     actor = request.user
     member = get_visible_or_404(actor, Member, pk)
-    try:
-        position = (
-            Position.objects.manageable_by(actor)
-            .select_related("org")
-            .get(pk=position_pk, member=member, until__isnull=True)
-        )
-    except Position.DoesNotExist:
-        raise Http404 from None
+    position = selectors.open_position_manageable_or_404(actor=actor, member=member, pk=position_pk)
     form = PositionEndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -286,6 +254,7 @@ def position_end(request: HttpRequest, pk: int, position_pk: int) -> HttpRespons
             return redirect("members:detail", pk=member.pk)
     return render_form(
         request,
+        "members/form.html",
         form,
         title=_("End position"),
         member=member,

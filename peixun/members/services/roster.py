@@ -1,4 +1,6 @@
-"""roster_import: a whole .xlsx roster checked first, then written all at once or not at all.
+"""The roster's writes: the import and the audited export (the workbooks are `documents`).
+
+roster_import: a whole .xlsx roster checked first, then written all at once or not at all.
 
 Every row passes through `clean_member_fields`, the one place member field rules live. A row
 whose ID number is already registered updates that member (matched by the keyed hash, never by
@@ -14,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
@@ -24,36 +27,31 @@ from peixun.core.audit import audit_record, audit_record_many, build_event, snap
 from peixun.core.crypto import keyed_hash
 from peixun.core.idcard import id_number_problem, normalise_id_number
 from peixun.core.models import AuditEvent
-from peixun.core.scoping import Actor, path_in, scope_of
+from peixun.core.scoping import Actor, can_admin_org, path_in, scope_of
 from peixun.core.text import fold_width
 from peixun.orgs.models import Organization
 
-from ..models import Member, Membership
-from ..services import AUDIT_FIELDS, set_id_number
-from ..validation import clean_member_fields
-from .columns import (
-    REQUIRED_COLUMNS,
+from ..documents import (
     ROSTER_FIELDS,
+    RosterFileError,
+    RosterSheet,
+    RowError,
     cell_text,
     cell_value,
     header_for,
-    header_lookup,
     looks_numeric,
-    normalise_header,
+    map_headers,
+    read_roster_sheet,
+    roster_workbook,
 )
-from .reading import RosterFileError, RosterSheet, read_roster_sheet
+from ..logic import clean_member_fields
+from ..models import Member, Membership
+from ..selectors import MemberFilters, member_list
+from .members import AUDIT_FIELDS, set_id_number
 
 # Fields an update may change (the ID number is the key; the org changes by transfer).
 UPDATABLE_FIELDS: tuple[str, ...] = tuple(f for f in ROSTER_FIELDS if f not in ("id_number", "org"))
 _VALUE_SHOWN_MAX = 60
-
-
-@dataclass
-class RowError:
-    row: int | None  # the row number Excel shows; None for a problem with the file as a whole
-    column: str  # the column header, "" when the problem is not about one column
-    value: str  # the offending value as read
-    message: str
 
 
 @dataclass
@@ -116,8 +114,6 @@ def roster_import(
     Raises PermissionDenied for an actor who manages no org; every problem with the file or its
     rows comes back in the result, never as an exception.
     """
-    from django.conf import settings
-
     scope = scope_of(actor)
     if not (scope.platform or scope.manage_paths):
         raise PermissionDenied(_("You may not change records of this organization."))
@@ -131,7 +127,7 @@ def roster_import(
         sheet = read_roster_sheet(data)
     except RosterFileError as problem:
         return _file_error(problem.message)
-    columns, header_errors = _map_headers(sheet)
+    columns, header_errors = map_headers(sheet)
     if header_errors:
         return RosterImportResult(ok=False, errors=header_errors)
 
@@ -150,45 +146,6 @@ def roster_import(
         return _file_error(
             _("The roster changed while importing; nothing was saved. Upload the file again.")
         )
-
-
-def _map_headers(sheet: RosterSheet) -> tuple[dict[str, int], list[RowError]]:
-    """field → column index, and every problem with the header row."""
-    lookup = header_lookup()
-    columns: dict[str, int] = {}
-    errors: list[RowError] = []
-    expected = "、".join(header_for(f) for f in ROSTER_FIELDS)
-    for index, header in enumerate(sheet.headers):
-        if not header:
-            continue
-        found = lookup.get(normalise_header(header))
-        if found is None:
-            errors.append(
-                RowError(
-                    sheet.header_row,
-                    header,
-                    header,
-                    _("Unknown column; the columns are: %(columns)s.") % {"columns": expected},
-                )
-            )
-        elif found in columns:
-            errors.append(
-                RowError(sheet.header_row, header, header, _("This column appears twice."))
-            )
-        else:
-            columns[found] = index
-    for required in REQUIRED_COLUMNS:
-        if required not in columns:
-            errors.append(
-                RowError(
-                    None,
-                    header_for(required),
-                    "",
-                    _("The required column %(column)s is missing; use the template's headers.")
-                    % {"column": header_for(required)},
-                )
-            )
-    return columns, errors
 
 
 def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
@@ -477,3 +434,58 @@ def _common_org(orgs: list[Organization]) -> Organization | None:
         next((o for o in orgs if o.path == prefix), None)
         or Organization.objects.filter(path=prefix).first()
     )
+
+
+def _scope_org(actor: Actor, filters: MemberFilters) -> Organization | None:
+    if filters.org is not None:
+        return filters.org
+    paths = scope_of(actor).read_paths
+    return Organization.objects.filter(path=paths[0]).first() if len(paths) == 1 else None
+
+
+def roster_export(*, actor: Actor, filters: MemberFilters | None = None) -> bytes:
+    """The roster the actor can see (with the list's filters) as .xlsx, audited.
+
+    ID numbers are in plain text only where the actor is an org admin over the member's org
+    (decrypted only then); elsewhere masked.
+    """
+    scope = scope_of(actor)
+    if not scope.is_staff_like:
+        raise PermissionDenied(_("You may not export this roster."))
+    filters = filters or MemberFilters()
+    rows = 0
+    revealed = 0
+
+    def members_with_id_numbers() -> Iterator[tuple[Member, str]]:
+        nonlocal rows, revealed
+        for member in member_list(actor=actor, filters=filters).iterator(chunk_size=2000):
+            if can_admin_org(actor, member.org):
+                id_number = member.reveal_id_number()
+                revealed += 1
+            else:
+                id_number = member.id_number_masked
+            rows += 1
+            yield member, id_number
+
+    data = roster_workbook(members_with_id_numbers())
+    audit_record(
+        actor=actor,
+        verb="roster.export",
+        object_type="members.roster",
+        object_repr=_("Roster export"),
+        org=_scope_org(actor, filters),
+        after={
+            "rows": rows,
+            "revealed_id_numbers": revealed,
+            "filters": {
+                "org": filters.org.pk if filters.org else None,
+                "status": filters.status,
+                "cadre_rank": filters.cadre_rank,
+                "position": filters.position,
+                "exempt": filters.exempt,
+                "employment": filters.employment,
+                "q": filters.q,
+            },
+        },
+    )
+    return data

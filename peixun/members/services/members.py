@@ -17,8 +17,8 @@ from peixun.core.permissions import require_admin, require_manage
 from peixun.core.scoping import Actor, can_manage_org
 from peixun.orgs.models import Organization, Position
 
-from .models import Member, Membership
-from .validation import clean_member_fields
+from ..logic import clean_member_fields
+from ..models import Member, Membership
 
 AUDIT_FIELDS = [
     "name",

@@ -1,4 +1,4 @@
-"""One place that turns raw member fields into clean values or field errors.
+"""Pure member rules. One place that turns raw member fields into clean values or field errors.
 
 Forms, the API and the roster import all pass through `clean_member_fields`, so a rule holds
 everywhere at once.
@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from peixun.core.idcard import birth_date_of, gender_of, id_number_problem, normalise_id_number
@@ -42,8 +42,6 @@ def choice_value(field: str, raw: Any) -> str:
     for value, label in choices.choices:
         if text == str(label):
             return value
-    from django.utils import translation
-
     with translation.override("zh-hans"):
         for value, label in choices.choices:
             if text == str(label):

@@ -17,7 +17,6 @@ import time
 import uuid
 from pathlib import Path
 
-from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,33 +24,21 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from peixun.core.scoping import Actor, get_visible_or_404, scope_of
 from peixun.orgs.models import Organization
 
-from .forms import MemberFilterForm
-from .roster import RosterImportResult, RowError, roster_export, roster_import, roster_template
-from .selectors import MemberFilters
+from ..documents import RowError, roster_template
+from ..forms import MemberFilterForm, RosterUploadForm
+from ..selectors import MemberFilters
+from ..services import RosterImportResult, roster_export, roster_import
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "roster_import"
 STALE_UPLOAD_SECONDS = 24 * 3600
 ERRORS_SHOWN = 500  # a page of thousands of rows helps nobody; the count says how many more
-
-
-class RosterUploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Roster workbook (.xlsx)"),
-        widget=forms.ClearableFileInput(
-            attrs={
-                "class": "form-control",
-                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            }
-        ),
-    )
 
 
 def require_importer(actor: Actor) -> None:

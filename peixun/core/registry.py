@@ -1,0 +1,30 @@
+"""The hooks core offers to the apps above it (core imports no app).
+
+accounts fills `grants_of` in `AccountsConfig.ready()`: the scope of an actor (`core.scoping`)
+is computed from the grants accounts stores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+# The roles a grant carries (the values of accounts' `Grant.Role`); scoping reads them as strings.
+PLATFORM_ADMIN = "platform_admin"
+ORG_ADMIN = "org_admin"
+SECRETARY = "secretary"
+VIEWER = "viewer"
+
+# function(user pk) -> the user's grants on open orgs as (role, org path) pairs; the path is None
+# for a grant without an org (a platform admin's).
+GrantsOf = Callable[[Any], Iterable[tuple[str, str | None]]]
+_grants_of: list[GrantsOf] = []
+
+
+def register_grants_of(function: GrantsOf) -> None:
+    _grants_of[:] = [function]
+
+
+def grants_of(user_pk: Any) -> Iterable[tuple[str, str | None]]:
+    """The (role, org path) pairs of the user's grants; none until accounts registered its reader."""
+    return _grants_of[0](user_pk) if _grants_of else ()

@@ -1,0 +1,471 @@
+"""名册: the member roster as an Excel workbook, in and out.
+
+- The columns: which member field each holds and what its header says. Headers are the model
+  fields' verbose names as shown in Chinese, computed at call time (so they follow the zh_Hans
+  catalogue once it is filled). An import also accepts the English msgid and a fixed table of the
+  Chinese headers, so files work before and after the catalogue exists.
+- Reading: uploaded bytes into rows, or a clear reason why they are not a roster workbook.
+  python-calamine reads (it is several times faster than openpyxl's read-only mode on the same
+  file; `bench/import_roster.py` prints both). Before handing bytes to it we check they are an
+  .xlsx package at all, so a renamed CSV, an old .xls or a zip of something else gets a message
+  naming what is wrong instead of a parser's exception.
+- Writing: the blank template and the export workbook, with the same headers the import reads.
+
+The import's checks and writes are `services.roster_import`; the audited export is
+`services.roster_export`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from python_calamine import CalamineWorkbook
+
+from peixun.core.text import fold_width, neutralise_formula
+
+from .logic import CHOICE_FIELDS, choice_help
+from .models import ETHNICITIES, Member
+
+# --- The columns
+
+# Column order of the template and the export.
+ROSTER_FIELDS: tuple[str, ...] = (
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "id_number",
+    "mobile",
+    "education",
+    "joined_on",
+    "confirmed_on",
+    "status",
+    "cadre_rank",
+    "employment",
+    "exempt_reason",
+    "org",
+)
+REQUIRED_COLUMNS: tuple[str, ...] = ("name", "id_number", "status", "org")
+DATE_COLUMNS: tuple[str, ...] = ("birth_date", "joined_on", "confirmed_on")
+# Columns Excel would mangle if typed as numbers (18-digit IDs lose digits as floats).
+TEXT_COLUMNS: tuple[str, ...] = ("id_number", "mobile")
+
+# The ID number is stored as ciphertext, hash and mask; its label lives on the masked field.
+_MODEL_FIELD_OF: dict[str, str] = {"id_number": "id_number_masked"}
+
+# The headers as people write them in Chinese, so an import works whatever the catalogue says.
+CHINESE_HEADERS: dict[str, str] = {
+    "姓名": "name",
+    "性别": "gender",
+    "民族": "ethnicity",
+    "出生日期": "birth_date",
+    "公民身份号码": "id_number",
+    "手机号码": "mobile",
+    "学历": "education",
+    "入党日期": "joined_on",
+    "转正日期": "confirmed_on",
+    "党员状态": "status",
+    "干部职级": "cadre_rank",
+    "在岗状态": "employment",
+    "免学原因": "exempt_reason",
+    "所在党组织": "org",
+}
+
+
+def _verbose_name(field: str) -> Any:
+    model_field = Member._meta.get_field(_MODEL_FIELD_OF.get(field, field))
+    assert isinstance(model_field, models.Field)
+    return model_field.verbose_name
+
+
+def header_for(field: str) -> str:
+    """The column header of `field`: its verbose name in Chinese."""
+    with translation.override("zh-hans"):
+        return str(_verbose_name(field))
+
+
+def roster_headers() -> list[str]:
+    return [header_for(field) for field in ROSTER_FIELDS]
+
+
+def normalise_header(text: object) -> str:
+    """Forgive what people do to headers: widths, inner spaces (姓  名), a required mark, case."""
+    folded = re.sub(r"\s+", "", fold_width(str(text or "")))
+    return folded.rstrip("*").lower()
+
+
+def header_lookup() -> dict[str, str]:
+    """Normalised header → field, for the Chinese label, the English msgid and the fixed table."""
+    lookup = {normalise_header(header): field for header, field in CHINESE_HEADERS.items()}
+    for field in ROSTER_FIELDS:
+        # "en" has no catalogue, so it yields the msgid itself.
+        for language in ("en", "zh-hans"):
+            with translation.override(language):
+                lookup[normalise_header(str(_verbose_name(field)))] = field
+    return lookup
+
+
+def cell_text(value: object) -> str:
+    """A cell as the text a person would read in it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def cell_value(field: str, value: object) -> object:
+    """What `clean_member_fields` should receive for a cell of `field`.
+
+    Date cells stay dates (Excel stores them as such); a date typed as the number 20200105 becomes
+    text, since `parse_date` reads bare numbers as Excel serials. Everything else becomes text.
+    """
+    if field in DATE_COLUMNS:
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if 19000101 <= value <= 99991231:
+                return str(int(value))
+            return value
+    return undo_neutralise(cell_text(value))
+
+
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def undo_neutralise(text: str) -> str:
+    """Drop the apostrophe our export put before formula-like text, so an export re-imports as is."""
+    if text.startswith("'") and text[1:2] in _FORMULA_START:
+        return text[1:]
+    return text
+
+
+def looks_numeric(value: object) -> bool:
+    """True for a number cell, the usual reason an 18-digit ID number has lost its last digits."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+# --- Reading
+
+# A roster bigger than this is better split: the page lists every problem, and one file is
+# imported in one transaction.
+MAX_DATA_ROWS = 50_000
+# Look this far down for the header row, past a title line such as "某某支部党员名册".
+HEADER_SEARCH_ROWS = 10
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old .xls, and password-protected .xlsx
+
+
+class RosterFileError(Exception):
+    """The upload as a whole cannot be read as a roster; `message` says why, translated."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class RosterSheet:
+    header_row: int  # as Excel numbers rows, from 1
+    headers: list[str]  # the header cells as written, "" for a blank one
+    rows: list[tuple[int, list[Any]]]  # (Excel row number, cells) of the non-blank data rows
+
+
+def max_unpacked_bytes() -> int:
+    # A zip bomb is refused before the parser inflates it; real rosters unpack to ~10× their size.
+    return 25 * int(settings.ROSTER_MAX_UPLOAD_BYTES)
+
+
+def check_xlsx_package(data: bytes) -> None:
+    if not data:
+        raise RosterFileError(_("The file is empty."))
+    if data.startswith(_OLE_MAGIC):
+        raise RosterFileError(
+            _(
+                "This is an old-style .xls workbook or a password-protected one; "
+                "save it as an unprotected .xlsx workbook and upload it again."
+            )
+        )
+    not_xlsx = _(
+        "This file is not an Excel workbook (.xlsx). Download the template, fill it in "
+        "and upload it; a CSV or other file renamed to .xlsx cannot be read."
+    )
+    if not data.startswith(_ZIP_MAGIC):
+        raise RosterFileError(not_xlsx)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            entries = package.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise RosterFileError(not_xlsx) from None
+    names = {entry.filename for entry in entries}
+    if "xl/workbook.xml" not in names:
+        raise RosterFileError(not_xlsx)
+    if sum(entry.file_size for entry in entries) > max_unpacked_bytes():
+        raise RosterFileError(_("The workbook is too large when unpacked; split it into parts."))
+
+
+def read_first_sheet(data: bytes) -> list[list[Any]]:
+    """Every row of the first sheet, row i of the list being Excel row i + 1."""
+    check_xlsx_package(data)
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet = workbook.get_sheet_by_index(0)
+        # skip_empty_area=False keeps leading blank rows, so list indexes match Excel's rows.
+        return sheet.to_python(skip_empty_area=False)
+    except Exception:  # calamine raises several unrelated types for damaged files
+        raise RosterFileError(
+            _("The workbook is damaged and cannot be read; open it in Excel and save it again.")
+        ) from None
+
+
+def _is_blank(cells: list[Any]) -> bool:
+    return all(cell_text(cell) == "" for cell in cells)
+
+
+def find_header_row(table: list[list[Any]]) -> int:
+    """Index of the header row: the first with two known headers, else the first non-blank row."""
+    known = header_lookup()
+    first_filled: int | None = None
+    for index, cells in enumerate(table[:HEADER_SEARCH_ROWS]):
+        if _is_blank(cells):
+            continue
+        if first_filled is None:
+            first_filled = index
+        if sum(1 for cell in cells if normalise_header(cell) in known) >= 2:
+            return index
+    if first_filled is None:
+        raise RosterFileError(_("The first sheet is empty; fill in the template and upload it."))
+    return first_filled
+
+
+def read_roster_sheet(data: bytes) -> RosterSheet:
+    table = read_first_sheet(data)
+    if _is_blank([cell for cells in table[:HEADER_SEARCH_ROWS] for cell in cells]):
+        raise RosterFileError(_("The first sheet is empty; fill in the template and upload it."))
+    header_index = find_header_row(table)
+    headers = [cell_text(cell) for cell in table[header_index]]
+    rows = [
+        (index + 1, cells)
+        for index, cells in enumerate(table[header_index + 1 :], start=header_index + 1)
+        if not _is_blank(cells)
+    ]
+    if not rows:
+        raise RosterFileError(
+            _("The file has headers but no members below them; add one member per row.")
+        )
+    if len(rows) > MAX_DATA_ROWS:
+        raise RosterFileError(
+            _("The file has %(count)d rows; import at most %(limit)d at a time.")
+            % {"count": len(rows), "limit": MAX_DATA_ROWS}
+        )
+    return RosterSheet(header_row=header_index + 1, headers=headers, rows=rows)
+
+
+@dataclass
+class RowError:
+    row: int | None  # the row number Excel shows; None for a problem with the file as a whole
+    column: str  # the column header, "" when the problem is not about one column
+    value: str  # the offending value as read
+    message: str
+
+
+def map_headers(sheet: RosterSheet) -> tuple[dict[str, int], list[RowError]]:
+    """field → column index, and every problem with the header row."""
+    lookup = header_lookup()
+    columns: dict[str, int] = {}
+    errors: list[RowError] = []
+    expected = "、".join(header_for(f) for f in ROSTER_FIELDS)
+    for index, header in enumerate(sheet.headers):
+        if not header:
+            continue
+        found = lookup.get(normalise_header(header))
+        if found is None:
+            errors.append(
+                RowError(
+                    sheet.header_row,
+                    header,
+                    header,
+                    _("Unknown column; the columns are: %(columns)s.") % {"columns": expected},
+                )
+            )
+        elif found in columns:
+            errors.append(
+                RowError(sheet.header_row, header, header, _("This column appears twice."))
+            )
+        else:
+            columns[found] = index
+    for required in REQUIRED_COLUMNS:
+        if required not in columns:
+            errors.append(
+                RowError(
+                    None,
+                    header_for(required),
+                    "",
+                    _("The required column %(column)s is missing; use the template's headers.")
+                    % {"column": header_for(required)},
+                )
+            )
+    return columns, errors
+
+
+# --- Writing
+
+DATE_FORMAT = "yyyy-mm-dd"
+_WIDTHS = {"name": 12, "id_number": 22, "mobile": 14, "org": 28}
+
+
+def _workbook_bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _instructions(workbook: Workbook) -> None:
+    """The second sheet: for every column, whether it is required and what it accepts."""
+    sheet = workbook.create_sheet(_("How to fill in"))
+    sheet.append([_("Column"), _("Required"), _("What to write")])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    date_help = _("A date: 2020-1-5, 2020/01/05, 2020.1.5, 2020年1月5日, or a date cell in Excel.")
+    rules: dict[str, str] = {
+        "name": _("The member's name, at most 40 characters."),
+        "gender": _("One of: %(choices)s. Left blank, it is read from the ID number."),
+        "ethnicity": _("One of the 56 ethnic groups, e.g. %(example)s.")
+        % {"example": "、".join(ETHNICITIES[:3])},
+        "birth_date": date_help + " " + _("Left blank, it is read from the ID number."),
+        "id_number": _(
+            "The 18-character ID number (GB 11643); it identifies the member, so importing "
+            "the same number again updates that member."
+        ),
+        "mobile": _("An 11-digit mainland mobile number."),
+        "education": _("One of: %(choices)s."),
+        "joined_on": date_help + " " + _("Required for full and probationary members."),
+        "confirmed_on": date_help,
+        "status": _("One of: %(choices)s."),
+        "cadre_rank": _("One of: %(choices)s. Left blank, it means not a cadre."),
+        "employment": _("One of: %(choices)s. Left blank, it means on duty."),
+        "exempt_reason": _(
+            "Leave blank unless exempt from study (Art. 23); then one of: %(choices)s."
+        ),
+        "org": _(
+            "The code or the full name of a branch or Party group you manage. A different "
+            "organization for a registered member transfers the member today."
+        ),
+    }
+    for field, header in zip(ROSTER_FIELDS, roster_headers(), strict=True):
+        text = rules[field]
+        if field in CHOICE_FIELDS:
+            text = text % {"choices": choice_help(field)}
+        sheet.append([header, _("Yes") if field in REQUIRED_COLUMNS else "", text])
+    sheet.append([])
+    sheet.append(
+        [
+            _(
+                "Fill in the first sheet, one member per row, below the headers. Keep the headers "
+                "as they are. Nothing is saved until every row is correct."
+            )
+        ]
+    )
+    sheet.column_dimensions["A"].width = 16
+    sheet.column_dimensions["B"].width = 8
+    sheet.column_dimensions["C"].width = 90
+
+
+def roster_template() -> bytes:
+    """An empty roster: the headers, text-formatted ID and mobile columns, drop-downs for the
+    choice columns, and a sheet of instructions. No sample row, so it imports as it is."""
+    with translation.override("zh-hans"):
+        workbook = Workbook()
+        sheet = workbook.active
+        assert sheet is not None
+        sheet.title = _("Roster")
+        sheet.append(roster_headers())
+        sheet.freeze_panes = "A2"
+        for index, field in enumerate(ROSTER_FIELDS, start=1):
+            letter = get_column_letter(index)
+            header = sheet.cell(row=1, column=index)
+            header.font = Font(bold=True)
+            sheet.column_dimensions[letter].width = _WIDTHS.get(field, 12)
+            cells = f"{letter}2:{letter}5001"
+            # A column style, so what people type there later takes it: IDs stay text instead
+            # of numbers Excel rounds, dates show as dates.
+            if field in TEXT_COLUMNS:
+                sheet.column_dimensions[letter].number_format = "@"
+            if field in DATE_COLUMNS:
+                sheet.column_dimensions[letter].number_format = DATE_FORMAT
+            if field in CHOICE_FIELDS:
+                labels = ",".join(
+                    str(label) for value, label in CHOICE_FIELDS[field].choices if value
+                )
+                if len(labels) <= 250:  # Excel's limit for an inline list
+                    check = DataValidation(type="list", formula1=f'"{labels}"', allow_blank=True)
+                    check.showErrorMessage = False  # the import judges, with better messages
+                    sheet.add_data_validation(check)
+                    check.add(cells)
+        _instructions(workbook)
+        return _workbook_bytes(workbook)
+
+
+def roster_workbook(members: Iterable[tuple[Member, str]]) -> bytes:
+    """The export workbook: one row per (member, the ID number to show) pair, in the order given.
+    Text cells go through `neutralise_formula`."""
+    with translation.override("zh-hans"):
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(_("Roster"))
+        for index, field in enumerate(ROSTER_FIELDS, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = _WIDTHS.get(field, 12)
+        sheet.freeze_panes = "A2"
+        header_cells = []
+        for header in roster_headers():
+            cell = WriteOnlyCell(sheet, value=header)
+            cell.font = Font(bold=True)
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        labels = {
+            field: {value: str(label) for value, label in choices.choices}
+            for field, choices in CHOICE_FIELDS.items()
+        }
+        for member, id_number in members:
+            values: dict[str, Any] = {
+                name: getattr(member, name) for name in ROSTER_FIELDS if hasattr(Member, name)
+            }
+            values["id_number"] = id_number
+            values["org"] = member.org.name
+            for field, by_value in labels.items():
+                stored = values[field]
+                values[field] = by_value.get(stored, stored) if stored else ""
+            sheet.append([_export_cell(sheet, values[field]) for field in ROSTER_FIELDS])
+        return _workbook_bytes(workbook)
+
+
+def _export_cell(sheet: Any, value: Any) -> Any:
+    if isinstance(value, dt.date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = DATE_FORMAT
+        return cell
+    if value is None:
+        return None
+    return neutralise_formula(str(value))

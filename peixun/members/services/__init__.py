@@ -1,0 +1,30 @@
+"""Every write to members: their records, membership history and positions (`members`), and
+the roster's import and audited export (`roster`)."""
+
+from .members import (
+    AUDIT_FIELDS,
+    check_member_org,
+    member_create,
+    member_reveal_id,
+    member_transfer,
+    member_update,
+    position_assign,
+    position_end,
+    set_id_number,
+)
+from .roster import RosterImportResult, roster_export, roster_import
+
+__all__ = [
+    "AUDIT_FIELDS",
+    "RosterImportResult",
+    "check_member_org",
+    "member_create",
+    "member_reveal_id",
+    "member_transfer",
+    "member_update",
+    "position_assign",
+    "position_end",
+    "roster_export",
+    "roster_import",
+    "set_id_number",
+]
