@@ -2,13 +2,13 @@
 
 from django.urls import path
 
-from .views import meetings, meetings_export, regularity, rules, visits
+from .views import meetings, regularity, rules, visits
 
 app_name = "orglife"
 
 urlpatterns = [
     path("", meetings.meeting_list, name="list"),
-    path("export.xlsx", meetings_export.meeting_export, name="export"),
+    path("export.xlsx", meetings.meeting_export, name="export"),
     path("new/", meetings.meeting_new, name="new"),
     path("<int:pk>/", meetings.meeting_detail, name="detail"),
     path("<int:pk>/edit/", meetings.meeting_edit, name="edit"),
