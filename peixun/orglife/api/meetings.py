@@ -298,7 +298,7 @@ def _rules_out(org: Organization) -> list[dict[str, Any]]:
             "concentrated": credit.concentrated,
             "is_default": credit.is_default,
         }
-        for kind, credit in rules.credit_rules(org).items()
+        for kind, credit in selectors.credit_rules(org).items()
     ]
 
 

@@ -34,8 +34,8 @@ from peixun.orgs.models import Organization
 from peixun.plans.models import PlanItem
 
 from ..models import LEDGER_KIND, Meeting, MeetingAttachment, MeetingKind
+from ..selectors import credit_rule_for
 from .minutes import MAX_MINUTES_CHARS, clean_minutes
-from .rules import credit_rule_for
 
 MEETING_AUDIT = ["kind", "host", "minutes", "plan_item"]
 # Fields of the meeting's event that `meeting_update` may change.

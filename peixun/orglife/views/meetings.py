@@ -47,7 +47,6 @@ from ..models import AppraisalResult, Meeting, MeetingKind
 from ..services import appraisals, observers
 from ..services import meetings as services
 from ..services.minutes import minutes_html
-from ..services.rules import credit_rules
 
 
 def _managed(request: HttpRequest, pk: int) -> Meeting:
@@ -118,7 +117,7 @@ def _rules_hint(orgs: Any) -> dict[str, str]:
     first = orgs.first()
     if first is None:
         return {}
-    return {kind: f"{c.hours.normalize():f}" for kind, c in credit_rules(first).items()}
+    return {kind: f"{c.hours.normalize():f}" for kind, c in selectors.credit_rules(first).items()}
 
 
 def _rules_table(hint: dict[str, str]) -> list[tuple[str, str]]:
