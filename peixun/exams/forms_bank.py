@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from peixun.core.forms import BootstrapMixin, blank_first
 from peixun.orgs.models import Organization
 
-from .bank_io import answer_text
+from .documents import answer_text
 from .models import Difficulty, Paper, Question, QuestionKind
 from .services.bank import OPTION_LETTERS
 from .services.papers import DEFAULT_POINTS

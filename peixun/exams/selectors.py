@@ -4,6 +4,7 @@ attempts themselves."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -308,6 +309,39 @@ def _ratio(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) / whole).quantize(Decimal("0.01")) if whole else None
 
 
+@dataclass
+class ExamResults:
+    """What the results 台账 shows (`documents.results_workbook`)."""
+
+    branches: list[BranchResult]
+    total: BranchResult
+    candidates: list[Candidate]  # those the reader may see, branch by branch, by name
+    best: dict[int, Attempt]  # member id → best submitted attempt
+    attempts: dict[int, int]  # member id → attempts made
+    items: list[ItemResult]
+
+
+def exam_results(actor: Actor, exam: Exam) -> ExamResults:
+    branches, total = branch_results(actor, exam)
+    candidates = list(
+        Candidate.objects.filter(exam=exam)
+        .visible_to(actor)
+        .select_related("org", "member")
+        .order_by("org__path", "member__name")
+    )
+    attempts: dict[int, int] = {}
+    for member_id in exam.attempts.values_list("member_id", flat=True):
+        attempts[member_id] = attempts.get(member_id, 0) + 1
+    return ExamResults(
+        branches=branches,
+        total=total,
+        candidates=candidates,
+        best=best_attempts(exam),
+        attempts=attempts,
+        items=item_analysis(exam),
+    )
+
+
 def leaderboard(exam: Exam, limit: int = 50) -> list[tuple[int, Attempt]]:
     """Ranked best attempts, only when the exam turned its leaderboard on (a contest whose
     tenant allows it); ties share a rank and faster completion does not break them."""
@@ -334,8 +368,6 @@ def member_history(member_id: int) -> list[Attempt]:
 def open_exams_for_member(member_id: int, on: Any, limit: int = 3) -> list[Exam]:
     """Published tests the member can still take on day `on` and that credit study hours when
     passed: open that day, an attempt left, not yet passed; closing soonest first."""
-    import datetime as dt
-
     tz = timezone.get_current_timezone()
     day_start = dt.datetime.combine(on, dt.time.min, tzinfo=tz)
     day_end = day_start + dt.timedelta(days=1)

@@ -36,12 +36,11 @@ from peixun.core.scoping import can_manage_org, get_visible_or_404
 from peixun.plans.selectors import manageable_orgs
 
 from .. import selectors, services
-from ..bank_io import question_template_workbook, questions_workbook
+from ..documents import MAX_BYTES, MAX_ROWS, XLSX, question_template_workbook, questions_workbook
 from ..forms_bank import BankFilterForm, ImportForm, QuestionForm, option_field
 from ..models import Question
-from ..services.imports import MAX_BYTES, MAX_ROWS, ImportRejected, ImportReport, questions_import
+from ..services.imports import ImportRejected, ImportReport, questions_import
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_SALT = "peixun.exams.bank.import"
 IMPORT_MAX_AGE = 3600  # seconds a checked file may wait for its confirmation
 STALE_UPLOAD_SECONDS = 24 * 3600
