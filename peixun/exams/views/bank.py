@@ -37,7 +37,7 @@ from peixun.plans.selectors import manageable_orgs
 
 from .. import selectors, services
 from ..documents import MAX_BYTES, MAX_ROWS, XLSX, question_template_workbook, questions_workbook
-from ..forms_bank import BankFilterForm, ImportForm, QuestionForm, option_field
+from ..forms import BankFilterForm, ImportForm, QuestionForm, option_field
 from ..models import Question
 from ..services.imports import ImportRejected, ImportReport, questions_import
 

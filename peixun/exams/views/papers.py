@@ -25,7 +25,7 @@ from peixun.core.scoping import can_manage_org, get_visible_or_404
 from peixun.plans.selectors import manageable_orgs
 
 from .. import selectors, services
-from ..forms_bank import BankFilterForm, PaperForm
+from ..forms import BankFilterForm, PaperForm
 from ..models import Difficulty, Exam, Paper, QuestionKind
 from ..services.papers import rules_shortfall
 
