@@ -44,13 +44,9 @@ def _staff_exam(request: HttpRequest, pk: int) -> Exam:
 def exam_list(request: HttpRequest) -> HttpResponse:
     if not scope_of(request.user).is_staff_like:
         return redirect("exams:mine")
-    exams = selectors.exams_visible(request.user).order_by("-opens_at", "-id")
     q = (request.GET.get("q") or "").strip()
-    if q:
-        exams = exams.filter(title__icontains=q)
     kind = request.GET.get("kind") or ""
-    if kind in ExamKind.values:
-        exams = exams.filter(kind=kind)
+    exams = selectors.exam_list(request.user, q=q, kind=kind if kind in ExamKind.values else "")
     page, query = paginate(request, exams)
     can_create = manageable_orgs(request.user).exists()
     return render(
