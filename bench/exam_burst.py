@@ -37,7 +37,7 @@ taker's bearer token:
 Then, from the database: exactly one submitted attempt per taker, one Answer per question, each
 Answer.response equal to the last response the client sent (as the service stores it: single
 [i], multiple a sorted unique list), each answer's grade and each attempt's score equal to a
-recomputation from the frozen items with `peixun.exams.answers.grade_item`, every answer the taker
+recomputation from the frozen items with `peixun.exams.logic.grade_item`, every answer the taker
 meant to be right graded right, and one start and one submit audit event per attempt. Finally an
 in-process probe counts the SQL queries of one start, save, re-save, submit and resubmit on a
 second exam. Reports p50/p95/max per request type, throughput, errors (anything but 200) and the
@@ -272,7 +272,7 @@ def choose(item: dict[str, Any], known: BankQuestion, right: bool, rng: random.R
 
 
 def stored_form(kind: str, sent: Any) -> Any:
-    """What the service stores for what was sent (peixun.exams.answers.clean_response)."""
+    """What the service stores for what was sent (peixun.exams.logic.clean_response)."""
     if kind == "single":
         return sent if isinstance(sent, list) else [sent]
     if kind == "multiple":
@@ -577,7 +577,7 @@ def measure(label: str, master: int, kinds: list[str], body: Any) -> Run:
 def verify(exam_id: int, takers: list[Taker], questions: int) -> list[tuple[str, bool, str]]:
     """(check, passed, detail) from the database against what the client sent."""
     from peixun.core.models import AuditEvent
-    from peixun.exams.answers import grade_item
+    from peixun.exams.logic import grade_item
     from peixun.exams.models import Answer, Attempt
 
     checks: list[tuple[str, bool, str]] = []

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 
 from browser_tests.conftest import ARTIFACTS, screenshot
 from browser_tests.test_training_journey import DESKTOP, log_in
-from peixun.exams.bank_io import TEMPLATE_HEADERS
+from peixun.exams.documents import TEMPLATE_HEADERS
 from peixun.exams.models import Candidate, Exam, Paper, Question
 from peixun.testing import World
 

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from peixun.accounts.models import Grant, User
-from peixun.exams.answers import clean_response
+from peixun.exams.logic import clean_response
 from peixun.exams.models import Answer, Attempt, Candidate, Exam, ExamKind, Paper, Question
 from peixun.exams.services import (
     attempt_start,

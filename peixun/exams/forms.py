@@ -1,25 +1,32 @@
-"""Forms of the exam pages. They collect raw input; the rules live in `services`, whose
-ValidationError dicts come back with `add_service_errors`."""
+"""Forms of the exam, bank and paper pages. They collect raw input; the rules (what a valid
+exam, question, answer, rule or points value is) live in `services`, whose ValidationError dicts
+come back with `add_service_errors`."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from peixun.core.forms import BootstrapMixin
+from peixun.core.forms import BootstrapMixin, blank_first
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
 
-from .models import Exam, ExamKind, Paper
+from .documents import answer_text
+from .logic import OPTION_LETTERS
+from .models import Difficulty, Exam, ExamKind, Paper, Question, QuestionKind
+from .services.papers import DEFAULT_POINTS
 
 HOURS_ATTRS = {"inputmode": "decimal", "step": "0.25", "min": "0", "max": "8", "type": "number"}
 
 
 class OrgChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Organization) -> str:  # type: ignore[override]
+        # Indent by depth so that the tree reads in a plain select.
         return "\u3000" * max(obj.depth - 1, 0) + obj.name
 
 
@@ -119,3 +126,281 @@ class RuleForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.style_fields()
         self.fields["contest_leaderboards"].widget.attrs["class"] = "form-check-input"
+
+
+# -- the bank and papers -------------------------------------------------------------------------
+
+MAX_RULES = 10
+CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
+POINTS_ATTRS = {"inputmode": "decimal", "step": "0.1", "min": "0.1", "max": "100", "type": "number"}
+
+
+def option_field(index: int) -> str:
+    return f"option_{OPTION_LETTERS[index].lower()}"
+
+
+class BankFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("Words of the question or its source")}),
+    )
+    kind = forms.ChoiceField(
+        label=_("type"), required=False, choices=blank_first(QuestionKind.choices, _("All types"))
+    )
+    difficulty = forms.TypedChoiceField(
+        label=_("difficulty"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("Any difficulty")), *Difficulty.choices],
+    )
+    topic = forms.CharField(
+        label=_("topics"),
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"placeholder": _("topics")}),
+    )
+    retired = forms.BooleanField(label=_("Include retired questions"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_fields(small=True)
+        self.fields["retired"].widget.attrs["class"] = "form-check-input"
+
+    def search(self) -> dict[str, Any]:
+        """The arguments of `selectors.questions_search` (nothing filtered when invalid)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "text": (data.get("q") or "").strip(),
+            "kind": data.get("kind") or "",
+            "difficulty": data.get("difficulty") or None,
+            "topic": (data.get("topic") or "").strip(),
+            "include_retired": bool(data.get("retired")),
+        }
+
+
+class QuestionForm(BootstrapMixin, forms.Form):
+    """A question; the options as up to eight text inputs, the answer as a person writes it."""
+
+    org = OrgChoiceField(label=_("owner"), queryset=Organization.objects.none())
+    kind = forms.ChoiceField(label=_("type"), choices=blank_first(QuestionKind.choices))
+    stem = forms.CharField(
+        label=_("question"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    answer = forms.CharField(
+        label=_("answer"),
+        max_length=2100,
+        help_text=_(
+            "Option letters (B, or ACD for multiple choice); 对 or 错 for true or false; the "
+            "accepted answers of a blank separated by | (人民|人民群众)."
+        ),
+    )
+    topics = forms.CharField(
+        label=_("topics"),
+        required=False,
+        max_length=200,
+        help_text=_("Separated by 、, such as 党章、党史."),
+    )
+    difficulty = forms.TypedChoiceField(
+        label=_("difficulty"), coerce=int, choices=Difficulty.choices, initial=Difficulty.MEDIUM
+    )
+    explanation = forms.CharField(
+        label=_("explanation"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    source = forms.CharField(label=_("source"), required=False, max_length=200)
+
+    def __init__(
+        self,
+        *args: Any,
+        orgs: QuerySet[Organization],
+        question: Question | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if question is not None and "initial" not in kwargs:
+            kwargs["initial"] = question_initial(question)
+        super().__init__(*args, **kwargs)
+        for index, letter in enumerate(OPTION_LETTERS):
+            self.fields[option_field(index)] = forms.CharField(
+                label=format_lazy("{} {}", _("Option"), letter), required=False, max_length=500
+            )
+        self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
+        if question is not None:
+            # The owner stays: duplicates are found within the owner's bank.
+            self.fields["org"].queryset = Organization.objects.filter(pk=question.org_id)  # type: ignore[attr-defined]
+            self.fields["org"].disabled = True
+        self.style_fields()
+
+    def option_fields(self) -> list[forms.BoundField]:
+        return [self[option_field(i)] for i in range(len(OPTION_LETTERS))]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") in CHOICE_KINDS:
+            options = [
+                (data.get(option_field(i)) or "").strip() for i in range(len(OPTION_LETTERS))
+            ]
+            filled = [i for i, text in enumerate(options) if text]
+            if filled and any(not options[i] for i in range(filled[-1])):
+                # Letters would shift and the answer point at the wrong option.
+                self.add_error(None, _("Fill the options from A on, without gaps."))
+        return data
+
+    def question_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "stem": data["stem"],
+            "options": [data.get(option_field(i)) or "" for i in range(len(OPTION_LETTERS))],
+            "answer": data["answer"],
+            "topics": data.get("topics") or "",
+            "difficulty": data["difficulty"],
+            "explanation": data.get("explanation") or "",
+            "source": data.get("source") or "",
+        }
+
+
+def question_initial(question: Question) -> dict[str, Any]:
+    initial: dict[str, Any] = {
+        "org": question.org_id,
+        "kind": question.kind,
+        "stem": question.stem,
+        "answer": answer_text(question),
+        "topics": question.topics,
+        "difficulty": question.difficulty,
+        "explanation": question.explanation,
+        "source": question.source,
+    }
+    for index, text in enumerate((question.options or [])[: len(OPTION_LETTERS)]):
+        initial[option_field(index)] = text
+    return initial
+
+
+class ImportForm(BootstrapMixin, forms.Form):
+    org = OrgChoiceField(label=_("import into the bank of"), queryset=Organization.objects.none())
+    file = forms.FileField(
+        label=_("question workbook (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+    def __init__(self, *args: Any, orgs: QuerySet[Organization], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
+        self.style_fields()
+
+
+def points_field_name(kind: str) -> str:
+    return f"points_{kind}"
+
+
+class PaperForm(BootstrapMixin, forms.Form):
+    """A paper: title, owner and composition, the points of each type, and for a rules paper
+    up to ten rows of topic / type / difficulty / count (blank rows are left out)."""
+
+    org = OrgChoiceField(label=_("owner"), queryset=Organization.objects.none())
+    title = forms.CharField(label=_("title"), max_length=200)
+    mode = forms.ChoiceField(
+        label=_("composition"),
+        choices=Paper.Mode.choices,
+        initial=Paper.Mode.FIXED,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        orgs: QuerySet[Organization],
+        paper: Paper | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if paper is not None and "initial" not in kwargs:
+            kwargs["initial"] = paper_initial(paper)
+        super().__init__(*args, **kwargs)
+        for kind, label in QuestionKind.choices:
+            self.fields[points_field_name(kind)] = forms.DecimalField(
+                label=format_lazy("{} · {}", label, _("points each")),
+                min_value=Decimal("0.1"),
+                max_value=Decimal(100),
+                max_digits=4,
+                decimal_places=1,
+                initial=Decimal(DEFAULT_POINTS[kind]),
+                widget=forms.NumberInput(attrs=POINTS_ATTRS),
+            )
+        for n in range(MAX_RULES):
+            self.fields[f"rule{n}_topic"] = forms.CharField(
+                label=_("topics"), required=False, max_length=50
+            )
+            self.fields[f"rule{n}_kind"] = forms.ChoiceField(
+                label=_("type"), required=False, choices=blank_first(QuestionKind.choices)
+            )
+            self.fields[f"rule{n}_difficulty"] = forms.TypedChoiceField(
+                label=_("difficulty"),
+                required=False,
+                coerce=int,
+                empty_value=None,
+                choices=[(0, _("Any")), *Difficulty.choices],
+            )
+            self.fields[f"rule{n}_count"] = forms.IntegerField(
+                label=_("count"),
+                required=False,
+                min_value=1,
+                max_value=200,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": "1"}),
+            )
+        for n in range(MAX_RULES):
+            for part in ("topic", "kind", "difficulty", "count"):
+                rule_field = self.fields[f"rule{n}_{part}"]
+                rule_field.widget.attrs["aria-label"] = format_lazy(
+                    "{} {}", rule_field.label, n + 1
+                )
+        self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
+        if paper is not None:
+            # Owner and composition stay; exams and rows depend on them.
+            self.fields["org"].queryset = Organization.objects.filter(pk=paper.org_id)  # type: ignore[attr-defined]
+            self.fields["org"].disabled = True
+            self.fields["mode"].disabled = True
+        self.style_fields(small=False)
+        self.fields["mode"].widget.attrs["class"] = "form-check-input"
+
+    def points_fields(self) -> list[forms.BoundField]:
+        return [self[points_field_name(kind)] for kind in QuestionKind.values]
+
+    def rule_rows(self) -> list[list[forms.BoundField]]:
+        return [
+            [self[f"rule{n}_{part}"] for part in ("topic", "kind", "difficulty", "count")]
+            for n in range(MAX_RULES)
+        ]
+
+    def points(self) -> dict[str, str]:
+        return {
+            kind: str(self.cleaned_data[points_field_name(kind)]) for kind in QuestionKind.values
+        }
+
+    def rules(self) -> list[dict[str, Any]]:
+        rules = []
+        for n in range(MAX_RULES):
+            row = {
+                "topic": (self.cleaned_data.get(f"rule{n}_topic") or "").strip(),
+                "kind": self.cleaned_data.get(f"rule{n}_kind") or "",
+                "difficulty": self.cleaned_data.get(f"rule{n}_difficulty") or 0,
+                "count": self.cleaned_data.get(f"rule{n}_count") or 0,
+            }
+            if row["topic"] or row["kind"] or row["count"]:
+                rules.append(row)
+        return rules
+
+
+def paper_initial(paper: Paper) -> dict[str, Any]:
+    initial: dict[str, Any] = {"org": paper.org_id, "title": paper.title, "mode": paper.mode}
+    for kind in QuestionKind.values:
+        initial[points_field_name(kind)] = Decimal(
+            str((paper.points or {}).get(kind, DEFAULT_POINTS[kind]))
+        )
+    for n, rule in enumerate((paper.rules or [])[:MAX_RULES]):
+        for part in ("topic", "kind", "difficulty", "count"):
+            initial[f"rule{n}_{part}"] = rule.get(part)
+    return initial

@@ -4,6 +4,7 @@ attempts themselves."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from peixun.core.scoping import Actor, can_manage_org, scope_of
 from peixun.members.models import Member
-from peixun.orgs.models import Organization
+from peixun.orgs.models import Organization, ancestor_paths
 from peixun.orgs.selectors import attach_ancestor_names
 
 from .models import Answer, Attempt, Candidate, Exam, Paper, Question, QuestionKind
@@ -64,12 +65,80 @@ def questions_search(
     return rows
 
 
+def questions_export(actor: Actor, **search: Any) -> QuerySet[Question]:
+    """The questions of the bank list (same filters) that may leave with their keys: only those
+    of the orgs the actor manages (theirs and below)."""
+    return (
+        questions_search(actor, **search)
+        .order_by("org__path", "id")
+        .filter(org__in=managed_org_ids(actor))
+    )
+
+
+def bank_for(org: Organization) -> QuerySet[Question]:
+    """The questions an org's papers may use: its own bank and the banks of every org above."""
+    return Question.objects.filter(org__path__in=ancestor_paths(org.path), retired=False)
+
+
+def paper_candidates(
+    paper: Paper,
+    *,
+    text: str = "",
+    kind: str = "",
+    difficulty: int | None = None,
+    topic: str = "",
+) -> QuerySet[Question]:
+    """Questions a fixed paper may still add: its org's usable bank, less those it holds."""
+    rows = bank_for(paper.org).exclude(pk__in=paper.rows.values("question_id"))
+    if text:
+        rows = rows.filter(stem__icontains=text)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if difficulty:
+        rows = rows.filter(difficulty=difficulty)
+    if topic:
+        rows = rows.filter(topics__icontains=topic)
+    return rows.select_related("org").order_by("-id")
+
+
 def papers_visible(actor: Actor) -> QuerySet[Paper]:
     return Paper.objects.visible_to(actor).select_related("org")
 
 
+def paper_list(actor: Actor, *, q: str = "") -> QuerySet[Paper]:
+    """Visible papers, newest first, each with `questions` (the rows of a fixed paper)."""
+    rows = papers_visible(actor).annotate(questions=Count("rows")).order_by("-id")
+    return rows.filter(title__icontains=q) if q else rows
+
+
+def papers_search(actor: Actor, *, q: str = "") -> QuerySet[Paper]:
+    """Visible papers, newest first, with their rows (the API's list)."""
+    rows = papers_visible(actor).prefetch_related("rows").order_by("-id")
+    return rows.filter(title__icontains=q) if q else rows
+
+
+def paper_visible(actor: Actor, pk: int) -> Paper | None:
+    return papers_visible(actor).filter(pk=pk).first()
+
+
 def exams_visible(actor: Actor) -> QuerySet[Exam]:
     return Exam.objects.visible_to(actor).select_related("org", "paper")
+
+
+def exam_list(
+    actor: Actor, *, q: str = "", kind: str = "", state: str = "", hide_cancelled: bool = False
+) -> QuerySet[Exam]:
+    """Visible exams, latest opening first; `q` in the title, an unknown `kind` ignored."""
+    exams = exams_visible(actor).order_by("-opens_at", "-id")
+    if hide_cancelled:
+        exams = exams.exclude(state=Exam.State.CANCELLED)
+    if q:
+        exams = exams.filter(title__icontains=q)
+    if kind:
+        exams = exams.filter(kind=kind)
+    if state:
+        exams = exams.filter(state=state)
+    return exams
 
 
 def exams_of_member(member_id: int) -> QuerySet[Exam]:
@@ -79,6 +148,24 @@ def exams_of_member(member_id: int) -> QuerySet[Exam]:
         .select_related("org")
         .order_by("-opens_at")
     )
+
+
+def is_candidate(exam: Exam, member_id: int) -> bool:
+    return Candidate.objects.filter(exam=exam, member_id=member_id).exists()
+
+
+def open_attempt(exam: Exam, member_id: int) -> Attempt | None:
+    """The member's attempt at `exam` not yet handed in, if any."""
+    return (
+        Attempt.objects.filter(exam=exam, member_id=member_id, submitted_at__isnull=True)
+        .select_related("exam")
+        .first()
+    )
+
+
+def exam_attempts_of_member(exam: Exam, member_id: int) -> list[Attempt]:
+    """The member's attempts at `exam`, last first."""
+    return list(Attempt.objects.filter(exam=exam, member_id=member_id).order_by("-number"))
 
 
 def answers_visible(exam: Exam, now: Any = None, attempts_used: int | None = None) -> bool:
@@ -308,6 +395,39 @@ def _ratio(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) / whole).quantize(Decimal("0.01")) if whole else None
 
 
+@dataclass
+class ExamResults:
+    """What the results 台账 shows (`documents.results_workbook`)."""
+
+    branches: list[BranchResult]
+    total: BranchResult
+    candidates: list[Candidate]  # those the reader may see, branch by branch, by name
+    best: dict[int, Attempt]  # member id → best submitted attempt
+    attempts: dict[int, int]  # member id → attempts made
+    items: list[ItemResult]
+
+
+def exam_results(actor: Actor, exam: Exam) -> ExamResults:
+    branches, total = branch_results(actor, exam)
+    candidates = list(
+        Candidate.objects.filter(exam=exam)
+        .visible_to(actor)
+        .select_related("org", "member")
+        .order_by("org__path", "member__name")
+    )
+    attempts: dict[int, int] = {}
+    for member_id in exam.attempts.values_list("member_id", flat=True):
+        attempts[member_id] = attempts.get(member_id, 0) + 1
+    return ExamResults(
+        branches=branches,
+        total=total,
+        candidates=candidates,
+        best=best_attempts(exam),
+        attempts=attempts,
+        items=item_analysis(exam),
+    )
+
+
 def leaderboard(exam: Exam, limit: int = 50) -> list[tuple[int, Attempt]]:
     """Ranked best attempts, only when the exam turned its leaderboard on (a contest whose
     tenant allows it); ties share a rank and faster completion does not break them."""
@@ -325,17 +445,22 @@ def leaderboard(exam: Exam, limit: int = 50) -> list[tuple[int, Attempt]]:
     return out
 
 
-def member_history(member_id: int) -> list[Attempt]:
-    return list(
+def member_attempts(member_id: int | None) -> QuerySet[Attempt]:
+    """A member's attempts, newest first (none without a member)."""
+    if not member_id:
+        return Attempt.objects.none()
+    return (
         Attempt.objects.filter(member_id=member_id).select_related("exam").order_by("-started_at")
     )
+
+
+def member_history(member_id: int) -> list[Attempt]:
+    return list(member_attempts(member_id))
 
 
 def open_exams_for_member(member_id: int, on: Any, limit: int = 3) -> list[Exam]:
     """Published tests the member can still take on day `on` and that credit study hours when
     passed: open that day, an attempt left, not yet passed; closing soonest first."""
-    import datetime as dt
-
     tz = timezone.get_current_timezone()
     day_start = dt.datetime.combine(on, dt.time.min, tzinfo=tz)
     day_end = day_start + dt.timedelta(days=1)

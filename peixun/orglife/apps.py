@@ -8,6 +8,7 @@ class OrglifeConfig(AppConfig):
     verbose_name = _("Organisational life")
 
     def ready(self) -> None:
+        # Imports stay in ready(): selectors load models, which needs the app registry ready.
         # A meeting expects the Party members of its org's subtree (see the selector); sign-in,
         # attendance and leave of the events layer ask here.
         from peixun.events.registry import register_expected_members

@@ -1,25 +1,44 @@
-"""Every read of organisational life, scoped to the actor: meetings (list, one, figures),
-visits, the members a meeting expects, and the tenants whose rules the actor may change.
+"""Every read of organisational life, scoped to the actor: meetings (list, one, figures, their
+observers, appraisal results and attachments), visits, the members a meeting expects, the tenant
+whose credit rules are read, the regularity calendars and overview, and the meetings of an org's
+yearly record book.
 
 A meeting is seen by the readers of its org's subtree (org admins, secretaries, viewers above
 it); anyone else gets a 404."""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, NamedTuple
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from peixun.core.scoping import Actor, get_visible_or_404, scope_of
+from peixun.core.scoping import Actor, can_read_org, get_visible_or_404, scope_of
 from peixun.events.models import Attendance
 from peixun.events.registry import expected_member_ids
 from peixun.members.models import Member, Membership
 from peixun.orgs.models import Organization, Position
+from peixun.orgs.selectors import reader_tenant
+from peixun.plans.models import PlanItem
 
-from .models import HomeVisit, Meeting, MeetingKind, Observer
+from .logic import REQUIRED_KINDS, BranchCalendar, KindShare, Overview, calendar_for
+from .models import (
+    REQUIRED_FREQUENCY,
+    AppraisalResult,
+    HomeVisit,
+    Meeting,
+    MeetingAttachment,
+    MeetingCreditRule,
+    MeetingKind,
+    Observer,
+)
 
 PARTY_STATUSES = (Member.Status.FULL, Member.Status.PROBATIONARY)
 PRESENT_STATUSES = (
@@ -150,6 +169,107 @@ def meeting_figures(meeting: Meeting) -> dict[str, Any]:
     }
 
 
+def meeting_observers(meeting: Meeting) -> QuerySet[Observer]:
+    return meeting.observers.select_related("org")
+
+
+def meeting_observer_get(meeting: Meeting, pk: int) -> Observer:
+    """An observer of this meeting; 404 for any other."""
+    return get_object_or_404(Observer, pk=pk, meeting=meeting)
+
+
+def meeting_attachments(meeting: Meeting) -> QuerySet[MeetingAttachment]:
+    return meeting.attachments.all()
+
+
+def meeting_attachment_get(meeting: Meeting, pk: int) -> MeetingAttachment:
+    """An attachment of this meeting; 404 for any other."""
+    return get_object_or_404(MeetingAttachment, pk=pk, meeting=meeting)
+
+
+def appraisal_results(meeting: Meeting) -> QuerySet[AppraisalResult]:
+    return AppraisalResult.objects.filter(meeting=meeting).select_related("member")
+
+
+def meeting_export_rows(meetings: list[Meeting]) -> list[tuple[Meeting, int]]:
+    """Each meeting of the .xlsx 台账 with the number of members it expects."""
+    return [(meeting, expected_member_ids(meeting.event).count()) for meeting in meetings]
+
+
+def plan_item_get(pk: int | None) -> PlanItem | None:
+    """The plan item a meeting is recorded against (the service checks that it fits)."""
+    return None if pk is None else PlanItem.objects.filter(pk=pk).first()
+
+
+def org_get(pk: int) -> Organization | None:
+    """An org named in a body (an observer's); the service decides whether it may be used."""
+    return Organization.objects.filter(pk=pk).first()
+
+
+def members_by_pk(pks: list[int]) -> dict[int, Member]:
+    """The members named in a body (appraisal results), with their orgs; the service checks
+    that they belong to the meeting's org."""
+    return {m.pk: m for m in Member.objects.select_related("org").filter(pk__in=pks)}
+
+
+def member_visible(actor: Actor, pk: int) -> Member | None:
+    return Member.objects.visible_to(actor).select_related("org").filter(pk=pk).first()
+
+
+def rules_tenant(actor: Actor, tenant: int | None) -> Organization:
+    """The tenant whose credit rules are read: the one named, or the actor's own
+    (`reader_tenant`); one the actor neither reads nor belongs to is a 404."""
+    own = reader_tenant(actor)
+    if tenant is None:
+        if own is None:
+            raise Http404
+        return own
+    org = Organization.objects.filter(pk=tenant, depth=1).first()
+    if org is None or not (org == own or can_read_org(actor, org)):
+        raise Http404
+    return org
+
+
+# -- credit rules per kind of meeting (changed by `services.rules`) -----------------------------
+
+
+class Credit(NamedTuple):
+    hours: Decimal
+    concentrated: bool
+    is_default: bool = True
+
+
+# The defaults a new tenant starts from, as local practice most often credits them: a Party
+# lecture, a theme Party day, a central-group study, an organisational life meeting and a
+# democratic appraisal take half a day (2 学时); the routine branch meetings 1 学时. Only the
+# central group's study is concentrated study (理论学习中心组集体学习). Each tenant changes these
+# on /orglife/rules/.
+DEFAULT_CREDIT: dict[str, tuple[Decimal, bool]] = {
+    MeetingKind.BRANCH_ASSEMBLY: (Decimal(1), False),
+    MeetingKind.COMMITTEE: (Decimal(1), False),
+    MeetingKind.GROUP: (Decimal(1), False),
+    MeetingKind.LECTURE: (Decimal(2), False),
+    MeetingKind.THEME_DAY: (Decimal(2), False),
+    MeetingKind.CENTRAL_GROUP: (Decimal(2), True),
+    MeetingKind.LIFE_MEETING: (Decimal(2), False),
+    MeetingKind.APPRAISAL: (Decimal(2), False),
+}
+
+
+def credit_rules(org: Organization) -> dict[str, Credit]:
+    """kind → the credit of `org`'s tenant, for every kind (defaults where no row)."""
+    tenant_path = org.path[: Organization.steplen]
+    stored = {
+        rule.kind: Credit(rule.hours, rule.concentrated, is_default=False)
+        for rule in MeetingCreditRule.objects.filter(tenant__path=tenant_path)
+    }
+    return {kind: stored.get(kind) or Credit(*DEFAULT_CREDIT[kind]) for kind in MeetingKind.values}
+
+
+def credit_rule_for(org: Organization, kind: str) -> Credit:
+    return credit_rules(org)[kind]
+
+
 def appraisal_members(meeting: Meeting) -> QuerySet[Member]:
     """The members a democratic appraisal rates: the Party members of the org's subtree."""
     return (
@@ -159,6 +279,146 @@ def appraisal_members(meeting: Meeting) -> QuerySet[Member]:
         .select_related("org")
         .order_by("org__path", "name", "id")
     )
+
+
+# -- regularity (the counting itself is in `logic`) --------------------------------------------
+
+
+def _year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
+    return (
+        timezone.make_aware(dt.datetime(year, 1, 1)),
+        timezone.make_aware(dt.datetime(year + 1, 1, 1)),
+    )
+
+
+def regularity_org(actor: Actor, org: Any, *, branch: bool) -> Organization:
+    """The org asked for (404 outside the actor's scope), or else the actor's first visible
+    open org (a branch when `branch`). Regularity is for those who run or oversee branches:
+    404 for an actor without a grant."""
+    if not scope_of(actor).is_staff_like:
+        raise Http404
+    if org not in (None, ""):
+        return get_visible_or_404(actor, Organization, org)
+    visible = Organization.objects.visible_to(actor).filter(closed_on__isnull=True)  # type: ignore[attr-defined]
+    if branch:
+        visible = visible.filter(kind=Organization.Kind.BRANCH)
+    first = visible.order_by("depth", "path").first()
+    if first is None:
+        raise Http404
+    return first
+
+
+def _held_dates(
+    orgs: list[Organization], year: int, today: dt.date
+) -> dict[tuple[int, str], list[dt.date]]:
+    """(org id, kind) → local dates of meetings held in `year`. One query."""
+    start, end = _year_bounds(year)
+    rows = Meeting.objects.filter(
+        event__org__in=orgs, event__starts_at__gte=start, event__starts_at__lt=end
+    ).values_list("event__org_id", "kind", "event__starts_at")
+    out: dict[tuple[int, str], list[dt.date]] = defaultdict(list)
+    for org_id, kind, starts_at in rows:
+        day = timezone.localtime(starts_at).date()
+        if day <= today:
+            out[(org_id, kind)].append(day)
+    return out
+
+
+def branch_calendars(
+    orgs: list[Organization], year: int, today: dt.date | None = None
+) -> list[BranchCalendar]:
+    """The calendar of each branch in `orgs` for `year`; one query whatever their number."""
+    today = today or timezone.localdate()
+    held = _held_dates(orgs, year, today)
+    out = []
+    for org in orgs:
+        calendar = BranchCalendar(org, year)
+        for kind in REQUIRED_KINDS:
+            calendar.kinds[kind] = calendar_for(
+                REQUIRED_FREQUENCY[kind], year, held.get((org.pk, kind), []), today
+            )
+        out.append(calendar)
+    return out
+
+
+def branches_below(org: Organization) -> QuerySet[Organization]:
+    return Organization.objects.filter(
+        path__startswith=org.path, kind=Organization.Kind.BRANCH, closed_on__isnull=True
+    ).order_by("path")
+
+
+def regularity_overview(org: Organization, year: int, today: dt.date | None = None) -> Overview:
+    """For an upper org: per kind the share of branches regular so far and the irregular ones;
+    and 旁听 coverage of 中心组学习 below it. Constant queries."""
+    today = today or timezone.localdate()
+    branches = list(branches_below(org))
+    calendars = branch_calendars(branches, year, today)
+    shares = []
+    for kind in REQUIRED_KINDS:
+        irregular = [(c.org, c.missed(kind)) for c in calendars if c.missed(kind)]
+        shares.append(KindShare(kind, len(calendars) - len(irregular), len(calendars), irregular))
+    start, end = _year_bounds(year)
+    central = Meeting.objects.filter(
+        kind="central_group",
+        event__org__path__startswith=org.path,
+        event__starts_at__gte=start,
+        event__starts_at__lt=end,
+    )
+    rows = list(central.values_list("pk", "event__org_id", "observers__id"))
+    meetings: set[int] = set()
+    observed: set[int] = set()
+    holders: set[int] = set()
+    holders_observed: set[int] = set()
+    for pk, org_id, observer_id in rows:
+        meetings.add(pk)
+        holders.add(org_id)
+        if observer_id is not None:
+            observed.add(pk)
+            holders_observed.add(org_id)
+    return Overview(
+        org=org,
+        year=year,
+        branches=len(calendars),
+        shares=shares,
+        observed=len(observed),
+        central_meetings=len(meetings),
+        committees=len(holders),
+        committees_observed=len(holders_observed),
+    )
+
+
+@dataclass(frozen=True)
+class BookMeeting:
+    """A meeting of the record book with its attendance: status → count, and how many were
+    expected."""
+
+    meeting: Meeting
+    statuses: Counter[str]
+    expected: int
+
+
+def record_book_meetings(org: Organization, year: int) -> list[BookMeeting]:
+    """The meetings `org` held in `year`, in date order, with observers, appraisal results and
+    attendance (三会一课记录本)."""
+    start, end = _year_bounds(year)
+    meetings = (
+        Meeting.objects.filter(
+            event__org=org, event__starts_at__gte=start, event__starts_at__lt=end
+        )
+        .select_related("event")
+        .prefetch_related("observers", "appraisals")
+        .order_by("event__starts_at", "id")
+    )
+    return [
+        BookMeeting(
+            meeting=meeting,
+            statuses=Counter(
+                Attendance.objects.filter(event=meeting.event).values_list("status", flat=True)
+            ),
+            expected=expected_member_ids(meeting.event).count(),
+        )
+        for meeting in meetings
+    ]
 
 
 def visit_list(
@@ -175,6 +435,17 @@ def visit_list(
             Q(member__name__icontains=q) | Q(visitors__icontains=q) | Q(content__icontains=q)
         )
     return visits.order_by("-visited_on", "-id")
+
+
+def visit_years(actor: Actor) -> list[int]:
+    return sorted(
+        {d.year for d in HomeVisit.objects.visible_to(actor).dates("visited_on", "year")},
+        reverse=True,
+    )
+
+
+def visit_get(actor: Actor, pk: int) -> HomeVisit:
+    return HomeVisit.objects.visible_to(actor).select_related("org", "member").get(pk=pk)
 
 
 def visit_members(actor: Actor) -> QuerySet[Member]:

@@ -1,10 +1,41 @@
-"""Pages of organisational life; meetings and regularity keep their own URL modules."""
+"""Pages of organisational life: meetings, visits, credit rules and regularity."""
 
-from django.urls import include, path
+from django.urls import path
+
+from .views import meetings, regularity, rules, visits
 
 app_name = "orglife"
 
 urlpatterns = [
-    path("", include("peixun.orglife.urls_meetings")),
-    path("", include("peixun.orglife.urls_regularity")),
+    path("", meetings.meeting_list, name="list"),
+    path("export.xlsx", meetings.meeting_export, name="export"),
+    path("new/", meetings.meeting_new, name="new"),
+    path("<int:pk>/", meetings.meeting_detail, name="detail"),
+    path("<int:pk>/edit/", meetings.meeting_edit, name="edit"),
+    path("<int:pk>/close/", meetings.meeting_close, name="close"),
+    path("<int:pk>/reopen/", meetings.meeting_reopen, name="reopen"),
+    path("<int:pk>/observers/", meetings.observer_add, name="observer_add"),
+    path(
+        "<int:pk>/observers/<int:observer_pk>/remove/",
+        meetings.observer_remove,
+        name="observer_remove",
+    ),
+    path("<int:pk>/appraisals/", meetings.appraisals_save, name="appraisals"),
+    path("<int:pk>/attachments/", meetings.attachment_add, name="attachment_add"),
+    path(
+        "<int:pk>/attachments/<int:attachment_pk>/",
+        meetings.attachment_download,
+        name="attachment",
+    ),
+    path(
+        "<int:pk>/attachments/<int:attachment_pk>/remove/",
+        meetings.attachment_remove,
+        name="attachment_remove",
+    ),
+    path("visits/", visits.visit_list, name="visits"),
+    path("visits/new/", visits.visit_new, name="visit_new"),
+    path("rules/", rules.rules_page, name="rules"),
+    path("regularity/", regularity.branch_calendar, name="regularity"),
+    path("regularity/overview/", regularity.overview, name="regularity_overview"),
+    path("regularity/record-book/", regularity.record_book_docx, name="record_book"),
 ]

@@ -236,8 +236,7 @@ class QuestionIds(Schema):
 @paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
 def list_papers(request: HttpRequest, q: str = "") -> Any:
     _staff(request)
-    papers = selectors.papers_visible(request.user).prefetch_related("rows").order_by("-id")
-    return papers.filter(title__icontains=q) if q else papers
+    return selectors.papers_search(request.user, q=q)
 
 
 @router.post("/papers", response={201: PaperOut})
@@ -374,7 +373,7 @@ class PublishOut(Schema):
 
 
 def _paper_field(request: HttpRequest, paper_id: int) -> Paper:
-    paper = selectors.papers_visible(request.user).filter(pk=paper_id).first()
+    paper = selectors.paper_visible(request.user, paper_id)
     if paper is None:
         raise ValidationError({"paper": _("No such paper in your scope.")})
     return paper
@@ -385,15 +384,9 @@ def _paper_field(request: HttpRequest, paper_id: int) -> Paper:
 def list_exams(request: HttpRequest, kind: str = "", state: str = "") -> Any:
     """Staff: the exams of their orgs, those above (shared down) and below. A member: the exams
     they are a candidate of."""
-    exams = selectors.exams_visible(request.user).order_by("-opens_at", "-id")
-    if not scope_of(request.user).is_staff_like:
-        # As on "my tests": a cancelled exam drops out of a member's list (its page stays).
-        exams = exams.exclude(state=Exam.State.CANCELLED)
-    if kind:
-        exams = exams.filter(kind=kind)
-    if state:
-        exams = exams.filter(state=state)
-    return exams
+    # As on "my tests": a cancelled exam drops out of a member's list (its page stays).
+    hide_cancelled = not scope_of(request.user).is_staff_like
+    return selectors.exam_list(request.user, kind=kind, state=state, hide_cancelled=hide_cancelled)
 
 
 @router.post("/", response={201: ExamOut})
@@ -560,9 +553,4 @@ class MyAttemptOut(Schema):
 @paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
 def my_attempts(request: HttpRequest) -> Any:
     """The caller's own attempts, newest first (a member's history)."""
-    member_id = getattr(request.user, "member_id", None)
-    if not member_id:
-        return Attempt.objects.none()
-    return (
-        Attempt.objects.filter(member_id=member_id).select_related("exam").order_by("-started_at")
-    )
+    return selectors.member_attempts(getattr(request.user, "member_id", None))

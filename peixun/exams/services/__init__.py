@@ -1,6 +1,6 @@
 """Every write of knowledge tests: the bank, papers, exams and attempts (see each module).
-The .xlsx import is `services.imports.questions_import` (not re-exported: it reads the
-template's columns from `bank_io`, which itself uses the bank's rules)."""
+The .xlsx import is `services.imports.questions_import` (not re-exported: callers that need it
+import the module; it reads the workbook through `documents`)."""
 
 from .attempts import (
     GRACE,

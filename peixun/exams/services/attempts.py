@@ -24,7 +24,7 @@ from peixun.core.audit import audit_record
 from peixun.core.scoping import Actor
 from peixun.orgs.models import Organization
 
-from ..answers import clean_response, grade_item
+from ..logic import clean_response, grade_item
 from ..models import Answer, Attempt, Candidate, Exam, Paper, Question, QuestionKind
 from .papers import bank_for, draw_questions, draw_rng
 

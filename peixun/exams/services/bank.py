@@ -14,7 +14,7 @@ from peixun.core.permissions import require_manage
 from peixun.core.scoping import Actor, actor_id
 from peixun.orgs.models import Organization
 
-from ..answers import MAX_BLANK_LENGTH, fingerprint, fold
+from ..logic import MAX_BLANK_LENGTH, OPTION_LETTERS, fingerprint, fold
 from ..models import Difficulty, Question, QuestionKind
 
 QUESTION_AUDIT = [
@@ -23,7 +23,6 @@ QUESTION_AUDIT = [
 ]  # fmt: skip
 MAX_OPTIONS = 8
 MAX_ACCEPTED = 10
-OPTION_LETTERS = "ABCDEFGH"
 TRUE_WORDS = {"对", "正确", "是", "√", "t", "true", "y", "yes"}
 FALSE_WORDS = {"错", "错误", "否", "×", "x", "f", "false", "n", "no"}
 

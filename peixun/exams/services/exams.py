@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from peixun.core.audit import audit_record, snapshot
 from peixun.core.notifications import notification_send
 from peixun.core.permissions import require_admin, require_manage
-from peixun.core.scoping import Actor, actor_id
+from peixun.core.scoping import Actor, actor_id, scope_of
 from peixun.hours.models import HOURS_STEP, CreditEntry, Kind
 from peixun.hours.services import entry_record
 from peixun.members.models import Member, Membership
@@ -29,6 +29,7 @@ from peixun.orgs.models import Organization
 from peixun.orgs.selectors import tenant_of
 
 from ..models import Attempt, Candidate, Exam, ExamKind, ExamRule, Paper
+from .attempts import attempts_expire
 from .papers import paper_problems
 
 EXAM_AUDIT = [
@@ -367,8 +368,6 @@ def exam_finalise(*, actor: Actor, exam: Exam) -> dict[str, int]:
     """After closing: submit what is still open, then credit each member who passed with the
     exam's study hours (reference exam:<id>, once). Members who have left the actor's scope are
     counted, not credited."""
-    from .attempts import attempts_expire
-
     exam = _locked(exam)
     require_manage(actor, exam.org)
     if exam.state != Exam.State.PUBLISHED:
@@ -425,8 +424,6 @@ def exam_remind(*, actor: Actor, exam: Exam) -> int:
     """Tell the candidates in the actor's charge who have not yet submitted that the test is
     open (a secretary their branch's, an org admin their subtree's); once a day at most.
     Returns how many members were told."""
-    from peixun.core.scoping import scope_of
-
     scope = scope_of(actor)
     if not scope.platform and not scope.manage_paths:
         raise PermissionDenied(_("You may not change records of this organization."))

@@ -1,5 +1,5 @@
-"""Questions from an .xlsx workbook (the template of `bank_io`): checked row by row first, then
-stored all at once or not at all.
+"""Questions from an .xlsx workbook (the template of `documents`, which reads it into rows of
+text): checked row by row first, then stored all at once or not at all.
 
 Every row is checked with the bank's own rules (`clean_question_fields`, `parse_answer`) and
 every problem of every row is reported, by Excel row number and column. A question already in
@@ -7,15 +7,13 @@ the org's bank (same fingerprint) or repeated within the file is a duplicate: li
 skipped, not an error. A real import refuses when any row is bad; otherwise it creates the new
 questions in one transaction and writes one audit record.
 
-Cells are read as text: openpyxl gives a formula cell's formula, never its result, so a stem
+Cells are read as text (`documents.question_rows`): openpyxl gives a formula cell's formula, never its result, so a stem
 starting with = + - @ is stored as written (the apostrophe our export puts before such text is
 dropped again).
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -23,35 +21,20 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from peixun.core.audit import audit_record
 from peixun.core.permissions import require_manage
 from peixun.core.scoping import Actor, actor_id
 from peixun.core.text import fold_width
-from peixun.members.documents import RosterFileError, cell_text, check_xlsx_package, undo_neutralise
 from peixun.orgs.models import Organization
 
-from ..bank_io import OPTION_HEADERS
+from ..documents import OPTION_HEADERS, question_rows
+from ..logic import OPTION_LETTERS
 from ..models import Difficulty, Question, QuestionKind
-from .bank import OPTION_LETTERS, clean_question_fields
+from .bank import clean_question_fields
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 5000
 BATCH = 500
 
-# field → the headers accepted for it (compared after `normalise_header`).
-HEADERS: dict[str, tuple[str, ...]] = {
-    "kind": ("题型", "题目类型", "类型"),
-    "stem": ("题干", "题目", "试题"),
-    "answer": ("答案", "正确答案", "参考答案"),
-    "topics": ("知识点", "考点", "标签"),
-    "difficulty": ("难度", "难易程度"),
-    "explanation": ("解析", "答案解析", "试题解析"),
-    "source": ("出处", "来源", "依据"),
-    **{f"option{n}": (header,) for n, header in enumerate(OPTION_HEADERS)},
-}
-REQUIRED = ("kind", "stem", "answer")
 # The column named in a row problem, by the field `clean_question_fields` names.
 COLUMN_OF = {
     "kind": "题型", "stem": "题干", "options": "选项", "answer": "答案", "topics": "知识点",
@@ -124,115 +107,6 @@ class ImportRejected(ValidationError):
         ]
         super().__init__({"rows": messages})
         self.report = report
-
-
-def _file_error(message: str) -> ValidationError:
-    return ValidationError({"file": message})
-
-
-def normalise_header(value: Any) -> str:
-    text = re.sub(r"[\s*＊]", "", fold_width(cell_text(value)))
-    return text.upper()
-
-
-def _lookup() -> dict[str, str]:
-    return {normalise_header(h): name for name, headers in HEADERS.items() for h in headers}
-
-
-def _too_large() -> ValidationError:
-    return _file_error(
-        _("The file is larger than %(mb)d MB; split it into parts.")
-        % {"mb": MAX_BYTES // (1024 * 1024)}
-    )
-
-
-def _read_bytes(upload: bytes | IO[bytes] | Any) -> bytes:
-    """The upload's bytes, once it is known to be an .xlsx package of at most 5 MB."""
-    if isinstance(upload, bytes | bytearray):
-        data = bytes(upload)
-    else:
-        name = str(getattr(upload, "name", "") or "")
-        if name and not name.lower().endswith(".xlsx"):
-            raise _file_error(_("Only .xlsx workbooks can be imported; save the file as .xlsx."))
-        size = getattr(upload, "size", None)
-        if isinstance(size, int) and size > MAX_BYTES:
-            raise _too_large()
-        with contextlib.suppress(AttributeError, OSError, ValueError):
-            upload.seek(0)
-        data = bytes(upload.read(MAX_BYTES + 1))
-    if len(data) > MAX_BYTES:
-        raise _too_large()
-    try:
-        check_xlsx_package(data)
-    except RosterFileError as problem:
-        raise _file_error(problem.message) from None
-    return data
-
-
-def _text(value: Any) -> str:
-    return undo_neutralise(cell_text(value))
-
-
-def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
-    """(Excel row number, field → text) of every non-blank data row of the first sheet."""
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many unrelated types for damaged packages
-        raise _file_error(
-            _("The workbook is damaged and cannot be read; open it in Excel and save it again.")
-        ) from None
-    try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # some writers record a wrong size
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
-        columns = _columns(header or ())
-        out: list[tuple[int, dict[str, str]]] = []
-        for number, cells in enumerate(rows, start=2):
-            values = {
-                name: _text(cells[index]) if index < len(cells) else ""
-                for name, index in columns.items()
-            }
-            if not any(values.values()):
-                continue
-            out.append((number, values))
-            if len(out) > MAX_ROWS:
-                raise _file_error(
-                    _(
-                        "The file has more than %(limit)d questions; import at most %(limit)d at a time."
-                    )
-                    % {"limit": MAX_ROWS}
-                )
-    finally:
-        workbook.close()
-    if not out:
-        raise _file_error(
-            _("The file has headers but no questions below them; add one question per row.")
-        )
-    return out
-
-
-def _columns(header: tuple[Any, ...]) -> dict[str, int]:
-    if not any(cell_text(c) for c in header):
-        raise _file_error(
-            _("The first row of the first sheet is empty; download the template and fill it in.")
-        )
-    lookup = _lookup()
-    columns: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        name = lookup.get(normalise_header(cell))
-        if name and name not in columns:
-            columns[name] = index
-    missing = [HEADERS[name][0] for name in REQUIRED if name not in columns]
-    if missing:
-        raise _file_error(
-            _(
-                "Row 1 must hold the template's headers; missing: %(missing)s. Download the "
-                "template and fill it in."
-            )
-            % {"missing": "、".join(missing)}
-        )
-    return columns
 
 
 def _word(text: str) -> str:
@@ -337,7 +211,7 @@ def questions_import(
     A file that can't be read as the template raises ValidationError({"file": …}); a real
     import with bad rows raises `ImportRejected` (a ValidationError carrying the report)."""
     require_manage(actor, org)
-    rows = read_rows(_read_bytes(upload))
+    rows = question_rows(upload)
     report = ImportReport(org=org, dry_run=dry_run, rows=len(rows))
     if dry_run:
         _plan(org, rows, report)

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from peixun.core.audit import audit_record, snapshot
 from peixun.core.permissions import require_manage
 from peixun.core.scoping import Actor, actor_id
-from peixun.orgs.models import Organization, ancestor_paths
+from peixun.orgs.models import Organization
 
 from ..models import Difficulty, Paper, PaperQuestion, Question, QuestionKind
+from ..selectors import bank_for
 
 PAPER_AUDIT = ["org", "title", "mode", "rules", "points"]
 DEFAULT_POINTS: dict[str, str] = {
@@ -87,11 +88,6 @@ def clean_rules(raw: Any) -> list[dict[str, Any]]:
     if sum(r["count"] for r in rules) > MAX_QUESTIONS:
         raise ValidationError({"rules": _("A paper has at most 200 questions.")})
     return rules
-
-
-def bank_for(org: Organization) -> Any:
-    """The questions an org's papers may use: its own bank and the banks of every org above."""
-    return Question.objects.filter(org__path__in=ancestor_paths(org.path), retired=False)
 
 
 def _matching(rule: dict[str, Any], pool: list[Question]) -> list[Question]:

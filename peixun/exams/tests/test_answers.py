@@ -9,7 +9,7 @@ from django.test import SimpleTestCase
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ..answers import clean_response, fingerprint, fold, is_correct
+from ..logic import clean_response, fingerprint, fold, is_correct
 
 ASCII_TEXT = st.text(alphabet=string.ascii_letters + string.digits, min_size=1, max_size=30)
 CJK_TEXT = st.text(alphabet="党的二十大精神全心全意为人民服务四个意识", min_size=1, max_size=20)

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 
 from peixun.testing import PersonaTestCase
 
-from ..bank_io import TEMPLATE_HEADERS
+from ..documents import TEMPLATE_HEADERS
 from ..models import Answer, Attempt, Candidate, Exam, Paper, Question
 from ..services import GRACE, question_create
 from .fixtures import add_questions, make_exam, rules_paper

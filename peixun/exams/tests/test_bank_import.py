@@ -13,10 +13,10 @@ from openpyxl import Workbook, load_workbook
 from peixun.core.models import AuditEvent
 from peixun.testing import PersonaTestCase
 
-from ..bank_io import TEMPLATE_HEADERS, question_template_workbook, questions_workbook
+from ..documents import MAX_ROWS, TEMPLATE_HEADERS, question_template_workbook, questions_workbook
 from ..models import Question
 from ..services import question_create
-from ..services.imports import MAX_ROWS, ImportRejected, questions_import
+from ..services.imports import ImportRejected, questions_import
 
 OPTIONS = ("实现共产主义", "发展经济", "改善民生", "其他")
 

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from peixun.core.models import AuditEvent
 from peixun.testing import PersonaTestCase
 
-from ..bank_io import TEMPLATE_HEADERS
+from ..documents import TEMPLATE_HEADERS
 from ..models import Question
 from ..services import question_create, question_retire
 from .fixtures import add_questions

@@ -36,12 +36,11 @@ from peixun.core.scoping import can_manage_org, get_visible_or_404
 from peixun.plans.selectors import manageable_orgs
 
 from .. import selectors, services
-from ..bank_io import question_template_workbook, questions_workbook
-from ..forms_bank import BankFilterForm, ImportForm, QuestionForm, option_field
+from ..documents import MAX_BYTES, MAX_ROWS, XLSX, question_template_workbook, questions_workbook
+from ..forms import BankFilterForm, ImportForm, QuestionForm, option_field
 from ..models import Question
-from ..services.imports import MAX_BYTES, MAX_ROWS, ImportRejected, ImportReport, questions_import
+from ..services.imports import ImportRejected, ImportReport, questions_import
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_SALT = "peixun.exams.bank.import"
 IMPORT_MAX_AGE = 3600  # seconds a checked file may wait for its confirmation
 STALE_UPLOAD_SECONDS = 24 * 3600
@@ -328,9 +327,7 @@ def bank_export(request: HttpRequest) -> HttpResponse:
     """The questions the list shows (same filters), in the template's columns."""
     selectors.require_staff(request.user)
     filters = BankFilterForm(request.GET or None)
-    rows = selectors.questions_search(request.user, **filters.search()).order_by("org__path", "id")
-    # With their keys: only the questions of the orgs the actor manages (theirs and below).
-    rows = rows.filter(org__in=selectors.managed_org_ids(request.user))
+    rows = selectors.questions_export(request.user, **filters.search())
     return _xlsx(questions_workbook(rows.iterator(chunk_size=500)), "题库导出.xlsx")
 
 

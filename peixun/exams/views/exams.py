@@ -23,11 +23,10 @@ from peixun.orgs.selectors import reader_tenant
 from peixun.plans.selectors import manageable_orgs
 
 from .. import selectors, services
+from ..documents import XLSX, results_workbook
 from ..forms import ExamForm, RuleForm
 from ..models import Exam, ExamKind
-from ..results_io import results_workbook
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORM_FIELDS = [
     "title", "kind", "paper", "opens_at", "closes_at", "time_limit_minutes", "attempts_allowed",
     "pass_percent", "shuffle_questions", "shuffle_options", "show_answers", "credit_hours",
@@ -45,13 +44,9 @@ def _staff_exam(request: HttpRequest, pk: int) -> Exam:
 def exam_list(request: HttpRequest) -> HttpResponse:
     if not scope_of(request.user).is_staff_like:
         return redirect("exams:mine")
-    exams = selectors.exams_visible(request.user).order_by("-opens_at", "-id")
     q = (request.GET.get("q") or "").strip()
-    if q:
-        exams = exams.filter(title__icontains=q)
     kind = request.GET.get("kind") or ""
-    if kind in ExamKind.values:
-        exams = exams.filter(kind=kind)
+    exams = selectors.exam_list(request.user, q=q, kind=kind if kind in ExamKind.values else "")
     page, query = paginate(request, exams)
     can_create = manageable_orgs(request.user).exists()
     return render(
@@ -229,7 +224,7 @@ def exam_remind(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def results_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     exam = _staff_exam(request, pk)
-    content = results_workbook(request.user, exam)
+    content = results_workbook(exam, selectors.exam_results(request.user, exam))
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(
         True, f"{exam.title}-成绩台账.xlsx"

@@ -13,7 +13,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -25,7 +24,7 @@ from peixun.core.scoping import can_manage_org, get_visible_or_404
 from peixun.plans.selectors import manageable_orgs
 
 from .. import selectors, services
-from ..forms_bank import BankFilterForm, PaperForm
+from ..forms import BankFilterForm, PaperForm
 from ..models import Difficulty, Exam, Paper, QuestionKind
 from ..services.papers import rules_shortfall
 
@@ -40,10 +39,8 @@ def _manageable(request: HttpRequest) -> Any:
 @login_required
 def papers(request: HttpRequest) -> HttpResponse:
     selectors.require_staff(request.user)
-    rows = selectors.papers_visible(request.user).annotate(questions=Count("rows")).order_by("-id")
     q = (request.GET.get("q") or "").strip()
-    if q:
-        rows = rows.filter(title__icontains=q)
+    rows = selectors.paper_list(request.user, q=q)
     page, query = paginate(request, rows)
     for paper in page.object_list:
         # A rules paper draws the sum of its rules' counts for each taker.
@@ -138,20 +135,14 @@ def _detail_context(request: HttpRequest, paper: Paper, **extra: Any) -> dict[st
         if editable:
             filters = BankFilterForm(request.GET or None)
             search = filters.search()
-            candidates = services.bank_for(paper.org).exclude(
-                pk__in=[row.question_id for row in rows]
+            candidates = selectors.paper_candidates(
+                paper,
+                text=search["text"],
+                kind=search["kind"],
+                difficulty=search["difficulty"],
+                topic=search["topic"],
             )
-            if search["text"]:
-                candidates = candidates.filter(stem__icontains=search["text"])
-            if search["kind"]:
-                candidates = candidates.filter(kind=search["kind"])
-            if search["difficulty"]:
-                candidates = candidates.filter(difficulty=search["difficulty"])
-            if search["topic"]:
-                candidates = candidates.filter(topics__icontains=search["topic"])
-            page, query = paginate(
-                request, candidates.select_related("org").order_by("-id"), BANK_PAGE
-            )
+            page, query = paginate(request, candidates, BANK_PAGE)
             context.update(filters=filters, page=page, query=query)
     else:
         rules = _rules_shown(paper)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from peixun.core.scoping import get_visible_or_404
 
 from .. import selectors, services
-from ..models import Attempt, Candidate, Exam
+from ..models import Attempt, Exam
 from ..services import OPTION_LETTERS
 
 
@@ -75,7 +75,7 @@ def take(request: HttpRequest, pk: int) -> HttpResponse:
     screen. POST action=start begins an attempt; action=submit hands it in."""
     member_id = _member_id(request)
     exam = get_visible_or_404(request.user, Exam, pk)
-    if not Candidate.objects.filter(exam=exam, member_id=member_id).exists():
+    if not selectors.is_candidate(exam, member_id):
         raise Http404
     if request.method == "POST":
         action = request.POST.get("action")
@@ -93,18 +93,14 @@ def take(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return redirect("exams:take", pk=exam.pk)
-    attempt: Attempt | None = (
-        Attempt.objects.filter(exam=exam, member_id=member_id, submitted_at__isnull=True)
-        .select_related("exam")
-        .first()
-    )
+    attempt = selectors.open_attempt(exam, member_id)
     if attempt is not None:
         attempt = services.attempt_current(actor=request.user, attempt_id=attempt.pk)
         if attempt.submitted_at is not None:
             messages.info(request, _("Time ran out: your saved answers were submitted."))
             return redirect("exams:attempt", attempt_pk=attempt.pk)
     now = timezone.now()
-    done = Attempt.objects.filter(exam=exam, member_id=member_id).order_by("-number")
+    done = selectors.exam_attempts_of_member(exam, member_id)
     context: dict[str, Any] = {
         "exam": exam,
         "attempt": attempt,

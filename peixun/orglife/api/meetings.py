@@ -19,18 +19,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from peixun.core.apiutils import MAX_PAGE, query_error
-from peixun.core.scoping import Actor, can_read_org, get_visible_or_404
+from peixun.core.scoping import Actor, get_visible_or_404
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
-from peixun.orgs.selectors import org_field, reader_tenant
+from peixun.orgs.selectors import org_field
 from peixun.plans.models import PlanItem
 
 from .. import selectors
@@ -277,32 +276,17 @@ def _meeting_out(actor: Actor, pk: int) -> Meeting:
 
 
 def _plan_item(pk: int | None) -> PlanItem | None:
-    if pk is None:
-        return None
-    item = PlanItem.objects.filter(pk=pk).first()
-    if item is None:
+    item = selectors.plan_item_get(pk)
+    if pk is not None and item is None:
         raise ValidationError({"plan_item": _("No such plan item.")})
     return item
 
 
 def _member_field(actor: Actor, field: str, pk: int) -> Member:
-    member = Member.objects.visible_to(actor).select_related("org").filter(pk=pk).first()
+    member = selectors.member_visible(actor, pk)
     if member is None:
         raise ValidationError({field: _("No such member in your scope.")})
     return member
-
-
-def _tenant(actor: Actor, tenant: int | None) -> Organization:
-    """The tenant named, or the caller's own; one the caller neither reads nor belongs to 404."""
-    own = reader_tenant(actor)
-    if tenant is None:
-        if own is None:
-            raise Http404
-        return own
-    org = Organization.objects.filter(pk=tenant, depth=1).first()
-    if org is None or not (org == own or can_read_org(actor, org)):
-        raise Http404
-    return org
 
 
 def _rules_out(org: Organization) -> list[dict[str, Any]]:
@@ -315,7 +299,7 @@ def _rules_out(org: Organization) -> list[dict[str, Any]]:
             "concentrated": credit.concentrated,
             "is_default": credit.is_default,
         }
-        for kind, credit in rules.credit_rules(org).items()
+        for kind, credit in selectors.credit_rules(org).items()
     ]
 
 
@@ -401,14 +385,14 @@ def reopen_meeting(request: HttpRequest, meeting_id: int, payload: ReopenIn) -> 
 @router.get("/meetings/{int:meeting_id}/observers", response=list[ObserverOut])
 def list_observers(request: HttpRequest, meeting_id: int) -> Any:
     meeting = selectors.meeting_get(request.user, meeting_id)
-    return meeting.observers.select_related("org")
+    return selectors.meeting_observers(meeting)
 
 
 @router.post("/meetings/{int:meeting_id}/observers", response={201: ObserverOut})
 def add_observer(request: HttpRequest, meeting_id: int, payload: ObserverIn) -> Status[Observer]:
     """An observer of a 中心组学习 from a committee above the meeting's org (else 422)."""
     meeting = selectors.meeting_get(request.user, meeting_id)
-    org = Organization.objects.filter(pk=payload.org).first()
+    org = selectors.org_get(payload.org)
     if org is None:
         raise ValidationError({"org": _("No such organization.")})
     observer = observers.observer_add(
@@ -420,7 +404,7 @@ def add_observer(request: HttpRequest, meeting_id: int, payload: ObserverIn) -> 
 @router.delete("/meetings/{int:meeting_id}/observers/{int:observer_id}", response={204: None})
 def remove_observer(request: HttpRequest, meeting_id: int, observer_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(request.user, meeting_id)
-    observer = get_object_or_404(Observer, pk=observer_id, meeting=meeting)
+    observer = selectors.meeting_observer_get(meeting, observer_id)
     observers.observer_remove(actor=request.user, observer=observer)
     return HttpResponse(status=204)
 
@@ -428,7 +412,7 @@ def remove_observer(request: HttpRequest, meeting_id: int, observer_id: int) -> 
 @router.get("/meetings/{int:meeting_id}/appraisals", response=list[AppraisalOut])
 def list_appraisals(request: HttpRequest, meeting_id: int) -> Any:
     meeting = selectors.meeting_get(request.user, meeting_id)
-    return AppraisalResult.objects.filter(meeting=meeting).select_related("member")
+    return selectors.appraisal_results(meeting)
 
 
 @router.put("/meetings/{int:meeting_id}/appraisals", response=list[AppraisalOut])
@@ -437,12 +421,7 @@ def set_appraisals(request: HttpRequest, meeting_id: int, payload: AppraisalsIn)
     民主评议党员, and only members of the meeting's org or below it."""
     actor = request.user
     meeting = selectors.meeting_get(actor, meeting_id)
-    found = {
-        m.pk: m
-        for m in Member.objects.select_related("org").filter(
-            pk__in=[r.member for r in payload.results]
-        )
-    }
+    found = selectors.members_by_pk([r.member for r in payload.results])
     missing = [r.member for r in payload.results if r.member not in found]
     if missing:
         raise ValidationError(
@@ -453,12 +432,12 @@ def set_appraisals(request: HttpRequest, meeting_id: int, payload: AppraisalsIn)
         meeting=meeting,
         results=[appraisals.Appraisal(found[r.member], r.result, r.note) for r in payload.results],
     )
-    return AppraisalResult.objects.filter(meeting=meeting).select_related("member")
+    return selectors.appraisal_results(meeting)
 
 
 @router.get("/meetings/{int:meeting_id}/attachments", response=list[AttachmentOut])
 def list_attachments(request: HttpRequest, meeting_id: int) -> Any:
-    return selectors.meeting_get(request.user, meeting_id).attachments.all()
+    return selectors.meeting_attachments(selectors.meeting_get(request.user, meeting_id))
 
 
 @router.post("/meetings/{int:meeting_id}/attachments", response={201: AttachmentOut})
@@ -473,7 +452,7 @@ def add_attachment(
 @router.delete("/meetings/{int:meeting_id}/attachments/{int:attachment_id}", response={204: None})
 def remove_attachment(request: HttpRequest, meeting_id: int, attachment_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(request.user, meeting_id)
-    attachment = get_object_or_404(MeetingAttachment, pk=attachment_id, meeting=meeting)
+    attachment = selectors.meeting_attachment_get(meeting, attachment_id)
     services.meeting_attachment_remove(actor=request.user, attachment=attachment)
     return HttpResponse(status=204)
 
@@ -501,7 +480,7 @@ def create_visit(request: HttpRequest, payload: VisitIn) -> Status[HomeVisit]:
     data = payload.dict()
     member = _member_field(actor, "member", data.pop("member"))
     visit = visits.visit_record(actor=actor, org=member.org, member=member, **data)
-    return Status(201, HomeVisit.objects.select_related("org", "member").get(pk=visit.pk))
+    return Status(201, selectors.visit_get(actor, visit.pk))
 
 
 # -- credit rules --------------------------------------------------------------------------------
@@ -510,13 +489,13 @@ def create_visit(request: HttpRequest, payload: VisitIn) -> Status[HomeVisit]:
 @router.get("/rules", response=list[RuleOut])
 def get_rules(request: HttpRequest, tenant: int | None = None) -> Any:
     """The credit rule of every kind of meeting in the tenant (the caller's own by default)."""
-    return _rules_out(_tenant(request.user, tenant))
+    return _rules_out(selectors.rules_tenant(request.user, tenant))
 
 
 @router.put("/rules", response=list[RuleOut])
 def put_rules(request: HttpRequest, payload: RulesIn, tenant: int | None = None) -> Any:
     """Set the rules of the kinds sent; only an org admin of the tenant's root (else 403)."""
-    org = _tenant(request.user, tenant)
+    org = selectors.rules_tenant(request.user, tenant)
     rules.credit_rules_update(
         actor=request.user,
         tenant=org,

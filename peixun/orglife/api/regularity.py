@@ -4,26 +4,14 @@ overview (share of branches regular per kind, the irregular ones, 旁听 coverag
 import datetime as dt
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Schema
 
-from peixun.core.scoping import get_visible_or_404, scope_of
-from peixun.orgs.models import Organization
-
-from .. import regularity
-from ..record_book import record_book
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+from .. import selectors
+from ..documents import DOCX, record_book
 
 router = Router()
-
-
-def _org(request: HttpRequest, org_id: int) -> Organization:
-    # Regularity is for those who run or oversee branches, not for members.
-    if not scope_of(request.user).is_staff_like:
-        raise Http404
-    return get_visible_or_404(request.user, Organization, org_id)
 
 
 class PeriodOut(Schema):
@@ -68,8 +56,8 @@ class OverviewOut(Schema):
 
 @router.get("/regularity/{int:org_id}", response=CalendarOut)
 def branch_calendar(request: HttpRequest, org_id: int, year: int | None = None) -> dict[str, Any]:
-    org = _org(request, org_id)
-    (calendar,) = regularity.branch_calendars([org], year or timezone.localdate().year)
+    org = selectors.regularity_org(request.user, org_id, branch=True)
+    (calendar,) = selectors.branch_calendars([org], year or timezone.localdate().year)
     return {
         "org_id": org.pk,
         "year": calendar.year,
@@ -80,8 +68,8 @@ def branch_calendar(request: HttpRequest, org_id: int, year: int | None = None) 
 
 @router.get("/regularity/{int:org_id}/overview", response=OverviewOut)
 def overview(request: HttpRequest, org_id: int, year: int | None = None) -> dict[str, Any]:
-    org = _org(request, org_id)
-    result = regularity.overview(org, year or timezone.localdate().year)
+    org = selectors.regularity_org(request.user, org_id, branch=False)
+    result = selectors.regularity_overview(org, year or timezone.localdate().year)
     return {
         "org_id": org.pk,
         "year": result.year,
@@ -109,8 +97,9 @@ def overview(request: HttpRequest, org_id: int, year: int | None = None) -> dict
 @router.get("/record-book/{int:org_id}")
 def record_book_docx(request: HttpRequest, org_id: int, year: int | None = None) -> HttpResponse:
     """The org's yearly 三会一课记录本 (.docx)."""
-    org = _org(request, org_id)
+    org = selectors.regularity_org(request.user, org_id, branch=True)
     chosen = year or timezone.localdate().year
-    response = HttpResponse(record_book(org, chosen), content_type=DOCX)
+    book = record_book(org, chosen, selectors.record_book_meetings(org, chosen))
+    response = HttpResponse(book, content_type=DOCX)
     response["Content-Disposition"] = f'attachment; filename="record-book-{org.code}-{chosen}.docx"'
     return response

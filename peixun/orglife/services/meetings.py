@@ -34,8 +34,8 @@ from peixun.orgs.models import Organization
 from peixun.plans.models import PlanItem
 
 from ..models import LEDGER_KIND, Meeting, MeetingAttachment, MeetingKind
+from ..selectors import credit_rule_for
 from .minutes import MAX_MINUTES_CHARS, clean_minutes
-from .rules import credit_rule_for
 
 MEETING_AUDIT = ["kind", "host", "minutes", "plan_item"]
 # Fields of the meeting's event that `meeting_update` may change.
@@ -287,4 +287,17 @@ def meeting_attachment_remove(*, actor: Actor, attachment: MeetingAttachment) ->
         obj=meeting,
         org=meeting.event.org,
         before={"attachment": name},
+    )
+
+
+def meeting_export(*, actor: Actor, rows: int, filters: dict[str, Any]) -> None:
+    """Record that `actor` exported the meetings list (`rows` meetings, with the list's
+    `filters`; an org filter is recorded by its id)."""
+    audit_record(
+        actor=actor,
+        verb="meeting.export",
+        after={
+            "rows": rows,
+            **{k: (v.pk if hasattr(v, "pk") else v) for k, v in filters.items()},
+        },
     )

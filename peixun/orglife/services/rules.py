@@ -1,10 +1,11 @@
-"""The tenant's credit rule per kind of meeting: the 学时 attending earns and whether they count
-as concentrated study. A tenant without a row for a kind uses `DEFAULT_CREDIT`."""
+"""Changing the tenant's credit rule per kind of meeting: the 学时 attending earns and whether
+they count as concentrated study (read with `selectors.credit_rules`; a tenant without a row for
+a kind uses `selectors.DEFAULT_CREDIT`)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,43 +19,7 @@ from peixun.orgs.models import Organization
 from peixun.orgs.selectors import tenant_of
 
 from ..models import MeetingCreditRule, MeetingKind
-
-
-class Credit(NamedTuple):
-    hours: Decimal
-    concentrated: bool
-    is_default: bool = True
-
-
-# The defaults a new tenant starts from, as local practice most often credits them: a Party
-# lecture, a theme Party day, a central-group study, an organisational life meeting and a
-# democratic appraisal take half a day (2 学时); the routine branch meetings 1 学时. Only the
-# central group's study is concentrated study (理论学习中心组集体学习). Each tenant changes these
-# on /orglife/rules/.
-DEFAULT_CREDIT: dict[str, tuple[Decimal, bool]] = {
-    MeetingKind.BRANCH_ASSEMBLY: (Decimal(1), False),
-    MeetingKind.COMMITTEE: (Decimal(1), False),
-    MeetingKind.GROUP: (Decimal(1), False),
-    MeetingKind.LECTURE: (Decimal(2), False),
-    MeetingKind.THEME_DAY: (Decimal(2), False),
-    MeetingKind.CENTRAL_GROUP: (Decimal(2), True),
-    MeetingKind.LIFE_MEETING: (Decimal(2), False),
-    MeetingKind.APPRAISAL: (Decimal(2), False),
-}
-
-
-def credit_rules(org: Organization) -> dict[str, Credit]:
-    """kind → the credit of `org`'s tenant, for every kind (defaults where no row)."""
-    tenant_path = org.path[: Organization.steplen]
-    stored = {
-        rule.kind: Credit(rule.hours, rule.concentrated, is_default=False)
-        for rule in MeetingCreditRule.objects.filter(tenant__path=tenant_path)
-    }
-    return {kind: stored.get(kind) or Credit(*DEFAULT_CREDIT[kind]) for kind in MeetingKind.values}
-
-
-def credit_rule_for(org: Organization, kind: str) -> Credit:
-    return credit_rules(org)[kind]
+from ..selectors import Credit, credit_rules
 
 
 @transaction.atomic

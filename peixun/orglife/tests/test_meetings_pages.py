@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from peixun.core.models import AuditEvent
 from peixun.events.models import Event
 from peixun.events.services import attendance_mark
 from peixun.hours.models import CreditEntry
@@ -108,6 +109,12 @@ class MeetingPageTests(PersonaTestCase):
         self.assertEqual(len(rows), 2)
         self.assertEqual(rows[1][3], "五月主题党日")
         self.assertEqual(rows[1][7], 2)  # the branch's two Party members are expected
+        event = AuditEvent.objects.filter(verb="meeting.export").latest("id")
+        self.assertEqual(event.actor, self.user("secretary"))
+        self.assertIsNone(event.org)
+        self.assertEqual(
+            event.after, {"rows": 1, "kind": "theme_day", "org": None, "year": None, "q": ""}
+        )
 
     # -- recording and editing -------------------------------------------------------------------
 

@@ -14,11 +14,11 @@ from peixun.events.registry import expected_member_ids
 from peixun.events.services import attendance_mark
 from peixun.hours.models import CreditEntry, Kind
 from peixun.orglife.models import AppraisalResult, Meeting, MeetingCreditRule, Observer
+from peixun.orglife.selectors import DEFAULT_CREDIT
 from peixun.orglife.services import appraisals, observers
 from peixun.orglife.services import meetings as services
 from peixun.orglife.services.appraisals import Appraisal
 from peixun.orglife.services.minutes import minutes_html
-from peixun.orglife.services.rules import DEFAULT_CREDIT
 from peixun.orgs.models import Position
 from peixun.testing import PersonaTestCase, make_member
 

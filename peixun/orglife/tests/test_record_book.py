@@ -11,8 +11,8 @@ from docx import Document
 from peixun.events.models import Attendance
 from peixun.testing import PersonaTestCase
 
+from ..documents import minutes_text
 from ..models import Meeting, MeetingKind, Observer
-from ..record_book import minutes_text
 from .test_regularity import meeting
 
 YEAR = 2026

@@ -14,8 +14,9 @@ from peixun.events.models import Event
 from peixun.orgs.models import Organization
 from peixun.testing import PersonaTestCase
 
+from ..logic import State, calendar_for, is_regular
 from ..models import Frequency, Meeting, MeetingKind, Observer
-from ..regularity import State, branch_calendars, calendar_for, is_regular, overview
+from ..selectors import branch_calendars, regularity_overview
 
 
 def states(periods: list) -> list[str]:  # type: ignore[type-arg]
@@ -80,7 +81,7 @@ class RegularityQueryTests(PersonaTestCase):
 
     def test_overview_shares_and_irregular_branches(self) -> None:
         w = self.world
-        result = overview(w.root, self.year, today=self.today)
+        result = regularity_overview(w.root, self.year, today=self.today)
         theme = next(s for s in result.shares if s.kind == MeetingKind.THEME_DAY)
         self.assertEqual((theme.regular, theme.total), (1, 3))  # 第一党支部 only
         behind = {org.name: [p.label for p in missed] for org, missed in theme.irregular}

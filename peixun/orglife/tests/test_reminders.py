@@ -11,7 +11,7 @@ from peixun.core.models import Notification
 from peixun.testing import PersonaTestCase
 
 from ..models import MeetingKind
-from ..reminders import meeting_reminders_send
+from ..services.reminders import meeting_reminders_send
 from .test_regularity import meeting
 
 

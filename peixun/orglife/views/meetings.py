@@ -1,4 +1,4 @@
-"""Pages of meetings: the list (with the .xlsx 台账 in `meetings_export`), recording a meeting,
+"""Pages of meetings: the list (and its .xlsx 台账, every export audited), recording a meeting,
 its page (minutes, attendance figures and links to the events layer's sign-in and attendance,
 observers, appraisal results, attachments, close and reopen) and editing it.
 
@@ -19,10 +19,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from peixun.core.forms import add_service_errors, mark_invalid
@@ -33,6 +34,7 @@ from peixun.events.models import Event
 from peixun.orgs.selectors import admin_tenants
 
 from .. import selectors
+from ..documents import XLSX, meetings_workbook
 from ..forms import (
     RESULT_CHOICES,
     AttachmentForm,
@@ -41,11 +43,10 @@ from ..forms import (
     ObserverForm,
     ReopenForm,
 )
-from ..models import AppraisalResult, Meeting, MeetingAttachment, MeetingKind, Observer
+from ..models import AppraisalResult, Meeting, MeetingKind
 from ..services import appraisals, observers
 from ..services import meetings as services
 from ..services.minutes import minutes_html
-from ..services.rules import credit_rules
 
 
 def _managed(request: HttpRequest, pk: int) -> Meeting:
@@ -95,11 +96,28 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
+@require_GET
+@never_cache
+def meeting_export(request: HttpRequest) -> HttpResponse:
+    """The list, with its filters, as an .xlsx 台账."""
+    actor = request.user
+    selectors.require_staff(actor)
+    _form, filters = list_filters(request)
+    rows = selectors.meeting_export_rows(list(selectors.meeting_list(actor, **filters)))
+    data = meetings_workbook(rows)
+    services.meeting_export(actor=actor, rows=len(rows), filters=filters)
+    response = HttpResponse(data, content_type=XLSX)
+    filename = f"meetings-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
 def _rules_hint(orgs: Any) -> dict[str, str]:
     first = orgs.first()
     if first is None:
         return {}
-    return {kind: f"{c.hours.normalize():f}" for kind, c in credit_rules(first).items()}
+    return {kind: f"{c.hours.normalize():f}" for kind, c in selectors.credit_rules(first).items()}
 
 
 def _rules_table(hint: dict[str, str]) -> list[tuple[str, str]]:
@@ -208,18 +226,18 @@ def _detail(
         "now_at": timezone.now(),
         "is_central": is_central,
         "is_appraisal": is_appraisal,
-        "attachments": list(meeting.attachments.all()),
+        "attachments": list(selectors.meeting_attachments(meeting)),
         "attachment_form": attachment_form or AttachmentForm(),
         "reopen_form": reopen_form or ReopenForm(),
         "reopen_open": reopen_form is not None,
     }
     if is_central:
-        context["observers"] = list(meeting.observers.select_related("org"))
+        context["observers"] = list(selectors.meeting_observers(meeting))
         context["observer_form"] = observer_form or ObserverForm(
             orgs=observers.observer_orgs(meeting)
         )
     if is_appraisal:
-        stored = {r.member_id: r for r in AppraisalResult.objects.filter(meeting=meeting)}
+        stored = {r.member_id: r for r in selectors.appraisal_results(meeting)}
         rows = []
         counts = {value: 0 for value in AppraisalResult.Result.values}
         for member in selectors.appraisal_members(meeting):
@@ -299,7 +317,7 @@ def observer_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def observer_remove(request: HttpRequest, pk: int, observer_pk: int) -> HttpResponse:
     meeting = _managed(request, pk)
-    observer = get_object_or_404(Observer, pk=observer_pk, meeting=meeting)
+    observer = selectors.meeting_observer_get(meeting, observer_pk)
     observers.observer_remove(actor=request.user, observer=observer)
     messages.success(request, _("The observer was removed."))
     return redirect("orglife:detail", pk)
@@ -351,7 +369,7 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     meeting = _managed(request, pk)
-    attachment = get_object_or_404(MeetingAttachment, pk=attachment_pk, meeting=meeting)
+    attachment = selectors.meeting_attachment_get(meeting, attachment_pk)
     services.meeting_attachment_remove(actor=request.user, attachment=attachment)
     messages.success(request, _("The file was removed."))
     return redirect("orglife:detail", pk)
@@ -362,7 +380,7 @@ def attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> Http
 def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     selectors.require_staff(request.user)
     meeting = selectors.meeting_get(request.user, pk)
-    attachment = get_object_or_404(MeetingAttachment, pk=attachment_pk, meeting=meeting)
+    attachment = selectors.meeting_attachment_get(meeting, attachment_pk)
     try:
         with attachment.file.open("rb") as handle:
             data = handle.read()

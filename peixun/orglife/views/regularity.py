@@ -3,51 +3,25 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from peixun.core.scoping import get_visible_or_404, scope_of
+from peixun.core.params import year_param
 from peixun.orgs.models import Organization
 
-from .. import regularity
+from .. import selectors
+from ..documents import DOCX, record_book
 from ..models import MeetingKind
-from ..record_book import record_book
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _year(request: HttpRequest) -> int:
-    try:
-        return int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        return timezone.localdate().year
-
-
-def _org(request: HttpRequest, *, branch: bool) -> Organization:
-    """The org asked for, or the actor's first visible org (of the right kind)."""
-    actor = request.user
-    if not scope_of(actor).is_staff_like:
-        raise Http404
-    if request.GET.get("org"):
-        return get_visible_or_404(actor, Organization, request.GET["org"])
-    visible = Organization.objects.visible_to(actor).filter(closed_on__isnull=True)  # type: ignore[attr-defined]
-    if branch:
-        visible = visible.filter(kind=Organization.Kind.BRANCH)
-    org = visible.order_by("depth", "path").first()
-    if org is None:
-        raise Http404
-    return org
 
 
 @login_required
 @require_GET
 def branch_calendar(request: HttpRequest) -> HttpResponse:
-    org = _org(request, branch=True)
-    year = _year(request)
-    (calendar,) = regularity.branch_calendars([org], year)
+    org = selectors.regularity_org(request.user, request.GET.get("org"), branch=True)
+    year = year_param(request)
+    (calendar,) = selectors.branch_calendars([org], year)
     labels = dict(MeetingKind.choices)
     return render(
         request,
@@ -65,10 +39,10 @@ def branch_calendar(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    org = _org(request, branch=False)
-    year = _year(request)
+    org = selectors.regularity_org(request.user, request.GET.get("org"), branch=False)
+    year = year_param(request)
     labels = dict(MeetingKind.choices)
-    result = regularity.overview(org, year)
+    result = selectors.regularity_overview(org, year)
     return render(
         request,
         "orglife/regularity_overview.html",
@@ -85,9 +59,10 @@ def overview(request: HttpRequest) -> HttpResponse:
 @require_GET
 def record_book_docx(request: HttpRequest) -> HttpResponse:
     """The org's yearly 三会一课记录本 (.docx)."""
-    org = _org(request, branch=True)
-    year = _year(request)
-    response = HttpResponse(record_book(org, year), content_type=DOCX)
+    org = selectors.regularity_org(request.user, request.GET.get("org"), branch=True)
+    year = year_param(request)
+    book = record_book(org, year, selectors.record_book_meetings(org, year))
+    response = HttpResponse(book, content_type=DOCX)
     response["Content-Disposition"] = content_disposition_header(
         True, f"{org.name}{year}-record-book.docx"
     )

@@ -16,7 +16,8 @@ from peixun.core.forms import mark_invalid
 from peixun.orgs.selectors import admin_tenants
 
 from ..forms import RulesForm
-from ..services.rules import credit_rules, credit_rules_update
+from ..selectors import credit_rules
+from ..services.rules import credit_rules_update
 
 
 @login_required

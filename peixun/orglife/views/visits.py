@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET
 from peixun.core.forms import add_service_errors, mark_invalid
 from peixun.core.pagination import paginate
 from peixun.core.scoping import scope_of
-from peixun.orglife.models import HomeVisit
 
 from .. import selectors
 from ..forms import VisitFilterForm, VisitForm
@@ -29,11 +28,9 @@ from ..services.visits import visit_record
 def visit_list(request: HttpRequest) -> HttpResponse:
     actor = request.user
     selectors.require_staff(actor)
-    years = sorted(
-        {d.year for d in HomeVisit.objects.visible_to(actor).dates("visited_on", "year")},
-        reverse=True,
+    form = VisitFilterForm(
+        request.GET, years=selectors.visit_years(actor), orgs=selectors.meeting_orgs(actor)
     )
-    form = VisitFilterForm(request.GET, years=years, orgs=selectors.meeting_orgs(actor))
     form.is_valid()
     data = form.cleaned_data
     filters: dict[str, Any] = {

@@ -3,7 +3,7 @@
 Three questions, answered in bulk so that a candidate list of any length costs a fixed number of
 queries:
 - does the member fit the class's target audience (org subtree, status, cadre rank, a current
-  position — the same test as the study-hour rules, `hours.compliance.loading.rule_applies`)?
+  position — the same test as the study-hour rules, `hours.selectors.compliance.loading.rule_applies`)?
 - was the member already trained on the class's topic this year (重复培训): accepted in another
   class of the same topic and year, or credited with a confirmed concentrated training of that
   topic in the year's ledger rollup?

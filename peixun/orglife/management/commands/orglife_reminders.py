@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from peixun.orglife.reminders import DAYS_BEFORE, meeting_reminders_send
+from peixun.orglife.services.reminders import DAYS_BEFORE, meeting_reminders_send
 
 
 class Command(BaseCommand):

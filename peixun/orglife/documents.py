@@ -1,19 +1,28 @@
-"""The yearly meeting record book of an org (三会一课记录本, .docx, official layout): a cover,
-a table of contents by kind, and each meeting of the year in date order with its attendance,
-minutes, observers and appraisal results."""
+"""Files of organisational life, built from rows the selectors read:
+
+- the yearly meeting record book of an org (三会一课记录本, .docx, official layout): a cover, a
+  table of contents by kind, and each meeting of the year in date order with its attendance,
+  minutes, observers and appraisal results;
+- the meetings list as an .xlsx 台账 (one row per meeting, with the list's filters): what a unit
+  copies into the counts it reports upward. Text cells go through `neutralise_formula`.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import io
 import re
 from collections import Counter
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 
 from peixun.core.docxstyle import (
     HEITI,
@@ -21,11 +30,16 @@ from peixun.core.docxstyle import (
     docx_a4,
     docx_paragraph,
 )
-from peixun.events.models import Attendance
-from peixun.events.registry import expected_member_ids
+from peixun.core.text import neutralise_formula
 from peixun.orgs.models import Organization
 
 from .models import Meeting, MeetingKind
+
+if TYPE_CHECKING:
+    from .selectors import BookMeeting
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 _TAG = re.compile(r"<[^>]+>")
 _BLOCK_END = re.compile(r"</(p|li|h3|h4|blockquote|tr)>|<br\s*/?>", re.IGNORECASE)
@@ -38,21 +52,9 @@ def minutes_text(minutes: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def year_meetings(org: Organization, year: int) -> list[Meeting]:
-    start = timezone.make_aware(dt.datetime(year, 1, 1))
-    end = timezone.make_aware(dt.datetime(year + 1, 1, 1))
-    return list(
-        Meeting.objects.filter(
-            event__org=org, event__starts_at__gte=start, event__starts_at__lt=end
-        )
-        .select_related("event")
-        .prefetch_related("observers", "appraisals")
-        .order_by("event__starts_at", "id")
-    )
-
-
-def record_book(org: Organization, year: int) -> bytes:
-    meetings = year_meetings(org, year)
+def record_book(org: Organization, year: int, book: list[BookMeeting]) -> bytes:
+    """The record book of `org` for `year`; `book` is `selectors.record_book_meetings`."""
+    meetings = [entry.meeting for entry in book]
     labels = dict(MeetingKind.choices)
     document = Document()
     docx_a4(document)
@@ -83,7 +85,8 @@ def record_book(org: Organization, year: int) -> bytes:
         )
     if not meetings:
         docx_paragraph(document, _("No meeting was recorded this year."), indent=False)
-    for index, meeting in enumerate(meetings, start=1):
+    for index, entry in enumerate(book, start=1):
+        meeting, statuses, expected = entry.meeting, entry.statuses, entry.expected
         event = meeting.event
         docx_paragraph(document, "", indent=False).add_run().add_break(WD_BREAK.PAGE)
         docx_paragraph(
@@ -94,8 +97,6 @@ def record_book(org: Organization, year: int) -> bytes:
             indent=False,
         )
         start, end = timezone.localtime(event.starts_at), timezone.localtime(event.ends_at)
-        statuses = Counter(Attendance.objects.filter(event=event).values_list("status", flat=True))
-        expected = expected_member_ids(event).count()
         present = statuses["present"] + statuses["late"] + statuses["left_early"]
         for line in (
             _("Time: %(start)s–%(end)s")
@@ -131,3 +132,59 @@ def record_book(org: Organization, year: int) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def _number(value: Decimal) -> float | int:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def meetings_workbook(rows: list[tuple[Meeting, int]]) -> bytes:
+    """The .xlsx 台账: `rows` are `selectors.meeting_export_rows` (each meeting of
+    `selectors.meeting_list` with the number of members it expects)."""
+    with translation.override("zh-hans"):
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(_("Meetings"))
+        sheet.freeze_panes = "A2"
+        headers = [
+            _("date"),
+            _("time"),
+            _("kind of meeting"),
+            _("subject"),
+            _("held by"),
+            _("place"),
+            _("host"),
+            _("expected"),
+            _("present"),
+            _("hours"),
+            _("observers"),
+            _("state"),
+        ]
+        header_row = []
+        for header in headers:
+            cell = WriteOnlyCell(sheet, value=header)
+            cell.font = Font(bold=True)
+            header_row.append(cell)
+        sheet.append(header_row)
+        for meeting, expected in rows:
+            event = meeting.event
+            starts = timezone.localtime(event.starts_at)
+            ends = timezone.localtime(event.ends_at)
+            sheet.append(
+                [
+                    starts.date().isoformat(),
+                    f"{starts:%H:%M}–{ends:%H:%M}",
+                    str(meeting.get_kind_display()),
+                    neutralise_formula(event.title),
+                    neutralise_formula(event.org.name),
+                    neutralise_formula(event.place),
+                    neutralise_formula(meeting.host),
+                    expected,
+                    meeting.present_count,  # type: ignore[attr-defined]
+                    _number(event.hours),
+                    meeting.observer_count,  # type: ignore[attr-defined]
+                    str(event.get_state_display()),
+                ]
+            )
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+    return buffer.getvalue()

@@ -20,8 +20,9 @@ from peixun.accounts.models import Grant
 from peixun.core.notifications import notification_send
 from peixun.orgs.models import Organization
 
-from .models import MeetingKind
-from .regularity import State, branch_calendars
+from ..logic import State
+from ..models import MeetingKind
+from ..selectors import branch_calendars
 
 DAYS_BEFORE = 7
 

@@ -1,5 +1,6 @@
-"""What a taker's answer is, and whether it is right: one place for the shape of a response,
-the folding of fill-in-the-blank text, and the grading of one item."""
+"""Pure rules of knowledge tests (no ORM, no request, no I/O): what a taker's answer is and
+whether it is right (the shape of a response, the folding of fill-in-the-blank text, the grading
+of one item), and the letters that name a question's options."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from .models import QuestionKind
 
 MAX_BLANK_LENGTH = 200
+OPTION_LETTERS = "ABCDEFGH"
 
 
 def fold(text: str) -> str:

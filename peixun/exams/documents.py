@@ -1,0 +1,423 @@
+"""Files of knowledge tests: what turns rows into .xlsx workbooks and workbooks into rows.
+
+- The question bank as .xlsx: the template to fill in, and an export in the same columns, so an
+  export re-imports as it is; `question_rows` reads either back into rows of text for
+  `services.imports.questions_import` to check and store.
+- The results 台账 of one exam (`results_workbook`), from `selectors.exam_results`.
+
+Bank columns, in this order (row 1 holds the headers): 题型 (单选/多选/判断/填空), 题干, 选项A … 选项H,
+答案 (B / ACD / 对 / 错 / accepted answers split by |), 知识点 (split by 、), 难度 (易/中/难),
+解析, 出处. The export adds 所属组织 and 已停用 after them, which the import ignores.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import IO, TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from peixun.core.text import fold_width, neutralise_formula
+from peixun.members.documents import (
+    RosterFileError,
+    cell_text,
+    check_xlsx_package,
+    undo_neutralise,
+)
+
+from .logic import OPTION_LETTERS
+from .models import Difficulty, Exam, Question, QuestionKind
+
+if TYPE_CHECKING:
+    from .selectors import ExamResults
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+OPTION_HEADERS = tuple(f"选项{letter}" for letter in OPTION_LETTERS)
+TEMPLATE_HEADERS: tuple[str, ...] = (
+    "题型", "题干", *OPTION_HEADERS, "答案", "知识点", "难度", "解析", "出处",
+)  # fmt: skip
+EXPORT_EXTRA_HEADERS = ("所属组织", "已停用")
+
+# The word the template writes for each type and difficulty (the import accepts more).
+KIND_WORD: dict[str, str] = {
+    QuestionKind.SINGLE: "单选",
+    QuestionKind.MULTIPLE: "多选",
+    QuestionKind.JUDGE: "判断",
+    QuestionKind.BLANK: "填空",
+}
+DIFFICULTY_WORD: dict[int, str] = {
+    Difficulty.EASY: "易",
+    Difficulty.MEDIUM: "中",
+    Difficulty.HARD: "难",
+}
+TRUE_WORD = "对"
+FALSE_WORD = "错"
+WIDTHS = {"题型": 8, "题干": 48, "答案": 12, "知识点": 16, "难度": 8, "解析": 36, "出处": 20}
+
+EXAMPLES: tuple[tuple[str, ...], ...] = (
+    ("单选", "中国共产党的最高理想和最终目标是什么？", "实现共产主义", "全面建成小康社会",
+     "实现中华民族伟大复兴", "", "", "", "", "", "A", "党章、理想信念", "易",
+     "见《中国共产党章程》总纲。", "《中国共产党章程》"),
+    ("多选", "“四个意识”包括哪些？", "政治意识", "大局意识", "核心意识", "看齐意识", "群众意识",
+     "", "", "", "ABCD", "四个意识", "中", "", ""),
+)  # fmt: skip
+
+
+def answer_text(question: Question) -> str:
+    """The key as a person writes it in the answer column: B, ACD, 对, 错, or 人民|人民群众."""
+    key: list[Any] = list(question.answer or [])
+    if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+        return "".join(OPTION_LETTERS[i] for i in key if 0 <= i < len(OPTION_LETTERS))
+    if question.kind == QuestionKind.JUDGE:
+        return TRUE_WORD if key and key[0] is True else FALSE_WORD
+    return "|".join(str(a) for a in key)
+
+
+def question_row(question: Question) -> list[str]:
+    """One question in the template's columns (without the export's extra ones)."""
+    options = [str(o) for o in (question.options or [])][: len(OPTION_LETTERS)]
+    options += [""] * (len(OPTION_LETTERS) - len(options))
+    return [
+        KIND_WORD.get(question.kind, question.kind),
+        question.stem,
+        *options,
+        answer_text(question),
+        "、".join(question.topic_list),
+        DIFFICULTY_WORD.get(question.difficulty, ""),
+        question.explanation,
+        question.source,
+    ]
+
+
+def _column_letter(index: int) -> str:
+    return str(get_column_letter(index))
+
+
+def _format_sheet(sheet: Worksheet, headers: Iterable[str], rows: int) -> None:
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "B2"
+    for index, header in enumerate(headers, start=1):
+        letter = _column_letter(index)
+        sheet.column_dimensions[letter].width = WIDTHS.get(header, 14)
+        # Text columns: what is typed stays as typed (a leading = or 0 included).
+        sheet.column_dimensions[letter].number_format = "@"
+    last = max(rows, 1) + 1000
+    kinds = DataValidation(
+        type="list", formula1='"' + ",".join(KIND_WORD.values()) + '"', allow_blank=True
+    )
+    levels = DataValidation(
+        type="list", formula1='"' + ",".join(DIFFICULTY_WORD.values()) + '"', allow_blank=True
+    )
+    for check, header in ((kinds, "题型"), (levels, "难度")):
+        check.showErrorMessage = False  # the import judges, with better messages
+        sheet.add_data_validation(check)
+        column = _column_letter(TEMPLATE_HEADERS.index(header) + 1)
+        check.add(f"{column}2:{column}{last}")
+
+
+def _help_lines() -> list[str]:
+    return [
+        _("One question per row, on the first sheet. Keep the headers of row 1 as they are."),
+        _(
+            "题型: 单选 (single choice), 多选 (multiple choice), 判断 (true or false) or 填空 "
+            "(fill in the blank)."
+        ),
+        _("题干: the question, at most 2,000 characters."),
+        _(
+            "选项A to 选项H: the options of a choice question, at least two, filled from 选项A "
+            "on without gaps. Leave them empty for 判断 and 填空."
+        ),
+        _(
+            "答案: the letters of the right options (B for single choice, ACD for multiple "
+            "choice), 对 or 错 for true or false, or the accepted answers of a blank separated "
+            "by | (人民|人民群众)."
+        ),
+        _("知识点: topics separated by 、 (党章、党史); papers draw questions by topic."),
+        _("难度: 易, 中 or 难 (or 1, 2, 3); empty means 中."),
+        _("解析 and 出处: optional; the explanation is shown after the test when answers are."),
+        _(
+            "Delete the two example rows before importing. Other columns are ignored; text "
+            "starting with = is kept as text."
+        ),
+        _(
+            "At most 5,000 questions and 5 MB per file. The file is checked first and every "
+            "problem is listed; nothing is saved until every row is correct. Questions already "
+            "in the bank are skipped."
+        ),
+    ]
+
+
+def _save(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def question_template_workbook() -> bytes:
+    """The template: the headers, two example rows and a 说明 sheet."""
+    with translation.override("zh-hans"):
+        workbook = Workbook()
+        sheet = workbook.active
+        assert sheet is not None
+        sheet.title = "题目"
+        sheet.append(list(TEMPLATE_HEADERS))
+        for example in EXAMPLES:
+            sheet.append(list(example))
+        _format_sheet(sheet, TEMPLATE_HEADERS, len(EXAMPLES))
+        notes = workbook.create_sheet("说明")
+        for line in _help_lines():
+            notes.append([line])
+        notes.column_dimensions["A"].width = 100
+        for row in notes.iter_rows():
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        return _save(workbook)
+
+
+def questions_workbook(questions: Iterable[Question]) -> bytes:
+    """The questions in the template's columns (plus their owner and whether retired); every
+    text cell is neutralised, so a stem starting with = shows as text in Excel."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "题目"
+    headers = (*TEMPLATE_HEADERS, *EXPORT_EXTRA_HEADERS)
+    sheet.append(list(headers))
+    count = 0
+    for question in questions:
+        cells = [
+            *question_row(question),
+            question.org.name,
+            "是" if question.retired else "",
+        ]
+        sheet.append([neutralise_formula(cell) for cell in cells])
+        count += 1
+    _format_sheet(sheet, headers, count)
+    return _save(workbook)
+
+
+# -- reading the bank's workbook back -----------------------------------------------------------
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 5000
+
+# field → the headers accepted for it (compared after `normalise_header`).
+HEADERS: dict[str, tuple[str, ...]] = {
+    "kind": ("题型", "题目类型", "类型"),
+    "stem": ("题干", "题目", "试题"),
+    "answer": ("答案", "正确答案", "参考答案"),
+    "topics": ("知识点", "考点", "标签"),
+    "difficulty": ("难度", "难易程度"),
+    "explanation": ("解析", "答案解析", "试题解析"),
+    "source": ("出处", "来源", "依据"),
+    **{f"option{n}": (header,) for n, header in enumerate(OPTION_HEADERS)},
+}
+REQUIRED = ("kind", "stem", "answer")
+
+
+def _file_error(message: str) -> ValidationError:
+    return ValidationError({"file": message})
+
+
+def normalise_header(value: Any) -> str:
+    text = re.sub(r"[\s*＊]", "", fold_width(cell_text(value)))
+    return text.upper()
+
+
+def _lookup() -> dict[str, str]:
+    return {normalise_header(h): name for name, headers in HEADERS.items() for h in headers}
+
+
+def _too_large() -> ValidationError:
+    return _file_error(
+        _("The file is larger than %(mb)d MB; split it into parts.")
+        % {"mb": MAX_BYTES // (1024 * 1024)}
+    )
+
+
+def _read_bytes(upload: bytes | IO[bytes] | Any) -> bytes:
+    """The upload's bytes, once it is known to be an .xlsx package of at most 5 MB."""
+    if isinstance(upload, bytes | bytearray):
+        data = bytes(upload)
+    else:
+        name = str(getattr(upload, "name", "") or "")
+        if name and not name.lower().endswith(".xlsx"):
+            raise _file_error(_("Only .xlsx workbooks can be imported; save the file as .xlsx."))
+        size = getattr(upload, "size", None)
+        if isinstance(size, int) and size > MAX_BYTES:
+            raise _too_large()
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            upload.seek(0)
+        data = bytes(upload.read(MAX_BYTES + 1))
+    if len(data) > MAX_BYTES:
+        raise _too_large()
+    try:
+        check_xlsx_package(data)
+    except RosterFileError as problem:
+        raise _file_error(problem.message) from None
+    return data
+
+
+def _text(value: Any) -> str:
+    return undo_neutralise(cell_text(value))
+
+
+def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
+    """(Excel row number, field → text) of every non-blank data row of the first sheet."""
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception:  # openpyxl raises many unrelated types for damaged packages
+        raise _file_error(
+            _("The workbook is damaged and cannot be read; open it in Excel and save it again.")
+        ) from None
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # some writers record a wrong size
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None)
+        columns = _columns(header or ())
+        out: list[tuple[int, dict[str, str]]] = []
+        for number, cells in enumerate(rows, start=2):
+            values = {
+                name: _text(cells[index]) if index < len(cells) else ""
+                for name, index in columns.items()
+            }
+            if not any(values.values()):
+                continue
+            out.append((number, values))
+            if len(out) > MAX_ROWS:
+                raise _file_error(
+                    _(
+                        "The file has more than %(limit)d questions; import at most %(limit)d at a time."
+                    )
+                    % {"limit": MAX_ROWS}
+                )
+    finally:
+        workbook.close()
+    if not out:
+        raise _file_error(
+            _("The file has headers but no questions below them; add one question per row.")
+        )
+    return out
+
+
+def _columns(header: tuple[Any, ...]) -> dict[str, int]:
+    if not any(cell_text(c) for c in header):
+        raise _file_error(
+            _("The first row of the first sheet is empty; download the template and fill it in.")
+        )
+    lookup = _lookup()
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        name = lookup.get(normalise_header(cell))
+        if name and name not in columns:
+            columns[name] = index
+    missing = [HEADERS[name][0] for name in REQUIRED if name not in columns]
+    if missing:
+        raise _file_error(
+            _(
+                "Row 1 must hold the template's headers; missing: %(missing)s. Download the "
+                "template and fill it in."
+            )
+            % {"missing": "、".join(missing)}
+        )
+    return columns
+
+
+def question_rows(upload: bytes | IO[bytes] | Any) -> list[tuple[int, dict[str, str]]]:
+    """The rows of an uploaded bank workbook, each (Excel row number, field → text), once it is
+    known to be an .xlsx package of at most 5 MB whose first row holds the template's headers;
+    else ValidationError({"file": …})."""
+    return read_rows(_read_bytes(upload))
+
+
+# -- the results 台账 ----------------------------------------------------------------------------
+
+
+def _pct(value: Decimal | None) -> Any:
+    return float(value) if value is not None else ""
+
+
+def _bold_header(sheet: Any, row: int) -> None:
+    for cell in sheet[row]:
+        cell.font = Font(bold=True)
+
+
+def results_workbook(exam: Exam, results: ExamResults) -> bytes:
+    """The results 台账 of `exam`: per branch, then every candidate the reader may see with their
+    best attempt, then the item analysis (`results` is `selectors.exam_results`)."""
+    workbook = Workbook()
+    branches = workbook.active
+    assert branches is not None
+    branches.title = _("By branch")
+    branches.append([_("%(title)s: results by branch") % {"title": exam.title}])
+    branches["A1"].font = Font(bold=True, size=13)
+    branches.append(
+        [_("organization above"), _("organization"), _("expected"), _("took it"),
+         _("participation %"), _("average %"), _("passed"), _("pass rate %")]
+    )  # fmt: skip
+    _bold_header(branches, 2)
+    total = results.total
+    for row in [*results.branches, total]:
+        name = row.org.name if row is not total else _("Total")
+        branches.append(
+            [neutralise_formula(row.parent), neutralise_formula(name), row.expected, row.took,
+             _pct(row.participation),
+             _pct(row.average), row.passed, _pct(row.pass_rate)]
+        )  # fmt: skip
+    people = workbook.create_sheet(_("Members"))
+    people.append(
+        [_("organization"), _("name"), _("took it"), _("attempts"), _("best score"),
+         _("best %"), _("passed"), _("submitted at")]
+    )  # fmt: skip
+    _bold_header(people, 1)
+    for candidate in results.candidates:
+        attempt = results.best.get(candidate.member_id)
+        people.append(
+            [
+                neutralise_formula(candidate.org.name),
+                neutralise_formula(candidate.member.name),
+                _("yes") if attempt else _("no"),
+                results.attempts.get(candidate.member_id, 0),
+                float(attempt.score) if attempt and attempt.score is not None else "",
+                _pct(attempt.percent) if attempt else "",
+                (_("yes") if attempt.passed else _("no")) if attempt else "",
+                timezone.localtime(attempt.submitted_at).strftime("%Y-%m-%d %H:%M")
+                if attempt and attempt.submitted_at
+                else "",
+            ]
+        )
+    items = workbook.create_sheet(_("Questions"))
+    items.append(
+        [_("question"), _("type"), _("shown"), _("answered right"), _("difficulty (p)"),
+         _("discrimination (D)")]
+    )  # fmt: skip
+    _bold_header(items, 1)
+    for item in results.items:
+        items.append(
+            [neutralise_formula(item.stem[:200]), item.kind_label, item.shown, item.correct,
+             _pct(item.difficulty), _pct(item.discrimination)]
+        )  # fmt: skip
+    for sheet, widths in (
+        (branches, (28, 28, 10, 10, 14, 12, 10, 12)),
+        (people, (24, 12, 8, 8, 10, 10, 8, 18)),
+        (items, (60, 10, 8, 12, 14, 16)),
+    ):
+        for index, width in enumerate(widths):
+            sheet.column_dimensions[chr(ord("A") + index)].width = width
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
