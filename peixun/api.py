@@ -9,8 +9,19 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, SessionAuth
 
+from peixun.accounts.api import router as auth_router
 from peixun.accounts.services import token_user
+from peixun.core.api import router as audit_router
 from peixun.core.context import client_address, current_address
+from peixun.events.api import router as events_router
+from peixun.exams.api import router as exams_router
+from peixun.hours.api import compliance_router
+from peixun.hours.api import router as hours_router
+from peixun.members.api import router as members_router
+from peixun.orglife.api import router as orglife_router
+from peixun.orgs.api import router as orgs_router
+from peixun.plans.api import router as plans_router
+from peixun.training.api import router as training_router
 
 
 class BearerToken(HttpBearer):
@@ -56,30 +67,14 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
     return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)
 
 
-def _register_routers() -> None:
-    from peixun.accounts.api import router as auth_router
-    from peixun.core.api import router as audit_router
-    from peixun.events.api import router as events_router
-    from peixun.exams.api import router as exams_router
-    from peixun.hours.api import compliance_router
-    from peixun.hours.api import router as hours_router
-    from peixun.members.api import router as members_router
-    from peixun.orglife.api import router as orglife_router
-    from peixun.orgs.api import router as orgs_router
-    from peixun.plans.api import router as plans_router
-    from peixun.training.api import router as training_router
-
-    api.add_router("/auth/", auth_router)
-    api.add_router("/orgs/", orgs_router)
-    api.add_router("/members/", members_router)
-    api.add_router("/audit/", audit_router)
-    api.add_router("/hours/", hours_router)
-    api.add_router("/compliance/", compliance_router)
-    api.add_router("/training/", training_router)
-    api.add_router("/events/", events_router)
-    api.add_router("/plans/", plans_router)
-    api.add_router("/orglife/", orglife_router)
-    api.add_router("/exams/", exams_router)
-
-
-_register_routers()
+api.add_router("/auth/", auth_router)
+api.add_router("/orgs/", orgs_router)
+api.add_router("/members/", members_router)
+api.add_router("/audit/", audit_router)
+api.add_router("/hours/", hours_router)
+api.add_router("/compliance/", compliance_router)
+api.add_router("/training/", training_router)
+api.add_router("/events/", events_router)
+api.add_router("/plans/", plans_router)
+api.add_router("/orglife/", orglife_router)
+api.add_router("/exams/", exams_router)

@@ -17,6 +17,7 @@ from peixun.accounts.models import Grant, User
 from peixun.core.idcard import make_id_number
 from peixun.core.scoping import Actor
 from peixun.members.models import Member, Membership
+from peixun.members.services import set_id_number
 from peixun.orgs.models import Organization, Position
 
 PERSONAS = ("anonymous", "member", "secretary", "other_secretary", "org_admin", "viewer")
@@ -39,8 +40,6 @@ def make_org(parent: Organization | None, code: str, name: str, kind: str) -> Or
 
 def make_member(org: Organization, name: str = "张三", **fields: Any) -> Member:
     """A member written straight to the tables: fixtures for tests, not a substitute for services."""
-    from peixun.members.services import set_id_number
-
     birth = fields.pop("birth_date", dt.date(1985, 6, 15))
     number = fields.pop("id_number", None) or new_id_number(birth)
     defaults: dict[str, Any] = {

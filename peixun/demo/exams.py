@@ -149,7 +149,7 @@ def load_demo_exams(root: Organization, seed: int = 2024) -> dict[str, int]:
         )
         takers = [m for m in candidates if rng.random() < HALF_YEAR_TAKERS and m not in keep_out]
         half_taken = _take(half, takers, rng)
-        closed = timezone.make_aware(dt.datetime(year, 7, 10, 18, 0))
+        closed = dt.datetime(year, 7, 10, 18, 0, tzinfo=timezone.get_current_timezone())
         shift = now - (closed - dt.timedelta(hours=3))
         Exam.objects.filter(pk=half.pk).update(
             opens_at=closed - dt.timedelta(days=10), closes_at=closed

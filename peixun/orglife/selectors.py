@@ -286,8 +286,8 @@ def appraisal_members(meeting: Meeting) -> QuerySet[Member]:
 
 def _year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
     return (
-        timezone.make_aware(dt.datetime(year, 1, 1)),
-        timezone.make_aware(dt.datetime(year + 1, 1, 1)),
+        dt.datetime(year, 1, 1, tzinfo=timezone.get_current_timezone()),
+        dt.datetime(year + 1, 1, 1, tzinfo=timezone.get_current_timezone()),
     )
 
 

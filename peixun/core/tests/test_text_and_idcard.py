@@ -73,7 +73,7 @@ class TextTests(SimpleTestCase):
             " 2020-1-5 ",
             "20200105",
             43835,
-            dt.datetime(2020, 1, 5, 0, 0),
+            dt.datetime(2020, 1, 5, 0, 0),  # noqa: DTZ001  (openpyxl reads dates as naive)
             expected,
             "2020-01-05 00:00:00",
         ]:

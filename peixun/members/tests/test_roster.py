@@ -301,7 +301,7 @@ class ImportTests(RosterTestCase):
             "2015.7.1",
             "2015年7月1日",
             dt.date(2015, 7, 1),
-            dt.datetime(2015, 7, 1),
+            dt.datetime(2015, 7, 1),  # noqa: DTZ001  (openpyxl reads dates as naive)
             20150701,
             " 2015-07-01 ",
             "２０１５-０７-０１",

@@ -68,7 +68,7 @@ class CleanMemberFieldsTests(SimpleTestCase):
             wide("2010-07-01"),
             "２０１０年７月１日",
             dt.date(2010, 7, 1),
-            dt.datetime(2010, 7, 1, 0, 0),
+            dt.datetime(2010, 7, 1, 0, 0),  # noqa: DTZ001  (openpyxl reads dates as naive)
             40360,  # the Excel serial number of 2010-07-01
             40360.0,
         ]
