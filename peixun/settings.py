@@ -9,6 +9,7 @@ peixun.settings_test explicitly (pyproject.toml), which changes only what tests 
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from peixun.env import (
@@ -19,6 +20,9 @@ from peixun.env import (
     env_secret,
     env_str,
 )
+
+# Generic Django classes (forms.ModelChoiceField[Organization], QuerySet[Member]) at run time.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PEIXUN_VAR_DIR", str(BASE_DIR / "var")))

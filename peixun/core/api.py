@@ -1,7 +1,9 @@
 """API v1 for the audit trail: org admins (and platform admins) read the events of their subtrees."""
 
 import datetime as dt
+from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
@@ -28,8 +30,8 @@ class AuditOut(Schema):
     object_id: str
     object_repr: str
     org_id: int | None
-    before: dict | None
-    after: dict | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
     address: str | None
 
     @staticmethod
@@ -46,7 +48,7 @@ def list_audit(
     verb: str = "",
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
-):  # type: ignore[no-untyped-def]
+) -> QuerySet[AuditEvent]:
     scope = scope_of(request.user)
     if not (scope.platform or scope.admin_paths):
         raise HttpError(404, "Not Found")

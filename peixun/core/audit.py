@@ -47,8 +47,8 @@ def build_event(
     object_id: str = "",
     object_repr: str = "",
     org: Any = None,
-    before: dict | None = None,
-    after: dict | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     if obj is not None:
         object_type = object_type or obj._meta.label_lower

@@ -7,7 +7,7 @@ the path of its organisation starts with one of them. Out of scope is always a 4
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
@@ -127,12 +127,12 @@ def can_admin_org(actor: Actor | None, org: Any) -> bool:
     return scope.platform or path_in(org.path, scope.admin_paths)
 
 
-class ScopedQuerySet(models.QuerySet):
+class ScopedQuerySet(models.QuerySet[Any]):
     """Base for every model's queryset: `visible_to(actor)` by the path of the object's org."""
 
     scope_path_field = "path"
 
-    def _filter_paths(self, paths: tuple[str, ...], extra: Q | None = None) -> models.QuerySet:
+    def _filter_paths(self, paths: tuple[str, ...], extra: Q | None = None) -> Self:
         cond = Q()
         for p in paths:
             cond |= Q(**{f"{self.scope_path_field}__startswith": p})
@@ -142,13 +142,13 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         return self.filter(cond)
 
-    def visible_to(self, actor: Actor) -> models.QuerySet:
+    def visible_to(self, actor: Actor) -> Self:
         scope = scope_of(actor)
         if scope.platform:
             return self.all()
         return self._filter_paths(scope.read_paths, self.self_condition(scope))
 
-    def manageable_by(self, actor: Actor) -> models.QuerySet:
+    def manageable_by(self, actor: Actor) -> Self:
         scope = scope_of(actor)
         if scope.platform:
             return self.all()

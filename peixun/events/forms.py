@@ -10,7 +10,7 @@ from peixun.core.forms import BootstrapMixin, blank_first
 from .models import Attendance, EventSettings
 
 
-class EventSettingsForm(BootstrapMixin, forms.ModelForm):
+class EventSettingsForm(BootstrapMixin, forms.ModelForm[EventSettings]):
     class Meta:
         model = EventSettings
         fields = [

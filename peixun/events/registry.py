@@ -7,13 +7,16 @@ session up); the meetings app will register "meeting". Sign-in and attendance as
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.db.models import QuerySet
 
 from peixun.members.models import Member
 
+from .models import Event
+
 # category -> function(event) returning a queryset of member ids expected at the event
-ExpectedMembers = Callable[..., QuerySet]
+ExpectedMembers = Callable[..., QuerySet[Any, int]]
 _resolvers: dict[str, ExpectedMembers] = {}
 
 
@@ -21,7 +24,7 @@ def register_expected_members(category: str, resolver: ExpectedMembers) -> None:
     _resolvers[category] = resolver
 
 
-def expected_member_ids(event) -> QuerySet:  # type: ignore[no-untyped-def]
+def expected_member_ids(event: Event) -> QuerySet[Any, int]:
     """Member ids expected at `event`, as a values_list queryset (usable in `__in` filters)."""
     resolver = _resolvers.get(event.category)
     if resolver is None:

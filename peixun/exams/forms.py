@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peixun.core.forms import BootstrapMixin, blank_first
 from peixun.members.models import Member
+from peixun.orgs.forms import OrgTreeChoiceField
 from peixun.orgs.models import Organization
 
 from .documents import answer_text
@@ -24,14 +25,8 @@ from .services.papers import DEFAULT_POINTS
 HOURS_ATTRS = {"inputmode": "decimal", "step": "0.25", "min": "0", "max": "8", "type": "number"}
 
 
-class OrgChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Organization) -> str:  # type: ignore[override]
-        # Indent by depth so that the tree reads in a plain select.
-        return "\u3000" * max(obj.depth - 1, 0) + obj.name
-
-
-class PaperChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Paper) -> str:  # type: ignore[override]
+class PaperChoiceField(forms.ModelChoiceField[Paper]):
+    def label_from_instance(self, obj: Paper) -> str:
         return f"{obj.title} · {obj.get_mode_display()} · {obj.org.name}"
 
 
@@ -45,7 +40,7 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 class ExamForm(BootstrapMixin, forms.Form):
-    org = OrgChoiceField(queryset=Organization.objects.none(), label=_("Organisation"))
+    org = OrgTreeChoiceField(queryset=Organization.objects.none(), label=_("Organisation"))
     title = forms.CharField(label=_("Title"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=ExamKind.choices)
     paper = PaperChoiceField(queryset=Paper.objects.none(), label=_("Paper"))
@@ -184,7 +179,7 @@ class BankFilterForm(BootstrapMixin, forms.Form):
 class QuestionForm(BootstrapMixin, forms.Form):
     """A question; the options as up to eight text inputs, the answer as a person writes it."""
 
-    org = OrgChoiceField(label=_("owner"), queryset=Organization.objects.none())
+    org = OrgTreeChoiceField(label=_("owner"), queryset=Organization.objects.none())
     kind = forms.ChoiceField(label=_("type"), choices=blank_first(QuestionKind.choices))
     stem = forms.CharField(
         label=_("question"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
@@ -281,7 +276,9 @@ def question_initial(question: Question) -> dict[str, Any]:
 
 
 class ImportForm(BootstrapMixin, forms.Form):
-    org = OrgChoiceField(label=_("import into the bank of"), queryset=Organization.objects.none())
+    org = OrgTreeChoiceField(
+        label=_("import into the bank of"), queryset=Organization.objects.none()
+    )
     file = forms.FileField(
         label=_("question workbook (.xlsx)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
@@ -301,7 +298,7 @@ class PaperForm(BootstrapMixin, forms.Form):
     """A paper: title, owner and composition, the points of each type, and for a rules paper
     up to ten rows of topic / type / difficulty / count (blank rows are left out)."""
 
-    org = OrgChoiceField(label=_("owner"), queryset=Organization.objects.none())
+    org = OrgTreeChoiceField(label=_("owner"), queryset=Organization.objects.none())
     title = forms.CharField(label=_("title"), max_length=200)
     mode = forms.ChoiceField(
         label=_("composition"),

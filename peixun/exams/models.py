@@ -10,6 +10,7 @@ reload or a server restart shows exactly the same paper again.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Self
 
 from django.conf import settings
 from django.db import models
@@ -37,13 +38,13 @@ class SharedDownQuerySet(ScopedQuerySet):
     """A bank is shared down its owner's subtree: staff of the owner, of any org above it and of
     any org below it see it. Members see no bank."""
 
-    def visible_to(self, actor: Actor) -> models.QuerySet:
+    def visible_to(self, actor: Actor) -> Self:
         scope = scope_of(actor)
         if scope.platform:
             return self.all()
         return self.shared_with_paths(scope.read_paths)
 
-    def shared_with_paths(self, paths: tuple[str, ...]) -> models.QuerySet:
+    def shared_with_paths(self, paths: tuple[str, ...]) -> Self:
         field = self.scope_path_field
         cond = Q()
         for path in paths:
@@ -172,7 +173,7 @@ class ExamQuerySet(SharedDownQuerySet):
 
     scope_path_field = "org__path"
 
-    def visible_to(self, actor: Actor) -> models.QuerySet:
+    def visible_to(self, actor: Actor) -> Self:
         scope = scope_of(actor)
         if scope.platform:
             return self.all()

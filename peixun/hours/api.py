@@ -457,7 +457,7 @@ def reject_entry(request: HttpRequest, entry_id: int, payload: ReasonIn) -> Cred
 def file_self_study(
     request: HttpRequest,
     payload: Form[SelfStudyIn],
-    evidence: UploadedFile | None = File(None),  # type: ignore[assignment]  # noqa: B008
+    evidence: UploadedFile | None = File(None),  # type: ignore[assignment,type-arg]  # noqa: B008
 ) -> Status[CreditEntry]:
     """A member files their own self-study (multipart form, optional `evidence` file: PDF,
     picture or Office document up to 10 MB). It stays pending until the secretary approves it."""

@@ -29,8 +29,8 @@ def year_choices(back: int = 1) -> list[tuple[int, int]]:
     return [(y, y) for y in range(this_year, this_year - back - 1, -1)]
 
 
-class MemberChecklistField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Member) -> str:  # type: ignore[override]
+class MemberChecklistField(forms.ModelMultipleChoiceField[Member]):
+    def label_from_instance(self, obj: Member) -> str:
         return obj.name
 
 

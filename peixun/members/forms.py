@@ -20,7 +20,7 @@ from peixun.orgs.models import Organization, Position
 from .models import Member
 
 
-class OrgChoiceField(forms.ModelChoiceField):
+class OrgChoiceField(forms.ModelChoiceField[Organization]):
     """An org picker whose labels carry the parent's name: branch names repeat across units."""
 
     def __init__(self, **kwargs: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -139,6 +140,6 @@ def subtree_member_count(path: str) -> int:
     return Member.objects.filter(org__path__startswith=path).count()
 
 
-def member_org_ids(member_id: int) -> QuerySet:
+def member_org_ids(member_id: int) -> QuerySet[Any, Any]:
     """The org id of member `member_id`, as a values queryset for a subquery."""
     return Member.objects.filter(pk=member_id).values("org_id")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from peixun.core.forms import BootstrapMixin, DateInput, blank_first, combine_day_and_times
 from peixun.hours.models import Topic
 from peixun.members.models import Member
+from peixun.orgs.forms import OrgTreeChoiceField
 from peixun.orgs.models import Organization
 from peixun.plans.models import PlanItem
 
@@ -23,19 +24,13 @@ from .models import AppraisalResult, Meeting, MeetingKind
 HOURS_ATTRS = {"inputmode": "decimal", "step": "0.25", "min": "0", "type": "number"}
 
 
-class OrgChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Organization) -> str:  # type: ignore[override]
-        # Indent by depth so that the tree reads in a plain select.
-        return "\u3000" * max(obj.depth - 1, 0) + obj.name
-
-
-class PlanItemChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: PlanItem) -> str:  # type: ignore[override]
+class PlanItemChoiceField(forms.ModelChoiceField[PlanItem]):
+    def label_from_instance(self, obj: PlanItem) -> str:
         return f"{obj.plan.year} {obj.plan.org.name}: {obj.content}"
 
 
-class MemberChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Member) -> str:  # type: ignore[override]
+class MemberChoiceField(forms.ModelChoiceField[Member]):
+    def label_from_instance(self, obj: Member) -> str:
         exempt = f" ({obj.get_exempt_reason_display()})" if obj.exempt_reason else ""
         return f"{obj.name} · {obj.org.name}{exempt}"
 
@@ -75,7 +70,7 @@ class MeetingFilterForm(BootstrapMixin, forms.Form):
         required=False,
         choices=blank_first(MeetingKind.choices, _("All kinds")),
     )
-    org = OrgChoiceField(
+    org = OrgTreeChoiceField(
         label=_("organization"),
         required=False,
         queryset=Organization.objects.none(),
@@ -96,7 +91,7 @@ class MeetingForm(BootstrapMixin, forms.Form):
     """A meeting on one day: the kind first (it sets the hours), then the rest."""
 
     kind = forms.ChoiceField(label=_("kind of meeting"), choices=blank_first(MeetingKind.choices))
-    org = OrgChoiceField(label=_("held by"), queryset=Organization.objects.none())
+    org = OrgTreeChoiceField(label=_("held by"), queryset=Organization.objects.none())
     title = forms.CharField(label=_("subject"), max_length=200)
     day = forms.DateField(label=_("date"), widget=DateInput())
     start = forms.TimeField(label=_("from"), widget=TimeInput())
@@ -208,7 +203,7 @@ class ReopenForm(BootstrapMixin, forms.Form):
 
 class ObserverForm(BootstrapMixin, forms.Form):
     name = forms.CharField(label=_("name"), max_length=100)
-    org = OrgChoiceField(label=_("sent by"), queryset=Organization.objects.none())
+    org = OrgTreeChoiceField(label=_("sent by"), queryset=Organization.objects.none())
     title = forms.CharField(label=_("position"), max_length=100, required=False)
 
     def __init__(self, *args: Any, orgs: list[Organization], **kwargs: Any) -> None:
@@ -236,7 +231,7 @@ class VisitFilterForm(BootstrapMixin, forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": _("Member, visitors or content")}),
     )
-    org = OrgChoiceField(
+    org = OrgTreeChoiceField(
         label=_("organization"),
         required=False,
         queryset=Organization.objects.none(),

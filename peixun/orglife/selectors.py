@@ -50,7 +50,7 @@ PRESENT_STATUSES = (
 LEADERSHIP_KINDS = (MeetingKind.COMMITTEE, MeetingKind.CENTRAL_GROUP)
 
 
-def meeting_expected_member_ids(event: Any) -> QuerySet:
+def meeting_expected_member_ids(event: Any) -> QuerySet[Any, int]:
     """Members expected at a meeting: the Party members (full and probationary) registered in
     the meeting org's subtree on the meeting's day, except those exempt from organisational
     life (送学上门 serves them); at a 支委会 or 中心组学习, those holding a position in the org

@@ -61,10 +61,17 @@ class OrgRenameForm(forms.Form):
         style_fields(self)
 
 
-class TrailChoiceField(forms.ModelChoiceField):
+class OrgTreeChoiceField(forms.ModelChoiceField[Organization]):
+    """An org picker for a plain select: names indented by depth so the tree reads."""
+
+    def label_from_instance(self, obj: Organization) -> str:
+        return "\u3000" * max(obj.depth - 1, 0) + obj.name
+
+
+class TrailChoiceField(forms.ModelChoiceField[Organization]):
     """Org picker labelled with the ancestor trail: branch names repeat across units."""
 
-    def label_from_instance(self, obj: Any) -> str:
+    def label_from_instance(self, obj: Organization) -> str:
         trail = getattr(obj, "trail", [])
         return " › ".join([*trail, f"{obj.name} ({obj.code})"])
 

@@ -9,7 +9,7 @@ starts with the national study-hour rules.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
@@ -23,7 +23,7 @@ MemberCounts = Callable[[list[int]], dict[int, int]]
 # function(org path) -> number of members anywhere in the subtree at that path
 SubtreeMemberCount = Callable[[str], int]
 # function(member id) -> a values queryset of that member's org id (for a `pk__in` subquery)
-MemberOrgIds = Callable[[int], QuerySet]
+MemberOrgIds = Callable[[int], QuerySet[Any, Any]]
 
 
 class _MemberHooks:
@@ -52,7 +52,7 @@ def subtree_member_count(path: str) -> int:
     return _members.subtree_count(path) if _members.subtree_count else 0
 
 
-def member_org_ids(member_id: int) -> QuerySet | None:
+def member_org_ids(member_id: int) -> QuerySet[Any, Any] | None:
     """The org id of member `member_id` as a subquery; None when no members app registered."""
     return _members.org_ids(member_id) if _members.org_ids else None
 

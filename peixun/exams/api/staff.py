@@ -110,7 +110,7 @@ def list_questions(
 
 
 @router.post("/bank/questions", response={201: QuestionOut})
-def create_question(request: HttpRequest, payload: QuestionIn) -> Status:
+def create_question(request: HttpRequest, payload: QuestionIn) -> Status[Any]:
     _staff(request)
     org = org_field(request.user, "org", payload.org)
     data = payload.dict(exclude={"org"})
@@ -240,7 +240,7 @@ def list_papers(request: HttpRequest, q: str = "") -> Any:
 
 
 @router.post("/papers", response={201: PaperOut})
-def create_paper(request: HttpRequest, payload: PaperIn) -> Status:
+def create_paper(request: HttpRequest, payload: PaperIn) -> Status[Any]:
     _staff(request)
     org = org_field(request.user, "org", payload.org)
     paper = services.paper_create(
@@ -390,7 +390,7 @@ def list_exams(request: HttpRequest, kind: str = "", state: str = "") -> Any:
 
 
 @router.post("/", response={201: ExamOut})
-def create_exam(request: HttpRequest, payload: ExamIn) -> Status:
+def create_exam(request: HttpRequest, payload: ExamIn) -> Status[Any]:
     _staff(request)
     org = org_field(request.user, "org", payload.org)
     data = payload.dict(exclude={"org"})

@@ -28,7 +28,7 @@ class ReviewFixTests(PersonaTestCase):
         judges = [q for q in self.questions if q.kind == "judge"]
         return make_exam(self.world, fixed_paper(self.world, judges), **settings)
 
-    def take(self, persona: str, exam: Exam, right: bool) -> dict:
+    def take(self, persona: str, exam: Exam, right: bool) -> dict[str, Any]:
         actor = self.user(persona)
         attempt = attempt_start(actor=actor, exam=exam)
         for item in attempt.items:

@@ -28,7 +28,7 @@ from ..services import (
 from .fixtures import add_questions, fixed_paper, make_exam, rules_paper
 
 
-def right_answer(item: dict) -> object:
+def right_answer(item: dict[str, Any]) -> object:
     key = item["key"]
     if item["kind"] == "single":
         return key[0]

@@ -27,7 +27,9 @@ def _within(qs: QuerySet[Any], year: int | None, members: MemberRange) -> QueryS
     return qs
 
 
-def ledger_totals(year: int | None = None, members: MemberRange = None) -> dict[Cell, tuple]:
+def ledger_totals(
+    year: int | None = None, members: MemberRange = None
+) -> dict[Cell, tuple[Any, ...]]:
     """What the rollup should hold, computed from the ledger itself."""
     qs = _within(CreditEntry.objects.filter(state=CreditEntry.State.CONFIRMED), year, members)
     rows = (
@@ -49,7 +51,9 @@ def ledger_totals(year: int | None = None, members: MemberRange = None) -> dict[
     }
 
 
-def rollup_totals(year: int | None = None, members: MemberRange = None) -> dict[Cell, tuple]:
+def rollup_totals(
+    year: int | None = None, members: MemberRange = None
+) -> dict[Cell, tuple[Any, ...]]:
     rows = (
         _within(YearlyRollup.objects.all(), year, members)
         .values_list("member_id", "year", "kind", "topic", *AMOUNTS)
@@ -58,7 +62,9 @@ def rollup_totals(year: int | None = None, members: MemberRange = None) -> dict[
     return {tuple(row[:4]): tuple(row[4:]) for row in rows}  # type: ignore[misc]
 
 
-def member_year_totals(year: int | None = None, members: MemberRange = None) -> dict[Cell, tuple]:
+def member_year_totals(
+    year: int | None = None, members: MemberRange = None
+) -> dict[Cell, tuple[Any, ...]]:
     rows = (
         _within(MemberYearTotal.objects.all(), year, members)
         .values_list("member_id", "year", *AMOUNTS)
@@ -67,9 +73,9 @@ def member_year_totals(year: int | None = None, members: MemberRange = None) -> 
     return {(row[0], row[1], ALL, ALL): tuple(row[2:]) for row in rows}
 
 
-def _summed_by_member_year(cells: dict[Cell, tuple]) -> dict[Cell, tuple]:
+def _summed_by_member_year(cells: dict[Cell, tuple[Any, ...]]) -> dict[Cell, tuple[Any, ...]]:
     """What the per-member-year table should hold: the cells summed over kind and topic."""
-    out: dict[Cell, list] = defaultdict(lambda: [ZERO, ZERO, ZERO, 0, 0])
+    out: dict[Cell, list[Any]] = defaultdict(lambda: [ZERO, ZERO, ZERO, 0, 0])
     for (member_id, year, _kind, _topic), values in cells.items():
         total = out[(member_id, year, ALL, ALL)]
         for i, value in enumerate(values):
@@ -77,13 +83,13 @@ def _summed_by_member_year(cells: dict[Cell, tuple]) -> dict[Cell, tuple]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def _nonzero(cells: dict[Cell, tuple]) -> dict[Cell, tuple]:
+def _nonzero(cells: dict[Cell, tuple[Any, ...]]) -> dict[Cell, tuple[Any, ...]]:
     return {k: v for k, v in cells.items() if any(v)}
 
 
 def rollup_differences(
     year: int | None = None, window: int = 5_000
-) -> list[tuple[Cell, tuple | None, tuple | None]]:
+) -> list[tuple[Cell, tuple[Any, ...] | None, tuple[Any, ...] | None]]:
     """Cells where the rollup and the ledger disagree (an all-zero cell equals a missing one).
     Per-member-year totals are reported as cells of kind and topic "*". Members are compared
     `window` ids at a time, so checking millions of entries holds only a slice in memory."""
@@ -99,7 +105,7 @@ def rollup_differences(
     if not los:
         return []
     lo, hi = min(los), max(b["hi"] for b in bounds if b["hi"] is not None)
-    out: list[tuple[Cell, tuple | None, tuple | None]] = []
+    out: list[tuple[Cell, tuple[Any, ...] | None, tuple[Any, ...] | None]] = []
     for start in range(lo, hi + 1, window):
         members = (start, start + window)
         from_ledger = ledger_totals(year, members)

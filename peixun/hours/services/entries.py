@@ -196,7 +196,7 @@ def entry_record(
     return entries
 
 
-def _check_evidence(evidence: UploadedFile | None) -> None:
+def _check_evidence(evidence: UploadedFile[Any] | None) -> None:
     if evidence is None:
         return
     name = (evidence.name or "").lower()
@@ -223,7 +223,7 @@ def self_study_file(
     title: str,
     topic: str = Topic.OTHER,
     reflection: str = "",
-    evidence: UploadedFile | None = None,
+    evidence: UploadedFile[Any] | None = None,
     online: bool = False,
 ) -> CreditEntry:
     """A member files their own self-study (自学, 心得体会); it waits for the secretary."""

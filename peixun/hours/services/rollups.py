@@ -12,8 +12,8 @@ from ..models import CreditEntry, MemberYearTotal, YearlyRollup
 from ..selectors.rollups import AMOUNTS, ZERO, Cell
 
 
-def _deltas(entries: Iterable[CreditEntry]) -> dict[Cell, list]:
-    cells: dict[Cell, list] = defaultdict(lambda: [ZERO, ZERO, ZERO, 0, 0])
+def _deltas(entries: Iterable[CreditEntry]) -> dict[Cell, list[Any]]:
+    cells: dict[Cell, list[Any]] = defaultdict(lambda: [ZERO, ZERO, ZERO, 0, 0])
     for e in entries:
         if e.state != CreditEntry.State.CONFIRMED:
             continue
@@ -36,7 +36,7 @@ def rollup_apply(entries: Iterable[CreditEntry]) -> None:
     if not cells:
         return
     _add_deltas(YearlyRollup, ("member_id", "year", "kind", "topic"), cells)
-    years: dict[tuple[int, int], list] = defaultdict(lambda: [ZERO, ZERO, ZERO, 0, 0])
+    years: dict[tuple[int, int], list[Any]] = defaultdict(lambda: [ZERO, ZERO, ZERO, 0, 0])
     for (member_id, year, _kind, _topic), delta in cells.items():
         total = years[(member_id, year)]
         for i, value in enumerate(delta):
@@ -45,7 +45,7 @@ def rollup_apply(entries: Iterable[CreditEntry]) -> None:
     _add_deltas(MemberYearTotal, ("member_id", "year"), years)
 
 
-def _add_deltas(model: Any, key_fields: tuple[str, ...], deltas: dict) -> None:
+def _add_deltas(model: Any, key_fields: tuple[str, ...], deltas: dict[Any, list[Any]]) -> None:
     """Add `deltas` (key → [hours, concentrated, online, entries, concentrated entries]) to the
     rows of `model` keyed by `key_fields`, creating the rows that do not exist yet."""
     existing = {

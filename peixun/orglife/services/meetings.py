@@ -244,7 +244,7 @@ def meeting_reopen(*, actor: Actor, meeting: Meeting, reason: str) -> Meeting:
 
 @transaction.atomic
 def meeting_attachment_add(
-    *, actor: Actor, meeting: Meeting, file: UploadedFile | None
+    *, actor: Actor, meeting: Meeting, file: UploadedFile[Any] | None
 ) -> MeetingAttachment:
     """Attach a file (sign-in sheet, photos, materials) to a meeting, open or closed."""
     meeting = _locked(meeting)
