@@ -478,3 +478,8 @@ def open_exams_for_member(member_id: int, on: Any, limit: int = 3) -> list[Exam]
     )  # fmt: skip
     fitting: list[Exam] = [e for e in exams if e.mine < e.attempts_allowed]
     return fitting[:limit]
+
+
+def paper_in_use(paper: Paper) -> bool:
+    """Whether an exam beyond a draft uses the paper: from then on it is copied, not edited."""
+    return paper.exams.exclude(state=Exam.State.DRAFT).exists()

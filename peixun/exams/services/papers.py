@@ -20,7 +20,7 @@ from peixun.core.scoping import Actor, actor_id
 from peixun.orgs.models import Organization
 
 from ..models import Difficulty, Paper, PaperQuestion, Question, QuestionKind
-from ..selectors import bank_for
+from ..selectors import bank_for, paper_in_use
 
 PAPER_AUDIT = ["org", "title", "mode", "rules", "points"]
 DEFAULT_POINTS: dict[str, str] = {
@@ -157,7 +157,7 @@ def paper_create(
 
 
 def _require_not_in_use(paper: Paper) -> None:
-    if paper.exams.exclude(state="draft").exists():
+    if paper_in_use(paper):
         raise ValidationError(
             {"paper": _("An exam using this paper has been published; copy the paper instead.")}
         )

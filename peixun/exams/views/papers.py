@@ -25,7 +25,7 @@ from peixun.plans.selectors import manageable_orgs
 
 from .. import selectors, services
 from ..forms import BankFilterForm, PaperForm
-from ..models import Difficulty, Exam, Paper, QuestionKind
+from ..models import Difficulty, Paper, QuestionKind
 from ..services.papers import rules_shortfall
 
 BANK_PAGE = 20
@@ -119,7 +119,7 @@ def _rules_shown(paper: Paper) -> list[dict[str, Any]]:
 
 def _detail_context(request: HttpRequest, paper: Paper, **extra: Any) -> dict[str, Any]:
     can_manage = can_manage_org(request.user, paper.org)
-    in_use = paper.exams.exclude(state=Exam.State.DRAFT).exists()
+    in_use = selectors.paper_in_use(paper)
     editable = can_manage and not in_use
     context: dict[str, Any] = {
         "paper": paper,
