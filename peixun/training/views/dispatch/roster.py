@@ -13,7 +13,7 @@ from peixun.core.pagination import paginate
 from peixun.core.scoping import Actor, can_manage_org, get_visible_or_404, scope_of
 from peixun.members.models import Member
 
-from ... import notice, selectors
+from ... import documents, selectors
 from ...models import Enrolment, TrainingClass
 from ...services.audience import audience_text
 from .common import DOCX, ROSTER_TABS, XLSX, class_or_404, decorate, roster_figures
@@ -99,7 +99,7 @@ def roster_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     rows = list(selectors.roster_enrolments(actor, training_class, state="accepted")) + list(
         selectors.roster_enrolments(actor, training_class, state="nominated")
     )
-    data = notice.roster_export(
+    data = documents.roster_export(
         actor=actor, training_class=training_class, enrolments=rows, fmt=fmt
     )
     response = HttpResponse(data, content_type=XLSX if fmt == "xlsx" else DOCX)
@@ -150,7 +150,7 @@ def notice_enrolment(
 def notice_docx(request: HttpRequest, pk: int) -> HttpResponse:
     training_class = class_or_404(request, pk)
     enrolment = notice_enrolment(request.user, training_class, request.GET.get("member"))
-    data = notice.notice_docx(actor=request.user, enrolment=enrolment)
+    data = documents.notice_docx(actor=request.user, enrolment=enrolment)
     response = HttpResponse(data, content_type=DOCX)
     filename = f"notice-{training_class.pk}-{enrolment.member_id}.docx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -25,8 +25,8 @@ from peixun.core.text import neutralise_formula
 from peixun.events.models import LeaveRequest
 from peixun.members.models import Member
 
-from .models import Session, TrainingClass
-from .services.closing import CertificateFacts, expected_by_event
+from ..models import Session, TrainingClass
+from ..services.closing import CertificateFacts, expected_by_event
 
 SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 

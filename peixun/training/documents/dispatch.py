@@ -47,8 +47,8 @@ from peixun.core.scoping import Actor
 from peixun.core.text import neutralise_formula
 from peixun.events.models import Event
 
-from .models import Enrolment, Session, TrainingClass
-from .services.classes import training_settings_for
+from ..models import Enrolment, Session, TrainingClass
+from ..services.classes import training_settings_for
 
 # -- the dispatch notice -------------------------------------------------------------------------
 
