@@ -29,8 +29,8 @@ from peixun.members.models import Member
 
 from .. import selectors
 from ..models import Enrolment, Quota, TrainingClass
+from ..selectors.audience import MemberWarning, candidates_for
 from ..services import dispatch as services
-from ..services.audience import MemberWarning, candidates_for
 
 router = Router(tags=["training"])
 

@@ -48,7 +48,7 @@ from peixun.core.text import neutralise_formula
 from peixun.events.models import Event
 
 from ..models import Enrolment, Session, TrainingClass
-from ..services.classes import training_settings_for
+from ..selectors import training_settings_of
 
 # -- the dispatch notice -------------------------------------------------------------------------
 
@@ -213,7 +213,7 @@ def notice_docx(*, actor: Actor, enrolment: Enrolment) -> bytes:
 
 
 def training_class_leave_denominator(training_class: TrainingClass) -> int:
-    return int(training_settings_for(training_class.org).leave_limit_denominator or 7)
+    return int(training_settings_of(training_class.org).leave_limit_denominator or 7)
 
 
 # -- the roster ----------------------------------------------------------------------------------

@@ -466,7 +466,7 @@ def training_settings(request: HttpRequest) -> HttpResponse:
         raise Http404
     chosen = request.GET.get("tenant")
     tenant = next((t for t in tenants if str(t.pk) == chosen), tenants[0])
-    current = services.training_settings_for(tenant)
+    current = selectors.training_settings_of(tenant)
     initial = {
         "theory_share_percent": int(current.theory_share_min * 100),
         "theory_topics": current.theory_topic_list,

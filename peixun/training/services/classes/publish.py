@@ -24,8 +24,8 @@ from ...models import (
     Session,
     TrainingClass,
 )
+from ...selectors import training_settings_of
 from .build import locked_class, require_editable
-from .settings import training_settings_for
 
 # The kinds whose publication the theory-share minimum blocks. DESIGN.md §3 states the rule for
 # special trainings (专题培训). Concentrated rotation (集中轮训) of members is, under the 2024–2028
@@ -51,7 +51,7 @@ class TheoryShare(NamedTuple):
 def theory_share(training_class: TrainingClass) -> TheoryShare:
     """The hours of the class's sessions on theory topics (the tenant's list) against all its
     hours, and whether that share meets the tenant's minimum."""
-    settings = training_settings_for(training_class.org)
+    settings = training_settings_of(training_class.org)
     topics = set(settings.theory_topic_list)
     theory = total = Decimal(0)
     for topic, hours in Event.objects.filter(session__training_class=training_class).values_list(

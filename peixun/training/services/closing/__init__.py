@@ -26,7 +26,6 @@ from .leave import (
     class_leave_flags_refresh,
     enrolment_leave_flags_refresh,
     over_leave_limit,
-    training_settings_of,
 )
 from .mine import MyTraining, classes_open_for_member, my_training
 from .reads import (
@@ -63,5 +62,4 @@ __all__ = [
     "my_training",
     "over_leave_limit",
     "plan_file_name",
-    "training_settings_of",
 ]

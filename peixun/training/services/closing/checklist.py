@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from peixun.events.models import Attendance
 
 from ...models import Enrolment, MakeUp, Session, TrainingClass
-from .leave import training_settings_of
+from ...selectors import training_settings_of
 
 
 @dataclass(frozen=True)

@@ -24,16 +24,9 @@ from peixun.core.notifications import notification_send
 from peixun.core.scoping import Actor
 from peixun.events.models import Attendance
 from peixun.orgs.models import Organization
-from peixun.orgs.selectors import tenant_of
 
-from ...models import Enrolment, Session, TrainingClass, TrainingSettings
-
-
-def training_settings_of(org: Organization) -> TrainingSettings:
-    """The tenant's class settings, or the defaults (unsaved) when it has none: reads never write."""
-    tenant = tenant_of(org)
-    found = TrainingSettings.objects.filter(tenant=tenant).first()
-    return found or TrainingSettings(tenant=tenant)
+from ...models import Enrolment, Session, TrainingClass
+from ...selectors import training_settings_of
 
 
 def class_of_event(event: Any) -> TrainingClass | None:

@@ -17,8 +17,9 @@ from peixun.members.models import Member
 from peixun.orgs.selectors import tenant_of
 
 from ...models import Enrolment, MakeUp, Session, TrainingClass
+from ...selectors import training_settings_of
 from .checklist import class_sessions
-from .leave import over_leave_limit, training_settings_of
+from .leave import over_leave_limit
 
 SHARE_PLACES = Decimal("0.0001")
 

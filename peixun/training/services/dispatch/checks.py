@@ -16,7 +16,7 @@ from peixun.members.models import Member
 from peixun.orgs.models import Organization
 
 from ...models import Enrolment, Quota, TrainingClass
-from ..audience import MemberWarning, audience_reasons, current_roles
+from ...selectors.audience import MemberWarning, audience_reasons, current_roles
 
 QUOTA_AUDIT = ["training_class", "org", "places"]
 ENROLMENT_AUDIT = ["training_class", "member", "quota", "route", "state", "reason", "replaces"]

@@ -16,8 +16,8 @@ from peixun.members.models import Member
 
 from ... import selectors
 from ...models import Enrolment, TrainingClass
+from ...selectors.audience import audience_text, candidates_for, filter_audience
 from ...services import dispatch as services
-from ...services.audience import audience_text, candidates_for, filter_audience
 from .common import (
     UNTRAINED_SHOWN,
     class_or_404,

@@ -12,8 +12,8 @@ from peixun.core.scoping import can_manage_org
 
 from ... import selectors
 from ...models import Enrolment, Quota, TrainingClass
+from ...selectors.audience import nomination_warnings
 from ...services import dispatch as services
-from ...services.audience import nomination_warnings
 
 ROSTER_TABS = ("nominated", "accepted", "history")
 UNTRAINED_SHOWN = 30

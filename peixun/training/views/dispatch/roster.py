@@ -15,7 +15,7 @@ from peixun.members.models import Member
 
 from ... import documents, selectors
 from ...models import Enrolment, TrainingClass
-from ...services.audience import audience_text
+from ...selectors.audience import audience_text
 from .common import DOCX, ROSTER_TABS, XLSX, class_or_404, decorate, roster_figures
 
 # -- places to fill ------------------------------------------------------------------------------

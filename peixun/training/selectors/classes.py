@@ -1,0 +1,179 @@
+"""Reads of classes and their curriculum, the hooks the events layer asks about sessions, and
+the tenant's class settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.urls import reverse
+
+from peixun.core.scoping import Actor, get_visible_or_404
+from peixun.members.models import Member
+from peixun.orgs.models import Organization
+from peixun.orgs.selectors import tenant_of
+
+from ..models import Enrolment, MakeUp, Session, TrainingClass, TrainingSettings
+
+
+def session_closing_url(event: Any) -> str:
+    """The closing page of the class a session event belongs to."""
+
+    class_id = Session.objects.filter(event=event).values_list("training_class_id", flat=True)
+    return reverse("training:closing", args=[class_id.get()])
+
+
+def session_expected_member_ids(event: Any) -> QuerySet:
+    """Members expected at a class session: the class's accepted enrolments, and members assigned
+    to make up a missed session at this one."""
+
+    session = Session.objects.filter(event=event).only("training_class_id").first()
+    if session is None:
+        return Member.objects.none().values_list("pk", flat=True)
+    return Member.objects.filter(
+        Q(
+            pk__in=Enrolment.objects.accepted()
+            .filter(training_class_id=session.training_class_id)
+            .values("member_id")
+        )
+        | Q(
+            pk__in=MakeUp.objects.filter(assigned_event=event)
+            .exclude(state=MakeUp.State.WAIVED)
+            .values("member_id")
+        )
+    ).values_list("pk", flat=True)
+
+
+def class_get(actor: Actor, pk: Any) -> TrainingClass:
+    return get_visible_or_404(actor, TrainingClass, pk)
+
+
+def classes_visible(actor: Actor) -> QuerySet[TrainingClass]:
+    return TrainingClass.objects.visible_to(actor).select_related("org")
+
+
+# -- classes and their curriculum (the "classes" slice) --------------------------------------------
+
+
+def _class_figures(qs: QuerySet[TrainingClass]) -> QuerySet[TrainingClass]:
+    """Each class with its number of sessions, hours and accepted members, as subqueries so that
+    a list page stays one query however many classes it shows."""
+
+    sessions = Session.objects.filter(training_class=OuterRef("pk")).values("training_class")
+    accepted = (
+        Enrolment.objects.accepted().filter(training_class=OuterRef("pk")).values("training_class")
+    )
+    return qs.annotate(
+        session_count=Coalesce(
+            Subquery(sessions.annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
+            Value(0),
+        ),
+        hours_total=Coalesce(
+            Subquery(
+                sessions.annotate(h=Sum("event__hours")).values("h"),
+                output_field=DecimalField(max_digits=8, decimal_places=2),
+            ),
+            Value(0),
+            output_field=DecimalField(max_digits=8, decimal_places=2),
+        ),
+        enrolled_count=Coalesce(
+            Subquery(accepted.annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
+            Value(0),
+        ),
+    )
+
+
+def class_list(
+    actor: Actor,
+    *,
+    year: int | None = None,
+    state: str = "",
+    kind: str = "",
+    org: Any = None,
+    q: str = "",
+) -> QuerySet[TrainingClass]:
+    """Classes the actor may see, filtered, newest first, with their figures."""
+    qs = classes_visible(actor)
+    if year:
+        qs = qs.filter(starts_on__year=year)
+    if state:
+        qs = qs.filter(state=state)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if org is not None:
+        qs = qs.filter(org=org)
+    if q.strip():
+        qs = qs.filter(title__icontains=q.strip())
+    return _class_figures(qs).order_by("-starts_on", "-id")
+
+
+def class_with_figures(actor: Actor, pk: Any) -> TrainingClass:
+    """One visible class with its figures (404 out of scope)."""
+
+    found = _class_figures(classes_visible(actor).select_related("audience_org")).filter(pk=pk)
+    try:
+        return found.get()
+    except (TrainingClass.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def class_organisers(actor: Actor) -> QuerySet:
+    """The organisers of the classes the actor may see (the list's organiser filter)."""
+
+    return Organization.objects.filter(pk__in=classes_visible(actor).values("org_id"))
+
+
+def class_years(actor: Actor) -> list[int]:
+    return sorted({d.year for d in classes_visible(actor).dates("starts_on", "year")}, reverse=True)
+
+
+def class_sessions(training_class: TrainingClass) -> QuerySet[Session]:
+    """The class's curriculum in time order, each session with its event."""
+    return (
+        Session.objects.filter(training_class=training_class)
+        .select_related("event")
+        .order_by("event__starts_at", "id")
+    )
+
+
+def sessions_between(actor: Actor, start: Any, end: Any) -> QuerySet[Session]:
+    """Sessions of the classes the actor may see starting in [start, end), in time order."""
+    return (
+        Session.objects.filter(
+            training_class__in=classes_visible(actor).values("pk"),
+            event__starts_at__gte=start,
+            event__starts_at__lt=end,
+        )
+        .select_related("event", "training_class")
+        .order_by("event__starts_at", "id")
+    )
+
+
+def organiser_choices(actor: Actor) -> QuerySet:
+    """Open organisations the actor manages that may organise a class (a party group does not)."""
+
+    return (
+        Organization.objects.manageable_by(actor)
+        .open()
+        .exclude(kind=Organization.Kind.GROUP)
+        .order_by("path")
+    )
+
+
+def training_settings_of(org: Organization) -> TrainingSettings:
+    """The tenant's class settings, or the defaults (unsaved) when it has none: reads never write."""
+    tenant = tenant_of(org)
+    found = TrainingSettings.objects.filter(tenant=tenant).first()
+    return found or TrainingSettings(tenant=tenant)
