@@ -293,7 +293,7 @@ def single_makeup_out(makeup: MakeUp) -> dict[str, Any]:
 
 def closing_out(training_class: TrainingClass) -> dict[str, Any]:
     training_class.refresh_from_db()
-    credits = services.class_credits(training_class)
+    credits = selectors.class_credits(training_class)
     return {
         "id": training_class.pk,
         "state": training_class.state,
@@ -314,7 +314,7 @@ def closing_out(training_class: TrainingClass) -> dict[str, Any]:
 def attendance_grid(request: HttpRequest, class_id: int) -> dict[str, Any]:
     """Members × sessions: each attendance status, the hours the attendance will credit at
     closing, leave hours and their share of the class's hours, and the withdrawal flag."""
-    grid = services.attendance_grid(readable_class(request.user, class_id))
+    grid = selectors.attendance_grid(readable_class(request.user, class_id))
     return {
         "class_id": class_id,
         "full_time": grid.training_class.full_time,

@@ -26,7 +26,7 @@ from peixun.events.models import LeaveRequest
 from peixun.members.models import Member
 
 from ..models import Session, TrainingClass
-from ..services.closing import CertificateFacts, expected_by_event
+from ..selectors import CertificateFacts, expected_by_event
 
 SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 

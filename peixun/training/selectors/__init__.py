@@ -16,6 +16,15 @@ from .classes import (
     sessions_between,
     training_settings_of,
 )
+from .closing import (
+    AttendanceGrid,
+    CertificateFacts,
+    attendance_grid,
+    certificate_facts,
+    class_credits,
+    expected_by_event,
+    unmarked_by_event,
+)
 from .dispatch import (
     dispatch_quotas,
     enrolment_visible_or_404,
@@ -30,6 +39,13 @@ from .dispatch import (
 )
 
 __all__ = [
+    "AttendanceGrid",
+    "CertificateFacts",
+    "attendance_grid",
+    "certificate_facts",
+    "class_credits",
+    "expected_by_event",
+    "unmarked_by_event",
     "class_get",
     "class_list",
     "class_organisers",

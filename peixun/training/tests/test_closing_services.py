@@ -131,7 +131,7 @@ class ClosingTests(PersonaTestCase):
             class_close(actor=self.admin, training_class=tc)  # already closed
 
     def test_the_grid_estimate_is_what_the_close_credits(self) -> None:
-        from peixun.training.services.closing import attendance_grid
+        from peixun.training.selectors import attendance_grid
 
         mark_all(self.c)
         # The first session requires sign-out; 李明 signed in by QR and never signed out: the

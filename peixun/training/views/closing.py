@@ -42,7 +42,6 @@ from .. import documents, selectors
 from ..models import Enrolment, MakeUp, Session, TrainingClass
 from ..services import closing as services
 from ..services import makeup as makeup_services
-from ..services.closing.checklist import class_sessions, unmarked_by_event
 
 DOCUMENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -80,7 +79,7 @@ STATUS_STYLE = {
 @login_required
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     training_class = readable_class(request, pk)
-    grid = services.attendance_grid(training_class)
+    grid = selectors.attendance_grid(training_class)
     for row in grid.rows:
         for cell in row.cells:
             symbol, css = STATUS_STYLE.get(cell.status or "", ("", ""))
@@ -335,7 +334,7 @@ def closing(request: HttpRequest, pk: int) -> HttpResponse:
     closed = training_class.state == TrainingClass.State.CLOSED
     credited: list[tuple[Member, Decimal]] = []
     if closed:
-        credits = services.class_credits(training_class)
+        credits = selectors.class_credits(training_class)
         members = Member.objects.filter(pk__in=list(credits)).select_related("org")
         credited = sorted(((m, credits[m.pk]) for m in members), key=lambda p: p[0].name)
     return render(
@@ -372,7 +371,7 @@ def closing(request: HttpRequest, pk: int) -> HttpResponse:
             )
             if closed
             else set(),
-            flagged=services.attendance_grid(training_class).flagged if not closed else [],
+            flagged=selectors.attendance_grid(training_class).flagged if not closed else [],
             unmarked_sessions=_unmarked_sessions(training_class, items),
             plan_name=services.plan_file_name(training_class),
         ),
@@ -383,8 +382,10 @@ def _unmarked_sessions(training_class: TrainingClass, items: list[Any]) -> list[
     """The sessions held whose attendance is incomplete: the checklist links each one."""
     if all(item.ok for item in items if item.key == "attendance"):
         return []
-    ended = [s for s in class_sessions(training_class) if s.event.ends_at <= timezone.now()]
-    unmarked = unmarked_by_event(training_class, ended)
+    ended = [
+        s for s in selectors.class_sessions(training_class) if s.event.ends_at <= timezone.now()
+    ]
+    unmarked = selectors.unmarked_by_event(training_class, ended)
     for session in ended:
         session.unmarked = unmarked.get(session.event_id, 0)  # type: ignore[attr-defined]
     return [s for s in ended if s.event_id in unmarked]
@@ -461,7 +462,7 @@ def certificate(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
         if Member.objects.visible_to(actor).filter(pk=member.pk).exists():
             raise PermissionDenied(_("Only the member and the organiser may download this."))
         raise Http404
-    facts = services.certificate_facts(training_class, member)
+    facts = selectors.certificate_facts(training_class, member)
     if facts is None:
         raise Http404
     content = documents.certificate_docx(facts)

@@ -25,6 +25,7 @@ from peixun.core.scoping import Actor
 from peixun.events.models import Attendance
 from peixun.orgs.models import Organization
 
+from ...logic import over_leave_limit
 from ...models import Enrolment, Session, TrainingClass
 from ...selectors import training_settings_of
 
@@ -54,11 +55,6 @@ def leave_hours_by_member(training_class: TrainingClass) -> dict[int, Decimal]:
     for member_id, session_hours in rows:
         hours[member_id] += session_hours
     return dict(hours)
-
-
-def over_leave_limit(leave: Decimal, total: Decimal, denominator: int) -> bool:
-    """Leave above 1/N of the class's hours, compared exactly: leave × N > total."""
-    return total > 0 and leave * denominator > total
 
 
 def enrolment_leave_flags_refresh(event: Any) -> None:

@@ -1,9 +1,11 @@
-"""Reads of the closing slice: the attendance grid of a class and the hours its sessions
-credited. Constant queries whatever the number of members and sessions."""
+"""Reads of the closing slice: who is expected at each session and who is still unmarked, the
+attendance grid of a class, the hours its sessions credited and what a certificate states.
+Constant queries whatever the number of members and sessions."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -16,12 +18,48 @@ from peixun.hours.models import CreditEntry
 from peixun.members.models import Member
 from peixun.orgs.selectors import tenant_of
 
-from ...models import Enrolment, MakeUp, Session, TrainingClass
-from ...selectors import training_settings_of
-from .checklist import class_sessions
-from .leave import over_leave_limit
+from ..logic import over_leave_limit
+from ..models import Enrolment, MakeUp, Session, TrainingClass
+from .classes import class_sessions, training_settings_of
 
 SHARE_PLACES = Decimal("0.0001")
+
+
+def expected_by_event(training_class: TrainingClass, event_ids: list[int]) -> dict[int, set[int]]:
+    """event id → members expected there: the class's accepted trainees, and those assigned to
+    make up a missed session at it (as `selectors.session_expected_member_ids`, for many
+    sessions in two queries)."""
+    trainees = set(
+        Enrolment.objects.accepted()
+        .filter(training_class=training_class)
+        .values_list("member_id", flat=True)
+    )
+    expected: dict[int, set[int]] = {event_id: set(trainees) for event_id in event_ids}
+    makeups = (
+        MakeUp.objects.filter(assigned_event_id__in=event_ids)
+        .exclude(state=MakeUp.State.WAIVED)
+        .values_list("assigned_event_id", "member_id")
+    )
+    for event_id, member_id in makeups:
+        if event_id is not None:
+            expected[event_id].add(member_id)
+    return expected
+
+
+def unmarked_by_event(training_class: TrainingClass, sessions: list[Session]) -> dict[int, int]:
+    """event id → how many expected members have no attendance row, for the sessions given."""
+    event_ids = [s.event_id for s in sessions]
+    expected = expected_by_event(training_class, event_ids)
+    marked: dict[int, set[int]] = defaultdict(set)
+    for event_id, member_id in Attendance.objects.filter(event_id__in=event_ids).values_list(
+        "event_id", "member_id"
+    ):
+        marked[event_id].add(member_id)
+    return {
+        event_id: len(members - marked[event_id])
+        for event_id, members in expected.items()
+        if members - marked[event_id]
+    }
 
 
 @dataclass
@@ -69,7 +107,7 @@ def attendance_grid(
     """Members × sessions with each attendance status, the hours each member's attendance will
     credit, their leave and its share of the class's hours."""
     now = now or timezone.now()
-    sessions = class_sessions(training_class)
+    sessions = list(class_sessions(training_class))
     event_ids = [s.event_id for s in sessions]
     total = sum((s.event.hours for s in sessions), Decimal(0))
     denominator = training_settings_of(training_class.org).leave_limit_denominator
