@@ -4,6 +4,7 @@ Callers import from here."""
 
 from .classes import (
     class_get,
+    class_hours_total,
     class_list,
     class_organisers,
     class_sessions,
@@ -19,10 +20,12 @@ from .classes import (
 from .closing import (
     AttendanceGrid,
     CertificateFacts,
+    SheetSession,
     attendance_grid,
     certificate_facts,
     class_credits,
     expected_by_event,
+    signin_sheets,
     unmarked_by_event,
 )
 from .dispatch import (
@@ -41,12 +44,15 @@ from .dispatch import (
 __all__ = [
     "AttendanceGrid",
     "CertificateFacts",
+    "SheetSession",
+    "signin_sheets",
     "attendance_grid",
     "certificate_facts",
     "class_credits",
     "expected_by_event",
     "unmarked_by_event",
     "class_get",
+    "class_hours_total",
     "class_list",
     "class_organisers",
     "class_sessions",

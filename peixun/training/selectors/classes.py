@@ -3,6 +3,7 @@ the tenant's class settings."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
@@ -21,6 +22,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from peixun.core.scoping import Actor, get_visible_or_404
+from peixun.events.models import Event
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
 from peixun.orgs.selectors import tenant_of
@@ -146,6 +148,14 @@ def class_sessions(training_class: TrainingClass) -> QuerySet[Session]:
         .select_related("event")
         .order_by("event__starts_at", "id")
     )
+
+
+def class_hours_total(training_class: TrainingClass) -> Decimal:
+    """The hours of all the class's sessions."""
+    total = Event.objects.filter(session__training_class=training_class).aggregate(h=Sum("hours"))[
+        "h"
+    ] or Decimal(0)
+    return Decimal(total)
 
 
 def sessions_between(actor: Actor, start: Any, end: Any) -> QuerySet[Session]:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.utils import timezone
 
-from peixun.events.models import Attendance, EventSettings
+from peixun.events.models import Attendance, EventSettings, LeaveRequest
 from peixun.events.services import credited_status
 from peixun.hours.models import CreditEntry
 from peixun.members.models import Member
@@ -230,3 +230,45 @@ def certificate_facts(training_class: TrainingClass, member: Member) -> Certific
         return None
     number = f"{training_class.starts_on.year}-{training_class.pk:05d}-{member.pk:06d}"
     return CertificateFacts(training_class, member, hours, number)
+
+
+# -- the paper sign-in sheet ---------------------------------------------------------------------
+
+
+@dataclass
+class SheetSession:
+    session: Session
+    members: list[Member]
+    # Members whose leave for this session is approved: listed, marked 请假 in 备注, not to sign.
+    on_leave: frozenset[int] = frozenset()
+
+
+def signin_sheets(
+    training_class: TrainingClass, session: Session | None = None
+) -> list[SheetSession]:
+    """Each session (or the one given) with the members expected there, by branch then name."""
+    sessions = [session] if session is not None else list(class_sessions(training_class))
+    expected = expected_by_event(training_class, [s.event_id for s in sessions])
+    members = {
+        m.pk: m
+        for m in Member.objects.filter(
+            pk__in={pk for ids in expected.values() for pk in ids}
+        ).select_related("org")
+    }
+
+    def ordered(ids: set[int]) -> list[Member]:
+        return sorted((members[pk] for pk in ids), key=lambda m: (m.org.path, m.name, m.pk))
+
+    leave: dict[int, set[int]] = {}
+    for event_id, member_id in LeaveRequest.objects.filter(
+        event_id__in=[s.event_id for s in sessions], state=LeaveRequest.State.APPROVED
+    ).values_list("event_id", "member_id"):
+        leave.setdefault(event_id, set()).add(member_id)
+    return [
+        SheetSession(
+            s,
+            ordered(expected.get(s.event_id, set())),
+            frozenset(leave.get(s.event_id, set()) & expected.get(s.event_id, set())),
+        )
+        for s in sessions
+    ]

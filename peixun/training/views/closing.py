@@ -31,14 +31,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from peixun.core.audit import audit_record
 from peixun.core.forms import BootstrapMixin, blank_first, mark_invalid
 from peixun.core.pagination import paginate
 from peixun.core.scoping import can_manage_org, can_read_org, scope_of
 from peixun.events.models import Event
 from peixun.members.models import Member
 
-from .. import documents, selectors
+from .. import selectors
 from ..models import Enrolment, MakeUp, Session, TrainingClass
 from ..services import closing as services
 from ..services import makeup as makeup_services
@@ -436,15 +435,8 @@ def signin_sheet(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         )
         if session is None:
             raise Http404
-    sheets = documents.signin_sheets(training_class, session)
-    build = documents.signin_sheet_xlsx if fmt == "xlsx" else documents.signin_sheet_docx
-    content = build(training_class, sheets)
-    audit_record(
-        actor=request.user,
-        verb="training_class.signin_sheet_export",
-        obj=training_class,
-        org=training_class.org,
-        after={"format": fmt, "sessions": len(sheets), "session": session.pk if session else None},
+    content = services.signin_sheet_export(
+        actor=request.user, training_class=training_class, session=session, fmt=fmt
     )
     return _download(content, fmt, f"{training_class.title}-{_('Sign-in sheet')}")
 
@@ -465,14 +457,7 @@ def certificate(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
     facts = selectors.certificate_facts(training_class, member)
     if facts is None:
         raise Http404
-    content = documents.certificate_docx(facts)
-    audit_record(
-        actor=actor,
-        verb="training_class.certificate",
-        obj=training_class,
-        org=training_class.org,
-        after={"member": member.pk, "hours": facts.hours},
-    )
+    content = services.certificate_export(actor=actor, facts=facts)
     return _download(content, "docx", f"{_('Certificate of completion')}-{member.name}")
 
 

@@ -21,6 +21,7 @@ from .close import (
     class_roster_confirm,
     class_timetable_confirm,
 )
+from .exports import certificate_export, signin_sheet_export
 from .leave import (
     class_leave_flags_refresh,
     enrolment_leave_flags_refresh,
@@ -28,6 +29,8 @@ from .leave import (
 from .mine import MyTraining, classes_open_for_member, my_training
 
 __all__ = [
+    "certificate_export",
+    "signin_sheet_export",
     "MAX_PLAN_BYTES",
     "PLAN_TYPES",
     "ChecklistItem",

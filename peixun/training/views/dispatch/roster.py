@@ -13,9 +13,10 @@ from peixun.core.pagination import paginate
 from peixun.core.scoping import Actor, can_manage_org, get_visible_or_404, scope_of
 from peixun.members.models import Member
 
-from ... import documents, selectors
+from ... import selectors
 from ...models import Enrolment, TrainingClass
 from ...selectors.audience import audience_text
+from ...services import dispatch as services
 from .common import DOCX, ROSTER_TABS, XLSX, class_or_404, decorate, roster_figures
 
 # -- places to fill ------------------------------------------------------------------------------
@@ -99,7 +100,7 @@ def roster_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     rows = list(selectors.roster_enrolments(actor, training_class, state="accepted")) + list(
         selectors.roster_enrolments(actor, training_class, state="nominated")
     )
-    data = documents.roster_export(
+    data = services.roster_export(
         actor=actor, training_class=training_class, enrolments=rows, fmt=fmt
     )
     response = HttpResponse(data, content_type=XLSX if fmt == "xlsx" else DOCX)
@@ -150,7 +151,7 @@ def notice_enrolment(
 def notice_docx(request: HttpRequest, pk: int) -> HttpResponse:
     training_class = class_or_404(request, pk)
     enrolment = notice_enrolment(request.user, training_class, request.GET.get("member"))
-    data = documents.notice_docx(actor=request.user, enrolment=enrolment)
+    data = services.notice_export(actor=request.user, enrolment=enrolment)
     response = HttpResponse(data, content_type=DOCX)
     filename = f"notice-{training_class.pk}-{enrolment.member_id}.docx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
