@@ -26,6 +26,7 @@ from peixun.events.models import Event
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
 from peixun.orgs.selectors import tenant_of
+from peixun.plans.registry import Delivered
 
 from ..models import Enrolment, MakeUp, Session, TrainingClass, TrainingSettings
 
@@ -187,3 +188,38 @@ def training_settings_of(org: Organization) -> TrainingSettings:
     tenant = tenant_of(org)
     found = TrainingSettings.objects.filter(tenant=tenant).first()
     return found or TrainingSettings(tenant=tenant)
+
+
+def plan_item_delivery(item_ids: list[int]) -> dict[int, Delivered]:
+    """plan item id -> what its closed classes delivered: classes, session hours and trainees
+    (the plans registry's provider for classes); three queries."""
+    closed = TrainingClass.State.CLOSED
+    classes = {
+        r["plan_item_id"]: r["n"]
+        for r in TrainingClass.objects.filter(plan_item_id__in=item_ids, state=closed)
+        .values("plan_item_id")
+        .annotate(n=Count("id", distinct=True))
+    }
+    session_hours = {
+        r["training_class__plan_item_id"]: r["h"] or Decimal(0)
+        for r in Session.objects.filter(
+            training_class__plan_item_id__in=item_ids, training_class__state=closed
+        )
+        .values("training_class__plan_item_id")
+        .annotate(h=Sum("event__hours"))
+    }
+    people = {
+        r["training_class__plan_item_id"]: r["n"]
+        for r in Enrolment.objects.accepted()
+        .filter(training_class__plan_item_id__in=item_ids, training_class__state=closed)
+        .values("training_class__plan_item_id")
+        .annotate(n=Count("member_id", distinct=True))
+    }
+    return {
+        pk: Delivered(
+            classes=classes.get(pk, 0),
+            hours=session_hours.get(pk, Decimal(0)),
+            people=people.get(pk, 0),
+        )
+        for pk in set(classes) | set(session_hours) | set(people)
+    }
