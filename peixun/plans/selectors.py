@@ -8,12 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from peixun.core.scoping import Actor, can_manage_org, get_visible_or_404, scope_of
 from peixun.orgs.models import Organization
 
-from .models import PlanItem, TrainingPlan
+from .models import PlanAttachment, PlanItem, PlanVersion, TrainingPlan
 from .registry import delivered_by_item
 from .services import can_decide
 
@@ -24,6 +25,55 @@ def plans_visible(actor: Actor) -> QuerySet[TrainingPlan]:
 
 def plan_get(actor: Actor, pk: int) -> TrainingPlan:
     return get_visible_or_404(actor, TrainingPlan, pk)
+
+
+def plan_list(
+    actor: Actor, *, year: int | None = None, org_id: int | None = None, q: str = ""
+) -> QuerySet[TrainingPlan]:
+    """Plans the actor may see, of one year, of one org and whose org's name contains `q` when
+    given; newest year first, then in org-tree order."""
+    plans = plans_visible(actor).order_by("-year", "org__path")
+    if year is not None:
+        plans = plans.filter(year=year)
+    if org_id is not None:
+        plans = plans.filter(org_id=org_id)
+    if q:
+        plans = plans.filter(org__name__icontains=q)
+    return plans
+
+
+def plan_items(plan: TrainingPlan) -> QuerySet[PlanItem]:
+    return plan.items.select_related("responsible_org").order_by("position", "id")
+
+
+def plan_versions(plan: TrainingPlan) -> QuerySet[PlanVersion]:
+    return plan.versions.select_related("submitted_by", "decided_by").order_by("-number")
+
+
+def plan_attachments(plan: TrainingPlan) -> QuerySet[PlanAttachment]:
+    return plan.attachments.order_by("id")
+
+
+def item_of_plan_or_404(plan: TrainingPlan, pk: Any) -> PlanItem:
+    return get_object_or_404(PlanItem, pk=pk, plan=plan)
+
+
+def attachment_of_plan_or_404(plan: TrainingPlan, pk: Any) -> PlanAttachment:
+    return get_object_or_404(PlanAttachment, pk=pk, plan=plan)
+
+
+def version_of_plan_or_404(plan: TrainingPlan, number: Any) -> PlanVersion:
+    return get_object_or_404(PlanVersion, plan=plan, number=number)
+
+
+def first_visible_org(actor: Actor) -> Organization | None:
+    """The shallowest open org the actor sees (where the filing overview starts)."""
+    return (
+        Organization.objects.visible_to(actor)  # type: ignore[attr-defined]
+        .filter(closed_on__isnull=True)
+        .order_by("depth", "path")
+        .first()
+    )
 
 
 def plan_permissions(actor: Actor, plan: TrainingPlan) -> dict[str, bool]:
@@ -85,7 +135,7 @@ def item_progress(plan: TrainingPlan, today: dt.date | None = None) -> list[Item
     What was delivered comes from the apps that carry out plan items (`registry`); a fixed
     number of queries whatever the number of items."""
     today = today or timezone.localdate()
-    items = list(plan.items.select_related("responsible_org").order_by("position", "id"))
+    items = list(plan_items(plan))
     delivered = delivered_by_item(i.pk for i in items)
     out: list[ItemProgress] = []
     for item in items:
