@@ -66,6 +66,11 @@ def version_of_plan_or_404(plan: TrainingPlan, number: Any) -> PlanVersion:
     return get_object_or_404(PlanVersion, plan=plan, number=number)
 
 
+def plan_item_visible(actor: Actor, pk: Any) -> PlanItem | None:
+    """A plan item of a plan the actor sees, or None."""
+    return PlanItem.objects.visible_to(actor).filter(pk=pk).first()  # type: ignore[attr-defined]
+
+
 def first_visible_org(actor: Actor) -> Organization | None:
     """The shallowest open org the actor sees (where the filing overview starts)."""
     return (

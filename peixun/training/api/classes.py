@@ -26,6 +26,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from peixun.core.apiutils import MAX_PAGE, org_field, query_error
 from peixun.core.scoping import Actor, get_visible_or_404
 from peixun.orgs.models import Organization
+from peixun.plans.selectors import plan_item_visible
 
 from .. import selectors
 from ..models import ClassKind, Session, TrainingClass
@@ -254,9 +255,7 @@ def _audience(actor: Actor, data: dict[str, Any]) -> None:
     if data.get("audience_org") is not None:
         data["audience_org"] = org_field(actor, "audience_org", data["audience_org"])
     if data.get("plan_item") is not None:
-        from peixun.plans.models import PlanItem
-
-        item = PlanItem.objects.visible_to(actor).filter(pk=data["plan_item"]).first()  # type: ignore[attr-defined]
+        item = plan_item_visible(actor, data["plan_item"])
         if item is None:
             raise ValidationError({"plan_item": _("No such plan item in your scope.")})
         data["plan_item"] = item

@@ -48,10 +48,6 @@ from ..models import Session, TrainingClass
 from ..services import classes as services
 
 
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _managed_class(request: HttpRequest, pk: int) -> TrainingClass:
     """A visible class (404 otherwise) the actor manages (403 otherwise)."""
     training_class = selectors.class_get(request.user, pk)
@@ -306,7 +302,7 @@ def session_new(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             _service_errors(form, error, session=True)
         else:
-            if is_htmx(request):
+            if request.htmx:  # type: ignore[attr-defined]
                 # The next session most often follows this one on the same day.
                 event = session.event
                 starts = timezone.localtime(event.starts_at)
@@ -329,7 +325,7 @@ def session_new(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("training:detail", pk)
     mark_invalid(form)
-    if is_htmx(request):
+    if request.htmx:  # type: ignore[attr-defined]
         return _curriculum(request, training_class, session_form=form)
     return render(
         request,
@@ -388,10 +384,10 @@ def session_delete(request: HttpRequest, pk: int, session_pk: int) -> HttpRespon
             services.session_remove(actor=actor, session=session)
         except ValidationError as exc:
             error = " ".join(exc.messages)
-            if is_htmx(request):
+            if request.htmx:  # type: ignore[attr-defined]
                 return _curriculum(request, training_class, curriculum_error=error)
         else:
-            if is_htmx(request):
+            if request.htmx:  # type: ignore[attr-defined]
                 return _curriculum(request, training_class)
             messages.success(
                 request, _("Session “%(title)s” removed.") % {"title": session.event.title}

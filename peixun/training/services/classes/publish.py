@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from peixun.accounts.models import User
 from peixun.core.audit import audit_record, snapshot
 from peixun.core.notifications import notification_send
 from peixun.core.permissions import require_manage
@@ -162,8 +163,6 @@ def class_cancel(*, actor: Actor, training_class: TrainingClass, reason: str) ->
         after={"state": training_class.state, "reason": reason, "makeups_reopened": reopened},
     )
     if was == TrainingClass.State.PUBLISHED:
-        from peixun.accounts.models import User
-
         member_ids = (
             Enrolment.objects.active().filter(training_class=training_class).values("member_id")
         )
@@ -180,8 +179,6 @@ def class_cancel(*, actor: Actor, training_class: TrainingClass, reason: str) ->
 def _release_makeups(training_class: TrainingClass, reason: str) -> list[int]:
     """Make-ups assigned to a session of the cancelled class are to be assigned again: back to
     open, the member told; the organiser of the missed class finds them on its make-up list."""
-    from peixun.accounts.models import User
-
     released = list(
         MakeUp.objects.select_for_update()
         .filter(

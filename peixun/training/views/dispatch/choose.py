@@ -22,7 +22,6 @@ from .common import (
     UNTRAINED_SHOWN,
     class_or_404,
     decorate,
-    is_htmx,
     messages_of,
     require_organiser_page,
     warnings_message,
@@ -180,7 +179,7 @@ def _row_response(
     error: str,
     done: str,
 ) -> HttpResponse:
-    if is_htmx(request):
+    if request.htmx:  # type: ignore[attr-defined]
         fresh = selectors.enrolment_visible_or_404(request.user, enrolment.pk, training_class)
         decorate(request, training_class, [fresh])
         return render(

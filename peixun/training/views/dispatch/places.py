@@ -24,7 +24,6 @@ from ...services import dispatch as services
 from .common import (
     ORG_CHOICES_LIMIT,
     class_or_404,
-    is_htmx,
     messages_of,
     require_organiser_page,
     roster_figures,
@@ -120,7 +119,7 @@ def quotas(request: HttpRequest, pk: int) -> HttpResponse:
 def _quota_row_response(
     request: HttpRequest, training_class: TrainingClass, quota_pk: int, *, error: str, done: str
 ) -> HttpResponse:
-    if is_htmx(request):
+    if request.htmx:  # type: ignore[attr-defined]
         row = next((r for r in selectors.dispatch_quotas(training_class) if r.pk == quota_pk), None)
         if row is None:  # removed
             # The message names the org: escaped like any template variable.
