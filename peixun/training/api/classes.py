@@ -18,7 +18,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -243,9 +242,7 @@ def check_choice(field: str, value: str, values: list[str]) -> None:
 
 
 def session_of(training_class: TrainingClass, session_id: int) -> Session:
-    return get_object_or_404(
-        Session.objects.select_related("event"), pk=session_id, training_class=training_class
-    )
+    return selectors.session_of_class_or_404(training_class, session_id)
 
 
 CLEARABLE = ("plan_item", "audience_org")

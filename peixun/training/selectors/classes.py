@@ -19,6 +19,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from peixun.core.scoping import Actor, get_visible_or_404
@@ -65,6 +66,10 @@ def class_get(actor: Actor, pk: Any) -> TrainingClass:
 
 def classes_visible(actor: Actor) -> QuerySet[TrainingClass]:
     return TrainingClass.objects.visible_to(actor).select_related("org")
+
+
+def class_is_visible(actor: Actor, pk: Any) -> bool:
+    return classes_visible(actor).filter(pk=pk).exists()
 
 
 # -- classes and their curriculum (the "classes" slice) --------------------------------------------
@@ -223,3 +228,41 @@ def plan_item_delivery(item_ids: list[int]) -> dict[int, Delivered]:
         )
         for pk in set(classes) | set(session_hours) | set(people)
     }
+
+
+def class_with_audience(training_class: TrainingClass) -> TrainingClass:
+    """The class again with its organiser and audience org loaded (the dispatch pages and API
+    read both)."""
+    return TrainingClass.objects.select_related("org", "audience_org").get(pk=training_class.pk)
+
+
+def session_of_class_or_404(training_class: TrainingClass, pk: Any) -> Session:
+    """A session of the class, with its event; anything else is a 404."""
+    return get_object_or_404(
+        Session.objects.select_related("event"), pk=pk, training_class=training_class
+    )
+
+
+def member_get(pk: Any) -> Member:
+    """A member by primary key, with their org, unscoped: for the actor's own member record
+    (`scope_of(actor).member_id`)."""
+    return Member.objects.select_related("org").get(pk=pk)
+
+
+def member_or_none(pk: Any) -> Member | None:
+    """A member by primary key, with their org, unscoped (the caller checks access), or None."""
+    return Member.objects.select_related("org").filter(pk=pk).first()
+
+
+def member_visible(actor: Actor, pk: Any) -> Member | None:
+    """A member the actor sees, with their org, or None."""
+    return Member.objects.visible_to(actor).select_related("org").filter(pk=pk).first()
+
+
+def member_is_visible(actor: Actor, pk: Any) -> bool:
+    return Member.objects.visible_to(actor).filter(pk=pk).exists()
+
+
+def members_visible_by_pk(actor: Actor, ids: list[int]) -> dict[int, Member]:
+    """pk -> member, for the listed members the actor sees (with their org); one query."""
+    return Member.objects.visible_to(actor).select_related("org").in_bulk(ids)

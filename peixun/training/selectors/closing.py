@@ -8,11 +8,12 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Sum
 from django.utils import timezone
 
-from peixun.events.models import Attendance, EventSettings, LeaveRequest
+from peixun.events.models import Attendance, Event, EventSettings, LeaveRequest
 from peixun.events.services import credited_status
 from peixun.hours.models import CreditEntry
 from peixun.members.models import Member
@@ -272,3 +273,71 @@ def signin_sheets(
         )
         for s in sessions
     ]
+
+
+# -- make-ups and the closing page -----------------------------------------------------------------
+
+
+def missed_event_of_class(training_class: TrainingClass, event_pk: Any) -> Event | None:
+    """The event of one of the class's sessions, or None."""
+    sessions = Session.objects.filter(training_class=training_class)
+    return Event.objects.filter(pk__in=sessions.values("event_id"), pk=event_pk).first()
+
+
+def event_or_none(pk: Any) -> Event | None:
+    """An event by primary key, unscoped (the make-up service checks the target), or None."""
+    return Event.objects.filter(pk=pk).first()
+
+
+def session_of_event(event_pk: Any) -> Session | None:
+    """The class session an event is, with the event, or None."""
+    return Session.objects.filter(event_id=event_pk).select_related("event").first()
+
+
+def credited_members(
+    training_class: TrainingClass, credits: dict[int, Decimal]
+) -> list[tuple[Member, Decimal]]:
+    """The members `credits` names (member id -> hours), each with their hours, by name."""
+    members = Member.objects.filter(pk__in=list(credits)).select_related("org")
+    return sorted(((m, credits[m.pk]) for m in members), key=lambda p: p[0].name)
+
+
+def flagged_member_ids(training_class: TrainingClass) -> set[int]:
+    """Members whose enrolment is flagged for withdrawal (leave above the limit)."""
+    return set(
+        Enrolment.objects.filter(
+            training_class=training_class, flagged_for_withdrawal=True
+        ).values_list("member_id", flat=True)
+    )
+
+
+def trainee_member_ids(training_class: TrainingClass) -> set[int]:
+    """The class's accepted trainees."""
+    return set(
+        Enrolment.objects.accepted()
+        .filter(training_class=training_class)
+        .values_list("member_id", flat=True)
+    )
+
+
+def makeup_with_session(makeup_pk: Any) -> tuple[MakeUp, Session, str | None]:
+    """A make-up fresh from the database with its member and events, the missed session and the
+    member's attendance status there (what the API returns for one make-up)."""
+    makeup = MakeUp.objects.select_related("member", "missed_event", "assigned_event").get(
+        pk=makeup_pk
+    )
+    session = Session.objects.select_related("event").get(event_id=makeup.missed_event_id)
+    status = (
+        makeup.missed_event.attendances.filter(member_id=makeup.member_id)
+        .values_list("status", flat=True)
+        .first()
+    )
+    return makeup, session, status
+
+
+def makeup_and_session(makeup_pk: Any) -> tuple[MakeUp | None, Session | None]:
+    """A make-up with its member and missed event, and the missed session (None when either is
+    missing); the caller checks the class is visible."""
+    makeup = MakeUp.objects.select_related("member", "missed_event").filter(pk=makeup_pk).first()
+    session = Session.objects.filter(event_id=makeup.missed_event_id).first() if makeup else None
+    return makeup, session

@@ -12,6 +12,7 @@ from django.http import Http404
 from peixun.core.scoping import Actor, can_read_org, scope_of
 from peixun.core.text import fold_width
 from peixun.members.models import Member
+from peixun.orgs.models import Organization
 
 from ..models import Enrolment, Quota, TrainingClass
 from .audience import filter_audience, members_without_concentrated_training
@@ -128,7 +129,7 @@ def quota_of_class_or_404(training_class: TrainingClass, pk: Any) -> Any:
         raise Http404 from None
 
 
-def places_to_fill(actor: Actor) -> QuerySet:
+def places_to_fill(actor: Actor, *, q: str = "") -> QuerySet:
     """Places of published classes given to orgs the actor manages (a unit's "places to fill"),
     soonest class first, each with `taken` and `left`; one query per page."""
 
@@ -139,6 +140,8 @@ def places_to_fill(actor: Actor) -> QuerySet:
         for path in scope.manage_paths:
             cond |= Q(org__path__startswith=path)
         qs = qs.filter(cond) if cond else qs.none()
+    if q:
+        qs = qs.filter(training_class__title__icontains=q)
     live = Q(enrolments__state__in=[Enrolment.State.NOMINATED, Enrolment.State.ACCEPTED])
     return (
         qs.select_related("org", "training_class__org")
@@ -173,3 +176,57 @@ def untrained_candidates(training_class: TrainingClass, org: Any) -> QuerySet:
     return filter_audience(
         training_class, members_without_concentrated_training(org, training_class.year)
     ).exclude(pk__in=live)
+
+
+def quota_of_class(training_class: TrainingClass, pk: Any) -> Quota | None:
+    """Places of the class, with their org, or None."""
+    return Quota.objects.select_related("org").filter(pk=pk, training_class=training_class).first()
+
+
+def enrolments_by_pk(pks: list[int]) -> dict[int, Enrolment]:
+    """pk -> enrolment with its member's and quota's orgs; one query (the caller got the pks
+    from a service that checked access)."""
+    return Enrolment.objects.select_related("member__org", "quota__org").in_bulk(pks)
+
+
+def accepted_enrolment(training_class: TrainingClass, member: Member) -> Enrolment | None:
+    """The member's accepted enrolment in the class (what a dispatch notice is for), or None."""
+    return (
+        Enrolment.objects.accepted()
+        .select_related("member__org", "quota__org", "training_class__org")
+        .filter(training_class=training_class, member=member)
+        .first()
+    )
+
+
+def quota_eligible_orgs(training_class: TrainingClass) -> QuerySet[Organization]:
+    """Orgs that may be given places: below the organiser, open, without places yet."""
+    organiser = training_class.org
+    return (
+        Organization.objects.filter(path__startswith=organiser.path, depth__gt=organiser.depth)
+        .open()
+        .exclude(pk__in=Quota.objects.filter(training_class=training_class).values("org_id"))
+        .order_by("path")
+    )
+
+
+def quota_org_choices(
+    training_class: TrainingClass,
+    q: str,
+    *,
+    limit: int,
+    keep_chosen: bool = False,
+    chosen: Any = None,
+) -> QuerySet[Organization]:
+    """The orgs a places form offers: the direct children, or the orgs at any depth a search
+    names, at most `limit`; with `keep_chosen`, the eligible org `chosen` as well (a form shown
+    again keeps its choice)."""
+    eligible = quota_eligible_orgs(training_class)
+    if q:
+        shown = eligible.filter(name__contains=q)
+    else:
+        shown = eligible.filter(depth=training_class.org.depth + 1)
+    offered = eligible.filter(pk__in=list(shown.values_list("pk", flat=True)[:limit]))
+    if keep_chosen:
+        return offered | eligible.filter(pk=chosen or 0)
+    return offered

@@ -21,7 +21,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -335,9 +335,7 @@ def session_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _session_of(training_class: TrainingClass, session_pk: int) -> Session:
-    return get_object_or_404(
-        Session.objects.select_related("event"), pk=session_pk, training_class=training_class
-    )
+    return selectors.session_of_class_or_404(training_class, session_pk)
 
 
 @login_required

@@ -34,11 +34,10 @@ from django.views.decorators.cache import never_cache
 from peixun.core.forms import BootstrapMixin, blank_first, mark_invalid
 from peixun.core.pagination import paginate
 from peixun.core.scoping import can_manage_org, can_read_org, scope_of
-from peixun.events.models import Event
 from peixun.members.models import Member
 
 from .. import selectors
-from ..models import Enrolment, MakeUp, Session, TrainingClass
+from ..models import MakeUp, Session, TrainingClass
 from ..services import closing as services
 from ..services import makeup as makeup_services
 
@@ -120,24 +119,17 @@ def posted_pk(request: HttpRequest, name: str) -> int | None:
 
 def _makeup_post(request: HttpRequest, training_class: TrainingClass) -> None:
     actor = request.user
-    sessions = Session.objects.filter(training_class=training_class)
     event_pk, member_pk = posted_pk(request, "event"), posted_pk(request, "member")
     missed = (
-        Event.objects.filter(pk__in=sessions.values("event_id"), pk=event_pk).first()
-        if event_pk is not None
-        else None
+        selectors.missed_event_of_class(training_class, event_pk) if event_pk is not None else None
     )
-    member = (
-        Member.objects.select_related("org").filter(pk=member_pk).first()
-        if member_pk is not None
-        else None
-    )
+    member = selectors.member_or_none(member_pk) if member_pk is not None else None
     if missed is None or member is None:
         raise ValidationError(_("Choose a member and a missed session of this class."))
     action = request.POST.get("action")
     if action == "assign":
         assigned_pk = posted_pk(request, "assigned")
-        assigned = Event.objects.filter(pk=assigned_pk).first() if assigned_pk else None
+        assigned = selectors.event_or_none(assigned_pk) if assigned_pk else None
         if assigned is None:
             raise ValidationError(_("Choose the session of the make-up."))
         makeup_services.makeup_assign(
@@ -333,9 +325,9 @@ def closing(request: HttpRequest, pk: int) -> HttpResponse:
     closed = training_class.state == TrainingClass.State.CLOSED
     credited: list[tuple[Member, Decimal]] = []
     if closed:
-        credits = selectors.class_credits(training_class)
-        members = Member.objects.filter(pk__in=list(credits)).select_related("org")
-        credited = sorted(((m, credits[m.pk]) for m in members), key=lambda p: p[0].name)
+        credited = selectors.credited_members(
+            training_class, selectors.class_credits(training_class)
+        )
     return render(
         request,
         "training/closing.html",
@@ -356,20 +348,8 @@ def closing(request: HttpRequest, pk: int) -> HttpResponse:
             credited_hours=sum((h for _m, h in credited), Decimal(0)),
             # No certificate for a trainee whose leave went over the limit (Art. 15), nor for a
             # member of another class who only made up a session here.
-            no_certificate=set(
-                Enrolment.objects.filter(
-                    training_class=training_class, flagged_for_withdrawal=True
-                ).values_list("member_id", flat=True)
-            )
-            if closed
-            else set(),
-            trainees=set(
-                Enrolment.objects.accepted()
-                .filter(training_class=training_class)
-                .values_list("member_id", flat=True)
-            )
-            if closed
-            else set(),
+            no_certificate=selectors.flagged_member_ids(training_class) if closed else set(),
+            trainees=selectors.trainee_member_ids(training_class) if closed else set(),
             flagged=selectors.attendance_grid(training_class).flagged if not closed else [],
             unmarked_sessions=_unmarked_sessions(training_class, items),
             plan_name=services.plan_file_name(training_class),
@@ -426,15 +406,9 @@ def signin_sheet(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     session = None
     if request.GET.get("session"):
         raw = request.GET["session"]
-        session = (
-            Session.objects.filter(training_class=training_class, pk=raw)
-            .select_related("event")
-            .first()
-            if raw.isdigit()
-            else None
-        )
-        if session is None:
+        if not raw.isdigit():
             raise Http404
+        session = selectors.session_of_class_or_404(training_class, raw)
     content = services.signin_sheet_export(
         actor=request.user, training_class=training_class, session=session, fmt=fmt
     )
@@ -446,12 +420,12 @@ def certificate(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
     """The 结业证书 of a member who completed a closed class."""
     actor = request.user
     training_class = selectors.class_get(actor, pk)
-    member = Member.objects.select_related("org").filter(pk=member_pk).first()
+    member = selectors.member_or_none(member_pk)
     if member is None:
         raise Http404
     own = scope_of(actor).member_id == member.pk
     if not (own or can_read_org(actor, training_class.org) or can_manage_org(actor, member.org)):
-        if Member.objects.visible_to(actor).filter(pk=member.pk).exists():
+        if selectors.member_is_visible(actor, member.pk):
             raise PermissionDenied(_("Only the member and the organiser may download this."))
         raise Http404
     facts = selectors.certificate_facts(training_class, member)
@@ -469,5 +443,5 @@ def my_training(request: HttpRequest) -> HttpResponse:
     member_id = scope_of(request.user).member_id
     if not member_id:
         raise Http404
-    member = Member.objects.select_related("org").get(pk=member_id)
+    member = selectors.member_get(member_id)
     return render(request, "training/mine.html", {"mine": services.my_training(member)})

@@ -43,7 +43,7 @@ def _picked(request: HttpRequest) -> list[int]:
 def _members_from(actor: Actor, ids: list[int]) -> list[Member]:
     """The ticked members the actor may see, in the ticked order; unknown ids are dropped (the
     page only offers members of the actor's own subtree)."""
-    found = Member.objects.visible_to(actor).select_related("org").in_bulk(ids)
+    found = selectors.members_visible_by_pk(actor, ids)
     return [found[i] for i in ids if i in found]
 
 
@@ -237,9 +237,7 @@ def _substitute(
         member = None
         raw = request.POST.get("member", "")
         if raw.isdigit():
-            member = (
-                Member.objects.visible_to(actor).select_related("org").filter(pk=int(raw)).first()
-            )
+            member = selectors.member_visible(actor, int(raw))
         if member is None:
             error = _("Choose the substitute.")
         else:

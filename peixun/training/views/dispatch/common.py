@@ -27,8 +27,7 @@ def messages_of(error: ValidationError) -> str:
 
 
 def class_or_404(request: HttpRequest, pk: int) -> TrainingClass:
-    training_class = selectors.class_get(request.user, pk)
-    return TrainingClass.objects.select_related("org", "audience_org").get(pk=training_class.pk)
+    return selectors.class_with_audience(selectors.class_get(request.user, pk))
 
 
 def require_organiser_page(request: HttpRequest, training_class: TrainingClass) -> None:

@@ -19,7 +19,7 @@ from peixun.core.forms import BootstrapMixin
 from peixun.orgs.models import Organization
 
 from ... import selectors
-from ...models import Quota, TrainingClass
+from ...models import TrainingClass
 from ...services import dispatch as services
 from .common import (
     ORG_CHOICES_LIMIT,
@@ -44,27 +44,6 @@ class QuotaForm(BootstrapMixin, forms.Form):
         self.style_fields(small=True)
 
 
-def _eligible_orgs(training_class: TrainingClass) -> Any:
-    """Orgs that may be given places: below the organiser, open, without places yet."""
-    organiser = training_class.org
-    return (
-        Organization.objects.filter(path__startswith=organiser.path, depth__gt=organiser.depth)
-        .open()
-        .exclude(pk__in=Quota.objects.filter(training_class=training_class).values("org_id"))
-        .order_by("path")
-    )
-
-
-def _shown_orgs(training_class: TrainingClass, q: str) -> Any:
-    """The choices offered: the direct children, or the orgs at any depth a search names."""
-    eligible = _eligible_orgs(training_class)
-    if q:
-        shown = eligible.filter(name__contains=q)
-    else:
-        shown = eligible.filter(depth=training_class.org.depth + 1)
-    return eligible.filter(pk__in=list(shown.values_list("pk", flat=True)[:ORG_CHOICES_LIMIT]))
-
-
 @login_required
 def quotas(request: HttpRequest, pk: int) -> HttpResponse:
     """The organiser allocates places to units below it."""
@@ -73,9 +52,9 @@ def quotas(request: HttpRequest, pk: int) -> HttpResponse:
     require_organiser_page(request, training_class)
     q = request.GET.get("q", "").strip()
     orgs = (
-        _eligible_orgs(training_class)
+        selectors.quota_eligible_orgs(training_class)
         if request.method == "POST"
-        else _shown_orgs(training_class, q)
+        else selectors.quota_org_choices(training_class, q, limit=ORG_CHOICES_LIMIT)
     )
     form = QuotaForm(request.POST or None, orgs=orgs)
     if request.method == "POST" and form.is_valid():
@@ -96,9 +75,13 @@ def quotas(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("training:quotas", training_class.pk)
     if request.method == "POST":
         # Shown again with the same short list the page offered, the choice kept.
-        chosen = form.data.get("org")
-        shown = _shown_orgs(training_class, q)
-        form.fields["org"].queryset = shown | _eligible_orgs(training_class).filter(pk=chosen or 0)  # type: ignore[attr-defined]
+        form.fields["org"].queryset = selectors.quota_org_choices(  # type: ignore[attr-defined]
+            training_class,
+            q,
+            limit=ORG_CHOICES_LIMIT,
+            keep_chosen=True,
+            chosen=form.data.get("org"),
+        )
     rows = selectors.dispatch_quotas(training_class)
     editable = training_class.state in services.QUOTA_STATES
     return render(

@@ -29,9 +29,7 @@ def my_places(request: HttpRequest) -> HttpResponse:
     if not (scope.platform or scope.manage_paths):
         raise Http404
     q = request.GET.get("q", "").strip()
-    qs = selectors.places_to_fill(request.user)
-    if q:
-        qs = qs.filter(training_class__title__icontains=q)
+    qs = selectors.places_to_fill(request.user, q=q)
     page, query = paginate(request, qs)
     return render(request, "training/my_places.html", {"page": page, "query": query, "q": q})
 
@@ -121,15 +119,10 @@ def notice_enrolment(
     if member_pk:
         member = get_visible_or_404(actor, Member, member_pk)
     elif scope.member_id:
-        member = Member.objects.select_related("org").get(pk=scope.member_id)
+        member = selectors.member_get(scope.member_id)
     else:
         raise Http404
-    enrolment = (
-        Enrolment.objects.accepted()
-        .select_related("member__org", "quota__org", "training_class__org")
-        .filter(training_class=training_class, member=member)
-        .first()
-    )
+    enrolment = selectors.accepted_enrolment(training_class, member)
     if enrolment is None:
         raise Http404
     if member.pk == scope.member_id:
