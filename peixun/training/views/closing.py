@@ -18,7 +18,6 @@ import os
 from decimal import Decimal
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,12 +30,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from peixun.core.forms import BootstrapMixin, blank_first, mark_invalid
+from peixun.core.forms import mark_invalid
 from peixun.core.pagination import paginate
 from peixun.core.scoping import can_manage_org, can_read_org, scope_of
 from peixun.members.models import Member
 
 from .. import selectors
+from ..forms import CloseForm, MakeUpFilterForm, PlanForm, ReopenForm
 from ..models import MakeUp, Session, TrainingClass
 from ..services import closing as services
 from ..services import makeup as makeup_services
@@ -96,20 +96,6 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # -- make-up -------------------------------------------------------------------------------------
-
-
-class MakeUpFilterForm(BootstrapMixin, forms.Form):
-    q = forms.CharField(required=False, max_length=40, label=gettext_lazy("name"))
-    state = forms.ChoiceField(
-        required=False,
-        choices=blank_first(list(MakeUp.State.choices), gettext_lazy("Any state")),
-        label=gettext_lazy("state"),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["q"].widget.attrs["placeholder"] = _("Search by name")
-        self.style_fields(small=True)
 
 
 def posted_pk(request: HttpRequest, name: str) -> int | None:
@@ -210,42 +196,6 @@ def makeups(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # -- closing -------------------------------------------------------------------------------------
-
-
-class CloseForm(BootstrapMixin, forms.Form):
-    late_note = forms.CharField(
-        required=False,
-        max_length=300,
-        label=gettext_lazy("note on a late close"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.style_fields()
-
-
-class ReopenForm(BootstrapMixin, forms.Form):
-    reason = forms.CharField(
-        max_length=300, label=gettext_lazy("reason"), widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.style_fields()
-
-
-class PlanForm(BootstrapMixin, forms.Form):
-    plan = forms.FileField(
-        required=False,
-        label=gettext_lazy("class plan document"),
-        help_text=gettext_lazy("PDF or Word, at most 20 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.doc,.docx"}),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.style_fields()
 
 
 CLOSING_ACTIONS = ("confirm_roster", "confirm_timetable", "plan", "close", "reopen")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,13 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from peixun.core.forms import BootstrapMixin
-from peixun.orgs.models import Organization
-
 from ... import selectors
+from ...forms import QuotaForm
 from ...models import TrainingClass
 from ...services import dispatch as services
 from .common import (
@@ -30,18 +24,6 @@ from .common import (
 )
 
 # -- places per unit -----------------------------------------------------------------------------
-
-
-class QuotaForm(BootstrapMixin, forms.Form):
-    org = forms.ModelChoiceField(
-        label=gettext_lazy("unit"), queryset=Organization.objects.none(), empty_label="—"
-    )
-    places = forms.IntegerField(label=gettext_lazy("places"), min_value=1)
-
-    def __init__(self, *args: Any, orgs: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = orgs if orgs is not None else Organization.objects.none()  # type: ignore[attr-defined]
-        self.style_fields(small=True)
 
 
 @login_required
