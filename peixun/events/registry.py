@@ -7,13 +7,14 @@ session up); the meetings app will register "meeting". Sign-in and attendance as
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
 from peixun.members.models import Member
 
-from .models import Event
+if TYPE_CHECKING:
+    from .models import Event
 
 # category -> function(event) returning a queryset of member ids expected at the event
 ExpectedMembers = Callable[..., QuerySet[Any, int]]

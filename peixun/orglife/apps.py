@@ -16,3 +16,9 @@ class OrglifeConfig(AppConfig):
         from .selectors import meeting_expected_member_ids
 
         register_expected_members("meeting", meeting_expected_member_ids)
+        # Closed meetings linked to a plan item count towards it (plan versus actual).
+        from peixun.plans.registry import register_plan_item_provider
+
+        from .selectors import plan_item_delivery
+
+        register_plan_item_provider("meetings", plan_item_delivery)

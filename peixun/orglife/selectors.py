@@ -14,19 +14,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from peixun.core.scoping import Actor, can_read_org, get_visible_or_404, scope_of
-from peixun.events.models import Attendance
+from peixun.events.models import Attendance, Event
 from peixun.events.registry import expected_member_ids
 from peixun.members.models import Member, Membership
 from peixun.orgs.models import Organization, Position
 from peixun.orgs.selectors import reader_tenant
 from peixun.plans.models import PlanItem
+from peixun.plans.registry import Delivered
 
 from .logic import REQUIRED_KINDS, BranchCalendar, KindShare, Overview, calendar_for
 from .models import (
@@ -456,3 +457,14 @@ def visit_members(actor: Actor) -> QuerySet[Member]:
         .select_related("org")
         .order_by("-exempt_reason", "org__path", "name", "id")
     )
+
+
+def plan_item_delivery(item_ids: list[int]) -> dict[int, Delivered]:
+    """plan item id -> what its closed meetings delivered: meetings and their hours (the plans
+    registry's provider for meetings); one query."""
+    rows = (
+        Meeting.objects.filter(plan_item_id__in=item_ids, event__state=Event.State.CLOSED)
+        .values("plan_item_id")
+        .annotate(n=Count("id"), h=Sum("event__hours"))
+    )
+    return {r["plan_item_id"]: Delivered(meetings=r["n"], hours=r["h"] or Decimal(0)) for r in rows}

@@ -7,13 +7,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from peixun.core.scoping import Actor, can_manage_org, get_visible_or_404
+from peixun.core.scoping import Actor, can_manage_org, get_visible_or_404, scope_of
 from peixun.orgs.models import Organization
 
-from .models import PlanItem, TrainingPlan
+from .models import PlanAttachment, PlanItem, PlanVersion, TrainingPlan
+from .registry import delivered_by_item
 from .services import can_decide
 
 
@@ -23,6 +25,60 @@ def plans_visible(actor: Actor) -> QuerySet[TrainingPlan]:
 
 def plan_get(actor: Actor, pk: int) -> TrainingPlan:
     return get_visible_or_404(actor, TrainingPlan, pk)
+
+
+def plan_list(
+    actor: Actor, *, year: int | None = None, org_id: int | None = None, q: str = ""
+) -> QuerySet[TrainingPlan]:
+    """Plans the actor may see, of one year, of one org and whose org's name contains `q` when
+    given; newest year first, then in org-tree order."""
+    plans = plans_visible(actor).order_by("-year", "org__path")
+    if year is not None:
+        plans = plans.filter(year=year)
+    if org_id is not None:
+        plans = plans.filter(org_id=org_id)
+    if q:
+        plans = plans.filter(org__name__icontains=q)
+    return plans
+
+
+def plan_items(plan: TrainingPlan) -> QuerySet[PlanItem]:
+    return plan.items.select_related("responsible_org").order_by("position", "id")
+
+
+def plan_versions(plan: TrainingPlan) -> QuerySet[PlanVersion]:
+    return plan.versions.select_related("submitted_by", "decided_by").order_by("-number")
+
+
+def plan_attachments(plan: TrainingPlan) -> QuerySet[PlanAttachment]:
+    return plan.attachments.order_by("id")
+
+
+def item_of_plan_or_404(plan: TrainingPlan, pk: Any) -> PlanItem:
+    return get_object_or_404(PlanItem, pk=pk, plan=plan)
+
+
+def attachment_of_plan_or_404(plan: TrainingPlan, pk: Any) -> PlanAttachment:
+    return get_object_or_404(PlanAttachment, pk=pk, plan=plan)
+
+
+def version_of_plan_or_404(plan: TrainingPlan, number: Any) -> PlanVersion:
+    return get_object_or_404(PlanVersion, plan=plan, number=number)
+
+
+def plan_item_visible(actor: Actor, pk: Any) -> PlanItem | None:
+    """A plan item of a plan the actor sees, or None."""
+    return PlanItem.objects.visible_to(actor).filter(pk=pk).first()  # type: ignore[attr-defined]
+
+
+def first_visible_org(actor: Actor) -> Organization | None:
+    """The shallowest open org the actor sees (where the filing overview starts)."""
+    return (
+        Organization.objects.visible_to(actor)  # type: ignore[attr-defined]
+        .filter(closed_on__isnull=True)
+        .order_by("depth", "path")
+        .first()
+    )
 
 
 def plan_permissions(actor: Actor, plan: TrainingPlan) -> dict[str, bool]:
@@ -81,48 +137,20 @@ def _share(done: Decimal, planned: Decimal) -> Decimal | None:
 def item_progress(plan: TrainingPlan, today: dt.date | None = None) -> list[ItemProgress]:
     """Each item with what linked closed classes and closed meetings delivered; progress is the
     mean of the shares of each planned figure (classes, meetings, hours, people) that is set.
-    Three queries whatever the number of items."""
-    from peixun.events.models import Event
-    from peixun.orglife.models import Meeting
-    from peixun.training.models import Enrolment, Session, TrainingClass
-
+    What was delivered comes from the apps that carry out plan items (`registry`); a fixed
+    number of queries whatever the number of items."""
     today = today or timezone.localdate()
-    items = list(plan.items.select_related("responsible_org").order_by("position", "id"))
-    ids = [i.pk for i in items]
-    closed = TrainingClass.State.CLOSED
-    class_rows = (
-        TrainingClass.objects.filter(plan_item_id__in=ids, state=closed)
-        .values("plan_item_id")
-        .annotate(n=Count("id", distinct=True))
-    )
-    classes = {r["plan_item_id"]: r["n"] for r in class_rows}
-    session_hours = {
-        r["training_class__plan_item_id"]: r["h"] or Decimal(0)
-        for r in Session.objects.filter(
-            training_class__plan_item_id__in=ids, training_class__state=closed
-        )
-        .values("training_class__plan_item_id")
-        .annotate(h=Sum("event__hours"))
-    }
-    people = {
-        r["training_class__plan_item_id"]: r["n"]
-        for r in Enrolment.objects.accepted()
-        .filter(training_class__plan_item_id__in=ids, training_class__state=closed)
-        .values("training_class__plan_item_id")
-        .annotate(n=Count("member_id", distinct=True))
-    }
-    meeting_rows = (
-        Meeting.objects.filter(plan_item_id__in=ids, event__state=Event.State.CLOSED)
-        .values("plan_item_id")
-        .annotate(n=Count("id"), h=Sum("event__hours"))
-    )
-    meetings = {r["plan_item_id"]: (r["n"], r["h"] or Decimal(0)) for r in meeting_rows}
+    items = list(plan_items(plan))
+    delivered = delivered_by_item(i.pk for i in items)
     out: list[ItemProgress] = []
     for item in items:
-        n_classes = classes.get(item.pk, 0)
-        n_meetings, meeting_hours = meetings.get(item.pk, (0, Decimal(0)))
-        hours = session_hours.get(item.pk, Decimal(0)) + meeting_hours
-        n_people = people.get(item.pk, 0)
+        done = delivered[item.pk]
+        n_classes, n_meetings, hours, n_people = (
+            done.classes,
+            done.meetings,
+            done.hours,
+            done.people,
+        )
         shares = [
             s
             for s in (
@@ -185,8 +213,6 @@ def progress_totals(rows: list[ItemProgress]) -> dict[str, Any]:
 
 def manageable_orgs(actor: Actor) -> QuerySet[Organization]:
     """Orgs whose plans the actor may draft: those they manage, open, shallowest first."""
-    from peixun.core.scoping import scope_of
-
     scope = scope_of(actor)
     if scope.platform:
         return Organization.objects.filter(closed_on__isnull=True).order_by("depth", "path")

@@ -8,23 +8,26 @@ class TrainingConfig(AppConfig):
     verbose_name = _("Training classes")
 
     def ready(self) -> None:
-        # A class session expects the class's enrolled members and those assigned to make it up.
+        # Imported here, not at the top: they import the models, which the app registry loads
+        # only after every AppConfig is created.
         from peixun.events.registry import (
             register_attendance_listener,
             register_close_owner,
             register_expected_members,
         )
+        from peixun.hours.registry import register_suggestion_source
+        from peixun.plans.registry import register_plan_item_provider
 
-        from .selectors import session_closing_url, session_expected_member_ids
+        from .selectors import plan_item_delivery, session_closing_url, session_expected_member_ids
+        from .services import classes_open_for_member
         from .services.closing import enrolment_leave_flags_refresh
 
+        # A class session expects the class's enrolled members and those assigned to make it up.
         register_expected_members("session", session_expected_member_ids)
         register_attendance_listener("session", enrolment_leave_flags_refresh)
         # Sessions are credited by closing the class (结班), after its checklist, never alone.
         register_close_owner("session", session_closing_url)
+        # Closed classes linked to a plan item count towards it (plan versus actual).
+        register_plan_item_provider("classes", plan_item_delivery)
         # A member behind on study hours is pointed to the classes they could still join.
-        from peixun.hours.registry import register_suggestion_source
-
-        from .services import classes_open_for_member
-
         register_suggestion_source("open_classes", classes_open_for_member)

@@ -19,7 +19,7 @@ from peixun.members.models import Member
 from peixun.orgs.models import Organization, Position
 from peixun.plans.models import PlanItem
 
-from .models import ClassKind, SessionType, TrainingClass
+from .models import ClassKind, MakeUp, SessionType, TrainingClass
 
 HOURS_ATTRS = {"inputmode": "decimal", "step": "0.25", "min": "0", "type": "number"}
 
@@ -360,3 +360,65 @@ class SettingsForm(BootstrapMixin, forms.Form):
             "leave_limit_denominator": data["leave_limit_denominator"],
             "close_due_days": data["close_due_days"],
         }
+
+
+class MakeUpFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(required=False, max_length=40, label=_("name"))
+    state = forms.ChoiceField(
+        required=False,
+        choices=blank_first(list(MakeUp.State.choices), _("Any state")),
+        label=_("state"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs["placeholder"] = _("Search by name")
+        self.style_fields(small=True)
+
+
+class CloseForm(BootstrapMixin, forms.Form):
+    late_note = forms.CharField(
+        required=False,
+        max_length=300,
+        label=_("note on a late close"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_fields()
+
+
+class ReopenForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(
+        max_length=300, label=_("reason"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_fields()
+
+
+class PlanForm(BootstrapMixin, forms.Form):
+    plan = forms.FileField(
+        required=False,
+        label=_("class plan document"),
+        help_text=_("PDF or Word, at most 20 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.doc,.docx"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_fields()
+
+
+class QuotaForm(BootstrapMixin, forms.Form):
+    org = forms.ModelChoiceField(
+        label=_("unit"), queryset=Organization.objects.none(), empty_label="—"
+    )
+    places = forms.IntegerField(label=_("places"), min_value=1)
+
+    def __init__(self, *args: Any, orgs: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = orgs if orgs is not None else Organization.objects.none()  # type: ignore[attr-defined]
+        self.style_fields(small=True)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from peixun.accounts.models import Grant
 from peixun.accounts.selectors import nearest_managers, org_managers
 from peixun.core.audit import audit_record, snapshot
 from peixun.core.notifications import notification_send
@@ -175,8 +176,6 @@ def plan_remind(*, actor: Actor, parent_org: Organization, year: Any) -> int:
     message that names no other org; nothing is published. Returns how many orgs were reminded
     (a child with nobody granted on it cannot be reminded and is not counted). A constant number
     of queries whatever the number of children; a second reminder on the same day is not sent."""
-    from peixun.accounts.models import Grant
-
     require_manage(actor, parent_org)
     year = clean_year(year)
     children = list(Organization.objects.get_children(parent_org).filter(closed_on__isnull=True))

@@ -18,7 +18,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -27,6 +26,7 @@ from peixun.core.apiutils import MAX_PAGE, query_error
 from peixun.core.scoping import Actor, get_visible_or_404
 from peixun.orgs.models import Organization
 from peixun.orgs.selectors import org_field
+from peixun.plans.selectors import plan_item_visible
 
 from .. import selectors
 from ..models import ClassKind, Session, TrainingClass
@@ -243,9 +243,7 @@ def check_choice(field: str, value: str, values: list[str]) -> None:
 
 
 def session_of(training_class: TrainingClass, session_id: int) -> Session:
-    return get_object_or_404(
-        Session.objects.select_related("event"), pk=session_id, training_class=training_class
-    )
+    return selectors.session_of_class_or_404(training_class, session_id)
 
 
 CLEARABLE = ("plan_item", "audience_org")
@@ -255,9 +253,7 @@ def _audience(actor: Actor, data: dict[str, Any]) -> None:
     if data.get("audience_org") is not None:
         data["audience_org"] = org_field(actor, "audience_org", data["audience_org"])
     if data.get("plan_item") is not None:
-        from peixun.plans.models import PlanItem
-
-        item = PlanItem.objects.visible_to(actor).filter(pk=data["plan_item"]).first()  # type: ignore[attr-defined]
+        item = plan_item_visible(actor, data["plan_item"])
         if item is None:
             raise ValidationError({"plan_item": _("No such plan item in your scope.")})
         data["plan_item"] = item

@@ -32,7 +32,7 @@ from peixun.events.models import Event
 from peixun.members.models import Member
 
 from .. import selectors
-from ..models import MakeUp, Session, TrainingClass
+from ..models import MakeUp, TrainingClass
 from ..services import closing as services
 from ..services import makeup as makeup_services
 
@@ -241,7 +241,7 @@ def body_errors(error: ValidationError) -> ValidationError:
 
 
 def member_field(actor: Actor, pk: int) -> Member:
-    found = Member.objects.visible_to(actor).select_related("org").filter(pk=pk).first()
+    found = selectors.member_visible(actor, pk)
     if found is None:
         raise ValidationError({"member_id": _("No such member in your scope.")})
     return found
@@ -249,11 +249,8 @@ def member_field(actor: Actor, pk: int) -> Member:
 
 def session_event_field(actor: Actor, field: str, pk: int) -> Event:
     """A session's event in a class the actor sees: anything else is the same field error."""
-    session = Session.objects.filter(event_id=pk).select_related("event").first()
-    visible = (
-        session is not None
-        and selectors.classes_visible(actor).filter(pk=session.training_class_id).exists()
-    )
+    session = selectors.session_of_event(pk)
+    visible = session is not None and selectors.class_is_visible(actor, session.training_class_id)
     if session is None or not visible:
         raise ValidationError({field: _("No such session in your scope.")})
     return session.event
@@ -279,21 +276,13 @@ def makeup_out(row: makeup_services.MakeUpRow) -> dict[str, Any]:
 
 
 def single_makeup_out(makeup: MakeUp) -> dict[str, Any]:
-    makeup = MakeUp.objects.select_related("member", "missed_event", "assigned_event").get(
-        pk=makeup.pk
-    )
-    session = Session.objects.select_related("event").get(event_id=makeup.missed_event_id)
-    status = (
-        makeup.missed_event.attendances.filter(member_id=makeup.member_id)
-        .values_list("status", flat=True)
-        .first()
-    )
+    makeup, session, status = selectors.makeup_with_session(makeup.pk)
     return makeup_out(makeup_services.MakeUpRow(makeup.member, session, status, makeup))
 
 
 def closing_out(training_class: TrainingClass) -> dict[str, Any]:
     training_class.refresh_from_db()
-    credits = services.class_credits(training_class)
+    credits = selectors.class_credits(training_class)
     return {
         "id": training_class.pk,
         "state": training_class.state,
@@ -314,7 +303,7 @@ def closing_out(training_class: TrainingClass) -> dict[str, Any]:
 def attendance_grid(request: HttpRequest, class_id: int) -> dict[str, Any]:
     """Members × sessions: each attendance status, the hours the attendance will credit at
     closing, leave hours and their share of the class's hours, and the withdrawal flag."""
-    grid = services.attendance_grid(readable_class(request.user, class_id))
+    grid = selectors.attendance_grid(readable_class(request.user, class_id))
     return {
         "class_id": class_id,
         "full_time": grid.training_class.full_time,
@@ -405,8 +394,7 @@ def waive_new_makeup(request: HttpRequest, payload: WaiveNewIn) -> Status[dict[s
 def waive_makeup(request: HttpRequest, makeup_id: int, payload: WaiveIn) -> dict[str, Any]:
     """Waive a make-up with a reason: the member is no longer expected at its session."""
     actor = request.user
-    makeup = MakeUp.objects.select_related("member", "missed_event").filter(pk=makeup_id).first()
-    session = Session.objects.filter(event_id=makeup.missed_event_id).first() if makeup else None
+    makeup, session = selectors.makeup_and_session(makeup_id)
     if makeup is None or session is None:
         raise Http404
     selectors.class_get(actor, session.training_class_id)
@@ -499,7 +487,7 @@ def mine(request: HttpRequest) -> dict[str, Any]:
     member_id = scope_of(request.user).member_id
     if not member_id:
         raise Http404
-    member = Member.objects.select_related("org").get(pk=member_id)
+    member = selectors.member_get(member_id)
     data = services.my_training(member)
     return {
         "member": {"id": member.pk, "name": member.name},

@@ -30,8 +30,8 @@ from peixun.orgs.selectors import org_field
 
 from .. import selectors
 from ..models import Enrolment, Quota, TrainingClass
+from ..selectors.audience import MemberWarning, candidates_for
 from ..services import dispatch as services
-from ..services.audience import MemberWarning, candidates_for
 
 router = Router(tags=["training"])
 
@@ -159,8 +159,7 @@ class CandidatesOut(Schema):
 
 
 def _class(request: HttpRequest, class_id: int) -> TrainingClass:
-    found = selectors.class_get(request.user, class_id)
-    return TrainingClass.objects.select_related("org", "audience_org").get(pk=found.pk)
+    return selectors.class_with_audience(selectors.class_get(request.user, class_id))
 
 
 def _require_roster_reader(actor: Actor, training_class: TrainingClass) -> tuple[str, ...] | None:
@@ -185,7 +184,7 @@ def quota_out(quota: Quota) -> dict[str, Any]:
 
 def _fresh(pks: list[int]) -> list[Enrolment]:
     """Enrolments fresh from the database with what `EnrolmentOut` reads, in the order of `pks`."""
-    found = Enrolment.objects.select_related("member__org", "quota__org").in_bulk(pks)
+    found = selectors.enrolments_by_pk(pks)
     return [found[pk] for pk in pks]
 
 
@@ -210,7 +209,7 @@ def members_in_scope(actor: Actor, ids: list[int], field: str = "member_ids") ->
         )
     if len(set(ids)) != len(ids):
         raise ValidationError({field: _("A member is listed twice.")})
-    found = Member.objects.visible_to(actor).select_related("org").in_bulk(ids)
+    found = selectors.members_visible_by_pk(actor, ids)
     outside = [str(pk) for pk in ids if pk not in found]
     if outside:
         raise ValidationError(
@@ -321,11 +320,7 @@ def nominate(request: HttpRequest, class_id: int, payload: NominationIn) -> Stat
     """A unit nominates members of its subtree within its places: all of them, or none. The
     answer carries warnings (repeat training on the topic this year, exempt members)."""
     training_class = _class(request, class_id)
-    quota = (
-        Quota.objects.select_related("org")
-        .filter(pk=payload.quota_id, training_class=training_class)
-        .first()
-    )
+    quota = selectors.quota_of_class(training_class, payload.quota_id)
     if quota is None:
         raise ValidationError({"quota_id": _("No such places in this class.")})
     if not can_manage_org(request.user, quota.org):

@@ -390,6 +390,8 @@ class ClassServiceTests(PersonaTestCase):
             figures,
             (Decimal(4), Decimal(10), Decimal("0.4000"), Decimal("0.50"), False),
         )
+        # Reading the settings no longer stores the defaults: the tenant's row is made here.
+        TrainingSettings.objects.get_or_create(tenant=self.world.root)
         TrainingSettings.objects.filter(tenant=self.world.root).update(
             theory_share_min=Decimal("0.33")
         )

@@ -10,7 +10,7 @@ from peixun.core.models import AuditEvent, Notification
 from peixun.hours.services import entry_record
 from peixun.testing import make_member
 from peixun.training.models import Enrolment, Quota, TrainingClass
-from peixun.training.services import audience
+from peixun.training.selectors import audience
 from peixun.training.services import dispatch as services
 
 from .test_dispatch_fixtures import DispatchTestCase, make_class

@@ -21,7 +21,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,10 +46,6 @@ from ..forms import (
 )
 from ..models import Session, TrainingClass
 from ..services import classes as services
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _managed_class(request: HttpRequest, pk: int) -> TrainingClass:
@@ -306,7 +302,7 @@ def session_new(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             _service_errors(form, error, session=True)
         else:
-            if is_htmx(request):
+            if request.htmx:  # type: ignore[attr-defined]
                 # The next session most often follows this one on the same day.
                 event = session.event
                 starts = timezone.localtime(event.starts_at)
@@ -329,7 +325,7 @@ def session_new(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("training:detail", pk)
     mark_invalid(form)
-    if is_htmx(request):
+    if request.htmx:  # type: ignore[attr-defined]
         return _curriculum(request, training_class, session_form=form)
     return render(
         request,
@@ -339,9 +335,7 @@ def session_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _session_of(training_class: TrainingClass, session_pk: int) -> Session:
-    return get_object_or_404(
-        Session.objects.select_related("event"), pk=session_pk, training_class=training_class
-    )
+    return selectors.session_of_class_or_404(training_class, session_pk)
 
 
 @login_required
@@ -388,10 +382,10 @@ def session_delete(request: HttpRequest, pk: int, session_pk: int) -> HttpRespon
             services.session_remove(actor=actor, session=session)
         except ValidationError as exc:
             error = " ".join(exc.messages)
-            if is_htmx(request):
+            if request.htmx:  # type: ignore[attr-defined]
                 return _curriculum(request, training_class, curriculum_error=error)
         else:
-            if is_htmx(request):
+            if request.htmx:  # type: ignore[attr-defined]
                 return _curriculum(request, training_class)
             messages.success(
                 request, _("Session “%(title)s” removed.") % {"title": session.event.title}
@@ -466,7 +460,7 @@ def training_settings(request: HttpRequest) -> HttpResponse:
         raise Http404
     chosen = request.GET.get("tenant")
     tenant = next((t for t in tenants if str(t.pk) == chosen), tenants[0])
-    current = services.training_settings_for(tenant)
+    current = selectors.training_settings_of(tenant)
     initial = {
         "theory_share_percent": int(current.theory_share_min * 100),
         "theory_topics": current.theory_topic_list,

@@ -18,7 +18,6 @@ import os
 from decimal import Decimal
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,18 +30,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from peixun.core.audit import audit_record
-from peixun.core.forms import BootstrapMixin, blank_first, mark_invalid
+from peixun.core.forms import mark_invalid
 from peixun.core.pagination import paginate
 from peixun.core.scoping import can_manage_org, can_read_org, scope_of
-from peixun.events.models import Event
 from peixun.members.models import Member
 
-from .. import documents, selectors
-from ..models import Enrolment, MakeUp, Session, TrainingClass
+from .. import selectors
+from ..forms import CloseForm, MakeUpFilterForm, PlanForm, ReopenForm
+from ..models import MakeUp, Session, TrainingClass
 from ..services import closing as services
 from ..services import makeup as makeup_services
-from ..services.closing.checklist import class_sessions, unmarked_by_event
 
 DOCUMENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -80,7 +77,7 @@ STATUS_STYLE = {
 @login_required
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     training_class = readable_class(request, pk)
-    grid = services.attendance_grid(training_class)
+    grid = selectors.attendance_grid(training_class)
     for row in grid.rows:
         for cell in row.cells:
             symbol, css = STATUS_STYLE.get(cell.status or "", ("", ""))
@@ -101,20 +98,6 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 # -- make-up -------------------------------------------------------------------------------------
 
 
-class MakeUpFilterForm(BootstrapMixin, forms.Form):
-    q = forms.CharField(required=False, max_length=40, label=gettext_lazy("name"))
-    state = forms.ChoiceField(
-        required=False,
-        choices=blank_first(list(MakeUp.State.choices), gettext_lazy("Any state")),
-        label=gettext_lazy("state"),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["q"].widget.attrs["placeholder"] = _("Search by name")
-        self.style_fields(small=True)
-
-
 def posted_pk(request: HttpRequest, name: str) -> int | None:
     raw = str(request.POST.get(name, ""))
     return int(raw) if raw.isdigit() else None
@@ -122,24 +105,17 @@ def posted_pk(request: HttpRequest, name: str) -> int | None:
 
 def _makeup_post(request: HttpRequest, training_class: TrainingClass) -> None:
     actor = request.user
-    sessions = Session.objects.filter(training_class=training_class)
     event_pk, member_pk = posted_pk(request, "event"), posted_pk(request, "member")
     missed = (
-        Event.objects.filter(pk__in=sessions.values("event_id"), pk=event_pk).first()
-        if event_pk is not None
-        else None
+        selectors.missed_event_of_class(training_class, event_pk) if event_pk is not None else None
     )
-    member = (
-        Member.objects.select_related("org").filter(pk=member_pk).first()
-        if member_pk is not None
-        else None
-    )
+    member = selectors.member_or_none(member_pk) if member_pk is not None else None
     if missed is None or member is None:
         raise ValidationError(_("Choose a member and a missed session of this class."))
     action = request.POST.get("action")
     if action == "assign":
         assigned_pk = posted_pk(request, "assigned")
-        assigned = Event.objects.filter(pk=assigned_pk).first() if assigned_pk else None
+        assigned = selectors.event_or_none(assigned_pk) if assigned_pk else None
         if assigned is None:
             raise ValidationError(_("Choose the session of the make-up."))
         makeup_services.makeup_assign(
@@ -222,42 +198,6 @@ def makeups(request: HttpRequest, pk: int) -> HttpResponse:
 # -- closing -------------------------------------------------------------------------------------
 
 
-class CloseForm(BootstrapMixin, forms.Form):
-    late_note = forms.CharField(
-        required=False,
-        max_length=300,
-        label=gettext_lazy("note on a late close"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.style_fields()
-
-
-class ReopenForm(BootstrapMixin, forms.Form):
-    reason = forms.CharField(
-        max_length=300, label=gettext_lazy("reason"), widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.style_fields()
-
-
-class PlanForm(BootstrapMixin, forms.Form):
-    plan = forms.FileField(
-        required=False,
-        label=gettext_lazy("class plan document"),
-        help_text=gettext_lazy("PDF or Word, at most 20 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.doc,.docx"}),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.style_fields()
-
-
 CLOSING_ACTIONS = ("confirm_roster", "confirm_timetable", "plan", "close", "reopen")
 
 
@@ -335,9 +275,9 @@ def closing(request: HttpRequest, pk: int) -> HttpResponse:
     closed = training_class.state == TrainingClass.State.CLOSED
     credited: list[tuple[Member, Decimal]] = []
     if closed:
-        credits = services.class_credits(training_class)
-        members = Member.objects.filter(pk__in=list(credits)).select_related("org")
-        credited = sorted(((m, credits[m.pk]) for m in members), key=lambda p: p[0].name)
+        credited = selectors.credited_members(
+            training_class, selectors.class_credits(training_class)
+        )
     return render(
         request,
         "training/closing.html",
@@ -358,21 +298,9 @@ def closing(request: HttpRequest, pk: int) -> HttpResponse:
             credited_hours=sum((h for _m, h in credited), Decimal(0)),
             # No certificate for a trainee whose leave went over the limit (Art. 15), nor for a
             # member of another class who only made up a session here.
-            no_certificate=set(
-                Enrolment.objects.filter(
-                    training_class=training_class, flagged_for_withdrawal=True
-                ).values_list("member_id", flat=True)
-            )
-            if closed
-            else set(),
-            trainees=set(
-                Enrolment.objects.accepted()
-                .filter(training_class=training_class)
-                .values_list("member_id", flat=True)
-            )
-            if closed
-            else set(),
-            flagged=services.attendance_grid(training_class).flagged if not closed else [],
+            no_certificate=selectors.flagged_member_ids(training_class) if closed else set(),
+            trainees=selectors.trainee_member_ids(training_class) if closed else set(),
+            flagged=selectors.attendance_grid(training_class).flagged if not closed else [],
             unmarked_sessions=_unmarked_sessions(training_class, items),
             plan_name=services.plan_file_name(training_class),
         ),
@@ -383,8 +311,10 @@ def _unmarked_sessions(training_class: TrainingClass, items: list[Any]) -> list[
     """The sessions held whose attendance is incomplete: the checklist links each one."""
     if all(item.ok for item in items if item.key == "attendance"):
         return []
-    ended = [s for s in class_sessions(training_class) if s.event.ends_at <= timezone.now()]
-    unmarked = unmarked_by_event(training_class, ended)
+    ended = [
+        s for s in selectors.class_sessions(training_class) if s.event.ends_at <= timezone.now()
+    ]
+    unmarked = selectors.unmarked_by_event(training_class, ended)
     for session in ended:
         session.unmarked = unmarked.get(session.event_id, 0)  # type: ignore[attr-defined]
     return [s for s in ended if s.event_id in unmarked]
@@ -426,24 +356,11 @@ def signin_sheet(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     session = None
     if request.GET.get("session"):
         raw = request.GET["session"]
-        session = (
-            Session.objects.filter(training_class=training_class, pk=raw)
-            .select_related("event")
-            .first()
-            if raw.isdigit()
-            else None
-        )
-        if session is None:
+        if not raw.isdigit():
             raise Http404
-    sheets = documents.signin_sheets(training_class, session)
-    build = documents.signin_sheet_xlsx if fmt == "xlsx" else documents.signin_sheet_docx
-    content = build(training_class, sheets)
-    audit_record(
-        actor=request.user,
-        verb="training_class.signin_sheet_export",
-        obj=training_class,
-        org=training_class.org,
-        after={"format": fmt, "sessions": len(sheets), "session": session.pk if session else None},
+        session = selectors.session_of_class_or_404(training_class, raw)
+    content = services.signin_sheet_export(
+        actor=request.user, training_class=training_class, session=session, fmt=fmt
     )
     return _download(content, fmt, f"{training_class.title}-{_('Sign-in sheet')}")
 
@@ -453,25 +370,18 @@ def certificate(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
     """The 结业证书 of a member who completed a closed class."""
     actor = request.user
     training_class = selectors.class_get(actor, pk)
-    member = Member.objects.select_related("org").filter(pk=member_pk).first()
+    member = selectors.member_or_none(member_pk)
     if member is None:
         raise Http404
     own = scope_of(actor).member_id == member.pk
     if not (own or can_read_org(actor, training_class.org) or can_manage_org(actor, member.org)):
-        if Member.objects.visible_to(actor).filter(pk=member.pk).exists():
+        if selectors.member_is_visible(actor, member.pk):
             raise PermissionDenied(_("Only the member and the organiser may download this."))
         raise Http404
-    facts = services.certificate_facts(training_class, member)
+    facts = selectors.certificate_facts(training_class, member)
     if facts is None:
         raise Http404
-    content = documents.certificate_docx(facts)
-    audit_record(
-        actor=actor,
-        verb="training_class.certificate",
-        obj=training_class,
-        org=training_class.org,
-        after={"member": member.pk, "hours": facts.hours},
-    )
+    content = services.certificate_export(actor=actor, facts=facts)
     return _download(content, "docx", f"{_('Certificate of completion')}-{member.name}")
 
 
@@ -483,5 +393,5 @@ def my_training(request: HttpRequest) -> HttpResponse:
     member_id = scope_of(request.user).member_id
     if not member_id:
         raise Http404
-    member = Member.objects.select_related("org").get(pk=member_id)
+    member = selectors.member_get(member_id)
     return render(request, "training/mine.html", {"mine": services.my_training(member)})

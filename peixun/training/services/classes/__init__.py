@@ -32,7 +32,6 @@ from .sessions import (
 from .settings import (
     SETTINGS_FIELDS,
     clean_settings,
-    training_settings_for,
     training_settings_update,
 )
 
@@ -59,6 +58,5 @@ __all__ = [
     "session_update",
     "theory_check_applies",
     "theory_share",
-    "training_settings_for",
     "training_settings_update",
 ]

@@ -18,6 +18,7 @@ from peixun.events.services import event_update
 from peixun.hours.models import Kind, Topic
 from peixun.members.models import Member
 from peixun.orgs.models import Organization, Position
+from peixun.plans.models import PlanItem
 
 from ...models import (
     ClassKind,
@@ -118,8 +119,6 @@ def clean_class_fields(data: dict[str, Any], org: Organization) -> dict[str, Any
 def plan_item_fits(item: Any, org: Organization) -> bool:
     """A class delivers an item of its organiser's plan or of a plan above it, or an item the
     organiser (or an org above it) is responsible for."""
-    from peixun.plans.models import PlanItem
-
     if not isinstance(item, PlanItem):
         return False
     item = PlanItem.objects.select_related("plan__org", "responsible_org").get(pk=item.pk)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from peixun.accounts.models import User
 from peixun.core.audit import audit_record, snapshot
 from peixun.core.notifications import notification_send
 from peixun.core.permissions import require_manage
@@ -24,8 +25,8 @@ from ...models import (
     Session,
     TrainingClass,
 )
+from ...selectors import training_settings_of
 from .build import locked_class, require_editable
-from .settings import training_settings_for
 
 # The kinds whose publication the theory-share minimum blocks. DESIGN.md §3 states the rule for
 # special trainings (专题培训). Concentrated rotation (集中轮训) of members is, under the 2024–2028
@@ -51,7 +52,7 @@ class TheoryShare(NamedTuple):
 def theory_share(training_class: TrainingClass) -> TheoryShare:
     """The hours of the class's sessions on theory topics (the tenant's list) against all its
     hours, and whether that share meets the tenant's minimum."""
-    settings = training_settings_for(training_class.org)
+    settings = training_settings_of(training_class.org)
     topics = set(settings.theory_topic_list)
     theory = total = Decimal(0)
     for topic, hours in Event.objects.filter(session__training_class=training_class).values_list(
@@ -162,8 +163,6 @@ def class_cancel(*, actor: Actor, training_class: TrainingClass, reason: str) ->
         after={"state": training_class.state, "reason": reason, "makeups_reopened": reopened},
     )
     if was == TrainingClass.State.PUBLISHED:
-        from peixun.accounts.models import User
-
         member_ids = (
             Enrolment.objects.active().filter(training_class=training_class).values("member_id")
         )
@@ -180,8 +179,6 @@ def class_cancel(*, actor: Actor, training_class: TrainingClass, reason: str) ->
 def _release_makeups(training_class: TrainingClass, reason: str) -> list[int]:
     """Make-ups assigned to a session of the cancelled class are to be assigned again: back to
     open, the member told; the organiser of the missed class finds them on its make-up list."""
-    from peixun.accounts.models import User
-
     released = list(
         MakeUp.objects.select_for_update()
         .filter(

@@ -30,11 +30,6 @@ SETTINGS_FIELDS = [
 # -- settings ------------------------------------------------------------------------------------
 
 
-def training_settings_for(org: Organization) -> TrainingSettings:
-    settings, _created = TrainingSettings.objects.get_or_create(tenant=tenant_of(org))
-    return settings
-
-
 def clean_settings(data: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, str] = {}
     clean: dict[str, Any] = {}
@@ -84,7 +79,8 @@ def training_settings_update(
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     clean = clean_settings(fields)
-    settings = TrainingSettings.objects.select_for_update().get(pk=training_settings_for(tenant).pk)
+    # The first save creates the tenant's row; until then reads see the unsaved defaults.
+    settings, _created = TrainingSettings.objects.select_for_update().get_or_create(tenant=tenant)
     before = snapshot(settings, SETTINGS_FIELDS)
     for name, value in clean.items():
         setattr(settings, name, value)

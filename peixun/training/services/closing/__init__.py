@@ -1,4 +1,4 @@
-"""Closing a class (结班) and what leads to it: the leave limit, the attendance grid, the
+"""Closing a class (结班) and what leads to it: the leave limit, the
 checklist, the final confirmations, closing with credits, reopening, and 我的培训.
 
 `enrolment_leave_flags_refresh(event)` is the events layer's attendance listener for sessions
@@ -9,7 +9,6 @@ from .checklist import (
     close_due_on,
     close_is_late,
     closing_checklist,
-    expected_by_event,
     missing_items,
     plan_file_name,
 )
@@ -22,32 +21,21 @@ from .close import (
     class_roster_confirm,
     class_timetable_confirm,
 )
+from .exports import certificate_export, signin_sheet_export
 from .leave import (
     class_leave_flags_refresh,
     enrolment_leave_flags_refresh,
-    over_leave_limit,
-    training_settings_of,
 )
 from .mine import MyTraining, classes_open_for_member, my_training
-from .reads import (
-    AttendanceGrid,
-    CertificateFacts,
-    attendance_grid,
-    certificate_facts,
-    class_credits,
-)
 
 __all__ = [
+    "certificate_export",
+    "signin_sheet_export",
     "MAX_PLAN_BYTES",
     "PLAN_TYPES",
-    "AttendanceGrid",
-    "CertificateFacts",
     "ChecklistItem",
     "MyTraining",
-    "attendance_grid",
-    "certificate_facts",
     "class_close",
-    "class_credits",
     "class_leave_flags_refresh",
     "class_plan_attach",
     "class_reopen",
@@ -58,10 +46,7 @@ __all__ = [
     "close_is_late",
     "closing_checklist",
     "enrolment_leave_flags_refresh",
-    "expected_by_event",
     "missing_items",
     "my_training",
-    "over_leave_limit",
     "plan_file_name",
-    "training_settings_of",
 ]

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from peixun.events.models import Attendance
-
-from ...models import Enrolment, MakeUp, Session, TrainingClass
-from .leave import training_settings_of
+from ...models import Enrolment, TrainingClass
+from ...selectors import class_sessions, training_settings_of, unmarked_by_event
 
 
 @dataclass(frozen=True)
@@ -22,51 +19,6 @@ class ChecklistItem:
     label: str
     ok: bool
     detail: str
-
-
-def class_sessions(training_class: TrainingClass) -> list[Session]:
-    return list(
-        Session.objects.filter(training_class=training_class)
-        .select_related("event")
-        .order_by("event__starts_at", "id")
-    )
-
-
-def expected_by_event(training_class: TrainingClass, event_ids: list[int]) -> dict[int, set[int]]:
-    """event id → members expected there: the class's accepted trainees, and those assigned to
-    make up a missed session at it (as `selectors.session_expected_member_ids`, for many
-    sessions in two queries)."""
-    trainees = set(
-        Enrolment.objects.accepted()
-        .filter(training_class=training_class)
-        .values_list("member_id", flat=True)
-    )
-    expected: dict[int, set[int]] = {event_id: set(trainees) for event_id in event_ids}
-    makeups = (
-        MakeUp.objects.filter(assigned_event_id__in=event_ids)
-        .exclude(state=MakeUp.State.WAIVED)
-        .values_list("assigned_event_id", "member_id")
-    )
-    for event_id, member_id in makeups:
-        if event_id is not None:
-            expected[event_id].add(member_id)
-    return expected
-
-
-def unmarked_by_event(training_class: TrainingClass, sessions: list[Session]) -> dict[int, int]:
-    """event id → how many expected members have no attendance row, for the sessions given."""
-    event_ids = [s.event_id for s in sessions]
-    expected = expected_by_event(training_class, event_ids)
-    marked: dict[int, set[int]] = defaultdict(set)
-    for event_id, member_id in Attendance.objects.filter(event_id__in=event_ids).values_list(
-        "event_id", "member_id"
-    ):
-        marked[event_id].add(member_id)
-    return {
-        event_id: len(members - marked[event_id])
-        for event_id, members in expected.items()
-        if members - marked[event_id]
-    }
 
 
 def _when(value: dt.datetime | dt.date) -> str:
@@ -81,7 +33,7 @@ def closing_checklist(
     """Each item of the checklist with whether it is met and a line saying why (or what is
     missing). Constant queries whatever the class's size."""
     now = now or timezone.now()
-    sessions = class_sessions(training_class)
+    sessions = list(class_sessions(training_class))
     ended = [s for s in sessions if s.event.ends_at <= now]
     items: list[ChecklistItem] = []
 

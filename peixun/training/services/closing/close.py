@@ -18,10 +18,10 @@ from peixun.events.services import event_close, event_reopen
 from peixun.hours.services import EVIDENCE_SIGNATURES
 
 from ...models import Enrolment, Session, TrainingClass
+from ...selectors import class_credits
 from ..makeup import makeups_settle, makeups_unsettle
 from .checklist import close_due_on, close_is_late, closing_checklist, describe_missing
 from .leave import class_leave_flags_refresh
-from .reads import class_credits
 
 PLAN_TYPES = (".pdf", ".docx", ".doc")
 MAX_PLAN_BYTES = 20 * 1024 * 1024

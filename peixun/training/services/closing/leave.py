@@ -24,16 +24,10 @@ from peixun.core.notifications import notification_send
 from peixun.core.scoping import Actor
 from peixun.events.models import Attendance
 from peixun.orgs.models import Organization
-from peixun.orgs.selectors import tenant_of
 
-from ...models import Enrolment, Session, TrainingClass, TrainingSettings
-
-
-def training_settings_of(org: Organization) -> TrainingSettings:
-    """The tenant's class settings, or the defaults (unsaved) when it has none: reads never write."""
-    tenant = tenant_of(org)
-    found = TrainingSettings.objects.filter(tenant=tenant).first()
-    return found or TrainingSettings(tenant=tenant)
+from ...logic import over_leave_limit
+from ...models import Enrolment, Session, TrainingClass
+from ...selectors import training_settings_of
 
 
 def class_of_event(event: Any) -> TrainingClass | None:
@@ -61,11 +55,6 @@ def leave_hours_by_member(training_class: TrainingClass) -> dict[int, Decimal]:
     for member_id, session_hours in rows:
         hours[member_id] += session_hours
     return dict(hours)
-
-
-def over_leave_limit(leave: Decimal, total: Decimal, denominator: int) -> bool:
-    """Leave above 1/N of the class's hours, compared exactly: leave × N > total."""
-    return total > 0 and leave * denominator > total
 
 
 def enrolment_leave_flags_refresh(event: Any) -> None:

@@ -18,7 +18,7 @@ from peixun.members.models import Member
 from peixun.orgs.models import Organization, Position
 
 from ...models import Enrolment, MakeUp, Session, TrainingClass
-from ..audience import audience_reasons
+from ...selectors.audience import audience_reasons
 
 MISSED = (Attendance.Status.ABSENT, Attendance.Status.LEAVE)
 UPCOMING_LIMIT = 20

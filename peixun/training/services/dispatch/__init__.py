@@ -42,9 +42,12 @@ from .enrolments import (
     enrolment_withdraw,
     may_withdraw,
 )
+from .exports import notice_export, roster_export
 from .places import quota_remove, quota_set
 
 __all__ = [
+    "notice_export",
+    "roster_export",
     "DispatchResult",
     "ENROLMENT_AUDIT",
     "MAX_MEMBERS_PER_REQUEST",

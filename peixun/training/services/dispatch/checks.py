@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from peixun.accounts.models import User
 from peixun.core.audit import audit_record, snapshot
 from peixun.core.notifications import notification_send
 from peixun.core.scoping import Actor, can_manage_org
@@ -16,7 +17,7 @@ from peixun.members.models import Member
 from peixun.orgs.models import Organization
 
 from ...models import Enrolment, Quota, TrainingClass
-from ..audience import MemberWarning, audience_reasons, current_roles
+from ...selectors.audience import MemberWarning, audience_reasons, current_roles
 
 QUOTA_AUDIT = ["training_class", "org", "places"]
 ENROLMENT_AUDIT = ["training_class", "member", "quota", "route", "state", "reason", "replaces"]
@@ -212,8 +213,6 @@ def audit_enrolment(
 
 def notify_enrolled(training_class: TrainingClass, enrolments: list[Enrolment]) -> None:
     """Tell each newly enrolled member, with the class and where to download their notice."""
-    from peixun.accounts.models import User
-
     if not enrolments:
         return
     class_url = reverse("training:detail", args=[training_class.pk])
@@ -247,8 +246,6 @@ def notify_enrolled(training_class: TrainingClass, enrolments: list[Enrolment]) 
 
 
 def notify_user(user_id: int | None, *, title: str, body: str, url: str, key: str) -> None:
-    from peixun.accounts.models import User
-
     if user_id is None:
         return
     notification_send(
@@ -261,8 +258,6 @@ def notify_user(user_id: int | None, *, title: str, body: str, url: str, key: st
 
 
 def notify_member(member_id: int, *, title: str, body: str, url: str, key: str) -> None:
-    from peixun.accounts.models import User
-
     notification_send(
         recipients=User.objects.filter(member_id=member_id, is_active=True),
         title=title,

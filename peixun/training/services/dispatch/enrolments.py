@@ -14,7 +14,7 @@ from peixun.core.scoping import Actor, actor_id, can_manage_org
 from peixun.members.models import Member
 
 from ...models import Enrolment, Quota, TrainingClass
-from ..audience import nomination_warnings
+from ...selectors.audience import nomination_warnings
 from .checks import (
     ENROLMENT_AUDIT,
     DispatchResult,

@@ -16,13 +16,12 @@ from peixun.members.models import Member
 
 from ... import selectors
 from ...models import Enrolment, TrainingClass
+from ...selectors.audience import audience_text, candidates_for, filter_audience
 from ...services import dispatch as services
-from ...services.audience import audience_text, candidates_for, filter_audience
 from .common import (
     UNTRAINED_SHOWN,
     class_or_404,
     decorate,
-    is_htmx,
     messages_of,
     require_organiser_page,
     warnings_message,
@@ -44,7 +43,7 @@ def _picked(request: HttpRequest) -> list[int]:
 def _members_from(actor: Actor, ids: list[int]) -> list[Member]:
     """The ticked members the actor may see, in the ticked order; unknown ids are dropped (the
     page only offers members of the actor's own subtree)."""
-    found = Member.objects.visible_to(actor).select_related("org").in_bulk(ids)
+    found = selectors.members_visible_by_pk(actor, ids)
     return [found[i] for i in ids if i in found]
 
 
@@ -180,7 +179,7 @@ def _row_response(
     error: str,
     done: str,
 ) -> HttpResponse:
-    if is_htmx(request):
+    if request.htmx:  # type: ignore[attr-defined]
         fresh = selectors.enrolment_visible_or_404(request.user, enrolment.pk, training_class)
         decorate(request, training_class, [fresh])
         return render(
@@ -238,9 +237,7 @@ def _substitute(
         member = None
         raw = request.POST.get("member", "")
         if raw.isdigit():
-            member = (
-                Member.objects.visible_to(actor).select_related("org").filter(pk=int(raw)).first()
-            )
+            member = selectors.member_visible(actor, int(raw))
         if member is None:
             error = _("Choose the substitute.")
         else:

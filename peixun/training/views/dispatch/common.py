@@ -12,8 +12,8 @@ from peixun.core.scoping import can_manage_org
 
 from ... import selectors
 from ...models import Enrolment, Quota, TrainingClass
+from ...selectors.audience import nomination_warnings
 from ...services import dispatch as services
-from ...services.audience import nomination_warnings
 
 ROSTER_TABS = ("nominated", "accepted", "history")
 UNTRAINED_SHOWN = 30
@@ -22,17 +22,12 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def messages_of(error: ValidationError) -> str:
     return "；".join(str(m) for m in error.messages)
 
 
 def class_or_404(request: HttpRequest, pk: int) -> TrainingClass:
-    training_class = selectors.class_get(request.user, pk)
-    return TrainingClass.objects.select_related("org", "audience_org").get(pk=training_class.pk)
+    return selectors.class_with_audience(selectors.class_get(request.user, pk))
 
 
 def require_organiser_page(request: HttpRequest, training_class: TrainingClass) -> None:

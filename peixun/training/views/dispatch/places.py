@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,58 +9,21 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from peixun.core.forms import BootstrapMixin
-from peixun.orgs.models import Organization
-
 from ... import selectors
-from ...models import Quota, TrainingClass
+from ...forms import QuotaForm
+from ...models import TrainingClass
 from ...services import dispatch as services
 from .common import (
     ORG_CHOICES_LIMIT,
     class_or_404,
-    is_htmx,
     messages_of,
     require_organiser_page,
     roster_figures,
 )
 
 # -- places per unit -----------------------------------------------------------------------------
-
-
-class QuotaForm(BootstrapMixin, forms.Form):
-    org = forms.ModelChoiceField(
-        label=gettext_lazy("unit"), queryset=Organization.objects.none(), empty_label="—"
-    )
-    places = forms.IntegerField(label=gettext_lazy("places"), min_value=1)
-
-    def __init__(self, *args: Any, orgs: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = orgs if orgs is not None else Organization.objects.none()  # type: ignore[attr-defined]
-        self.style_fields(small=True)
-
-
-def _eligible_orgs(training_class: TrainingClass) -> Any:
-    """Orgs that may be given places: below the organiser, open, without places yet."""
-    organiser = training_class.org
-    return (
-        Organization.objects.filter(path__startswith=organiser.path, depth__gt=organiser.depth)
-        .open()
-        .exclude(pk__in=Quota.objects.filter(training_class=training_class).values("org_id"))
-        .order_by("path")
-    )
-
-
-def _shown_orgs(training_class: TrainingClass, q: str) -> Any:
-    """The choices offered: the direct children, or the orgs at any depth a search names."""
-    eligible = _eligible_orgs(training_class)
-    if q:
-        shown = eligible.filter(name__contains=q)
-    else:
-        shown = eligible.filter(depth=training_class.org.depth + 1)
-    return eligible.filter(pk__in=list(shown.values_list("pk", flat=True)[:ORG_CHOICES_LIMIT]))
 
 
 @login_required
@@ -74,9 +34,9 @@ def quotas(request: HttpRequest, pk: int) -> HttpResponse:
     require_organiser_page(request, training_class)
     q = request.GET.get("q", "").strip()
     orgs = (
-        _eligible_orgs(training_class)
+        selectors.quota_eligible_orgs(training_class)
         if request.method == "POST"
-        else _shown_orgs(training_class, q)
+        else selectors.quota_org_choices(training_class, q, limit=ORG_CHOICES_LIMIT)
     )
     form = QuotaForm(request.POST or None, orgs=orgs)
     if request.method == "POST" and form.is_valid():
@@ -97,9 +57,13 @@ def quotas(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("training:quotas", training_class.pk)
     if request.method == "POST":
         # Shown again with the same short list the page offered, the choice kept.
-        chosen = form.data.get("org")
-        shown = _shown_orgs(training_class, q)
-        form.fields["org"].queryset = shown | _eligible_orgs(training_class).filter(pk=chosen or 0)  # type: ignore[attr-defined]
+        form.fields["org"].queryset = selectors.quota_org_choices(  # type: ignore[attr-defined]
+            training_class,
+            q,
+            limit=ORG_CHOICES_LIMIT,
+            keep_chosen=True,
+            chosen=form.data.get("org"),
+        )
     rows = selectors.dispatch_quotas(training_class)
     editable = training_class.state in services.QUOTA_STATES
     return render(
@@ -120,7 +84,7 @@ def quotas(request: HttpRequest, pk: int) -> HttpResponse:
 def _quota_row_response(
     request: HttpRequest, training_class: TrainingClass, quota_pk: int, *, error: str, done: str
 ) -> HttpResponse:
-    if is_htmx(request):
+    if request.htmx:  # type: ignore[attr-defined]
         row = next((r for r in selectors.dispatch_quotas(training_class) if r.pk == quota_pk), None)
         if row is None:  # removed
             # The message names the org: escaped like any template variable.

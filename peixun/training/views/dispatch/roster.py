@@ -13,9 +13,10 @@ from peixun.core.pagination import paginate
 from peixun.core.scoping import Actor, can_manage_org, get_visible_or_404, scope_of
 from peixun.members.models import Member
 
-from ... import notice, selectors
+from ... import selectors
 from ...models import Enrolment, TrainingClass
-from ...services.audience import audience_text
+from ...selectors.audience import audience_text
+from ...services import dispatch as services
 from .common import DOCX, ROSTER_TABS, XLSX, class_or_404, decorate, roster_figures
 
 # -- places to fill ------------------------------------------------------------------------------
@@ -28,9 +29,7 @@ def my_places(request: HttpRequest) -> HttpResponse:
     if not (scope.platform or scope.manage_paths):
         raise Http404
     q = request.GET.get("q", "").strip()
-    qs = selectors.places_to_fill(request.user)
-    if q:
-        qs = qs.filter(training_class__title__icontains=q)
+    qs = selectors.places_to_fill(request.user, q=q)
     page, query = paginate(request, qs)
     return render(request, "training/my_places.html", {"page": page, "query": query, "q": q})
 
@@ -99,7 +98,7 @@ def roster_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     rows = list(selectors.roster_enrolments(actor, training_class, state="accepted")) + list(
         selectors.roster_enrolments(actor, training_class, state="nominated")
     )
-    data = notice.roster_export(
+    data = services.roster_export(
         actor=actor, training_class=training_class, enrolments=rows, fmt=fmt
     )
     response = HttpResponse(data, content_type=XLSX if fmt == "xlsx" else DOCX)
@@ -120,15 +119,10 @@ def notice_enrolment(
     if member_pk:
         member = get_visible_or_404(actor, Member, member_pk)
     elif scope.member_id:
-        member = Member.objects.select_related("org").get(pk=scope.member_id)
+        member = selectors.member_get(scope.member_id)
     else:
         raise Http404
-    enrolment = (
-        Enrolment.objects.accepted()
-        .select_related("member__org", "quota__org", "training_class__org")
-        .filter(training_class=training_class, member=member)
-        .first()
-    )
+    enrolment = selectors.accepted_enrolment(training_class, member)
     if enrolment is None:
         raise Http404
     if member.pk == scope.member_id:
@@ -150,7 +144,7 @@ def notice_enrolment(
 def notice_docx(request: HttpRequest, pk: int) -> HttpResponse:
     training_class = class_or_404(request, pk)
     enrolment = notice_enrolment(request.user, training_class, request.GET.get("member"))
-    data = notice.notice_docx(actor=request.user, enrolment=enrolment)
+    data = services.notice_export(actor=request.user, enrolment=enrolment)
     response = HttpResponse(data, content_type=DOCX)
     filename = f"notice-{training_class.pk}-{enrolment.member_id}.docx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -9,21 +9,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from peixun.core.forms import add_service_errors
 from peixun.core.pagination import paginate
+from peixun.core.params import year_param
 from peixun.core.scoping import can_manage_org, get_visible_or_404, scope_of
 from peixun.orgs.models import Organization
 
-from .. import selectors, services
-from ..documents import filings_workbook, plan_document
-from ..forms import AttachmentForm, ItemForm, PlanForm, ReasonForm
-from ..models import PlanAttachment, PlanItem, PlanVersion, TrainingPlan
+from . import selectors, services
+from .documents import filings_workbook, plan_document
+from .forms import AttachmentForm, ItemForm, PlanForm, ReasonForm
+from .models import TrainingPlan
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -31,13 +31,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _first_message(error: ValidationError) -> str:
     return str(error.messages[0]) if error.messages else ""
-
-
-def _year(request: HttpRequest) -> int:
-    try:
-        return int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        return timezone.localdate().year
 
 
 def _posted_year(request: HttpRequest) -> int:
@@ -57,11 +50,9 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     """The plans the actor may see, by year; managers create their org's plan here."""
     _require_reader(request)
     actor = request.user
-    year = _year(request)
-    plans = selectors.plans_visible(actor).filter(year=year).order_by("org__path")
+    year = year_param(request)
     q = (request.GET.get("q") or "").strip()
-    if q:
-        plans = plans.filter(org__name__icontains=q)
+    plans = selectors.plan_list(actor, year=year, q=q)
     page, query = paginate(request, plans)
     orgs = selectors.manageable_orgs(actor)
     form = PlanForm(request.POST or None, orgs=orgs, initial={"year": year})
@@ -102,9 +93,9 @@ def _detail_context(request: HttpRequest, plan: TrainingPlan, **extra: Any) -> d
     editable = rights["can_manage"] and plan.state in services.EDITABLE_STATES
     return {
         "plan": plan,
-        "items": plan.items.select_related("responsible_org").order_by("position", "id"),
-        "versions": plan.versions.select_related("submitted_by", "decided_by").order_by("-number"),
-        "attachments": plan.attachments.order_by("id"),
+        "items": selectors.plan_items(plan),
+        "versions": selectors.plan_versions(plan),
+        "attachments": selectors.plan_attachments(plan),
         "editable": editable,
         "item_form": extra.pop("item_form", None) or (ItemForm(plan=plan) if editable else None),
         "reason_form": extra.pop("reason_form", None) or ReasonForm(),
@@ -143,7 +134,7 @@ def item_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def item_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     plan = selectors.plan_get(request.user, pk)
-    item = get_object_or_404(PlanItem, pk=item_pk, plan=plan)
+    item = selectors.item_of_plan_or_404(plan, item_pk)
     if not can_manage_org(request.user, plan.org):
         raise PermissionDenied
     initial = {name: getattr(item, name) for name in services.ITEM_AUDIT}
@@ -166,7 +157,7 @@ def item_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 @require_POST
 def item_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     plan = selectors.plan_get(request.user, pk)
-    item = get_object_or_404(PlanItem, pk=item_pk, plan=plan)
+    item = selectors.item_of_plan_or_404(plan, item_pk)
     try:
         services.item_remove(actor=request.user, item=item)
     except ValidationError as error:
@@ -248,7 +239,7 @@ def attachment_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     plan = selectors.plan_get(request.user, pk)
-    attachment = get_object_or_404(PlanAttachment, pk=attachment_pk, plan=plan)
+    attachment = selectors.attachment_of_plan_or_404(plan, attachment_pk)
     return _act(
         request,
         plan,
@@ -262,7 +253,7 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
 def item_done(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     """Mark an item done, or (done=0) not done again; back to plan versus actual."""
     plan = selectors.plan_get(request.user, pk)
-    item = get_object_or_404(PlanItem, pk=item_pk, plan=plan)
+    item = selectors.item_of_plan_or_404(plan, item_pk)
     done = request.POST.get("done", "1") != "0"
     services.item_mark_done(actor=request.user, item=item, done=done)
     if done:
@@ -276,7 +267,7 @@ def item_done(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 @require_GET
 def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     plan = selectors.plan_get(request.user, pk)
-    attachment = get_object_or_404(PlanAttachment, pk=attachment_pk, plan=plan)
+    attachment = selectors.attachment_of_plan_or_404(plan, attachment_pk)
     response = HttpResponse(attachment.file.read(), content_type="application/octet-stream")
     response["Content-Disposition"] = content_disposition_header(True, attachment.name)
     return response
@@ -286,7 +277,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Ht
 @require_GET
 def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     plan = selectors.plan_get(request.user, pk)
-    version = get_object_or_404(PlanVersion, plan=plan, number=number)
+    version = selectors.version_of_plan_or_404(plan, number)
     return render(request, "plans/version.html", {"plan": plan, "version": version})
 
 
@@ -324,12 +315,7 @@ def _overview_org(request: HttpRequest) -> Organization:
     chosen = request.GET.get("org") or request.POST.get("org")
     if chosen:
         return get_visible_or_404(actor, Organization, chosen)
-    org = (
-        Organization.objects.visible_to(actor)  # type: ignore[attr-defined]
-        .filter(closed_on__isnull=True)
-        .order_by("depth", "path")
-        .first()
-    )
+    org = selectors.first_visible_org(actor)
     if org is None:
         raise Http404
     return org
@@ -339,7 +325,7 @@ def _overview_org(request: HttpRequest) -> Organization:
 def filings(request: HttpRequest) -> HttpResponse:
     """The superior's view: each child org's plan for the year, with decisions and reminders."""
     org = _overview_org(request)
-    year = _year(request) if request.method == "GET" else _posted_year(request)
+    year = year_param(request) if request.method == "GET" else _posted_year(request)
     if request.method == "POST":
         try:
             reminded = services.plan_remind(actor=request.user, parent_org=org, year=year)
@@ -369,7 +355,7 @@ def filings(request: HttpRequest) -> HttpResponse:
 @require_GET
 def filings_xlsx(request: HttpRequest) -> HttpResponse:
     org = _overview_org(request)
-    overview = selectors.filing_overview(org, _year(request))
+    overview = selectors.filing_overview(org, year_param(request))
     response = HttpResponse(filings_workbook(overview), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(
         True, f"plan-filings-{org.code}-{overview.year}.xlsx"

@@ -8,8 +8,9 @@ with two-character first-line indents and fixed 28 pt lines, level-one headings 
 and the issuing organisation and date at the bottom right. Fonts fall back to whatever the reader
 has installed.
 
-Rosters never show a full ID number (the masked form stored on the member), text cells go through
-`neutralise_formula`, and every download is audited.
+Rosters never show a full ID number (the masked form stored on the member) and text cells go
+through `neutralise_formula`. Every download is audited by the services that serve these files
+(`services.dispatch.notice_export`, `roster_export`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import io
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from docx import Document
@@ -29,7 +29,6 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from peixun.core.audit import audit_record
 from peixun.core.docxstyle import (
     CHINESE_NUMERALS,
     FANGSONG,
@@ -43,22 +42,17 @@ from peixun.core.docxstyle import docx_font as _font
 from peixun.core.docxstyle import docx_paragraph as _paragraph
 from peixun.core.docxstyle import docx_red_rule as _red_rule
 from peixun.core.docxstyle import numbered_heading as _heading
-from peixun.core.scoping import Actor
 from peixun.core.text import neutralise_formula
 from peixun.events.models import Event
 
-from .models import Enrolment, Session, TrainingClass
-from .services.classes import training_settings_for
+from ..models import Enrolment, TrainingClass
+from ..selectors import class_hours_total, class_sessions, training_settings_of
 
 # -- the dispatch notice -------------------------------------------------------------------------
 
 
 def _curriculum(training_class: TrainingClass) -> tuple[list[str], Decimal]:
-    sessions = (
-        Session.objects.filter(training_class=training_class)
-        .select_related("event")
-        .order_by("event__starts_at", "id")
-    )
+    sessions = class_sessions(training_class)
     lines = []
     for n, session in enumerate(sessions, start=1):
         event: Event = session.event
@@ -71,17 +65,14 @@ def _curriculum(training_class: TrainingClass) -> tuple[list[str], Decimal]:
         if session.teacher:
             line += f"（{session.teacher}）"
         lines.append(line)
-    total = Event.objects.filter(session__training_class=training_class).aggregate(h=Sum("hours"))[
-        "h"
-    ] or Decimal(0)
-    return lines, Decimal(total)
+    return lines, class_hours_total(training_class)
 
 
 def _hours_text(value: Decimal) -> str:
     return f"{value.normalize():f}" if value else "0"
 
 
-def notice_docx(*, actor: Actor, enrolment: Enrolment) -> bytes:
+def notice_docx(enrolment: Enrolment) -> bytes:
     """The 调训通知 of an accepted enrolment, as .docx bytes. The caller has checked access."""
     training_class = enrolment.training_class
     member = enrolment.member
@@ -202,18 +193,11 @@ def notice_docx(*, actor: Actor, enrolment: Enrolment) -> bytes:
             signature.paragraph_format.right_indent = Pt(16 * 4)
         buffer = io.BytesIO()
         document.save(buffer)
-    audit_record(
-        actor=actor,
-        verb="training.notice_download",
-        obj=enrolment,
-        org=training_class.org,
-        after={"member": member.pk},
-    )
     return buffer.getvalue()
 
 
 def training_class_leave_denominator(training_class: TrainingClass) -> int:
-    return int(training_settings_for(training_class.org).leave_limit_denominator or 7)
+    return int(training_settings_of(training_class.org).leave_limit_denominator or 7)
 
 
 # -- the roster ----------------------------------------------------------------------------------
@@ -307,23 +291,3 @@ def roster_docx(training_class: TrainingClass, enrolments: list[Enrolment]) -> b
         buffer = io.BytesIO()
         document.save(buffer)
     return buffer.getvalue()
-
-
-def roster_export(
-    *, actor: Actor, training_class: TrainingClass, enrolments: list[Enrolment], fmt: str
-) -> bytes:
-    """The live roster (accepted, then nominated) the actor may read, as `fmt` ("xlsx" or
-    "docx"); audited."""
-    data = (
-        roster_xlsx(training_class, enrolments)
-        if fmt == "xlsx"
-        else roster_docx(training_class, enrolments)
-    )
-    audit_record(
-        actor=actor,
-        verb="training.roster_export",
-        obj=training_class,
-        org=training_class.org,
-        after={"format": fmt, "rows": len(enrolments)},
-    )
-    return data

@@ -1,26 +1,66 @@
-"""Reads of the closing slice: the attendance grid of a class and the hours its sessions
-credited. Constant queries whatever the number of members and sessions."""
+"""Reads of the closing slice: who is expected at each session and who is still unmarked, the
+attendance grid of a class, the hours its sessions credited and what a certificate states.
+Constant queries whatever the number of members and sessions."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Sum
 from django.utils import timezone
 
-from peixun.events.models import Attendance, EventSettings
+from peixun.events.models import Attendance, Event, EventSettings, LeaveRequest
 from peixun.events.services import credited_status
 from peixun.hours.models import CreditEntry
 from peixun.members.models import Member
 from peixun.orgs.selectors import tenant_of
 
-from ...models import Enrolment, MakeUp, Session, TrainingClass
-from .checklist import class_sessions
-from .leave import over_leave_limit, training_settings_of
+from ..logic import over_leave_limit
+from ..models import Enrolment, MakeUp, Session, TrainingClass
+from .classes import class_sessions, training_settings_of
 
 SHARE_PLACES = Decimal("0.0001")
+
+
+def expected_by_event(training_class: TrainingClass, event_ids: list[int]) -> dict[int, set[int]]:
+    """event id → members expected there: the class's accepted trainees, and those assigned to
+    make up a missed session at it (as `selectors.session_expected_member_ids`, for many
+    sessions in two queries)."""
+    trainees = set(
+        Enrolment.objects.accepted()
+        .filter(training_class=training_class)
+        .values_list("member_id", flat=True)
+    )
+    expected: dict[int, set[int]] = {event_id: set(trainees) for event_id in event_ids}
+    makeups = (
+        MakeUp.objects.filter(assigned_event_id__in=event_ids)
+        .exclude(state=MakeUp.State.WAIVED)
+        .values_list("assigned_event_id", "member_id")
+    )
+    for event_id, member_id in makeups:
+        if event_id is not None:
+            expected[event_id].add(member_id)
+    return expected
+
+
+def unmarked_by_event(training_class: TrainingClass, sessions: list[Session]) -> dict[int, int]:
+    """event id → how many expected members have no attendance row, for the sessions given."""
+    event_ids = [s.event_id for s in sessions]
+    expected = expected_by_event(training_class, event_ids)
+    marked: dict[int, set[int]] = defaultdict(set)
+    for event_id, member_id in Attendance.objects.filter(event_id__in=event_ids).values_list(
+        "event_id", "member_id"
+    ):
+        marked[event_id].add(member_id)
+    return {
+        event_id: len(members - marked[event_id])
+        for event_id, members in expected.items()
+        if members - marked[event_id]
+    }
 
 
 @dataclass
@@ -68,7 +108,7 @@ def attendance_grid(
     """Members × sessions with each attendance status, the hours each member's attendance will
     credit, their leave and its share of the class's hours."""
     now = now or timezone.now()
-    sessions = class_sessions(training_class)
+    sessions = list(class_sessions(training_class))
     event_ids = [s.event_id for s in sessions]
     total = sum((s.event.hours for s in sessions), Decimal(0))
     denominator = training_settings_of(training_class.org).leave_limit_denominator
@@ -191,3 +231,113 @@ def certificate_facts(training_class: TrainingClass, member: Member) -> Certific
         return None
     number = f"{training_class.starts_on.year}-{training_class.pk:05d}-{member.pk:06d}"
     return CertificateFacts(training_class, member, hours, number)
+
+
+# -- the paper sign-in sheet ---------------------------------------------------------------------
+
+
+@dataclass
+class SheetSession:
+    session: Session
+    members: list[Member]
+    # Members whose leave for this session is approved: listed, marked 请假 in 备注, not to sign.
+    on_leave: frozenset[int] = frozenset()
+
+
+def signin_sheets(
+    training_class: TrainingClass, session: Session | None = None
+) -> list[SheetSession]:
+    """Each session (or the one given) with the members expected there, by branch then name."""
+    sessions = [session] if session is not None else list(class_sessions(training_class))
+    expected = expected_by_event(training_class, [s.event_id for s in sessions])
+    members = {
+        m.pk: m
+        for m in Member.objects.filter(
+            pk__in={pk for ids in expected.values() for pk in ids}
+        ).select_related("org")
+    }
+
+    def ordered(ids: set[int]) -> list[Member]:
+        return sorted((members[pk] for pk in ids), key=lambda m: (m.org.path, m.name, m.pk))
+
+    leave: dict[int, set[int]] = {}
+    for event_id, member_id in LeaveRequest.objects.filter(
+        event_id__in=[s.event_id for s in sessions], state=LeaveRequest.State.APPROVED
+    ).values_list("event_id", "member_id"):
+        leave.setdefault(event_id, set()).add(member_id)
+    return [
+        SheetSession(
+            s,
+            ordered(expected.get(s.event_id, set())),
+            frozenset(leave.get(s.event_id, set()) & expected.get(s.event_id, set())),
+        )
+        for s in sessions
+    ]
+
+
+# -- make-ups and the closing page -----------------------------------------------------------------
+
+
+def missed_event_of_class(training_class: TrainingClass, event_pk: Any) -> Event | None:
+    """The event of one of the class's sessions, or None."""
+    sessions = Session.objects.filter(training_class=training_class)
+    return Event.objects.filter(pk__in=sessions.values("event_id"), pk=event_pk).first()
+
+
+def event_or_none(pk: Any) -> Event | None:
+    """An event by primary key, unscoped (the make-up service checks the target), or None."""
+    return Event.objects.filter(pk=pk).first()
+
+
+def session_of_event(event_pk: Any) -> Session | None:
+    """The class session an event is, with the event, or None."""
+    return Session.objects.filter(event_id=event_pk).select_related("event").first()
+
+
+def credited_members(
+    training_class: TrainingClass, credits: dict[int, Decimal]
+) -> list[tuple[Member, Decimal]]:
+    """The members `credits` names (member id -> hours), each with their hours, by name."""
+    members = Member.objects.filter(pk__in=list(credits)).select_related("org")
+    return sorted(((m, credits[m.pk]) for m in members), key=lambda p: p[0].name)
+
+
+def flagged_member_ids(training_class: TrainingClass) -> set[int]:
+    """Members whose enrolment is flagged for withdrawal (leave above the limit)."""
+    return set(
+        Enrolment.objects.filter(
+            training_class=training_class, flagged_for_withdrawal=True
+        ).values_list("member_id", flat=True)
+    )
+
+
+def trainee_member_ids(training_class: TrainingClass) -> set[int]:
+    """The class's accepted trainees."""
+    return set(
+        Enrolment.objects.accepted()
+        .filter(training_class=training_class)
+        .values_list("member_id", flat=True)
+    )
+
+
+def makeup_with_session(makeup_pk: Any) -> tuple[MakeUp, Session, str | None]:
+    """A make-up fresh from the database with its member and events, the missed session and the
+    member's attendance status there (what the API returns for one make-up)."""
+    makeup = MakeUp.objects.select_related("member", "missed_event", "assigned_event").get(
+        pk=makeup_pk
+    )
+    session = Session.objects.select_related("event").get(event_id=makeup.missed_event_id)
+    status = (
+        makeup.missed_event.attendances.filter(member_id=makeup.member_id)
+        .values_list("status", flat=True)
+        .first()
+    )
+    return makeup, session, status
+
+
+def makeup_and_session(makeup_pk: Any) -> tuple[MakeUp | None, Session | None]:
+    """A make-up with its member and missed event, and the missed session (None when either is
+    missing); the caller checks the class is visible."""
+    makeup = MakeUp.objects.select_related("member", "missed_event").filter(pk=makeup_pk).first()
+    session = Session.objects.filter(event_id=makeup.missed_event_id).first() if makeup else None
+    return makeup, session

@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from ninja import File, Router, Schema, Status
@@ -24,9 +23,9 @@ from peixun.core.scoping import get_visible_or_404
 from peixun.orgs.models import Organization
 from peixun.orgs.selectors import org_field
 
-from .. import selectors, services
-from ..documents import plan_document
-from ..models import PlanAttachment, PlanItem, PlanVersion, TrainingPlan
+from . import selectors, services
+from .documents import plan_document
+from .models import PlanItem, PlanVersion, TrainingPlan
 
 router = Router(tags=["plans"])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -175,19 +174,14 @@ class ProgressReport(Schema):
 
 
 def _item(plan: TrainingPlan, item_id: int) -> PlanItem:
-    return get_object_or_404(PlanItem, pk=item_id, plan=plan)
+    return selectors.item_of_plan_or_404(plan, item_id)
 
 
 @router.get("/", response=list[PlanOut])
 @paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
 def list_plans(request: HttpRequest, year: int | None = None, org: int | None = None) -> Any:
     """Plans in the actor's scope, optionally of one year or one org."""
-    plans = selectors.plans_visible(request.user).order_by("-year", "org__path")
-    if year is not None:
-        plans = plans.filter(year=year)
-    if org is not None:
-        plans = plans.filter(org_id=org)
-    return plans
+    return selectors.plan_list(request.user, year=year, org_id=org)
 
 
 @router.post("/", response={201: PlanOut})
@@ -246,7 +240,7 @@ def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch) -> Train
 @router.get("/{int:plan_id}/items", response=list[ItemOut])
 def list_items(request: HttpRequest, plan_id: int) -> Any:
     plan = selectors.plan_get(request.user, plan_id)
-    return plan.items.select_related("responsible_org").order_by("position", "id")
+    return selectors.plan_items(plan)
 
 
 def _item_fields(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
@@ -314,19 +308,19 @@ def return_plan(request: HttpRequest, plan_id: int, payload: ReasonIn) -> Traini
 @router.get("/{int:plan_id}/versions", response=list[VersionOut])
 def versions(request: HttpRequest, plan_id: int) -> Any:
     plan = selectors.plan_get(request.user, plan_id)
-    return PlanVersion.objects.filter(plan=plan).order_by("-number")
+    return selectors.plan_versions(plan)
 
 
 @router.get("/{int:plan_id}/versions/{int:number}", response=VersionOut)
 def version(request: HttpRequest, plan_id: int, number: int) -> PlanVersion:
     plan = selectors.plan_get(request.user, plan_id)
-    return get_object_or_404(PlanVersion, plan=plan, number=number)
+    return selectors.version_of_plan_or_404(plan, number)
 
 
 @router.get("/{int:plan_id}/attachments", response=list[AttachmentOut])
 def attachments(request: HttpRequest, plan_id: int) -> Any:
     plan = selectors.plan_get(request.user, plan_id)
-    return plan.attachments.order_by("id")
+    return selectors.plan_attachments(plan)
 
 
 @router.post("/{int:plan_id}/attachments", response={201: AttachmentOut})
@@ -343,7 +337,7 @@ def attach(
 @router.get("/{int:plan_id}/attachments/{int:attachment_id}")
 def attachment_file(request: HttpRequest, plan_id: int, attachment_id: int) -> HttpResponse:
     plan = selectors.plan_get(request.user, plan_id)
-    attachment = get_object_or_404(PlanAttachment, pk=attachment_id, plan=plan)
+    attachment = selectors.attachment_of_plan_or_404(plan, attachment_id)
     response = HttpResponse(attachment.file.read(), content_type="application/octet-stream")
     response["Content-Disposition"] = content_disposition_header(True, attachment.name)
     return response
@@ -353,7 +347,7 @@ def attachment_file(request: HttpRequest, plan_id: int, attachment_id: int) -> H
 def detach(request: HttpRequest, plan_id: int, attachment_id: int) -> Status:
     """Remove an attachment; only while the plan is a draft or returned."""
     plan = selectors.plan_get(request.user, plan_id)
-    attachment = get_object_or_404(PlanAttachment, pk=attachment_id, plan=plan)
+    attachment = selectors.attachment_of_plan_or_404(plan, attachment_id)
     services.attachment_remove(actor=request.user, attachment=attachment)
     return Status(204, None)
 

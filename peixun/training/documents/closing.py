@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -22,60 +22,12 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from peixun.core.text import neutralise_formula
-from peixun.events.models import LeaveRequest
 from peixun.members.models import Member
 
-from .models import Session, TrainingClass
-from .services.closing import CertificateFacts, expected_by_event
+from ..models import Session, TrainingClass
+from ..selectors import CertificateFacts, SheetSession
 
 SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
-
-
-@dataclass
-class SheetSession:
-    session: Session
-    members: list[Member]
-    # Members whose leave for this session is approved: listed, marked 请假 in 备注, not to sign.
-    on_leave: frozenset[int] = frozenset()
-
-
-def signin_sheets(
-    training_class: TrainingClass, session: Session | None = None
-) -> list[SheetSession]:
-    """Each session (or the one given) with the members expected there, by branch then name."""
-    sessions = (
-        [session]
-        if session is not None
-        else list(
-            Session.objects.filter(training_class=training_class)
-            .select_related("event")
-            .order_by("event__starts_at", "id")
-        )
-    )
-    expected = expected_by_event(training_class, [s.event_id for s in sessions])
-    members = {
-        m.pk: m
-        for m in Member.objects.filter(
-            pk__in={pk for ids in expected.values() for pk in ids}
-        ).select_related("org")
-    }
-
-    def ordered(ids: set[int]) -> list[Member]:
-        return sorted((members[pk] for pk in ids), key=lambda m: (m.org.path, m.name, m.pk))
-
-    leave: dict[int, set[int]] = {}
-    for event_id, member_id in LeaveRequest.objects.filter(
-        event_id__in=[s.event_id for s in sessions], state=LeaveRequest.State.APPROVED
-    ).values_list("event_id", "member_id"):
-        leave.setdefault(event_id, set()).add(member_id)
-    return [
-        SheetSession(
-            s,
-            ordered(expected.get(s.event_id, set())),
-            frozenset(leave.get(s.event_id, set()) & expected.get(s.event_id, set())),
-        )
-        for s in sessions
-    ]
 
 
 def _remark(item: SheetSession, member: Member) -> str:
@@ -90,8 +42,6 @@ def _when(session: Session) -> str:
 
 
 def _hours(value: object) -> str:
-    from decimal import Decimal
-
     return f"{Decimal(str(value)).normalize():f}"
 
 
