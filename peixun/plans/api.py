@@ -185,7 +185,7 @@ def list_plans(request: HttpRequest, year: int | None = None, org: int | None = 
 
 
 @router.post("/", response={201: PlanOut})
-def create_plan(request: HttpRequest, payload: PlanIn) -> Status:
+def create_plan(request: HttpRequest, payload: PlanIn) -> Status[Any]:
     org = org_field(request.user, "org", payload.org)
     plan = services.plan_create(
         actor=request.user, org=org, year=payload.year, title=payload.title, summary=payload.summary
@@ -252,7 +252,7 @@ def _item_fields(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post("/{int:plan_id}/items", response={201: ItemOut})
-def add_item(request: HttpRequest, plan_id: int, payload: ItemIn) -> Status:
+def add_item(request: HttpRequest, plan_id: int, payload: ItemIn) -> Status[Any]:
     plan = selectors.plan_get(request.user, plan_id)
     fields = _item_fields(request, payload.dict())
     return Status(201, services.item_add(actor=request.user, plan=plan, **fields))
@@ -281,7 +281,7 @@ def update_item(request: HttpRequest, plan_id: int, item_id: int, payload: ItemP
 
 
 @router.delete("/{int:plan_id}/items/{int:item_id}", response={204: None})
-def remove_item(request: HttpRequest, plan_id: int, item_id: int) -> Status:
+def remove_item(request: HttpRequest, plan_id: int, item_id: int) -> Status[Any]:
     plan = selectors.plan_get(request.user, plan_id)
     services.item_remove(actor=request.user, item=_item(plan, item_id))
     return Status(204, None)
@@ -327,8 +327,8 @@ def attachments(request: HttpRequest, plan_id: int) -> Any:
 def attach(
     request: HttpRequest,
     plan_id: int,
-    file: UploadedFile = File(...),  # type: ignore[assignment]  # noqa: B008
-) -> Status:
+    file: UploadedFile = File(...),  # type: ignore[assignment,type-arg]  # noqa: B008
+) -> Status[Any]:
     """Attach a file (multipart `file`: PDF, Word, WPS or Excel, at most 20 MB)."""
     plan = selectors.plan_get(request.user, plan_id)
     return Status(201, services.attachment_add(actor=request.user, plan=plan, file=file))
@@ -344,7 +344,7 @@ def attachment_file(request: HttpRequest, plan_id: int, attachment_id: int) -> H
 
 
 @router.delete("/{int:plan_id}/attachments/{int:attachment_id}", response={204: None})
-def detach(request: HttpRequest, plan_id: int, attachment_id: int) -> Status:
+def detach(request: HttpRequest, plan_id: int, attachment_id: int) -> Status[Any]:
     """Remove an attachment; only while the plan is a draft or returned."""
     plan = selectors.plan_get(request.user, plan_id)
     attachment = selectors.attachment_of_plan_or_404(plan, attachment_id)

@@ -18,8 +18,12 @@ class TrainingConfig(AppConfig):
         from peixun.hours.registry import register_suggestion_source
         from peixun.plans.registry import register_plan_item_provider
 
-        from .selectors import plan_item_delivery, session_closing_url, session_expected_member_ids
-        from .services import classes_open_for_member
+        from .selectors import (
+            classes_open_for_member,
+            plan_item_delivery,
+            session_closing_url,
+            session_expected_member_ids,
+        )
         from .services.closing import enrolment_leave_flags_refresh
 
         # A class session expects the class's enrolled members and those assigned to make it up.

@@ -16,18 +16,13 @@ from django.utils.translation import gettext_lazy as _
 from peixun.core.forms import BootstrapMixin, DateInput, blank_first, combine_day_and_times
 from peixun.hours.models import Topic
 from peixun.members.models import Member
+from peixun.orgs.forms import OrgTreeChoiceField
 from peixun.orgs.models import Organization, Position
 from peixun.plans.models import PlanItem
 
 from .models import ClassKind, MakeUp, SessionType, TrainingClass
 
 HOURS_ATTRS = {"inputmode": "decimal", "step": "0.25", "min": "0", "type": "number"}
-
-
-class OrgChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Organization) -> str:  # type: ignore[override]
-        # Indent by depth so that the tree reads in a plain select.
-        return "\u3000" * max(obj.depth - 1, 0) + obj.name
 
 
 class TimeInput(forms.TimeInput):
@@ -38,7 +33,7 @@ class TimeInput(forms.TimeInput):
 
 
 class ClassForm(BootstrapMixin, forms.Form):
-    org = OrgChoiceField(label=_("organiser"), queryset=Organization.objects.none())
+    org = OrgTreeChoiceField(label=_("organiser"), queryset=Organization.objects.none())
     title = forms.CharField(label=_("class title"), max_length=200)
     kind = forms.ChoiceField(label=_("kind of class"), choices=blank_first(ClassKind.choices))
     topic = forms.ChoiceField(label=_("main topic"), choices=blank_first(Topic.choices))
@@ -60,7 +55,7 @@ class ClassForm(BootstrapMixin, forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    audience_org = OrgChoiceField(
+    audience_org = OrgTreeChoiceField(
         label=_("audience within"),
         queryset=Organization.objects.none(),
         required=False,

@@ -231,7 +231,7 @@ class Quota(models.Model):
         return f"{self.training_class_id}/{self.org_id}: {self.places}"
 
 
-class EnrolmentQuerySet(models.QuerySet):
+class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
     def active(self) -> EnrolmentQuerySet:
         """Nominations waiting for a decision and accepted enrolments."""
         return self.filter(state__in=[Enrolment.State.NOMINATED, Enrolment.State.ACCEPTED])

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from peixun.core.middleware import HtmxHttpRequest
 from peixun.core.pagination import paginate
 
 from .. import selectors
@@ -112,7 +113,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+def mark(request: HtmxHttpRequest, pk: int, member_pk: int) -> HttpResponse:
     """One member's status (HTMX: the row comes back; otherwise back to the page)."""
     event = selectors.event_managed(request.user, pk)
     row = selectors.attendance_row(event, member_pk)
@@ -127,7 +128,7 @@ def mark(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
         )
     except ValidationError as problem:
         error = first_message(problem)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         fresh = selectors.attendance_row(event, member_pk)
         context = _row_context(event, fresh)
         context.update({"error": error, "done": not error})

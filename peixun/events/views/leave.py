@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from peixun.core.forms import add_service_errors, mark_invalid
+from peixun.core.middleware import HtmxHttpRequest
 from peixun.core.pagination import paginate
 from peixun.core.scoping import scope_of
 
@@ -69,9 +70,9 @@ def leave_pending(request: HttpRequest) -> HttpResponse:
 
 
 def _decision_response(
-    request: HttpRequest, leave: LeaveRequest, *, error: str = "", done: str = ""
+    request: HtmxHttpRequest, leave: LeaveRequest, *, error: str = "", done: str = ""
 ) -> HttpResponse:
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         fresh = selectors.leave_get(request.user, leave.pk)
         return render(
             request,
@@ -87,7 +88,7 @@ def _decision_response(
 
 @login_required
 @require_POST
-def leave_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
+def leave_decide_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     leave = selectors.leave_get(actor, pk)
     if not can_decide_leave(actor, leave):

@@ -28,6 +28,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from peixun.core.forms import add_service_errors, mark_invalid
+from peixun.core.middleware import HtmxHttpRequest
 from peixun.core.pagination import paginate
 from peixun.core.scoping import Actor, can_manage_org, get_visible_or_404, scope_of
 from peixun.members.models import Member
@@ -254,9 +255,9 @@ def pending(request: HttpRequest) -> HttpResponse:
 
 
 def _decision_response(
-    request: HttpRequest, entry: CreditEntry, *, error: str = "", done: str = ""
+    request: HtmxHttpRequest, entry: CreditEntry, *, error: str = "", done: str = ""
 ) -> HttpResponse:
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         entry = selectors.entry_manageable_or_404(actor=request.user, pk=entry.pk)
         if entry.state == CreditEntry.State.PENDING:
             selectors.attach_stages(request.user, [entry])
@@ -278,7 +279,7 @@ def _first_message(error: ValidationError) -> str:
 
 @login_required
 @require_POST
-def entry_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_approve(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     entry = selectors.entry_manageable_or_404(actor=actor, pk=pk)
     try:
@@ -297,7 +298,7 @@ def entry_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def entry_reject(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_reject(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     entry = selectors.entry_manageable_or_404(actor=actor, pk=pk)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -19,7 +20,7 @@ from .common import ATTACHMENT_SUFFIXES, MAX_ATTACHMENT_BYTES, locked, require_e
 
 @transaction.atomic
 def attachment_add(
-    *, actor: Actor, plan: TrainingPlan, file: UploadedFile | None
+    *, actor: Actor, plan: TrainingPlan, file: UploadedFile[Any] | None
 ) -> PlanAttachment:
     plan = locked(plan)
     require_manage(actor, plan.org)

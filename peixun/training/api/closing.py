@@ -448,7 +448,7 @@ def confirm_timetable(request: HttpRequest, class_id: int) -> dict[str, Any]:
 def attach_plan(
     request: HttpRequest,
     class_id: int,
-    plan: UploadedFile = File(...),  # type: ignore[assignment]  # noqa: B008
+    plan: UploadedFile = File(...),  # type: ignore[assignment,type-arg]  # noqa: B008
 ) -> dict[str, Any]:
     """Attach the class plan document (multipart `plan`: PDF, .docx or .doc, at most 20 MB)."""
     training_class = selectors.class_get(request.user, class_id)
@@ -488,7 +488,7 @@ def mine(request: HttpRequest) -> dict[str, Any]:
     if not member_id:
         raise Http404
     member = selectors.member_get(member_id)
-    data = services.my_training(member)
+    data = selectors.my_training(member)
     return {
         "member": {"id": member.pk, "name": member.name},
         "upcoming": [

@@ -62,8 +62,12 @@ from .dispatch import (
     roster_state_counts,
     untrained_candidates,
 )
+from .mine import MyTraining, classes_open_for_member, my_training
 
 __all__ = [
+    "MyTraining",
+    "classes_open_for_member",
+    "my_training",
     "AttendanceGrid",
     "CertificateFacts",
     "SheetSession",

@@ -39,7 +39,7 @@ def session_closing_url(event: Any) -> str:
     return reverse("training:closing", args=[class_id.get()])
 
 
-def session_expected_member_ids(event: Any) -> QuerySet:
+def session_expected_member_ids(event: Any) -> QuerySet[Any, int]:
     """Members expected at a class session: the class's accepted enrolments, and members assigned
     to make up a missed session at this one."""
 
@@ -137,7 +137,7 @@ def class_with_figures(actor: Actor, pk: Any) -> TrainingClass:
         raise Http404 from None
 
 
-def class_organisers(actor: Actor) -> QuerySet:
+def class_organisers(actor: Actor) -> QuerySet[Organization]:
     """The organisers of the classes the actor may see (the list's organiser filter)."""
 
     return Organization.objects.filter(pk__in=classes_visible(actor).values("org_id"))
@@ -177,7 +177,7 @@ def sessions_between(actor: Actor, start: Any, end: Any) -> QuerySet[Session]:
     )
 
 
-def organiser_choices(actor: Actor) -> QuerySet:
+def organiser_choices(actor: Actor) -> QuerySet[Organization]:
     """Open organisations the actor manages that may organise a class (a party group does not)."""
 
     return (

@@ -19,7 +19,7 @@ from .audience import filter_audience, members_without_concentrated_training
 from .classes import classes_visible
 
 
-def dispatch_quotas(training_class: TrainingClass) -> list:
+def dispatch_quotas(training_class: TrainingClass) -> list[Any]:
     """The class's places per unit, each with `taken` (live enrolments: nominated + accepted)
     and `left`, in org-tree order; one query."""
 
@@ -129,7 +129,7 @@ def quota_of_class_or_404(training_class: TrainingClass, pk: Any) -> Any:
         raise Http404 from None
 
 
-def places_to_fill(actor: Actor, *, q: str = "") -> QuerySet:
+def places_to_fill(actor: Actor, *, q: str = "") -> QuerySet[Any]:
     """Places of published classes given to orgs the actor manages (a unit's "places to fill"),
     soonest class first, each with `taken` and `left`; one query per page."""
 
@@ -151,7 +151,7 @@ def places_to_fill(actor: Actor, *, q: str = "") -> QuerySet:
     )
 
 
-def member_search(qs: QuerySet, q: str) -> QuerySet:
+def member_search(qs: QuerySet[Member], q: str) -> QuerySet[Member]:
     """Members whose name contains `q`, or whose mobile number starts with it."""
     text = fold_width(q or "").strip()
     if text:
@@ -159,7 +159,7 @@ def member_search(qs: QuerySet, q: str) -> QuerySet:
     return qs
 
 
-def nomination_pool(actor: Actor, org: Any, q: str = "") -> QuerySet:
+def nomination_pool(actor: Actor, org: Any, q: str = "") -> QuerySet[Member]:
     """Members of `org`'s subtree the actor may manage, by branch and name, searched."""
     qs = (
         Member.objects.manageable_by(actor)
@@ -169,7 +169,7 @@ def nomination_pool(actor: Actor, org: Any, q: str = "") -> QuerySet:
     return member_search(qs, q).order_by("org__path", "name", "id")
 
 
-def untrained_candidates(training_class: TrainingClass, org: Any) -> QuerySet:
+def untrained_candidates(training_class: TrainingClass, org: Any) -> QuerySet[Member]:
     """Members of `org`'s subtree with no concentrated training in the class's year who fit the
     audience and hold no place in the class yet: the unit's first choices."""
     live = Enrolment.objects.active().filter(training_class=training_class).values("member_id")

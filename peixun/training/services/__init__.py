@@ -1,3 +1,2 @@
-from .closing import classes_open_for_member  # the hours app's suggestion source (apps.py)
-
-__all__ = ["classes_open_for_member"]
+"""Every write of the training app: classes and their curriculum (`classes`), dispatch
+(`dispatch`), make-ups (`makeup`) and closing (`closing`). Callers import from the topic."""

@@ -14,7 +14,8 @@ from peixun.events.tests.fixtures import add_session, enrol, make_class
 from peixun.members.models import Member
 from peixun.testing import PersonaTestCase
 from peixun.training.models import Session, TrainingClass
-from peixun.training.services.closing import class_close, classes_open_for_member
+from peixun.training.selectors import classes_open_for_member
+from peixun.training.services.closing import class_close
 from peixun.training.services.makeup import makeup_assign
 
 from .test_closing_fixtures import DAY, Closable, closable_class, complete, mark_all

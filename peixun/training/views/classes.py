@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from peixun.core.forms import add_service_errors, mark_invalid
+from peixun.core.middleware import HtmxHttpRequest
 from peixun.core.pagination import paginate
 from peixun.core.permissions import require_manage
 from peixun.core.scoping import can_manage_org, scope_of
@@ -288,7 +289,7 @@ def _curriculum(request: HttpRequest, training_class: TrainingClass, **kwargs: A
 
 
 @login_required
-def session_new(request: HttpRequest, pk: int) -> HttpResponse:
+def session_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     training_class = _managed_class(request, pk)
     form = SessionForm(
@@ -302,7 +303,7 @@ def session_new(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             _service_errors(form, error, session=True)
         else:
-            if request.htmx:  # type: ignore[attr-defined]
+            if request.htmx:
                 # The next session most often follows this one on the same day.
                 event = session.event
                 starts = timezone.localtime(event.starts_at)
@@ -325,7 +326,7 @@ def session_new(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("training:detail", pk)
     mark_invalid(form)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return _curriculum(request, training_class, session_form=form)
     return render(
         request,
@@ -339,7 +340,7 @@ def _session_of(training_class: TrainingClass, session_pk: int) -> Session:
 
 
 @login_required
-def session_edit(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
+def session_edit(request: HtmxHttpRequest, pk: int, session_pk: int) -> HttpResponse:
     actor = request.user
     training_class = _managed_class(request, pk)
     session = _session_of(training_class, session_pk)
@@ -371,7 +372,7 @@ def session_edit(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse
 
 
 @login_required
-def session_delete(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
+def session_delete(request: HtmxHttpRequest, pk: int, session_pk: int) -> HttpResponse:
     """GET asks to confirm; POST removes the session and its event."""
     actor = request.user
     training_class = _managed_class(request, pk)
@@ -382,10 +383,10 @@ def session_delete(request: HttpRequest, pk: int, session_pk: int) -> HttpRespon
             services.session_remove(actor=actor, session=session)
         except ValidationError as exc:
             error = " ".join(exc.messages)
-            if request.htmx:  # type: ignore[attr-defined]
+            if request.htmx:
                 return _curriculum(request, training_class, curriculum_error=error)
         else:
-            if request.htmx:  # type: ignore[attr-defined]
+            if request.htmx:
                 return _curriculum(request, training_class)
             messages.success(
                 request, _("Session “%(title)s” removed.") % {"title": session.event.title}
@@ -409,7 +410,7 @@ def session_delete(request: HttpRequest, pk: int, session_pk: int) -> HttpRespon
 
 @login_required
 @require_POST
-def class_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def class_publish(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     training_class = _managed_class(request, pk)
     form = PublishForm(request.POST)
     form.is_valid()

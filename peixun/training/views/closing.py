@@ -394,4 +394,4 @@ def my_training(request: HttpRequest) -> HttpResponse:
     if not member_id:
         raise Http404
     member = selectors.member_get(member_id)
-    return render(request, "training/mine.html", {"mine": services.my_training(member)})
+    return render(request, "training/mine.html", {"mine": selectors.my_training(member)})

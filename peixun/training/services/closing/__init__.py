@@ -26,7 +26,6 @@ from .leave import (
     class_leave_flags_refresh,
     enrolment_leave_flags_refresh,
 )
-from .mine import MyTraining, classes_open_for_member, my_training
 
 __all__ = [
     "certificate_export",
@@ -34,19 +33,16 @@ __all__ = [
     "MAX_PLAN_BYTES",
     "PLAN_TYPES",
     "ChecklistItem",
-    "MyTraining",
     "class_close",
     "class_leave_flags_refresh",
     "class_plan_attach",
     "class_reopen",
     "class_roster_confirm",
     "class_timetable_confirm",
-    "classes_open_for_member",
     "close_due_on",
     "close_is_late",
     "closing_checklist",
     "enrolment_leave_flags_refresh",
     "missing_items",
-    "my_training",
     "plan_file_name",
 ]

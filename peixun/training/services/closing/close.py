@@ -4,6 +4,8 @@ close the class (each session's event is closed, which credits the ledger) and r
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -98,7 +100,7 @@ def class_timetable_confirm(*, actor: Actor, training_class: TrainingClass) -> T
     return tc
 
 
-def check_plan_file(file: UploadedFile | None) -> None:
+def check_plan_file(file: UploadedFile[Any] | None) -> None:
     if file is None:
         raise ValidationError({"plan": _("Choose the class plan document to upload.")})
     name = (file.name or "").lower()
@@ -118,7 +120,7 @@ def check_plan_file(file: UploadedFile | None) -> None:
 
 @transaction.atomic
 def class_plan_attach(
-    *, actor: Actor, training_class: TrainingClass, file: UploadedFile | None
+    *, actor: Actor, training_class: TrainingClass, file: UploadedFile[Any] | None
 ) -> TrainingClass:
     """Attach (or replace) the class plan document (培训方案): PDF, .docx or .doc."""
     tc = _locked(training_class)

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from peixun.core.middleware import HtmxHttpRequest
 from peixun.core.pagination import paginate
 from peixun.core.scoping import Actor, can_manage_org
 from peixun.members.models import Member
@@ -172,14 +173,14 @@ ACTIONS = ("accept", "return", "withdraw", "resubmit", "substitute")
 
 
 def _row_response(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     training_class: TrainingClass,
     enrolment: Enrolment,
     *,
     error: str,
     done: str,
 ) -> HttpResponse:
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         fresh = selectors.enrolment_visible_or_404(request.user, enrolment.pk, training_class)
         decorate(request, training_class, [fresh])
         return render(
@@ -195,7 +196,9 @@ def _row_response(
 
 
 @login_required
-def enrolment_action(request: HttpRequest, pk: int, enrolment_pk: int, action: str) -> HttpResponse:
+def enrolment_action(
+    request: HtmxHttpRequest, pk: int, enrolment_pk: int, action: str
+) -> HttpResponse:
     """POST accept / return (reason) / withdraw (reason) / resubmit / substitute (member, reason);
     GET substitute shows the page to choose the substitute."""
     if action not in ACTIONS:

@@ -11,6 +11,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from peixun.core.middleware import HtmxHttpRequest
+
 from ... import selectors
 from ...forms import QuotaForm
 from ...models import TrainingClass
@@ -82,9 +84,9 @@ def quotas(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _quota_row_response(
-    request: HttpRequest, training_class: TrainingClass, quota_pk: int, *, error: str, done: str
+    request: HtmxHttpRequest, training_class: TrainingClass, quota_pk: int, *, error: str, done: str
 ) -> HttpResponse:
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         row = next((r for r in selectors.dispatch_quotas(training_class) if r.pk == quota_pk), None)
         if row is None:  # removed
             # The message names the org: escaped like any template variable.
@@ -111,7 +113,7 @@ def _quota_row_response(
 
 @login_required
 @require_POST
-def quota_change(request: HttpRequest, pk: int, quota_pk: int) -> HttpResponse:
+def quota_change(request: HtmxHttpRequest, pk: int, quota_pk: int) -> HttpResponse:
     """Change a unit's number of places (HTMX row) or remove them (`remove` in the form)."""
     actor = request.user
     training_class = class_or_404(request, pk)

@@ -17,8 +17,8 @@ from peixun.hours.models import CreditEntry
 from peixun.members.models import Member
 from peixun.orgs.models import Organization, Position
 
-from ...models import Enrolment, MakeUp, Session, TrainingClass
-from ...selectors.audience import audience_reasons
+from ..models import Enrolment, MakeUp, Session, TrainingClass
+from .audience import audience_reasons
 
 MISSED = (Attendance.Status.ABSENT, Attendance.Status.LEAVE)
 UPCOMING_LIMIT = 20
@@ -184,11 +184,13 @@ def classes_open_for_member(
 ) -> list[TrainingClass]:
     """Published classes starting after `as_of` whose audience fits the member and that the
     member holds no place in yet, soonest first."""
-    if not isinstance(member, Member):
+    if isinstance(member, Member):
+        found: Member | None = member
+    else:
         found = Member.objects.select_related("org").filter(pk=member).first()
-        if found is None:
-            return []
-        member = found
+    if found is None:
+        return []
+    member = found
     step = Organization.steplen
     above = [member.org.path[:end] for end in range(step, len(member.org.path) + 1, step)]
     candidates: Any = (
