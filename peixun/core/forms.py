@@ -12,6 +12,11 @@ from django.shortcuts import render
 from django.utils import timezone
 
 
+def error_text(error: ValidationError) -> str:
+    """A service's refusal as one line for a page message or an htmx row."""
+    return "；".join(str(m) for m in error.messages)
+
+
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     """Put a service's ValidationError on the form fields it names; the rest on the form."""
     if hasattr(error, "error_dict"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -30,3 +31,10 @@ def pk_or_404(raw: Any) -> int:
     if not 0 < pk < 2**63:
         raise Http404
     return pk
+
+
+def absolute_url(request: HttpRequest, path: str) -> str:
+    """`path` on this site: PEIXUN_SITE_URL when the operator set it (behind a proxy the
+    request's host may be an internal name a phone cannot reach), else the request's host."""
+    base = getattr(settings, "SITE_URL", "").rstrip("/")
+    return f"{base}{path}" if base else request.build_absolute_uri(path)

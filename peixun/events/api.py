@@ -51,7 +51,6 @@ from .services import (
     signin_outcome_text,
     signout_outcome_text,
 )
-from .views.common import code_url
 
 router = Router(tags=["events"])
 MAX_MARKS = 5000
@@ -400,7 +399,7 @@ def current_qr(request: HttpRequest, event_id: int) -> dict[str, Any]:
     token = signin_token(event, rules, now=now)
     return {
         "token": token,
-        "url": code_url(request, event.pk, token),
+        "url": selectors.signin_code_url(request, event.pk, token),
         "seconds_left": max(0, int(token_seconds_left(token, rules, now=now))),
         "rotate_seconds": rules.qr_rotate_seconds,
         "signed_in": selectors.signed_in_count(event),

@@ -14,9 +14,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
+from django.urls import reverse
 
-from peixun.core.params import pk_or_404
+from peixun.core.params import absolute_url, pk_or_404
 from peixun.core.scoping import Actor, can_manage_org, scope_of
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
@@ -200,3 +201,9 @@ def leaves_mine(actor: Actor) -> QuerySet[LeaveRequest]:
     if not member_id:
         return LeaveRequest.objects.none()
     return LeaveRequest.objects.filter(member_id=member_id).select_related("event", "decided_by")
+
+
+def signin_code_url(request: HttpRequest, event_pk: int, token: str, mode: str = "") -> str:
+    """What the projector's QR code holds: the phone page with the current token."""
+    target = "events:signout" if mode == "signout" else "events:signin"
+    return absolute_url(request, f"{reverse(target, args=[event_pk])}?t={token}")

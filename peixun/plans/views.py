@@ -14,7 +14,7 @@ from django.utils.http import content_disposition_header, url_has_allowed_host_a
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from peixun.core.forms import add_service_errors
+from peixun.core.forms import add_service_errors, error_text
 from peixun.core.pagination import paginate
 from peixun.core.params import year_param
 from peixun.core.scoping import can_manage_org, get_visible_or_404, scope_of
@@ -27,10 +27,6 @@ from .models import TrainingPlan
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _first_message(error: ValidationError) -> str:
-    return str(error.messages[0]) if error.messages else ""
 
 
 def _posted_year(request: HttpRequest) -> int:
@@ -161,7 +157,7 @@ def item_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     try:
         services.item_remove(actor=request.user, item=item)
     except ValidationError as error:
-        messages.error(request, _first_message(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("The item was removed."))
     return redirect("plans:detail", pk=plan.pk)
@@ -173,7 +169,7 @@ def _act(request: HttpRequest, plan: TrainingPlan, action: Any, done: str) -> Ht
     try:
         action()
     except ValidationError as error:
-        messages.error(request, _first_message(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, done)
     back = request.POST.get("next", "")
@@ -330,7 +326,7 @@ def filings(request: HttpRequest) -> HttpResponse:
         try:
             reminded = services.plan_remind(actor=request.user, parent_org=org, year=year)
         except ValidationError as error:
-            messages.error(request, _first_message(error))
+            messages.error(request, error_text(error))
         else:
             messages.success(
                 request,

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from peixun.core.forms import error_text
 from peixun.core.middleware import HtmxHttpRequest
 from peixun.core.pagination import paginate
 
@@ -49,7 +50,6 @@ from ..services import (
     event_reopen,
     event_settings_for,
 )
-from .common import first_message
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "attendance_import"
@@ -127,7 +127,7 @@ def mark(request: HtmxHttpRequest, pk: int, member_pk: int) -> HttpResponse:
             note=request.POST.get("note", row.attendance.note if row.attendance else ""),
         )
     except ValidationError as problem:
-        error = first_message(problem)
+        error = error_text(problem)
     if request.htmx:
         fresh = selectors.attendance_row(event, member_pk)
         context = _row_context(event, fresh)
@@ -147,7 +147,7 @@ def mark_unmarked(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         n = attendance_mark_unmarked(actor=request.user, event=event)
     except ValidationError as problem:
-        messages.error(request, first_message(problem))
+        messages.error(request, error_text(problem))
     else:
         messages.success(request, _("%(n)d members without a mark were marked absent.") % {"n": n})
     return redirect("events:attendance", pk=event.pk)
@@ -160,7 +160,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         event_close(actor=request.user, event=event)
     except ValidationError as problem:
-        messages.error(request, first_message(problem))
+        messages.error(request, error_text(problem))
     else:
         messages.success(
             request, _("The event is closed; the attended hours are credited to the ledger.")
@@ -175,7 +175,7 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         event_reopen(actor=request.user, event=event, reason=request.POST.get("reason", ""))
     except ValidationError as problem:
-        messages.error(request, first_message(problem))
+        messages.error(request, error_text(problem))
     else:
         messages.success(
             request, _("The event is open again; its credits were reversed in the ledger.")

@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from peixun.core.forms import add_service_errors, mark_invalid
+from peixun.core.forms import add_service_errors, error_text, mark_invalid
 from peixun.core.middleware import HtmxHttpRequest
 from peixun.core.pagination import paginate
 from peixun.core.scoping import scope_of
@@ -28,7 +28,6 @@ from .. import selectors
 from ..forms import LeaveForm
 from ..models import LeaveRequest
 from ..services import can_decide_leave, leave_cancel, leave_decide, leave_request
-from .common import first_message
 
 
 @login_required
@@ -99,7 +98,7 @@ def leave_decide_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             actor=actor, leave=leave, approve=approve, note=request.POST.get("note", "")
         )
     except ValidationError as problem:
-        return _decision_response(request, leave, error=first_message(problem))
+        return _decision_response(request, leave, error=error_text(problem))
     if approve:
         done = _("Approved: %(name)s is on leave.") % {"name": leave.member.name}
     else:
@@ -115,7 +114,7 @@ def leave_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         leave_cancel(actor=actor, leave=leave)
     except ValidationError as problem:
-        messages.error(request, first_message(problem))
+        messages.error(request, error_text(problem))
     else:
         messages.success(request, _("Your leave request is cancelled."))
     return redirect("events:leave_mine")

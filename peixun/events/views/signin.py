@@ -41,7 +41,6 @@ from ..services import (
     signin_preflight,
     signout_outcome_text,
 )
-from .common import code_url
 
 QR_SCALE = 10
 
@@ -50,7 +49,7 @@ def panel_context(request: HttpRequest, event: Event, mode: str) -> dict[str, An
     rules = event_settings_for(event.org)
     now = time.time()
     token = signin_token(event, rules, now=now)
-    url = code_url(request, event.pk, token, mode)
+    url = selectors.signin_code_url(request, event.pk, token, mode)
     qr = segno.make(url, error="m")
     # Until this code's slot ends, the screen may keep showing it (it stays valid longer).
     slot_ends = (math.floor(now / rules.qr_rotate_seconds) + 1) * rules.qr_rotate_seconds

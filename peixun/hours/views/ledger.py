@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from peixun.core.forms import add_service_errors, mark_invalid
+from peixun.core.forms import add_service_errors, error_text, mark_invalid
 from peixun.core.middleware import HtmxHttpRequest
 from peixun.core.pagination import paginate
 from peixun.core.scoping import Actor, can_manage_org, get_visible_or_404, scope_of
@@ -273,10 +273,6 @@ def _decision_response(
     return redirect("hours:pending")
 
 
-def _first_message(error: ValidationError) -> str:
-    return "；".join(str(m) for m in error.messages)
-
-
 @login_required
 @require_POST
 def entry_approve(request: HtmxHttpRequest, pk: int) -> HttpResponse:
@@ -285,7 +281,7 @@ def entry_approve(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     try:
         entry = services.entry_approve(actor=actor, entry=entry)
     except ValidationError as error:
-        return _decision_response(request, entry, error=_first_message(error))
+        return _decision_response(request, entry, error=error_text(error))
     if entry.state == CreditEntry.State.CONFIRMED:
         done = _("Approved: %(name)s, %(hours)s hours.") % {
             "name": entry.member.name,
@@ -306,6 +302,6 @@ def entry_reject(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             actor=actor, entry=entry, reason=request.POST.get("reason", "")
         )
     except ValidationError as error:
-        return _decision_response(request, entry, error=_first_message(error))
+        return _decision_response(request, entry, error=error_text(error))
     done = _("Rejected: %(name)s. The member sees your reason.") % {"name": entry.member.name}
     return _decision_response(request, entry, done=done)

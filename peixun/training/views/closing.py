@@ -55,7 +55,7 @@ def readable_class(request: HttpRequest, pk: int) -> TrainingClass:
     return training_class
 
 
-def messages_of(error: ValidationError) -> str:
+def error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
@@ -150,7 +150,7 @@ def makeups(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             _makeup_post(request, training_class)
         except ValidationError as error:
-            messages.error(request, messages_of(error))
+            messages.error(request, error_text(error))
         query = request.POST.get("query", "")
         url = reverse("training:makeups", args=[training_class.pk])
         return redirect(f"{url}?{query}" if query else url)

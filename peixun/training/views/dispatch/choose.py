@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from peixun.core.forms import error_text
 from peixun.core.middleware import HtmxHttpRequest
 from peixun.core.pagination import paginate
 from peixun.core.scoping import Actor, can_manage_org
@@ -23,7 +24,6 @@ from .common import (
     UNTRAINED_SHOWN,
     class_or_404,
     decorate,
-    messages_of,
     require_organiser_page,
     warnings_message,
 )
@@ -69,7 +69,7 @@ def nominate(request: HttpRequest, pk: int, quota_pk: int) -> HttpResponse:
                 members=_members_from(actor, picked),
             )
         except ValidationError as e:
-            error = messages_of(e)
+            error = error_text(e)
         else:
             messages.success(
                 request,
@@ -128,7 +128,7 @@ def name_members(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=actor, training_class=training_class, members=_members_from(actor, picked)
             )
         except ValidationError as e:
-            error = messages_of(e)
+            error = error_text(e)
         else:
             messages.success(
                 request,
@@ -226,7 +226,7 @@ def enrolment_action(
             services.enrolment_resubmit(actor=actor, enrolment=enrolment)
             done = _("Resubmitted: %(name)s.") % {"name": name}
     except ValidationError as error:
-        return _row_response(request, training_class, enrolment, error=messages_of(error), done="")
+        return _row_response(request, training_class, enrolment, error=error_text(error), done="")
     return _row_response(request, training_class, enrolment, error="", done=done)
 
 
@@ -252,7 +252,7 @@ def _substitute(
                     reason=request.POST.get("reason", ""),
                 )
             except ValidationError as e:
-                error = messages_of(e)
+                error = error_text(e)
             else:
                 messages.success(
                     request,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -20,10 +20,6 @@ UNTRAINED_SHOWN = 30
 ORG_CHOICES_LIMIT = 50
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def messages_of(error: ValidationError) -> str:
-    return "；".join(str(m) for m in error.messages)
 
 
 def class_or_404(request: HttpRequest, pk: int) -> TrainingClass:

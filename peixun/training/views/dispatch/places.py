@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from peixun.core.forms import error_text
 from peixun.core.middleware import HtmxHttpRequest
 
 from ... import selectors
@@ -20,7 +21,6 @@ from ...services import dispatch as services
 from .common import (
     ORG_CHOICES_LIMIT,
     class_or_404,
-    messages_of,
     require_organiser_page,
     roster_figures,
 )
@@ -50,7 +50,7 @@ def quotas(request: HttpRequest, pk: int) -> HttpResponse:
                 places=form.cleaned_data["places"],
             )
         except ValidationError as error:
-            form.add_error(None, messages_of(error))
+            form.add_error(None, error_text(error))
         else:
             messages.success(
                 request,
@@ -134,6 +134,6 @@ def quota_change(request: HtmxHttpRequest, pk: int, quota_pk: int) -> HttpRespon
             done = _("%(org)s now has %(n)s places.") % {"org": quota.org.name, "n": quota.places}
     except ValidationError as error:
         return _quota_row_response(
-            request, training_class, quota.pk, error=messages_of(error), done=""
+            request, training_class, quota.pk, error=error_text(error), done=""
         )
     return _quota_row_response(request, training_class, quota.pk, error="", done=done)
