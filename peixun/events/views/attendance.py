@@ -10,10 +10,6 @@ MEDIA_ROOT/imports/attendance/<uuid>.xlsx, named in the uploader's session with 
 
 from __future__ import annotations
 
-import contextlib
-import time
-import uuid
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -32,6 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 from peixun.core.forms import error_text
 from peixun.core.middleware import HtmxHttpRequest
 from peixun.core.pagination import paginate
+from peixun.core.uploads import upload_held, upload_hold
 
 from .. import selectors
 from ..documents import MAX_BYTES
@@ -52,8 +49,7 @@ from ..services import (
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SESSION_KEY = "attendance_import"
-STALE_UPLOAD_SECONDS = 24 * 3600
+UPLOAD_KIND = "attendance"
 ERRORS_SHOWN = 500
 ROSTER_PAGE = 100
 
@@ -200,53 +196,6 @@ def template(request: HttpRequest, pk: int) -> HttpResponse:
 # -- import --------------------------------------------------------------------------------------
 
 
-def _uploads() -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports" / "attendance"
-
-
-def _discard(request: HttpRequest) -> None:
-    held = request.session.pop(SESSION_KEY, None) or {}
-    with contextlib.suppress(ValueError, TypeError):
-        (_uploads() / f"{uuid.UUID(hex=held.get('token', '')).hex}.xlsx").unlink(missing_ok=True)
-
-
-def _stash(request: HttpRequest, event: Event, data: bytes, filename: str) -> str:
-    folder = _uploads()
-    folder.mkdir(parents=True, exist_ok=True)
-    _discard(request)
-    cutoff = time.time() - STALE_UPLOAD_SECONDS
-    for old in folder.glob("*.xlsx"):  # checked but never confirmed
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    token = uuid.uuid4().hex
-    (folder / f"{token}.xlsx").write_bytes(data)
-    request.session[SESSION_KEY] = {
-        "token": token,
-        "event": event.pk,
-        "user": request.user.pk,
-        "filename": filename[:200],
-    }
-    return token
-
-
-def _stashed(request: HttpRequest, event: Event, token: str) -> tuple[bytes, str] | None:
-    held = request.session.get(SESSION_KEY) or {}
-    if (
-        not token
-        or held.get("token") != token
-        or held.get("event") != event.pk
-        or held.get("user") != request.user.pk
-    ):
-        return None
-    try:
-        path = _uploads() / f"{uuid.UUID(hex=token).hex}.xlsx"
-    except ValueError:
-        return None
-    if not path.is_file():
-        return None
-    return path.read_bytes(), str(held.get("filename", ""))
-
-
 def _render_import(
     request: HttpRequest,
     event: Event,
@@ -292,7 +241,15 @@ def import_page(request: HttpRequest, pk: int) -> HttpResponse:
     upload = form.cleaned_data["file"]
     data = upload.read(MAX_BYTES + 1)
     result = attendance_import(actor=request.user, event=event, file=data, dry_run=True)
-    token = _stash(request, event, data, upload.name or "") if result.ok else ""
+    token = ""
+    if result.ok:
+        token = upload_hold(
+            kind=UPLOAD_KIND,
+            user=request.user,
+            data=data,
+            filename=upload.name or "",
+            bound={"event": event.pk},
+        )
     return _render_import(
         request,
         event,
@@ -307,7 +264,13 @@ def import_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_managed(request.user, pk)
-    held = _stashed(request, event, request.POST.get("token", ""))
+    held = upload_held(
+        kind=UPLOAD_KIND,
+        user=request.user,
+        token=request.POST.get("token", ""),
+        max_age=settings.SESSION_COOKIE_AGE,
+        bound={"event": event.pk},
+    )
     if held is None:
         return _render_import(
             request,
@@ -316,10 +279,9 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
             notice=_("The checked file is no longer available; upload it again."),
             status=400,
         )
-    data, filename = held
-    result = attendance_import(actor=request.user, event=event, file=data, dry_run=False)
+    result = attendance_import(actor=request.user, event=event, file=held.read(), dry_run=False)
     if result.ok:
-        _discard(request)
+        held.release()
         messages.success(
             request,
             _("Imported: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.")
@@ -327,5 +289,5 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect(reverse("events:attendance", args=[event.pk]))
     return _render_import(
-        request, event, form=AttendanceImportForm(), result=result, filename=filename
+        request, event, form=AttendanceImportForm(), result=result, filename=held.filename
     )

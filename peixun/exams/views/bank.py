@@ -5,23 +5,16 @@ Access: staff only (a plain member gets 404). Everyone who sees a question may r
 those who manage its owner may change it (others 403). A question's bank is shared down: staff
 of the owner, above it and below it see it; staff of a sibling branch get 404.
 
-The import's checked bytes are kept under MEDIA_ROOT/imports/questions/<random>.xlsx and named
-by a signed token (user, org, file) in the confirm form, so "confirm" imports exactly the file
-that was checked, without a session.
+The import's checked bytes are held server-side (core.uploads) under a signed token (user, org,
+file) in the confirm form, so "confirm" imports exactly the file that was checked.
 """
 
 from __future__ import annotations
 
-import contextlib
-import secrets
-import time
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -33,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from peixun.core.forms import add_service_errors, mark_invalid
 from peixun.core.pagination import paginate
 from peixun.core.scoping import can_manage_org, get_visible_or_404
+from peixun.core.uploads import upload_held, upload_hold
 from peixun.plans.selectors import manageable_orgs
 
 from .. import selectors, services
@@ -41,9 +35,8 @@ from ..forms import BankFilterForm, ImportForm, QuestionForm, option_field
 from ..models import Question
 from ..services.imports import ImportRejected, ImportReport, questions_import
 
-IMPORT_SALT = "peixun.exams.bank.import"
+UPLOAD_KIND = "questions"
 IMPORT_MAX_AGE = 3600  # seconds a checked file may wait for its confirmation
-STALE_UPLOAD_SECONDS = 24 * 3600
 PROBLEMS_SHOWN = 500
 
 
@@ -187,39 +180,6 @@ def bank_retire(request: HttpRequest, pk: int) -> HttpResponse:
 # -- import --------------------------------------------------------------------------------------
 
 
-def _uploads() -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports" / "questions"
-
-
-def _stash(request: HttpRequest, org_id: int, data: bytes, filename: str) -> str:
-    """Keep the checked bytes; the signed token names them, the user and the org."""
-    folder = _uploads()
-    folder.mkdir(parents=True, exist_ok=True)
-    cutoff = time.time() - STALE_UPLOAD_SECONDS
-    for old in folder.glob("*.xlsx"):  # checked but never confirmed
-        with contextlib.suppress(OSError):
-            if old.stat().st_mtime < cutoff:
-                old.unlink(missing_ok=True)
-    name = secrets.token_hex(16)
-    (folder / f"{name}.xlsx").write_bytes(data)
-    payload = {"f": name, "u": request.user.pk, "o": org_id, "n": filename[:200]}
-    return signing.dumps(payload, salt=IMPORT_SALT)
-
-
-def _stashed(request: HttpRequest, token: str) -> tuple[Path, int, str] | None:
-    try:
-        held = signing.loads(token, salt=IMPORT_SALT, max_age=IMPORT_MAX_AGE)
-    except signing.BadSignature:
-        return None
-    name = str(held.get("f", ""))
-    if held.get("u") != request.user.pk or len(name) != 32 or not name.isalnum():
-        return None
-    path = _uploads() / f"{name}.xlsx"
-    if not path.is_file():
-        return None
-    return path, int(held.get("o", 0)), str(held.get("n", ""))
-
-
 def _render_import(
     request: HttpRequest,
     form: ImportForm,
@@ -276,7 +236,13 @@ def bank_import(request: HttpRequest) -> HttpResponse:
     token = ""
     if report.ok and report.to_create:
         upload.seek(0)
-        token = _stash(request, org.pk, upload.read(), upload.name or "")
+        token = upload_hold(
+            kind=UPLOAD_KIND,
+            user=request.user,
+            data=upload.read(),
+            filename=upload.name or "",
+            bound={"org": org.pk},
+        )
     return _render_import(
         request,
         ImportForm(orgs=orgs, initial={"org": org}),
@@ -289,25 +255,29 @@ def bank_import(request: HttpRequest) -> HttpResponse:
 
 def _import_confirm(request: HttpRequest, orgs: Any) -> HttpResponse:
     form = ImportForm(orgs=orgs, initial={"org": orgs.first()})
-    held = _stashed(request, request.POST.get("token", ""))
+    held = upload_held(
+        kind=UPLOAD_KIND,
+        user=request.user,
+        token=request.POST.get("token", ""),
+        max_age=IMPORT_MAX_AGE,
+    )
     if held is None:
         notice = _("The checked file is no longer available; upload it again.")
         return _render_import(request, form, notice=notice, status=400)
-    path, org_id, filename = held
-    org = orgs.filter(pk=org_id).first()
+    org = orgs.filter(pk=held.bound.get("org")).first()
     if org is None:
         raise PermissionDenied(_("You may not change the question bank."))
     form = ImportForm(orgs=orgs, initial={"org": org})
     try:
-        report = questions_import(
-            actor=request.user, org=org, upload=path.read_bytes(), dry_run=False
-        )
+        report = questions_import(actor=request.user, org=org, upload=held.read(), dry_run=False)
     except ImportRejected as rejected:
-        return _render_import(request, form, report=rejected.report, filename=filename, status=400)
+        return _render_import(
+            request, form, report=rejected.report, filename=held.filename, status=400
+        )
     except ValidationError as error:
         notice = " ".join(str(m) for m in error.messages)
         return _render_import(request, form, notice=notice, status=400)
-    path.unlink(missing_ok=True)
+    held.release()
     messages.success(
         request,
         _(

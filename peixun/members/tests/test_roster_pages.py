@@ -42,7 +42,7 @@ def upload(data: bytes, name: str = "名册.xlsx") -> dict[str, Any]:
 
 
 def stashed_files() -> list[Path]:
-    return sorted((Path(settings.MEDIA_ROOT) / "imports").glob("*.xlsx"))
+    return sorted((Path(settings.MEDIA_ROOT) / "imports" / "roster").glob("*.xlsx"))
 
 
 class RosterPageAccessTests(PersonaTestCase):

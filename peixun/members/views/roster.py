@@ -6,16 +6,11 @@ Access:
   platform admin); anyone else (plain member, viewer) gets 404, as for the other write pages;
 - the export is for anyone who can read a subtree (viewers included); a plain member gets 404.
 
-The checked upload is kept server-side under MEDIA_ROOT/imports/<uuid>.xlsx, its name held in
-the uploader's session, so "confirm" imports exactly the file that was checked.
+The checked upload is held server-side (core.uploads), so "confirm" imports exactly the file
+that was checked.
 """
 
 from __future__ import annotations
-
-import contextlib
-import time
-import uuid
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -28,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from peixun.core.scoping import Actor, get_visible_or_404, scope_of
+from peixun.core.uploads import upload_held, upload_hold
 from peixun.orgs.models import Organization
 
 from ..documents import RowError, roster_template
@@ -36,8 +32,7 @@ from ..selectors import MemberFilters
 from ..services import RosterImportResult, roster_export, roster_import
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SESSION_KEY = "roster_import"
-STALE_UPLOAD_SECONDS = 24 * 3600
+UPLOAD_KIND = "roster"
 ERRORS_SHOWN = 500  # a page of thousands of rows helps nobody; the count says how many more
 
 
@@ -45,47 +40,6 @@ def require_importer(actor: Actor) -> None:
     scope = scope_of(actor)
     if not (scope.platform or scope.manage_paths):
         raise Http404
-
-
-def uploads_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports"
-
-
-def stash_upload(request: HttpRequest, data: bytes, filename: str) -> str:
-    """Keep the checked bytes for the confirm step; return the token naming them."""
-    folder = uploads_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    discard_upload(request)
-    cutoff = time.time() - STALE_UPLOAD_SECONDS
-    for old in folder.glob("*.xlsx"):  # uploads abandoned at the summary step
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    token = uuid.uuid4().hex
-    (folder / f"{token}.xlsx").write_bytes(data)
-    request.session[SESSION_KEY] = {
-        "token": token,
-        "filename": filename[:200],
-        "user": request.user.pk,
-    }
-    return token
-
-
-def stashed_upload(request: HttpRequest, token: str) -> tuple[bytes, str] | None:
-    held = request.session.get(SESSION_KEY) or {}
-    if not token or held.get("token") != token or held.get("user") != request.user.pk:
-        return None
-    path = uploads_dir() / f"{uuid.UUID(hex=token).hex}.xlsx"
-    if not path.is_file():
-        return None
-    return path.read_bytes(), held.get("filename", "")
-
-
-def discard_upload(request: HttpRequest) -> None:
-    held = request.session.pop(SESSION_KEY, None) or {}
-    token = held.get("token")
-    if token:
-        with contextlib.suppress(ValueError):
-            (uploads_dir() / f"{uuid.UUID(hex=token).hex}.xlsx").unlink(missing_ok=True)
 
 
 def render_import(
@@ -135,7 +89,11 @@ def import_page(request: HttpRequest) -> HttpResponse:
         return render_import(request, form=form, status=400)
     data = upload.read()
     result = roster_import(actor=actor, data=data, filename=upload.name, dry_run=True)
-    token = stash_upload(request, data, upload.name) if result.ok else ""
+    token = (
+        upload_hold(kind=UPLOAD_KIND, user=actor, data=data, filename=upload.name)
+        if result.ok
+        else ""
+    )
     return render_import(request, form=form, result=result, token=token, filename=upload.name)
 
 
@@ -146,15 +104,19 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
     """Import the file checked a moment ago; it is re-checked inside the write transaction."""
     actor = request.user
     require_importer(actor)
-    held = stashed_upload(request, request.POST.get("token", ""))
+    held = upload_held(
+        kind=UPLOAD_KIND,
+        user=actor,
+        token=request.POST.get("token", ""),
+        max_age=settings.SESSION_COOKIE_AGE,
+    )
     if held is None:
         notice = _("This upload has expired or was already imported; upload it again.")
         return render_import(request, form=RosterUploadForm(), notice=notice, status=400)
-    data, filename = held
-    result = roster_import(actor=actor, data=data, filename=filename, dry_run=False)
-    discard_upload(request)
+    result = roster_import(actor=actor, data=held.read(), filename=held.filename, dry_run=False)
+    held.release()
     return render_import(
-        request, form=RosterUploadForm(), result=result, filename=filename, done=result.ok
+        request, form=RosterUploadForm(), result=result, filename=held.filename, done=result.ok
     )
 
 
