@@ -22,15 +22,15 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from peixun.core.text import fold_width, neutralise_formula
-from peixun.members.documents import (
-    RosterFileError,
+from peixun.core.spreadsheets import (
     RowError,
+    SheetFileError,
     cell_text,
     normalise_header,
     read_first_sheet,
     undo_neutralise,
 )
+from peixun.core.text import fold_width, neutralise_formula
 
 from .models import Attendance
 
@@ -108,7 +108,7 @@ class Sheet:
 def read_sheet(data: bytes) -> Sheet | AttendanceImportResult:
     try:
         table = read_first_sheet(data)
-    except RosterFileError as problem:
+    except SheetFileError as problem:
         return file_error(problem.message)
     lookup = _lookup()
     for index, cells in enumerate(table[:HEADER_SEARCH_ROWS]):

@@ -28,13 +28,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from peixun.core.spreadsheets import SheetFileError, cell_text, check_xlsx_package, undo_neutralise
 from peixun.core.text import fold_width, neutralise_formula
-from peixun.members.documents import (
-    RosterFileError,
-    cell_text,
-    check_xlsx_package,
-    undo_neutralise,
-)
 
 from .logic import OPTION_LETTERS
 from .models import Difficulty, Exam, Question, QuestionKind
@@ -266,7 +261,7 @@ def _read_bytes(upload: bytes | IO[bytes] | Any) -> bytes:
         raise _too_large()
     try:
         check_xlsx_package(data)
-    except RosterFileError as problem:
+    except SheetFileError as problem:
         raise _file_error(problem.message) from None
     return data
 

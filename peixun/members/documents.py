@@ -19,13 +19,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -34,9 +31,16 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from python_calamine import CalamineWorkbook
 
-from peixun.core.text import fold_width, neutralise_formula
+from peixun.core.spreadsheets import (
+    RowError,
+    SheetFileError,
+    cell_text,
+    normalise_header,
+    read_first_sheet,
+    undo_neutralise,
+)
+from peixun.core.text import neutralise_formula
 
 from .logic import CHOICE_FIELDS, choice_help
 from .models import ETHNICITIES, Member
@@ -103,12 +107,6 @@ def roster_headers() -> list[str]:
     return [header_for(field) for field in ROSTER_FIELDS]
 
 
-def normalise_header(text: object) -> str:
-    """Forgive what people do to headers: widths, inner spaces (姓  名), a required mark, case."""
-    folded = re.sub(r"\s+", "", fold_width(str(text or "")))
-    return folded.rstrip("*").lower()
-
-
 def header_lookup() -> dict[str, str]:
     """Normalised header → field, for the Chinese label, the English msgid and the fixed table."""
     lookup = {normalise_header(header): field for header, field in CHINESE_HEADERS.items()}
@@ -118,23 +116,6 @@ def header_lookup() -> dict[str, str]:
             with translation.override(language):
                 lookup[normalise_header(str(_verbose_name(field)))] = field
     return lookup
-
-
-def cell_text(value: object) -> str:
-    """A cell as the text a person would read in it."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0, 0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
 
 
 def cell_value(field: str, value: object) -> object:
@@ -153,21 +134,6 @@ def cell_value(field: str, value: object) -> object:
     return undo_neutralise(cell_text(value))
 
 
-_FORMULA_START = ("=", "+", "-", "@")
-
-
-def undo_neutralise(text: str) -> str:
-    """Drop the apostrophe our export put before formula-like text, so an export re-imports as is."""
-    if text.startswith("'") and text[1:2] in _FORMULA_START:
-        return text[1:]
-    return text
-
-
-def looks_numeric(value: object) -> bool:
-    """True for a number cell, the usual reason an 18-digit ID number has lost its last digits."""
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 # --- Reading
 
 # A roster bigger than this is better split: the page lists every problem, and one file is
@@ -175,16 +141,6 @@ def looks_numeric(value: object) -> bool:
 MAX_DATA_ROWS = 50_000
 # Look this far down for the header row, past a title line such as "某某支部党员名册".
 HEADER_SEARCH_ROWS = 10
-_ZIP_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old .xls, and password-protected .xlsx
-
-
-class RosterFileError(Exception):
-    """The upload as a whole cannot be read as a roster; `message` says why, translated."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass
@@ -192,53 +148,6 @@ class RosterSheet:
     header_row: int  # as Excel numbers rows, from 1
     headers: list[str]  # the header cells as written, "" for a blank one
     rows: list[tuple[int, list[Any]]]  # (Excel row number, cells) of the non-blank data rows
-
-
-def max_unpacked_bytes() -> int:
-    # A zip bomb is refused before the parser inflates it; real rosters unpack to ~10× their size.
-    return 25 * int(settings.ROSTER_MAX_UPLOAD_BYTES)
-
-
-def check_xlsx_package(data: bytes) -> None:
-    if not data:
-        raise RosterFileError(_("The file is empty."))
-    if data.startswith(_OLE_MAGIC):
-        raise RosterFileError(
-            _(
-                "This is an old-style .xls workbook or a password-protected one; "
-                "save it as an unprotected .xlsx workbook and upload it again."
-            )
-        )
-    not_xlsx = _(
-        "This file is not an Excel workbook (.xlsx). Download the template, fill it in "
-        "and upload it; a CSV or other file renamed to .xlsx cannot be read."
-    )
-    if not data.startswith(_ZIP_MAGIC):
-        raise RosterFileError(not_xlsx)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            entries = package.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise RosterFileError(not_xlsx) from None
-    names = {entry.filename for entry in entries}
-    if "xl/workbook.xml" not in names:
-        raise RosterFileError(not_xlsx)
-    if sum(entry.file_size for entry in entries) > max_unpacked_bytes():
-        raise RosterFileError(_("The workbook is too large when unpacked; split it into parts."))
-
-
-def read_first_sheet(data: bytes) -> list[list[Any]]:
-    """Every row of the first sheet, row i of the list being Excel row i + 1."""
-    check_xlsx_package(data)
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = workbook.get_sheet_by_index(0)
-        # skip_empty_area=False keeps leading blank rows, so list indexes match Excel's rows.
-        return sheet.to_python(skip_empty_area=False)
-    except Exception:  # calamine raises several unrelated types for damaged files
-        raise RosterFileError(
-            _("The workbook is damaged and cannot be read; open it in Excel and save it again.")
-        ) from None
 
 
 def _is_blank(cells: list[Any]) -> bool:
@@ -257,14 +166,14 @@ def find_header_row(table: list[list[Any]]) -> int:
         if sum(1 for cell in cells if normalise_header(cell) in known) >= 2:
             return index
     if first_filled is None:
-        raise RosterFileError(_("The first sheet is empty; fill in the template and upload it."))
+        raise SheetFileError(_("The first sheet is empty; fill in the template and upload it."))
     return first_filled
 
 
 def read_roster_sheet(data: bytes) -> RosterSheet:
     table = read_first_sheet(data)
     if _is_blank([cell for cells in table[:HEADER_SEARCH_ROWS] for cell in cells]):
-        raise RosterFileError(_("The first sheet is empty; fill in the template and upload it."))
+        raise SheetFileError(_("The first sheet is empty; fill in the template and upload it."))
     header_index = find_header_row(table)
     headers = [cell_text(cell) for cell in table[header_index]]
     rows = [
@@ -273,23 +182,15 @@ def read_roster_sheet(data: bytes) -> RosterSheet:
         if not _is_blank(cells)
     ]
     if not rows:
-        raise RosterFileError(
+        raise SheetFileError(
             _("The file has headers but no members below them; add one member per row.")
         )
     if len(rows) > MAX_DATA_ROWS:
-        raise RosterFileError(
+        raise SheetFileError(
             _("The file has %(count)d rows; import at most %(limit)d at a time.")
             % {"count": len(rows), "limit": MAX_DATA_ROWS}
         )
     return RosterSheet(header_row=header_index + 1, headers=headers, rows=rows)
-
-
-@dataclass
-class RowError:
-    row: int | None  # the row number Excel shows; None for a problem with the file as a whole
-    column: str  # the column header, "" when the problem is not about one column
-    value: str  # the offending value as read
-    message: str
 
 
 def map_headers(sheet: RosterSheet) -> tuple[dict[str, int], list[RowError]]:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from peixun.core.audit import audit_record
 from peixun.core.permissions import require_manage
 from peixun.core.scoping import Actor
-from peixun.members.documents import RowError
+from peixun.core.spreadsheets import RowError
 from peixun.members.models import Member
 
 from .. import registry

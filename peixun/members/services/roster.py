@@ -28,18 +28,15 @@ from peixun.core.crypto import keyed_hash
 from peixun.core.idcard import id_number_problem, normalise_id_number
 from peixun.core.models import AuditEvent
 from peixun.core.scoping import Actor, can_admin_org, path_in, scope_of
+from peixun.core.spreadsheets import RowError, SheetFileError, cell_text, looks_numeric
 from peixun.core.text import fold_width
 from peixun.orgs.models import Organization
 
 from ..documents import (
     ROSTER_FIELDS,
-    RosterFileError,
     RosterSheet,
-    RowError,
-    cell_text,
     cell_value,
     header_for,
-    looks_numeric,
     map_headers,
     read_roster_sheet,
     roster_workbook,
@@ -125,7 +122,7 @@ def roster_import(
         )
     try:
         sheet = read_roster_sheet(data)
-    except RosterFileError as problem:
+    except SheetFileError as problem:
         return _file_error(problem.message)
     columns, header_errors = map_headers(sheet)
     if header_errors:

@@ -23,10 +23,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from peixun.core.scoping import Actor, get_visible_or_404, scope_of
+from peixun.core.spreadsheets import RowError
 from peixun.core.uploads import upload_held, upload_hold
 from peixun.orgs.models import Organization
 
-from ..documents import RowError, roster_template
+from ..documents import roster_template
 from ..forms import MemberFilterForm, RosterUploadForm
 from ..selectors import MemberFilters
 from ..services import RosterImportResult, roster_export, roster_import
