@@ -21,9 +21,7 @@ class OrganizationQuerySet(MP_NodeQuerySet, ScopedQuerySet):
         if scope.member_id:
             # A subquery, not a join through `members`: a join repeats the org once per member
             # of it, which breaks `.get()` and counts.
-            org_ids = registry.member_org_ids(scope.member_id)
-            if org_ids is not None:
-                return Q(pk__in=org_ids)
+            return Q(pk__in=registry.member_org_ids(scope.member_id))
         return None
 
     def open(self) -> OrganizationQuerySet:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 
 from peixun.core.scoping import Actor
@@ -43,18 +44,29 @@ def register_member_readers(
     _members.org_ids = org_ids
 
 
+def _registered(hook: Any) -> Any:
+    # Loud rather than "no members": a missing registration would let an org holding members
+    # close, and every count read zero.
+    if hook is None:
+        raise ImproperlyConfigured("peixun.members has not registered its member readers.")
+    return hook
+
+
 def member_counts(org_ids: list[int]) -> dict[int, int]:
     """{org id: direct members} for the given orgs (an org without members is left out)."""
-    return _members.counts(org_ids) if _members.counts else {}
+    counts: MemberCounts = _registered(_members.counts)
+    return counts(org_ids)
 
 
 def subtree_member_count(path: str) -> int:
-    return _members.subtree_count(path) if _members.subtree_count else 0
+    subtree_count: SubtreeMemberCount = _registered(_members.subtree_count)
+    return subtree_count(path)
 
 
-def member_org_ids(member_id: int) -> QuerySet[Any, Any] | None:
-    """The org id of member `member_id` as a subquery; None when no members app registered."""
-    return _members.org_ids(member_id) if _members.org_ids else None
+def member_org_ids(member_id: int) -> QuerySet[Any, Any]:
+    """The org id of member `member_id` as a subquery."""
+    org_ids: MemberOrgIds = _registered(_members.org_ids)
+    return org_ids(member_id)
 
 
 # functions(*, actor, tenant, from_year) called inside `org_create`'s transaction after a new
