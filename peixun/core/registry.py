@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+
 # The roles a grant carries (the values of accounts' `Grant.Role`); scoping reads them as strings.
 PLATFORM_ADMIN = "platform_admin"
 ORG_ADMIN = "org_admin"
@@ -26,5 +28,8 @@ def register_grants_of(function: GrantsOf) -> None:
 
 
 def grants_of(user_pk: Any) -> Iterable[tuple[str, str | None]]:
-    """The (role, org path) pairs of the user's grants; none until accounts registered its reader."""
-    return _grants_of[0](user_pk) if _grants_of else ()
+    """The (role, org path) pairs of the user's grants."""
+    if not _grants_of:
+        # Loud rather than "no grants": everyone would silently lose their access.
+        raise ImproperlyConfigured("peixun.accounts has not registered the grants reader.")
+    return _grants_of[0](user_pk)
