@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from .models import QuestionKind
+from .models import Question, QuestionKind
 
 MAX_BLANK_LENGTH = 200
 OPTION_LETTERS = "ABCDEFGH"
@@ -90,3 +90,13 @@ def is_correct(kind: str, key: Any, response: Any) -> bool:
 def grade_item(item: dict[str, Any], response: Any) -> tuple[bool, Decimal]:
     correct = is_correct(item["kind"], item["key"], response)
     return correct, Decimal(item["points"]) if correct else Decimal(0)
+
+
+def rule_matches(rule: dict[str, Any], pool: list[Question]) -> list[Question]:
+    """The questions of `pool` a paper rule (kind, difficulty, topic) may draw."""
+    out = [q for q in pool if q.kind == rule["kind"]]
+    if rule["difficulty"]:
+        out = [q for q in out if q.difficulty == rule["difficulty"]]
+    if rule["topic"]:
+        out = [q for q in out if rule["topic"] in q.topic_list]
+    return out

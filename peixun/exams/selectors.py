@@ -12,12 +12,14 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from peixun.core.scoping import Actor, can_manage_org, scope_of
 from peixun.members.models import Member
 from peixun.orgs.models import Organization, ancestor_paths
 from peixun.orgs.selectors import attach_ancestor_names
 
+from .logic import rule_matches
 from .models import Answer, Attempt, Candidate, Exam, Paper, Question, QuestionKind
 
 # Discrimination compares the top and the bottom 27 % of takers by score (Kelley's groups).
@@ -483,3 +485,34 @@ def open_exams_for_member(member_id: int, on: Any, limit: int = 3) -> list[Exam]
 def paper_in_use(paper: Paper) -> bool:
     """Whether an exam beyond a draft uses the paper: from then on it is copied, not edited."""
     return paper.exams.exclude(state=Exam.State.DRAFT).exists()
+
+
+def rules_shortfall(org: Organization, rules: list[dict[str, Any]]) -> list[str]:
+    """The rules the bank can't fill, each said in words; empty when every draw can be made."""
+    pool = list(bank_for(org).only("id", "kind", "difficulty", "topics"))
+    taken: set[int] = set()
+    problems = []
+    for number, rule in enumerate(rules, start=1):
+        found = [q for q in rule_matches(rule, pool) if q.pk not in taken]
+        taken.update(q.pk for q in found[: rule["count"]])
+        if len(found) < rule["count"]:
+            problems.append(
+                _("Rule %(n)d asks for %(want)d questions; the bank has %(have)d.")
+                % {"n": number, "want": rule["count"], "have": len(found)}
+            )
+    return problems
+
+
+def paper_problems(paper: Paper) -> list[str]:
+    """Why an exam can't be published with this paper (empty when it can)."""
+    if paper.mode == Paper.Mode.FIXED:
+        if not paper.rows.exists():
+            return [_("The paper has no questions.")]
+        return []
+    return rules_shortfall(paper.org, paper.rules)
+
+
+def attempt_last_seq(attempt: Attempt) -> int:
+    """The sequence number of the attempt's latest saved answer (0 before any), so the taking
+    page can tell a stale save from a new one."""
+    return attempt.answers.aggregate(last=Max("seq"))["last"] or 0

@@ -35,15 +35,12 @@ from .exams import (
 )
 from .papers import (
     DEFAULT_POINTS,
-    bank_for,
     draw_questions,
     draw_rng,
     paper_create,
-    paper_problems,
     paper_question_remove,
     paper_questions_add,
     paper_update,
-    rules_shortfall,
 )
 
 __all__ = [
@@ -57,7 +54,6 @@ __all__ = [
     "attempt_submit_expired",
     "attempts_expire",
     "audience_members",
-    "bank_for",
     "clean_question_fields",
     "credit_reference",
     "draw_questions",
@@ -72,7 +68,6 @@ __all__ = [
     "exam_rule_update",
     "exam_update",
     "paper_create",
-    "paper_problems",
     "paper_question_remove",
     "paper_questions_add",
     "paper_update",
@@ -80,6 +75,5 @@ __all__ = [
     "question_create",
     "question_retire",
     "question_update",
-    "rules_shortfall",
     "split_topics",
 ]

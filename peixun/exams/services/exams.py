@@ -29,8 +29,8 @@ from peixun.orgs.models import Organization
 from peixun.orgs.selectors import tenant_of
 
 from ..models import Attempt, Candidate, Exam, ExamKind, ExamRule, Paper
+from ..selectors import paper_problems
 from .attempts import attempts_expire
-from .papers import paper_problems
 
 EXAM_AUDIT = [
     "org", "title", "kind", "paper", "opens_at", "closes_at", "time_limit_minutes",

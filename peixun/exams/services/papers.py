@@ -19,8 +19,9 @@ from peixun.core.permissions import require_manage
 from peixun.core.scoping import Actor, actor_id
 from peixun.orgs.models import Organization
 
+from ..logic import rule_matches
 from ..models import Difficulty, Paper, PaperQuestion, Question, QuestionKind
-from ..selectors import bank_for, paper_in_use
+from ..selectors import bank_for, paper_in_use, rules_shortfall
 
 PAPER_AUDIT = ["org", "title", "mode", "rules", "points"]
 DEFAULT_POINTS: dict[str, str] = {
@@ -88,31 +89,6 @@ def clean_rules(raw: Any) -> list[dict[str, Any]]:
     if sum(r["count"] for r in rules) > MAX_QUESTIONS:
         raise ValidationError({"rules": _("A paper has at most 200 questions.")})
     return rules
-
-
-def _matching(rule: dict[str, Any], pool: list[Question]) -> list[Question]:
-    out = [q for q in pool if q.kind == rule["kind"]]
-    if rule["difficulty"]:
-        out = [q for q in out if q.difficulty == rule["difficulty"]]
-    if rule["topic"]:
-        out = [q for q in out if rule["topic"] in q.topic_list]
-    return out
-
-
-def rules_shortfall(org: Organization, rules: list[dict[str, Any]]) -> list[str]:
-    """The rules the bank can't fill, each said in words; empty when every draw can be made."""
-    pool = list(bank_for(org).only("id", "kind", "difficulty", "topics"))
-    taken: set[int] = set()
-    problems = []
-    for number, rule in enumerate(rules, start=1):
-        found = [q for q in _matching(rule, pool) if q.pk not in taken]
-        taken.update(q.pk for q in found[: rule["count"]])
-        if len(found) < rule["count"]:
-            problems.append(
-                _("Rule %(n)d asks for %(want)d questions; the bank has %(have)d.")
-                % {"n": number, "want": rule["count"], "have": len(found)}
-            )
-    return problems
 
 
 @transaction.atomic
@@ -243,15 +219,6 @@ def paper_question_remove(*, actor: Actor, paper: Paper, question_id: int) -> No
     )  # fmt: skip
 
 
-def paper_problems(paper: Paper) -> list[str]:
-    """Why an exam can't be published with this paper (empty when it can)."""
-    if paper.mode == Paper.Mode.FIXED:
-        if not paper.rows.exists():
-            return [_("The paper has no questions.")]
-        return []
-    return rules_shortfall(paper.org, paper.rules)
-
-
 def draw_rng(seed: str, member_id: int, number: int) -> random.Random:
     digest = hashlib.sha256(f"{seed}:{member_id}:{number}".encode()).digest()
     return random.Random(int.from_bytes(digest[:8], "big"))
@@ -271,7 +238,7 @@ def draw_questions(
     chosen: list[tuple[Question, Decimal]] = []
     taken: set[int] = set()
     for rule in paper.rules:
-        candidates = [q for q in _matching(rule, pool) if q.pk not in taken]
+        candidates = [q for q in rule_matches(rule, pool) if q.pk not in taken]
         picked = rng.sample(candidates, min(rule["count"], len(candidates)))
         taken.update(q.pk for q in picked)
         points = Decimal(paper.points.get(rule["kind"], DEFAULT_POINTS[rule["kind"]]))

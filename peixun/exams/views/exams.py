@@ -146,7 +146,7 @@ def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and exam.opens_at <= timezone.now() < exam.closes_at
         and bool(scope_of(actor).platform or scope_of(actor).manage_paths),
         "now": timezone.now(),
-        "problems": services.paper_problems(exam.paper) if exam.state == "draft" else [],
+        "problems": selectors.paper_problems(exam.paper) if exam.state == "draft" else [],
     }
     if tab == "items":
         context["items"] = selectors.item_analysis(exam)

@@ -26,7 +26,6 @@ from peixun.plans.selectors import manageable_orgs
 from .. import selectors, services
 from ..forms import BankFilterForm, PaperForm
 from ..models import Difficulty, Paper, QuestionKind
-from ..services.papers import rules_shortfall
 
 BANK_PAGE = 20
 
@@ -147,7 +146,7 @@ def _detail_context(request: HttpRequest, paper: Paper, **extra: Any) -> dict[st
     else:
         rules = _rules_shown(paper)
         context["rules"] = rules
-        context["shortfall"] = rules_shortfall(paper.org, paper.rules)
+        context["shortfall"] = selectors.rules_shortfall(paper.org, paper.rules)
         context["total_count"] = sum(int(rule["count"]) for rule in rules)
         context["total_points"] = sum(
             (Decimal(str(rule["points"] or 0)) * int(rule["count"]) for rule in rules),

@@ -112,7 +112,7 @@ def take(request: HttpRequest, pk: int) -> HttpResponse:
     if attempt is not None:
         view = selectors.attempt_for_taker(attempt)
         context["view"] = view
-        context["max_seq"] = max((a.seq for a in attempt.answers.all()), default=0)
+        context["max_seq"] = selectors.attempt_last_seq(attempt)
         context["items"] = [
             {**item, "number": n, "saved": view["answers"].get(str(item["q"])),
              "choices": list(zip(range(len(item["options"])), OPTION_LETTERS[: len(item["options"])], item["options"], strict=True))}
