@@ -53,13 +53,13 @@ from peixun.hours.models import Topic
 from peixun.members.models import Member
 from peixun.orgs.models import Organization, Position
 from peixun.training.models import ClassKind, Enrolment, Quota, Session, SessionType, TrainingClass
+from peixun.training.selectors import close_is_late
 from peixun.training.services.classes import class_create, class_publish, session_add
 from peixun.training.services.closing import (
     class_close,
     class_plan_attach,
     class_roster_confirm,
     class_timetable_confirm,
-    close_is_late,
 )
 from peixun.training.services.dispatch import (
     enrolment_accept,

@@ -288,7 +288,7 @@ def closing_out(training_class: TrainingClass) -> dict[str, Any]:
         "state": training_class.state,
         "roster_confirmed_at": training_class.roster_confirmed_at,
         "timetable_confirmed_at": training_class.timetable_confirmed_at,
-        "plan_document": services.plan_file_name(training_class),
+        "plan_document": selectors.plan_file_name(training_class),
         "closed_at": training_class.closed_at,
         "late_close_note": training_class.late_close_note,
         "members_credited": len(credits),
@@ -414,13 +414,13 @@ def waive_makeup(request: HttpRequest, makeup_id: int, payload: WaiveIn) -> dict
 def checklist(request: HttpRequest, class_id: int) -> dict[str, Any]:
     """The closing checklist: each item, whether it is met, and what is missing."""
     training_class = readable_class(request.user, class_id)
-    items = services.closing_checklist(training_class)
+    items = selectors.closing_checklist(training_class)
     return {
         "class_id": class_id,
         "state": training_class.state,
-        "ready": not services.missing_items(items),
-        "close_due_on": services.close_due_on(training_class),
-        "late": services.close_is_late(training_class),
+        "ready": not selectors.missing_items(items),
+        "close_due_on": selectors.close_due_on(training_class),
+        "late": selectors.close_is_late(training_class),
         "items": [{"key": i.key, "label": i.label, "ok": i.ok, "detail": i.detail} for i in items],
     }
 

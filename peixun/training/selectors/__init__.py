@@ -2,6 +2,15 @@
 (`classes`), dispatch (`dispatch`), whom a class is for (`audience`) and closing (`closing`).
 Callers import from here."""
 
+from .checklist import (
+    ChecklistItem,
+    close_due_on,
+    close_is_late,
+    closing_checklist,
+    describe_missing,
+    missing_items,
+    plan_file_name,
+)
 from .classes import (
     class_get,
     class_hours_total,
@@ -65,6 +74,13 @@ from .dispatch import (
 from .mine import MyTraining, classes_open_for_member, my_training
 
 __all__ = [
+    "ChecklistItem",
+    "close_due_on",
+    "close_is_late",
+    "closing_checklist",
+    "describe_missing",
+    "missing_items",
+    "plan_file_name",
     "MyTraining",
     "classes_open_for_member",
     "my_training",

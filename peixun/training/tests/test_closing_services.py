@@ -17,13 +17,13 @@ from peixun.events.tests.fixtures import add_session, make_class
 from peixun.hours.models import CreditEntry, MemberYearTotal
 from peixun.testing import PersonaTestCase
 from peixun.training.models import Enrolment, TrainingClass
+from peixun.training.selectors import closing_checklist
 from peixun.training.services.closing import (
     class_close,
     class_plan_attach,
     class_reopen,
     class_roster_confirm,
     class_timetable_confirm,
-    closing_checklist,
 )
 
 from .test_closing_fixtures import Closable, closable_class, complete, mark_all, plan_file

@@ -271,7 +271,7 @@ def closing(request: HttpRequest, pk: int) -> HttpResponse:
         training_class.refresh_from_db()
     for form in (forms_["close"], forms_["reopen"], forms_["plan"]):
         mark_invalid(form)
-    items = services.closing_checklist(training_class)
+    items = selectors.closing_checklist(training_class)
     closed = training_class.state == TrainingClass.State.CLOSED
     credited: list[tuple[Member, Decimal]] = []
     if closed:
@@ -285,11 +285,11 @@ def closing(request: HttpRequest, pk: int) -> HttpResponse:
             training_class,
             "closing",
             items=items,
-            ready=not services.missing_items(items),
+            ready=not selectors.missing_items(items),
             can_manage=can_manage,
             closed=closed,
-            late=services.close_is_late(training_class),
-            due_on=services.close_due_on(training_class),
+            late=selectors.close_is_late(training_class),
+            due_on=selectors.close_due_on(training_class),
             close_form=forms_["close"],
             reopen_form=forms_["reopen"],
             plan_form=forms_["plan"],
@@ -302,7 +302,7 @@ def closing(request: HttpRequest, pk: int) -> HttpResponse:
             trainees=selectors.trainee_member_ids(training_class) if closed else set(),
             flagged=selectors.attendance_grid(training_class).flagged if not closed else [],
             unmarked_sessions=_unmarked_sessions(training_class, items),
-            plan_name=services.plan_file_name(training_class),
+            plan_name=selectors.plan_file_name(training_class),
         ),
     )
 

@@ -1,17 +1,9 @@
 """Closing a class (结班) and what leads to it: the leave limit, the
-checklist, the final confirmations, closing with credits, reopening, and 我的培训.
+final confirmations, closing with credits, reopening, and 我的培训.
 
 `enrolment_leave_flags_refresh(event)` is the events layer's attendance listener for sessions
 (registered in `apps.py`)."""
 
-from .checklist import (
-    ChecklistItem,
-    close_due_on,
-    close_is_late,
-    closing_checklist,
-    missing_items,
-    plan_file_name,
-)
 from .close import (
     MAX_PLAN_BYTES,
     PLAN_TYPES,
@@ -32,17 +24,11 @@ __all__ = [
     "signin_sheet_export",
     "MAX_PLAN_BYTES",
     "PLAN_TYPES",
-    "ChecklistItem",
     "class_close",
     "class_leave_flags_refresh",
     "class_plan_attach",
     "class_reopen",
     "class_roster_confirm",
     "class_timetable_confirm",
-    "close_due_on",
-    "close_is_late",
-    "closing_checklist",
     "enrolment_leave_flags_refresh",
-    "missing_items",
-    "plan_file_name",
 ]

@@ -21,8 +21,13 @@ from peixun.hours.services import EVIDENCE_SIGNATURES
 
 from ...models import Enrolment, Session, TrainingClass
 from ...selectors import class_credits
+from ...selectors.checklist import (
+    close_due_on,
+    close_is_late,
+    closing_checklist,
+    describe_missing,
+)
 from ..makeup import makeups_settle, makeups_unsettle
-from .checklist import close_due_on, close_is_late, closing_checklist, describe_missing
 from .leave import class_leave_flags_refresh
 
 PLAN_TYPES = (".pdf", ".docx", ".doc")

@@ -9,8 +9,9 @@ from typing import Any
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from ...models import Enrolment, TrainingClass
-from ...selectors import class_sessions, training_settings_of, unmarked_by_event
+from ..models import Enrolment, TrainingClass
+from .classes import class_sessions, training_settings_of
+from .closing import unmarked_by_event
 
 
 @dataclass(frozen=True)
