@@ -33,8 +33,7 @@ from peixun.hours.models import CreditEntry, Kind
 from peixun.hours.selectors import rollup_differences
 from peixun.orgs.models import Organization
 from peixun.training.models import Enrolment, MakeUp, Quota, Session, TrainingClass
-from peixun.training.selectors import my_training
-from peixun.training.services.makeup import makeup_rows
+from peixun.training.selectors import makeup_rows, my_training
 
 MEDIA = tempfile.mkdtemp(prefix="peixun-test-demo-training-")
 

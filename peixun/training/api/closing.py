@@ -256,7 +256,7 @@ def session_event_field(actor: Actor, field: str, pk: int) -> Event:
     return session.event
 
 
-def makeup_out(row: makeup_services.MakeUpRow) -> dict[str, Any]:
+def makeup_out(row: selectors.MakeUpRow) -> dict[str, Any]:
     makeup = row.makeup
     assigned = makeup.assigned_event if makeup is not None else None
     return {
@@ -277,7 +277,7 @@ def makeup_out(row: makeup_services.MakeUpRow) -> dict[str, Any]:
 
 def single_makeup_out(makeup: MakeUp) -> dict[str, Any]:
     makeup, session, status = selectors.makeup_with_session(makeup.pk)
-    return makeup_out(makeup_services.MakeUpRow(makeup.member, session, status, makeup))
+    return makeup_out(selectors.MakeUpRow(makeup.member, session, status, makeup))
 
 
 def closing_out(training_class: TrainingClass) -> dict[str, Any]:
@@ -350,7 +350,7 @@ def list_makeups(request: HttpRequest, class_id: int, state: str = "") -> list[d
             _("Unknown value; use one of: %(choices)s.")
             % {"choices": ", ".join(MakeUp.State.values)},
         )
-    rows = makeup_services.makeup_rows(readable_class(request.user, class_id))
+    rows = selectors.makeup_rows(readable_class(request.user, class_id))
     return [makeup_out(r) for r in rows if not state or r.state == state]
 
 

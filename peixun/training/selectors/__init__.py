@@ -71,9 +71,15 @@ from .dispatch import (
     roster_state_counts,
     untrained_candidates,
 )
+from .makeup import MakeUpRow, fits_candidate, makeup_candidates, makeup_rows, trainee_classes
 from .mine import MyTraining, classes_open_for_member, my_training
 
 __all__ = [
+    "MakeUpRow",
+    "fits_candidate",
+    "makeup_candidates",
+    "makeup_rows",
+    "trainee_classes",
     "ChecklistItem",
     "close_due_on",
     "close_is_late",

@@ -15,14 +15,9 @@ from peixun.events.tests.fixtures import add_session, enrol, make_class
 from peixun.hours.models import CreditEntry, MemberYearTotal
 from peixun.testing import PersonaTestCase
 from peixun.training.models import MakeUp, Session, TrainingClass
-from peixun.training.selectors import session_expected_member_ids
+from peixun.training.selectors import makeup_rows, session_expected_member_ids
 from peixun.training.services.closing import class_close, class_reopen
-from peixun.training.services.makeup import (
-    makeup_assign,
-    makeup_rows,
-    makeup_waive,
-    makeups_settle,
-)
+from peixun.training.services.makeup import makeup_assign, makeup_waive, makeups_settle
 
 from .test_closing_fixtures import DAY, Closable, closable_class, complete, mark_all
 

@@ -158,7 +158,7 @@ def makeups(request: HttpRequest, pk: int) -> HttpResponse:
     form.is_valid()
     q = (form.cleaned_data.get("q") or "").strip()
     state = form.cleaned_data.get("state") or ""
-    rows = makeup_services.makeup_rows(training_class)
+    rows = selectors.makeup_rows(training_class)
     tally = {s: 0 for s in MakeUp.State.values}
     for row in rows:
         tally[row.state] += 1
@@ -167,13 +167,13 @@ def makeups(request: HttpRequest, pk: int) -> HttpResponse:
     page, query = paginate(request, shown)
     if can_manage and page.object_list:
         earliest = min(r.session.event.starts_at for r in page.object_list)
-        candidates = list(makeup_services.makeup_candidates(actor, after=earliest)[:200])
-        trainee_of = makeup_services.trainee_classes([r.member.pk for r in page.object_list])
+        candidates = list(selectors.makeup_candidates(actor, after=earliest)[:200])
+        trainee_of = selectors.trainee_classes([r.member.pk for r in page.object_list])
         for row in page.object_list:
             row.choices = [  # type: ignore[attr-defined]
                 s
                 for s in candidates
-                if makeup_services.fits_candidate(
+                if selectors.fits_candidate(
                     s, row.member, row.session.event, trainee_of.get(row.member.pk, set())
                 )
             ]
