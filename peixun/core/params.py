@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -10,9 +11,12 @@ from django.utils import timezone
 
 
 def year_param(
-    request: HttpRequest, *, name: str = "year", lowest: int = 1, highest: int = 9999
+    request: HttpRequest, *, name: str = "year", lowest: int = 1, highest: int = dt.MAXYEAR - 1
 ) -> int:
-    """The year asked for, or this year when it is missing, malformed or outside the bounds."""
+    """The year asked for, or this year when it is missing, malformed or outside the bounds.
+
+    The default ceiling leaves room for the first day of the next year, which pages use as the
+    end of the year's range."""
     this_year = timezone.localdate().year
     try:
         year = int(request.GET.get(name) or this_year)
