@@ -8,8 +8,8 @@ from peixun.core.params import pk_or_404, year_param
 
 
 class ParamTests(SimpleTestCase):
-    def year(self, query: str, **bounds: int) -> int:
-        return year_param(RequestFactory().get(f"/?{query}"), **bounds)
+    def year(self, query: str, lowest: int = 1) -> int:
+        return year_param(RequestFactory().get(f"/?{query}"), lowest=lowest)
 
     def test_year_falls_back_to_this_year(self) -> None:
         this_year = timezone.localdate().year

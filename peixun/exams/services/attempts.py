@@ -26,7 +26,8 @@ from peixun.orgs.models import Organization
 
 from ..logic import clean_response, grade_item
 from ..models import Answer, Attempt, Candidate, Exam, Paper, Question, QuestionKind
-from .papers import bank_for, draw_questions, draw_rng
+from ..selectors import bank_for
+from .papers import draw_questions, draw_rng
 
 # Answers in flight when the timer runs out still count: a phone on a slow link may need this.
 GRACE = dt.timedelta(seconds=10)
