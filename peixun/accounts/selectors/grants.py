@@ -7,7 +7,7 @@ from typing import Any
 
 from peixun.orgs.models import Organization, ancestor_paths
 
-from .models import Grant, User
+from ..models import Grant, User
 
 MANAGER_ROLES = (Grant.Role.ORG_ADMIN, Grant.Role.SECRETARY)
 

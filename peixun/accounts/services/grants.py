@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record
@@ -10,7 +9,7 @@ from peixun.core.permissions import require_admin, require_platform
 from peixun.core.scoping import Actor, forget_scope
 from peixun.orgs.models import Organization
 
-from .models import ApiToken, Grant, User, hash_token
+from ..models import Grant, User
 
 
 @transaction.atomic
@@ -39,22 +38,3 @@ def grant_create(*, actor: Actor, user: User, role: str, org: Organization | Non
         )
     forget_scope(user)
     return grant
-
-
-@transaction.atomic
-def token_issue(*, actor: User) -> str:
-    """A new personal API token for `actor`; the raw value is returned once and never stored."""
-    raw = ApiToken.new_raw()
-    token = ApiToken.objects.create(user=actor, key_hash=hash_token(raw))
-    audit_record(actor=actor, verb="token.issue", obj=token, object_repr=f"API token #{token.pk}")
-    return raw
-
-
-def token_user(raw: str) -> User | None:
-    token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
-    if token is None or not token.user.is_active:
-        return None
-    now = timezone.now()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from .services import token_issue
+from ..services import token_issue
 
 router = Router(tags=["auth"])
 
