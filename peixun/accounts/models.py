@@ -6,6 +6,7 @@ import secrets
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from peixun.core import registry
@@ -29,10 +30,19 @@ class User(AbstractUser):
         on_delete=models.SET_NULL,
         related_name="user",
     )
+    # Part of every session's auth hash: raising it ends all the user's sessions at their next
+    # request (a logout anywhere ends the phone that stays signed in).
+    session_version = models.PositiveIntegerField(_("session version"), default=0)
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        key_salt = "peixun.accounts.User.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, f"{self.password}:{self.session_version}", secret=secret, algorithm="sha256"
+        ).hexdigest()
 
     def display_name(self) -> str:
         if self.member_id and self.member:
@@ -102,3 +112,30 @@ class ApiToken(models.Model):
     @staticmethod
     def new_raw() -> str:
         return "px_" + secrets.token_urlsafe(32)
+
+
+class AccountSettings(models.Model):
+    """Per-tenant settings of logins, keyed by the tenant's root org."""
+
+    tenant = models.OneToOneField(
+        "orgs.Organization",
+        verbose_name=_("tenant"),
+        on_delete=models.CASCADE,
+        related_name="account_settings",
+    )
+    # A plain member may keep their own phone signed in this long (0: never); staff never do.
+    member_session_days = models.PositiveSmallIntegerField(
+        _("members may stay signed in on their phone for (days)"), default=30
+    )
+
+    class Meta:
+        verbose_name = _("login settings")
+        verbose_name_plural = _("login settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(member_session_days__lte=90), name="account_settings_days_max"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"login settings of {self.tenant_id}"

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.http import HttpRequest
+from treebeard.mp_tree import MP_Node
 
 from .notifications import unread_count
 from .scoping import scope_of
@@ -12,6 +13,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav_scope": scope,
         "nav_is_admin": scope.platform or bool(scope.admin_paths),
+        # Tenant-wide settings pages are for admins of a tree's root (its path is one step long).
+        "nav_is_tenant_admin": scope.platform
+        or any(len(path) == MP_Node.steplen for path in scope.admin_paths),
         "nav_can_browse": scope.platform or bool(scope.read_paths),
         "nav_can_manage": scope.platform or bool(scope.manage_paths),
         "nav_is_member": bool(scope.member_id),

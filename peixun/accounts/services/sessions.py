@@ -1,0 +1,58 @@
+"""Sessions: logging out everywhere, and the tenant's login settings."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from peixun.core.audit import audit_record, snapshot
+from peixun.core.permissions import require_admin
+from peixun.core.scoping import Actor
+from peixun.orgs.models import Organization
+
+from ..models import AccountSettings, User
+
+MAX_MEMBER_SESSION_DAYS = 90
+
+
+@transaction.atomic
+def sessions_end_everywhere(*, actor: Actor, user: User) -> None:
+    """End every session of `user`, on every device, at its next request (a logout anywhere).
+    Only the user themselves; an admin's reset of someone else's password ends them too."""
+    if not actor.is_authenticated or actor.pk != user.pk:
+        raise PermissionDenied(_("You may end only your own sessions."))
+    User.objects.filter(pk=user.pk).update(session_version=F("session_version") + 1)
+    audit_record(actor=actor, verb="account.sessions_end", obj=user, object_repr=user.username)
+
+
+@transaction.atomic
+def account_settings_update(
+    *, actor: Actor, tenant: Organization, member_session_days: int
+) -> AccountSettings:
+    if tenant.depth != 1:
+        raise ValidationError(
+            {"tenant": _("Login settings belong to a tenant's top organization.")}
+        )
+    require_admin(actor, tenant)
+    if not 0 <= member_session_days <= MAX_MEMBER_SESSION_DAYS:
+        raise ValidationError(
+            {
+                "member_session_days": _("Enter a number of days from 0 to %(max)d.")
+                % {"max": MAX_MEMBER_SESSION_DAYS}
+            }
+        )
+    settings, _created = AccountSettings.objects.select_for_update().get_or_create(tenant=tenant)
+    before = snapshot(settings, ["member_session_days"])
+    settings.member_session_days = member_session_days
+    settings.save(update_fields=["member_session_days"])
+    audit_record(
+        actor=actor,
+        verb="account_settings.update",
+        obj=settings,
+        org=tenant,
+        before=before,
+        after=snapshot(settings, ["member_session_days"]),
+    )
+    return settings
