@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
@@ -41,14 +43,16 @@ class LoginForm(AuthenticationForm):
 
 class AccountSettingsForm(BootstrapMixin, forms.ModelForm[AccountSettings]):
     member_session_days = forms.IntegerField(
-        label=_("members may stay signed in on their phone for (days)"), min_value=0, max_value=90
+        label=_("members may stay signed in on their phone for (days)"),
+        min_value=0,
+        max_value=90,
+        help_text=_("0 turns it off. Staff are always signed out when the browser closes."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_fields()
 
     class Meta:
         model = AccountSettings
         fields = ["member_session_days"]
-        help_texts = {
-            "member_session_days": _(
-                "0 turns it off. Staff are always signed out when the browser closes."
-            )
-        }
