@@ -17,18 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
-	mkdir -p var
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo
-	@echo ""
-	@echo "peixun 演示环境: http://127.0.0.1:$(PORT)/  (密码均为 peixun-demo)"
-	@echo "  admin      平台管理员 / platform admin"
-	@echo "  org_admin  县直机关工委管理员 / org admin of the working committee"
-	@echo "  secretary  党支部书记 / branch secretary"
-	@echo "  member     党员 / member of that branch"
-	@echo "  viewer     只读督查 / read-only viewer of the whole tenant"
-	@echo ""
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	PORT=$(PORT) bash scripts/run_demo.sh
 
 test: install
 	bash scripts/ensure_system_packages.sh
@@ -65,6 +54,9 @@ vendor:
 	npm install --no-save --no-audit --no-fund
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js peixun/static/vendor/bootstrap/
 	cp node_modules/htmx.org/dist/htmx.min.js peixun/static/vendor/htmx/
+	# The source maps are not vendored: drop their references, or collectstatic's manifest fails.
+	sed -i -E 's@//# sourceMappingURL=[^ ]*\.map@@; s@/\*# sourceMappingURL=[^ ]*\.map \*/@@' \
+	  peixun/static/vendor/bootstrap/* peixun/static/vendor/htmx/*
 
 bench: install
 	$(BIN)/python bench/import_roster.py

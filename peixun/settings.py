@@ -171,8 +171,9 @@ DEFAULT_FROM_EMAIL = env_str("PEIXUN_EMAIL_FROM", "peixun@localhost")
 SITE_URL = env_str("PEIXUN_SITE_URL", "")
 
 if not DEBUG:
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # Off only for a plain-http demo on this machine (`make run`); a deployment serves HTTPS.
+    SESSION_COOKIE_SECURE = env_bool("PEIXUN_SECURE_COOKIES", True)
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_SSL_REDIRECT = env_bool("PEIXUN_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("PEIXUN_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -1,5 +1,9 @@
+import datetime as dt
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+from peixun.core.jobs import register_job
 
 
 class ExamsConfig(AppConfig):
@@ -12,5 +16,8 @@ class ExamsConfig(AppConfig):
         from peixun.hours.registry import register_suggestion_source
 
         from .selectors import open_exams_for_member
+        from .services import attempts_expire
 
         register_suggestion_source("open_exams", open_exams_for_member)
+        # Attempts whose time ran out are submitted within a minute.
+        register_job("exams.autosubmit", every=dt.timedelta(minutes=1), run=attempts_expire)

@@ -1,6 +1,10 @@
+import datetime as dt
+
 from django.apps import AppConfig
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peixun.core.jobs import register_job
 from peixun.orgs.registry import register_tenant_created
 
 
@@ -11,6 +15,12 @@ class HoursConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: it imports models, which wait for Django's app registry.
-        from peixun.hours.services import requirements_seed_defaults
+        from peixun.hours.services import requirements_seed_defaults, warnings_run
 
         register_tenant_created(requirements_seed_defaults)
+        # The early warnings (预警) of every tenant, once a day (dedupe keys carry the day).
+        register_job(
+            "hours.warnings",
+            every=dt.timedelta(days=1),
+            run=lambda: warnings_run(as_of=timezone.localdate(), tenant=None),
+        )

@@ -1,5 +1,9 @@
+import datetime as dt
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+from peixun.core.jobs import register_job
 
 
 class OrglifeConfig(AppConfig):
@@ -9,16 +13,16 @@ class OrglifeConfig(AppConfig):
 
     def ready(self) -> None:
         # Imports stay in ready(): selectors load models, which needs the app registry ready.
-        # A meeting expects the Party members of its org's subtree (see the selector); sign-in,
-        # attendance and leave of the events layer ask here.
         from peixun.events.registry import register_expected_members
-
-        from .selectors import meeting_expected_member_ids
-
-        register_expected_members("meeting", meeting_expected_member_ids)
-        # Closed meetings linked to a plan item count towards it (plan versus actual).
         from peixun.plans.registry import register_plan_item_provider
 
-        from .selectors import plan_item_delivery
+        from .selectors import meeting_expected_member_ids, plan_item_delivery
+        from .services.reminders import meeting_reminders_send
 
+        # A meeting expects the Party members of its org's subtree (see the selector); sign-in,
+        # attendance and leave of the events layer ask here.
+        register_expected_members("meeting", meeting_expected_member_ids)
+        # Closed meetings linked to a plan item count towards it (plan versus actual).
         register_plan_item_provider("meetings", plan_item_delivery)
+        # Secretaries are reminded of required meetings falling due, once a day.
+        register_job("orglife.reminders", every=dt.timedelta(days=1), run=meeting_reminders_send)
