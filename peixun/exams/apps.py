@@ -14,3 +14,12 @@ class ExamsConfig(AppConfig):
         from .selectors import open_exams_for_member
 
         register_suggestion_source("open_exams", open_exams_for_member)
+
+        # The workbench (工作台): to-dos and figures for staff, cards and buttons for members.
+        # Imported here: it imports the selectors, which load models after the app registry.
+        from peixun.core.workbench import register_member, register_staff
+
+        from . import workbench
+
+        register_staff("exams", workbench.staff_items)
+        register_member("exams", workbench.member_items)

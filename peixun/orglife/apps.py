@@ -22,3 +22,12 @@ class OrglifeConfig(AppConfig):
         from .selectors import plan_item_delivery
 
         register_plan_item_provider("meetings", plan_item_delivery)
+
+        # The workbench (工作台): to-dos and figures for staff, cards and buttons for members.
+        # Imported here: it imports the selectors, which load models after the app registry.
+        from peixun.core.workbench import register_member, register_staff
+
+        from . import workbench
+
+        register_staff("orglife", workbench.staff_items)
+        register_member("orglife", workbench.member_items)

@@ -43,7 +43,7 @@ from ..forms import (
 )
 from ..models import Member
 
-FILTER_FIELDS = ("status", "cadre_rank", "position", "exempt", "employment", "q")
+FILTER_FIELDS = ("status", "cadre_rank", "position", "exempt", "employment", "q", "joined_month")
 
 
 def managed_member_or_404(actor: Actor, pk: int) -> Member:
