@@ -529,7 +529,7 @@ def exams_to_finalise(actor: Actor, now: Any = None) -> ToFinalise:
     (study hours credited to those who passed). One aggregate query."""
     now = now or timezone.now()
     found = (
-        Exam.objects.manageable_by(actor)  # type: ignore[attr-defined]
+        Exam.objects.manageable_by(actor)
         .filter(state=Exam.State.PUBLISHED, closes_at__lte=now)
         .aggregate(n=Count("pk"), first=Min("pk"))
     )

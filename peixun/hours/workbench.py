@@ -67,7 +67,9 @@ def staff_items(actor: Actor) -> list[Todo | Figure]:
         )
     else:
         items.append(
-            Figure(key="hours.behind", label=_("Behind"), value=str(behind), url=behind_url, order=30)
+            Figure(
+                key="hours.behind", label=_("Behind"), value=str(behind), url=behind_url, order=30
+            )
         )
     items.append(
         Figure(
@@ -106,8 +108,7 @@ def member_items(actor: Actor) -> list[MemberCard | BigButton]:
         )
         if result.gap > 0:
             owed.append(
-                _("%(rule)s: %(gap)s more")
-                % {"rule": result.name, "gap": _number(result.gap)}
+                _("%(rule)s: %(gap)s more") % {"rule": result.name, "gap": _number(result.gap)}
             )
     if report.exempt:
         footer = _("You are exempt from the study-hour requirements.")
@@ -135,4 +136,3 @@ def member_items(actor: Actor) -> list[MemberCard | BigButton]:
             order=20,
         ),
     ]
-

@@ -182,10 +182,14 @@ def party_birthdays(*, actor: Actor, today: dt.date, limit: int = 5) -> PartyBir
         joined_on__month=today.month, status__in=PARTY_STATUSES
     )
     count = qs.count()
-    first = [
-        (name, today.year - joined.year)
-        for name, joined in qs.order_by("joined_on__day", "name", "pk").values_list(
-            "name", "joined_on"
-        )[:limit]
-    ] if count else []
+    first = (
+        [
+            (name, today.year - joined.year)
+            for name, joined in qs.order_by("joined_on__day", "name", "pk").values_list(
+                "name", "joined_on"
+            )[:limit]
+        ]
+        if count
+        else []
+    )
     return PartyBirthdays(today.month, count, first)

@@ -488,7 +488,7 @@ def meetings_due(actor: Actor, today: dt.date | None = None) -> MeetingsDue:
     whatever the number of branches."""
     today = today or timezone.localdate()
     branches = list(
-        Organization.objects.manageable_by(actor)  # type: ignore[attr-defined]
+        Organization.objects.manageable_by(actor)
         .filter(kind=Organization.Kind.BRANCH, closed_on__isnull=True)
         .order_by("depth", "path")
     )
@@ -498,7 +498,9 @@ def meetings_due(actor: Actor, today: dt.date | None = None) -> MeetingsDue:
     first: Organization | None = None
     owing = 0
     for calendar in branch_calendars(branches, today.year, today):
-        due = [k for k, periods in calendar.kinds.items() if any(p.state == State.DUE for p in periods)]
+        due = [
+            k for k, periods in calendar.kinds.items() if any(p.state == State.DUE for p in periods)
+        ]
         if due:
             owing += 1
             first = first or calendar.org

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -98,6 +98,9 @@ def leave(event: Event, member: Member) -> LeaveRequest:
 class WorkbenchProviders(PersonaTestCase):
     """One small tenant with something waiting in every app; the figures are counted by hand in
     each test from the rows made here."""
+
+    year: ClassVar[int]
+    branch_class: ClassVar[TrainingClass]
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -339,7 +342,9 @@ def grow(world: World, prefix: str, branches: int, members_each: int) -> None:
     filing, a leave request, a submitted plan, a class to close with a nomination and meetings."""
     today = timezone.localdate()
     for n in range(branches):
-        branch = make_org(world.unit, f"{prefix}{n:04d}", f"{prefix}党支部{n}", Organization.Kind.BRANCH)
+        branch = make_org(
+            world.unit, f"{prefix}{n:04d}", f"{prefix}党支部{n}", Organization.Kind.BRANCH
+        )
         members = [make_member(branch, f"{prefix}成员{n}-{i}") for i in range(members_each)]
         Member.objects.filter(pk__in=[m.pk for m in members]).update(
             joined_on=dt.date(2001, today.month, 1)

@@ -26,7 +26,7 @@ def nominations_to_review(actor: Actor) -> Waiting:
     rows = Enrolment.objects.filter(
         state=Enrolment.State.NOMINATED,
         training_class__state=TrainingClass.State.PUBLISHED,
-        training_class__in=TrainingClass.objects.manageable_by(actor).values("pk"),  # type: ignore[attr-defined]
+        training_class__in=TrainingClass.objects.manageable_by(actor).values("pk"),
     ).aggregate(
         n=Count("pk"),
         classes=Count("training_class", distinct=True),
@@ -39,7 +39,7 @@ def classes_to_close(actor: Actor, today: dt.date | None = None) -> Waiting:
     """Published classes the actor organises whose last day is over: 结班 is due."""
     today = today or timezone.localdate()
     rows = (
-        TrainingClass.objects.manageable_by(actor)  # type: ignore[attr-defined]
+        TrainingClass.objects.manageable_by(actor)
         .filter(state=TrainingClass.State.PUBLISHED, ends_on__lt=today)
         .aggregate(n=Count("pk"), first=Min("pk"))
     )

@@ -66,7 +66,16 @@ class OrgCompliance:
 class _Tally:
     """Running counts of one org (or one child) while members stream past."""
 
-    __slots__ = ("at_risk", "behind", "covered", "counted", "exempt", "hours", "members", "per_rule")
+    __slots__ = (
+        "at_risk",
+        "behind",
+        "covered",
+        "counted",
+        "exempt",
+        "hours",
+        "members",
+        "per_rule",
+    )
 
     def __init__(self, rules: int) -> None:
         self.members = 0
