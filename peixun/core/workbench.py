@@ -149,4 +149,5 @@ def percent(part: Any, whole: Any) -> int:
     """`part` of `whole` as a whole percentage clamped to 0..100 (0 when `whole` is 0)."""
     if not whole:
         return 0
-    return max(0, min(100, round(float(part) * 100 / float(whole))))
+    share = float(part) * 100 / float(whole)
+    return max(0, min(100, int(share + 0.5)))  # half up: 12.5 shows as 13, not 12

@@ -113,7 +113,7 @@ def member_items(actor: Actor) -> list[MemberCard | BigButton]:
     if report.exempt:
         footer = _("You are exempt from the study-hour requirements.")
     elif owed:
-        footer = _("Still owed this year: %(list)s.") % {"list": "; ".join(owed)}
+        footer = _("Still owed this year: %(list)s.") % {"list": " · ".join(owed)}
     elif report.results:
         footer = _("Every requirement is met for this year.")
     else:
