@@ -16,16 +16,31 @@ from .notifications import (
 from .pagination import paginate
 from .scoping import scope_of
 from .selectors import audit_list as select_audit
+from .workbench import member_section, staff_section
+
+UNREAD_SHOWN = 3
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The workbench (工作台): staff see the to-dos in their charge and their subtree's figures,
+    a member their own progress and next steps; one who is both sees both."""
     scope = scope_of(request.user)
-    if scope.platform or scope.read_paths:
-        return redirect("orgs:tree")
-    if scope.member_id:
-        return redirect("members:mine")
-    return render(request, "core/no_role.html")
+    staff = scope.platform or bool(scope.read_paths)
+    member = bool(scope.member_id)
+    if not (staff or member):
+        return render(request, "core/no_role.html")
+    return render(
+        request,
+        "core/workbench.html",
+        {
+            "staff": staff_section(request.user) if staff else None,
+            "member": member_section(request.user) if member else None,
+            "unread": list(notifications_for(actor=request.user, unread_only=True)[:UNREAD_SHOWN])
+            if member
+            else [],
+        },
+    )
 
 
 @login_required

@@ -5,6 +5,7 @@ from .views import attendance, leave, settings, signin
 app_name = "events"
 
 urlpatterns = [
+    path("scan/", signin.scan_help, name="scan"),
     path("<int:pk>/projector/", signin.projector, name="projector"),
     path("<int:pk>/projector/panel/", signin.projector_panel, name="projector_panel"),
     path("<int:pk>/signin/", signin.signin, name="signin"),

@@ -21,3 +21,12 @@ class ExamsConfig(AppConfig):
         register_suggestion_source("open_exams", open_exams_for_member)
         # Attempts whose time ran out are submitted within a minute.
         register_job("exams.autosubmit", every=dt.timedelta(minutes=1), run=attempts_expire)
+
+        # The workbench (工作台): to-dos and figures for staff, cards and buttons for members.
+        # Imported here: it imports the selectors, which load models after the app registry.
+        from peixun.core.workbench import register_member, register_staff
+
+        from . import workbench
+
+        register_staff("exams", workbench.staff_items)
+        register_member("exams", workbench.member_items)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -516,3 +516,21 @@ def attempt_last_seq(attempt: Attempt) -> int:
     """The sequence number of the attempt's latest saved answer (0 before any), so the taking
     page can tell a stale save from a new one."""
     return attempt.answers.aggregate(last=Max("seq"))["last"] or 0
+
+
+@dataclass(frozen=True)
+class ToFinalise:
+    count: int
+    first_pk: int | None
+
+
+def exams_to_finalise(actor: Actor, now: Any = None) -> ToFinalise:
+    """Published exams of orgs the actor manages that have closed: waiting to be finalised
+    (study hours credited to those who passed). One aggregate query."""
+    now = now or timezone.now()
+    found = (
+        Exam.objects.manageable_by(actor)
+        .filter(state=Exam.State.PUBLISHED, closes_at__lte=now)
+        .aggregate(n=Count("pk"), first=Min("pk"))
+    )
+    return ToFinalise(found["n"], found["first"])

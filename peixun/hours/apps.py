@@ -24,3 +24,12 @@ class HoursConfig(AppConfig):
             every=dt.timedelta(days=1),
             run=lambda: warnings_run(as_of=timezone.localdate(), tenant=None),
         )
+
+        # The workbench (工作台): to-dos and figures for staff, cards and buttons for members.
+        # Imported here: it imports the selectors, which load models after the app registry.
+        from peixun.core.workbench import register_member, register_staff
+
+        from . import workbench
+
+        register_staff("hours", workbench.staff_items)
+        register_member("hours", workbench.member_items)

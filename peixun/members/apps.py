@@ -18,3 +18,11 @@ class MembersConfig(AppConfig):
             subtree_count=selectors.subtree_member_count,
             org_ids=selectors.member_org_ids,
         )
+
+        # The workbench (工作台): this app's to-dos and figures for staff.
+        # Imported here: it imports the selectors, which load models after the app registry.
+        from peixun.core.workbench import register_staff
+
+        from . import workbench
+
+        register_staff("members", workbench.staff_items)

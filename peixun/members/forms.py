@@ -12,6 +12,8 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from peixun.core.forms import BootstrapMixin, DateInput, blank_first
@@ -43,6 +45,14 @@ class OrgChoiceField(forms.ModelChoiceField[Organization]):
         return f"{parent} · {obj.name}" if parent else obj.name
 
 
+def _joined_in_month(month: int) -> str:
+    return gettext("Joined in month %(n)s") % {"n": month}
+
+
+# Lazy: the label is translated when a page renders, in that request's language.
+_month_label = lazy(_joined_in_month, str)
+
+
 class MemberFilterForm(BootstrapMixin, forms.Form):
     """The list filters; choices come from the model TextChoices."""
 
@@ -71,6 +81,14 @@ class MemberFilterForm(BootstrapMixin, forms.Form):
         label=_("employment status"),
         required=False,
         choices=blank_first(Member.Employment.choices, _("Any employment")),
+    )
+    joined_month = forms.TypedChoiceField(
+        label=_("month joined the Party"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("Joined in any month"))]
+        + [(str(m), _month_label(m)) for m in range(1, 13)],
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

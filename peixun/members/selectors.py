@@ -26,6 +26,7 @@ class MemberFilters:
     exempt: str = ""  # "yes" / "no" / ""
     employment: str = ""
     q: str = ""
+    joined_month: int | None = None  # 1..12: members whose 入党 date falls in that month
 
 
 def member_list(*, actor: Actor, filters: MemberFilters | None = None) -> QuerySet[Member]:
@@ -46,6 +47,8 @@ def member_list(*, actor: Actor, filters: MemberFilters | None = None) -> QueryS
     if f.position:
         holding = Position.objects.current().filter(member=OuterRef("pk"), role=f.position)
         qs = qs.filter(Exists(holding))
+    if f.joined_month:
+        qs = qs.filter(joined_on__month=f.joined_month)
     if f.q:
         text = fold_width(f.q).strip()
         qs = qs.filter(Q(name__contains=text) | Q(mobile__startswith=text))
@@ -143,3 +146,50 @@ def subtree_member_count(path: str) -> int:
 def member_org_ids(member_id: int) -> QuerySet[Any, Any]:
     """The org id of member `member_id`, as a values queryset for a subquery."""
     return Member.objects.filter(pk=member_id).values("org_id")
+
+
+# The workbench (see members.workbench): the subtree's size and this month's 政治生日.
+
+PARTY_STATUSES = (Member.Status.FULL, Member.Status.PROBATIONARY)
+
+
+def member_count(*, actor: Actor) -> int:
+    """Members of the subtrees the actor's grants cover (their own record apart)."""
+    scope = scope_of(actor)
+    if not (scope.platform or scope.read_paths):
+        return 0
+    if scope.platform:
+        return Member.objects.count()
+    cond = Q()
+    for path in scope.read_paths:
+        cond |= Q(org__path__startswith=path)
+    return Member.objects.filter(cond).count()
+
+
+@dataclass(frozen=True)
+class PartyBirthdays:
+    """Members whose 入党 anniversary falls in `month`: how many, and the first few with years."""
+
+    month: int
+    count: int
+    first: list[tuple[str, int]]  # (name, years in the Party this year)
+
+
+def party_birthdays(*, actor: Actor, today: dt.date, limit: int = 5) -> PartyBirthdays:
+    """Party members the actor manages whose joined_on month is today's month (政治生日), for
+    the branch to mark. Two queries: the count and the first few by day of the month."""
+    qs = Member.objects.manageable_by(actor).filter(
+        joined_on__month=today.month, status__in=PARTY_STATUSES
+    )
+    count = qs.count()
+    first = (
+        [
+            (name, today.year - joined.year)
+            for name, joined in qs.order_by("joined_on__day", "name", "pk").values_list(
+                "name", "joined_on"
+            )[:limit]
+        ]
+        if count
+        else []
+    )
+    return PartyBirthdays(today.month, count, first)

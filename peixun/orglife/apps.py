@@ -26,3 +26,12 @@ class OrglifeConfig(AppConfig):
         register_plan_item_provider("meetings", plan_item_delivery)
         # Secretaries are reminded of required meetings falling due, once a day.
         register_job("orglife.reminders", every=dt.timedelta(days=1), run=meeting_reminders_send)
+
+        # The workbench (工作台): to-dos and figures for staff, cards and buttons for members.
+        # Imported here: it imports the selectors, which load models after the app registry.
+        from peixun.core.workbench import register_member, register_staff
+
+        from . import workbench
+
+        register_staff("orglife", workbench.staff_items)
+        register_member("orglife", workbench.member_items)

@@ -29,7 +29,7 @@ from peixun.orgs.selectors import reader_tenant
 from peixun.plans.models import PlanItem
 from peixun.plans.registry import Delivered
 
-from .logic import REQUIRED_KINDS, BranchCalendar, KindShare, Overview, calendar_for
+from .logic import REQUIRED_KINDS, BranchCalendar, KindShare, Overview, State, calendar_for
 from .models import (
     REQUIRED_FREQUENCY,
     AppraisalResult,
@@ -468,3 +468,58 @@ def plan_item_delivery(item_ids: list[int]) -> dict[int, Delivered]:
         .annotate(n=Count("id"), h=Sum("event__hours"))
     )
     return {r["plan_item_id"]: Delivered(meetings=r["n"], hours=r["h"] or Decimal(0)) for r in rows}
+
+
+# -- the workbench (see orglife.workbench) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingsDue:
+    """Branches the actor runs whose required meetings of the current period are not held yet."""
+
+    branches: int  # branches with at least one such meeting
+    first: Organization | None  # the first of them (to link to its calendar)
+    kinds: dict[str, int]  # meeting kind -> how many branches still owe it this period
+
+
+def meetings_due(actor: Actor, today: dt.date | None = None) -> MeetingsDue:
+    """By the regularity rules (`logic`): for each open branch the actor manages, the required
+    kinds whose current period (month, quarter, year) is DUE, nothing held yet. Two queries
+    whatever the number of branches."""
+    today = today or timezone.localdate()
+    branches = list(
+        Organization.objects.manageable_by(actor)
+        .filter(kind=Organization.Kind.BRANCH, closed_on__isnull=True)
+        .order_by("depth", "path")
+    )
+    if not branches:
+        return MeetingsDue(0, None, {})
+    kinds: Counter[str] = Counter()
+    first: Organization | None = None
+    owing = 0
+    for calendar in branch_calendars(branches, today.year, today):
+        due = [
+            k for k, periods in calendar.kinds.items() if any(p.state == State.DUE for p in periods)
+        ]
+        if due:
+            owing += 1
+            first = first or calendar.org
+            kinds.update(due)
+    return MeetingsDue(owing, first, dict(kinds))
+
+
+def branch_upcoming_meetings(member: Member, now: dt.datetime, limit: int = 3) -> list[Meeting]:
+    """The next meetings of the member's branch and of the orgs above it that the member is
+    expected at (the leadership's own meetings apart), soonest first. One query."""
+    step = Organization.steplen
+    above = [member.org.path[:end] for end in range(step, len(member.org.path) + 1, step)]
+    return list(
+        Meeting.objects.filter(
+            event__org__path__in=above,
+            event__ends_at__gt=now,
+            event__state=Event.State.OPEN,
+        )
+        .exclude(kind__in=LEADERSHIP_KINDS)
+        .select_related("event__org")
+        .order_by("event__starts_at", "pk")[:limit]
+    )

@@ -6,3 +6,12 @@ class PlansConfig(AppConfig):
     name = "peixun.plans"
     label = "plans"
     verbose_name = _("Training plans")
+
+    def ready(self) -> None:
+        # The workbench (工作台): this app's to-dos and figures for staff.
+        # Imported here: it imports the selectors, which load models after the app registry.
+        from peixun.core.workbench import register_staff
+
+        from . import workbench
+
+        register_staff("plans", workbench.staff_items)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -222,3 +222,28 @@ def manageable_orgs(actor: Actor) -> QuerySet[Organization]:
     if not cond:
         return Organization.objects.none()
     return Organization.objects.filter(cond, closed_on__isnull=True).order_by("depth", "path")
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """How many rows wait for the actor, and the first of them (to link straight to it)."""
+
+    count: int
+    first_pk: int | None
+    year: int | None = None
+
+
+def plans_awaiting_decision(actor: Actor) -> Waiting:
+    """Submitted plans the actor decides: those of orgs strictly below an org they manage (the
+    superior decides), any submitted plan for a platform admin. One aggregate query."""
+    scope = scope_of(actor)
+    submitted = TrainingPlan.objects.filter(state=TrainingPlan.State.SUBMITTED)
+    if not scope.platform:
+        cond = Q()
+        for path in scope.manage_paths:
+            cond |= Q(org__path__startswith=path) & ~Q(org__path=path)
+        if not cond:
+            return Waiting(0, None)
+        submitted = submitted.filter(cond)
+    found = submitted.aggregate(n=Count("pk"), first=Min("pk"), year=Min("year"))
+    return Waiting(found["n"], found["first"], found["year"])

@@ -35,3 +35,12 @@ class TrainingConfig(AppConfig):
         register_plan_item_provider("classes", plan_item_delivery)
         # A member behind on study hours is pointed to the classes they could still join.
         register_suggestion_source("open_classes", classes_open_for_member)
+
+        # The workbench (工作台): to-dos and figures for staff, cards and buttons for members.
+        # Imported here: it imports the selectors, which load models after the app registry.
+        from peixun.core.workbench import register_member, register_staff
+
+        from . import workbench
+
+        register_staff("training", workbench.staff_items)
+        register_member("training", workbench.member_items)

@@ -153,3 +153,12 @@ def signout(request: HttpRequest, pk: int) -> HttpResponse:
     return _result(
         request, event, ok=True, text=signout_outcome_text(row, changed), row=row, action="signout"
     )
+
+
+@login_required
+@require_GET
+def scan_help(request: HttpRequest) -> HttpResponse:
+    """扫码签到 from the workbench: how to scan the projector's code with the phone's camera.
+    The code on the screen holds the sign-in link itself, so the phone's own camera (or WeChat's
+    scanner) opens the sign-in page; nothing is recorded here."""
+    return render(request, "events/scan_help.html")

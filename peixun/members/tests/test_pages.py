@@ -343,13 +343,15 @@ class MinePageTests(PersonaTestCase):
         self.assertIsNone(response.context["member"])
         self.assertContains(response, "alert-info")
 
-    def test_plain_member_lands_here_after_login(self) -> None:
+    def test_plain_member_lands_on_the_workbench_after_login(self) -> None:
         from peixun.testing import PASSWORD
 
         response = self.client.post(
             reverse("accounts:login"), {"username": "member", "password": PASSWORD}, follow=True
         )
-        self.assertEqual(response.redirect_chain[-1][0], reverse("members:mine"))
+        # The workbench (工作台) is everyone's home; 我的 stays one tap away in the navigation.
+        self.assertEqual(response.redirect_chain[-1][0], reverse("core:home"))
+        self.assertContains(response, reverse("members:mine"))
 
 
 class CreatePageTests(PersonaTestCase):

@@ -43,7 +43,7 @@ from ..forms import (
 )
 from ..models import Member
 
-FILTER_FIELDS = ("status", "cadre_rank", "position", "exempt", "employment", "q")
+FILTER_FIELDS = ("status", "cadre_rank", "position", "exempt", "employment", "q", "joined_month")
 
 
 def managed_member_or_404(actor: Actor, pk: int) -> Member:
@@ -62,7 +62,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
         raise Http404  # a plain member's page is 我的, not a list of one
     form = MemberFilterForm(request.GET)
     form.is_valid()  # an unknown choice just drops that filter
-    chosen = {name: form.cleaned_data.get(name) or "" for name in FILTER_FIELDS}
+    chosen: dict[str, Any] = {name: form.cleaned_data.get(name) or "" for name in FILTER_FIELDS}
     org = None
     if request.GET.get("org"):
         org = get_visible_or_404(actor, Organization, request.GET["org"])

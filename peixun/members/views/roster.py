@@ -12,6 +12,8 @@ that was checked.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -144,7 +146,9 @@ def export(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = MemberFilterForm(request.GET)
     form.is_valid()  # an unknown choice just drops that filter, as on the list
-    chosen = {name: form.cleaned_data.get(name) or "" for name in MemberFilterForm.base_fields}
+    chosen: dict[str, Any] = {
+        name: form.cleaned_data.get(name) or "" for name in MemberFilterForm.base_fields
+    }
     org = (
         get_visible_or_404(actor, Organization, request.GET["org"])
         if request.GET.get("org")

@@ -73,6 +73,7 @@ from .dispatch import (
 )
 from .makeup import MakeUpRow, fits_candidate, makeup_candidates, makeup_rows, trainee_classes
 from .mine import MyTraining, classes_open_for_member, my_training
+from .todo import classes_to_close, nominations_to_review
 
 __all__ = [
     "MakeUpRow",
@@ -89,6 +90,8 @@ __all__ = [
     "plan_file_name",
     "MyTraining",
     "classes_open_for_member",
+    "classes_to_close",
+    "nominations_to_review",
     "my_training",
     "AttendanceGrid",
     "CertificateFacts",

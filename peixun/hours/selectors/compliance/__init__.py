@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from peixun.core.scoping import Actor, can_read_org
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
+from peixun.orgs.selectors import org_roots_for
 
 from ...models import Requirement
 from .detail import Evaluator, MemberCompliance
@@ -122,6 +123,18 @@ def member_compliance(
     return next(Evaluator(batch).members())
 
 
+# The workbench summarises at most this many tops of the actor's scope (a platform admin sees
+# every tenant's root; each is a few queries, so the count stays bounded).
+WORKBENCH_ROOTS = 3
+
+
+def workbench_summaries(*, actor: Actor, year: int) -> list[OrgSummary]:
+    """The summary of each top org of the actor's scope for `year` (滞后 count, coverage), for
+    the workbench. A few queries per top org, whatever the number of members."""
+    roots = list(org_roots_for(actor=actor)[:WORKBENCH_ROOTS])
+    return [org_compliance(actor=actor, org=root, year=year).summary for root in roots]
+
+
 def report_org(org_id: int) -> Organization:
     """The org of a report the selectors above have already let the actor read."""
     return Organization.objects.get(pk=org_id)
@@ -156,4 +169,5 @@ __all__ = [
     "rule_applies",
     "rules_for_member",
     "rules_in_force",
+    "workbench_summaries",
 ]

@@ -43,6 +43,9 @@ class OrgSummary:
     average_hours: Decimal | None = None
     per_rule: dict[int, dict[Status, int]] = field(default_factory=dict)
     rule_names: dict[int, str] = field(default_factory=dict)
+    # Members (not rule results) whose worst status is behind / at risk: the 滞后 and 预警 counts.
+    behind: int = 0
+    at_risk: int = 0
 
     def share_met(self, rule_id: int) -> Decimal | None:
         """Share (0..1) of the members a rule covers, exempt apart, who have met it."""
@@ -63,7 +66,16 @@ class OrgCompliance:
 class _Tally:
     """Running counts of one org (or one child) while members stream past."""
 
-    __slots__ = ("covered", "counted", "exempt", "hours", "members", "per_rule")
+    __slots__ = (
+        "at_risk",
+        "behind",
+        "covered",
+        "counted",
+        "exempt",
+        "hours",
+        "members",
+        "per_rule",
+    )
 
     def __init__(self, rules: int) -> None:
         self.members = 0
@@ -71,6 +83,8 @@ class _Tally:
         self.counted = 0
         self.covered = 0
         self.hours: Any = 0
+        self.behind = 0
+        self.at_risk = 0
         self.per_rule = [[0, 0, 0, 0, 0] for _ in range(rules)]
 
     def add(self, other: _Tally) -> None:
@@ -79,6 +93,8 @@ class _Tally:
         self.counted += other.counted
         self.covered += other.covered
         self.hours += other.hours
+        self.behind += other.behind
+        self.at_risk += other.at_risk
         for mine, theirs in zip(self.per_rule, other.per_rule, strict=True):
             for s in range(5):
                 mine[s] += theirs[s]
@@ -86,6 +102,8 @@ class _Tally:
     def finish(self, org_id: int, org_name: str, rules: list[Requirement]) -> OrgSummary:
         summary = OrgSummary(org_id=org_id, org_name=org_name, members=self.members)
         summary.exempt = self.exempt
+        summary.behind = self.behind
+        summary.at_risk = self.at_risk
         if self.counted:
             summary.coverage = Decimal(self.covered) / self.counted
             hours = Decimal(self.hours) if not isinstance(self.hours, Decimal) else self.hours
@@ -230,6 +248,7 @@ class _Summariser:
                 if (row[year_offset + 3] or 0) > 0:
                     tally.covered += 1
             start = starts.get(member_id)
+            worst = MET
             for i in indices:
                 required, due, floor = full_pace[i] if start is None else self.pace(i, start)
                 at = column[i]
@@ -248,6 +267,12 @@ class _Summariser:
                 else:
                     outcome = BEHIND
                 per_rule[i][outcome] += 1
+                if outcome > worst:
+                    worst = outcome
+            if worst == BEHIND:
+                tally.behind += 1
+            elif worst == AT_RISK:
+                tally.at_risk += 1
         return own, children
 
 
