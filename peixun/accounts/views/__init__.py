@@ -1,1 +1,2 @@
-"""Pages of the accounts app: signing in and out (`login`)."""
+"""Pages of the accounts app: signing in and out (`login`), activation and one's password
+(`activation`), and an org admin's page of members' logins (`accounts`)."""
