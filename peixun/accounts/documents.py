@@ -66,7 +66,12 @@ def activation_slips(rows: Sequence[SlipRow], *, site_name: str = "") -> bytes:
             ):
                 paragraph = docx_paragraph(document, indent=False)
                 docx_font(paragraph.add_run(f"{label}："), HEITI, 16)
-                docx_font(paragraph.add_run(value), FANGSONG, 18 if label == _("Activation code") else 16, bold=label == _("Activation code"))
+                docx_font(
+                    paragraph.add_run(value),
+                    FANGSONG,
+                    18 if label == _("Activation code") else 16,
+                    bold=label == _("Activation code"),
+                )
             docx_paragraph(document, indent=False)
             picture = document.add_paragraph()
             picture.alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, CharField, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from peixun.core.scoping import Actor, can_admin_org, scope_of
@@ -29,6 +29,17 @@ class AccountStatus:
     LABELS = dict(CHOICES)
 
 
+def status_condition(status: str) -> Q:
+    """The members whose login is in `status` (an unusable password starts with "!")."""
+    awaiting = Q(user__password__startswith="!")
+    return {
+        AccountStatus.NONE: Q(user__isnull=True),
+        AccountStatus.DISABLED: Q(user__is_active=False),
+        AccountStatus.AWAITING: Q(user__is_active=True) & awaiting,
+        AccountStatus.ACTIVE: Q(user__is_active=True) & ~awaiting,
+    }[status]
+
+
 @dataclass(frozen=True)
 class AccountFilters:
     include_subtree: bool = True
@@ -45,7 +56,7 @@ def account_rows(
     if not can_admin_org(actor, org):
         return Member.objects.none()
     where = Q(org__path__startswith=org.path) if filters.include_subtree else Q(org=org)
-    rows = (
+    rows: QuerySet[Member] = (
         Member.objects.manageable_by(actor)
         .filter(where)
         .select_related("org", "user")
@@ -61,7 +72,7 @@ def account_rows(
         .order_by("org__path", "name", "pk")
     )
     if filters.status in AccountStatus.LABELS:
-        rows = rows.filter(account_status=filters.status)
+        rows = rows.filter(status_condition(filters.status))
     q = filters.q.strip()
     if q:
         rows = rows.filter(
@@ -72,16 +83,18 @@ def account_rows(
 
 def account_counts(*, actor: Actor, org: Organization) -> dict[str, int]:
     """How many members of the subtree are in each account state."""
-    counts = {key: 0 for key in AccountStatus.LABELS}
-    for row in account_rows(actor=actor, org=org).values("account_status").order_by():
-        counts[row["account_status"]] += 1
-    return counts
+    if not can_admin_org(actor, org):
+        return dict.fromkeys(AccountStatus.LABELS, 0)
+    rows = Member.objects.manageable_by(actor).filter(org__path__startswith=org.path)
+    return rows.aggregate(
+        **{key: Count("pk", filter=status_condition(key)) for key in AccountStatus.LABELS}
+    )
 
 
 def admin_orgs(*, actor: Actor) -> QuerySet[Organization]:
     """The open orgs whose accounts `actor` administers, top ones first."""
     scope = scope_of(actor)
-    orgs = Organization.objects.filter(closed_on__isnull=True)
+    orgs: QuerySet[Organization] = Organization.objects.filter(closed_on__isnull=True)
     if not scope.platform:
         cond = Q(pk__in=[])
         for path in scope.admin_paths:
@@ -102,7 +115,7 @@ def account_user_manageable(*, actor: Actor, pk: Any) -> User | None:
 
 def member_for_account(*, actor: Actor, pk: Any) -> Member | None:
     """A member whose login the actor may create, or None."""
-    member = Member.objects.select_related("org").filter(pk=pk).first()
+    member: Member | None = Member.objects.select_related("org").filter(pk=pk).first()
     if member is None or not can_admin_org(actor, member.org):
         return None
     return member

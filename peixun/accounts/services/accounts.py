@@ -124,7 +124,9 @@ def _issue(*, actor: Actor | None, user: User, member: Member | None) -> IssuedC
 def _new_users(members: Sequence[Member]) -> list[User]:
     """Unsaved users for `members`: two queries, whatever their number (names and mobiles in use)."""
     names = {m.pk: username_for(m) for m in members}
-    taken_names = set(User.objects.filter(username__in=names.values()).values_list("username", flat=True))
+    taken_names = set(
+        User.objects.filter(username__in=names.values()).values_list("username", flat=True)
+    )
     mobiles = {m.mobile for m in members if m.mobile}
     taken_mobiles = set(User.objects.filter(mobile__in=mobiles).values_list("mobile", flat=True))
     users: list[User] = []
@@ -153,7 +155,7 @@ def _create_accounts(*, actor: Actor | None, members: Sequence[Member]) -> list[
     """Users and codes for `members` (none of whom has a login), a constant number of queries."""
     users = User.objects.bulk_create(_new_users(members))
     if any(u.pk is None for u in users):  # a backend that returns no keys: read them back
-        by_member = dict(
+        by_member: dict[int | None, int] = dict(
             User.objects.filter(member__in=members).values_list("member_id", "pk")
         )
         for user in users:
@@ -185,7 +187,9 @@ def account_create(*, actor: Actor, member: Member) -> IssuedCode:
     """One login for a member of the actor's subtree; the raw activation code is returned once."""
     require_admin(actor, member.org)
     if User.objects.filter(member=member).exists():
-        raise ValidationError({"member": _("%(name)s already has a login.") % {"name": member.name}})
+        raise ValidationError(
+            {"member": _("%(name)s already has a login.") % {"name": member.name}}
+        )
     (issued,) = _create_accounts(actor=actor, members=[member])
     audit_record(
         actor=actor,
@@ -255,9 +259,7 @@ def activation_code_reissue(*, actor: Actor, user: User) -> IssuedCode:
     if not user.is_active:
         raise ValidationError(_("This account is disabled."))
     if user.has_usable_password():
-        raise ValidationError(
-            _("This account is already activated; reset its password instead.")
-        )
+        raise ValidationError(_("This account is already activated; reset its password instead."))
     issued = _issue(actor=actor, user=user, member=user.member)
     audit_record(
         actor=actor,
@@ -345,7 +347,7 @@ def account_activate(*, code: str, password: str, username_or_mobile: str = "") 
     Counting failures is django-axes' job."""
     digest = code_hash(code)
     now = timezone.now()
-    row = (
+    row: ActivationCode | None = (
         ActivationCode.objects.select_for_update()
         .select_related("user")
         .filter(code_hash=digest, used_at__isnull=True, voided_at__isnull=True, expires_at__gt=now)
@@ -389,14 +391,14 @@ def password_change(*, actor: Actor, old: str, new: str) -> User:
     validate_password(new, user)
     user.set_password(new)
     user.save(update_fields=["password"])
-    audit_record(actor=user, verb="account.password_change", obj=user, object_repr=user.display_name())
+    audit_record(
+        actor=user, verb="account.password_change", obj=user, object_repr=user.display_name()
+    )
     return user
 
 
 @transaction.atomic
-def accounts_deactivate_departed(
-    *, actor: Actor | None, member: Member, reason: str = ""
-) -> int:
+def accounts_deactivate_departed(*, actor: Actor | None, member: Member, reason: str = "") -> int:
     """The login of a member who left the tenant stops at once: disabled, codes voided.
     Registered as a `members.registry` departure listener; answers how many logins it disabled."""
     users = list(User.objects.filter(member=member, is_active=True))

@@ -139,7 +139,9 @@ class PagePersonaTests(PersonaTestCase):
         from django.utils import timezone  # noqa: PLC0415 -- only this test needs the clock
 
         rows = [
-            SlipRow(f"人{i}", "第一党支部", f"dy{i}", "ABCDE-FGHJK", timezone.now(), "http://x/a?code=1")
+            SlipRow(
+                f"人{i}", "第一党支部", f"dy{i}", "ABCDE-FGHJK", timezone.now(), "http://x/a?code=1"
+            )
             for i in range(5)
         ]
         self.assertEqual(page_breaks(activation_slips(rows)), 4)
@@ -177,7 +179,11 @@ class PagePersonaTests(PersonaTestCase):
         self.assertEqual(bad.status_code, 200)
         ok = client.post(
             "/accounts/password/",
-            {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+            {
+                "old_password": PASSWORD,
+                "new_password1": NEW_PASSWORD,
+                "new_password2": NEW_PASSWORD,
+            },
         )
         self.assertEqual(ok.status_code, 302)
         self.assertEqual(client.get("/accounts/password/").status_code, 200)  # still signed in
@@ -219,9 +225,11 @@ class ApiPersonaTests(PersonaTestCase):
             method="post",
             **as_json({"include_subtree": True}),
         )
-        body = self.client_for("org_admin").post(
-            f"/api/v1/accounts/orgs/{self.world.branch.pk}", **as_json({})
-        ).json()
+        body = (
+            self.client_for("org_admin")
+            .post(f"/api/v1/accounts/orgs/{self.world.branch.pk}", **as_json({}))
+            .json()
+        )
         self.assertEqual(body["created"], 0)
 
     def test_reissue_reset_activate_password(self) -> None:
@@ -235,12 +243,12 @@ class ApiPersonaTests(PersonaTestCase):
             "org_admin": 200,
             "viewer": 403,
         }
-        self.expect_personas(
-            f"/api/v1/accounts/{issued.user.pk}/reissue", expected, method="post"
+        self.expect_personas(f"/api/v1/accounts/{issued.user.pk}/reissue", expected, method="post")
+        code = (
+            self.client_for("org_admin")
+            .post(f"/api/v1/accounts/{issued.user.pk}/reissue")
+            .json()["code"]
         )
-        code = self.client_for("org_admin").post(
-            f"/api/v1/accounts/{issued.user.pk}/reissue"
-        ).json()["code"]
         everyone = dict.fromkeys(expected, 422)
         self.expect_personas(
             "/api/v1/accounts/activate",

@@ -222,7 +222,9 @@ def member_depart(
         raise ValidationError({"reason": _("Unknown reason for leaving.")})
     if effective > timezone.localdate():
         raise ValidationError({"effective": _("The effective date cannot be in the future.")})
-    current = Membership.objects.filter(member=member, until__isnull=True).first()
+    current: Membership | None = Membership.objects.filter(
+        member=member, until__isnull=True
+    ).first()
     if current is None:
         raise ValidationError({"member": _("The member has already left.")})
     if effective <= current.since:
