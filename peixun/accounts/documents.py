@@ -58,7 +58,7 @@ def activation_slips(rows: Sequence[SlipRow], *, site_name: str = "") -> bytes:
             docx_paragraph(document, indent=False)
             expires = timezone.localtime(row.expires_at)
             for label, value in (
-                (_("Name"), row.name),
+                (_("Full name"), row.name),
                 (_("Branch"), row.branch),
                 (_("Login"), row.login),
                 (_("Activation code"), row.code),
