@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -41,7 +42,7 @@ def test_admin_creates_a_branch_and_a_member_activates_on_a_phone(  # type: igno
 
     with page.expect_download() as download_info:
         page.click("#slips-button")
-    data = open(download_info.value.path(), "rb").read()  # noqa: PTH123 -- Playwright's temp file
+    data = Path(download_info.value.path()).read_bytes()
     document = Document(io.BytesIO(data))
     text = "\n".join(p.text for p in document.paragraphs)
     assert text.count("陈") == 3
