@@ -24,7 +24,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._burst import drop_database, pg_admin, prepare_environment  # noqa: E402
+from _burst import (  # noqa: E402 -- bench/ is first on sys.path, as for the other bursts
+    drop_database,
+    pg_admin,
+    prepare_environment,
+)
 
 TARGET_SECONDS = 30.0
 
