@@ -7,11 +7,13 @@ import json
 from typing import Any
 
 from django.test import Client
+from django.utils import timezone, translation
 from docx import Document
 
 from peixun.accounts import services
 from peixun.accounts.documents import SlipRow, activation_slips
 from peixun.accounts.models import ActivationCode, User
+from peixun.accounts.services.accounts import invalid_code_message
 from peixun.core.models import AuditEvent
 from peixun.testing import PASSWORD, PersonaTestCase, make_member
 
@@ -136,8 +138,6 @@ class PagePersonaTests(PersonaTestCase):
         self.assertTrue(AuditEvent.objects.filter(verb="account.slips_export").exists())
 
     def test_slips_builder(self) -> None:
-        from django.utils import timezone  # noqa: PLC0415 -- only this test needs the clock
-
         rows = [
             SlipRow(
                 f"人{i}", "第一党支部", f"dy{i}", "ABCDE-FGHJK", timezone.now(), "http://x/a?code=1"
@@ -162,7 +162,8 @@ class PagePersonaTests(PersonaTestCase):
             "/accounts/activate/",
             {"code": "AAAAA-BBBBB", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
         )
-        self.assertContains(wrong, "activation code")
+        with translation.override("zh-hans"):
+            self.assertContains(wrong, invalid_code_message())
         response = client.post(
             "/accounts/activate/",
             {"code": issued.code, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
