@@ -52,6 +52,10 @@ class PagePersonaTests(PersonaTestCase):
         response = self.client_for("org_admin").get(url + "?q=李明")
         self.assertContains(response, "李明")
         self.assertNotContains(response, "王芳")
+        awaiting = self.client_for("org_admin").get(url + "?status=awaiting")
+        self.assertNotContains(awaiting, "李明")
+        active = self.client_for("org_admin").get(url + "?status=active&scope=org")
+        self.assertContains(active, "李明")
 
     def test_home_goes_to_the_admins_org(self) -> None:
         self.expect_personas(

@@ -87,7 +87,6 @@ def org_accounts(request: HttpRequest, pk: int) -> HttpResponse:
             "q": q,
             "statuses": selectors.AccountStatus.CHOICES,
             "counts": [(key, label, counts[key]) for key, label in selectors.AccountStatus.CHOICES],
-            "other_orgs": selectors.admin_orgs(actor=request.user),
             "filtered": bool(q or status or not whole),
         },
     )
