@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from peixun.core.registry import register_grants_of
+from peixun.members.registry import register_member_departed
 
 
 class AccountsConfig(AppConfig):
@@ -12,5 +13,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: the selectors import models, which wait for Django's app registry.
         from .selectors import grants_of
+        from .services import accounts_deactivate_departed
 
         register_grants_of(grants_of)
+        register_member_departed(accounts_deactivate_departed)

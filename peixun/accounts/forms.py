@@ -1,4 +1,4 @@
-"""Forms of the accounts pages."""
+"""Page forms of the accounts app: parsing and field checks only (the services validate)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,55 @@ from django.utils.translation import gettext_lazy as _
 from peixun.core.forms import BootstrapMixin
 
 from .models import AccountSettings
+
+
+class _TwoPasswords(BootstrapMixin, forms.Form):
+    new_password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_fields()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        one, two = data.get("new_password1"), data.get("new_password2")
+        if one and two and one != two:
+            self.add_error("new_password2", _("The two passwords differ."))
+        return data
+
+
+class ActivationForm(_TwoPasswords):
+    code = forms.CharField(
+        label=_("Activation code"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "placeholder": "ABCDE-FGHJK",
+            }
+        ),
+    )
+    field_order = ["code", "new_password1", "new_password2"]
+
+
+class PasswordChangeForm(_TwoPasswords):
+    old_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    field_order = ["old_password", "new_password1", "new_password2"]
 
 
 class LoginForm(AuthenticationForm):

@@ -10,6 +10,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from peixun.core import registry
+from peixun.core.scoping import ScopedQuerySet
 from peixun.core.validators import mobile_validator
 
 
@@ -112,6 +113,44 @@ class ApiToken(models.Model):
     @staticmethod
     def new_raw() -> str:
         return "px_" + secrets.token_urlsafe(32)
+
+
+class ActivationCodeQuerySet(ScopedQuerySet):
+    scope_path_field = "user__member__org__path"
+
+
+class ActivationCode(models.Model):
+    """A one-time code a member types (or scans) to set their first password.
+
+    Only a keyed hash of the code is stored; the raw code is shown once, on the activation slip.
+    A code works once, until `expires_at`, and a newer code for the same user voids it."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="activation_codes"
+    )
+    code_hash = models.CharField(_("code hash"), max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ActivationCodeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("activation code")
+        verbose_name_plural = _("activation codes")
+        indexes = [models.Index(fields=["user", "used_at"], name="activation_user_used_idx")]
+
+    def __str__(self) -> str:
+        return f"activation code #{self.pk} of {self.user_id}"
 
 
 class AccountSettings(models.Model):

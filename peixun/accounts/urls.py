@@ -1,10 +1,19 @@
 from django.urls import path
 
-from .views import sessions, settings
+from .views import accounts, activation, sessions, settings
 
 app_name = "accounts"
 urlpatterns = [
     path("login/", sessions.LoginView.as_view(), name="login"),
     path("logout/", sessions.LogoutView.as_view(), name="logout"),
+    path("activate/", activation.activate, name="activate"),
+    path("password/", activation.password_change, name="password"),
+    path("orgs/", accounts.accounts_home, name="home"),
+    path("orgs/<int:pk>/", accounts.org_accounts, name="org"),
+    path("orgs/<int:pk>/create/", accounts.create_accounts, name="create"),
+    path("orgs/<int:pk>/slips.docx", accounts.slips_download, name="slips"),
+    path("members/<int:pk>/create/", accounts.member_account_create, name="member_create"),
+    path("users/<int:pk>/reissue/", accounts.account_reissue, name="reissue"),
+    path("users/<int:pk>/reset/", accounts.account_reset, name="reset"),
     path("settings/", settings.settings_page, name="settings"),
 ]

@@ -1,12 +1,30 @@
-"""Every read of the accounts app."""
+"""Every read of the accounts app: members' logins (`accounts`) and grants (`grants`)."""
 
+from .accounts import (
+    AccountFilters,
+    AccountStatus,
+    account_counts,
+    account_rows,
+    account_user_manageable,
+    account_user_visible,
+    admin_orgs,
+    member_for_account,
+)
 from .grants import MANAGER_ROLES, grants_of, nearest_managers, org_managers
 from .sessions import account_settings_for, remembered_session_seconds
 
 __all__ = [
     "MANAGER_ROLES",
+    "account_counts",
+    "account_rows",
     "account_settings_for",
+    "account_user_manageable",
+    "account_user_visible",
+    "AccountFilters",
+    "AccountStatus",
+    "admin_orgs",
     "grants_of",
+    "member_for_account",
     "nearest_managers",
     "org_managers",
     "remembered_session_seconds",

@@ -1,13 +1,39 @@
-"""Every write of the accounts app: grants (`grants`), sessions and login settings
-(`sessions`), and API tokens (`tokens`)."""
+"""Every write of the accounts app: member logins and activation (`accounts`), grants
+(`grants`), sessions and login settings (`sessions`), and API tokens (`tokens`)."""
 
+from .accounts import (
+    CODE_LIFETIME,
+    BulkResult,
+    IssuedCode,
+    account_activate,
+    account_create,
+    accounts_create,
+    accounts_create_for_org,
+    accounts_deactivate_departed,
+    activation_code_reissue,
+    activation_slips_issue,
+    password_change,
+    password_reset,
+)
 from .grants import grant_create
 from .sessions import account_settings_update, sessions_end_everywhere
 from .tokens import token_issue, token_user
 
 __all__ = [
+    "account_activate",
+    "account_create",
     "account_settings_update",
+    "accounts_create",
+    "accounts_create_for_org",
+    "accounts_deactivate_departed",
+    "activation_code_reissue",
+    "activation_slips_issue",
+    "BulkResult",
+    "CODE_LIFETIME",
     "grant_create",
+    "IssuedCode",
+    "password_change",
+    "password_reset",
     "sessions_end_everywhere",
     "token_issue",
     "token_user",

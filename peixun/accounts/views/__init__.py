@@ -1,1 +1,3 @@
-"""Pages of the accounts app: signing in and out (`sessions`), the login settings (`settings`)."""
+"""Pages of the accounts app: signing in and out (`sessions`), the login settings (`settings`),
+activation and one's password (`activation`), and an org admin's page of members' logins
+(`accounts`)."""

@@ -3,8 +3,10 @@ the roster's import and audited export (`roster`)."""
 
 from .members import (
     AUDIT_FIELDS,
+    Departure,
     check_member_org,
     member_create,
+    member_depart,
     member_reveal_id,
     member_transfer,
     member_update,
@@ -16,9 +18,11 @@ from .roster import RosterImportResult, roster_export, roster_import
 
 __all__ = [
     "AUDIT_FIELDS",
+    "Departure",
     "RosterImportResult",
     "check_member_org",
     "member_create",
+    "member_depart",
     "member_reveal_id",
     "member_transfer",
     "member_update",

@@ -17,6 +17,7 @@ from peixun.core.permissions import require_admin, require_manage
 from peixun.core.scoping import Actor, can_manage_org
 from peixun.orgs.models import Organization, Position
 
+from .. import registry
 from ..logic import clean_member_fields
 from ..models import Member, Membership
 
@@ -195,6 +196,56 @@ def member_transfer(
         after={"org": to_org.pk, "since": effective, "note": new.note},
     )
     return new
+
+
+class Departure:
+    """Why a member leaves the tenant (the open membership closes and no other opens)."""
+
+    TRANSFER_OUT = "transfer_out"
+    DEATH = "death"
+    REMOVAL = "removal"
+    CHOICES = (TRANSFER_OUT, DEATH, REMOVAL)
+
+
+@transaction.atomic
+def member_depart(
+    *, actor: Actor, member: Member, reason: str, effective: dt.date, note: str = ""
+) -> Membership:
+    """A member leaves the tenant: transferred out of it, died, or removed (出党/除名).
+
+    The open membership closes at `effective` (recorded with the reason), and the listeners of
+    `registry.member_departed` run in this transaction: the member's login stops the same day.
+    """
+    member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
+    require_manage(actor, member.org)
+    if reason not in Departure.CHOICES:
+        raise ValidationError({"reason": _("Unknown reason for leaving.")})
+    if effective > timezone.localdate():
+        raise ValidationError({"effective": _("The effective date cannot be in the future.")})
+    current: Membership | None = Membership.objects.filter(
+        member=member, until__isnull=True
+    ).first()
+    if current is None:
+        raise ValidationError({"member": _("The member has already left.")})
+    if effective <= current.since:
+        raise ValidationError(
+            {
+                "effective": _("Must be after the start of the current membership (%(date)s).")
+                % {"date": current.since}
+            }
+        )
+    current.until = effective
+    current.note = f"{reason}: {(note or '').strip()}".strip(": ")[:200]
+    current.save(update_fields=["until", "note"])
+    audit_record(
+        actor=actor,
+        verb="member.depart",
+        obj=member,
+        org=member.org,
+        after={"reason": reason, "until": effective, "note": current.note},
+    )
+    registry.member_departed(actor=actor, member=member, reason=reason)
+    return current
 
 
 def member_reveal_id(*, actor: Actor, member: Member) -> str:
