@@ -1,5 +1,19 @@
 """Every read of the accounts app."""
 
-from .grants import MANAGER_ROLES, grants_of, nearest_managers, org_managers
+from .grants import (
+    MANAGER_ROLES,
+    ORG_ROLES,
+    grants_of,
+    live_grants,
+    nearest_managers,
+    org_managers,
+)
 
-__all__ = ["MANAGER_ROLES", "grants_of", "nearest_managers", "org_managers"]
+__all__ = [
+    "MANAGER_ROLES",
+    "ORG_ROLES",
+    "grants_of",
+    "live_grants",
+    "nearest_managers",
+    "org_managers",
+]

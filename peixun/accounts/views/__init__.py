@@ -1,1 +1,1 @@
-"""Pages of the accounts app: signing in and out (`login`)."""
+"""Pages of the accounts app: signing in and out (`login`), grants and tenants (`grants`)."""
