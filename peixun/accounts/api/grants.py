@@ -73,7 +73,7 @@ class GrantOut(Schema):
             return None
         if not hasattr(obj.org, "trail"):
             attach_ancestor_names([obj.org])
-        return " › ".join([*obj.org.trail, obj.org.name])  # type: ignore[attr-defined]
+        return " › ".join([*obj.org.trail, obj.org.name])
 
     @staticmethod
     def resolve_is_live(obj: Grant) -> bool:
@@ -134,7 +134,9 @@ def list_grants(request: HttpRequest, org: int | None = None, role: str = "", q:
     actor = request.user
     scope = scope_of(actor)
     if not (scope.platform or scope.admin_paths):
-        # Grants are read by those who give them; anyone else has none in scope.
+        # Grants are read by those who give them; anyone else has none in scope, and no org.
+        if org is not None:
+            raise Http404
         return Grant.objects.none()
     org_obj = None
     if org is not None:

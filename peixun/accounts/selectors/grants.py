@@ -203,4 +203,5 @@ def admin_root_for(actor: Actor) -> Organization | None:
     scope = scope_of(actor)
     if scope.platform or not scope.admin_paths:
         return None
-    return Organization.objects.filter(path=scope.admin_paths[0]).first()
+    org: Organization | None = Organization.objects.filter(path=scope.admin_paths[0]).first()
+    return org

@@ -149,7 +149,7 @@ def grant_list(request: HttpRequest) -> HttpResponse:
     grants = list(page.object_list)
     selectors.attach_org_trails(grants)
     for grant in grants:
-        grant.can_revoke = (  # type: ignore[attr-defined]
+        grant.can_revoke = (
             scope_of(actor).platform
             if grant.org is None
             else can_admin_org(actor, grant.org) and not selectors.last_org_admin(grant)
