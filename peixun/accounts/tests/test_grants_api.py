@@ -200,7 +200,7 @@ class GrantApiTests(PersonaTestCase):
         own = Grant.objects.get(user=self.user("org_admin"))
         response = self.client_for("org_admin").delete(f"{API}{own.pk}")
         self.assertEqual(response.status_code, 422)
-        self.assertIn("last org admin", response.json()["detail"][0]["msg"])
+        self.assertIn("唯一的党组织管理员", response.json()["detail"][0]["msg"])
 
     def test_revoke_above_is_404(self) -> None:
         client = Client()

@@ -55,7 +55,7 @@ class GrantPagePersonaTests(PersonaTestCase):
         body = client.get(f"{LIST}?org={self.world.root.pk}").content.decode()
         self.assertIn("测试县直机关工委 › 测试局机关党委 › </span>第一党支部", body)
         self.assertIn("王芳", body)  # the secretary, by member name
-        self.assertIn("Last org admin", body)  # the root's only org admin cannot be revoked
+        self.assertIn("唯一管理员", body)  # the root's only org admin cannot be revoked
         only_viewers = client.get(f"{LIST}?role=viewer").content.decode()
         self.assertIn(">viewer<", only_viewers.replace("\n", ""))
         self.assertNotIn("王芳", only_viewers)
@@ -172,7 +172,7 @@ class GrantPagePersonaTests(PersonaTestCase):
         response = self.client_for("org_admin").post(
             f"/accounts/grants/{own.pk}/revoke/", follow=True
         )
-        self.assertIn("last org admin", response.content.decode())
+        self.assertIn("唯一的党组织管理员", response.content.decode())
         self.assertTrue(Grant.objects.filter(pk=own.pk).exists())
 
     def test_unit_admin_cannot_revoke_above(self) -> None:
@@ -210,7 +210,7 @@ class GrantPagePersonaTests(PersonaTestCase):
         )
         self.assertEqual(response.status_code, 200)
         body = response.content.decode()
-        self.assertIn("activation code", body)
+        self.assertIn("激活码", body)
         root = Organization.objects.get(code="X09")
         self.assertTrue(
             Grant.objects.filter(user__username="xin", org=root, role="org_admin").exists()
@@ -259,7 +259,7 @@ class SecretaryOfferTests(PersonaTestCase):
         self.assertEqual((grant.role, grant.org), ("secretary", self.world.branch))
         # A second click says so instead of failing.
         response = self.client_for("org_admin").post(offer, data, follow=True)
-        self.assertContains(response, "already holds")
+        self.assertContains(response, "已在该党组织拥有此权限")
 
     def test_no_offer_for_a_secretary_or_other_positions(self) -> None:
         self.assertEqual(self.add_position("secretary"), "")  # redirected: may not grant

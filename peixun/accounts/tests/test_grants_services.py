@@ -107,7 +107,7 @@ class GrantRuleTests(PersonaTestCase):
         grant = grant_create(actor=admin, user=grantee, role="viewer", org=self.world.unit)
         with self.assertRaises(ValidationError) as caught:
             grant_create(actor=admin, user=grantee, role="viewer", org=self.world.unit)
-        self.assertIn("already holds", str(caught.exception))
+        self.assertIn("已在该党组织拥有此权限", str(caught.exception))
         Grant.objects.filter(pk=grant.pk).update(expires_on=dt.date(2020, 1, 1))
         renewed = grant_create(actor=admin, user=grantee, role="viewer", org=self.world.unit)
         self.assertEqual(renewed.pk, grant.pk)
@@ -137,7 +137,7 @@ class GrantRuleTests(PersonaTestCase):
         own = Grant.objects.get(user=admin, role="org_admin")
         with self.assertRaises(ValidationError) as caught:
             grant_revoke(actor=admin, grant=own)
-        self.assertIn("last org admin", str(caught.exception))
+        self.assertIn("唯一的党组织管理员", str(caught.exception))
         self.assertIn(self.world.root.name, str(caught.exception))
         with self.assertRaises(ValidationError):
             grant_update_expiry(
