@@ -44,7 +44,14 @@ class GrantFilterForm(BootstrapMixin, forms.Form):
         required=False,
         choices=[("", gettext_lazy("All roles")), *Grant.Role.choices],
     )
-    q = forms.CharField(label=gettext_lazy("Name"), required=False, max_length=60)
+    q = forms.CharField(
+        label=gettext_lazy("Name, username or mobile number"),
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(
+            attrs={"placeholder": gettext_lazy("Name, username or mobile number")}
+        ),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -89,8 +96,15 @@ class ExpiryForm(BootstrapMixin, forms.Form):
 
 
 class TenantForm(BootstrapMixin, forms.Form):
-    name = forms.CharField(label=gettext_lazy("organization name"), max_length=120, required=False)
-    code = forms.CharField(label=gettext_lazy("code"), max_length=32, required=False)
+    name = forms.CharField(label=gettext_lazy("Tenant name"), max_length=120, required=False)
+    code = forms.CharField(
+        label=gettext_lazy("Tenant code"),
+        max_length=32,
+        required=False,
+        help_text=gettext_lazy(
+            "Unique across the platform; the codes of its organizations usually start with it."
+        ),
+    )
     kind = forms.ChoiceField(
         label=gettext_lazy("kind"),
         choices=Organization.Kind.choices,

@@ -233,7 +233,6 @@ def position_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Position added."))
             offer = secretary_grant_offer(actor, member, data["org"], data["role"])
             if offer is not None:
                 # The success page offers the secretary grant (accounts' grant pages do it).
@@ -242,6 +241,7 @@ def position_add(request: HttpRequest, pk: int) -> HttpResponse:
                     "members/position_added.html",
                     {"member": member, "org": data["org"], "grantee": offer},
                 )
+            messages.success(request, _("Position added."))
             return redirect("members:detail", pk=member.pk)
     return render_form(request, "members/form.html", form, title=_("Add position"), member=member)
 
