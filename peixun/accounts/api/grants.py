@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
@@ -126,8 +127,25 @@ def _body_org(request: HttpRequest, pk: int) -> Organization:
     return org
 
 
+class GrantPagination(LimitOffsetPagination):
+    """Limit/offset pages whose grants carry their org's trail, with one query for the page."""
+
+    def paginate_queryset(
+        self,
+        queryset: QuerySet[Grant],
+        pagination: LimitOffsetPagination.Input,
+        request: HttpRequest,
+        **params: Any,
+    ) -> Any:
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        items = list(page[self.items_attribute])
+        selectors.attach_org_trails(items)
+        page[self.items_attribute] = items
+        return page
+
+
 @router.get("/", response=list[GrantOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(GrantPagination, max_limit=MAX_PAGE)
 def list_grants(request: HttpRequest, org: int | None = None, role: str = "", q: str = "") -> Any:
     """Who holds what on `org` and its whole subtree (everything the actor administers when
     `org` is left out), filtered by `role` and a name, username or mobile number `q`."""

@@ -103,8 +103,8 @@ def grants_listed(
     *, actor: Actor, org: Organization | None = None, role: str = "", q: str = ""
 ) -> QuerySet[Grant]:
     """Who holds what: the grants on `org` and its whole subtree (all the actor may read when
-    `org` is None), filtered by role and by a name, username or mobile number; newest org path
-    first by org, then role. Each row brings its user, member and org."""
+    `org` is None), filtered by role and by a name, username or mobile number; in tree order
+    of the org, then by role. Each row brings its user, member and org."""
     qs = grants_manageable(actor).select_related("user", "user__member", "org", "granted_by")
     if org is not None:
         qs = qs.filter(org__path__startswith=org.path)

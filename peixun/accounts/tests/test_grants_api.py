@@ -237,3 +237,16 @@ class GrantApiTests(PersonaTestCase):
         )
         again = client.post(TENANTS, **body(payload))
         self.assertEqual((again.status_code, fields(again)), (422, {"code", "admin_username"}))
+
+
+class GrantApiQueryTests(PersonaTestCase):
+    def test_list_query_count_does_not_grow_with_rows(self) -> None:
+        client = self.client_for("org_admin")
+        client.get(API)  # warm the session
+        with self.assertNumQueries(6) as first:
+            client.get(API)
+        for i in range(5):
+            make_user(f"extra{i}", role="viewer", org=self.world.far_branch)
+        with self.assertNumQueries(len(first.captured_queries)):
+            response = client.get(API)
+        self.assertEqual(response.json()["count"], 9)  # not the platform grant

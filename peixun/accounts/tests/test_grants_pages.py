@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import ClassVar
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from peixun.accounts.models import Grant, User
@@ -277,3 +279,16 @@ class SecretaryOfferTests(PersonaTestCase):
             },
         )
         self.assertEqual(response.status_code, 302)
+
+
+class GrantListQueryTests(PersonaTestCase):
+    def test_list_query_count_does_not_grow_with_rows(self) -> None:
+        client = self.client_for("org_admin")
+        client.get(LIST)
+        with CaptureQueriesContext(connection) as first:
+            client.get(LIST)
+        for i in range(5):
+            make_user(f"extra{i}", role="viewer", org=self.world.far_branch)
+        with CaptureQueriesContext(connection) as second:
+            self.assertContains(client.get(LIST), "第三党支部")
+        self.assertEqual(len(second.captured_queries), len(first.captured_queries))
