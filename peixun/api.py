@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, SessionAuth
 
-from peixun.accounts.api import accounts_router
+from peixun.accounts.api import accounts_router, grants_router, tenants_router
 from peixun.accounts.api import router as auth_router
 from peixun.accounts.services import token_user
 from peixun.core.api import router as audit_router
@@ -70,6 +70,8 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
 
 api.add_router("/auth/", auth_router)
 api.add_router("/accounts/", accounts_router)
+api.add_router("/grants/", grants_router)
+api.add_router("/tenants/", tenants_router)
 api.add_router("/orgs/", orgs_router)
 api.add_router("/members/", members_router)
 api.add_router("/audit/", audit_router)

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
@@ -73,6 +75,20 @@ class Grant(models.Model):
         on_delete=models.PROTECT,
         related_name="grants",
     )
+    expires_on = models.DateField(
+        _("expires on"),
+        null=True,
+        blank=True,
+        help_text=_("The last day the grant gives access; empty for no end."),
+    )
+    granted_by = models.ForeignKey(
+        User,
+        verbose_name=_("granted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="grants_given",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -87,6 +103,11 @@ class Grant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.role} {self.org_id or ''}"
+
+    def is_live(self, today: dt.date | None = None) -> bool:
+        """Whether the grant gives access today: no expiry, or an expiry not yet past."""
+        day = today or timezone.localdate()
+        return self.expires_on is None or self.expires_on >= day
 
 
 def hash_token(raw: str) -> str:

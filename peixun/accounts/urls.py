@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, activation, sessions, settings
+from .views import accounts, activation, grants, sessions, settings
 
 app_name = "accounts"
 urlpatterns = [
@@ -16,4 +16,11 @@ urlpatterns = [
     path("users/<int:pk>/reissue/", accounts.account_reissue, name="reissue"),
     path("users/<int:pk>/reset/", accounts.account_reset, name="reset"),
     path("settings/", settings.settings_page, name="settings"),
+    path("grants/", grants.grant_list, name="grants"),
+    path("grants/new/", grants.grant_new, name="grant_new"),
+    path("grants/users/", grants.grant_user_options, name="grant_user_options"),
+    path("grants/secretary/", grants.grant_secretary, name="grant_secretary"),
+    path("grants/<int:pk>/", grants.grant_edit, name="grant_edit"),
+    path("grants/<int:pk>/revoke/", grants.grant_revoke, name="grant_revoke"),
+    path("tenants/new/", grants.tenant_new, name="tenant_new"),
 ]

@@ -10,11 +10,20 @@ from .accounts import (
     admin_orgs,
     member_for_account,
 )
-from .grants import MANAGER_ROLES, grants_of, nearest_managers, org_managers
+from .grants import (
+    MANAGER_ROLES,
+    ORG_ROLES,
+    grants_of,
+    live_grants,
+    nearest_managers,
+    org_managers,
+)
 from .sessions import account_settings_for, remembered_session_seconds
 
 __all__ = [
     "MANAGER_ROLES",
+    "ORG_ROLES",
+    "live_grants",
     "account_counts",
     "account_rows",
     "account_settings_for",

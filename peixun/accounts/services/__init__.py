@@ -1,5 +1,5 @@
 """Every write of the accounts app: member logins and activation (`accounts`), grants
-(`grants`), sessions and login settings (`sessions`), and API tokens (`tokens`)."""
+(`grants`), sessions and login settings (`sessions`), and API tokens (`tokens`); tenants are created in `grants`."""
 
 from .accounts import (
     CODE_LIFETIME,
@@ -15,7 +15,7 @@ from .accounts import (
     password_change,
     password_reset,
 )
-from .grants import grant_create
+from .grants import grant_create, grant_revoke, grant_update_expiry, tenant_create
 from .sessions import account_settings_update, sessions_end_everywhere
 from .tokens import token_issue, token_user
 
@@ -31,6 +31,9 @@ __all__ = [
     "BulkResult",
     "CODE_LIFETIME",
     "grant_create",
+    "grant_revoke",
+    "grant_update_expiry",
+    "tenant_create",
     "IssuedCode",
     "password_change",
     "password_reset",

@@ -233,9 +233,33 @@ def position_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            offer = secretary_grant_offer(actor, member, data["org"], data["role"])
+            if offer is not None:
+                # The success page offers the secretary grant (accounts' grant pages do it).
+                return render(
+                    request,
+                    "members/position_added.html",
+                    {"member": member, "org": data["org"], "grantee": offer},
+                )
             messages.success(request, _("Position added."))
             return redirect("members:detail", pk=member.pk)
     return render_form(request, "members/form.html", form, title=_("Add position"), member=member)
+
+
+# Appointed to one of these on a branch, a member is offered the secretary grant for it.
+LEADING_POSITIONS = ("secretary", "deputy_secretary", "organization")
+
+
+def secretary_grant_offer(actor: Actor, member: Member, org: Organization, role: str) -> Any:
+    """The member's login to offer the secretary grant on `org` to, or None: only for a
+    书记/副书记/组织委员 of a branch, a member with an active login who does not already manage
+    the branch, and an actor who may grant (an org admin over it)."""
+    if role not in LEADING_POSITIONS or not org.accepts_members or not can_admin_org(actor, org):
+        return None
+    user = getattr(member, "user", None)  # the login, through accounts' one-to-one (or none)
+    if user is None or not user.is_active or can_manage_org(user, org):
+        return None
+    return user
 
 
 @login_required

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import FloatField, Min, Q, QuerySet, Sum
 from django.db.models.functions import Cast
@@ -116,7 +117,10 @@ class Batch:
 
 def _raw_rows(qs: QuerySet[Any]) -> list[tuple[Any, ...]]:
     """Run a values_list queryset without Django's per-value converters (100,000 rows × 8 sums)."""
-    sql, params = qs.query.sql_with_params()
+    try:
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing (an org with no members yet)
+        return []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
