@@ -63,6 +63,7 @@ bench: install
 	$(BIN)/python bench/query_counts.py
 	$(BIN)/python bench/signin_burst.py --db both
 	$(BIN)/python bench/exam_burst.py --db both
+	$(BIN)/python bench/accounts_bulk.py
 
 clean:
 	rm -rf $(VENV) var test-artifacts

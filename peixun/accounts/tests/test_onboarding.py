@@ -96,6 +96,8 @@ class OnboardingTests(TestCase):
             phone = activate(code)
             home = phone.get("/")
             self.assertEqual(home.status_code, 200)
-            names.add(home.wsgi_request.user.member.name)
+            user = home.wsgi_request.user
+            assert isinstance(user, User) and user.member is not None
+            names.add(user.member.name)
         self.assertEqual(names, {"王书记", "李党员"})
         self.assertTrue(AuditEvent.objects.filter(verb="grant.create").exists())
