@@ -85,6 +85,8 @@ def activation_slips(rows: Sequence[SlipRow], *, site_name: str = "") -> bytes:
                 )
                 % {"url": row.url.split("?", 1)[0]},
                 size=14,
+                # Justified, the long address would spread the characters before it apart.
+                align=WD_ALIGN_PARAGRAPH.LEFT,
                 indent=False,
             )
         buffer = io.BytesIO()
