@@ -96,7 +96,9 @@ def _locked_user(actor: Actor, user: User) -> User:
     """`user` read again under a lock (the caller's copy may be stale), once the actor is known
     to administer it: an admin over the member's org, or a platform admin for a login without
     a member."""
-    user = User.objects.select_for_update().select_related("member__org").get(pk=user.pk)
+    user = (
+        User.objects.select_for_update(of=("self",)).select_related("member__org").get(pk=user.pk)
+    )
     if user.member is None:
         require_platform(actor)
     else:
