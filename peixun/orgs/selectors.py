@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Length, Substr
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from peixun.core.scoping import Actor, scope_of
@@ -162,6 +163,20 @@ def admin_tenants(actor: Actor) -> list[Organization]:
     steplen = Organization.steplen
     roots = {p[:steplen] for p in scope.admin_paths if len(p) == steplen}
     return list(Organization.objects.filter(path__in=roots).order_by("path"))
+
+
+def admin_tenant_chosen(
+    actor: Actor, chosen: str | None
+) -> tuple[Organization, list[Organization]]:
+    """For a tenant-wide settings page: the tenant asked for (`?tenant=`), else the first one
+    the actor administers, and all of them for the picker; 404 when there is none."""
+    tenants = admin_tenants(actor)
+    tenant = next((t for t in tenants if str(t.pk) == chosen), None) if chosen else None
+    if tenant is None and not chosen and tenants:
+        tenant = tenants[0]
+    if tenant is None:
+        raise Http404
+    return tenant, tenants
 
 
 def reader_tenant(actor: Actor) -> Organization | None:

@@ -9,12 +9,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from peixun.core.forms import add_service_errors, mark_invalid
-from peixun.orgs.selectors import admin_tenants
+from peixun.orgs.selectors import admin_tenant_chosen
 
 from ..forms import EventSettingsForm
 from ..selectors import event_settings_for
@@ -23,13 +23,8 @@ from ..services import SETTINGS_FIELDS, event_settings_update
 
 @login_required
 def settings_page(request: HttpRequest) -> HttpResponse:
-    tenants = admin_tenants(request.user)
-    if not tenants:
-        raise Http404
     chosen = request.GET.get("tenant") or request.POST.get("tenant")
-    tenant = next((t for t in tenants if str(t.pk) == chosen), None) if chosen else tenants[0]
-    if tenant is None:
-        raise Http404
+    tenant, tenants = admin_tenant_chosen(request.user, chosen)
     rules = event_settings_for(tenant)
     form = EventSettingsForm(request.POST or None, instance=rules)
     if request.method == "POST" and form.is_valid():
