@@ -84,9 +84,13 @@ class _Plan:
 
     def result(self, ok: bool) -> RosterImportResult:
         order = self.column_order
+        errors = sorted(self.errors, key=lambda e: (e.row or 0, order.get(e.column, 999)))
+        if not ok:
+            # A rejected file stores nothing, so it creates, updates and transfers nothing.
+            return RosterImportResult(ok=False, errors=errors)
         return RosterImportResult(
             ok=ok,
-            errors=sorted(self.errors, key=lambda e: (e.row or 0, order.get(e.column, 999))),
+            errors=errors,
             created=len(self.creates),
             updated=len(self.updates),
             unchanged=self.unchanged,

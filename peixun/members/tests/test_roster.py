@@ -99,6 +99,9 @@ class RosterTestCase(PersonaTestCase):
         self.assertFalse(result.ok)
         self.assertTrue(result.errors)
         self.assertEqual(self.counts(), before, "nothing may be written when any row fails")
+        # ... and the answer says so: a rejected file created and updated nobody.
+        counted = (result.created, result.updated, result.unchanged, result.transferred)
+        self.assertEqual(counted, (0, 0, 0, 0))
 
     def only_error(self, result: RosterImportResult) -> Any:
         self.assertEqual(len(result.errors), 1, result.errors)
