@@ -258,6 +258,74 @@ def reveal_id(request: HttpRequest, member_id: int) -> dict[str, str]:
     return {"id_number": services.member_reveal_id(actor=request.user, member=member)}
 
 
+class PositionIn(Schema):
+    org: int
+    role: str
+    kind: str
+    since: dt.date
+    until: dt.date | None = None
+
+
+class PositionEndIn(Schema):
+    until: dt.date
+
+
+class PositionOut(Schema):
+    id: int
+    member_id: int
+    org_id: int
+    org_name: str
+    role: str
+    role_label: str
+    kind: str
+    kind_label: str
+    since: dt.date
+    until: dt.date | None
+
+    @staticmethod
+    def resolve_org_name(obj: Position) -> str:
+        return obj.org.name
+
+    @staticmethod
+    def resolve_role_label(obj: Position) -> str:
+        return str(obj.get_role_display())
+
+    @staticmethod
+    def resolve_kind_label(obj: Position) -> str:
+        return str(obj.get_kind_display())
+
+
+@router.post("/{int:member_id}/positions", response={201: PositionOut})
+def assign_position(request: HttpRequest, member_id: int, payload: PositionIn) -> Status[Position]:
+    """Give the member a position (书记, 副书记, 组织委员, 纪检委员 …) in their org, an org above it or
+    a group below it; the actor must manage that org (else 403, or 422 for an org they cannot
+    use)."""
+    member = member_or_404(request, member_id)
+    org = org_field(request.user, "org", payload.org)
+    position = services.position_assign(
+        actor=request.user,
+        member=member,
+        org=org,
+        role=payload.role,
+        kind=payload.kind,
+        since=payload.since,
+        until=payload.until,
+    )
+    return Status(201, position)
+
+
+@router.post("/{int:member_id}/positions/{int:position_id}/end", response=PositionOut)
+def end_position(
+    request: HttpRequest, member_id: int, position_id: int, payload: PositionEndIn
+) -> Position:
+    """End a current position on `until`; a position the actor may not end is a 404."""
+    member = member_or_404(request, member_id)
+    position = selectors.open_position_manageable_or_404(
+        actor=request.user, member=member, pk=position_id
+    )
+    return services.position_end(actor=request.user, position=position, until=payload.until)
+
+
 @router.post("/import", response=ImportOut)
 def import_roster(request: HttpRequest, file: File[UploadedFile], dry_run: bool = True) -> Any:
     """Import a roster workbook (.xlsx, the template's headers). `dry_run=true` (the default)
