@@ -6,6 +6,8 @@ The actions are POSTs to audited services; a page that shows a code is never cac
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -169,31 +171,30 @@ def member_account_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _code_page(request, issued, _("Login created"))
 
 
-@login_required
-@require_POST
-@never_cache
-def account_reissue(request: HttpRequest, pk: int) -> HttpResponse:
+def _code_action(
+    request: HttpRequest, pk: int, action: Callable[..., IssuedCode], title: str
+) -> HttpResponse:
+    """A new code for a member's login (a reissue or a reset), shown once; 404 outside scope."""
     user = selectors.account_user_manageable(actor=request.user, pk=pk_or_404(pk))
     if user is None or user.member is None:
         raise Http404
     try:
-        issued = services.activation_code_reissue(actor=request.user, user=user)
+        issued = action(actor=request.user, user=user)
     except ValidationError as exc:
         messages.error(request, error_text(exc))
         return redirect("accounts:org", pk=user.member.org_id)
-    return _code_page(request, issued, _("New activation code"))
+    return _code_page(request, issued, title)
+
+
+@login_required
+@require_POST
+@never_cache
+def account_reissue(request: HttpRequest, pk: int) -> HttpResponse:
+    return _code_action(request, pk, services.activation_code_reissue, _("New activation code"))
 
 
 @login_required
 @require_POST
 @never_cache
 def account_reset(request: HttpRequest, pk: int) -> HttpResponse:
-    user = selectors.account_user_manageable(actor=request.user, pk=pk_or_404(pk))
-    if user is None or user.member is None:
-        raise Http404
-    try:
-        issued = services.password_reset(actor=request.user, user=user)
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-        return redirect("accounts:org", pk=user.member.org_id)
-    return _code_page(request, issued, _("Password reset"))
+    return _code_action(request, pk, services.password_reset, _("Password reset"))
