@@ -50,7 +50,17 @@ class ActivationForm(_TwoPasswords):
             }
         ),
     )
-    field_order = ["code", "new_password1", "new_password2"]
+    # Most members activate on their own phone from the slip's QR code: offer to stay signed in
+    # there, so the first meeting's scan is already one scan.
+    remember = forms.BooleanField(
+        label=_("Keep me signed in on this phone"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "Only on your own phone. Staff accounts are always signed out when the browser closes."
+        ),
+    )
+    field_order = ["code", "new_password1", "new_password2", "remember"]
 
 
 class PasswordChangeForm(_TwoPasswords):

@@ -8,9 +8,9 @@ from django.test import Client
 from django.urls import reverse
 
 from peixun.accounts.models import AccountSettings
-from peixun.accounts.services import account_settings_update
+from peixun.accounts.services import account_create, account_settings_update
 from peixun.core.models import AuditEvent
-from peixun.testing import PASSWORD, PersonaTestCase
+from peixun.testing import PASSWORD, PersonaTestCase, make_member
 
 DAY = 24 * 3600
 
@@ -105,3 +105,33 @@ class LoginSettingsTests(PersonaTestCase):
                 actor=self.user("org_admin"), tenant=self.world.root, member_session_days=-1
             )
         self.assertFalse(AccountSettings.objects.exists())
+
+
+class ActivationOnThePhoneTests(PersonaTestCase):
+    """The slip's QR code opens activation on the member's own phone: they may stay signed in
+    there at once, so the first meeting's scan is one scan."""
+
+    def activate(self, *, remember: bool) -> Client:
+        member = make_member(self.world.branch, "周新")
+        issued = account_create(actor=self.user("org_admin"), member=member)
+        password = "Lanterns-9-river"
+        data = {"code": issued.code, "new_password1": password, "new_password2": password}
+        if remember:
+            data["remember"] = "on"
+        phone = Client()
+        response = phone.post(reverse("accounts:activate"), data)
+        self.assertEqual(response.status_code, 302, response.content[:300])
+        return phone
+
+    def test_the_activation_form_offers_to_stay_signed_in_ticked(self) -> None:
+        page = Client().get(reverse("accounts:activate"))
+        self.assertContains(page, 'name="remember" id="id_remember" checked')
+
+    def test_activating_with_the_box_ticked_keeps_the_phone_signed_in(self) -> None:
+        phone = self.activate(remember=True)
+        self.assertFalse(phone.session.get_expire_at_browser_close())
+        self.assertEqual(phone.session.get_expiry_age(), 30 * DAY)
+
+    def test_activating_without_it_ends_with_the_browser(self) -> None:
+        phone = self.activate(remember=False)
+        self.assertTrue(phone.session.get_expire_at_browser_close())

@@ -16,6 +16,7 @@ from peixun.core.forms import add_service_errors, render_form
 
 from .. import services
 from ..forms import ActivationForm, PasswordChangeForm
+from ..selectors import remembered_session_seconds
 
 BACKEND = "peixun.accounts.backends.UsernameOrMobileBackend"
 
@@ -44,6 +45,10 @@ def activate(request: HttpRequest) -> HttpResponse:
                 _password_errors(form, exc)
             else:
                 login(request, user, backend=BACKEND)
+                seconds = 0
+                if form.cleaned_data.get("remember"):
+                    seconds = remembered_session_seconds(user, user.member)
+                request.session.set_expiry(seconds)
                 messages.success(
                     request,
                     _("Your login is active. Next time log in as %(login)s with your password.")
