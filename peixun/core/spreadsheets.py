@@ -5,21 +5,32 @@ problems in one shape.
 
 python-calamine reads (several times faster than openpyxl's read-only mode on the same file;
 `bench/import_roster.py` prints both); openpyxl writes.
+
+An uploaded workbook is untrusted twice over. Its package is checked first (magic, entries,
+unpacked size), then its first sheet's extent is read off the XML, declared and actual, before any
+parser allocates for it: one cell at XFD1048576 would make a dense reader allocate 512 GiB. Only
+then does `sheetreader` parse it, in a child process under an address-space limit, so whatever
+a parser does with a crafted file ends that child and never a web worker.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
+import resource
+import subprocess
+import sys
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from python_calamine import CalamineWorkbook
 
+from .sheetreader import EXIT_UNREADABLE, decode_cell
 from .text import fold_width
 
 
@@ -106,18 +117,157 @@ def check_xlsx_package(data: bytes) -> None:
         raise SheetFileError(_("The workbook is too large when unpacked; split it into parts."))
 
 
-def read_first_sheet(data: bytes) -> list[list[Any]]:
-    """Every row of the first sheet, row i of the list being Excel row i + 1."""
-    check_xlsx_package(data)
+# Generous for any import here (a county's roster is 10,000 rows, the benchmark's 50,000) and
+# small enough that a dense grid of them fits the child's memory.
+MAX_SHEET_ROWS = 200_000
+MAX_SHEET_COLUMNS = 200
+_READER_MEMORY_BYTES = 2 * 1024**3
+_READER_SECONDS = 120
+_CHUNK = 1 << 20
+_CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Z]{1,4})([0-9]{1,8})\"")
+_ROW_REF = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr=\"([0-9]{1,8})\"")
+_DIMENSION = re.compile(
+    rb"<(?:\w+:)?dimension\b[^>]*?\sref=\"([A-Z]{1,4})?([0-9]{1,8})?:?([A-Z]{1,4})?([0-9]{1,8})?\""
+)
+_SHEET_REL = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\sr:id=\"([^\"]+)\"")
+
+
+def column_number(letters: bytes) -> int:
+    """A1-style column letters as a 1-based number (A → 1, XFD → 16384)."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + (letter - 64)
+    return number
+
+
+def _first_sheet_path(package: zipfile.ZipFile) -> str | None:
+    """The part holding the first sheet, as the workbook lists it (what `get_sheet_by_index(0)`
+    reads); None when the workbook does not say, and every worksheet part is then checked."""
+    match = _SHEET_REL.search(package.read("xl/workbook.xml")[:1_000_000])
+    if match is None or "xl/_rels/workbook.xml.rels" not in package.namelist():
+        return None
+    rels = package.read("xl/_rels/workbook.xml.rels")
+    rel_id = re.escape(match.group(1))
+    target = re.search(
+        rb"<(?:\w+:)?Relationship\b[^>]*?(?:Id=\""
+        + rel_id
+        + rb"\"[^>]*?Target=\"([^\"]+)\"|Target=\"([^\"]+)\"[^>]*?Id=\""
+        + rel_id
+        + rb"\")",
+        rels,
+    )
+    if target is None:
+        return None
+    path = (target.group(1) or target.group(2)).decode("utf-8", "replace")
+    return path.lstrip("/") if path.startswith("/") else "xl/" + path
+
+
+def _chunks(package: zipfile.ZipFile, name: str) -> Iterator[bytes]:
+    """The part's inflated bytes in overlapping chunks, so no tag is cut in two."""
+    tail = b""
+    with package.open(name) as part:
+        while chunk := part.read(_CHUNK):
+            yield tail + chunk
+            tail = chunk[-512:]
+
+
+def sheet_extent(data: bytes) -> tuple[int, int]:
+    """(rows, columns) the first sheet reaches: the larger of what it declares and where its
+    cells sit, read off the XML without building the sheet."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        first = _first_sheet_path(package)
+        names = (
+            [first]
+            if first in package.namelist()
+            else [
+                n
+                for n in package.namelist()
+                if n.startswith("xl/worksheets/") and n.endswith(".xml")
+            ]
+        )
+        rows = columns = 0
+        for name in names:
+            for chunk in _chunks(package, name):
+                for match in _DIMENSION.finditer(chunk):
+                    for letters, digits in (
+                        (match.group(1), match.group(2)),
+                        (match.group(3), match.group(4)),
+                    ):
+                        if letters:
+                            columns = max(columns, column_number(letters))
+                        if digits:
+                            rows = max(rows, int(digits))
+                for match in _CELL_REF.finditer(chunk):
+                    columns = max(columns, column_number(match.group(1)))
+                    rows = max(rows, int(match.group(2)))
+                for match in _ROW_REF.finditer(chunk):
+                    rows = max(rows, int(match.group(1)))
+    return rows, columns
+
+
+def check_sheet_extent(data: bytes) -> None:
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = workbook.get_sheet_by_index(0)
-        # skip_empty_area=False keeps leading blank rows, so list indexes match Excel's rows.
-        return sheet.to_python(skip_empty_area=False)
-    except Exception:  # calamine raises several unrelated types for damaged files
+        rows, columns = sheet_extent(data)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError):
         raise SheetFileError(
             _("The workbook is damaged and cannot be read; open it in Excel and save it again.")
         ) from None
+    if rows > MAX_SHEET_ROWS or columns > MAX_SHEET_COLUMNS:
+        raise SheetFileError(
+            _(
+                "The first sheet reaches row %(rows)s and column %(columns)s; keep the data "
+                "within %(max_rows)s rows and %(max_columns)s columns, and delete anything far "
+                "below or to the right of it."
+            )
+            % {
+                "rows": f"{rows:,}",
+                "columns": f"{columns:,}",
+                "max_rows": f"{MAX_SHEET_ROWS:,}",
+                "max_columns": MAX_SHEET_COLUMNS,
+            }
+        )
+
+
+def _limit_child() -> None:
+    # In the child, before it execs the reader: its memory and CPU time are bounded.
+    resource.setrlimit(resource.RLIMIT_AS, (_READER_MEMORY_BYTES, _READER_MEMORY_BYTES))
+    resource.setrlimit(resource.RLIMIT_CPU, (_READER_SECONDS, _READER_SECONDS))
+
+
+def read_first_sheet(data: bytes, *, formulas: bool = False) -> list[list[Any]]:
+    """Every row of the first sheet, row i of the list being Excel row i + 1. `formulas`: a
+    formula cell reads as its text (`=1+1`), not as its cached value."""
+    check_xlsx_package(data)
+    check_sheet_extent(data)
+    damaged = _("The workbook is damaged and cannot be read; open it in Excel and save it again.")
+    try:
+        done = subprocess.run(  # noqa: S603 — our own interpreter and module, no shell
+            [
+                sys.executable,
+                "-m",
+                "peixun.core.sheetreader",
+                *(["--formulas"] if formulas else []),
+            ],
+            input=data,
+            capture_output=True,
+            timeout=_READER_SECONDS,
+            preexec_fn=_limit_child,  # noqa: PLW1509 — sets limits only, before exec
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise SheetFileError(
+            _("The workbook took too long to read; save it again in Excel and upload it.")
+        ) from None
+    if done.returncode == EXIT_UNREADABLE:
+        raise SheetFileError(damaged)
+    if done.returncode != 0:
+        raise SheetFileError(
+            _(
+                "The workbook could not be read within the server's limits; save it again in "
+                "Excel, keep only the data, and upload it."
+            )
+        )
+    return [[decode_cell(cell) for cell in row] for row in json.loads(done.stdout)]
 
 
 @dataclass

@@ -22,13 +22,19 @@ from typing import IO, TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from peixun.core.spreadsheets import SheetFileError, cell_text, check_xlsx_package, undo_neutralise
+from peixun.core.spreadsheets import (
+    SheetFileError,
+    cell_text,
+    check_xlsx_package,
+    read_first_sheet,
+    undo_neutralise,
+)
 from peixun.core.text import fold_width, neutralise_formula
 
 from .logic import OPTION_LETTERS
@@ -273,35 +279,25 @@ def _text(value: Any) -> str:
 def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
     """(Excel row number, field → text) of every non-blank data row of the first sheet."""
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many unrelated types for damaged packages
-        raise _file_error(
-            _("The workbook is damaged and cannot be read; open it in Excel and save it again.")
-        ) from None
-    try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # some writers record a wrong size
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
-        columns = _columns(header or ())
-        out: list[tuple[int, dict[str, str]]] = []
-        for number, cells in enumerate(rows, start=2):
-            values = {
-                name: _text(cells[index]) if index < len(cells) else ""
-                for name, index in columns.items()
-            }
-            if not any(values.values()):
-                continue
-            out.append((number, values))
-            if len(out) > MAX_ROWS:
-                raise _file_error(
-                    _(
-                        "The file has more than %(limit)d questions; import at most %(limit)d at a time."
-                    )
-                    % {"limit": MAX_ROWS}
-                )
-    finally:
-        workbook.close()
+        table = read_first_sheet(data, formulas=True)  # checked, and parsed out of the worker
+    except SheetFileError as problem:
+        raise _file_error(problem.message) from None
+    header = table[0] if table else []
+    columns = _columns(tuple(header))
+    out: list[tuple[int, dict[str, str]]] = []
+    for number, cells in enumerate(table[1:], start=2):
+        values = {
+            name: _text(cells[index]) if index < len(cells) else ""
+            for name, index in columns.items()
+        }
+        if not any(values.values()):
+            continue
+        out.append((number, values))
+        if len(out) > MAX_ROWS:
+            raise _file_error(
+                _("The file has more than %(limit)d questions; import at most %(limit)d at a time.")
+                % {"limit": MAX_ROWS}
+            )
     if not out:
         raise _file_error(
             _("The file has headers but no questions below them; add one question per row.")
