@@ -45,6 +45,7 @@ from python_calamine import CalamineWorkbook  # noqa: E402
 
 from peixun.accounts.models import Grant, User  # noqa: E402
 from peixun.core.idcard import make_id_number  # noqa: E402
+from peixun.core.spreadsheets import read_first_sheet  # noqa: E402
 from peixun.members.documents import roster_headers  # noqa: E402
 from peixun.members.models import Member  # noqa: E402
 from peixun.members.services import roster_import  # noqa: E402
@@ -147,6 +148,10 @@ def main() -> None:
         print("floor (same file, same run):")
         timed("openpyxl read_only: read every cell", lambda: read_openpyxl(data))
         timed("python-calamine: read every cell", lambda: read_calamine(data))
+        timed(
+            "read_first_sheet: extent check + calamine in a limited child",
+            lambda: len(read_first_sheet(data)),
+        )
         print("roster_import:")
         dry, result = timed(
             "dry run (check only)",

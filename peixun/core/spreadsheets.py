@@ -124,7 +124,8 @@ MAX_SHEET_COLUMNS = 200
 _READER_MEMORY_BYTES = 2 * 1024**3
 _READER_SECONDS = 120
 _CHUNK = 1 << 20
-_CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Z]{1,4})([0-9]{1,8})\"")
+# Only a cell's reference has letters then digits in an r="…" attribute (a row's r is digits).
+_CELL_REF = re.compile(rb'\sr="([A-Z]{1,4})([0-9]{1,8})"')
 _ROW_REF = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr=\"([0-9]{1,8})\"")
 _DIMENSION = re.compile(
     rb"<(?:\w+:)?dimension\b[^>]*?\sref=\"([A-Z]{1,4})?([0-9]{1,8})?:?([A-Z]{1,4})?([0-9]{1,8})?\""
@@ -197,9 +198,11 @@ def sheet_extent(data: bytes) -> tuple[int, int]:
                             columns = max(columns, column_number(letters))
                         if digits:
                             rows = max(rows, int(digits))
-                for match in _CELL_REF.finditer(chunk):
-                    columns = max(columns, column_number(match.group(1)))
-                    rows = max(rows, int(match.group(2)))
+                refs = _CELL_REF.findall(chunk)
+                if refs:
+                    letters = {ref[0] for ref in refs}
+                    columns = max(columns, *map(column_number, letters))
+                    rows = max(rows, *(int(ref[1]) for ref in refs))
                 for match in _ROW_REF.finditer(chunk):
                     rows = max(rows, int(match.group(1)))
     return rows, columns
