@@ -8,4 +8,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        import datetime as dt
+
         from . import checks  # noqa: F401  (registers the deploy checks; needs the app registry)
+        from .jobs import register_job
+        from .uploads import uploads_sweep
+
+        register_job("core.uploads_sweep", every=dt.timedelta(minutes=10), run=uploads_sweep)

@@ -4,8 +4,8 @@ An import is checked first (a dry run that stores nothing) and imported when the
 confirms; the confirmation must import exactly the bytes that were checked. The bytes wait
 under MEDIA_ROOT/imports/<kind>/<random>.xlsx, named by a signed token that the confirm form
 posts back: the token binds the file to the user, to what it is for (an event, an org) and to
-its original name, and expires. Files never confirmed are removed a day later, when the next
-upload of that kind is held.
+its original name, and expires within the hour. Files never confirmed (they may hold plain ID
+numbers) are removed by the periodic job `core.uploads_sweep` once their hour is up.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from django.core import signing
 
 from .scoping import Actor
 
-STALE_SECONDS = 24 * 3600
+HOLD_SECONDS = 3600  # a checked file waits at most this long for its confirmation
 
 
 @dataclass(frozen=True)
@@ -53,11 +53,6 @@ def upload_hold(
     """Keep the checked bytes; return the token that names them for the confirm step."""
     folder = _folder(kind)
     folder.mkdir(parents=True, exist_ok=True)
-    cutoff = time.time() - STALE_SECONDS
-    for old in folder.glob("*.xlsx"):  # checked but never confirmed
-        with contextlib.suppress(OSError):
-            if old.stat().st_mtime < cutoff:
-                old.unlink(missing_ok=True)
     name = secrets.token_hex(16)
     (folder / f"{name}.xlsx").write_bytes(data)
     payload = {"f": name, "u": user.pk, "n": filename[:200], "b": bound or {}}
@@ -70,7 +65,7 @@ def upload_held(
     """The upload a token names, if it is this user's, bound to the same things, not expired
     and still there; else None (the page asks for the file again)."""
     try:
-        held = signing.loads(token, salt=_salt(kind), max_age=max_age)
+        held = signing.loads(token, salt=_salt(kind), max_age=min(max_age, HOLD_SECONDS))
     except signing.BadSignature:
         return None
     name = str(held.get("f", ""))
@@ -82,3 +77,16 @@ def upload_held(
     if not path.is_file():
         return None
     return HeldUpload(path=path, filename=str(held.get("n", "")), bound=dict(held.get("b") or {}))
+
+
+def uploads_sweep(now: float | None = None) -> int:
+    """Remove every held upload whose hour is up (checked, never confirmed); the count removed.
+    Run every few minutes by `manage.py run_jobs`."""
+    cutoff = (time.time() if now is None else now) - HOLD_SECONDS
+    removed = 0
+    for old in (Path(settings.MEDIA_ROOT) / "imports").glob("*/*.xlsx"):
+        with contextlib.suppress(OSError):
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
+                removed += 1
+    return removed

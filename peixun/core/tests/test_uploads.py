@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from unittest import mock
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.test import SimpleTestCase
 
-from peixun.core.uploads import STALE_SECONDS, upload_held, upload_hold
+from peixun.core.jobs import registered_jobs
+from peixun.core.uploads import HOLD_SECONDS, upload_held, upload_hold
 
 
 class Someone:
@@ -51,14 +53,23 @@ class HeldUploadTests(SimpleTestCase):
         time.sleep(1.1)
         self.assertIsNone(upload_held(kind="t", user=alice, token=token, max_age=1))
 
-    def test_files_abandoned_for_a_day_are_removed_when_the_next_is_held(self) -> None:
+    def test_files_not_confirmed_within_the_hour_are_swept_by_the_periodic_job(self) -> None:
         folder = Path(settings.MEDIA_ROOT) / "imports" / "t"
         folder.mkdir(parents=True, exist_ok=True)
         old, recent = folder / ("a" * 32 + ".xlsx"), folder / ("b" * 32 + ".xlsx")
         for path in (old, recent):
             path.write_bytes(b"x")
-        day_ago = time.time() - STALE_SECONDS - 60
-        os.utime(old, (day_ago, day_ago))
-        upload_hold(kind="t", user=Someone(1), data=b"y", filename="c.xlsx")
+        past_the_hour = time.time() - HOLD_SECONDS - 60
+        os.utime(old, (past_the_hour, past_the_hour))
+        job = next(job for job in registered_jobs() if job.name == "core.uploads_sweep")
+        self.assertLessEqual(job.every.total_seconds(), 15 * 60)
+        self.assertEqual(job.run(), 1)
         self.assertFalse(old.exists())
         self.assertTrue(recent.exists())
+
+    def test_a_token_never_outlives_the_hour(self) -> None:
+        alice = Someone(1)
+        token = upload_hold(kind="t", user=alice, data=b"x", filename="a.xlsx")
+        later = time.time() + HOLD_SECONDS + 5
+        with mock.patch("django.core.signing.time.time", return_value=later):
+            self.assertIsNone(upload_held(kind="t", user=alice, token=token, max_age=10 * 3600))
