@@ -37,6 +37,9 @@ SECRET_KEY = env_secret(
 FIELD_ENCRYPTION_KEY = env_secret("PEIXUN_FIELD_KEY", required=not DEBUG, min_length=32)
 if FIELD_ENCRYPTION_KEY and FIELD_ENCRYPTION_KEY == SECRET_KEY:
     raise ImproperlyConfigured("PEIXUN_FIELD_KEY must differ from PEIXUN_SECRET_KEY.")
+# Earlier field keys, newest first, kept only while `manage.py rotate_field_key` re-encrypts the
+# stored numbers under PEIXUN_FIELD_KEY (docs/deployment.md, "Rotating the field key").
+FIELD_ENCRYPTION_KEYS_PREVIOUS = env_list("PEIXUN_FIELD_KEY_PREVIOUS", [])
 ALLOWED_HOSTS = env_list("PEIXUN_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [

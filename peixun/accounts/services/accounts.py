@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record
-from peixun.core.crypto import keyed_hash
+from peixun.core.crypto import keyed_hash, keyed_hashes
 from peixun.core.permissions import require_admin, require_platform
 from peixun.core.scoping import Actor, actor_id
 from peixun.core.text import fold_width
@@ -347,12 +347,13 @@ def account_activate(*, code: str, password: str, username_or_mobile: str = "") 
     """Anonymous: set the first password with an activation code. A wrong, used or expired code
     (or a login that does not match it) gets one message that does not say which.
     Counting failures is django-axes' job."""
-    digest = code_hash(code)
+    # A slip printed before a field-key rotation still works: its code was hashed under the old key.
+    digests = keyed_hashes("activation-code:" + normalize_code(code))
     now = timezone.now()
     row: ActivationCode | None = (
         ActivationCode.objects.select_for_update()
         .select_related("user")
-        .filter(code_hash=digest, used_at__isnull=True, voided_at__isnull=True, expires_at__gt=now)
+        .filter(code_hash__in=digests, used_at__isnull=True, voided_at__isnull=True, expires_at__gt=now)
         .first()
         if normalize_code(code)
         else None

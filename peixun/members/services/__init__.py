@@ -1,6 +1,7 @@
 """Every write to members: their records, membership history and positions (`members`), and
 the roster's import and audited export (`roster`)."""
 
+from .keys import field_key_rotate
 from .members import (
     AUDIT_FIELDS,
     Departure,
@@ -21,6 +22,7 @@ __all__ = [
     "Departure",
     "RosterImportResult",
     "check_member_org",
+    "field_key_rotate",
     "member_create",
     "member_depart",
     "member_reveal_id",
