@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -71,7 +72,7 @@ def far_row_without_cell_refs() -> bytes:
     )
 
 
-HOSTILE = {
+HOSTILE: dict[str, Callable[[], bytes]] = {
     "far cell": far_cell,
     "declared dimension": declared_only,
     "far row": far_row_without_cell_refs,
