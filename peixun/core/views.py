@@ -8,6 +8,7 @@ from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from .describers import describe_events
 from .notifications import (
     notification_get,
     notification_mark_all_read,
@@ -59,7 +60,11 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         date_to=parse_date(g.get("to", "") or "") if g.get("to") else None,
     )
     page, query = paginate(request, events)
-    return render(request, "core/audit_list.html", {"page": page, "query": query, "f": g})
+    shown = list(page.object_list)
+    rows = list(zip(shown, describe_events(shown), strict=True))
+    return render(
+        request, "core/audit_list.html", {"page": page, "rows": rows, "query": query, "f": g}
+    )
 
 
 # The notification centre: a user's own messages, newest first; mark one or all read.

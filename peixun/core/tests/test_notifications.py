@@ -257,6 +257,9 @@ class ActorAndDateTests(PersonaTestCase):
 
 
 class ClickThroughTests(PersonaTestCase):
+    linked: ClassVar[Notification]
+    plain: ClassVar[Notification]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
