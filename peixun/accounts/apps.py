@@ -17,3 +17,12 @@ class AccountsConfig(AppConfig):
 
         register_grants_of(grants_of)
         register_member_departed(accounts_deactivate_departed)
+
+        # The audit trail's sentences for this app's actions (core.describers).
+        # Imported here: it imports the models, which wait for Django's app registry.
+        from peixun.core.describers import register_actions, register_namers
+
+        from . import describers
+
+        register_actions(describers.ACTIONS)
+        register_namers(describers.NAMERS)

@@ -76,6 +76,8 @@ class Notification(models.Model):
     # A job that may run twice names what it sends; the same key never reaches a user twice.
     dedupe_key = models.CharField(_("deduplication key"), max_length=120, blank=True)
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    # The day of the meeting, class or test the message is about (not the day it was sent).
+    event_date = models.DateField(_("date of the event"), null=True, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
 

@@ -1,12 +1,15 @@
 """The notification centre's write path: in-app messages, and email when SMTP is configured.
 
-Sending is a system action (jobs such as `run_warnings` call it), so it takes no actor; reading
-and marking read are the recipient's own acts (`notification_mark_read`). A notification is
-private to its recipient.
+Sending names the actor whose act caused it (`None` for a job such as `run_warnings`): nobody is
+told about their own action, so the actor is dropped from the recipients. Reading and marking
+read are the recipient's own acts (`notification_mark_read`). A notification is private to its
+recipient. A message about something that happens on a day (a meeting, a class, a test) carries
+that day as `event_date`, which the pages show instead of the time it was sent.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -38,20 +41,28 @@ def _absolute(url: str) -> str:
 @transaction.atomic
 def notification_send(
     *,
+    actor: Actor | None,
     recipients: Iterable[Any],
     title: str,
     body: str = "",
     url: str = "",
     kind: str = Notification.Kind.GENERAL,
     dedupe_key: str = "",
+    event_date: dt.date | None = None,
 ) -> list[Notification]:
     """Send one message to each recipient (users), once per `dedupe_key`; returns the new rows.
 
     A recipient who already holds a notification with the same non-empty key gets nothing new,
-    so a job that runs twice a day notifies once. Email follows after commit, to recipients with
+    so a job that runs twice a day notifies once. The `actor` (who did what the message is about)
+    is never among the recipients. Email follows after commit, to recipients with
     an address, only when SMTP is configured; a failed email never undoes the in-app message.
     """
     users = {u.pk: u for u in recipients if u is not None and getattr(u, "pk", None)}
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        users.pop(actor.pk, None)
+    if isinstance(event_date, dt.datetime):
+        # A start time is shown as its local day (the body says the hour).
+        event_date = timezone.localdate(event_date)
     if not users:
         return []
     if dedupe_key:
@@ -72,6 +83,7 @@ def notification_send(
             body=body,
             url=url[:300],
             dedupe_key=dedupe_key[:120],
+            event_date=event_date,
         )
         for pk in sorted(users)
     ]

@@ -18,7 +18,7 @@ def audit_list(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
 ) -> QuerySet[AuditEvent]:
-    qs = AuditEvent.objects.visible_to(actor).select_related("actor", "org")
+    qs = AuditEvent.objects.visible_to(actor).select_related("actor", "actor__member", "org")
     if actor_q:
         qs = qs.filter(Q(actor__username=actor_q.strip()) | Q(actor__member__name=actor_q.strip()))
     if object_q:

@@ -18,6 +18,11 @@ urlpatterns = [
         name="notification_open",
     ),
     path(
+        "notifications/<int:pk>/go/",
+        views.notification_go,
+        name="notification_go",
+    ),
+    path(
         "notifications/<int:pk>/read/",
         views.notification_read,
         name="notification_read",

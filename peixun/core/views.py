@@ -3,10 +3,12 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from .describers import describe_events
 from .notifications import (
     notification_get,
     notification_mark_all_read,
@@ -58,7 +60,11 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         date_to=parse_date(g.get("to", "") or "") if g.get("to") else None,
     )
     page, query = paginate(request, events)
-    return render(request, "core/audit_list.html", {"page": page, "query": query, "f": g})
+    shown = list(page.object_list)
+    rows = list(zip(shown, describe_events(shown), strict=True))
+    return render(
+        request, "core/audit_list.html", {"page": page, "rows": rows, "query": query, "f": g}
+    )
 
 
 # The notification centre: a user's own messages, newest first; mark one or all read.
@@ -76,10 +82,33 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _local_link(request: HttpRequest, url: str) -> str:
+    """The notification's link if it stays on this site, else "" (never send a reader away)."""
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+        return url
+    return ""
+
+
 @login_required
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole message; reading it marks it read."""
     notification = notification_get(actor=request.user, pk=pk)
-    return render(request, "core/notification_detail.html", {"n": notification})
+    notification_mark_read(actor=request.user, notification=notification)
+    return render(
+        request,
+        "core/notification_detail.html",
+        {"n": notification, "link": _local_link(request, notification.url)},
+    )
+
+
+@login_required
+def notification_go(request: HttpRequest, pk: int) -> HttpResponse:
+    """Clicking a message: it is read, and the reader lands on what it is about (or on the
+    message itself when it links nowhere on this site)."""
+    notification = notification_get(actor=request.user, pk=pk)
+    notification_mark_read(actor=request.user, notification=notification)
+    link = _local_link(request, notification.url)
+    return redirect(link or reverse("core:notification_open", args=[notification.pk]))
 
 
 @login_required
@@ -88,10 +117,9 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     notification = notification_get(actor=request.user, pk=pk)
     notification_mark_read(actor=request.user, notification=notification)
     # "Open" marks read and follows the message's own link, if it stays on this site.
-    if request.POST.get("go") and url_has_allowed_host_and_scheme(
-        notification.url, allowed_hosts={request.get_host()}
-    ):
-        return redirect(notification.url or "core:notifications")
+    link = _local_link(request, notification.url)
+    if request.POST.get("go") and link:
+        return redirect(link)
     return redirect("core:notifications")
 
 

@@ -26,3 +26,12 @@ class MembersConfig(AppConfig):
         from . import workbench
 
         register_staff("members", workbench.staff_items)
+
+        # The audit trail's sentences for this app's actions (core.describers).
+        # Imported here: it imports the models, which wait for Django's app registry.
+        from peixun.core.describers import register_actions, register_namers
+
+        from . import describers
+
+        register_actions(describers.ACTIONS)
+        register_namers(describers.NAMERS)

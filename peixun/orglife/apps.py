@@ -35,3 +35,12 @@ class OrglifeConfig(AppConfig):
 
         register_staff("orglife", workbench.staff_items)
         register_member("orglife", workbench.member_items)
+
+        # The audit trail's sentences for this app's actions (core.describers).
+        # Imported here: it imports the models, which wait for Django's app registry.
+        from peixun.core.describers import register_actions, register_namers
+
+        from . import describers
+
+        register_actions(describers.ACTIONS)
+        register_namers(describers.NAMERS)

@@ -137,7 +137,7 @@ def leave_decide(
         after=snapshot(leave, LEAVE_AUDIT),
     )
     registry.attendance_changed(event)
-    _notify(leave, approve)
+    _notify(actor, leave, approve)
     return leave
 
 
@@ -186,7 +186,7 @@ def _mark_on_leave(actor: Actor, leave: LeaveRequest) -> None:
     )
 
 
-def _notify(leave: LeaveRequest, approved: bool) -> None:
+def _notify(actor: Actor, leave: LeaveRequest, approved: bool) -> None:
     recipients = list(User.objects.filter(member_id=leave.member_id, is_active=True))
     if not recipients:
         return
@@ -199,11 +199,13 @@ def _notify(leave: LeaveRequest, approved: bool) -> None:
     if leave.decision_note:
         body += " " + _("Note: %(note)s") % {"note": leave.decision_note}
     notification_send(
+        actor=actor,
         recipients=recipients,
         title=title,
         body=body,
         url=reverse("events:leave_mine"),
         dedupe_key=f"leave:{leave.pk}",
+        event_date=leave.event.starts_at,
     )
 
 

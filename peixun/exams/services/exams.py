@@ -330,6 +330,7 @@ def exam_publish(*, actor: Actor, exam: Exam, seed: str = "") -> int:
         member_id__in=Candidate.objects.filter(exam=exam).values("member_id"), is_active=True
     )
     notification_send(
+        actor=actor,
         recipients=users,
         title=_("Test: %(title)s") % {"title": exam.title},
         body=_("Open from %(opens)s to %(closes)s.")
@@ -339,6 +340,7 @@ def exam_publish(*, actor: Actor, exam: Exam, seed: str = "") -> int:
         },
         url=f"/exams/{exam.pk}/take/",
         dedupe_key=f"exam-published:{exam.pk}",
+        event_date=exam.opens_at,
     )
     return len(chosen)
 
@@ -438,12 +440,14 @@ def exam_remind(*, actor: Actor, exam: Exam) -> int:
     )
     day = timezone.localdate().isoformat()
     sent = notification_send(
+        actor=actor,
         recipients=users,
         title=_("Reminder: %(title)s") % {"title": exam.title},
         body=_("You have not taken this test yet. It closes at %(closes)s.")
         % {"closes": timezone.localtime(exam.closes_at).strftime("%Y-%m-%d %H:%M")},
         url=f"/exams/{exam.pk}/take/",
         dedupe_key=f"exam-remind:{exam.pk}:{day}",
+        event_date=exam.closes_at,
     )
     audit_record(
         actor=actor, verb="exams.exam.remind", obj=exam, org=exam.org,

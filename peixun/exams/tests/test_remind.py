@@ -31,17 +31,26 @@ class RemindTests(PersonaTestCase):
         ).exists()
 
     def test_a_secretary_reminds_only_the_branch_and_only_once_a_day(self) -> None:
+        # Nobody has taken it: 李明 and 王芳 (the secretary herself) are in the branch, 赵强 is
+        # in another. The secretary is not told about her own reminder.
+        self.assertEqual(exam_remind(actor=self.user("secretary"), exam=self.exam), 1)
+        self.assertTrue(self.told("member"))
+        self.assertFalse(self.told("secretary"))
+        self.assertFalse(self.told("other_secretary"))
+        note = Notification.objects.get(recipient=self.user("member"), title__contains="提醒")
+        self.assertEqual(note.event_date, timezone.localdate(self.exam.closes_at))
+        self.assertEqual(exam_remind(actor=self.user("secretary"), exam=self.exam), 0)
+        # The org admin's reminder reaches the secretary and the other branch; 李明 had today's.
+        self.assertEqual(exam_remind(actor=self.user("org_admin"), exam=self.exam), 2)
+        self.assertTrue(self.told("secretary"))
+        self.assertTrue(self.told("other_secretary"))
+
+    def test_who_has_taken_it_is_not_reminded(self) -> None:
         member = self.user("member")
         attempt = attempt_start(actor=member, exam=self.exam)
         attempt_submit(actor=member, attempt_id=attempt.pk)
-        # 李明 has taken it; 王芳 (the secretary herself) has not; 赵强 is in another branch.
-        self.assertEqual(exam_remind(actor=self.user("secretary"), exam=self.exam), 1)
-        self.assertTrue(self.told("secretary"))
+        self.assertEqual(exam_remind(actor=self.user("org_admin"), exam=self.exam), 2)
         self.assertFalse(self.told("member"))
-        self.assertFalse(self.told("other_secretary"))
-        self.assertEqual(exam_remind(actor=self.user("secretary"), exam=self.exam), 0)
-        self.assertEqual(exam_remind(actor=self.user("org_admin"), exam=self.exam), 1)
-        self.assertTrue(self.told("other_secretary"))
 
     def test_readers_may_not_and_a_closed_exam_is_refused(self) -> None:
         with self.assertRaises(PermissionDenied):

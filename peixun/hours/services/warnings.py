@@ -165,6 +165,7 @@ def _run_tenant(root: Organization, as_of: dt.date, report: WarningReport) -> No
             continue
         title, body = _member_message(mc, as_of)
         sent = notification_send(
+            actor=None,  # the daily job, nobody's act
             recipients=[user_rows[user_id]],
             title=title,
             body=body,
@@ -205,6 +206,7 @@ def _run_tenant(root: Organization, as_of: dt.date, report: WarningReport) -> No
             continue
         title, body = _digest_message(branch, members, as_of)
         sent = notification_send(
+            actor=None,  # the daily job, nobody's act
             recipients=recipients,
             title=title,
             body=body,

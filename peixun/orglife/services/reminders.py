@@ -53,6 +53,7 @@ def meeting_reminders_send(*, today: dt.date | None = None, days_before: int = D
             if current is None or (current.last - today).days > days_before:
                 continue
             created = notification_send(
+                actor=None,  # the daily job, nobody's act
                 recipients=users,
                 title=_("%(kind)s of %(org)s is due by %(day)s")
                 % {"kind": labels[kind], "org": calendar.org.name, "day": current.last.isoformat()},
@@ -60,6 +61,7 @@ def meeting_reminders_send(*, today: dt.date | None = None, days_before: int = D
                 % {"kind": labels[kind], "period": current.label},
                 url=reverse("orglife:regularity") + f"?org={calendar.org.pk}&year={today.year}",
                 dedupe_key=f"orglife-due:{calendar.org.pk}:{kind}:{current.first.isoformat()}",
+                event_date=current.last,
             )
             sent += len(created)
     return sent

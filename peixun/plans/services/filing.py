@@ -93,6 +93,7 @@ def plan_submit(*, actor: Actor, plan: TrainingPlan) -> TrainingPlan:
     superior = superior_of(plan.org)
     if superior is not None:
         notification_send(
+            actor=actor,
             recipients=nearest_managers(superior),
             title=_("%(org)s filed its %(year)s training plan")
             % {"org": plan.org.name, "year": plan.year},
@@ -145,6 +146,7 @@ def _decide(actor: Actor, plan: TrainingPlan, *, approve: bool, reason: str) -> 
     else:
         title = _("Your %(year)s training plan was returned") % {"year": plan.year}
     notification_send(
+        actor=actor,
         recipients=[*org_managers(plan.org), plan.submitted_by],
         title=title,
         body=reason,
@@ -193,6 +195,7 @@ def plan_remind(*, actor: Actor, parent_org: Organization, year: Any) -> int:
     recipients = {g.user_id: g.user for g in grants}
     reminded_orgs = sorted({g.org_id for g in grants if g.org_id is not None})
     notification_send(
+        actor=actor,
         recipients=recipients.values(),
         title=_("Please file your %(year)s training plan") % {"year": year},
         body=_("%(org)s asks for your organization's %(year)s training plan.")

@@ -155,11 +155,11 @@ def makeup_assign(
         before=before,
         after=snapshot(makeup, MAKEUP_AUDIT),
     )
-    _notify_member(member, missed, target)
+    _notify_member(actor, member, missed, target)
     return makeup
 
 
-def _notify_member(member: Member, missed: Session, target: Session) -> None:
+def _notify_member(actor: Actor, member: Member, missed: Session, target: Session) -> None:
     users = list(User.objects.filter(member=member, is_active=True))
     if not users:
         return
@@ -172,6 +172,7 @@ def _notify_member(member: Member, missed: Session, target: Session) -> None:
         "place": target.event.place or "—",
     }
     notification_send(
+        actor=actor,
         recipients=users,
         title=_("Make-up assigned: %(session)s") % figures,
         body=_(
@@ -181,6 +182,7 @@ def _notify_member(member: Member, missed: Session, target: Session) -> None:
         % figures,
         url=reverse("training:mine"),
         dedupe_key=f"makeup:{member.pk}:{missed.event_id}:{target.event_id}",
+        event_date=target.event.starts_at,
     )
 
 

@@ -153,7 +153,7 @@ def class_cancel(*, actor: Actor, training_class: TrainingClass, reason: str) ->
     was = training_class.state
     training_class.state = TrainingClass.State.CANCELLED
     training_class.save(update_fields=["state"])
-    reopened = _release_makeups(training_class, reason)
+    reopened = _release_makeups(actor, training_class, reason)
     audit_record(
         actor=actor,
         verb="training_class.cancel",
@@ -167,16 +167,18 @@ def class_cancel(*, actor: Actor, training_class: TrainingClass, reason: str) ->
             Enrolment.objects.active().filter(training_class=training_class).values("member_id")
         )
         notification_send(
+            actor=actor,
             recipients=User.objects.filter(member_id__in=member_ids, is_active=True),
             title=_("Class cancelled: %(title)s") % {"title": training_class.title},
             body=reason,
             url=reverse("training:detail", args=[training_class.pk]),
             dedupe_key=f"training_class:{training_class.pk}:cancel",
+            event_date=training_class.starts_on,
         )
     return training_class
 
 
-def _release_makeups(training_class: TrainingClass, reason: str) -> list[int]:
+def _release_makeups(actor: Actor, training_class: TrainingClass, reason: str) -> list[int]:
     """Make-ups assigned to a session of the cancelled class are to be assigned again: back to
     open, the member told; the organiser of the missed class finds them on its make-up list."""
     released = list(
@@ -195,6 +197,7 @@ def _release_makeups(training_class: TrainingClass, reason: str) -> list[int]:
     MakeUp.objects.bulk_update(released, ["state", "assigned_event", "note"])
     for makeup in released:
         notification_send(
+            actor=actor,
             recipients=User.objects.filter(member_id=makeup.member_id, is_active=True),
             title=_("Make-up cancelled: %(session)s") % {"session": makeup.missed_event.title},
             body=_(

@@ -112,6 +112,7 @@ def class_leave_flags_refresh(
     newly = [e for e in changed if e.flagged_for_withdrawal]
     for enrolment in newly:
         _notify_organiser(
+            actor,
             training_class,
             enrolment,
             leave.get(enrolment.member_id, Decimal(0)),
@@ -128,6 +129,7 @@ def organiser_users(org: Organization) -> list[User]:
 
 
 def _notify_organiser(
+    actor: Actor | None,
     training_class: TrainingClass,
     enrolment: Enrolment,
     leave: Decimal,
@@ -142,6 +144,7 @@ def _notify_organiser(
         "n": denominator,
     }
     notification_send(
+        actor=actor,
         recipients=organiser_users(training_class.org),
         title=_("%(name)s's leave exceeds 1/%(n)s of %(class)s") % figures,
         body=_(

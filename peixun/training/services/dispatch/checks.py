@@ -211,7 +211,9 @@ def audit_enrolment(
     )
 
 
-def notify_enrolled(training_class: TrainingClass, enrolments: list[Enrolment]) -> None:
+def notify_enrolled(
+    actor: Actor, training_class: TrainingClass, enrolments: list[Enrolment]
+) -> None:
     """Tell each newly enrolled member, with the class and where to download their notice."""
     if not enrolments:
         return
@@ -237,18 +239,23 @@ def notify_enrolled(training_class: TrainingClass, enrolments: list[Enrolment]) 
     )
     for enrolment in enrolments:
         notification_send(
+            actor=actor,
             recipients=User.objects.filter(member_id=enrolment.member_id, is_active=True),
             title=_("Dispatched to training: %(title)s") % {"title": training_class.title},
             body=body,
             url=class_url,
             dedupe_key=f"enrolment:{enrolment.pk}:enrolled",
+            event_date=training_class.starts_on,
         )
 
 
-def notify_user(user_id: int | None, *, title: str, body: str, url: str, key: str) -> None:
+def notify_user(
+    actor: Actor, user_id: int | None, *, title: str, body: str, url: str, key: str
+) -> None:
     if user_id is None:
         return
     notification_send(
+        actor=actor,
         recipients=User.objects.filter(pk=user_id, is_active=True),
         title=title,
         body=body,
@@ -257,8 +264,11 @@ def notify_user(user_id: int | None, *, title: str, body: str, url: str, key: st
     )
 
 
-def notify_member(member_id: int, *, title: str, body: str, url: str, key: str) -> None:
+def notify_member(
+    actor: Actor, member_id: int, *, title: str, body: str, url: str, key: str
+) -> None:
     notification_send(
+        actor=actor,
         recipients=User.objects.filter(member_id=member_id, is_active=True),
         title=title,
         body=body,

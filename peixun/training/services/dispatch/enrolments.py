@@ -109,7 +109,7 @@ def enrolment_accept(*, actor: Actor, enrolment: Enrolment) -> Enrolment:
     enrolment.save(update_fields=["state", "decided_by", "decided_at"])
     audit_enrolment(actor, "training.accept", enrolment, before)
     roster_changed(actor, training_class)
-    notify_enrolled(training_class, [enrolment])
+    notify_enrolled(actor, training_class, [enrolment])
     return enrolment
 
 
@@ -138,6 +138,7 @@ def enrolment_return(*, actor: Actor, enrolment: Enrolment, reason: str) -> Enro
     enrolment.save(update_fields=["state", "reason", "decided_by", "decided_at"])
     audit_enrolment(actor, "training.return", enrolment, before)
     notify_user(
+        actor,
         enrolment.nominated_by_id,
         title=_("Nomination returned: %(name)s, “%(title)s”")
         % {"name": enrolment.member.name, "title": training_class.title},
@@ -229,7 +230,7 @@ def enrolment_name(
         ]
     )
     roster_changed(actor, training_class)
-    notify_enrolled(training_class, enrolments)
+    notify_enrolled(actor, training_class, enrolments)
     warnings = nomination_warnings(training_class, members, audience=True)
     return DispatchResult(enrolments, [w for m in members for w in warnings.get(m.pk, [])])
 
@@ -287,8 +288,9 @@ def enrolment_substitute(
     )
     audit_enrolment(actor, "training.substitute", new)
     roster_changed(actor, training_class)
-    notify_enrolled(training_class, [new])
+    notify_enrolled(actor, training_class, [new])
     notify_member(
+        actor,
         enrolment.member_id,
         title=_("Your place in “%(title)s” was given to a substitute")
         % {"title": training_class.title},
@@ -337,6 +339,7 @@ def enrolment_withdraw(*, actor: Actor, enrolment: Enrolment, reason: str) -> En
     if was == Enrolment.State.ACCEPTED:
         roster_changed(actor, training_class)
         notify_member(
+            actor,
             enrolment.member_id,
             title=_("Withdrawn from “%(title)s”") % {"title": training_class.title},
             body=text,
