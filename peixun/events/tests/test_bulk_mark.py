@@ -193,12 +193,13 @@ class BulkMarkApiTests(BulkMarkTestCase):
         again = client.post(url, **body({"members": [self.chen.pk], "status": "late"}))
         self.assertEqual(again.json(), {"created": 0, "updated": 0, "unchanged": 1})
         before = self.statuses()
-        for data in (
+        bad: tuple[dict[str, Any], ...] = (
             {"members": []},
             {"members": [self.chen.pk, self.world.far_member.pk]},
             {"members": [self.chen.pk], "status": "asleep"},
             {"members": "many"},
-        ):
+        )
+        for data in bad:
             with self.subTest(data=data):
                 self.assertEqual(client.post(url, **body(data)).status_code, 422)
         self.assertEqual(self.statuses(), before)
