@@ -38,6 +38,7 @@ from .services import (
     SigninError,
     attendance_import,
     attendance_mark,
+    attendance_mark_bulk,
     attendance_mark_many,
     attendance_mark_unmarked,
     attendance_signin,
@@ -114,6 +115,11 @@ class MarkItem(Schema):
 class BulkMarkIn(Schema):
     marks: list[MarkItem]
     note: str = ""
+
+
+class SelectedMarkIn(Schema):
+    members: list[int]
+    status: str = Attendance.Status.PRESENT
 
 
 class BulkMarkOut(Schema):
@@ -300,6 +306,19 @@ def mark_attendance(request: HttpRequest, event_id: int, payload: MarkIn) -> dic
         note=payload.note,
     )
     return attendance_out(selectors.attendance_row(event, payload.member))
+
+
+@router.post("/{int:event_id}/attendance/selected", response=BulkMarkOut)
+def mark_attendance_selected(
+    request: HttpRequest, event_id: int, payload: SelectedMarkIn
+) -> dict[str, int]:
+    """The chosen members all get one status (present unless said), each keeping their note;
+    all or none: a member not expected at the event refuses the request (422 on `member`)."""
+    event = selectors.event_managed(request.user, event_id)
+    created, updated, unchanged = attendance_mark_bulk(
+        actor=request.user, event=event, member_ids=payload.members, status=payload.status
+    )
+    return {"created": created, "updated": updated, "unchanged": unchanged}
 
 
 @router.post("/{int:event_id}/attendance/bulk", response=BulkMarkOut)

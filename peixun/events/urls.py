@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/signout/", signin.signout, name="signout"),
     path("<int:pk>/attendance/", attendance.attendance, name="attendance"),
     path("<int:pk>/attendance/<int:member_pk>/mark/", attendance.mark, name="attendance_mark"),
+    path("<int:pk>/attendance/selected/", attendance.mark_selected, name="attendance_selected"),
     path("<int:pk>/attendance/absent/", attendance.mark_unmarked, name="attendance_absent"),
     path("<int:pk>/attendance/import/", attendance.import_page, name="attendance_import"),
     path(

@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from peixun.core.scoping import Actor, can_read_org, get_visible_or_404, scope_of
-from peixun.events.models import Attendance, Event
+from peixun.events.models import Attendance, Event, LeaveRequest
 from peixun.events.registry import expected_member_ids
 from peixun.members.models import Member, Membership
 from peixun.orgs.models import Organization, Position
@@ -509,17 +509,89 @@ def meetings_due(actor: Actor, today: dt.date | None = None) -> MeetingsDue:
 
 
 def branch_upcoming_meetings(member: Member, now: dt.datetime, limit: int = 3) -> list[Meeting]:
-    """The next meetings of the member's branch and of the orgs above it that the member is
-    expected at (the leadership's own meetings apart), soonest first. One query."""
-    step = Organization.steplen
-    above = [member.org.path[:end] for end in range(step, len(member.org.path) + 1, step)]
+    """The next meetings of the member's branch and of the orgs above it (see
+    `member_meetings`), soonest first. One query."""
     return list(
-        Meeting.objects.filter(
-            event__org__path__in=above,
-            event__ends_at__gt=now,
-            event__state=Event.State.OPEN,
-        )
-        .exclude(kind__in=LEADERSHIP_KINDS)
-        .select_related("event__org")
+        member_meetings(member)
+        .filter(event__ends_at__gt=now, event__state=Event.State.OPEN)
         .order_by("event__starts_at", "pk")[:limit]
     )
+
+
+# -- a member's own view of their branch's meetings (我的会议) -----------------------------------
+
+
+def member_meetings(member: Member) -> QuerySet[Meeting]:
+    """The meetings a member sees as theirs: those of their branch and of the orgs above it (the
+    members there are expected), except a 支委会 or 中心组学习 of an org where they hold no
+    position today; and any meeting where they hold an attendance row (a branch they left).
+
+    Members read these through the 我的会议 pages only, which show what, when and where and
+    their own attendance, never anybody else's."""
+    step = Organization.steplen
+    above = [member.org.path[:end] for end in range(step, len(member.org.path) + 1, step)]
+    held = Position.objects.current().filter(member=member).values("org_id")
+    own_branch = Q(event__org__path__in=above) & (
+        ~Q(kind__in=LEADERSHIP_KINDS) | Q(event__org_id__in=held)
+    )
+    attended = Exists(Attendance.objects.filter(event_id=OuterRef("event_id"), member=member))
+    return Meeting.objects.filter(own_branch | Q(attended)).select_related("event__org")
+
+
+def member_meeting_years(member: Member) -> list[int]:
+    """Years with a meeting of the member's, and this year, newest first."""
+    years = {d.year for d in member_meetings(member).dates("event__starts_at", "year")}
+    return sorted(years | {timezone.localdate().year}, reverse=True)
+
+
+def member_meetings_upcoming(member: Member, now: dt.datetime) -> QuerySet[Meeting]:
+    """Meetings not over yet, soonest first."""
+    return (
+        member_meetings(member)
+        .filter(event__ends_at__gt=now, event__state=Event.State.OPEN)
+        .order_by("event__starts_at", "pk")
+    )
+
+
+def member_meetings_past(member: Member, year: int, now: dt.datetime) -> QuerySet[Meeting]:
+    """Meetings of `year` that are over (or closed), newest first."""
+    start, end = _year_bounds(year)
+    return (
+        member_meetings(member)
+        .filter(event__starts_at__gte=start, event__starts_at__lt=end)
+        .filter(Q(event__ends_at__lte=now) | Q(event__state=Event.State.CLOSED))
+        .order_by("-event__starts_at", "-pk")
+    )
+
+
+def member_meeting_get(member: Member, pk: int) -> Meeting:
+    """One of the member's meetings; any other is a 404 (it does not exist for them)."""
+    return get_object_or_404(member_meetings(member), pk=pk)
+
+
+@dataclass(frozen=True)
+class MyAttendance:
+    """The member's own part in a meeting: their attendance row, their live leave request."""
+
+    attendance: Attendance | None
+    leave: LeaveRequest | None
+
+
+def member_attendance(member: Member, meetings: list[Meeting]) -> dict[int, MyAttendance]:
+    """meeting id -> the member's attendance and live (pending or approved) leave request at
+    it. Two queries whatever the number of meetings."""
+    event_ids = [m.event_id for m in meetings]
+    rows = {a.event_id: a for a in Attendance.objects.filter(member=member, event_id__in=event_ids)}
+    leaves: dict[int, LeaveRequest] = {}
+    for leave in LeaveRequest.objects.filter(
+        member=member,
+        event_id__in=event_ids,
+        state__in=(LeaveRequest.State.PENDING, LeaveRequest.State.APPROVED),
+    ):
+        leaves[leave.event_id] = leave
+    return {m.pk: MyAttendance(rows.get(m.event_id), leaves.get(m.event_id)) for m in meetings}
+
+
+def member_is_expected(member: Member, meeting: Meeting) -> bool:
+    """Whether the member is on the meeting's list (asking leave needs it)."""
+    return expected_member_ids(meeting.event).filter(pk=member.pk).exists()

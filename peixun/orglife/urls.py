@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import meetings, regularity, rules, visits
+from .views import meetings, mine, regularity, rules, visits
 
 app_name = "orglife"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("", meetings.meeting_list, name="list"),
     path("export.xlsx", meetings.meeting_export, name="export"),
     path("new/", meetings.meeting_new, name="new"),
+    path("mine/", mine.my_meetings, name="mine"),
+    path("mine/<int:pk>/", mine.my_meeting, name="mine_detail"),
     path("<int:pk>/", meetings.meeting_detail, name="detail"),
     path("<int:pk>/edit/", meetings.meeting_edit, name="edit"),
     path("<int:pk>/close/", meetings.meeting_close, name="close"),

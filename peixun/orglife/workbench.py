@@ -55,6 +55,7 @@ def member_items(actor: Actor) -> list[MemberCard | BigButton]:
         lines.append(
             CardLine(
                 text=f"{meeting.get_kind_display()} · {event.title}",
+                url=reverse("orglife:mine_detail", args=[meeting.pk]),
                 note=f"{when} {event.place}".strip(),
             )
         )
@@ -63,6 +64,7 @@ def member_items(actor: Actor) -> list[MemberCard | BigButton]:
             key="orglife.next",
             title=_("My branch's next meetings"),
             lines=tuple(lines),
+            url=reverse("orglife:mine"),
             empty=_("No meeting of your branch is scheduled yet."),
             order=40,
         )

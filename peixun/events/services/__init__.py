@@ -9,6 +9,7 @@ from ..documents import AttendanceImportResult
 from ..selectors import event_settings_for
 from .attendance import (
     attendance_mark,
+    attendance_mark_bulk,
     attendance_mark_many,
     attendance_mark_unmarked,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "attendance_counts",
     "attendance_import",
     "attendance_mark",
+    "attendance_mark_bulk",
     "attendance_mark_many",
     "attendance_mark_unmarked",
     "attendance_signin",

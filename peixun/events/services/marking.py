@@ -23,7 +23,8 @@ NOT_THERE = (Attendance.Status.ABSENT, Attendance.Status.LEAVE)
 @dataclass(frozen=True)
 class Mark:
     status: str
-    note: str = ""
+    # None keeps the note a row already has (a bulk "mark present" says nothing about notes).
+    note: str | None = ""
 
 
 def clean_status(status: Any) -> str:
@@ -78,16 +79,17 @@ def apply_marks(
                 member_id=member_id,
                 status=mark.status,
                 method=method,
-                note=mark.note,
+                note=mark.note or "",
                 marked_by_id=user_id,
             )
             creates.append(row)
             continue
-        if row.status == mark.status and row.note == mark.note:
+        note = row.note if mark.note is None else mark.note
+        if row.status == mark.status and row.note == note:
             unchanged += 1
             continue
         before = snapshot(row, MARK_AUDIT)
-        row.status, row.note, row.method, row.marked_by_id = mark.status, mark.note, method, user_id
+        row.status, row.note, row.method, row.marked_by_id = mark.status, note, method, user_id
         if mark.status in NOT_THERE:
             row.signed_in_at = row.signed_out_at = None
         row.updated_at = timezone.now()

@@ -267,7 +267,7 @@ class AttendancePageTests(EventPageTestCase):
         )
         client = self.client_for("org_admin")
         page = client.get(self.url("attendance", fx.event.pk))
-        self.assertContains(page, "结班并记入学时")
+        self.assertContains(page, "结束活动并记入学时")
         response = client.post(self.url("close", fx.event.pk), follow=True)
         self.assertContains(response, "出勤学时已记入学时台账")
         entry = CreditEntry.objects.get(reference=fx.event.ledger_reference)

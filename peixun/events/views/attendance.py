@@ -20,7 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -40,6 +40,7 @@ from ..services import (
     attendance_counts,
     attendance_import,
     attendance_mark,
+    attendance_mark_bulk,
     attendance_mark_unmarked,
     attendance_template,
     credited_status,
@@ -138,6 +139,41 @@ def mark(request: HtmxHttpRequest, pk: int, member_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def mark_selected(request: HttpRequest, pk: int) -> HttpResponse:
+    """The ticked members all get one status (present by default); all or nothing."""
+    event = selectors.event_managed(request.user, pk)
+    status = request.POST.get("status") or Attendance.Status.PRESENT
+    try:
+        created, updated, same = attendance_mark_bulk(
+            actor=request.user,
+            event=event,
+            member_ids=request.POST.getlist("member"),
+            status=status,
+        )
+    except ValidationError as problem:
+        messages.error(request, error_text(problem))
+    else:
+        messages.success(
+            request,
+            _("Marked %(status)s: %(changed)d changed, %(same)d already so.")
+            % {
+                "status": Attendance.Status(status).label,
+                "changed": created + updated,
+                "same": same,
+            },
+        )
+    # The list's own filter is sent as "status_filter": "status" is the status to give.
+    back = {
+        key: request.POST.get(field, "")
+        for key, field in (("q", "q"), ("status", "status_filter"), ("page", "page"))
+    }
+    back = {key: value for key, value in back.items() if value}
+    url = reverse("events:attendance", args=[event.pk])
+    return redirect(f"{url}?{urlencode(back)}" if back else url)
+
+
+@login_required
+@require_POST
 def mark_unmarked(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_managed(request.user, pk)
     try:
@@ -159,7 +195,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error_text(problem))
     else:
         messages.success(
-            request, _("The event is closed; the attended hours are credited to the ledger.")
+            request, _("The event is over and the attended hours are credited to the ledger.")
         )
     return redirect("events:attendance", pk=event.pk)
 

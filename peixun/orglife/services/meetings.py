@@ -14,13 +14,17 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from peixun.accounts.models import User
 from peixun.core.audit import audit_record, snapshot
+from peixun.core.notifications import notification_send
 from peixun.core.permissions import require_manage
 from peixun.core.scoping import Actor, actor_id
 from peixun.events.models import Event
+from peixun.events.registry import expected_member_ids
 from peixun.events.services import (
     clean_event_fields,
     event_close,
@@ -38,6 +42,8 @@ from ..selectors import credit_rule_for
 from .minutes import MAX_MINUTES_CHARS, clean_minutes
 
 MEETING_AUDIT = ["kind", "host", "minutes", "plan_item"]
+# A change of these tells the members expected again: the meeting has moved.
+WHEN_AND_WHERE = ("starts_at", "ends_at", "place")
 # Fields of the meeting's event that `meeting_update` may change.
 EVENT_FIELDS = ("title", "starts_at", "ends_at", "place", "topic", "hours")
 MEETING_FIELDS = ("host", "minutes", "plan_item")
@@ -86,6 +92,47 @@ def _check_not_future(errors: dict[str, str], starts_at: Any, scheduled: bool) -
             "A held meeting cannot be dated in the future. To let members sign in at an upcoming "
             "meeting, record it as planned."
         )
+
+
+def _notify_expected(*, actor: Actor, meeting: Meeting, moved: bool) -> int:
+    """Tell every member expected at an upcoming meeting, who has a login, when and where it is
+    (again when it `moved`), with a link to their view of it; not the actor who scheduled it.
+    A few queries whatever the number of members (one bulk insert). Returns how many."""
+    event = meeting.event
+    if event.state != Event.State.OPEN or event.ends_at <= timezone.now():
+        return 0  # a meeting recorded after the fact, or already over: nothing to announce
+    users = User.objects.filter(member_id__in=expected_member_ids(event), is_active=True).only(
+        "pk", "email"
+    )
+    start = timezone.localtime(event.starts_at)
+    end = timezone.localtime(event.ends_at)
+    when = f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+    if end.date() != start.date():
+        when = f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M}"
+    facts = {
+        "kind": meeting.get_kind_display(),
+        "title": event.title,
+        "org": event.org.name,
+        "when": when,
+        "place": event.place or _("place to be announced"),
+    }
+    if moved:
+        title = _("Meeting moved: %(title)s, %(when)s") % facts
+        body = _("The %(kind)s of %(org)s “%(title)s” is now on %(when)s at %(place)s.") % facts
+    else:
+        title = _("Meeting scheduled: %(title)s, %(when)s") % facts
+        body = _("%(org)s holds a %(kind)s, “%(title)s”, on %(when)s at %(place)s.") % facts
+    sent = notification_send(
+        actor=actor,  # nobody is told about their own act
+        recipients=users,
+        title=title,
+        body=body,
+        url=reverse("orglife:mine_detail", args=[meeting.pk]),
+        # Scheduling is announced once; each move is news of its own.
+        dedupe_key="" if moved else f"meeting:{meeting.pk}:scheduled",
+        event_date=start.date(),
+    )
+    return len(sent)
 
 
 def _event_errors(fields: dict[str, Any]) -> dict[str, str]:
@@ -165,6 +212,7 @@ def meeting_record(
         org=org,
         after={**snapshot(meeting, MEETING_AUDIT), "scheduled": scheduled},
     )
+    _notify_expected(actor=actor, meeting=meeting, moved=False)
     return meeting
 
 
@@ -205,8 +253,10 @@ def meeting_update(
     if "plan_item" in fields:
         _check_plan_item(fields["plan_item"], event.org)
     before = snapshot(meeting, MEETING_AUDIT)
+    was = {name: getattr(event, name) for name in WHEN_AND_WHERE}
     if event_fields:
         event_update(actor=actor, event=event, **event_fields)
+        event.refresh_from_db()
     if "host" in fields:
         meeting.host = fields["host"].strip()[:100]
     if "minutes" in fields:
@@ -222,6 +272,8 @@ def meeting_update(
         before=before,
         after=snapshot(meeting, MEETING_AUDIT),
     )
+    if any(getattr(event, name) != was[name] for name in WHEN_AND_WHERE):
+        _notify_expected(actor=actor, meeting=meeting, moved=True)
     return meeting
 
 
