@@ -140,6 +140,10 @@ AXES_RESET_ON_SUCCESS = True
 # Count failures per account, whichever spelling of its username or mobile number is typed.
 AXES_USERNAME_CALLABLE = "peixun.accounts.backends.axes_username"
 AXES_ENABLED = env_bool("PEIXUN_AXES", True)
+AXES_CLIENT_IP_CALLABLE = "peixun.core.context.request_client_address"
+# How many reverse proxies stand in front of the app (nginx: 1). The audit trail and the login
+# lockouts take the client's address from X-Forwarded-For only that far from the right.
+TRUSTED_PROXY_COUNT = env_int("PEIXUN_TRUSTED_PROXIES", 0, minimum=0, maximum=5)
 
 # The interface is Simplified Chinese whatever the browser asks for (no LocaleMiddleware):
 # staff share screenshots and printouts, and a mixed-language office would be confusing.

@@ -12,8 +12,20 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: the selectors import models, which wait for Django's app registry.
+        # Failed logins and lockouts in the audit trail, whichever way a password is tried (the
+        # login page, the API's token call); successful logins and logouts are the views' own.
+        # Imported here: django-axes' signals module reads settings at import time.
+        from axes.signals import user_locked_out
+        from django.contrib.auth import signals as auth_signals
+
+        from . import signals
         from .selectors import grants_of
         from .services import accounts_deactivate_departed
+
+        auth_signals.user_login_failed.connect(
+            signals.on_login_failed, dispatch_uid="peixun.login_failed"
+        )
+        user_locked_out.connect(signals.on_locked_out, dispatch_uid="peixun.locked_out")
 
         register_grants_of(grants_of)
         register_member_departed(accounts_deactivate_departed)

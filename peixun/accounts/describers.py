@@ -24,6 +24,10 @@ ACTIONS = {
     "account.slips_export": gettext_lazy("%(actor)s printed the activation slips of %(object)s"),
     "account.sessions_end": gettext_lazy("ended the sessions of"),
     "token.issue": gettext_lazy("%(actor)s issued an API token"),
+    "account.login": gettext_lazy("%(actor)s logged in"),
+    "account.logout": gettext_lazy("%(actor)s logged out"),
+    "account.login_failed": gettext_lazy("A login as %(object)s failed"),
+    "account.locked_out": gettext_lazy("The login %(object)s was locked after repeated failures"),
 }
 
 

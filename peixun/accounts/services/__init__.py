@@ -16,7 +16,7 @@ from .accounts import (
     password_reset,
 )
 from .grants import grant_create, grant_revoke, grant_update_expiry, tenant_create
-from .sessions import account_settings_update, sessions_end_everywhere
+from .sessions import LOGIN_VERBS, account_settings_update, login_audit, sessions_end_everywhere
 from .tokens import token_issue, token_user
 
 __all__ = [
@@ -38,6 +38,8 @@ __all__ = [
     "password_change",
     "password_reset",
     "sessions_end_everywhere",
+    "login_audit",
+    "LOGIN_VERBS",
     "token_issue",
     "token_user",
 ]

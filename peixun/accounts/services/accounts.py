@@ -353,7 +353,9 @@ def account_activate(*, code: str, password: str, username_or_mobile: str = "") 
     row: ActivationCode | None = (
         ActivationCode.objects.select_for_update()
         .select_related("user")
-        .filter(code_hash__in=digests, used_at__isnull=True, voided_at__isnull=True, expires_at__gt=now)
+        .filter(
+            code_hash__in=digests, used_at__isnull=True, voided_at__isnull=True, expires_at__gt=now
+        )
         .first()
         if normalize_code(code)
         else None

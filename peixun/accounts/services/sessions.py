@@ -17,6 +17,9 @@ from ..models import AccountSettings, User
 MAX_MEMBER_SESSION_DAYS = 90
 
 
+LOGIN_VERBS = ("account.login", "account.logout", "account.login_failed", "account.locked_out")
+
+
 @transaction.atomic
 def sessions_end_everywhere(*, actor: Actor, user: User) -> None:
     """End every session of `user`, on every device, at its next request (a logout anywhere).
@@ -56,3 +59,20 @@ def account_settings_update(
         after=snapshot(settings, ["member_session_days"]),
     )
     return settings
+
+
+def login_audit(*, user: User | None, verb: str, username: str = "") -> None:
+    """A login, logout, failed login or lockout in the audit trail (等保: identity events),
+    with the client address the request middleware recorded. `username` is what was typed, for
+    a failure that matches no account; a password is never recorded."""
+    if verb not in LOGIN_VERBS:
+        raise ValueError(verb)
+    typed = (username or "")[:150]
+    audit_record(
+        actor=user,
+        verb=verb,
+        obj=user,
+        object_type="" if user is not None else "accounts.user",
+        object_repr=(user.username if user is not None else typed),
+        after={"username": typed} if typed and user is None else None,
+    )

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 
 from ..forms import LoginForm
 from ..selectors import remembered_session_seconds
-from ..services import sessions_end_everywhere
+from ..services import login_audit, sessions_end_everywhere
 
 
 class LoginView(auth_views.LoginView):
@@ -31,11 +31,13 @@ class LoginView(auth_views.LoginView):
             seconds = remembered_session_seconds(user, user.member)
         # 0: the cookie ends with the browser (SESSION_EXPIRE_AT_BROWSER_CLOSE).
         self.request.session.set_expiry(seconds)
+        login_audit(user=user, verb="account.login")
         return response
 
 
 class LogoutView(auth_views.LogoutView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated:
+            login_audit(user=request.user, verb="account.logout")
             sessions_end_everywhere(actor=request.user, user=request.user)
         return super().post(request, *args, **kwargs)
