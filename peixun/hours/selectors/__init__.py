@@ -23,6 +23,7 @@ from .compliance import (
 )
 from .compliance.ledger import LedgerData, ledger_data
 from .ledger import (
+    EARLIEST_YEAR,
     RECORD_ORG_CHOICES_LIMIT,
     RECORD_ORG_KINDS,
     EntryFilters,
@@ -31,6 +32,7 @@ from .ledger import (
     entry_list,
     entry_manageable_or_404,
     entry_visible_or_404,
+    ledger_first_year,
     member_entry_years,
     member_year_cells,
     member_year_entries,
@@ -41,6 +43,7 @@ from .ledger import (
     record_org_or_404,
     self_study_mine,
     settings_for,
+    tenant_first_year,
     two_stage_tenants,
 )
 from .rollups import (
@@ -66,6 +69,7 @@ from .suggestions import upcoming_activities_for
 
 __all__ = [
     "ALL",
+    "EARLIEST_YEAR",
     "AMOUNTS",
     "FILTER_STATUSES",
     "RECORD_ORG_CHOICES_LIMIT",
@@ -85,6 +89,7 @@ __all__ = [
     "entry_list",
     "entry_manageable_or_404",
     "entry_visible_or_404",
+    "ledger_first_year",
     "ledger_data",
     "ledger_totals",
     "member_compliance",
@@ -116,6 +121,7 @@ __all__ = [
     "rules_in_force",
     "self_study_mine",
     "settings_for",
+    "tenant_first_year",
     "two_stage_tenants",
     "upcoming_activities_for",
 ]

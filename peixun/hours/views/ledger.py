@@ -75,7 +75,12 @@ def record(request: HttpRequest) -> HttpResponse:
     members = selectors.record_members(actor=actor, org=org)
     today = timezone.localdate()
     initial: dict[str, Any] = {"on": today, "year": today.year, "members": list(members)}
-    form = RecordForm(request.POST or None, members=members, initial=initial)
+    form = RecordForm(
+        request.POST or None,
+        members=members,
+        initial=initial,
+        first_year=selectors.tenant_first_year(org=org),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -116,7 +121,7 @@ def record(request: HttpRequest) -> HttpResponse:
 def entry_list(request: HttpRequest) -> HttpResponse:
     actor = request.user
     require_grant(actor)
-    form = EntryFilterForm(request.GET)
+    form = EntryFilterForm(request.GET, first_year=selectors.ledger_first_year(actor=actor))
     form.is_valid()  # an unknown choice just drops that filter
     chosen = {name: form.cleaned_data.get(name) or "" for name in ("year", "kind", "state")}
     org = (
