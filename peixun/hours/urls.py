@@ -11,6 +11,7 @@ urlpatterns = [
     path("entries/<int:pk>/approve/", ledger.entry_approve, name="approve"),
     path("entries/<int:pk>/reject/", ledger.entry_reject, name="reject"),
     path("pending/", ledger.pending, name="pending"),
+    path("pending/approve/", ledger.entries_approve, name="approve_bulk"),
     path("self-study/", ledger.self_study_list, name="self_study"),
     path("self-study/new/", ledger.self_study_new, name="self_study_new"),
     path("rules/", rules.rule_list, name="rules"),
