@@ -26,6 +26,8 @@ compliance_patterns = (
         path("", compliance.compliance_index, name="index"),
         path("orgs/<int:pk>/", compliance.org_page, name="org"),
         path("orgs/<int:pk>/ledger.xlsx", compliance.ledger_download, name="ledger"),
+        path("orgs/<int:pk>/members/", compliance.drilldown, name="drilldown"),
+        path("orgs/<int:pk>/members.xlsx", compliance.drilldown_download, name="drilldown_export"),
         path("members/<int:pk>/", compliance.member_page, name="member"),
     ],
     "compliance",

@@ -4,11 +4,17 @@
 `suggestions` (what a member who is behind could join)."""
 
 from .compliance import (
+    DRILL_STATUSES,
     FILTER_STATUSES,
     STATUS_LABELS,
+    Drilldown,
+    DrillFilters,
+    DrillRow,
     MemberCompliance,
     OrgCompliance,
     OrgSummary,
+    attach_branch_paths,
+    compliance_drilldown,
     default_as_of,
     member_compliance,
     member_table,
@@ -69,6 +75,12 @@ from .suggestions import upcoming_activities_for
 
 __all__ = [
     "ALL",
+    "DRILL_STATUSES",
+    "DrillFilters",
+    "DrillRow",
+    "Drilldown",
+    "attach_branch_paths",
+    "compliance_drilldown",
     "EARLIEST_YEAR",
     "AMOUNTS",
     "FILTER_STATUSES",

@@ -19,7 +19,7 @@ from .entries import (
     reversal_of,
     self_study_file,
 )
-from .exports import ledger_export
+from .exports import compliance_drilldown_export, ledger_export
 from .rollups import rollup_apply, rollup_rebuild
 from .rules import (
     BRANCH_LEADERS,
@@ -45,6 +45,7 @@ __all__ = [
     "WarningReport",
     "clean_hours",
     "clean_requirement",
+    "compliance_drilldown_export",
     "entries_approve_bulk",
     "entries_reverse_reference",
     "entry_approve",

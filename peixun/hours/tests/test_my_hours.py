@@ -14,7 +14,7 @@ def menu_target(html: str) -> str:
     # The menu's entry (the filings page also has a button back to the same page).
     found = set(re.findall(r'href="([^"]+)"[^>]*>(?:我的学时|My study hours)<', html))
     assert len(found) == 1, found
-    return found.pop()
+    return str(found.pop())
 
 
 class MyStudyHoursMenuTests(PersonaTestCase):

@@ -262,7 +262,7 @@ def pending(request: HttpRequest) -> HttpResponse:
             "entries": entries,
             "reject_form": ReasonForm(),
             # Checkboxes and "approve selected" only where something on the page can be approved.
-            "actionable": any(e.can_act for e in entries),  # type: ignore[attr-defined]
+            "actionable": any(e.can_act for e in entries),
         },
     )
 
