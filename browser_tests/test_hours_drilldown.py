@@ -5,7 +5,6 @@ approves two self-study filings at once. Screenshots at phone (390 px) and desk 
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 import openpyxl
 import pytest
@@ -34,7 +33,9 @@ def no_sideways_scroll(page) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize(("width", "height", "label"), [(390, 844, "phone"), (1280, 900, "desk")])
-def test_org_admin_drills_into_the_members_behind(live_server, browser, width, height, label) -> None:  # type: ignore[no-untyped-def]
+def test_org_admin_drills_into_the_members_behind(  # type: ignore[no-untyped-def]
+    live_server, browser, width: int, height: int, label: str
+) -> None:
     world = World()
     year = timezone.localdate().year - 1  # a closed year: whoever has not met a rule is behind
     requirements_seed_defaults(actor=None, tenant=world.root, from_year=year)
@@ -78,7 +79,7 @@ def test_org_admin_drills_into_the_members_behind(live_server, browser, width, h
     link = page.get_by_role("link", name="导出名单（.xlsx）")
     with page.expect_download() as download:
         link.click()
-    sheet = openpyxl.load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).active
+    sheet = openpyxl.load_workbook(download.value.path()).active
     body = list(sheet.iter_rows(values_only=True))[1:]
     assert {row[1] for row in body} == {"测试局机关党委 › 第一党支部", "测试委党委 › 第一党支部"}
     assert len(body) == members.count()
