@@ -5,6 +5,7 @@ approves two self-study filings at once. Screenshots at phone (390 px) and desk 
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import openpyxl
 import pytest
@@ -79,7 +80,9 @@ def test_org_admin_drills_into_the_members_behind(  # type: ignore[no-untyped-de
     link = page.get_by_role("link", name="导出名单（.xlsx）")
     with page.expect_download() as download:
         link.click()
-    sheet = openpyxl.load_workbook(download.value.path()).active
+    # The download's temporary file has no extension, which openpyxl insists on: read the bytes.
+    with open(download.value.path(), "rb") as handle:
+        sheet = openpyxl.load_workbook(io.BytesIO(handle.read())).active
     body = list(sheet.iter_rows(values_only=True))[1:]
     assert {row[1] for row in body} == {"测试局机关党委 › 第一党支部", "测试委党委 › 第一党支部"}
     assert len(body) == members.count()

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from peixun.core.models import AuditEvent
 from peixun.hours.models import CreditEntry, HoursSettings, YearlyRollup
@@ -35,6 +35,10 @@ class BulkApproveTestCase(PersonaTestCase):
 
 
 class BulkApproveServiceTests(BulkApproveTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.enterContext(translation.override("en"))  # the messages are matched in English
+
     def test_approves_each_and_audits_each(self) -> None:
         first, second = self.file(title="学党章"), self.file(title="学党史", hours="2")
         done = entries_approve_bulk(actor=self.user("secretary"), ids=[first.pk, second.pk])
