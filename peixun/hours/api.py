@@ -445,6 +445,19 @@ def approve_entry(request: HttpRequest, entry_id: int) -> CreditEntry:
     return selectors.entries_by_pk([entry.pk])[0]
 
 
+class EntryIdsIn(Schema):
+    ids: list[int]
+
+
+@router.post("/entries/approve", response=list[EntryOut])
+def approve_entries(request: HttpRequest, payload: EntryIdsIn) -> list[CreditEntry]:
+    """Approve several pending filings at once, each as the single approve does: all of them, or
+    none (422 naming every filing that cannot be approved: unknown or out of scope, no longer
+    pending, one's own, or waiting for the org admin). An actor who may approve nothing: 403."""
+    entries = services.entries_approve_bulk(actor=request.user, ids=payload.ids)
+    return selectors.entries_by_pk([e.pk for e in entries])
+
+
 @router.post("/entries/{int:entry_id}/reject", response=EntryOut)
 def reject_entry(request: HttpRequest, entry_id: int, payload: ReasonIn) -> CreditEntry:
     """Reject a pending entry; the member sees the reason."""

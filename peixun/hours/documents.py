@@ -1,5 +1,5 @@
 """Files out of the ledger: the branch 台账 as .xlsx, one row per member with hours by kind,
-totals and each rule's result.
+totals and each rule's result; the list of members behind (or at risk) of the compliance page.
 
 The rows come from `selectors.ledger_data` (constant queries); text cells go through
 `neutralise_formula`. The audited export that serves it is `services.ledger_export`.
@@ -20,7 +20,7 @@ from openpyxl.styles import Font
 from peixun.core.text import neutralise_formula
 
 from .models import Kind
-from .selectors.compliance import STATUS_LABELS
+from .selectors.compliance import STATUS_LABELS, Drilldown
 from .selectors.compliance.ledger import LedgerData
 
 
@@ -63,6 +63,61 @@ def ledger_workbook(data: LedgerData) -> bytes:
                 _number(mc.totals.online),
             ]
             results = {r.requirement_id: r for r in mc.results}
+            for rule in rules:
+                result = results.get(rule.pk)
+                if result is None:
+                    values += ["", "", "", ""]
+                    continue
+                values += [
+                    _number(result.required),
+                    _number(result.achieved),
+                    _number(result.gap),
+                    str(STATUS_LABELS[result.status]),
+                ]
+            sheet.append(values)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _bold_row(sheet: Any, headers: list[str]) -> list[WriteOnlyCell]:
+    cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=neutralise_formula(header))
+        cell.font = Font(bold=True)
+        cells.append(cell)
+    return cells
+
+
+def drilldown_workbook(data: Drilldown) -> bytes:
+    """The members behind (or at risk) as .xlsx, each with the path of their branch (branches
+    of the same name are told apart) and, per rule that put someone on the list, what the rule
+    requires, what they achieved, what they still owe and their status. Rows need their
+    `branch_path` attached."""
+    if data.rule is not None:
+        rules = [data.rule]
+    else:
+        used = {r.requirement_id for row in data.rows for r in row.shown}
+        rules = [rule for rule in data.rules if rule.pk in used]
+    with translation.override("zh-hans"):
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(_("Members behind on study hours"))
+        sheet.freeze_panes = "C2"
+        headers: list[str] = [_("name"), _("branch")]
+        for rule in rules:
+            headers += [
+                f"{rule.name} · {_('required')}",
+                f"{rule.name} · {_('achieved')}",
+                f"{rule.name} · {_('still owed')}",
+                f"{rule.name} · {_('status')}",
+            ]
+        sheet.append(_bold_row(sheet, headers))
+        for row in data.rows:
+            values: list[Any] = [
+                neutralise_formula(row.member.name),
+                neutralise_formula(" › ".join(row.branch_path)),
+            ]
+            results = {r.requirement_id: r for r in row.member.results}
             for rule in rules:
                 result = results.get(rule.pk)
                 if result is None:

@@ -19,14 +19,16 @@ from peixun.members.models import Member
 from peixun.orgs.models import Position
 
 from .models import CreditEntry, Kind, Metric, Topic
+from .selectors import EARLIEST_YEAR
 from .services import EVIDENCE_TYPES
 
 HOURS_ATTRS = {"inputmode": "decimal", "step": "0.25", "min": "0.25", "type": "number"}
 
 
-def year_choices(back: int = 1) -> list[tuple[int, int]]:
+def year_choices(first_year: int) -> list[tuple[int, int]]:
+    """This year down to `first_year` (the first year of the data), newest first."""
     this_year = timezone.localdate().year
-    return [(y, y) for y in range(this_year, this_year - back - 1, -1)]
+    return [(y, y) for y in range(this_year, min(first_year, this_year) - 1, -1)]
 
 
 class MemberChecklistField(forms.ModelMultipleChoiceField[Member]):
@@ -61,10 +63,13 @@ class RecordForm(BootstrapMixin, forms.Form):
         },
     )
 
-    def __init__(self, *args: Any, members: QuerySet[Member], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, members: QuerySet[Member], first_year: int, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["members"].queryset = members  # type: ignore[attr-defined]
-        self.fields["year"].choices = year_choices()  # type: ignore[attr-defined]
+        # Back to the tenant's earliest data: a branch may enter a past year's activities late.
+        self.fields["year"].choices = year_choices(first_year)  # type: ignore[attr-defined]
         self.style_fields()
         for name in ("concentrated", "online", "members"):
             self.fields[name].widget.attrs["class"] = "form-check-input"
@@ -120,14 +125,26 @@ class EntryFilterForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label=_("kind"), required=False)
     state = forms.ChoiceField(label=_("state"), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, first_year: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", _("All years")), *year_choices(back=5)]  # type: ignore[attr-defined]
+        years = year_choices(first_year)
+        asked = self._asked_year()
+        if asked is not None and (asked, asked) not in years:
+            # A year outside the data still filters (to nothing), never falls back to all years.
+            years = sorted([*years, (asked, asked)], reverse=True)
+        self.fields["year"].choices = [("", _("All years")), *years]  # type: ignore[attr-defined]
         self.fields["kind"].choices = blank_first(Kind.choices, _("All kinds"))  # type: ignore[attr-defined]
         self.fields["state"].choices = blank_first(  # type: ignore[attr-defined]
             CreditEntry.State.choices, _("All states")
         )
         self.style_fields(small=True)
+
+    def _asked_year(self) -> int | None:
+        try:
+            year = int(self.data.get("year") or "")
+        except (TypeError, ValueError):
+            return None
+        return year if EARLIEST_YEAR <= year <= timezone.localdate().year + 1 else None
 
 
 class RuleForm(BootstrapMixin, forms.Form):

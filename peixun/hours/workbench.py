@@ -53,7 +53,7 @@ def staff_items(actor: Actor) -> list[Todo | Figure]:
     members = sum(s.members - s.exempt for s in summaries)
     covered = sum((s.coverage or Decimal(0)) * (s.members - s.exempt) for s in summaries)
     first = summaries[0]
-    behind_url = f"{reverse('compliance:org', args=[first.org_id])}?year={year}&status=behind"
+    behind_url = f"{reverse('compliance:drilldown', args=[first.org_id])}?year={year}&status=behind"
     if manages:
         items.append(
             Todo(

@@ -4,11 +4,17 @@
 `suggestions` (what a member who is behind could join)."""
 
 from .compliance import (
+    DRILL_STATUSES,
     FILTER_STATUSES,
     STATUS_LABELS,
+    Drilldown,
+    DrillFilters,
+    DrillRow,
     MemberCompliance,
     OrgCompliance,
     OrgSummary,
+    attach_branch_paths,
+    compliance_drilldown,
     default_as_of,
     member_compliance,
     member_table,
@@ -23,6 +29,7 @@ from .compliance import (
 )
 from .compliance.ledger import LedgerData, ledger_data
 from .ledger import (
+    EARLIEST_YEAR,
     RECORD_ORG_CHOICES_LIMIT,
     RECORD_ORG_KINDS,
     EntryFilters,
@@ -31,6 +38,7 @@ from .ledger import (
     entry_list,
     entry_manageable_or_404,
     entry_visible_or_404,
+    ledger_first_year,
     member_entry_years,
     member_year_cells,
     member_year_entries,
@@ -41,6 +49,7 @@ from .ledger import (
     record_org_or_404,
     self_study_mine,
     settings_for,
+    tenant_first_year,
     two_stage_tenants,
 )
 from .rollups import (
@@ -66,6 +75,13 @@ from .suggestions import upcoming_activities_for
 
 __all__ = [
     "ALL",
+    "DRILL_STATUSES",
+    "DrillFilters",
+    "DrillRow",
+    "Drilldown",
+    "attach_branch_paths",
+    "compliance_drilldown",
+    "EARLIEST_YEAR",
     "AMOUNTS",
     "FILTER_STATUSES",
     "RECORD_ORG_CHOICES_LIMIT",
@@ -85,6 +101,7 @@ __all__ = [
     "entry_list",
     "entry_manageable_or_404",
     "entry_visible_or_404",
+    "ledger_first_year",
     "ledger_data",
     "ledger_totals",
     "member_compliance",
@@ -116,6 +133,7 @@ __all__ = [
     "rules_in_force",
     "self_study_mine",
     "settings_for",
+    "tenant_first_year",
     "two_stage_tenants",
     "upcoming_activities_for",
 ]

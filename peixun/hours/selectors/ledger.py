@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Min, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from peixun.core.scoping import Actor, can_admin_org, scope_of
-from peixun.members.models import Member
+from peixun.members.models import Member, Membership
 from peixun.orgs.models import Organization
 from peixun.orgs.selectors import tenant_of
 
@@ -26,6 +27,8 @@ RECORD_ORG_KINDS = (
     Organization.Kind.GROUP,
 )
 RECORD_ORG_CHOICES_LIMIT = 50
+# No year before this one is offered, whatever a stray date in the data says.
+EARLIEST_YEAR = 2000
 
 
 @dataclass(frozen=True)
@@ -207,3 +210,30 @@ def record_members(*, actor: Actor, org: Organization) -> QuerySet[Member]:
         .select_related("org")
         .order_by("name", "id")
     )
+
+
+def _bounded_year(found: Any) -> int:
+    this_year = timezone.localdate().year
+    if found is None:
+        return this_year
+    return min(max(int(found), EARLIEST_YEAR), this_year)
+
+
+def tenant_first_year(*, org: Organization) -> int:
+    """The first year of the tenant's data: its earliest ledger entry or the earliest day a member
+    joined one of its orgs, whichever came first (this year for a new tenant). Two queries."""
+    tenant_path = org.path[: Organization.steplen]
+    entry_year = CreditEntry.objects.filter(org__path__startswith=tenant_path).aggregate(
+        first=Min("year")
+    )["first"]
+    joined = Membership.objects.filter(org__path__startswith=tenant_path).aggregate(
+        first=Min("since")
+    )["first"]
+    years = [y for y in (entry_year, joined.year if joined else None) if y is not None]
+    return _bounded_year(min(years) if years else None)
+
+
+def ledger_first_year(*, actor: Actor) -> int:
+    """The year of the earliest entry the actor may see (this year when there is none)."""
+    found = CreditEntry.objects.visible_to(actor).aggregate(first=Min("year"))["first"]
+    return _bounded_year(found)

@@ -7,8 +7,10 @@ from .entries import (
     ENTRY_AUDIT,
     EVIDENCE_SIGNATURES,
     EVIDENCE_TYPES,
+    MAX_BULK_APPROVE,
     MAX_EVIDENCE_BYTES,
     clean_hours,
+    entries_approve_bulk,
     entries_reverse_reference,
     entry_approve,
     entry_record,
@@ -17,7 +19,7 @@ from .entries import (
     reversal_of,
     self_study_file,
 )
-from .exports import ledger_export
+from .exports import compliance_drilldown_export, ledger_export
 from .rollups import rollup_apply, rollup_rebuild
 from .rules import (
     BRANCH_LEADERS,
@@ -36,12 +38,15 @@ __all__ = [
     "ENTRY_AUDIT",
     "EVIDENCE_SIGNATURES",
     "EVIDENCE_TYPES",
+    "MAX_BULK_APPROVE",
     "MAX_EVIDENCE_BYTES",
     "REQUIREMENT_FIELDS",
     "SystemActor",
     "WarningReport",
     "clean_hours",
     "clean_requirement",
+    "compliance_drilldown_export",
+    "entries_approve_bulk",
     "entries_reverse_reference",
     "entry_approve",
     "entry_record",

@@ -15,21 +15,26 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_GET
 
 from peixun.core.pagination import paginate
 from peixun.core.params import pk_or_404, year_param
+from peixun.members.models import Member
 from peixun.orgs.models import Organization
 from peixun.orgs.selectors import org_roots_for
 
 from ..logic import STATUSES, RuleResult
 from ..models import Requirement
 from ..selectors import (
+    DRILL_STATUSES,
     FILTER_STATUSES,
     STATUS_LABELS,
+    DrillFilters,
     MemberCompliance,
     OrgSummary,
+    attach_branch_paths,
+    compliance_drilldown,
     default_as_of,
     member_compliance,
     member_entry_years,
@@ -40,11 +45,12 @@ from ..selectors import (
     report_member,
     report_org,
 )
-from ..services import ledger_export
+from ..services import compliance_drilldown_export, ledger_export
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIRST_YEAR = 2000
 TABLE_PAGE_SIZE = 50
+DRILL_PAGE_SIZE = 50
 CHILDREN_PAGE_SIZE = 100
 # Orgs whose own members are listed member by member (above them, the per-child summary suffices).
 TABLE_KINDS = {
@@ -158,6 +164,10 @@ def org_page(request: HttpRequest, pk: int) -> HttpResponse:
         "children": [(c, _rule_cells(c, report.rules)) for c in report.children],
         "show_table": org.kind in TABLE_KINDS or not report.children,
         "ancestors": org_ancestors(org),
+        # The year and pace date the figures were judged at, for the links to their members.
+        "drill_query": urlencode(
+            {"year": str(year), **({"as_of": as_of.isoformat()} if as_of_chosen else {})}
+        ),
     }
     if not context["show_table"]:
         # A county has hundreds of units: children come a page at a time, in tree order.
@@ -213,5 +223,73 @@ def ledger_download(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(
         True, f"ledger-{org.code}-{year}.xlsx"
+    )
+    return response
+
+
+def _drill_filters(request: HttpRequest) -> DrillFilters:
+    """The list's filters as asked for; unknown values drop that filter."""
+    status = request.GET.get("status", "")
+    try:
+        rule_id: int | None = int(request.GET.get("rule", ""))
+    except ValueError:
+        rule_id = None
+    return DrillFilters(
+        status=status if status in DRILL_STATUSES else "",
+        rule_id=rule_id,
+        name=request.GET.get("q", "").strip()[:50],
+        branch=request.GET.get("branch", "").strip()[:50],
+        category=request.GET.get("category", ""),
+    )
+
+
+@login_required
+@require_GET
+def drilldown(request: HttpRequest, pk: int) -> HttpResponse:
+    """The members behind the 滞后 / 有风险 figures of the org page, across the whole subtree,
+    a page at a time, each with their branch's path and what they owe."""
+    year = _year(request)
+    as_of, as_of_chosen = _as_of(request, year)
+    filters = _drill_filters(request)
+    data = compliance_drilldown(
+        actor=request.user, org=pk_or_404(pk), year=year, as_of=as_of, filters=filters
+    )
+    page, query = paginate(request, data.rows, DRILL_PAGE_SIZE)
+    attach_branch_paths(list(page.object_list))
+    return render(
+        request,
+        "hours/compliance_drilldown.html",
+        {
+            "org": data.org,
+            "data": data,
+            "page": page,
+            "query": query,
+            "year": year,
+            "years": _years(year, {timezone.localdate().year - back for back in range(1, 5)}),
+            "as_of": as_of,
+            "as_of_chosen": as_of_chosen,
+            "filters": filters,
+            "status_filters": [(s, STATUS_LABELS[s]) for s in DRILL_STATUSES],
+            "categories": Member.Status.choices,
+            "ancestors": org_ancestors(data.org),
+        },
+    )
+
+
+@login_required
+@require_GET
+def drilldown_download(request: HttpRequest, pk: int) -> HttpResponse:
+    year = _year(request)
+    as_of, _chosen = _as_of(request, year)
+    data, org = compliance_drilldown_export(
+        actor=request.user,
+        org=pk_or_404(pk),
+        year=year,
+        as_of=as_of,
+        filters=_drill_filters(request),
+    )
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"behind-{org.code}-{year}.xlsx"
     )
     return response

@@ -24,6 +24,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -75,7 +76,12 @@ def record(request: HttpRequest) -> HttpResponse:
     members = selectors.record_members(actor=actor, org=org)
     today = timezone.localdate()
     initial: dict[str, Any] = {"on": today, "year": today.year, "members": list(members)}
-    form = RecordForm(request.POST or None, members=members, initial=initial)
+    form = RecordForm(
+        request.POST or None,
+        members=members,
+        initial=initial,
+        first_year=selectors.tenant_first_year(org=org),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -116,7 +122,7 @@ def record(request: HttpRequest) -> HttpResponse:
 def entry_list(request: HttpRequest) -> HttpResponse:
     actor = request.user
     require_grant(actor)
-    form = EntryFilterForm(request.GET)
+    form = EntryFilterForm(request.GET, first_year=selectors.ledger_first_year(actor=actor))
     form.is_valid()  # an unknown choice just drops that filter
     chosen = {name: form.cleaned_data.get(name) or "" for name in ("year", "kind", "state")}
     org = (
@@ -250,7 +256,14 @@ def pending(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "hours/pending.html",
-        {"page": page, "query": query, "entries": entries, "reject_form": ReasonForm()},
+        {
+            "page": page,
+            "query": query,
+            "entries": entries,
+            "reject_form": ReasonForm(),
+            # Checkboxes and "approve selected" only where something on the page can be approved.
+            "actionable": any(e.can_act for e in entries),
+        },
     )
 
 
@@ -305,3 +318,49 @@ def entry_reject(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return _decision_response(request, entry, error=error_text(error))
     done = _("Rejected: %(name)s. The member sees your reason.") % {"name": entry.member.name}
     return _decision_response(request, entry, done=done)
+
+
+def _posted_ids(request: HttpRequest) -> list[int] | None:
+    """The ticked ids, or None when one of them is not a number (a tampered form)."""
+    try:
+        return [int(raw) for raw in request.POST.getlist("ids")]
+    except ValueError:
+        return None
+
+
+@login_required
+@require_POST
+def entries_approve(request: HttpRequest) -> HttpResponse:
+    """Approve the ticked filings of the pending page: all of them, or none with the reasons."""
+    actor = request.user
+    require_manager(actor)
+    ids = _posted_ids(request)
+    if ids is None:
+        messages.error(request, _("Choose filings from the list."))
+        return redirect("hours:pending")
+    try:
+        entries = services.entries_approve_bulk(actor=actor, ids=ids)
+    except ValidationError as error:
+        messages.error(
+            request, _("Nothing was approved. %(why)s") % {"why": " ".join(error.messages)}
+        )
+        return redirect("hours:pending")
+    confirmed = sum(1 for e in entries if e.state == CreditEntry.State.CONFIRMED)
+    if confirmed:
+        messages.success(
+            request,
+            ngettext("Approved %(n)s filing.", "Approved %(n)s filings.", confirmed)
+            % {"n": confirmed},
+        )
+    first_stage = len(entries) - confirmed
+    if first_stage:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)s filing approved at the first stage now waits for the org admin.",
+                "%(n)s filings approved at the first stage now wait for the org admin.",
+                first_stage,
+            )
+            % {"n": first_stage},
+        )
+    return redirect("hours:pending")

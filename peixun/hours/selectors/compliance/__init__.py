@@ -14,16 +14,25 @@ from typing import Any
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 
-from peixun.core.scoping import Actor, can_read_org
+from peixun.core.scoping import Actor
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
 from peixun.orgs.selectors import org_roots_for
 
 from ...models import Requirement
 from .detail import Evaluator, MemberCompliance
+from .drilldown import (
+    DRILL_STATUSES,
+    Drilldown,
+    DrillFilters,
+    DrillRow,
+    attach_branch_paths,
+    compliance_drilldown,
+)
 from .loading import (
     default_as_of,
     load,
+    readable_org_or_404,
     rule_applies,
     rules_for_member,
     rules_in_force,
@@ -41,24 +50,11 @@ STATUS_LABELS: dict[str, Any] = {
 }
 
 
-def _readable_org_or_404(actor: Actor, org: Organization | int) -> Organization:
-    if isinstance(org, Organization):
-        found = org
-    else:
-        try:
-            found = Organization.objects.get(pk=org)
-        except (Organization.DoesNotExist, ValueError, TypeError):
-            raise Http404 from None
-    if not can_read_org(actor, found):
-        raise Http404
-    return found
-
-
 def org_compliance(
     *, actor: Actor, org: Organization | int, year: int, as_of: dt.date | None = None
 ) -> OrgCompliance:
     """The org's summary and one summary per child org (members counted where they belong now)."""
-    found = _readable_org_or_404(actor, org)
+    found = readable_org_or_404(actor, org)
     batch = load(
         org=found,
         year=year,
@@ -83,7 +79,7 @@ def member_table(
 ) -> list[MemberCompliance]:
     """Every member of the subtree with each rule's result, ordered by org and name (never ranked);
     `status` keeps only members whose worst status is behind, at_risk or exempt."""
-    found = _readable_org_or_404(actor, org)
+    found = readable_org_or_404(actor, org)
     batch = load(
         org=found,
         year=year,
@@ -153,17 +149,24 @@ def org_ancestors(org: Organization) -> list[Organization]:
 
 
 __all__ = [
+    "DRILL_STATUSES",
     "FILTER_STATUSES",
     "STATUS_LABELS",
+    "DrillFilters",
+    "DrillRow",
+    "Drilldown",
     "MemberCompliance",
     "OrgCompliance",
     "OrgSummary",
+    "attach_branch_paths",
+    "compliance_drilldown",
     "default_as_of",
     "member_compliance",
     "member_table",
     "member_table_rules",
     "org_ancestors",
     "org_compliance",
+    "readable_org_or_404",
     "report_member",
     "report_org",
     "rule_applies",

@@ -40,6 +40,7 @@ class MemberCompliance:
     exempt: bool
     totals: Totals
     results: list[RuleResult]
+    org_path: str = ""  # the tree path of the member's org (for the branch path shown beside them)
 
     @property
     def worst_status(self) -> Status | None:
@@ -150,4 +151,5 @@ class Evaluator:
                 exempt=exempt,
                 totals=self.totals(member_id, self._year_index),
                 results=self.results(member_id, indices, exempt),
+                org_path=path,
             )

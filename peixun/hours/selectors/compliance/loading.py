@@ -14,8 +14,10 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import FloatField, Min, Q, QuerySet, Sum
 from django.db.models.functions import Cast
+from django.http import Http404
 from django.utils import timezone
 
+from peixun.core.scoping import Actor, can_read_org
 from peixun.members.models import Member, Membership
 from peixun.orgs.models import Organization, Position, ancestor_paths
 
@@ -41,6 +43,20 @@ def default_as_of(year: int, today: dt.date | None = None) -> dt.date:
     if year > today.year:
         return dt.date(year, 1, 1)
     return today
+
+
+def readable_org_or_404(actor: Actor, org: Organization | int) -> Organization:
+    """The org (or the org of that id) if the actor may read it; else 404."""
+    if isinstance(org, Organization):
+        found = org
+    else:
+        try:
+            found = Organization.objects.get(pk=org)
+        except (Organization.DoesNotExist, ValueError, TypeError):
+            raise Http404 from None
+    if not can_read_org(actor, found):
+        raise Http404
+    return found
 
 
 def rules_in_force(org: Organization, year: int, *, subtree: bool = False) -> list[Requirement]:
