@@ -3,10 +3,11 @@
 A picker field is a `ModelChoiceField` whose queryset, set by the form as for any choice field,
 is the whole candidate set (the actor's scope, the kinds allowed). Its select renders only the
 chosen option; `static/core/pickers.js` turns it into a Tom Select that asks the server for
-matches as the user types. The server that answers is the form's own page: a GET with
+matches as the user types. The server that answers is the page showing the form: a GET with
 `?pick=<field>&pick_q=<text>&pick_page=<n>` is answered by `picker_answer(request, form)` from
 the same field's queryset, so the options offered, the options accepted on submit and the
-page's access rules are one and the same. The subclasses (`orgs.forms.OrgPickerField`,
+page's access rules are one and the same. A form shown by a page that cannot answer (one
+re-rendered by a POST-only view) names the page that can with `set_picker_url`. The subclasses (`orgs.forms.OrgPickerField`,
 `members.forms.MemberPickerField`) say how to search and how to label.
 """
 
@@ -94,11 +95,20 @@ class PickerFieldMixin:
 class PickerChoiceField(PickerFieldMixin, forms.ModelChoiceField[Any]):
     widget = PickerSelect
 
+    def __init__(self, *, queryset: Any, empty_label: Any = "", **kwargs: Any) -> None:
+        # No "---------": an empty picker shows its placeholder.
+        super().__init__(queryset=queryset, empty_label=empty_label, **kwargs)
+
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
         attrs = super().widget_attrs(widget)
         if self.placeholder:
             attrs["placeholder"] = self.placeholder
         return attrs
+
+
+def set_picker_url(field: forms.Field, url: str) -> None:
+    """Have the picker ask `url` (a page calling `picker_answer` with the same form)."""
+    field.widget.attrs["data-picker-url"] = url
 
 
 def _page_number(raw: str | None) -> int:

@@ -69,14 +69,6 @@ class OrgTreeChoiceField(forms.ModelChoiceField[Organization]):
         return "\u3000" * max(obj.depth - 1, 0) + obj.name
 
 
-class TrailChoiceField(forms.ModelChoiceField[Organization]):
-    """Org picker labelled with the ancestor trail: branch names repeat across units."""
-
-    def label_from_instance(self, obj: Organization) -> str:
-        trail = getattr(obj, "trail", [])
-        return " › ".join([*trail, f"{obj.name} ({obj.code})"])
-
-
 class OrgPickerField(PickerChoiceField):
     """An org picker that searches on the server by name or code, each org labelled with its
     path (县统计局党总支 › 办公室党支部). The form sets `queryset` to the candidates, which

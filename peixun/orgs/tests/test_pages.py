@@ -305,7 +305,8 @@ class WriteFormTests(PersonaTestCase):
         self.assertEqual(offered, {"T01", "T0102"})
         # The picker offers the same, searched on the server by name or code, labelled by path.
         self.assertEqual(
-            self.picked("org_admin", url, "new_parent"), ["测试县直机关工委", "测试县直机关工委 › 测试委党委"]
+            self.picked("org_admin", url, "new_parent"),
+            ["测试县直机关工委", "测试县直机关工委 › 测试委党委"],
         )
         self.assertEqual(
             self.picked("org_admin", url, "new_parent", "t0102"), ["测试县直机关工委 › 测试委党委"]

@@ -1,13 +1,12 @@
 // Pickers that search on the server (peixun/core/pickers.py): every <select data-picker> becomes
-// a Tom Select that asks the form's own page for matches as the user types, twenty at a time,
-// and loads the next twenty when the list is scrolled or arrowed to its end. Runs on page load
-// and again on whatever htmx swaps in.
+// a Tom Select that asks the page showing it (or its data-picker-url) for matches as the user
+// types, twenty at a time, and loads the next twenty when the list is scrolled or arrowed to
+// its end. Runs on page load and again on whatever htmx swaps in.
 (function () {
   "use strict";
 
   function pickerUrl(select, query, page) {
-    var form = select.form;
-    var base = select.dataset.pickerUrl || (form && form.getAttribute("action")) || window.location.href;
+    var base = select.dataset.pickerUrl || window.location.href;
     var url = new URL(base, window.location.href);
     url.searchParams.set("pick", select.dataset.picker);
     url.searchParams.set("pick_q", query);
