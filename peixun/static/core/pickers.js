@@ -43,7 +43,9 @@
       shouldLoad: function () {
         return true;
       },
-      plugins: ["virtual_scroll"],
+      // The search box sits in the dropdown, so the chosen label (a long path) never shares a
+      // line with it and the control keeps its height when focus moves on.
+      plugins: ["dropdown_input", "virtual_scroll"],
       firstUrl: function (query) {
         pages[query] = 1;
         return pickerUrl(select, query, 1);
