@@ -70,9 +70,9 @@ def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     return path
 
 
-def pick(
+def pick(  # type: ignore[no-untyped-def]
     page, select: str, text: str, nth: int = 0, *, keyboard: bool = False, shot: str = ""
-) -> str:  # type: ignore[no-untyped-def]
+) -> str:
     """Type `text` into the server-side picker over `select` (core.pickers), wait for the
     server's answer, choose the `nth` (from 0) option showing `text` and return its label. With
     `keyboard`, arrow down to it and press Enter (the select must have no value yet). `shot`
@@ -84,7 +84,7 @@ def pick(
         page.keyboard.type(text)
     option = page.locator(f"{select} + .ts-wrapper .option", has_text=text).nth(nth)
     option.wait_for()
-    label = option.inner_text()
+    label: str = option.inner_text()
     if shot:
         screenshot(page, shot)
     if keyboard:

@@ -141,5 +141,5 @@ def _picker_named(name: str, forms_on_page: Sequence[forms.Form]) -> PickerField
     for form in forms_on_page:
         for field_name, field in form.fields.items():
             if form.add_prefix(field_name) == name and isinstance(field, PickerFieldMixin):
-                return None if field.disabled else field  # type: ignore[attr-defined]
+                return None if field.disabled else field
     return None
