@@ -54,9 +54,12 @@ vendor:
 	npm install --no-save --no-audit --no-fund
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js peixun/static/vendor/bootstrap/
 	cp node_modules/htmx.org/dist/htmx.min.js peixun/static/vendor/htmx/
+	mkdir -p peixun/static/vendor/tom-select
+	cp node_modules/tom-select/dist/js/tom-select.complete.min.js \
+	  node_modules/tom-select/dist/css/tom-select.bootstrap5.min.css peixun/static/vendor/tom-select/
 	# The source maps are not vendored: drop their references, or collectstatic's manifest fails.
 	sed -i -E 's@//# sourceMappingURL=[^ ]*\.map@@; s@/\*# sourceMappingURL=[^ ]*\.map \*/@@' \
-	  peixun/static/vendor/bootstrap/* peixun/static/vendor/htmx/*
+	  peixun/static/vendor/bootstrap/* peixun/static/vendor/htmx/* peixun/static/vendor/tom-select/*
 
 bench: install
 	$(BIN)/python bench/import_roster.py

@@ -6,6 +6,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -67,3 +68,29 @@ def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def pick(  # type: ignore[no-untyped-def]
+    page, select: str, text: str, nth: int = 0, *, keyboard: bool = False, shot: str = ""
+) -> str:
+    """Type `text` into the server-side picker over `select` (core.pickers), wait for the
+    server's answer, choose the `nth` (from 0) option showing `text` and return its label. With
+    `keyboard`, arrow down to it and press Enter (the select must have no value yet). `shot`
+    names a screenshot of the open list."""
+    page.click(f"{select} + .ts-wrapper .ts-control")
+    # The search box is in the dropdown: type once it has the focus.
+    page.wait_for_function("document.activeElement.classList.contains('dropdown-input')")
+    with page.expect_response(lambda r: "pick_q=" + quote(text) in r.url):
+        page.keyboard.type(text)
+    option = page.locator(f"{select} + .ts-wrapper .option", has_text=text).nth(nth)
+    option.wait_for()
+    label: str = option.inner_text()
+    if shot:
+        screenshot(page, shot)
+    if keyboard:
+        for _ in range(nth):
+            page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")
+    else:
+        option.click()
+    return label

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import Workbook
 
-from browser_tests.conftest import ARTIFACTS, screenshot
+from browser_tests.conftest import ARTIFACTS, pick, screenshot
 from browser_tests.test_training_journey import DESKTOP, log_in
 from peixun.exams.documents import TEMPLATE_HEADERS
 from peixun.exams.models import Candidate, Exam, Paper, Question
@@ -57,7 +57,7 @@ def test_quarterly_test_from_the_bank_import_to_the_results(live_server, browser
     # A broken row: a single-choice question whose answer names option F, which it lacks.
     broken = [*ROWS, ["单选", "错题", "甲", "乙", "", "", "", "", "", "", "F", "", "", "", ""]]
     page.goto(f"{base}/exams/bank/import/")
-    page.select_option("select[name=org]", str(world.root.pk))
+    pick(page, "select[name=org]", "测试县直机关工委")
     page.set_input_files("input[name=file]", str(workbook(broken)))
     page.locator("main form button[type=submit]").last.click()
     page.wait_for_selector("#import-problems")
@@ -65,7 +65,7 @@ def test_quarterly_test_from_the_bank_import_to_the_results(live_server, browser
     screenshot(page, "exams-import-problems")
     assert not Question.objects.exists()
 
-    page.select_option("select[name=org]", str(world.root.pk))
+    pick(page, "select[name=org]", "测试县直机关工委")
     page.set_input_files("input[name=file]", str(workbook(ROWS)))
     page.locator("main form button[type=submit]").last.click()
     page.get_by_role("button", name="导入 8 道题").click()
@@ -75,7 +75,7 @@ def test_quarterly_test_from_the_bank_import_to_the_results(live_server, browser
 
     page.goto(f"{base}/exams/papers/new/")
     page.fill("input[name=title]", "党章党规综合卷")
-    page.select_option("select[name=org]", str(world.root.pk))
+    pick(page, "select[name=org]", "测试县直机关工委")
     page.check("input[name=mode][value=rules]")
     for n, (kind, count) in enumerate((("single", 2), ("multiple", 1), ("judge", 2), ("blank", 1))):
         page.select_option(f"select[name=rule{n}_kind]", kind)

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from browser_tests.conftest import screenshot
+from browser_tests.conftest import pick, screenshot
 from peixun.accounts.models import Grant, User
 from peixun.orgs.models import Organization
 from peixun.testing import PASSWORD, World
@@ -63,7 +63,7 @@ def test_tenant_then_grants(live_server, browser, width: int) -> None:  # type: 
         page.goto(f"{base}/accounts/grants/new/?org={world.root.pk}")
         pick_member(page, "李", "李明")
         page.select_option("#id_role", "secretary")
-        page.select_option("#id_org", str(world.branch.pk))
+        pick(page, "#id_org", "第一党支部")
         screenshot(page, f"grants-form-{size}")
         page.click("main form[method=post] button[type=submit]")
         page.wait_for_selector(".alert-success")
@@ -71,7 +71,7 @@ def test_tenant_then_grants(live_server, browser, width: int) -> None:  # type: 
         page.goto(f"{base}/accounts/grants/new/?org={world.root.pk}")
         pick_member(page, "赵", "赵强")
         page.select_option("#id_role", "viewer")
-        page.select_option("#id_org", str(world.unit.pk))
+        pick(page, "#id_org", "测试局机关党委")
         expiry = timezone.localdate() + dt.timedelta(days=60)
         page.fill("#id_expires_on", expiry.isoformat())
         page.click("main form[method=post] button[type=submit]")

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from browser_tests.conftest import screenshot
+from browser_tests.conftest import pick, screenshot
 from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
 from peixun.events.models import Attendance, Event
 from peixun.hours.models import CreditEntry
@@ -29,7 +29,7 @@ def test_theme_day_with_qr_sign_in_credits_the_members(live_server, browser) -> 
     log_in(secretary, base, "secretary")
     secretary.goto(f"{base}/orglife/new/")
     secretary.select_option("select[name=kind]", "theme_day")
-    secretary.select_option("select[name=org]", str(world.branch.pk))
+    pick(secretary, "select[name=org]", "第一党支部")
     secretary.fill("input[name=title]", "重温入党誓词主题党日")
     secretary.fill("input[name=day]", tomorrow.isoformat())
     secretary.fill("input[name=start]", "09:00")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from browser_tests.conftest import screenshot
+from browser_tests.conftest import pick, screenshot
 from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
 from peixun.plans.models import PlanVersion, TrainingPlan
 from peixun.testing import World
@@ -22,7 +22,7 @@ def test_file_return_resubmit_approve(live_server, browser) -> None:  # type: ig
     secretary = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
     log_in(secretary, base, "secretary")
     secretary.goto(f"{base}/plans/?year={year}")
-    secretary.select_option("select[name=org]", str(world.branch.pk))
+    pick(secretary, "select[name=org]", "第一党支部")
     secretary.select_option("select[name=year]", str(year))
     secretary.fill("input[name=title]", f"第一党支部{year}年度党员教育培训计划")
     secretary.get_by_role("button", name="新建计划").click()
@@ -30,7 +30,7 @@ def test_file_return_resubmit_approve(live_server, browser) -> None:  # type: ig
     plan = TrainingPlan.objects.get(org=world.branch, year=year)
     secretary.fill("input[name=content]", "主题党日专题学习")
     secretary.fill("input[name=standard]", "每月一次，参学率90%以上")
-    secretary.select_option("select[name=responsible_org]", str(world.branch.pk))
+    pick(secretary, "select[name=responsible_org]", "第一党支部")
     secretary.fill("input[name=deadline]", f"{year}-12-31")
     secretary.fill("input[name=planned_meetings]", "12")
     secretary.fill("input[name=planned_hours]", "24")
@@ -58,7 +58,7 @@ def test_file_return_resubmit_approve(live_server, browser) -> None:  # type: ig
     secretary.goto(f"{base}/plans/{plan.pk}/")
     assert "请补充党课安排" in secretary.locator("main").inner_text()
     secretary.fill("input[name=content]", "书记讲党课")
-    secretary.select_option("select[name=responsible_org]", str(world.branch.pk))
+    pick(secretary, "select[name=responsible_org]", "第一党支部")
     secretary.fill("input[name=deadline]", f"{year}-12-31")
     secretary.fill("input[name=planned_meetings]", "4")
     secretary.fill("input[name=planned_hours]", "8")

@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from browser_tests.conftest import screenshot
+from browser_tests.conftest import pick, screenshot
 from peixun.events.models import Attendance, Event
 from peixun.events.tests.fixtures import add_session, make_class
 from peixun.hours.models import CreditEntry
@@ -66,8 +66,8 @@ def test_build_dispatch_sign_in_leave_make_up_close(live_server, browser, tmp_pa
     admin = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
     log_in(admin, base, "org_admin")
     admin.goto(f"{base}/training/new/")
-    admin.select_option("select[name=org]", str(world.unit.pk))
-    admin.select_option("select[name=audience_org]", str(world.unit.pk))
+    pick(admin, "select[name=org]", "测试局机关党委")
+    pick(admin, "select[name=audience_org]", "测试局机关党委")
     admin.fill("input[name=title]", "学习贯彻党的二十届四中全会精神专题培训班")
     admin.select_option("select[name=kind]", "special")
     admin.select_option("select[name=topic]", "innovation_theory")
@@ -105,7 +105,7 @@ def test_build_dispatch_sign_in_leave_make_up_close(live_server, browser, tmp_pa
 
     # Places for the first branch.
     admin.goto(f"{base}/training/{tc.pk}/quotas/")
-    admin.select_option("select[name=org]", str(world.branch.pk))
+    pick(admin, "select[name=org]", "第一党支部")
     admin.fill("input[name=places]", "2")
     admin.get_by_role("button", name="分配", exact=True).click()
     admin.wait_for_load_state()

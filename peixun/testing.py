@@ -139,6 +139,14 @@ class PersonaTestCase(TestCase):
             client.force_login(user)
         return client
 
+    def picked(self, persona: str, url: str, field: str, q: str = "", page: int = 1) -> list[str]:
+        """The labels a page's server-side picker offers a persona for `q` (core.pickers)."""
+        response = self.client_for(persona).get(
+            url, {"pick": field, "pick_q": q, "pick_page": str(page)}
+        )
+        assert response.status_code == 200, f"{persona} picking {field} on {url}: {response}"
+        return [row["text"] for row in response.json()["results"]]
+
     def expect_personas(
         self, url: str, expected: dict[str, int], method: str = "get", **kwargs: Any
     ) -> None:

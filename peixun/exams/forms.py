@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peixun.core.forms import BootstrapMixin, blank_first
 from peixun.members.models import Member
-from peixun.orgs.forms import OrgTreeChoiceField
+from peixun.orgs.forms import OrgPickerField
 from peixun.orgs.models import Organization
 
 from .documents import answer_text
@@ -40,7 +40,7 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 class ExamForm(BootstrapMixin, forms.Form):
-    org = OrgTreeChoiceField(queryset=Organization.objects.none(), label=_("Organisation"))
+    org = OrgPickerField(label=_("Organisation"))
     title = forms.CharField(label=_("Title"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=ExamKind.choices)
     paper = PaperChoiceField(queryset=Paper.objects.none(), label=_("Paper"))
@@ -179,7 +179,7 @@ class BankFilterForm(BootstrapMixin, forms.Form):
 class QuestionForm(BootstrapMixin, forms.Form):
     """A question; the options as up to eight text inputs, the answer as a person writes it."""
 
-    org = OrgTreeChoiceField(label=_("owner"), queryset=Organization.objects.none())
+    org = OrgPickerField(label=_("owner"))
     kind = forms.ChoiceField(label=_("type"), choices=blank_first(QuestionKind.choices))
     stem = forms.CharField(
         label=_("question"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
@@ -276,9 +276,7 @@ def question_initial(question: Question) -> dict[str, Any]:
 
 
 class ImportForm(BootstrapMixin, forms.Form):
-    org = OrgTreeChoiceField(
-        label=_("import into the bank of"), queryset=Organization.objects.none()
-    )
+    org = OrgPickerField(label=_("import into the bank of"))
     file = forms.FileField(
         label=_("question workbook (.xlsx)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
@@ -298,7 +296,7 @@ class PaperForm(BootstrapMixin, forms.Form):
     """A paper: title, owner and composition, the points of each type, and for a rules paper
     up to ten rows of topic / type / difficulty / count (blank rows are left out)."""
 
-    org = OrgTreeChoiceField(label=_("owner"), queryset=Organization.objects.none())
+    org = OrgPickerField(label=_("owner"))
     title = forms.CharField(label=_("title"), max_length=200)
     mode = forms.ChoiceField(
         label=_("composition"),

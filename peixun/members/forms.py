@@ -17,32 +17,37 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from peixun.core.forms import BootstrapMixin, DateInput, blank_first
+from peixun.core.pickers import PickerChoiceField
+from peixun.orgs.forms import OrgPickerField
 from peixun.orgs.models import Organization, Position
+from peixun.orgs.selectors import attach_ancestor_names, org_path_label
 
 from .models import Member
+from .selectors import member_picker_matches
 
 
-class OrgChoiceField(forms.ModelChoiceField[Organization]):
-    """An org picker whose labels carry the parent's name: branch names repeat across units."""
+class MemberPickerField(PickerChoiceField):
+    """A member picker that searches on the server by name or mobile, each member labelled
+    with their branch's path. The form sets `queryset` to the candidates, which are both what
+    the search offers and what a submitted value is checked against."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("empty_label", None)
-        super().__init__(queryset=Organization.objects.none(), **kwargs)
-        self.parent_names: dict[str, str] = {}
+    placeholder = _("Type a name or mobile number")
 
-    def set_options(self, options: QuerySet[Organization]) -> None:
-        self.queryset = options
-        steplen = Organization.steplen
-        parent_paths = {
-            p[:-steplen] for p in options.values_list("path", flat=True) if len(p) > steplen
-        }
-        self.parent_names = dict(
-            Organization.objects.filter(path__in=parent_paths).values_list("path", "name")
+    def __init__(self, *, queryset: QuerySet[Member] | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("error_messages", {})
+        kwargs["error_messages"].setdefault(
+            "invalid_choice", _("Pick a member from the list: that one is not offered here.")
         )
+        super().__init__(queryset=Member.objects.none() if queryset is None else queryset, **kwargs)
+
+    def search(self, candidates: QuerySet[Any], text: str) -> QuerySet[Any]:
+        return member_picker_matches(candidates, text)
+
+    def prepare_labels(self, objs: list[Any]) -> None:
+        attach_ancestor_names([member.org for member in objs])
 
     def label_from_instance(self, obj: Any) -> str:
-        parent = self.parent_names.get(obj.path[: -Organization.steplen])
-        return f"{parent} · {obj.name}" if parent else obj.name
+        return f"{obj.name} · {org_path_label(obj.org)}"
 
 
 def _joined_in_month(month: int) -> str:
@@ -177,19 +182,19 @@ class MemberForm(BootstrapMixin, forms.Form):
 
 
 class MemberCreateForm(MemberForm):
-    org = OrgChoiceField(label=_("Party organization"))
+    org = OrgPickerField(label=_("Party organization"))
     field_order = ["org"]
 
     def __init__(self, *args: Any, org_options: QuerySet[Organization], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         org_field = self.fields["org"]
-        assert isinstance(org_field, OrgChoiceField)
-        org_field.set_options(org_options)
+        assert isinstance(org_field, OrgPickerField)
+        org_field.queryset = org_options
         org_field.widget.attrs["class"] = "form-select"
 
 
 class TransferForm(BootstrapMixin, forms.Form):
-    to_org = OrgChoiceField(label=_("Transfer to"))
+    to_org = OrgPickerField(label=_("Transfer to"))
     effective = forms.DateField(label=_("Effective date"), widget=DateInput())
     note = forms.CharField(label=_("note"), required=False, max_length=200)
 
@@ -197,13 +202,13 @@ class TransferForm(BootstrapMixin, forms.Form):
         kwargs.setdefault("initial", {"effective": timezone.localdate()})
         super().__init__(*args, **kwargs)
         to_org = self.fields["to_org"]
-        assert isinstance(to_org, OrgChoiceField)
-        to_org.set_options(targets)
+        assert isinstance(to_org, OrgPickerField)
+        to_org.queryset = targets
         self.style_fields()
 
 
 class PositionForm(BootstrapMixin, forms.Form):
-    org = OrgChoiceField(label=_("organization"))
+    org = OrgPickerField(label=_("organization"))
     role = forms.ChoiceField(label=_("position"), choices=Position.Role.choices)
     kind = forms.ChoiceField(label=_("position kind"), choices=Position.Kind.choices)
     since = forms.DateField(label=_("since"), widget=DateInput())
@@ -213,8 +218,8 @@ class PositionForm(BootstrapMixin, forms.Form):
         kwargs.setdefault("initial", {"since": timezone.localdate(), "kind": "part_time"})
         super().__init__(*args, **kwargs)
         org_field = self.fields["org"]
-        assert isinstance(org_field, OrgChoiceField)
-        org_field.set_options(org_options)
+        assert isinstance(org_field, OrgPickerField)
+        org_field.queryset = org_options
         self.style_fields()
 
 

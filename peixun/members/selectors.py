@@ -55,6 +55,15 @@ def member_list(*, actor: Actor, filters: MemberFilters | None = None) -> QueryS
     return qs.order_by("org__path", "name", "id")
 
 
+def member_picker_matches(candidates: QuerySet[Member], text: str) -> QuerySet[Member]:
+    """The candidates whose name contains `text` or whose mobile starts with it (all of them
+    for no text), by branch and name, each with its org: what a member picker offers."""
+    text = fold_width(text).strip()
+    if text:
+        candidates = candidates.filter(Q(name__icontains=text) | Q(mobile__startswith=text))
+    return candidates.select_related("org").order_by("org__path", "name", "id")
+
+
 def member_history(*, actor: Actor, member: Member) -> QuerySet[Membership]:
     return Membership.objects.filter(member=member).select_related("org").order_by("since", "id")
 

@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from peixun.core.forms import BootstrapMixin, DateInput, blank_first, combine_day_and_times
 from peixun.hours.models import Topic
+from peixun.members.forms import MemberPickerField
 from peixun.members.models import Member
-from peixun.orgs.forms import OrgTreeChoiceField
+from peixun.orgs.forms import OrgPickerField, OrgTreeChoiceField
 from peixun.orgs.models import Organization
 from peixun.plans.models import PlanItem
 
@@ -29,10 +30,10 @@ class PlanItemChoiceField(forms.ModelChoiceField[PlanItem]):
         return f"{obj.plan.year} {obj.plan.org.name}: {obj.content}"
 
 
-class MemberChoiceField(forms.ModelChoiceField[Member]):
-    def label_from_instance(self, obj: Member) -> str:
+class MemberChoiceField(MemberPickerField):
+    def label_from_instance(self, obj: Any) -> str:
         exempt = f" ({obj.get_exempt_reason_display()})" if obj.exempt_reason else ""
-        return f"{obj.name} · {obj.org.name}{exempt}"
+        return super().label_from_instance(obj) + exempt
 
 
 class TimeInput(forms.TimeInput):
@@ -70,11 +71,8 @@ class MeetingFilterForm(BootstrapMixin, forms.Form):
         required=False,
         choices=blank_first(MeetingKind.choices, _("All kinds")),
     )
-    org = OrgTreeChoiceField(
-        label=_("organization"),
-        required=False,
-        queryset=Organization.objects.none(),
-        empty_label=_("All organizations"),
+    org = OrgPickerField(
+        label=_("organization"), required=False, empty_label=_("All organizations")
     )
     year = forms.TypedChoiceField(label=_("year"), required=False, coerce=int, empty_value=None)
 
@@ -91,7 +89,7 @@ class MeetingForm(BootstrapMixin, forms.Form):
     """A meeting on one day: the kind first (it sets the hours), then the rest."""
 
     kind = forms.ChoiceField(label=_("kind of meeting"), choices=blank_first(MeetingKind.choices))
-    org = OrgTreeChoiceField(label=_("held by"), queryset=Organization.objects.none())
+    org = OrgPickerField(label=_("held by"))
     title = forms.CharField(label=_("subject"), max_length=200)
     day = forms.DateField(label=_("date"), widget=DateInput())
     start = forms.TimeField(label=_("from"), widget=TimeInput())
@@ -231,11 +229,8 @@ class VisitFilterForm(BootstrapMixin, forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": _("Member, visitors or content")}),
     )
-    org = OrgTreeChoiceField(
-        label=_("organization"),
-        required=False,
-        queryset=Organization.objects.none(),
-        empty_label=_("All organizations"),
+    org = OrgPickerField(
+        label=_("organization"), required=False, empty_label=_("All organizations")
     )
     year = forms.TypedChoiceField(label=_("year"), required=False, coerce=int, empty_value=None)
 
@@ -249,7 +244,7 @@ class VisitFilterForm(BootstrapMixin, forms.Form):
 
 
 class VisitForm(BootstrapMixin, forms.Form):
-    member = MemberChoiceField(label=_("member visited"), queryset=Member.objects.none())
+    member = MemberChoiceField(label=_("member visited"))
     visited_on = forms.DateField(label=_("date"), widget=DateInput())
     visitors = forms.CharField(label=_("visited by"), max_length=200)
     content = forms.CharField(label=_("what was studied"), max_length=300)

@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peixun.core.forms import DateInput
+from peixun.core.pickers import PickerChoiceField
 
 from .models import ALLOWED_CHILDREN, Organization
-from .selectors import attach_ancestor_names
+from .selectors import attach_ancestor_names, org_path_label, org_picker_matches
 
 
 def style_fields(form: forms.Form) -> None:
@@ -68,30 +69,44 @@ class OrgTreeChoiceField(forms.ModelChoiceField[Organization]):
         return "\u3000" * max(obj.depth - 1, 0) + obj.name
 
 
-class TrailChoiceField(forms.ModelChoiceField[Organization]):
-    """Org picker labelled with the ancestor trail: branch names repeat across units."""
+class OrgPickerField(PickerChoiceField):
+    """An org picker that searches on the server by name or code, each org labelled with its
+    path (县统计局党总支 › 办公室党支部). The form sets `queryset` to the candidates, which
+    are both what the search offers and what a submitted value is checked against."""
 
-    def label_from_instance(self, obj: Organization) -> str:
-        trail = getattr(obj, "trail", [])
-        return " › ".join([*trail, f"{obj.name} ({obj.code})"])
+    placeholder = _("Type a name or code")
+
+    def __init__(self, *, queryset: QuerySet[Organization] | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("error_messages", {})
+        kwargs["error_messages"].setdefault(
+            "invalid_choice", _("Pick an organization from the list: that one is not offered here.")
+        )
+        super().__init__(
+            queryset=Organization.objects.none() if queryset is None else queryset, **kwargs
+        )
+
+    def search(self, candidates: QuerySet[Any], text: str) -> QuerySet[Any]:
+        return org_picker_matches(candidates, text)
+
+    def prepare_labels(self, objs: list[Any]) -> None:
+        attach_ancestor_names(objs)
+
+    def label_from_instance(self, obj: Any) -> str:
+        return org_path_label(obj)
 
 
 class OrgMoveForm(forms.Form):
-    new_parent = TrailChoiceField(
-        label=_("New parent organization"), queryset=Organization.objects.none()
-    )
+    new_parent = OrgPickerField(label=_("New parent organization"))
 
     def __init__(self, *args: Any, targets: QuerySet[Organization], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["new_parent"]
-        assert isinstance(field, TrailChoiceField)
-        field.queryset = targets
-        # Labels need the trails: evaluate the options once and attach them with one query.
-        options = list(targets)
-        attach_ancestor_names(options)
-        self.has_targets = bool(options)
-        field.choices = [("", "—")] + [(o.pk, field.label_from_instance(o)) for o in options]
+        self.fields["new_parent"].queryset = targets  # type: ignore[attr-defined]
+        self.targets = targets
         style_fields(self)
+
+    @property
+    def has_targets(self) -> bool:
+        return self.targets.exists()
 
 
 class OrgCloseForm(forms.Form):

@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from peixun.core.scoping import Actor, scope_of
+from peixun.core.text import fold_width
 
 from . import registry
 from .models import ALLOWED_CHILDREN, Organization
@@ -95,6 +96,21 @@ def org_search(
     found = list(qs.order_by("depth", "code")[:limit])
     attach_ancestor_names(found)
     return found
+
+
+def org_picker_matches(candidates: QuerySet[Organization], text: str) -> QuerySet[Organization]:
+    """The candidates whose name contains `text` or whose code starts with it, ignoring case,
+    in tree order (all of them for no text): what an org picker offers."""
+    text = fold_width(text).strip()
+    if text:
+        candidates = candidates.filter(Q(name__icontains=text) | Q(code__istartswith=text))
+    return candidates.order_by("path")
+
+
+def org_path_label(org: Organization) -> str:
+    """The org's name after its ancestors' (`org.trail`, from `attach_ancestor_names`), so that
+    the 15 branches named 办公室党支部 can be told apart: 县统计局党总支 › 办公室党支部."""
+    return " › ".join([*getattr(org, "trail", []), org.name])
 
 
 def attach_ancestor_names(orgs: list[Organization]) -> None:

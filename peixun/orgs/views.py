@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from peixun.core.forms import add_service_errors, render_form
 from peixun.core.pagination import paginate
+from peixun.core.pickers import picker_answer
 from peixun.core.scoping import Actor, can_admin_org, can_read_org, scope_of
 
 from . import selectors, services
@@ -198,6 +199,8 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
     org = administered_org_or_404(request.user, pk)
     targets = selectors.org_move_targets(actor=request.user, org=org)
     form = OrgMoveForm(request.POST or None, targets=targets)
+    if (answer := picker_answer(request, form)) is not None:
+        return answer
     if request.method == "POST" and form.is_valid():
         new_parent = form.cleaned_data["new_parent"]
         try:

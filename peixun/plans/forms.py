@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peixun.core.forms import BootstrapMixin, DateInput
+from peixun.core.pickers import set_picker_url
+from peixun.orgs.forms import OrgPickerField
 from peixun.orgs.models import Organization
 
 
@@ -18,7 +21,7 @@ def year_choices() -> list[tuple[int, int]]:
 
 
 class PlanForm(BootstrapMixin, forms.Form):
-    org = forms.ModelChoiceField(label=_("organization"), queryset=Organization.objects.none())
+    org = OrgPickerField(label=_("organization"))
     year = forms.TypedChoiceField(label=_("year"), coerce=int, choices=())
     title = forms.CharField(label=_("plan title"), max_length=200)
     summary = forms.CharField(
@@ -36,9 +39,7 @@ class ItemForm(BootstrapMixin, forms.Form):
     content = forms.CharField(label=_("content"), max_length=300)
     audience = forms.CharField(label=_("target audience"), max_length=200, required=False)
     standard = forms.CharField(label=_("standard to reach"), max_length=300, required=False)
-    responsible_org = forms.ModelChoiceField(
-        label=_("responsible organization"), queryset=Organization.objects.none()
-    )
+    responsible_org = OrgPickerField(label=_("responsible organization"))
     deadline = forms.DateField(label=_("deadline"), widget=DateInput())
     planned_classes = forms.IntegerField(label=_("planned classes"), min_value=0, initial=0)
     planned_meetings = forms.IntegerField(label=_("planned meetings"), min_value=0, initial=0)
@@ -56,6 +57,8 @@ class ItemForm(BootstrapMixin, forms.Form):
             path__startswith=plan.org.path, closed_on__isnull=True
         ).order_by("path")
         self.fields["responsible_org"].queryset = subtree  # type: ignore[attr-defined]
+        # The plan's page answers the picker, wherever the form is shown again.
+        set_picker_url(self.fields["responsible_org"], reverse("plans:detail", args=[plan.pk]))
         # Most items are the plan's own org's to deliver.
         self.fields["responsible_org"].initial = plan.org.pk
         self.style_fields()

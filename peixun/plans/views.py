@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from peixun.core.forms import add_service_errors, error_text
 from peixun.core.pagination import paginate
 from peixun.core.params import year_param
+from peixun.core.pickers import picker_answer
 from peixun.core.scoping import can_manage_org, get_visible_or_404, scope_of
 from peixun.orgs.models import Organization
 
@@ -48,10 +49,12 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     actor = request.user
     year = year_param(request)
     q = (request.GET.get("q") or "").strip()
-    plans = selectors.plan_list(actor, year=year, q=q)
-    page, query = paginate(request, plans)
     orgs = selectors.manageable_orgs(actor)
     form = PlanForm(request.POST or None, orgs=orgs, initial={"year": year})
+    if (answer := picker_answer(request, form)) is not None:
+        return answer
+    plans = selectors.plan_list(actor, year=year, q=q)
+    page, query = paginate(request, plans)
     if request.method == "POST" and form.is_valid():
         try:
             plan = services.plan_create(
@@ -105,7 +108,13 @@ def _detail_context(request: HttpRequest, plan: TrainingPlan, **extra: Any) -> d
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.plan_get(request.user, pk)
-    return render(request, "plans/detail.html", _detail_context(request, plan))
+    context = _detail_context(request, plan)
+    # The item form's org picker asks this page (see ItemForm).
+    item_form = context["item_form"]
+    answer = picker_answer(request, item_form) if item_form is not None else None
+    if answer is not None:
+        return answer
+    return render(request, "plans/detail.html", context)
 
 
 @login_required

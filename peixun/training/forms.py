@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from peixun.core.forms import BootstrapMixin, DateInput, blank_first, combine_day_and_times
 from peixun.hours.models import Topic
 from peixun.members.models import Member
-from peixun.orgs.forms import OrgTreeChoiceField
+from peixun.orgs.forms import OrgPickerField
 from peixun.orgs.models import Organization, Position
 from peixun.plans.models import PlanItem
 
@@ -33,7 +33,7 @@ class TimeInput(forms.TimeInput):
 
 
 class ClassForm(BootstrapMixin, forms.Form):
-    org = OrgTreeChoiceField(label=_("organiser"), queryset=Organization.objects.none())
+    org = OrgPickerField(label=_("organiser"))
     title = forms.CharField(label=_("class title"), max_length=200)
     kind = forms.ChoiceField(label=_("kind of class"), choices=blank_first(ClassKind.choices))
     topic = forms.ChoiceField(label=_("main topic"), choices=blank_first(Topic.choices))
@@ -55,9 +55,8 @@ class ClassForm(BootstrapMixin, forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    audience_org = OrgTreeChoiceField(
+    audience_org = OrgPickerField(
         label=_("audience within"),
-        queryset=Organization.objects.none(),
         required=False,
         help_text=_("Empty: the organiser's whole subtree."),
     )
@@ -295,12 +294,7 @@ class ClassFilterForm(BootstrapMixin, forms.Form):
         required=False,
         choices=blank_first(ClassKind.choices, _("All kinds")),
     )
-    org = forms.ModelChoiceField(
-        label=_("organiser"),
-        required=False,
-        queryset=Organization.objects.none(),
-        empty_label=_("All organisers"),
-    )
+    org = OrgPickerField(label=_("organiser"), required=False, empty_label=_("All organisers"))
 
     def __init__(
         self, *args: Any, years: list[int], organisers: QuerySet[Organization], **kwargs: Any
@@ -408,9 +402,7 @@ class PlanForm(BootstrapMixin, forms.Form):
 
 
 class QuotaForm(BootstrapMixin, forms.Form):
-    org = forms.ModelChoiceField(
-        label=_("unit"), queryset=Organization.objects.none(), empty_label="—"
-    )
+    org = OrgPickerField(label=_("unit"))
     places = forms.IntegerField(label=_("places"), min_value=1)
 
     def __init__(self, *args: Any, orgs: Any = None, **kwargs: Any) -> None:

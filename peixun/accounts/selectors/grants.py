@@ -128,15 +128,15 @@ def attach_org_trails(grants: Iterable[Grant]) -> None:
     attach_ancestor_names(orgs)
 
 
-def grant_org_options(*, actor: Actor, within: Organization | None = None) -> list[Organization]:
-    """The open orgs the actor may grant roles on (their admin subtree; `within` narrows it),
-    each with its trail, for the grant form's picker."""
+def grant_org_options(
+    *, actor: Actor, within: Organization | None = None
+) -> QuerySet[Organization]:
+    """The open orgs the actor may grant roles on (their admin subtree; `within` narrows it):
+    the grant form's picker searches them on the server."""
     qs = orgs_administered(actor).filter(closed_on__isnull=True)
     if within is not None:
         qs = qs.filter(path__startswith=within.path)
-    options = list(qs.order_by("path"))
-    attach_ancestor_names(options)
-    return options
+    return qs.order_by("path")
 
 
 def grantable_users(actor: Actor) -> QuerySet[User]:

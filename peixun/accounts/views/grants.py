@@ -16,6 +16,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,8 +27,9 @@ from django.views.decorators.http import require_POST
 from peixun.core.forms import BootstrapMixin, DateInput, add_service_errors, error_text, render_form
 from peixun.core.pagination import paginate
 from peixun.core.params import absolute_url, pk_or_404
+from peixun.core.pickers import picker_answer
 from peixun.core.scoping import Actor, can_admin_org, scope_of
-from peixun.orgs.forms import TrailChoiceField
+from peixun.orgs.forms import OrgPickerField
 from peixun.orgs.models import Organization
 from peixun.orgs.selectors import attach_ancestor_names, orgs_administered
 
@@ -65,7 +67,7 @@ class GrantForm(BootstrapMixin, forms.Form):
         error_messages={"required": gettext_lazy("Search for the member and pick one.")},
     )
     role = forms.ChoiceField(label=gettext_lazy("role"), choices=ROLE_CHOICES)
-    org = TrailChoiceField(label=gettext_lazy("organization"), queryset=Organization.objects.none())
+    org = OrgPickerField(label=gettext_lazy("organization"))
     expires_on = forms.DateField(
         label=gettext_lazy("expires on"),
         required=False,
@@ -73,12 +75,9 @@ class GrantForm(BootstrapMixin, forms.Form):
         help_text=gettext_lazy("The last day the grant gives access; empty for no end."),
     )
 
-    def __init__(self, *args: Any, org_options: list[Organization], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, org_options: QuerySet[Organization], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["org"]
-        assert isinstance(field, TrailChoiceField)
-        field.queryset = Organization.objects.filter(pk__in=[o.pk for o in org_options])
-        field.choices = [("", "—")] + [(o.pk, field.label_from_instance(o)) for o in org_options]
+        self.fields["org"].queryset = org_options  # type: ignore[attr-defined]
         self.style_fields()
 
 
@@ -204,6 +203,8 @@ def grant_new(request: HttpRequest) -> HttpResponse:
     options = selectors.grant_org_options(actor=actor, within=org)
     q = request.GET.get("q", "")[:60]
     form = GrantForm(request.POST or None, org_options=options, initial={"org": org and org.pk})
+    if (answer := picker_answer(request, form)) is not None:
+        return answer
     picked: User | None = None
     if request.method == "POST":
         if form.is_valid():

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from peixun.core.forms import add_service_errors, mark_invalid
 from peixun.core.pagination import paginate
+from peixun.core.pickers import picker_answer
 from peixun.core.scoping import can_manage_org, get_visible_or_404
 from peixun.core.uploads import upload_held, upload_hold
 from peixun.plans.selectors import manageable_orgs
@@ -103,6 +104,8 @@ def _orgs_or_403(request: HttpRequest) -> Any:
 def bank_new(request: HttpRequest) -> HttpResponse:
     orgs = _orgs_or_403(request)
     form = QuestionForm(request.POST or None, orgs=orgs, initial={"org": orgs.first()})
+    if (answer := picker_answer(request, form)) is not None:
+        return answer
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -216,7 +219,10 @@ def bank_import(request: HttpRequest) -> HttpResponse:
     duplicates and how many would be imported. POST with `token`: import the checked file."""
     orgs = _orgs_or_403(request)
     if request.method != "POST":
-        return _render_import(request, ImportForm(orgs=orgs, initial={"org": orgs.first()}))
+        form = ImportForm(orgs=orgs, initial={"org": orgs.first()})
+        if (answer := picker_answer(request, form)) is not None:
+            return answer
+        return _render_import(request, form)
     if request.POST.get("token"):
         return _import_confirm(request, orgs)
     form = ImportForm(request.POST, request.FILES, orgs=orgs)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from peixun.core.forms import add_service_errors, mark_invalid
 from peixun.core.pagination import paginate
+from peixun.core.pickers import picker_answer
 from peixun.core.scoping import can_admin_org, can_manage_org, get_visible_or_404, scope_of
 from peixun.orgs.selectors import reader_tenant
 from peixun.plans.selectors import manageable_orgs
@@ -79,6 +80,8 @@ def exam_new(request: HttpRequest) -> HttpResponse:
         "credit_hours": services.exam_rule(orgs.first()).pass_credit_hours,  # type: ignore[arg-type]
     }
     form = ExamForm(request.POST or None, orgs=orgs, papers=papers, initial=initial)
+    if (answer := picker_answer(request, form)) is not None:
+        return answer
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -115,6 +118,8 @@ def exam_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial=initial,
         published=published,
     )
+    if (answer := picker_answer(request, form)) is not None:
+        return answer
     if request.method == "POST":
         if form.is_valid():
             try:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from peixun.core.forms import add_service_errors, mark_invalid
 from peixun.core.pagination import paginate
+from peixun.core.pickers import picker_answer
 from peixun.core.scoping import can_manage_org, get_visible_or_404
 from peixun.plans.selectors import manageable_orgs
 
@@ -67,6 +68,8 @@ def paper_new(request: HttpRequest) -> HttpResponse:
     if not orgs.exists():
         raise PermissionDenied(_("You may not create papers."))
     form = PaperForm(request.POST or None, orgs=orgs, initial={"org": orgs.first()})
+    if (answer := picker_answer(request, form)) is not None:
+        return answer
     if request.method == "POST":
         if form.is_valid():
             mode = form.cleaned_data["mode"]

@@ -28,6 +28,7 @@ from peixun.core.forms import add_service_errors, render_form
 from peixun.core.middleware import HtmxHttpRequest
 from peixun.core.pagination import paginate
 from peixun.core.params import pk_or_404
+from peixun.core.pickers import picker_answer
 from peixun.core.scoping import Actor, can_admin_org, can_manage_org, get_visible_or_404, scope_of
 from peixun.orgs.models import Organization
 from peixun.orgs.selectors import org_options_for
@@ -144,6 +145,8 @@ def member_create(request: HttpRequest) -> HttpResponse:
         except Organization.DoesNotExist:
             raise Http404 from None
     form = MemberCreateForm(request.POST or None, org_options=options, initial=initial)
+    if (answer := picker_answer(request, form)) is not None:
+        return answer
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "org"}
         try:
@@ -182,6 +185,8 @@ def member_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     member = managed_member_or_404(actor, pk)
     targets = selectors.transfer_target_options(actor=actor, member=member)
     form = TransferForm(request.POST or None, targets=targets)
+    if (answer := picker_answer(request, form)) is not None:
+        return answer
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -218,6 +223,8 @@ def position_add(request: HttpRequest, pk: int) -> HttpResponse:
     member = managed_member_or_404(actor, pk)
     options = selectors.position_org_options(actor=actor, member=member)
     form = PositionForm(request.POST or None, org_options=options, initial={"org": member.org_id})
+    if (answer := picker_answer(request, form)) is not None:
+        return answer
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

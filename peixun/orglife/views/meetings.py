@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 from peixun.core.forms import add_service_errors, mark_invalid
 from peixun.core.pagination import paginate
 from peixun.core.permissions import require_manage
+from peixun.core.pickers import picker_answer
 from peixun.core.scoping import can_manage_org, scope_of
 from peixun.events.models import Event
 from peixun.orgs.selectors import admin_tenants
@@ -78,6 +79,8 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     actor = request.user
     selectors.require_staff(actor)
     form, filters = list_filters(request)
+    if (answer := picker_answer(request, form)) is not None:
+        return answer
     page, query = paginate(request, selectors.meeting_list(actor, **filters))
     scope = scope_of(actor)
     return render(
@@ -139,6 +142,8 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     if request.GET.get("kind") in MeetingKind.values:
         initial["kind"] = request.GET["kind"]
     form = MeetingForm(request.POST or None, orgs=orgs, initial=initial)
+    if (answer := picker_answer(request, form)) is not None:
+        return answer
     if request.method == "POST" and form.is_valid():
         try:
             meeting = services.meeting_record(

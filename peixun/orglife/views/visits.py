@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from peixun.core.forms import add_service_errors, mark_invalid
 from peixun.core.pagination import paginate
+from peixun.core.pickers import picker_answer
 from peixun.core.scoping import scope_of
 
 from .. import selectors
@@ -31,6 +32,8 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     form = VisitFilterForm(
         request.GET, years=selectors.visit_years(actor), orgs=selectors.meeting_orgs(actor)
     )
+    if (answer := picker_answer(request, form)) is not None:
+        return answer
     form.is_valid()
     data = form.cleaned_data
     filters: dict[str, Any] = {
@@ -65,6 +68,8 @@ def visit_new(request: HttpRequest) -> HttpResponse:
         members=selectors.visit_members(actor),
         initial={"visited_on": timezone.localdate()},
     )
+    if (answer := picker_answer(request, form)) is not None:
+        return answer
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

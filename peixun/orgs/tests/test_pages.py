@@ -303,8 +303,15 @@ class WriteFormTests(PersonaTestCase):
         offered = {code for code in field.queryset.values_list("code", flat=True)}
         # Not its own parent (unit), not itself or its group, not a branch: committees only.
         self.assertEqual(offered, {"T01", "T0102"})
-        labels = [label for _, label in field.choices]
-        self.assertIn("测试县直机关工委 › 测试委党委 (T0102)", labels)
+        # The picker offers the same, searched on the server by name or code, labelled by path.
+        self.assertEqual(
+            self.picked("org_admin", url, "new_parent"),
+            ["测试县直机关工委", "测试县直机关工委 › 测试委党委"],
+        )
+        self.assertEqual(
+            self.picked("org_admin", url, "new_parent", "t0102"), ["测试县直机关工委 › 测试委党委"]
+        )
+        self.assertEqual(self.picked("org_admin", url, "new_parent", "第一"), [])
 
     def test_move_to_a_target_outside_the_offer_is_an_error(self) -> None:
         url = reverse("orgs:move", args=[self.world.branch.pk])

@@ -208,25 +208,3 @@ def quota_eligible_orgs(training_class: TrainingClass) -> QuerySet[Organization]
         .exclude(pk__in=Quota.objects.filter(training_class=training_class).values("org_id"))
         .order_by("path")
     )
-
-
-def quota_org_choices(
-    training_class: TrainingClass,
-    q: str,
-    *,
-    limit: int,
-    keep_chosen: bool = False,
-    chosen: Any = None,
-) -> QuerySet[Organization]:
-    """The orgs a places form offers: the direct children, or the orgs at any depth a search
-    names, at most `limit`; with `keep_chosen`, the eligible org `chosen` as well (a form shown
-    again keeps its choice)."""
-    eligible = quota_eligible_orgs(training_class)
-    if q:
-        shown = eligible.filter(name__contains=q)
-    else:
-        shown = eligible.filter(depth=training_class.org.depth + 1)
-    offered = eligible.filter(pk__in=list(shown.values_list("pk", flat=True)[:limit]))
-    if keep_chosen:
-        return offered | eligible.filter(pk=chosen or 0)
-    return offered

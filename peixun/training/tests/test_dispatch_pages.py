@@ -317,8 +317,16 @@ class DispatchPageContentTests(DispatchTestCase):
 
     def test_quotas_page_gives_places(self) -> None:
         client = self.client_for("org_admin")
-        text = client.get(self.url("quotas")).content.decode()
-        self.assertIn("测试局机关党委", text)  # a direct child of the organiser
+        offered = self.picked("org_admin", self.url("quotas"), "org")
+        self.assertIn("测试县直机关工委 › 测试局机关党委", offered)  # a direct child
+        # Any depth below the organiser is found by name; the unit with places is not offered.
+        self.assertEqual(
+            self.picked("org_admin", self.url("quotas"), "org", "党支部"),
+            [
+                "测试县直机关工委 › 测试局机关党委 › 第二党支部",
+                "测试县直机关工委 › 测试委党委 › 第三党支部",
+            ],
+        )
         response = client.post(self.url("quotas"), {"org": self.world.other_branch.pk, "places": 2})
         self.assertEqual(response.status_code, 302)
         self.assertEqual(

@@ -31,6 +31,7 @@ from peixun.core.forms import add_service_errors, mark_invalid
 from peixun.core.middleware import HtmxHttpRequest
 from peixun.core.pagination import paginate
 from peixun.core.permissions import require_manage
+from peixun.core.pickers import picker_answer
 from peixun.core.scoping import can_manage_org, scope_of
 from peixun.hours.selectors import requirement_audience_text
 from peixun.orgs.selectors import admin_tenants
@@ -73,6 +74,8 @@ def class_list(request: HttpRequest) -> HttpResponse:
         years=selectors.class_years(actor),
         organisers=selectors.class_organisers(actor),
     )
+    if (answer := picker_answer(request, form)) is not None:
+        return answer
     form.is_valid()  # an unknown choice just drops that filter
     data = form.cleaned_data
     classes = selectors.class_list(
@@ -163,6 +166,8 @@ def class_new(request: HttpRequest) -> HttpResponse:
     if first is not None:
         initial["org"] = first.pk
     form = ClassForm(request.POST or None, orgs=orgs, initial=initial)
+    if (answer := picker_answer(request, form)) is not None:
+        return answer
     if request.method == "POST" and form.is_valid():
         try:
             training_class = services.class_create(
@@ -191,6 +196,8 @@ def class_edit(request: HttpRequest, pk: int) -> HttpResponse:
         editing=True,
         initial=ClassForm.initial_of(training_class),
     )
+    if (answer := picker_answer(request, form)) is not None:
+        return answer
     if request.method == "POST" and form.is_valid():
         try:
             services.class_update(

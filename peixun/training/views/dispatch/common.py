@@ -17,7 +17,6 @@ from ...services import dispatch as services
 
 ROSTER_TABS = ("nominated", "accepted", "history")
 UNTRAINED_SHOWN = 30
-ORG_CHOICES_LIMIT = 50
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

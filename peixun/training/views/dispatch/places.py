@@ -13,13 +13,13 @@ from django.views.decorators.http import require_POST
 
 from peixun.core.forms import error_text
 from peixun.core.middleware import HtmxHttpRequest
+from peixun.core.pickers import picker_answer
 
 from ... import selectors
 from ...forms import QuotaForm
 from ...models import TrainingClass
 from ...services import dispatch as services
 from .common import (
-    ORG_CHOICES_LIMIT,
     class_or_404,
     require_organiser_page,
     roster_figures,
@@ -34,13 +34,10 @@ def quotas(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     training_class = class_or_404(request, pk)
     require_organiser_page(request, training_class)
-    q = request.GET.get("q", "").strip()
-    orgs = (
-        selectors.quota_eligible_orgs(training_class)
-        if request.method == "POST"
-        else selectors.quota_org_choices(training_class, q, limit=ORG_CHOICES_LIMIT)
-    )
-    form = QuotaForm(request.POST or None, orgs=orgs)
+    # Any eligible org at any depth, found by the picker's search on the server.
+    form = QuotaForm(request.POST or None, orgs=selectors.quota_eligible_orgs(training_class))
+    if (answer := picker_answer(request, form)) is not None:
+        return answer
     if request.method == "POST" and form.is_valid():
         try:
             quota = services.quota_set(
@@ -57,15 +54,6 @@ def quotas(request: HttpRequest, pk: int) -> HttpResponse:
                 _("%(org)s now has %(n)s places.") % {"org": quota.org.name, "n": quota.places},
             )
             return redirect("training:quotas", training_class.pk)
-    if request.method == "POST":
-        # Shown again with the same short list the page offered, the choice kept.
-        form.fields["org"].queryset = selectors.quota_org_choices(  # type: ignore[attr-defined]
-            training_class,
-            q,
-            limit=ORG_CHOICES_LIMIT,
-            keep_chosen=True,
-            chosen=form.data.get("org"),
-        )
     rows = selectors.dispatch_quotas(training_class)
     editable = training_class.state in services.QUOTA_STATES
     return render(
@@ -76,7 +64,6 @@ def quotas(request: HttpRequest, pk: int) -> HttpResponse:
             "active_tab": "roster",
             "form": form,
             "rows": rows,
-            "q": q,
             "editable": editable,
             "figures": roster_figures(training_class, rows),
         },
