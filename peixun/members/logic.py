@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from peixun.core.idcard import birth_date_of, gender_of, id_number_problem, normalise_id_number
 from peixun.core.text import fold_width, parse_date
 
-from .models import ETHNICITIES, Member
+from .models import ETHNICITIES, Member, Membership
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -264,3 +264,10 @@ def clean_member_fields(
 
 def age_on(birth: dt.date, day: dt.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def departure_of(history: list[Membership]) -> Membership | None:
+    """The membership a member left the tenant with, from their history in date order; None
+    while they still belong (a later membership reopened counts as belonging)."""
+    last = history[-1] if history else None
+    return last if last is not None and last.departure else None

@@ -1,10 +1,10 @@
 """Every write to members: their records, membership history and positions (`members`), and
 the roster's import and audited export (`roster`)."""
 
+from ..models import Departure
 from .keys import field_key_rotate
 from .members import (
     AUDIT_FIELDS,
-    Departure,
     check_member_org,
     member_create,
     member_depart,
