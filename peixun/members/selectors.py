@@ -31,7 +31,9 @@ class MemberFilters:
 
 def member_list(*, actor: Actor, filters: MemberFilters | None = None) -> QuerySet[Member]:
     f = filters or MemberFilters()
-    qs = Member.objects.visible_to(actor).select_related("org").annotate(has_left=has_left())
+    qs: QuerySet[Member] = (
+        Member.objects.visible_to(actor).select_related("org").annotate(has_left=has_left())
+    )
     if f.org is not None:
         qs = qs.filter(org__path__startswith=f.org.path)
     if f.status:
@@ -64,7 +66,7 @@ def member_picker_matches(candidates: QuerySet[Member], text: str) -> QuerySet[M
     return candidates.select_related("org").order_by("org__path", "name", "id")
 
 
-def has_left() -> Any:
+def has_left() -> Q:
     """An annotation: the member left the tenant (a departure closed their last membership and
     no membership is open)."""
     memberships = Membership.objects.filter(member=OuterRef("pk"))
