@@ -15,7 +15,7 @@ from peixun.core.audit import audit_record, snapshot
 from peixun.core.crypto import encrypt_text, keyed_hash
 from peixun.core.idcard import mask_id_number
 from peixun.core.permissions import require_admin, require_manage
-from peixun.core.scoping import Actor, can_manage_org
+from peixun.core.scoping import Actor, can_manage_org, scope_of
 from peixun.orgs.models import Organization, Position
 
 from .. import registry
@@ -199,6 +199,10 @@ def member_transfer(
     return new
 
 
+def is_own_record(actor: Actor | None, member: Member) -> bool:
+    return actor is not None and scope_of(actor).member_id == member.pk
+
+
 @transaction.atomic
 def member_depart(
     *, actor: Actor, member: Member, reason: str, effective: dt.date, note: str = ""
@@ -211,6 +215,11 @@ def member_depart(
     """
     member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
     require_manage(actor, member.org)
+    if is_own_record(actor, member):
+        # It would end the actor's own login mid-action; the org above records it.
+        raise ValidationError(
+            {"member": _("You cannot record your own departure; the organization above does.")}
+        )
     errors: dict[str, str] = {}
     if not reason:
         errors["reason"] = _("Choose why the member leaves.")

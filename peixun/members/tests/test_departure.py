@@ -99,6 +99,23 @@ class DepartureServiceTests(DepartureTestCase):
             )
         self.assertIn("member", caught.exception.message_dict)
 
+    def test_nobody_records_their_own_departure(self) -> None:
+        before = self.stored()
+        with self.assertRaises(ValidationError) as caught:
+            member_depart(
+                actor=self.user("secretary"),
+                member=self.world.secretary_member,
+                reason=Departure.TRANSFER_OUT,
+                effective=self.today(),
+            )
+        self.assertIn("member", caught.exception.message_dict)
+        self.assertEqual(self.stored(), before)
+        url = reverse("members:depart", args=[self.world.secretary_member.pk])
+        self.assertEqual(self.client_for("secretary").get(url).status_code, 404)
+        detail = reverse("members:detail", args=[self.world.secretary_member.pk])
+        self.assertNotContains(self.client_for("secretary").get(detail), url)
+        self.assertContains(self.client_for("org_admin").get(detail), url)
+
 
 class DeparturePageTests(DepartureTestCase):
     def url(self, member: Member) -> str:

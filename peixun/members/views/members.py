@@ -102,6 +102,9 @@ def member_page_context(actor: Actor, member: Member) -> dict[str, Any]:
         "positions": positions,
         # A departed member's record is kept as it was: nothing left to edit, move or give.
         "can_manage": departure is None and can_manage_org(actor, member.org),
+        "can_depart": departure is None
+        and can_manage_org(actor, member.org)
+        and not services.is_own_record(actor, member),
         "can_reveal": can_admin_org(actor, member.org),
     }
 
@@ -229,6 +232,8 @@ def member_depart(request: HttpRequest, pk: int) -> HttpResponse:
     stops at once. 404 for anyone who may not change the member, and for a member already gone."""
     actor = request.user
     member = managed_member_or_404(actor, pk)
+    if services.is_own_record(actor, member):
+        raise Http404  # the org above records it (the service refuses too)
     if departure_of(list(selectors.member_history(actor=actor, member=member))) is not None:
         raise Http404
     form = DepartureForm(request.POST or None)
