@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from pypdf import PdfReader
 
 from browser_tests.conftest import screenshot
 from peixun.accounts.models import User
@@ -41,10 +42,17 @@ def test_admin_creates_a_branch_and_a_member_activates_on_a_phone(  # type: igno
     screenshot(page, "accounts-branch-created-desk")
 
     with page.expect_download() as download_info:
-        page.click("#slips-button")
+        page.click("#slips-docx-button")
     data = Path(download_info.value.path()).read_bytes()
     document = Document(io.BytesIO(data))
-    text = "\n".join(p.text for p in document.paragraphs)
+    assert "\n".join(p.text for p in document.paragraphs).count("陈") == 3
+    # The PDF beside it issues fresh codes again: the codes on the .docx stop working.
+    with page.expect_download() as download_info:
+        page.click("#slips-button")
+    pdf = PdfReader(io.BytesIO(Path(download_info.value.path()).read_bytes()))
+    assert len(pdf.pages) == 3
+    # pypdf reads fpdf2's text with a NUL before each character.
+    text = "\n".join(p.extract_text().replace("\x00", "") for p in pdf.pages)
     assert text.count("陈") == 3
     code = re.search(r"([2-9A-HJ-NP-Z]{5}-[2-9A-HJ-NP-Z]{5})", text.split("陈一", 1)[1])
     assert code is not None

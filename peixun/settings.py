@@ -178,6 +178,10 @@ EMAIL_TIMEOUT = env_int("PEIXUN_EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("PEIXUN_EMAIL_FROM", "peixun@localhost")
 # Links in emails need the site's address; pages use relative links.
 SITE_URL = env_str("PEIXUN_SITE_URL", "")
+# The Chinese font PDF documents embed (only the characters used): Debian's fonts-noto-cjk by
+# default. A .ttc holds several fonts; PDF_FONT_INDEX picks one (2 is Noto Sans CJK SC).
+PDF_FONT_FILE = env_str("PEIXUN_PDF_FONT", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+PDF_FONT_INDEX = env_int("PEIXUN_PDF_FONT_INDEX", 2, minimum=0)
 
 if not DEBUG:
     # Off only for a plain-http demo on this machine (`make run`); a deployment serves HTTPS.

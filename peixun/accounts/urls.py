@@ -12,6 +12,7 @@ urlpatterns = [
     path("orgs/<int:pk>/", accounts.org_accounts, name="org"),
     path("orgs/<int:pk>/create/", accounts.create_accounts, name="create"),
     path("orgs/<int:pk>/slips.docx", accounts.slips_download, name="slips"),
+    path("orgs/<int:pk>/slips.pdf", accounts.slips_download_pdf, name="slips_pdf"),
     path("members/<int:pk>/create/", accounts.member_account_create, name="member_create"),
     path("users/<int:pk>/reissue/", accounts.account_reissue, name="reissue"),
     path("users/<int:pk>/reset/", accounts.account_reset, name="reset"),

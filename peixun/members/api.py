@@ -131,6 +131,14 @@ class TransferIn(Schema):
     note: str = ""
 
 
+class DepartIn(Schema):
+    """`reason`: transfer_out (转出), death (去世), removal (除名/出党) or withdrawal (退党)."""
+
+    reason: str
+    effective: dt.date
+    note: str = ""
+
+
 class MembershipOut(Schema):
     id: int
     org_id: int
@@ -138,10 +146,16 @@ class MembershipOut(Schema):
     since: dt.date
     until: dt.date | None
     note: str
+    departure: str
+    departure_label: str
 
     @staticmethod
     def resolve_org_name(obj: Membership) -> str:
         return obj.org.name
+
+    @staticmethod
+    def resolve_departure_label(obj: Membership) -> str:
+        return str(obj.get_departure_display()) if obj.departure else ""
 
 
 class RevealOut(Schema):
@@ -243,6 +257,21 @@ def transfer_member(
         note=payload.note,
     )
     return Status(201, membership)
+
+
+@router.post("/{int:member_id}/depart", response=MembershipOut)
+def depart_member(request: HttpRequest, member_id: int, payload: DepartIn) -> Membership:
+    """The member leaves the tenant on `effective` (not in the future): the open membership
+    closes with the reason, current positions end, and the member's login stops at once.
+    Answers the closed membership."""
+    member = member_or_404(request, member_id)
+    return services.member_depart(
+        actor=request.user,
+        member=member,
+        reason=payload.reason,
+        effective=payload.effective,
+        note=payload.note,
+    )
 
 
 @router.get("/{int:member_id}/history", response=list[MembershipOut])

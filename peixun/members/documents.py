@@ -254,7 +254,9 @@ def _instructions(workbook: Workbook) -> None:
     rules: dict[str, str] = {
         "name": _("The member's name, at most 40 characters."),
         "gender": _("One of: %(choices)s. Left blank, it is read from the ID number."),
-        "ethnicity": _("One of the 56 ethnic groups, e.g. %(example)s.")
+        "ethnicity": _(
+            "One of the 56 ethnic groups, e.g. %(example)s; the final 族 may be left out."
+        )
         % {"example": "、".join(ETHNICITIES[:3])},
         "birth_date": date_help + " " + _("Left blank, it is read from the ID number."),
         "id_number": _(
@@ -287,6 +289,14 @@ def _instructions(workbook: Workbook) -> None:
             _(
                 "Fill in the first sheet, one member per row, below the headers. Keep the headers "
                 "as they are. Nothing is saved until every row is correct."
+            )
+        ]
+    )
+    sheet.append(
+        [
+            _(
+                "Where a column lists choices, the spellings in brackets are accepted as well; "
+                "spaces and full-width letters do not matter."
             )
         ]
     )

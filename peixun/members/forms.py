@@ -22,7 +22,7 @@ from peixun.orgs.forms import OrgPickerField
 from peixun.orgs.models import Organization, Position
 from peixun.orgs.selectors import attach_ancestor_names, org_path_label
 
-from .models import Member
+from .models import Departure, Member
 from .selectors import member_picker_matches
 
 
@@ -204,6 +204,33 @@ class TransferForm(BootstrapMixin, forms.Form):
         to_org = self.fields["to_org"]
         assert isinstance(to_org, OrgPickerField)
         to_org.queryset = targets
+        self.style_fields()
+
+
+class DepartureForm(BootstrapMixin, forms.Form):
+    reason = forms.ChoiceField(
+        label=_("reason for leaving"), choices=blank_first(Departure.choices)
+    )
+    effective = forms.DateField(
+        label=_("Effective date"),
+        widget=DateInput(),
+        help_text=_("The day the member left: today or earlier."),
+    )
+    note = forms.CharField(
+        label=_("note"),
+        required=False,
+        max_length=200,
+        help_text=_("E.g. where the membership was transferred, or the decision's number."),
+    )
+    confirm = forms.BooleanField(
+        label=_("I confirm the member leaves; their login stops working today."),
+        error_messages={"required": _("Tick the box to confirm.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"effective": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.fields["confirm"].widget.attrs["class"] = "form-check-input"
         self.style_fields()
 
 

@@ -7,7 +7,9 @@ everywhere at once.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+import unicodedata
 from typing import Any
 
 from django.db import models
@@ -17,7 +19,7 @@ from django.utils.translation import gettext as _
 from peixun.core.idcard import birth_date_of, gender_of, id_number_problem, normalise_id_number
 from peixun.core.text import fold_width, parse_date
 
-from .models import ETHNICITIES, Member
+from .models import ETHNICITIES, Member, Membership
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -33,24 +35,120 @@ DATE_FIELDS = ("birth_date", "joined_on", "confirmed_on")
 REQUIRED = ("name", "id_number", "status")
 
 
-def choice_value(field: str, raw: Any) -> str:
-    """Accept a stored value ('full') or its label in either language ('正式党员')."""
-    text = fold_width(str(raw or "")).strip()
+# The spellings real rosters use for each choice, beside the stored value and the label in
+# either language (which are always accepted). One table per field: the import reads through it,
+# and the template's instructions and the import's error messages list it, so a spelling is
+# written down once. Keys are stored values; spellings are compared folded (`fold_spelling`).
+SPELLINGS: dict[str, dict[str, tuple[str, ...]]] = {
+    "gender": {
+        Member.Gender.MALE: ("男", "男性"),
+        Member.Gender.FEMALE: ("女", "女性"),
+    },
+    "status": {
+        Member.Status.FULL: ("正式党员", "中共党员", "党员"),
+        Member.Status.PROBATIONARY: ("预备党员", "中共预备党员"),
+        Member.Status.CANDIDATE: ("发展对象",),
+        Member.Status.ACTIVIST: ("入党积极分子", "积极分子"),
+    },
+    "cadre_rank": {
+        Member.CadreRank.COUNTY_PLUS: (
+            "县处级以上",
+            "县处级及以上",
+            "县处级",
+            "处级",
+            "正处级",
+            "副处级",
+            "厅局级",
+            "省部级",
+        ),
+        Member.CadreRank.TOWNSHIP: ("乡科级", "科级", "正科级", "副科级"),
+        Member.CadreRank.STAFF: ("一般干部", "一般", "科员", "办事员"),
+        Member.CadreRank.NONE: ("非干部", "无", "否"),
+    },
+    "employment": {
+        Member.Employment.ON_DUTY: ("在岗", "在职"),
+        Member.Employment.RETIRED: ("离退休", "退休", "离休"),
+        Member.Employment.MOBILE: ("流动", "流动党员"),
+        Member.Employment.OTHER: ("其他",),
+    },
+    "exempt_reason": {
+        Member.ExemptReason.NONE: ("不免学", "无", "否"),
+        Member.ExemptReason.ELDERLY: ("年老体弱", "年老"),
+        Member.ExemptReason.IMMOBILE: ("行动不便",),
+        Member.ExemptReason.ILL: ("重病", "患重病", "重病患者"),
+    },
+    "education": {
+        Member.Education.POSTGRADUATE: (
+            "研究生",
+            "硕士",
+            "硕士研究生",
+            "博士",
+            "博士研究生",
+            "研究生及以上",
+        ),
+        Member.Education.BACHELOR: ("大学本科", "本科", "大学", "学士"),
+        Member.Education.COLLEGE: ("大学专科", "大专", "专科", "高职"),
+        Member.Education.SECONDARY: ("中专", "中等专科", "中等专业学校", "中技", "技校", "职高"),
+        Member.Education.HIGH_SCHOOL: ("高中",),
+        Member.Education.JUNIOR: ("初中及以下", "初中", "小学", "小学及以下"),
+    },
+}
+
+
+def fold_spelling(text: object) -> str:
+    """One form for comparing spellings: NFKC (full-width letters and digits become half-width),
+    no spaces anywhere, case folded."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text or ""))).casefold()
+
+
+@functools.cache
+def spelling_table(field: str) -> dict[str, str]:
+    """folded spelling → stored value for `field`: the table's spellings, the stored values and
+    the labels in English and Chinese. Cached: the catalogue does not change while running."""
     choices = CHOICE_FIELDS[field]
-    if text in choices.values:
-        return text
-    for value, label in choices.choices:
-        if text == str(label):
-            return value
-    with translation.override("zh-hans"):
-        for value, label in choices.choices:
-            if text == str(label):
-                return value
-    raise ValueError(text)
+    table: dict[str, str] = {}
+    for value, spellings in SPELLINGS[field].items():
+        for spelling in spellings:
+            table[fold_spelling(spelling)] = str(value)
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            for value, label in choices.choices:
+                table.setdefault(fold_spelling(label), value)
+    for value in choices.values:
+        if value:
+            table.setdefault(fold_spelling(value), value)
+    return table
+
+
+def choice_value(field: str, raw: Any) -> str:
+    """The stored value for `raw`: a stored value ('full'), a label in either language
+    ('正式党员') or a spelling of `SPELLINGS` ('中共党员'). ValueError for anything else."""
+    text = fold_spelling(raw)
+    found = spelling_table(field).get(text)
+    if found is None:
+        raise ValueError(text)
+    return found
+
+
+def accepted_spellings(field: str) -> list[tuple[str, list[str]]]:
+    """(label in the active language, the other spellings accepted for it), per choice that
+    needs writing (the blank "not exempt" apart), in the model's order."""
+    out: list[tuple[str, list[str]]] = []
+    for value, label in CHOICE_FIELDS[field].choices:
+        if not value:
+            continue
+        shown = str(label)
+        others = [s for s in SPELLINGS[field].get(value, ()) if s != shown]
+        out.append((shown, others))
+    return out
 
 
 def choice_help(field: str) -> str:
-    return "、".join(str(label) for value, label in CHOICE_FIELDS[field].choices if value)
+    """The accepted spellings of `field` as one line: 研究生（硕士、博士 …）；大学本科（本科 …）."""
+    parts = []
+    for label, others in accepted_spellings(field):
+        parts.append(f"{label}（{'、'.join(others)}）" if others else label)
+    return "；".join(parts)
 
 
 def clean_member_fields(
@@ -96,7 +194,7 @@ def clean_member_fields(
             clean[field] = ""
 
     if raw.get("ethnicity") not in (None, ""):
-        ethnicity = fold_width(str(raw["ethnicity"])).strip()
+        ethnicity = fold_spelling(raw["ethnicity"])
         if ethnicity in ETHNICITIES:
             clean["ethnicity"] = ethnicity
         elif ethnicity + "族" in ETHNICITIES:
@@ -166,3 +264,10 @@ def clean_member_fields(
 
 def age_on(birth: dt.date, day: dt.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def departure_of(history: list[Membership]) -> Membership | None:
+    """The membership a member left the tenant with, from their history in date order; None
+    while they still belong (a later membership reopened counts as belonging)."""
+    last = history[-1] if history else None
+    return last if last is not None and last.departure else None

@@ -186,8 +186,18 @@ class MembershipQuerySet(MemberOwnedQuerySet):
         return self.filter(since__lte=day).filter(Q(until__isnull=True) | Q(until__gt=day))
 
 
+class Departure(models.TextChoices):
+    """Why a member left the tenant: the last membership closes with it and no other opens."""
+
+    TRANSFER_OUT = "transfer_out", _("Transferred out")
+    DEATH = "death", _("Died")
+    REMOVAL = "removal", _("Removed from the Party")
+    WITHDRAWAL = "withdrawal", _("Left the Party")
+
+
 class Membership(models.Model):
-    """One stretch of a member's belonging to an org: [since, until). Transfers close one, open the next."""
+    """One stretch of a member's belonging to an org: [since, until). Transfers close one, open the next;
+    a departure closes the last one and says why (`departure`)."""
 
     member = models.ForeignKey(
         Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="memberships"
@@ -201,6 +211,9 @@ class Membership(models.Model):
     since = models.DateField(_("since"))
     until = models.DateField(_("until"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
+    departure = models.CharField(
+        _("reason for leaving"), max_length=16, choices=Departure.choices, blank=True, default=""
+    )
 
     objects = MembershipQuerySet.as_manager()
 
@@ -217,6 +230,10 @@ class Membership(models.Model):
                 fields=["member"],
                 condition=Q(until__isnull=True),
                 name="membership_one_open_per_member",
+            ),
+            models.CheckConstraint(
+                condition=Q(departure="") | Q(until__isnull=False),
+                name="membership_departure_closes_it",
             ),
         ]
 

@@ -31,7 +31,9 @@ class MemberFilters:
 
 def member_list(*, actor: Actor, filters: MemberFilters | None = None) -> QuerySet[Member]:
     f = filters or MemberFilters()
-    qs = Member.objects.visible_to(actor).select_related("org")
+    qs: QuerySet[Member] = (
+        Member.objects.visible_to(actor).select_related("org").annotate(has_left=has_left())
+    )
     if f.org is not None:
         qs = qs.filter(org__path__startswith=f.org.path)
     if f.status:
@@ -62,6 +64,15 @@ def member_picker_matches(candidates: QuerySet[Member], text: str) -> QuerySet[M
     if text:
         candidates = candidates.filter(Q(name__icontains=text) | Q(mobile__startswith=text))
     return candidates.select_related("org").order_by("org__path", "name", "id")
+
+
+def has_left() -> Q:
+    """An annotation: the member left the tenant (a departure closed their last membership and
+    no membership is open)."""
+    memberships = Membership.objects.filter(member=OuterRef("pk"))
+    return Exists(memberships.exclude(departure="")) & ~Exists(
+        memberships.filter(until__isnull=True)
+    )
 
 
 def member_history(*, actor: Actor, member: Member) -> QuerySet[Membership]:

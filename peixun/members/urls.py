@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", members.member_detail, name="detail"),
     path("<int:pk>/edit/", members.member_edit, name="edit"),
     path("<int:pk>/transfer/", members.member_transfer, name="transfer"),
+    path("<int:pk>/depart/", members.member_depart, name="depart"),
     path("<int:pk>/reveal-id/", members.member_reveal_id, name="reveal_id"),
     path("<int:pk>/positions/new/", members.position_add, name="position_add"),
     path("<int:pk>/positions/<int:position_pk>/end/", members.position_end, name="position_end"),

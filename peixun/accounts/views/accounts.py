@@ -24,6 +24,7 @@ from peixun.core.pagination import paginate
 from peixun.core.params import absolute_url, pk_or_404
 from peixun.core.scoping import can_admin_org, get_visible_or_404
 from peixun.orgs.models import Organization
+from peixun.orgs.selectors import attach_ancestor_names
 
 from .. import documents, selectors, services
 from ..services import IssuedCode
@@ -42,10 +43,12 @@ def activation_url(request: HttpRequest, code: str = "") -> str:
 
 
 def slip_rows(request: HttpRequest, issued: list[IssuedCode]) -> list[documents.SlipRow]:
+    # The branch with the orgs above it (15 branches may be called 办公室党支部), one query.
+    attach_ancestor_names([i.member.org for i in issued if i.member])
     return [
         documents.SlipRow(
             name=i.member.name if i.member else i.user.display_name(),
-            branch=i.member.org.name if i.member else "",
+            branch=" › ".join([*i.member.org.trail, i.member.org.name]) if i.member else "",
             login=i.login,
             code=i.code,
             expires_at=i.expires_at,
@@ -130,25 +133,47 @@ def create_accounts(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts:org", pk=org.pk)
 
 
-@login_required
-@require_POST
-@never_cache
-def slips_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """The activation slips of every account awaiting activation in the org (or its subtree).
-    Printing them issues fresh codes: the earlier slips of those accounts stop working."""
+def _slips_download(
+    request: HttpRequest,
+    pk: int,
+    build: Callable[[list[documents.SlipRow]], bytes],
+    content_type: str,
+    extension: str,
+) -> HttpResponse:
+    """The activation slips of every account awaiting activation in the org (or its subtree),
+    as .docx or PDF: the same issue of fresh codes either way, so the earlier slips of those
+    accounts stop working whichever file was printed."""
     org = _admin_org_or_404(request, pk)
     whole = request.POST.get("scope", "org") == "subtree"
     issued = services.activation_slips_issue(actor=request.user, org=org, include_subtree=whole)
     if not issued:
         messages.info(request, _("No login here is awaiting activation."))
         return redirect("accounts:org", pk=org.pk)
-    data = documents.activation_slips(slip_rows(request, issued))
-    response = HttpResponse(
-        data,
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    response = HttpResponse(build(slip_rows(request, issued)), content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="activation-slips-{org.code}.{extension}"'
     )
-    response["Content-Disposition"] = f'attachment; filename="activation-slips-{org.code}.docx"'
     return response
+
+
+@login_required
+@require_POST
+@never_cache
+def slips_download(request: HttpRequest, pk: int) -> HttpResponse:
+    return _slips_download(
+        request,
+        pk,
+        documents.activation_slips,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "docx",
+    )
+
+
+@login_required
+@require_POST
+@never_cache
+def slips_download_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    return _slips_download(request, pk, documents.activation_slips_pdf, "application/pdf", "pdf")
 
 
 def _code_page(request: HttpRequest, issued: IssuedCode, title: str) -> HttpResponse:

@@ -1,11 +1,12 @@
 """Every write to members: their records, membership history and positions (`members`), and
 the roster's import and audited export (`roster`)."""
 
+from ..models import Departure
 from .keys import field_key_rotate
 from .members import (
     AUDIT_FIELDS,
-    Departure,
     check_member_org,
+    is_own_record,
     member_create,
     member_depart,
     member_reveal_id,
@@ -23,6 +24,7 @@ __all__ = [
     "RosterImportResult",
     "check_member_org",
     "field_key_rotate",
+    "is_own_record",
     "member_create",
     "member_depart",
     "member_reveal_id",

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,12 +15,12 @@ from peixun.core.audit import audit_record, snapshot
 from peixun.core.crypto import encrypt_text, keyed_hash
 from peixun.core.idcard import mask_id_number
 from peixun.core.permissions import require_admin, require_manage
-from peixun.core.scoping import Actor, can_manage_org
+from peixun.core.scoping import Actor, can_manage_org, scope_of
 from peixun.orgs.models import Organization, Position
 
 from .. import registry
 from ..logic import clean_member_fields
-from ..models import Member, Membership
+from ..models import Departure, Member, Membership
 
 AUDIT_FIELDS = [
     "name",
@@ -198,45 +199,49 @@ def member_transfer(
     return new
 
 
-class Departure:
-    """Why a member leaves the tenant (the open membership closes and no other opens)."""
-
-    TRANSFER_OUT = "transfer_out"
-    DEATH = "death"
-    REMOVAL = "removal"
-    CHOICES = (TRANSFER_OUT, DEATH, REMOVAL)
+def is_own_record(actor: Actor | None, member: Member) -> bool:
+    return actor is not None and scope_of(actor).member_id == member.pk
 
 
 @transaction.atomic
 def member_depart(
     *, actor: Actor, member: Member, reason: str, effective: dt.date, note: str = ""
 ) -> Membership:
-    """A member leaves the tenant: transferred out of it, died, or removed (出党/除名).
+    """A member leaves the tenant: transferred out of it, died, removed (出党/除名) or withdrew.
 
-    The open membership closes at `effective` (recorded with the reason), and the listeners of
-    `registry.member_departed` run in this transaction: the member's login stops the same day.
+    The open membership closes at `effective` with the reason, and the listeners of
+    `registry.member_departed` run in this transaction: the member's login stops the same day,
+    whatever the effective date.
     """
     member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
     require_manage(actor, member.org)
-    if reason not in Departure.CHOICES:
-        raise ValidationError({"reason": _("Unknown reason for leaving.")})
+    if is_own_record(actor, member):
+        # It would end the actor's own login mid-action; the org above records it.
+        raise ValidationError(
+            {"member": _("You cannot record your own departure; the organization above does.")}
+        )
+    errors: dict[str, str] = {}
+    if not reason:
+        errors["reason"] = _("Choose why the member leaves.")
+    elif reason not in Departure.values:
+        errors["reason"] = _("Unknown reason for leaving.")
     if effective > timezone.localdate():
-        raise ValidationError({"effective": _("The effective date cannot be in the future.")})
+        errors["effective"] = _("The effective date cannot be in the future.")
     current: Membership | None = Membership.objects.filter(
         member=member, until__isnull=True
     ).first()
     if current is None:
         raise ValidationError({"member": _("The member has already left.")})
-    if effective <= current.since:
-        raise ValidationError(
-            {
-                "effective": _("Must be after the start of the current membership (%(date)s).")
-                % {"date": current.since}
-            }
-        )
+    if "effective" not in errors and effective <= current.since:
+        errors["effective"] = _("Must be after the start of the current membership (%(date)s).") % {
+            "date": current.since
+        }
+    if errors:
+        raise ValidationError(errors)
     current.until = effective
-    current.note = f"{reason}: {(note or '').strip()}".strip(": ")[:200]
-    current.save(update_fields=["until", "note"])
+    current.departure = reason
+    current.note = (note or "").strip()[:200]
+    current.save(update_fields=["until", "departure", "note"])
     audit_record(
         actor=actor,
         verb="member.depart",
@@ -244,6 +249,24 @@ def member_depart(
         org=member.org,
         after={"reason": reason, "until": effective, "note": current.note},
     )
+    # Nobody who has left still holds a post: a branch whose 书记 died must show none. A
+    # position's `until` is its last day, the membership's the first day outside it.
+    last_day = effective - dt.timedelta(days=1)
+    still_held = Position.objects.filter(member=member).filter(
+        Q(until__isnull=True) | Q(until__gt=last_day)
+    )
+    for position in still_held.select_related("org"):
+        before = snapshot(position, ["until"])
+        position.until = max(last_day, position.since)
+        position.save(update_fields=["until"])
+        audit_record(
+            actor=actor,
+            verb="position.end",
+            obj=position,
+            org=position.org,
+            before=before,
+            after={"until": position.until},
+        )
     registry.member_departed(actor=actor, member=member, reason=reason)
     return current
 

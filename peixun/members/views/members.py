@@ -4,7 +4,7 @@ Access, uniformly:
 - anonymous → login (302);
 - a member outside the actor's scope → 404 (never a 403 that confirms it exists);
 - the list is for people with a grant; a plain member gets 404 there, their page is 我的 (`mine`);
-- write pages (create, edit, transfer, positions) are 404 for every actor who cannot use them,
+- write pages (create, edit, transfer, departure, positions) are 404 for every actor who cannot use them,
   including a viewer or a plain member who can read the record: one answer for "not yours to
   change", so a write URL never tells anyone more than the read pages do;
 - revealing an ID number is the one exception: 404 when the member is out of sight, 403 when
@@ -35,6 +35,7 @@ from peixun.orgs.selectors import org_options_for
 
 from .. import selectors, services
 from ..forms import (
+    DepartureForm,
     MemberCreateForm,
     MemberFilterForm,
     MemberForm,
@@ -42,6 +43,7 @@ from ..forms import (
     PositionForm,
     TransferForm,
 )
+from ..logic import departure_of
 from ..models import Member
 
 FILTER_FIELDS = ("status", "cadre_rank", "position", "exempt", "employment", "q", "joined_month")
@@ -91,11 +93,18 @@ def member_page_context(actor: Actor, member: Member) -> dict[str, Any]:
     positions = list(selectors.member_positions(actor=actor, member=member))
     for position in positions:
         position.can_end = position.until is None and can_manage_org(actor, position.org)  # type: ignore[attr-defined]
+    history = list(selectors.member_history(actor=actor, member=member))
+    departure = departure_of(history)
     return {
         "member": member,
-        "history": selectors.member_history(actor=actor, member=member),
+        "history": history,
+        "departure": departure,
         "positions": positions,
-        "can_manage": can_manage_org(actor, member.org),
+        # A departed member's record is kept as it was: nothing left to edit, move or give.
+        "can_manage": departure is None and can_manage_org(actor, member.org),
+        "can_depart": departure is None
+        and can_manage_org(actor, member.org)
+        and not services.is_own_record(actor, member),
         "can_reveal": can_admin_org(actor, member.org),
     }
 
@@ -215,6 +224,39 @@ def member_transfer(request: HttpRequest, pk: int) -> HttpResponse:
         no_choice=not targets.exists(),
         no_choice_text=_("No other organization you manage takes members."),
     )
+
+
+@login_required
+def member_depart(request: HttpRequest, pk: int) -> HttpResponse:
+    """离开: the member leaves the tenant (transferred out, died, removed, withdrew); their login
+    stops at once. 404 for anyone who may not change the member, and for a member already gone."""
+    actor = request.user
+    member = managed_member_or_404(actor, pk)
+    if services.is_own_record(actor, member):
+        raise Http404  # the org above records it (the service refuses too)
+    if departure_of(list(selectors.member_history(actor=actor, member=member))) is not None:
+        raise Http404
+    form = DepartureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.member_depart(
+                actor=actor,
+                member=member,
+                reason=data["reason"],
+                effective=data["effective"],
+                note=data["note"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s has left; any login of theirs no longer works.")
+                % {"name": member.name},
+            )
+            return redirect("members:detail", pk=member.pk)
+    return render_form(request, "members/depart.html", form, member=member)
 
 
 @login_required
