@@ -18,7 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.utils import timezone
-from docx import Document
+from pypdf import PdfReader
 
 from browser_tests.conftest import screenshot
 from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
@@ -76,15 +76,15 @@ def activate(page, base: str, code: str, password: str, *, remember: bool) -> No
 
 
 def slip_codes(data: bytes) -> dict[str, str]:
-    """Each member's code on the branch's slips: the first code after their name."""
-    document = Document(io.BytesIO(data))
-    text = "\n".join(p.text for p in document.paragraphs)
-    text += "\n".join(
-        cell.text for table in document.tables for row in table.rows for cell in row.cells
-    )
+    """Each member's code on the branch's PDF slips (one page each): the code on their page."""
+    pages = PdfReader(io.BytesIO(data)).pages
+    # pypdf reads fpdf2's text with a NUL before each character.
+    texts = [page.extract_text().replace("\x00", "") for page in pages]
+    assert len(texts) == 3
     codes = {}
     for name in ("王书记", "李党员", "赵观察"):
-        found = CODE.search(text.split(name, 1)[1])
+        page = next(text for text in texts if name in text)
+        found = CODE.search(page)
         assert found is not None, name
         codes[name] = found.group(0)
     return codes
