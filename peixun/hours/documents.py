@@ -62,22 +62,29 @@ def ledger_workbook(data: LedgerData) -> bytes:
                 _number(mc.totals.concentrated),
                 _number(mc.totals.online),
             ]
-            results = {r.requirement_id: r for r in mc.results}
-            for rule in rules:
-                result = results.get(rule.pk)
-                if result is None:
-                    values += ["", "", "", ""]
-                    continue
-                values += [
-                    _number(result.required),
-                    _number(result.achieved),
-                    _number(result.gap),
-                    str(STATUS_LABELS[result.status]),
-                ]
+            values += _rule_cells(mc.results, rules)
             sheet.append(values)
         buffer = io.BytesIO()
         workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _rule_cells(results: Any, rules: Any) -> list[Any]:
+    """Per rule: required, achieved, still owed and status; four blanks where it does not apply."""
+    by_rule = {r.requirement_id: r for r in results}
+    cells: list[Any] = []
+    for rule in rules:
+        result = by_rule.get(rule.pk)
+        if result is None:
+            cells += ["", "", "", ""]
+            continue
+        cells += [
+            _number(result.required),
+            _number(result.achieved),
+            _number(result.gap),
+            str(STATUS_LABELS[result.status]),
+        ]
+    return cells
 
 
 def _bold_row(sheet: Any, headers: list[str]) -> list[WriteOnlyCell]:
@@ -117,18 +124,7 @@ def drilldown_workbook(data: Drilldown) -> bytes:
                 neutralise_formula(row.member.name),
                 neutralise_formula(" › ".join(row.branch_path)),
             ]
-            results = {r.requirement_id: r for r in row.member.results}
-            for rule in rules:
-                result = results.get(rule.pk)
-                if result is None:
-                    values += ["", "", "", ""]
-                    continue
-                values += [
-                    _number(result.required),
-                    _number(result.achieved),
-                    _number(result.gap),
-                    str(STATUS_LABELS[result.status]),
-                ]
+            values += _rule_cells(row.member.results, rules)
             sheet.append(values)
         buffer = io.BytesIO()
         workbook.save(buffer)
