@@ -16,7 +16,7 @@ from .notifications import (
     notifications_for,
 )
 from .pagination import paginate
-from .scoping import scope_of
+from .scoping import can_read_audit, scope_of
 from .selectors import audit_list as select_audit
 from .workbench import member_section, staff_section
 
@@ -47,8 +47,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
-    scope = scope_of(request.user)
-    if not (scope.platform or scope.admin_paths):
+    if not can_read_audit(request.user):
         raise Http404
     g = request.GET
     events = select_audit(
