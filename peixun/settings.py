@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "peixun.core.middleware.RequestContextMiddleware",
+    "peixun.core.middleware.SeparatedRolesMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -46,6 +46,8 @@ class Scope:
     security_paths: tuple[str, ...] = ()
     # Who reads the audit trail: org admins, security administrators and auditors.
     audit_paths: tuple[str, ...] = ()
+    # Who manages logins and grants: org admins and security administrators.
+    account_paths: tuple[str, ...] = ()
     member_id: int | None = None
     roles: frozenset[str] = field(default_factory=frozenset)
 
@@ -109,6 +111,7 @@ def scope_of(actor: Actor | None) -> Scope:
         admin_paths=_minimal(admin),
         security_paths=_minimal(security),
         audit_paths=_minimal(audit),
+        account_paths=_minimal(admin | security),
         member_id=member_id,
         roles=frozenset(roles),
     )
@@ -140,6 +143,20 @@ def can_read_audit(actor: Actor | None) -> bool:
     """Whether the actor reads the audit trail anywhere (the audit page, its menu entry)."""
     scope = scope_of(actor)
     return scope.platform or bool(scope.audit_paths)
+
+
+def can_admin_accounts(actor: Actor | None, org: Any) -> bool:
+    """Whether the actor manages the logins and grants of `org` (an org admin or a security
+    administrator over it, or a platform admin)."""
+    scope = scope_of(actor)
+    return scope.platform or path_in(org.path, scope.account_paths)
+
+
+def can_secure_org(actor: Actor | None, org: Any) -> bool:
+    """Whether the actor is a security administrator over `org` (or a platform admin): who
+    grants the security administrator and auditor roles."""
+    scope = scope_of(actor)
+    return scope.platform or path_in(org.path, scope.security_paths)
 
 
 def can_admin_org(actor: Actor | None, org: Any) -> bool:

@@ -31,6 +31,12 @@ def home(request: HttpRequest) -> HttpResponse:
     staff = scope.platform or bool(scope.read_paths)
     member = bool(scope.member_id)
     if not (staff or member):
+        # The security administrator and the auditor (三员分立) read no business data: their
+        # home is what they keep, the grants or the audit trail; anyone else has no role yet.
+        if scope.account_paths:
+            return redirect("accounts:grants")
+        if scope.audit_paths:
+            return redirect("core:audit")
         return render(request, "core/no_role.html")
     return render(
         request,

@@ -4,12 +4,14 @@ retention period without breaking (docs/audit.md)."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import io
 
 from django.core.checks import run_checks
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
+from django.db.migrations.loader import MigrationLoader
 from django.test import TestCase, override_settings
 from django.utils import timezone
 
@@ -23,6 +25,7 @@ from peixun.core.audit import (
 )
 from peixun.core.jobs import registered_jobs
 from peixun.core.models import GENESIS_HASH, AuditAppendOnlyError, AuditChain, AuditEvent
+from peixun.testing import make_user
 
 
 def raw(sql: str, params: list[object]) -> None:
@@ -174,8 +177,6 @@ class ChainTests(TestCase):
         self.assertTrue(audit_verify().ok)
 
     def test_deleting_an_org_or_user_leaves_the_events_as_recorded(self) -> None:
-        from peixun.testing import make_user
-
         user = make_user("leaver")
         audit_record(actor=user, verb="test.thing", object_type="t", object_id="1")
         user_pk = user.pk
@@ -190,15 +191,16 @@ class PostgresTriggerTests(TestCase):
         if connection.vendor != "postgresql":
             self.skipTest("the trigger exists on PostgreSQL only")
         (event,) = record(1)
-        from django.db import DatabaseError
-
         for sql in (
             "UPDATE core_auditevent SET verb = 'x' WHERE id = %s",
             "DELETE FROM core_auditevent WHERE id = %s",
         ):
-            with self.assertRaisesMessage(DatabaseError, "append-only"):
-                with transaction.atomic(), connection.cursor() as cursor:
-                    cursor.execute(sql, [event.pk])
+            with (
+                self.assertRaisesMessage(DatabaseError, "append-only"),
+                transaction.atomic(),
+                connection.cursor() as cursor,
+            ):
+                cursor.execute(sql, [event.pk])
         self.assertTrue(AuditEvent.objects.filter(pk=event.pk, verb="test.thing").exists())
 
 
@@ -283,10 +285,6 @@ class GenesisTests(TestCase):
 
 class MigrationTests(TestCase):
     def test_existing_events_are_chained_in_id_order(self) -> None:
-        import importlib
-
-        from django.db.migrations.loader import MigrationLoader
-
         # The models as the migration sees them (plain managers, as in a real `migrate`).
         apps = (
             MigrationLoader(connection)
