@@ -312,9 +312,7 @@ def audit_purge(*, now: dt.datetime | None = None, chunk: int = PURGE_CHUNK) -> 
         audit_record(
             actor=None,
             verb="audit.purge",
-            object_type="core.auditchain",
-            object_id="1",
-            object_repr=f"{purged}",
+            object_repr=str(purged),
             after={
                 "purged": purged,
                 "through_event": through_id,

@@ -27,7 +27,7 @@ ORG_ROLES = (Grant.Role.ORG_ADMIN, Grant.Role.SECRETARY, Grant.Role.VIEWER)
 SEPARATION_ROLES = (Grant.Role.SECURITY_ADMIN, Grant.Role.AUDITOR)
 # Which family a role belongs to: one person holds roles of one family only (系统管理员 /
 # 安全管理员 / 审计员 kept apart).
-ROLE_FAMILY = {
+ROLE_FAMILY: dict[str, str] = {
     Grant.Role.PLATFORM_ADMIN: "system",
     Grant.Role.ORG_ADMIN: "system",
     Grant.Role.SECRETARY: "system",
@@ -96,9 +96,9 @@ def grantable_roles(actor: Actor) -> list[str]:
     """The roles the actor's grant form offers: the org roles, and the separation roles for a
     security administrator or a platform admin (platform admin is granted elsewhere)."""
     scope = scope_of(actor)
-    roles = list(ORG_ROLES)
+    roles: list[str] = [role.value for role in ORG_ROLES]
     if scope.platform or scope.security_paths:
-        roles += SEPARATION_ROLES
+        roles += [role.value for role in SEPARATION_ROLES]
     return roles
 
 

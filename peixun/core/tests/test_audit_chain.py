@@ -23,12 +23,13 @@ from peixun.core.audit import (
     build_event,
     event_hash,
 )
+from peixun.core.describers import describe_events
 from peixun.core.jobs import registered_jobs
 from peixun.core.models import GENESIS_HASH, AuditAppendOnlyError, AuditChain, AuditEvent
 from peixun.testing import make_user
 
 
-def raw(sql: str, params: list[object]) -> None:
+def raw(sql: str, params: list[str | int]) -> None:
     """What someone with the database's password might do, behind the application's back."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -233,6 +234,7 @@ class RetentionTests(TestCase):
         purge_event = AuditEvent.objects.get(verb="audit.purge")
         assert purge_event.after is not None
         self.assertEqual(purge_event.after["purged"], 7)
+        self.assertIn("7", describe_events([purge_event])[0])
         self.assertEqual(purge_event.prev_hash, kept[-1].hash)
         self.assertTrue(audit_verify(chunk=2).ok)
         self.assertIn("intact", verify_command())

@@ -4,6 +4,8 @@ and keeps logins and grants, but no business page; org admins read the trail as 
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.test import Client
 from django.urls import reverse
 
@@ -32,6 +34,10 @@ ACCOUNT_PAGES = ("accounts:home", "accounts:grants", "accounts:grant_new", "acco
 
 
 class AuditRoleTests(PersonaTestCase):
+    auditor: ClassVar[User]
+    unit_auditor: ClassVar[User]
+    security: ClassVar[User]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
