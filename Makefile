@@ -67,6 +67,7 @@ bench: install
 	$(BIN)/python bench/signin_burst.py --db both
 	$(BIN)/python bench/exam_burst.py --db both
 	$(BIN)/python bench/accounts_bulk.py
+	$(BIN)/python bench/audit_chain.py --db both
 
 clean:
 	rm -rf $(VENV) var test-artifacts

@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "peixun.core.middleware.RequestContextMiddleware",
+    "peixun.core.middleware.SeparatedRolesMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -144,6 +145,10 @@ AXES_CLIENT_IP_CALLABLE = "peixun.core.context.request_client_address"
 # How many reverse proxies stand in front of the app (nginx: 1). The audit trail and the login
 # lockouts take the client's address from X-Forwarded-For only that far from the right.
 TRUSTED_PROXY_COUNT = env_int("PEIXUN_TRUSTED_PROXIES", 0, minimum=0, maximum=5)
+# How long the audit trail keeps an event (days); 等保 level 3 asks for at least six months, so
+# fewer than 183 days refuses to start. The core.audit_purge job deletes what is older.
+AUDIT_RETENTION_DAYS = env_int("PEIXUN_AUDIT_RETENTION_DAYS", 400, minimum=183)
+AUDIT_MIN_RETENTION_DAYS = 183
 
 # The interface is Simplified Chinese whatever the browser asks for (no LocaleMiddleware):
 # staff share screenshots and printouts, and a mixed-language office would be confusing.

@@ -62,6 +62,9 @@ class Grant(models.Model):
         ORG_ADMIN = registry.ORG_ADMIN, _("Org admin")
         SECRETARY = registry.SECRETARY, _("Branch secretary")
         VIEWER = registry.VIEWER, _("Read-only viewer")
+        # The three-role separation: logins and grants, and the reading of the audit trail.
+        SECURITY_ADMIN = registry.SECURITY_ADMIN, _("Security administrator")
+        AUDITOR = registry.AUDITOR, _("Auditor")
 
     user = models.ForeignKey(
         User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="grants"

@@ -1,17 +1,37 @@
-"""Every service records what it did here; nothing else writes AuditEvent."""
+"""Every service records what it did here; nothing else writes AuditEvent.
+
+The trail is one hash chain (docs/audit.md): each event stores the SHA-256 of its own contents
+and of the previous event's hash, computed while the chain's head row (`AuditChain`, pk 1) is
+locked, so concurrent writers queue up and the chain stays a single line in id order.
+`audit_verify` walks it; `audit_purge` drops events past the retention period and moves the
+chain's start to the hash of the last event dropped.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import ipaddress
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
 
 from peixun.core.scoping import Actor, actor_id
 
 from .context import current_address
-from .models import AuditEvent
+from .models import GENESIS_HASH, AuditChain, AuditEvent
+
+logger = logging.getLogger("peixun.audit")
+
+VERIFY_CHUNK = 5000
+PURGE_CHUNK = 5000
 
 
 def _jsonable(value: Any) -> Any:
@@ -55,6 +75,7 @@ def build_event(
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)
     return AuditEvent(
+        at=timezone.now(),
         actor_id=actor_id(actor),
         verb=verb,
         object_type=object_type,
@@ -67,11 +88,237 @@ def build_event(
     )
 
 
+# -- the chain ------------------------------------------------------------------------------------
+
+
+def _canonical_time(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _canonical_address(value: str | None) -> str | None:
+    # The database may spell an address differently from how it was given (PostgreSQL's inet).
+    return ipaddress.ip_address(value).compressed if value else None
+
+
+def event_hash(event: Any, prev_hash: str) -> str:
+    """SHA-256 (hex) over a canonical JSON of the event's recorded fields and `prev_hash`.
+
+    Independent of the row's id, so the same event hashes the same before and after it is
+    stored; `event` is an AuditEvent or a migration's historical model of it."""
+    body = {
+        "at": _canonical_time(event.at),
+        "actor": event.actor_id,
+        "verb": event.verb,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "object_repr": event.object_repr,
+        "org": event.org_id,
+        "before": event.before,
+        "after": event.after,
+        "address": _canonical_address(event.address),
+        "prev": prev_hash,
+    }
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _lock_head() -> AuditChain:
+    """The chain's head row, locked until the caller's transaction ends.
+
+    `select_for_update` makes PostgreSQL writers queue here; SQLite takes its one write lock at
+    the start of every transaction (`transaction_mode` IMMEDIATE in settings). The row is made on
+    the first use when the migration did not (a database created with --run-syncdb)."""
+    head = AuditChain.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        AuditChain.objects.get_or_create(pk=1)
+        head = AuditChain.objects.select_for_update().get(pk=1)
+    return head
+
+
+def _chain(head: AuditChain, events: list[AuditEvent]) -> None:
+    prev = head.last_hash
+    for event in events:
+        if not event._state.adding:
+            raise ValueError("Only new audit events are chained.")
+        event.at = event.at or timezone.now()
+        event.object_repr = event.object_repr[:200]
+        event.prev_hash = prev
+        event.hash = prev = event_hash(event, prev)
+
+
+@transaction.atomic
 def audit_record(**kwargs: Any) -> AuditEvent:
     event = build_event(**kwargs)
+    head = _lock_head()
+    _chain(head, [event])
     event.save()
+    head.last_hash, head.last_event_id = event.hash, event.pk
+    head.save(update_fields=["last_hash", "last_event_id"])
     return event
 
 
+@transaction.atomic
 def audit_record_many(events: list[AuditEvent]) -> None:
+    """Record many events in one go, chained in list order (one lock, bulk inserts)."""
+    if not events:
+        return
+    head = _lock_head()
+    _chain(head, events)
     AuditEvent.objects.bulk_create(events, batch_size=1000)
+    last = events[-1]
+    # bulk_create sets pks on PostgreSQL and SQLite; read it back where a backend does not.
+    last_id = last.pk or AuditEvent.objects.filter(hash=last.hash).values_list("pk", flat=True)[0]
+    head.last_hash, head.last_event_id = last.hash, last_id
+    head.save(update_fields=["last_hash", "last_event_id"])
+
+
+# -- verifying ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    event_id: int | None  # the first event that does not check out (None: the chain's end)
+    reason: str
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    last_hash: str
+    broken: ChainBreak | None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken is None
+
+
+_VERIFY_FIELDS = (
+    "id",
+    "at",
+    "actor_id",
+    "verb",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "org_id",
+    "before",
+    "after",
+    "address",
+    "prev_hash",
+    "hash",
+)
+
+
+def _events_in_chain_order(chunk: int) -> Iterator[AuditEvent]:
+    """Every event in id order, read in keyset-paged chunks (memory stays flat)."""
+    after = 0
+    while True:
+        rows = list(
+            AuditEvent.objects.filter(pk__gt=after).order_by("pk").only(*_VERIFY_FIELDS)[:chunk]
+        )
+        if not rows:
+            return
+        yield from rows
+        after = rows[-1].pk
+
+
+def audit_verify(*, chunk: int = VERIFY_CHUNK) -> ChainReport:
+    """Walk the chain from its start and report the first broken link.
+
+    An edited row no longer hashes to its `hash`; a deleted or inserted row leaves the next
+    event pointing at a hash that is not its predecessor's; rows missing from the end leave the
+    head's hash unmatched."""
+    head = AuditChain.objects.filter(pk=1).first() or AuditChain()
+    expected_prev = head.start_hash
+    previous_id: int | None = head.purged_through_id
+    checked = 0
+    for event in _events_in_chain_order(chunk):
+        if event.prev_hash != expected_prev:
+            where = f"after event {previous_id}" if previous_id else "at the chain's start"
+            return ChainReport(
+                checked,
+                expected_prev,
+                ChainBreak(
+                    event.pk,
+                    f"event {event.pk} does not follow the chain {where}: an event was deleted "
+                    "or inserted there, or this one's link was changed",
+                ),
+            )
+        if event_hash(event, event.prev_hash) != event.hash:
+            return ChainReport(
+                checked,
+                expected_prev,
+                ChainBreak(event.pk, f"event {event.pk} was changed after it was recorded"),
+            )
+        expected_prev = event.hash
+        previous_id = event.pk
+        checked += 1
+    if expected_prev != head.last_hash:
+        return ChainReport(
+            checked,
+            expected_prev,
+            ChainBreak(
+                None,
+                f"the chain ends at event {previous_id} but its head records event "
+                f"{head.last_event_id}: the newest events were deleted",
+            ),
+        )
+    return ChainReport(checked, expected_prev, None)
+
+
+# -- retention ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    purged: int
+    through_id: int | None
+    start_hash: str
+
+
+def audit_purge(*, now: dt.datetime | None = None, chunk: int = PURGE_CHUNK) -> PurgeResult:
+    """Delete the events older than PEIXUN_AUDIT_RETENTION_DAYS, oldest first, in chunks of
+    their own transactions; after each chunk the chain starts at the hash of the last event
+    deleted, so `audit_verify` passes throughout. The purge itself is recorded in the trail.
+
+    Only the chain's prefix goes: the purge stops at the oldest event still inside the period,
+    so an event with an out-of-order time never leaves a hole."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.AUDIT_RETENTION_DAYS)
+    first_kept = (
+        AuditEvent.objects.filter(at__gte=cutoff).order_by("pk").values_list("pk", flat=True)
+    ).first()
+    if first_kept is None:
+        # Everything is old: stop before any event recorded while the purge runs.
+        newest = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+        first_kept = (newest or 0) + 1
+    purged = 0
+    through_id: int | None = None
+    start_hash = GENESIS_HASH
+    while True:
+        with transaction.atomic():
+            head = _lock_head()
+            older = AuditEvent.objects.filter(pk__lt=first_kept).order_by("pk")
+            ids_hashes = list(older.values_list("pk", "hash")[:chunk])
+            start_hash = head.start_hash
+            if not ids_hashes:
+                break
+            last_id, last_hash = ids_hashes[-1]
+            purged += AuditEvent.objects.filter(pk__lte=last_id)._purge()
+            head.start_hash, head.purged_through_id = last_hash, last_id
+            head.purged_at = timezone.now()
+            head.save(update_fields=["start_hash", "purged_through_id", "purged_at"])
+            through_id, start_hash = last_id, last_hash
+    if purged:
+        audit_record(
+            actor=None,
+            verb="audit.purge",
+            object_repr=str(purged),
+            after={
+                "purged": purged,
+                "through_event": through_id,
+                "cutoff": cutoff,
+                "start_hash": start_hash,
+            },
+        )
+        logger.info("audit purge: %s events through %s", purged, through_id)
+    return PurgeResult(purged, through_id, start_hash)

@@ -32,3 +32,18 @@ def keys_of_our_own(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
             )
         )
     return problems
+
+
+@register(Tags.security, deploy=True)
+def audit_retention(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    days = settings.AUDIT_RETENTION_DAYS
+    if days < settings.AUDIT_MIN_RETENTION_DAYS:
+        return [
+            Error(
+                f"AUDIT_RETENTION_DAYS is {days}: the audit trail must be kept at least "
+                f"{settings.AUDIT_MIN_RETENTION_DAYS} days (six months, 等保 level 3).",
+                hint="Set PEIXUN_AUDIT_RETENTION_DAYS to 183 or more (400 by default).",
+                id="peixun.E010",
+            )
+        ]
+    return []

@@ -16,6 +16,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         # Tenant-wide settings pages are for admins of a tree's root (its path is one step long).
         "nav_is_tenant_admin": scope.platform
         or any(len(path) == MP_Node.steplen for path in scope.admin_paths),
+        # Logins and grants: org admins and security administrators (login settings at a root).
+        "nav_can_accounts": scope.platform or bool(scope.account_paths),
+        "nav_is_tenant_accounts": scope.platform
+        or any(len(path) == MP_Node.steplen for path in scope.account_paths),
+        # The audit trail: org admins, security administrators and auditors.
+        "nav_can_audit": scope.platform or bool(scope.audit_paths),
         "nav_can_browse": scope.platform or bool(scope.read_paths),
         "nav_can_manage": scope.platform or bool(scope.manage_paths),
         "nav_is_member": bool(scope.member_id),

@@ -29,8 +29,15 @@ from .models import AuditEvent
 # function(ids as recorded in AuditEvent.object_id) -> {id: readable name}; one query.
 Namer = Callable[[set[str]], Mapping[str, str]]
 
-_actions: dict[str, Any] = {}
+_actions: dict[str, Any] = {}  # filled by the apps, and by core.apps with CORE_ACTIONS
 _namers: dict[str, Namer] = {}
+
+# Core's own verbs (the audit trail's retention purge).
+CORE_ACTIONS: dict[str, Any] = {
+    "audit.purge": gettext_lazy(
+        "%(actor)s deleted the audit events past the retention period: %(object)s"
+    ),
+}
 
 # The verb's last word, when no app described the verb itself.
 GENERIC_ACTIONS: dict[str, Any] = {

@@ -1,29 +1,71 @@
+from typing import Any, NoReturn
+
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .scoping import ScopedQuerySet, scope_of
+
+# The hash a chain starts from before its first event (and before the first purge).
+GENESIS_HASH = "0" * 64
+
+
+class AuditAppendOnlyError(Exception):
+    """Raised on any attempt to change or remove an audit event other than the retention purge."""
 
 
 class AuditEventQuerySet(ScopedQuerySet):
     scope_path_field = "org__path"
 
     def visible_to(self, actor):  # type: ignore[no-untyped-def]
-        # The audit trail is for those who administer a subtree, not for viewers or members.
+        # The audit trail is for those who administer a subtree, their security administrators
+        # and auditors; not for viewers or members.
         scope = scope_of(actor)
         if scope.platform:
             return self.all()
-        return self._filter_paths(scope.admin_paths)
+        return self._filter_paths(scope.audit_paths)
+
+    # Append-only: the trail is added to, never changed (core.audit chains every event to the
+    # one before it; `audit_verify` finds any row changed behind the ORM's back).
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AuditAppendOnlyError("The audit trail is append-only: events are never updated.")
+
+    def delete(self) -> NoReturn:
+        raise AuditAppendOnlyError(
+            "The audit trail is append-only: only the retention purge removes events."
+        )
+
+    def _purge(self) -> int:
+        """Delete these events: for `core.audit.audit_purge` only, inside its transaction (on
+        PostgreSQL it switches the append-only trigger off for that transaction alone)."""
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('peixun.audit_purge', 'on', true)")
+        deleted, _by_model = models.QuerySet.delete(self)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('peixun.audit_purge', 'off', true)")
+        return deleted
 
 
 class AuditEvent(models.Model):
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    """One thing someone did, chained to the event before it: `hash` is SHA-256 over this
+    event's contents and `prev_hash` (core.audit.event_hash), so editing, deleting or inserting a
+    row breaks the chain where `manage.py audit_verify` finds it."""
+
+    # Set by core.audit before hashing (not auto_now_add, which would overwrite it on save).
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    # No database constraint and nothing done on delete: an event keeps the id of whoever acted
+    # and of the org even after they are gone (clearing it would change a hashed field).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     verb = models.CharField(_("action"), max_length=64, db_index=True)
@@ -35,12 +77,15 @@ class AuditEvent(models.Model):
         verbose_name=_("organization"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, default=GENESIS_HASH)
+    hash = models.CharField(_("hash"), max_length=64, default="")
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -52,6 +97,37 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.verb} {self.object_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditAppendOnlyError("The audit trail is append-only: events are never updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AuditAppendOnlyError(
+            "The audit trail is append-only: only the retention purge removes events."
+        )
+
+
+class AuditChain(models.Model):
+    """The chain's one head row (pk 1): the hash of the newest event, and where the chain now
+    starts after a retention purge. Appending locks this row, so the chain stays one line
+    under concurrent writers."""
+
+    last_hash = models.CharField(_("hash of the newest event"), max_length=64, default=GENESIS_HASH)
+    last_event_id = models.BigIntegerField(_("newest event"), null=True, blank=True)
+    # After a purge: the hash of the last purged event, which the oldest kept one points to.
+    start_hash = models.CharField(_("chain start"), max_length=64, default=GENESIS_HASH)
+    purged_through_id = models.BigIntegerField(_("purged through event"), null=True, blank=True)
+    purged_at = models.DateTimeField(_("last purged at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("audit chain")
+        verbose_name_plural = _("audit chain")
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="audit_chain_single")]
+
+    def __str__(self) -> str:
+        return f"audit chain at {self.last_hash[:12]}"
 
 
 class Notification(models.Model):

@@ -16,6 +16,11 @@ PLATFORM_ADMIN = "platform_admin"
 ORG_ADMIN = "org_admin"
 SECRETARY = "secretary"
 VIEWER = "viewer"
+# The three-role separation (三员分立) beside the system's administrators: a security
+# administrator (安全管理员) manages logins and grants and reads the trail; an auditor (审计员)
+# reads the audit trail of their subtree and nothing else. Neither writes business data.
+SECURITY_ADMIN = "security_admin"
+AUDITOR = "auditor"
 
 # function(user pk) -> the user's grants on open orgs as (role, org path) pairs; the path is None
 # for a grant without an org (a platform admin's).

@@ -42,6 +42,12 @@ class Scope:
     read_paths: tuple[str, ...] = ()
     manage_paths: tuple[str, ...] = ()
     admin_paths: tuple[str, ...] = ()  # org admin: may reveal ID numbers and read the audit trail
+    # Security administrator: manages the logins and grants of the subtree (no business data).
+    security_paths: tuple[str, ...] = ()
+    # Who reads the audit trail: org admins, security administrators and auditors.
+    audit_paths: tuple[str, ...] = ()
+    # Who manages logins and grants: org admins and security administrators.
+    account_paths: tuple[str, ...] = ()
     member_id: int | None = None
     roles: frozenset[str] = field(default_factory=frozenset)
 
@@ -68,6 +74,8 @@ def scope_of(actor: Actor | None) -> Scope:
     read: set[str] = set()
     manage: set[str] = set()
     admin: set[str] = set()
+    security: set[str] = set()
+    audit: set[str] = set()
     roles: set[str] = set()
     platform = bool(actor.is_superuser)
     for role, path in registry.grants_of(actor.pk):
@@ -80,6 +88,12 @@ def scope_of(actor: Actor | None) -> Scope:
             read.add(path)
             manage.add(path)
             admin.add(path)
+            audit.add(path)
+        elif role == registry.SECURITY_ADMIN:
+            security.add(path)
+            audit.add(path)
+        elif role == registry.AUDITOR:
+            audit.add(path)
         elif role == registry.SECRETARY:
             read.add(path)
             manage.add(path)
@@ -95,6 +109,9 @@ def scope_of(actor: Actor | None) -> Scope:
         read_paths=_minimal(read),
         manage_paths=_minimal(manage),
         admin_paths=_minimal(admin),
+        security_paths=_minimal(security),
+        audit_paths=_minimal(audit),
+        account_paths=_minimal(admin | security),
         member_id=member_id,
         roles=frozenset(roles),
     )
@@ -120,6 +137,26 @@ def can_read_org(actor: Actor | None, org: Any) -> bool:
 def can_manage_org(actor: Actor | None, org: Any) -> bool:
     scope = scope_of(actor)
     return scope.platform or path_in(org.path, scope.manage_paths)
+
+
+def can_read_audit(actor: Actor | None) -> bool:
+    """Whether the actor reads the audit trail anywhere (the audit page, its menu entry)."""
+    scope = scope_of(actor)
+    return scope.platform or bool(scope.audit_paths)
+
+
+def can_admin_accounts(actor: Actor | None, org: Any) -> bool:
+    """Whether the actor manages the logins and grants of `org` (an org admin or a security
+    administrator over it, or a platform admin)."""
+    scope = scope_of(actor)
+    return scope.platform or path_in(org.path, scope.account_paths)
+
+
+def can_secure_org(actor: Actor | None, org: Any) -> bool:
+    """Whether the actor is a security administrator over `org` (or a platform admin): who
+    grants the security administrator and auditor roles."""
+    scope = scope_of(actor)
+    return scope.platform or path_in(org.path, scope.security_paths)
 
 
 def can_admin_org(actor: Actor | None, org: Any) -> bool:

@@ -16,7 +16,7 @@ from .notifications import (
     notifications_for,
 )
 from .pagination import paginate
-from .scoping import scope_of
+from .scoping import can_read_audit, scope_of
 from .selectors import audit_list as select_audit
 from .workbench import member_section, staff_section
 
@@ -31,6 +31,12 @@ def home(request: HttpRequest) -> HttpResponse:
     staff = scope.platform or bool(scope.read_paths)
     member = bool(scope.member_id)
     if not (staff or member):
+        # The security administrator and the auditor (三员分立) read no business data: their
+        # home is what they keep, the grants or the audit trail; anyone else has no role yet.
+        if scope.account_paths:
+            return redirect("accounts:grants")
+        if scope.audit_paths:
+            return redirect("core:audit")
         return render(request, "core/no_role.html")
     return render(
         request,
@@ -47,8 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
-    scope = scope_of(request.user)
-    if not (scope.platform or scope.admin_paths):
+    if not can_read_audit(request.user):
         raise Http404
     g = request.GET
     events = select_audit(

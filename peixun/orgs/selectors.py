@@ -36,14 +36,15 @@ def orgs_readable(actor: Actor) -> QuerySet[Organization]:
     return qs.filter(cond) if cond else qs.none()
 
 
-def orgs_administered(actor: Actor) -> QuerySet[Organization]:
-    """Orgs inside the subtrees the actor is an org admin of (everything for a platform admin)."""
+def orgs_administered(actor: Actor, *, accounts: bool = False) -> QuerySet[Organization]:
+    """Orgs inside the subtrees the actor is an org admin of (everything for a platform admin);
+    with `accounts`, those whose logins and grants they manage (a security administrator's too)."""
     scope = scope_of(actor)
     qs = Organization.objects.all()
     if scope.platform:
         return qs
     cond = Q()
-    for path in scope.admin_paths:
+    for path in scope.account_paths if accounts else scope.admin_paths:
         cond |= Q(path__startswith=path)
     return qs.filter(cond) if cond else qs.none()
 
@@ -170,23 +171,25 @@ def tenant_of(org: Organization) -> Organization:
     )
 
 
-def admin_tenants(actor: Actor) -> list[Organization]:
+def admin_tenants(actor: Actor, *, accounts: bool = False) -> list[Organization]:
     """The tenants (root organisations) whose settings and rules the actor may change: those
-    they administer from the root (every tenant for a platform admin)."""
+    they administer from the root (every tenant for a platform admin); with `accounts`, those
+    whose login settings they keep (a security administrator of the root too)."""
     scope = scope_of(actor)
     if scope.platform:
         return list(Organization.objects.get_root_nodes())
     steplen = Organization.steplen
-    roots = {p[:steplen] for p in scope.admin_paths if len(p) == steplen}
+    paths = scope.account_paths if accounts else scope.admin_paths
+    roots = {p[:steplen] for p in paths if len(p) == steplen}
     return list(Organization.objects.filter(path__in=roots).order_by("path"))
 
 
 def admin_tenant_chosen(
-    actor: Actor, chosen: str | None
+    actor: Actor, chosen: str | None, *, accounts: bool = False
 ) -> tuple[Organization, list[Organization]]:
     """For a tenant-wide settings page: the tenant asked for (`?tenant=`), else the first one
     the actor administers, and all of them for the picker; 404 when there is none."""
-    tenants = admin_tenants(actor)
+    tenants = admin_tenants(actor, accounts=accounts)
     tenant = next((t for t in tenants if str(t.pk) == chosen), None) if chosen else None
     if tenant is None and not chosen and tenants:
         tenant = tenants[0]

@@ -121,7 +121,7 @@ def _body_user(request: HttpRequest, pk: int) -> User:
 
 
 def _body_org(request: HttpRequest, pk: int) -> Organization:
-    org = orgs_administered(request.user).filter(pk=pk).first()
+    org = orgs_administered(request.user, accounts=True).filter(pk=pk).first()
     if org is None:
         raise ValidationError({"org": _("No such organization in your scope.")})
     return org
@@ -151,14 +151,14 @@ def list_grants(request: HttpRequest, org: int | None = None, role: str = "", q:
     `org` is left out), filtered by `role` and a name, username or mobile number `q`."""
     actor = request.user
     scope = scope_of(actor)
-    if not (scope.platform or scope.admin_paths):
+    if not (scope.platform or scope.account_paths):
         # Grants are read by those who give them; anyone else has none in scope, and no org.
         if org is not None:
             raise Http404
         return Grant.objects.none()
     org_obj = None
     if org is not None:
-        org_obj = orgs_administered(actor).filter(pk=org).first()
+        org_obj = orgs_administered(actor, accounts=True).filter(pk=org).first()
         if org_obj is None:
             raise Http404
     if role and role not in Grant.Role.values:

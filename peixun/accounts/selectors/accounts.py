@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from peixun.core.scoping import Actor, can_admin_org, scope_of
+from peixun.core.scoping import Actor, can_admin_accounts, scope_of
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
+from peixun.orgs.selectors import orgs_administered
 
 from ..models import User
 
@@ -53,12 +55,13 @@ def account_rows(
     """The members of `org` (or its subtree) with `account_status` and their login, for an admin
     of `org`: nothing for anyone else. One query per page."""
     filters = filters or AccountFilters()
-    if not can_admin_org(actor, org):
+    if not can_admin_accounts(actor, org):
         return Member.objects.none()
     where = Q(org__path__startswith=org.path) if filters.include_subtree else Q(org=org)
+    # Checked above: the actor manages the logins of `org` (a security administrator included,
+    # who manages no member record).
     rows: QuerySet[Member] = (
-        Member.objects.manageable_by(actor)
-        .filter(where)
+        Member.objects.filter(where)
         .select_related("org", "user")
         .annotate(
             account_status=Case(
@@ -83,9 +86,9 @@ def account_rows(
 
 def account_counts(*, actor: Actor, org: Organization) -> dict[str, int]:
     """How many members of the subtree are in each account state."""
-    if not can_admin_org(actor, org):
+    if not can_admin_accounts(actor, org):
         return dict.fromkeys(AccountStatus.LABELS, 0)
-    rows = Member.objects.manageable_by(actor).filter(org__path__startswith=org.path)
+    rows = Member.objects.filter(org__path__startswith=org.path)
     return rows.aggregate(
         **{key: Count("pk", filter=status_condition(key)) for key in AccountStatus.LABELS}
     )
@@ -97,7 +100,7 @@ def admin_orgs(*, actor: Actor) -> QuerySet[Organization]:
     orgs: QuerySet[Organization] = Organization.objects.filter(closed_on__isnull=True)
     if not scope.platform:
         cond = Q(pk__in=[])
-        for path in scope.admin_paths:
+        for path in scope.account_paths:
             cond |= Q(path=path)
         orgs = orgs.filter(cond)
     else:
@@ -108,7 +111,7 @@ def admin_orgs(*, actor: Actor) -> QuerySet[Organization]:
 def account_user_manageable(*, actor: Actor, pk: Any) -> User | None:
     """A member's login the actor administers, or None."""
     user = User.objects.select_related("member__org").filter(pk=pk, member__isnull=False).first()
-    if user is None or user.member is None or not can_admin_org(actor, user.member.org):
+    if user is None or user.member is None or not can_admin_accounts(actor, user.member.org):
         return None
     return user
 
@@ -116,7 +119,7 @@ def account_user_manageable(*, actor: Actor, pk: Any) -> User | None:
 def member_for_account(*, actor: Actor, pk: Any) -> Member | None:
     """A member whose login the actor may create, or None."""
     member: Member | None = Member.objects.select_related("org").filter(pk=pk).first()
-    if member is None or not can_admin_org(actor, member.org):
+    if member is None or not can_admin_accounts(actor, member.org):
         return None
     return member
 
@@ -130,3 +133,11 @@ def account_user_visible(*, actor: Actor, pk: Any) -> User | None:
         .filter(pk=pk, member__isnull=False, member__in=visible)
         .first()
     )
+
+
+def account_org_or_404(*, actor: Actor, pk: Any) -> Organization:
+    """An org whose logins the actor manages (an org admin or security administrator over it)."""
+    org = orgs_administered(actor, accounts=True).filter(pk=pk).first()
+    if org is None:
+        raise Http404
+    return org

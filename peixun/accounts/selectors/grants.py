@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from peixun.core.scoping import Actor, scope_of
+from peixun.core.scoping import Actor, can_admin_accounts, can_secure_org, scope_of
 from peixun.orgs.models import Organization, ancestor_paths
 from peixun.orgs.selectors import attach_ancestor_names, orgs_administered
 
@@ -23,6 +23,18 @@ from ..models import Grant, User
 MANAGER_ROLES = (Grant.Role.ORG_ADMIN, Grant.Role.SECRETARY)
 # The roles an org admin hands out within their subtree; platform admin is the platform's own.
 ORG_ROLES = (Grant.Role.ORG_ADMIN, Grant.Role.SECRETARY, Grant.Role.VIEWER)
+# The three-role separation: a security administrator or a platform admin grants these.
+SEPARATION_ROLES = (Grant.Role.SECURITY_ADMIN, Grant.Role.AUDITOR)
+# Which family a role belongs to: one person holds roles of one family only (系统管理员 /
+# 安全管理员 / 审计员 kept apart).
+ROLE_FAMILY: dict[str, str] = {
+    Grant.Role.PLATFORM_ADMIN: "system",
+    Grant.Role.ORG_ADMIN: "system",
+    Grant.Role.SECRETARY: "system",
+    Grant.Role.VIEWER: "system",
+    Grant.Role.SECURITY_ADMIN: "security",
+    Grant.Role.AUDITOR: "audit",
+}
 USER_OPTIONS_LIMIT = 20
 
 
@@ -74,9 +86,45 @@ def nearest_managers(org: Organization) -> list[User]:
 
 
 def may_administer_grants(actor: Actor) -> bool:
-    """Whether the actor hands out grants anywhere (an org admin, or a platform admin)."""
+    """Whether the actor hands out grants anywhere (an org admin, a security administrator, or a
+    platform admin)."""
     scope = scope_of(actor)
-    return scope.platform or bool(scope.admin_paths)
+    return scope.platform or bool(scope.account_paths)
+
+
+def grantable_roles(actor: Actor) -> list[str]:
+    """The roles the actor's grant form offers: the org roles, and the separation roles for a
+    security administrator or a platform admin (platform admin is granted elsewhere)."""
+    scope = scope_of(actor)
+    roles: list[str] = [role.value for role in ORG_ROLES]
+    if scope.platform or scope.security_paths:
+        roles += [role.value for role in SEPARATION_ROLES]
+    return roles
+
+
+def may_grant_role(actor: Actor, role: str, org: Organization | None) -> bool:
+    """Whether the actor may give, change or take `role` on `org` (the services' own rule)."""
+    if scope_of(actor).platform:
+        return True
+    if org is None:
+        return False
+    if role in SEPARATION_ROLES:
+        return can_secure_org(actor, org)
+    return can_admin_accounts(actor, org)
+
+
+def may_change_grant(actor: Actor, grant: Grant) -> bool:
+    """Whether the actor may revoke `grant` (the list's buttons follow this)."""
+    return may_grant_role(actor, grant.role, grant.org) and not last_org_admin(grant)
+
+
+def role_family_conflict(user: User, role: str) -> Grant | None:
+    """A live grant of `user` in another role family than `role` (None when there is none)."""
+    others = [r for r, family in ROLE_FAMILY.items() if family != ROLE_FAMILY.get(role)]
+    found: Grant | None = (
+        live_grants().filter(user=user, role__in=others).select_related("org").first()
+    )
+    return found
 
 
 def grants_manageable(actor: Actor) -> QuerySet[Grant]:
@@ -87,7 +135,7 @@ def grants_manageable(actor: Actor) -> QuerySet[Grant]:
     if scope.platform:
         return qs
     cond = Q()
-    for path in scope.admin_paths:
+    for path in scope.account_paths:
         cond |= Q(org__path__startswith=path)
     return qs.filter(cond) if cond else qs.none()
 
@@ -133,7 +181,7 @@ def grant_org_options(
 ) -> QuerySet[Organization]:
     """The open orgs the actor may grant roles on (their admin subtree; `within` narrows it):
     the grant form's picker searches them on the server."""
-    qs = orgs_administered(actor).filter(closed_on__isnull=True)
+    qs = orgs_administered(actor, accounts=True).filter(closed_on__isnull=True)
     if within is not None:
         qs = qs.filter(path__startswith=within.path)
     return qs.order_by("path")
@@ -147,7 +195,7 @@ def grantable_users(actor: Actor) -> QuerySet[User]:
     if scope.platform:
         return qs
     cond = Q()
-    for path in scope.admin_paths:
+    for path in scope.account_paths:
         cond |= Q(member__org__path__startswith=path)
     return qs.filter(cond) if cond else qs.none()
 
@@ -201,7 +249,7 @@ def user_has_manage_over(user: User, org: Organization) -> bool:
 def admin_root_for(actor: Actor) -> Organization | None:
     """The first org the actor administers from the top: the grants page's default org."""
     scope = scope_of(actor)
-    if scope.platform or not scope.admin_paths:
+    if scope.platform or not scope.account_paths:
         return None
-    org: Organization | None = Organization.objects.filter(path=scope.admin_paths[0]).first()
+    org: Organization | None = Organization.objects.filter(path=scope.account_paths[0]).first()
     return org

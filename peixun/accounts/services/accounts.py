@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record
 from peixun.core.crypto import keyed_hash, keyed_hashes
-from peixun.core.permissions import require_admin, require_platform
+from peixun.core.permissions import require_account_admin, require_platform
 from peixun.core.scoping import Actor, actor_id
 from peixun.core.text import fold_width
 from peixun.members.models import Member
@@ -102,7 +102,7 @@ def _locked_user(actor: Actor, user: User) -> User:
     if user.member is None:
         require_platform(actor)
     else:
-        require_admin(actor, user.member.org)
+        require_account_admin(actor, user.member.org)
     return user
 
 
@@ -187,7 +187,7 @@ def _create_accounts(*, actor: Actor | None, members: Sequence[Member]) -> list[
 @transaction.atomic
 def account_create(*, actor: Actor, member: Member) -> IssuedCode:
     """One login for a member of the actor's subtree; the raw activation code is returned once."""
-    require_admin(actor, member.org)
+    require_account_admin(actor, member.org)
     if User.objects.filter(member=member).exists():
         raise ValidationError(
             {"member": _("%(name)s already has a login.") % {"name": member.name}}
@@ -219,7 +219,7 @@ def accounts_create(
     """Logins for every member of `org` (or its subtree) without one, or for the chosen members
     among them, in one step: users and codes in batches, one audit event with the counts.
     Members who already have a login are skipped and counted."""
-    require_admin(actor, org)
+    require_account_admin(actor, org)
     wanted = Member.objects.filter(_org_members(org, include_subtree))
     if member_ids is not None:
         wanted = wanted.filter(pk__in=list(member_ids))
@@ -302,7 +302,7 @@ def activation_slips_issue(
     """Fresh codes for every account in `org` (or its subtree) still awaiting activation, for
     printing their slips: a code is never stored in the clear, so a slip can only carry a new one.
     Older unused codes of those accounts stop working. One audit event with the count."""
-    require_admin(actor, org)
+    require_account_admin(actor, org)
     users = list(
         User.objects.filter(
             Q(member__org__path__startswith=org.path) if include_subtree else Q(member__org=org),

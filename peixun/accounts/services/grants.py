@@ -1,9 +1,12 @@
 """Grants: who holds which role on which subtree, and the tenant a platform admin starts.
 
-The rule for every change ("within their subtree, never above it"): an org admin grants, changes
-and revokes org admin, secretary and viewer only on orgs inside the subtrees they administer
-(`require_admin` on the grant's org); platform admin is granted and revoked by a platform admin
-only. A tenant is never left without an org admin by a revoke. Every change is audited.
+The rule for every change ("within their subtree, never above it"): an org admin or a security
+administrator grants, changes and revokes org admin, secretary and viewer only on orgs inside the
+subtrees they administer (`require_account_admin` on the grant's org); the security administrator
+and auditor roles are granted by a security administrator over the org or a platform admin only;
+platform admin is granted and revoked by a platform admin only. One person holds roles of one
+family only (system / security / audit: the three-role separation). A tenant is never left
+without an org admin by a revoke. Every change is audited.
 """
 
 from __future__ import annotations
@@ -17,7 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record
-from peixun.core.permissions import require_admin, require_platform
+from peixun.core.permissions import (
+    require_account_admin,
+    require_platform,
+    require_security_admin,
+)
 from peixun.core.scoping import Actor, actor_id, forget_scope
 from peixun.core.text import fold_width
 from peixun.core.validators import mobile_validator
@@ -25,7 +32,7 @@ from peixun.orgs.models import Organization
 from peixun.orgs.services import org_create
 
 from ..models import Grant, User
-from ..selectors.grants import last_org_admin
+from ..selectors.grants import SEPARATION_ROLES, last_org_admin, role_family_conflict
 
 
 def _state(grant: Grant) -> dict[str, object]:
@@ -44,12 +51,15 @@ def _describe(grant: Grant) -> str:
 
 
 def _check_permission(actor: Actor, role: str, org: Organization | None) -> None:
-    """Permission first: platform roles are the platform's; the rest need an org admin over
-    `org` (a platform admin is one everywhere)."""
-    if role == Grant.Role.PLATFORM_ADMIN:
+    """Permission first: platform roles are the platform's; the security administrator and
+    auditor roles a security administrator's over `org`; the rest need an org admin or a
+    security administrator over `org` (a platform admin is all of them everywhere)."""
+    if role == Grant.Role.PLATFORM_ADMIN or org is None:
         require_platform(actor)
-    elif org is not None:
-        require_admin(actor, org)
+    elif role in SEPARATION_ROLES:
+        require_security_admin(actor, org)
+    else:
+        require_account_admin(actor, org)
 
 
 def _check_expiry(expires_on: dt.date | None) -> None:
@@ -84,6 +94,15 @@ def grant_create(
         errors["org"] = _("A secretary's grant is for a branch or a Party group.")
     if not user.is_active:
         errors["user"] = _("This account is disabled.")
+    elif (conflict := role_family_conflict(user, role)) is not None:
+        errors["role"] = _(
+            "%(name)s holds the role %(held)s: the system, security and audit roles are kept "
+            "apart, so one person cannot also hold %(role)s."
+        ) % {
+            "name": user.display_name(),
+            "held": conflict.get_role_display(),
+            "role": Grant.Role(role).label,
+        }
     if expires_on is not None and expires_on < timezone.localdate():
         errors["expires_on"] = _("The expiry date cannot be in the past.")
     if errors:

@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record, snapshot
-from peixun.core.permissions import require_admin
+from peixun.core.permissions import require_account_admin
 from peixun.core.scoping import Actor
 from peixun.orgs.models import Organization
 
@@ -38,7 +38,7 @@ def account_settings_update(
         raise ValidationError(
             {"tenant": _("Login settings belong to a tenant's top organization.")}
         )
-    require_admin(actor, tenant)
+    require_account_admin(actor, tenant)
     if not 0 <= member_session_days <= MAX_MEMBER_SESSION_DAYS:
         raise ValidationError(
             {

@@ -22,7 +22,6 @@ from django.views.decorators.http import require_POST
 from peixun.core.forms import error_text
 from peixun.core.pagination import paginate
 from peixun.core.params import absolute_url, pk_or_404
-from peixun.core.scoping import can_admin_org, get_visible_or_404
 from peixun.orgs.models import Organization
 from peixun.orgs.selectors import attach_ancestor_names
 
@@ -31,10 +30,7 @@ from ..services import IssuedCode
 
 
 def _admin_org_or_404(request: HttpRequest, pk: int) -> Organization:
-    org = get_visible_or_404(request.user, Organization, pk)
-    if not can_admin_org(request.user, org):
-        raise Http404
-    return org
+    return selectors.account_org_or_404(actor=request.user, pk=pk)
 
 
 def activation_url(request: HttpRequest, code: str = "") -> str:

@@ -28,7 +28,7 @@ from peixun.core.forms import BootstrapMixin, DateInput, add_service_errors, err
 from peixun.core.pagination import paginate
 from peixun.core.params import absolute_url, pk_or_404
 from peixun.core.pickers import picker_answer
-from peixun.core.scoping import Actor, can_admin_org, scope_of
+from peixun.core.scoping import Actor, scope_of
 from peixun.orgs.forms import OrgPickerField
 from peixun.orgs.models import Organization
 from peixun.orgs.selectors import attach_ancestor_names, orgs_administered
@@ -36,8 +36,6 @@ from peixun.orgs.selectors import attach_ancestor_names, orgs_administered
 from .. import services
 from ..models import Grant, User
 from ..selectors import grants as selectors
-
-ROLE_CHOICES = [(role.value, role.label) for role in selectors.ORG_ROLES]
 
 
 class GrantFilterForm(BootstrapMixin, forms.Form):
@@ -66,7 +64,7 @@ class GrantForm(BootstrapMixin, forms.Form):
         widget=forms.HiddenInput,
         error_messages={"required": gettext_lazy("Search for the member and pick one.")},
     )
-    role = forms.ChoiceField(label=gettext_lazy("role"), choices=ROLE_CHOICES)
+    role = forms.ChoiceField(label=gettext_lazy("role"))
     org = OrgPickerField(label=gettext_lazy("organization"))
     expires_on = forms.DateField(
         label=gettext_lazy("expires on"),
@@ -75,9 +73,15 @@ class GrantForm(BootstrapMixin, forms.Form):
         help_text=gettext_lazy("The last day the grant gives access; empty for no end."),
     )
 
-    def __init__(self, *args: Any, org_options: QuerySet[Organization], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, org_options: QuerySet[Organization], roles: list[str], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = org_options  # type: ignore[attr-defined]
+        # Only the roles the actor may give (the separation roles are a security admin's).
+        self.fields["role"].choices = [  # type: ignore[attr-defined]
+            (role, Grant.Role(role).label) for role in roles
+        ]
         self.style_fields()
 
 
@@ -131,7 +135,7 @@ def require_grant_admin(actor: Actor) -> None:
 
 def administered_org_or_404(actor: Actor, raw: Any) -> Organization:
     try:
-        return orgs_administered(actor).get(pk=pk_or_404(raw))
+        return orgs_administered(actor, accounts=True).get(pk=pk_or_404(raw))
     except Organization.DoesNotExist:
         raise Http404 from None
 
@@ -162,11 +166,7 @@ def grant_list(request: HttpRequest) -> HttpResponse:
     grants = list(page.object_list)
     selectors.attach_org_trails(grants)
     for grant in grants:
-        grant.can_revoke = (
-            scope_of(actor).platform
-            if grant.org is None
-            else can_admin_org(actor, grant.org) and not selectors.last_org_admin(grant)
-        )
+        grant.can_revoke = selectors.may_change_grant(actor, grant)
     if org is not None:
         attach_ancestor_names([org])
     return render(
@@ -202,7 +202,12 @@ def grant_new(request: HttpRequest) -> HttpResponse:
     org = context_org(request)
     options = selectors.grant_org_options(actor=actor, within=org)
     q = request.GET.get("q", "")[:60]
-    form = GrantForm(request.POST or None, org_options=options, initial={"org": org and org.pk})
+    form = GrantForm(
+        request.POST or None,
+        org_options=options,
+        roles=selectors.grantable_roles(actor),
+        initial={"org": org and org.pk},
+    )
     if (answer := picker_answer(request, form)) is not None:
         return answer
     picked: User | None = None
@@ -256,6 +261,8 @@ def grant_edit(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     require_grant_admin(actor)
     grant = selectors.grant_manageable_or_404(actor, pk)
+    if not selectors.may_grant_role(actor, grant.role, grant.org):
+        raise Http404  # a separation role's grant, for a security administrator to change
     if grant.org is not None:
         attach_ancestor_names([grant.org])
     form = ExpiryForm(request.POST or None, initial={"expires_on": grant.expires_on})

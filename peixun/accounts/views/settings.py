@@ -1,6 +1,6 @@
 """The tenant's login settings (how long members may stay signed in on their phone).
 
-Access: org admins of a tenant's root (and platform admins, who choose the tenant with
+Access: org admins and security administrators of a tenant's root (and platform admins, who choose the tenant with
 ?tenant=); everyone else 404, as for the attendance settings.
 """
 
@@ -24,7 +24,7 @@ from ..services import account_settings_update
 @login_required
 def settings_page(request: HttpRequest) -> HttpResponse:
     chosen = request.GET.get("tenant") or request.POST.get("tenant")
-    tenant, tenants = admin_tenant_chosen(request.user, chosen)
+    tenant, tenants = admin_tenant_chosen(request.user, chosen, accounts=True)
     form = AccountSettingsForm(request.POST or None, instance=account_settings_for(tenant))
     if request.method == "POST" and form.is_valid():
         try:

@@ -45,11 +45,11 @@ def links_of(html: str, base: str) -> list[str]:
     return out
 
 
-def crawl(client: Client) -> tuple[dict[str, int], dict[str, str]]:
+def crawl(client: Client, start: str = "/") -> tuple[dict[str, int], dict[str, str]]:
     """Every page reached (url → status) and, for each, the page that linked it."""
     seen: dict[str, int] = {}
-    came_from: dict[str, str] = {"/": "(start)"}
-    queue: deque[tuple[str, int]] = deque([("/", 0)])
+    came_from: dict[str, str] = {start: "(start)"}
+    queue: deque[tuple[str, int]] = deque([(start, 0)])
     while queue and len(seen) < MAX_PAGES:
         url, depth = queue.popleft()
         if url in seen:
