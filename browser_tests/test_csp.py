@@ -33,6 +33,11 @@ EXTRA = {
 }
 
 
+def report(violations: list[str], persona: str, page, message) -> None:  # type: ignore[no-untyped-def]
+    if "Content Security Policy" in message.text:
+        violations.append(f"{persona or 'anonymous'} {page.url}: {message.text}")
+
+
 def menu_links(page, origin: str) -> list[str]:  # type: ignore[no-untyped-def]
     hrefs = page.eval_on_selector_all("nav a[href]", "links => links.map(a => a.href)")
     paths = []
@@ -57,11 +62,7 @@ def test_no_page_breaks_the_policy(live_server, browser) -> None:  # type: ignor
         page.set_default_timeout(15_000)
         page.on(
             "console",
-            lambda msg, who=persona: (
-                violations.append(f"{who} {page.url}: {msg.text}")
-                if "Content Security Policy" in msg.text
-                else None
-            ),
+            lambda msg, who=persona, tab=page, into=violations: report(into, who, tab, msg),
         )
         if persona:
             page.goto(f"{live_server.url}/accounts/login/")

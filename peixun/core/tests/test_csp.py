@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import ClassVar
 
 from django.conf import settings
 from django.test import Client, TestCase
@@ -29,6 +30,8 @@ def nonce_of(header: str) -> str:
 
 
 class HeaderTests(TestCase):
+    world: ClassVar[World]
+
     @classmethod
     def setUpTestData(cls) -> None:
         cls.world = World()

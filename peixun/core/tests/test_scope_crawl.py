@@ -26,7 +26,7 @@ from peixun.hours.services import entry_record
 from peixun.orglife.models import MeetingKind
 from peixun.orglife.tests.test_regularity import meeting
 from peixun.plans.tests.fixtures import branch_plan
-from peixun.testing import PERSONAS, OtherTenant, PersonaTestCase
+from peixun.testing import PERSONAS, OtherTenant, PersonaTestCase, World
 
 MISSING = 987654321
 # The kind of a route's first id, by the start of its path (longest first) or the id's name.
@@ -244,10 +244,11 @@ class ScopeCrawlTests(PersonaTestCase):
 class OtherTenantSeesNothingOfTheWorldTests(TestCase):
     """The other direction, for the pages: the other tenant's staff ask for the World's objects."""
 
+    world: ClassVar[World]
+    other: ClassVar[OtherTenant]
+
     @classmethod
     def setUpTestData(cls) -> None:
-        from peixun.testing import World  # the module-level import would shadow nothing: clarity
-
         cls.world = World()
         cls.other = OtherTenant()
 
