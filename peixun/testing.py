@@ -116,6 +116,25 @@ class World:
         self.platform_admin = make_user("platform", role="platform_admin")
 
 
+class OtherTenant:
+    """A second tenant beside the World's: 另一县委 → 第九支部, with a member, its secretary and
+    its org admin. Nothing of one tenant may be seen, or its existence confirmed, from the other."""
+
+    def __init__(self) -> None:
+        K = Organization.Kind
+        self.root = make_org(None, "X01", "另一县直机关工委", K.WORKING_COMMITTEE)
+        self.branch = make_org(self.root, "X0101", "第九党支部", K.BRANCH)
+        self.member = make_member(self.branch, "钱多", mobile="13900000009")
+        self.secretary_member = make_member(self.branch, "吴用", mobile="13900000008")
+        self.users: dict[str, User] = {
+            "member": make_user("x_member", member=self.member),
+            "secretary": make_user(
+                "x_secretary", member=self.secretary_member, role="secretary", org=self.branch
+            ),
+            "org_admin": make_user("x_org_admin", role="org_admin", org=self.root),
+        }
+
+
 class PersonaTestCase(TestCase):
     world: ClassVar[World]
 

@@ -34,3 +34,8 @@ def _unread(user: Any) -> int:
     if user is None or not user.is_authenticated:
         return 0
     return unread_count(actor=user)
+
+
+def csp_nonce(request: HttpRequest) -> dict[str, str]:
+    """The nonce of this response's Content-Security-Policy, for inline <script> and <style>."""
+    return {"csp_nonce": getattr(request, "csp_nonce", "")}

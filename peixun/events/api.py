@@ -379,7 +379,7 @@ def attendance_sheet(request: HttpRequest, event_id: int) -> HttpResponse:
 def signin(request: HttpRequest, event_id: int, payload: TokenIn) -> Any:
     """Sign the caller in with the projector's code. A second call returns the same row with
     `created=false`."""
-    event = selectors.event_any(event_id)
+    event = selectors.event_get(request.user, event_id)
     try:
         row, created = attendance_signin(actor=request.user, event=event, token=payload.token)
     except SigninError as error:
@@ -395,7 +395,7 @@ def signin(request: HttpRequest, event_id: int, payload: TokenIn) -> Any:
 
 @router.post("/{int:event_id}/signout", response={200: SignoutOut, 422: SigninErrorOut})
 def signout(request: HttpRequest, event_id: int, payload: TokenIn) -> Any:
-    event = selectors.event_any(event_id)
+    event = selectors.event_get(request.user, event_id)
     try:
         row, changed = attendance_signout(actor=request.user, event=event, token=payload.token)
     except SigninError as error:

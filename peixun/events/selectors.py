@@ -65,15 +65,6 @@ def event_managed(actor: Actor, pk: Any) -> Event:
     return event
 
 
-def event_any(pk: Any) -> Event:
-    """The event by primary key alone, for sign-in: the rotating code is the capability, and
-    the sign-in answers "not enrolled" to anyone not expected, not a 404."""
-    event = Event.objects.select_related("org").filter(pk=pk_or_404(pk)).first()
-    if event is None:
-        raise Http404
-    return event
-
-
 def is_expected(event: Event, member_id: int | None) -> bool:
     return bool(member_id) and registry.expected_member_ids(event).filter(pk=member_id).exists()
 

@@ -2,7 +2,7 @@
 
 The event is a session of a class organised by the root, with 李明 (member) and 陈静 expected:
 org_admin manages it; viewer sees it (403 on its pages); member is expected, so sees it (403 on
-the organiser's pages); secretary and other_secretary do not see it (404).
+the organiser's pages); secretary and other_secretary do not see it (404, the sign-in pages too).
 """
 
 from __future__ import annotations
@@ -14,18 +14,18 @@ from typing import ClassVar
 from urllib.parse import quote
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 
-from peixun.core.models import Notification
+from peixun.core.models import AuditEvent, Notification
 from peixun.events.logic import signin_token
 from peixun.events.models import Attendance, Event, EventSettings, LeaveRequest
 from peixun.events.services import event_settings_for, leave_request
 from peixun.hours.models import CreditEntry
 from peixun.members.models import Member
-from peixun.testing import PersonaTestCase
+from peixun.testing import OtherTenant, PersonaTestCase, make_member, make_user
 
 from .fixtures import SessionFixture, class_session
 
@@ -115,10 +115,43 @@ class ProjectorTests(EventPageTestCase):
 class SigninPageTests(EventPageTestCase):
     def test_personas(self) -> None:
         url = f"{self.url('signin')}?t={self.token()}"
-        everyone = {p: 200 for p in MANAGE} | {"anonymous": 302}
-        self.expect_personas(url, everyone)
-        self.expect_personas(f"{self.url('signout')}?t={self.token()}", everyone)
+        # Those who may see the event: its expected member and the readers of its organiser.
+        seen = {p: 200 for p in MANAGE} | {"anonymous": 302, "secretary": 404}
+        seen["other_secretary"] = 404
+        self.expect_personas(url, seen)
+        self.expect_personas(f"{self.url('signout')}?t={self.token()}", seen)
         self.assertFalse(Attendance.objects.exists())  # GET never signs in
+
+    def test_another_tenant_gets_404_without_the_event_and_nothing_is_written(self) -> None:
+        other = OtherTenant()
+        token = self.token()
+        audit_before = AuditEvent.objects.count()
+        for persona, user in other.users.items():
+            client = Client()
+            client.force_login(user)
+            for name in ("signin", "signout"):
+                with self.subTest(persona=persona, page=name):
+                    got = client.get(f"{self.url(name)}?t={token}")
+                    self.assertEqual(got.status_code, 404)
+                    self.assertNotContains(got, self.event.title, status_code=404)
+                    posted = client.post(self.url(name), {"t": token})
+                    self.assertEqual(posted.status_code, 404)
+                    self.assertNotContains(posted, self.event.title, status_code=404)
+        self.assertFalse(Attendance.objects.exists())
+        self.assertFalse(EventSettings.objects.exists())
+        self.assertEqual(AuditEvent.objects.count(), audit_before)
+
+    def test_get_writes_nothing_not_even_the_settings(self) -> None:
+        # The tenant has never saved its attendance settings: the pages read the defaults.
+        self.assertFalse(EventSettings.objects.exists())
+        audit_before = AuditEvent.objects.count()
+        for persona in ("member", "org_admin", "viewer"):
+            client = self.client_for(persona)
+            for name in ("signin", "signout", "projector", "projector_panel"):
+                client.get(f"{self.url(name)}?t={self.token()}")
+        self.assertFalse(EventSettings.objects.exists())
+        self.assertFalse(Attendance.objects.exists())
+        self.assertEqual(AuditEvent.objects.count(), audit_before)
 
     def test_anonymous_goes_to_login_and_comes_back(self) -> None:
         url = f"{self.url('signin')}?t={self.token()}"
@@ -144,15 +177,26 @@ class SigninPageTests(EventPageTestCase):
 
     def test_plain_refusals(self) -> None:
         cases = [
-            ("other_secretary", self.token(), "不在本次活动的应到人员名单中"),
+            ("reader", self.token(), "不在本次活动的应到人员名单中"),
             ("org_admin", self.token(), "未关联党员"),
             ("member", "12.0123456789abcdef0123", "不是本场活动的二维码"),
             ("member", "nonsense", "不是签到二维码"),
             ("member", f"{int(timezone.now().timestamp() // 30) - 10}.{'0' * 20}", "不是本场"),
         ]
+        # A reader of the organiser who is a member but not expected: sees the event, is told.
+        reader = Client()
+        reader.force_login(
+            make_user(
+                "reader",
+                member=make_member(self.world.other_branch, "周游"),
+                role="viewer",
+                org=self.world.root,
+            )
+        )
         for persona, token, words in cases:
             with self.subTest(persona=persona, words=words):
-                page = self.client_for(persona).post(self.url("signin"), {"t": token})
+                client = reader if persona == "reader" else self.client_for(persona)
+                page = client.post(self.url("signin"), {"t": token})
                 self.assertContains(page, words)
         rules = event_settings_for(self.event.org)
         old = signin_token(self.event, rules, now=timezone.now().timestamp() - 300)

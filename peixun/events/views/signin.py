@@ -3,9 +3,11 @@
 Access:
 - projector and its panel: those who manage the event's organiser; out of sight 404, visible
   but not theirs 403; anonymous → login.
-- sign-in / sign-out: anyone logged in who holds the code; anonymous → login with `next` back to
-  the same URL (code included). Every refusal is a page that says why, not an error status: the
-  person holding the phone needs a sentence, not a code.
+- sign-in / sign-out: anyone logged in who may see the event (`selectors.event_get`: readers of
+  its organiser, and the members expected at it); anonymous → login with `next` back to the same
+  URL (code included). Anyone else gets 404, without the event's title or time: the code in the
+  link is no capability to learn about another tenant's events. Every refusal after that is a page
+  that says why, not an error status: the person holding the phone needs a sentence, not a code.
 
 GET never signs anyone in (HTTP semantics: a link preview or a prefetch must not record
 attendance). GET runs every check without writing; when a sign-in would succeed the page holds
@@ -108,8 +110,8 @@ def _result(
 def signin(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    event = selectors.event_any(pk)
     actor = request.user
+    event = selectors.event_get(actor, pk)
     token = (request.POST.get("t") if request.method == "POST" else None) or request.GET.get(
         "t", ""
     )
@@ -134,7 +136,7 @@ def signout(request: HttpRequest, pk: int) -> HttpResponse:
     """Sign-out with the projector's sign-out code: GET shows the button, POST signs out."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    event = selectors.event_any(pk)
+    event = selectors.event_get(request.user, pk)
     token = (request.POST.get("t") if request.method == "POST" else None) or request.GET.get(
         "t", ""
     )
