@@ -13,13 +13,13 @@ from peixun.testing import PASSWORD, PersonaTestCase
 
 
 class LoginAuditTests(PersonaTestCase):
-    def post_login(self, username: str, password: str, **meta: str) -> Client:
-        client = Client(**meta)
+    def post_login(self, username: str, password: str, remote_addr: str = "127.0.0.1") -> Client:
+        client = Client(REMOTE_ADDR=remote_addr)
         client.post(reverse("accounts:login"), {"username": username, "password": password})
         return client
 
     def test_a_login_and_a_logout_are_recorded_with_the_address(self) -> None:
-        client = self.post_login("secretary", PASSWORD, REMOTE_ADDR="10.1.2.3")
+        client = self.post_login("secretary", PASSWORD, remote_addr="10.1.2.3")
         client.post(reverse("accounts:logout"), REMOTE_ADDR="10.1.2.3")
         user = self.user("secretary")
         rows = list(
