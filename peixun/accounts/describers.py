@@ -35,7 +35,7 @@ ACTIONS = {
 
 
 def _person(user: User) -> str:
-    return str(user.display_name)
+    return user.display_name()
 
 
 def user_names(ids: set[str]) -> Mapping[str, str]:
