@@ -25,7 +25,7 @@ ACTIONS = {
     "account.sessions_end": gettext_lazy("ended the sessions of"),
     "token.issue": gettext_lazy("%(actor)s issued the API token %(object)s"),
     "token.revoke": gettext_lazy("%(actor)s revoked the API token %(object)s"),
-    "token.revoke_all": gettext_lazy("revoked every API token of"),
+    "token.revoke_all": gettext_lazy("%(actor)s revoked every API token of %(object)s"),
     "account.idle_timeout": gettext_lazy("%(actor)s was signed out after a long idle time"),
     "account.login": gettext_lazy("%(actor)s logged in"),
     "account.logout": gettext_lazy("%(actor)s logged out"),
