@@ -101,7 +101,7 @@ def token_issue(
 def token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
     """The token stops working at once: by its owner, an org admin over the owner's member
     record, or a platform admin."""
-    locked = (
+    locked: ApiToken | None = (
         ApiToken.objects.visible_to(actor)
         .select_for_update(of=("self",))
         .select_related("user__member__org")
@@ -154,11 +154,14 @@ def token_user(raw: str) -> User | None:
     """The owner of a live token, or None (unknown, revoked, expired, or a disabled login).
     Records its use at most once a minute."""
     now = timezone.now()
-    token = (
+    token: ApiToken | None = (
         ApiToken.objects.active(now).select_related("user").filter(key_hash=hash_token(raw)).first()
     )
-    if token is None or not token.user.is_active:
+    if token is None:
+        return None
+    owner: User = token.user
+    if not owner.is_active:
         return None
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_EVERY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return owner

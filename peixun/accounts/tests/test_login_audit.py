@@ -3,6 +3,8 @@ lockouts, each with the client address as the trusted proxies report it, never a
 
 from __future__ import annotations
 
+from typing import Any
+
 import axes.utils
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -13,7 +15,7 @@ from peixun.testing import PASSWORD, PersonaTestCase
 
 
 class LoginAuditTests(PersonaTestCase):
-    def post_login(self, username: str, password: str, **meta: str) -> Client:
+    def post_login(self, username: str, password: str, **meta: Any) -> Client:
         client = Client(**meta)
         client.post(reverse("accounts:login"), {"username": username, "password": password})
         return client
