@@ -187,10 +187,6 @@ class ApiToken(models.Model):
             return self.State.EXPIRED
         return self.State.ACTIVE
 
-    @property
-    def is_active(self) -> bool:
-        return self.state() == self.State.ACTIVE
-
 
 class ActivationCodeQuerySet(ScopedQuerySet):
     scope_path_field = "user__member__org__path"
