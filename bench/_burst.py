@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import os
 import secrets
 import socket
@@ -80,6 +81,7 @@ def seed_members(*, code: str, name: str, members: int, branches: int) -> Member
     (no usable password) and a personal API token; written with the ORM in bulk. The caller has
     migrated the database."""
     from django.contrib.auth.hashers import make_password
+    from django.utils import timezone
 
     from peixun.accounts.models import ApiToken, Grant, User, hash_token
     from peixun.demo.generator import TenantSize, generate_tenant
@@ -97,11 +99,13 @@ def seed_members(*, code: str, name: str, members: int, branches: int) -> Member
         [User(username=f"bench-m{m.pk}", member=m, password=unusable) for m in people]
     )
     bearers = [ApiToken.new_raw() for _ in users]
+    expires = timezone.now() + dt.timedelta(days=1)
     ApiToken.objects.bulk_create(
         [
             ApiToken(
                 user=u,
                 key_hash=hash_token(raw),
+                expires_at=expires,
             )
             for u, raw in zip(users, bearers, strict=True)
         ]

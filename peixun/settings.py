@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "peixun.core.middleware.RequestContextMiddleware",
     "peixun.core.middleware.SeparatedRolesMiddleware",
     "axes.middleware.AxesMiddleware",
+    "peixun.accounts.middleware.StaffIdleTimeoutMiddleware",
 ]
 
 ROOT_URLCONF = "peixun.urls"
@@ -135,6 +136,14 @@ LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# A staff session (anyone holding a grant) ends after this many minutes without a request
+# (accounts.middleware.StaffIdleTimeoutMiddleware); members who stay signed in are not staff.
+STAFF_IDLE_MINUTES = env_int("PEIXUN_STAFF_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60)
+# Personal API tokens: the default and longest life a caller may ask for, and how many a user may
+# hold at once (each token call is a login that issues one).
+API_TOKEN_MAX_DAYS = env_int("PEIXUN_API_TOKEN_MAX_DAYS", 90, minimum=1, maximum=365)
+API_TOKEN_DEFAULT_DAYS = min(30, API_TOKEN_MAX_DAYS)
+API_TOKEN_MAX_ACTIVE = env_int("PEIXUN_API_TOKEN_MAX_ACTIVE", 10, minimum=1, maximum=100)
 
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours

@@ -26,6 +26,7 @@ class AccountsConfig(AppConfig):
             signals.on_login_failed, dispatch_uid="peixun.login_failed"
         )
         user_locked_out.connect(signals.on_locked_out, dispatch_uid="peixun.locked_out")
+        auth_signals.user_logged_in.connect(signals.on_logged_in, dispatch_uid="peixun.logged_in")
 
         register_grants_of(grants_of)
         register_member_departed(accounts_deactivate_departed)

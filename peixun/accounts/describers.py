@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from peixun.core.describers import int_ids
 
-from .models import Grant, User
+from .models import ApiToken, Grant, User
 
 ACTIONS = {
     "grant.create": gettext_lazy("gave"),
@@ -23,7 +23,10 @@ ACTIONS = {
     "account.code_reissue": gettext_lazy("issued a new activation code to"),
     "account.slips_export": gettext_lazy("%(actor)s printed the activation slips of %(object)s"),
     "account.sessions_end": gettext_lazy("ended the sessions of"),
-    "token.issue": gettext_lazy("%(actor)s issued an API token"),
+    "token.issue": gettext_lazy("%(actor)s issued the API token %(object)s"),
+    "token.revoke": gettext_lazy("%(actor)s revoked the API token %(object)s"),
+    "token.revoke_all": gettext_lazy("%(actor)s revoked every API token of %(object)s"),
+    "account.idle_timeout": gettext_lazy("%(actor)s was signed out after a long idle time"),
     "account.login": gettext_lazy("%(actor)s logged in"),
     "account.logout": gettext_lazy("%(actor)s logged out"),
     "account.login_failed": gettext_lazy("A login as %(object)s failed"),
@@ -32,7 +35,7 @@ ACTIONS = {
 
 
 def _person(user: User) -> str:
-    return str(user.display_name)
+    return user.display_name()
 
 
 def user_names(ids: set[str]) -> Mapping[str, str]:
@@ -55,4 +58,16 @@ def grant_names(ids: set[str]) -> Mapping[str, str]:
     return out
 
 
-NAMERS = {"accounts.user": user_names, "accounts.grant": grant_names}
+def token_names(ids: set[str]) -> Mapping[str, str]:
+    rows = ApiToken.objects.filter(pk__in=int_ids(ids)).select_related("user__member")
+    return {
+        str(t.pk): _("“%(name)s” of %(user)s") % {"name": t.name, "user": _person(t.user)}
+        for t in rows
+    }
+
+
+NAMERS = {
+    "accounts.user": user_names,
+    "accounts.grant": grant_names,
+    "accounts.apitoken": token_names,
+}

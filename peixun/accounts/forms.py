@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -115,3 +116,25 @@ class AccountSettingsForm(BootstrapMixin, forms.ModelForm[AccountSettings]):
     class Meta:
         model = AccountSettings
         fields = ["member_session_days"]
+
+
+class ApiTokenForm(BootstrapMixin, forms.Form):
+    """A new personal API token: its name and how many days it lasts (the service checks both
+    against the operator's limits)."""
+
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=80,
+        help_text=_("What the token is for, such as the script or program that uses it."),
+    )
+    expires_in_days = forms.IntegerField(label=_("Valid for (days)"), min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        longest = int(settings.API_TOKEN_MAX_DAYS)
+        days = self.fields["expires_in_days"]
+        days.initial = settings.API_TOKEN_DEFAULT_DAYS
+        days.help_text = _("At most %(max)d days.") % {"max": longest}
+        days.widget.attrs["max"] = longest
+        self.fields["name"].initial = "API"
+        self.style_fields()

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from typing import Self
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -12,7 +13,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from peixun.core import registry
-from peixun.core.scoping import ScopedQuerySet
+from peixun.core.scoping import Actor, ScopedQuerySet, scope_of
 from peixun.core.validators import mobile_validator
 
 
@@ -117,19 +118,63 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+class ApiTokenQuerySet(ScopedQuerySet):
+    """A token is a secret of its owner's: the owner sees their own, an org admin those of the
+    members' logins in their subtree, a platform admin all (never a secretary or a viewer)."""
+
+    scope_path_field = "user__member__org__path"
+
+    def visible_to(self, actor: Actor) -> Self:
+        scope = scope_of(actor)
+        if scope.platform:
+            return self.all()
+        if not actor.is_authenticated:
+            return self.none()
+        return self._filter_paths(scope.admin_paths, Q(user_id=actor.pk))
+
+    def manageable_by(self, actor: Actor) -> Self:
+        return self.visible_to(actor)
+
+    def active(self, now: dt.datetime | None = None) -> Self:
+        """Tokens that still authenticate: not revoked and not past their expiry."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
 class ApiToken(models.Model):
-    """A personal API token. Only its hash is stored; the raw value is shown once."""
+    """A personal API token, named by its owner, that expires and can be revoked.
+
+    Only its hash is stored; the raw value is shown once, when it is issued."""
+
+    class State:
+        ACTIVE = "active"
+        EXPIRED = "expired"
+        REVOKED = "revoked"
 
     user = models.ForeignKey(
         User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
     )
+    name = models.CharField(_("name"), max_length=80, default="API")
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+        indexes = [models.Index(fields=["user", "revoked_at"], name="apitoken_user_revoked_idx")]
+        constraints = [models.CheckConstraint(condition=~Q(name=""), name="apitoken_name_required")]
 
     def __str__(self) -> str:
         return f"token {self.pk} of {self.user_id}"
@@ -137,6 +182,13 @@ class ApiToken(models.Model):
     @staticmethod
     def new_raw() -> str:
         return "px_" + secrets.token_urlsafe(32)
+
+    def state(self, now: dt.datetime | None = None) -> str:
+        if self.revoked_at is not None:
+            return self.State.REVOKED
+        if self.expires_at <= (now or timezone.now()):
+            return self.State.EXPIRED
+        return self.State.ACTIVE
 
 
 class ActivationCodeQuerySet(ScopedQuerySet):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, activation, grants, sessions, settings
+from .views import accounts, activation, grants, sessions, settings, tokens
 
 app_name = "accounts"
 urlpatterns = [
@@ -8,6 +8,9 @@ urlpatterns = [
     path("logout/", sessions.LogoutView.as_view(), name="logout"),
     path("activate/", activation.activate, name="activate"),
     path("password/", activation.password_change, name="password"),
+    path("tokens/", tokens.my_tokens, name="tokens"),
+    path("tokens/<int:pk>/revoke/", tokens.token_revoke, name="token_revoke"),
+    path("users/<int:pk>/tokens/", tokens.user_tokens, name="user_tokens"),
     path("orgs/", accounts.accounts_home, name="home"),
     path("orgs/<int:pk>/", accounts.org_accounts, name="org"),
     path("orgs/<int:pk>/create/", accounts.create_accounts, name="create"),

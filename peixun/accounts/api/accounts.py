@@ -10,16 +10,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
 
+from peixun.core.apiutils import MAX_PAGE
 from peixun.core.scoping import get_visible_or_404
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
 
 from .. import selectors, services
-from ..models import User
+from ..models import ApiToken, User
 from ..services import IssuedCode
+from .auth import TokenInfoOut
 
 router = Router(tags=["accounts"])
 
@@ -136,3 +140,14 @@ def change_password(request: HttpRequest, payload: PasswordIn) -> Status[None]:
     """Change your own password (Django's password validators apply)."""
     services.password_change(actor=request.user, old=payload.old, new=payload.new)
     return Status(204, None)
+
+
+@router.get("/{user_id}/tokens", response=list[TokenInfoOut])
+@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+def list_user_tokens(request: HttpRequest, user_id: int) -> QuerySet[ApiToken]:
+    """The API tokens of a login you administer (a member's login under your org, or any for a
+    platform admin), to revoke with `DELETE /api/v1/auth/tokens/{id}`. Never the secret."""
+    user = selectors.token_owner_manageable(actor=request.user, pk=user_id)
+    if user is None:
+        raise Http404
+    return selectors.tokens_of(actor=request.user, user=user)

@@ -1,4 +1,5 @@
-"""Every read of the accounts app: members' logins (`accounts`) and grants (`grants`)."""
+"""Every read of the accounts app: members' logins (`accounts`), grants (`grants`), session
+lengths (`sessions`) and API tokens (`tokens`)."""
 
 from .accounts import (
     AccountFilters,
@@ -20,6 +21,7 @@ from .grants import (
     org_managers,
 )
 from .sessions import account_settings_for, remembered_session_seconds
+from .tokens import attach_active_token_counts, token_owner_manageable, token_visible, tokens_of
 
 __all__ = [
     "MANAGER_ROLES",
@@ -39,4 +41,8 @@ __all__ = [
     "nearest_managers",
     "org_managers",
     "remembered_session_seconds",
+    "attach_active_token_counts",
+    "token_owner_manageable",
+    "token_visible",
+    "tokens_of",
 ]

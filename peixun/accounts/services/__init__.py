@@ -16,8 +16,21 @@ from .accounts import (
     password_reset,
 )
 from .grants import grant_create, grant_revoke, grant_update_expiry, tenant_create
-from .sessions import LOGIN_VERBS, account_settings_update, login_audit, sessions_end_everywhere
-from .tokens import token_issue, token_user
+from .sessions import (
+    LOGIN_VERBS,
+    account_settings_update,
+    login_audit,
+    sessions_end_all,
+    sessions_end_everywhere,
+)
+from .tokens import (
+    DEFAULT_TOKEN_NAME,
+    IssuedToken,
+    token_issue,
+    token_revoke,
+    token_user,
+    tokens_revoke_all,
+)
 
 __all__ = [
     "account_activate",
@@ -37,9 +50,14 @@ __all__ = [
     "IssuedCode",
     "password_change",
     "password_reset",
+    "sessions_end_all",
     "sessions_end_everywhere",
     "login_audit",
     "LOGIN_VERBS",
+    "DEFAULT_TOKEN_NAME",
+    "IssuedToken",
     "token_issue",
+    "token_revoke",
     "token_user",
+    "tokens_revoke_all",
 ]

@@ -30,6 +30,8 @@ from peixun.members.models import Member
 from peixun.orgs.models import Organization
 
 from ..models import ActivationCode, User
+from .sessions import sessions_end_all
+from .tokens import tokens_revoke_all
 
 CODE_LIFETIME = dt.timedelta(days=14)
 # No 0/O, 1/I/L: a code is read off paper by people who may not know which is which.
@@ -284,6 +286,9 @@ def password_reset(*, actor: Actor, user: User) -> IssuedCode:
         raise ValidationError(_("Change your own password on the password page."))
     user.set_unusable_password()
     user.save(update_fields=["password"])
+    # Whoever knew the old password is out: every session and API token of the login ends.
+    sessions_end_all(user)
+    tokens_revoke_all(actor=actor, user=user, reason="password_reset")
     issued = _issue(actor=actor, user=user, member=user.member)
     audit_record(
         actor=actor,
@@ -387,7 +392,8 @@ def account_activate(*, code: str, password: str, username_or_mobile: str = "") 
 
 @transaction.atomic
 def password_change(*, actor: Actor, old: str, new: str) -> User:
-    """Anyone signed in changes their own password, through Django's password validators."""
+    """Anyone signed in changes their own password, through Django's password validators.
+    Their other sessions and every API token end (the page keeps its own session signed in)."""
     if not actor.is_authenticated:
         raise PermissionDenied
     user = User.objects.select_for_update().get(pk=actor.pk)
@@ -396,6 +402,8 @@ def password_change(*, actor: Actor, old: str, new: str) -> User:
     validate_password(new, user)
     user.set_password(new)
     user.save(update_fields=["password"])
+    sessions_end_all(user)
+    tokens_revoke_all(actor=user, user=user, reason="password_change")
     audit_record(
         actor=user, verb="account.password_change", obj=user, object_repr=user.display_name()
     )
@@ -413,6 +421,8 @@ def accounts_deactivate_departed(*, actor: Actor | None, member: Member, reason:
     User.objects.filter(pk__in=[u.pk for u in users]).update(is_active=False)
     _void_open_codes((u.pk for u in users), now)
     for user in users:
+        sessions_end_all(user)
+        tokens_revoke_all(actor=actor, user=user, reason="deactivated")
         audit_record(
             actor=actor,
             verb="account.deactivate",

@@ -17,7 +17,21 @@ from ..models import AccountSettings, User
 MAX_MEMBER_SESSION_DAYS = 90
 
 
-LOGIN_VERBS = ("account.login", "account.logout", "account.login_failed", "account.locked_out")
+LOGIN_VERBS = (
+    "account.login",
+    "account.logout",
+    "account.login_failed",
+    "account.locked_out",
+    "account.idle_timeout",
+)
+
+
+def sessions_end_all(user: User) -> None:
+    """Every session of `user` ends at its next request (its auth hash changes), in the caller's
+    transaction: a password change or reset, or the end of a login. The caller audits the cause;
+    a self-change keeps its own session with `update_session_auth_hash`."""
+    User.objects.filter(pk=user.pk).update(session_version=F("session_version") + 1)
+    user.refresh_from_db(fields=["session_version"])
 
 
 @transaction.atomic
@@ -26,7 +40,7 @@ def sessions_end_everywhere(*, actor: Actor, user: User) -> None:
     Only the user themselves; an admin's reset of someone else's password ends them too."""
     if not actor.is_authenticated or actor.pk != user.pk:
         raise PermissionDenied(_("You may end only your own sessions."))
-    User.objects.filter(pk=user.pk).update(session_version=F("session_version") + 1)
+    sessions_end_all(user)
     audit_record(actor=actor, verb="account.sessions_end", obj=user, object_repr=user.username)
 
 

@@ -75,6 +75,7 @@ def org_accounts(request: HttpRequest, pk: int) -> HttpResponse:
         filters=selectors.AccountFilters(include_subtree=whole, status=status, q=q),
     )
     page, query = paginate(request, rows)
+    selectors.attach_active_token_counts(page.object_list)
     counts = selectors.account_counts(actor=request.user, org=org)
     return render(
         request,

@@ -43,7 +43,7 @@ NOT_JSON: dict[str, Any] = {"data": "{not json", "content_type": "application/js
 
 
 def bearer(user: Any) -> Client:
-    return Client(HTTP_AUTHORIZATION=f"Bearer {token_issue(actor=user)}")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token_issue(actor=user).raw}")
 
 
 class BankApiTests(PersonaTestCase):
