@@ -113,6 +113,14 @@ def org_path_label(org: Organization) -> str:
     return " › ".join([*getattr(org, "trail", []), org.name])
 
 
+def org_above_label(org: Organization) -> str:
+    """Where the org sits, for a column or line beside its name: its ancestors below the tenant
+    root (`org.trail`, from `attach_ancestor_names`), or the root for the root's own children,
+    "" for a root. Tells the 15 branches named 办公室党支部 apart: 县统计局 › 县统计局党总支."""
+    trail: list[str] = getattr(org, "trail", [])
+    return " › ".join(trail[1:] or trail)
+
+
 def attach_ancestor_names(orgs: list[Organization]) -> None:
     """Set `o.trail` (names from the root down) on each org with one query for all of them."""
     steplen = Organization.steplen
@@ -126,6 +134,13 @@ def attach_ancestor_names(orgs: list[Organization]) -> None:
         o.trail = [  # type: ignore[attr-defined]
             names[o.path[:i]] for i in range(steplen, len(o.path), steplen) if o.path[:i] in names
         ]
+
+
+def org_above_labels(org_ids: Iterable[int]) -> dict[int, str]:
+    """org id → `org_above_label`, for exports that stream their rows: two queries in all."""
+    orgs = list(Organization.objects.filter(pk__in=set(org_ids)))
+    attach_ancestor_names(orgs)
+    return {o.pk: org_above_label(o) for o in orgs}
 
 
 def attach_ancestors(org: Organization) -> None:
