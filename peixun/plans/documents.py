@@ -24,6 +24,7 @@ from peixun.core.docxstyle import (
     docx_paragraph,
 )
 from peixun.core.text import neutralise_formula
+from peixun.orgs.selectors import org_path_label
 
 from .models import TrainingPlan
 from .selectors import FilingOverview
@@ -135,7 +136,7 @@ def filings_workbook(overview: FilingOverview) -> bytes:
     sheet.append(
         [
             _("%(org)s: %(year)s training plan filings")
-            % {"org": overview.org.name, "year": overview.year}
+            % {"org": org_path_label(overview.org), "year": overview.year}
         ]
     )
     sheet["A1"].font = Font(bold=True, size=13)

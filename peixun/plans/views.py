@@ -22,7 +22,7 @@ from peixun.core.scoping import can_manage_org, get_visible_or_404, scope_of
 from peixun.orgs.models import Organization
 
 from . import selectors, services
-from .documents import filings_workbook, plan_document
+from .services import exports
 from .forms import AttachmentForm, ItemForm, PlanForm, ReasonForm
 from .models import TrainingPlan
 
@@ -307,7 +307,9 @@ def plan_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def plan_docx(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.plan_get(request.user, pk)
-    response = HttpResponse(plan_document(plan), content_type=DOCX)
+    response = HttpResponse(
+        exports.plan_document_export(actor=request.user, plan=plan), content_type=DOCX
+    )
     response["Content-Disposition"] = content_disposition_header(
         True, f"plan-{plan.org.code}-{plan.year}.docx"
     )
@@ -360,8 +362,10 @@ def filings(request: HttpRequest) -> HttpResponse:
 @require_GET
 def filings_xlsx(request: HttpRequest) -> HttpResponse:
     org = _overview_org(request)
-    overview = selectors.filing_overview(org, year_param(request))
-    response = HttpResponse(filings_workbook(overview), content_type=XLSX)
+    content, overview = exports.filings_export(
+        actor=request.user, org=org, year=year_param(request)
+    )
+    response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(
         True, f"plan-filings-{org.code}-{overview.year}.xlsx"
     )
