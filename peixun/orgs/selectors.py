@@ -7,7 +7,8 @@ belongs to, so a secretary who is a member elsewhere still sees only their own s
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
@@ -22,6 +23,8 @@ from . import registry
 from .models import ALLOWED_CHILDREN, Organization
 
 SEARCH_LIMIT = 50
+
+Row = TypeVar("Row")
 
 
 def orgs_readable(actor: Actor) -> QuerySet[Organization]:
@@ -134,6 +137,17 @@ def attach_ancestor_names(orgs: list[Organization]) -> None:
         o.trail = [  # type: ignore[attr-defined]
             names[o.path[:i]] for i in range(steplen, len(o.path), steplen) if o.path[:i] in names
         ]
+
+
+def attach_org_trails(
+    rows: Iterable[Row], org_of: Callable[[Row], Organization | None]
+) -> list[Row]:
+    """`rows` as a list, each row's org (`org_of(row)`) given its `trail` in one query for all,
+    so a page can show every org's path (`orgs/templatetags/org_paths.py`). Typically
+    `page.object_list = attach_org_trails(page.object_list, lambda m: m.org)`."""
+    listed = list(rows)
+    attach_ancestor_names([org for org in map(org_of, listed) if org is not None])
+    return listed
 
 
 def org_above_labels(org_ids: Iterable[int]) -> dict[int, str]:
