@@ -24,8 +24,8 @@ from peixun.orgs.models import Organization
 from peixun.orgs.selectors import org_field
 
 from . import selectors, services
-from .services import exports
 from .models import PlanItem, PlanVersion, TrainingPlan
+from .services import exports
 
 router = Router(tags=["plans"])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

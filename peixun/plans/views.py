@@ -20,11 +20,12 @@ from peixun.core.params import year_param
 from peixun.core.pickers import picker_answer
 from peixun.core.scoping import can_manage_org, get_visible_or_404, scope_of
 from peixun.orgs.models import Organization
+from peixun.orgs.selectors import attach_ancestor_names
 
 from . import selectors, services
-from .services import exports
 from .forms import AttachmentForm, ItemForm, PlanForm, ReasonForm
 from .models import TrainingPlan
+from .services import exports
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -345,6 +346,7 @@ def filings(request: HttpRequest) -> HttpResponse:
             )
         return redirect(f"{request.path}?org={org.pk}&year={year}")
     overview = selectors.filing_overview(org, year)
+    attach_ancestor_names([org])  # the heading names where the org sits
     return render(
         request,
         "plans/filings.html",

@@ -10,7 +10,7 @@ from django import template
 from django.utils.html import conditional_escape, format_html
 
 from peixun.orgs.models import Organization
-from peixun.orgs.selectors import org_above_label
+from peixun.orgs.selectors import org_above_label, org_path_label
 
 register = template.Library()
 
@@ -31,3 +31,9 @@ def org_with_path(org: Organization | None) -> str:
     if not above:
         return conditional_escape(org.name)
     return format_html('<span class="text-muted small">{} › </span>{}', above, org.name)
+
+
+@register.filter
+def org_path(org: Organization | None) -> str:
+    """`{{ org|org_path }}`: the org's name after all its ancestors', as plain text."""
+    return org_path_label(org) if org is not None else ""
