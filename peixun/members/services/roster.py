@@ -35,6 +35,7 @@ from peixun.orgs.selectors import attach_ancestor_names, org_above_label, org_ab
 
 from ..documents import (
     ORG_ABOVE,
+    ORG_ABOVE_HEADER,
     ROSTER_FIELDS,
     RosterSheet,
     cell_value,
@@ -200,8 +201,9 @@ class _OrgResolver:
                 named = [o for o in named if _sits_under(o, above)]
             if len(named) > 1:
                 return None, _(
-                    "Several organizations you manage have this name; write its code instead."
-                )
+                    "Several organizations you manage have this name; write its code instead, "
+                    "or the organizations above it in a %(column)s column."
+                ) % {"column": ORG_ABOVE_HEADER}
             if not named:
                 return None, _("No such Party organization, or you may not register members in it.")
             org = named[0]
