@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +28,9 @@ from peixun.core.text import neutralise_formula
 from peixun.orgs.selectors import org_path_label
 
 from .models import TrainingPlan
-from .selectors import FilingOverview
+
+if TYPE_CHECKING:  # the selectors import services, which build these documents
+    from .selectors import FilingOverview
 
 
 def plan_document(plan: TrainingPlan) -> bytes:

@@ -364,9 +364,8 @@ def filings(request: HttpRequest) -> HttpResponse:
 @require_GET
 def filings_xlsx(request: HttpRequest) -> HttpResponse:
     org = _overview_org(request)
-    content, overview = exports.filings_export(
-        actor=request.user, org=org, year=year_param(request)
-    )
+    overview = selectors.filing_overview(org, year_param(request))
+    content = exports.filings_export(actor=request.user, overview=overview)
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(
         True, f"plan-filings-{org.code}-{overview.year}.xlsx"

@@ -252,8 +252,9 @@ class ImportTests(TestCase):
         self.assertEqual(len(rows), 4)
         self.assertIn(("李明", self.last4(self.world.member), None, "迟到", None), rows)
         event = AuditEvent.objects.get(verb="attendance.template")
-        self.assertEqual(event.after["members"], 3)
-        listed = set(event.after["member_ids"])
+        after = event.after or {}
+        self.assertEqual(after["members"], 3)
+        listed = set(after["member_ids"])
         self.assertEqual(len(listed), 3)
         self.assertIn(self.world.member.pk, listed)
         # Filled in, the template imports as it is.

@@ -6,8 +6,7 @@ edits and submits; a manager of the PARENT org approves or returns (the plan's o
 approves itself); a plan of a tenant's root has no superior in the system and is approved by a
 platform admin. Each submission freezes a `PlanVersion`, so every version stays readable.
 
-The audited downloads are `services.exports` (not re-exported: it reads through the selectors,
-which import this package).
+The audited downloads are `services.exports` (callers import the module).
 """
 
 from .attachments import attachment_add, attachment_remove

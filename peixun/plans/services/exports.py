@@ -4,14 +4,17 @@ that the actor reads the plan or the org."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from peixun.core.audit import audit_record
 from peixun.core.scoping import Actor
-from peixun.orgs.models import Organization
 from peixun.orgs.selectors import attach_ancestor_names
 
 from ..documents import filings_workbook, plan_document
 from ..models import TrainingPlan
-from ..selectors import FilingOverview, filing_overview
+
+if TYPE_CHECKING:  # the selectors import this package
+    from ..selectors import FilingOverview
 
 
 def plan_document_export(*, actor: Actor, plan: TrainingPlan) -> bytes:
@@ -28,18 +31,19 @@ def plan_document_export(*, actor: Actor, plan: TrainingPlan) -> bytes:
     return content
 
 
-def filings_export(*, actor: Actor, org: Organization, year: int) -> tuple[bytes, FilingOverview]:
-    """The filing state of each child org's plan for `year`, as .xlsx (its title names where
-    `org` sits, so same-named orgs' overviews differ); audited ("plan.filings_export") with the
-    year, the number of orgs listed and the count per state."""
-    overview = filing_overview(org, year)
-    attach_ancestor_names([overview.org])
+def filings_export(*, actor: Actor, overview: FilingOverview) -> bytes:
+    """The filing state of each child org's plan (`overview`, from
+    `selectors.filing_overview`), as .xlsx (its title names where the org sits, so same-named
+    orgs' overviews differ); audited ("plan.filings_export") with the year, the number of orgs
+    listed and the count per state."""
+    org = overview.org
+    attach_ancestor_names([org])
     content = filings_workbook(overview)
     audit_record(
         actor=actor,
         verb="plan.filings_export",
         obj=org,
         org=org,
-        after={"year": year, "rows": len(overview.rows), "states": overview.counts},
+        after={"year": overview.year, "rows": len(overview.rows), "states": overview.counts},
     )
-    return content, overview
+    return content

@@ -140,11 +140,12 @@ class PlanPageTests(PersonaTestCase):
         # The title names where the org sits; the download is in the audit trail.
         self.assertTrue(workbook.active["A1"].value.startswith("测试县直机关工委 › 测试局机关党委"))  # type: ignore[index,union-attr]
         event = AuditEvent.objects.get(verb="plan.filings_export")
+        after = event.after or {}
         self.assertEqual((event.object_id, event.actor_id), (str(w.unit.pk), w.users["viewer"].pk))
-        self.assertEqual(event.after["year"], YEAR)
-        self.assertEqual(event.after["rows"], 2)
-        self.assertEqual(event.after["states"]["submitted"], 1)
-        self.assertEqual(event.after["states"]["none"], 1)
+        self.assertEqual(after["year"], YEAR)
+        self.assertEqual(after["rows"], 2)
+        self.assertEqual(after["states"]["submitted"], 1)
+        self.assertEqual(after["states"]["none"], 1)
         self.assertEqual(
             self.client_for("viewer")
             .post("/plans/filings/", {"org": w.unit.pk, "year": YEAR})

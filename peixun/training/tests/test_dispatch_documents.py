@@ -82,9 +82,10 @@ class DispatchDocumentTests(DispatchTestCase):
         self.assertIn("第一党支部", li)
         self.assertEqual(li[5], "测试局机关党委")  # the organization above the branch
         event = AuditEvent.objects.get(verb="training.roster_export")
-        self.assertEqual(event.after["format"], "xlsx")
-        self.assertEqual(event.after["rows"], len(rows) - 1)
-        listed = set(event.after["members"])
+        after = event.after or {}
+        self.assertEqual(after["format"], "xlsx")
+        self.assertEqual(after["rows"], len(rows) - 1)
+        listed = set(after["members"])
         self.assertIn(self.world.member.pk, listed)
         self.assertIn(tricky.pk, listed)
         self.assertNotIn(self.d.wang.pk, listed)
