@@ -15,6 +15,7 @@ ACTIONS = {
     "attendance.mark": gettext_lazy("marked"),
     "attendance.signin": gettext_lazy("%(actor)s signed in: %(object)s"),
     "attendance.signout": gettext_lazy("%(actor)s signed out: %(object)s"),
+    "attendance.template": gettext_lazy("downloaded the attendance sheet of"),
     "leave.request": gettext_lazy("asked for"),
     "leave.cancel": gettext_lazy("withdrew"),
 }

@@ -21,6 +21,7 @@ from peixun.core.params import absolute_url, pk_or_404
 from peixun.core.scoping import Actor, can_manage_org, scope_of
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
+from peixun.orgs.selectors import attach_ancestor_names
 
 from . import registry
 from .models import SIGNED_IN, Attendance, Event, EventSettings, LeaveRequest
@@ -112,6 +113,7 @@ def attendance_row(event: Event, member_pk: Any) -> RosterRow:
     member = Member.objects.select_related("org").filter(pk=member_pk).first()
     if member is None:
         raise Http404
+    attach_ancestor_names([member.org])  # the row shows where the member's branch sits
     return RosterRow(member, attendance)
 
 

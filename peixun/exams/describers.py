@@ -19,6 +19,8 @@ ACTIONS = {
     "exams.exam.finalise": gettext_lazy("finalised the results of"),
     "exams.question.retire": gettext_lazy("took out of use"),
     "exams.rule": gettext_lazy("%(actor)s changed the test rules"),
+    "exams.exam.results_export": gettext_lazy("%(actor)s exported the results of %(object)s"),
+    "exams.question.bank_export": gettext_lazy("%(actor)s exported questions of the bank"),
 }
 
 

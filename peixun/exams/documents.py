@@ -36,6 +36,7 @@ from peixun.core.spreadsheets import (
     undo_neutralise,
 )
 from peixun.core.text import fold_width, neutralise_formula
+from peixun.orgs.selectors import org_above_label
 
 from .logic import OPTION_LETTERS
 from .models import Difficulty, Exam, Question, QuestionKind
@@ -371,14 +372,16 @@ def results_workbook(exam: Exam, results: ExamResults) -> bytes:
         )  # fmt: skip
     people = workbook.create_sheet(_("Members"))
     people.append(
-        [_("organization"), _("name"), _("took it"), _("attempts"), _("best score"),
-         _("best %"), _("passed"), _("submitted at")]
+        [_("organization above"), _("organization"), _("name"), _("took it"), _("attempts"),
+         _("best score"), _("best %"), _("passed"), _("submitted at")]
     )  # fmt: skip
     _bold_header(people, 1)
     for candidate in results.candidates:
         attempt = results.best.get(candidate.member_id)
         people.append(
             [
+                # `trail` is set by the export service (attach_ancestor_names), if at all.
+                neutralise_formula(org_above_label(candidate.org)),
                 neutralise_formula(candidate.org.name),
                 neutralise_formula(candidate.member.name),
                 _("yes") if attempt else _("no"),

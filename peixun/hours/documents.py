@@ -8,6 +8,7 @@ The rows come from `selectors.ledger_data` (constant queries); text cells go thr
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -29,14 +30,16 @@ def _number(value: Decimal) -> float | int:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def ledger_workbook(data: LedgerData) -> bytes:
-    """The 台账 workbook of `data`, headers in Chinese whatever the reader's language."""
+def ledger_workbook(data: LedgerData, org_above: Mapping[int, str] | None = None) -> bytes:
+    """The 台账 workbook of `data`, headers in Chinese whatever the reader's language; beside
+    each branch, the orgs above it (`org_above`: org id → `orgs.selectors.org_above_label`)."""
     rows, by_kind, rules = data.rows, data.by_kind, data.rules
+    above = org_above or {}
     with translation.override("zh-hans"):
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(_("Study-hour ledger"))
         sheet.freeze_panes = "C2"
-        headers: list[str] = [_("name"), _("branch")]
+        headers: list[str] = [_("name"), _("branch"), _("Organization above")]
         headers += [str(label) for _value, label in Kind.choices]
         headers += [_("Total hours"), _("Concentrated training hours"), _("Online hours")]
         for rule in rules:
@@ -53,7 +56,11 @@ def ledger_workbook(data: LedgerData) -> bytes:
             header_cells.append(cell)
         sheet.append(header_cells)
         for mc in rows:
-            values: list[Any] = [neutralise_formula(mc.name), neutralise_formula(mc.org_name)]
+            values: list[Any] = [
+                neutralise_formula(mc.name),
+                neutralise_formula(mc.org_name),
+                neutralise_formula(above.get(mc.org_id, "")),
+            ]
             values += [
                 _number(by_kind.get((mc.member_id, kind), Decimal(0))) for kind in Kind.values
             ]

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -69,6 +70,12 @@ DATE_COLUMNS: tuple[str, ...] = ("birth_date", "joined_on", "confirmed_on")
 # Columns Excel would mangle if typed as numbers (18-digit IDs lose digits as floats).
 TEXT_COLUMNS: tuple[str, ...] = ("id_number", "mobile")
 
+# The export's extra column after 所在党组织: where that org sits (its ancestors below the tenant
+# root), so that same-named branches differ. An import reads it only to choose between
+# organizations the actor manages that share a name; the template leaves it out.
+ORG_ABOVE = "org_above"
+EXPORT_FIELDS: tuple[str, ...] = (*ROSTER_FIELDS, ORG_ABOVE)
+
 # The ID number is stored as ciphertext, hash and mask; its label lives on the masked field.
 _MODEL_FIELD_OF: dict[str, str] = {"id_number": "id_number_masked"}
 
@@ -89,6 +96,8 @@ CHINESE_HEADERS: dict[str, str] = {
     "免学原因": "exempt_reason",
     "所在党组织": "org",
 }
+# The export's extra column, in Chinese whatever the catalogue says (not a template column).
+ORG_ABOVE_HEADER = "上级党组织"
 
 
 def _verbose_name(field: str) -> Any:
@@ -97,10 +106,16 @@ def _verbose_name(field: str) -> Any:
     return model_field.verbose_name
 
 
+def _label(field: str) -> Any:
+    return gettext_lazy("Organization above") if field == ORG_ABOVE else _verbose_name(field)
+
+
 def header_for(field: str) -> str:
     """The column header of `field`: its verbose name in Chinese."""
+    if field == ORG_ABOVE:
+        return ORG_ABOVE_HEADER
     with translation.override("zh-hans"):
-        return str(_verbose_name(field))
+        return str(_label(field))
 
 
 def roster_headers() -> list[str]:
@@ -110,11 +125,12 @@ def roster_headers() -> list[str]:
 def header_lookup() -> dict[str, str]:
     """Normalised header → field, for the Chinese label, the English msgid and the fixed table."""
     lookup = {normalise_header(header): field for header, field in CHINESE_HEADERS.items()}
-    for field in ROSTER_FIELDS:
+    lookup[normalise_header(ORG_ABOVE_HEADER)] = ORG_ABOVE
+    for field in EXPORT_FIELDS:
         # "en" has no catalogue, so it yields the msgid itself.
         for language in ("en", "zh-hans"):
             with translation.override(language):
-                lookup[normalise_header(str(_verbose_name(field)))] = field
+                lookup[normalise_header(str(_label(field)))] = field
     return lookup
 
 
@@ -235,7 +251,7 @@ def map_headers(sheet: RosterSheet) -> tuple[dict[str, int], list[RowError]]:
 # --- Writing
 
 DATE_FORMAT = "yyyy-mm-dd"
-_WIDTHS = {"name": 12, "id_number": 22, "mobile": 14, "org": 28}
+_WIDTHS = {"name": 12, "id_number": 22, "mobile": 14, "org": 28, ORG_ABOVE: 36}
 
 
 def _workbook_bytes(workbook: Workbook) -> bytes:
@@ -283,6 +299,16 @@ def _instructions(workbook: Workbook) -> None:
         if field in CHOICE_FIELDS:
             text = text % {"choices": choice_help(field)}
         sheet.append([header, _("Yes") if field in REQUIRED_COLUMNS else "", text])
+    sheet.append(
+        [
+            header_for(ORG_ABOVE),
+            "",
+            _(
+                "Optional (the export writes it): the organizations above, e.g. 县统计局 › "
+                "县统计局党总支. Read only to tell apart organizations you manage that share a name."
+            ),
+        ]
+    )
     sheet.append([])
     sheet.append(
         [
@@ -340,17 +366,21 @@ def roster_template() -> bytes:
         return _workbook_bytes(workbook)
 
 
-def roster_workbook(members: Iterable[tuple[Member, str]]) -> bytes:
-    """The export workbook: one row per (member, the ID number to show) pair, in the order given.
+def roster_workbook(
+    members: Iterable[tuple[Member, str]], *, org_above: Mapping[int, str] | None = None
+) -> bytes:
+    """The export workbook: one row per (member, the ID number to show) pair, in the order given,
+    with the template's columns and then 上级党组织 (`org_above`: org id → `org_above_label`).
     Text cells go through `neutralise_formula`."""
+    above = org_above or {}
     with translation.override("zh-hans"):
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(_("Roster"))
-        for index, field in enumerate(ROSTER_FIELDS, start=1):
+        for index, field in enumerate(EXPORT_FIELDS, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = _WIDTHS.get(field, 12)
         sheet.freeze_panes = "A2"
         header_cells = []
-        for header in roster_headers():
+        for header in [header_for(field) for field in EXPORT_FIELDS]:
             cell = WriteOnlyCell(sheet, value=header)
             cell.font = Font(bold=True)
             header_cells.append(cell)
@@ -365,10 +395,11 @@ def roster_workbook(members: Iterable[tuple[Member, str]]) -> bytes:
             }
             values["id_number"] = id_number
             values["org"] = member.org.name
+            values[ORG_ABOVE] = above.get(member.org_id, "")
             for field, by_value in labels.items():
                 stored = values[field]
                 values[field] = by_value.get(stored, stored) if stored else ""
-            sheet.append([_export_cell(sheet, values[field]) for field in ROSTER_FIELDS])
+            sheet.append([_export_cell(sheet, values[field]) for field in EXPORT_FIELDS])
         return _workbook_bytes(workbook)
 
 

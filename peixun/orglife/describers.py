@@ -16,6 +16,10 @@ ACTIONS = {
     "meeting.observer_add": gettext_lazy("added an observer to"),
     "meeting.observer_remove": gettext_lazy("removed an observer from"),
     "orglife.rules": gettext_lazy("%(actor)s changed the meeting rules"),
+    "meeting.export": gettext_lazy("%(actor)s exported the meetings ledger"),
+    "meeting.record_book_export": gettext_lazy(
+        "%(actor)s downloaded the record book of organisational life of %(object)s"
+    ),
 }
 
 

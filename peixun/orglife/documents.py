@@ -32,6 +32,7 @@ from peixun.core.docxstyle import (
 )
 from peixun.core.text import neutralise_formula
 from peixun.orgs.models import Organization
+from peixun.orgs.selectors import org_above_label
 
 from .models import Meeting, MeetingKind
 
@@ -68,6 +69,8 @@ def record_book(org: Organization, year: int, book: list[BookMeeting]) -> bytes:
         align=WD_ALIGN_PARAGRAPH.CENTER,
         indent=False,
     )
+    if above := org_above_label(org):  # tells same-named branches' books apart
+        docx_paragraph(document, above, size=14, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     docx_paragraph(
         document,
         _("Record book of organisational life, %(year)s") % {"year": year},
@@ -151,6 +154,7 @@ def meetings_workbook(rows: list[tuple[Meeting, int]]) -> bytes:
             _("kind of meeting"),
             _("subject"),
             _("held by"),
+            _("organization above"),
             _("place"),
             _("host"),
             _("expected"),
@@ -176,6 +180,8 @@ def meetings_workbook(rows: list[tuple[Meeting, int]]) -> bytes:
                     str(meeting.get_kind_display()),
                     neutralise_formula(event.title),
                     neutralise_formula(event.org.name),
+                    # `trail` from the export service (attach_ancestor_names).
+                    neutralise_formula(org_above_label(event.org)),
                     neutralise_formula(event.place),
                     neutralise_formula(meeting.host),
                     expected,

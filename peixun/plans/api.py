@@ -24,8 +24,8 @@ from peixun.orgs.models import Organization
 from peixun.orgs.selectors import org_field
 
 from . import selectors, services
-from .documents import plan_document
 from .models import PlanItem, PlanVersion, TrainingPlan
+from .services import exports
 
 router = Router(tags=["plans"])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -383,7 +383,9 @@ def progress(request: HttpRequest, plan_id: int) -> dict[str, Any]:
 def document(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The plan filing document (.docx)."""
     plan = selectors.plan_get(request.user, plan_id)
-    response = HttpResponse(plan_document(plan), content_type=DOCX)
+    response = HttpResponse(
+        exports.plan_document_export(actor=request.user, plan=plan), content_type=DOCX
+    )
     response["Content-Disposition"] = (
         f'attachment; filename="plan-{plan.org.code}-{plan.year}.docx"'
     )

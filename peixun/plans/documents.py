@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,9 +25,12 @@ from peixun.core.docxstyle import (
     docx_paragraph,
 )
 from peixun.core.text import neutralise_formula
+from peixun.orgs.selectors import org_path_label
 
 from .models import TrainingPlan
-from .selectors import FilingOverview
+
+if TYPE_CHECKING:  # the selectors import services, which build these documents
+    from .selectors import FilingOverview
 
 
 def plan_document(plan: TrainingPlan) -> bytes:
@@ -135,7 +139,7 @@ def filings_workbook(overview: FilingOverview) -> bytes:
     sheet.append(
         [
             _("%(org)s: %(year)s training plan filings")
-            % {"org": overview.org.name, "year": overview.year}
+            % {"org": org_path_label(overview.org), "year": overview.year}
         ]
     )
     sheet["A1"].font = Font(bold=True, size=13)

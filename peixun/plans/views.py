@@ -20,11 +20,12 @@ from peixun.core.params import year_param
 from peixun.core.pickers import picker_answer
 from peixun.core.scoping import can_manage_org, get_visible_or_404, scope_of
 from peixun.orgs.models import Organization
+from peixun.orgs.selectors import attach_ancestor_names
 
 from . import selectors, services
-from .documents import filings_workbook, plan_document
 from .forms import AttachmentForm, ItemForm, PlanForm, ReasonForm
 from .models import TrainingPlan
+from .services import exports
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -307,7 +308,9 @@ def plan_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def plan_docx(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.plan_get(request.user, pk)
-    response = HttpResponse(plan_document(plan), content_type=DOCX)
+    response = HttpResponse(
+        exports.plan_document_export(actor=request.user, plan=plan), content_type=DOCX
+    )
     response["Content-Disposition"] = content_disposition_header(
         True, f"plan-{plan.org.code}-{plan.year}.docx"
     )
@@ -343,6 +346,7 @@ def filings(request: HttpRequest) -> HttpResponse:
             )
         return redirect(f"{request.path}?org={org.pk}&year={year}")
     overview = selectors.filing_overview(org, year)
+    attach_ancestor_names([org])  # the heading names where the org sits
     return render(
         request,
         "plans/filings.html",
@@ -361,7 +365,8 @@ def filings(request: HttpRequest) -> HttpResponse:
 def filings_xlsx(request: HttpRequest) -> HttpResponse:
     org = _overview_org(request)
     overview = selectors.filing_overview(org, year_param(request))
-    response = HttpResponse(filings_workbook(overview), content_type=XLSX)
+    content = exports.filings_export(actor=request.user, overview=overview)
+    response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(
         True, f"plan-filings-{org.code}-{overview.year}.xlsx"
     )

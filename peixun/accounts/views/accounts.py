@@ -23,7 +23,7 @@ from peixun.core.forms import error_text
 from peixun.core.pagination import paginate
 from peixun.core.params import absolute_url, pk_or_404
 from peixun.orgs.models import Organization
-from peixun.orgs.selectors import attach_ancestor_names
+from peixun.orgs.selectors import attach_ancestor_names, attach_org_trails
 
 from .. import documents, selectors, services
 from ..services import IssuedCode
@@ -75,6 +75,9 @@ def org_accounts(request: HttpRequest, pk: int) -> HttpResponse:
         filters=selectors.AccountFilters(include_subtree=whole, status=status, q=q),
     )
     page, query = paginate(request, rows)
+    # Where the org and each member's branch sit, so same-named branches differ (one query).
+    page.object_list = attach_org_trails(page.object_list, lambda m: m.org)
+    attach_ancestor_names([org])
     selectors.attach_active_token_counts(page.object_list)
     counts = selectors.account_counts(actor=request.user, org=org)
     return render(

@@ -90,3 +90,31 @@ class AuditSentenceTests(PersonaTestCase):
         only = client.get(reverse("core:audit"), {"verb": "member.reveal"}).content.decode()
         self.assertIn("孙丽", only)
         self.assertNotIn("hours.approve", only)
+
+
+class ExportSentenceTests(PersonaTestCase):
+    """Every audited export and document reads as a sentence in Chinese, never as its code."""
+
+    VERBS = (
+        "roster.export",
+        "hours.ledger_export",
+        "meeting.export",
+        "meeting.record_book_export",
+        "exams.exam.results_export",
+        "exams.question.bank_export",
+        "plan.document_export",
+        "plan.filings_export",
+        "training.roster_export",
+        "attendance.template",
+    )
+
+    def test_each_export_verb_has_a_phrase(self) -> None:
+        for verb in self.VERBS:
+            audit_record(actor=self.user("org_admin"), verb=verb, obj=self.world.branch)
+        events = list(AuditEvent.objects.order_by("pk"))
+        with override("zh-hans"):
+            sentences = describe_events(events)
+        for verb, sentence in zip(self.VERBS, sentences, strict=True):
+            with self.subTest(verb=verb):
+                self.assertNotIn(verb, sentence)
+                self.assertTrue(any(word in sentence for word in ("导出", "下载")), sentence)

@@ -213,12 +213,16 @@ def attendance_template(*, actor: Actor, event: Event) -> bytes:
     ids = set(registry.expected_member_ids(event))
     current = dict(Attendance.objects.filter(event=event).values_list("member_id", "status"))
     ids |= set(current)
-    members = Member.objects.filter(pk__in=ids).order_by("org__path", "name", "pk")
+    members = list(
+        Member.objects.filter(pk__in=ids)
+        .order_by("org__path", "name", "pk")
+        .only("pk", "name", "id_number_masked")
+    )
     count, content = attendance_workbook(
         title=str(event.title),
         rows=[
             (member.name, member.id_number_masked[-4:], current.get(member.pk))
-            for member in members.only("pk", "name", "id_number_masked")
+            for member in members
         ],
     )
     audit_record(
@@ -226,6 +230,7 @@ def attendance_template(*, actor: Actor, event: Event) -> bytes:
         verb="attendance.template",
         obj=event,
         org=event.org,
-        after={"members": count},
+        # Who the sheet lists (a meeting's or class's attendance list, not a bulk roster).
+        after={"members": count, "member_ids": [member.pk for member in members]},
     )
     return content

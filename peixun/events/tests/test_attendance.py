@@ -251,7 +251,12 @@ class ImportTests(TestCase):
         self.assertEqual(list(rows[0]), ["姓名", "身份证号后4位", "手机号", "状态", "备注"])
         self.assertEqual(len(rows), 4)
         self.assertIn(("李明", self.last4(self.world.member), None, "迟到", None), rows)
-        self.assertEqual(AuditEvent.objects.filter(verb="attendance.template").count(), 1)
+        event = AuditEvent.objects.get(verb="attendance.template")
+        after = event.after or {}
+        self.assertEqual(after["members"], 3)
+        listed = set(after["member_ids"])
+        self.assertEqual(len(listed), 3)
+        self.assertIn(self.world.member.pk, listed)
         # Filled in, the template imports as it is.
         book = load_workbook(io.BytesIO(data))
         sheet = book.active

@@ -29,6 +29,7 @@ from peixun.core.forms import error_text
 from peixun.core.middleware import HtmxHttpRequest
 from peixun.core.pagination import paginate
 from peixun.core.uploads import upload_held, upload_hold
+from peixun.orgs.selectors import attach_org_trails
 
 from .. import selectors
 from ..documents import MAX_BYTES
@@ -92,7 +93,11 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "page": page,
             "query": query,
-            "rows": [_row_context(event, r) for r in page.object_list],
+            "rows": [
+                _row_context(event, r)
+                # Where each member's branch sits, so same-named branches differ (one query).
+                for r in attach_org_trails(page.object_list, lambda r: r.member.org)
+            ],
             "counts": [(s, label, counts[s]) for s, label in Attendance.Status.choices],
             "expected": expected,
             "unmarked": max(0, expected - marked),

@@ -33,6 +33,7 @@ from .exams import (
     exam_rule_update,
     exam_update,
 )
+from .exports import exam_results_export, question_bank_export
 from .papers import (
     DEFAULT_POINTS,
     draw_questions,
@@ -61,6 +62,7 @@ __all__ = [
     "draw_sample",
     "exam_cancel",
     "exam_create",
+    "exam_results_export",
     "exam_finalise",
     "exam_publish",
     "exam_remind",
@@ -72,6 +74,7 @@ __all__ = [
     "paper_questions_add",
     "paper_update",
     "parse_answer",
+    "question_bank_export",
     "question_create",
     "question_retire",
     "question_update",

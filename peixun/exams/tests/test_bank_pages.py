@@ -302,8 +302,17 @@ class BankPageTests(PersonaTestCase):
         judged = self.client_for("org_admin").get("/exams/bank/export.xlsx", {"kind": "judge"})
         judged_sheet = load_workbook(io.BytesIO(judged.content)).active
         assert judged_sheet is not None
-        kinds = {r[0] for r in list(judged_sheet.iter_rows(values_only=True))[1:]}
+        judged_rows = list(judged_sheet.iter_rows(values_only=True))[1:]
+        kinds = {r[0] for r in judged_rows}
         self.assertEqual(kinds, {"判断"})
+        # Every export is in the audit trail with its filters and what it held.
+        events = list(AuditEvent.objects.filter(verb="exams.question.bank_export").order_by("id"))
+        self.assertEqual(len(events), 3)
+        self.assertEqual(events[0].after["rows"], len(rows) - 1)
+        self.assertEqual(events[1].after["rows"], 0)
+        self.assertEqual(events[2].after["rows"], len(judged_rows))
+        self.assertEqual(events[2].after["filters"]["kind"], "judge")
+        self.assertEqual(events[2].actor_id, self.user("org_admin").pk)
         template = self.client_for("secretary").get("/exams/bank/template.xlsx")
         self.assertEqual(template["Content-Type"], XLSX)
         book = load_workbook(io.BytesIO(template.content))

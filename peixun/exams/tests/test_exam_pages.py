@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from peixun.core.models import AuditEvent
 from peixun.testing import PersonaTestCase
 
 from ..models import Attempt, Candidate, Exam, Paper, Question
@@ -149,8 +150,17 @@ class ExamPageTests(PersonaTestCase):
         self.assertContains(secretary, "第一党支部")
         self.assertNotContains(secretary, "第三党支部")
         workbook = load_workbook(io.BytesIO(admin.get(f"/exams/{exam.pk}/results.xlsx").content))
-        names = [row[1] for row in workbook.worksheets[1].iter_rows(min_row=2, values_only=True)]
-        self.assertEqual(sorted(names), sorted(["李明", "王芳", "赵强", "孙丽"]))
+        people = list(workbook.worksheets[1].iter_rows(min_row=2, values_only=True))
+        self.assertEqual(sorted(r[2] for r in people), sorted(["李明", "王芳", "赵强", "孙丽"]))
+        # Beside each branch, the organization above it.
+        self.assertIn(("测试局机关党委", "第一党支部", "李明"), {r[:3] for r in people})
+        event = AuditEvent.objects.get(verb="exams.exam.results_export")
+        self.assertEqual((event.object_id, event.org_id), (str(exam.pk), exam.org_id))
+        self.assertEqual(event.after, {"rows": 4, "took": 1, "branches": 3})
+        # A secretary's export holds their branch's rows only, and says so.
+        self.client_for("secretary").get(f"/exams/{exam.pk}/results.xlsx")
+        mine = AuditEvent.objects.filter(verb="exams.exam.results_export").latest("id")
+        self.assertEqual(mine.after["rows"], 2)
 
     def test_someone_elses_attempt_result_is_not_found(self) -> None:
         attempt = attempt_start(actor=self.user("member"), exam=self.root_exam)

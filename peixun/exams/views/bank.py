@@ -31,7 +31,7 @@ from peixun.core.uploads import upload_held, upload_hold
 from peixun.plans.selectors import manageable_orgs
 
 from .. import selectors, services
-from ..documents import MAX_BYTES, MAX_ROWS, XLSX, question_template_workbook, questions_workbook
+from ..documents import MAX_BYTES, MAX_ROWS, XLSX, question_template_workbook
 from ..forms import BankFilterForm, ImportForm, QuestionForm, option_field
 from ..models import Question
 from ..services.imports import ImportRejected, ImportReport, questions_import
@@ -303,8 +303,8 @@ def bank_export(request: HttpRequest) -> HttpResponse:
     """The questions the list shows (same filters), in the template's columns."""
     selectors.require_staff(request.user)
     filters = BankFilterForm(request.GET or None)
-    rows = selectors.questions_export(request.user, **filters.search())
-    return _xlsx(questions_workbook(rows.iterator(chunk_size=500)), "题库导出.xlsx")
+    data = services.question_bank_export(actor=request.user, search=filters.search())
+    return _xlsx(data, "题库导出.xlsx")
 
 
 @login_required

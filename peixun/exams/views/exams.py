@@ -24,7 +24,7 @@ from peixun.orgs.selectors import reader_tenant
 from peixun.plans.selectors import manageable_orgs
 
 from .. import selectors, services
-from ..documents import XLSX, results_workbook
+from ..documents import XLSX
 from ..forms import ExamForm, RuleForm
 from ..models import Exam, ExamKind
 
@@ -229,7 +229,7 @@ def exam_remind(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def results_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     exam = _staff_exam(request, pk)
-    content = results_workbook(exam, selectors.exam_results(request.user, exam))
+    content = services.exam_results_export(actor=request.user, exam=exam)
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(
         True, f"{exam.title}-成绩台账.xlsx"

@@ -8,6 +8,7 @@ from dataclasses import asdict
 from peixun.core.audit import audit_record
 from peixun.core.scoping import Actor
 from peixun.orgs.models import Organization
+from peixun.orgs.selectors import org_above_labels
 
 from ..documents import drilldown_workbook, ledger_workbook
 from ..selectors.compliance import DrillFilters, attach_branch_paths, compliance_drilldown
@@ -20,7 +21,7 @@ def ledger_export(
     """The 台账 of `org`'s subtree for `year` as .xlsx; 404 outside the actor's scope.
     Audited ("hours.ledger_export")."""
     data = ledger_data(actor=actor, org=org, year=year)
-    content = ledger_workbook(data)
+    content = ledger_workbook(data, org_above_labels({mc.org_id for mc in data.rows}))
     audit_record(
         actor=actor,
         verb="hours.ledger_export",

@@ -219,8 +219,11 @@ class CompliancePageTests(PersonaTestCase):
         rule = "党员每年集中学习培训不少于32学时"
         required = next(h for h in header if isinstance(h, str) and h.startswith(rule))
         self.assertEqual(li[required], 32)
-        self.assertEqual(li[header[2]], 32)  # concentrated training, the first kind column
-        self.assertEqual(AuditEvent.objects.filter(verb="hours.ledger_export").count(), 1)
+        self.assertEqual(li[header[3]], 32)  # concentrated training, the first kind column
+        self.assertEqual(li[header[2]], "测试局机关党委")  # the organization above the branch
+        event = AuditEvent.objects.get(verb="hours.ledger_export")
+        self.assertEqual(event.after, {"year": YEAR, "rows": len(rows) - 1})
+        self.assertEqual(event.org_id, w.branch.pk)
 
     def test_query_counts_constant_as_members_grow(self) -> None:
         w = self.world

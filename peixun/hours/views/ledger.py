@@ -34,6 +34,7 @@ from peixun.core.pagination import paginate
 from peixun.core.scoping import Actor, can_manage_org, get_visible_or_404, scope_of
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
+from peixun.orgs.selectors import attach_ancestor_names, attach_org_trails
 
 from .. import selectors, services
 from ..forms import EntryFilterForm, ReasonForm, RecordForm, SelfStudyForm
@@ -143,6 +144,8 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         state=str(chosen["state"]),
     )
     page, query = paginate(request, selectors.entry_list(actor=actor, filters=filters))
+    # Where each entry's org sits, so same-named branches differ (one query for the page).
+    page.object_list = attach_org_trails(page.object_list, lambda e: e.org)
     for entry in page.object_list:
         entry.can_reverse = (  # type: ignore[attr-defined]
             entry.state == CreditEntry.State.CONFIRMED
@@ -251,7 +254,7 @@ def pending(request: HttpRequest) -> HttpResponse:
     actor = request.user
     require_manager(actor)
     page, query = paginate(request, selectors.pending_for(actor=actor))
-    entries = list(page.object_list)
+    entries = attach_org_trails(page.object_list, lambda e: e.member.org)
     selectors.attach_stages(actor, entries)
     return render(
         request,
@@ -274,6 +277,7 @@ def _decision_response(
         entry = selectors.entry_manageable_or_404(actor=request.user, pk=entry.pk)
         if entry.state == CreditEntry.State.PENDING:
             selectors.attach_stages(request.user, [entry])
+        attach_ancestor_names([entry.member.org])
         return render(
             request,
             "hours/_pending_row.html",

@@ -31,8 +31,11 @@ from peixun.core.scoping import Actor, can_admin_org, path_in, scope_of
 from peixun.core.spreadsheets import RowError, SheetFileError, cell_text, looks_numeric
 from peixun.core.text import fold_width
 from peixun.orgs.models import Organization
+from peixun.orgs.selectors import attach_ancestor_names, org_above_label, org_above_labels
 
 from ..documents import (
+    ORG_ABOVE,
+    ORG_ABOVE_HEADER,
     ROSTER_FIELDS,
     RosterSheet,
     cell_value,
@@ -176,24 +179,31 @@ class _OrgResolver:
         wanted = sorted(n for n in names if n)
         if not wanted:
             return
-        orgs = (
+        orgs = list(
             Organization.objects.manageable_by(actor)
             .filter(closed_on__isnull=True)
             .filter(Q(code__in=wanted) | Q(name__in=wanted))
         )
+        # For the 上级党组织 column, which tells same-named orgs apart (one query).
+        attach_ancestor_names(orgs)
         for org in orgs:
             self.by_code[org.code] = org
             self.by_name.setdefault(org.name, []).append(org)
 
-    def resolve(self, text: str) -> tuple[Organization | None, str]:
+    def resolve(self, text: str, above: str = "") -> tuple[Organization | None, str]:
+        """The org a row names by code or name; `above` (the 上级党组织 cell, as the export
+        writes it or just the parent's name) chooses among several of the same name."""
         if text in self.by_code:
             org = self.by_code[text]
         else:
             named = self.by_name.get(text, [])
+            if len(named) > 1 and above:
+                named = [o for o in named if _sits_under(o, above)]
             if len(named) > 1:
                 return None, _(
-                    "Several organizations you manage have this name; write its code instead."
-                )
+                    "Several organizations you manage have this name; write its code instead, "
+                    "or the organizations above it in a %(column)s column."
+                ) % {"column": ORG_ABOVE_HEADER}
             if not named:
                 return None, _("No such Party organization, or you may not register members in it.")
             org = named[0]
@@ -202,6 +212,13 @@ class _OrgResolver:
                 "name": org.name
             }
         return org, ""
+
+
+def _sits_under(org: Organization, above: str) -> bool:
+    """Whether `above` names where `org` sits: its whole 上级党组织 label, or its parent's name."""
+    trail: list[str] = getattr(org, "trail", [])
+    wanted = " › ".join(part.strip() for part in above.replace(">", "›").split("›"))
+    return wanted == org_above_label(org) or (bool(trail) and wanted == trail[-1])
 
 
 def _plan(actor: Actor, sheet: RosterSheet, columns: dict[str, int], *, lock: bool) -> _Plan:
@@ -256,7 +273,11 @@ def _plan(actor: Actor, sheet: RosterSheet, columns: dict[str, int], *, lock: bo
             plan.errors.extend(row_errors)
             continue
 
-        raw = {name: cell_value(name, cell(cells, name)) for name in columns if name != "org"}
+        raw = {
+            name: cell_value(name, cell(cells, name))
+            for name in columns
+            if name not in ("org", ORG_ABOVE)
+        }
         if member is not None:
             # Columns the file leaves out keep their stored values, and cross-field rules
             # (dates against each other, status against the joining date) see them.
@@ -276,7 +297,8 @@ def _plan(actor: Actor, sheet: RosterSheet, columns: dict[str, int], *, lock: bo
         if not org_text:
             problem("org", _("This field is required."))
         else:
-            org, org_problem = orgs.resolve(org_text)
+            above = fold_width(cell_text(cell(cells, ORG_ABOVE))).strip()
+            org, org_problem = orgs.resolve(org_text, above)
             if org_problem:
                 problem("org", org_problem)
 
@@ -454,21 +476,24 @@ def roster_export(*, actor: Actor, filters: MemberFilters | None = None) -> byte
     if not scope.is_staff_like:
         raise PermissionDenied(_("You may not export this roster."))
     filters = filters or MemberFilters()
+    listed = member_list(actor=actor, filters=filters)
+    # The 上级党组织 column: where each member's org sits, so same-named branches differ.
+    above = org_above_labels(listed.order_by().values_list("org_id", flat=True).distinct())
     rows = 0
-    revealed = 0
+    revealed: list[int] = []
 
     def members_with_id_numbers() -> Iterator[tuple[Member, str]]:
-        nonlocal rows, revealed
-        for member in member_list(actor=actor, filters=filters).iterator(chunk_size=2000):
+        nonlocal rows
+        for member in listed.iterator(chunk_size=2000):
             if can_admin_org(actor, member.org):
                 id_number = member.reveal_id_number()
-                revealed += 1
+                revealed.append(member.pk)
             else:
                 id_number = member.id_number_masked
             rows += 1
             yield member, id_number
 
-    data = roster_workbook(members_with_id_numbers())
+    data = roster_workbook(members_with_id_numbers(), org_above=above)
     audit_record(
         actor=actor,
         verb="roster.export",
@@ -477,7 +502,9 @@ def roster_export(*, actor: Actor, filters: MemberFilters | None = None) -> byte
         org=_scope_org(actor, filters),
         after={
             "rows": rows,
-            "revealed_id_numbers": revealed,
+            "revealed_id_numbers": len(revealed),
+            # Whose plain ID numbers left in the file (等保: a bulk export names its people).
+            "revealed_members": revealed,
             "filters": {
                 "org": filters.org.pk if filters.org else None,
                 "status": filters.status,

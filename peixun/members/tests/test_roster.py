@@ -526,7 +526,7 @@ class ExportTests(RosterTestCase):
 
     def test_headers_and_formula_neutralised(self) -> None:
         rows = self.export_rows("secretary")
-        self.assertEqual(list(rows[0]), roster_headers())
+        self.assertEqual(list(rows[0]), [*roster_headers(), "上级党组织"])
         names = [row[0] for row in rows[1:]]
         self.assertIn('\'=HYPERLINK("http://x")', names)
         self.assertNotIn('=HYPERLINK("http://x")', names)
@@ -554,7 +554,18 @@ class ExportTests(RosterTestCase):
         event = AuditEvent.objects.get(verb="roster.export")
         self.assertEqual(after(event)["rows"], Member.objects.count())
         self.assertEqual(after(event)["revealed_id_numbers"], Member.objects.count())
+        # Whose plain ID numbers the file holds, member by member.
+        self.assertEqual(
+            sorted(after(event)["revealed_members"]),
+            sorted(Member.objects.values_list("pk", flat=True)),
+        )
         self.assertEqual(event.org, self.world.root)
+
+    def test_a_masked_export_names_nobody_revealed(self) -> None:
+        roster_export(actor=self.user("secretary"))
+        event = AuditEvent.objects.get(verb="roster.export")
+        self.assertEqual(after(event)["revealed_members"], [])
+        self.assertEqual(after(event)["rows"], len(self.export_rows("secretary")) - 1)
 
     def test_plain_member_cannot_export(self) -> None:
         with self.assertRaises(PermissionDenied):

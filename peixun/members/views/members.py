@@ -31,7 +31,7 @@ from peixun.core.params import pk_or_404
 from peixun.core.pickers import picker_answer
 from peixun.core.scoping import Actor, can_admin_org, can_manage_org, get_visible_or_404, scope_of
 from peixun.orgs.models import Organization
-from peixun.orgs.selectors import org_options_for
+from peixun.orgs.selectors import attach_ancestor_names, attach_org_trails, org_options_for
 
 from .. import selectors, services
 from ..forms import (
@@ -71,6 +71,8 @@ def member_list(request: HttpRequest) -> HttpResponse:
         org = get_visible_or_404(actor, Organization, request.GET["org"])
     members = selectors.member_list(actor=actor, filters=selectors.MemberFilters(org=org, **chosen))
     page, query = paginate(request, members)
+    # Where each member's branch sits, so same-named branches differ (one query for the page).
+    page.object_list = attach_org_trails(page.object_list, lambda m: m.org)
     without_org = request.GET.copy()
     for name in ("org", "page"):
         without_org.pop(name, None)
@@ -94,6 +96,8 @@ def member_page_context(actor: Actor, member: Member) -> dict[str, Any]:
     for position in positions:
         position.can_end = position.until is None and can_manage_org(actor, position.org)  # type: ignore[attr-defined]
     history = list(selectors.member_history(actor=actor, member=member))
+    # The record and its history name each org with the orgs above it (one query for all).
+    attach_ancestor_names([member.org, *(h.org for h in history), *(p.org for p in positions)])
     departure = departure_of(history)
     return {
         "member": member,

@@ -9,7 +9,8 @@ from django.utils import timezone
 from ninja import Router, Schema
 
 from .. import selectors
-from ..documents import DOCX, record_book
+from ..documents import DOCX
+from ..services.exports import record_book_export
 
 router = Router()
 
@@ -99,7 +100,7 @@ def record_book_docx(request: HttpRequest, org_id: int, year: int | None = None)
     """The org's yearly 三会一课记录本 (.docx)."""
     org = selectors.regularity_org(request.user, org_id, branch=True)
     chosen = year or timezone.localdate().year
-    book = record_book(org, chosen, selectors.record_book_meetings(org, chosen))
+    book = record_book_export(actor=request.user, org=org, year=chosen)
     response = HttpResponse(book, content_type=DOCX)
     response["Content-Disposition"] = f'attachment; filename="record-book-{org.code}-{chosen}.docx"'
     return response

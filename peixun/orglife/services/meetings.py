@@ -340,16 +340,3 @@ def meeting_attachment_remove(*, actor: Actor, attachment: MeetingAttachment) ->
         org=meeting.event.org,
         before={"attachment": name},
     )
-
-
-def meeting_export(*, actor: Actor, rows: int, filters: dict[str, Any]) -> None:
-    """Record that `actor` exported the meetings list (`rows` meetings, with the list's
-    `filters`; an org filter is recorded by its id)."""
-    audit_record(
-        actor=actor,
-        verb="meeting.export",
-        after={
-            "rows": rows,
-            **{k: (v.pk if hasattr(v, "pk") else v) for k, v in filters.items()},
-        },
-    )

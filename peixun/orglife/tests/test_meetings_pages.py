@@ -108,7 +108,8 @@ class MeetingPageTests(PersonaTestCase):
         rows = list(sheet.iter_rows(values_only=True))
         self.assertEqual(len(rows), 2)
         self.assertEqual(rows[1][3], "五月主题党日")
-        self.assertEqual(rows[1][7], 2)  # the branch's two Party members are expected
+        self.assertEqual(rows[1][4:6], ("第一党支部", "测试局机关党委"))  # held by, org above
+        self.assertEqual(rows[1][8], 2)  # the branch's two Party members are expected
         event = AuditEvent.objects.filter(verb="meeting.export").latest("id")
         self.assertEqual(event.actor, self.user("secretary"))
         self.assertIsNone(event.org)

@@ -8,6 +8,7 @@ import io
 
 from docx import Document
 
+from peixun.core.models import AuditEvent
 from peixun.events.models import Attendance
 from peixun.testing import PersonaTestCase
 
@@ -66,6 +67,21 @@ class RecordBookTests(PersonaTestCase):
         self.assertNotIn("<p>", text)
         self.assertEqual(text.count("1. ") + text.count("2. "), 2)
         self.assertNotIn("3. ", text)
+        self.assertIn("测试局机关党委", text)  # the cover names the org above the branch
+        # Every download, page or API, is in the audit trail with the meetings it held.
+        events = AuditEvent.objects.filter(verb="meeting.record_book_export").order_by("id")
+        self.assertEqual(events.count(), 7)  # 3 + 3 persona downloads, then the one above
+        last = events.last()
+        assert last is not None
+        self.assertEqual(
+            (last.actor_id, last.object_id, last.org_id),
+            (self.user("secretary").pk, str(w.branch.pk), w.branch.pk),
+        )
+        self.assertEqual(last.after, {"year": YEAR, "meetings": [earlier.pk, later.pk]})
+        self.assertEqual(
+            {e.actor_id for e in events},
+            {self.user(p).pk for p in ("secretary", "org_admin", "viewer")},
+        )
 
     def test_minutes_text_and_observers(self) -> None:
         self.assertEqual(

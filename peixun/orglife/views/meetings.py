@@ -32,10 +32,10 @@ from peixun.core.permissions import require_manage
 from peixun.core.pickers import picker_answer
 from peixun.core.scoping import can_manage_org, scope_of
 from peixun.events.models import Event
-from peixun.orgs.selectors import admin_tenants
+from peixun.orgs.selectors import admin_tenants, attach_org_trails
 
 from .. import selectors
-from ..documents import XLSX, meetings_workbook
+from ..documents import XLSX
 from ..forms import (
     RESULT_CHOICES,
     AttachmentForm,
@@ -45,7 +45,7 @@ from ..forms import (
     ReopenForm,
 )
 from ..models import AppraisalResult, Meeting, MeetingKind
-from ..services import appraisals, observers
+from ..services import appraisals, exports, observers
 from ..services import meetings as services
 from ..services.minutes import minutes_html
 
@@ -82,6 +82,8 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     if (answer := picker_answer(request, form)) is not None:
         return answer
     page, query = paginate(request, selectors.meeting_list(actor, **filters))
+    # Where each holding org sits, so same-named branches differ (one query for the page).
+    page.object_list = attach_org_trails(page.object_list, lambda m: m.event.org)
     scope = scope_of(actor)
     return render(
         request,
@@ -107,9 +109,8 @@ def meeting_export(request: HttpRequest) -> HttpResponse:
     actor = request.user
     selectors.require_staff(actor)
     _form, filters = list_filters(request)
-    rows = selectors.meeting_export_rows(list(selectors.meeting_list(actor, **filters)))
-    data = meetings_workbook(rows)
-    services.meeting_export(actor=actor, rows=len(rows), filters=filters)
+    meetings = list(selectors.meeting_list(actor, **filters))
+    data = exports.meeting_export(actor=actor, meetings=meetings, filters=filters)
     response = HttpResponse(data, content_type=XLSX)
     filename = f"meetings-{timezone.localdate():%Y%m%d}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, filename)

@@ -12,8 +12,9 @@ from peixun.core.params import year_param
 from peixun.orgs.models import Organization
 
 from .. import selectors
-from ..documents import DOCX, record_book
+from ..documents import DOCX
 from ..models import MeetingKind
+from ..services.exports import record_book_export
 
 
 @login_required
@@ -61,7 +62,7 @@ def record_book_docx(request: HttpRequest) -> HttpResponse:
     """The org's yearly 三会一课记录本 (.docx)."""
     org = selectors.regularity_org(request.user, request.GET.get("org"), branch=True)
     year = year_param(request)
-    book = record_book(org, year, selectors.record_book_meetings(org, year))
+    book = record_book_export(actor=request.user, org=org, year=year)
     response = HttpResponse(book, content_type=DOCX)
     response["Content-Disposition"] = content_disposition_header(
         True, f"{org.name}{year}-record-book.docx"

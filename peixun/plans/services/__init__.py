@@ -5,6 +5,8 @@ Who does what: a manager of the plan's org (its org admin, or the secretary of a
 edits and submits; a manager of the PARENT org approves or returns (the plan's own org never
 approves itself); a plan of a tenant's root has no superior in the system and is approved by a
 platform admin. Each submission freezes a `PlanVersion`, so every version stays readable.
+
+The audited downloads are `services.exports` (callers import the module).
 """
 
 from .attachments import attachment_add, attachment_remove

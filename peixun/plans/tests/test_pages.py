@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from docx import Document
 from openpyxl import load_workbook
 
+from peixun.core.models import AuditEvent
 from peixun.testing import PersonaTestCase
 
 from ..models import PlanItem, TrainingPlan
@@ -110,6 +111,12 @@ class PlanPageTests(PersonaTestCase):
         )
         self.assertIn("2026年培训计划", text)
         self.assertIn("主题党日专题学习", text)
+        event = AuditEvent.objects.get(verb="plan.document_export")
+        self.assertEqual((event.object_id, event.org_id), (str(plan.pk), plan.org_id))
+        self.assertEqual(event.actor_id, w.users["secretary"].pk)
+        self.assertEqual(
+            event.after, {"year": plan.year, "version": 2, "items": plan.items.count()}
+        )
 
     def test_filings_overview_remind_and_export(self) -> None:
         w = self.world
@@ -130,6 +137,15 @@ class PlanPageTests(PersonaTestCase):
         )
         rows = [[c.value for c in r] for r in workbook.active.iter_rows(min_row=3)]  # type: ignore[union-attr]
         self.assertEqual([r[0] for r in rows], ["第一党支部", "第二党支部"])
+        # The title names where the org sits; the download is in the audit trail.
+        self.assertTrue(workbook.active["A1"].value.startswith("测试县直机关工委 › 测试局机关党委"))  # type: ignore[index,union-attr]
+        event = AuditEvent.objects.get(verb="plan.filings_export")
+        after = event.after or {}
+        self.assertEqual((event.object_id, event.actor_id), (str(w.unit.pk), w.users["viewer"].pk))
+        self.assertEqual(after["year"], YEAR)
+        self.assertEqual(after["rows"], 2)
+        self.assertEqual(after["states"]["submitted"], 1)
+        self.assertEqual(after["states"]["none"], 1)
         self.assertEqual(
             self.client_for("viewer")
             .post("/plans/filings/", {"org": w.unit.pk, "year": YEAR})

@@ -44,6 +44,7 @@ from peixun.core.docxstyle import docx_red_rule as _red_rule
 from peixun.core.docxstyle import numbered_heading as _heading
 from peixun.core.text import neutralise_formula
 from peixun.events.models import Event
+from peixun.orgs.selectors import org_above_label
 
 from ..models import Enrolment, TrainingClass
 from ..selectors import class_hours_total, class_sessions, training_settings_of
@@ -210,6 +211,7 @@ def roster_headers() -> list[str]:
         _("gender"),
         _("ID number"),
         _("branch"),
+        _("organization above"),
         _("places of"),
         _("route"),
         _("state"),
@@ -225,6 +227,7 @@ def roster_row(n: int, enrolment: Enrolment) -> list[Any]:
         member.get_gender_display(),
         member.id_number_masked,
         member.org.name,
+        org_above_label(member.org),  # `trail` from the export service
         enrolment.quota.org.name if enrolment.quota else _("Named by the organiser"),
         enrolment.get_route_display(),
         enrolment.get_state_display(),

@@ -80,7 +80,15 @@ class DispatchDocumentTests(DispatchTestCase):
         self.assertIn("********", li[3])
         self.assertNotEqual(li[3], self.world.member.reveal_id_number())
         self.assertIn("第一党支部", li)
-        self.assertTrue(AuditEvent.objects.filter(verb="training.roster_export").exists())
+        self.assertEqual(li[5], "测试局机关党委")  # the organization above the branch
+        event = AuditEvent.objects.get(verb="training.roster_export")
+        after = event.after or {}
+        self.assertEqual(after["format"], "xlsx")
+        self.assertEqual(after["rows"], len(rows) - 1)
+        listed = set(after["members"])
+        self.assertIn(self.world.member.pk, listed)
+        self.assertIn(tricky.pk, listed)
+        self.assertNotIn(self.d.wang.pk, listed)
 
     def test_roster_docx(self) -> None:
         response = self.client_for("viewer").get(self.url("roster_export", "docx"))

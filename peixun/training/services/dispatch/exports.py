@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from peixun.core.audit import audit_record
 from peixun.core.scoping import Actor
+from peixun.orgs.selectors import attach_ancestor_names
 
 from ... import documents
 from ...models import Enrolment, TrainingClass
@@ -27,7 +28,8 @@ def roster_export(
     *, actor: Actor, training_class: TrainingClass, enrolments: list[Enrolment], fmt: str
 ) -> bytes:
     """The live roster (accepted, then nominated) the actor may read, as `fmt` ("xlsx" or
-    "docx"); audited."""
+    "docx"), each member's branch beside the orgs above it; audited with who was listed."""
+    attach_ancestor_names([enrolment.member.org for enrolment in enrolments])
     data = (
         documents.roster_xlsx(training_class, enrolments)
         if fmt == "xlsx"
@@ -38,6 +40,10 @@ def roster_export(
         verb="training.roster_export",
         obj=training_class,
         org=training_class.org,
-        after={"format": fmt, "rows": len(enrolments)},
+        after={
+            "format": fmt,
+            "rows": len(enrolments),
+            "members": [enrolment.member_id for enrolment in enrolments],
+        },
     )
     return data

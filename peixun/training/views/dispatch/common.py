@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from peixun.core.scoping import can_manage_org
+from peixun.orgs.selectors import attach_ancestor_names
 
 from ... import selectors
 from ...models import Enrolment, Quota, TrainingClass
@@ -35,8 +36,10 @@ def warnings_message(warnings: list[Any]) -> str:
 
 
 def decorate(request: HttpRequest, training_class: TrainingClass, rows: list[Enrolment]) -> None:
-    """What the actor may do with each row (buttons shown; the services check again)."""
+    """What the actor may do with each row (buttons shown; the services check again), and
+    where each member's branch sits (`trail`, one query), so same-named branches differ."""
     actor = request.user
+    attach_ancestor_names([e.member.org for e in rows])
     organiser = can_manage_org(actor, training_class.org)
     published = training_class.state == TrainingClass.State.PUBLISHED
     unit_cache: dict[int, bool] = {}

@@ -1,0 +1,50 @@
+"""The files of organisational life that leave the app, each download audited with what it
+held: the meetings 台账 (.xlsx, the list with its filters) and a branch's yearly 三会一课记录本
+(.docx: hosts, observers, attendance and minutes). The caller has checked access."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from peixun.core.audit import audit_record
+from peixun.core.scoping import Actor
+from peixun.orgs.models import Organization
+from peixun.orgs.selectors import attach_ancestor_names
+
+from .. import selectors
+from ..documents import meetings_workbook, record_book
+from ..models import Meeting
+
+
+def meeting_export(*, actor: Actor, meetings: list[Meeting], filters: dict[str, Any]) -> bytes:
+    """The meetings list (`selectors.meeting_list` with the list's `filters`) as .xlsx, each
+    holding org beside the orgs above it. Audited ("meeting.export") with the number of
+    meetings and the filters (an org filter by its id)."""
+    attach_ancestor_names([meeting.event.org for meeting in meetings])
+    content = meetings_workbook(selectors.meeting_export_rows(meetings))
+    audit_record(
+        actor=actor,
+        verb="meeting.export",
+        after={
+            "rows": len(meetings),
+            **{k: (v.pk if hasattr(v, "pk") else v) for k, v in filters.items()},
+        },
+    )
+    return content
+
+
+def record_book_export(*, actor: Actor, org: Organization, year: int) -> bytes:
+    """The 三会一课记录本 of `org` (a branch the actor reads, `selectors.regularity_org`) for
+    `year`, as .docx; its cover names the orgs above, so same-named branches' books differ.
+    Audited ("meeting.record_book_export") with the year and the meetings it held."""
+    book = selectors.record_book_meetings(org, year)
+    attach_ancestor_names([org])
+    content = record_book(org, year, book)
+    audit_record(
+        actor=actor,
+        verb="meeting.record_book_export",
+        obj=org,
+        org=org,
+        after={"year": year, "meetings": [entry.meeting.pk for entry in book]},
+    )
+    return content
