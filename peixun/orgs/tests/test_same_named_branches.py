@@ -75,7 +75,7 @@ class SameNamedBranchesTests(PersonaTestCase):
     def test_roster_import_without_the_column_asks_for_a_code(self) -> None:
         content = self.get(reverse("roster:export"))
         book = load_workbook(io.BytesIO(content))
-        book.active.delete_cols(book.active.max_column)  # type: ignore[union-attr]
+        book.active.delete_cols(book.active.max_column)
         buffer = io.BytesIO()
         book.save(buffer)
         result = roster_import(actor=self.user("org_admin"), data=buffer.getvalue(), dry_run=True)

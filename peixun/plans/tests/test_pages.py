@@ -135,10 +135,10 @@ class PlanPageTests(PersonaTestCase):
                 .content
             )
         )
-        rows = [[c.value for c in r] for r in workbook.active.iter_rows(min_row=3)]  # type: ignore[union-attr]
+        rows = [[c.value for c in r] for r in workbook.active.iter_rows(min_row=3)]
         self.assertEqual([r[0] for r in rows], ["第一党支部", "第二党支部"])
         # The title names where the org sits; the download is in the audit trail.
-        self.assertTrue(workbook.active["A1"].value.startswith("测试县直机关工委 › 测试局机关党委"))  # type: ignore[index,union-attr]
+        self.assertTrue(workbook.active["A1"].value.startswith("测试县直机关工委 › 测试局机关党委"))
         event = AuditEvent.objects.get(verb="plan.filings_export")
         after = event.after or {}
         self.assertEqual((event.object_id, event.actor_id), (str(w.unit.pk), w.users["viewer"].pk))
