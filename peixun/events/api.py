@@ -23,9 +23,9 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from peixun.core.apiutils import MAX_PAGE, query_error
+from peixun.core.apiutils import Paged, ReasonIn, query_error
 from peixun.core.scoping import can_read_org
 from peixun.members.models import Member
 
@@ -132,23 +132,23 @@ class MarkedOut(Schema):
     marked: int
 
 
-class ImportErrorOut(Schema):
+class AttendanceImportErrorOut(Schema):
     row: int | None
     column: str
     value: str
     message: str
 
 
-class ImportOut(Schema):
+class AttendanceImportOut(Schema):
     ok: bool
     rows: int
     created: int
     updated: int
     unchanged: int
-    errors: list[ImportErrorOut]
+    errors: list[AttendanceImportErrorOut]
 
 
-class TokenIn(Schema):
+class SigninTokenIn(Schema):
     token: str = ""
 
 
@@ -186,10 +186,6 @@ class QrOut(Schema):
     rotate_seconds: int
     signed_in: int
     expected: int
-
-
-class ReasonIn(Schema):
-    reason: str = ""
 
 
 class LeaveOut(Schema):
@@ -277,7 +273,7 @@ def get_event(request: HttpRequest, event_id: int) -> Event:
 
 
 @router.get("/{int:event_id}/attendance", response=list[AttendanceOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Paged)
 def list_attendance(
     request: HttpRequest, event_id: int, status: str = "", q: str = ""
 ) -> list[dict[str, Any]]:
@@ -347,7 +343,7 @@ def mark_unmarked_absent(request: HttpRequest, event_id: int) -> dict[str, int]:
     return {"marked": attendance_mark_unmarked(actor=request.user, event=event)}
 
 
-@router.post("/{int:event_id}/attendance/import", response=ImportOut)
+@router.post("/{int:event_id}/attendance/import", response=AttendanceImportOut)
 def import_attendance(
     request: HttpRequest, event_id: int, file: File[UploadedFile], dry_run: bool = True
 ) -> Any:
@@ -376,7 +372,7 @@ def attendance_sheet(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 @router.post("/{int:event_id}/signin", response={200: SigninOut, 422: SigninErrorOut})
-def signin(request: HttpRequest, event_id: int, payload: TokenIn) -> Any:
+def signin(request: HttpRequest, event_id: int, payload: SigninTokenIn) -> Any:
     """Sign the caller in with the projector's code. A second call returns the same row with
     `created=false`."""
     event = selectors.event_any(event_id)
@@ -394,7 +390,7 @@ def signin(request: HttpRequest, event_id: int, payload: TokenIn) -> Any:
 
 
 @router.post("/{int:event_id}/signout", response={200: SignoutOut, 422: SigninErrorOut})
-def signout(request: HttpRequest, event_id: int, payload: TokenIn) -> Any:
+def signout(request: HttpRequest, event_id: int, payload: SigninTokenIn) -> Any:
     event = selectors.event_any(event_id)
     try:
         row, changed = attendance_signout(actor=request.user, event=event, token=payload.token)
@@ -453,7 +449,7 @@ def ask_leave(request: HttpRequest, event_id: int, payload: ReasonIn) -> Status[
 
 
 @router.get("/leave", response=list[LeaveOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Paged)
 def list_leave(
     request: HttpRequest, state: str = "", mine: bool = False, to_decide: bool = False
 ) -> QuerySet[LeaveRequest]:

@@ -22,9 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from peixun.core.apiutils import MAX_PAGE, query_error
+from peixun.core.apiutils import MAX_PAGE, OrgRef, Paged, ReasonIn, query_error
 from peixun.core.scoping import Actor, get_visible_or_404, scope_of
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
@@ -132,10 +132,6 @@ class EntryRecordIn(Schema):
     reference: str = ""
 
 
-class ReasonIn(Schema):
-    reason: str = ""
-
-
 class SelfStudyIn(Schema):
     on: dt.date
     hours: Decimal
@@ -198,11 +194,6 @@ class RequirementIn(Schema):
     online_cap: Decimal | None = None
     valid_from_year: int | None = None
     valid_to_year: int | None = None
-
-
-class OrgRef(Schema):
-    id: int
-    name: str
 
 
 class RuleCountsOut(Schema):
@@ -380,7 +371,7 @@ def year_and_as_of(year: int | None, as_of: dt.date | None) -> tuple[int, dt.dat
 
 
 @router.get("/entries", response=list[EntryOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Paged)
 def list_entries(
     request: HttpRequest,
     member: int | None = None,
@@ -491,7 +482,7 @@ def file_self_study(
 
 
 @router.get("/requirements", response=list[RequirementOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Paged)
 def list_requirements(request: HttpRequest, org: int | None = None, year: int | None = None) -> Any:
     """Rules the actor may read: their subtree's and every rule above it. `org` keeps the rules
     that concern that org (set on it, above it or inside its subtree); `year` those in force."""

@@ -14,9 +14,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from peixun.core.apiutils import MAX_PAGE, query_error
+from peixun.core.apiutils import Paged, query_error
 from peixun.core.scoping import get_visible_or_404
 from peixun.orgs.models import Organization, Position
 from peixun.orgs.selectors import org_field
@@ -162,16 +162,16 @@ class RevealOut(Schema):
     id_number: str
 
 
-class ImportErrorOut(Schema):
+class RosterImportErrorOut(Schema):
     row: int | None
     column: str
     value: str
     message: str
 
 
-class ImportOut(Schema):
+class RosterImportOut(Schema):
     ok: bool
-    errors: list[ImportErrorOut]
+    errors: list[RosterImportErrorOut]
     created: int
     updated: int
     unchanged: int
@@ -183,7 +183,7 @@ def member_or_404(request: HttpRequest, pk: int) -> Member:
 
 
 @router.get("/", response=list[MemberOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Paged)
 def list_members(
     request: HttpRequest,
     org: int | None = None,
@@ -355,7 +355,7 @@ def end_position(
     return services.position_end(actor=request.user, position=position, until=payload.until)
 
 
-@router.post("/import", response=ImportOut)
+@router.post("/import", response=RosterImportOut)
 def import_roster(request: HttpRequest, file: File[UploadedFile], dry_run: bool = True) -> Any:
     """Import a roster workbook (.xlsx, the template's headers). `dry_run=true` (the default)
     only checks it; otherwise every row is written, or none when any row has a problem."""

@@ -11,9 +11,9 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from peixun.core.apiutils import MAX_PAGE, query_error
+from peixun.core.apiutils import Paged, query_error
 from peixun.core.permissions import require_admin
 from peixun.core.scoping import get_visible_or_404
 
@@ -74,7 +74,7 @@ def org_or_404(request: HttpRequest, pk: int) -> Organization:
 
 
 @router.get("/", response=list[OrgOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Paged)
 def list_orgs(
     request: HttpRequest,
     q: str = "",
@@ -112,7 +112,7 @@ def get_org(request: HttpRequest, org_id: int) -> Organization:
 
 
 @router.get("/{int:org_id}/children", response=list[OrgOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Paged)
 def list_children(request: HttpRequest, org_id: int, include_closed: bool = False) -> Any:
     org = org_or_404(request, org_id)
     return selectors.orgs_listed(actor=request.user, parent=org, include_closed=include_closed)

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from peixun.core.apiutils import MAX_PAGE
+from peixun.core.apiutils import OrgRef, Paged
 from peixun.core.scoping import get_visible_or_404
 from peixun.orgs.models import Organization
 from peixun.orgs.selectors import org_field
@@ -29,11 +29,6 @@ from .models import PlanItem, PlanVersion, TrainingPlan
 
 router = Router(tags=["plans"])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-class OrgRef(Schema):
-    id: int
-    name: str
 
 
 class PlanOut(Schema):
@@ -66,7 +61,7 @@ class PlanPatch(Schema):
     summary: str | None = None
 
 
-class ItemOut(Schema):
+class PlanItemOut(Schema):
     id: int
     position: int
     content: str
@@ -121,13 +116,13 @@ class DoneIn(Schema):
     done: bool = True
 
 
-class AttachmentOut(Schema):
+class PlanAttachmentOut(Schema):
     id: int
     name: str
     uploaded_at: dt.datetime
 
 
-class ReasonIn(Schema):
+class PlanReasonIn(Schema):
     reason: str
 
 
@@ -136,7 +131,7 @@ class RemindIn(Schema):
     year: int
 
 
-class RemindOut(Schema):
+class PlanRemindOut(Schema):
     reminded: int
 
 
@@ -178,7 +173,7 @@ def _item(plan: TrainingPlan, item_id: int) -> PlanItem:
 
 
 @router.get("/", response=list[PlanOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Paged)
 def list_plans(request: HttpRequest, year: int | None = None, org: int | None = None) -> Any:
     """Plans in the actor's scope, optionally of one year or one org."""
     return selectors.plan_list(request.user, year=year, org_id=org)
@@ -215,7 +210,7 @@ def filings(request: HttpRequest, org: int, year: int | None = None) -> dict[str
     }
 
 
-@router.post("/remind", response=RemindOut)
+@router.post("/remind", response=PlanRemindOut)
 def remind(request: HttpRequest, payload: RemindIn) -> dict[str, int]:
     """Remind the child orgs of `org` that have not filed their plan for `year`."""
     parent = get_visible_or_404(request.user, Organization, payload.org)
@@ -237,7 +232,7 @@ def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch) -> Train
     )
 
 
-@router.get("/{int:plan_id}/items", response=list[ItemOut])
+@router.get("/{int:plan_id}/items", response=list[PlanItemOut])
 def list_items(request: HttpRequest, plan_id: int) -> Any:
     plan = selectors.plan_get(request.user, plan_id)
     return selectors.plan_items(plan)
@@ -251,20 +246,20 @@ def _item_fields(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-@router.post("/{int:plan_id}/items", response={201: ItemOut})
+@router.post("/{int:plan_id}/items", response={201: PlanItemOut})
 def add_item(request: HttpRequest, plan_id: int, payload: ItemIn) -> Status[Any]:
     plan = selectors.plan_get(request.user, plan_id)
     fields = _item_fields(request, payload.dict())
     return Status(201, services.item_add(actor=request.user, plan=plan, **fields))
 
 
-@router.get("/{int:plan_id}/items/{int:item_id}", response=ItemOut)
+@router.get("/{int:plan_id}/items/{int:item_id}", response=PlanItemOut)
 def get_item(request: HttpRequest, plan_id: int, item_id: int) -> PlanItem:
     plan = selectors.plan_get(request.user, plan_id)
     return _item(plan, item_id)
 
 
-@router.post("/{int:plan_id}/items/{int:item_id}/done", response=ItemOut)
+@router.post("/{int:plan_id}/items/{int:item_id}/done", response=PlanItemOut)
 def mark_done(request: HttpRequest, plan_id: int, item_id: int, payload: DoneIn) -> PlanItem:
     """Mark an item done (`done: false` takes the mark back); allowed in any state."""
     plan = selectors.plan_get(request.user, plan_id)
@@ -272,7 +267,7 @@ def mark_done(request: HttpRequest, plan_id: int, item_id: int, payload: DoneIn)
     return services.item_mark_done(actor=request.user, item=item, done=payload.done)
 
 
-@router.patch("/{int:plan_id}/items/{int:item_id}", response=ItemOut)
+@router.patch("/{int:plan_id}/items/{int:item_id}", response=PlanItemOut)
 def update_item(request: HttpRequest, plan_id: int, item_id: int, payload: ItemPatch) -> PlanItem:
     plan = selectors.plan_get(request.user, plan_id)
     item = _item(plan, item_id)
@@ -300,7 +295,7 @@ def approve(request: HttpRequest, plan_id: int) -> TrainingPlan:
 
 
 @router.post("/{int:plan_id}/return", response=PlanOut)
-def return_plan(request: HttpRequest, plan_id: int, payload: ReasonIn) -> TrainingPlan:
+def return_plan(request: HttpRequest, plan_id: int, payload: PlanReasonIn) -> TrainingPlan:
     plan = selectors.plan_get(request.user, plan_id)
     return services.plan_return(actor=request.user, plan=plan, reason=payload.reason)
 
@@ -317,13 +312,13 @@ def version(request: HttpRequest, plan_id: int, number: int) -> PlanVersion:
     return selectors.version_of_plan_or_404(plan, number)
 
 
-@router.get("/{int:plan_id}/attachments", response=list[AttachmentOut])
+@router.get("/{int:plan_id}/attachments", response=list[PlanAttachmentOut])
 def attachments(request: HttpRequest, plan_id: int) -> Any:
     plan = selectors.plan_get(request.user, plan_id)
     return selectors.plan_attachments(plan)
 
 
-@router.post("/{int:plan_id}/attachments", response={201: AttachmentOut})
+@router.post("/{int:plan_id}/attachments", response={201: PlanAttachmentOut})
 def attach(
     request: HttpRequest,
     plan_id: int,

@@ -15,9 +15,9 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from peixun.core.apiutils import MAX_PAGE, query_error
+from peixun.core.apiutils import Paged, query_error
 from peixun.core.permissions import require_platform
 from peixun.core.scoping import scope_of
 from peixun.orgs.models import Organization
@@ -127,13 +127,13 @@ def _body_org(request: HttpRequest, pk: int) -> Organization:
     return org
 
 
-class GrantPagination(LimitOffsetPagination):
+class GrantPagination(Paged):
     """Limit/offset pages whose grants carry their org's trail, with one query for the page."""
 
     def paginate_queryset(
         self,
         queryset: QuerySet[Grant],
-        pagination: LimitOffsetPagination.Input,
+        pagination: Paged.Input,
         request: HttpRequest,
         **params: Any,
     ) -> Any:
@@ -145,7 +145,7 @@ class GrantPagination(LimitOffsetPagination):
 
 
 @router.get("/", response=list[GrantOut])
-@paginate(GrantPagination, max_limit=MAX_PAGE)
+@paginate(GrantPagination)
 def list_grants(request: HttpRequest, org: int | None = None, role: str = "", q: str = "") -> Any:
     """Who holds what on `org` and its whole subtree (everything the actor administers when
     `org` is left out), filtered by `role` and a name, username or mobile number `q`."""

@@ -12,9 +12,9 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from peixun.core.apiutils import MAX_PAGE
+from peixun.core.apiutils import OrgRef, Paged
 from peixun.core.scoping import can_manage_org, get_visible_or_404, scope_of
 from peixun.orgs.selectors import org_field
 
@@ -23,11 +23,6 @@ from ..models import Attempt, Exam, Paper, Question
 from ..services.imports import ImportRejected, ImportReport, questions_import
 
 router = Router(tags=["exams"])
-
-
-class OrgRef(Schema):
-    id: int
-    name: str
 
 
 class QuestionOut(Schema):
@@ -92,7 +87,7 @@ def _staff(request: HttpRequest) -> None:
 
 
 @router.get("/bank/questions", response=list[QuestionOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Paged)
 def list_questions(
     request: HttpRequest,
     q: str = "",
@@ -162,7 +157,7 @@ class DuplicateOut(Schema):
     first_row: int | None
 
 
-class ImportOut(Schema):
+class BankImportOut(Schema):
     dry_run: bool
     rows: int
     to_create: int
@@ -171,7 +166,7 @@ class ImportOut(Schema):
     duplicates: list[DuplicateOut]
 
 
-@router.post("/bank/import", response={200: ImportOut, 422: ImportOut})
+@router.post("/bank/import", response={200: BankImportOut, 422: BankImportOut})
 def import_questions(
     request: HttpRequest,
     org: Form[int],
@@ -233,7 +228,7 @@ class QuestionIds(Schema):
 
 
 @router.get("/papers", response=list[PaperOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Paged)
 def list_papers(request: HttpRequest, q: str = "") -> Any:
     _staff(request)
     return selectors.papers_search(request.user, q=q)
@@ -363,7 +358,7 @@ class ExamPatch(Schema):
     leaderboard: bool | None = None
 
 
-class PublishIn(Schema):
+class ExamPublishIn(Schema):
     seed: str = ""
 
 
@@ -380,7 +375,7 @@ def _paper_field(request: HttpRequest, paper_id: int) -> Paper:
 
 
 @router.get("/", response=list[ExamOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Paged)
 def list_exams(request: HttpRequest, kind: str = "", state: str = "") -> Any:
     """Staff: the exams of their orgs, those above (shared down) and below. A member: the exams
     they are a candidate of."""
@@ -420,7 +415,7 @@ def update_exam(request: HttpRequest, exam_id: int, payload: ExamPatch) -> Exam:
 
 @router.post("/{int:exam_id}/publish", response=PublishOut)
 def publish_exam(
-    request: HttpRequest, exam_id: int, payload: PublishIn | None = None
+    request: HttpRequest, exam_id: int, payload: ExamPublishIn | None = None
 ) -> dict[str, Any]:
     exam = _exam(request, exam_id)
     seed = payload.seed if payload is not None else ""
@@ -434,11 +429,11 @@ def cancel_exam(request: HttpRequest, exam_id: int) -> Exam:
     return services.exam_cancel(actor=request.user, exam=_exam(request, exam_id))
 
 
-class RemindOut(Schema):
+class ExamRemindOut(Schema):
     told: int
 
 
-@router.post("/{int:exam_id}/remind", response=RemindOut)
+@router.post("/{int:exam_id}/remind", response=ExamRemindOut)
 def remind_exam(request: HttpRequest, exam_id: int) -> dict[str, int]:
     """Remind the caller's non-takers (their branch, or their subtree) while the exam is open;
     once a day per member."""
@@ -492,7 +487,7 @@ class NonTakerOut(Schema):
 
 
 @router.get("/{int:exam_id}/non-takers", response=list[NonTakerOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Paged)
 def exam_non_takers(request: HttpRequest, exam_id: int) -> Any:
     return selectors.non_takers(request.user, _exam(request, exam_id))
 
@@ -550,7 +545,7 @@ class MyAttemptOut(Schema):
 
 
 @router.get("/attempts", response=list[MyAttemptOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Paged)
 def my_attempts(request: HttpRequest) -> Any:
     """The caller's own attempts, newest first (a member's history)."""
     return selectors.member_attempts(getattr(request.user, "member_id", None))

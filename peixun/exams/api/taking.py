@@ -25,7 +25,7 @@ from ..models import Answer, Exam
 router = Router(tags=["exams"])
 
 
-class ItemOut(Schema):
+class AttemptItemOut(Schema):
     q: int
     kind: str
     stem: str
@@ -49,7 +49,7 @@ class AttemptOut(Schema):
     remaining_seconds: int
     submitted_at: dt.datetime | None
     auto_submitted: bool
-    items: list[ItemOut]
+    items: list[AttemptItemOut]
     answers: dict[str, Any]
     score: Decimal | None
     max_score: Decimal

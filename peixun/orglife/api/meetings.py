@@ -23,9 +23,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from peixun.core.apiutils import MAX_PAGE, query_error
+from peixun.core.apiutils import OrgRef, Paged, query_error
 from peixun.core.scoping import Actor, get_visible_or_404
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
@@ -41,11 +41,6 @@ router = Router()
 
 
 # -- schemas -------------------------------------------------------------------------------------
-
-
-class OrgRef(Schema):
-    id: int
-    name: str
 
 
 class MeetingOut(Schema):
@@ -152,7 +147,7 @@ class MeetingPatchIn(Schema):
     scheduled: bool = False
 
 
-class ReopenIn(Schema):
+class MeetingReopenIn(Schema):
     reason: str = ""
 
 
@@ -209,7 +204,7 @@ class AppraisalsIn(Schema):
     results: list[AppraisalIn]
 
 
-class AttachmentOut(Schema):
+class MeetingAttachmentOut(Schema):
     id: int
     name: str
     uploaded_at: dt.datetime
@@ -307,7 +302,7 @@ def _rules_out(org: Organization) -> list[dict[str, Any]]:
 
 
 @router.get("/meetings", response=list[MeetingOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Paged)
 def list_meetings(
     request: HttpRequest,
     kind: str = "",
@@ -373,7 +368,7 @@ def close_meeting(request: HttpRequest, meeting_id: int) -> Meeting:
 
 
 @router.post("/meetings/{int:meeting_id}/reopen", response=MeetingOut)
-def reopen_meeting(request: HttpRequest, meeting_id: int, payload: ReopenIn) -> Meeting:
+def reopen_meeting(request: HttpRequest, meeting_id: int, payload: MeetingReopenIn) -> Meeting:
     meeting = selectors.meeting_get(request.user, meeting_id)
     services.meeting_reopen(actor=request.user, meeting=meeting, reason=payload.reason)
     return _meeting_out(request.user, meeting_id)
@@ -435,12 +430,12 @@ def set_appraisals(request: HttpRequest, meeting_id: int, payload: AppraisalsIn)
     return selectors.appraisal_results(meeting)
 
 
-@router.get("/meetings/{int:meeting_id}/attachments", response=list[AttachmentOut])
+@router.get("/meetings/{int:meeting_id}/attachments", response=list[MeetingAttachmentOut])
 def list_attachments(request: HttpRequest, meeting_id: int) -> Any:
     return selectors.meeting_attachments(selectors.meeting_get(request.user, meeting_id))
 
 
-@router.post("/meetings/{int:meeting_id}/attachments", response={201: AttachmentOut})
+@router.post("/meetings/{int:meeting_id}/attachments", response={201: MeetingAttachmentOut})
 def add_attachment(
     request: HttpRequest, meeting_id: int, file: File[UploadedFile]
 ) -> Status[MeetingAttachment]:
@@ -461,7 +456,7 @@ def remove_attachment(request: HttpRequest, meeting_id: int, attachment_id: int)
 
 
 @router.get("/visits", response=list[VisitOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Paged)
 def list_visits(
     request: HttpRequest, org: int | None = None, year: int | None = None, q: str = ""
 ) -> Any:

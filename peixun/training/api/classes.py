@@ -20,9 +20,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from peixun.core.apiutils import MAX_PAGE, query_error
+from peixun.core.apiutils import OrgRef, Paged, query_error
 from peixun.core.scoping import Actor, get_visible_or_404
 from peixun.orgs.models import Organization
 from peixun.orgs.selectors import org_field
@@ -36,11 +36,6 @@ router = Router(tags=["training"])
 
 
 # -- schemas -------------------------------------------------------------------------------------
-
-
-class OrgRef(Schema):
-    id: int
-    name: str
 
 
 class ClassOut(Schema):
@@ -220,7 +215,7 @@ class TheoryShareOut(Schema):
     blocks_publication: bool  # applies and below the minimum: publishing needs a reason
 
 
-class PublishIn(Schema):
+class ClassPublishIn(Schema):
     override_reason: str = ""
 
 
@@ -263,7 +258,7 @@ def _audience(actor: Actor, data: dict[str, Any]) -> None:
 
 
 @router.get("/classes", response=list[ClassOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Paged)
 def list_classes(
     request: HttpRequest,
     year: int | None = None,
@@ -371,7 +366,7 @@ def get_theory_share(request: HttpRequest, class_id: int) -> dict[str, Any]:
 
 
 @router.post("/classes/{int:class_id}/publish", response=ClassOut)
-def publish_class(request: HttpRequest, class_id: int, payload: PublishIn) -> TrainingClass:
+def publish_class(request: HttpRequest, class_id: int, payload: ClassPublishIn) -> TrainingClass:
     """Publish a draft class with at least one session; below the theory share minimum it needs
     `override_reason` (else 422 naming that field)."""
     training_class = selectors.class_get(request.user, class_id)

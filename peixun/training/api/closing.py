@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from peixun.core.apiutils import query_error
+from peixun.core.apiutils import Ref, query_error
 from peixun.core.scoping import Actor, can_read_org, scope_of
 from peixun.events.models import Event
 from peixun.members.models import Member
@@ -46,11 +46,6 @@ def two_places(value: Decimal | None) -> Decimal | None:
 
 
 # -- schemas -------------------------------------------------------------------------------------
-
-
-class Ref(Schema):
-    id: int
-    name: str
 
 
 class GridSessionOut(Schema):
@@ -150,7 +145,7 @@ class CloseIn(Schema):
     late_note: str = ""
 
 
-class ReopenIn(Schema):
+class ClassReopenIn(Schema):
     reason: str = ""
 
 
@@ -469,7 +464,7 @@ def close_class(request: HttpRequest, class_id: int, payload: CloseIn) -> dict[s
 
 
 @router.post("/classes/{int:class_id}/reopen", response=ClassClosingOut)
-def reopen_class(request: HttpRequest, class_id: int, payload: ReopenIn) -> dict[str, Any]:
+def reopen_class(request: HttpRequest, class_id: int, payload: ClassReopenIn) -> dict[str, Any]:
     """Reopen a closed class: its credits are reversed by reversing entries."""
     training_class = selectors.class_get(request.user, class_id)
     services.class_reopen(actor=request.user, training_class=training_class, reason=payload.reason)

@@ -21,9 +21,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from peixun.core.apiutils import MAX_PAGE, query_error
+from peixun.core.apiutils import MAX_PAGE, Paged, ReasonIn, Ref, query_error
 from peixun.core.scoping import Actor, can_manage_org
 from peixun.members.models import Member
 from peixun.orgs.selectors import org_field
@@ -39,11 +39,6 @@ ROSTER_STATES = [*Enrolment.State.values, "history"]
 
 
 # -- schemas -------------------------------------------------------------------------------------
-
-
-class Ref(Schema):
-    id: int
-    name: str
 
 
 class QuotaOut(Schema):
@@ -124,10 +119,6 @@ class NominationIn(Schema):
 
 class NamedIn(Schema):
     member_ids: list[int]
-
-
-class ReasonIn(Schema):
-    reason: str = ""
 
 
 class SubstituteIn(Schema):
@@ -299,7 +290,7 @@ def remove_quota(request: HttpRequest, class_id: int, quota_id: int) -> Status[N
 
 
 @router.get("/classes/{int:class_id}/enrolments", response=list[EnrolmentOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Paged)
 def list_enrolments(
     request: HttpRequest, class_id: int, state: str = "", q: str = ""
 ) -> QuerySet[Enrolment]:
