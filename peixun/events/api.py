@@ -25,7 +25,7 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from peixun.core.apiutils import Paged, ReasonIn, query_error
+from peixun.core.apiutils import Id, IdParam, Paged, ReasonIn, query_error
 from peixun.core.scoping import can_read_org
 from peixun.members.models import Member
 
@@ -102,13 +102,13 @@ class AttendanceOut(Schema):
 
 
 class MarkIn(Schema):
-    member: int
+    member: Id
     status: str
     note: str = ""
 
 
 class MarkItem(Schema):
-    member: int
+    member: Id
     status: str
 
 
@@ -118,7 +118,7 @@ class BulkMarkIn(Schema):
 
 
 class SelectedMarkIn(Schema):
-    members: list[int]
+    members: list[Id]
     status: str = Attendance.Status.PRESENT
 
 
@@ -268,14 +268,14 @@ def member_for_mark(pk: int) -> Member:
 
 
 @router.get("/{int:event_id}", response=EventOut)
-def get_event(request: HttpRequest, event_id: int) -> Event:
+def get_event(request: HttpRequest, event_id: IdParam) -> Event:
     return selectors.event_get(request.user, event_id)
 
 
 @router.get("/{int:event_id}/attendance", response=list[AttendanceOut])
 @paginate(Paged)
 def list_attendance(
-    request: HttpRequest, event_id: int, status: str = "", q: str = ""
+    request: HttpRequest, event_id: IdParam, status: str = "", q: str = ""
 ) -> list[dict[str, Any]]:
     """Everyone expected at the event and everyone holding a row; `status` filters (a status,
     or "unmarked"). For readers of the organiser; a member attending sees the event, not this."""
@@ -292,7 +292,7 @@ def list_attendance(
 
 
 @router.post("/{int:event_id}/attendance", response=AttendanceOut)
-def mark_attendance(request: HttpRequest, event_id: int, payload: MarkIn) -> dict[str, Any]:
+def mark_attendance(request: HttpRequest, event_id: IdParam, payload: MarkIn) -> dict[str, Any]:
     event = selectors.event_managed(request.user, event_id)
     attendance_mark(
         actor=request.user,
@@ -306,7 +306,7 @@ def mark_attendance(request: HttpRequest, event_id: int, payload: MarkIn) -> dic
 
 @router.post("/{int:event_id}/attendance/selected", response=BulkMarkOut)
 def mark_attendance_selected(
-    request: HttpRequest, event_id: int, payload: SelectedMarkIn
+    request: HttpRequest, event_id: IdParam, payload: SelectedMarkIn
 ) -> dict[str, int]:
     """The chosen members all get one status (present unless said), each keeping their note;
     all or none: a member not expected at the event refuses the request (422 on `member`)."""
@@ -319,7 +319,7 @@ def mark_attendance_selected(
 
 @router.post("/{int:event_id}/attendance/bulk", response=BulkMarkOut)
 def mark_attendance_bulk(
-    request: HttpRequest, event_id: int, payload: BulkMarkIn
+    request: HttpRequest, event_id: IdParam, payload: BulkMarkIn
 ) -> dict[str, int]:
     """Many marks at once, all or none."""
     event = selectors.event_managed(request.user, event_id)
@@ -337,7 +337,7 @@ def mark_attendance_bulk(
 
 
 @router.post("/{int:event_id}/attendance/absent", response=MarkedOut)
-def mark_unmarked_absent(request: HttpRequest, event_id: int) -> dict[str, int]:
+def mark_unmarked_absent(request: HttpRequest, event_id: IdParam) -> dict[str, int]:
     """Every expected member without a mark becomes absent (refused before the start)."""
     event = selectors.event_managed(request.user, event_id)
     return {"marked": attendance_mark_unmarked(actor=request.user, event=event)}
@@ -345,7 +345,7 @@ def mark_unmarked_absent(request: HttpRequest, event_id: int) -> dict[str, int]:
 
 @router.post("/{int:event_id}/attendance/import", response=AttendanceImportOut)
 def import_attendance(
-    request: HttpRequest, event_id: int, file: File[UploadedFile], dry_run: bool = True
+    request: HttpRequest, event_id: IdParam, file: File[UploadedFile], dry_run: bool = True
 ) -> Any:
     """Attendance from an .xlsx sheet (see the template). `dry_run=true` (the default) only
     checks; otherwise every row is written, or none when any row has a problem."""
@@ -355,7 +355,7 @@ def import_attendance(
 
 
 @router.get("/{int:event_id}/attendance/template")
-def attendance_sheet(request: HttpRequest, event_id: int) -> HttpResponse:
+def attendance_sheet(request: HttpRequest, event_id: IdParam) -> HttpResponse:
     """The .xlsx sheet to fill in, listing the members expected."""
     event = selectors.event_managed(request.user, event_id)
     response = HttpResponse(
@@ -372,7 +372,7 @@ def attendance_sheet(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 @router.post("/{int:event_id}/signin", response={200: SigninOut, 422: SigninErrorOut})
-def signin(request: HttpRequest, event_id: int, payload: SigninTokenIn) -> Any:
+def signin(request: HttpRequest, event_id: IdParam, payload: SigninTokenIn) -> Any:
     """Sign the caller in with the projector's code. A second call returns the same row with
     `created=false`."""
     event = selectors.event_any(event_id)
@@ -390,7 +390,7 @@ def signin(request: HttpRequest, event_id: int, payload: SigninTokenIn) -> Any:
 
 
 @router.post("/{int:event_id}/signout", response={200: SignoutOut, 422: SigninErrorOut})
-def signout(request: HttpRequest, event_id: int, payload: SigninTokenIn) -> Any:
+def signout(request: HttpRequest, event_id: IdParam, payload: SigninTokenIn) -> Any:
     event = selectors.event_any(event_id)
     try:
         row, changed = attendance_signout(actor=request.user, event=event, token=payload.token)
@@ -406,7 +406,7 @@ def signout(request: HttpRequest, event_id: int, payload: SigninTokenIn) -> Any:
 
 
 @router.get("/{int:event_id}/qr", response=QrOut)
-def current_qr(request: HttpRequest, event_id: int) -> dict[str, Any]:
+def current_qr(request: HttpRequest, event_id: IdParam) -> dict[str, Any]:
     """What the projector shows now: the code, its sign-in URL, seconds left, and the count."""
     event = selectors.event_managed(request.user, event_id)
     rules = event_settings_for(event.org)
@@ -423,7 +423,7 @@ def current_qr(request: HttpRequest, event_id: int) -> dict[str, Any]:
 
 
 @router.post("/{int:event_id}/close", response=EventOut)
-def close_event(request: HttpRequest, event_id: int) -> Event:
+def close_event(request: HttpRequest, event_id: IdParam) -> Event:
     """Close the event and credit the attended hours to the ledger."""
     event = selectors.event_managed(request.user, event_id)
     event_close(actor=request.user, event=event)
@@ -431,7 +431,7 @@ def close_event(request: HttpRequest, event_id: int) -> Event:
 
 
 @router.post("/{int:event_id}/reopen", response=EventOut)
-def reopen_event(request: HttpRequest, event_id: int, payload: ReasonIn) -> Event:
+def reopen_event(request: HttpRequest, event_id: IdParam, payload: ReasonIn) -> Event:
     """Reopen a closed event; its credits are reversed with reversing entries."""
     event = selectors.event_managed(request.user, event_id)
     event_reopen(actor=request.user, event=event, reason=payload.reason)
@@ -442,7 +442,7 @@ def reopen_event(request: HttpRequest, event_id: int, payload: ReasonIn) -> Even
 
 
 @router.post("/{int:event_id}/leave", response={201: LeaveOut})
-def ask_leave(request: HttpRequest, event_id: int, payload: ReasonIn) -> Status[LeaveRequest]:
+def ask_leave(request: HttpRequest, event_id: IdParam, payload: ReasonIn) -> Status[LeaveRequest]:
     event = selectors.event_get(request.user, event_id)
     leave = leave_request(actor=request.user, event=event, reason=payload.reason)
     return Status(201, selectors.leave_get(request.user, leave.pk))
@@ -474,14 +474,14 @@ def list_leave(
 
 
 @router.post("/leave/{int:leave_id}/decide", response=LeaveOut)
-def decide_leave(request: HttpRequest, leave_id: int, payload: DecideIn) -> LeaveRequest:
+def decide_leave(request: HttpRequest, leave_id: IdParam, payload: DecideIn) -> LeaveRequest:
     leave = selectors.leave_get(request.user, leave_id)
     leave_decide(actor=request.user, leave=leave, approve=payload.approve, note=payload.note)
     return selectors.leave_get(request.user, leave_id)
 
 
 @router.post("/leave/{int:leave_id}/cancel", response=LeaveOut)
-def cancel_leave(request: HttpRequest, leave_id: int) -> LeaveRequest:
+def cancel_leave(request: HttpRequest, leave_id: IdParam) -> LeaveRequest:
     leave = selectors.leave_get(request.user, leave_id)
     leave_cancel(actor=request.user, leave=leave)
     return selectors.leave_get(request.user, leave_id)

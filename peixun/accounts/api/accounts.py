@@ -13,6 +13,7 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
 
+from peixun.core.apiutils import Id, IdParam
 from peixun.core.scoping import get_visible_or_404
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
@@ -40,7 +41,7 @@ class BulkOut(Schema):
 
 
 class CreateIn(Schema):
-    member: int
+    member: Id
 
 
 class CreateForOrgIn(Schema):
@@ -90,7 +91,7 @@ def create_account(request: HttpRequest, payload: CreateIn) -> Status[dict[str, 
 
 @router.post("/orgs/{org_id}", response={201: BulkOut})
 def create_accounts_for_org(
-    request: HttpRequest, org_id: int, payload: CreateForOrgIn
+    request: HttpRequest, org_id: IdParam, payload: CreateForOrgIn
 ) -> Status[dict[str, Any]]:
     """Logins for every member of the org (or its subtree) without one; the codes, once."""
     org = get_visible_or_404(request.user, Organization, org_id)
@@ -108,14 +109,14 @@ def create_accounts_for_org(
 
 
 @router.post("/{user_id}/reissue", response=CodeOut)
-def reissue_code(request: HttpRequest, user_id: int) -> dict[str, Any]:
+def reissue_code(request: HttpRequest, user_id: IdParam) -> dict[str, Any]:
     """A new activation code for a login not yet activated; older codes stop working."""
     user = _user_or_404(request, user_id)
     return code_out(services.activation_code_reissue(actor=request.user, user=user))
 
 
 @router.post("/{user_id}/reset", response=CodeOut)
-def reset_password(request: HttpRequest, user_id: int) -> dict[str, Any]:
+def reset_password(request: HttpRequest, user_id: IdParam) -> dict[str, Any]:
     """The password stops working; the member sets a new one with the code returned."""
     user = _user_or_404(request, user_id)
     return code_out(services.password_reset(actor=request.user, user=user))
