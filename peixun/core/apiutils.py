@@ -6,11 +6,12 @@ never a 500 or a silent coercion (`{"new_parent": true}` is not org 1):
   types, so `true` is not 1 and `"1"` is not 1;
 - in the path, the query string or a multipart form, the same values arrive as text, so the
   `*Param` types parse text but keep the same bounds.
-Every integer fits a 64-bit database column: an id is 1 to 2^63-1, a year 1 to 9999.
+Every integer fits a 64-bit database column: an id is 1 to 2^63-1, a year 2 to 9998.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from ninja import Field, Schema
@@ -22,8 +23,9 @@ from pydantic import StrictBool, StrictInt
 MAX_PAGE = 500
 # The largest value a 64-bit signed database column holds: ids, offsets, counts.
 MAX_ID = 2**63 - 1
-# Years as Python's dates know them; an app may narrow this further.
-MIN_YEAR, MAX_YEAR = 1, 9999
+# Years as Python's dates know them, less one at each end: a year's range reaches the first day
+# of the next year (as core.params.year_param allows for pages) and comparisons the year before.
+MIN_YEAR, MAX_YEAR = dt.MINYEAR + 1, dt.MAXYEAR - 1
 
 # JSON bodies: strict (no bool or text taken for a number) and bounded.
 Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]

@@ -25,7 +25,7 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from peixun.core.apiutils import Id, IdParam, Paged, ReasonIn, query_error
+from peixun.core.apiutils import ErrorOut, Id, IdParam, Paged, ReasonIn, query_error
 from peixun.core.scoping import can_read_org
 from peixun.members.models import Member
 
@@ -169,10 +169,11 @@ class SignoutOut(Schema):
 
 
 class SigninErrorItem(Schema):
-    loc: list[str]
+    loc: list[str | int]
     msg: str
     type: str
-    code: str
+    # Why the code was refused (expired, not_expected, …); absent when the body itself is malformed.
+    code: str = ""
 
 
 class SigninErrorOut(Schema):
@@ -343,15 +344,20 @@ def mark_unmarked_absent(request: HttpRequest, event_id: IdParam) -> dict[str, i
     return {"marked": attendance_mark_unmarked(actor=request.user, event=event)}
 
 
-@router.post("/{int:event_id}/attendance/import", response=AttendanceImportOut)
+@router.post(
+    "/{int:event_id}/attendance/import",
+    response={200: AttendanceImportOut, 422: AttendanceImportOut | ErrorOut},
+)
 def import_attendance(
     request: HttpRequest, event_id: IdParam, file: File[UploadedFile], dry_run: bool = True
 ) -> Any:
     """Attendance from an .xlsx sheet (see the template). `dry_run=true` (the default) only
-    checks; otherwise every row is written, or none when any row has a problem."""
+    checks (200, problems listed); otherwise every row is written, or none when any row or the
+    file has a problem: then 422 with the same report."""
     event = selectors.event_managed(request.user, event_id)
     data = file.read(MAX_BYTES + 1)
-    return attendance_import(actor=request.user, event=event, file=data, dry_run=dry_run)
+    report = attendance_import(actor=request.user, event=event, file=data, dry_run=dry_run)
+    return Status(200 if dry_run or report.ok else 422, report)
 
 
 @router.get("/{int:event_id}/attendance/template")

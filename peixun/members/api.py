@@ -16,7 +16,7 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from peixun.core.apiutils import Id, IdParam, Paged, query_error
+from peixun.core.apiutils import ErrorOut, Id, IdParam, Paged, query_error
 from peixun.core.scoping import get_visible_or_404
 from peixun.orgs.models import Organization, Position
 from peixun.orgs.selectors import org_field
@@ -357,13 +357,15 @@ def end_position(
     return services.position_end(actor=request.user, position=position, until=payload.until)
 
 
-@router.post("/import", response=RosterImportOut)
+@router.post("/import", response={200: RosterImportOut, 422: RosterImportOut | ErrorOut})
 def import_roster(request: HttpRequest, file: File[UploadedFile], dry_run: bool = True) -> Any:
     """Import a roster workbook (.xlsx, the template's headers). `dry_run=true` (the default)
-    only checks it; otherwise every row is written, or none when any row has a problem."""
+    only checks it (200, problems listed); otherwise every row is written, or none when any row
+    or the file has a problem: then 422 with the same report."""
     # Read at most one byte past the limit: enough for the import to refuse an oversized file
     # without holding all of it in memory.
     data = file.read(int(settings.ROSTER_MAX_UPLOAD_BYTES) + 1)
-    return services.roster_import(
+    report = services.roster_import(
         actor=request.user, data=data, filename=file.name or "", dry_run=dry_run
     )
+    return Status(200 if dry_run or report.ok else 422, report)

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from peixun.core.apiutils import ErrorOut
+
 from ..services import token_issue
 
 router = Router(tags=["auth"])
@@ -24,7 +26,7 @@ class TokenOut(Schema):
     token: str
 
 
-@router.post("/token", auth=None, response=TokenOut)
+@router.post("/token", auth=None, response={200: TokenOut, 401: ErrorOut, 429: ErrorOut})
 def create_token(request: HttpRequest, payload: TokenIn) -> dict[str, str]:
     """Exchange a username (or mobile number) and password for a personal bearer token.
 

@@ -12,7 +12,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from peixun.core.apiutils import Count, Id, IdParam, Int, IntParam, OrgRef, Paged
+from peixun.core.apiutils import Count, ErrorOut, Id, IdParam, Int, IntParam, OrgRef, Paged
 from peixun.core.scoping import can_manage_org, get_visible_or_404, scope_of
 from peixun.orgs.selectors import org_field
 
@@ -164,7 +164,7 @@ class BankImportOut(Schema):
     duplicates: list[DuplicateOut]
 
 
-@router.post("/bank/import", response={200: BankImportOut, 422: BankImportOut})
+@router.post("/bank/import", response={200: BankImportOut, 422: BankImportOut | ErrorOut})
 def import_questions(
     request: HttpRequest,
     org: Form[IdParam],
