@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 from ninja.security import HttpBearer, SessionAuth
@@ -122,7 +123,8 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
 @api.exception_handler(MultiPartParserError)
 def on_unreadable_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
     # A multipart body without its boundary (or cut short) is the client's mistake, not a 500.
-    return api.create_response(request, {"detail": str(exc)}, status=400)
+    message = _("The request body could not be read as a multipart form (%(error)s).")
+    return api.create_response(request, {"detail": message % {"error": exc}}, status=400)
 
 
 api.add_router("/auth/", auth_router)

@@ -66,7 +66,7 @@ class Paged(LimitOffsetPagination):
     answers MAX_PAGE rows, and one outside 1 to 2^63-1 (or a negative or too large `offset`)
     is a 422 instead of an overflow in the database."""
 
-    class Input(Schema):
+    class Input(LimitOffsetPagination.Input):
         limit: int = Field(100, ge=1, le=MAX_ID, description=f"rows a page (at most {MAX_PAGE})")
         offset: int = Field(0, ge=0, le=MAX_ID - MAX_PAGE)
 

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.pagination import paginate
+from ninja.pagination import LimitOffsetPagination, paginate
 
 from peixun.core.apiutils import Id, IdParam, Paged, query_error
 from peixun.core.permissions import require_platform
@@ -131,7 +131,7 @@ class GrantPagination(Paged):
     def paginate_queryset(
         self,
         queryset: QuerySet[Grant],
-        pagination: Paged.Input,
+        pagination: LimitOffsetPagination.Input,
         request: HttpRequest,
         **params: Any,
     ) -> Any:

@@ -108,7 +108,7 @@ def integers(node: Any, where: str, components: dict[str, Any], seen: set[str]) 
 
 def test_every_integer_input_is_bounded(schema: dict[str, Any]) -> None:
     components = schema["components"]["schemas"]
-    unbounded = []
+    unbounded: list[str] = []
     for path, methods in schema["paths"].items():
         for method, operation in methods.items():
             inputs = {
