@@ -7,9 +7,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from .apiutils import MAX_PAGE
+from .apiutils import Paged
 from .models import AuditEvent
 from .scoping import can_read_audit
 from .selectors import audit_list
@@ -40,7 +40,7 @@ class AuditOut(Schema):
 
 
 @router.get("/", response=list[AuditOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Paged)
 def list_audit(
     request: HttpRequest,
     actor: str = "",

@@ -23,9 +23,9 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from peixun.core.apiutils import MAX_PAGE, query_error
+from peixun.core.apiutils import ErrorOut, Id, IdParam, Paged, ReasonIn, query_error
 from peixun.core.scoping import can_read_org
 from peixun.members.models import Member
 
@@ -102,13 +102,13 @@ class AttendanceOut(Schema):
 
 
 class MarkIn(Schema):
-    member: int
+    member: Id
     status: str
     note: str = ""
 
 
 class MarkItem(Schema):
-    member: int
+    member: Id
     status: str
 
 
@@ -118,7 +118,7 @@ class BulkMarkIn(Schema):
 
 
 class SelectedMarkIn(Schema):
-    members: list[int]
+    members: list[Id]
     status: str = Attendance.Status.PRESENT
 
 
@@ -132,23 +132,23 @@ class MarkedOut(Schema):
     marked: int
 
 
-class ImportErrorOut(Schema):
+class AttendanceImportErrorOut(Schema):
     row: int | None
     column: str
     value: str
     message: str
 
 
-class ImportOut(Schema):
+class AttendanceImportOut(Schema):
     ok: bool
     rows: int
     created: int
     updated: int
     unchanged: int
-    errors: list[ImportErrorOut]
+    errors: list[AttendanceImportErrorOut]
 
 
-class TokenIn(Schema):
+class SigninTokenIn(Schema):
     token: str = ""
 
 
@@ -169,10 +169,11 @@ class SignoutOut(Schema):
 
 
 class SigninErrorItem(Schema):
-    loc: list[str]
+    loc: list[str | int]
     msg: str
     type: str
-    code: str
+    # Why the code was refused (expired, not_expected, …); absent when the body itself is malformed.
+    code: str = ""
 
 
 class SigninErrorOut(Schema):
@@ -186,10 +187,6 @@ class QrOut(Schema):
     rotate_seconds: int
     signed_in: int
     expected: int
-
-
-class ReasonIn(Schema):
-    reason: str = ""
 
 
 class LeaveOut(Schema):
@@ -272,14 +269,14 @@ def member_for_mark(pk: int) -> Member:
 
 
 @router.get("/{int:event_id}", response=EventOut)
-def get_event(request: HttpRequest, event_id: int) -> Event:
+def get_event(request: HttpRequest, event_id: IdParam) -> Event:
     return selectors.event_get(request.user, event_id)
 
 
 @router.get("/{int:event_id}/attendance", response=list[AttendanceOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Paged)
 def list_attendance(
-    request: HttpRequest, event_id: int, status: str = "", q: str = ""
+    request: HttpRequest, event_id: IdParam, status: str = "", q: str = ""
 ) -> list[dict[str, Any]]:
     """Everyone expected at the event and everyone holding a row; `status` filters (a status,
     or "unmarked"). For readers of the organiser; a member attending sees the event, not this."""
@@ -296,7 +293,7 @@ def list_attendance(
 
 
 @router.post("/{int:event_id}/attendance", response=AttendanceOut)
-def mark_attendance(request: HttpRequest, event_id: int, payload: MarkIn) -> dict[str, Any]:
+def mark_attendance(request: HttpRequest, event_id: IdParam, payload: MarkIn) -> dict[str, Any]:
     event = selectors.event_managed(request.user, event_id)
     attendance_mark(
         actor=request.user,
@@ -310,7 +307,7 @@ def mark_attendance(request: HttpRequest, event_id: int, payload: MarkIn) -> dic
 
 @router.post("/{int:event_id}/attendance/selected", response=BulkMarkOut)
 def mark_attendance_selected(
-    request: HttpRequest, event_id: int, payload: SelectedMarkIn
+    request: HttpRequest, event_id: IdParam, payload: SelectedMarkIn
 ) -> dict[str, int]:
     """The chosen members all get one status (present unless said), each keeping their note;
     all or none: a member not expected at the event refuses the request (422 on `member`)."""
@@ -323,7 +320,7 @@ def mark_attendance_selected(
 
 @router.post("/{int:event_id}/attendance/bulk", response=BulkMarkOut)
 def mark_attendance_bulk(
-    request: HttpRequest, event_id: int, payload: BulkMarkIn
+    request: HttpRequest, event_id: IdParam, payload: BulkMarkIn
 ) -> dict[str, int]:
     """Many marks at once, all or none."""
     event = selectors.event_managed(request.user, event_id)
@@ -341,25 +338,30 @@ def mark_attendance_bulk(
 
 
 @router.post("/{int:event_id}/attendance/absent", response=MarkedOut)
-def mark_unmarked_absent(request: HttpRequest, event_id: int) -> dict[str, int]:
+def mark_unmarked_absent(request: HttpRequest, event_id: IdParam) -> dict[str, int]:
     """Every expected member without a mark becomes absent (refused before the start)."""
     event = selectors.event_managed(request.user, event_id)
     return {"marked": attendance_mark_unmarked(actor=request.user, event=event)}
 
 
-@router.post("/{int:event_id}/attendance/import", response=ImportOut)
+@router.post(
+    "/{int:event_id}/attendance/import",
+    response={200: AttendanceImportOut, 422: AttendanceImportOut | ErrorOut},
+)
 def import_attendance(
-    request: HttpRequest, event_id: int, file: File[UploadedFile], dry_run: bool = True
+    request: HttpRequest, event_id: IdParam, file: File[UploadedFile], dry_run: bool = True
 ) -> Any:
     """Attendance from an .xlsx sheet (see the template). `dry_run=true` (the default) only
-    checks; otherwise every row is written, or none when any row has a problem."""
+    checks (200, problems listed); otherwise every row is written, or none when any row or the
+    file has a problem: then 422 with the same report."""
     event = selectors.event_managed(request.user, event_id)
     data = file.read(MAX_BYTES + 1)
-    return attendance_import(actor=request.user, event=event, file=data, dry_run=dry_run)
+    report = attendance_import(actor=request.user, event=event, file=data, dry_run=dry_run)
+    return Status(200 if dry_run or report.ok else 422, report)
 
 
 @router.get("/{int:event_id}/attendance/template")
-def attendance_sheet(request: HttpRequest, event_id: int) -> HttpResponse:
+def attendance_sheet(request: HttpRequest, event_id: IdParam) -> HttpResponse:
     """The .xlsx sheet to fill in, listing the members expected."""
     event = selectors.event_managed(request.user, event_id)
     response = HttpResponse(
@@ -376,7 +378,7 @@ def attendance_sheet(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 @router.post("/{int:event_id}/signin", response={200: SigninOut, 422: SigninErrorOut})
-def signin(request: HttpRequest, event_id: int, payload: TokenIn) -> Any:
+def signin(request: HttpRequest, event_id: IdParam, payload: SigninTokenIn) -> Any:
     """Sign the caller in with the projector's code. A second call returns the same row with
     `created=false`."""
     event = selectors.event_get(request.user, event_id)
@@ -394,7 +396,7 @@ def signin(request: HttpRequest, event_id: int, payload: TokenIn) -> Any:
 
 
 @router.post("/{int:event_id}/signout", response={200: SignoutOut, 422: SigninErrorOut})
-def signout(request: HttpRequest, event_id: int, payload: TokenIn) -> Any:
+def signout(request: HttpRequest, event_id: IdParam, payload: SigninTokenIn) -> Any:
     event = selectors.event_get(request.user, event_id)
     try:
         row, changed = attendance_signout(actor=request.user, event=event, token=payload.token)
@@ -410,7 +412,7 @@ def signout(request: HttpRequest, event_id: int, payload: TokenIn) -> Any:
 
 
 @router.get("/{int:event_id}/qr", response=QrOut)
-def current_qr(request: HttpRequest, event_id: int) -> dict[str, Any]:
+def current_qr(request: HttpRequest, event_id: IdParam) -> dict[str, Any]:
     """What the projector shows now: the code, its sign-in URL, seconds left, and the count."""
     event = selectors.event_managed(request.user, event_id)
     rules = event_settings_for(event.org)
@@ -427,7 +429,7 @@ def current_qr(request: HttpRequest, event_id: int) -> dict[str, Any]:
 
 
 @router.post("/{int:event_id}/close", response=EventOut)
-def close_event(request: HttpRequest, event_id: int) -> Event:
+def close_event(request: HttpRequest, event_id: IdParam) -> Event:
     """Close the event and credit the attended hours to the ledger."""
     event = selectors.event_managed(request.user, event_id)
     event_close(actor=request.user, event=event)
@@ -435,7 +437,7 @@ def close_event(request: HttpRequest, event_id: int) -> Event:
 
 
 @router.post("/{int:event_id}/reopen", response=EventOut)
-def reopen_event(request: HttpRequest, event_id: int, payload: ReasonIn) -> Event:
+def reopen_event(request: HttpRequest, event_id: IdParam, payload: ReasonIn) -> Event:
     """Reopen a closed event; its credits are reversed with reversing entries."""
     event = selectors.event_managed(request.user, event_id)
     event_reopen(actor=request.user, event=event, reason=payload.reason)
@@ -446,14 +448,14 @@ def reopen_event(request: HttpRequest, event_id: int, payload: ReasonIn) -> Even
 
 
 @router.post("/{int:event_id}/leave", response={201: LeaveOut})
-def ask_leave(request: HttpRequest, event_id: int, payload: ReasonIn) -> Status[LeaveRequest]:
+def ask_leave(request: HttpRequest, event_id: IdParam, payload: ReasonIn) -> Status[LeaveRequest]:
     event = selectors.event_get(request.user, event_id)
     leave = leave_request(actor=request.user, event=event, reason=payload.reason)
     return Status(201, selectors.leave_get(request.user, leave.pk))
 
 
 @router.get("/leave", response=list[LeaveOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Paged)
 def list_leave(
     request: HttpRequest, state: str = "", mine: bool = False, to_decide: bool = False
 ) -> QuerySet[LeaveRequest]:
@@ -478,14 +480,14 @@ def list_leave(
 
 
 @router.post("/leave/{int:leave_id}/decide", response=LeaveOut)
-def decide_leave(request: HttpRequest, leave_id: int, payload: DecideIn) -> LeaveRequest:
+def decide_leave(request: HttpRequest, leave_id: IdParam, payload: DecideIn) -> LeaveRequest:
     leave = selectors.leave_get(request.user, leave_id)
     leave_decide(actor=request.user, leave=leave, approve=payload.approve, note=payload.note)
     return selectors.leave_get(request.user, leave_id)
 
 
 @router.post("/leave/{int:leave_id}/cancel", response=LeaveOut)
-def cancel_leave(request: HttpRequest, leave_id: int) -> LeaveRequest:
+def cancel_leave(request: HttpRequest, leave_id: IdParam) -> LeaveRequest:
     leave = selectors.leave_get(request.user, leave_id)
     leave_cancel(actor=request.user, leave=leave)
     return selectors.leave_get(request.user, leave_id)

@@ -22,9 +22,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from peixun.core.apiutils import MAX_PAGE, query_error
+from peixun.core.apiutils import (
+    MAX_PAGE,
+    Count,
+    CountParam,
+    Id,
+    IdParam,
+    OrgRef,
+    Paged,
+    ReasonIn,
+    Year,
+    YearParam,
+    query_error,
+)
 from peixun.core.scoping import Actor, get_visible_or_404, scope_of
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
@@ -120,7 +132,7 @@ class EntryOut(Schema):
 class EntryRecordIn(Schema):
     """One activity for each listed member; `year` (the accounting year) defaults to the date's."""
 
-    members: list[int]
+    members: list[Id]
     on: dt.date
     hours: Decimal
     kind: str
@@ -128,12 +140,8 @@ class EntryRecordIn(Schema):
     topic: str = Topic.OTHER
     concentrated: bool = False
     online: bool = False
-    year: int | None = None
+    year: Year | None = None
     reference: str = ""
-
-
-class ReasonIn(Schema):
-    reason: str = ""
 
 
 class SelfStudyIn(Schema):
@@ -183,7 +191,7 @@ class RequirementOut(Schema):
 class RequirementIn(Schema):
     """A local rule for `org`'s subtree. Empty audience lists mean anyone; a share is per cent."""
 
-    org: int
+    org: Id
     name: str
     source: str = ""
     statuses: list[str] = []
@@ -193,16 +201,11 @@ class RequirementIn(Schema):
     topic: str = ""
     kind: str = ""
     threshold: Decimal
-    period_years: int = 1
-    cycle_start_year: int | None = None
+    period_years: Count = 1
+    cycle_start_year: Year | None = None
     online_cap: Decimal | None = None
-    valid_from_year: int | None = None
-    valid_to_year: int | None = None
-
-
-class OrgRef(Schema):
-    id: int
-    name: str
+    valid_from_year: Year | None = None
+    valid_to_year: Year | None = None
 
 
 class RuleCountsOut(Schema):
@@ -380,12 +383,12 @@ def year_and_as_of(year: int | None, as_of: dt.date | None) -> tuple[int, dt.dat
 
 
 @router.get("/entries", response=list[EntryOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Paged)
 def list_entries(
     request: HttpRequest,
-    member: int | None = None,
-    org: int | None = None,
-    year: int | None = None,
+    member: IdParam | None = None,
+    org: IdParam | None = None,
+    year: YearParam | None = None,
     kind: str = "",
     state: str = "",
 ) -> QuerySet[CreditEntry]:
@@ -429,7 +432,9 @@ def record_entries(request: HttpRequest, payload: EntryRecordIn) -> Status[list[
 
 
 @router.post("/entries/{int:entry_id}/reverse", response={201: EntryOut})
-def reverse_entry(request: HttpRequest, entry_id: int, payload: ReasonIn) -> Status[CreditEntry]:
+def reverse_entry(
+    request: HttpRequest, entry_id: IdParam, payload: ReasonIn
+) -> Status[CreditEntry]:
     """Correct a confirmed entry by appending its negation (the reversal is returned)."""
     entry = selectors.entry_visible_or_404(actor=request.user, pk=entry_id)
     reversal = services.entry_reverse(actor=request.user, entry=entry, reason=payload.reason)
@@ -437,7 +442,7 @@ def reverse_entry(request: HttpRequest, entry_id: int, payload: ReasonIn) -> Sta
 
 
 @router.post("/entries/{int:entry_id}/approve", response=EntryOut)
-def approve_entry(request: HttpRequest, entry_id: int) -> CreditEntry:
+def approve_entry(request: HttpRequest, entry_id: IdParam) -> CreditEntry:
     """Confirm a pending entry. Where the tenant asks for two stages, a secretary's approval
     leaves it pending with `first_approved` true until an org admin approves it."""
     entry = selectors.entry_visible_or_404(actor=request.user, pk=entry_id)
@@ -446,7 +451,7 @@ def approve_entry(request: HttpRequest, entry_id: int) -> CreditEntry:
 
 
 class EntryIdsIn(Schema):
-    ids: list[int]
+    ids: list[Id]
 
 
 @router.post("/entries/approve", response=list[EntryOut])
@@ -459,7 +464,7 @@ def approve_entries(request: HttpRequest, payload: EntryIdsIn) -> list[CreditEnt
 
 
 @router.post("/entries/{int:entry_id}/reject", response=EntryOut)
-def reject_entry(request: HttpRequest, entry_id: int, payload: ReasonIn) -> CreditEntry:
+def reject_entry(request: HttpRequest, entry_id: IdParam, payload: ReasonIn) -> CreditEntry:
     """Reject a pending entry; the member sees the reason."""
     entry = selectors.entry_visible_or_404(actor=request.user, pk=entry_id)
     services.entry_reject(actor=request.user, entry=entry, reason=payload.reason)
@@ -491,8 +496,10 @@ def file_self_study(
 
 
 @router.get("/requirements", response=list[RequirementOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
-def list_requirements(request: HttpRequest, org: int | None = None, year: int | None = None) -> Any:
+@paginate(Paged)
+def list_requirements(
+    request: HttpRequest, org: IdParam | None = None, year: YearParam | None = None
+) -> Any:
     """Rules the actor may read: their subtree's and every rule above it. `org` keeps the rules
     that concern that org (set on it, above it or inside its subtree); `year` those in force."""
     check_year(year)
@@ -515,11 +522,11 @@ def create_requirement(request: HttpRequest, payload: RequirementIn) -> Status[R
 @compliance_router.get("/orgs/{int:org_id}", response=OrgComplianceOut)
 def org_compliance(
     request: HttpRequest,
-    org_id: int,
-    year: int | None = None,
+    org_id: IdParam,
+    year: YearParam | None = None,
     as_of: dt.date | None = None,
-    children_offset: int = 0,
-    children_limit: int = MAX_PAGE,
+    children_offset: CountParam = 0,
+    children_limit: CountParam = MAX_PAGE,
 ) -> dict[str, Any]:
     """The org's members, exempt members, coverage, average hours and per-rule counts by status
     (`year` defaults to this year, `as_of` to today within it or the year's end), and the same
@@ -546,7 +553,10 @@ def org_compliance(
 
 @compliance_router.get("/members/{int:member_id}", response=MemberComplianceOut)
 def member_compliance(
-    request: HttpRequest, member_id: int, year: int | None = None, as_of: dt.date | None = None
+    request: HttpRequest,
+    member_id: IdParam,
+    year: YearParam | None = None,
+    as_of: dt.date | None = None,
 ) -> dict[str, Any]:
     """The member's confirmed totals for the year and each rule's required, achieved, gap, due by
     now and status. An exempt member's rules read "exempt", never "behind"."""

@@ -14,9 +14,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from peixun.core.apiutils import MAX_PAGE, query_error
+from peixun.core.apiutils import ErrorOut, Id, IdParam, Paged, query_error
 from peixun.core.scoping import get_visible_or_404
 from peixun.orgs.models import Organization, Position
 from peixun.orgs.selectors import org_field
@@ -89,7 +89,7 @@ class MemberCreateIn(Schema):
     """Choice fields take the stored value ('full') or its label; the ID number is checked
     against GB 11643 and fills the birth date and gender when they are left out."""
 
-    org: int
+    org: Id
     name: str
     id_number: str
     status: str = Member.Status.FULL
@@ -109,7 +109,7 @@ class MemberCreateIn(Schema):
 class MemberPatchIn(Schema):
     """Only the fields sent change; `null` clears an optional field. The org changes by transfer."""
 
-    org: int | None = None
+    org: Id | None = None
     name: str | None = None
     id_number: str | None = None
     status: str | None = None
@@ -126,7 +126,7 @@ class MemberPatchIn(Schema):
 
 
 class TransferIn(Schema):
-    to_org: int
+    to_org: Id
     effective: dt.date
     note: str = ""
 
@@ -162,16 +162,16 @@ class RevealOut(Schema):
     id_number: str
 
 
-class ImportErrorOut(Schema):
+class RosterImportErrorOut(Schema):
     row: int | None
     column: str
     value: str
     message: str
 
 
-class ImportOut(Schema):
+class RosterImportOut(Schema):
     ok: bool
-    errors: list[ImportErrorOut]
+    errors: list[RosterImportErrorOut]
     created: int
     updated: int
     unchanged: int
@@ -183,10 +183,10 @@ def member_or_404(request: HttpRequest, pk: int) -> Member:
 
 
 @router.get("/", response=list[MemberOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Paged)
 def list_members(
     request: HttpRequest,
-    org: int | None = None,
+    org: IdParam | None = None,
     status: str = "",
     cadre_rank: str = "",
     position: str = "",
@@ -229,12 +229,12 @@ def create_member(request: HttpRequest, payload: MemberCreateIn) -> Status[Membe
 
 
 @router.get("/{int:member_id}", response=MemberOut)
-def get_member(request: HttpRequest, member_id: int) -> Member:
+def get_member(request: HttpRequest, member_id: IdParam) -> Member:
     return member_or_404(request, member_id)
 
 
 @router.patch("/{int:member_id}", response=MemberOut)
-def update_member(request: HttpRequest, member_id: int, payload: MemberPatchIn) -> Member:
+def update_member(request: HttpRequest, member_id: IdParam, payload: MemberPatchIn) -> Member:
     member = member_or_404(request, member_id)
     data = payload.dict(exclude_unset=True)
     return services.member_update(actor=request.user, member=member, data=data)
@@ -242,7 +242,7 @@ def update_member(request: HttpRequest, member_id: int, payload: MemberPatchIn) 
 
 @router.post("/{int:member_id}/transfer", response={201: MembershipOut})
 def transfer_member(
-    request: HttpRequest, member_id: int, payload: TransferIn
+    request: HttpRequest, member_id: IdParam, payload: TransferIn
 ) -> Status[Membership]:
     """组织关系转接 to `to_org` from `effective` (not in the future)."""
     member = member_or_404(request, member_id)
@@ -260,7 +260,7 @@ def transfer_member(
 
 
 @router.post("/{int:member_id}/depart", response=MembershipOut)
-def depart_member(request: HttpRequest, member_id: int, payload: DepartIn) -> Membership:
+def depart_member(request: HttpRequest, member_id: IdParam, payload: DepartIn) -> Membership:
     """The member leaves the tenant on `effective` (not in the future): the open membership
     closes with the reason, current positions end, and the member's login stops at once.
     Answers the closed membership."""
@@ -275,20 +275,20 @@ def depart_member(request: HttpRequest, member_id: int, payload: DepartIn) -> Me
 
 
 @router.get("/{int:member_id}/history", response=list[MembershipOut])
-def member_history(request: HttpRequest, member_id: int) -> Any:
+def member_history(request: HttpRequest, member_id: IdParam) -> Any:
     member = member_or_404(request, member_id)
     return selectors.member_history(actor=request.user, member=member)
 
 
 @router.post("/{int:member_id}/reveal-id", response=RevealOut)
-def reveal_id(request: HttpRequest, member_id: int) -> dict[str, str]:
+def reveal_id(request: HttpRequest, member_id: IdParam) -> dict[str, str]:
     """The plain ID number, for an org admin over the member's org; every reveal is audited."""
     member = member_or_404(request, member_id)
     return {"id_number": services.member_reveal_id(actor=request.user, member=member)}
 
 
 class PositionIn(Schema):
-    org: int
+    org: Id
     role: str
     kind: str
     since: dt.date
@@ -325,7 +325,9 @@ class PositionOut(Schema):
 
 
 @router.post("/{int:member_id}/positions", response={201: PositionOut})
-def assign_position(request: HttpRequest, member_id: int, payload: PositionIn) -> Status[Position]:
+def assign_position(
+    request: HttpRequest, member_id: IdParam, payload: PositionIn
+) -> Status[Position]:
     """Give the member a position (书记, 副书记, 组织委员, 纪检委员 …) in their org, an org above it or
     a group below it; the actor must manage that org (else 403, or 422 for an org they cannot
     use)."""
@@ -345,7 +347,7 @@ def assign_position(request: HttpRequest, member_id: int, payload: PositionIn) -
 
 @router.post("/{int:member_id}/positions/{int:position_id}/end", response=PositionOut)
 def end_position(
-    request: HttpRequest, member_id: int, position_id: int, payload: PositionEndIn
+    request: HttpRequest, member_id: IdParam, position_id: IdParam, payload: PositionEndIn
 ) -> Position:
     """End a current position on `until`; a position the actor may not end is a 404."""
     member = member_or_404(request, member_id)
@@ -355,13 +357,15 @@ def end_position(
     return services.position_end(actor=request.user, position=position, until=payload.until)
 
 
-@router.post("/import", response=ImportOut)
+@router.post("/import", response={200: RosterImportOut, 422: RosterImportOut | ErrorOut})
 def import_roster(request: HttpRequest, file: File[UploadedFile], dry_run: bool = True) -> Any:
     """Import a roster workbook (.xlsx, the template's headers). `dry_run=true` (the default)
-    only checks it; otherwise every row is written, or none when any row has a problem."""
+    only checks it (200, problems listed); otherwise every row is written, or none when any row
+    or the file has a problem: then 422 with the same report."""
     # Read at most one byte past the limit: enough for the import to refuse an oversized file
     # without holding all of it in memory.
     data = file.read(int(settings.ROSTER_MAX_UPLOAD_BYTES) + 1)
-    return services.roster_import(
+    report = services.roster_import(
         actor=request.user, data=data, filename=file.name or "", dry_run=dry_run
     )
+    return Status(200 if dry_run or report.ok else 422, report)

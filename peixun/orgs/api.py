@@ -11,9 +11,9 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from peixun.core.apiutils import MAX_PAGE, query_error
+from peixun.core.apiutils import Id, IdParam, Paged, query_error
 from peixun.core.permissions import require_admin
 from peixun.core.scoping import get_visible_or_404
 
@@ -50,7 +50,7 @@ class OrgOut(Schema):
 
 
 class OrgCreateIn(Schema):
-    parent: int | None = None
+    parent: Id | None = None
     code: str
     name: str
     kind: str
@@ -62,7 +62,7 @@ class OrgPatchIn(Schema):
 
 
 class OrgMoveIn(Schema):
-    new_parent: int
+    new_parent: Id
 
 
 class OrgCloseIn(Schema):
@@ -74,11 +74,11 @@ def org_or_404(request: HttpRequest, pk: int) -> Organization:
 
 
 @router.get("/", response=list[OrgOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Paged)
 def list_orgs(
     request: HttpRequest,
     q: str = "",
-    parent: int | None = None,
+    parent: IdParam | None = None,
     kind: str = "",
     include_closed: bool = False,
 ) -> Any:
@@ -107,19 +107,19 @@ def create_org(request: HttpRequest, payload: OrgCreateIn) -> Status[Organizatio
 
 
 @router.get("/{int:org_id}", response=OrgOut)
-def get_org(request: HttpRequest, org_id: int) -> Organization:
+def get_org(request: HttpRequest, org_id: IdParam) -> Organization:
     return org_or_404(request, org_id)
 
 
 @router.get("/{int:org_id}/children", response=list[OrgOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
-def list_children(request: HttpRequest, org_id: int, include_closed: bool = False) -> Any:
+@paginate(Paged)
+def list_children(request: HttpRequest, org_id: IdParam, include_closed: bool = False) -> Any:
     org = org_or_404(request, org_id)
     return selectors.orgs_listed(actor=request.user, parent=org, include_closed=include_closed)
 
 
 @router.patch("/{int:org_id}", response=OrgOut)
-def update_org(request: HttpRequest, org_id: int, payload: OrgPatchIn) -> Organization:
+def update_org(request: HttpRequest, org_id: IdParam, payload: OrgPatchIn) -> Organization:
     """Rename an org or change its code."""
     org = org_or_404(request, org_id)
     return services.org_rename(
@@ -131,7 +131,7 @@ def update_org(request: HttpRequest, org_id: int, payload: OrgPatchIn) -> Organi
 
 
 @router.post("/{int:org_id}/move", response=OrgOut)
-def move_org(request: HttpRequest, org_id: int, payload: OrgMoveIn) -> Organization:
+def move_org(request: HttpRequest, org_id: IdParam, payload: OrgMoveIn) -> Organization:
     """Move the org with its whole subtree under `new_parent`."""
     org = org_or_404(request, org_id)
     # The actor's right over the org itself is judged before the target they name.
@@ -141,7 +141,9 @@ def move_org(request: HttpRequest, org_id: int, payload: OrgMoveIn) -> Organizat
 
 
 @router.post("/{int:org_id}/close", response=OrgOut)
-def close_org(request: HttpRequest, org_id: int, payload: OrgCloseIn | None = None) -> Organization:
+def close_org(
+    request: HttpRequest, org_id: IdParam, payload: OrgCloseIn | None = None
+) -> Organization:
     """Close an org that holds no members and no open child orgs."""
     org = org_or_404(request, org_id)
     return services.org_close(actor=request.user, org=org, on=payload.on if payload else None)

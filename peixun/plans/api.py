@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from peixun.core.apiutils import MAX_PAGE
+from peixun.core.apiutils import Count, Id, IdParam, OrgRef, Paged, Year, YearParam
 from peixun.core.scoping import get_visible_or_404
 from peixun.orgs.models import Organization
 from peixun.orgs.selectors import org_field
@@ -29,11 +29,6 @@ from .services import exports
 
 router = Router(tags=["plans"])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-class OrgRef(Schema):
-    id: int
-    name: str
 
 
 class PlanOut(Schema):
@@ -55,8 +50,8 @@ class PlanOut(Schema):
 
 
 class PlanIn(Schema):
-    org: int
-    year: int
+    org: Id
+    year: Year
     title: str
     summary: str = ""
 
@@ -66,7 +61,7 @@ class PlanPatch(Schema):
     summary: str | None = None
 
 
-class ItemOut(Schema):
+class PlanItemOut(Schema):
     id: int
     position: int
     content: str
@@ -86,12 +81,12 @@ class ItemIn(Schema):
     content: str
     audience: str = ""
     standard: str = ""
-    responsible_org: int
+    responsible_org: Id
     deadline: dt.date
-    planned_classes: int = 0
-    planned_meetings: int = 0
+    planned_classes: Count = 0
+    planned_meetings: Count = 0
     planned_hours: Decimal = Decimal(0)
-    planned_people: int = 0
+    planned_people: Count = 0
     budget: Decimal = Decimal(0)
 
 
@@ -99,12 +94,12 @@ class ItemPatch(Schema):
     content: str | None = None
     audience: str | None = None
     standard: str | None = None
-    responsible_org: int | None = None
+    responsible_org: Id | None = None
     deadline: dt.date | None = None
-    planned_classes: int | None = None
-    planned_meetings: int | None = None
+    planned_classes: Count | None = None
+    planned_meetings: Count | None = None
     planned_hours: Decimal | None = None
-    planned_people: int | None = None
+    planned_people: Count | None = None
     budget: Decimal | None = None
 
 
@@ -121,22 +116,22 @@ class DoneIn(Schema):
     done: bool = True
 
 
-class AttachmentOut(Schema):
+class PlanAttachmentOut(Schema):
     id: int
     name: str
     uploaded_at: dt.datetime
 
 
-class ReasonIn(Schema):
+class PlanReasonIn(Schema):
     reason: str
 
 
 class RemindIn(Schema):
-    org: int
-    year: int
+    org: Id
+    year: Year
 
 
-class RemindOut(Schema):
+class PlanRemindOut(Schema):
     reminded: int
 
 
@@ -178,8 +173,10 @@ def _item(plan: TrainingPlan, item_id: int) -> PlanItem:
 
 
 @router.get("/", response=list[PlanOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
-def list_plans(request: HttpRequest, year: int | None = None, org: int | None = None) -> Any:
+@paginate(Paged)
+def list_plans(
+    request: HttpRequest, year: YearParam | None = None, org: IdParam | None = None
+) -> Any:
     """Plans in the actor's scope, optionally of one year or one org."""
     return selectors.plan_list(request.user, year=year, org_id=org)
 
@@ -194,7 +191,7 @@ def create_plan(request: HttpRequest, payload: PlanIn) -> Status[Any]:
 
 
 @router.get("/filings", response=FilingsOut)
-def filings(request: HttpRequest, org: int, year: int | None = None) -> dict[str, Any]:
+def filings(request: HttpRequest, org: IdParam, year: YearParam | None = None) -> dict[str, Any]:
     """The filing state of each open child org of `org` for the year."""
     parent = get_visible_or_404(request.user, Organization, org)
     overview = selectors.filing_overview(parent, year or timezone.localdate().year)
@@ -215,7 +212,7 @@ def filings(request: HttpRequest, org: int, year: int | None = None) -> dict[str
     }
 
 
-@router.post("/remind", response=RemindOut)
+@router.post("/remind", response=PlanRemindOut)
 def remind(request: HttpRequest, payload: RemindIn) -> dict[str, int]:
     """Remind the child orgs of `org` that have not filed their plan for `year`."""
     parent = get_visible_or_404(request.user, Organization, payload.org)
@@ -225,20 +222,20 @@ def remind(request: HttpRequest, payload: RemindIn) -> dict[str, int]:
 
 
 @router.get("/{int:plan_id}", response=PlanOut)
-def get_plan(request: HttpRequest, plan_id: int) -> TrainingPlan:
+def get_plan(request: HttpRequest, plan_id: IdParam) -> TrainingPlan:
     return selectors.plan_get(request.user, plan_id)
 
 
 @router.patch("/{int:plan_id}", response=PlanOut)
-def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch) -> TrainingPlan:
+def update_plan(request: HttpRequest, plan_id: IdParam, payload: PlanPatch) -> TrainingPlan:
     plan = selectors.plan_get(request.user, plan_id)
     return services.plan_update(
         actor=request.user, plan=plan, title=payload.title, summary=payload.summary
     )
 
 
-@router.get("/{int:plan_id}/items", response=list[ItemOut])
-def list_items(request: HttpRequest, plan_id: int) -> Any:
+@router.get("/{int:plan_id}/items", response=list[PlanItemOut])
+def list_items(request: HttpRequest, plan_id: IdParam) -> Any:
     plan = selectors.plan_get(request.user, plan_id)
     return selectors.plan_items(plan)
 
@@ -251,29 +248,33 @@ def _item_fields(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-@router.post("/{int:plan_id}/items", response={201: ItemOut})
-def add_item(request: HttpRequest, plan_id: int, payload: ItemIn) -> Status[Any]:
+@router.post("/{int:plan_id}/items", response={201: PlanItemOut})
+def add_item(request: HttpRequest, plan_id: IdParam, payload: ItemIn) -> Status[Any]:
     plan = selectors.plan_get(request.user, plan_id)
     fields = _item_fields(request, payload.dict())
     return Status(201, services.item_add(actor=request.user, plan=plan, **fields))
 
 
-@router.get("/{int:plan_id}/items/{int:item_id}", response=ItemOut)
-def get_item(request: HttpRequest, plan_id: int, item_id: int) -> PlanItem:
+@router.get("/{int:plan_id}/items/{int:item_id}", response=PlanItemOut)
+def get_item(request: HttpRequest, plan_id: IdParam, item_id: IdParam) -> PlanItem:
     plan = selectors.plan_get(request.user, plan_id)
     return _item(plan, item_id)
 
 
-@router.post("/{int:plan_id}/items/{int:item_id}/done", response=ItemOut)
-def mark_done(request: HttpRequest, plan_id: int, item_id: int, payload: DoneIn) -> PlanItem:
+@router.post("/{int:plan_id}/items/{int:item_id}/done", response=PlanItemOut)
+def mark_done(
+    request: HttpRequest, plan_id: IdParam, item_id: IdParam, payload: DoneIn
+) -> PlanItem:
     """Mark an item done (`done: false` takes the mark back); allowed in any state."""
     plan = selectors.plan_get(request.user, plan_id)
     item = _item(plan, item_id)
     return services.item_mark_done(actor=request.user, item=item, done=payload.done)
 
 
-@router.patch("/{int:plan_id}/items/{int:item_id}", response=ItemOut)
-def update_item(request: HttpRequest, plan_id: int, item_id: int, payload: ItemPatch) -> PlanItem:
+@router.patch("/{int:plan_id}/items/{int:item_id}", response=PlanItemOut)
+def update_item(
+    request: HttpRequest, plan_id: IdParam, item_id: IdParam, payload: ItemPatch
+) -> PlanItem:
     plan = selectors.plan_get(request.user, plan_id)
     item = _item(plan, item_id)
     fields = _item_fields(request, payload.dict(exclude_none=True))
@@ -281,52 +282,52 @@ def update_item(request: HttpRequest, plan_id: int, item_id: int, payload: ItemP
 
 
 @router.delete("/{int:plan_id}/items/{int:item_id}", response={204: None})
-def remove_item(request: HttpRequest, plan_id: int, item_id: int) -> Status[Any]:
+def remove_item(request: HttpRequest, plan_id: IdParam, item_id: IdParam) -> Status[Any]:
     plan = selectors.plan_get(request.user, plan_id)
     services.item_remove(actor=request.user, item=_item(plan, item_id))
     return Status(204, None)
 
 
 @router.post("/{int:plan_id}/submit", response=PlanOut)
-def submit(request: HttpRequest, plan_id: int) -> TrainingPlan:
+def submit(request: HttpRequest, plan_id: IdParam) -> TrainingPlan:
     plan = selectors.plan_get(request.user, plan_id)
     return services.plan_submit(actor=request.user, plan=plan)
 
 
 @router.post("/{int:plan_id}/approve", response=PlanOut)
-def approve(request: HttpRequest, plan_id: int) -> TrainingPlan:
+def approve(request: HttpRequest, plan_id: IdParam) -> TrainingPlan:
     plan = selectors.plan_get(request.user, plan_id)
     return services.plan_approve(actor=request.user, plan=plan)
 
 
 @router.post("/{int:plan_id}/return", response=PlanOut)
-def return_plan(request: HttpRequest, plan_id: int, payload: ReasonIn) -> TrainingPlan:
+def return_plan(request: HttpRequest, plan_id: IdParam, payload: PlanReasonIn) -> TrainingPlan:
     plan = selectors.plan_get(request.user, plan_id)
     return services.plan_return(actor=request.user, plan=plan, reason=payload.reason)
 
 
 @router.get("/{int:plan_id}/versions", response=list[VersionOut])
-def versions(request: HttpRequest, plan_id: int) -> Any:
+def versions(request: HttpRequest, plan_id: IdParam) -> Any:
     plan = selectors.plan_get(request.user, plan_id)
     return selectors.plan_versions(plan)
 
 
 @router.get("/{int:plan_id}/versions/{int:number}", response=VersionOut)
-def version(request: HttpRequest, plan_id: int, number: int) -> PlanVersion:
+def version(request: HttpRequest, plan_id: IdParam, number: IdParam) -> PlanVersion:
     plan = selectors.plan_get(request.user, plan_id)
     return selectors.version_of_plan_or_404(plan, number)
 
 
-@router.get("/{int:plan_id}/attachments", response=list[AttachmentOut])
-def attachments(request: HttpRequest, plan_id: int) -> Any:
+@router.get("/{int:plan_id}/attachments", response=list[PlanAttachmentOut])
+def attachments(request: HttpRequest, plan_id: IdParam) -> Any:
     plan = selectors.plan_get(request.user, plan_id)
     return selectors.plan_attachments(plan)
 
 
-@router.post("/{int:plan_id}/attachments", response={201: AttachmentOut})
+@router.post("/{int:plan_id}/attachments", response={201: PlanAttachmentOut})
 def attach(
     request: HttpRequest,
-    plan_id: int,
+    plan_id: IdParam,
     file: UploadedFile = File(...),  # type: ignore[assignment,type-arg]  # noqa: B008
 ) -> Status[Any]:
     """Attach a file (multipart `file`: PDF, Word, WPS or Excel, at most 20 MB)."""
@@ -335,7 +336,7 @@ def attach(
 
 
 @router.get("/{int:plan_id}/attachments/{int:attachment_id}")
-def attachment_file(request: HttpRequest, plan_id: int, attachment_id: int) -> HttpResponse:
+def attachment_file(request: HttpRequest, plan_id: IdParam, attachment_id: IdParam) -> HttpResponse:
     plan = selectors.plan_get(request.user, plan_id)
     attachment = selectors.attachment_of_plan_or_404(plan, attachment_id)
     response = HttpResponse(attachment.file.read(), content_type="application/octet-stream")
@@ -344,7 +345,7 @@ def attachment_file(request: HttpRequest, plan_id: int, attachment_id: int) -> H
 
 
 @router.delete("/{int:plan_id}/attachments/{int:attachment_id}", response={204: None})
-def detach(request: HttpRequest, plan_id: int, attachment_id: int) -> Status[Any]:
+def detach(request: HttpRequest, plan_id: IdParam, attachment_id: IdParam) -> Status[Any]:
     """Remove an attachment; only while the plan is a draft or returned."""
     plan = selectors.plan_get(request.user, plan_id)
     attachment = selectors.attachment_of_plan_or_404(plan, attachment_id)
@@ -353,7 +354,7 @@ def detach(request: HttpRequest, plan_id: int, attachment_id: int) -> Status[Any
 
 
 @router.get("/{int:plan_id}/progress", response=ProgressReport)
-def progress(request: HttpRequest, plan_id: int) -> dict[str, Any]:
+def progress(request: HttpRequest, plan_id: IdParam) -> dict[str, Any]:
     plan = selectors.plan_get(request.user, plan_id)
     rows = selectors.item_progress(plan)
     return {
@@ -380,7 +381,7 @@ def progress(request: HttpRequest, plan_id: int) -> dict[str, Any]:
 
 
 @router.get("/{int:plan_id}/document")
-def document(request: HttpRequest, plan_id: int) -> HttpResponse:
+def document(request: HttpRequest, plan_id: IdParam) -> HttpResponse:
     """The plan filing document (.docx)."""
     plan = selectors.plan_get(request.user, plan_id)
     response = HttpResponse(

@@ -5,7 +5,6 @@ A member, org or login out of the actor's sight is a 404; one in sight that the 
 administer is a 403. Codes appear in a response once, when they are issued.
 """
 
-from __future__ import annotations
 
 import datetime as dt
 from typing import Any
@@ -13,9 +12,9 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from peixun.core.apiutils import MAX_PAGE
+from peixun.core.apiutils import Id, IdParam, Paged
 from peixun.core.scoping import get_visible_or_404
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
@@ -44,7 +43,7 @@ class BulkOut(Schema):
 
 
 class CreateIn(Schema):
-    member: int
+    member: Id
 
 
 class CreateForOrgIn(Schema):
@@ -94,7 +93,7 @@ def create_account(request: HttpRequest, payload: CreateIn) -> Status[dict[str, 
 
 @router.post("/orgs/{org_id}", response={201: BulkOut})
 def create_accounts_for_org(
-    request: HttpRequest, org_id: int, payload: CreateForOrgIn
+    request: HttpRequest, org_id: IdParam, payload: CreateForOrgIn
 ) -> Status[dict[str, Any]]:
     """Logins for every member of the org (or its subtree) without one; the codes, once."""
     org = get_visible_or_404(request.user, Organization, org_id)
@@ -112,14 +111,14 @@ def create_accounts_for_org(
 
 
 @router.post("/{user_id}/reissue", response=CodeOut)
-def reissue_code(request: HttpRequest, user_id: int) -> dict[str, Any]:
+def reissue_code(request: HttpRequest, user_id: IdParam) -> dict[str, Any]:
     """A new activation code for a login not yet activated; older codes stop working."""
     user = _user_or_404(request, user_id)
     return code_out(services.activation_code_reissue(actor=request.user, user=user))
 
 
 @router.post("/{user_id}/reset", response=CodeOut)
-def reset_password(request: HttpRequest, user_id: int) -> dict[str, Any]:
+def reset_password(request: HttpRequest, user_id: IdParam) -> dict[str, Any]:
     """The password stops working; the member sets a new one with the code returned."""
     user = _user_or_404(request, user_id)
     return code_out(services.password_reset(actor=request.user, user=user))
@@ -143,8 +142,8 @@ def change_password(request: HttpRequest, payload: PasswordIn) -> Status[None]:
 
 
 @router.get("/{user_id}/tokens", response=list[TokenInfoOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
-def list_user_tokens(request: HttpRequest, user_id: int) -> QuerySet[ApiToken]:
+@paginate(Paged)
+def list_user_tokens(request: HttpRequest, user_id: IdParam) -> QuerySet[ApiToken]:
     """The API tokens of a login you administer (a member's login under your org, or any for a
     platform admin), to revoke with `DELETE /api/v1/auth/tokens/{id}`. Never the secret."""
     user = selectors.token_owner_manageable(actor=request.user, pk=user_id)

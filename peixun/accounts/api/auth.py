@@ -18,9 +18,9 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from peixun.core.apiutils import MAX_PAGE
+from peixun.core.apiutils import ErrorOut, IdParam, Int, Paged
 
 from .. import selectors
 from ..models import ApiToken
@@ -33,7 +33,7 @@ class TokenIn(Schema):
     username: str
     password: str
     name: str = DEFAULT_TOKEN_NAME
-    expires_in_days: int | None = None
+    expires_in_days: Int | None = None
 
 
 class TokenOut(Schema):
@@ -57,7 +57,7 @@ class TokenInfoOut(Schema):
         return obj.state()
 
 
-@router.post("/token", auth=None, response=TokenOut)
+@router.post("/token", auth=None, response={200: TokenOut, 401: ErrorOut, 429: ErrorOut})
 def create_token(request: HttpRequest, payload: TokenIn) -> dict[str, Any]:
     """Exchange a username (or mobile number) and password for a named personal bearer token.
 
@@ -79,7 +79,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> dict[str, Any]:
 
 
 @router.get("/tokens", response=list[TokenInfoOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Paged)
 def list_tokens(request: HttpRequest) -> QuerySet[ApiToken]:
     """Your own tokens, live ones first: name, when issued, last used, expiry and state
     (`active`, `expired` or `revoked`). Never the secret."""
@@ -90,7 +90,7 @@ def list_tokens(request: HttpRequest) -> QuerySet[ApiToken]:
 
 
 @router.delete("/tokens/{token_id}", response={204: None})
-def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
+def revoke_token(request: HttpRequest, token_id: IdParam) -> Status[None]:
     """Revoke a token: your own, one of a login under an org you administer, or any for a
     platform admin. It answers 401 from then on. A token out of reach is a 404; one already
     revoked a 422."""

@@ -5,8 +5,6 @@ subtrees 404; a user or org named in the body out of scope, or any bad value, 42
 thing the actor may not change (a platform grant for an org admin) 403.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any
 
@@ -17,7 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from peixun.core.apiutils import MAX_PAGE, query_error
+from peixun.core.apiutils import Id, IdParam, Paged, query_error
 from peixun.core.permissions import require_platform
 from peixun.core.scoping import scope_of
 from peixun.orgs.models import Organization
@@ -82,9 +80,9 @@ class GrantOut(Schema):
 
 
 class GrantIn(Schema):
-    user: int
+    user: Id
     role: str
-    org: int | None = None
+    org: Id | None = None
     expires_on: dt.date | None = None
 
 
@@ -127,7 +125,7 @@ def _body_org(request: HttpRequest, pk: int) -> Organization:
     return org
 
 
-class GrantPagination(LimitOffsetPagination):
+class GrantPagination(Paged):
     """Limit/offset pages whose grants carry their org's trail, with one query for the page."""
 
     def paginate_queryset(
@@ -145,8 +143,10 @@ class GrantPagination(LimitOffsetPagination):
 
 
 @router.get("/", response=list[GrantOut])
-@paginate(GrantPagination, max_limit=MAX_PAGE)
-def list_grants(request: HttpRequest, org: int | None = None, role: str = "", q: str = "") -> Any:
+@paginate(GrantPagination)
+def list_grants(
+    request: HttpRequest, org: IdParam | None = None, role: str = "", q: str = ""
+) -> Any:
     """Who holds what on `org` and its whole subtree (everything the actor administers when
     `org` is left out), filtered by `role` and a name, username or mobile number `q`."""
     actor = request.user
@@ -198,12 +198,12 @@ def create_grant(request: HttpRequest, payload: GrantIn) -> Status[Grant]:
 
 
 @router.get("/{int:grant_id}", response=GrantOut)
-def get_grant(request: HttpRequest, grant_id: int) -> Grant:
+def get_grant(request: HttpRequest, grant_id: IdParam) -> Grant:
     return grant_or_404(request, grant_id)
 
 
 @router.patch("/{int:grant_id}", response=GrantOut)
-def update_grant(request: HttpRequest, grant_id: int, payload: GrantPatchIn) -> Grant:
+def update_grant(request: HttpRequest, grant_id: IdParam, payload: GrantPatchIn) -> Grant:
     """Set the grant's expiry (`expires_on`, today or later), or clear it with null."""
     grant = grant_or_404(request, grant_id)
     return services.grant_update_expiry(
@@ -212,7 +212,7 @@ def update_grant(request: HttpRequest, grant_id: int, payload: GrantPatchIn) -> 
 
 
 @router.delete("/{int:grant_id}", response={204: None})
-def revoke_grant(request: HttpRequest, grant_id: int) -> Status[None]:
+def revoke_grant(request: HttpRequest, grant_id: IdParam) -> Status[None]:
     """Revoke the grant. The last org admin of a tenant is refused (422): grant another first."""
     grant = grant_or_404(request, grant_id)
     services.grant_revoke(actor=request.user, grant=grant)

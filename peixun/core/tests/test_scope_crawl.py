@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from peixun.accounts.models import Grant
+from peixun.accounts.services import token_issue
 from peixun.events.models import LeaveRequest
 from peixun.events.tests.fixtures import class_session
 from peixun.exams.tests.fixtures import add_questions, fixed_paper, make_exam
@@ -36,6 +37,7 @@ KINDS_BY_PATH = [
     ("accounts/members/", "member"),
     ("accounts/users/", "user"),
     ("accounts/grants/", "grant"),
+    ("accounts/tokens/", "token"),
     ("orgs/", "org"),
     ("members/", "member"),
     ("hours/entries/", "entry"),
@@ -55,6 +57,7 @@ KINDS_BY_PATH = [
 ]
 KINDS_BY_NAME = {
     "grant_id": "grant",
+    "token_id": "token",
     "org_id": "org",
     "member_id": "member",
     "entry_id": "entry",
@@ -149,6 +152,7 @@ class ScopeCrawlTests(PersonaTestCase):
             "member": other.member.pk,
             "user": other.users["member"].pk,
             "grant": Grant.objects.get(user=other.users["secretary"]).pk,
+            "token": token_issue(actor=other.users["member"], name="其他单位").token.pk,
             "class": fx.training_class.pk,
             "event": fx.event.pk,
             "enrolment": fx.training_class.enrolments.get().pk,
@@ -177,6 +181,7 @@ class ScopeCrawlTests(PersonaTestCase):
             "org": world.group.pk,
             "member": world.secretary_member.pk,
             "user": secretary.pk,
+            "token": token_issue(actor=secretary, name="第一支部书记").token.pk,
             "class": mine.training_class.pk,
             "event": mine.event.pk,
             "enrolment": mine.training_class.enrolments.get().pk,

@@ -118,6 +118,14 @@ class EventRouteTests(EventApiTestCase):
         )
         self.assertFalse(bad.json()["ok"])
         self.assertEqual(bad.json()["errors"][0]["row"], 2)
+        # The same sheet for real stores nothing and says so with a 422 and the same report.
+        refused = client.post(
+            f"{url}?dry_run=false",
+            {"file": SimpleUploadedFile("a.xlsx", xlsx([["无名", "1", "出席"]]))},
+        )
+        self.assertEqual(refused.status_code, 422)
+        self.assertEqual(refused.json()["errors"][0]["row"], 2)
+        self.assertFalse(Attendance.objects.exists())
         data = {"file": SimpleUploadedFile("a.xlsx", xlsx([["李明", last4, "迟到"]]))}
         done = client.post(f"{url}?dry_run=false", data)
         self.assertEqual(done.json()["created"], 1, done.json())

@@ -1,8 +1,6 @@
 """The staff side of /api/v1/exams/: the bank (with the .xlsx import), papers, exams and their
 results. A plain member gets 404 from the bank and papers; from the exams list, their own."""
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -12,9 +10,9 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from peixun.core.apiutils import MAX_PAGE
+from peixun.core.apiutils import Count, ErrorOut, Id, IdParam, Int, IntParam, OrgRef, Paged
 from peixun.core.scoping import can_manage_org, get_visible_or_404, scope_of
 from peixun.orgs.selectors import org_field
 
@@ -23,11 +21,6 @@ from ..models import Attempt, Exam, Paper, Question
 from ..services.imports import ImportRejected, ImportReport, questions_import
 
 router = Router(tags=["exams"])
-
-
-class OrgRef(Schema):
-    id: int
-    name: str
 
 
 class QuestionOut(Schema):
@@ -61,13 +54,13 @@ class QuestionOut(Schema):
 
 
 class QuestionIn(Schema):
-    org: int
+    org: Id
     kind: str
     stem: str
     options: list[str] = []
     answer: Any
     topics: list[str] | str = ""
-    difficulty: int = 2
+    difficulty: Int = 2
     explanation: str = ""
     source: str = ""
 
@@ -78,7 +71,7 @@ class QuestionPatch(Schema):
     options: list[str] | None = None
     answer: Any = None
     topics: list[str] | str | None = None
-    difficulty: int | None = None
+    difficulty: Int | None = None
     explanation: str | None = None
     source: str | None = None
 
@@ -92,12 +85,12 @@ def _staff(request: HttpRequest) -> None:
 
 
 @router.get("/bank/questions", response=list[QuestionOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Paged)
 def list_questions(
     request: HttpRequest,
     q: str = "",
     kind: str = "",
-    difficulty: int | None = None,
+    difficulty: IntParam | None = None,
     topic: str = "",
     retired: bool = False,
 ) -> Any:
@@ -123,12 +116,12 @@ def _question(request: HttpRequest, question_id: int) -> Question:
 
 
 @router.get("/bank/questions/{int:question_id}", response=QuestionOut)
-def get_question(request: HttpRequest, question_id: int) -> Question:
+def get_question(request: HttpRequest, question_id: IdParam) -> Question:
     return _question(request, question_id)
 
 
 @router.patch("/bank/questions/{int:question_id}", response=QuestionOut)
-def update_question(request: HttpRequest, question_id: int, payload: QuestionPatch) -> Question:
+def update_question(request: HttpRequest, question_id: IdParam, payload: QuestionPatch) -> Question:
     question = _question(request, question_id)
     data: dict[str, Any] = {
         "kind": question.kind, "stem": question.stem, "options": question.options,
@@ -142,7 +135,7 @@ def update_question(request: HttpRequest, question_id: int, payload: QuestionPat
 
 @router.post("/bank/questions/{int:question_id}/retire", response=QuestionOut)
 def retire_question(
-    request: HttpRequest, question_id: int, payload: RetireIn | None = None
+    request: HttpRequest, question_id: IdParam, payload: RetireIn | None = None
 ) -> Question:
     question = _question(request, question_id)
     retired = payload.retired if payload is not None else True
@@ -162,7 +155,7 @@ class DuplicateOut(Schema):
     first_row: int | None
 
 
-class ImportOut(Schema):
+class BankImportOut(Schema):
     dry_run: bool
     rows: int
     to_create: int
@@ -171,10 +164,10 @@ class ImportOut(Schema):
     duplicates: list[DuplicateOut]
 
 
-@router.post("/bank/import", response={200: ImportOut, 422: ImportOut})
+@router.post("/bank/import", response={200: BankImportOut, 422: BankImportOut | ErrorOut})
 def import_questions(
     request: HttpRequest,
-    org: Form[int],
+    org: Form[IdParam],
     file: File[UploadedFile],
     dry_run: Form[bool] = True,
 ) -> Any:
@@ -215,7 +208,7 @@ class PaperOut(Schema):
 
 
 class PaperIn(Schema):
-    org: int
+    org: Id
     title: str
     mode: str
     rules: list[dict[str, Any]] = []
@@ -229,11 +222,11 @@ class PaperPatch(Schema):
 
 
 class QuestionIds(Schema):
-    ids: list[int]
+    ids: list[Id]
 
 
 @router.get("/papers", response=list[PaperOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Paged)
 def list_papers(request: HttpRequest, q: str = "") -> Any:
     _staff(request)
     return selectors.papers_search(request.user, q=q)
@@ -256,12 +249,12 @@ def _paper(request: HttpRequest, paper_id: int) -> Paper:
 
 
 @router.get("/papers/{int:paper_id}", response=PaperOut)
-def get_paper(request: HttpRequest, paper_id: int) -> Paper:
+def get_paper(request: HttpRequest, paper_id: IdParam) -> Paper:
     return _paper(request, paper_id)
 
 
 @router.patch("/papers/{int:paper_id}", response=PaperOut)
-def update_paper(request: HttpRequest, paper_id: int, payload: PaperPatch) -> Paper:
+def update_paper(request: HttpRequest, paper_id: IdParam, payload: PaperPatch) -> Paper:
     paper = _paper(request, paper_id)
     return services.paper_update(
         actor=request.user,
@@ -273,14 +266,14 @@ def update_paper(request: HttpRequest, paper_id: int, payload: PaperPatch) -> Pa
 
 
 @router.post("/papers/{int:paper_id}/questions", response=PaperOut)
-def add_questions(request: HttpRequest, paper_id: int, payload: QuestionIds) -> Paper:
+def add_questions(request: HttpRequest, paper_id: IdParam, payload: QuestionIds) -> Paper:
     paper = _paper(request, paper_id)
     services.paper_questions_add(actor=request.user, paper=paper, question_ids=payload.ids)
     return paper
 
 
 @router.delete("/papers/{int:paper_id}/questions/{int:question_id}", response=PaperOut)
-def remove_question(request: HttpRequest, paper_id: int, question_id: int) -> Paper:
+def remove_question(request: HttpRequest, paper_id: IdParam, question_id: IdParam) -> Paper:
     paper = _paper(request, paper_id)
     services.paper_question_remove(actor=request.user, paper=paper, question_id=question_id)
     return paper
@@ -321,15 +314,15 @@ class ExamOut(Schema):
 
 
 class ExamIn(Schema):
-    org: int
+    org: Id
     title: str
     kind: str
-    paper: int
+    paper: Id
     opens_at: dt.datetime
     closes_at: dt.datetime
-    time_limit_minutes: int = 30
-    attempts_allowed: int = 1
-    pass_percent: int = 60
+    time_limit_minutes: Count = 30
+    attempts_allowed: Count = 1
+    pass_percent: Count = 60
     shuffle_questions: bool = True
     shuffle_options: bool = True
     show_answers: str = Exam.ShowAnswers.AFTER_CLOSE
@@ -337,20 +330,20 @@ class ExamIn(Schema):
     audience: str = Exam.Audience.SUBTREE
     member_statuses: list[str] = []
     cadre_ranks: list[str] = []
-    sample_count: int | None = None
-    sample_percent: int | None = None
+    sample_count: Count | None = None
+    sample_percent: Count | None = None
     leaderboard: bool = False
 
 
 class ExamPatch(Schema):
     title: str | None = None
     kind: str | None = None
-    paper: int | None = None
+    paper: Id | None = None
     opens_at: dt.datetime | None = None
     closes_at: dt.datetime | None = None
-    time_limit_minutes: int | None = None
-    attempts_allowed: int | None = None
-    pass_percent: int | None = None
+    time_limit_minutes: Count | None = None
+    attempts_allowed: Count | None = None
+    pass_percent: Count | None = None
     shuffle_questions: bool | None = None
     shuffle_options: bool | None = None
     show_answers: str | None = None
@@ -358,12 +351,12 @@ class ExamPatch(Schema):
     audience: str | None = None
     member_statuses: list[str] | None = None
     cadre_ranks: list[str] | None = None
-    sample_count: int | None = None
-    sample_percent: int | None = None
+    sample_count: Count | None = None
+    sample_percent: Count | None = None
     leaderboard: bool | None = None
 
 
-class PublishIn(Schema):
+class ExamPublishIn(Schema):
     seed: str = ""
 
 
@@ -380,7 +373,7 @@ def _paper_field(request: HttpRequest, paper_id: int) -> Paper:
 
 
 @router.get("/", response=list[ExamOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Paged)
 def list_exams(request: HttpRequest, kind: str = "", state: str = "") -> Any:
     """Staff: the exams of their orgs, those above (shared down) and below. A member: the exams
     they are a candidate of."""
@@ -405,12 +398,12 @@ def _exam(request: HttpRequest, exam_id: int, staff: bool = True) -> Exam:
 
 
 @router.get("/{int:exam_id}", response=ExamOut)
-def get_exam(request: HttpRequest, exam_id: int) -> Exam:
+def get_exam(request: HttpRequest, exam_id: IdParam) -> Exam:
     return _exam(request, exam_id, staff=False)
 
 
 @router.patch("/{int:exam_id}", response=ExamOut)
-def update_exam(request: HttpRequest, exam_id: int, payload: ExamPatch) -> Exam:
+def update_exam(request: HttpRequest, exam_id: IdParam, payload: ExamPatch) -> Exam:
     exam = _exam(request, exam_id)
     data = payload.dict(exclude_unset=True)
     if "paper" in data:
@@ -420,7 +413,7 @@ def update_exam(request: HttpRequest, exam_id: int, payload: ExamPatch) -> Exam:
 
 @router.post("/{int:exam_id}/publish", response=PublishOut)
 def publish_exam(
-    request: HttpRequest, exam_id: int, payload: PublishIn | None = None
+    request: HttpRequest, exam_id: IdParam, payload: ExamPublishIn | None = None
 ) -> dict[str, Any]:
     exam = _exam(request, exam_id)
     seed = payload.seed if payload is not None else ""
@@ -430,16 +423,16 @@ def publish_exam(
 
 
 @router.post("/{int:exam_id}/cancel", response=ExamOut)
-def cancel_exam(request: HttpRequest, exam_id: int) -> Exam:
+def cancel_exam(request: HttpRequest, exam_id: IdParam) -> Exam:
     return services.exam_cancel(actor=request.user, exam=_exam(request, exam_id))
 
 
-class RemindOut(Schema):
+class ExamRemindOut(Schema):
     told: int
 
 
-@router.post("/{int:exam_id}/remind", response=RemindOut)
-def remind_exam(request: HttpRequest, exam_id: int) -> dict[str, int]:
+@router.post("/{int:exam_id}/remind", response=ExamRemindOut)
+def remind_exam(request: HttpRequest, exam_id: IdParam) -> dict[str, int]:
     """Remind the caller's non-takers (their branch, or their subtree) while the exam is open;
     once a day per member."""
     return {"told": services.exam_remind(actor=request.user, exam=_exam(request, exam_id))}
@@ -453,7 +446,7 @@ class FinaliseOut(Schema):
 
 
 @router.post("/{int:exam_id}/finalise", response=FinaliseOut)
-def finalise_exam(request: HttpRequest, exam_id: int) -> dict[str, int]:
+def finalise_exam(request: HttpRequest, exam_id: IdParam) -> dict[str, int]:
     return services.exam_finalise(actor=request.user, exam=_exam(request, exam_id))
 
 
@@ -474,7 +467,7 @@ class ResultsOut(Schema):
 
 
 @router.get("/{int:exam_id}/results", response=ResultsOut)
-def exam_results(request: HttpRequest, exam_id: int) -> dict[str, Any]:
+def exam_results(request: HttpRequest, exam_id: IdParam) -> dict[str, Any]:
     """Per branch the caller can read: candidates, takers, pass count, participation, average
     percent and pass rate (each member's best attempt), and their total."""
     rows, total = selectors.branch_results(request.user, _exam(request, exam_id))
@@ -492,8 +485,8 @@ class NonTakerOut(Schema):
 
 
 @router.get("/{int:exam_id}/non-takers", response=list[NonTakerOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
-def exam_non_takers(request: HttpRequest, exam_id: int) -> Any:
+@paginate(Paged)
+def exam_non_takers(request: HttpRequest, exam_id: IdParam) -> Any:
     return selectors.non_takers(request.user, _exam(request, exam_id))
 
 
@@ -508,7 +501,7 @@ class ItemStatOut(Schema):
 
 
 @router.get("/{int:exam_id}/items", response=list[ItemStatOut])
-def exam_items(request: HttpRequest, exam_id: int) -> Any:
+def exam_items(request: HttpRequest, exam_id: IdParam) -> Any:
     """Per question over each taker's best attempt: the difficulty index p and the
     discrimination index D (top and bottom 27 %)."""
     return selectors.item_analysis(_exam(request, exam_id))
@@ -521,7 +514,7 @@ class LeaderOut(Schema):
 
 
 @router.get("/{int:exam_id}/leaderboard", response=list[LeaderOut])
-def exam_leaderboard(request: HttpRequest, exam_id: int) -> list[dict[str, Any]]:
+def exam_leaderboard(request: HttpRequest, exam_id: IdParam) -> list[dict[str, Any]]:
     """Only for a contest whose leaderboard is on (the tenant must allow it); 404 otherwise."""
     exam = _exam(request, exam_id, staff=False)
     if not exam.leaderboard:
@@ -550,7 +543,7 @@ class MyAttemptOut(Schema):
 
 
 @router.get("/attempts", response=list[MyAttemptOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Paged)
 def my_attempts(request: HttpRequest) -> Any:
     """The caller's own attempts, newest first (a member's history)."""
     return selectors.member_attempts(getattr(request.user, "member_id", None))

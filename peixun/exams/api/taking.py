@@ -17,6 +17,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from peixun.core.apiutils import Count, IdParam
 from peixun.core.scoping import get_visible_or_404
 
 from .. import selectors, services
@@ -25,7 +26,7 @@ from ..models import Answer, Exam
 router = Router(tags=["exams"])
 
 
-class ItemOut(Schema):
+class AttemptItemOut(Schema):
     q: int
     kind: str
     stem: str
@@ -49,7 +50,7 @@ class AttemptOut(Schema):
     remaining_seconds: int
     submitted_at: dt.datetime | None
     auto_submitted: bool
-    items: list[ItemOut]
+    items: list[AttemptItemOut]
     answers: dict[str, Any]
     score: Decimal | None
     max_score: Decimal
@@ -59,14 +60,14 @@ class AttemptOut(Schema):
 
 
 @router.post("/{int:exam_id}/attempts", response=AttemptOut)
-def start(request: HttpRequest, exam_id: int) -> dict[str, Any]:
+def start(request: HttpRequest, exam_id: IdParam) -> dict[str, Any]:
     exam = get_visible_or_404(request.user, Exam, exam_id)
     attempt = services.attempt_start(actor=request.user, exam=exam)
     return selectors.attempt_for_taker(attempt)
 
 
 @router.get("/attempts/{int:attempt_id}", response=AttemptOut)
-def attempt_detail(request: HttpRequest, attempt_id: int) -> dict[str, Any]:
+def attempt_detail(request: HttpRequest, attempt_id: IdParam) -> dict[str, Any]:
     attempt = services.attempt_current(actor=request.user, attempt_id=attempt_id)
     return selectors.attempt_for_taker(attempt)
 
@@ -75,7 +76,7 @@ class AnswerIn(Schema):
     # Required (null clears the answer): a body without it, or not an object at all, is a 422,
     # never a silent clearing of the saved answer.
     response: Any
-    seq: int = 0
+    seq: Count = 0
 
 
 class AnswerOut(Schema):
@@ -87,7 +88,7 @@ class AnswerOut(Schema):
 
 @router.put("/attempts/{int:attempt_id}/answers/{int:question_id}", response=AnswerOut)
 def save_answer(
-    request: HttpRequest, attempt_id: int, question_id: int, payload: AnswerIn
+    request: HttpRequest, attempt_id: IdParam, question_id: IdParam, payload: AnswerIn
 ) -> Answer:
     return services.attempt_answer_save(
         actor=request.user,
@@ -99,6 +100,6 @@ def save_answer(
 
 
 @router.post("/attempts/{int:attempt_id}/submit", response=AttemptOut)
-def submit(request: HttpRequest, attempt_id: int) -> dict[str, Any]:
+def submit(request: HttpRequest, attempt_id: IdParam) -> dict[str, Any]:
     attempt = services.attempt_submit(actor=request.user, attempt_id=attempt_id)
     return selectors.attempt_for_taker(attempt)

@@ -424,7 +424,8 @@ class MemberApiImportTests(MemberApiTestCase):
     def test_bad_rows_store_nothing(self) -> None:
         rows = [self.row(), self.row(mobile="123"), self.row(org="T010102")]
         response = self.post_roster(rows, dry_run=False)
-        self.assertEqual(response.status_code, 200)
+        # A real import that stores nothing is a 422 with the same report as a dry run.
+        self.assertEqual(response.status_code, 422)
         body = response.json()
         self.assertFalse(body["ok"])
         self.assertEqual([e["row"] for e in body["errors"]], [3, 4])
@@ -436,7 +437,7 @@ class MemberApiImportTests(MemberApiTestCase):
         junk.name = "roster.xlsx"
         client = self.client_for("secretary")
         response = client.post(f"{API}import?dry_run=false", {"file": junk})
-        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.status_code, 422)
         self.assertFalse(response.json()["ok"])
         self.assertIsNone(response.json()["errors"][0]["row"])
         self.assertEqual(client.post(f"{API}import").status_code, 422)
@@ -447,7 +448,7 @@ class MemberApiImportTests(MemberApiTestCase):
         big = io.BytesIO(b"x" * 5000)
         big.name = "roster.xlsx"
         response = self.client_for("secretary").post(f"{API}import?dry_run=false", {"file": big})
-        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.status_code, 422)
         self.assertFalse(response.json()["ok"])
         self.assertEqual(len(response.json()["errors"]), 1)
         self.assert_nothing_stored()

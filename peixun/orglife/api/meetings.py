@@ -12,8 +12,6 @@ Statuses, as in the other apps' APIs:
 Hours are decimals, sent as strings so that nothing is rounded.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -23,9 +21,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from peixun.core.apiutils import MAX_PAGE, query_error
+from peixun.core.apiutils import Id, IdParam, OrgRef, Paged, YearParam, query_error
 from peixun.core.scoping import Actor, get_visible_or_404
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
@@ -41,11 +39,6 @@ router = Router()
 
 
 # -- schemas -------------------------------------------------------------------------------------
-
-
-class OrgRef(Schema):
-    id: int
-    name: str
 
 
 class MeetingOut(Schema):
@@ -122,7 +115,7 @@ class MeetingIn(Schema):
     """A meeting of `org`. `hours` empty: the tenant's rule for the kind. A meeting dated in the
     future needs `scheduled: true` (an upcoming meeting, for QR sign-in)."""
 
-    org: int
+    org: Id
     kind: str
     title: str
     starts_at: dt.datetime
@@ -131,7 +124,7 @@ class MeetingIn(Schema):
     place: str = ""
     topic: str = "other"
     minutes: str = ""
-    plan_item: int | None = None
+    plan_item: Id | None = None
     hours: Decimal | None = None
     scheduled: bool = False
 
@@ -147,12 +140,12 @@ class MeetingPatchIn(Schema):
     topic: str | None = None
     host: str | None = None
     minutes: str | None = None
-    plan_item: int | None = None
+    plan_item: Id | None = None
     hours: Decimal | None = None
     scheduled: bool = False
 
 
-class ReopenIn(Schema):
+class MeetingReopenIn(Schema):
     reason: str = ""
 
 
@@ -175,7 +168,7 @@ class ObserverOut(Schema):
 
 class ObserverIn(Schema):
     name: str
-    org: int
+    org: Id
     title: str = ""
 
 
@@ -200,7 +193,7 @@ class AppraisalOut(Schema):
 
 
 class AppraisalIn(Schema):
-    member: int
+    member: Id
     result: str  # excellent | qualified | basic | unqualified; "" clears
     note: str = ""
 
@@ -209,7 +202,7 @@ class AppraisalsIn(Schema):
     results: list[AppraisalIn]
 
 
-class AttachmentOut(Schema):
+class MeetingAttachmentOut(Schema):
     id: int
     name: str
     uploaded_at: dt.datetime
@@ -241,7 +234,7 @@ class VisitOut(Schema):
 
 
 class VisitIn(Schema):
-    member: int
+    member: Id
     visited_on: dt.date
     visitors: str
     content: str
@@ -307,12 +300,12 @@ def _rules_out(org: Organization) -> list[dict[str, Any]]:
 
 
 @router.get("/meetings", response=list[MeetingOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Paged)
 def list_meetings(
     request: HttpRequest,
     kind: str = "",
-    org: int | None = None,
-    year: int | None = None,
+    org: IdParam | None = None,
+    year: YearParam | None = None,
     q: str = "",
 ) -> Any:
     """Meetings the actor may see, newest first; `org` takes its subtree."""
@@ -341,12 +334,12 @@ def create_meeting(request: HttpRequest, payload: MeetingIn) -> Status[Meeting]:
 
 
 @router.get("/meetings/{int:meeting_id}", response=MeetingOut)
-def get_meeting(request: HttpRequest, meeting_id: int) -> Meeting:
+def get_meeting(request: HttpRequest, meeting_id: IdParam) -> Meeting:
     return _meeting_out(request.user, meeting_id)
 
 
 @router.patch("/meetings/{int:meeting_id}", response=MeetingOut)
-def update_meeting(request: HttpRequest, meeting_id: int, payload: MeetingPatchIn) -> Meeting:
+def update_meeting(request: HttpRequest, meeting_id: IdParam, payload: MeetingPatchIn) -> Meeting:
     actor = request.user
     meeting = selectors.meeting_get(actor, meeting_id)
     data = payload.dict(exclude_unset=True)
@@ -359,13 +352,13 @@ def update_meeting(request: HttpRequest, meeting_id: int, payload: MeetingPatchI
 
 
 @router.get("/meetings/{int:meeting_id}/attendance", response=FiguresOut)
-def get_figures(request: HttpRequest, meeting_id: int) -> dict[str, int]:
+def get_figures(request: HttpRequest, meeting_id: IdParam) -> dict[str, int]:
     """Counts only; the rows are at /api/v1/events/{event_id}/attendance."""
     return selectors.meeting_figures(selectors.meeting_get(request.user, meeting_id))
 
 
 @router.post("/meetings/{int:meeting_id}/close", response=MeetingOut)
-def close_meeting(request: HttpRequest, meeting_id: int) -> Meeting:
+def close_meeting(request: HttpRequest, meeting_id: IdParam) -> Meeting:
     """Close and credit the members present; 422 before the end or when closed."""
     meeting = selectors.meeting_get(request.user, meeting_id)
     services.meeting_close(actor=request.user, meeting=meeting)
@@ -373,7 +366,7 @@ def close_meeting(request: HttpRequest, meeting_id: int) -> Meeting:
 
 
 @router.post("/meetings/{int:meeting_id}/reopen", response=MeetingOut)
-def reopen_meeting(request: HttpRequest, meeting_id: int, payload: ReopenIn) -> Meeting:
+def reopen_meeting(request: HttpRequest, meeting_id: IdParam, payload: MeetingReopenIn) -> Meeting:
     meeting = selectors.meeting_get(request.user, meeting_id)
     services.meeting_reopen(actor=request.user, meeting=meeting, reason=payload.reason)
     return _meeting_out(request.user, meeting_id)
@@ -383,13 +376,15 @@ def reopen_meeting(request: HttpRequest, meeting_id: int, payload: ReopenIn) -> 
 
 
 @router.get("/meetings/{int:meeting_id}/observers", response=list[ObserverOut])
-def list_observers(request: HttpRequest, meeting_id: int) -> Any:
+def list_observers(request: HttpRequest, meeting_id: IdParam) -> Any:
     meeting = selectors.meeting_get(request.user, meeting_id)
     return selectors.meeting_observers(meeting)
 
 
 @router.post("/meetings/{int:meeting_id}/observers", response={201: ObserverOut})
-def add_observer(request: HttpRequest, meeting_id: int, payload: ObserverIn) -> Status[Observer]:
+def add_observer(
+    request: HttpRequest, meeting_id: IdParam, payload: ObserverIn
+) -> Status[Observer]:
     """An observer of a 中心组学习 from a committee above the meeting's org (else 422)."""
     meeting = selectors.meeting_get(request.user, meeting_id)
     org = selectors.org_get(payload.org)
@@ -402,7 +397,9 @@ def add_observer(request: HttpRequest, meeting_id: int, payload: ObserverIn) -> 
 
 
 @router.delete("/meetings/{int:meeting_id}/observers/{int:observer_id}", response={204: None})
-def remove_observer(request: HttpRequest, meeting_id: int, observer_id: int) -> HttpResponse:
+def remove_observer(
+    request: HttpRequest, meeting_id: IdParam, observer_id: IdParam
+) -> HttpResponse:
     meeting = selectors.meeting_get(request.user, meeting_id)
     observer = selectors.meeting_observer_get(meeting, observer_id)
     observers.observer_remove(actor=request.user, observer=observer)
@@ -410,13 +407,13 @@ def remove_observer(request: HttpRequest, meeting_id: int, observer_id: int) -> 
 
 
 @router.get("/meetings/{int:meeting_id}/appraisals", response=list[AppraisalOut])
-def list_appraisals(request: HttpRequest, meeting_id: int) -> Any:
+def list_appraisals(request: HttpRequest, meeting_id: IdParam) -> Any:
     meeting = selectors.meeting_get(request.user, meeting_id)
     return selectors.appraisal_results(meeting)
 
 
 @router.put("/meetings/{int:meeting_id}/appraisals", response=list[AppraisalOut])
-def set_appraisals(request: HttpRequest, meeting_id: int, payload: AppraisalsIn) -> Any:
+def set_appraisals(request: HttpRequest, meeting_id: IdParam, payload: AppraisalsIn) -> Any:
     """Set the results of the members named (result "" clears one); all or none. Only for a
     民主评议党员, and only members of the meeting's org or below it."""
     actor = request.user
@@ -435,14 +432,14 @@ def set_appraisals(request: HttpRequest, meeting_id: int, payload: AppraisalsIn)
     return selectors.appraisal_results(meeting)
 
 
-@router.get("/meetings/{int:meeting_id}/attachments", response=list[AttachmentOut])
-def list_attachments(request: HttpRequest, meeting_id: int) -> Any:
+@router.get("/meetings/{int:meeting_id}/attachments", response=list[MeetingAttachmentOut])
+def list_attachments(request: HttpRequest, meeting_id: IdParam) -> Any:
     return selectors.meeting_attachments(selectors.meeting_get(request.user, meeting_id))
 
 
-@router.post("/meetings/{int:meeting_id}/attachments", response={201: AttachmentOut})
+@router.post("/meetings/{int:meeting_id}/attachments", response={201: MeetingAttachmentOut})
 def add_attachment(
-    request: HttpRequest, meeting_id: int, file: File[UploadedFile]
+    request: HttpRequest, meeting_id: IdParam, file: File[UploadedFile]
 ) -> Status[MeetingAttachment]:
     meeting = selectors.meeting_get(request.user, meeting_id)
     attachment = services.meeting_attachment_add(actor=request.user, meeting=meeting, file=file)
@@ -450,7 +447,9 @@ def add_attachment(
 
 
 @router.delete("/meetings/{int:meeting_id}/attachments/{int:attachment_id}", response={204: None})
-def remove_attachment(request: HttpRequest, meeting_id: int, attachment_id: int) -> HttpResponse:
+def remove_attachment(
+    request: HttpRequest, meeting_id: IdParam, attachment_id: IdParam
+) -> HttpResponse:
     meeting = selectors.meeting_get(request.user, meeting_id)
     attachment = selectors.meeting_attachment_get(meeting, attachment_id)
     services.meeting_attachment_remove(actor=request.user, attachment=attachment)
@@ -461,9 +460,9 @@ def remove_attachment(request: HttpRequest, meeting_id: int, attachment_id: int)
 
 
 @router.get("/visits", response=list[VisitOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Paged)
 def list_visits(
-    request: HttpRequest, org: int | None = None, year: int | None = None, q: str = ""
+    request: HttpRequest, org: IdParam | None = None, year: YearParam | None = None, q: str = ""
 ) -> Any:
     if year is not None and not 2000 <= year <= 2100:
         raise query_error(
@@ -487,13 +486,13 @@ def create_visit(request: HttpRequest, payload: VisitIn) -> Status[HomeVisit]:
 
 
 @router.get("/rules", response=list[RuleOut])
-def get_rules(request: HttpRequest, tenant: int | None = None) -> Any:
+def get_rules(request: HttpRequest, tenant: IdParam | None = None) -> Any:
     """The credit rule of every kind of meeting in the tenant (the caller's own by default)."""
     return _rules_out(selectors.rules_tenant(request.user, tenant))
 
 
 @router.put("/rules", response=list[RuleOut])
-def put_rules(request: HttpRequest, payload: RulesIn, tenant: int | None = None) -> Any:
+def put_rules(request: HttpRequest, payload: RulesIn, tenant: IdParam | None = None) -> Any:
     """Set the rules of the kinds sent; only an org admin of the tenant's root (else 403)."""
     org = selectors.rules_tenant(request.user, tenant)
     rules.credit_rules_update(

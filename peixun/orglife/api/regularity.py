@@ -8,6 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Schema
 
+from peixun.core.apiutils import IdParam, YearParam
+
 from .. import selectors
 from ..documents import DOCX
 from ..services.exports import record_book_export
@@ -56,7 +58,9 @@ class OverviewOut(Schema):
 
 
 @router.get("/regularity/{int:org_id}", response=CalendarOut)
-def branch_calendar(request: HttpRequest, org_id: int, year: int | None = None) -> dict[str, Any]:
+def branch_calendar(
+    request: HttpRequest, org_id: IdParam, year: YearParam | None = None
+) -> dict[str, Any]:
     org = selectors.regularity_org(request.user, org_id, branch=True)
     (calendar,) = selectors.branch_calendars([org], year or timezone.localdate().year)
     return {
@@ -68,7 +72,9 @@ def branch_calendar(request: HttpRequest, org_id: int, year: int | None = None) 
 
 
 @router.get("/regularity/{int:org_id}/overview", response=OverviewOut)
-def overview(request: HttpRequest, org_id: int, year: int | None = None) -> dict[str, Any]:
+def overview(
+    request: HttpRequest, org_id: IdParam, year: YearParam | None = None
+) -> dict[str, Any]:
     org = selectors.regularity_org(request.user, org_id, branch=False)
     result = selectors.regularity_overview(org, year or timezone.localdate().year)
     return {
@@ -96,7 +102,9 @@ def overview(request: HttpRequest, org_id: int, year: int | None = None) -> dict
 
 
 @router.get("/record-book/{int:org_id}")
-def record_book_docx(request: HttpRequest, org_id: int, year: int | None = None) -> HttpResponse:
+def record_book_docx(
+    request: HttpRequest, org_id: IdParam, year: YearParam | None = None
+) -> HttpResponse:
     """The org's yearly 三会一课记录本 (.docx)."""
     org = selectors.regularity_org(request.user, org_id, branch=True)
     chosen = year or timezone.localdate().year

@@ -20,9 +20,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from peixun.core.apiutils import MAX_PAGE, query_error
+from peixun.core.apiutils import Count, Id, IdParam, OrgRef, Paged, YearParam, query_error
 from peixun.core.scoping import Actor, get_visible_or_404
 from peixun.orgs.models import Organization
 from peixun.orgs.selectors import org_field
@@ -36,11 +36,6 @@ router = Router(tags=["training"])
 
 
 # -- schemas -------------------------------------------------------------------------------------
-
-
-class OrgRef(Schema):
-    id: int
-    name: str
 
 
 class ClassOut(Schema):
@@ -88,22 +83,22 @@ class ClassIn(Schema):
     """A draft class organised by `org`; the audience defaults to the organiser's subtree, and
     empty audience lists mean any status, position or cadre rank."""
 
-    org: int
+    org: Id
     title: str
     kind: str
     topic: str
     starts_on: dt.date
     ends_on: dt.date
-    capacity: int
+    capacity: Count
     full_time: bool = False
     online: bool = False
     venue: str = ""
     description: str = ""
-    audience_org: int | None = None
+    audience_org: Id | None = None
     audience_statuses: list[str] = []
     audience_positions: list[str] = []
     audience_cadre_ranks: list[str] = []
-    plan_item: int | None = None
+    plan_item: Id | None = None
 
 
 class ClassPatchIn(Schema):
@@ -114,16 +109,16 @@ class ClassPatchIn(Schema):
     topic: str | None = None
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
-    capacity: int | None = None
+    capacity: Count | None = None
     full_time: bool | None = None
     online: bool | None = None
     venue: str | None = None
     description: str | None = None
-    audience_org: int | None = None
+    audience_org: Id | None = None
     audience_statuses: list[str] | None = None
     audience_positions: list[str] | None = None
     audience_cadre_ranks: list[str] | None = None
-    plan_item: int | None = None
+    plan_item: Id | None = None
 
 
 class SessionOut(Schema):
@@ -220,7 +215,7 @@ class TheoryShareOut(Schema):
     blocks_publication: bool  # applies and below the minimum: publishing needs a reason
 
 
-class PublishIn(Schema):
+class ClassPublishIn(Schema):
     override_reason: str = ""
 
 
@@ -263,13 +258,13 @@ def _audience(actor: Actor, data: dict[str, Any]) -> None:
 
 
 @router.get("/classes", response=list[ClassOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Paged)
 def list_classes(
     request: HttpRequest,
-    year: int | None = None,
+    year: YearParam | None = None,
     state: str = "",
     kind: str = "",
-    org: int | None = None,
+    org: IdParam | None = None,
     q: str = "",
 ) -> Any:
     """Classes the actor may see, newest first: the organiser's readers, units given places,
@@ -298,12 +293,12 @@ def create_class(request: HttpRequest, payload: ClassIn) -> Status[TrainingClass
 
 
 @router.get("/classes/{int:class_id}", response=ClassOut)
-def get_class(request: HttpRequest, class_id: int) -> TrainingClass:
+def get_class(request: HttpRequest, class_id: IdParam) -> TrainingClass:
     return class_out(request.user, class_id)
 
 
 @router.patch("/classes/{int:class_id}", response=ClassOut)
-def update_class(request: HttpRequest, class_id: int, payload: ClassPatchIn) -> TrainingClass:
+def update_class(request: HttpRequest, class_id: IdParam, payload: ClassPatchIn) -> TrainingClass:
     """Change a draft or published class; a closed or cancelled one answers 422."""
     actor = request.user
     training_class = selectors.class_get(actor, class_id)
@@ -320,13 +315,13 @@ def update_class(request: HttpRequest, class_id: int, payload: ClassPatchIn) -> 
 
 
 @router.get("/classes/{int:class_id}/sessions", response=list[SessionOut])
-def list_sessions(request: HttpRequest, class_id: int) -> Any:
+def list_sessions(request: HttpRequest, class_id: IdParam) -> Any:
     """The class's curriculum in time order."""
     return selectors.class_sessions(selectors.class_get(request.user, class_id))
 
 
 @router.post("/classes/{int:class_id}/sessions", response={201: SessionOut})
-def add_session(request: HttpRequest, class_id: int, payload: SessionIn) -> Status[Session]:
+def add_session(request: HttpRequest, class_id: IdParam, payload: SessionIn) -> Status[Session]:
     training_class = selectors.class_get(request.user, class_id)
     session = services.session_add(
         actor=request.user, training_class=training_class, **payload.dict()
@@ -336,7 +331,7 @@ def add_session(request: HttpRequest, class_id: int, payload: SessionIn) -> Stat
 
 @router.patch("/classes/{int:class_id}/sessions/{int:session_id}", response=SessionOut)
 def update_session(
-    request: HttpRequest, class_id: int, session_id: int, payload: SessionPatchIn
+    request: HttpRequest, class_id: IdParam, session_id: IdParam, payload: SessionPatchIn
 ) -> Session:
     training_class = selectors.class_get(request.user, class_id)
     session = session_of(training_class, session_id)
@@ -346,7 +341,7 @@ def update_session(
 
 
 @router.delete("/classes/{int:class_id}/sessions/{int:session_id}", response={204: None})
-def delete_session(request: HttpRequest, class_id: int, session_id: int) -> HttpResponse:
+def delete_session(request: HttpRequest, class_id: IdParam, session_id: IdParam) -> HttpResponse:
     """Remove a session nobody attended, asked leave for or must make up (else 422)."""
     training_class = selectors.class_get(request.user, class_id)
     services.session_remove(actor=request.user, session=session_of(training_class, session_id))
@@ -357,7 +352,7 @@ def delete_session(request: HttpRequest, class_id: int, session_id: int) -> Http
 
 
 @router.get("/classes/{int:class_id}/theory-share", response=TheoryShareOut)
-def get_theory_share(request: HttpRequest, class_id: int) -> dict[str, Any]:
+def get_theory_share(request: HttpRequest, class_id: IdParam) -> dict[str, Any]:
     """Hours of the sessions on theory topics against all the class's hours, and the tenant's
     minimum. Special-topic, rotation and Party-spirit classes are held to it."""
     training_class = selectors.class_get(request.user, class_id)
@@ -371,7 +366,9 @@ def get_theory_share(request: HttpRequest, class_id: int) -> dict[str, Any]:
 
 
 @router.post("/classes/{int:class_id}/publish", response=ClassOut)
-def publish_class(request: HttpRequest, class_id: int, payload: PublishIn) -> TrainingClass:
+def publish_class(
+    request: HttpRequest, class_id: IdParam, payload: ClassPublishIn
+) -> TrainingClass:
     """Publish a draft class with at least one session; below the theory share minimum it needs
     `override_reason` (else 422 naming that field)."""
     training_class = selectors.class_get(request.user, class_id)
@@ -384,7 +381,7 @@ def publish_class(request: HttpRequest, class_id: int, payload: PublishIn) -> Tr
 
 
 @router.post("/classes/{int:class_id}/cancel", response=ClassOut)
-def cancel_class(request: HttpRequest, class_id: int, payload: CancelIn) -> TrainingClass:
+def cancel_class(request: HttpRequest, class_id: IdParam, payload: CancelIn) -> TrainingClass:
     """Cancel a draft or published class none of whose sessions has credited hours."""
     training_class = selectors.class_get(request.user, class_id)
     services.class_cancel(actor=request.user, training_class=training_class, reason=payload.reason)

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from peixun.core.apiutils import query_error
+from peixun.core.apiutils import Id, IdParam, Ref, query_error
 from peixun.core.scoping import Actor, can_read_org, scope_of
 from peixun.events.models import Event
 from peixun.members.models import Member
@@ -46,11 +46,6 @@ def two_places(value: Decimal | None) -> Decimal | None:
 
 
 # -- schemas -------------------------------------------------------------------------------------
-
-
-class Ref(Schema):
-    id: int
-    name: str
 
 
 class GridSessionOut(Schema):
@@ -102,9 +97,9 @@ class MakeUpOut(Schema):
 
 
 class MakeUpIn(Schema):
-    member_id: int
-    missed_event_id: int
-    assigned_event_id: int
+    member_id: Id
+    missed_event_id: Id
+    assigned_event_id: Id
     note: str = ""
 
 
@@ -113,8 +108,8 @@ class WaiveIn(Schema):
 
 
 class WaiveNewIn(Schema):
-    member_id: int
-    missed_event_id: int
+    member_id: Id
+    missed_event_id: Id
     reason: str = ""
 
 
@@ -150,7 +145,7 @@ class CloseIn(Schema):
     late_note: str = ""
 
 
-class ReopenIn(Schema):
+class ClassReopenIn(Schema):
     reason: str = ""
 
 
@@ -300,7 +295,7 @@ def closing_out(training_class: TrainingClass) -> dict[str, Any]:
 
 
 @router.get("/classes/{int:class_id}/attendance-grid", response=GridOut)
-def attendance_grid(request: HttpRequest, class_id: int) -> dict[str, Any]:
+def attendance_grid(request: HttpRequest, class_id: IdParam) -> dict[str, Any]:
     """Members × sessions: each attendance status, the hours the attendance will credit at
     closing, leave hours and their share of the class's hours, and the withdrawal flag."""
     grid = selectors.attendance_grid(readable_class(request.user, class_id))
@@ -341,7 +336,7 @@ def attendance_grid(request: HttpRequest, class_id: int) -> dict[str, Any]:
 
 
 @router.get("/classes/{int:class_id}/makeups", response=list[MakeUpOut])
-def list_makeups(request: HttpRequest, class_id: int, state: str = "") -> list[dict[str, Any]]:
+def list_makeups(request: HttpRequest, class_id: IdParam, state: str = "") -> list[dict[str, Any]]:
     """The class's make-up list: trainees absent or on leave at sessions that have ended, and
     every make-up of its sessions; `state` keeps one state (open, assigned, done, waived)."""
     if state and state not in MakeUp.State.values:
@@ -391,7 +386,7 @@ def waive_new_makeup(request: HttpRequest, payload: WaiveNewIn) -> Status[dict[s
 
 
 @router.post("/makeups/{int:makeup_id}/waive", response=MakeUpOut)
-def waive_makeup(request: HttpRequest, makeup_id: int, payload: WaiveIn) -> dict[str, Any]:
+def waive_makeup(request: HttpRequest, makeup_id: IdParam, payload: WaiveIn) -> dict[str, Any]:
     """Waive a make-up with a reason: the member is no longer expected at its session."""
     actor = request.user
     makeup, session = selectors.makeup_and_session(makeup_id)
@@ -411,7 +406,7 @@ def waive_makeup(request: HttpRequest, makeup_id: int, payload: WaiveIn) -> dict
 
 
 @router.get("/classes/{int:class_id}/checklist", response=ChecklistOut)
-def checklist(request: HttpRequest, class_id: int) -> dict[str, Any]:
+def checklist(request: HttpRequest, class_id: IdParam) -> dict[str, Any]:
     """The closing checklist: each item, whether it is met, and what is missing."""
     training_class = readable_class(request.user, class_id)
     items = selectors.closing_checklist(training_class)
@@ -429,7 +424,7 @@ def checklist(request: HttpRequest, class_id: int) -> dict[str, Any]:
 
 
 @router.post("/classes/{int:class_id}/confirm-roster", response=ClassClosingOut)
-def confirm_roster(request: HttpRequest, class_id: int) -> dict[str, Any]:
+def confirm_roster(request: HttpRequest, class_id: IdParam) -> dict[str, Any]:
     """Confirm the final roster (every nomination decided, at least one trainee)."""
     training_class = selectors.class_get(request.user, class_id)
     services.class_roster_confirm(actor=request.user, training_class=training_class)
@@ -437,7 +432,7 @@ def confirm_roster(request: HttpRequest, class_id: int) -> dict[str, Any]:
 
 
 @router.post("/classes/{int:class_id}/confirm-timetable", response=ClassClosingOut)
-def confirm_timetable(request: HttpRequest, class_id: int) -> dict[str, Any]:
+def confirm_timetable(request: HttpRequest, class_id: IdParam) -> dict[str, Any]:
     """Confirm the final timetable (the class has sessions)."""
     training_class = selectors.class_get(request.user, class_id)
     services.class_timetable_confirm(actor=request.user, training_class=training_class)
@@ -447,7 +442,7 @@ def confirm_timetable(request: HttpRequest, class_id: int) -> dict[str, Any]:
 @router.post("/classes/{int:class_id}/plan", response=ClassClosingOut)
 def attach_plan(
     request: HttpRequest,
-    class_id: int,
+    class_id: IdParam,
     plan: UploadedFile = File(...),  # type: ignore[assignment,type-arg]  # noqa: B008
 ) -> dict[str, Any]:
     """Attach the class plan document (multipart `plan`: PDF, .docx or .doc, at most 20 MB)."""
@@ -457,7 +452,7 @@ def attach_plan(
 
 
 @router.post("/classes/{int:class_id}/close", response=ClassClosingOut)
-def close_class(request: HttpRequest, class_id: int, payload: CloseIn) -> dict[str, Any]:
+def close_class(request: HttpRequest, class_id: IdParam, payload: CloseIn) -> dict[str, Any]:
     """Close the class and credit each member the hours of the sessions they attended. Refused
     (422, `checklist`) while an item of the checklist is missing; past the due date a
     `late_note` is required."""
@@ -469,7 +464,7 @@ def close_class(request: HttpRequest, class_id: int, payload: CloseIn) -> dict[s
 
 
 @router.post("/classes/{int:class_id}/reopen", response=ClassClosingOut)
-def reopen_class(request: HttpRequest, class_id: int, payload: ReopenIn) -> dict[str, Any]:
+def reopen_class(request: HttpRequest, class_id: IdParam, payload: ClassReopenIn) -> dict[str, Any]:
     """Reopen a closed class: its credits are reversed by reversing entries."""
     training_class = selectors.class_get(request.user, class_id)
     services.class_reopen(actor=request.user, training_class=training_class, reason=payload.reason)

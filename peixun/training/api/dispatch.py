@@ -21,9 +21,19 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from peixun.core.apiutils import MAX_PAGE, query_error
+from peixun.core.apiutils import (
+    MAX_PAGE,
+    Count,
+    CountParam,
+    Id,
+    IdParam,
+    Paged,
+    ReasonIn,
+    Ref,
+    query_error,
+)
 from peixun.core.scoping import Actor, can_manage_org
 from peixun.members.models import Member
 from peixun.orgs.selectors import org_field
@@ -41,11 +51,6 @@ ROSTER_STATES = [*Enrolment.State.values, "history"]
 # -- schemas -------------------------------------------------------------------------------------
 
 
-class Ref(Schema):
-    id: int
-    name: str
-
-
 class QuotaOut(Schema):
     id: int
     org: Ref
@@ -55,12 +60,12 @@ class QuotaOut(Schema):
 
 
 class QuotaSetIn(Schema):
-    org: int
-    places: int
+    org: Id
+    places: Count
 
 
 class PlacesIn(Schema):
-    places: int
+    places: Count
 
 
 class EnrolmentOut(Schema):
@@ -118,20 +123,16 @@ class DispatchOut(Schema):
 
 
 class NominationIn(Schema):
-    quota_id: int
-    member_ids: list[int]
+    quota_id: Id
+    member_ids: list[Id]
 
 
 class NamedIn(Schema):
-    member_ids: list[int]
-
-
-class ReasonIn(Schema):
-    reason: str = ""
+    member_ids: list[Id]
 
 
 class SubstituteIn(Schema):
-    member_id: int
+    member_id: Id
     reason: str = ""
 
 
@@ -251,7 +252,7 @@ def _candidate_out(c: Any) -> dict[str, Any]:
 
 
 @router.get("/classes/{int:class_id}/quotas", response=list[QuotaOut])
-def list_quotas(request: HttpRequest, class_id: int) -> list[dict[str, Any]]:
+def list_quotas(request: HttpRequest, class_id: IdParam) -> list[dict[str, Any]]:
     """The class's places per unit with those taken (nominated + accepted) and left. A unit sees
     its own places; the organiser's readers see all."""
     training_class = _class(request, class_id)
@@ -263,7 +264,7 @@ def list_quotas(request: HttpRequest, class_id: int) -> list[dict[str, Any]]:
 
 
 @router.put("/classes/{int:class_id}/quotas", response=QuotaOut)
-def set_quota(request: HttpRequest, class_id: int, payload: QuotaSetIn) -> dict[str, Any]:
+def set_quota(request: HttpRequest, class_id: IdParam, payload: QuotaSetIn) -> dict[str, Any]:
     """Give `org` (below the organiser) `places` places, or change its number (organiser only)."""
     training_class = _class(request, class_id)
     services.require_organiser(request.user, training_class)
@@ -276,7 +277,7 @@ def set_quota(request: HttpRequest, class_id: int, payload: QuotaSetIn) -> dict[
 
 @router.put("/classes/{int:class_id}/quotas/{int:quota_id}", response=QuotaOut)
 def change_quota(
-    request: HttpRequest, class_id: int, quota_id: int, payload: PlacesIn
+    request: HttpRequest, class_id: IdParam, quota_id: IdParam, payload: PlacesIn
 ) -> dict[str, Any]:
     training_class = _class(request, class_id)
     quota = selectors.quota_of_class_or_404(training_class, quota_id)
@@ -287,7 +288,7 @@ def change_quota(
 
 
 @router.delete("/classes/{int:class_id}/quotas/{int:quota_id}", response={204: None})
-def remove_quota(request: HttpRequest, class_id: int, quota_id: int) -> Status[None]:
+def remove_quota(request: HttpRequest, class_id: IdParam, quota_id: IdParam) -> Status[None]:
     """Take a unit's places away; refused (422) while any were used."""
     training_class = _class(request, class_id)
     quota = selectors.quota_of_class_or_404(training_class, quota_id)
@@ -299,9 +300,9 @@ def remove_quota(request: HttpRequest, class_id: int, quota_id: int) -> Status[N
 
 
 @router.get("/classes/{int:class_id}/enrolments", response=list[EnrolmentOut])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Paged)
 def list_enrolments(
-    request: HttpRequest, class_id: int, state: str = "", q: str = ""
+    request: HttpRequest, class_id: IdParam, state: str = "", q: str = ""
 ) -> QuerySet[Enrolment]:
     """The class's enrolments the actor reads, by branch and name; `state` is one state or
     "history" (returned, withdrawn and replaced)."""
@@ -316,7 +317,9 @@ def list_enrolments(
 
 
 @router.post("/classes/{int:class_id}/nominations", response={201: DispatchOut})
-def nominate(request: HttpRequest, class_id: int, payload: NominationIn) -> Status[dict[str, Any]]:
+def nominate(
+    request: HttpRequest, class_id: IdParam, payload: NominationIn
+) -> Status[dict[str, Any]]:
     """A unit nominates members of its subtree within its places: all of them, or none. The
     answer carries warnings (repeat training on the topic this year, exempt members)."""
     training_class = _class(request, class_id)
@@ -336,7 +339,7 @@ def nominate(request: HttpRequest, class_id: int, payload: NominationIn) -> Stat
 
 
 @router.post("/classes/{int:class_id}/named", response={201: DispatchOut})
-def name(request: HttpRequest, class_id: int, payload: NamedIn) -> Status[dict[str, Any]]:
+def name(request: HttpRequest, class_id: IdParam, payload: NamedIn) -> Status[dict[str, Any]]:
     """点名调训: the organiser enrols members of its subtree at once; a member outside the
     audience is allowed and comes back as a warning."""
     training_class = _class(request, class_id)
@@ -354,11 +357,11 @@ def name(request: HttpRequest, class_id: int, payload: NamedIn) -> Status[dict[s
 @router.get("/classes/{int:class_id}/nomination-candidates", response=CandidatesOut)
 def nomination_candidates(
     request: HttpRequest,
-    class_id: int,
-    quota_id: int,
+    class_id: IdParam,
+    quota_id: IdParam,
     q: str = "",
-    limit: int = 50,
-    offset: int = 0,
+    limit: CountParam = 50,
+    offset: CountParam = 0,
 ) -> dict[str, Any]:
     """Members a unit may nominate for its places (its subtree, searched by name or mobile), each
     with the audience check, warnings and any place already held; and, first, up to `limit`
@@ -393,7 +396,7 @@ def nomination_candidates(
 
 
 @router.post("/enrolments/{int:enrolment_id}/accept", response=EnrolmentOut)
-def accept(request: HttpRequest, enrolment_id: int) -> Enrolment:
+def accept(request: HttpRequest, enrolment_id: IdParam) -> Enrolment:
     enrolment = services.enrolment_accept(
         actor=request.user, enrolment=_enrolment(request, enrolment_id)
     )
@@ -401,7 +404,7 @@ def accept(request: HttpRequest, enrolment_id: int) -> Enrolment:
 
 
 @router.post("/enrolments/{int:enrolment_id}/return", response=EnrolmentOut)
-def return_(request: HttpRequest, enrolment_id: int, payload: ReasonIn) -> Enrolment:
+def return_(request: HttpRequest, enrolment_id: IdParam, payload: ReasonIn) -> Enrolment:
     """Return a nomination to its unit; `reason` is required."""
     enrolment = services.enrolment_return(
         actor=request.user, enrolment=_enrolment(request, enrolment_id), reason=payload.reason
@@ -410,7 +413,7 @@ def return_(request: HttpRequest, enrolment_id: int, payload: ReasonIn) -> Enrol
 
 
 @router.post("/enrolments/{int:enrolment_id}/resubmit", response=EnrolmentOut)
-def resubmit(request: HttpRequest, enrolment_id: int) -> Enrolment:
+def resubmit(request: HttpRequest, enrolment_id: IdParam) -> Enrolment:
     enrolment = services.enrolment_resubmit(
         actor=request.user, enrolment=_enrolment(request, enrolment_id)
     )
@@ -418,7 +421,7 @@ def resubmit(request: HttpRequest, enrolment_id: int) -> Enrolment:
 
 
 @router.post("/enrolments/{int:enrolment_id}/withdraw", response=EnrolmentOut)
-def withdraw(request: HttpRequest, enrolment_id: int, payload: ReasonIn) -> Enrolment:
+def withdraw(request: HttpRequest, enrolment_id: IdParam, payload: ReasonIn) -> Enrolment:
     """退训 with a reason, by the organiser or the nominating unit."""
     enrolment = services.enrolment_withdraw(
         actor=request.user, enrolment=_enrolment(request, enrolment_id), reason=payload.reason
@@ -428,7 +431,7 @@ def withdraw(request: HttpRequest, enrolment_id: int, payload: ReasonIn) -> Enro
 
 @router.post("/enrolments/{int:enrolment_id}/substitute", response={201: DispatchOut})
 def substitute(
-    request: HttpRequest, enrolment_id: int, payload: SubstituteIn
+    request: HttpRequest, enrolment_id: IdParam, payload: SubstituteIn
 ) -> Status[dict[str, Any]]:
     """替换: `member_id` takes the accepted member's place (organiser only; reason required)."""
     enrolment = _enrolment(request, enrolment_id)
