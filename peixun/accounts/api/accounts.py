@@ -5,7 +5,6 @@ A member, org or login out of the actor's sight is a 404; one in sight that the 
 administer is a 403. Codes appear in a response once, when they are issued.
 """
 
-
 import datetime as dt
 from typing import Any
 
