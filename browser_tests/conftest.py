@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -63,6 +64,17 @@ def desktop_page(browser):  # type: ignore[no-untyped-def]
     context.close()
 
 
+def wait_until(page, expression: str, timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
+    """Poll a JavaScript expression until it is true. Playwright's wait_for_function compiles
+    its predicate with eval inside the page, which the Content-Security-Policy refuses; an
+    evaluate from outside the page is not subject to it."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        page.wait_for_timeout(100)
+
+
 def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
@@ -79,7 +91,7 @@ def pick(  # type: ignore[no-untyped-def]
     names a screenshot of the open list."""
     page.click(f"{select} + .ts-wrapper .ts-control")
     # The search box is in the dropdown: type once it has the focus.
-    page.wait_for_function("document.activeElement.classList.contains('dropdown-input')")
+    wait_until(page, "document.activeElement.classList.contains('dropdown-input')")
     with page.expect_response(lambda r: "pick_q=" + quote(text) in r.url):
         page.keyboard.type(text)
     option = page.locator(f"{select} + .ts-wrapper .option", has_text=text).nth(nth)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser_tests.conftest import screenshot
+from browser_tests.conftest import screenshot, wait_until
 from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
 from peixun.exams.models import Answer, Attempt, Candidate
 from peixun.exams.tests.fixtures import add_questions, make_exam, rules_paper
@@ -51,10 +51,11 @@ def test_spot_test_survives_a_lost_connection_and_the_secretary_sees_the_branch(
     assert items.count() == 8
     for index in range(3):
         answer(items.nth(index))
-    phone.wait_for_function(
+    wait_until(
+        phone,
         "document.querySelectorAll('.exam-status').length && "
         "[...document.querySelectorAll('.exam-item')].slice(0, 3)"
-        ".every(i => i.querySelector('.exam-status').textContent.includes('已保存'))"
+        ".every(i => i.querySelector('.exam-status').textContent.includes('已保存'))",
     )
     attempt = Attempt.objects.get(exam=exam, member=world.member)
     assert Answer.objects.filter(attempt=attempt).count() == 3
@@ -72,9 +73,10 @@ def test_spot_test_survives_a_lost_connection_and_the_secretary_sees_the_branch(
     context.set_offline(False)
     phone.reload()
     phone.wait_for_selector("#exam-timer")
-    phone.wait_for_function(
+    wait_until(
+        phone,
         "[...document.querySelectorAll('.exam-item')].slice(0, 4)"
-        ".every(i => i.querySelector('.exam-status').textContent.includes('已保存'))"
+        ".every(i => i.querySelector('.exam-status').textContent.includes('已保存'))",
     )
     assert Answer.objects.filter(attempt=attempt).count() == 4
     assert Attempt.objects.filter(exam=exam, member=world.member).count() == 1
@@ -89,8 +91,9 @@ def test_spot_test_survives_a_lost_connection_and_the_secretary_sees_the_branch(
     assert focused == items.nth(4).get_attribute("data-q")
     for index in range(4, 8):
         answer(items.nth(index))
-    phone.wait_for_function(
-        "[...document.querySelectorAll('.exam-status')].every(s => s.textContent.includes('已保存'))"
+    wait_until(
+        phone,
+        "[...document.querySelectorAll('.exam-status')].every(s => s.textContent.includes('已保存'))",
     )
     phone.locator("#exam-submit").click()
     phone.wait_for_url(f"**/exams/attempts/{attempt.pk}/")
