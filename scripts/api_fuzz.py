@@ -31,6 +31,11 @@ BIN = ROOT / ".venv" / "bin"
 REPORT_DIR = ROOT / "test-artifacts" / "api-fuzz"
 DEMO_PASSWORD = "peixun-demo"  # peixun.demo.generator.DEMO_PASSWORD
 CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance"
+# Operations that can end the fuzzer's own token: fuzzed after all the others.
+CREDENTIAL_ENDING = (
+    "peixun_accounts_api_auth_revoke_token",
+    "peixun_accounts_api_accounts_reset_password",
+)
 
 
 def free_port() -> int:
@@ -177,13 +182,21 @@ def main() -> int:
             str(REPORT_DIR),
             *args.extra,
         ]
-        result = subprocess.run(fuzz, cwd=ROOT, env=env, check=False)  # noqa: S603
+        # Revoking a token or resetting a password may end the fuzzer's own credentials (its
+        # token is one of the first ids it tries): everything else runs first, those two last,
+        # and the run fails if any operation was only ever refused authentication.
+        ending = [f"--exclude-operation-id={op}" for op in CREDENTIAL_ENDING]
+        result = subprocess.run([*fuzz, *ending], cwd=ROOT, env=env, check=False)  # noqa: S603
+        last = [f"--include-operation-id={op}" for op in CREDENTIAL_ENDING]
+        final = subprocess.run([*fuzz, *last], cwd=ROOT, env=env, check=False)  # noqa: S603
+        status = result.returncode or final.returncode
         print(
             f"api-fuzz: setup {seeded - started:.0f} s, fuzzing {time.monotonic() - seeded:.0f} s,"
-            f" schemathesis exit status {result.returncode}",
+            f" schemathesis exit status {result.returncode} (credential-ending operations:"
+            f" {final.returncode})",
             flush=True,
         )
-        return result.returncode
+        return status
     finally:
         server.terminate()
         try:
