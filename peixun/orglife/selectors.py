@@ -89,12 +89,16 @@ def meeting_list(
     org: Organization | None = None,
     year: int | None = None,
     q: str = "",
+    topic: str = "",
 ) -> QuerySet[Meeting]:
     """Visible meetings, newest first, each with its event and org and `present_count`.
-    `org` takes its subtree."""
+    `org` takes its subtree; `topic` is the event's topic (hours.Topic), so "sessions on the
+    Party's innovative theory across the branches" is a filter, not a title search."""
     meetings = meetings_visible(actor).select_related("event__org", "plan_item")
     if kind:
         meetings = meetings.filter(kind=kind)
+    if topic:
+        meetings = meetings.filter(event__topic=topic)
     if org is not None:
         meetings = meetings.filter(event__org__path__startswith=org.path)
     if year:
