@@ -30,7 +30,8 @@ class ActivityKindTests(PersonaTestCase):
             self.assertEqual(REQUIRED_FREQUENCY[kind], Frequency.NONE)
             self.assertEqual(LEDGER_KIND[kind], Kind.OTHER)
             self.assertNotIn(kind, REQUIRED_KINDS)
-        labels = dict(MeetingForm(orgs=Organization.objects.none()).fields["kind"].choices)
+        page = MeetingForm(orgs=Organization.objects.none())
+        labels = {value: str(label) for value, label in page["kind"].field.widget.choices}
         self.assertEqual(labels[MeetingKind.REPORT_MEETING], "报告会")
         self.assertEqual(labels[MeetingKind.ONSITE_TEACHING], "现场教学")
 
