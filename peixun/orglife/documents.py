@@ -152,6 +152,7 @@ def meetings_workbook(rows: list[tuple[Meeting, int]]) -> bytes:
             _("date"),
             _("time"),
             _("kind of meeting"),
+            _("topic"),
             _("subject"),
             _("held by"),
             _("organization above"),
@@ -178,6 +179,7 @@ def meetings_workbook(rows: list[tuple[Meeting, int]]) -> bytes:
                     starts.date().isoformat(),
                     f"{starts:%H:%M}–{ends:%H:%M}",
                     str(meeting.get_kind_display()),
+                    str(event.get_topic_display()),
                     neutralise_formula(event.title),
                     neutralise_formula(event.org.name),
                     # `trail` from the export service (attach_ancestor_names).

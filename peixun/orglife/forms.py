@@ -71,6 +71,9 @@ class MeetingFilterForm(BootstrapMixin, forms.Form):
         required=False,
         choices=blank_first(MeetingKind.choices, _("All kinds")),
     )
+    topic = forms.ChoiceField(
+        label=_("topic"), required=False, choices=blank_first(Topic.choices, _("All topics"))
+    )
     org = OrgPickerField(
         label=_("organization"), required=False, empty_label=_("All organizations")
     )

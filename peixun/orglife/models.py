@@ -29,6 +29,11 @@ class MeetingKind(models.TextChoices):
     CENTRAL_GROUP = "central_group", _("Central group study")  # 中心组学习
     LIFE_MEETING = "life_meeting", _("Organisational life meeting")  # 组织生活会
     APPRAISAL = "appraisal", _("Democratic appraisal of members")  # 民主评议党员
+    # Activities a branch holds when it chooses (no required frequency), counted by the reports.
+    EXPERT_LECTURE = "expert_lecture", _("Expert lecture")  # 专家讲座
+    REPORT_MEETING = "report_meeting", _("Report meeting")  # 报告会 (e.g. 先进事迹报告会)
+    READING_CLASS = "reading_class", _("Reading class")  # 读书班
+    ONSITE_TEACHING = "onsite_teaching", _("On-site teaching")  # 现场教学
 
 
 class Frequency(models.TextChoices):
@@ -49,6 +54,10 @@ REQUIRED_FREQUENCY: dict[str, str] = {
     MeetingKind.CENTRAL_GROUP: Frequency.NONE,
     MeetingKind.LIFE_MEETING: Frequency.YEARLY,
     MeetingKind.APPRAISAL: Frequency.YEARLY,
+    MeetingKind.EXPERT_LECTURE: Frequency.NONE,
+    MeetingKind.REPORT_MEETING: Frequency.NONE,
+    MeetingKind.READING_CLASS: Frequency.NONE,
+    MeetingKind.ONSITE_TEACHING: Frequency.NONE,
 }
 LEDGER_KIND: dict[str, str] = {
     MeetingKind.BRANCH_ASSEMBLY: Kind.THREE_MEETINGS,
@@ -59,6 +68,12 @@ LEDGER_KIND: dict[str, str] = {
     MeetingKind.CENTRAL_GROUP: Kind.CENTRAL_GROUP,
     MeetingKind.LIFE_MEETING: Kind.THREE_MEETINGS,
     MeetingKind.APPRAISAL: Kind.THREE_MEETINGS,
+    # None of the ledger's kinds (the national categories of 学时) names these; "other" keeps
+    # them out of the three-meetings and Party-lecture figures they are not.
+    MeetingKind.EXPERT_LECTURE: Kind.OTHER,
+    MeetingKind.REPORT_MEETING: Kind.OTHER,
+    MeetingKind.READING_CLASS: Kind.OTHER,
+    MeetingKind.ONSITE_TEACHING: Kind.OTHER,
 }
 
 

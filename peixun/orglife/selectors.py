@@ -89,12 +89,16 @@ def meeting_list(
     org: Organization | None = None,
     year: int | None = None,
     q: str = "",
+    topic: str = "",
 ) -> QuerySet[Meeting]:
     """Visible meetings, newest first, each with its event and org and `present_count`.
-    `org` takes its subtree."""
+    `org` takes its subtree; `topic` is the event's topic (hours.Topic), so "sessions on the
+    Party's innovative theory across the branches" is a filter, not a title search."""
     meetings = meetings_visible(actor).select_related("event__org", "plan_item")
     if kind:
         meetings = meetings.filter(kind=kind)
+    if topic:
+        meetings = meetings.filter(event__topic=topic)
     if org is not None:
         meetings = meetings.filter(event__org__path__startswith=org.path)
     if year:
@@ -254,6 +258,10 @@ DEFAULT_CREDIT: dict[str, tuple[Decimal, bool]] = {
     MeetingKind.CENTRAL_GROUP: (Decimal(2), True),
     MeetingKind.LIFE_MEETING: (Decimal(2), False),
     MeetingKind.APPRAISAL: (Decimal(2), False),
+    MeetingKind.EXPERT_LECTURE: (Decimal(2), False),
+    MeetingKind.REPORT_MEETING: (Decimal(2), False),
+    MeetingKind.READING_CLASS: (Decimal(2), False),
+    MeetingKind.ONSITE_TEACHING: (Decimal(2), False),
 }
 
 
@@ -290,6 +298,35 @@ def _year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
         dt.datetime(year, 1, 1, tzinfo=timezone.get_current_timezone()),
         dt.datetime(year + 1, 1, 1, tzinfo=timezone.get_current_timezone()),
     )
+
+
+class ActivityCount(NamedTuple):
+    sessions: int
+    person_times: int
+
+
+def activity_counts(org: Organization, year: int) -> dict[str, ActivityCount]:
+    """kind → sessions and person-times of the meetings held in `org`'s subtree that started in
+    `year` (local time), for every kind, zero where none. Person-times are the attendance rows
+    of people who came (present, late or left early); someone on leave or absent is not one.
+    Two aggregate queries, whatever the size of the subtree (the reports of issue 14)."""
+    start, end = _year_bounds(year)
+    held = Meeting.objects.filter(
+        event__org__path__startswith=org.path,
+        event__starts_at__gte=start,
+        event__starts_at__lt=end,
+    )
+    sessions = dict(held.order_by().values_list("kind").annotate(n=Count("pk")))
+    person_times = dict(
+        Attendance.objects.filter(event__meeting__in=held.values("pk"), status__in=PRESENT_STATUSES)
+        .order_by()
+        .values_list("event__meeting__kind")
+        .annotate(n=Count("pk"))
+    )
+    return {
+        kind: ActivityCount(sessions.get(kind, 0), person_times.get(kind, 0))
+        for kind in MeetingKind.values
+    }
 
 
 def regularity_org(actor: Actor, org: Any, *, branch: bool) -> Organization:

@@ -372,6 +372,12 @@ class CloseForm(BootstrapMixin, forms.Form):
         label=_("note on a late close"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    decided_on = forms.DateField(
+        required=False,
+        label=_("date of closing"),
+        help_text=_("The date the closing and the certificates carry; empty: the last day."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

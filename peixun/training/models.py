@@ -136,6 +136,10 @@ class TrainingClass(models.Model):
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The date the closing decision and the certificates carry: the class's last day when it
+    # is closed afterwards (a class of last March is closed in March, whenever it is entered),
+    # or the date the actor gives; `closed_at` keeps when the action was taken.
+    closed_on = models.DateField(_("date of closing"), null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

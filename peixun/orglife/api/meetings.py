@@ -25,6 +25,7 @@ from ninja.pagination import paginate
 
 from peixun.core.apiutils import Id, IdParam, OrgRef, Paged, YearParam, query_error
 from peixun.core.scoping import Actor, get_visible_or_404
+from peixun.hours.models import Topic
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
 from peixun.orgs.selectors import org_field
@@ -307,20 +308,29 @@ def list_meetings(
     org: IdParam | None = None,
     year: YearParam | None = None,
     q: str = "",
+    topic: str = "",
 ) -> Any:
-    """Meetings the actor may see, newest first; `org` takes its subtree."""
+    """Meetings the actor may see, newest first; `org` takes its subtree; `topic` the event's
+    topic (as in MeetingIn)."""
     if kind and kind not in MeetingKind.values:
         raise query_error(
             "kind",
             _("Unknown value; use one of: %(choices)s.")
             % {"choices": ", ".join(MeetingKind.values)},
         )
+    if topic and topic not in Topic.values:
+        raise query_error(
+            "topic",
+            _("Unknown value; use one of: %(choices)s.") % {"choices": ", ".join(Topic.values)},
+        )
     if year is not None and not 2000 <= year <= 2100:
         raise query_error(
             "year", _("Enter a year from %(first)s to %(last)s.") % {"first": 2000, "last": 2100}
         )
     organisation = get_visible_or_404(request.user, Organization, org) if org is not None else None
-    return selectors.meeting_list(request.user, kind=kind, org=organisation, year=year, q=q)
+    return selectors.meeting_list(
+        request.user, kind=kind, org=organisation, year=year, q=q, topic=topic
+    )
 
 
 @router.post("/meetings", response={201: MeetingOut})

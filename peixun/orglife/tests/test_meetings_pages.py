@@ -107,14 +107,16 @@ class MeetingPageTests(PersonaTestCase):
         sheet = load_workbook(io.BytesIO(response.content)).active
         rows = list(sheet.iter_rows(values_only=True))
         self.assertEqual(len(rows), 2)
-        self.assertEqual(rows[1][3], "五月主题党日")
-        self.assertEqual(rows[1][4:6], ("第一党支部", "测试局机关党委"))  # held by, org above
-        self.assertEqual(rows[1][8], 2)  # the branch's two Party members are expected
+        self.assertEqual(rows[1][3], "其他")  # the topic
+        self.assertEqual(rows[1][4], "五月主题党日")
+        self.assertEqual(rows[1][5:7], ("第一党支部", "测试局机关党委"))  # held by, org above
+        self.assertEqual(rows[1][9], 2)  # the branch's two Party members are expected
         event = AuditEvent.objects.filter(verb="meeting.export").latest("id")
         self.assertEqual(event.actor, self.user("secretary"))
         self.assertIsNone(event.org)
         self.assertEqual(
-            event.after, {"rows": 1, "kind": "theme_day", "org": None, "year": None, "q": ""}
+            event.after,
+            {"rows": 1, "kind": "theme_day", "topic": "", "org": None, "year": None, "q": ""},
         )
 
     # -- recording and editing -------------------------------------------------------------------

@@ -67,6 +67,7 @@ def list_filters(request: HttpRequest) -> tuple[MeetingFilterForm, dict[str, Any
     data = form.cleaned_data
     return form, {
         "kind": data.get("kind") or "",
+        "topic": data.get("topic") or "",
         "org": data.get("org"),
         "year": data.get("year") or None,
         "q": data.get("q") or "",

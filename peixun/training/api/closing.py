@@ -136,6 +136,7 @@ class ClassClosingOut(Schema):
     timetable_confirmed_at: dt.datetime | None
     plan_document: str
     closed_at: dt.datetime | None
+    closed_on: dt.date | None
     late_close_note: str
     members_credited: int
     hours_credited: Decimal
@@ -143,6 +144,8 @@ class ClassClosingOut(Schema):
 
 class CloseIn(Schema):
     late_note: str = ""
+    # The date the closing and the certificates carry; by default the class's last day.
+    decided_on: dt.date | None = None
 
 
 class ClassReopenIn(Schema):
@@ -285,6 +288,7 @@ def closing_out(training_class: TrainingClass) -> dict[str, Any]:
         "timetable_confirmed_at": training_class.timetable_confirmed_at,
         "plan_document": selectors.plan_file_name(training_class),
         "closed_at": training_class.closed_at,
+        "closed_on": training_class.closed_on,
         "late_close_note": training_class.late_close_note,
         "members_credited": len(credits),
         "hours_credited": two_places(sum(credits.values(), Decimal(0))),
@@ -458,7 +462,10 @@ def close_class(request: HttpRequest, class_id: IdParam, payload: CloseIn) -> di
     `late_note` is required."""
     training_class = selectors.class_get(request.user, class_id)
     services.class_close(
-        actor=request.user, training_class=training_class, late_note=payload.late_note
+        actor=request.user,
+        training_class=training_class,
+        late_note=payload.late_note,
+        decided_on=payload.decided_on,
     )
     return closing_out(training_class)
 

@@ -6,6 +6,7 @@ Text cells of the workbook go through `neutralise_formula`; documents are always
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from decimal import Decimal
@@ -228,7 +229,7 @@ def certificate_docx(facts: CertificateFacts) -> bytes:
         body.add_run().add_break(WD_BREAK.LINE)
         _set_font(body.add_run(_("This certificate is hereby issued.")), 16)
 
-        for text in (tc.org.name, _date(timezone.localdate(tc.closed_at or timezone.now()))):
+        for text in (tc.org.name, _date(certificate_date(tc))):
             line = document.add_paragraph()
             line.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             line.paragraph_format.space_before = Pt(12)
@@ -236,6 +237,16 @@ def certificate_docx(facts: CertificateFacts) -> bytes:
         buffer = io.BytesIO()
         document.save(buffer)
     return buffer.getvalue()
+
+
+def certificate_date(tc: TrainingClass) -> dt.date:
+    """The date a certificate is issued on: the closing's date (`closed_on`); for a class closed
+    before that was kept, the last day or the day it was closed, whichever came first."""
+    if tc.closed_on is not None:
+        return tc.closed_on
+    if tc.closed_at is not None:
+        return min(tc.ends_on, timezone.localdate(tc.closed_at))
+    return min(tc.ends_on, timezone.localdate())
 
 
 def _date(day: object) -> str:

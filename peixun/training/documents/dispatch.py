@@ -78,7 +78,11 @@ def notice_docx(enrolment: Enrolment) -> bytes:
     training_class = enrolment.training_class
     member = enrolment.member
     unit = enrolment.quota.org if enrolment.quota_id and enrolment.quota else member.org
-    issued = timezone.localtime(enrolment.decided_at).date() if enrolment.decided_at else None
+    decided = timezone.localtime(enrolment.decided_at).date() if enrolment.decided_at else None
+    # A notice to attend is issued by the class's first day at the latest: one entered or
+    # printed after the class began is dated its first day, never today's date beside
+    # "will hold" for a class long over.
+    issued = min(decided or timezone.localdate(), training_class.starts_on)
     with translation.override("zh-hans"):
         document = Document()
         _a4(document)
@@ -189,7 +193,7 @@ def notice_docx(enrolment: Enrolment) -> bytes:
                 _paragraph(document, text)
         _paragraph(document, indent=False)
         _paragraph(document, indent=False)
-        for text in (training_class.org.name, chinese_date(issued or timezone.localdate())):
+        for text in (training_class.org.name, chinese_date(issued)):
             signature = _paragraph(document, text, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
             signature.paragraph_format.right_indent = Pt(16 * 4)
         buffer = io.BytesIO()

@@ -3,15 +3,17 @@ python-docx and openpyxl."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import docx
 import openpyxl
 from django.urls import reverse
+from django.utils import timezone
 
 from peixun.core.models import AuditEvent
 from peixun.testing import make_member
-from peixun.training.models import Enrolment
+from peixun.training.models import Enrolment, TrainingClass
 
 from .test_dispatch_fixtures import DispatchTestCase
 
@@ -110,3 +112,18 @@ class DispatchDocumentTests(DispatchTestCase):
         sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
         names = [row[1].value for row in sheet.iter_rows(min_row=2)]
         self.assertEqual(names, ["李明"])
+
+
+class PastClassNoticeTests(DispatchTestCase):
+    def test_a_notice_for_a_class_long_over_is_dated_by_its_first_day(self) -> None:
+        tc = self.d.training_class
+        first = dt.date(timezone.localdate().year - 1, 3, 10)
+        TrainingClass.objects.filter(pk=tc.pk).update(
+            starts_on=first, ends_on=first + dt.timedelta(days=2)
+        )
+        response = self.client_for("member").get(reverse("training:notice", args=[tc.pk]))
+        self.assertEqual(response.status_code, 200)
+        lines = docx_text(response.content).splitlines()
+        self.assertEqual(lines[-1].strip(), f"{first.year}年{first.month}月{first.day}日")
+        today = timezone.localdate()
+        self.assertNotIn(f"{today.year}年{today.month}月{today.day}日", "\n".join(lines))

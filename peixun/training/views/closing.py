@@ -220,11 +220,13 @@ def _closing_post(
             messages.success(request, _("The class plan document is attached."))
         elif action == "close":
             form = forms_["close"]
-            form.is_valid()
+            if not form.is_valid():  # a date that is no date: said, never closed with another
+                return False
             services.class_close(
                 actor=actor,
                 training_class=training_class,
                 late_note=form.cleaned_data.get("late_note", "") or "",
+                decided_on=form.cleaned_data.get("decided_on"),
             )
             messages.success(request, _("The class is closed and the hours are credited."))
         elif action == "reopen":

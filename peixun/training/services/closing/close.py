@@ -4,6 +4,7 @@ close the class (each session's event is closed, which credits the ledger) and r
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -155,12 +156,38 @@ def _session_events(tc: TrainingClass) -> list[Event]:
     ]
 
 
+def closing_date(tc: TrainingClass, decided_on: dt.date | None) -> dt.date:
+    """The date a closing carries: `decided_on` when given (not before the class's first day,
+    not in the future), else the class's last day, or today when that is still to come."""
+    today = timezone.localdate()
+    if decided_on is None:
+        return min(tc.ends_on, today)
+    if decided_on > today:
+        raise ValidationError({"decided_on": _("The date of closing cannot be in the future.")})
+    if decided_on < tc.starts_on:
+        raise ValidationError(
+            {
+                "decided_on": _(
+                    "The date of closing cannot be before the class's first day, %(day)s."
+                )
+                % {"day": tc.starts_on.isoformat()}
+            }
+        )
+    return decided_on
+
+
 @transaction.atomic
 def class_close(
-    *, actor: Actor, training_class: TrainingClass, late_note: str = ""
+    *,
+    actor: Actor,
+    training_class: TrainingClass,
+    late_note: str = "",
+    decided_on: dt.date | None = None,
 ) -> TrainingClass:
     """Close the class: refused unless the checklist is complete (and, past the due date, a
-    note says why it is late). Each session's event is closed, crediting every member who
+    note says why it is late). The closing and the certificates are dated `decided_on` (from
+    the class's first day to today), else the class's last day, or today while it is still
+    running: never silently today for a class that ended long ago. Each session's event is closed, crediting every member who
     attended it (late arrival and early leave as the tenant's attendance settings say, with the
     event's concentrated flag); make-ups attended here become done. All or nothing."""
     tc = _locked(training_class)
@@ -193,6 +220,7 @@ def class_close(
         )
     if len(late_note) > 300:
         raise ValidationError({"late_note": _("At most 300 characters.")})
+    closed_on = closing_date(tc, decided_on)
     # The flags are recomputed first: a QR sign-in after a leave decision does not report.
     class_leave_flags_refresh(tc, actor=actor)
     events = _session_events(tc)
@@ -207,9 +235,10 @@ def class_close(
     done = makeups_settle([e.pk for e in events])
     tc.state = TrainingClass.State.CLOSED
     tc.closed_at = timezone.now()
+    tc.closed_on = closed_on
     tc.closed_by_id = actor_id(actor)
     tc.late_close_note = late_note if late else ""
-    tc.save(update_fields=["state", "closed_at", "closed_by", "late_close_note"])
+    tc.save(update_fields=["state", "closed_at", "closed_on", "closed_by", "late_close_note"])
     credits = class_credits(tc)
     audit_record(
         actor=actor,
@@ -219,6 +248,7 @@ def class_close(
         before={"state": TrainingClass.State.PUBLISHED},
         after={
             "state": tc.state,
+            "closed_on": closed_on.isoformat(),
             "late_close_note": tc.late_close_note,
             "members_credited": len(credits),
             "hours_credited": sum(credits.values()),
@@ -251,9 +281,10 @@ def class_reopen(*, actor: Actor, training_class: TrainingClass, reason: str) ->
     before = {"state": tc.state, "closed_at": tc.closed_at, "late_close_note": tc.late_close_note}
     tc.state = TrainingClass.State.PUBLISHED
     tc.closed_at = None
+    tc.closed_on = None
     tc.closed_by = None
     tc.late_close_note = ""
-    tc.save(update_fields=["state", "closed_at", "closed_by", "late_close_note"])
+    tc.save(update_fields=["state", "closed_at", "closed_on", "closed_by", "late_close_note"])
     audit_record(
         actor=actor,
         verb="training_class.reopen",
