@@ -271,6 +271,8 @@ class Requirement(models.Model):
     online_cap = models.DecimalField(
         _("online hours counted at most"), max_digits=8, decimal_places=2, null=True, blank=True
     )
+    # The 发展对象 rule: counted since the member became a candidate, across years, owed in full.
+    before_admission = models.BooleanField(_("owed once before admission"), default=False)
     valid_from_year = models.PositiveSmallIntegerField(_("from year"))
     valid_to_year = models.PositiveSmallIntegerField(_("to year"), null=True, blank=True)
     is_default = models.BooleanField(_("national default"), default=False)

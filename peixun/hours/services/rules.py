@@ -58,6 +58,7 @@ DEFAULT_RULES: list[dict[str, Any]] = [
         "statuses": ["candidate"],
         "metric": Metric.CONCENTRATED_HOURS,
         "threshold": Decimal(24),
+        "before_admission": True,
     },
     {
         "key": "township-cadre-concentrated-90",

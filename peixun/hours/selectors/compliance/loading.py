@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +21,15 @@ from peixun.core.scoping import Actor, can_read_org
 from peixun.members.models import Member, Membership
 from peixun.orgs.models import Organization, Position, ancestor_paths
 
-from ...logic import KIND_COUNT, TOPIC_HOURS, TOPIC_SHARE, RuleSpec, cycle_years
+from ...logic import (
+    KIND_COUNT,
+    TOPIC_HOURS,
+    TOPIC_SHARE,
+    RuleSpec,
+    Totals,
+    cycle_years,
+    totals_of_entry,
+)
 from ...models import CreditEntry, HoursSettings, MemberYearTotal, Requirement, YearlyRollup
 
 STEP = Organization.steplen
@@ -129,6 +137,8 @@ class Batch:
     # (member, first year) → {("topic", t) | ("kind", k): value}, only when a rule needs them.
     extras: dict[tuple[int, int], dict[tuple[str, str], Any]]
     ranges: list[int]  # rule index → position of its period in `firsts`
+    # Candidates under a rule owed before admission → their totals since they became one.
+    since_candidate: dict[int, Totals] = field(default_factory=dict)
 
 
 def _raw_rows(qs: QuerySet[Any]) -> list[tuple[Any, ...]]:
@@ -304,6 +314,44 @@ def amounts_as_of(
     return amounts, extras
 
 
+def candidate_days(member_ids: list[int], tenant_path: str) -> dict[int, dt.date]:
+    """The day each member became a candidate (发展对象). Members keep no status history yet, so
+    this is the day they were first entered in the tenant (a candidate is entered as one)."""
+    return dict(
+        Membership.objects.filter(member_id__in=member_ids, org__path__startswith=tenant_path)
+        .values("member_id")
+        .annotate(first=Min("since"))
+        .values_list("member_id", "first")
+        .order_by()
+    )
+
+
+def totals_since_candidate(
+    member_ids: list[int], tenant_path: str, as_of: dt.date
+) -> dict[int, Totals]:
+    """Each member's confirmed totals from the day they became a candidate to `as_of`, across
+    calendar years (one query for the days, one for the ledger lines; candidates are few)."""
+    if not member_ids:
+        return {}
+    days = candidate_days(member_ids, tenant_path)
+    out = {pk: Totals() for pk in member_ids}
+    lines = (
+        CreditEntry.objects.filter(
+            member_id__in=member_ids, state=CreditEntry.State.CONFIRMED, on__lte=as_of
+        )
+        .values_list("member_id", "on", "hours", "kind", "topic", "concentrated", "online")
+        .order_by()
+    )
+    for member_id, on, hours, kind, topic, concentrated, online in lines:
+        since = days.get(member_id)
+        if since is not None and on < since:
+            continue
+        out[member_id] = out[member_id] + totals_of_entry(
+            hours=hours, kind=kind, topic=topic, concentrated=concentrated, online=online
+        )
+    return out
+
+
 def load(
     *,
     org: Organization,
@@ -366,6 +414,10 @@ def load(
         .order_by()
     )
     amounts, extras = amounts_as_of(member_filter, year, firsts, specs, as_of)
+    admission = [r for r, s in zip(rules, specs, strict=True) if s.before_admission]
+    candidates = [
+        m[0] for m in members if any(not r.statuses or m[5] in r.statuses for r in admission)
+    ]
     return Batch(
         org=org,
         year=year,
@@ -380,4 +432,5 @@ def load(
         amounts=amounts,
         extras=extras,
         ranges=ranges,
+        since_candidate=totals_since_candidate(candidates, org.path[:STEP], as_of),
     )
