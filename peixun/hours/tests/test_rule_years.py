@@ -5,16 +5,19 @@ plan, and in 2025 against the 2024–2028 plan. Existing tenants are moved over 
 import datetime as dt
 import importlib
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 from unittest import mock
 
 from django.apps import apps
 from django.test import TestCase
 
+from peixun.accounts.models import User
 from peixun.hours import selectors
+from peixun.hours.logic import RuleResult
 from peixun.hours.models import Requirement
 from peixun.hours.services import entry_record
 from peixun.hours.services.rules import CADRE_REGULATION_2023, PLAN_2019, PLAN_2024
+from peixun.members.models import Member
 from peixun.orgs.models import Organization, Position
 from peixun.orgs.services import org_create
 from peixun.testing import make_member, make_user
@@ -25,6 +28,11 @@ RULE_56 = "基层党组织书记和班子成员每年培训不少于56学时"
 
 
 class TenantCreatedNowTests(TestCase):
+    admin: ClassVar[User]
+    root: ClassVar[Organization]
+    branch: ClassVar[Organization]
+    secretary: ClassVar[Member]
+
     @classmethod
     def setUpTestData(cls) -> None:
         admin = make_user("platform", role="platform_admin")
@@ -57,7 +65,7 @@ class TenantCreatedNowTests(TestCase):
                 concentrated=True,
             )
 
-    def results(self, year: int) -> dict[str, Any]:
+    def results(self, year: int) -> dict[int, RuleResult]:
         mc = selectors.member_compliance(actor=self.admin, member=self.secretary, year=year)
         return {r.requirement_id: r for r in mc.results}
 

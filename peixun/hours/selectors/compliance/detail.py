@@ -115,9 +115,9 @@ class Evaluator:
                 totals = batch.since_candidate.get(member_id) or Totals()
             else:
                 position = batch.ranges[i]
-                totals = by_position.get(position)
-                if totals is None:
-                    totals = by_position[position] = self.totals(member_id, position)
+                if position not in by_position:
+                    by_position[position] = self.totals(member_id, position)
+                totals = by_position[position]
             achieved = achieved_of(spec, totals)
             status = status_for(
                 achieved=achieved,
