@@ -105,14 +105,15 @@ def entries_by_pk(pks: list[int]) -> list[CreditEntry]:
     return [found[pk] for pk in pks]
 
 
-def member_year_entries(*, actor: Actor, member: Member, year: int) -> list[CreditEntry]:
-    """A member's entries of `year` the actor may see, in date order (the archive page)."""
-    return list(
-        CreditEntry.objects.visible_to(actor)
-        .filter(member_id=member.pk, year=year)
-        .select_related("reverses", "reversed_by")
-        .order_by("on", "id")
-    )
+def member_year_entries(
+    *, actor: Actor, member: Member, year: int, as_of: dt.date | None = None
+) -> list[CreditEntry]:
+    """A member's entries of `year` the actor may see, in date order (the archive page); with
+    `as_of`, only those dated on or before it (the lines its figures count)."""
+    qs = CreditEntry.objects.visible_to(actor).filter(member_id=member.pk, year=year)
+    if as_of is not None:
+        qs = qs.filter(on__lte=as_of)
+    return list(qs.select_related("reverses", "reversed_by").order_by("on", "id"))
 
 
 def member_entry_years(*, member: Member) -> set[int]:

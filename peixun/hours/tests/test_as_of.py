@@ -113,6 +113,8 @@ class AsOfTests(PersonaTestCase):
         self.assertEqual(report.totals.total, Decimal("10.00"))
         self.assertEqual(self.rule(report.results, RULE_32).achieved, Decimal("10.00"))
         self.assertContains(response, 'value="2026-10-31"')
+        # The entries listed are the lines the figures count: only the one of 20 October.
+        self.assertEqual([e.on for e in response.context["entries"]], [dt.date(YEAR, 10, 20)])
         # A date outside the year asked for falls back to the year's default.
         response = self.client_for("member").get(url + f"?year={YEAR}&as_of=2025-10-31")
         self.assertNotEqual(response.context["as_of"], dt.date(2025, 10, 31))

@@ -195,7 +195,7 @@ def member_page(request: HttpRequest, pk: int) -> HttpResponse:
     as_of, _chosen = _as_of(request, year)
     report = member_compliance(actor=request.user, member=pk_or_404(pk), year=year, as_of=as_of)
     member = report_member(report.member_id)
-    entries = member_year_entries(actor=request.user, member=member, year=year)
+    entries = member_year_entries(actor=request.user, member=member, year=year, as_of=as_of)
     seen = member_entry_years(member=member)
     results = [(r, STATUS_LABELS[r.status]) for r in report.results]
     owed = [r for r in report.results if r.gap > 0 and r.status != "exempt"]
