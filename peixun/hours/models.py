@@ -140,6 +140,8 @@ class CreditEntry(models.Model):
             models.Index(fields=["member", "year"], name="credit_member_year_idx"),
             models.Index(fields=["org", "year"], name="credit_org_year_idx"),
             models.Index(fields=["state", "year"], name="credit_state_year_idx"),
+            # "As of" figures subtract the lines dated after a date: usually none, found by date.
+            models.Index(fields=["on"], name="credit_on_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(hours=0), name="credit_hours_nonzero"),

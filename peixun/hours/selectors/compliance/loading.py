@@ -12,8 +12,20 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Case, FloatField, IntegerField, Min, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Cast
+from django.db.models import (
+    Case,
+    FloatField,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -25,10 +37,10 @@ from ...logic import (
     KIND_COUNT,
     TOPIC_HOURS,
     TOPIC_SHARE,
+    ZERO,
     RuleSpec,
     Totals,
     cycle_years,
-    totals_of_entry,
 )
 from ...models import CreditEntry, HoursSettings, MemberYearTotal, Requirement, YearlyRollup
 
@@ -222,16 +234,16 @@ _STEP_OF_ENTRY = Case(
 )
 
 
-def _dated_after(member_filter: Q, year: int, lowest: int, as_of: dt.date) -> QuerySet[CreditEntry]:
-    """The confirmed ledger lines of the years in play dated after `as_of`: what the rollup counts
-    but an "as of" figure must not (the rollup keeps yearly sums, the ledger keeps the dates)."""
-    return CreditEntry.objects.filter(
-        member_filter,
-        state=CreditEntry.State.CONFIRMED,
-        year__gte=lowest,
-        year__lte=year,
-        on__gt=as_of,
-    )
+def _dated_after(member_filter: Q, year: int, as_of: dt.date) -> QuerySet[CreditEntry]:
+    """The ledger lines up to the end of `year` dated after `as_of` (any state: the callers keep
+    the confirmed ones in their aggregates): what the rollup counts but an "as of" figure must not
+    (the rollup keeps yearly sums, the ledger keeps the dates). A line's year is its date's, so
+    the dates alone bound the years; the state stays out of WHERE so that SQLite, which has no
+    statistics, walks the date index (a few lines) rather than every confirmed line of the year."""
+    return CreditEntry.objects.filter(member_filter, on__gt=as_of, on__lte=dt.date(year, 12, 31))
+
+
+_CONFIRMED = Q(state=CreditEntry.State.CONFIRMED)
 
 
 def _minus(left: Any, right: Any) -> Any:
@@ -245,17 +257,16 @@ def _amounts_after(
     member_filter: Q, year: int, firsts: list[int], as_of: dt.date
 ) -> dict[int, tuple[Any, ...]]:
     """The same figures as `_amounts`, of the lines dated after `as_of` only (usually none)."""
-    lowest = firsts[0]
     aggregates: dict[str, Any] = {}
     for first in firsts:
-        cond = Q(year__gte=first)
+        cond = _CONFIRMED & Q(year__gte=first)
         conc = cond & Q(concentrated=True)
         aggregates[f"t{first}"] = Cast(Sum("hours", filter=cond), FloatField())
         aggregates[f"c{first}"] = Cast(Sum("hours", filter=conc), FloatField())
         aggregates[f"o{first}"] = Cast(Sum("hours", filter=cond & Q(online=True)), FloatField())
         aggregates[f"n{first}"] = Sum(_STEP_OF_ENTRY, filter=conc)
     qs = (
-        _dated_after(member_filter, year, lowest, as_of)
+        _dated_after(member_filter, year, as_of)
         .values("member_id")
         .annotate(**aggregates)
         .values_list("member_id", *aggregates)
@@ -274,9 +285,12 @@ def _extras_after(
     if not topics and not kinds:
         return out
     rows = (
-        _dated_after(member_filter, year, firsts[0], as_of)
+        _dated_after(member_filter, year, as_of)
+        .filter(year__gte=firsts[0])
         .values("member_id", "year", "topic", "kind")
-        .annotate(hours_sum=Sum("hours"), steps=Sum(_STEP_OF_ENTRY))
+        .annotate(
+            hours_sum=Sum("hours", filter=_CONFIRMED), steps=Sum(_STEP_OF_ENTRY, filter=_CONFIRMED)
+        )
         .values_list("member_id", "year", "topic", "kind", "hours_sum", "steps")
         .order_by()
     )
@@ -314,40 +328,49 @@ def amounts_as_of(
     return amounts, extras
 
 
-def candidate_days(member_ids: list[int], tenant_path: str) -> dict[int, dt.date]:
-    """The day each member became a candidate (发展对象). Members keep no status history yet, so
-    this is the day they were first entered in the tenant (a candidate is entered as one)."""
-    return dict(
-        Membership.objects.filter(member_id__in=member_ids, org__path__startswith=tenant_path)
-        .values("member_id")
-        .annotate(first=Min("since"))
-        .values_list("member_id", "first")
-        .order_by()
-    )
-
-
 def totals_since_candidate(
     member_ids: list[int], tenant_path: str, as_of: dt.date
 ) -> dict[int, Totals]:
-    """Each member's confirmed totals from the day they became a candidate to `as_of`, across
-    calendar years (one query for the days, one for the ledger lines; candidates are few)."""
+    """Each member's confirmed totals from the day they became a candidate (发展对象) to `as_of`,
+    across calendar years, in one query grouped in the database. Members keep no status history
+    yet, so that day is the day they were first entered in the tenant (a candidate is entered as
+    one): their earliest membership there."""
     if not member_ids:
         return {}
-    days = candidate_days(member_ids, tenant_path)
-    out = {pk: Totals() for pk in member_ids}
-    lines = (
-        CreditEntry.objects.filter(
-            member_id__in=member_ids, state=CreditEntry.State.CONFIRMED, on__lte=as_of
+    first_day = (
+        Membership.objects.filter(
+            member_id=OuterRef("member_id"), org__path__startswith=tenant_path
         )
-        .values_list("member_id", "on", "hours", "kind", "topic", "concentrated", "online")
+        .order_by("since")
+        .values("since")[:1]
+    )
+    confirmed = Q(state=CreditEntry.State.CONFIRMED)
+    groups = (
+        CreditEntry.objects.filter(member_id__in=member_ids, on__lte=as_of)
+        .filter(on__gte=Coalesce(Subquery(first_day), Value(dt.date(1900, 1, 1))))
+        .values("member_id", "kind", "topic", "concentrated", "online")
+        .annotate(
+            hours_sum=Sum("hours", filter=confirmed), steps=Sum(_STEP_OF_ENTRY, filter=confirmed)
+        )
+        .values_list("member_id", "kind", "topic", "concentrated", "online", "hours_sum", "steps")
         .order_by()
     )
-    for member_id, on, hours, kind, topic, concentrated, online in lines:
-        since = days.get(member_id)
-        if since is not None and on < since:
-            continue
-        out[member_id] = out[member_id] + totals_of_entry(
-            hours=hours, kind=kind, topic=topic, concentrated=concentrated, online=online
+    out = {pk: Totals() for pk in member_ids}
+    for member_id, kind, topic, concentrated, online, hours, steps in groups:
+        if hours is None:
+            continue  # only pending or rejected lines
+        mine = out[member_id]
+        topics = dict(mine.by_topic)
+        topics[topic] = topics.get(topic, ZERO) + hours
+        kinds = dict(mine.by_kind_count)
+        kinds[kind] = kinds.get(kind, 0) + steps
+        out[member_id] = Totals(
+            total=mine.total + hours,
+            concentrated=mine.concentrated + (hours if concentrated else ZERO),
+            online=mine.online + (hours if online else ZERO),
+            by_topic=topics,
+            by_kind_count=kinds,
+            concentrated_count=mine.concentrated_count + (steps if concentrated else 0),
         )
     return out
 
