@@ -338,12 +338,12 @@ def summary_out(summary: selectors.OrgSummary) -> dict[str, Any]:
     }
 
 
-def totals_out(totals: Totals, member_id: int, year: int) -> dict[str, Any]:
+def totals_out(totals: Totals, member_id: int, year: int, as_of: dt.date) -> dict[str, Any]:
     """The engine's totals, with the year's hours by kind and by topic from the rollup (the
     engine's own `by_topic` and `by_kind_count` hold only what some rule measures)."""
     by_kind: dict[str, dict[str, Any]] = {}
     by_topic: dict[str, Decimal] = {}
-    cells = selectors.member_year_cells(member_id=member_id, year=year)
+    cells = selectors.member_year_cells(member_id=member_id, year=year, as_of=as_of)
     for kind, topic, hours, entries in cells:
         kind_sum = by_kind.setdefault(kind, {"hours": Decimal(0), "entries": 0})
         kind_sum["hours"] += hours
@@ -572,6 +572,6 @@ def member_compliance(
         "exempt": result.exempt,
         "worst_status": result.worst_status,
         # The member is in scope: `member_compliance` answered 404 otherwise.
-        "totals": totals_out(result.totals, result.member_id, chosen_year),
+        "totals": totals_out(result.totals, result.member_id, chosen_year, chosen_as_of),
         "results": [result_out(r) for r in result.results],
     }

@@ -104,6 +104,9 @@ class RuleSpec:
     period_years: int = 1
     cycle_start_year: int | None = None
     online_cap: Decimal | None = None
+    # Owed once before admission (the 发展对象 rule): counted from the day the person became a
+    # candidate up to `as_of`, across years, never pro-rated and with no year-end deadline.
+    before_admission: bool = False
 
     @classmethod
     def of(cls, rule: Any) -> RuleSpec:
@@ -118,6 +121,7 @@ class RuleSpec:
             period_years=rule.period_years or 1,
             cycle_start_year=rule.cycle_start_year,
             online_cap=None if rule.online_cap is None else Decimal(rule.online_cap),
+            before_admission=bool(getattr(rule, "before_admission", False)),
         )
 
     @property
@@ -194,7 +198,10 @@ def required_and_due(
 ) -> tuple[Decimal, Decimal]:
     """(required over the period, due by `as_of`), both pro rata from the member's start.
 
-    A share is a proportion, not an amount: it is owed in full by whoever is there at all."""
+    A share is a proportion, not an amount: it is owed in full by whoever is there at all.
+    A rule owed before admission is owed in full, and nothing of it falls due at a given date."""
+    if rule.before_admission:
+        return rule.threshold, ZERO
     start = max(period_start, member_start)
     if start > period_end:
         return ZERO, ZERO
@@ -260,7 +267,7 @@ def evaluate(
         achieved=achieved,
         required=required,
         due_by_now=due,
-        at_end=as_of >= period_end,
+        at_end=as_of >= period_end and not rule.before_admission,
         exempt=exempt,
         at_risk_ratio=at_risk_ratio,
     )

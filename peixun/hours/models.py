@@ -140,6 +140,8 @@ class CreditEntry(models.Model):
             models.Index(fields=["member", "year"], name="credit_member_year_idx"),
             models.Index(fields=["org", "year"], name="credit_org_year_idx"),
             models.Index(fields=["state", "year"], name="credit_state_year_idx"),
+            # "As of" figures subtract the lines dated after a date: usually none, found by date.
+            models.Index(fields=["on"], name="credit_on_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(hours=0), name="credit_hours_nonzero"),
@@ -271,6 +273,8 @@ class Requirement(models.Model):
     online_cap = models.DecimalField(
         _("online hours counted at most"), max_digits=8, decimal_places=2, null=True, blank=True
     )
+    # The 发展对象 rule: counted since the member became a candidate, across years, owed in full.
+    before_admission = models.BooleanField(_("owed once before admission"), default=False)
     valid_from_year = models.PositiveSmallIntegerField(_("from year"))
     valid_to_year = models.PositiveSmallIntegerField(_("to year"), null=True, blank=True)
     is_default = models.BooleanField(_("national default"), default=False)

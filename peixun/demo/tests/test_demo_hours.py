@@ -20,6 +20,7 @@ from peixun.demo.hours import generate_hours
 from peixun.demo.management.commands.load_demo import DEMO_CODE
 from peixun.hours.models import CreditEntry, Requirement
 from peixun.hours.selectors import org_compliance, rollup_differences
+from peixun.hours.services.rules import DEFAULT_RULES
 from peixun.members.models import Membership
 from peixun.orgs.models import Organization
 
@@ -95,8 +96,15 @@ class DemoHoursTests(TestCase):
 
     def test_default_rules_seeded(self) -> None:
         rules = Requirement.objects.filter(org=self.root, is_default=True)
-        self.assertEqual(rules.count(), 7)
-        self.assertTrue(all(r.holds_in(self.today.year - 1) for r in rules))
+        self.assertEqual(rules.count(), len(DEFAULT_RULES))
+        # Each rule holds in its document's years; last year's are the defaults of that year.
+        year = self.today.year - 1
+        expected = {
+            (r["source"], r["name"])
+            for r in DEFAULT_RULES
+            if r["valid_from_year"] <= year <= (r.get("valid_to_year") or year)
+        }
+        self.assertEqual({(r.source, r.name) for r in rules if r.holds_in(year)}, expected)
 
     def test_spread_per_branch(self) -> None:
         # Judged on last year as a whole, so the test does not depend on today's date.

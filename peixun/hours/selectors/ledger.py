@@ -4,6 +4,7 @@ branches a secretary records for. Each selector takes the actor and starts from 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -104,14 +105,15 @@ def entries_by_pk(pks: list[int]) -> list[CreditEntry]:
     return [found[pk] for pk in pks]
 
 
-def member_year_entries(*, actor: Actor, member: Member, year: int) -> list[CreditEntry]:
-    """A member's entries of `year` the actor may see, in date order (the archive page)."""
-    return list(
-        CreditEntry.objects.visible_to(actor)
-        .filter(member_id=member.pk, year=year)
-        .select_related("reverses", "reversed_by")
-        .order_by("on", "id")
-    )
+def member_year_entries(
+    *, actor: Actor, member: Member, year: int, as_of: dt.date | None = None
+) -> list[CreditEntry]:
+    """A member's entries of `year` the actor may see, in date order (the archive page); with
+    `as_of`, only those dated on or before it (the lines its figures count)."""
+    qs = CreditEntry.objects.visible_to(actor).filter(member_id=member.pk, year=year)
+    if as_of is not None:
+        qs = qs.filter(on__lte=as_of)
+    return list(qs.select_related("reverses", "reversed_by").order_by("on", "id"))
 
 
 def member_entry_years(*, member: Member) -> set[int]:
@@ -124,13 +126,25 @@ def member_entry_years(*, member: Member) -> set[int]:
     )
 
 
-def member_year_cells(*, member_id: int, year: int) -> list[tuple[str, str, Decimal, int]]:
-    """(kind, topic, hours, entries) of a member's year from the rollup."""
-    return list(
-        YearlyRollup.objects.filter(member_id=member_id, year=year).values_list(
-            "kind", "topic", "hours", "entries"
-        )
-    )
+def member_year_cells(
+    *, member_id: int, year: int, as_of: dt.date | None = None
+) -> list[tuple[str, str, Decimal, int]]:
+    """(kind, topic, hours, entries) of a member's year from the rollup; with `as_of` before the
+    year's end, less the confirmed lines dated after it (reversals count an activity -1)."""
+    cells = {
+        (kind, topic): (hours, entries)
+        for kind, topic, hours, entries in YearlyRollup.objects.filter(
+            member_id=member_id, year=year
+        ).values_list("kind", "topic", "hours", "entries")
+    }
+    if as_of is not None and as_of < dt.date(year, 12, 31):
+        later = CreditEntry.objects.filter(
+            member_id=member_id, year=year, state=CreditEntry.State.CONFIRMED, on__gt=as_of
+        ).values_list("kind", "topic", "hours")
+        for kind, topic, hours in later:
+            had_hours, had_entries = cells.get((kind, topic), (Decimal(0), 0))
+            cells[(kind, topic)] = (had_hours - hours, had_entries - (1 if hours > 0 else -1))
+    return [(kind, topic, hours, entries) for (kind, topic), (hours, entries) in cells.items()]
 
 
 def two_stage_tenants(entries: Iterable[CreditEntry]) -> set[str]:

@@ -23,7 +23,44 @@ CADRES_BELOW_COUNTY = ["township", "staff"]
 CADRES = ["county_plus", "township", "staff"]
 BRANCH_LEADERS = ["secretary", "deputy_secretary", "organization", "propaganda", "discipline"]
 
-# Names are stored data (shown as written), in Chinese like the documents they come from.
+PLAN_2019 = "《2019－2023年全国党员教育培训工作规划》"
+PLAN_2024 = "《2024－2028年全国党员教育培训工作规划》"
+CADRE_REGULATION_2023 = "《干部教育培训工作条例》（2023年）第十四条"
+CADRE_PLAN_2023 = "《全国干部教育培训规划（2023－2027年）》"
+# The earliest year the national defaults cover (the first plan); a tenant's data before it is
+# checked against nothing.
+FIRST_DEFAULT_YEAR = 2019
+
+
+def _branch_leader_rules(source: str, first: int, last: int) -> list[dict[str, Any]]:
+    """The branch leaders' two rules as one plan states them, for the plan's years."""
+    years = {"source": source, "valid_from_year": first, "valid_to_year": last}
+    return [
+        {
+            "key": f"leaders-total-56-{first}",
+            "name": "基层党组织书记和班子成员每年培训不少于56学时",
+            "statuses": MEMBERS,
+            "positions": BRANCH_LEADERS,
+            "metric": Metric.TOTAL_HOURS,
+            "threshold": Decimal(56),
+            **years,
+        },
+        {
+            "key": f"leaders-one-concentrated-{first}",
+            "name": "基层党组织书记和班子成员每年至少参加1次集中培训",
+            "statuses": MEMBERS,
+            "positions": BRANCH_LEADERS,
+            "metric": Metric.CONCENTRATED_COUNT,
+            "threshold": Decimal(1),
+            **years,
+        },
+    ]
+
+
+# Names are stored data (shown as written), in Chinese like the documents they come from. Each
+# rule holds for the years of its document (a plan's five years; a regulation from its year on),
+# whatever the year the tenant was created in, so past years are checked against the rules of
+# their time.
 DEFAULT_RULES: list[dict[str, Any]] = [
     {
         "key": "member-concentrated-32",
@@ -32,25 +69,10 @@ DEFAULT_RULES: list[dict[str, Any]] = [
         "statuses": MEMBERS,
         "metric": Metric.CONCENTRATED_HOURS,
         "threshold": Decimal(32),
+        "valid_from_year": FIRST_DEFAULT_YEAR,
     },
-    {
-        "key": "leaders-total-56",
-        "name": "基层党组织书记和班子成员每年培训不少于56学时",
-        "source": "全国党员教育培训工作规划",
-        "statuses": MEMBERS,
-        "positions": BRANCH_LEADERS,
-        "metric": Metric.TOTAL_HOURS,
-        "threshold": Decimal(56),
-    },
-    {
-        "key": "leaders-one-concentrated",
-        "name": "基层党组织书记和班子成员每年至少参加1次集中培训",
-        "source": "全国党员教育培训工作规划",
-        "statuses": MEMBERS,
-        "positions": BRANCH_LEADERS,
-        "metric": Metric.CONCENTRATED_COUNT,
-        "threshold": Decimal(1),
-    },
+    *_branch_leader_rules(PLAN_2019, 2019, 2023),
+    *_branch_leader_rules(PLAN_2024, 2024, 2028),
     {
         "key": "candidate-concentrated-24",
         "name": "发展对象集中培训不少于24学时",
@@ -58,41 +80,50 @@ DEFAULT_RULES: list[dict[str, Any]] = [
         "statuses": ["candidate"],
         "metric": Metric.CONCENTRATED_HOURS,
         "threshold": Decimal(24),
+        "before_admission": True,
+        "valid_from_year": FIRST_DEFAULT_YEAR,
     },
     {
         "key": "township-cadre-concentrated-90",
         "name": "乡科级及以下干部每年参加集中培训不少于90学时",
-        "source": "《干部教育培训工作条例》第十四条",
+        "source": CADRE_REGULATION_2023,
         "cadre_ranks": CADRES_BELOW_COUNTY,
         "metric": Metric.CONCENTRATED_HOURS,
         "threshold": Decimal(90),
+        "valid_from_year": 2023,
     },
     {
         "key": "county-cadre-concentrated-550",
         "name": "县处级以上干部每5年参加集中培训不少于550学时",
-        "source": "《干部教育培训工作条例》第十四条",
+        "source": CADRE_REGULATION_2023,
         "cadre_ranks": ["county_plus"],
         "metric": Metric.CONCENTRATED_HOURS,
         "threshold": Decimal(550),
         "period_years": 5,
         "cycle_start_year": 2023,
+        "valid_from_year": 2023,
     },
     {
         "key": "cadre-online-50",
         "name": "干部每年网络自学不少于50学时",
-        "source": "《全国干部教育培训规划（2023－2027年）》",
+        "source": CADRE_PLAN_2023,
         "cadre_ranks": CADRES,
         "metric": Metric.ONLINE_HOURS,
         "threshold": Decimal(50),
+        "valid_from_year": 2023,
+        "valid_to_year": 2027,
     },
 ]
 
 
 @transaction.atomic
 def requirements_seed_defaults(
-    *, actor: Actor | None, tenant: Organization, from_year: int = 2019
+    *, actor: Actor | None, tenant: Organization, from_year: int | None = None
 ) -> int:
-    """Add the national defaults to a tenant that lacks them; returns how many were added."""
+    """Add the national defaults to a tenant that lacks them; returns how many were added. Each
+    rule carries its document's years; `from_year` (the tenant's first year, from the
+    tenant_created hook) never cuts them short, so data entered for earlier years is checked."""
+    del from_year  # kept for the tenant_created hook's signature; the documents set the years
     have = set(
         Requirement.objects.filter(org=tenant, is_default=True).values_list("source", "name")
     )
@@ -101,7 +132,7 @@ def requirements_seed_defaults(
         fields = {k: v for k, v in rule.items() if k != "key"}
         if (fields["source"], fields["name"]) in have:
             continue
-        Requirement.objects.create(org=tenant, is_default=True, valid_from_year=from_year, **fields)
+        Requirement.objects.create(org=tenant, is_default=True, **fields)
         added += 1
     if added:
         audit_record(

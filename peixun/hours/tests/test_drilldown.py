@@ -54,7 +54,9 @@ class DrilldownTestCase(PersonaTestCase):
         cls.hours(w.other_member, "14")
         cls.hours(cls.qian, "4")
         cls.rule_32 = Requirement.objects.get(name=RULE_32)
-        cls.rule_56 = Requirement.objects.get(name=RULE_56)
+        cls.rule_56 = Requirement.objects.get(
+            name=RULE_56, valid_from_year__lte=YEAR, valid_to_year__gte=YEAR
+        )
 
     @classmethod
     def hours(cls, member: Member, hours: str) -> None:

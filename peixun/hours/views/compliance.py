@@ -192,9 +192,10 @@ def org_page(request: HttpRequest, pk: int) -> HttpResponse:
 def member_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The member's 培训档案 for one year: entries, and each rule's status and what is owed."""
     year = _year(request)
-    report = member_compliance(actor=request.user, member=pk_or_404(pk), year=year)
+    as_of, _chosen = _as_of(request, year)
+    report = member_compliance(actor=request.user, member=pk_or_404(pk), year=year, as_of=as_of)
     member = report_member(report.member_id)
-    entries = member_year_entries(actor=request.user, member=member, year=year)
+    entries = member_year_entries(actor=request.user, member=member, year=year, as_of=as_of)
     seen = member_entry_years(member=member)
     results = [(r, STATUS_LABELS[r.status]) for r in report.results]
     owed = [r for r in report.results if r.gap > 0 and r.status != "exempt"]
@@ -209,7 +210,7 @@ def member_page(request: HttpRequest, pk: int) -> HttpResponse:
             "entries": entries,
             "results": results,
             "owed": owed,
-            "as_of": default_as_of(year),
+            "as_of": as_of,
             "is_self": getattr(request.user, "member_id", None) == member.pk,
         },
     )

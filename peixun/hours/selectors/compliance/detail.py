@@ -111,16 +111,19 @@ class Evaluator:
         for i in indices:
             spec = batch.specs[i]
             required, due = self.pace(i, start)
-            position = batch.ranges[i]
-            totals = by_position.get(position)
-            if totals is None:
-                totals = by_position[position] = self.totals(member_id, position)
+            if spec.before_admission:
+                totals = batch.since_candidate.get(member_id) or Totals()
+            else:
+                position = batch.ranges[i]
+                if position not in by_position:
+                    by_position[position] = self.totals(member_id, position)
+                totals = by_position[position]
             achieved = achieved_of(spec, totals)
             status = status_for(
                 achieved=achieved,
                 required=required,
                 due_by_now=due,
-                at_end=batch.as_of >= self._periods[i][1],
+                at_end=batch.as_of >= self._periods[i][1] and not spec.before_admission,
                 exempt=exempt,
                 at_risk_ratio=batch.ratio,
             )

@@ -6,14 +6,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import FloatField, Min, Q, QuerySet, Sum
-from django.db.models.functions import Cast
+from django.db.models import (
+    Case,
+    FloatField,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -21,8 +33,16 @@ from peixun.core.scoping import Actor, can_read_org
 from peixun.members.models import Member, Membership
 from peixun.orgs.models import Organization, Position, ancestor_paths
 
-from ...logic import KIND_COUNT, TOPIC_HOURS, TOPIC_SHARE, RuleSpec, cycle_years
-from ...models import HoursSettings, MemberYearTotal, Requirement, YearlyRollup
+from ...logic import (
+    KIND_COUNT,
+    TOPIC_HOURS,
+    TOPIC_SHARE,
+    ZERO,
+    RuleSpec,
+    Totals,
+    cycle_years,
+)
+from ...models import CreditEntry, HoursSettings, MemberYearTotal, Requirement, YearlyRollup
 
 STEP = Organization.steplen
 DEFAULT_RATIO = Decimal("0.80")
@@ -129,6 +149,8 @@ class Batch:
     # (member, first year) → {("topic", t) | ("kind", k): value}, only when a rule needs them.
     extras: dict[tuple[int, int], dict[tuple[str, str], Any]]
     ranges: list[int]  # rule index → position of its period in `firsts`
+    # Candidates under a rule owed before admission → their totals since they became one.
+    since_candidate: dict[int, Totals] = field(default_factory=dict)
 
 
 def _raw_rows(qs: QuerySet[Any]) -> list[tuple[Any, ...]]:
@@ -206,6 +228,153 @@ def _extras(
     return out
 
 
+# A ledger line's contribution to a net activity count: a reversal takes one away.
+_STEP_OF_ENTRY = Case(
+    When(hours__gt=0, then=Value(1)), default=Value(-1), output_field=IntegerField()
+)
+
+
+def _dated_after(member_filter: Q, year: int, as_of: dt.date) -> QuerySet[CreditEntry]:
+    """The ledger lines up to the end of `year` dated after `as_of` (any state: the callers keep
+    the confirmed ones in their aggregates): what the rollup counts but an "as of" figure must not
+    (the rollup keeps yearly sums, the ledger keeps the dates). A line's year is its date's, so
+    the dates alone bound the years; the state stays out of WHERE so that SQLite, which has no
+    statistics, walks the date index (a few lines) rather than every confirmed line of the year."""
+    return CreditEntry.objects.filter(member_filter, on__gt=as_of, on__lte=dt.date(year, 12, 31))
+
+
+_CONFIRMED = Q(state=CreditEntry.State.CONFIRMED)
+
+
+def _minus(left: Any, right: Any) -> Any:
+    """`left - right` for sums as read from the database (either may be None)."""
+    if not right:
+        return left
+    return (left or 0) - right
+
+
+def _amounts_after(
+    member_filter: Q, year: int, firsts: list[int], as_of: dt.date
+) -> dict[int, tuple[Any, ...]]:
+    """The same figures as `_amounts`, of the lines dated after `as_of` only (usually none)."""
+    aggregates: dict[str, Any] = {}
+    for first in firsts:
+        cond = _CONFIRMED & Q(year__gte=first)
+        conc = cond & Q(concentrated=True)
+        aggregates[f"t{first}"] = Cast(Sum("hours", filter=cond), FloatField())
+        aggregates[f"c{first}"] = Cast(Sum("hours", filter=conc), FloatField())
+        aggregates[f"o{first}"] = Cast(Sum("hours", filter=cond & Q(online=True)), FloatField())
+        aggregates[f"n{first}"] = Sum(_STEP_OF_ENTRY, filter=conc)
+    qs = (
+        _dated_after(member_filter, year, as_of)
+        .values("member_id")
+        .annotate(**aggregates)
+        .values_list("member_id", *aggregates)
+        .order_by()
+    )
+    return {row[0]: row[1:] for row in _raw_rows(qs)}
+
+
+def _extras_after(
+    member_filter: Q, year: int, firsts: list[int], specs: list[RuleSpec], as_of: dt.date
+) -> dict[tuple[int, int], dict[tuple[str, str], Any]]:
+    """The topic hours and kind counts of `_extras`, of the lines dated after `as_of` only."""
+    topics = sorted({s.topic for s in specs if s.metric in (TOPIC_HOURS, TOPIC_SHARE)})
+    kinds = sorted({s.kind for s in specs if s.metric == KIND_COUNT})
+    out: dict[tuple[int, int], dict[tuple[str, str], Any]] = {}
+    if not topics and not kinds:
+        return out
+    rows = (
+        _dated_after(member_filter, year, as_of)
+        .filter(year__gte=firsts[0])
+        .values("member_id", "year", "topic", "kind")
+        .annotate(
+            hours_sum=Sum("hours", filter=_CONFIRMED), steps=Sum(_STEP_OF_ENTRY, filter=_CONFIRMED)
+        )
+        .values_list("member_id", "year", "topic", "kind", "hours_sum", "steps")
+        .order_by()
+    )
+    # Raw, like `_extras`, so that both sums come back as the same type.
+    for member_id, entry_year, topic, kind, hours, steps in _raw_rows(rows):
+        for first in firsts:
+            if entry_year < first:
+                continue
+            cell = out.setdefault((member_id, first), {})
+            if topic in topics:
+                cell[("topic", topic)] = cell.get(("topic", topic), 0) + hours
+            if kind in kinds:
+                cell[("kind", kind)] = cell.get(("kind", kind), 0) + steps
+    return out
+
+
+def amounts_as_of(
+    member_filter: Q, year: int, firsts: list[int], specs: list[RuleSpec], as_of: dt.date
+) -> tuple[dict[int, tuple[Any, ...]], dict[tuple[int, int], dict[tuple[str, str], Any]]]:
+    """The amounts and extras of the periods in play counting only lines dated on or before
+    `as_of`: the rollup's sums less the (few) lines dated after it. Computed from the ledger
+    rather than by giving the rollup a daily grain: the rollup stays small and exact, and the
+    lines after a date are few for the usual question (today, or a recent month end)."""
+    amounts = _amounts(member_filter, year, firsts)
+    extras = _extras(member_filter, year, firsts, specs)
+    if as_of >= dt.date(year, 12, 31):
+        return amounts, extras
+    for member_id, later in _amounts_after(member_filter, year, firsts, as_of).items():
+        row = amounts.get(member_id) or (None,) * len(later)
+        amounts[member_id] = tuple(_minus(a, b) for a, b in zip(row, later, strict=True))
+    for key, later_cells in _extras_after(member_filter, year, firsts, specs, as_of).items():
+        cell = extras.setdefault(key, {})
+        for what, value in later_cells.items():
+            cell[what] = _minus(cell.get(what), value)
+    return amounts, extras
+
+
+def totals_since_candidate(
+    member_ids: list[int], tenant_path: str, as_of: dt.date
+) -> dict[int, Totals]:
+    """Each member's confirmed totals from the day they became a candidate (发展对象) to `as_of`,
+    across calendar years, in one query grouped in the database. Members keep no status history
+    yet, so that day is the day they were first entered in the tenant (a candidate is entered as
+    one): their earliest membership there."""
+    if not member_ids:
+        return {}
+    first_day = (
+        Membership.objects.filter(
+            member_id=OuterRef("member_id"), org__path__startswith=tenant_path
+        )
+        .order_by("since")
+        .values("since")[:1]
+    )
+    confirmed = Q(state=CreditEntry.State.CONFIRMED)
+    groups = (
+        CreditEntry.objects.filter(member_id__in=member_ids, on__lte=as_of)
+        .filter(on__gte=Coalesce(Subquery(first_day), Value(dt.date(1900, 1, 1))))
+        .values("member_id", "kind", "topic", "concentrated", "online")
+        .annotate(
+            hours_sum=Sum("hours", filter=confirmed), steps=Sum(_STEP_OF_ENTRY, filter=confirmed)
+        )
+        .values_list("member_id", "kind", "topic", "concentrated", "online", "hours_sum", "steps")
+        .order_by()
+    )
+    out = {pk: Totals() for pk in member_ids}
+    for member_id, kind, topic, concentrated, online, hours, steps in groups:
+        if hours is None:
+            continue  # only pending or rejected lines
+        mine = out[member_id]
+        topics = dict(mine.by_topic)
+        topics[topic] = topics.get(topic, ZERO) + hours
+        kinds = dict(mine.by_kind_count)
+        kinds[kind] = kinds.get(kind, 0) + steps
+        out[member_id] = Totals(
+            total=mine.total + hours,
+            concentrated=mine.concentrated + (hours if concentrated else ZERO),
+            online=mine.online + (hours if online else ZERO),
+            by_topic=topics,
+            by_kind_count=kinds,
+            concentrated_count=mine.concentrated_count + (steps if concentrated else 0),
+        )
+    return out
+
+
 def load(
     *,
     org: Organization,
@@ -267,6 +436,11 @@ def load(
         .values_list("member_id", "first")
         .order_by()
     )
+    amounts, extras = amounts_as_of(member_filter, year, firsts, specs, as_of)
+    admission = [r for r, s in zip(rules, specs, strict=True) if s.before_admission]
+    candidates = [
+        m[0] for m in members if any(not r.statuses or m[5] in r.statuses for r in admission)
+    ]
     return Batch(
         org=org,
         year=year,
@@ -278,7 +452,8 @@ def load(
         roles={k: frozenset(v) for k, v in roles.items()},
         starts=starts,
         firsts=firsts,
-        amounts=_amounts(member_filter, year, firsts),
-        extras=_extras(member_filter, year, firsts, specs),
+        amounts=amounts,
+        extras=extras,
         ranges=ranges,
+        since_candidate=totals_since_candidate(candidates, org.path[:STEP], as_of),
     )

@@ -18,6 +18,7 @@ from ...logic import (
     TOTAL_HOURS,
     ZERO,
     Status,
+    Totals,
     achieved_of,
     period_of,
     required_and_due,
@@ -121,7 +122,10 @@ class _Summariser:
         self.batch = batch
         self.evaluator = Evaluator(batch)
         self.periods = [period_of(s, batch.year) for s in batch.specs]
-        self.at_end = [batch.as_of >= end for _start, end in self.periods]
+        self.at_end = [
+            batch.as_of >= end and not spec.before_admission
+            for (_start, end), spec in zip(self.periods, batch.specs, strict=True)
+        ]
         self._prefix: dict[str, tuple[int, ...]] = {}
         self._audience: dict[tuple[Any, ...], tuple[int, ...]] = {}
         self._pace: dict[tuple[int, dt.date], tuple[Any, Any, Any]] = {}
@@ -166,7 +170,8 @@ class _Summariser:
                 as_of=self.batch.as_of,
             )
             floor = self.batch.ratio * due
-            if self.batch.specs[index].metric in FAST_METRICS:
+            spec = self.batch.specs[index]
+            if spec.metric in FAST_METRICS and not spec.before_admission:
                 found = (self.as_number(required), self.as_number(due), self.as_number(floor))
             else:
                 found = (required, due, floor)
@@ -176,6 +181,8 @@ class _Summariser:
     def achieved(self, index: int, member_id: int, row: tuple[Any, ...] | None) -> Any:
         spec = self.batch.specs[index]
         metric = spec.metric
+        if spec.before_admission:
+            return achieved_of(spec, self.batch.since_candidate.get(member_id) or Totals())
         if metric not in FAST_METRICS:
             totals = self.evaluator.totals(member_id, self.batch.ranges[index])
             return achieved_of(spec, totals)
@@ -211,7 +218,9 @@ class _Summariser:
         for i, spec in enumerate(batch.specs):
             base = 4 * batch.ranges[i]
             plain = spec.online_cap is None
-            if spec.metric == CONCENTRATED_HOURS:
+            if spec.before_admission:
+                column.append(None)  # counted since the candidate day, not by year
+            elif spec.metric == CONCENTRATED_HOURS:
                 column.append(base + 1)
             elif spec.metric == CONCENTRATED_COUNT:
                 column.append(base + 3)
