@@ -71,7 +71,9 @@ def token_issue(
     cleaned = _clean_name(name)
     days = _clean_days(expires_in_days)
     # The owner's row locked: two token calls at once cannot both pass the cap.
-    user = User.objects.select_for_update(of=("self",)).select_related("member__org").get(pk=actor.pk)
+    user = (
+        User.objects.select_for_update(of=("self",)).select_related("member__org").get(pk=actor.pk)
+    )
     now = timezone.now()
     cap = int(settings.API_TOKEN_MAX_ACTIVE)
     if ApiToken.objects.filter(user=user).active(now).count() >= cap:
