@@ -33,7 +33,10 @@ def test_tokens_created_used_and_revoked(live_server, browser) -> None:  # type:
     phone.set_default_timeout(15_000)
     log_in(phone, base, "secretary")
     phone.click(".navbar-toggler")
+    # Bootstrap's collapse animates: a click on the toggle mid-animation opens nothing.
+    phone.wait_for_selector("#nav.collapse.show")
     phone.click("#user-menu .dropdown-toggle")
+    phone.wait_for_selector("#user-menu .dropdown-menu.show")
     screenshot(phone, "tokens-user-menu-phone")
     phone.click("#user-menu >> text=API 令牌")
     phone.wait_for_load_state()
