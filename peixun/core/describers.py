@@ -138,7 +138,7 @@ def describe_events(events: Sequence[AuditEvent]) -> list[str]:
             sentences.append(
                 _("%(actor)s: “%(action)s” on %(object)s") % {**values, "action": event.verb}
             )
-        elif "%(actor)s" in str(action):
+        elif "%(actor)s" in str(action) or "%(object)s" in str(action):
             sentences.append(str(action) % values)
         else:
             sentences.append(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record, snapshot
@@ -82,11 +82,28 @@ def login_audit(*, user: User | None, verb: str, username: str = "") -> None:
     if verb not in LOGIN_VERBS:
         raise ValueError(verb)
     typed = (username or "")[:150]
+    # Filed under the account's org, so the tenant's auditors and admins read their own people's
+    # logins; a failure for an unknown login stays with the platform.
+    account = user or (
+        User.objects.filter(Q(username=typed) | Q(mobile=typed)).select_related("member").first()
+        if typed
+        else None
+    )
     audit_record(
         actor=user,
         verb=verb,
         obj=user,
         object_type="" if user is not None else "accounts.user",
         object_repr=(user.username if user is not None else typed),
+        org=_home_org(account),
         after={"username": typed} if typed and user is None else None,
     )
+
+
+def _home_org(user: User | None) -> Organization | None:
+    if user is None:
+        return None
+    if user.member_id is not None and user.member is not None:
+        return user.member.org
+    grant = user.grants.filter(org__isnull=False).select_related("org").order_by("pk").first()
+    return grant.org if grant is not None else None

@@ -93,3 +93,25 @@ class ClientAddressTests(PersonaTestCase):
         )
         event = AuditEvent.objects.get(verb="account.login")
         self.assertEqual(event.address, "203.0.113.7")
+
+
+class LoginAuditOrgTests(PersonaTestCase):
+    """Logins are filed under the account's org, so the tenant's auditors and admins read them."""
+
+    def test_a_login_and_a_failure_are_filed_under_the_members_org(self) -> None:
+        Client().post(reverse("accounts:login"), {"username": "member", "password": PASSWORD})
+        Client().post(reverse("accounts:login"), {"username": "member", "password": "wrong-1"})
+        Client().post(reverse("accounts:login"), {"username": "nobody", "password": "wrong-1"})
+        orgs = dict(
+            AuditEvent.objects.filter(verb__startswith="account.login").values_list(
+                "verb", "org_id"
+            )
+        )
+        self.assertEqual(orgs["account.login"], self.world.member.org_id)
+        failed = AuditEvent.objects.filter(verb="account.login_failed")
+        self.assertEqual(
+            sorted((e.object_repr, e.org_id) for e in failed),
+            [("member", self.world.member.org_id), ("nobody", None)],
+        )
+        page = self.client_for("org_admin").get(reverse("core:audit"))
+        self.assertContains(page, "以 用户“member” 登录失败")
