@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.urls import reverse
+
 from .scoping import Actor
 
 # How urgent a to-do is: the colour of its badge.
@@ -151,3 +153,11 @@ def percent(part: Any, whole: Any) -> int:
         return 0
     share = float(part) * 100 / float(whole)
     return max(0, min(100, int(share + 0.5)))  # half up: 12.5 shows as 13, not 12
+
+
+def todo_url(count: int, first_pk: int | None, one: str, many: str) -> str:
+    """Where a to-do leads: straight to the item when there is one (`one`, a URL name taking its
+    pk), else to the list of them (`many`, a ready URL)."""
+    if count == 1 and first_pk:
+        return reverse(one, args=[first_pk])
+    return many

@@ -8,7 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peixun.core.scoping import Actor, scope_of
-from peixun.core.workbench import WARNING, BigButton, CardLine, Figure, MemberCard, Todo
+from peixun.core.workbench import (
+    WARNING,
+    BigButton,
+    CardLine,
+    Figure,
+    MemberCard,
+    Todo,
+    todo_url,
+)
 
 from .selectors import exams_to_finalise, open_exams_for_member
 
@@ -17,10 +25,8 @@ def staff_items(actor: Actor) -> list[Todo | Figure]:
     waiting = exams_to_finalise(actor)
     if not waiting.count:
         return []
-    if waiting.count == 1 and waiting.first_pk:
-        url = reverse("exams:detail", args=[waiting.first_pk])
-    else:
-        url = f"{reverse('exams:list')}?state=published"
+    published = f"{reverse('exams:list')}?state=published"
+    url = todo_url(waiting.count, waiting.first_pk, "exams:detail", published)
     return [
         Todo(
             key="exams.finalise",

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from peixun.core.scoping import Actor
-from peixun.core.workbench import WARNING, Figure, Todo
+from peixun.core.workbench import WARNING, Figure, Todo, todo_url
 
 from .selectors import plans_awaiting_decision
 
@@ -15,10 +15,8 @@ def staff_items(actor: Actor) -> list[Todo | Figure]:
     waiting = plans_awaiting_decision(actor)
     if not waiting.count:
         return []
-    if waiting.count == 1 and waiting.first_pk:
-        url = reverse("plans:detail", args=[waiting.first_pk])
-    else:
-        url = f"{reverse('plans:filings')}?year={waiting.year}"
+    filings = f"{reverse('plans:filings')}?year={waiting.year}"
+    url = todo_url(waiting.count, waiting.first_pk, "plans:detail", filings)
     return [
         Todo(
             key="plans.decide",

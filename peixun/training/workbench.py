@@ -8,7 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peixun.core.scoping import Actor, scope_of
-from peixun.core.workbench import WARNING, BigButton, CardLine, Figure, MemberCard, Todo
+from peixun.core.workbench import (
+    WARNING,
+    BigButton,
+    CardLine,
+    Figure,
+    MemberCard,
+    Todo,
+    todo_url,
+)
 
 from .selectors import classes_to_close, member_or_none, my_training, nominations_to_review
 
@@ -34,10 +42,8 @@ def staff_items(actor: Actor) -> list[Todo | Figure]:
         )
     to_close = classes_to_close(actor)
     if to_close.count:
-        if to_close.count == 1 and to_close.first_class:
-            url = reverse("training:closing", args=[to_close.first_class])
-        else:
-            url = f"{reverse('training:list')}?state=published"
+        published = f"{reverse('training:list')}?state=published"
+        url = todo_url(to_close.count, to_close.first_class, "training:closing", published)
         items.append(
             Todo(
                 key="training.close",
