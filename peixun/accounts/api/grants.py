@@ -19,7 +19,7 @@ from peixun.core.apiutils import Id, IdParam, Paged, query_error
 from peixun.core.permissions import require_platform
 from peixun.core.scoping import scope_of
 from peixun.orgs.models import Organization
-from peixun.orgs.selectors import attach_ancestor_names, orgs_administered
+from peixun.orgs.selectors import attach_ancestor_names, attach_org_trails, orgs_administered
 
 from .. import services
 from ..models import Grant, User
@@ -136,9 +136,7 @@ class GrantPagination(Paged):
         **params: Any,
     ) -> Any:
         page = super().paginate_queryset(queryset, pagination, request, **params)
-        items = list(page[self.items_attribute])
-        selectors.attach_org_trails(items)
-        page[self.items_attribute] = items
+        page[self.items_attribute] = attach_org_trails(page[self.items_attribute], lambda g: g.org)
         return page
 
 

@@ -169,13 +169,6 @@ def grants_listed(
     return qs.order_by("org__path", "role", "user__username")
 
 
-def attach_org_trails(grants: Iterable[Grant]) -> None:
-    """Set `org.trail` on the org of each grant (one query for the whole page), for labels like
-    县统计局党总支 › 办公室党支部."""
-    orgs = [g.org for g in grants if g.org is not None]
-    attach_ancestor_names(orgs)
-
-
 def grant_org_options(
     *, actor: Actor, within: Organization | None = None
 ) -> QuerySet[Organization]:

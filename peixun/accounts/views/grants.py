@@ -31,7 +31,7 @@ from peixun.core.pickers import picker_answer
 from peixun.core.scoping import Actor, scope_of
 from peixun.orgs.forms import OrgPickerField
 from peixun.orgs.models import Organization
-from peixun.orgs.selectors import attach_ancestor_names, orgs_administered
+from peixun.orgs.selectors import attach_ancestor_names, attach_org_trails, orgs_administered
 
 from .. import services
 from ..models import Grant, User
@@ -163,8 +163,7 @@ def grant_list(request: HttpRequest) -> HttpResponse:
     role = form.cleaned_data.get("role") or ""
     q = form.cleaned_data.get("q") or ""
     page, query = paginate(request, selectors.grants_listed(actor=actor, org=org, role=role, q=q))
-    grants = list(page.object_list)
-    selectors.attach_org_trails(grants)
+    grants = attach_org_trails(page.object_list, lambda g: g.org)
     for grant in grants:
         grant.can_revoke = selectors.may_change_grant(actor, grant)
     if org is not None:
