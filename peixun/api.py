@@ -26,6 +26,8 @@ from peixun.members.api import router as members_router
 from peixun.orglife.api import router as orglife_router
 from peixun.orgs.api import router as orgs_router
 from peixun.plans.api import router as plans_router
+from peixun.reports.api import router as reports_router
+from peixun.spending.api import router as spending_router
 from peixun.training.api import router as training_router
 
 
@@ -141,3 +143,5 @@ api.add_router("/events/", events_router)
 api.add_router("/plans/", plans_router)
 api.add_router("/orglife/", orglife_router)
 api.add_router("/exams/", exams_router)
+api.add_router("/spending/", spending_router)
+api.add_router("/reports/", reports_router)

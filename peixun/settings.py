@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "peixun.plans",
     "peixun.orglife",
     "peixun.exams",
+    "peixun.spending",
+    "peixun.reports",
     "peixun.demo",
 ]
 

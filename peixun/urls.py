@@ -17,5 +17,7 @@ urlpatterns = [
     path("plans/", include("peixun.plans.urls")),
     path("orglife/", include("peixun.orglife.urls")),
     path("exams/", include("peixun.exams.urls")),
+    path("spending/", include("peixun.spending.urls")),
+    path("reports/", include("peixun.reports.urls")),
     path("api/v1/", api.urls),
 ]

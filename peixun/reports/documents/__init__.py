@@ -1,0 +1,1 @@
+"""Files out: .docx/.xlsx/PDF builders."""

@@ -1,0 +1,7 @@
+"""Pages of the 数据驾驶舱 (dashboard), the yearly reports and their editor, year-end closing."""
+
+from django.urls import URLPattern, URLResolver
+
+app_name = "reports"
+
+urlpatterns: list[URLPattern | URLResolver] = []

@@ -1,0 +1,1 @@
+"""Thin pages over the selectors and services."""

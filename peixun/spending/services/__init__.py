@@ -1,0 +1,1 @@
+"""Writes of this app: <noun>_<verb>(*, actor, ...), atomic, permission first, audited."""
