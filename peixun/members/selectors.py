@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from peixun.core.scoping import Actor, scope_of
@@ -143,6 +143,64 @@ def branches_on(*, member_ids: list[int], day: dt.date) -> dict[int, int]:
         .values_list("member_id", "org_id")
     )
     return dict(rows)
+
+
+# Who belonged to an org in a period: the roster of that time, not today's (docs/figures.md).
+
+PARTY_STATUSES = (Member.Status.FULL, Member.Status.PROBATIONARY)
+
+
+def period_memberships(
+    *, actor: Actor, org: Organization, start: dt.date, end: dt.date
+) -> QuerySet[Membership]:
+    """The stretches of belonging to the subtree of `org` that overlap [start, end] while the
+    person was a Party member: a "member of the period" has at least one.
+
+    A member counts from their 入党 date (`joined_on`, the day they became a probationary member)
+    and only while their membership in the subtree was open, so people who joined the Party or
+    the org after `end`, or left before `start`, are not counted, and 发展对象 and 积极分子 never
+    are. A member recorded without a 入党 date counts for all of their membership (the roster
+    import allows it). Departed members count for the periods they belonged.
+    """
+    return (
+        Membership.objects.visible_to(actor)
+        .filter(org__path__startswith=org.path, since__lte=end)
+        .filter(Q(until__isnull=True) | Q(until__gt=start))
+        .filter(member__status__in=PARTY_STATUSES)
+        .filter(Q(member__joined_on__isnull=True) | Q(member__joined_on__lte=end))
+        .filter(
+            Q(member__joined_on__isnull=True)
+            | Q(until__isnull=True)
+            | Q(until__gt=F("member__joined_on"))
+        )
+    )
+
+
+def period_member_count(*, actor: Actor, org: Organization, start: dt.date, end: dt.date) -> int:
+    """How many people were Party members of the subtree of `org` at some time in [start, end]."""
+    return (
+        period_memberships(actor=actor, org=org, start=start, end=end)
+        .values("member_id")
+        .distinct()
+        .count()
+    )
+
+
+def period_party_days(
+    *, actor: Actor, org: Organization, start: dt.date, end: dt.date
+) -> dict[int, int]:
+    """member id → the days of [start, end] on which they were a Party member of the subtree
+    (the measure a yearly requirement is pro-rated by), for every member of the period."""
+    days: dict[int, int] = {}
+    rows = period_memberships(actor=actor, org=org, start=start, end=end).values_list(
+        "member_id", "since", "until", "member__joined_on"
+    )
+    for member_id, since, until, joined_on in rows:
+        first = max(start, since, joined_on or since)
+        last = min(end, until - dt.timedelta(days=1) if until else end)
+        if last >= first:
+            days[member_id] = days.get(member_id, 0) + (last - first).days + 1
+    return days
 
 
 # The member readers the org tree asks through orgs.registry (MembersConfig.ready()).
