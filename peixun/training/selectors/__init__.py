@@ -39,6 +39,7 @@ from .closing import (
     AttendanceGrid,
     CertificateFacts,
     SheetSession,
+    archive_classes,
     attendance_grid,
     certificate_facts,
     class_credits,
@@ -75,6 +76,7 @@ from .mine import MyTraining, classes_open_for_member, my_training
 from .todo import classes_to_close, nominations_to_review
 
 __all__ = [
+    "archive_classes",
     "MakeUpRow",
     "fits_candidate",
     "makeup_candidates",
