@@ -11,6 +11,15 @@ from .checklist import (
     missing_items,
     plan_file_name,
 )
+from .circular import (
+    Absentee,
+    Circular,
+    UnitRow,
+    circular_figures,
+    circular_member_ids,
+    class_circular,
+    org_year_circular,
+)
 from .classes import (
     class_get,
     class_hours_total,
@@ -76,6 +85,13 @@ from .mine import MyTraining, classes_open_for_member, my_training
 from .todo import classes_to_close, nominations_to_review
 
 __all__ = [
+    "Absentee",
+    "Circular",
+    "UnitRow",
+    "circular_figures",
+    "circular_member_ids",
+    "class_circular",
+    "org_year_circular",
     "archive_classes",
     "MakeUpRow",
     "fits_candidate",

@@ -397,7 +397,7 @@ def archive_classes(member_id: int, first_year: int, last_year: int) -> list[Arc
         elif closed:
             outcome = _("Not completed")
         else:
-            outcome = _("In progress")
+            outcome = _("Class under way")
         lines.append(
             ArchiveLine(
                 on=training_class.starts_on,
