@@ -415,3 +415,11 @@ class QuotaForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = orgs if orgs is not None else Organization.objects.none()  # type: ignore[attr-defined]
         self.style_fields(small=True)
+
+
+class CircularForm(BootstrapMixin, forms.Form):
+    """The 成文日期 and 主送 of a 调训情况通报 (both optional: the class's closing date and the
+    units given places by default); the service checks them."""
+
+    dated = forms.DateField(label=_("date of the circular"), required=False, widget=DateInput())
+    addressee = forms.CharField(label=_("addressed to"), required=False, max_length=300)

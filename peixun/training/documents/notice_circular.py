@@ -22,7 +22,6 @@ from peixun.core.text import neutralise_formula
 
 from ..selectors.circular import Circular, UnitRow
 
-
 CONTEXT = "dispatch circular"
 
 
