@@ -32,6 +32,7 @@ from ..registry import ArchiveLine, archive_lines
 from .compliance import STATUS_LABELS, default_as_of, member_compliance
 
 ZERO = Decimal(0)
+CENT = Decimal("0.01")
 # A record or certificate covers at most this many years (two five-year plans).
 MAX_ARCHIVE_YEARS = 10
 FIRST_ARCHIVE_YEAR = 2000
@@ -138,12 +139,13 @@ def member_hours_figures(*, member_id: int, first_year: int, last_year: int) -> 
         .order_by()
     )
     by_kind: dict[str, Decimal] = {}
-    total = concentrated = online = ZERO
+    total = concentrated = online = ZERO.quantize(CENT)
     for row in rows:
-        by_kind[row["kind"]] = Decimal(row["h"] or 0)
-        total += Decimal(row["h"] or 0)
-        concentrated += Decimal(row["c"] or 0)
-        online += Decimal(row["o"] or 0)
+        # Sums come back as the backend makes them (SQLite: 32, 32.0 …); two places, always.
+        by_kind[row["kind"]] = Decimal(row["h"] or 0).quantize(CENT)
+        total += Decimal(row["h"] or 0).quantize(CENT)
+        concentrated += Decimal(row["c"] or 0).quantize(CENT)
+        online += Decimal(row["o"] or 0).quantize(CENT)
     return HoursFigures(
         first_year=first_year,
         last_year=last_year,
@@ -254,7 +256,7 @@ def _year_kinds(member_id: int, first_year: int, last_year: int) -> dict[int, di
     )
     out: dict[int, dict[str, Decimal]] = {}
     for row in rows:
-        out.setdefault(row["year"], {})[row["kind"]] = Decimal(row["h"] or 0)
+        out.setdefault(row["year"], {})[row["kind"]] = Decimal(row["h"] or 0).quantize(CENT)
     return out
 
 
