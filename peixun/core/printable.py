@@ -339,7 +339,7 @@ def _pdf_table(pdf: FPDF, table: Table) -> None:
     ]
     with pdf.table(
         col_widths=widths,
-        width=sum(widths),
+        width=min(sum(widths), pdf.epw),  # the shares may sum a hair above the page
         text_align=aligns,
         wrapmode=WrapMode.CHAR,
         line_height=table.size * 0.55,
