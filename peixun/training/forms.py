@@ -13,7 +13,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peixun.core.forms import BootstrapMixin, DateInput, blank_first, combine_day_and_times
+from peixun.core.forms import (
+    BootstrapMixin,
+    DateInput,
+    blank_first,
+    combine_day_and_times,
+)
 from peixun.hours.models import Topic
 from peixun.members.models import Member
 from peixun.orgs.forms import OrgPickerField
@@ -423,3 +428,7 @@ class CircularForm(BootstrapMixin, forms.Form):
 
     dated = forms.DateField(label=_("date of the circular"), required=False, widget=DateInput())
     addressee = forms.CharField(label=_("addressed to"), required=False, max_length=300)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_fields(small=True)

@@ -13,7 +13,6 @@ out of scope 404 (a member named in the body: 422, as an unknown one); a reader 
 422 naming the field. Hours are decimals sent as strings.
 """
 
-
 import datetime as dt
 from decimal import Decimal
 from typing import Any
