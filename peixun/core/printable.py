@@ -273,7 +273,7 @@ def render_docx(doc: Printable) -> bytes:
         elif isinstance(block, Table):
             _docx_table(document, block, width_mm)
         elif isinstance(block, PageBreak):
-            document.add_page_break()
+            document.add_page_break()  # type: ignore[no-untyped-call]
     if doc.signature or doc.dated:
         docx_paragraph(document, "", indent=False)
         for line in (doc.signature, chinese_date(doc.dated) if doc.dated else ""):

@@ -94,7 +94,9 @@ def clean_year_range(first: Any, last: Any, *, today: dt.date | None = None) -> 
 def member_visible_or_404(*, actor: Actor, member: Member | int) -> Member:
     """The member if the actor may read their record (themself, their branch's readers); else 404."""
     pk = member.pk if isinstance(member, Member) else member
-    found = Member.objects.visible_to(actor).select_related("org").filter(pk=pk).first()
+    found: Member | None = (
+        Member.objects.visible_to(actor).select_related("org").filter(pk=pk).first()
+    )
     if found is None:
         raise Http404
     return found
@@ -315,11 +317,13 @@ def certificate_issuer(*, actor: Actor, member: Member) -> Organization | None:
     steplen = Organization.steplen
     path = member.org.path
     if scope.platform:
-        return Organization.objects.filter(path=path[:steplen]).first()
+        tenant: Organization | None = Organization.objects.filter(path=path[:steplen]).first()
+        return tenant
     managing = sorted((p for p in scope.manage_paths if path.startswith(p)), key=len)
     if not managing:
         return None
-    return Organization.objects.filter(path=managing[0]).first()
+    top: Organization | None = Organization.objects.filter(path=managing[0]).first()
+    return top
 
 
 def certificate_list(

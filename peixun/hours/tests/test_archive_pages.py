@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import ClassVar
 
 from django.urls import reverse
 
@@ -76,6 +77,8 @@ class ArchivePrintPageTests(PersonaTestCase):
 
 
 class CertificatePageTests(PersonaTestCase):
+    certificate: ClassVar[HoursCertificate]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -121,6 +124,7 @@ class CertificatePageTests(PersonaTestCase):
             {"concentrated_training": "32.00", "central_group": "2.00", "self_study": "3.00"},
         )
         event = AuditEvent.objects.get(verb="hours.certificate_issue", object_id=str(cert.pk))
+        assert event.after is not None
         self.assertEqual(event.after["serial"], "T01-2025-0001")
         self.assertEqual(event.after["total"], "37.00")
 

@@ -4,6 +4,7 @@ its documents and the audit of their export."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -11,13 +12,13 @@ from openpyxl import load_workbook
 
 from peixun.core.models import AuditEvent
 from peixun.testing import PersonaTestCase
-from peixun.training.selectors import class_circular, org_year_circular
+from peixun.training.selectors import Circular, class_circular, org_year_circular
 from peixun.training.services.dispatch import circular_export
 
 from .test_circular_fixtures import YEAR, CircularFixture, build_circular
 
 
-def table(circular) -> list[tuple]:  # type: ignore[no-untyped-def]
+def table(circular: Circular) -> list[tuple[Any, ...]]:
     return [
         (u.name, u.places, u.nominated, u.named, u.attended, u.completed, u.absent)
         for u in [*circular.units, circular.total]

@@ -104,6 +104,7 @@ class CircularPageTests(PersonaTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn(f"circular-T01-{YEAR}.xlsx", response["Content-Disposition"])
         event = AuditEvent.objects.get(verb="training.circular_export")
+        assert event.after is not None
         self.assertEqual(event.after["year"], YEAR)
         self.assertEqual(
             self.client_for("other_secretary").get(url, {"org": self.world.root.pk}).status_code,
