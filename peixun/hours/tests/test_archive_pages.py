@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from django.urls import reverse
 
+from peixun.core.describers import describe_events
 from peixun.core.models import AuditEvent
 from peixun.hours.models import HoursCertificate
 from peixun.hours.services import certificate_issue
@@ -126,6 +127,7 @@ class CertificatePageTests(PersonaTestCase):
         event = AuditEvent.objects.get(verb="hours.certificate_issue", object_id=str(cert.pk))
         assert event.after is not None
         self.assertEqual(event.after["serial"], "T01-2025-0001")
+        self.assertEqual(describe_events([event])[0], "王芳 出具了学时证明 T01-2025-0001（李明）")
         self.assertEqual(event.after["total"], "37.00")
 
     def test_bad_input_stores_nothing(self) -> None:
