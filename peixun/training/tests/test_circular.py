@@ -7,12 +7,19 @@ import io
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from peixun.core.models import AuditEvent
 from peixun.testing import PersonaTestCase
-from peixun.training.selectors import Circular, class_circular, org_year_circular
+from peixun.training.selectors import (
+    Circular,
+    circular_figures,
+    class_circular,
+    org_year_circular,
+)
 from peixun.training.services.dispatch import circular_export
 
 from .test_circular_fixtures import YEAR, CircularFixture, build_circular
@@ -73,6 +80,15 @@ class CircularTests(PersonaTestCase):
         )
         empty = org_year_circular(actor=self.user("viewer"), org=self.world.root, year=YEAR - 1)
         self.assertEqual((empty.classes, empty.units, empty.absentees), ([], [], []))
+
+    def test_query_count_does_not_grow_with_classes(self) -> None:
+        one, two = [self.fx.training_class], [self.fx.training_class, self.fx.second]
+        with CaptureQueriesContext(connection) as first:
+            circular_figures(one)
+        with CaptureQueriesContext(connection) as both:
+            circular_figures(two)
+        self.assertEqual(len(first), len(both))
+        self.assertLessEqual(len(both), 6)
 
     def test_scope(self) -> None:
         tc = self.fx.training_class
