@@ -21,6 +21,11 @@ class SpendingTotals:
     # Fund value -> amount; every fund present (0 when nothing was spent from it).
     by_fund: dict[str, Decimal]
 
+    @property
+    def funds(self) -> list[tuple[str, str, Decimal]]:
+        """(fund value, its label, amount) in the funds' order, for pages and documents."""
+        return [(value, str(label), self.by_fund[value]) for value, label in Fund.choices]
+
 
 def totals_of(expenses: QuerySet[Expense]) -> SpendingTotals:
     """Totals of the standing (not voided) expenses among those given: one aggregate query."""
