@@ -85,7 +85,7 @@ def spent_by_item(actor: Actor, item_ids: list[int]) -> dict[int, Decimal]:
             .values_list(key, "amount")
         )
         for pk, amount in rows:
-            spent[pk] += amount or ZERO
+            spent[pk] += (amount or ZERO).quantize(CENT)
     return dict(spent)
 
 
@@ -138,7 +138,7 @@ def org_spending(actor: Actor, org: Organization, year: int) -> OrgPlanActual:
             .values_list("prefix", "amount")
             .order_by()
         )
-        return {prefix: amount or ZERO for prefix, amount in rows}
+        return {prefix: (amount or ZERO).quantize(CENT) for prefix, amount in rows}
 
     budgets = grouped(items_of(actor, org, year).order_by(), "plan__org__path", "budget")
     spent = grouped(
@@ -230,9 +230,9 @@ def class_costs_of(actor: Actor, classes: list[TrainingClass]) -> list[ClassCost
         out.append(
             ClassCost(
                 training_class=c,
-                spent=spent.get(c.pk) or ZERO,
+                spent=(spent.get(c.pk) or ZERO).quantize(CENT),
                 trainees=completed[c.pk] if closed else 0,
-                hours=hours_of[c.pk],
+                hours=hours_of[c.pk].quantize(CENT),
             )
         )
     return out

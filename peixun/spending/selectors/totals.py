@@ -13,6 +13,9 @@ from peixun.orgs.models import Organization
 
 from ..models import Expense, Fund
 
+# Sums come back as the database gives them (SQLite drops trailing zeros): to the cent.
+CENT = Decimal("0.01")
+
 
 @dataclass(frozen=True)
 class SpendingTotals:
@@ -39,7 +42,7 @@ def totals_of(expenses: QuerySet[Expense]) -> SpendingTotals:
         .annotate(amount=Sum("amount"), n=Count("pk"))
     )
     for row in rows:
-        amount = row["amount"] or Decimal(0)
+        amount = (row["amount"] or Decimal(0)).quantize(CENT)
         by_fund[row["fund"]] = amount
         total += amount
         count += row["n"]
