@@ -143,7 +143,7 @@ def ledger_workbook(
         sheet.page_setup.orientation = "landscape"
         sheet.page_setup.fitToWidth = 1
         sheet.page_setup.fitToHeight = 0
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True  # type: ignore[union-attr]
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
         sheet.print_options.horizontalCentered = True
         buffer = io.BytesIO()
         workbook.save(buffer)

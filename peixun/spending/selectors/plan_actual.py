@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Substr
@@ -65,7 +66,7 @@ class ItemSpending:
 def items_of(actor: Actor, org: Organization, year: int) -> QuerySet[PlanItem]:
     """The plan items of the year's plans of the org and the orgs below it, that the actor sees."""
     return (
-        PlanItem.objects.visible_to(actor)  # type: ignore[attr-defined]
+        PlanItem.objects.visible_to(actor)
         .filter(plan__year=year, plan__org__path__startswith=org.path)
         .select_related("plan__org")
         .order_by("plan__org__path", "position", "id")
@@ -130,7 +131,7 @@ def org_spending(actor: Actor, org: Organization, year: int) -> OrgPlanActual:
     children = list(Organization.objects.get_children(org).order_by("path"))
     width = (org.depth + 1) * Organization.steplen
 
-    def grouped(qs: QuerySet[object], path_field: str, amount_field: str) -> dict[str, Decimal]:
+    def grouped(qs: QuerySet[Any], path_field: str, amount_field: str) -> dict[str, Decimal]:
         rows = (
             qs.annotate(prefix=Substr(path_field, 1, width))
             .values("prefix")

@@ -54,7 +54,7 @@ def spending_totals(
 ) -> SpendingTotals:
     """What the org and every org below it spent from `start` to `end` (both included), by
     fund; voided expenses excluded, expenses the actor may not see left out."""
-    expenses = Expense.objects.visible_to(actor).filter(  # type: ignore[attr-defined]
+    expenses = Expense.objects.visible_to(actor).filter(
         org__path__startswith=org.path, spent_on__gte=start, spent_on__lte=end
     )
     return totals_of(expenses)

@@ -4,7 +4,7 @@ and plan versus actual; bad input is a 422 naming the field, with nothing stored
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from peixun.core.models import AuditEvent
 from peixun.plans.tests.fixtures import branch_plan
@@ -33,6 +33,8 @@ def error_fields(response: Any) -> set[str]:
 
 
 class ApiTest(PersonaTestCase):
+    expense: ClassVar[Expense]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()

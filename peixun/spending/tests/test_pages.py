@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from decimal import Decimal
+from typing import ClassVar
 
 from openpyxl import load_workbook
 
@@ -27,6 +28,9 @@ WRITERS = {**READERS, "viewer": 403}
 
 
 class PagesTest(PersonaTestCase):
+    expense: ClassVar[Expense]
+    dues: ClassVar[Expense]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()

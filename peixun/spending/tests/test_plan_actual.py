@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import ClassVar
 
 from peixun.orglife.models import MeetingKind
 from peixun.orglife.tests.test_meetings_fixtures import record
+from peixun.plans.models import PlanItem, TrainingPlan
 from peixun.plans.tests.fixtures import branch_plan
 from peixun.spending.models import Fund
 from peixun.spending.selectors import class_cost, class_costs, item_spending, org_spending
 from peixun.spending.services import expense_void
 from peixun.testing import PersonaTestCase
+from peixun.training.models import TrainingClass
 
 from .fixtures import YEAR, costed_class, spend
 
@@ -23,6 +26,11 @@ class PlanActualTest(PersonaTestCase):
     a class that delivers it, 200 on a meeting that delivers it (and 999 voided): 1700 spent.
     Item 2: nothing. 第二党支部 spent 80 and 局党委 itself 400, with no plan; the far branch 5000
     (not under 局党委); 第一党支部 also spent 7 in the year before."""
+
+    plan: ClassVar[TrainingPlan]
+    item1: ClassVar[PlanItem]
+    item2: ClassVar[PlanItem]
+    training_class: ClassVar[TrainingClass]
 
     @classmethod
     def setUpTestData(cls) -> None:

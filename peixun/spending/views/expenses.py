@@ -25,6 +25,7 @@ from .. import selectors, services
 from ..forms import AttachmentForm, ExpenseFilterForm, ExpenseForm, VoidForm, year_choices
 from ..models import Expense
 
+LINKS = {"org", "training_class", "meeting", "plan_item", "decision_meeting"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -146,8 +147,9 @@ def expense_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if expense.voided_at is not None:
         messages.error(request, _("The expense was voided; it can no longer change."))
         return redirect("spending:detail", pk=expense.pk)
+    # Links by their ids, as the form's pickers take them.
     initial = {
-        name: getattr(expense, Expense._meta.get_field(name).attname)
+        name: getattr(expense, f"{name}_id" if name in LINKS else name)
         for name in services.EXPENSE_AUDIT
     }
     form = ExpenseForm(request.POST or None, actor=request.user, initial=initial)
