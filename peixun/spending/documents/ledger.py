@@ -24,6 +24,10 @@ from ..models import Expense, Fund
 DATE_FORMAT = "yyyy-mm-dd"
 MONEY_FORMAT = "#,##0.00"
 HEADER_ROW = 3
+# The widest each column may grow (characters); longer text wraps within it.
+CAPS = [6, 12, 18, 9, 30, 13, 16, 24, 26, 18]
+WRAPPED = (2, 4, 6, 7, 8, 9)  # organization, purpose, payee, spent on, decision, remarks
+LINE_HEIGHT = 15  # points a line of 11-point text takes
 
 
 def _width(value: object) -> int:
@@ -99,6 +103,7 @@ def ledger_workbook(
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         widths = [_width(c) + 2 for c in columns]
         funds = dict(Fund.choices)
+        rows: list[list[object]] = []
         for number, expense in enumerate(expenses, start=1):
             remark = ""
             if expense.voided_at:
@@ -116,9 +121,10 @@ def ledger_workbook(
                 neutralise_formula(remark),
             ]
             sheet.append(row)
+            rows.append(row)
             for index, cell in enumerate(sheet[sheet.max_row]):
                 cell.border = box
-                cell.alignment = Alignment(vertical="top", wrap_text=index in (4, 7, 8, 9))
+                cell.alignment = Alignment(vertical="top", wrap_text=index in WRAPPED)
                 if expense.voided_at and index != 9:
                     cell.font = Font(strike=True, color="808080")
             sheet.cell(sheet.max_row, 2).number_format = DATE_FORMAT
@@ -134,9 +140,14 @@ def ledger_workbook(
             sheet.cell(sheet.max_row, 5).alignment = Alignment(horizontal="right")
             sheet.cell(sheet.max_row, 6).number_format = MONEY_FORMAT
             sheet.cell(sheet.max_row, 6).font = Font(bold=True)
-        caps = [6, 12, 24, 12, 40, 14, 20, 30, 34, 24]
-        for index, width in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = min(width, caps[index - 1])
+        fitted = [min(width, cap) for width, cap in zip(widths, CAPS, strict=True)]
+        for index, width in enumerate(fitted, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        # Spreadsheets do not grow a row for wrapped text on opening: give each row the lines
+        # its longest wrapped cell needs.
+        for offset, row in enumerate(rows, start=HEADER_ROW + 1):
+            lines = max(-(-_width(row[i]) // max(1, fitted[i] - 1)) for i in WRAPPED)
+            sheet.row_dimensions[offset].height = LINE_HEIGHT * max(1, lines)
         sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
         sheet.freeze_panes = f"A{HEADER_ROW + 1}"
         sheet.page_setup.paperSize = sheet.PAPERSIZE_A4

@@ -140,6 +140,16 @@ def first_reading_org(actor: Actor) -> Organization | None:
     return reading_orgs(actor).first()
 
 
+def sole_reading_org(actor: Actor) -> Organization | None:
+    """The one org whose subtree is all the actor reads (their grant's), or None when they read
+    several subtrees or everything (a platform admin)."""
+    scope = scope_of(actor)
+    if scope.platform or len(scope.read_paths) != 1:
+        return None
+    found: Organization | None = Organization.objects.filter(path=scope.read_paths[0]).first()
+    return found
+
+
 def class_candidates(actor: Actor) -> QuerySet[TrainingClass]:
     """Classes an expense may be booked against: those the actor sees, not cancelled."""
     visible: QuerySet[TrainingClass] = TrainingClass.objects.visible_to(actor)  # type: ignore[no-untyped-call]

@@ -89,7 +89,7 @@ def ledger_xlsx(request: HttpRequest) -> HttpResponse:
     _form, filters = _filters(request)
     expenses = selectors.expense_list(request.user, filters)
     totals = selectors.totals_of(expenses)
-    org = filters.org
+    org = filters.org or selectors.sole_reading_org(request.user)
     if org is not None:
         attach_org_trails([org], lambda o: o)
         org_label = org_path_label(org)

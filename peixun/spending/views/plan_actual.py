@@ -23,6 +23,11 @@ def plan_actual(request: HttpRequest) -> HttpResponse:
     actor = request.user
     data = request.GET.copy()
     data.setdefault("year", str(timezone.localdate().year))
+    if not data.get("org"):
+        # The actor's first org, shown chosen in the picker.
+        first = selectors.first_reading_org(actor)
+        if first is not None:
+            data["org"] = str(first.pk)
     form = PlanActualForm(data, actor=actor, years=year_choices())
     if (answer := picker_answer(request, form)) is not None:
         return answer
