@@ -120,6 +120,26 @@ class PlanActualTest(PersonaTestCase):
         self.assertEqual([c.training_class for c in costs], [self.training_class])
         self.assertEqual(class_costs(self.user("org_admin"), self.world.unit, YEAR - 1), [])
 
+    def test_fixed_number_of_queries(self) -> None:
+        admin = self.user("org_admin")
+        admin_scope = spending_totals(  # grants read once, cached on the user
+            actor=admin, org=self.world.unit, start=dt.date(YEAR, 1, 1), end=dt.date(YEAR, 1, 1)
+        )
+        self.assertEqual(admin_scope.count, 0)
+        with self.assertNumQueries(3):  # the children, budgets by child, spending by child
+            org_spending(admin, self.world.unit, YEAR)
+        with self.assertNumQueries(4):  # the items, spent on them, their classes, their meetings
+            item_spending(admin, self.world.unit, YEAR)
+        with self.assertNumQueries(6):  # which classes, the classes, then four for their cost
+            class_costs(admin, self.world.unit, YEAR)
+        with self.assertNumQueries(1):
+            spending_totals(
+                actor=admin,
+                org=self.world.root,
+                start=dt.date(YEAR, 1, 1),
+                end=dt.date(YEAR, 12, 31),
+            )
+
     def test_open_class_has_no_completed_trainees(self) -> None:
         self.training_class.state = "published"
         cost = class_cost(self.user("org_admin"), self.training_class)
