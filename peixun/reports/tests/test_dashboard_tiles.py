@@ -42,10 +42,13 @@ from peixun.reports.selectors.dashboard import (
     dashboard,
     exams_tile,
     frame_for,
+    hours_tile,
     plans_tile,
     regularity_tile,
+    spending_tile,
     training_tile,
 )
+from peixun.spending.models import Expense, Fund
 from peixun.testing import PersonaTestCase, make_member
 from peixun.training.models import ClassKind, Enrolment, TrainingClass
 
@@ -98,9 +101,10 @@ class DashboardTileTests(PersonaTestCase):
             hours="60", kind="concentrated_training", title="专题培训班",
             topic="innovation_theory", concentrated=True,
         )  # fmt: skip
-        # An exam (published before 钱进 and 周敏 join, so they are no candidates): 李明 passes at the second go, 王芳 fails, 赵强 passes, 孙丽 never takes it.
+        # An exam (published before 钱进 and 周敏 join, so they are no candidates): 李明 passes
+        # at the second go, 王芳 fails, 赵强 passes, 孙丽 never takes it.
         paper = fixed_paper(w, add_questions(w, per_kind=1))
-        opens = timezone.make_aware(dt.datetime(YEAR, 6, 1, 9))
+        opens = dt.datetime(YEAR, 6, 1, 9, tzinfo=timezone.get_current_timezone())
         cls.exam = make_exam(w, paper)  # published now, then moved to June of YEAR
         Exam.objects.filter(pk=cls.exam.pk).update(
             opens_at=opens, closes_at=opens + dt.timedelta(days=7)
@@ -137,6 +141,26 @@ class DashboardTileTests(PersonaTestCase):
             state=TrainingClass.State.CANCELLED,
         )  # fmt: skip
         closed_class(w.unit, ClassKind.SPECIAL, dt.date(YEAR - 1, 5, 1), w.member)
+        # Spending: 第一支部 党费 800 (March) and 培训经费 200 (November), 第三支部 other 50,
+        # a voided 9999 and an expense of the year before.
+        for org, on, amount, fund, extra in (
+            (w.branch, dt.date(YEAR, 3, 1), "800", Fund.PARTY_DUES, {}),
+            (w.branch, dt.date(YEAR, 11, 1), "200", Fund.TRAINING_FUNDS, {}),
+            (w.far_branch, dt.date(YEAR, 5, 1), "50", Fund.OTHER, {}),
+            (
+                w.branch,
+                dt.date(YEAR, 5, 1),
+                "9999",
+                Fund.OTHER,
+                {"voided_at": timezone.now(), "void_reason": "重复"},
+            ),
+            (w.branch, dt.date(YEAR - 1, 5, 1), "7", Fund.OTHER, {}),
+        ):
+            if fund == Fund.PARTY_DUES:
+                extra.update(decision_body="支委会", decision_on=on)
+            Expense.objects.create(
+                org=org, spent_on=on, amount=Decimal(amount), fund=fund, purpose="教材", **extra
+            )
         # A plan of 局党委: one item done, one overdue.
         plan = TrainingPlan.objects.create(
             org=w.unit, year=YEAR, title="年度培训计划", state=TrainingPlan.State.APPROVED
@@ -212,6 +236,39 @@ class DashboardTileTests(PersonaTestCase):
         self.assertEqual(v["participation"], Decimal("40.0"))
         self.assertEqual(child_values(tile)["测试局机关党委"]["participation"], Decimal("66.7"))
         self.assertEqual(child_values(tile)["测试委党委"]["participation"], Decimal("0.0"))
+
+    def test_hours_tile_by_hand(self) -> None:
+        tile = hours_tile(self.frame())
+        v = values(tile)
+        # Six members all year (周敏 exempt but a member); 李明 and 王芳 60 hours each.
+        self.assertEqual(v["members"], 6)
+        self.assertEqual(v["coverage"], Decimal("33.3"))
+        self.assertEqual(v["total_hours"], Decimal("120"))
+        self.assertEqual(v["average_hours"], Decimal("20.00"))  # 120 / 6 member-years
+        self.assertEqual(v["kind:concentrated_training"], Decimal("120"))
+        children = child_values(tile)
+        self.assertEqual(children["测试局机关党委"]["average_hours"], Decimal("30.00"))
+        self.assertEqual(children["测试局机关党委"]["coverage"], Decimal("50.0"))
+        self.assertEqual(children["测试委党委"]["members"], 2)
+        self.assertEqual(children["测试委党委"]["coverage"], Decimal("0.0"))
+        # As of February nothing has been recorded yet.
+        early = values(hours_tile(self.frame(as_of=dt.date(YEAR, 2, 1))))
+        self.assertEqual(early["total_hours"], Decimal("0"))
+
+    def test_spending_tile_by_hand(self) -> None:
+        tile = spending_tile(self.frame())
+        v = values(tile)
+        self.assertEqual(v["total"], Decimal("1050"))  # 800 + 200 + 50; the voided 9999 apart
+        self.assertEqual(v["count"], 3)
+        self.assertEqual(v["fund:party_dues"], Decimal("800"))
+        self.assertEqual(v["fund:training_funds"], Decimal("200"))
+        self.assertEqual(v["fund:other"], Decimal("50"))
+        children = child_values(tile)
+        self.assertEqual(children["测试局机关党委"]["total"], Decimal("1000"))
+        self.assertEqual(children["测试委党委"]["total"], Decimal("50"))
+        # As of the end of June the November expense is not counted.
+        early = values(spending_tile(self.frame(as_of=dt.date(YEAR, 6, 30))))
+        self.assertEqual(early["total"], Decimal("850"))
 
     # -- activities ---------------------------------------------------------------------------
 

@@ -28,7 +28,8 @@ from .base import (
     may_see_dashboard,
     org_trail,
 )
-from .people import category_tile, compliance_of, compliance_tile, concentrated_tile
+from .money import spending_tile
+from .people import category_tile, compliance_of, compliance_tile, concentrated_tile, hours_tile
 
 
 @dataclass
@@ -68,6 +69,7 @@ def dashboard(
     frame = frame_for(actor, found, year, as_of)
     compliance = compliance_of(frame)
     tiles = [
+        hours_tile(frame),
         compliance_tile(frame, compliance),
         concentrated_tile(frame, compliance),
         category_tile(frame),
@@ -75,6 +77,7 @@ def dashboard(
         training_tile(frame),
         exams_tile(frame),
         plans_tile(frame),
+        spending_tile(frame),
     ]
     return Dashboard(
         org=found,
@@ -105,8 +108,10 @@ __all__ = [
     "dashboard_roots",
     "exams_tile",
     "frame_for",
+    "hours_tile",
     "may_see_dashboard",
     "plans_tile",
     "regularity_tile",
+    "spending_tile",
     "training_tile",
 ]

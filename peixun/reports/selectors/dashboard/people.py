@@ -5,16 +5,20 @@ by construction; the tests check that and compute each by hand."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from decimal import Decimal
+from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from peixun.hours.models import Kind
 from peixun.hours.selectors import OrgCompliance, member_table, org_compliance
+from peixun.hours.selectors.figures import PeriodHours, period_hours
 from peixun.members.models import Member
 
-from .base import COUNT, PERCENT, ChildRow, Figure, Frame, Tile, percent
+from .base import COUNT, HOURS, PERCENT, ChildRow, Figure, Frame, Tile, percent
 
 # The rule categories (the audience of a requirement rule): member status, cadre rank, employment.
 CATEGORY_DIMENSIONS = ("status", "cadre_rank", "employment")
@@ -225,6 +229,71 @@ def concentrated_tile(frame: Frame, compliance: OrgCompliance | None = None) -> 
         note=_(
             "Members not exempt from study who attended at least one concentrated training in "
             "the year."
+        ),
+        url=reverse("compliance:org", args=[frame.org.pk]) + "?" + frame.query(),
+    )
+
+
+def _hours_figures(frame: Frame, org_pk: int, found: PeriodHours) -> list[Figure]:
+    page = reverse("compliance:org", args=[org_pk]) + "?" + frame.query()
+    members = reverse("members:list") + f"?org={org_pk}"
+    coverage = (
+        (found.coverage * 100).quantize(Decimal("0.1")) if found.coverage is not None else None
+    )
+    return [
+        Figure("members", _("Members of the year"), found.members, COUNT, members),
+        Figure("coverage", _("Coverage"), coverage, PERCENT, page),
+        Figure("average_hours", _("Average hours"), found.average_hours, HOURS, page),
+        Figure("total_hours", _("Total hours"), found.total_hours, HOURS, page),
+    ]
+
+
+def hours_tile(frame: Frame) -> Tile:
+    """Coverage and average hours of the members of the year (`hours.selectors.period_hours`:
+    the roster of the period by the membership history, hours dated from 1 January to the as-of
+    date); coverage = members with confirmed hours / members, average = hours / member-years."""
+    end = dt.date(frame.year, 12, 31)
+
+    def of(org: Any) -> PeriodHours:
+        return period_hours(
+            actor=frame.actor, org=org, start=frame.start, end=end, as_of=frame.as_of
+        )
+
+    found = of(frame.org)
+    rows = [
+        ChildRow(
+            child.pk,
+            child.name,
+            frame.dashboard_url(child),
+            _hours_figures(frame, child.pk, of(child)),
+        )
+        for child in frame.children
+    ]
+    kinds = dict(Kind.choices)
+    by_kind = sorted(
+        found.hours_by_kind.items(),
+        key=lambda kv: list(kinds).index(kv[0]) if kv[0] in kinds else 99,
+    )
+    figures = _hours_figures(frame, frame.org.pk, found)
+    for kind, hours in by_kind:
+        figures.append(Figure(f"kind:{kind}", str(kinds.get(kind, kind)), hours, HOURS))
+    return Tile(
+        key="hours",
+        title=_("Coverage and average hours"),
+        figures=figures,
+        children=rows,
+        chart={
+            "categories": [r.org_name for r in rows],
+            "series": [
+                {
+                    "name": _("Average hours"),
+                    "data": [r.figure("average_hours").value for r in rows],
+                }
+            ],
+        },
+        note=_(
+            "Members of the year by the membership history; coverage is the share with confirmed "
+            "hours, the average is hours per member per year (docs/figures.md)."
         ),
         url=reverse("compliance:org", args=[frame.org.pk]) + "?" + frame.query(),
     )
