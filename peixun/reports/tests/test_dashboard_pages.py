@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -22,6 +22,8 @@ API = "/api/v1/reports/dashboard"
 
 
 class DashboardPageTests(PersonaTestCase):
+    other: ClassVar[OtherTenant]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -177,13 +179,14 @@ class DashboardPageTests(PersonaTestCase):
 
     def test_api_bad_input_is_422(self) -> None:
         client = self.client_for("org_admin")
-        for params, field in (
+        cases: list[tuple[dict[str, Any], str]] = [
             ({"year": 1999}, "year"),
             ({"year": "x"}, "year"),
             ({"year": YEAR, "as_of": "2024-01-01"}, "as_of"),
             ({"as_of": "31/12/2025"}, "as_of"),
             ({"org": 0}, "org"),
-        ):
+        ]
+        for params, field in cases:
             answer = client.get(API, params)
             self.assertEqual(answer.status_code, 422, params)
             self.assertIn(field, json.dumps(answer.json()["detail"]), params)

@@ -32,7 +32,9 @@ from peixun.exams.tests.fixtures import add_questions, fixed_paper, make_exam
 from peixun.hours.selectors import member_table, org_compliance
 from peixun.hours.services import entry_record, requirements_seed_defaults
 from peixun.members.models import Member
+from peixun.orglife.logic import REQUIRED_KINDS
 from peixun.orglife.models import Meeting
+from peixun.orglife.selectors import branch_calendars, branches_below
 from peixun.plans.models import PlanItem, TrainingPlan
 from peixun.reports.selectors.dashboard import (
     Tile,
@@ -48,7 +50,10 @@ from peixun.reports.selectors.dashboard import (
     spending_tile,
     training_tile,
 )
+from peixun.reports.selectors.dashboard.activity import branch_regularity
+from peixun.reports.selectors.dashboard.money import spending_by_child
 from peixun.spending.models import Expense, Fund
+from peixun.spending.selectors import spending_totals
 from peixun.testing import PersonaTestCase, make_member
 from peixun.training.models import ClassKind, Enrolment, TrainingClass
 
@@ -121,7 +126,7 @@ class DashboardTileTests(PersonaTestCase):
                 max_score=Decimal(100), score=Decimal(score), percent=Decimal(score),
                 passed=Decimal(score) >= 60,
             )  # fmt: skip
-        cls.probationary = make_member(
+        make_member(
             w.far_branch, "钱进", status=Member.Status.PROBATIONARY, cadre_rank="township",
             mobile="13800000031",
         )  # fmt: skip
@@ -266,6 +271,14 @@ class DashboardTileTests(PersonaTestCase):
         children = child_values(tile)
         self.assertEqual(children["测试局机关党委"]["total"], Decimal("1000"))
         self.assertEqual(children["测试委党委"]["total"], Decimal("50"))
+        # The grouped per-child sums equal spending_totals child by child.
+        frame = self.frame()
+        for child, totals in spending_by_child(frame).items():
+            org = next(c for c in frame.children if c.pk == child)
+            expected = spending_totals(
+                actor=self.user("org_admin"), org=org, start=frame.start, end=frame.as_of
+            )
+            self.assertEqual(totals, expected)
         # As of the end of June the November expense is not counted.
         early = values(spending_tile(self.frame(as_of=dt.date(YEAR, 6, 30))))
         self.assertEqual(early["total"], Decimal("850"))
@@ -284,6 +297,15 @@ class DashboardTileTests(PersonaTestCase):
         self.assertEqual(children["测试局机关党委"]["regular"], 1)
         self.assertEqual(children["测试局机关党委"]["branches"], 2)
         self.assertEqual(children["测试委党委"]["share"], Decimal("0.0"))
+
+    def test_regularity_equals_the_orglife_calendars(self) -> None:
+        for as_of in (dt.date(YEAR, 1, 31), dt.date(YEAR, 2, 1), dt.date(YEAR, 7, 1), YEAR_END):
+            frame = self.frame(as_of=as_of)
+            found = branch_regularity(frame)
+            branches = list(branches_below(self.world.root))
+            for calendar in branch_calendars(branches, YEAR, as_of):
+                missed = {k for k in REQUIRED_KINDS if calendar.missed(k)}
+                self.assertEqual(found[calendar.org.pk][1], missed, (as_of, calendar.org.name))
 
     def test_training_tile_by_hand(self) -> None:
         tile = training_tile(self.frame())

@@ -61,7 +61,7 @@ def as_of_for(year: int, raw: str | dt.date | None) -> dt.date:
 
 
 def dashboard(
-    *, actor: Actor, org: Organization | int | None, year: int, as_of: dt.date
+    *, actor: Actor, org: Organization | int | str | None, year: int, as_of: dt.date
 ) -> Dashboard:
     """Every tile for `org` (the first top of the actor's scope when None) in `year` as of
     `as_of`. 404 when the actor may not read the org or is a plain member."""

@@ -11,15 +11,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Max
+from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peixun.exams.models import Attempt, Candidate, Exam
 from peixun.members.models import Member
-from peixun.orglife.logic import REQUIRED_KINDS
-from peixun.orglife.models import MeetingKind
-from peixun.orglife.selectors import branch_calendars, branches_below
+from peixun.orglife.logic import REQUIRED_KINDS, periods_of
+from peixun.orglife.models import REQUIRED_FREQUENCY, Frequency, Meeting, MeetingKind
+from peixun.orglife.selectors import branches_below
 from peixun.orgs.models import Organization
 from peixun.plans.models import PlanItem, TrainingPlan
 from peixun.plans.selectors import items_progress
@@ -42,12 +43,59 @@ def _day_start(day: dt.date) -> dt.datetime:
 # -- regularity ---------------------------------------------------------------------------------
 
 
+def _period_index(frequency: str, day: dt.date) -> int:
+    if frequency == Frequency.MONTHLY:
+        return day.month - 1
+    if frequency == Frequency.QUARTERLY:
+        return (day.month - 1) // 3
+    return 0
+
+
+def branch_regularity(frame: Frame) -> dict[int, tuple[Organization, set[str]]]:
+    """Each open branch of the subtree with the required kinds it has missed so far: a period
+    of the kind that ended before the as-of date without a meeting. The orglife regularity
+    rule (`orglife.logic.calendar_for`: such a period is "missed"), read from the distinct
+    (branch, kind, day) triples in one query; the tests check it against `branch_calendars`."""
+    branches = {b.pk: b for b in branches_below(frame.org)}
+    held = (
+        Meeting.objects.filter(
+            kind__in=REQUIRED_KINDS,
+            event__org__in=list(branches),
+            event__starts_at__gte=_day_start(frame.start),
+            event__starts_at__lt=_day_end(frame.as_of),
+        )
+        .annotate(day=TruncDate("event__starts_at"))
+        .values_list("event__org_id", "kind", "day")
+        .distinct()
+        .order_by()
+    )
+    done: dict[tuple[int, str], set[int]] = defaultdict(set)
+    for org_id, kind, day in held:
+        done[(org_id, kind)].add(_period_index(REQUIRED_FREQUENCY[kind], day))
+    due = {
+        kind: [
+            i
+            for i, (_label, _first, last) in enumerate(
+                periods_of(REQUIRED_FREQUENCY[kind], frame.year)
+            )
+            if last < frame.as_of
+        ]
+        for kind in REQUIRED_KINDS
+    }
+    return {
+        pk: (
+            branch,
+            {k for k in REQUIRED_KINDS if any(i not in done[(pk, k)] for i in due[k])},
+        )
+        for pk, branch in branches.items()
+    }
+
+
 def regularity_tile(frame: Frame) -> Tile:
-    """Per required meeting kind (支部党员大会, 支委会, 党小组会, 党课 …), how many open branches of the
-    subtree have held it in every period due so far (as of the date); per child, the branches
-    regular in every kind. The orglife regularity calendars themselves, one query."""
-    branches = list(branches_below(frame.org))
-    calendars = branch_calendars(branches, frame.year, frame.as_of)
+    """Per required meeting kind (支部党员大会, 支委会, 党小组会, 党课 …), the share of open branches
+    of the subtree that held it in every period ended by the as-of date; per child, the branches
+    regular in every kind (the orglife regularity pages' rule)."""
+    missed = list(branch_regularity(frame).values())
     labels = dict(MeetingKind.choices)
     is_branch = frame.org.kind == Organization.Kind.BRANCH
     page = reverse("orglife:regularity" if is_branch else "orglife:regularity_overview")
@@ -56,24 +104,22 @@ def regularity_tile(frame: Frame) -> Tile:
         Figure(
             "regular",
             _("Branches regular in every kind"),
-            sum(1 for c in calendars if c.regular),
+            sum(1 for _b, kinds in missed if not kinds),
             COUNT,
             page,
         ),
-        Figure("branches", _("Branches"), len(calendars), COUNT, page),
+        Figure("branches", _("Branches"), len(missed), COUNT, page),
     ]
     for kind in REQUIRED_KINDS:
-        regular = sum(1 for c in calendars if not c.missed(kind))
+        regular = sum(1 for _b, kinds in missed if kind not in kinds)
         figures.append(
-            Figure(
-                f"kind:{kind}", str(labels[kind]), percent(regular, len(calendars)), PERCENT, page
-            )
+            Figure(f"kind:{kind}", str(labels[kind]), percent(regular, len(missed)), PERCENT, page)
         )
     per_child: dict[int, list[bool]] = defaultdict(list)
-    for calendar in calendars:
-        child = child_of(frame, calendar.org.path)
+    for branch, kinds in missed:
+        child = child_of(frame, branch.path)
         if child is not None:
-            per_child[child.pk].append(calendar.regular)
+            per_child[child.pk].append(not kinds)
     rows = []
     for child in frame.children:
         flags = per_child.get(child.pk)

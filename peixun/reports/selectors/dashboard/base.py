@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.http import Http404
@@ -98,6 +99,11 @@ class Frame:
             params = {"org": org.pk, **params}
         return urlencode(params)
 
+    @cached_property
+    def child_index(self) -> dict[str, Organization]:
+        """The children by path (all of one length: the org's path and one step)."""
+        return {c.path: c for c in self.children}
+
     def dashboard_url(self, org: Organization) -> str:
         return reverse("reports:dashboard") + "?" + self.query(org)
 
@@ -146,7 +152,4 @@ def org_trail(org: Organization) -> list[Organization]:
 
 def child_of(frame: Frame, path: str) -> Organization | None:
     """The child of the frame's org whose subtree holds `path` (None: the org's own)."""
-    for child in frame.children:
-        if path.startswith(child.path):
-            return child
-    return None
+    return frame.child_index.get(path[: len(frame.org.path) + Organization.steplen])

@@ -3,14 +3,19 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.db.models import Count, Sum
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from peixun.orgs.models import Organization
-from peixun.spending.models import Fund
+from peixun.spending.models import Expense, Fund
 from peixun.spending.selectors import SpendingTotals, spending_totals
 
-from .base import AMOUNT, COUNT, ChildRow, Figure, Frame, Tile
+from .base import AMOUNT, COUNT, ChildRow, Figure, Frame, Tile, child_of
+
+ZERO = Decimal("0.00")
 
 
 def _list_url(frame: Frame, org_pk: int, fund: str = "") -> str:
@@ -41,6 +46,36 @@ def _figures(frame: Frame, org_pk: int, found: SpendingTotals) -> list[Figure]:
     return figures
 
 
+def spending_by_child(frame: Frame) -> dict[int, SpendingTotals]:
+    """`spending_totals` of each child of the org for the same period, in one grouped query
+    (the tests check it equals `spending_totals` child by child)."""
+    rows = (
+        Expense.objects.visible_to(frame.actor)  # type: ignore[attr-defined]
+        .filter(
+            org__path__startswith=frame.org.path,
+            spent_on__gte=frame.start,
+            spent_on__lte=frame.as_of,
+            voided_at__isnull=True,
+        )
+        .values_list("org__path", "fund")
+        .annotate(amount=Sum("amount"), n=Count("pk"))
+        .order_by()
+    )
+    sums: dict[int, dict[str, Decimal]] = {
+        c.pk: dict.fromkeys(Fund.values, ZERO) for c in frame.children
+    }
+    counts: dict[int, int] = dict.fromkeys(sums, 0)
+    for path, fund, amount, n in rows:
+        child = child_of(frame, path)
+        if child is not None:
+            sums[child.pk][fund] += amount or ZERO
+            counts[child.pk] += n
+    return {
+        pk: SpendingTotals(total=sum(funds.values(), ZERO), count=counts[pk], by_fund=funds)
+        for pk, funds in sums.items()
+    }
+
+
 def spending_tile(frame: Frame) -> Tile:
     """Spending by fund (党费, 培训经费, other) from 1 January to the as-of date."""
 
@@ -48,9 +83,13 @@ def spending_tile(frame: Frame) -> Tile:
         return spending_totals(actor=frame.actor, org=org, start=frame.start, end=frame.as_of)
 
     found = of(frame.org)
+    by_child = spending_by_child(frame)
     rows = [
         ChildRow(
-            child.pk, child.name, frame.dashboard_url(child), _figures(frame, child.pk, of(child))
+            child.pk,
+            child.name,
+            frame.dashboard_url(child),
+            _figures(frame, child.pk, by_child[child.pk]),
         )
         for child in frame.children
     ]

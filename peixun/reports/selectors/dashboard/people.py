@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +15,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from peixun.hours.models import Kind
-from peixun.hours.selectors import OrgCompliance, member_table, org_compliance
+from peixun.hours.selectors import OrgCompliance, org_compliance
+from peixun.hours.selectors.compliance.loading import load
+from peixun.hours.selectors.compliance.summary import summarise
 from peixun.hours.selectors.figures import PeriodHours, period_hours
 from peixun.members.models import Member
 
@@ -30,7 +33,7 @@ def compliance_of(frame: Frame) -> OrgCompliance:
 
 
 def _drill_url(frame: Frame, org_pk: int, **extra: str) -> str:
-    return reverse("compliance:drilldown", args=[org_pk]) + "?" + frame.query(**extra)
+    return reverse("compliance:drilldown", args=[org_pk]) + "?" + frame.query(None, **extra)
 
 
 def compliance_tile(frame: Frame, compliance: OrgCompliance | None = None) -> Tile:
@@ -98,20 +101,50 @@ def _category_url(frame: Frame, dimension: str, value: str, status: str) -> str:
     return reverse("members:list") + "?" + f"org={frame.org.pk}&{dimension}={value}"
 
 
+def _category_counts(frame: Frame) -> dict[str, Counter[tuple[str, str]]]:
+    """(category value, "behind" / "at_risk") → members, per dimension. The compliance engine's
+    summary run once per category over one loaded batch (the same `load` and `summarise` as
+    `org_compliance`), so the counts are the engine's own and no member is evaluated in detail."""
+    batch = load(
+        org=frame.org,
+        year=frame.year,
+        as_of=frame.as_of,
+        member_qs=Member.objects.visible_to(frame.actor).filter(
+            org__path__startswith=frame.org.path
+        ),
+        path_filter=frame.org.path,
+        detailed=False,
+    )
+    # A member row: id, name, org, path, org name, status, cadre rank, exempt.
+    employment = dict(
+        Member.objects.visible_to(frame.actor)
+        .filter(org__path__startswith=frame.org.path)
+        .values_list("pk", "employment")
+        .order_by()
+    )
+    values: dict[str, Any] = {
+        "status": lambda row: row[5],
+        "cadre_rank": lambda row: row[6],
+        "employment": lambda row: employment.get(row[0], ""),
+    }
+    # Every child is named so that the total takes in the whole subtree.
+    children = [(c.pk, c.name, c.path) for c in frame.children]
+    counts: dict[str, Counter[tuple[str, str]]] = {d: Counter() for d in CATEGORY_DIMENSIONS}
+    for dimension in CATEGORY_DIMENSIONS:
+        groups: dict[str, list[Any]] = {}
+        for row in batch.members:
+            groups.setdefault(values[dimension](row), []).append(row)
+        for value, rows in groups.items():
+            summary = summarise(replace(batch, members=rows), children).summary
+            counts[dimension][(value, "behind")] = summary.behind
+            counts[dimension][(value, "at_risk")] = summary.at_risk
+    return counts
+
+
 def category_tile(frame: Frame) -> Tile:
     """Members behind and at risk by rule category: member status, cadre rank and employment.
     Every category of each dimension is listed, zero where nobody is behind."""
-    results = member_table(actor=frame.actor, org=frame.org, year=frame.year, as_of=frame.as_of)
-    worst = {
-        mc.member_id: mc.worst_status for mc in results if mc.worst_status in ("behind", "at_risk")
-    }
-    facts = Member.objects.filter(pk__in=list(worst)).values_list(
-        "pk", "status", "cadre_rank", "employment"
-    )
-    counts: dict[str, Counter[tuple[str, str]]] = {d: Counter() for d in CATEGORY_DIMENSIONS}
-    for pk, status, rank, employment in facts:
-        for dimension, value in zip(CATEGORY_DIMENSIONS, (status, rank, employment), strict=True):
-            counts[dimension][(value, worst[pk])] += 1
+    counts = _category_counts(frame)
     choices = {
         "status": Member.Status.choices,
         "cadre_rank": Member.CadreRank.choices,
