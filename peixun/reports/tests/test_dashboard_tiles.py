@@ -251,11 +251,13 @@ class DashboardTileTests(PersonaTestCase):
         self.assertEqual(v["total_hours"], Decimal("120"))
         self.assertEqual(v["average_hours"], Decimal("20.00"))  # 120 / 6 member-years
         self.assertEqual(v["kind:concentrated_training"], Decimal("120"))
-        children = child_values(tile)
-        self.assertEqual(children["测试局机关党委"]["average_hours"], Decimal("30.00"))
-        self.assertEqual(children["测试局机关党委"]["coverage"], Decimal("50.0"))
-        self.assertEqual(children["测试委党委"]["members"], 2)
-        self.assertEqual(children["测试委党委"]["coverage"], Decimal("0.0"))
+        # Children are listed to drill into; each child's own dashboard has its figures.
+        self.assertEqual([r.org_name for r in tile.children], ["测试局机关党委", "测试委党委"])
+        unit = values(hours_tile(self.frame(org=self.world.unit)))
+        self.assertEqual(unit["average_hours"], Decimal("30.00"))  # 120 / 4 member-years
+        self.assertEqual(unit["coverage"], Decimal("50.0"))
+        far = values(hours_tile(self.frame(org=self.world.far_unit)))
+        self.assertEqual((far["members"], far["coverage"]), (2, Decimal("0.0")))
         # As of February nothing has been recorded yet.
         early = values(hours_tile(self.frame(as_of=dt.date(YEAR, 2, 1))))
         self.assertEqual(early["total_hours"], Decimal("0"))

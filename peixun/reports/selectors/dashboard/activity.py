@@ -10,8 +10,7 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,35 +42,53 @@ def _day_start(day: dt.date) -> dt.datetime:
 # -- regularity ---------------------------------------------------------------------------------
 
 
-def _period_index(frequency: str, day: dt.date) -> int:
+def _period_index(frequency: str, month: int) -> int:
+    """The period of a required frequency that month (0-based) falls in."""
     if frequency == Frequency.MONTHLY:
-        return day.month - 1
+        return month
     if frequency == Frequency.QUARTERLY:
-        return (day.month - 1) // 3
+        return month // 3
     return 0
 
 
 def branch_regularity(frame: Frame) -> dict[int, tuple[Organization, set[str]]]:
     """Each open branch of the subtree with the required kinds it has missed so far: a period
     of the kind that ended before the as-of date without a meeting. The orglife regularity
-    rule (`orglife.logic.calendar_for`: such a period is "missed"), read from the distinct
-    (branch, kind, day) triples in one query; the tests check it against `branch_calendars`."""
+    rule (`orglife.logic.calendar_for`: such a period is "missed"), counted in the database per
+    (branch, kind) and local month up to the as-of date, in one query; the tests check it
+    against `branch_calendars`."""
     branches = {b.pk: b for b in branches_below(frame.org)}
+    end = _day_end(frame.as_of)
+    months = [
+        (
+            month,
+            _day_start(dt.date(frame.year, month + 1, 1)),
+            min(end, _day_start(dt.date(frame.year + (month == 11), (month + 1) % 12 + 1, 1))),
+        )
+        for month in range(12)
+        if dt.date(frame.year, month + 1, 1) <= frame.as_of
+    ]
+    counts = {
+        f"m{month}": Count("pk", filter=Q(event__starts_at__gte=first, event__starts_at__lt=last))
+        for month, first, last in months
+    }
     held = (
         Meeting.objects.filter(
             kind__in=REQUIRED_KINDS,
             event__org__in=list(branches),
             event__starts_at__gte=_day_start(frame.start),
-            event__starts_at__lt=_day_end(frame.as_of),
+            event__starts_at__lt=end,
         )
-        .annotate(day=TruncDate("event__starts_at"))
-        .values_list("event__org_id", "kind", "day")
-        .distinct()
+        .values("event__org_id", "kind")
+        .annotate(**counts)
         .order_by()
     )
     done: dict[tuple[int, str], set[int]] = defaultdict(set)
-    for org_id, kind, day in held:
-        done[(org_id, kind)].add(_period_index(REQUIRED_FREQUENCY[kind], day))
+    for row in held:
+        frequency = REQUIRED_FREQUENCY[row["kind"]]
+        for month, _first, _last in months:
+            if row[f"m{month}"]:
+                done[(row["event__org_id"], row["kind"])].add(_period_index(frequency, month))
     due = {
         kind: [
             i

@@ -293,14 +293,11 @@ def hours_tile(frame: Frame) -> Tile:
         )
 
     found = of(frame.org)
+    # The children are listed for the drill-down without figures of their own here: each is one
+    # `period_hours` run (the roster by the membership history), too slow to repeat for hundreds
+    # of children on one page; a child's dashboard shows its own.
     rows = [
-        ChildRow(
-            child.pk,
-            child.name,
-            frame.dashboard_url(child),
-            _hours_figures(frame, child.pk, of(child)),
-        )
-        for child in frame.children
+        ChildRow(child.pk, child.name, frame.dashboard_url(child), []) for child in frame.children
     ]
     kinds = dict(Kind.choices)
     by_kind = sorted(
@@ -316,13 +313,8 @@ def hours_tile(frame: Frame) -> Tile:
         figures=figures,
         children=rows,
         chart={
-            "categories": [r.org_name for r in rows],
-            "series": [
-                {
-                    "name": _("Average hours"),
-                    "data": [r.figure("average_hours").value for r in rows],
-                }
-            ],
+            "categories": [str(kinds.get(kind, kind)) for kind, _h in by_kind],
+            "series": [{"name": _("Total hours"), "data": [hours for _k, hours in by_kind]}],
         },
         note=_(
             "Members of the year by the membership history; coverage is the share with confirmed "
