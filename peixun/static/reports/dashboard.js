@@ -22,8 +22,15 @@
         type: "bar",
         stack: spec.stacked ? "all" : undefined,
         data: s.data.map(number),
-        label: { show: !many, position: spec.stacked ? "inside" : "right",
-                 formatter: spec.percent ? "{c}%" : "{c}" },
+        label: {
+          show: !many,
+          position: spec.stacked ? "inside" : "right",
+          // Zero segments of a stacked bar carry no label (a "0" would sit on the axis).
+          formatter: function (p) {
+            if (p.value === null || (spec.stacked && !p.value)) return "";
+            return spec.percent ? p.value + "%" : String(p.value);
+          }
+        },
         barMaxWidth: 28
       };
     });
@@ -47,6 +54,15 @@
   document.querySelectorAll("[data-chart]").forEach(function (box) {
     var spec = specs[box.getAttribute("data-chart")];
     if (!spec || !spec.categories || !spec.categories.length) return;
+    var anything = spec.series.some(function (s) {
+      return s.data.some(function (v) { return number(v) > 0; });
+    });
+    if (!anything && !spec.percent) {
+      // Nothing to draw (no hours, no spending yet): the figures above already say 0.
+      box.hidden = true;
+      box.setAttribute("data-drawn", "empty");
+      return;
+    }
     var legend = spec.series.length > 1 ? 28 : 8;
     box.style.height = Math.max(140, legend + 16 + spec.categories.length * 30) + "px";
     box.style.width = "100%";
