@@ -24,6 +24,7 @@ from peixun.orgs.models import Organization
 from peixun.plans.models import PlanItem, TrainingPlan
 from peixun.plans.selectors import items_progress
 from peixun.training.models import ClassKind, Enrolment, TrainingClass
+from peixun.training.selectors import classes_visible
 
 from .base import COUNT, PERCENT, ChildRow, Figure, Frame, Tile, child_of, percent
 
@@ -161,15 +162,15 @@ def regularity_tile(frame: Frame) -> Tile:
                 ],
             )
         )
-    kinds = [f for f in figures if f.key.startswith("kind:")]
+    by_kind = [f for f in figures if f.key.startswith("kind:")]
     return Tile(
         key="regularity",
         title=_("Regularity of branch meetings"),
         figures=figures,
         children=rows,
         chart={
-            "categories": [f.label for f in kinds],
-            "series": [{"name": _("Share regular"), "data": [f.value for f in kinds]}],
+            "categories": [f.label for f in by_kind],
+            "series": [{"name": _("Share regular"), "data": [f.value for f in by_kind]}],
             "percent": True,
         },
         note=_(
@@ -185,7 +186,7 @@ def regularity_tile(frame: Frame) -> Tile:
 def _classes_held(frame: Frame) -> Any:
     """Closed classes of the year (first day from 1 January to the as-of date) organised in the
     org's subtree, among those the actor may see."""
-    return TrainingClass.objects.visible_to(frame.actor).filter(
+    return classes_visible(frame.actor).filter(
         org__path__startswith=frame.org.path,
         state=TrainingClass.State.CLOSED,
         starts_on__gte=frame.start,

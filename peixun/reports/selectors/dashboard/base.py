@@ -130,10 +130,13 @@ def dashboard_org(actor: Actor, org: Any = None) -> Organization:
             raise Http404
         return roots[0]
     try:
-        found = Organization.objects.get(pk=int(org))
-    except (Organization.DoesNotExist, ValueError, TypeError, OverflowError):
+        pk = int(org)
+    except (ValueError, TypeError):
         raise Http404 from None
-    if not can_read_org(actor, found):
+    found: Organization | None = (
+        Organization.objects.filter(pk=pk).first() if 0 < pk < 2**63 else None
+    )
+    if found is None or not can_read_org(actor, found):
         raise Http404
     return found
 

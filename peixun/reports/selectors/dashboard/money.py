@@ -50,7 +50,7 @@ def spending_by_child(frame: Frame) -> dict[int, SpendingTotals]:
     """`spending_totals` of each child of the org for the same period, in one grouped query
     (the tests check it equals `spending_totals` child by child)."""
     rows = (
-        Expense.objects.visible_to(frame.actor)  # type: ignore[attr-defined]
+        Expense.objects.visible_to(frame.actor)
         .filter(
             org__path__startswith=frame.org.path,
             spent_on__gte=frame.start,
