@@ -54,10 +54,15 @@
   document.querySelectorAll("[data-chart]").forEach(function (box) {
     var spec = specs[box.getAttribute("data-chart")];
     if (!spec || !spec.categories || !spec.categories.length) return;
+    // A percentage of 0 says something (no branch regular); a count of 0 or no value at all
+    // leaves nothing to draw.
     var anything = spec.series.some(function (s) {
-      return s.data.some(function (v) { return number(v) > 0; });
+      return s.data.some(function (v) {
+        var n = number(v);
+        return n !== null && (spec.percent || n > 0);
+      });
     });
-    if (!anything && !spec.percent) {
+    if (!anything) {
       // Nothing to draw (no hours, no spending yet): the figures above already say 0.
       box.hidden = true;
       box.setAttribute("data-drawn", "empty");
