@@ -416,7 +416,7 @@ def run_one(args: argparse.Namespace) -> None:
     rows.append(("the whole dashboard of the root (every tile)", t_all, True))
     compliance = board.people.compliance_of(frame)
     for name, fn in (
-        ("hours (period_hours, per child)", lambda: board.hours_tile(frame)),
+        ("hours (period_hours of the root)", lambda: board.hours_tile(frame)),
         ("compliance engine (org_compliance)", lambda: board.people.compliance_of(frame)),
         (
             "behind / at risk (given the engine's run)",
@@ -426,7 +426,7 @@ def run_one(args: argparse.Namespace) -> None:
             "concentrated (given the engine's run)",
             lambda: board.concentrated_tile(frame, compliance),
         ),
-        ("by category (member_table)", lambda: board.category_tile(frame)),
+        ("by category (one engine load per category)", lambda: board.category_tile(frame)),
         ("regularity", lambda: board.regularity_tile(frame)),
         ("training", lambda: board.training_tile(frame)),
         ("exams", lambda: board.exams_tile(frame)),
