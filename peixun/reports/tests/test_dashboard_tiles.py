@@ -52,6 +52,7 @@ from peixun.reports.selectors.dashboard import (
 )
 from peixun.reports.selectors.dashboard.activity import branch_regularity
 from peixun.reports.selectors.dashboard.money import spending_by_child
+from peixun.reports.selectors.dashboard.people import compliance_of, engine_batch
 from peixun.spending.models import Expense, Fund
 from peixun.spending.selectors import spending_totals
 from peixun.testing import PersonaTestCase, make_member
@@ -209,6 +210,18 @@ class DashboardTileTests(PersonaTestCase):
             self.assertEqual(values(tile)["behind"], summary.behind)
             self.assertEqual(values(tile)["at_risk"], summary.at_risk)
             self.assertEqual(values(tile)["members"], summary.members)
+            # The dashboard's shared batch summarises to the same figures, child by child.
+            frame = self.frame(org=org, as_of=dt.date(YEAR, 6, 30))
+            shared = compliance_of(frame, engine_batch(frame))
+            direct = compliance_of(frame)
+            self.assertEqual(
+                (shared.summary.behind, shared.summary.at_risk, shared.summary.coverage),
+                (direct.summary.behind, direct.summary.at_risk, direct.summary.coverage),
+            )
+            self.assertEqual(
+                [(c.org_id, c.behind, c.at_risk, c.members) for c in shared.children],
+                [(c.org_id, c.behind, c.at_risk, c.members) for c in direct.children],
+            )
 
     def test_category_tile_by_hand(self) -> None:
         tile = category_tile(self.frame())

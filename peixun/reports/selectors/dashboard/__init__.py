@@ -29,7 +29,14 @@ from .base import (
     org_trail,
 )
 from .money import spending_tile
-from .people import category_tile, compliance_of, compliance_tile, concentrated_tile, hours_tile
+from .people import (
+    category_tile,
+    compliance_of,
+    compliance_tile,
+    concentrated_tile,
+    engine_batch,
+    hours_tile,
+)
 
 
 @dataclass
@@ -67,12 +74,14 @@ def dashboard(
     `as_of`. 404 when the actor may not read the org or is a plain member."""
     found = dashboard_org(actor, org.pk if isinstance(org, Organization) else org)
     frame = frame_for(actor, found, year, as_of)
-    compliance = compliance_of(frame)
+    # One load of the compliance engine serves the behind, participation and category tiles.
+    batch = engine_batch(frame)
+    compliance = compliance_of(frame, batch)
     tiles = [
         hours_tile(frame),
         compliance_tile(frame, compliance),
         concentrated_tile(frame, compliance),
-        category_tile(frame),
+        category_tile(frame, batch),
         regularity_tile(frame),
         training_tile(frame),
         exams_tile(frame),

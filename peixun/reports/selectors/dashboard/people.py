@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from peixun.hours.models import Kind
 from peixun.hours.selectors import OrgCompliance, org_compliance
-from peixun.hours.selectors.compliance.loading import load
+from peixun.hours.selectors.compliance.loading import Batch, load
 from peixun.hours.selectors.compliance.summary import summarise
 from peixun.hours.selectors.figures import PeriodHours, period_hours
 from peixun.members.models import Member
@@ -27,9 +27,27 @@ from .base import COUNT, HOURS, PERCENT, ChildRow, Figure, Frame, Tile, percent
 CATEGORY_DIMENSIONS = ("status", "cadre_rank", "employment")
 
 
-def compliance_of(frame: Frame) -> OrgCompliance:
-    """The compliance engine's summary of the org and of each child (one run for several tiles)."""
-    return org_compliance(actor=frame.actor, org=frame.org, year=frame.year, as_of=frame.as_of)
+def engine_batch(frame: Frame) -> Batch:
+    """The compliance engine's batch for the org's subtree, as `org_compliance` loads it (the
+    members the actor may see, their year's amounts and rules), read once for several tiles."""
+    return load(
+        org=frame.org,
+        year=frame.year,
+        as_of=frame.as_of,
+        member_qs=Member.objects.visible_to(frame.actor).filter(
+            org__path__startswith=frame.org.path
+        ),
+        path_filter=frame.org.path,
+        detailed=False,
+    )
+
+
+def compliance_of(frame: Frame, batch: Batch | None = None) -> OrgCompliance:
+    """The compliance engine's summary of the org and of each child: `org_compliance` itself, or
+    the same `summarise` over a batch already loaded (the tests check they agree)."""
+    if batch is None:
+        return org_compliance(actor=frame.actor, org=frame.org, year=frame.year, as_of=frame.as_of)
+    return summarise(batch, [(c.pk, c.name, c.path) for c in frame.children])
 
 
 def _drill_url(frame: Frame, org_pk: int, **extra: str) -> str:
@@ -101,20 +119,11 @@ def _category_url(frame: Frame, dimension: str, value: str, status: str) -> str:
     return reverse("members:list") + "?" + f"org={frame.org.pk}&{dimension}={value}"
 
 
-def _category_counts(frame: Frame) -> dict[str, Counter[tuple[str, str]]]:
+def _category_counts(frame: Frame, batch: Batch | None) -> dict[str, Counter[tuple[str, str]]]:
     """(category value, "behind" / "at_risk") → members, per dimension. The compliance engine's
     summary run once per category over one loaded batch (the same `load` and `summarise` as
     `org_compliance`), so the counts are the engine's own and no member is evaluated in detail."""
-    batch = load(
-        org=frame.org,
-        year=frame.year,
-        as_of=frame.as_of,
-        member_qs=Member.objects.visible_to(frame.actor).filter(
-            org__path__startswith=frame.org.path
-        ),
-        path_filter=frame.org.path,
-        detailed=False,
-    )
+    batch = batch or engine_batch(frame)
     # A member row: id, name, org, path, org name, status, cadre rank, exempt.
     employment = dict(
         Member.objects.visible_to(frame.actor)
@@ -141,10 +150,10 @@ def _category_counts(frame: Frame) -> dict[str, Counter[tuple[str, str]]]:
     return counts
 
 
-def category_tile(frame: Frame) -> Tile:
+def category_tile(frame: Frame, batch: Batch | None = None) -> Tile:
     """Members behind and at risk by rule category: member status, cadre rank and employment.
     Every category of each dimension is listed, zero where nobody is behind."""
-    counts = _category_counts(frame)
+    counts = _category_counts(frame, batch)
     choices = {
         "status": Member.Status.choices,
         "cadre_rank": Member.CadreRank.choices,
