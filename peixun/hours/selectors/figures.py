@@ -112,26 +112,44 @@ class _Sums:
         self.by_kind: dict[str, Any] = {}
         self.total: Any = 0
 
-    def add_members(self, rows: Iterable[tuple[Any, ...]], sign: int = 1) -> None:
+    def add(
+        self, rows: Iterable[tuple[Any, ...]], keep: set[int] | None = None, sign: int = 1
+    ) -> None:
+        """Add (member id, kind, hours) rows, only of the members in `keep` if given."""
+        for member_id, kind, hours in rows:
+            if not hours or (keep is not None and member_id not in keep):
+                continue
+            value = sign * hours
+            self.by_member[member_id] = self.by_member.get(member_id, 0) + value
+            self.by_kind[kind] = self.by_kind.get(kind, 0) + value
+            self.total += value
+
+    def add_members(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        """Add (member id, hours) rows to the members only (their kinds are added apart)."""
         for member_id, hours in rows:
             if hours:
-                self.by_member[member_id] = self.by_member.get(member_id, 0) + sign * hours
+                self.by_member[member_id] = self.by_member.get(member_id, 0) + hours
 
-    def add_kinds(self, rows: Iterable[tuple[Any, ...]], sign: int = 1) -> None:
+    def add_kinds(self, rows: Iterable[tuple[Any, ...]]) -> None:
         for kind, hours in rows:
             if hours:
-                self.by_kind[kind] = self.by_kind.get(kind, 0) + sign * hours
-                self.total += sign * hours
+                self.by_kind[kind] = self.by_kind.get(kind, 0) + hours
+                self.total += hours
 
 
-def _by_member(qs: QuerySet[Any], field: str = "hours") -> list[tuple[Any, ...]]:
+_CONFIRMED = Q(state=CreditEntry.State.CONFIRMED)
+
+
+def _member_kind_rows(lines: QuerySet[CreditEntry]) -> list[tuple[Any, ...]]:
+    """(member id, kind, confirmed hours) of `lines`. The state is tested inside the sum, not in
+    WHERE, so that SQLite (no statistics) seeks by member or date rather than walking every
+    confirmed line."""
     return _raw_rows(
-        qs.values("member_id").annotate(s=Sum(field)).values_list("member_id", "s").order_by()
+        lines.values("member_id", "kind")
+        .annotate(s=Sum("hours", filter=_CONFIRMED))
+        .values_list("member_id", "kind", "s")
+        .order_by()
     )
-
-
-def _by_kind(qs: QuerySet[Any]) -> list[tuple[Any, ...]]:
-    return _raw_rows(qs.values("kind").annotate(s=Sum("hours")).values_list("kind", "s").order_by())
 
 
 def _ledger_piece(
@@ -146,31 +164,31 @@ def _ledger_piece(
     """Add the confirmed lines dated in [first, last] of `members` (a subquery of member ids),
     each counted only if its date falls in a membership of the subtree on or after the 入党 date."""
     lines = (
-        CreditEntry.objects.confirmed()
-        .filter(on__gte=first, on__lte=last, member_id__in=members)
+        CreditEntry.objects.filter(member_id__in=members, year__gte=first.year)
+        .filter(year__lte=last.year, on__gte=first, on__lte=last)
         .filter(Exists(_window(actor, org)))
         .filter(Q(member__joined_on__isnull=True) | Q(member__joined_on__lte=F("on")))
     )
-    sums.add_members(_by_member(lines))
-    sums.add_kinds(_by_kind(lines))
+    sums.add(_member_kind_rows(lines))
 
 
-def _year_piece(sums: _Sums, *, actor: Actor, org: Organization, year: int, cut: dt.date) -> None:
-    """Add a whole calendar year counted up to `cut`: the rollup for the members who belonged
-    all along (less their lines dated after `cut`), the ledger for the others."""
+def _year_piece(
+    sums: _Sums, *, actor: Actor, org: Organization, year: int, cut: dt.date, whole: set[int]
+) -> None:
+    """Add a calendar year counted up to `cut`: the rollup for the members who belonged all
+    along (`whole`, less their lines dated after `cut`), the ledger for the others."""
     first, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     whole_ids = _whole(actor, org, first, cut).values("member_id")
-    # Net hours per member, only members with hours > 0 matter for "trained" (a member whose
-    # lines after `cut` are adjusted below is read again with them).
     totals = MemberYearTotal.objects.filter(year=year, member_id__in=whole_ids)
     sums.add_members(_raw_rows(totals.filter(~Q(hours=0)).values_list("member_id", "hours")))
-    sums.add_kinds(_by_kind(YearlyRollup.objects.filter(year=year, member_id__in=whole_ids)))
+    cells = YearlyRollup.objects.filter(year=year, member_id__in=whole_ids)
+    sums.add_kinds(
+        _raw_rows(cells.values("kind").annotate(s=Sum("hours")).values_list("kind", "s").order_by())
+    )
     if cut < year_end:
-        later = CreditEntry.objects.confirmed().filter(
-            on__gt=cut, on__lte=year_end, member_id__in=whole_ids
-        )
-        sums.add_members(_by_member(later), sign=-1)
-        sums.add_kinds(_by_kind(later), sign=-1)
+        # By date (usually a few lines), kept for the members counted from the rollup.
+        later = CreditEntry.objects.filter(on__gt=cut, on__lte=year_end)
+        sums.add(_member_kind_rows(later), keep=whole, sign=-1)
     everyone = period_memberships(actor=actor, org=org, start=first, end=cut).values("member_id")
     partial = everyone.exclude(member_id__in=whole_ids)
     _ledger_piece(sums, actor=actor, org=org, first=first, last=cut, members=partial)
@@ -226,7 +244,8 @@ def period_hours(
         for first, last in _years(start, cut):
             # From 1 January: the rollup, less the lines after `last`; else the ledger.
             if first == dt.date(first.year, 1, 1):
-                _year_piece(sums, actor=actor, org=found, year=first.year, cut=last)
+                whole = {m for m, a, b in stretches if a <= first and b >= last}
+                _year_piece(sums, actor=actor, org=found, year=first.year, cut=last, whole=whole)
             else:
                 ids = period_memberships(actor=actor, org=found, start=first, end=last).values(
                     "member_id"
