@@ -17,6 +17,7 @@ from .expenses import (
     plan_item_candidates,
     reading_orgs,
     recording_orgs,
+    sole_reading_org,
 )
 from .plan_actual import (
     ClassCost,
@@ -59,6 +60,7 @@ __all__ = [
     "plan_item_candidates",
     "reading_orgs",
     "recording_orgs",
+    "sole_reading_org",
     "spending_totals",
     "spent_by_item",
     "totals_of",

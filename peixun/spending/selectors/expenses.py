@@ -40,7 +40,8 @@ class ExpenseFilter:
 
 
 def expenses_visible(actor: Actor) -> QuerySet[Expense]:
-    return Expense.objects.visible_to(actor)  # type: ignore[attr-defined,no-any-return]
+    expenses: QuerySet[Expense] = Expense.objects.visible_to(actor)
+    return expenses
 
 
 def expense_list(actor: Actor, filters: ExpenseFilter) -> QuerySet[Expense]:
@@ -79,7 +80,7 @@ def expense_list(actor: Actor, filters: ExpenseFilter) -> QuerySet[Expense]:
 
 def expense_get(actor: Actor, pk: Any) -> Expense:
     expense = get_visible_or_404(actor, Expense, pk)
-    return Expense.objects.select_related(
+    found: Expense = Expense.objects.select_related(
         "org",
         "training_class",
         "meeting__event",
@@ -88,6 +89,7 @@ def expense_get(actor: Actor, pk: Any) -> Expense:
         "recorded_by",
         "voided_by",
     ).get(pk=expense.pk)
+    return found
 
 
 def expense_attachments(expense: Expense) -> QuerySet[ExpenseAttachment]:
@@ -116,38 +118,47 @@ def can_read(actor: Actor) -> bool:
 
 def recording_orgs(actor: Actor) -> QuerySet[Organization]:
     """Orgs whose expenses the actor may record: open ones they manage, shallowest first."""
-    return Organization.objects.manageable_by(actor).open().order_by("depth", "path")  # type: ignore[no-any-return]
+    orgs: QuerySet[Organization] = (
+        Organization.objects.manageable_by(actor).open().order_by("depth", "path")
+    )
+    return orgs
 
 
 def reading_orgs(actor: Actor) -> QuerySet[Organization]:
     """Orgs whose spending the actor may read (the list's org filter), shallowest first."""
     scope = scope_of(actor)
+    orgs: QuerySet[Organization] = Organization.objects.order_by("depth", "path")
     if scope.platform:
-        return Organization.objects.order_by("depth", "path")
+        return orgs
     cond = Q()
     for path in scope.read_paths:
         cond |= Q(path__startswith=path)
-    if not cond:
-        return Organization.objects.none()
-    return Organization.objects.filter(cond).order_by("depth", "path")
+    return orgs.filter(cond) if cond else orgs.none()
 
 
 def first_reading_org(actor: Actor) -> Organization | None:
     return reading_orgs(actor).first()
 
 
+def sole_reading_org(actor: Actor) -> Organization | None:
+    """The one org whose subtree is all the actor reads (their grant's), or None when they read
+    several subtrees or everything (a platform admin)."""
+    scope = scope_of(actor)
+    if scope.platform or len(scope.read_paths) != 1:
+        return None
+    found: Organization | None = Organization.objects.filter(path=scope.read_paths[0]).first()
+    return found
+
+
 def class_candidates(actor: Actor) -> QuerySet[TrainingClass]:
     """Classes an expense may be booked against: those the actor sees, not cancelled."""
-    return (
-        TrainingClass.objects.visible_to(actor)  # type: ignore[attr-defined]
-        .exclude(state=TrainingClass.State.CANCELLED)
-        .order_by("-starts_on", "-id")
-    )
+    visible: QuerySet[TrainingClass] = TrainingClass.objects.visible_to(actor)  # type: ignore[no-untyped-call]
+    return visible.exclude(state=TrainingClass.State.CANCELLED).order_by("-starts_on", "-id")
 
 
 def meeting_candidates(actor: Actor) -> QuerySet[Meeting]:
     return (
-        Meeting.objects.visible_to(actor)  # type: ignore[attr-defined]
+        Meeting.objects.visible_to(actor)
         .select_related("event")
         .order_by("-event__starts_at", "-id")
     )
@@ -155,7 +166,7 @@ def meeting_candidates(actor: Actor) -> QuerySet[Meeting]:
 
 def plan_item_candidates(actor: Actor) -> QuerySet[PlanItem]:
     return (
-        PlanItem.objects.visible_to(actor)  # type: ignore[attr-defined]
+        PlanItem.objects.visible_to(actor)
         .select_related("plan__org")
         .order_by("-plan__year", "plan__org__path", "position", "id")
     )

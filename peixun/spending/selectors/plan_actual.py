@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Substr
@@ -65,7 +66,7 @@ class ItemSpending:
 def items_of(actor: Actor, org: Organization, year: int) -> QuerySet[PlanItem]:
     """The plan items of the year's plans of the org and the orgs below it, that the actor sees."""
     return (
-        PlanItem.objects.visible_to(actor)  # type: ignore[attr-defined]
+        PlanItem.objects.visible_to(actor)
         .filter(plan__year=year, plan__org__path__startswith=org.path)
         .select_related("plan__org")
         .order_by("plan__org__path", "position", "id")
@@ -85,7 +86,7 @@ def spent_by_item(actor: Actor, item_ids: list[int]) -> dict[int, Decimal]:
             .values_list(key, "amount")
         )
         for pk, amount in rows:
-            spent[pk] += amount or ZERO
+            spent[pk] += (amount or ZERO).quantize(CENT)
     return dict(spent)
 
 
@@ -130,7 +131,7 @@ def org_spending(actor: Actor, org: Organization, year: int) -> OrgPlanActual:
     children = list(Organization.objects.get_children(org).order_by("path"))
     width = (org.depth + 1) * Organization.steplen
 
-    def grouped(qs: QuerySet[object], path_field: str, amount_field: str) -> dict[str, Decimal]:
+    def grouped(qs: QuerySet[Any], path_field: str, amount_field: str) -> dict[str, Decimal]:
         rows = (
             qs.annotate(prefix=Substr(path_field, 1, width))
             .values("prefix")
@@ -138,7 +139,7 @@ def org_spending(actor: Actor, org: Organization, year: int) -> OrgPlanActual:
             .values_list("prefix", "amount")
             .order_by()
         )
-        return {prefix: amount or ZERO for prefix, amount in rows}
+        return {prefix: (amount or ZERO).quantize(CENT) for prefix, amount in rows}
 
     budgets = grouped(items_of(actor, org, year).order_by(), "plan__org__path", "budget")
     spent = grouped(
@@ -230,9 +231,9 @@ def class_costs_of(actor: Actor, classes: list[TrainingClass]) -> list[ClassCost
         out.append(
             ClassCost(
                 training_class=c,
-                spent=spent.get(c.pk) or ZERO,
+                spent=(spent.get(c.pk) or ZERO).quantize(CENT),
                 trainees=completed[c.pk] if closed else 0,
-                hours=hours_of[c.pk],
+                hours=hours_of[c.pk].quantize(CENT),
             )
         )
     return out

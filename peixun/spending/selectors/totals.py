@@ -13,6 +13,9 @@ from peixun.orgs.models import Organization
 
 from ..models import Expense, Fund
 
+# Sums come back as the database gives them (SQLite drops trailing zeros): to the cent.
+CENT = Decimal("0.01")
+
 
 @dataclass(frozen=True)
 class SpendingTotals:
@@ -20,6 +23,11 @@ class SpendingTotals:
     count: int
     # Fund value -> amount; every fund present (0 when nothing was spent from it).
     by_fund: dict[str, Decimal]
+
+    @property
+    def funds(self) -> list[tuple[str, str, Decimal]]:
+        """(fund value, its label, amount) in the funds' order, for pages and documents."""
+        return [(value, str(label), self.by_fund[value]) for value, label in Fund.choices]
 
 
 def totals_of(expenses: QuerySet[Expense]) -> SpendingTotals:
@@ -34,7 +42,7 @@ def totals_of(expenses: QuerySet[Expense]) -> SpendingTotals:
         .annotate(amount=Sum("amount"), n=Count("pk"))
     )
     for row in rows:
-        amount = row["amount"] or Decimal(0)
+        amount = (row["amount"] or Decimal(0)).quantize(CENT)
         by_fund[row["fund"]] = amount
         total += amount
         count += row["n"]
@@ -46,7 +54,7 @@ def spending_totals(
 ) -> SpendingTotals:
     """What the org and every org below it spent from `start` to `end` (both included), by
     fund; voided expenses excluded, expenses the actor may not see left out."""
-    expenses = Expense.objects.visible_to(actor).filter(  # type: ignore[attr-defined]
+    expenses = Expense.objects.visible_to(actor).filter(
         org__path__startswith=org.path, spent_on__gte=start, spent_on__lte=end
     )
     return totals_of(expenses)

@@ -13,6 +13,7 @@ from .expenses import (
     expense_update,
     expense_void,
 )
+from .exports import ledger_export
 
 __all__ = [
     "ATTACHMENT_SUFFIXES",
@@ -24,4 +25,5 @@ __all__ = [
     "expense_record",
     "expense_update",
     "expense_void",
+    "ledger_export",
 ]

@@ -149,7 +149,8 @@ def clean_expense_fields(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def locked(expense: Expense) -> Expense:
-    return Expense.objects.select_for_update().select_related("org").get(pk=expense.pk)
+    row: Expense = Expense.objects.select_for_update().select_related("org").get(pk=expense.pk)
+    return row
 
 
 def require_standing(expense: Expense) -> None:

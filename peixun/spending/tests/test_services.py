@@ -33,7 +33,7 @@ class RecordTest(PersonaTestCase):
         event = AuditEvent.objects.get(verb="expense.record")
         self.assertEqual(event.object_id, str(expense.pk))
         self.assertEqual(event.org_id, self.world.branch.pk)
-        self.assertEqual(event.after["amount"], "1200.50")
+        self.assertEqual((event.after or {})["amount"], "1200.50")
 
     def test_org_admin_records_anywhere_below(self) -> None:
         expense = spend(self.user("org_admin"), self.world, org=self.world.far_branch)

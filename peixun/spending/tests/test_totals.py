@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from peixun.orgs.models import Organization
 from peixun.spending.models import Expense, Fund
-from peixun.spending.selectors import spending_totals
+from peixun.spending.selectors import SpendingTotals, spending_totals
 from peixun.testing import PersonaTestCase
 
 D = Decimal
 
 
-def expense(org, on, amount, fund=Fund.TRAINING_FUNDS, **fields):  # type: ignore[no-untyped-def]
+def expense(
+    org: Organization, on: dt.date, amount: str, fund: str = Fund.TRAINING_FUNDS, **fields: Any
+) -> Expense:
     if fund == Fund.PARTY_DUES:
         fields.setdefault("decision_body", "支委会")
         fields.setdefault("decision_on", on)
@@ -46,7 +50,7 @@ class TotalsTest(PersonaTestCase):
             void_reason="重复录入",
         )
 
-    def totals(self, persona, org):  # type: ignore[no-untyped-def]
+    def totals(self, persona: str, org: Organization) -> SpendingTotals:
         return spending_totals(
             actor=self.user(persona), org=org, start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31)
         )
