@@ -29,14 +29,13 @@ CATEGORY_DIMENSIONS = ("status", "cadre_rank", "employment")
 
 def engine_batch(frame: Frame) -> Batch:
     """The compliance engine's batch for the org's subtree, as `org_compliance` loads it (the
-    members the actor may see, their year's amounts and rules), read once for several tiles."""
+    year's roster by the membership history, their amounts and the rules), read once for
+    several tiles."""
     return load(
+        actor=frame.actor,
         org=frame.org,
         year=frame.year,
         as_of=frame.as_of,
-        member_qs=Member.objects.visible_to(frame.actor).filter(
-            org__path__startswith=frame.org.path
-        ),
         path_filter=frame.org.path,
         detailed=False,
     )
