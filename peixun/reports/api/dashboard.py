@@ -23,7 +23,7 @@ router = Router(tags=["reports"])
 FIRST_YEAR = 2000
 
 
-class FigureOut(Schema):
+class DashboardFigureOut(Schema):
     key: str
     label: str
     value: int | Decimal | None
@@ -31,34 +31,34 @@ class FigureOut(Schema):
     url: str
 
 
-class ChildOut(Schema):
+class DashboardChildOut(Schema):
     org_id: int
     org_name: str
     url: str
-    figures: list[FigureOut]
+    figures: list[DashboardFigureOut]
 
 
-class TileOut(Schema):
+class DashboardTileOut(Schema):
     key: str
     title: str
     note: str
     url: str
-    figures: list[FigureOut]
-    children: list[ChildOut]
+    figures: list[DashboardFigureOut]
+    children: list[DashboardChildOut]
     rows: list[dict[str, Any]]
 
 
-class OrgOut(Schema):
+class DashboardOrgOut(Schema):
     id: int
     name: str
 
 
 class DashboardOut(Schema):
-    org: OrgOut
+    org: DashboardOrgOut
     year: int
     as_of: dt.date
-    trail: list[OrgOut]
-    tiles: list[TileOut]
+    trail: list[DashboardOrgOut]
+    tiles: list[DashboardTileOut]
 
 
 def _figure(f: Figure) -> dict[str, Any]:
