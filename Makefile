@@ -64,9 +64,12 @@ vendor:
 	mkdir -p peixun/static/vendor/tom-select
 	cp node_modules/tom-select/dist/js/tom-select.complete.min.js \
 	  node_modules/tom-select/dist/css/tom-select.bootstrap5.min.css peixun/static/vendor/tom-select/
+	mkdir -p peixun/static/vendor/echarts
+	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE peixun/static/vendor/echarts/
 	# The source maps are not vendored: drop their references, or collectstatic's manifest fails.
 	sed -i -E 's@//# sourceMappingURL=[^ ]*\.map@@; s@/\*# sourceMappingURL=[^ ]*\.map \*/@@' \
-	  peixun/static/vendor/bootstrap/* peixun/static/vendor/htmx/* peixun/static/vendor/tom-select/*
+	  peixun/static/vendor/bootstrap/* peixun/static/vendor/htmx/* peixun/static/vendor/tom-select/* \
+	  peixun/static/vendor/echarts/echarts.min.js
 
 bench: install
 	$(BIN)/python bench/import_roster.py

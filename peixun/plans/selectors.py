@@ -139,8 +139,13 @@ def item_progress(plan: TrainingPlan, today: dt.date | None = None) -> list[Item
     mean of the shares of each planned figure (classes, meetings, hours, people) that is set.
     What was delivered comes from the apps that carry out plan items (`registry`); a fixed
     number of queries whatever the number of items."""
+    return items_progress(list(plan_items(plan)), today)
+
+
+def items_progress(items: list[PlanItem], today: dt.date | None = None) -> list[ItemProgress]:
+    """`item_progress` for any list of items (of one plan or of many, as the dashboard reads
+    them): the same rule, one call to the registry for all of them."""
     today = today or timezone.localdate()
-    items = list(plan_items(plan))
     delivered = delivered_by_item(i.pk for i in items)
     out: list[ItemProgress] = []
     for item in items:

@@ -3,3 +3,7 @@
 from ninja import Router
 
 router = Router(tags=["reports"])
+
+from .dashboard import router as dashboard_router  # noqa: E402
+
+router.add_router("", dashboard_router)

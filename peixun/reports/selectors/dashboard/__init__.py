@@ -1,0 +1,126 @@
+"""The 数据驾驶舱: every tile a named selector (`base` holds their shapes, `people` the tiles about
+members, `activity` the tiles about meetings, classes, exams and plans). `dashboard` computes
+them all for one org, year and as-of date; out of the actor's scope is a 404, and a plain member
+never sees it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from peixun.core.scoping import Actor
+from peixun.hours.selectors import default_as_of
+from peixun.orgs.models import Organization
+
+from .activity import exams_tile, plans_tile, regularity_tile, training_tile
+from .base import (
+    AMOUNT,
+    COUNT,
+    HOURS,
+    PERCENT,
+    ChildRow,
+    Figure,
+    Frame,
+    Tile,
+    dashboard_org,
+    dashboard_roots,
+    frame_for,
+    may_see_dashboard,
+    org_trail,
+)
+from .money import spending_tile
+from .people import (
+    category_tile,
+    compliance_of,
+    compliance_tile,
+    concentrated_tile,
+    engine_batch,
+    hours_tile,
+)
+
+
+@dataclass
+class Dashboard:
+    org: Organization
+    year: int
+    as_of: dt.date
+    trail: list[Organization]  # root first, the org itself last
+    children: list[Organization]
+    tiles: list[Tile]
+
+    def tile(self, key: str) -> Tile:
+        return next(t for t in self.tiles if t.key == key)
+
+
+def as_of_for(year: int, raw: str | dt.date | None) -> dt.date:
+    """The as-of date asked for if it falls in `year`; else the default (today in this year,
+    the last day of a past year)."""
+    if isinstance(raw, dt.date):
+        return raw if raw.year == year else default_as_of(year)
+    if raw:
+        try:
+            chosen = dt.date.fromisoformat(raw.strip())
+        except ValueError:
+            chosen = None
+        if chosen is not None and chosen.year == year:
+            return chosen
+    return default_as_of(year)
+
+
+def dashboard(
+    *, actor: Actor, org: Organization | int | str | None, year: int, as_of: dt.date
+) -> Dashboard:
+    """Every tile for `org` (the first top of the actor's scope when None) in `year` as of
+    `as_of`. 404 when the actor may not read the org or is a plain member."""
+    found = dashboard_org(actor, org.pk if isinstance(org, Organization) else org)
+    frame = frame_for(actor, found, year, as_of)
+    # One load of the compliance engine serves the behind, participation and category tiles.
+    batch = engine_batch(frame)
+    compliance = compliance_of(frame, batch)
+    tiles = [
+        hours_tile(frame),
+        compliance_tile(frame, compliance),
+        concentrated_tile(frame, compliance),
+        category_tile(frame, batch),
+        regularity_tile(frame),
+        training_tile(frame),
+        exams_tile(frame),
+        plans_tile(frame),
+        spending_tile(frame),
+    ]
+    return Dashboard(
+        org=found,
+        year=year,
+        as_of=as_of,
+        trail=org_trail(found),
+        children=list(frame.children),
+        tiles=tiles,
+    )
+
+
+__all__ = [
+    "AMOUNT",
+    "COUNT",
+    "HOURS",
+    "PERCENT",
+    "ChildRow",
+    "Dashboard",
+    "Figure",
+    "Frame",
+    "Tile",
+    "as_of_for",
+    "category_tile",
+    "compliance_tile",
+    "concentrated_tile",
+    "dashboard",
+    "dashboard_org",
+    "dashboard_roots",
+    "exams_tile",
+    "frame_for",
+    "hours_tile",
+    "may_see_dashboard",
+    "plans_tile",
+    "regularity_tile",
+    "spending_tile",
+    "training_tile",
+]
