@@ -226,6 +226,21 @@ class LedgerSheet:
             row[0] = label or _("Total")
         self._write(row, "total")
 
+    def note(self, text: str) -> None:
+        """A line of text below the table (merged across it): a summary to fill in by hand."""
+        self._flush()
+        cell = WriteOnlyCell(self.worksheet)
+        cell._value = _ILLEGAL.sub("", text)
+        cell.data_type = "s"
+        kind = "formula" if looks_like_formula(text) else "text"
+        cell._style = copy(self._style(kind, "line"))
+        row = self._next_row()
+        self.worksheet.row_dimensions[row].height = 22
+        self._written += 1
+        self.worksheet.append([cell])
+        if len(self.columns) > 1:
+            self.worksheet.merged_cells.add(f"A{row}:{get_column_letter(len(self.columns))}{row}")
+
     def choice_list(self, column: int, choices: Sequence[str], extra_rows: int = 500) -> None:
         """A drop-down of `choices` in column `column` (0-based) of the data rows and
         `extra_rows` blank ones below them; a typed value outside the list is let through

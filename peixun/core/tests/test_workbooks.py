@@ -253,3 +253,15 @@ class LibreOfficeTests(SimpleTestCase):
             shown = list(csv.reader((Path(folder) / "ledger.csv").open(encoding="utf-8")))
         self.assertEqual([row[6] for row in shown[3:]], texts)  # not 2, 3, -3 or a link
         self.assertEqual(shown[3][0], "张三")
+
+
+class NoteTests(SimpleTestCase):
+    def test_a_note_below_the_table_spans_it(self) -> None:
+        book = LedgerBook()
+        sheet = book.sheet("x", title="t", columns=[Column("a"), Column("b")])
+        sheet.append(["1", "2"])
+        sheet.note("实到：____")
+        loaded = load_workbook(io.BytesIO(book.save())).active
+        assert loaded is not None
+        self.assertEqual(loaded["A5"].value, "实到：____")
+        self.assertIn("A5:B5", {str(r) for r in loaded.merged_cells.ranges})
