@@ -281,8 +281,12 @@ class LedgerSheet:
             header = min(text_width(column.header), HEADER_FIT)
             width = max(content, header, column.width - 2, MIN_WIDTH - 2) + 2
             self.widths.append(min(width, max(column.max_width, column.width)))
-        for index, width in enumerate(self.widths, start=1):
-            self.worksheet.column_dimensions[get_column_letter(index)].width = width
+        for index, (width, column) in enumerate(zip(self.widths, self.columns, strict=True), 1):
+            dimension = self.worksheet.column_dimensions[get_column_letter(index)]
+            dimension.width = width
+            if column.kind == "text":
+                # What someone types below the rows later stays text too (0123, =x, long IDs).
+                dimension.number_format = "@"
 
     def _setup_page(self) -> None:
         sheet = self.worksheet
