@@ -9,10 +9,10 @@ from typing import Any
 from django.utils import timezone
 
 from peixun.core.audit import audit_record
-from peixun.core.scoping import Actor, scope_of
+from peixun.core.scoping import Actor
 from peixun.core.workbooks import date_span, year_period
 from peixun.orgs.models import Organization
-from peixun.orgs.selectors import attach_ancestor_names
+from peixun.orgs.selectors import attach_ancestor_names, reader_scope_org_name
 
 from .. import selectors
 from ..documents import meetings_workbook, record_book
@@ -42,13 +42,7 @@ def meeting_export(*, actor: Actor, meetings: list[Meeting], filters: dict[str, 
 
 def _title_org(actor: Actor, org: Organization | None) -> str:
     """The org a meetings 台账 is of: the one filtered by, else the reader's one scope org."""
-    if org is not None:
-        return org.name
-    paths = scope_of(actor).read_paths
-    if len(paths) != 1:
-        return ""
-    found = Organization.objects.filter(path=paths[0]).only("name").first()
-    return found.name if found else ""
+    return org.name if org is not None else reader_scope_org_name(actor)
 
 
 def _period(year: int | None, meetings: list[Meeting]) -> str:
