@@ -74,13 +74,15 @@ NUMBER_FORMATS: dict[str, str] = {
     "percent": "0.0%",
 }
 # Display widths of the typed kinds, in characters.
-_KIND_WIDTH = {"date": 10, "datetime": 16, "percent": 6}
+_KIND_WIDTH = {"date": 11, "datetime": 17, "percent": 6}  # digits print wider in CJK fonts
 
 PAPER_A4 = "9"  # ECMA-376 paper size 9
 SAMPLE_ROWS = 1000  # rows measured for the column widths before streaming the rest
 MIN_WIDTH = 6
 MAX_WIDTH = 40  # wider text wraps
-HEADER_FIT = 16  # a longer header wraps instead of widening a column of short figures
+# A longer header wraps instead of widening its column: figures columns are kept narrow (five
+# CJK characters a line), so a wide 台账 still prints legibly when fitted to the page width.
+HEADER_FIT = {"text": 16, "figures": 10}
 PORTRAIT_WIDTH = 100  # the sum of column widths that still fits A4 portrait at 100 %
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
@@ -178,6 +180,7 @@ class LedgerSheet:
         self.book = book
         self.columns = list(columns)
         self.title = _ILLEGAL.sub("", title)
+        self.org = org
         subtitle = []
         if org:
             subtitle.append(_("Unit: %(org)s") % {"org": org})
@@ -278,7 +281,8 @@ class LedgerSheet:
                 (_shown_width(row[index], column.kind) for row in sample if index < len(row)),
                 default=0,
             )
-            header = min(text_width(column.header), HEADER_FIT)
+            fit = HEADER_FIT["text" if column.kind == "text" else "figures"]
+            header = min(text_width(column.header), fit)
             width = max(content, header, column.width - 2, MIN_WIDTH - 2) + 2
             self.widths.append(min(width, max(column.max_width, column.width)))
         for index, (width, column) in enumerate(zip(self.widths, self.columns, strict=True), 1):
@@ -302,10 +306,11 @@ class LedgerSheet:
         )
         sheet.print_options.horizontalCentered = True
         sheet.print_title_rows = f"{self.header_row}:{self.header_row}"
-        sheet.oddFooter.center.text = _("Page &P of &N")
-        sheet.oddFooter.center.size = 9
-        sheet.oddFooter.left.text = self.title.replace("&", "&&")[:80]
+        # Every printed page names what it is (left) and where it falls (right).
+        sheet.oddFooter.left.text = _clip(self.title, 60).replace("&", "&&")
         sheet.oddFooter.left.size = 8
+        sheet.oddFooter.right.text = _("Page &P of &N")
+        sheet.oddFooter.right.size = 9
         letter = get_column_letter(self.freeze_columns + 1)
         sheet.freeze_panes = f"{letter}{self.header_row + 1}"
 
@@ -406,7 +411,7 @@ class LedgerSheet:
             math.ceil(text_width(column.header) / max(width - 1, 1))
             for column, width in zip(self.columns, self.widths, strict=True)
         )
-        sheet.row_dimensions[self.header_row].height = 16 * min(max(lines, 1), 5) + 4
+        sheet.row_dimensions[self.header_row].height = 15 * min(max(lines, 1), 6) + 6
         head = []
         for column in self.columns:
             cell = WriteOnlyCell(sheet)
@@ -417,6 +422,18 @@ class LedgerSheet:
             head.append(cell)
         self._written += 1
         sheet.append(head)
+
+
+def _clip(text: str, width: int) -> str:
+    """`text` cut to `width` display columns, with an ellipsis when cut."""
+    if text_width(text) <= width:
+        return text
+    out = ""
+    for ch in text:
+        if text_width(out + ch) > width - 2:
+            return out + "…"
+        out += ch
+    return out
 
 
 def _sheet_name(name: str, book: LedgerBook) -> str:
@@ -490,6 +507,13 @@ class LedgerBook:
     def save(self) -> bytes:
         for sheet in self.sheets:
             sheet.close()
+        if self.sheets:
+            first = self.sheets[0]
+            properties = self.workbook.properties
+            properties.title = first.title
+            properties.creator = first.org or properties.creator
+            properties.language = "zh-CN"
+            properties.created = properties.modified = timezone.now().replace(tzinfo=None)
         buffer = io.BytesIO()
         self.workbook.save(buffer)
         return buffer.getvalue()

@@ -89,6 +89,12 @@ class TitleAndHeaderTests(SimpleTestCase):
         self.assertEqual([c.value for c in sheet[3]], [c.header for c in COLUMNS])
         self.assertTrue(all(c.font.bold for c in sheet[3]))
 
+    def test_metadata_names_the_sheet_and_org(self) -> None:
+        book = load_workbook(io.BytesIO(_book([ROW])))
+        self.assertEqual(book.properties.title, "城关镇党委2026年度学时台账")
+        self.assertEqual(book.properties.creator, "城关镇党委")
+        self.assertEqual(book.properties.language, "zh-CN")
+
     def test_header_frozen_and_repeated_on_every_printed_page(self) -> None:
         sheet = load_workbook(io.BytesIO(_book([ROW]))).active
         assert sheet is not None
@@ -103,7 +109,8 @@ class TitleAndHeaderTests(SimpleTestCase):
         self.assertTrue(sheet.sheet_properties.pageSetUpPr.fitToPage)
         self.assertEqual(sheet.page_setup.fitToWidth, 1)
         self.assertEqual(sheet.page_setup.fitToHeight, 0)  # as many pages down as it takes
-        self.assertEqual(sheet.oddFooter.center.text, "第 &P 页，共 &N 页")
+        self.assertEqual(sheet.oddFooter.right.text, "第 &P 页，共 &N 页")
+        self.assertEqual(sheet.oddFooter.left.text, "城关镇党委2026年度学时台账")  # every page
 
     def test_a_wide_table_turns_landscape(self) -> None:
         with translation.override("zh-hans"):

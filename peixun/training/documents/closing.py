@@ -87,7 +87,7 @@ def signin_sheet_xlsx(training_class: TrainingClass, sheets: list[SheetSession])
             for text in _columns(session):
                 signature = text in (_("Sign-in signature"), _("Sign-out signature"))
                 columns.append(
-                    Column(text, "integer" if text == _("No.") else "text", 20 if signature else 0)
+                    Column(text, "integer" if text == _("No.") else "text", 24 if signature else 0)
                 )
             sheet = book.sheet(
                 f"{index} {session.event.title}",
