@@ -84,6 +84,7 @@ MAX_WIDTH = 40  # wider text wraps
 # CJK characters a line), so a wide 台账 still prints legibly when fitted to the page width.
 HEADER_FIT = {"text": 16, "figures": 10}
 PORTRAIT_WIDTH = 100  # the sum of column widths that still fits A4 portrait at 100 %
+MAX_ACROSS = 240  # the widest table one landscape A4 page takes (at ~60 %, still legible)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
@@ -298,8 +299,14 @@ class LedgerSheet:
         setup = sheet.page_setup
         setup.paperSize = PAPER_A4
         setup.orientation = "portrait" if total <= PORTRAIT_WIDTH else "landscape"
-        setup.fitToWidth = 1
+        # Fitted to the page width; a table too wide to read at that scale (the hours ledger
+        # with every rule's columns) spreads over a few pages across instead, each repeating
+        # the frozen name columns, so every printed page says whose figures it holds.
+        pages_wide = 1 if total <= MAX_ACROSS else math.ceil(total / MAX_ACROSS)
+        setup.fitToWidth = pages_wide
         setup.fitToHeight = 0
+        if pages_wide > 1 and self.freeze_columns:
+            sheet.print_title_cols = f"A:{get_column_letter(self.freeze_columns)}"
         sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
         sheet.page_margins = PageMargins(
             left=0.6, right=0.5, top=0.6, bottom=0.7, header=0.3, footer=0.3
@@ -392,8 +399,17 @@ class LedgerSheet:
     def _write_head(self) -> None:
         sheet = self.worksheet
         span = len(self.columns)
-        last = get_column_letter(span)
         total = sum(self.widths)
+        if total > MAX_ACROSS:
+            # Printed over several pages across: the title rows span (about) the first page's
+            # columns, so they stand above the table on page 1 and are not cut in two.
+            pages = math.ceil(total / MAX_ACROSS)
+            span, reach = 0, 0
+            while span < len(self.widths) and reach + self.widths[span] <= total / pages:
+                reach += self.widths[span]
+                span += 1
+            span, total = max(span, 1), max(reach, 1)
+        last = get_column_letter(span)
         for number, (text, role, size) in enumerate(
             [(self.title, "title", 16), *((line, "line", 10) for line in self.lines)], start=1
         ):

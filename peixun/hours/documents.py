@@ -91,7 +91,7 @@ def ledger_workbook(data: LedgerData, org_above: Mapping[int, str] | None = None
             values += _rule_cells(mc.results, rules)
             sheet.append(values)
         sheet.totals(
-            [_("Total (%(n)s members)") % {"n": len(rows)}, None, None]
+            [_("Total"), _("%(n)s members") % {"n": len(rows)}, None]
             + [_number(value) for value in sums]
         )
         return book.save()

@@ -200,8 +200,8 @@ def meetings_workbook(
                 ]
             )
         sheet.totals(
-            [_("Total (%(n)s meetings)") % {"n": len(rows)}]
-            + [None] * 8
+            [_("Total"), _("%(n)s meetings") % {"n": len(rows)}]
+            + [None] * 7
             + [expected_sum, present_sum, None, observers_sum]
         )
         return book.save()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import shutil
 import subprocess
 import tempfile
@@ -124,6 +125,22 @@ class TitleAndHeaderTests(SimpleTestCase):
         loaded = load_workbook(io.BytesIO(data)).active
         assert loaded is not None
         self.assertEqual(loaded.page_setup.orientation, "landscape")
+
+    def test_a_very_wide_table_spreads_across_pages_repeating_the_names(self) -> None:
+        with translation.override("zh-hans"):
+            book = LedgerBook()
+            columns = [Column("姓名"), Column("所在支部")]
+            columns += [Column(f"第{n}项规则：应达到（学时）", "hours") for n in range(40)]
+            sheet = book.sheet("x", title="t", columns=columns, freeze_columns=2)
+            sheet.append(["张三", "第一党支部", *[Decimal(1)] * 40])
+            data = book.save()
+        loaded = load_workbook(io.BytesIO(data)).active
+        assert loaded is not None
+        total = sum(loaded.column_dimensions[c].width for c in loaded.column_dimensions)
+        self.assertGreater(total, 240)
+        self.assertEqual(loaded.page_setup.fitToWidth, math.ceil(total / 240))
+        self.assertEqual(loaded.print_title_cols, "$A:$B")  # names on every page across
+        self.assertEqual(loaded.print_title_rows, "$3:$3")
 
 
 class CellTests(SimpleTestCase):
