@@ -84,6 +84,7 @@ MAX_WIDTH = 40  # wider text wraps
 # CJK characters a line), so a wide 台账 still prints legibly when fitted to the page width.
 HEADER_FIT = {"text": 16, "figures": 10}
 PORTRAIT_WIDTH = 100  # the sum of column widths that still fits A4 portrait at 100 %
+LINE_HEIGHT = 15  # points a line of 11-point text takes
 MAX_ACROSS = 240  # the widest table one landscape A4 page takes (at ~60 %, still legible)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
@@ -102,6 +103,11 @@ def text_width(text: str) -> int:
         ),
         default=0,
     )
+
+
+def wrapped_lines(text: str, width: int) -> int:
+    """Lines `text` takes in a column `width` characters wide, wrapped."""
+    return sum(max(1, math.ceil(text_width(line) / max(width, 1))) for line in text.split("\n"))
 
 
 def looks_like_formula(value: object) -> bool:
@@ -388,8 +394,15 @@ class LedgerSheet:
             self._cell(row[index] if index < len(row) else None, column.kind, role)
             for index, column in enumerate(self.columns)
         ]
-        if self.row_height:
-            self.worksheet.row_dimensions[self._next_row()].height = self.row_height
+        # Spreadsheets do not grow a row to its wrapped text on opening: give a row whose text
+        # wraps the height of its lines (a capped column's long text, a stem, a note).
+        lines = 1
+        for value, width in zip(row, self.widths, strict=False):
+            if isinstance(value, str) and (len(value) * 2 > width - 2 or "\n" in value):
+                lines = max(lines, wrapped_lines(value, width - 2))
+        height = max(self.row_height or 0, LINE_HEIGHT * lines + 3 if lines > 1 else 0)
+        if height:
+            self.worksheet.row_dimensions[self._next_row()].height = height
         self._written += 1
         self.worksheet.append(cells)
 

@@ -28,6 +28,7 @@ from peixun.core.workbooks import (
     date_span,
     ledger_title,
     text_width,
+    wrapped_lines,
     year_period,
 )
 from peixun.testing import ledger_header_row, ledger_rows
@@ -215,6 +216,9 @@ class WidthTests(SimpleTestCase):
         self.assertGreaterEqual(width["B"], 12)  # yyyy-mm-dd never shows as ####
         self.assertEqual(width["G"], MAX_WIDTH)  # capped: the note wraps
         self.assertTrue(sheet["G4"].alignment.wrap_text)
+        # The row is as high as the wrapped note's lines: 200 columns of text in 38.
+        self.assertEqual(sheet.row_dimensions[4].height, 15 * 6 + 3)
+        self.assertEqual(wrapped_lines("很长的备注" * 20, MAX_WIDTH - 2), 6)
 
 
 class StreamingTests(SimpleTestCase):
