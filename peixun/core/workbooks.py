@@ -413,16 +413,20 @@ class LedgerSheet:
         sheet = self.worksheet
         span = len(self.columns)
         total = sum(self.widths)
+        first = 1
         if total > MAX_ACROSS:
             # Printed over several pages across: the title rows span (about) the first page's
-            # columns, so they stand above the table on page 1 and are not cut in two.
+            # columns, so they stand above the table on page 1 and are not cut in two; they
+            # start right of the name columns, which every page repeats.
             pages = math.ceil(total / MAX_ACROSS)
             span, reach = 0, 0
             while span < len(self.widths) and reach + self.widths[span] <= total / pages:
                 reach += self.widths[span]
                 span += 1
-            span, total = max(span, 1), max(reach, 1)
-        last = get_column_letter(span)
+            first = min(self.freeze_columns + 1, span)
+            reach -= sum(self.widths[: first - 1])
+            span, total = max(span, first), max(reach, 1)
+        start, last = get_column_letter(first), get_column_letter(span)
         for number, (text, role, size) in enumerate(
             [(self.title, "title", 16), *((line, "line", 10) for line in self.lines)], start=1
         ):
@@ -433,9 +437,9 @@ class LedgerSheet:
             cell.data_type = "s"
             cell._style = copy(self._style("formula" if looks_like_formula(text) else "text", role))
             self._written += 1
-            sheet.append([cell])
-            if span > 1:
-                sheet.merged_cells.add(f"A{number}:{last}{number}")
+            sheet.append([None] * (first - 1) + [cell])
+            if span > first:
+                sheet.merged_cells.add(f"{start}{number}:{last}{number}")
         lines = max(
             math.ceil(text_width(column.header) / max(width - 1, 1))
             for column, width in zip(self.columns, self.widths, strict=True)

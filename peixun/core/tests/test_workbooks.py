@@ -141,6 +141,11 @@ class TitleAndHeaderTests(SimpleTestCase):
         self.assertGreater(total, 240)
         self.assertEqual(loaded.page_setup.fitToWidth, math.ceil(total / 240))
         self.assertEqual(loaded.print_title_cols, "$A:$B")  # names on every page across
+        # The title stands right of the repeated name columns, over the first page.
+        self.assertIsNone(loaded["A1"].value)
+        self.assertEqual(loaded["C1"].value, "t")
+        merged = next(str(r) for r in loaded.merged_cells.ranges if str(r).startswith("C1:"))
+        self.assertNotEqual(merged, "C1:AP1")
         self.assertEqual(loaded.print_title_rows, "$3:$3")
 
 
