@@ -40,7 +40,7 @@ from peixun.core.docxstyle import docx_font as _font
 from peixun.core.docxstyle import docx_paragraph as _paragraph
 from peixun.core.docxstyle import docx_red_rule as _red_rule
 from peixun.core.docxstyle import numbered_heading as _heading
-from peixun.core.workbooks import Column, Kind, LedgerBook, date_span, ledger_title
+from peixun.core.workbooks import Column, LedgerBook, date_span, ledger_title
 from peixun.events.models import Event
 from peixun.orgs.selectors import org_above_label
 
@@ -246,14 +246,13 @@ def roster_xlsx(training_class: TrainingClass, enrolments: list[Enrolment]) -> b
     as the period."""
     with translation.override("zh-hans"):
         headers = roster_headers()
-        kinds: list[Kind] = ["integer", *["text"] * (len(headers) - 1)]
         book = LedgerBook()
         sheet = book.sheet(
             _("Trainee roster"),
             title=ledger_title(training_class.org.name, _roster_title(training_class)),
             org=training_class.org.name,
             period=date_span(training_class.starts_on, training_class.ends_on),
-            columns=[Column(header, kind) for header, kind in zip(headers, kinds, strict=True)],
+            columns=[Column(headers[0], "integer"), *(Column(header) for header in headers[1:])],
             freeze_columns=2,
         )
         for n, enrolment in enumerate(enrolments, start=1):
