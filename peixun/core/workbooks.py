@@ -41,7 +41,7 @@ import io
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from copy import copy
 from dataclasses import dataclass
 from decimal import Decimal
@@ -201,6 +201,9 @@ class LedgerSheet:
         self.row_height = row_height
         self.header_row = 2 + len(self.lines)  # title, the lines, then the header
         self.worksheet: WriteOnlyWorksheet = book.workbook.create_sheet(_sheet_name(name, book))
+        # Rows are lists of finished cells: hand them to the writer as they are, instead of
+        # openpyxl's per-value conversion (which tries each cell as a value first).
+        self.worksheet._values_to_row = _cells_of_row  # type: ignore[method-assign]
         self.rows = 0  # data rows appended
         self._pending: list[list[Any]] | None = []
         self._validations: list[tuple[int, list[str], int]] = []
@@ -358,7 +361,7 @@ class LedgerSheet:
         return self._styles[key]
 
     def _cell(self, value: Any, kind: str, role: str) -> Cell:
-        cell = WriteOnlyCell(self.worksheet)
+        cell = Cell(self.worksheet)
         if isinstance(value, str):
             if looks_like_formula(value):
                 kind = "formula"
@@ -386,7 +389,8 @@ class LedgerSheet:
             cell._value = str(value)
             cell.data_type = "s"
             kind = "formula" if looks_like_formula(cell._value) else "text"
-        cell._style = copy(self._style(kind, role))
+        # One style array shared by the cells of a (kind, role): nothing changes it once made.
+        cell._style = self._style(kind, role)
         return cell
 
     def _write(self, row: list[Any], role: str) -> None:
@@ -455,6 +459,15 @@ class LedgerSheet:
             head.append(cell)
         self._written += 1
         sheet.append(head)
+
+
+def _cells_of_row(cells: Sequence[Cell | None], row: int) -> Iterator[Cell]:
+    """A row of finished cells, numbered, for openpyxl's write-only writer (its
+    `WriteOnlyWorksheet._values_to_row`, openpyxl 3.1 as pinned in pyproject.toml)."""
+    for column, cell in enumerate(cells, start=1):
+        if cell is not None:
+            cell.row, cell.column = row, column
+            yield cell
 
 
 def _clip(text: str, width: int) -> str:
