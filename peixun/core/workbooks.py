@@ -231,7 +231,7 @@ class LedgerSheet:
             self.append(values)
 
     def totals(self, values: Sequence[Any], label: str | None = None) -> None:
-        """The totals row, bold: `values` per column; the first blank cell says 合计."""
+        """The totals row, bold: `values` per column; a blank first cell says 合计 (`label`)."""
         self._flush()
         row = [_plain(value) for value in values]
         row += [None] * (len(self.columns) - len(row))
