@@ -78,6 +78,7 @@ bench: install
 	$(BIN)/python bench/exam_burst.py --db both
 	$(BIN)/python bench/accounts_bulk.py
 	$(BIN)/python bench/audit_chain.py --db both
+	$(BIN)/python bench/ledger_xlsx.py
 
 clean:
 	rm -rf $(VENV) var test-artifacts

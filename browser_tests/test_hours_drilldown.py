@@ -15,7 +15,7 @@ from browser_tests.conftest import screenshot
 from peixun.hours.models import CreditEntry
 from peixun.hours.services import entry_record, requirements_seed_defaults, self_study_file
 from peixun.orgs.models import Organization
-from peixun.testing import PASSWORD, World, make_member, make_org
+from peixun.testing import PASSWORD, World, ledger_rows, make_member, make_org
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -83,7 +83,7 @@ def test_org_admin_drills_into_the_members_behind(  # type: ignore[no-untyped-de
     # The download's temporary file has no extension, which openpyxl insists on: read the bytes.
     with open(download.value.path(), "rb") as handle:
         sheet = openpyxl.load_workbook(io.BytesIO(handle.read())).active
-    body = list(sheet.iter_rows(values_only=True))[1:]
+    body = ledger_rows(sheet)[1:]
     assert {row[1] for row in body} == {"测试局机关党委 › 第一党支部", "测试委党委 › 第一党支部"}
     assert len(body) == members.count()
 

@@ -14,7 +14,7 @@ from browser_tests.conftest import screenshot
 from peixun.hours.models import CreditEntry
 from peixun.hours.selectors import rollup_differences
 from peixun.hours.services import requirements_seed_defaults
-from peixun.testing import PASSWORD, World, make_member
+from peixun.testing import PASSWORD, World, ledger_rows, make_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -86,9 +86,9 @@ def test_record_file_approve_and_see_it(live_server, browser, tmp_path) -> None:
     )
     assert response.ok
     sheet = openpyxl.load_workbook(io.BytesIO(response.body())).active
-    rows = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
+    rows = ledger_rows(sheet)  # from the header row, below the title rows
     header = [str(h) for h in rows[0]]
     mine = next(r for r in rows[1:] if r[0] == "李明")
-    total = mine[header.index("总学时")] if "总学时" in header else None
+    total = mine[header.index("学时合计（各类型）")] if "学时合计（各类型）" in header else None
     assert total is not None and Decimal(str(total)) == Decimal("3.5"), (header, mine)
     assert rollup_differences() == []

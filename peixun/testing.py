@@ -178,3 +178,18 @@ class PersonaTestCase(TestCase):
             self.assertEqual(
                 got, status, f"{persona} {method.upper()} {url}: expected {status}, got {got}"
             )
+
+
+def ledger_header_row(sheet: Any) -> int:
+    """The row number of a 台账 sheet's header (loaded with openpyxl): the row repeated at the
+    top of every printed page (`core.workbooks`), else row 1 for a sheet without print titles."""
+    titles = sheet.print_title_rows
+    if not titles:
+        return 1
+    return int(str(titles).split(":")[0].lstrip("$"))
+
+
+def ledger_rows(sheet: Any) -> list[tuple[Any, ...]]:
+    """The header row of a 台账 sheet and every row below it, as values: what `sheet.iter_rows(
+    values_only=True)` gave before the sheets had title rows above their headers."""
+    return list(sheet.iter_rows(min_row=ledger_header_row(sheet), values_only=True))

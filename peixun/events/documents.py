@@ -12,15 +12,11 @@ normalising, its RowError) so that both imports refuse bad files with the same w
 from __future__ import annotations
 
 import contextlib
-import io
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from peixun.core.spreadsheets import (
     RowError,
@@ -30,7 +26,8 @@ from peixun.core.spreadsheets import (
     read_first_sheet,
     undo_neutralise,
 )
-from peixun.core.text import fold_width, neutralise_formula
+from peixun.core.text import fold_width
+from peixun.core.workbooks import Column, LedgerBook, ledger_title
 
 from .models import Attendance
 
@@ -142,58 +139,52 @@ def sheet_cell(cells: list[Any], sheet: Sheet, name: str) -> str:
 
 
 def attendance_workbook(
-    *, title: str, rows: list[tuple[str, str, str | None]]
+    *,
+    title: str,
+    rows: list[tuple[str, str, str | None]],
+    org_name: str = "",
+    period: str = "",
 ) -> tuple[int, bytes]:
-    """The sheet to fill in for the event `title`: one row per (name, last 4 characters of the
-    ID number, current status or None), and a drop-down of the status words. Returns the number
-    of rows and the .xlsx bytes."""
+    """The sheet to fill in for the event `title` (held by `org_name` on `period`): one row per
+    (name, last 4 characters of the ID number, current status or None), and a drop-down of the
+    status words; a `core.workbooks` 台账, so it prints with its header on every page. The
+    import finds the header below the title rows. Returns the number of rows and the bytes."""
     with translation.override("zh-hans"):
-        workbook = Workbook()
-        sheet = workbook.active
-        assert sheet is not None
-        sheet.title = _("Attendance")
-        sheet.append(list(TEMPLATE_HEADERS))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
+        book = LedgerBook()
+        sheet = book.sheet(
+            _("Attendance"),
+            title=ledger_title(org_name, _("%(title)s attendance sheet") % {"title": title}),
+            org=org_name,
+            period=period,
+            columns=[
+                Column(header, width=width)
+                for header, width in zip(TEMPLATE_HEADERS, (12, 16, 14, 10, 30), strict=True)
+            ],
+            freeze_columns=1,
+        )
         count = 0
         for name, id_last4, status in rows:
-            sheet.append(
-                [
-                    neutralise_formula(name),
-                    id_last4,
-                    "",
-                    WORD_OF.get(status, "") if status else "",
-                    "",
-                ]
-            )
+            sheet.append([name, id_last4, None, WORD_OF.get(status, "") if status else None])
             count += 1
-        for letter, width in zip("ABCDE", (12, 16, 14, 10, 30), strict=True):
-            sheet.column_dimensions[letter].width = width
-        sheet.column_dimensions["B"].number_format = "@"
-        sheet.column_dimensions["C"].number_format = "@"
-        check = DataValidation(
-            type="list", formula1='"' + ",".join(WORD_OF.values()) + '"', allow_blank=True
+        sheet.choice_list(TEMPLATE_HEADERS.index("状态"), list(WORD_OF.values()))
+        book.notes(
+            _("How to fill in"),
+            [
+                [line]
+                for line in (
+                    _("One row per member. Keep the headers as they are."),
+                    _("状态: one of %(words)s.") % {"words": "、".join(WORD_OF.values())},
+                    _(
+                        "身份证号后4位 or 手机号 tells namesakes apart: fill in one of them where "
+                        "two members share a name. Extra columns are ignored."
+                    ),
+                    _(
+                        "Nothing is saved until every row is correct; the upload is checked first "
+                        "and lists every problem."
+                    ),
+                    title,
+                )
+            ],
+            widths=[90],
         )
-        check.showErrorMessage = False  # the import judges, with better messages
-        sheet.add_data_validation(check)
-        check.add(f"D2:D{max(count, 1) + 500}")
-        help_sheet = workbook.create_sheet(_("How to fill in"))
-        for line in (
-            _("One row per member. Keep the headers as they are."),
-            _("状态: one of %(words)s.") % {"words": "、".join(WORD_OF.values())},
-            _(
-                "身份证号后4位 or 手机号 tells namesakes apart: fill in one of them where two "
-                "members share a name. Extra columns are ignored."
-            ),
-            _(
-                "Nothing is saved until every row is correct; the upload is checked first "
-                "and lists every problem."
-            ),
-            title,
-        ):
-            help_sheet.append([line])
-        help_sheet.column_dimensions["A"].width = 90
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-    return count, buffer.getvalue()
+        return count, book.save()

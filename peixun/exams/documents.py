@@ -5,7 +5,8 @@
   `services.imports.questions_import` to check and store.
 - The results 台账 of one exam (`results_workbook`), from `selectors.exam_results`.
 
-Bank columns, in this order (row 1 holds the headers): 题型 (单选/多选/判断/填空), 题干, 选项A … 选项H,
+Bank columns, in this order (row 1 of the template holds the headers; an export is a
+`core.workbooks` 台账 with its title rows above them, and the reader finds them): 题型 (单选/多选/判断/填空), 题干, 选项A … 选项H,
 答案 (B / ACD / 对 / 错 / accepted answers split by |), 知识点 (split by 、), 难度 (易/中/难),
 解析, 出处. The export adds 所属组织 and 已停用 after them, which the import ignores.
 """
@@ -35,7 +36,15 @@ from peixun.core.spreadsheets import (
     read_first_sheet,
     undo_neutralise,
 )
-from peixun.core.text import fold_width, neutralise_formula
+from peixun.core.text import fold_width
+from peixun.core.workbooks import (
+    Column,
+    LedgerBook,
+    LedgerSheet,
+    as_of_period,
+    date_span,
+    ledger_title,
+)
 from peixun.orgs.selectors import org_above_label
 
 from .logic import OPTION_LETTERS
@@ -189,26 +198,28 @@ def question_template_workbook() -> bytes:
         return _save(workbook)
 
 
-def questions_workbook(questions: Iterable[Question]) -> bytes:
-    """The questions in the template's columns (plus their owner and whether retired); every
-    text cell is neutralised, so a stem starting with = shows as text in Excel."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "题目"
-    headers = (*TEMPLATE_HEADERS, *EXPORT_EXTRA_HEADERS)
-    sheet.append(list(headers))
-    count = 0
-    for question in questions:
-        cells = [
-            *question_row(question),
-            question.org.name,
-            "是" if question.retired else "",
-        ]
-        sheet.append([neutralise_formula(cell) for cell in cells])
-        count += 1
-    _format_sheet(sheet, headers, count)
-    return _save(workbook)
+def questions_workbook(questions: Iterable[Question], *, org_name: str = "") -> bytes:
+    """The questions in the template's columns (plus their owner and whether retired), as a
+    `core.workbooks` 台账 titled with `org_name`: text starting with = stays text as typed, and
+    the import finds the header row below the title, so an export re-imports as it is."""
+    with translation.override("zh-hans"):
+        book = LedgerBook()
+        headers = (*TEMPLATE_HEADERS, *EXPORT_EXTRA_HEADERS)
+        sheet = book.sheet(
+            "题目",
+            title=ledger_title(org_name, _("Question bank with answers")),
+            org=org_name,
+            period=as_of_period(timezone.localdate()),
+            columns=[Column(h, max_width=WIDTHS.get(h, 24)) for h in headers],
+            freeze_columns=2,
+        )
+        for question in questions:
+            sheet.append(
+                [*question_row(question), question.org.name, "是" if question.retired else None]
+            )
+        for choices, header in ((KIND_WORD, "题型"), (DIFFICULTY_WORD, "难度")):
+            sheet.choice_list(TEMPLATE_HEADERS.index(header), list(choices.values()), 1000)
+        return book.save()
 
 
 # -- reading the bank's workbook back -----------------------------------------------------------
@@ -228,6 +239,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     **{f"option{n}": (header,) for n, header in enumerate(OPTION_HEADERS)},
 }
 REQUIRED = ("kind", "stem", "answer")
+HEADER_SEARCH_ROWS = 10
 
 
 def _file_error(message: str) -> ValidationError:
@@ -283,10 +295,11 @@ def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
         table = read_first_sheet(data, formulas=True)  # checked, and parsed out of the worker
     except SheetFileError as problem:
         raise _file_error(problem.message) from None
-    header = table[0] if table else []
+    first = _header_index(table)
+    header = table[first] if table else []
     columns = _columns(tuple(header))
     out: list[tuple[int, dict[str, str]]] = []
-    for number, cells in enumerate(table[1:], start=2):
+    for number, cells in enumerate(table[first + 1 :], start=first + 2):
         values = {
             name: _text(cells[index]) if index < len(cells) else ""
             for name, index in columns.items()
@@ -304,6 +317,17 @@ def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
             _("The file has headers but no questions below them; add one question per row.")
         )
     return out
+
+
+def _header_index(table: list[list[Any]]) -> int:
+    """The row holding the headers: row 1 of the template, or the first row with the required
+    headers among the first few (an export has its title rows above them)."""
+    lookup = _lookup()
+    for index, cells in enumerate(table[:HEADER_SEARCH_ROWS]):
+        found = {lookup.get(normalise_header(cell)) for cell in cells}
+        if all(name in found for name in REQUIRED):
+            return index
+    return 0
 
 
 def _columns(header: tuple[Any, ...]) -> dict[str, int]:
@@ -340,78 +364,105 @@ def question_rows(upload: bytes | IO[bytes] | Any) -> list[tuple[int, dict[str, 
 
 
 def _pct(value: Decimal | None) -> Any:
-    return float(value) if value is not None else ""
+    """A percentage of the selectors (0–100, one decimal) as the fraction a "0.0%" cell shows."""
+    return float(value) / 100 if value is not None else None
 
 
-def _bold_header(sheet: Any, row: int) -> None:
-    for cell in sheet[row]:
-        cell.font = Font(bold=True)
+def _ratio(value: Decimal | None) -> Any:
+    return float(value) if value is not None else None
 
 
 def results_workbook(exam: Exam, results: ExamResults) -> bytes:
-    """The results 台账 of `exam`: per branch, then every candidate the reader may see with their
-    best attempt, then the item analysis (`results` is `selectors.exam_results`)."""
-    workbook = Workbook()
-    branches = workbook.active
-    assert branches is not None
-    branches.title = _("By branch")
-    branches.append([_("%(title)s: results by branch") % {"title": exam.title}])
-    branches["A1"].font = Font(bold=True, size=13)
-    branches.append(
-        [_("organization above"), _("organization"), _("expected"), _("took it"),
-         _("participation %"), _("average %"), _("passed"), _("pass rate %")]
-    )  # fmt: skip
-    _bold_header(branches, 2)
-    total = results.total
-    for row in [*results.branches, total]:
-        name = row.org.name if row is not total else _("Total")
-        branches.append(
-            [neutralise_formula(row.parent), neutralise_formula(name), row.expected, row.took,
-             _pct(row.participation),
-             _pct(row.average), row.passed, _pct(row.pass_rate)]
-        )  # fmt: skip
-    people = workbook.create_sheet(_("Members"))
-    people.append(
-        [_("organization above"), _("organization"), _("name"), _("took it"), _("attempts"),
-         _("best score"), _("best %"), _("passed"), _("submitted at")]
-    )  # fmt: skip
-    _bold_header(people, 1)
-    for candidate in results.candidates:
-        attempt = results.best.get(candidate.member_id)
-        people.append(
+    """The results 台账 of `exam` (`core.workbooks`, always in Chinese): per branch with a
+    totals row, then every candidate the reader may see with their best attempt (by branch and
+    name, never by score), then the item analysis (`results` is `selectors.exam_results`)."""
+    with translation.override("zh-hans"):
+        book = LedgerBook()
+        period = date_span(timezone.localdate(exam.opens_at), timezone.localdate(exam.closes_at))
+
+        def sheet(name: str, what: str, columns: list[Column], freeze: int) -> LedgerSheet:
+            return book.sheet(
+                name,
+                title=ledger_title(exam.org.name, what % {"title": exam.title}),
+                org=exam.org.name,
+                period=period,
+                columns=columns,
+                freeze_columns=freeze,
+            )
+
+        branches = sheet(
+            _("By branch"),
+            _("%(title)s results by branch"),
             [
-                # `trail` is set by the export service (attach_ancestor_names), if at all.
-                neutralise_formula(org_above_label(candidate.org)),
-                neutralise_formula(candidate.org.name),
-                neutralise_formula(candidate.member.name),
-                _("yes") if attempt else _("no"),
-                results.attempts.get(candidate.member_id, 0),
-                float(attempt.score) if attempt and attempt.score is not None else "",
-                _pct(attempt.percent) if attempt else "",
-                (_("yes") if attempt.passed else _("no")) if attempt else "",
-                timezone.localtime(attempt.submitted_at).strftime("%Y-%m-%d %H:%M")
-                if attempt and attempt.submitted_at
-                else "",
-            ]
+                Column(_("organization above")),
+                Column(_("organization")),
+                Column(_("candidates expected"), "integer"),
+                Column(_("number who took it"), "integer"),
+                Column(_("participation rate"), "percent"),
+                Column(_("average score rate"), "percent"),
+                Column(_("number who passed"), "integer"),
+                Column(_("pass rate"), "percent"),
+            ],
+            2,
         )
-    items = workbook.create_sheet(_("Questions"))
-    items.append(
-        [_("question"), _("type"), _("shown"), _("answered right"), _("difficulty (p)"),
-         _("discrimination (D)")]
-    )  # fmt: skip
-    _bold_header(items, 1)
-    for item in results.items:
-        items.append(
-            [neutralise_formula(item.stem[:200]), item.kind_label, item.shown, item.correct,
-             _pct(item.difficulty), _pct(item.discrimination)]
+        for row in results.branches:
+            branches.append(
+                [row.parent, row.org.name, row.expected, row.took, _pct(row.participation),
+                 _pct(row.average), row.passed, _pct(row.pass_rate)]
+            )  # fmt: skip
+        total = results.total
+        branches.totals(
+            [_("Total"), None, total.expected, total.took, _pct(total.participation),
+             _pct(total.average), total.passed, _pct(total.pass_rate)]
         )  # fmt: skip
-    for sheet, widths in (
-        (branches, (28, 28, 10, 10, 14, 12, 10, 12)),
-        (people, (24, 12, 8, 8, 10, 10, 8, 18)),
-        (items, (60, 10, 8, 12, 14, 16)),
-    ):
-        for index, width in enumerate(widths):
-            sheet.column_dimensions[chr(ord("A") + index)].width = width
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+        people = sheet(
+            _("Members"),
+            _("%(title)s results by member"),
+            [
+                Column(_("organization above")),
+                Column(_("organization")),
+                Column(_("name")),
+                Column(_("took it?")),
+                Column(_("attempts"), "integer"),
+                Column(_("best score"), "number"),
+                Column(_("best score rate"), "percent"),
+                Column(_("passed?")),
+                Column(_("time submitted"), "datetime"),
+            ],
+            3,
+        )
+        for candidate in results.candidates:
+            attempt = results.best.get(candidate.member_id)
+            people.append(
+                [
+                    # `trail` is set by the export service (attach_ancestor_names), if at all.
+                    org_above_label(candidate.org),
+                    candidate.org.name,
+                    candidate.member.name,
+                    _("yes") if attempt else _("no"),
+                    results.attempts.get(candidate.member_id, 0),
+                    float(attempt.score) if attempt and attempt.score is not None else None,
+                    _pct(attempt.percent) if attempt else None,
+                    (_("yes") if attempt.passed else _("no")) if attempt else None,
+                    attempt.submitted_at if attempt else None,
+                ]
+            )
+        items = sheet(
+            _("Questions"),
+            _("%(title)s item analysis"),
+            [
+                Column(_("question"), max_width=60),
+                Column(_("type")),
+                Column(_("number who answered it"), "integer"),
+                Column(_("number who answered right"), "integer"),
+                Column(_("difficulty (p)"), "number"),
+                Column(_("discrimination (D)"), "number"),
+            ],
+            1,
+        )
+        for item in results.items:
+            items.append(
+                [item.stem[:200], item.kind_label, item.shown, item.correct,
+                 _ratio(item.difficulty), _ratio(item.discrimination)]
+            )  # fmt: skip
+        return book.save()

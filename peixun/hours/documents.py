@@ -2,28 +2,26 @@
 totals and each rule's result; the list of members behind (or at risk) of the compliance page;
 a member's 培训档案 and an issued 学时证明 as printable documents (.docx or PDF, `core.printable`).
 
-The rows come from `selectors.ledger_data` (constant queries); text cells go through
-`neutralise_formula`. The audited export that serves it is `services.ledger_export`.
+The rows come from `selectors.ledger_data` (constant queries); the sheets are
+`core.workbooks` 台账 (title naming the org and year, typed cells, printable on A4). The audited
+export that serves it is `services.ledger_export`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from peixun.core.docxstyle import chinese_date, numbered_heading
 from peixun.core.printable import Heading, Para, Printable, Table, render_docx, render_pdf
-from peixun.core.text import neutralise_formula
+from peixun.core.workbooks import Column, LedgerBook, as_of_period, ledger_title, year_period
 
+from .logic import COUNT_METRICS, TOPIC_SHARE
 from .models import HoursCertificate, Kind
 from .selectors.archive import Archive, certificate_kinds
 from .selectors.compliance import STATUS_LABELS, Drilldown
@@ -35,50 +33,73 @@ def _number(value: Decimal) -> float | int:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+def _unit(rule: Any) -> str:
+    if rule.metric in COUNT_METRICS:
+        return _("unit: times")
+    if rule.metric == TOPIC_SHARE:
+        return "%"
+    return _("unit: study hours")
+
+
+def _rule_columns(rules: Any) -> list[Column]:
+    """Per rule, four columns that each say what they hold and in which unit."""
+    columns: list[Column] = []
+    for rule in rules:
+        names = {"rule": rule.name, "unit": _unit(rule)}
+        columns += [
+            Column(_("%(rule)s: required (%(unit)s)") % names, "hours"),
+            Column(_("%(rule)s: achieved (%(unit)s)") % names, "hours"),
+            Column(_("%(rule)s: still owed (%(unit)s)") % names, "hours"),
+            Column(_("%(rule)s: status") % names),
+        ]
+    return columns
+
+
 def ledger_workbook(data: LedgerData, org_above: Mapping[int, str] | None = None) -> bytes:
     """The 台账 workbook of `data`, headers in Chinese whatever the reader's language; beside
-    each branch, the orgs above it (`org_above`: org id → `orgs.selectors.org_above_label`)."""
+    each branch, the orgs above it (`org_above`: org id → `orgs.selectors.org_above_label`).
+    Hours by type count each entry under its one type; the two "of which" columns count the
+    entries marked concentrated (or online) whatever their type, so they are not the sums of
+    the type columns of the same name. The totals row adds up the hour columns shown."""
     rows, by_kind, rules = data.rows, data.by_kind, data.rules
     above = org_above or {}
     with translation.override("zh-hans"):
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(_("Study-hour ledger"))
-        sheet.freeze_panes = "C2"
-        headers: list[str] = [_("name"), _("branch"), _("Organization above")]
-        headers += [str(label) for _value, label in Kind.choices]
-        headers += [_("Total hours"), _("Concentrated training hours"), _("Online hours")]
-        for rule in rules:
-            headers += [
-                f"{rule.name} · {_('required')}",
-                f"{rule.name} · {_('achieved')}",
-                f"{rule.name} · {_('still owed')}",
-                f"{rule.name} · {_('status')}",
-            ]
-        header_cells = []
-        for header in headers:
-            cell = WriteOnlyCell(sheet, value=neutralise_formula(header))
-            cell.font = Font(bold=True)
-            header_cells.append(cell)
-        sheet.append(header_cells)
+        columns = [Column(_("name")), Column(_("branch")), Column(_("Organization above"))]
+        columns += [
+            Column(_("%(kind)s hours (by type)") % {"kind": label}, "hours")
+            for _value, label in Kind.choices
+        ]
+        columns += [
+            Column(_("Study hours, all types"), "hours"),
+            Column(_("Of which: hours marked concentrated (any type)"), "hours"),
+            Column(_("Of which: hours marked online (any type)"), "hours"),
+        ]
+        columns += _rule_columns(rules)
+        book = LedgerBook()
+        sheet = book.sheet(
+            _("Study-hour ledger"),
+            title=ledger_title(
+                data.org.name, _("%(year)s study-hour ledger") % {"year": data.year}
+            ),
+            org=data.org.name,
+            period=year_period(data.year),
+            columns=columns,
+            freeze_columns=2,
+        )
+        sums = [Decimal(0)] * (len(Kind.values) + 3)
         for mc in rows:
-            values: list[Any] = [
-                neutralise_formula(mc.name),
-                neutralise_formula(mc.org_name),
-                neutralise_formula(above.get(mc.org_id, "")),
-            ]
-            values += [
-                _number(by_kind.get((mc.member_id, kind), Decimal(0))) for kind in Kind.values
-            ]
-            values += [
-                _number(mc.totals.total),
-                _number(mc.totals.concentrated),
-                _number(mc.totals.online),
-            ]
+            figures = [by_kind.get((mc.member_id, kind), Decimal(0)) for kind in Kind.values]
+            figures += [mc.totals.total, mc.totals.concentrated, mc.totals.online]
+            sums = [a + b for a, b in zip(sums, figures, strict=True)]
+            values: list[Any] = [mc.name, mc.org_name, above.get(mc.org_id, "")]
+            values += [_number(value) for value in figures]
             values += _rule_cells(mc.results, rules)
             sheet.append(values)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-    return buffer.getvalue()
+        sheet.totals(
+            [_("Total"), _("%(n)s members") % {"n": len(rows)}, None]
+            + [_number(value) for value in sums]
+        )
+        return book.save()
 
 
 def _rule_cells(results: Any, rules: Any) -> list[Any]:
@@ -99,15 +120,6 @@ def _rule_cells(results: Any, rules: Any) -> list[Any]:
     return cells
 
 
-def _bold_row(sheet: Any, headers: list[str]) -> list[WriteOnlyCell]:
-    cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=neutralise_formula(header))
-        cell.font = Font(bold=True)
-        cells.append(cell)
-    return cells
-
-
 def drilldown_workbook(data: Drilldown) -> bytes:
     """The members behind (or at risk) as .xlsx, each with the path of their branch (branches
     of the same name are told apart) and, per rule that put someone on the list, what the rule
@@ -119,28 +131,23 @@ def drilldown_workbook(data: Drilldown) -> bytes:
         used = {r.requirement_id for row in data.rows for r in row.shown}
         rules = [rule for rule in data.rules if rule.pk in used]
     with translation.override("zh-hans"):
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(_("Members behind on study hours"))
-        sheet.freeze_panes = "C2"
-        headers: list[str] = [_("name"), _("branch")]
-        for rule in rules:
-            headers += [
-                f"{rule.name} · {_('required')}",
-                f"{rule.name} · {_('achieved')}",
-                f"{rule.name} · {_('still owed')}",
-                f"{rule.name} · {_('status')}",
-            ]
-        sheet.append(_bold_row(sheet, headers))
+        book = LedgerBook()
+        sheet = book.sheet(
+            _("Members behind on study hours"),
+            title=ledger_title(
+                data.org.name,
+                _("%(year)s members behind on study hours") % {"year": data.year},
+            ),
+            org=data.org.name,
+            period=f"{year_period(data.year)}（{as_of_period(data.as_of)}）",
+            columns=[Column(_("name")), Column(_("branch")), *_rule_columns(rules)],
+            freeze_columns=1,
+        )
         for row in data.rows:
-            values: list[Any] = [
-                neutralise_formula(row.member.name),
-                neutralise_formula(" › ".join(row.branch_path)),
-            ]
+            values: list[Any] = [row.member.name, " › ".join(row.branch_path)]
             values += _rule_cells(row.member.results, rules)
             sheet.append(values)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-    return buffer.getvalue()
+        return book.save()
 
 
 # -- printable documents -------------------------------------------------------------------------

@@ -24,11 +24,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -41,7 +40,7 @@ from peixun.core.spreadsheets import (
     read_first_sheet,
     undo_neutralise,
 )
-from peixun.core.text import neutralise_formula
+from peixun.core.workbooks import Column, LedgerBook, as_of_period, ledger_title
 
 from .logic import CHOICE_FIELDS, choice_help
 from .models import ETHNICITIES, Member
@@ -372,24 +371,33 @@ def roster_template() -> bytes:
 
 
 def roster_workbook(
-    members: Iterable[tuple[Member, str]], *, org_above: Mapping[int, str] | None = None
+    members: Iterable[tuple[Member, str]],
+    *,
+    org_above: Mapping[int, str] | None = None,
+    org_name: str = "",
 ) -> bytes:
     """The export workbook: one row per (member, the ID number to show) pair, in the order given,
-    with the template's columns and then 上级党组织 (`org_above`: org id → `org_above_label`).
-    Text cells go through `neutralise_formula`."""
+    with the template's columns and then 上级党组织 (`org_above`: org id → `org_above_label`),
+    as a `core.workbooks` 台账 titled with `org_name` (the org the roster is of); the import
+    finds its header row below the title."""
     above = org_above or {}
     with translation.override("zh-hans"):
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(_("Roster"))
-        for index, field in enumerate(EXPORT_FIELDS, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = _WIDTHS.get(field, 12)
-        sheet.freeze_panes = "A2"
-        header_cells = []
-        for header in [header_for(field) for field in EXPORT_FIELDS]:
-            cell = WriteOnlyCell(sheet, value=header)
-            cell.font = Font(bold=True)
-            header_cells.append(cell)
-        sheet.append(header_cells)
+        book = LedgerBook()
+        sheet = book.sheet(
+            _("Roster"),
+            title=ledger_title(org_name, _("Party member roster")),
+            org=org_name,
+            period=as_of_period(timezone.localdate()),
+            columns=[
+                Column(
+                    header_for(field),
+                    "date" if field in DATE_COLUMNS else "text",
+                    width=_WIDTHS.get(field, 0),
+                )
+                for field in EXPORT_FIELDS
+            ],
+            freeze_columns=1,
+        )
         labels = {
             field: {value: str(label) for value, label in choices.choices}
             for field, choices in CHOICE_FIELDS.items()
@@ -404,15 +412,11 @@ def roster_workbook(
             for field, by_value in labels.items():
                 stored = values[field]
                 values[field] = by_value.get(stored, stored) if stored else ""
-            sheet.append([_export_cell(sheet, values[field]) for field in EXPORT_FIELDS])
-        return _workbook_bytes(workbook)
+            sheet.append([_export_cell(values[field]) for field in EXPORT_FIELDS])
+        return book.save()
 
 
-def _export_cell(sheet: Any, value: Any) -> Any:
-    if isinstance(value, dt.date):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = DATE_FORMAT
-        return cell
-    if value is None:
-        return None
-    return neutralise_formula(str(value))
+def _export_cell(value: Any) -> Any:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return str(value)

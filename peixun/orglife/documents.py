@@ -4,7 +4,7 @@
   table of contents by kind, and each meeting of the year in date order with its attendance,
   minutes, observers and appraisal results;
 - the meetings list as an .xlsx 台账 (one row per meeting, with the list's filters): what a unit
-  copies into the counts it reports upward. Text cells go through `neutralise_formula`.
+  copies into the counts it reports upward, a `core.workbooks` 台账 with a totals row.
 """
 
 from __future__ import annotations
@@ -20,9 +20,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from peixun.core.docxstyle import (
     HEITI,
@@ -30,7 +27,7 @@ from peixun.core.docxstyle import (
     docx_a4,
     docx_paragraph,
 )
-from peixun.core.text import neutralise_formula
+from peixun.core.workbooks import Column, LedgerBook, ledger_title
 from peixun.orgs.models import Organization
 from peixun.orgs.selectors import org_above_label
 
@@ -141,58 +138,70 @@ def _number(value: Decimal) -> float | int:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def meetings_workbook(rows: list[tuple[Meeting, int]]) -> bytes:
-    """The .xlsx 台账: `rows` are `selectors.meeting_export_rows` (each meeting of
-    `selectors.meeting_list` with the number of members it expects)."""
+def meetings_workbook(
+    rows: list[tuple[Meeting, int]], *, org_name: str = "", period: str = ""
+) -> bytes:
+    """The .xlsx 台账 (`core.workbooks`): `rows` are `selectors.meeting_export_rows` (each meeting
+    of `selectors.meeting_list` with the number of members it expects), titled with `org_name`
+    (the org filtered by, or the reader's scope) and `period`; the totals row counts the
+    meetings and adds up the people columns."""
     with translation.override("zh-hans"):
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(_("Meetings"))
-        sheet.freeze_panes = "A2"
-        headers = [
-            _("date"),
-            _("time"),
-            _("kind of meeting"),
-            _("topic"),
-            _("subject"),
-            _("held by"),
-            _("organization above"),
-            _("place"),
-            _("host"),
-            _("expected"),
-            _("present"),
-            _("hours"),
-            _("observers"),
-            _("state"),
-        ]
-        header_row = []
-        for header in headers:
-            cell = WriteOnlyCell(sheet, value=header)
-            cell.font = Font(bold=True)
-            header_row.append(cell)
-        sheet.append(header_row)
+        book = LedgerBook()
+        sheet = book.sheet(
+            _("Meetings"),
+            title=ledger_title(org_name, _("Meetings ledger")),
+            org=org_name,
+            period=period,
+            columns=[
+                Column(_("date"), "date"),
+                Column(_("time")),
+                Column(_("kind of meeting")),
+                Column(_("topic")),
+                Column(_("subject")),
+                Column(_("held by")),
+                Column(_("organization above")),
+                Column(_("place")),
+                Column(_("host")),
+                Column(_("members expected"), "integer"),
+                Column(_("members present"), "integer"),
+                Column(_("hours credited to each attendee"), "hours"),
+                Column(_("number of observers"), "integer"),
+                Column(_("state")),
+            ],
+            freeze_columns=1,
+        )
+        expected_sum = present_sum = observers_sum = 0
         for meeting, expected in rows:
             event = meeting.event
             starts = timezone.localtime(event.starts_at)
             ends = timezone.localtime(event.ends_at)
+            present = meeting.present_count  # type: ignore[attr-defined]
+            observers = meeting.observer_count  # type: ignore[attr-defined]
+            expected_sum += expected
+            present_sum += present
+            observers_sum += observers
             sheet.append(
                 [
-                    starts.date().isoformat(),
+                    starts.date(),
                     f"{starts:%H:%M}–{ends:%H:%M}",
                     str(meeting.get_kind_display()),
                     str(event.get_topic_display()),
-                    neutralise_formula(event.title),
-                    neutralise_formula(event.org.name),
+                    event.title,
+                    event.org.name,
                     # `trail` from the export service (attach_ancestor_names).
-                    neutralise_formula(org_above_label(event.org)),
-                    neutralise_formula(event.place),
-                    neutralise_formula(meeting.host),
+                    org_above_label(event.org),
+                    event.place,
+                    meeting.host,
                     expected,
-                    meeting.present_count,  # type: ignore[attr-defined]
+                    present,
                     _number(event.hours),
-                    meeting.observer_count,  # type: ignore[attr-defined]
+                    observers,
                     str(event.get_state_display()),
                 ]
             )
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-    return buffer.getvalue()
+        sheet.totals(
+            [_("Total"), _("%(n)s meetings") % {"n": len(rows)}]
+            + [None] * 7
+            + [expected_sum, present_sum, None, observers_sum]
+        )
+        return book.save()

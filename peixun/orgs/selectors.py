@@ -236,6 +236,15 @@ def reader_tenant(actor: Actor) -> Organization | None:
     return Organization.objects.filter(path=paths[0][: Organization.steplen]).first()
 
 
+def reader_scope_org_name(actor: Actor) -> str:
+    """The name of the one org the actor reads (theirs and below), for the title of an export
+    of "everything I see"; "" when they read several subtrees or none."""
+    paths = scope_of(actor).read_paths
+    if len(paths) != 1:
+        return ""
+    return Organization.objects.filter(path=paths[0]).values_list("name", flat=True).first() or ""
+
+
 def org_field(actor: Actor, field: str, pk: int) -> Organization:
     """An org named in a request body: one out of scope is a field error (422), like a bad value."""
     org = Organization.objects.visible_to(actor).filter(pk=pk).first()

@@ -7,13 +7,11 @@ import io
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from peixun.core.docxstyle import (
     FANGSONG,
@@ -24,7 +22,7 @@ from peixun.core.docxstyle import (
     docx_font,
     docx_paragraph,
 )
-from peixun.core.text import neutralise_formula
+from peixun.core.workbooks import Column, LedgerBook, year_period
 from peixun.orgs.selectors import org_path_label
 
 from .models import TrainingPlan
@@ -132,37 +130,35 @@ def plan_document(plan: TrainingPlan) -> bytes:
 
 
 def filings_workbook(overview: FilingOverview) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = _("Plan filings")
-    sheet.append(
-        [
-            _("%(org)s: %(year)s training plan filings")
-            % {"org": org_path_label(overview.org), "year": overview.year}
-        ]
-    )
-    sheet["A1"].font = Font(bold=True, size=13)
-    headers = [_("organization"), _("state"), _("version"), _("submitted at"), _("plan title")]
-    sheet.append(headers)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    labels = dict(TrainingPlan.State.choices)
-    for row in overview.rows:
-        plan = row.plan
-        sheet.append(
-            [
-                neutralise_formula(row.org.name),
-                str(labels.get(row.state, _("Not filed"))),
-                plan.version if plan else "",
-                timezone.localtime(plan.submitted_at).strftime("%Y-%m-%d %H:%M")
-                if plan and plan.submitted_at
-                else "",
-                neutralise_formula(plan.title) if plan else "",
-            ]
+    """The filings of `overview.org`'s children as a `core.workbooks` 台账; its title names where
+    the org sits, so same-named orgs' sheets differ. Always in Chinese."""
+    with translation.override("zh-hans"):
+        book = LedgerBook()
+        sheet = book.sheet(
+            _("Plan filings"),
+            title=_("%(org)s: %(year)s training plan filings")
+            % {"org": org_path_label(overview.org), "year": overview.year},
+            org=overview.org.name,
+            period=year_period(overview.year),
+            columns=[
+                Column(_("organization")),
+                Column(_("state")),
+                Column(_("version"), "integer"),
+                Column(_("submitted at"), "datetime"),
+                Column(_("plan title")),
+            ],
+            freeze_columns=1,
         )
-    for column, width in zip("ABCDE", (28, 12, 8, 18, 40), strict=True):
-        sheet.column_dimensions[column].width = width
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+        labels = dict(TrainingPlan.State.choices)
+        for row in overview.rows:
+            plan = row.plan
+            sheet.append(
+                [
+                    row.org.name,
+                    str(labels.get(row.state, _("Not filed"))),
+                    plan.version if plan else None,
+                    plan.submitted_at if plan else None,
+                    plan.title if plan else None,
+                ]
+            )
+        return book.save()

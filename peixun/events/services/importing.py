@@ -12,9 +12,11 @@ from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record
+from peixun.core.docxstyle import chinese_date
 from peixun.core.permissions import require_manage
 from peixun.core.scoping import Actor
 from peixun.core.spreadsheets import RowError
@@ -218,8 +220,11 @@ def attendance_template(*, actor: Actor, event: Event) -> bytes:
         .order_by("org__path", "name", "pk")
         .only("pk", "name", "id_number_masked")
     )
+    starts = timezone.localtime(event.starts_at)
     count, content = attendance_workbook(
         title=str(event.title),
+        org_name=event.org.name,
+        period=f"{chinese_date(starts.date())} {starts:%H:%M}",
         rows=[
             (member.name, member.id_number_masked[-4:], current.get(member.pk))
             for member in members

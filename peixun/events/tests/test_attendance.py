@@ -19,7 +19,7 @@ from peixun.events.services import (
     attendance_template,
 )
 from peixun.members.models import Member
-from peixun.testing import World, make_member
+from peixun.testing import World, ledger_header_row, ledger_rows, make_member
 
 from .fixtures import SessionFixture, class_session
 
@@ -247,7 +247,12 @@ class ImportTests(TestCase):
         data = attendance_template(actor=self.admin, event=self.fx.event)
         sheet = load_workbook(io.BytesIO(data)).active
         assert sheet is not None
-        rows = list(sheet.iter_rows(values_only=True))
+        self.assertEqual(sheet["A1"].value, f"{self.fx.event.org.name}{self.fx.event.title}考勤表")
+        self.assertIn("单位：", sheet["A2"].value)
+        self.assertEqual(str(sheet.page_setup.paperSize), "9")
+        self.assertEqual(sheet.print_title_rows, "$3:$3")
+        self.assertEqual(sheet.column_dimensions["B"].number_format, "@")  # 0123 stays 0123
+        rows = ledger_rows(sheet)
         self.assertEqual(list(rows[0]), ["姓名", "身份证号后4位", "手机号", "状态", "备注"])
         self.assertEqual(len(rows), 4)
         self.assertIn(("李明", self.last4(self.world.member), None, "迟到", None), rows)
@@ -261,7 +266,7 @@ class ImportTests(TestCase):
         book = load_workbook(io.BytesIO(data))
         sheet = book.active
         assert sheet is not None
-        for row in sheet.iter_rows(min_row=2):
+        for row in sheet.iter_rows(min_row=ledger_header_row(sheet) + 1):
             row[3].value = row[3].value or "出席"
         buffer = io.BytesIO()
         book.save(buffer)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record
 from peixun.core.scoping import Actor
-from peixun.orgs.selectors import attach_ancestor_names
+from peixun.orgs.selectors import attach_ancestor_names, reader_scope_org_name
 
 from .. import selectors
 from ..documents import questions_workbook, results_workbook
@@ -53,7 +53,9 @@ def question_bank_export(*, actor: Actor, search: dict[str, Any]) -> bytes:
             yield row
 
     questions = selectors.questions_export(actor, **search)
-    content = questions_workbook(counted(questions.iterator(chunk_size=500)))
+    content = questions_workbook(
+        counted(questions.iterator(chunk_size=500)), org_name=reader_scope_org_name(actor)
+    )
     audit_record(
         actor=actor,
         verb="exams.question.bank_export",

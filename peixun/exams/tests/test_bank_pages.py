@@ -13,7 +13,7 @@ from django.test import override_settings
 from openpyxl import load_workbook
 
 from peixun.core.models import AuditEvent
-from peixun.testing import PersonaTestCase
+from peixun.testing import PersonaTestCase, ledger_rows
 
 from ..documents import TEMPLATE_HEADERS
 from ..models import Question
@@ -287,10 +287,12 @@ class BankPageTests(PersonaTestCase):
         self.assertIn("attachment", response["Content-Disposition"])
         sheet = load_workbook(io.BytesIO(response.content)).active
         assert sheet is not None
-        rows = list(sheet.iter_rows(values_only=True))
+        rows = ledger_rows(sheet)
         self.assertEqual(list(rows[0][: len(TEMPLATE_HEADERS)]), list(TEMPLATE_HEADERS))
+        self.assertIn("题库", sheet["A1"].value)
+        self.assertEqual(str(sheet.page_setup.paperSize), "9")
         stems = {r[1] for r in rows[1:]}
-        self.assertIn("'=1+1 等于 2。", stems)
+        self.assertIn("=1+1 等于 2。", stems)  # as typed, a text cell
         self.assertIn(self.own.stem, stems)
         self.assertNotIn(self.retired.stem, stems)
         # The other branch's secretary uses the shared questions but exports none of their
@@ -298,11 +300,11 @@ class BankPageTests(PersonaTestCase):
         other = self.client_for("other_secretary").get("/exams/bank/export.xlsx")
         other_sheet = load_workbook(io.BytesIO(other.content)).active
         assert other_sheet is not None
-        self.assertEqual(len(list(other_sheet.iter_rows(values_only=True))), 1)
+        self.assertEqual(len(ledger_rows(other_sheet)), 1)
         judged = self.client_for("org_admin").get("/exams/bank/export.xlsx", {"kind": "judge"})
         judged_sheet = load_workbook(io.BytesIO(judged.content)).active
         assert judged_sheet is not None
-        judged_rows = list(judged_sheet.iter_rows(values_only=True))[1:]
+        judged_rows = ledger_rows(judged_sheet)[1:]
         kinds = {r[0] for r in judged_rows}
         self.assertEqual(kinds, {"判断"})
         # Every export is in the audit trail with its filters and what it held.

@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from peixun.core.models import AuditEvent
-from peixun.testing import PersonaTestCase
+from peixun.testing import PersonaTestCase, ledger_rows
 
 from ..models import Attempt, Candidate, Exam, Paper, Question
 from ..services import attempt_answer_save, attempt_start, attempt_submit, exam_rule_update
@@ -150,7 +150,18 @@ class ExamPageTests(PersonaTestCase):
         self.assertContains(secretary, "第一党支部")
         self.assertNotContains(secretary, "第三党支部")
         workbook = load_workbook(io.BytesIO(admin.get(f"/exams/{exam.pk}/results.xlsx").content))
-        people = list(workbook.worksheets[1].iter_rows(min_row=2, values_only=True))
+        people = ledger_rows(workbook.worksheets[1])[1:]
+        by_branch = workbook.worksheets[0]
+        self.assertEqual(by_branch["A1"].value, f"{exam.org.name}{exam.title}成绩统计（按党组织）")
+        self.assertEqual(str(by_branch.page_setup.paperSize), "9")
+        self.assertEqual(by_branch.print_title_rows, "$3:$3")
+        header = ledger_rows(workbook.worksheets[1])[0]
+        self.assertEqual(header[-1], "提交时间")  # a submission, not a filing (报备)
+        submitted = [r for r in people if r[-1] is not None]
+        self.assertTrue(submitted and all(isinstance(r[-1], dt.datetime) for r in submitted))
+        branch_rows = ledger_rows(by_branch)
+        self.assertEqual(branch_rows[-1][0], "合计")
+        self.assertEqual(branch_rows[-1][2], sum(r[2] for r in branch_rows[1:-1]))
         self.assertEqual(sorted(r[2] for r in people), sorted(["李明", "王芳", "赵强", "孙丽"]))
         # Beside each branch, the organization above it.
         self.assertIn(("测试局机关党委", "第一党支部", "李明"), {r[:3] for r in people})

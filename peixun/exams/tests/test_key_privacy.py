@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from openpyxl import load_workbook
 
-from peixun.testing import PersonaTestCase
+from peixun.testing import PersonaTestCase, ledger_rows
 
 from ..models import Question
 from ..services import question_create
@@ -49,5 +49,5 @@ class KeyPrivacyTests(PersonaTestCase):
         book = load_workbook(
             io.BytesIO(self.client_for("secretary").get("/exams/bank/export.xlsx").content)
         )
-        stems = [row[1] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)]
+        stems = [row[1] for row in ledger_rows(book.worksheets[0])[1:]]
         self.assertEqual(stems, ["支部自编判断题。"])

@@ -22,7 +22,7 @@ from peixun.hours.services import (
     requirements_seed_defaults,
     self_study_file,
 )
-from peixun.testing import PersonaTestCase, make_member
+from peixun.testing import PersonaTestCase, ledger_rows, make_member
 
 YEAR = 2025
 
@@ -211,18 +211,31 @@ class CompliancePageTests(PersonaTestCase):
         self.assertEqual(response.status_code, 200)
         sheet = load_workbook(io.BytesIO(response.content)).active
         assert sheet is not None
-        rows = list(sheet.iter_rows(values_only=True))
-        header = rows[0]
-        by_name = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
-        self.assertIn("'=HYPERLINK(1)", by_name)
+        # The title rows start right of the name columns when the table prints across pages.
+        title, subtitle = ([c.value for c in sheet[n] if c.value][0] for n in (1, 2))
+        self.assertEqual(title, f"{w.branch.name}{YEAR}年度学时台账")
+        self.assertIn(f"期间：{YEAR}年1月1日至{YEAR}年12月31日", subtitle)
+        self.assertEqual(str(sheet.page_setup.paperSize), "9")  # A4
+        self.assertEqual(sheet.print_title_rows, "$3:$3")  # the header on every page
+        rows = ledger_rows(sheet)
+        header, body, totals = rows[0], rows[1:-1], rows[-1]
+        by_name = {row[0]: dict(zip(header, row, strict=True)) for row in body}
+        self.assertIn("=HYPERLINK(1)", by_name)  # as typed: a text cell, no apostrophe
         li = by_name["李明"]
         rule = "党员每年集中学习培训不少于32学时"
         required = next(h for h in header if isinstance(h, str) and h.startswith(rule))
+        self.assertEqual(required, f"{rule}：应达到（学时）")
         self.assertEqual(li[required], 32)
+        self.assertEqual(header[3], "集中培训学时（按类型）")
         self.assertEqual(li[header[3]], 32)  # concentrated training, the first kind column
         self.assertEqual(li[header[2]], "测试局机关党委")  # the organization above the branch
+        self.assertFalse(any(isinstance(h, str) and h.isascii() for h in header))
+        # The totals row adds up each hour column of the members above it, by hand.
+        self.assertEqual(totals[:2], ("合计", f"{len(body)}人"))
+        total_column = header.index("学时合计（各类型）")
+        self.assertEqual(totals[total_column], sum(row[total_column] or 0 for row in body))
         event = AuditEvent.objects.get(verb="hours.ledger_export")
-        self.assertEqual(event.after, {"year": YEAR, "rows": len(rows) - 1})
+        self.assertEqual(event.after, {"year": YEAR, "rows": len(body)})
         self.assertEqual(event.org_id, w.branch.pk)
 
     def test_query_counts_constant_as_members_grow(self) -> None:

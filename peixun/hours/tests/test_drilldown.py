@@ -27,7 +27,7 @@ from peixun.hours.models import Requirement
 from peixun.hours.services import entry_record, requirements_seed_defaults
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
-from peixun.testing import PersonaTestCase, make_member, make_org
+from peixun.testing import PersonaTestCase, ledger_rows, make_member, make_org
 
 YEAR = 2025
 AS_OF = "2025-07-01"
@@ -236,12 +236,16 @@ class DrilldownAccessTests(DrilldownTestCase):
         self.assertIn("behind-T01-2025.xlsx", response["Content-Disposition"])
         sheet = load_workbook(io.BytesIO(response.content)).active
         assert sheet is not None
-        rows = list(sheet.iter_rows(values_only=True))
+        self.assertTrue(sheet["A1"].value.startswith(self.world.root.name))
+        self.assertIn("截至", sheet["A2"].value)
+        self.assertEqual(str(sheet.page_setup.paperSize), "9")
+        self.assertEqual(sheet.print_title_rows, "$3:$3")
+        rows = ledger_rows(sheet)
         header = rows[0]
         self.assertEqual(len(header), 6)  # name, branch, and the one rule's four columns
         self.assertTrue(str(header[2]).startswith(RULE_32))
         body = {row[0]: row for row in rows[1:]}
-        self.assertEqual(set(body), {"孙丽", "钱多", "'=HYPERLINK(1)"})
+        self.assertEqual(set(body), {"孙丽", "钱多", "=HYPERLINK(1)"})
         self.assertEqual(body["钱多"][1], "测试委党委 › 第一党支部")
         self.assertEqual(body["钱多"][2:5], (32, 4, 28))
         event = AuditEvent.objects.get(verb="hours.drilldown_export")
@@ -252,7 +256,7 @@ class DrilldownAccessTests(DrilldownTestCase):
         everyone = self.client_for("org_admin").get(self.export_url())
         sheet = load_workbook(io.BytesIO(everyone.content)).active
         assert sheet is not None
-        header = next(sheet.iter_rows(values_only=True))
+        header = ledger_rows(sheet)[0]
         self.assertEqual(len(header), 2 + 4 * 2)
 
 

@@ -493,13 +493,18 @@ def roster_export(*, actor: Actor, filters: MemberFilters | None = None) -> byte
             rows += 1
             yield member, id_number
 
-    data = roster_workbook(members_with_id_numbers(), org_above=above)
+    scope_org = _scope_org(actor, filters)
+    data = roster_workbook(
+        members_with_id_numbers(),
+        org_above=above,
+        org_name=scope_org.name if scope_org else "",
+    )
     audit_record(
         actor=actor,
         verb="roster.export",
         object_type="members.roster",
         object_repr=_("Roster export"),
-        org=_scope_org(actor, filters),
+        org=scope_org,
         after={
             "rows": rows,
             "revealed_id_numbers": len(revealed),

@@ -32,7 +32,7 @@ from peixun.members.documents import (
 from peixun.members.models import Member, Membership
 from peixun.members.selectors import MemberFilters
 from peixun.members.services import RosterImportResult, roster_export, roster_import
-from peixun.testing import PersonaTestCase, make_member, new_id_number
+from peixun.testing import PersonaTestCase, ledger_rows, make_member, new_id_number
 
 HEADERS = list(CHINESE_HEADERS)  # the 15 columns, in template order
 COLUMN = dict(zip(ROSTER_FIELDS, HEADERS, strict=True))
@@ -79,8 +79,8 @@ def before_of(event: AuditEvent) -> dict[str, Any]:
 
 
 def read_rows(data: bytes) -> list[tuple[Any, ...]]:
-    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
-    return list(sheet.iter_rows(values_only=True))
+    # From the header row: an export has its title rows above it, a template none.
+    return ledger_rows(load_workbook(io.BytesIO(data)).worksheets[0])
 
 
 class RosterTestCase(PersonaTestCase):
@@ -529,8 +529,23 @@ class ExportTests(RosterTestCase):
         rows = self.export_rows("secretary")
         self.assertEqual(list(rows[0]), [*roster_headers(), "上级党组织"])
         names = [row[0] for row in rows[1:]]
-        self.assertIn('\'=HYPERLINK("http://x")', names)
-        self.assertNotIn('=HYPERLINK("http://x")', names)
+        # As typed, in a text cell that is never evaluated (no apostrophe added to it).
+        self.assertIn('=HYPERLINK("http://x")', names)
+        sheet = load_workbook(io.BytesIO(roster_export(actor=self.user("secretary")))).active
+        assert sheet is not None
+        cell = next(c for c in sheet["A"] if c.value == '=HYPERLINK("http://x")')
+        self.assertEqual((cell.data_type, cell.quotePrefix), ("s", True))
+
+    def test_export_is_a_printable_ledger_of_the_scope(self) -> None:
+        sheet = load_workbook(io.BytesIO(roster_export(actor=self.user("secretary")))).active
+        assert sheet is not None
+        self.assertEqual(sheet["A1"].value, f"{self.world.branch.name}党员名册")
+        self.assertIn("截至", sheet["A2"].value)
+        self.assertEqual(str(sheet.page_setup.paperSize), "9")
+        self.assertEqual(sheet.print_title_rows, "$3:$3")
+        joined = ROSTER_FIELDS.index("joined_on") + 1
+        row = next(r for r in sheet.iter_rows(min_row=4) if r[0].value == "李明")
+        self.assertTrue(row[joined - 1].is_date)
 
     def test_ids_masked_for_a_secretary_plain_for_an_org_admin(self) -> None:
         number = self.world.member.reveal_id_number()

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from peixun.core.audit import audit_record
 from peixun.core.scoping import Actor
+from peixun.core.workbooks import date_span, year_period
 from peixun.orgs.models import Organization
-from peixun.orgs.selectors import attach_ancestor_names
+from peixun.orgs.selectors import attach_ancestor_names, reader_scope_org_name
 
 from .. import selectors
 from ..documents import meetings_workbook, record_book
@@ -21,7 +24,11 @@ def meeting_export(*, actor: Actor, meetings: list[Meeting], filters: dict[str, 
     holding org beside the orgs above it. Audited ("meeting.export") with the number of
     meetings and the filters (an org filter by its id)."""
     attach_ancestor_names([meeting.event.org for meeting in meetings])
-    content = meetings_workbook(selectors.meeting_export_rows(meetings))
+    content = meetings_workbook(
+        selectors.meeting_export_rows(meetings),
+        org_name=_title_org(actor, filters.get("org")),
+        period=_period(filters.get("year"), meetings),
+    )
     audit_record(
         actor=actor,
         verb="meeting.export",
@@ -31,6 +38,19 @@ def meeting_export(*, actor: Actor, meetings: list[Meeting], filters: dict[str, 
         },
     )
     return content
+
+
+def _title_org(actor: Actor, org: Organization | None) -> str:
+    """The org a meetings 台账 is of: the one filtered by, else the reader's one scope org."""
+    return org.name if org is not None else reader_scope_org_name(actor)
+
+
+def _period(year: int | None, meetings: list[Meeting]) -> str:
+    """The year filtered by, else the span of the meetings' dates."""
+    if year:
+        return year_period(int(year))
+    days = [timezone.localtime(meeting.event.starts_at).date() for meeting in meetings]
+    return date_span(min(days), max(days)) if days else ""
 
 
 def record_book_export(*, actor: Actor, org: Organization, year: int) -> bytes:

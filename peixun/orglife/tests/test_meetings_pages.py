@@ -7,6 +7,7 @@ of the unit and `appraisal` a 民主评议 of the first branch."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any, ClassVar
 
@@ -19,7 +20,7 @@ from peixun.events.models import Event
 from peixun.events.services import attendance_mark
 from peixun.hours.models import CreditEntry
 from peixun.orglife.models import AppraisalResult, Meeting, MeetingAttachment, Observer
-from peixun.testing import PersonaTestCase
+from peixun.testing import PersonaTestCase, ledger_rows
 
 from .test_meetings_fixtures import past, record, soon
 
@@ -105,8 +106,14 @@ class MeetingPageTests(PersonaTestCase):
         self.expect_personas("/orglife/export.xlsx", LIST)
         response = self.client_for("secretary").get("/orglife/export.xlsx?kind=theme_day")
         sheet = load_workbook(io.BytesIO(response.content)).active
-        rows = list(sheet.iter_rows(values_only=True))
-        self.assertEqual(len(rows), 2)
+        self.assertEqual(sheet["A1"].value, "第一党支部组织生活会议台账")  # the secretary's branch
+        self.assertEqual(sheet.print_title_rows, "$3:$3")
+        self.assertEqual(str(sheet.page_setup.paperSize), "9")
+        rows = ledger_rows(sheet)
+        self.assertEqual(len(rows), 3)  # header, the meeting, totals
+        self.assertIsInstance(rows[1][0], dt.datetime)  # a date cell
+        self.assertEqual(rows[-1][:2], ("合计", "1次会议"))
+        self.assertEqual(rows[-1][9], 2)
         self.assertEqual(rows[1][3], "其他")  # the topic
         self.assertEqual(rows[1][4], "五月主题党日")
         self.assertEqual(rows[1][5:7], ("第一党支部", "测试局机关党委"))  # held by, org above

@@ -20,7 +20,7 @@ from peixun.members.services import roster_import
 from peixun.orglife.models import MeetingKind
 from peixun.orglife.tests.test_regularity import meeting
 from peixun.orgs.models import Organization
-from peixun.testing import PersonaTestCase
+from peixun.testing import PersonaTestCase, ledger_rows
 from peixun.training.models import Enrolment
 from peixun.training.tests.test_dispatch_fixtures import make_class
 
@@ -30,7 +30,7 @@ NEAR, FAR = "测试局机关党委", "测试委党委"  # the parents of world.b
 
 def rows_of(content: bytes, sheet: int = 0) -> list[tuple[Any, ...]]:
     book = load_workbook(io.BytesIO(content))
-    return list(book.worksheets[sheet].iter_rows(values_only=True))
+    return ledger_rows(book.worksheets[sheet])  # from the header row, below the title rows
 
 
 class SameNamedBranchesTests(PersonaTestCase):

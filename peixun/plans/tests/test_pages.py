@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -9,7 +10,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from peixun.core.models import AuditEvent
-from peixun.testing import PersonaTestCase
+from peixun.testing import PersonaTestCase, ledger_rows
 
 from ..models import PlanItem, TrainingPlan
 from ..services import plan_submit
@@ -135,8 +136,15 @@ class PlanPageTests(PersonaTestCase):
                 .content
             )
         )
-        rows = [[c.value for c in r] for r in workbook.active.iter_rows(min_row=3)]
+        sheet = workbook.active
+        rows = ledger_rows(sheet)[1:]
         self.assertEqual([r[0] for r in rows], ["第一党支部", "第二党支部"])
+        self.assertEqual(ledger_rows(sheet)[0][3], "报备时间")
+        filed = next(r for r in rows if r[3] is not None)
+        self.assertIsInstance(filed[3], dt.datetime)  # a date cell, not text
+        self.assertIn(f"期间：{YEAR}年1月1日至{YEAR}年12月31日", sheet["A2"].value)
+        self.assertEqual(sheet.print_title_rows, "$3:$3")
+        self.assertEqual(str(sheet.page_setup.paperSize), "9")
         # The title names where the org sits; the download is in the audit trail.
         self.assertTrue(workbook.active["A1"].value.startswith("测试县直机关工委 › 测试局机关党委"))
         event = AuditEvent.objects.get(verb="plan.filings_export")

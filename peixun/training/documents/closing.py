@@ -1,14 +1,13 @@
 """Documents of a class: the paper sign-in sheet (签到表, .xlsx and .docx: per session, the members
 expected there with blank columns to sign) and the completion certificate (结业证书, .docx).
 
-Text cells of the workbook go through `neutralise_formula`; documents are always in Chinese.
+The workbook is a `core.workbooks` 台账 (one sheet per session); documents are always in Chinese.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from decimal import Decimal
 
 from django.utils import formats, timezone, translation
@@ -18,17 +17,12 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Cm, Pt
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
 
-from peixun.core.text import neutralise_formula
+from peixun.core.workbooks import Column, LedgerBook, date_span, ledger_title
 from peixun.members.models import Member
 
 from ..models import Session, TrainingClass
 from ..selectors import CertificateFacts, SheetSession
-
-SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
 def _remark(item: SheetSession, member: Member) -> str:
@@ -66,63 +60,62 @@ def _columns(session: Session) -> list[str]:
     return columns
 
 
-def _sheet_title(index: int, title: str, used: set[str]) -> str:
-    base = SHEET_NAME_BAD.sub(" ", f"{index} {title}").strip()[:31] or str(index)
-    name, n = base, 2
-    while name in used:
-        suffix = f"~{n}"
-        name, n = base[: 31 - len(suffix)] + suffix, n + 1
-    used.add(name)
-    return name
-
-
 def signin_sheet_xlsx(training_class: TrainingClass, sheets: list[SheetSession]) -> bytes:
-    """One worksheet per session, ready to print: the class and session above, then a row for
-    each expected member with blank signature cells."""
-    thin = Side(style="thin")
-    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    """One worksheet per session, ready to print (`core.workbooks` 台账): the class, organiser and
+    session's date above, the session's time, place, hours and teacher, then a row for each
+    expected member with blank signature cells, and the counts to fill in below."""
     with translation.override("zh-hans"):
-        workbook = Workbook()
-        workbook.remove(workbook.active)  # type: ignore[arg-type]
-        used: set[str] = set()
+        book = LedgerBook()
+        title = ledger_title(
+            training_class.org.name,
+            _("%(title)s sign-in sheet") % {"title": training_class.title},
+        )
         if not sheets:
-            workbook.create_sheet(_("Sign-in sheet")).append([_("The class has no sessions.")])
+            book.sheet(
+                _("Sign-in sheet"),
+                title=title,
+                org=training_class.org.name,
+                period=date_span(training_class.starts_on, training_class.ends_on),
+                lines=[_("The class has no sessions.")],
+                columns=[Column(text) for text in _columns_without_signout()],
+            )
         for index, item in enumerate(sheets, start=1):
             session = item.session
-            sheet = workbook.create_sheet(_sheet_title(index, session.event.title, used))
-            columns = _columns(session)
-            last = get_column_letter(len(columns))
-            sheet.append([neutralise_formula(f"{training_class.title} · {_('Sign-in sheet')}")])
-            sheet.merge_cells(f"A1:{last}1")
-            sheet["A1"].font = Font(bold=True, size=14)
-            sheet["A1"].alignment = Alignment(horizontal="center")
-            sheet.append([neutralise_formula(session.event.title)])
-            sheet.merge_cells(f"A2:{last}2")
-            sheet["A2"].font = Font(bold=True)
-            sheet.append([neutralise_formula(_session_line(session))])
-            sheet.merge_cells(f"A3:{last}3")
-            sheet.append(columns)
-            for cell in sheet[4]:
-                cell.font = Font(bold=True)
-                cell.border = box
-                cell.alignment = Alignment(horizontal="center")
+            starts = timezone.localtime(session.event.starts_at).date()
+            ends = timezone.localtime(session.event.ends_at).date()
+            columns = []
+            for text in _columns(session):
+                signature = text in (_("Sign-in signature"), _("Sign-out signature"))
+                columns.append(
+                    Column(text, "integer" if text == _("No.") else "text", 24 if signature else 0)
+                )
+            sheet = book.sheet(
+                f"{index} {session.event.title}",
+                title=title,
+                org=training_class.org.name,
+                period=date_span(starts, ends),
+                lines=[f"{session.event.title}　{_session_line(session)}"],
+                columns=columns,
+                freeze_columns=2,
+                row_height=26,
+            )
             for number, member in enumerate(item.members, start=1):
-                row = [number, neutralise_formula(member.name), neutralise_formula(member.org.name)]
-                row += [""] * (len(columns) - 4) + [_remark(item, member)]
-                sheet.append(row)
-                for cell in sheet[sheet.max_row]:
-                    cell.border = box
-                sheet.row_dimensions[sheet.max_row].height = 26
-            widths = [6, 12, 28, 18] + [18] * (len(columns) - 5) + [14]
-            for i, width in enumerate(widths, start=1):
-                sheet.column_dimensions[get_column_letter(i)].width = width
-            sheet.print_title_rows = "4:4"
-            sheet.page_setup.fitToWidth = 1
-            sheet.sheet_properties.pageSetUpPr.fitToPage = True  # type: ignore[union-attr]
-            sheet.page_setup.fitToHeight = 0
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-    return buffer.getvalue()
+                sheet.append(
+                    [number, member.name, member.org.name]
+                    + [None] * (len(columns) - 4)
+                    + [_remark(item, member) or None]
+                )
+            sheet.note(
+                _(
+                    "Expected: %(n)s (leave approved: %(leave)s). Present: ____  On leave: ____  Absent: ____"
+                )
+                % {"n": len(item.members), "leave": len(item.on_leave)}
+            )
+        return book.save()
+
+
+def _columns_without_signout() -> list[str]:
+    return [_("No."), _("name"), _("branch"), _("Sign-in signature"), _("Remarks")]
 
 
 def _set_font(run: object, size: float, bold: bool = False) -> None:

@@ -8,8 +8,8 @@ with two-character first-line indents and fixed 28 pt lines, level-one headings 
 and the issuing organisation and date at the bottom right. Fonts fall back to whatever the reader
 has installed.
 
-Rosters never show a full ID number (the masked form stored on the member) and text cells go
-through `neutralise_formula`. Every download is audited by the services that serve these files
+Rosters never show a full ID number (the masked form stored on the member); the .xlsx roster is
+a `core.workbooks` 台账. Every download is audited by the services that serve these files
 (`services.dispatch.notice_export`, `roster_export`).
 """
 
@@ -20,14 +20,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from peixun.core.docxstyle import (
     CHINESE_NUMERALS,
@@ -42,7 +40,7 @@ from peixun.core.docxstyle import docx_font as _font
 from peixun.core.docxstyle import docx_paragraph as _paragraph
 from peixun.core.docxstyle import docx_red_rule as _red_rule
 from peixun.core.docxstyle import numbered_heading as _heading
-from peixun.core.text import neutralise_formula
+from peixun.core.workbooks import Column, LedgerBook, date_span, ledger_title
 from peixun.events.models import Event
 from peixun.orgs.selectors import org_above_label
 
@@ -244,21 +242,24 @@ def _roster_title(training_class: TrainingClass) -> str:
 
 
 def roster_xlsx(training_class: TrainingClass, enrolments: list[Enrolment]) -> bytes:
+    """The roster as a `core.workbooks` 台账: titled with the organiser and the class, its dates
+    as the period."""
     with translation.override("zh-hans"):
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(_("Trainee roster"))
-        sheet.freeze_panes = "C2"
-        header = []
-        for text in roster_headers():
-            cell = WriteOnlyCell(sheet, value=neutralise_formula(text))
-            cell.font = Font(bold=True)
-            header.append(cell)
-        sheet.append(header)
+        headers = roster_headers()
+        book = LedgerBook()
+        sheet = book.sheet(
+            _("Trainee roster"),
+            title=ledger_title(training_class.org.name, _roster_title(training_class)),
+            org=training_class.org.name,
+            period=date_span(training_class.starts_on, training_class.ends_on),
+            columns=[Column(headers[0], "integer"), *(Column(header) for header in headers[1:])],
+            freeze_columns=2,
+        )
         for n, enrolment in enumerate(enrolments, start=1):
-            sheet.append([neutralise_formula(v) for v in roster_row(n, enrolment)])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-    return buffer.getvalue()
+            sheet.append(
+                [str(v) if isinstance(v, Promise) else v for v in roster_row(n, enrolment)]
+            )
+        return book.save()
 
 
 def roster_docx(training_class: TrainingClass, enrolments: list[Enrolment]) -> bytes:

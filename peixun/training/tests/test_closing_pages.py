@@ -19,7 +19,7 @@ from peixun.events.models import Attendance
 from peixun.events.tests.fixtures import add_session, enrol, make_class
 from peixun.hours.models import CreditEntry
 from peixun.hours.services import entry_reverse
-from peixun.testing import PersonaTestCase, make_member
+from peixun.testing import PersonaTestCase, ledger_rows, make_member
 from peixun.training.models import Enrolment, MakeUp, TrainingClass
 from peixun.training.services.closing import class_close
 
@@ -235,17 +235,23 @@ class ClosingPagesTests(PersonaTestCase):
         book = openpyxl.load_workbook(io.BytesIO(response.content))
         self.assertEqual(len(book.worksheets), 4)
         sheet = book.worksheets[0]
+        tc = self.c.training_class
+        self.assertEqual(sheet["A1"].value, f"{tc.org.name}{tc.title}签到表")
         self.assertIn("党员集中轮训班", sheet["A1"].value)
-        self.assertIn("签到表", sheet["A1"].value)
-        self.assertEqual(sheet["A2"].value, "第一讲")
+        self.assertIn("单位：", sheet["A2"].value)
+        self.assertTrue(sheet["A3"].value.startswith("第一讲"))
         self.assertIn("学时：4", sheet["A3"].value)
+        self.assertEqual(str(sheet.page_setup.paperSize), "9")  # A4, not US Letter
+        self.assertEqual(sheet.print_title_rows, "$4:$4")
         self.assertEqual(
             [c.value for c in sheet[4]], ["序号", "姓名", "所在支部", "签到（签名）", "备注"]
         )
-        names = [sheet.cell(row=r, column=2).value for r in range(5, sheet.max_row + 1)]
+        rows = ledger_rows(sheet)[1:-1]  # the counts to fill in are the last line
+        names = [row[1] for row in rows]
         self.assertEqual(sorted(names), ["周强", "李明", "陈静"])
-        self.assertEqual(sheet.cell(row=5, column=3).value, "第一党支部")
-        self.assertIsNone(sheet.cell(row=5, column=4).value)  # blank: to be signed
+        self.assertEqual(rows[0][2], "第一党支部")
+        self.assertIsNone(rows[0][3])  # blank: to be signed
+        self.assertIn("实到", sheet.cell(row=sheet.max_row, column=1).value)
         one = admin.get(self.url("signin_sheet", "docx") + f"?session={self.c.sessions[1].pk}")
         document = docx.Document(io.BytesIO(one.content))
         text = "\n".join(p.text for p in document.paragraphs)
@@ -271,10 +277,7 @@ class ClosingPagesTests(PersonaTestCase):
             io.BytesIO(admin.get(self.url("signin_sheet", "xlsx")).content)
         )
         sheet = book.worksheets[2]
-        remarks = {
-            sheet.cell(row=r, column=2).value: sheet.cell(row=r, column=sheet.max_column).value
-            for r in range(5, sheet.max_row + 1)
-        }
+        remarks = {row[1]: row[-1] for row in ledger_rows(sheet)[1:-1]}
         self.assertEqual(remarks, {"陈静": "请假（已批准）", "李明": None, "周强": None})
         one = admin.get(self.url("signin_sheet", "docx") + f"?session={third.pk}")
         text = "\n".join(p.text for p in docx.Document(io.BytesIO(one.content)).paragraphs)
@@ -285,8 +288,8 @@ class ClosingPagesTests(PersonaTestCase):
         self.c.zhou.save()
         response = self.client_for("org_admin").get(self.url("signin_sheet", "xlsx"))
         sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
-        names = [sheet.cell(row=r, column=2).value for r in range(5, sheet.max_row + 1)]
-        self.assertIn("'=HYPERLINK(1)", names)
+        names = [row[1] for row in ledger_rows(sheet)[1:-1]]
+        self.assertIn("=HYPERLINK(1)", names)  # as typed, in a text cell never evaluated
 
 
 class CertificateTests(PersonaTestCase):

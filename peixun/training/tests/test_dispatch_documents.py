@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peixun.core.models import AuditEvent
-from peixun.testing import make_member
+from peixun.testing import ledger_rows, make_member
 from peixun.training.models import Enrolment, TrainingClass
 
 from .test_dispatch_fixtures import DispatchTestCase
@@ -72,11 +72,18 @@ class DispatchDocumentTests(DispatchTestCase):
         response = self.client_for("org_admin").get(self.url("roster_export", "xlsx"))
         self.assertEqual(response.status_code, 200)
         sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-        rows = [[c.value for c in row] for row in sheet.iter_rows()]
+        assert sheet is not None
+        tc = self.d.training_class
+        self.assertEqual(sheet["A1"].value, f"{tc.org.name}{tc.title}学员名单")
+        self.assertIn("期间：", sheet["A2"].value)
+        self.assertEqual(str(sheet.page_setup.paperSize), "9")
+        self.assertEqual(sheet.print_title_rows, "$3:$3")
+        rows = [list(row) for row in ledger_rows(sheet)]
         self.assertEqual(rows[0][:4], ["序号", "姓名", "性别", "公民身份号码"])
         names = [r[1] for r in rows[1:]]
         self.assertIn("李明", names)
-        self.assertIn("'=HYPERLINK(1)", names)
+        self.assertIn("=HYPERLINK(1)", names)  # as typed, a text cell
+        self.assertEqual(rows[1][0], 1)  # numbers are numbers
         self.assertNotIn("王五", names, "a returned nomination is not on the roster")
         li = next(r for r in rows if r[1] == "李明")
         self.assertIn("********", li[3])
@@ -110,7 +117,7 @@ class DispatchDocumentTests(DispatchTestCase):
         )
         response = self.client_for("secretary").get(self.url("roster_export", "xlsx"))
         sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-        names = [row[1].value for row in sheet.iter_rows(min_row=2)]
+        names = [row[1] for row in ledger_rows(sheet)[1:]]
         self.assertEqual(names, ["李明"])
 
 
