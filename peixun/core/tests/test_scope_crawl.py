@@ -23,10 +23,11 @@ from peixun.events.models import LeaveRequest
 from peixun.events.tests.fixtures import class_session
 from peixun.exams.tests.fixtures import add_questions, fixed_paper, make_exam
 from peixun.hours.models import Kind
-from peixun.hours.services import entry_record
+from peixun.hours.services import certificate_issue, entry_record
 from peixun.orglife.models import MeetingKind
 from peixun.orglife.tests.test_regularity import meeting
 from peixun.plans.tests.fixtures import branch_plan
+from peixun.spending.tests.fixtures import spend
 from peixun.testing import PERSONAS, OtherTenant, PersonaTestCase, World
 
 MISSING = 987654321
@@ -42,6 +43,7 @@ KINDS_BY_PATH = [
     ("members/", "member"),
     ("hours/entries/", "entry"),
     ("hours/rules/", "rule"),
+    ("hours/certificates/", "certificate"),
     ("compliance/orgs/", "org"),
     ("compliance/members/", "member"),
     ("training/", "class"),
@@ -54,6 +56,7 @@ KINDS_BY_PATH = [
     ("exams/bank/", "question"),
     ("exams/papers/", "paper"),
     ("exams/", "exam"),
+    ("spending/", "expense"),
 ]
 KINDS_BY_NAME = {
     "grant_id": "grant",
@@ -72,6 +75,8 @@ KINDS_BY_NAME = {
     "paper_id": "paper",
     "exam_id": "exam",
     "attempt_id": "attempt",
+    "certificate_id": "certificate",
+    "expense_id": "expense",
 }
 # Objects the crawl does not build yet (each needs a longer story): their routes are skipped.
 NOT_BUILT = {"notification", "rule", "makeup", "attempt"}
@@ -163,6 +168,10 @@ class ScopeCrawlTests(PersonaTestCase):
             "question": questions[0].pk,
             "paper": paper.pk,
             "exam": exam.pk,
+            "certificate": certificate_issue(
+                actor=admin, member=other.member, first_year=entry.year, last_year=entry.year
+            ).pk,
+            "expense": spend(admin, other, org=other.branch).pk,  # type: ignore[arg-type]
         }
         # Another branch's objects: 第一党支部's, which the secretary of 第二党支部 may not see.
         world = cls.world
@@ -191,6 +200,13 @@ class ScopeCrawlTests(PersonaTestCase):
             "entry": branch_entry.pk,
             "plan": branch_plan_.pk,
             "meeting": meeting(world.branch, MeetingKind.BRANCH_ASSEMBLY, timezone.localdate()).pk,
+            "certificate": certificate_issue(
+                actor=secretary,
+                member=world.secretary_member,
+                first_year=branch_entry.year,
+                last_year=branch_entry.year,
+            ).pk,
+            "expense": spend(secretary, world).pk,
         }
 
     def status(self, client: Client, method: str, url: str) -> int:
