@@ -139,7 +139,7 @@ def rollup_rebuild(year: int | None = None) -> int:
 
 def month_totals_sql(vendor: str, one_year: bool) -> str:
     """INSERT … SELECT of the per-member month totals from the ledger (also run by migration
-    hours 0007, hence plain table names); one `%s` parameter, the year, when `one_year`."""
+    hours 0008, hence plain table names); one `%s` parameter, the year, when `one_year`."""
     month = (
         """CAST(strftime('%%m', "on") AS INTEGER)"""
         if vendor == "sqlite"

@@ -523,9 +523,11 @@ def totals_since_candidate(
         .order_by()
     )
     out = {pk: Totals() for pk in member_ids}
-    for member_id, kind, topic, concentrated, online, hours, steps in groups:
-        if hours is None:
+    # Raw (no per-value converters): sums of quarter hours as ints, floats or Decimals.
+    for member_id, kind, topic, concentrated, online, raw_hours, steps in _raw_rows(groups):
+        if raw_hours is None:
             continue  # only pending or rejected lines
+        hours = raw_hours if isinstance(raw_hours, Decimal) else Decimal(raw_hours)
         mine = out[member_id]
         topics = dict(mine.by_topic)
         topics[topic] = topics.get(topic, ZERO) + hours

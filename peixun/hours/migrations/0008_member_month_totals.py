@@ -32,7 +32,7 @@ def fill(apps, schema_editor):  # type: ignore[no-untyped-def]
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hours', '0006_credit_entry_date_index'),
+        ('hours', '0007_hours_certificate'),
         ('members', '0004_member_candidate_since'),
     ]
 
