@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from peixun.core.forms import BootstrapMixin, DateInput, add_service_errors
 from peixun.core.pagination import paginate
+from peixun.core.params import absolute_url
 from peixun.core.pickers import picker_answer
 from peixun.core.scoping import scope_of
 from peixun.orgs.forms import OrgPickerField
@@ -171,10 +172,11 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     draft = selectors.draft_get(actor, pk)
     report = selectors.draft_report(actor, draft)
     services.draft_export(actor=actor, draft=draft, fmt=fmt)
+    site = absolute_url(request, "/").rstrip("/")
     if fmt == "docx":
-        response = HttpResponse(report_docx(report), content_type=DOCX)
+        response = HttpResponse(report_docx(report, site=site), content_type=DOCX)
     else:
-        response = HttpResponse(report_pdf(report), content_type="application/pdf")
+        response = HttpResponse(report_pdf(report, site=site), content_type="application/pdf")
     name = f"report-{draft.org.code}-{draft.first_year}-{draft.last_year}.{fmt}"
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response
