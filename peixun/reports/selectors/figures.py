@@ -165,14 +165,14 @@ class Unit:
     YUAN = "yuan"
 
 
-UNIT_LABELS: dict[str, Promise] = {
+UNIT_LABELS: dict[str, str | Promise] = {
     Unit.PERSONS: gettext_lazy("persons"),
     Unit.BRANCHES: gettext_lazy("branches"),
     Unit.SESSIONS: gettext_lazy("sessions"),
     Unit.PERSON_TIMES: gettext_lazy("person-times"),
     Unit.CLASSES: gettext_lazy("classes"),
     Unit.HOURS: gettext_lazy("study hours"),
-    Unit.PERCENT: gettext_lazy("%"),
+    Unit.PERCENT: "%",
     Unit.YUAN: gettext_lazy("yuan"),
 }
 
@@ -215,7 +215,7 @@ class FigureValue:
 
     @property
     def parts_text(self) -> str:
-        return _("、").join(
+        return _(", ").join(
             f"{label}{format_value(v, self.unit)}{self.unit_label}"
             for label, v in self.parts
             if v
