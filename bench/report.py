@@ -87,9 +87,7 @@ def generate(args: argparse.Namespace) -> None:
     branches = list(
         Organization.objects.filter(path__startswith=root.path, kind=Organization.Kind.BRANCH)
     )
-    units = list(
-        Organization.objects.filter(path__startswith=root.path, depth=root.depth + 1)
-    )
+    units = list(Organization.objects.filter(path__startswith=root.path, depth=root.depth + 1))
     members_by_branch: dict[int, list[int]] = {}
     for pk, org_id in Member.objects.filter(org__path__startswith=root.path).values_list(
         "pk", "org_id"
@@ -122,14 +120,19 @@ def generate(args: argparse.Namespace) -> None:
         batch_size=2000,
     )
     Meeting.objects.bulk_create(
-        [Meeting(event=e, kind=kind, host="书记") for e, (_o, kind, _d) in zip(events, plan, strict=True)],
+        [
+            Meeting(event=e, kind=kind, host="书记")
+            for e, (_o, kind, _d) in zip(events, plan, strict=True)
+        ],
         batch_size=2000,
     )
     rows = []
     for event, (org, kind, _day) in zip(events, plan, strict=True):
         if kind == MeetingKind.EXPERT_LECTURE:
             for member_id in members_by_branch.get(org.pk, [])[:25]:
-                rows.append(Attendance(event=event, member_id=member_id, status="present", method="manual"))
+                rows.append(
+                    Attendance(event=event, member_id=member_id, status="present", method="manual")
+                )
     Attendance.objects.bulk_create(rows, batch_size=5000)
     admin = User.objects.create_user(username="bench_report_admin", password=None)
     Grant.objects.create(user=admin, org=root, role=Grant.Role.ORG_ADMIN)
@@ -203,13 +206,19 @@ def child(args: argparse.Namespace) -> None:
                 "SELECT kind, COUNT(*) FROM orglife_meeting g JOIN events_event e ON e.id = g.event_id"
                 " JOIN orgs_organization o ON o.id = e.org_id WHERE o.path LIKE %s"
                 " AND e.starts_at >= %s AND e.starts_at < %s GROUP BY kind",
-                [root.path + "%", dt.datetime(first, 1, 1), dt.datetime(last + 1, 1, 1)],
+                [
+                    root.path + "%",
+                    dt.datetime(first, 1, 1, tzinfo=dt.UTC),
+                    dt.datetime(last + 1, 1, 1, tzinfo=dt.UTC),
+                ],
             )
             c.fetchall()
 
     t = time.perf_counter()
     floor()
-    out.append((f"floor: the headline aggregates as raw SQL ({first}–{last})", time.perf_counter() - t))
+    out.append(
+        (f"floor: the headline aggregates as raw SQL ({first}–{last})", time.perf_counter() - t)
+    )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     for label, secs in out:
         print(f"   {label:<62} {secs:7.2f} s", flush=True)
@@ -224,18 +233,31 @@ def child(args: argparse.Namespace) -> None:
 
 def main() -> None:
     args = parse()
-    workdir = Path(os.environ.get("PEIXUN_BENCH_WORKDIR") or tempfile.mkdtemp(prefix="peixun-bench-report-"))
+    workdir = Path(
+        os.environ.get("PEIXUN_BENCH_WORKDIR") or tempfile.mkdtemp(prefix="peixun-bench-report-")
+    )
     os.environ["PEIXUN_BENCH_WORKDIR"] = str(workdir)
     environment(workdir)
     if args.child:
         child(args)
         return
-    print(f"== sqlite: {args.members:,} members, {args.branches} branches, {args.years} years", flush=True)
+    print(
+        f"== sqlite: {args.members:,} members, {args.branches} branches, {args.years} years",
+        flush=True,
+    )
     if not (args.keep and SQLITE_PATH.exists()):
         for suffix in ("", "-wal", "-shm"):
             Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
         generate(args)
-    command = [sys.executable, __file__, "--child", "--members", str(args.members), "--years", str(args.years)]
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        "--members",
+        str(args.members),
+        "--years",
+        str(args.years),
+    ]
     subprocess.run(command, check=True)
     if not args.keep:
         for suffix in ("", "-wal", "-shm"):
@@ -244,4 +266,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-

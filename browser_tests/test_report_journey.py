@@ -42,7 +42,9 @@ def test_admin_writes_edits_and_downloads_the_report(live_server, browser) -> No
     figure = desk.locator('[data-figure="central_group_sessions"]')
     assert figure.inner_text() == "2"
     assert "专题讲座1次" in desk.locator('[data-testid="computed-practice"]').inner_text()
-    desk.fill("textarea[name=practice_before]", "（一）强化组织领导，凝聚推动党员教育培训工作合力。")
+    desk.fill(
+        "textarea[name=practice_before]", "（一）强化组织领导，凝聚推动党员教育培训工作合力。"
+    )
     desk.fill("textarea[name=plans_after]", "三是进一步建立长效机制。")
     desk.get_by_role("button", name="保存").click()
     desk.wait_for_load_state()

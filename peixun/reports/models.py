@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from peixun.core.scoping import ScopedQuerySet
 
@@ -28,7 +29,7 @@ class ReportDraftQuerySet(ScopedQuerySet):
     scope_path_field = "org__path"
 
 
-def _prose(label: str) -> models.TextField[str, str]:
+def _prose(label: StrOrPromise) -> models.TextField[str, str]:
     return models.TextField(label, blank=True, max_length=MAX_PROSE)
 
 
@@ -74,7 +75,8 @@ class ReportDraft(models.Model):
                 condition=Q(first_year__gte=2000), name="report_draft_first_year_2000"
             ),
             models.CheckConstraint(
-                condition=Q(last_year__lte=F("first_year") + 9), name="report_draft_at_most_10_years"
+                condition=Q(last_year__lte=F("first_year") + 9),
+                name="report_draft_at_most_10_years",
             ),
         ]
 

@@ -224,7 +224,7 @@ def update_draft(request: HttpRequest, draft_id: IdParam, payload: DraftPatch) -
         title=sent.get("title"),
         first_year=sent.get("first_year"),
         last_year=sent.get("last_year"),
-        as_of=sent["as_of"] if "as_of" in sent else ...,
+        as_of=sent.get("as_of", ...),
         prose={k: v for k, v in sent.items() if k in PROSE_FIELDS and v is not None},
     )
 

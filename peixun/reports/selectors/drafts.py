@@ -269,7 +269,7 @@ class Report:
 
     @property
     def kind_label(self) -> str:
-        return ReportKind(self.draft.kind).label
+        return str(ReportKind(self.draft.kind).label)
 
 
 def draft_report(actor: Actor, draft: ReportDraft) -> Report:

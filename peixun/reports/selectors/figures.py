@@ -216,9 +216,7 @@ class FigureValue:
     @property
     def parts_text(self) -> str:
         return _(", ").join(
-            f"{label}{format_value(v, self.unit)}{self.unit_label}"
-            for label, v in self.parts
-            if v
+            f"{label}{format_value(v, self.unit)}{self.unit_label}" for label, v in self.parts if v
         )
 
 
@@ -367,8 +365,7 @@ CATALOGUE: list[FigureDef] = [
         "branches",
         gettext_lazy("Branches"),
         gettext_lazy(
-            "Party branches in the organization's subtree not closed by the last day of the"
-            " period."
+            "Party branches in the organization's subtree not closed by the last day of the period."
         ),
         Unit.BRANCHES,
         "basics",
@@ -391,8 +388,7 @@ CATALOGUE: list[FigureDef] = [
         "coverage",
         gettext_lazy("Coverage of education and training"),
         gettext_lazy(
-            "Share of the members of the period with confirmed study hours in it"
-            " (docs/figures.md)."
+            "Share of the members of the period with confirmed study hours in it (docs/figures.md)."
         ),
         Unit.PERCENT,
         "basics",
@@ -402,8 +398,7 @@ CATALOGUE: list[FigureDef] = [
         "central_group_sessions",
         gettext_lazy("Central group study sessions"),
         gettext_lazy(
-            "中心组学习 meetings held by the organization or by committees below it in the"
-            " period."
+            "中心组学习 meetings held by the organization or by committees below it in the period."
         ),
         Unit.SESSIONS,
         "practice",
@@ -477,8 +472,7 @@ CATALOGUE: list[FigureDef] = [
         "exam_participation",
         gettext_lazy("Knowledge test participation"),
         gettext_lazy(
-            "Share of those candidates who submitted at least one attempt by the end of the"
-            " period."
+            "Share of those candidates who submitted at least one attempt by the end of the period."
         ),
         Unit.PERCENT,
         "practice",
@@ -535,7 +529,7 @@ CATALOGUE_BY_KEY = {f.key: f for f in CATALOGUE}
 
 
 def _people(actor: Actor, org: Organization, period: ReportPeriod) -> dict[str, Computed]:
-    by_year = {
+    by_year: dict[int, Number] = {
         y: period_member_count(
             actor=actor, org=org, start=dt.date(y, 1, 1), end=period.year_period(y).end
         )
@@ -591,9 +585,7 @@ def _classes(org: Organization, period: ReportPeriod) -> dict[str, Computed]:
     classes = held_classes(org, period)
     by_kind = dict(classes.order_by().values_list("kind").annotate(n=Count("pk")))
     accepted = Enrolment.objects.accepted().filter(training_class__in=classes.values("pk"))
-    enrolled = dict(
-        accepted.order_by().values_list("training_class_id").annotate(n=Count("pk"))
-    )
+    enrolled = dict(accepted.order_by().values_list("training_class_id").annotate(n=Count("pk")))
     came_to_class = Attendance.objects.filter(
         member_id=OuterRef("member_id"),
         event__session__training_class_id=OuterRef("training_class_id"),
@@ -608,9 +600,7 @@ def _classes(org: Organization, period: ReportPeriod) -> dict[str, Computed]:
     low = sum(
         1 for pk, n in enrolled.items() if n and Decimal(came.get(pk, 0)) / n < LOW_PARTICIPATION
     )
-    parts = [
-        (str(label), by_kind[kind]) for kind, label in ClassKind.choices if by_kind.get(kind)
-    ]
+    parts = [(str(label), by_kind[kind]) for kind, label in ClassKind.choices if by_kind.get(kind)]
     return {
         "classes": Computed(sum(by_kind.values()), parts=parts),
         "class_person_times": Computed(sum(enrolled.values())),
@@ -682,7 +672,9 @@ def _hours(actor: Actor, org: Organization, period: ReportPeriod) -> dict[str, C
 
 def _spending(actor: Actor, org: Organization, period: ReportPeriod) -> dict[str, Computed]:
     totals = spending_totals(actor=actor, org=org, start=period.start, end=period.end)
-    parts = [(str(label), totals.by_fund.get(fund, Decimal(0))) for fund, label in Fund.choices]
+    parts: list[tuple[str, Number]] = [
+        (str(label), totals.by_fund.get(fund, Decimal(0))) for fund, label in Fund.choices
+    ]
     return {
         "spending_total": Computed(totals.total, parts=parts),
         "spending_party_dues": Computed(totals.by_fund.get(Fund.PARTY_DUES, Decimal(0))),

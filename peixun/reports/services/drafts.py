@@ -44,9 +44,7 @@ def _clean_prose(prose: dict[str, Any]) -> dict[str, str]:
             raise ValidationError({name: _("Unknown section.")})
         text = str(value or "").replace("\r\n", "\n").strip()
         if len(text) > MAX_PROSE:
-            raise ValidationError(
-                {name: _("At most %(n)s characters.") % {"n": f"{MAX_PROSE:,}"}}
-            )
+            raise ValidationError({name: _("At most %(n)s characters.") % {"n": f"{MAX_PROSE:,}"}})
         out[name] = text
     return out
 

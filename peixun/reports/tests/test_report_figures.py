@@ -10,8 +10,8 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from peixun.events.models import Attendance
@@ -25,8 +25,8 @@ from peixun.orglife.logic import REQUIRED_KINDS
 from peixun.orglife.models import MeetingKind
 from peixun.orglife.tests.test_regularity import meeting
 from peixun.orgs.models import Organization
-from peixun.testing import OtherTenant, PersonaTestCase, make_member, make_org
 from peixun.spending.models import Expense, Fund
+from peixun.testing import OtherTenant, PersonaTestCase, make_member, make_org
 from peixun.training.models import ClassKind, Enrolment, TrainingClass
 
 from ..selectors.figures import (
@@ -45,7 +45,9 @@ def at(day: dt.date, hour: int = 10) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
 
-def credit(member: Member, org: Organization, day: dt.date, hours: str, **fields: Any) -> CreditEntry:
+def credit(
+    member: Member, org: Organization, day: dt.date, hours: str, **fields: Any
+) -> CreditEntry:
     return CreditEntry.objects.create(
         member=member,
         org=org,
@@ -58,7 +60,9 @@ def credit(member: Member, org: Organization, day: dt.date, hours: str, **fields
     )
 
 
-def held_class(org: Organization, kind: str, first: dt.date, last: dt.date, **fields: Any) -> TrainingClass:
+def held_class(
+    org: Organization, kind: str, first: dt.date, last: dt.date, **fields: Any
+) -> TrainingClass:
     state = fields.pop("state", TrainingClass.State.CLOSED)
     return make_class(org, kind=kind, starts_on=first, ends_on=last, state=state, **fields)
 
@@ -72,6 +76,7 @@ def enrol(tc: TrainingClass, member: Member, state: str = Enrolment.State.ACCEPT
 class FigureTests(PersonaTestCase):
     joiner: ClassVar[Member]
     leaver: ClassVar[Member]
+    other: ClassVar[OtherTenant]
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -80,7 +85,11 @@ class FigureTests(PersonaTestCase):
         # People: a member who joined the Party in May 2024, one who left in June 2023, a
         # candidate (never counted); members of the far unit and of another tenant.
         cls.joiner = make_member(
-            w.branch, "新党员", status=Member.Status.PROBATIONARY, joined_on=dt.date(2024, 5, 1), confirmed_on=None
+            w.branch,
+            "新党员",
+            status=Member.Status.PROBATIONARY,
+            joined_on=dt.date(2024, 5, 1),
+            confirmed_on=None,
         )
         cls.leaver = make_member(w.other_branch, "调出者")
         Membership.objects.filter(member=cls.leaver).update(until=dt.date(2023, 6, 30))
@@ -202,7 +211,9 @@ class FigureTests(PersonaTestCase):
                 passed=passed,
             )
 
-    def figures(self, org: Organization, first: int, last: int, as_of: dt.date | None = None) -> dict[str, Any]:
+    def figures(
+        self, org: Organization, first: int, last: int, as_of: dt.date | None = None
+    ) -> dict[str, Any]:
         got = report_figures(
             actor=self.user("org_admin"), org=org, period=ReportPeriod(first, last, as_of)
         )
@@ -240,14 +251,14 @@ class FigureTests(PersonaTestCase):
         self.assertEqual(early["expert_lecture_sessions"].value, 0)
         self.assertEqual(early["central_group_sessions"].value, 1)
         # The root counts the far unit's 中心组学习 too.
-        self.assertEqual(self.figures(self.world.root, 2023, 2024)["central_group_sessions"].value, 3)
+        self.assertEqual(
+            self.figures(self.world.root, 2023, 2024)["central_group_sessions"].value, 3
+        )
 
     def test_classes(self) -> None:
         got = self.figures(self.world.unit, 2023, 2024)
         self.assertEqual(got["classes"].value, 2)
-        self.assertEqual(
-            got["classes"].parts, [("专题培训", 1), ("党性教育", 1)]
-        )
+        self.assertEqual(got["classes"].parts, [("专题培训", 1), ("党性教育", 1)])
         self.assertEqual(got["class_person_times"].value, 4)  # 3 + 1; the returned one not
         self.assertEqual(got["low_participation_classes"].value, 1)  # 2 of 3 came < 80%
         self.assertEqual(self.figures(self.world.branch, 2023, 2024)["classes"].value, 1)
@@ -284,7 +295,9 @@ class FigureTests(PersonaTestCase):
         # 2024 three whole years and the joiner's 245 days (from 1 May) of 366:
         # 6 + 180/365 + 245/366 = 7.1626, so 6.5 / 7.1626 = 0.9075 a member a year.
         self.assertEqual(format_value(got["average_hours"].value, "hours"), "0.9")
-        self.assertAlmostEqual(float(got["average_hours"].value), 6.5 / (6 + 180 / 365 + 245 / 366), 2)
+        self.assertAlmostEqual(
+            float(got["average_hours"].value), 6.5 / (6 + 180 / 365 + 245 / 366), 2
+        )
         # Coverage: only 李明 of the 5 members of the period has hours.
         self.assertEqual(got["coverage"].value, Decimal("0.2"))
         # 2023: 2.5 hours over 3 + 180/365 member-years; 1 of 4 trained.
@@ -304,7 +317,9 @@ class FigureTests(PersonaTestCase):
             [("党费", Decimal("1200.50")), ("培训经费", Decimal("800")), ("其他经费", Decimal(0))],
         )
         self.assertEqual(format_value(got["spending_total"].value, "yuan"), "2,000.50")
-        self.assertEqual(self.figures(self.world.unit, 2024, 2024)["spending_total"].value, Decimal("800"))
+        self.assertEqual(
+            self.figures(self.world.unit, 2024, 2024)["spending_total"].value, Decimal("800")
+        )
 
     def test_scope(self) -> None:
         w = self.world

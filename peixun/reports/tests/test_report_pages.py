@@ -57,8 +57,12 @@ class ReportPageTests(PersonaTestCase):
         draft = self.unit_draft()
         for suffix in ("", "report.docx", "report.pdf"):
             self.expect_personas(f"/reports/drafts/{draft.pk}/{suffix}", READ_PAGE)
-        self.expect_personas("/reports/drafts/999999/", {**READ_PAGE, "org_admin": 404, "viewer": 404})
-        self.expect_personas(f"/reports/drafts/{draft.pk}/report.txt", {**READ_PAGE, "org_admin": 404, "viewer": 404})
+        self.expect_personas(
+            "/reports/drafts/999999/", {**READ_PAGE, "org_admin": 404, "viewer": 404}
+        )
+        self.expect_personas(
+            f"/reports/drafts/{draft.pk}/report.txt", {**READ_PAGE, "org_admin": 404, "viewer": 404}
+        )
         viewer = self.client_for("viewer").get(f"/reports/drafts/{draft.pk}/")
         self.assertNotContains(viewer, 'name="opening"')
         admin = self.client_for("org_admin").get(f"/reports/drafts/{draft.pk}/")
@@ -72,7 +76,9 @@ class ReportPageTests(PersonaTestCase):
             {"org": w.unit.pk, "kind": "annual_summary", "first_year": 2024, "last_year": 2024},
         )
         draft = ReportDraft.objects.get()
-        self.assertRedirects(response, f"/reports/drafts/{draft.pk}/", fetch_redirect_response=False)
+        self.assertRedirects(
+            response, f"/reports/drafts/{draft.pk}/", fetch_redirect_response=False
+        )
         self.assertTrue(draft.opening)  # default prose to replace
         meeting(w.unit, MeetingKind.CENTRAL_GROUP, dt.date(2024, 3, 1))
         page = client.get(f"/reports/drafts/{draft.pk}/")
@@ -105,9 +111,16 @@ class ReportPageTests(PersonaTestCase):
         page = client.get(f"/reports/drafts/{draft.pk}/")
         self.assertContains(page, 'data-figure="central_group_sessions"><mark>2</mark>')
         self.assertContains(page, "我们自己写的开头。")
-        verbs = list(AuditEvent.objects.filter(object_type="reports.reportdraft").exclude(verb="report.export").order_by("pk").values_list("verb", flat=True))
+        verbs = list(
+            AuditEvent.objects.filter(object_type="reports.reportdraft")
+            .exclude(verb="report.export")
+            .order_by("pk")
+            .values_list("verb", flat=True)
+        )
         self.assertEqual(verbs, ["report.create", "report.update"])
-        document = Document(io.BytesIO(client.get(f"/reports/drafts/{draft.pk}/report.docx").content))
+        document = Document(
+            io.BytesIO(client.get(f"/reports/drafts/{draft.pk}/report.docx").content)
+        )
         text = "\n".join(p.text for p in document.paragraphs)
         self.assertIn("我们自己写的开头。", text)
         self.assertIn("2024年度党员教育培训工作总结", text)
@@ -184,7 +197,9 @@ class ReportApiTests(PersonaTestCase):
         self.assertTrue(figure["definition"] and figure["url"].startswith("/members/"))
         other = OtherTenant()
         self.assertEqual(
-            self.client_for("org_admin").get(f"{API}figures?org={other.root.pk}&first_year=2024").status_code,
+            self.client_for("org_admin")
+            .get(f"{API}figures?org={other.root.pk}&first_year=2024")
+            .status_code,
             404,
         )
         for query in (
@@ -202,32 +217,55 @@ class ReportApiTests(PersonaTestCase):
         admin = self.client_for("org_admin")
         created = admin.post(
             f"{API}drafts",
-            **body({"org": w.unit.pk, "kind": "plan_implementation", "first_year": 2019, "last_year": 2023}),
+            **body(
+                {
+                    "org": w.unit.pk,
+                    "kind": "plan_implementation",
+                    "first_year": 2019,
+                    "last_year": 2023,
+                }
+            ),
         )
         self.assertEqual(created.status_code, 201, created.content)
         pk = created.json()["id"]
         for suffix in ("", "/report.docx", "/report.pdf"):
             self.expect_personas(f"{API}drafts/{pk}{suffix}", READ_API)
-        self.expect_personas(f"{API}drafts", {**READ_API, "member": 200, "secretary": 200, "other_secretary": 200})
+        self.expect_personas(
+            f"{API}drafts", {**READ_API, "member": 200, "secretary": 200, "other_secretary": 200}
+        )
         self.assertEqual(self.client_for("secretary").get(f"{API}drafts").json()["count"], 0)
         shown = admin.get(f"{API}drafts/{pk}").json()
-        self.assertEqual([s["key"] for s in shown["sections"]], ["basics", "practice", "problems", "plans"])
-        patched = admin.patch(f"{API}drafts/{pk}", **body({"practice_after": "我们的文字", "as_of": "2023-06-30"}))
+        self.assertEqual(
+            [s["key"] for s in shown["sections"]], ["basics", "practice", "problems", "plans"]
+        )
+        patched = admin.patch(
+            f"{API}drafts/{pk}", **body({"practice_after": "我们的文字", "as_of": "2023-06-30"})
+        )
         self.assertEqual(patched.status_code, 200, patched.content)
         self.assertEqual(patched.json()["practice_after"], "我们的文字")
         self.assertEqual(patched.json()["as_of"], "2023-06-30")
         viewer = self.client_for("viewer").patch(f"{API}drafts/{pk}", **body({"opening": "x"}))
         self.assertEqual(viewer.status_code, 403)
-        for bad in ({"first_year": 2024}, {"last_year": 2030}, {"as_of": "2010-01-01"}, {"title": ""}):
+        for bad in (
+            {"first_year": 2024},
+            {"last_year": 2030},
+            {"as_of": "2010-01-01"},
+            {"title": ""},
+        ):
             response = admin.patch(f"{API}drafts/{pk}", **body(bad))
             self.assertEqual(response.status_code, 422, bad)
         draft = ReportDraft.objects.get()
         self.assertEqual((draft.first_year, draft.last_year), (2019, 2023))
         bad_create = admin.post(
-            f"{API}drafts", **body({"org": w.unit.pk, "kind": "annual_summary", "first_year": 2024, "last_year": 2023})
+            f"{API}drafts",
+            **body(
+                {"org": w.unit.pk, "kind": "annual_summary", "first_year": 2024, "last_year": 2023}
+            ),
         )
         self.assertEqual(bad_create.status_code, 422)
-        wrong_kind = admin.post(f"{API}drafts", **body({"org": w.unit.pk, "kind": "poem", "first_year": 2024}))
+        wrong_kind = admin.post(
+            f"{API}drafts", **body({"org": w.unit.pk, "kind": "poem", "first_year": 2024})
+        )
         self.assertEqual(wrong_kind.status_code, 422)
         far = self.client_for("secretary").post(
             f"{API}drafts", **body({"org": w.unit.pk, "kind": "annual_summary", "first_year": 2024})
@@ -238,6 +276,11 @@ class ReportApiTests(PersonaTestCase):
         self.assertEqual(admin.delete(f"{API}drafts/{pk}").status_code, 204)
         self.assertFalse(ReportDraft.objects.exists())
         self.assertEqual(
-            list(AuditEvent.objects.filter(object_type="reports.reportdraft").exclude(verb="report.export").order_by("pk").values_list("verb", flat=True)),
+            list(
+                AuditEvent.objects.filter(object_type="reports.reportdraft")
+                .exclude(verb="report.export")
+                .order_by("pk")
+                .values_list("verb", flat=True)
+            ),
             ["report.create", "report.update", "report.delete"],
         )
