@@ -203,9 +203,9 @@ def child(args: argparse.Namespace) -> None:
             )
             c.fetchall()
             c.execute(
-                "SELECT kind, COUNT(*) FROM orglife_meeting g JOIN events_event e ON e.id = g.event_id"
+                "SELECT g.kind, COUNT(*) FROM orglife_meeting g JOIN events_event e ON e.id = g.event_id"
                 " JOIN orgs_organization o ON o.id = e.org_id WHERE o.path LIKE %s"
-                " AND e.starts_at >= %s AND e.starts_at < %s GROUP BY kind",
+                " AND e.starts_at >= %s AND e.starts_at < %s GROUP BY g.kind",
                 [
                     root.path + "%",
                     dt.datetime(first, 1, 1, tzinfo=dt.UTC),

@@ -82,3 +82,38 @@ class ReportDraft(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class YearClosingQuerySet(ScopedQuerySet):
+    scope_path_field = "org__path"
+
+
+class YearClosing(models.Model):
+    """年度结账: an org admin closes a year for their subtree; the catalogue's values of that year
+    are frozen here, and a later correction shows as an adjustment beside them, never silently."""
+
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="year_closings",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    # figure key → its value then, as text (Decimal kept exact), or None where nothing counted.
+    figures = models.JSONField(_("figures frozen"), default=dict)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("closed at"), auto_now_add=True)
+
+    objects = YearClosingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("year closing")
+        verbose_name_plural = _("year closings")
+        constraints = [
+            models.UniqueConstraint(fields=["org", "year"], name="year_closing_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id}/{self.year}"

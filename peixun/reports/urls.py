@@ -13,5 +13,6 @@ urlpatterns += [
     path("drafts/", report_views.report_list, name="report_list"),
     path("drafts/<int:pk>/", report_views.report_edit, name="report_edit"),
     path("drafts/<int:pk>/delete/", report_views.report_delete, name="report_delete"),
+    path("drafts/<int:pk>/close-year/", report_views.report_close, name="report_close"),
     path("drafts/<int:pk>/report.<str:fmt>", report_views.report_download, name="report_download"),
 ]

@@ -5,8 +5,6 @@ asking) 404; a visible draft the actor may not change (a viewer) 403; bad values
 field named (years reversed, before 2000, a range over 10 years). Hours and shares are decimals
 sent as strings."""
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -260,3 +258,31 @@ def draft_docx(request: HttpRequest, draft_id: IdParam) -> HttpResponse:
 def draft_pdf(request: HttpRequest, draft_id: IdParam) -> HttpResponse:
     """The report as PDF, with the figures computed now."""
     return _download(request, draft_id, "pdf")
+
+
+class ClosingIn(Schema):
+    org: Id
+    year: Year
+
+
+class ClosingOut(Schema):
+    id: int
+    org: OrgRef
+    year: int
+    closed_at: dt.datetime
+    figures: dict[str, str | None]
+
+
+@router.get("/closings", response=list[ClosingOut])
+@paginate(Paged)
+def list_closings(request: HttpRequest, org: IdParam | None = None) -> Any:
+    """The closed years (年度结账) of the orgs the actor reads, with the figures frozen then."""
+    return selectors.closing_list(request.user, org_id=org)
+
+
+@router.post("/closings", response={201: ClosingOut})
+def close_year(request: HttpRequest, payload: ClosingIn) -> Status[Any]:
+    """Close a year that has ended for an org the actor is org admin of: its figures are frozen."""
+    org = org_field(request.user, "org", payload.org)
+    closing = services.year_close(actor=request.user, org=org, year=payload.year)
+    return Status(201, closing)

@@ -4,22 +4,25 @@ and the user's text after. Nothing computed is ever stored in a draft."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from peixun.core.scoping import Actor, can_manage_org, get_visible_or_404, scope_of
+from peixun.core.scoping import Actor, can_admin_org, can_manage_org, get_visible_or_404, scope_of
 from peixun.orgs.models import Organization
 
-from ..models import SECTIONS, ReportDraft, ReportKind
-from .figures import FigureValue, ReportPeriod, report_figures
+from ..models import SECTIONS, ReportDraft, ReportKind, YearClosing
+from .figures import FigureValue, Number, ReportPeriod, report_figures
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
@@ -233,7 +236,8 @@ def _sentence(template: str, figures: Figures, context: dict[str, str]) -> Sente
             segments.append(Segment(figure.parts_text, figure))
         else:
             figure = figures[name]
-            segments.append(Segment(figure.text, figure))
+            adjusted = f"{figure.text}{figure.adjustment_text}"
+            segments.append(Segment(adjusted, figure))
         pos = match.end()
     if pos < len(template):
         segments.append(Segment(template[pos:]))
@@ -266,16 +270,70 @@ class Report:
     period: ReportPeriod
     figures: Figures
     sections: list[Section]
+    closing: YearClosing | None = None
 
     @property
     def kind_label(self) -> str:
         return str(ReportKind(self.draft.kind).label)
 
 
+def year_closing_of(draft: ReportDraft) -> YearClosing | None:
+    """The closing of the draft's year when it reports one whole closed year (not cut short)."""
+    if draft.first_year != draft.last_year:
+        return None
+    if draft.as_of and draft.as_of < dt.date(draft.last_year, 12, 31):
+        return None
+    return YearClosing.objects.filter(org=draft.org, year=draft.first_year).first()
+
+
+def _frozen_value(raw: str | None) -> Number:
+    if raw is None:
+        return None
+    return Decimal(raw) if "." in raw else int(raw)
+
+
+def with_closing(figures: Figures, closing: YearClosing) -> Figures:
+    """The frozen values of a closed year, each with the later correction beside it (live minus
+    frozen, where they differ). A figure added to the catalogue after the closing stays live."""
+    out: Figures = {}
+    for key, figure in figures.items():
+        if key not in closing.figures:
+            out[key] = figure
+            continue
+        frozen = _frozen_value(closing.figures[key])
+        live = figure.value
+        adjustment = live - frozen if live is not None and frozen is not None else None
+        out[key] = replace(figure, value=frozen, frozen=True, adjustment=adjustment or None)
+    return out
+
+
+def closing_list(actor: Actor, *, org_id: int | None = None) -> QuerySet[YearClosing]:
+    if not scope_of(actor).is_staff_like:
+        return YearClosing.objects.none()
+    qs = YearClosing.objects.visible_to(actor).select_related("org")  # type: ignore[attr-defined]
+    if org_id is not None:
+        qs = qs.filter(org_id=org_id)
+    return qs.order_by("-year", "org__path")  # type: ignore[no-any-return]
+
+
+def draft_can_close(actor: Actor, draft: ReportDraft) -> bool:
+    """Whether the actor may close the draft's year now (an org admin, a whole past year)."""
+    return (
+        can_admin_org(actor, draft.org)
+        and draft.first_year == draft.last_year
+        and draft.first_year < timezone.localdate().year
+        and not YearClosing.objects.filter(org=draft.org, year=draft.first_year).exists()
+    )
+
+
 def draft_report(actor: Actor, draft: ReportDraft) -> Report:
-    """The draft as shown and exported: its sections with the figures computed now."""
+    """The draft as shown and exported: its sections with the figures computed now (the frozen
+    ones, with their adjustments, for a closed year)."""
     period = draft_period(draft)
     figures = report_figures(actor=actor, org=draft.org, period=period)
+    closing = year_closing_of(draft)
+    if closing is not None:
+        figures = with_closing(figures, closing)
     sentences = report_sentences(figures, org_name=draft.org.name, period=period)
     sections = [
         Section(
@@ -287,7 +345,7 @@ def draft_report(actor: Actor, draft: ReportDraft) -> Report:
         )
         for key in SECTIONS
     ]
-    return Report(draft=draft, period=period, figures=figures, sections=sections)
+    return Report(draft=draft, period=period, figures=figures, sections=sections, closing=closing)
 
 
 def default_title(kind: str, org_name: str, period: ReportPeriod) -> str:

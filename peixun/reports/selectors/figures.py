@@ -204,10 +204,22 @@ class FigureValue:
     parts: list[tuple[str, Number]] = field(default_factory=list)
     # The value of each year of the period, where the figure is yearly.
     by_year: dict[int, Number] = field(default_factory=dict)
+    # For a closed year: the value shown is the frozen one; a later correction is this much.
+    frozen: bool = False
+    adjustment: Number = None
 
     @property
     def text(self) -> str:
         return format_value(self.value, self.unit)
+
+    @property
+    def adjustment_text(self) -> str:
+        if not self.adjustment:
+            return ""
+        sign = "+" if self.adjustment > 0 else ""
+        return _("(adjusted by %(change)s after the year was closed)") % {
+            "change": sign + format_value(self.adjustment, self.unit)
+        }
 
     @property
     def unit_label(self) -> str:

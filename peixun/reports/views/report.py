@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from peixun.core.forms import BootstrapMixin, DateInput, add_service_errors
+from peixun.core.forms import BootstrapMixin, DateInput, add_service_errors, error_text
 from peixun.core.pagination import paginate
 from peixun.core.params import absolute_url
 from peixun.core.pickers import picker_answer
@@ -154,6 +154,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "sections": sections,
             "can_edit": can_edit,
+            "can_close": selectors.draft_can_close(actor, draft),
         },
         status=status,
     )
@@ -185,3 +186,17 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     name = f"report-{draft.org.code}-{draft.first_year}-{draft.last_year}.{fmt}"
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response
+
+
+@login_required
+@require_POST
+def report_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """年度结账 of the draft's org and year: its figures are frozen from now on."""
+    draft = selectors.draft_get(request.user, pk)
+    try:
+        services.year_close(actor=request.user, org=draft.org, year=draft.first_year)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("The year is closed: its figures are frozen."))
+    return redirect("reports:report_edit", pk=draft.pk)
