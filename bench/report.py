@@ -249,6 +249,13 @@ def main() -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
         generate(args)
+    else:  # a kept database: bring its schema up to date (outside the measured child)
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
     command = [
         sys.executable,
         __file__,

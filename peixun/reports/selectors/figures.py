@@ -624,7 +624,9 @@ def _online(org: Organization, period: ReportPeriod) -> dict[str, Computed]:
     rows = (
         CreditEntry.objects.confirmed()
         .filter(
-            org__path__startswith=org.path,
+            # The subtree's orgs as a subquery: the ledger's (org, year) index does the rest.
+            org__in=Organization.objects.filter(path__startswith=org.path).values("pk"),
+            year__in=period.years,
             online=True,
             on__gte=period.start,
             on__lte=period.end,
@@ -664,13 +666,20 @@ def _exams(org: Organization, period: ReportPeriod) -> dict[str, Computed]:
 
 
 def _hours(actor: Actor, org: Organization, period: ReportPeriod) -> dict[str, Computed]:
-    whole = period_hours(actor=actor, org=org, start=period.start, end=period.end, as_of=period.end)
     years = yearly_hours(
         actor=actor,
         org=org,
         first_year=period.first_year,
         last_year=period.end.year,
         as_of=period.end,
+    )
+    # One year: the year is the whole period (no second pass over the same ledger).
+    whole = (
+        years[0]
+        if len(years) == 1
+        else period_hours(
+            actor=actor, org=org, start=period.start, end=period.end, as_of=period.end
+        )
     )
     behind = org_compliance(actor=actor, org=org, year=period.end.year, as_of=period.end)
     return {
