@@ -27,6 +27,7 @@ from peixun.hours.services import entry_record
 from peixun.orglife.models import MeetingKind
 from peixun.orglife.tests.test_regularity import meeting
 from peixun.plans.tests.fixtures import branch_plan
+from peixun.reports.services import draft_create
 from peixun.spending.tests.fixtures import spend
 from peixun.testing import PERSONAS, OtherTenant, PersonaTestCase, World
 
@@ -56,6 +57,7 @@ KINDS_BY_PATH = [
     ("exams/papers/", "paper"),
     ("exams/", "exam"),
     ("spending/", "expense"),
+    ("reports/drafts/", "report"),
 ]
 KINDS_BY_NAME = {
     "grant_id": "grant",
@@ -75,6 +77,7 @@ KINDS_BY_NAME = {
     "exam_id": "exam",
     "attempt_id": "attempt",
     "expense_id": "expense",
+    "draft_id": "report",
 }
 # Objects the crawl does not build yet (each needs a longer story): their routes are skipped.
 NOT_BUILT = {"notification", "rule", "makeup", "attempt"}
@@ -167,6 +170,9 @@ class ScopeCrawlTests(PersonaTestCase):
             "paper": paper.pk,
             "exam": exam.pk,
             "expense": spend(admin, other, org=other.branch).pk,  # type: ignore[arg-type]
+            "report": draft_create(
+                actor=admin, org=other.root, kind="annual_summary", first_year=2024
+            ).pk,
         }
         # Another branch's objects: 第一党支部's, which the secretary of 第二党支部 may not see.
         world = cls.world
@@ -196,6 +202,9 @@ class ScopeCrawlTests(PersonaTestCase):
             "plan": branch_plan_.pk,
             "meeting": meeting(world.branch, MeetingKind.BRANCH_ASSEMBLY, timezone.localdate()).pk,
             "expense": spend(secretary, world).pk,
+            "report": draft_create(
+                actor=secretary, org=world.branch, kind="annual_summary", first_year=2024
+            ).pk,
         }
 
     def status(self, client: Client, method: str, url: str) -> int:

@@ -28,7 +28,7 @@ router = Router(tags=["reports"])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-class PartOut(Schema):
+class FigurePartOut(Schema):
     label: str
     value: Decimal | int | None
 
@@ -43,11 +43,11 @@ class FigureOut(Schema):
     definition: str
     section: str
     url: str
-    parts: list[PartOut]
+    parts: list[FigurePartOut]
     by_year: dict[str, Decimal | int | None]
 
 
-class FiguresOut(Schema):
+class ReportFiguresOut(Schema):
     org: OrgRef
     first_year: int
     last_year: int
@@ -72,7 +72,7 @@ def _figure(figure: FigureValue) -> dict[str, Any]:
     }
 
 
-@router.get("/figures", response=FiguresOut)
+@router.get("/figures", response=ReportFiguresOut)
 def figures(
     request: HttpRequest,
     org: IdParam,
@@ -142,22 +142,22 @@ class DraftPatch(Schema):
     plans_after: str | None = None
 
 
-class SentenceOut(Schema):
+class ReportSentenceOut(Schema):
     text: str
     figures: list[str]
 
 
-class SectionOut(Schema):
+class ReportSectionOut(Schema):
     key: str
     heading: str
     before: str
-    sentences: list[SentenceOut]
+    sentences: list[ReportSentenceOut]
     after: str
 
 
 class DraftReportOut(Schema):
     draft: DraftOut
-    sections: list[SectionOut]
+    sections: list[ReportSectionOut]
     figures: list[FigureOut]
 
 
