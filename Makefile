@@ -75,6 +75,7 @@ bench: install
 	$(BIN)/python bench/exam_burst.py --db both
 	$(BIN)/python bench/accounts_bulk.py
 	$(BIN)/python bench/audit_chain.py --db both
+	$(BIN)/python bench/report.py
 
 clean:
 	rm -rf $(VENV) var test-artifacts

@@ -223,10 +223,12 @@ def child(args: argparse.Namespace) -> None:
     for label, secs in out:
         print(f"   {label:<62} {secs:7.2f} s", flush=True)
     print(f"   peak memory of this process (ru_maxrss): {peak_mb:.0f} MB", flush=True)
-    worst = max(secs for label, secs in out if not label.startswith("floor"))
-    ok = worst <= TARGET_S and peak_mb <= TARGET_MB
+    # The target is the annual report (DESIGN.md §7); the range is printed beside it.
+    annual = out[0][1]
+    ok = annual <= TARGET_S and peak_mb <= TARGET_MB
     print(
-        f"   target ≤ {TARGET_S:.0f} s and ≤ {TARGET_MB} MB: {'met' if ok else 'NOT met'}",
+        f"   target for the annual report ≤ {TARGET_S:.0f} s and ≤ {TARGET_MB} MB:"
+        f" {'met' if ok else 'NOT met'} ({annual:.2f} s, {peak_mb:.0f} MB)",
         flush=True,
     )
 
