@@ -32,7 +32,7 @@ def drafts_visible(actor: Actor) -> QuerySet[ReportDraft]:
     sees none."""
     if not scope_of(actor).is_staff_like:
         return ReportDraft.objects.none()
-    return ReportDraft.objects.visible_to(actor).select_related("org")  # type: ignore[no-any-return]
+    return ReportDraft.objects.visible_to(actor).select_related("org")
 
 
 def draft_list(actor: Actor) -> QuerySet[ReportDraft]:
@@ -50,7 +50,7 @@ def draft_get(actor: Actor, pk: Any) -> ReportDraft:
 def report_orgs(actor: Actor) -> QuerySet[Organization]:
     """The open orgs whose reports the actor writes (org admins: their subtree; secretaries:
     their branch)."""
-    return Organization.objects.manageable_by(actor).filter(closed_on__isnull=True)  # type: ignore[no-any-return,attr-defined]
+    return Organization.objects.manageable_by(actor).filter(closed_on__isnull=True)
 
 
 def draft_can_edit(actor: Actor, draft: ReportDraft) -> bool:
@@ -310,10 +310,10 @@ def with_closing(figures: Figures, closing: YearClosing) -> Figures:
 def closing_list(actor: Actor, *, org_id: int | None = None) -> QuerySet[YearClosing]:
     if not scope_of(actor).is_staff_like:
         return YearClosing.objects.none()
-    qs = YearClosing.objects.visible_to(actor).select_related("org")  # type: ignore[attr-defined]
+    qs = YearClosing.objects.visible_to(actor).select_related("org")
     if org_id is not None:
         qs = qs.filter(org_id=org_id)
-    return qs.order_by("-year", "org__path")  # type: ignore[no-any-return]
+    return qs.order_by("-year", "org__path")
 
 
 def draft_can_close(actor: Actor, draft: ReportDraft) -> bool:
