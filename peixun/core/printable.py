@@ -273,7 +273,7 @@ def render_docx(doc: Printable) -> bytes:
         elif isinstance(block, Table):
             _docx_table(document, block, width_mm)
         elif isinstance(block, PageBreak):
-            document.add_page_break()
+            document.add_page_break()  # type: ignore[no-untyped-call]
     if doc.signature or doc.dated:
         docx_paragraph(document, "", indent=False)
         for line in (doc.signature, chinese_date(doc.dated) if doc.dated else ""):
@@ -339,7 +339,7 @@ def _pdf_table(pdf: FPDF, table: Table) -> None:
     ]
     with pdf.table(
         col_widths=widths,
-        width=sum(widths),
+        width=min(sum(widths), pdf.epw),  # the shares may sum a hair above the page
         text_align=aligns,
         wrapmode=WrapMode.CHAR,
         line_height=table.size * 0.55,

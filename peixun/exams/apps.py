@@ -13,12 +13,14 @@ class ExamsConfig(AppConfig):
 
     def ready(self) -> None:
         # A member behind on study hours is pointed to the open tests that credit hours.
-        from peixun.hours.registry import register_suggestion_source
+        from peixun.hours.registry import register_archive_source, register_suggestion_source
 
-        from .selectors import open_exams_for_member
+        from .selectors import archive_tests, open_exams_for_member
         from .services import attempts_expire
 
         register_suggestion_source("open_exams", open_exams_for_member)
+        # A member's printed 培训档案 lists the tests they passed.
+        register_archive_source("tests", archive_tests)
         # Attempts whose time ran out are submitted within a minute.
         register_job("exams.autosubmit", every=dt.timedelta(minutes=1), run=attempts_expire)
 

@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peixun.core.scoping import Actor, can_manage_org, scope_of
+from peixun.hours.models import CreditEntry
+from peixun.hours.registry import ArchiveLine
 from peixun.members.models import Member
 from peixun.orgs.models import Organization, ancestor_paths
 from peixun.orgs.selectors import attach_ancestor_names
@@ -534,3 +536,51 @@ def exams_to_finalise(actor: Actor, now: Any = None) -> ToFinalise:
         .aggregate(n=Count("pk"), first=Min("pk"))
     )
     return ToFinalise(found["n"], found["first"])
+
+
+def archive_tests(member_id: int, first_year: int, last_year: int) -> list[ArchiveLine]:
+    """The knowledge tests a member passed in the years (the 培训档案's section, registered
+    with hours in `apps.py`): the passing attempt's date, the test, the hours the ledger stands
+    at for it, the score. The best passed attempt of each test, in date order; two queries."""
+    zone = timezone.get_current_timezone()
+    first = dt.datetime(first_year, 1, 1, tzinfo=zone)
+    end = dt.datetime(last_year + 1, 1, 1, tzinfo=zone)
+    attempts = (
+        Attempt.objects.filter(
+            member_id=member_id,
+            passed=True,
+            submitted_at__gte=first,
+            submitted_at__lt=end,
+        )
+        .select_related("exam")
+        .order_by("exam_id", "-score", "submitted_at")
+    )
+    best: dict[int, Attempt] = {}
+    for attempt in attempts:
+        best.setdefault(attempt.exam_id, attempt)
+    credited = dict(
+        CreditEntry.objects.filter(
+            member_id=member_id,
+            reference__in=[f"exam:{pk}" for pk in best],
+            state=CreditEntry.State.CONFIRMED,
+        )
+        .values("reference")
+        .annotate(h=Sum("hours"))
+        .values_list("reference", "h")
+        .order_by()
+    )
+    lines = []
+    for exam_id, attempt in best.items():
+        hours = credited.get(f"exam:{exam_id}")
+        assert attempt.submitted_at is not None
+        lines.append(
+            ArchiveLine(
+                on=timezone.localdate(attempt.submitted_at),
+                title=attempt.exam.title,
+                hours=hours if hours and hours > 0 else None,
+                outcome=_("Passed (%(score)s / %(max)s)")
+                % {"score": attempt.score, "max": attempt.max_score},
+                done=True,
+            )
+        )
+    return sorted(lines, key=lambda line: (line.on, line.title))

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from peixun.core.describers import int_ids
 
-from .models import CreditEntry
+from .models import CreditEntry, HoursCertificate
 
 ACTIONS = {
     "hours.self_study": gettext_lazy("filed"),
@@ -17,6 +17,9 @@ ACTIONS = {
     "hours.reverse": gettext_lazy("reversed"),
     "hours.record": gettext_lazy("recorded"),
     "hours.ledger_export": gettext_lazy("%(actor)s exported the study-hour ledger (%(object)s)"),
+    "hours.archive_export": gettext_lazy("exported the training record of"),
+    "hours.certificate_issue": gettext_lazy("issued the certificate"),
+    "hours.certificate_export": gettext_lazy("downloaded the certificate"),
 }
 
 
@@ -37,4 +40,13 @@ def entry_names(ids: set[str]) -> Mapping[str, str]:
     }
 
 
-NAMERS = {"hours.creditentry": entry_names}
+def certificate_names(ids: set[str]) -> Mapping[str, str]:
+    """“T01-2026-0001 for 李明”, for each certificate, in one query."""
+    rows = HoursCertificate.objects.filter(pk__in=int_ids(ids)).select_related("member")
+    return {
+        str(c.pk): _("%(serial)s for %(member)s") % {"member": c.member.name, "serial": c.serial}
+        for c in rows
+    }
+
+
+NAMERS = {"hours.creditentry": entry_names, "hours.hourscertificate": certificate_names}

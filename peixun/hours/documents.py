@@ -1,5 +1,6 @@
 """Files out of the ledger: the branch 台账 as .xlsx, one row per member with hours by kind,
-totals and each rule's result; the list of members behind (or at risk) of the compliance page.
+totals and each rule's result; the list of members behind (or at risk) of the compliance page;
+a member's 培训档案 and an issued 学时证明 as printable documents (.docx or PDF, `core.printable`).
 
 The rows come from `selectors.ledger_data` (constant queries); text cells go through
 `neutralise_formula`. The audited export that serves it is `services.ledger_export`.
@@ -7,20 +8,24 @@ The rows come from `selectors.ledger_data` (constant queries); text cells go thr
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from peixun.core.docxstyle import chinese_date, numbered_heading
+from peixun.core.printable import Heading, Para, Printable, Table, render_docx, render_pdf
 from peixun.core.text import neutralise_formula
 
-from .models import Kind
+from .models import HoursCertificate, Kind
+from .selectors.archive import Archive, certificate_kinds
 from .selectors.compliance import STATUS_LABELS, Drilldown
 from .selectors.compliance.ledger import LedgerData
 
@@ -136,3 +141,252 @@ def drilldown_workbook(data: Drilldown) -> bytes:
         buffer = io.BytesIO()
         workbook.save(buffer)
     return buffer.getvalue()
+
+
+# -- printable documents -------------------------------------------------------------------------
+
+
+def hours_text(value: Decimal) -> str:
+    """2.50 → "2.5", 32.00 → "32": hours as a document writes them."""
+    text = f"{Decimal(value).normalize():f}"
+    return "0" if text in ("-0", "") else text
+
+
+def render(doc: Printable, fmt: str) -> bytes:
+    return render_pdf(doc) if fmt == "pdf" else render_docx(doc)
+
+
+def archive_printable(archive: Archive, *, printed_on: dt.date) -> Printable:
+    """The 培训档案 as a printable document: the member's facts (no ID number), the hours of the
+    years by kind, each rule's result per year, every counted line, the classes and the tests."""
+    member = archive.member
+    with translation.override("zh-hans"):
+        doc = Printable(
+            title=_("Training record"),
+            author=archive.org_name,
+            subject=_("Training record of %(name)s, %(span)s")
+            % {"name": member.name, "span": archive.span},
+        )
+        doc.add(
+            Para(
+                _("(%(span)s)") % {"span": archive.span},
+                align="center",
+                indent=False,
+            )
+        )
+        section = iter(range(10))
+        doc.add(Heading(numbered_heading(next(section)) + _("Basic facts")))
+        doc.add(
+            Table(
+                headers=[
+                    _("name"),
+                    _("Party organization"),
+                    _("member status"),
+                    _("date joined the Party"),
+                ],
+                rows=[
+                    [
+                        member.name,
+                        archive.org_name,
+                        str(archive.status_label),
+                        archive.joined_on or "—",
+                    ]
+                ],
+                aligns=["c", "l", "c", "c"],
+            )
+        )
+        figures = archive.figures
+        doc.add(Heading(numbered_heading(next(section)) + _("Study hours")))
+        doc.add(
+            Para(
+                _(
+                    "%(span)s: %(total)s hours confirmed in all, of which %(conc)s in "
+                    "concentrated training and %(online)s online."
+                )
+                % {
+                    "span": archive.span,
+                    "total": hours_text(figures.total),
+                    "conc": hours_text(figures.concentrated),
+                    "online": hours_text(figures.online),
+                }
+            )
+        )
+        years = [y.year for y in archive.years]
+        kinds = [k.kind for k in figures.by_kind]
+        labels = dict(Kind.choices)
+        per_year = {y.year: {k.kind: k.hours for k in y.by_kind} for y in archive.years}
+        rows: list[list[Any]] = []
+        for kind in kinds:
+            rows.append(
+                [str(labels[kind])]
+                + [hours_text(per_year[y].get(kind, Decimal(0))) for y in years]
+                + (
+                    [hours_text(next(k.hours for k in figures.by_kind if k.kind == kind))]
+                    if len(years) > 1
+                    else []
+                )
+            )
+        totals_row: list[Any] = [_("Total")] + [hours_text(y.total) for y in archive.years]
+        if len(years) > 1:
+            totals_row.append(hours_text(figures.total))
+        rows.append(totals_row)
+        doc.add(
+            Table(
+                headers=[_("Kind")]
+                + [str(y) for y in years]
+                + ([_("Total")] if len(years) > 1 else []),
+                rows=rows,
+                aligns=["l"] + ["r"] * (len(years) + (1 if len(years) > 1 else 0)),
+            )
+        )
+        doc.add(Heading(numbered_heading(next(section)) + _("Requirements")))
+        rule_rows = [
+            [
+                str(y.year),
+                r.result.name,
+                hours_text(r.result.required),
+                hours_text(r.result.achieved),
+                hours_text(r.result.gap),
+                str(r.status_label),
+            ]
+            for y in archive.years
+            for r in y.rules
+        ]
+        if rule_rows:
+            doc.add(
+                Table(
+                    headers=[
+                        _("Year"),
+                        _("Rule"),
+                        _("Required by the rule"),
+                        _("Achieved"),
+                        _("Still owed"),
+                        _("Status"),
+                    ],
+                    rows=rule_rows,
+                    aligns=["c", "l", "r", "r", "r", "c"],
+                )
+            )
+        else:
+            doc.add(Para(_("No rule covers this member in these years.")))
+        doc.add(Heading(numbered_heading(next(section)) + _("Entries")))
+        for level, y in enumerate(archive.years):
+            doc.add(Heading(f"（{numbered_heading(level)[:-1]}）{y.year}", level=2))
+            if not y.entries:
+                doc.add(Para(_("No entries in this year.")))
+                continue
+            doc.add(
+                Table(
+                    headers=[_("Date"), _("Activity"), _("Kind"), _("Hours"), _("source")],
+                    rows=[
+                        [
+                            e.on,
+                            e.title + (" " + _("(reversal)") if e.is_reversal else ""),
+                            str(e.kind_label),
+                            hours_text(e.hours),
+                            str(e.source_label),
+                        ]
+                        for e in y.entries
+                    ],
+                    aligns=["c", "l", "l", "r", "c"],
+                )
+            )
+        doc.add(Heading(numbered_heading(next(section)) + _("Training classes attended")))
+        if archive.classes:
+            doc.add(
+                Table(
+                    headers=[_("Date"), _("training class"), _("Hours"), _("Completion")],
+                    rows=[
+                        [c.on, c.title, hours_text(c.hours) if c.hours else "—", c.outcome]
+                        for c in archive.classes
+                    ],
+                    aligns=["c", "l", "r", "c"],
+                )
+            )
+        else:
+            doc.add(Para(_("None in these years.")))
+        doc.add(Heading(numbered_heading(next(section)) + _("Knowledge tests passed")))
+        if archive.tests:
+            doc.add(
+                Table(
+                    headers=[_("Date"), _("Test"), _("Hours"), _("Result")],
+                    rows=[
+                        [t.on, t.title, hours_text(t.hours) if t.hours else "—", t.outcome]
+                        for t in archive.tests
+                    ],
+                    aligns=["c", "l", "r", "c"],
+                )
+            )
+        else:
+            doc.add(Para(_("None in these years.")))
+        doc.add(
+            Para(
+                _("Printed on %(day)s from the study-hour ledger.")
+                % {"day": chinese_date(printed_on)},
+                align="right",
+                indent=False,
+                size=12,
+            )
+        )
+    return doc
+
+
+def archive_file(archive: Archive, fmt: str, *, printed_on: dt.date | None = None) -> bytes:
+    return render(archive_printable(archive, printed_on=printed_on or timezone.localdate()), fmt)
+
+
+def certificate_printable(certificate: HoursCertificate) -> Printable:
+    """The 学时证明 as issued: its serial number, the member, the years, the hours in all and by
+    kind as stated when issued, the issuing org and the date of issue, room for the seal."""
+    member = certificate.member
+    span = (
+        str(certificate.first_year)
+        if certificate.first_year == certificate.last_year
+        else f"{certificate.first_year}—{certificate.last_year}"
+    )
+    with translation.override("zh-hans"):
+        doc = Printable(
+            title=_("Certificate of study hours"),
+            signature=certificate.org.name,
+            dated=certificate.issued_on,
+            author=certificate.org.name,
+            subject=certificate.serial,
+        )
+        doc.add(
+            Para(
+                _("No. %(serial)s") % {"serial": certificate.serial},
+                align="right",
+                indent=False,
+                size=12,
+            ),
+            Para(
+                _(
+                    "This is to certify that comrade %(name)s (%(org)s) took part in Party member "
+                    "education and training in %(span)s and earned %(total)s study hours, of "
+                    "which %(conc)s in concentrated training and %(online)s online. By kind:"
+                )
+                % {
+                    "name": member.name,
+                    "org": member.org.name,
+                    "span": span,
+                    "total": hours_text(certificate.total),
+                    "conc": hours_text(certificate.concentrated),
+                    "online": hours_text(certificate.online),
+                }
+            ),
+            Table(
+                headers=[_("Kind"), _("Hours")],
+                rows=[[str(k.label), hours_text(k.hours)] for k in certificate_kinds(certificate)]
+                + [[_("Total"), hours_text(certificate.total)]],
+                aligns=["l", "r"],
+                size=14,
+            ),
+            Para(_("We hereby certify the above.")),
+            Para(""),
+            Para(_("(seal)"), align="right", indent=False),
+        )
+    return doc
+
+
+def certificate_file(certificate: HoursCertificate, fmt: str) -> bytes:
+    return render(certificate_printable(certificate), fmt)

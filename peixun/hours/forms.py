@@ -219,3 +219,34 @@ class RetireForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.style_fields()
+
+
+class ArchivePrintForm(BootstrapMixin, forms.Form):
+    """Which years of a member's 培训档案 to print, and as what (the service checks the years)."""
+
+    first_year = forms.IntegerField(label=_("from year"))
+    last_year = forms.IntegerField(label=_("to year"))
+    format = forms.ChoiceField(
+        label=_("file"), choices=[("pdf", "PDF"), ("docx", "Word (.docx)")], initial="pdf"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_fields()
+
+
+class CertificateIssueForm(BootstrapMixin, forms.Form):
+    """The years a 学时证明 covers and its date of issue (today unless the issuer gives one)."""
+
+    first_year = forms.IntegerField(label=_("from year"))
+    last_year = forms.IntegerField(label=_("to year"))
+    issued_on = forms.DateField(
+        label=_("date of issue"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("The date the certificate carries; today unless you give another."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_fields()

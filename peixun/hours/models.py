@@ -338,3 +338,60 @@ class HoursSettings(models.Model):
 
     def __str__(self) -> str:
         return f"settings of {self.tenant_id}"
+
+
+class HoursCertificateQuerySet(MemberOwnedQuerySet):
+    # Read with the member's record: their branch's readers, and the member themself.
+    scope_path_field = "member__org__path"
+
+
+class HoursCertificate(models.Model):
+    """One 学时证明 as issued: who, by which org, on which date, for which years, and the figures
+    it stated then (kept as issued, so that a later correction of the ledger never changes a
+    certificate already handed out). The serial number is how the org looks it up."""
+
+    serial = models.CharField(_("serial number"), max_length=40, unique=True)
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        related_name="hours_certificates",
+    )
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("issued by"),
+        on_delete=models.PROTECT,
+        related_name="hours_certificates",
+    )
+    first_year = models.PositiveSmallIntegerField(_("from year"))
+    last_year = models.PositiveSmallIntegerField(_("to year"))
+    issued_on = models.DateField(_("date of issue"))
+    total = models.DecimalField(_("hours"), max_digits=9, decimal_places=2)
+    concentrated = models.DecimalField(_("concentrated"), max_digits=9, decimal_places=2)
+    online = models.DecimalField(_("online"), max_digits=9, decimal_places=2)
+    # {kind: "hours"} as stated on the certificate, kinds with no hours left out.
+    by_kind = models.JSONField(_("hours by kind"), default=dict)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by (user)"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    issued_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = HoursCertificateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("study-hour certificate")
+        verbose_name_plural = _("study-hour certificates")
+        ordering = ["-issued_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_year__gte=models.F("first_year")),
+                name="hours_certificate_years_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.serial

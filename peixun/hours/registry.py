@@ -10,7 +10,10 @@ Hours does not know the apps that hold them; each registers a source in its `App
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Literal
 
 SuggestionKind = Literal["open_exams", "open_classes"]
@@ -25,3 +28,39 @@ def register_suggestion_source(kind: SuggestionKind, source: SuggestionSource) -
 def suggestion_source(kind: SuggestionKind) -> SuggestionSource | None:
     """The registered source of `kind`, or None when no app offers it."""
     return _sources.get(kind)
+
+
+# -- the 培训档案's sections held by the apps above hours ----------------------------------------
+# The printable training record (selectors.archive) lists, beside the ledger, the classes a member
+# attended and the tests they passed. Each app registers a source in its `AppConfig.ready()`:
+# function(member_id, first_year, last_year) → list of `ArchiveLine`, in date order.
+# - "classes" (the training app): each class the member was an accepted trainee of, `done` when
+#   they completed it (the class closed and credited them, not withdrawn);
+# - "tests" (the exams app): each knowledge test the member passed.
+
+ArchiveSourceKind = Literal["classes", "tests"]
+
+
+@dataclass(frozen=True)
+class ArchiveLine:
+    on: dt.date
+    title: str
+    hours: Decimal | None  # hours it credited (None: not known or none)
+    outcome: str  # a short phrase already translated: "completed", "passed (86 / 100)" …
+    done: bool
+
+
+ArchiveSource = Callable[[int, int, int], list[ArchiveLine]]
+_archive_sources: dict[str, ArchiveSource] = {}
+
+
+def register_archive_source(kind: ArchiveSourceKind, source: ArchiveSource) -> None:
+    _archive_sources[kind] = source
+
+
+def archive_lines(
+    kind: ArchiveSourceKind, member_id: int, first: int, last: int
+) -> list[ArchiveLine]:
+    """The lines of `kind` of a member's record over [first, last]; none when no app offers it."""
+    source = _archive_sources.get(kind)
+    return list(source(member_id, first, last)) if source is not None else []

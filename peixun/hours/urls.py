@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import compliance, ledger, rules
+from .views import archive, compliance, ledger, rules
 
 app_name = "hours"
 urlpatterns = [
@@ -18,6 +18,8 @@ urlpatterns = [
     path("rules/new/", rules.rule_new, name="rule_new"),
     path("rules/audience/", rules.rule_audience, name="rule_audience"),
     path("rules/<int:pk>/retire/", rules.rule_retire, name="rule_retire"),
+    path("certificates/", archive.certificate_index, name="certificates"),
+    path("certificates/<int:pk>.<str:fmt>", archive.certificate_download, name="certificate"),
 ]
 
 # The second namespace, "compliance", included by peixun/urls.py at compliance/.
@@ -29,6 +31,8 @@ compliance_patterns = (
         path("orgs/<int:pk>/members/", compliance.drilldown, name="drilldown"),
         path("orgs/<int:pk>/members.xlsx", compliance.drilldown_download, name="drilldown_export"),
         path("members/<int:pk>/", compliance.member_page, name="member"),
+        path("members/<int:pk>/print/", archive.archive_print, name="archive_print"),
+        path("members/<int:pk>/certificate/", archive.certificate_new, name="certificate_new"),
     ],
     "compliance",
 )

@@ -15,10 +15,11 @@ class TrainingConfig(AppConfig):
             register_close_owner,
             register_expected_members,
         )
-        from peixun.hours.registry import register_suggestion_source
+        from peixun.hours.registry import register_archive_source, register_suggestion_source
         from peixun.plans.registry import register_plan_item_provider
 
         from .selectors import (
+            archive_classes,
             classes_open_for_member,
             plan_item_delivery,
             session_closing_url,
@@ -35,6 +36,8 @@ class TrainingConfig(AppConfig):
         register_plan_item_provider("classes", plan_item_delivery)
         # A member behind on study hours is pointed to the classes they could still join.
         register_suggestion_source("open_classes", classes_open_for_member)
+        # A member's printed 培训档案 lists the classes they attended and whether they completed.
+        register_archive_source("classes", archive_classes)
 
         # The workbench (工作台): to-dos and figures for staff, cards and buttons for members.
         # Imported here: it imports the selectors, which load models after the app registry.

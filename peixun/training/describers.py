@@ -27,6 +27,7 @@ ACTIONS = {
     "training_class.timetable_confirm": gettext_lazy("confirmed the timetable of"),
     "training.notice_download": gettext_lazy("downloaded the dispatch notice of"),
     "training.quota_set": gettext_lazy("set the places of"),
+    "training.circular_export": gettext_lazy("exported the dispatch circular of"),
 }
 
 

@@ -13,7 +13,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peixun.core.forms import BootstrapMixin, DateInput, blank_first, combine_day_and_times
+from peixun.core.forms import (
+    BootstrapMixin,
+    DateInput,
+    blank_first,
+    combine_day_and_times,
+)
 from peixun.hours.models import Topic
 from peixun.members.models import Member
 from peixun.orgs.forms import OrgPickerField
@@ -414,4 +419,16 @@ class QuotaForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, orgs: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = orgs if orgs is not None else Organization.objects.none()  # type: ignore[attr-defined]
+        self.style_fields(small=True)
+
+
+class CircularForm(BootstrapMixin, forms.Form):
+    """The 成文日期 and 主送 of a 调训情况通报 (both optional: the class's closing date and the
+    units given places by default); the service checks them."""
+
+    dated = forms.DateField(label=_("date of the circular"), required=False, widget=DateInput())
+    addressee = forms.CharField(label=_("addressed to"), required=False, max_length=300)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.style_fields(small=True)

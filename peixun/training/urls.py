@@ -3,7 +3,7 @@ and closing (attendance, make-ups, the checklist, the files handed out)."""
 
 from django.urls import path
 
-from .views import classes, closing, dispatch
+from .views import circular, classes, closing, dispatch
 
 app_name = "training"
 
@@ -36,6 +36,11 @@ urlpatterns = [
     ),
     path("<int:pk>/roster.<str:fmt>", dispatch.roster_export, name="roster_export"),
     path("<int:pk>/notice/", dispatch.notice_docx, name="notice"),
+    # the 调训情况通报, of a class and of an org's year
+    path("<int:pk>/circular/", circular.class_circular, name="circular"),
+    path("<int:pk>/circular.<str:fmt>", circular.class_circular_download, name="circular_file"),
+    path("circular/", circular.year_circular, name="year_circular"),
+    path("circular.<str:fmt>", circular.year_circular_download, name="year_circular_file"),
     # closing
     path("mine/", closing.my_training, name="mine"),
     path("<int:pk>/attendance/", closing.attendance, name="attendance"),

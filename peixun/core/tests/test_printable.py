@@ -81,6 +81,7 @@ class PdfTests(SimpleTestCase):
         last = pages[-1]
         self.assertIn(f"— {len(reader.pages)} —", last)
         self.assertIn("2024年1月15日", last)
+        assert reader.metadata is not None
         self.assertEqual(reader.metadata.title, "关于党员教育培训工作情况的报告")
         # The header row is repeated on the second page.
         self.assertIn("身份证号", pages[1])

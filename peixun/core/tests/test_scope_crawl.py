@@ -23,7 +23,7 @@ from peixun.events.models import LeaveRequest
 from peixun.events.tests.fixtures import class_session
 from peixun.exams.tests.fixtures import add_questions, fixed_paper, make_exam
 from peixun.hours.models import Kind
-from peixun.hours.services import entry_record
+from peixun.hours.services import certificate_issue, entry_record
 from peixun.orglife.models import MeetingKind
 from peixun.orglife.tests.test_regularity import meeting
 from peixun.plans.tests.fixtures import branch_plan
@@ -44,6 +44,7 @@ KINDS_BY_PATH = [
     ("members/", "member"),
     ("hours/entries/", "entry"),
     ("hours/rules/", "rule"),
+    ("hours/certificates/", "certificate"),
     ("compliance/orgs/", "org"),
     ("compliance/members/", "member"),
     ("training/", "class"),
@@ -76,6 +77,7 @@ KINDS_BY_NAME = {
     "paper_id": "paper",
     "exam_id": "exam",
     "attempt_id": "attempt",
+    "certificate_id": "certificate",
     "expense_id": "expense",
     "draft_id": "report",
 }
@@ -169,6 +171,9 @@ class ScopeCrawlTests(PersonaTestCase):
             "question": questions[0].pk,
             "paper": paper.pk,
             "exam": exam.pk,
+            "certificate": certificate_issue(
+                actor=admin, member=other.member, first_year=entry.year, last_year=entry.year
+            ).pk,
             "expense": spend(admin, other, org=other.branch).pk,  # type: ignore[arg-type]
             "report": draft_create(
                 actor=admin, org=other.root, kind="annual_summary", first_year=2024
@@ -201,6 +206,12 @@ class ScopeCrawlTests(PersonaTestCase):
             "entry": branch_entry.pk,
             "plan": branch_plan_.pk,
             "meeting": meeting(world.branch, MeetingKind.BRANCH_ASSEMBLY, timezone.localdate()).pk,
+            "certificate": certificate_issue(
+                actor=secretary,
+                member=world.secretary_member,
+                first_year=branch_entry.year,
+                last_year=branch_entry.year,
+            ).pk,
             "expense": spend(secretary, world).pk,
             "report": draft_create(
                 actor=secretary, org=world.branch, kind="annual_summary", first_year=2024

@@ -3,6 +3,24 @@
 `compliance` (who owes what under which rule), `rollups` (the rollup checked against the ledger),
 `suggestions` (what a member who is behind could join)."""
 
+from .archive import (
+    MAX_ARCHIVE_YEARS,
+    SOURCE_LABELS,
+    Archive,
+    ArchiveEntry,
+    ArchiveYear,
+    HoursFigures,
+    KindHours,
+    certificate_issuer,
+    certificate_kinds,
+    certificate_list,
+    certificate_visible_or_404,
+    clean_year_range,
+    entry_source,
+    member_archive,
+    member_hours_figures,
+    member_visible_or_404,
+)
 from .compliance import (
     DRILL_STATUSES,
     FILTER_STATUSES,
@@ -75,6 +93,22 @@ from .rules import (
 from .suggestions import upcoming_activities_for
 
 __all__ = [
+    "MAX_ARCHIVE_YEARS",
+    "SOURCE_LABELS",
+    "Archive",
+    "ArchiveEntry",
+    "ArchiveYear",
+    "HoursFigures",
+    "KindHours",
+    "certificate_issuer",
+    "certificate_kinds",
+    "certificate_list",
+    "certificate_visible_or_404",
+    "clean_year_range",
+    "entry_source",
+    "member_archive",
+    "member_hours_figures",
+    "member_visible_or_404",
     "ALL",
     "DRILL_STATUSES",
     "DrillFilters",

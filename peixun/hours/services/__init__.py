@@ -3,6 +3,12 @@ file, approve, reject, reverse), `rules` (requirement rules and the national def
 `rollups` (the yearly rollup kept with the ledger), `warnings` (the daily early warnings, which
 send notifications), `exports` (audited files)."""
 
+from .archive import (
+    DOCUMENT_FORMATS,
+    archive_export,
+    certificate_export,
+    certificate_issue,
+)
 from .entries import (
     ENTRY_AUDIT,
     EVIDENCE_SIGNATURES,
@@ -33,6 +39,10 @@ from .rules import (
 from .warnings import SystemActor, WarningReport, warnings_run
 
 __all__ = [
+    "DOCUMENT_FORMATS",
+    "archive_export",
+    "certificate_export",
+    "certificate_issue",
     "BRANCH_LEADERS",
     "DEFAULT_RULES",
     "ENTRY_AUDIT",

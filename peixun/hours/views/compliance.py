@@ -34,6 +34,7 @@ from ..selectors import (
     MemberCompliance,
     OrgSummary,
     attach_branch_paths,
+    certificate_issuer,
     compliance_drilldown,
     default_as_of,
     member_compliance,
@@ -212,6 +213,7 @@ def member_page(request: HttpRequest, pk: int) -> HttpResponse:
             "owed": owed,
             "as_of": as_of,
             "is_self": getattr(request.user, "member_id", None) == member.pk,
+            "may_issue": certificate_issuer(actor=request.user, member=member) is not None,
         },
     )
 

@@ -122,18 +122,18 @@ class ExpensePatch(Schema):
     decision_meeting: Id | None = None
 
 
-class AttachmentOut(Schema):
+class ExpenseAttachmentOut(Schema):
     id: int
     kind: str
     name: str
     uploaded_at: dt.datetime
 
 
-class VoidIn(Schema):
+class ExpenseVoidIn(Schema):
     reason: str
 
 
-class TotalsOut(Schema):
+class SpendingTotalsOut(Schema):
     org: OrgRef
     start: dt.date
     end: dt.date
@@ -168,7 +168,7 @@ class ClassCostOut(Schema):
     per_hour: Decimal | None
 
 
-class PlanActualOut(Schema):
+class SpendingPlanActualOut(Schema):
     org: OrgRef
     year: int
     budget: Decimal
@@ -234,7 +234,7 @@ def _org(request: HttpRequest, org: int | None) -> Organization:
     return found
 
 
-@router.get("/totals", response=TotalsOut)
+@router.get("/totals", response=SpendingTotalsOut)
 def totals(
     request: HttpRequest,
     org: IdParam | None = None,
@@ -257,7 +257,7 @@ def totals(
     }
 
 
-@router.get("/plan-actual", response=PlanActualOut)
+@router.get("/plan-actual", response=SpendingPlanActualOut)
 def plan_actual(
     request: HttpRequest, org: IdParam | None = None, year: YearParam | None = None
 ) -> dict[str, Any]:
@@ -314,19 +314,19 @@ def update_expense(request: HttpRequest, expense_id: IdParam, payload: ExpensePa
 
 
 @router.post("/{int:expense_id}/void", response=ExpenseOut)
-def void_expense(request: HttpRequest, expense_id: IdParam, payload: VoidIn) -> Expense:
+def void_expense(request: HttpRequest, expense_id: IdParam, payload: ExpenseVoidIn) -> Expense:
     expense = selectors.expense_get(request.user, expense_id)
     services.expense_void(actor=request.user, expense=expense, reason=payload.reason)
     return selectors.expense_get(request.user, expense_id)
 
 
-@router.get("/{int:expense_id}/attachments", response=list[AttachmentOut])
+@router.get("/{int:expense_id}/attachments", response=list[ExpenseAttachmentOut])
 def attachments(request: HttpRequest, expense_id: IdParam) -> Any:
     expense = selectors.expense_get(request.user, expense_id)
     return selectors.expense_attachments(expense)
 
 
-@router.post("/{int:expense_id}/attachments", response={201: AttachmentOut})
+@router.post("/{int:expense_id}/attachments", response={201: ExpenseAttachmentOut})
 def attach(
     request: HttpRequest,
     expense_id: IdParam,

@@ -6,12 +6,20 @@ import datetime as dt
 from decimal import Decimal
 from typing import ClassVar
 
+from peixun.core.describers import describe_events
+from peixun.core.models import AuditEvent
 from peixun.orglife.models import MeetingKind
 from peixun.orglife.tests.test_meetings_fixtures import record
 from peixun.plans.models import PlanItem, TrainingPlan
 from peixun.plans.tests.fixtures import branch_plan
 from peixun.spending.models import Fund
-from peixun.spending.selectors import class_cost, class_costs, item_spending, org_spending
+from peixun.spending.selectors import (
+    class_cost,
+    class_costs,
+    item_spending,
+    org_spending,
+    spending_totals,
+)
 from peixun.spending.services import expense_void
 from peixun.testing import PersonaTestCase
 from peixun.training.models import TrainingClass
@@ -80,6 +88,17 @@ class PlanActualTest(PersonaTestCase):
         )
         self.assertEqual((result.budget, result.spent), (D(6000), D(2180)))
         self.assertEqual(result.percent, 36)  # 2180 / 6000 = 36.3 %
+        # The same figure as the totals every other module reads.
+        totals = spending_totals(
+            actor=self.user("org_admin"),
+            org=w.unit,
+            start=dt.date(YEAR, 1, 1),
+            end=dt.date(YEAR, 12, 31),
+        )
+        self.assertEqual(totals.total, result.spent)
+        self.assertEqual(
+            totals.by_fund, {"party_dues": D(0), "training_funds": D(2100), "other": D(80)}
+        )
 
     def test_root_groups_by_unit(self) -> None:
         w = self.world
@@ -101,7 +120,38 @@ class PlanActualTest(PersonaTestCase):
         self.assertEqual([c.training_class for c in costs], [self.training_class])
         self.assertEqual(class_costs(self.user("org_admin"), self.world.unit, YEAR - 1), [])
 
+    def test_fixed_number_of_queries(self) -> None:
+        admin = self.user("org_admin")
+        admin_scope = spending_totals(  # grants read once, cached on the user
+            actor=admin, org=self.world.unit, start=dt.date(YEAR, 1, 1), end=dt.date(YEAR, 1, 1)
+        )
+        self.assertEqual(admin_scope.count, 0)
+        with self.assertNumQueries(3):  # the children, budgets by child, spending by child
+            org_spending(admin, self.world.unit, YEAR)
+        with self.assertNumQueries(4):  # the items, spent on them, their classes, their meetings
+            item_spending(admin, self.world.unit, YEAR)
+        with self.assertNumQueries(6):  # which classes, the classes, then four for their cost
+            class_costs(admin, self.world.unit, YEAR)
+        with self.assertNumQueries(1):
+            spending_totals(
+                actor=admin,
+                org=self.world.root,
+                start=dt.date(YEAR, 1, 1),
+                end=dt.date(YEAR, 12, 31),
+            )
+
     def test_open_class_has_no_completed_trainees(self) -> None:
         self.training_class.state = "published"
         cost = class_cost(self.user("org_admin"), self.training_class)
         self.assertEqual((cost.trainees, cost.per_trainee), (0, None))
+
+
+class DescribedTest(PersonaTestCase):
+    def test_audit_sentences(self) -> None:
+        expense = spend(self.user("secretary"), self.world, amount="12")
+        expense_void(actor=self.user("secretary"), expense=expense, reason="录错")
+        sentences = describe_events(list(AuditEvent.objects.order_by("id")))
+        self.assertEqual(len(sentences), 2)
+        for sentence in sentences:
+            self.assertIn("12.00", sentence)
+            self.assertIn(expense.purpose, sentence)

@@ -1,12 +1,17 @@
 """Files of a training class, one module per family: `dispatch` (the 调训通知 and the roster)
-and `closing` (the sign-in sheet and the completion certificate). The audited exports that serve
+`closing` (the sign-in sheet and the completion certificate) and `notice_circular` (the
+调训情况通报). The audited exports that serve
 them are services (`services.dispatch.exports`, `services.closing.exports`)."""
 
 from .closing import certificate_docx, signin_sheet_docx, signin_sheet_xlsx
 from .dispatch import notice_docx, roster_docx, roster_xlsx
+from .notice_circular import circular_file, circular_printable, circular_xlsx
 
 __all__ = [
     "certificate_docx",
+    "circular_file",
+    "circular_printable",
+    "circular_xlsx",
     "notice_docx",
     "roster_docx",
     "roster_xlsx",

@@ -11,6 +11,15 @@ from .checklist import (
     missing_items,
     plan_file_name,
 )
+from .circular import (
+    Absentee,
+    Circular,
+    UnitRow,
+    circular_figures,
+    circular_member_ids,
+    class_circular,
+    org_year_circular,
+)
 from .classes import (
     class_get,
     class_hours_total,
@@ -39,6 +48,7 @@ from .closing import (
     AttendanceGrid,
     CertificateFacts,
     SheetSession,
+    archive_classes,
     attendance_grid,
     certificate_facts,
     class_credits,
@@ -75,6 +85,14 @@ from .mine import MyTraining, classes_open_for_member, my_training
 from .todo import classes_to_close, nominations_to_review
 
 __all__ = [
+    "Absentee",
+    "Circular",
+    "UnitRow",
+    "circular_figures",
+    "circular_member_ids",
+    "class_circular",
+    "org_year_circular",
+    "archive_classes",
     "MakeUpRow",
     "fits_candidate",
     "makeup_candidates",

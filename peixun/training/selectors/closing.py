@@ -12,10 +12,12 @@ from typing import Any
 
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from peixun.events.models import Attendance, Event, EventSettings, LeaveRequest
 from peixun.events.services import credited_status
 from peixun.hours.models import CreditEntry
+from peixun.hours.registry import ArchiveLine
 from peixun.members.models import Member
 from peixun.orgs.selectors import tenant_of
 
@@ -341,3 +343,68 @@ def makeup_and_session(makeup_pk: Any) -> tuple[MakeUp | None, Session | None]:
     makeup = MakeUp.objects.select_related("member", "missed_event").filter(pk=makeup_pk).first()
     session = Session.objects.filter(event_id=makeup.missed_event_id).first() if makeup else None
     return makeup, session
+
+
+def archive_classes(member_id: int, first_year: int, last_year: int) -> list[ArchiveLine]:
+    """The classes a member was an accepted trainee of (or withdrawn from), starting in the years
+    (the 培训档案's section, registered with hours in `apps.py`): the first day, the class, the
+    hours its sessions stand at in the ledger for the member, and whether they completed it as
+    `certificate_facts` judges (closed, not withdrawn, credited). Three queries."""
+    enrolments = list(
+        Enrolment.objects.filter(
+            member_id=member_id,
+            state__in=[Enrolment.State.ACCEPTED, Enrolment.State.WITHDRAWN],
+            training_class__starts_on__year__gte=first_year,
+            training_class__starts_on__year__lte=last_year,
+        )
+        .exclude(training_class__state=TrainingClass.State.CANCELLED)
+        .select_related("training_class")
+        .order_by("training_class__starts_on", "training_class_id")
+    )
+    class_of_event = dict(
+        Session.objects.filter(
+            training_class_id__in=[e.training_class_id for e in enrolments]
+        ).values_list("event_id", "training_class_id")
+    )
+    hours: dict[int, Decimal] = defaultdict(Decimal)
+    for reference, amount in (
+        CreditEntry.objects.filter(
+            member_id=member_id,
+            reference__in=[f"event:{pk}" for pk in class_of_event],
+            state=CreditEntry.State.CONFIRMED,
+        )
+        .values("reference")
+        .annotate(h=Sum("hours"))
+        .values_list("reference", "h")
+        .order_by()
+    ):
+        hours[class_of_event[int(reference.split(":")[1])]] += amount or Decimal(0)
+    lines = []
+    for enrolment in enrolments:
+        training_class = enrolment.training_class
+        earned = hours.get(training_class.pk, Decimal(0))
+        closed = training_class.state == TrainingClass.State.CLOSED
+        done = (
+            closed
+            and enrolment.state == Enrolment.State.ACCEPTED
+            and not enrolment.flagged_for_withdrawal
+            and earned > 0
+        )
+        if done:
+            outcome = _("Completed")
+        elif enrolment.state == Enrolment.State.WITHDRAWN or enrolment.flagged_for_withdrawal:
+            outcome = _("Withdrawn")
+        elif closed:
+            outcome = _("Not completed")
+        else:
+            outcome = _("Class under way")
+        lines.append(
+            ArchiveLine(
+                on=training_class.starts_on,
+                title=training_class.title,
+                hours=earned if earned > 0 else None,
+                outcome=outcome,
+                done=done,
+            )
+        )
+    return lines

@@ -97,6 +97,7 @@ def class_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "filtered": any(data.get(k) for k in ("year", "state", "kind", "org", "q")),
             "can_create": scope.platform or bool(scope.manage_paths),
+            "can_circular": scope.platform or bool(scope.read_paths),
             "can_settings": (scope.platform or bool(scope.admin_paths))
             and bool(admin_tenants(actor)),
         },

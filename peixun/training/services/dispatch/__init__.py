@@ -42,10 +42,13 @@ from .enrolments import (
     enrolment_withdraw,
     may_withdraw,
 )
-from .exports import notice_export, roster_export
+from .exports import CIRCULAR_FORMATS, MAX_ADDRESSEE, circular_export, notice_export, roster_export
 from .places import quota_remove, quota_set
 
 __all__ = [
+    "CIRCULAR_FORMATS",
+    "MAX_ADDRESSEE",
+    "circular_export",
     "notice_export",
     "roster_export",
     "DispatchResult",

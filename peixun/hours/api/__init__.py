@@ -42,10 +42,11 @@ from peixun.members.models import Member
 from peixun.orgs.models import Organization
 from peixun.orgs.selectors import org_field
 
-from . import selectors, services
-from .logic import STATUSES, RuleResult, Totals
-from .models import CreditEntry, Kind, Requirement, Topic
-from .selectors import EntryFilters
+from .. import selectors, services
+from ..logic import STATUSES, RuleResult, Totals
+from ..models import CreditEntry, Kind, Requirement, Topic
+from ..selectors import EntryFilters
+from .archive import archive_router, certificates_router
 
 # A page holds at most this many rows, whatever `limit` asks for: a county has 50k members.
 # One activity is recorded for at most this many members at once (a large branch, a whole unit).
@@ -575,3 +576,8 @@ def member_compliance(
         "totals": totals_out(result.totals, result.member_id, chosen_year, chosen_as_of),
         "results": [result_out(r) for r in result.results],
     }
+
+
+# The printable 培训档案 and the 学时证明 (api/archive.py).
+router.add_router("", certificates_router)
+compliance_router.add_router("", archive_router)
