@@ -212,6 +212,38 @@ class MemberYearTotal(models.Model):
         return f"{self.member_id} {self.year}: {self.hours}"
 
 
+class MemberMonthTotal(models.Model):
+    """The per-member-year totals by the month of the line's date, so that a figure "as of" a
+    day inside a year reads the months before it from here and only the lines of the nearer
+    half of its month from the ledger (not half a year of lines). Kept with `YearlyRollup` in
+    the same transaction; `rebuild_rollups --check` checks it too."""
+
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.CASCADE, related_name="month_totals"
+    )
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    hours = models.DecimalField(max_digits=9, decimal_places=2, default=Decimal(0))
+    concentrated_hours = models.DecimalField(max_digits=9, decimal_places=2, default=Decimal(0))
+    online_hours = models.DecimalField(max_digits=9, decimal_places=2, default=Decimal(0))
+    entries = models.IntegerField(default=0)
+    concentrated_entries = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "year", "month"], name="member_month_total_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12), name="member_month_total_month"
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "member"], name="month_total_year_member_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.year}-{self.month:02d}: {self.hours}"
+
+
 class Metric(models.TextChoices):
     TOTAL_HOURS = "total_hours", _("Total hours")
     CONCENTRATED_HOURS = "concentrated_hours", _("Concentrated training hours")

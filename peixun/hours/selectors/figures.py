@@ -37,7 +37,8 @@ from peixun.members.selectors import PARTY_STATUSES, period_memberships
 from peixun.orgs.models import Organization
 
 from ..models import CreditEntry, MemberYearTotal, YearlyRollup
-from .compliance.loading import _raw_rows, readable_org_or_404
+from .compliance.loading import readable_org_or_404
+from .compliance.roster import raw_rows as _raw_rows
 
 CENT = Decimal("0.01")
 PER_TEN_THOUSAND = Decimal("0.0001")

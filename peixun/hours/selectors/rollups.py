@@ -8,8 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models.functions import ExtractMonth
 
-from ..models import CreditEntry, MemberYearTotal, YearlyRollup
+from ..models import CreditEntry, MemberMonthTotal, MemberYearTotal, YearlyRollup
 
 Cell = tuple[int, int, str, str]  # member, year, kind, topic
 ZERO = Decimal(0)
@@ -73,6 +74,47 @@ def member_year_totals(
     return {(row[0], row[1], ALL, ALL): tuple(row[2:]) for row in rows}
 
 
+def month_key(month: int) -> str:
+    """The "kind" of a per-member month total in a difference report."""
+    return f"month {month:02d}"
+
+
+def ledger_month_totals(
+    year: int | None = None, members: MemberRange = None
+) -> dict[Cell, tuple[Any, ...]]:
+    """What the per-member month totals should hold, from the ledger."""
+    qs = _within(CreditEntry.objects.filter(state=CreditEntry.State.CONFIRMED), year, members)
+    rows = (
+        qs.annotate(m=ExtractMonth("on"))
+        .values("member_id", "year", "m")
+        .annotate(
+            h=Sum("hours"),
+            c=Sum("hours", filter=Q(concentrated=True)),
+            o=Sum("hours", filter=Q(online=True)),
+            n=Count("id", filter=Q(hours__gt=0)) - Count("id", filter=Q(hours__lt=0)),
+            cn=Count("id", filter=Q(hours__gt=0, concentrated=True))
+            - Count("id", filter=Q(hours__lt=0, concentrated=True)),
+        )
+        .values_list("member_id", "year", "m", "h", "c", "o", "n", "cn")
+        .order_by()
+    )
+    return {
+        (member_id, y, month_key(m), ALL): (h or ZERO, c or ZERO, o or ZERO, n, cn)
+        for member_id, y, m, h, c, o, n, cn in rows
+    }
+
+
+def member_month_totals(
+    year: int | None = None, members: MemberRange = None
+) -> dict[Cell, tuple[Any, ...]]:
+    rows = (
+        _within(MemberMonthTotal.objects.all(), year, members)
+        .values_list("member_id", "year", "month", *AMOUNTS)
+        .order_by()
+    )
+    return {(row[0], row[1], month_key(row[2]), ALL): tuple(row[3:]) for row in rows}
+
+
 def _summed_by_member_year(cells: dict[Cell, tuple[Any, ...]]) -> dict[Cell, tuple[Any, ...]]:
     """What the per-member-year table should hold: the cells summed over kind and topic."""
     out: dict[Cell, list[Any]] = defaultdict(lambda: [ZERO, ZERO, ZERO, 0, 0])
@@ -91,7 +133,8 @@ def rollup_differences(
     year: int | None = None, window: int = 5_000
 ) -> list[tuple[Cell, tuple[Any, ...] | None, tuple[Any, ...] | None]]:
     """Cells where the rollup and the ledger disagree (an all-zero cell equals a missing one).
-    Per-member-year totals are reported as cells of kind and topic "*". Members are compared
+    Per-member-year totals are reported as cells of kind and topic "*", per-member month
+    totals as cells of kind "month MM" and topic "*". Members are compared
     `window` ids at a time, so checking millions of entries holds only a slice in memory."""
     bounds = [
         qs.aggregate(lo=Min("member_id"), hi=Max("member_id"))
@@ -99,6 +142,7 @@ def rollup_differences(
             _within(CreditEntry.objects.all(), year, None),
             _within(YearlyRollup.objects.all(), year, None),
             _within(MemberYearTotal.objects.all(), year, None),
+            _within(MemberMonthTotal.objects.all(), year, None),
         )
     ]
     los = [b["lo"] for b in bounds if b["lo"] is not None]
@@ -109,9 +153,15 @@ def rollup_differences(
     for start in range(lo, hi + 1, window):
         members = (start, start + window)
         from_ledger = ledger_totals(year, members)
-        ledger = _nonzero(from_ledger) | _nonzero(_summed_by_member_year(from_ledger))
-        rollup = _nonzero(rollup_totals(year, members)) | _nonzero(
-            member_year_totals(year, members)
+        ledger = (
+            _nonzero(from_ledger)
+            | _nonzero(_summed_by_member_year(from_ledger))
+            | _nonzero(ledger_month_totals(year, members))
+        )
+        rollup = (
+            _nonzero(rollup_totals(year, members))
+            | _nonzero(member_year_totals(year, members))
+            | _nonzero(member_month_totals(year, members))
         )
         out += [
             (cell, ledger.get(cell), rollup.get(cell))

@@ -80,11 +80,14 @@ def requirement_audience(
     *, actor: Actor, rule_or_data: Requirement | Mapping[str, Any], org: Organization
 ) -> QuerySet[Member]:
     """The members a rule covers today, of those the actor may see: in `org`'s subtree, with one
-    of the statuses and cadre ranks (empty = any), holding one of the positions (empty = any)."""
+    of the statuses (none named: Party members, as `rule_applies` judges) and cadre ranks (empty
+    = any), holding one of the positions (empty = any)."""
     lists = _audience_lists(rule_or_data)
     qs = Member.objects.visible_to(actor).filter(org__path__startswith=org.path)
     if lists["statuses"]:
         qs = qs.filter(status__in=lists["statuses"])
+    else:
+        qs = qs.filter(status__in=[Member.Status.FULL, Member.Status.PROBATIONARY])
     if lists["cadre_ranks"]:
         qs = qs.filter(cadre_rank__in=lists["cadre_ranks"])
     if lists["positions"]:

@@ -1,4 +1,5 @@
-"""The yearly rollup, maintained in the same transaction as every confirmed ledger line."""
+"""The yearly rollup (and its per-member year and month totals), maintained in the same
+transaction as every confirmed ledger line."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from ..models import CreditEntry, MemberYearTotal, YearlyRollup
+from ..models import CreditEntry, MemberMonthTotal, MemberYearTotal, YearlyRollup
 from ..selectors.rollups import AMOUNTS, ZERO, Cell
 
 
@@ -32,6 +33,7 @@ def _deltas(entries: Iterable[CreditEntry]) -> dict[Cell, list[Any]]:
 def rollup_apply(entries: Iterable[CreditEntry]) -> None:
     """Add confirmed `entries` (reversals subtract) to the rollup. Call inside the writing transaction."""
     assert transaction.get_connection().in_atomic_block, "rollups change only with the ledger"
+    entries = list(entries)
     cells = _deltas(entries)
     if not cells:
         return
@@ -43,6 +45,21 @@ def rollup_apply(entries: Iterable[CreditEntry]) -> None:
             total[i] += value
     # The same deltas on the per-member-year totals, which the compliance summary reads.
     _add_deltas(MemberYearTotal, ("member_id", "year"), years)
+    # … and by the month of each line's date, which figures "as of" a day read.
+    months: dict[tuple[int, int, int], list[Any]] = defaultdict(lambda: [ZERO, ZERO, ZERO, 0, 0])
+    for e in entries:
+        if e.state != CreditEntry.State.CONFIRMED:
+            continue
+        d = months[(e.member_id, e.year, e.on.month)]
+        step = -1 if e.hours < 0 else 1
+        d[0] += e.hours
+        if e.concentrated:
+            d[1] += e.hours
+            d[4] += step
+        if e.online:
+            d[2] += e.hours
+        d[3] += step
+    _add_deltas(MemberMonthTotal, ("member_id", "year", "month"), months)
 
 
 def _add_deltas(model: Any, key_fields: tuple[str, ...], deltas: dict[Any, list[Any]]) -> None:
@@ -83,6 +100,10 @@ def rollup_rebuild(year: int | None = None) -> int:
     if year is not None:
         years_qs = years_qs.filter(year=year)
     years_qs.delete()
+    months_qs = MemberMonthTotal.objects.all()
+    if year is not None:
+        months_qs = months_qs.filter(year=year)
+    months_qs.delete()
     where = "state = 'confirmed'" + (" AND year = %s" if year is not None else "")
     params = [year] if year is not None else []
     table = CreditEntry._meta.db_table
@@ -112,4 +133,28 @@ def rollup_rebuild(year: int | None = None) -> int:
         cursor.execute(sql, params)
         cells = cursor.rowcount
         cursor.execute(by_year, params)
+        cursor.execute(month_totals_sql(connection.vendor, year is not None), params)
         return cells
+
+
+def month_totals_sql(vendor: str, one_year: bool) -> str:
+    """INSERT … SELECT of the per-member month totals from the ledger (also run by migration
+    hours 0008, hence plain table names); one `%s` parameter, the year, when `one_year`."""
+    month = (
+        """CAST(strftime('%%m', "on") AS INTEGER)"""
+        if vendor == "sqlite"
+        else """CAST(EXTRACT(MONTH FROM "on") AS INTEGER)"""
+    )
+    where = "state = 'confirmed'" + (" AND year = %s" if one_year else "")
+    return f"""
+        INSERT INTO hours_membermonthtotal (member_id, year, month, hours, concentrated_hours,
+                                            online_hours, entries, concentrated_entries)
+        SELECT member_id, year, {month},
+               SUM(hours),
+               SUM(CASE WHEN concentrated THEN hours ELSE 0 END),
+               SUM(CASE WHEN online THEN hours ELSE 0 END),
+               SUM(CASE WHEN hours > 0 THEN 1 ELSE -1 END),
+               SUM(CASE WHEN concentrated THEN (CASE WHEN hours > 0 THEN 1 ELSE -1 END) ELSE 0 END)
+        FROM hours_creditentry WHERE {where}
+        GROUP BY member_id, year, {month}
+    """  # noqa: S608 - fixed table names, values are parameters

@@ -132,8 +132,10 @@ class RulePageTests(PersonaTestCase):
     def test_audience_is_counted_live_and_on_submit(self) -> None:
         client = self.client_for("org_admin")
         page = client.get(f"/hours/rules/new/?org={self.world.unit.pk}")
-        # Nothing ticked: everyone in the unit's subtree (李明, 王芳, 赵强, and the two added).
-        self.assertEqual(page.context["audience_count"], 5)
+        # Nothing ticked: the Party members of the unit's subtree (李明, 王芳, 赵强, 钱预备; not
+        # the activist 周积极, whom only a rule naming that status covers, as the compliance
+        # engine judges since issue 14: this once read 5).
+        self.assertEqual(page.context["audience_count"], 4)
         live = client.get(
             "/hours/rules/audience/",
             {"org": self.world.unit.pk, "statuses": ["full", "probationary"]},
@@ -149,7 +151,7 @@ class RulePageTests(PersonaTestCase):
         bogus = client.get(
             "/hours/rules/audience/", {"org": self.world.unit.pk, "statuses": ["bogus"]}
         )
-        self.assertEqual(bogus.context["audience_count"], 5)  # an unknown value is no filter
+        self.assertEqual(bogus.context["audience_count"], 4)  # an unknown value is no filter
         # A bad submit re-renders with the count of what was chosen.
         bad = client.post("/hours/rules/new/", self.rule_data(threshold="-1"))
         self.assertEqual(bad.status_code, 200)

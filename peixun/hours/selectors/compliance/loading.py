@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import (
     Case,
     FloatField,
@@ -39,7 +41,14 @@ from ...logic import (
     Totals,
     cycle_years,
 )
-from ...models import CreditEntry, HoursSettings, MemberYearTotal, Requirement, YearlyRollup
+from ...models import (
+    CreditEntry,
+    HoursSettings,
+    MemberMonthTotal,
+    MemberYearTotal,
+    Requirement,
+    YearlyRollup,
+)
 from .roster import (
     IN_PARTY_ON_LINE_DATE,
     PARTY,
@@ -197,6 +206,128 @@ def _amounts(member_filter: Q, year: int, firsts: list[int]) -> dict[int, tuple[
     return {row[0]: row[1:] for row in _raw_rows(qs)}
 
 
+def _plus(left: Any, right: Any) -> Any:
+    """`left + right` for sums as read from the database (either may be None)."""
+    if right is None:
+        return left
+    return right if left is None else left + right
+
+
+def _shift(
+    amounts: dict[int, tuple[Any, ...]], change: dict[int, tuple[Any, ...]], sign: int, blocks: int
+) -> None:
+    """Add `sign` × a member's 4 figures of `change` to each of the `blocks` periods of their
+    row in `amounts` (the change lies in the year itself, which every period in play holds)."""
+    for member_id, figures in change.items():
+        moved = tuple(v if v is None else sign * v for v in figures) * blocks
+        row = amounts.get(member_id)
+        amounts[member_id] = (
+            moved if row is None else tuple(_plus(a, b) for a, b in zip(row, moved, strict=True))
+        )
+
+
+_TOTAL_COLUMNS = ("member_id", "year", "hours", "concentrated_hours", "online_hours")
+
+
+def _amounts_to_month(
+    member_filter: Q, year: int, firsts: list[int], months: int
+) -> dict[int, tuple[Any, ...]]:
+    """`_amounts` counting, of `year` itself, only its first `months` months (by the lines'
+    dates), in one aggregate over the per-member-year totals and the month totals: the earlier
+    years plus the year's first months, or (past mid-year) the years' totals less the year's
+    later months, whichever reads fewer month rows."""
+    lowest = firsts[0]
+    later = months >= 6
+    years = MemberYearTotal.objects.filter(member_filter, year__gte=lowest)
+    years = years.filter(year__lte=year) if later else years.filter(year__lt=year)
+    month_rows = MemberMonthTotal.objects.filter(member_filter, year=year)
+    month_rows = (
+        month_rows.filter(month__gt=months) if later else month_rows.filter(month__lte=months)
+    )
+    parts = [
+        (years.annotate(sign=Value(1)), True),
+        (
+            month_rows.annotate(sign=Value(-1 if later else 1)),
+            (months < 12) if later else months >= 1,
+        ),
+    ]
+    sqls: list[str] = []
+    params: list[Any] = []
+    for qs, wanted in parts:
+        if not wanted:
+            continue
+        try:
+            sql, more = (
+                qs.values_list(*_TOTAL_COLUMNS, "concentrated_entries", "sign")
+                .order_by()
+                .query.sql_with_params()
+            )
+        except EmptyResultSet:
+            continue
+        sqls.append(sql)
+        params.extend(more)
+    if not sqls:
+        return {}
+    number = "REAL" if connection.vendor == "sqlite" else "DOUBLE PRECISION"
+    columns = []
+    for first in firsts:
+        when = f"WHEN year >= {int(first)} THEN sign *"
+        columns += [
+            f"CAST(SUM(CASE {when} hours END) AS {number})",
+            f"CAST(SUM(CASE {when} concentrated_hours END) AS {number})",
+            f"CAST(SUM(CASE {when} online_hours END) AS {number})",
+            f"SUM(CASE {when} concentrated_entries END)",
+        ]
+    union = " UNION ALL ".join(
+        f"SELECT * FROM ({sql}) AS p{n}"  # noqa: S608 - Django's SQL; values are parameters
+        for n, sql in enumerate(sqls)
+    )
+    query = f"SELECT member_id, {', '.join(columns)} FROM ({union}) AS parts GROUP BY member_id"  # noqa: S608 - our own SQL; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return {row[0]: row[1:] for row in cursor.fetchall()}
+
+
+def _lines_between(member_filter: Q, first: dt.date, last: dt.date) -> dict[int, tuple[Any, ...]]:
+    """(total, concentrated, online, concentrated count) per member of the confirmed lines
+    dated in [first, last] (one year's, found by date)."""
+    conc = _CONFIRMED & Q(concentrated=True)
+    qs = (
+        CreditEntry.objects.filter(member_filter, on__gte=first, on__lte=last)
+        .values("member_id")
+        .annotate(
+            t=Cast(Sum("hours", filter=_CONFIRMED), FloatField()),
+            c=Cast(Sum("hours", filter=conc), FloatField()),
+            o=Cast(Sum("hours", filter=_CONFIRMED & Q(online=True)), FloatField()),
+            n=Sum(_STEP_OF_ENTRY, filter=conc),
+        )
+        .values_list("member_id", "t", "c", "o", "n")
+        .order_by()
+    )
+    return {row[0]: row[1:] for row in _raw_rows(qs)}
+
+
+def _amounts_within_year(
+    member_filter: Q, after_filter: Q, year: int, firsts: list[int], as_of: dt.date
+) -> dict[int, tuple[Any, ...]]:
+    """`_amounts` counting only the lines dated up to `as_of`, a day inside `year`: the month
+    totals up to the nearer month boundary, corrected by the ledger lines between that
+    boundary and `as_of` (at most half a month of lines, found by date)."""
+    month_start = as_of.replace(day=1)
+    next_month = (month_start + dt.timedelta(days=32)).replace(day=1)
+    month_end = next_month - dt.timedelta(days=1)
+    if (as_of - month_start).days + 1 <= (month_end - as_of).days:
+        amounts = _amounts_to_month(member_filter, year, firsts, as_of.month - 1)
+        lines, sign = _lines_between(after_filter, month_start, as_of), 1
+    else:
+        amounts = _amounts_to_month(member_filter, year, firsts, as_of.month)
+        if as_of == month_end:
+            return amounts
+        lines, sign = _lines_between(after_filter, as_of + dt.timedelta(days=1), month_end), -1
+    _shift(amounts, lines, sign, len(firsts))
+    return amounts
+
+
 def _extras(
     member_filter: Q, year: int, firsts: list[int], specs: list[RuleSpec]
 ) -> dict[tuple[int, int], dict[tuple[str, str], Any]]:
@@ -327,16 +458,26 @@ def amounts_as_of(
     rather than by giving the rollup a daily grain: the rollup stays small and exact, and the
     lines after a date are few for the usual question (today, or a recent month end).
     `keep`: only these members (the others are read elsewhere); `after_filter`: how to find
-    the lines after `as_of` (default `member_filter`; `Q()` finds them by date alone)."""
-    amounts = _amounts(member_filter, year, firsts)
+    the lines after `as_of` (default `member_filter`; `Q()` finds them by date alone).
+
+    As of a day inside the year, the amounts come from the month totals up to the nearer
+    month boundary and the few lines between it and that day (`_amounts_within_year`), not
+    from the year's totals less half a year of lines."""
+    after = member_filter if after_filter is None else after_filter
+    # As of today (no line is dated in the future) or in the last fortnight of the year, the
+    # year's totals less the few lines after `as_of`; else the month totals.
+    inside = dt.date(year, 1, 1) <= as_of < min(dt.date(year, 12, 16), timezone.localdate())
+    if inside:
+        amounts = _amounts_within_year(member_filter, after, year, firsts, as_of)
+    else:
+        amounts = _amounts(member_filter, year, firsts)
     extras = _extras(member_filter, year, firsts, specs)
     if keep is not None:
         amounts = {k: v for k, v in amounts.items() if k in keep}
         extras = {k: v for k, v in extras.items() if k[0] in keep}
     if as_of >= dt.date(year, 12, 31):
         return amounts, extras
-    after = member_filter if after_filter is None else after_filter
-    for member_id, later in _amounts_after(after, year, firsts, as_of).items():
+    for member_id, later in ({} if inside else _amounts_after(after, year, firsts, as_of)).items():
         if keep is not None and member_id not in keep:
             continue
         row = amounts.get(member_id) or (None,) * len(later)
@@ -382,9 +523,11 @@ def totals_since_candidate(
         .order_by()
     )
     out = {pk: Totals() for pk in member_ids}
-    for member_id, kind, topic, concentrated, online, hours, steps in groups:
-        if hours is None:
+    # Raw (no per-value converters): sums of quarter hours as ints, floats or Decimals.
+    for member_id, kind, topic, concentrated, online, raw_hours, steps in _raw_rows(groups):
+        if raw_hours is None:
             continue  # only pending or rejected lines
+        hours = raw_hours if isinstance(raw_hours, Decimal) else Decimal(raw_hours)
         mine = out[member_id]
         topics = dict(mine.by_topic)
         topics[topic] = topics.get(topic, ZERO) + hours

@@ -44,7 +44,8 @@ def raw_rows(qs: QuerySet[Any]) -> list[tuple[Any, ...]]:
         return []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows
 
 
 def as_date(value: Any) -> dt.date | None:
