@@ -79,6 +79,7 @@ bench: install
 	$(BIN)/python bench/accounts_bulk.py
 	$(BIN)/python bench/audit_chain.py --db both
 	$(BIN)/python bench/ledger_xlsx.py
+	$(BIN)/python bench/report.py
 
 clean:
 	rm -rf $(VENV) var test-artifacts

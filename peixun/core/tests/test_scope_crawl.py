@@ -27,6 +27,7 @@ from peixun.hours.services import certificate_issue, entry_record
 from peixun.orglife.models import MeetingKind
 from peixun.orglife.tests.test_regularity import meeting
 from peixun.plans.tests.fixtures import branch_plan
+from peixun.reports.services import draft_create
 from peixun.spending.tests.fixtures import spend
 from peixun.testing import PERSONAS, OtherTenant, PersonaTestCase, World
 
@@ -57,6 +58,7 @@ KINDS_BY_PATH = [
     ("exams/papers/", "paper"),
     ("exams/", "exam"),
     ("spending/", "expense"),
+    ("reports/drafts/", "report"),
 ]
 KINDS_BY_NAME = {
     "grant_id": "grant",
@@ -77,6 +79,7 @@ KINDS_BY_NAME = {
     "attempt_id": "attempt",
     "certificate_id": "certificate",
     "expense_id": "expense",
+    "draft_id": "report",
 }
 # Objects the crawl does not build yet (each needs a longer story): their routes are skipped.
 NOT_BUILT = {"notification", "rule", "makeup", "attempt"}
@@ -172,6 +175,9 @@ class ScopeCrawlTests(PersonaTestCase):
                 actor=admin, member=other.member, first_year=entry.year, last_year=entry.year
             ).pk,
             "expense": spend(admin, other, org=other.branch).pk,  # type: ignore[arg-type]
+            "report": draft_create(
+                actor=admin, org=other.root, kind="annual_summary", first_year=2024
+            ).pk,
         }
         # Another branch's objects: 第一党支部's, which the secretary of 第二党支部 may not see.
         world = cls.world
@@ -207,6 +213,9 @@ class ScopeCrawlTests(PersonaTestCase):
                 last_year=branch_entry.year,
             ).pk,
             "expense": spend(secretary, world).pk,
+            "report": draft_create(
+                actor=secretary, org=world.branch, kind="annual_summary", first_year=2024
+            ).pk,
         }
 
     def status(self, client: Client, method: str, url: str) -> int:

@@ -2,8 +2,9 @@
 
 from ninja import Router
 
+from .dashboard import router as dashboard_router
+from .report import router as report_router
+
 router = Router(tags=["reports"])
-
-from .dashboard import router as dashboard_router  # noqa: E402
-
 router.add_router("", dashboard_router)
+router.add_router("", report_router)

@@ -1,1 +1,6 @@
 """Writes of this app: <noun>_<verb>(*, actor, ...), atomic, permission first, audited."""
+
+from .closing import year_close
+from .drafts import draft_create, draft_delete, draft_export, draft_update
+
+__all__ = ["draft_create", "draft_delete", "draft_export", "draft_update", "year_close"]
