@@ -28,6 +28,7 @@ from .compliance import (
     rules_in_force,
 )
 from .compliance.ledger import LedgerData, ledger_data
+from .figures import PeriodHours, period_hours, yearly_hours
 from .ledger import (
     EARLIEST_YEAR,
     RECORD_ORG_CHOICES_LIMIT,
@@ -94,6 +95,7 @@ __all__ = [
     "MemberCompliance",
     "OrgCompliance",
     "OrgSummary",
+    "PeriodHours",
     "admin_roots",
     "attach_stages",
     "default_as_of",
@@ -114,6 +116,7 @@ __all__ = [
     "org_ancestors",
     "org_compliance",
     "pending_for",
+    "period_hours",
     "record_members",
     "record_members_by_pk",
     "record_org_choices",
@@ -136,4 +139,5 @@ __all__ = [
     "tenant_first_year",
     "two_stage_tenants",
     "upcoming_activities_for",
+    "yearly_hours",
 ]
