@@ -27,6 +27,7 @@ from peixun.hours.services import entry_record
 from peixun.orglife.models import MeetingKind
 from peixun.orglife.tests.test_regularity import meeting
 from peixun.plans.tests.fixtures import branch_plan
+from peixun.spending.tests.fixtures import spend
 from peixun.testing import PERSONAS, OtherTenant, PersonaTestCase, World
 
 MISSING = 987654321
@@ -54,6 +55,7 @@ KINDS_BY_PATH = [
     ("exams/bank/", "question"),
     ("exams/papers/", "paper"),
     ("exams/", "exam"),
+    ("spending/", "expense"),
 ]
 KINDS_BY_NAME = {
     "grant_id": "grant",
@@ -72,6 +74,7 @@ KINDS_BY_NAME = {
     "paper_id": "paper",
     "exam_id": "exam",
     "attempt_id": "attempt",
+    "expense_id": "expense",
 }
 # Objects the crawl does not build yet (each needs a longer story): their routes are skipped.
 NOT_BUILT = {"notification", "rule", "makeup", "attempt"}
@@ -163,6 +166,7 @@ class ScopeCrawlTests(PersonaTestCase):
             "question": questions[0].pk,
             "paper": paper.pk,
             "exam": exam.pk,
+            "expense": spend(admin, other, org=other.branch).pk,  # type: ignore[arg-type]
         }
         # Another branch's objects: 第一党支部's, which the secretary of 第二党支部 may not see.
         world = cls.world
@@ -191,6 +195,7 @@ class ScopeCrawlTests(PersonaTestCase):
             "entry": branch_entry.pk,
             "plan": branch_plan_.pk,
             "meeting": meeting(world.branch, MeetingKind.BRANCH_ASSEMBLY, timezone.localdate()).pk,
+            "expense": spend(secretary, world).pk,
         }
 
     def status(self, client: Client, method: str, url: str) -> int:

@@ -2,4 +2,7 @@
 
 from ninja import Router
 
+from .expenses import router as expenses_router
+
 router = Router(tags=["spending"])
+router.add_router("", expenses_router)

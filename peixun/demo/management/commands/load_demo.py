@@ -22,6 +22,7 @@ from peixun.demo.generator import (
 from peixun.demo.hours import generate_hours
 from peixun.demo.orglife import load_demo_orglife
 from peixun.demo.plans import load_demo_plans
+from peixun.demo.spending import load_demo_spending
 from peixun.demo.training import demo_training_summary, load_demo_training
 from peixun.hours.services import warnings_run
 from peixun.orgs.models import Organization
@@ -47,6 +48,9 @@ class Command(BaseCommand):
             plans = load_demo_plans(root)
             orglife = load_demo_orglife(root, seed=options["seed"])
             exams = load_demo_exams(root, seed=options["seed"])
+            spending = load_demo_spending(root)
+            if spending:
+                self.stdout.write("Spending: " + demo_training_summary(spending))
             if training:
                 self.stdout.write("Training classes: " + demo_training_summary(training))
             if plans:
@@ -55,7 +59,7 @@ class Command(BaseCommand):
                 self.stdout.write("Organisational life: " + demo_training_summary(orglife))
             if exams:
                 self.stdout.write("Knowledge tests: " + demo_training_summary(exams))
-            if not training and not plans and not orglife and not exams:
+            if not training and not plans and not orglife and not exams and not spending:
                 self.stdout.write("The demo tenant is already loaded; nothing to do.")
             self.print_logins()
             return
@@ -75,6 +79,7 @@ class Command(BaseCommand):
         plans = load_demo_plans(tenant.root)
         orglife = load_demo_orglife(tenant.root, seed=options["seed"])
         exams = load_demo_exams(tenant.root, seed=options["seed"])
+        spending = load_demo_spending(tenant.root)
         # Today's warnings, as the daily job would send them: the demo's notification centre
         # shows real messages, and a later run_warnings today adds nothing (dedupe per day).
         warned = warnings_run(as_of=timezone.localdate(), tenant=tenant.root)
@@ -86,6 +91,7 @@ class Command(BaseCommand):
         self.stdout.write("Training plans: " + demo_training_summary(plans))
         self.stdout.write("Organisational life: " + demo_training_summary(orglife))
         self.stdout.write("Knowledge tests: " + demo_training_summary(exams))
+        self.stdout.write("Spending: " + demo_training_summary(spending))
         self.stdout.write(
             f"Warnings: {warned.members_warned} members at risk or behind, "
             f"{warned.digests_sent} branch digest(s) sent to secretaries"
