@@ -9,11 +9,8 @@ import io
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import segno
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from docx import Document
@@ -25,6 +22,7 @@ from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 
 from peixun.core.docxstyle import FANGSONG, HEITI, docx_a4, docx_font, docx_paragraph
+from peixun.core.printable import PDF_FONT, pdf_with_cjk_font
 
 
 @dataclass(frozen=True)
@@ -122,26 +120,6 @@ def activation_slips(rows: Sequence[SlipRow], *, site_name: str = "") -> bytes:
 
 # --- PDF
 
-PDF_FONT = "cjk"
-
-
-def _pdf_with_cjk_font() -> FPDF:
-    """An A4 FPDF with the configured CJK font as PDF_FONT (its bold sibling, when there is one,
-    as the bold style). Only the characters used are embedded, so a slip is a few kilobytes."""
-    regular = Path(settings.PDF_FONT_FILE)
-    if not regular.is_file():
-        raise ImproperlyConfigured(
-            f"PDF font {regular} not found: install Debian's fonts-noto-cjk or set PEIXUN_PDF_FONT."
-        )
-    bold = regular.with_name(regular.name.replace("Regular", "Bold"))
-    pdf = FPDF(format="A4", unit="mm")
-    pdf.set_margins(20, 20, 20)
-    pdf.set_auto_page_break(auto=False)
-    index = int(settings.PDF_FONT_INDEX) if regular.suffix.lower() == ".ttc" else 0
-    pdf.add_font(PDF_FONT, "", regular, collection_font_number=index)
-    pdf.add_font(PDF_FONT, "B", bold if bold.is_file() else regular, collection_font_number=index)
-    return pdf
-
 
 def _pdf_qr(pdf: FPDF, url: str, *, size: float) -> None:
     """The QR code of `url` drawn as vector squares (each run of dark modules in a row is one
@@ -168,7 +146,9 @@ def activation_slips_pdf(rows: Sequence[SlipRow], *, site_name: str = "") -> byt
     """The slips of `activation_slips` as a PDF: one A4 page per member with the same fields, the
     QR code, and the activation address with the code filled in."""
     with translation.override("zh-hans"):
-        pdf = _pdf_with_cjk_font()
+        pdf = pdf_with_cjk_font()
+        pdf.set_margins(20, 20, 20)
+        pdf.set_auto_page_break(auto=False)
         pdf.set_title(_("Activation slip"))
         pdf.set_creator("peixun")
         width = pdf.epw  # the width between the margins

@@ -16,6 +16,7 @@ from docx.text.paragraph import Paragraph
 FANGSONG = "仿宋_GB2312"
 XIAOBIAOSONG = "方正小标宋简体"
 HEITI = "黑体"
+KAITI = "楷体_GB2312"
 RED = RGBColor(0xE0, 0x00, 0x00)
 CHINESE_NUMERALS = "一二三四五六七八九十"
 

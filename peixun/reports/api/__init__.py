@@ -2,4 +2,7 @@
 
 from ninja import Router
 
+from .report import router as report_router
+
 router = Router(tags=["reports"])
+router.add_router("", report_router)

@@ -1,0 +1,453 @@
+"""One printable document, two files: a small model of an official document (title, issuer,
+headings, paragraphs, tables, signature and date) rendered to .docx in the official layout
+(`docxstyle`: GB/T 9704 A4 margins, 仿宋 body on a fixed line, 小标宋 title) and to PDF with the
+configured CJK font (settings.PDF_FONT_FILE). Builders describe what a document says once; the
+reader chooses the file. Tables repeat their header row on every page and never split a row; each
+page is numbered "— N —" at the bottom.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from fpdf import FPDF
+from fpdf.enums import Align, WrapMode, XPos, YPos
+from fpdf.fonts import FontFace
+
+from .docxstyle import (
+    FANGSONG,
+    HEITI,
+    KAITI,
+    RED,
+    XIAOBIAOSONG,
+    chinese_date,
+    docx_a4,
+    docx_font,
+    docx_paragraph,
+    docx_red_rule,
+)
+
+Alignment = Literal["justify", "left", "center", "right"]
+
+
+@dataclass(frozen=True)
+class Heading:
+    """一、 (level 1, 黑体) or （一） (level 2, 楷体); the builder writes the numbering."""
+
+    text: str
+    level: int = 1
+
+
+@dataclass(frozen=True)
+class Para:
+    text: str
+    align: Alignment = "justify"
+    indent: bool = True  # the first line indented by two characters
+    size: float = 16  # 三号
+    bold: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: Sequence[str]
+    rows: Sequence[Sequence[Any]]
+    # Column alignment: "l", "c" or "r" per column (numbers read best right-aligned).
+    aligns: Sequence[str] = ()
+    size: float = 10.5  # 五号: tables hold more than the body's 三号
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    pass
+
+
+Block = Heading | Para | Table | PageBreak
+
+
+@dataclass
+class Printable:
+    title: str
+    blocks: list[Block] = field(default_factory=list)
+    issuer: str = ""  # 发文机关标志, red above a red rule; empty for plain documents
+    reference: str = ""  # 发文字号
+    addressee: str = ""  # 主送机关
+    signature: str = ""  # 落款: the issuing org's name
+    dated: dt.date | None = None  # 成文日期
+    author: str = ""  # metadata: the org the document speaks for
+    subject: str = ""
+
+    def add(self, *blocks: Block) -> Printable:
+        self.blocks.extend(blocks)
+        return self
+
+
+def cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return chinese_date(value)
+    return str(value)
+
+
+def fitted_widths(table: Table, total: float, measure: Any) -> list[float]:
+    """Column widths in the units of `total`, in proportion to each column's widest content
+    (`measure(text)`), each column at least wide enough for two characters of its header, so a
+    date or a number never breaks over lines while a long text column takes what is left."""
+    columns = len(table.headers)
+    wanted: list[float] = []
+    for index in range(columns):
+        texts = [cell_text(table.headers[index])] + [
+            cell_text(row[index]) for row in table.rows[:200] if index < len(row)
+        ]
+        wanted.append(max(measure(text) for text in texts) + measure("中"))
+    floor = [
+        min(wanted[i], measure(cell_text(table.headers[i])[:2]) + measure("中"))
+        for i in range(columns)
+    ]
+    if sum(wanted) <= total:
+        return [w * total / sum(wanted) for w in wanted]
+    # Too wide: the columns that fit keep their width, the widest ones share what remains.
+    widths = list(wanted)
+    while sum(widths) > total:
+        widest = max(range(columns), key=lambda i: widths[i])
+        others = sum(widths) - widths[widest]
+        widths[widest] = max(floor[widest], total - others)
+        if widths[widest] == floor[widest]:
+            shrink = total / sum(widths)
+            return [w * shrink for w in widths]
+    return widths
+
+
+# --- .docx
+
+_DOCX_ALIGN = {
+    "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+}
+_CELL_ALIGN = {
+    "l": WD_ALIGN_PARAGRAPH.LEFT,
+    "c": WD_ALIGN_PARAGRAPH.CENTER,
+    "r": WD_ALIGN_PARAGRAPH.RIGHT,
+}
+
+
+def _docx_page_number(document: Any) -> None:
+    """ "— N —" centred in the footer, N a PAGE field Word and LibreOffice fill in."""
+    footer = document.sections[0].footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    docx_font(footer.add_run("— "), FANGSONG, 14)
+    run = footer.add_run()
+    docx_font(run, FANGSONG, 14)
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        else:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        run._element.append(element)
+    docx_font(footer.add_run(" —"), FANGSONG, 14)
+
+
+def _docx_language(document: Any) -> None:
+    """zh-CN for the whole document, so a reader picks Chinese fonts and hyphenation."""
+    styles = document.styles.element
+    r_pr = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = r_pr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        r_pr.append(lang)
+    for attribute in ("w:val", "w:eastAsia"):
+        lang.set(qn(attribute), "zh-CN")
+
+
+def _docx_repeat_header(row: Any) -> None:
+    tr_pr = row._tr.get_or_add_trPr()
+    element = OxmlElement("w:tblHeader")
+    element.set(qn("w:val"), "true")
+    tr_pr.append(element)
+
+
+def _docx_keep_row(row: Any) -> None:
+    tr_pr = row._tr.get_or_add_trPr()
+    tr_pr.append(OxmlElement("w:cantSplit"))
+
+
+def _docx_table(document: Any, table: Table, width_mm: float) -> None:
+    def measure(text: str) -> float:
+        # Points at the table's size: a CJK character is one em, a Latin one about half.
+        return sum(table.size if ord(ch) > 0x2E7F else table.size * 0.55 for ch in text)
+
+    widths = fitted_widths(table, width_mm * 72 / 25.4, measure)
+    grid = document.add_table(rows=1, cols=len(table.headers))
+    grid.style = "Table Grid"
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    grid.autofit = False
+    # LibreOffice lays a table out by its grid columns, Word by the cells: set both.
+    for index, column in enumerate(grid.columns):
+        column.width = Pt(widths[index])
+
+    def fill(cells: Any, values: Sequence[Any], *, bold: bool) -> None:
+        for index, cell in enumerate(cells):
+            cell.width = Pt(widths[index])
+            paragraph = cell.paragraphs[0]
+            align = table.aligns[index] if index < len(table.aligns) else "l"
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER if bold else _CELL_ALIGN[align]
+            text = cell_text(values[index]) if index < len(values) else ""
+            docx_font(paragraph.add_run(text), FANGSONG, table.size, bold=bold)
+
+    header = grid.rows[0]
+    fill(header.cells, list(table.headers), bold=True)
+    _docx_repeat_header(header)
+    _docx_keep_row(header)
+    for values in table.rows:
+        row = grid.add_row()
+        fill(row.cells, list(values), bold=False)
+        _docx_keep_row(row)
+    docx_paragraph(document, "", indent=False)
+
+
+def render_docx(doc: Printable) -> bytes:
+    document = Document()
+    docx_a4(document)
+    _docx_language(document)
+    _docx_page_number(document)
+    width_mm = 210 - 28 - 26
+    if doc.issuer:
+        issuer = docx_paragraph(
+            document,
+            doc.issuer,
+            font=XIAOBIAOSONG,
+            size=26,
+            color=RED,
+            align=WD_ALIGN_PARAGRAPH.CENTER,
+            indent=False,
+        )
+        issuer.paragraph_format.line_spacing = Pt(40)
+        if doc.reference:
+            docx_paragraph(document, doc.reference, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+        docx_red_rule(document.paragraphs[-1])
+        docx_paragraph(document, "", indent=False)
+    title = docx_paragraph(
+        document,
+        doc.title,
+        font=XIAOBIAOSONG,
+        size=22,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        indent=False,
+    )
+    title.paragraph_format.line_spacing = Pt(36)
+    docx_paragraph(document, "", indent=False)
+    if doc.addressee:
+        docx_paragraph(document, f"{doc.addressee}：", indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+    for block in doc.blocks:
+        if isinstance(block, Heading):
+            font = HEITI if block.level == 1 else KAITI
+            docx_paragraph(document, block.text, font=font, size=16)
+        elif isinstance(block, Para):
+            docx_paragraph(
+                document,
+                block.text,
+                size=block.size,
+                bold=block.bold,
+                align=_DOCX_ALIGN[block.align],
+                indent=block.indent,
+            )
+        elif isinstance(block, Table):
+            _docx_table(document, block, width_mm)
+        elif isinstance(block, PageBreak):
+            document.add_page_break()
+    if doc.signature or doc.dated:
+        docx_paragraph(document, "", indent=False)
+        for line in (doc.signature, chinese_date(doc.dated) if doc.dated else ""):
+            if line:
+                paragraph = docx_paragraph(
+                    document, line, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False
+                )
+                paragraph.paragraph_format.right_indent = Mm(8)
+    properties = document.core_properties
+    properties.author = properties.last_modified_by = doc.author or doc.signature or doc.issuer
+    properties.title = doc.title
+    properties.subject = doc.subject
+    properties.language = "zh-CN"
+    properties.created = properties.modified = timezone.now()
+    properties.revision = 1
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+# --- PDF
+
+PDF_FONT = "cjk"
+
+
+class _NumberedPDF(FPDF):
+    def footer(self) -> None:
+        self.set_y(-20)
+        self.set_font(PDF_FONT, "", 12)
+        self.cell(0, 8, f"— {self.page_no()} —", align=Align.C)
+
+
+def pdf_with_cjk_font(*, numbered: bool = False) -> FPDF:
+    """An A4 FPDF with the configured CJK font as PDF_FONT (its bold sibling, when there is one,
+    as the bold style). Only the characters used are embedded, so a page is a few kilobytes."""
+    regular = Path(settings.PDF_FONT_FILE)
+    if not regular.is_file():
+        raise ImproperlyConfigured(
+            f"PDF font {regular} not found: install Debian's fonts-noto-cjk or set PEIXUN_PDF_FONT."
+        )
+    bold = regular.with_name(regular.name.replace("Regular", "Bold"))
+    pdf = (_NumberedPDF if numbered else FPDF)(format="A4", unit="mm")
+    index = int(settings.PDF_FONT_INDEX) if regular.suffix.lower() == ".ttc" else 0
+    pdf.add_font(PDF_FONT, "", regular, collection_font_number=index)
+    pdf.add_font(PDF_FONT, "B", bold if bold.is_file() else regular, collection_font_number=index)
+    return pdf
+
+
+def _pdf_line(size: float) -> float:
+    """The line height in mm for a font size in points: 1.75 × the size, as the .docx's 28 pt
+    line under a 16 pt body."""
+    return size * 1.75 * 25.4 / 72
+
+
+def _pdf_table(pdf: FPDF, table: Table) -> None:
+    pdf.set_font(PDF_FONT, "", table.size)
+    widths = fitted_widths(table, pdf.epw, lambda text: pdf.get_string_width(text))
+    aligns = [
+        {"l": "LEFT", "c": "CENTER", "r": "RIGHT"}[
+            table.aligns[i] if i < len(table.aligns) else "l"
+        ]
+        for i in range(len(table.headers))
+    ]
+    with pdf.table(
+        col_widths=widths,
+        width=sum(widths),
+        text_align=aligns,
+        wrapmode=WrapMode.CHAR,
+        line_height=table.size * 0.55,
+        headings_style=FontFace(emphasis="BOLD"),
+        padding=1,
+    ) as grid:
+        header = grid.row()
+        for text in table.headers:
+            header.cell(cell_text(text), align=Align.C)
+        for values in table.rows:
+            row = grid.row()
+            for index in range(len(table.headers)):
+                row.cell(cell_text(values[index]) if index < len(values) else "")
+    pdf.ln(3)
+
+
+def render_pdf(doc: Printable) -> bytes:
+    pdf = pdf_with_cjk_font(numbered=True)
+    pdf.set_margins(28, 37, 26)
+    pdf.set_auto_page_break(auto=True, margin=35)
+    pdf.set_title(doc.title)
+    pdf.set_author(doc.author or doc.signature or doc.issuer)
+    pdf.set_subject(doc.subject)
+    pdf.set_creator("peixun")
+    pdf.set_lang("zh-CN")
+    pdf.set_creation_date(timezone.now())
+    pdf.add_page()
+    width = pdf.epw
+    if doc.issuer:
+        pdf.set_text_color(0xE0, 0, 0)
+        pdf.set_font(PDF_FONT, "B", 26)
+        pdf.multi_cell(
+            width,
+            14,
+            doc.issuer,
+            align=Align.C,
+            wrapmode=WrapMode.CHAR,
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+        pdf.set_text_color(0, 0, 0)
+        if doc.reference:
+            pdf.set_font(PDF_FONT, "", 16)
+            pdf.cell(width, 10, doc.reference, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_draw_color(0xE0, 0, 0)
+        pdf.set_line_width(0.6)
+        pdf.line(pdf.l_margin, pdf.get_y() + 2, pdf.l_margin + width, pdf.get_y() + 2)
+        pdf.set_draw_color(0, 0, 0)
+        pdf.set_line_width(0.2)
+        pdf.ln(8)
+    pdf.set_font(PDF_FONT, "B", 22)
+    pdf.multi_cell(
+        width,
+        12,
+        doc.title,
+        align=Align.C,
+        wrapmode=WrapMode.CHAR,
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
+    pdf.ln(6)
+    body = _pdf_line(16)
+    if doc.addressee:
+        pdf.set_font(PDF_FONT, "", 16)
+        pdf.multi_cell(
+            width,
+            body,
+            f"{doc.addressee}：",
+            align=Align.L,
+            wrapmode=WrapMode.CHAR,
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+    for block in doc.blocks:
+        if isinstance(block, Heading):
+            pdf.set_font(PDF_FONT, "B", 16)
+            pdf.multi_cell(
+                width,
+                body,
+                ("　　" + block.text),
+                align=Align.L,
+                wrapmode=WrapMode.CHAR,
+                new_x=XPos.LMARGIN,
+                new_y=YPos.NEXT,
+            )
+        elif isinstance(block, Para):
+            pdf.set_font(PDF_FONT, "B" if block.bold else "", block.size)
+            text = ("　　" if block.indent else "") + block.text
+            align = {"justify": Align.J, "left": Align.L, "center": Align.C, "right": Align.R}[
+                block.align
+            ]
+            pdf.multi_cell(
+                width,
+                _pdf_line(block.size),
+                text,
+                align=align,
+                wrapmode=WrapMode.CHAR,
+                new_x=XPos.LMARGIN,
+                new_y=YPos.NEXT,
+            )
+        elif isinstance(block, Table):
+            _pdf_table(pdf, block)
+        elif isinstance(block, PageBreak):
+            pdf.add_page()
+    if doc.signature or doc.dated:
+        pdf.ln(body)
+        pdf.set_font(PDF_FONT, "", 16)
+        for line in (doc.signature, chinese_date(doc.dated) if doc.dated else ""):
+            if line:
+                pdf.cell(width - 8, body, line, align=Align.R, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    return bytes(pdf.output())

@@ -1,0 +1,84 @@
+"""A yearly report as one printable document (core.printable), rendered to .docx in the official
+layout and to PDF: the title, the opening, the four sections (the user's text around the
+sentences written from the figures), the 落款 and date, then an appendix that lists each figure
+with its value, its definition and the page that lists the rows behind it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from peixun.core.docxstyle import chinese_date, numbered_heading
+from peixun.core.printable import Heading, PageBreak, Para, Printable, Table, render_docx, render_pdf
+
+from ..selectors.drafts import Report
+
+
+def _paragraphs(text: str) -> list[Para]:
+    return [Para(line.strip()) for line in text.splitlines() if line.strip()]
+
+
+def report_printable(report: Report, *, site: str = "", today: dt.date | None = None) -> Printable:
+    """The report's document; `site` (e.g. https://peixun.example.org) prefixes the drill-down
+    links of the appendix."""
+    draft = report.draft
+    dated = today or timezone.localdate()
+    doc = Printable(
+        title=draft.title,
+        author=draft.org.name,
+        subject=report.kind_label,
+    )
+    doc.add(*_paragraphs(draft.opening))
+    for index, section in enumerate(report.sections):
+        body = [*_paragraphs(section.before)]
+        if section.sentences:
+            body.append(Para("".join(s.text for s in section.sentences)))
+        body.extend(_paragraphs(section.after))
+        if not body:
+            continue
+        doc.add(Heading(numbered_heading(index) + section.heading), *body)
+    # 落款 before the appendix (GB/T 9704 places the issuing org and date right, after the text).
+    doc.add(Para("", indent=False))
+    doc.add(Para(draft.org.name, align="right", indent=False))
+    doc.add(Para(chinese_date(dated), align="right", indent=False))
+    doc.add(PageBreak())
+    doc.add(Para(_("Appendix: the figures of this report"), indent=False, bold=True))
+    doc.add(
+        Para(
+            _(
+                "Computed from the records of %(org)s and the organizations below it for"
+                " %(period)s, entries dated up to %(end)s."
+            )
+            % {
+                "org": draft.org.name,
+                "period": report.period.label,
+                "end": chinese_date(report.period.end),
+            },
+            size=12,
+        )
+    )
+    rows = []
+    for number, figure in enumerate(report.figures.values(), start=1):
+        value = f"{figure.text} {figure.unit_label}".strip()
+        if figure.parts_text:
+            value = f"{value}（{figure.parts_text}）"
+        rows.append([number, figure.label, value, figure.definition, f"{site}{figure.url}"])
+    doc.add(
+        Table(
+            headers=[_("No."), _("figure"), _("value"), _("definition"), _("rows behind it")],
+            rows=rows,
+            aligns=["c", "l", "r", "l", "l"],
+            size=9,
+        )
+    )
+    return doc
+
+
+def report_docx(report: Report, *, site: str = "") -> bytes:
+    return render_docx(report_printable(report, site=site))
+
+
+def report_pdf(report: Report, *, site: str = "") -> bytes:
+    return render_pdf(report_printable(report, site=site))
