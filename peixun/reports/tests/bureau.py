@@ -76,8 +76,16 @@ PARTY_SPIRIT_CLASSES = (
     (2022, 8, 40, "大庆"),
     (2023, 6, 42, "百色"),
 )
-PARTY_AFFAIRS_TRAININGS = ((2019, 4), (2019, 11), (2020, 9), (2021, 3), (2021, 10), (2022, 4),
-                           (2023, 3), (2023, 10))  # fmt: skip
+PARTY_AFFAIRS_TRAININGS = (
+    (2019, 4),
+    (2019, 11),
+    (2020, 9),
+    (2021, 3),
+    (2021, 10),
+    (2022, 4),
+    (2023, 3),
+    (2023, 10),
+)
 DISCIPLINE_TRAININGS = ((2020, 11), (2022, 11))
 ONLINE_COURSES = {
     2019: ("“不忘初心、牢记使命”主题教育网络专题培训", "学习贯彻十九届四中全会精神网络培训"),
@@ -152,9 +160,16 @@ class Tally:
     )
     theory_sessions_in_branches: int = 0
     # class kind → [(year, class id, person-times)]
-    classes: dict[str, list[tuple[int, int, int]]] = field(default_factory=lambda: defaultdict(list))
+    classes: dict[str, list[tuple[int, int, int]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    # fund → year → amount of the expenses recorded
+    spending: dict[str, dict[int, Decimal]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(Decimal))
+    )
     requests: int = 0
     gaps: list[str] = field(default_factory=list)
+    token: str = ""
 
     # The period's figures, by the definitions of issue 14 (docs/figures.md on branch history).
 
@@ -207,8 +222,16 @@ class Tally:
         hours = sum((self.hours(y) for y in YEARS), Decimal(0))
         return hours / sum((self.member_years(y) for y in YEARS), Decimal(0))
 
-    def class_person_times(self, kind: str) -> int:
-        return sum(n for _, _, n in self.classes[kind])
+    def class_person_times(self, kind: str = "") -> int:
+        kinds = [kind] if kind else list(self.classes)
+        return sum(n for k in kinds for _, _, n in self.classes[k])
+
+    def spent(self, fund: str = "", year: int | None = None) -> Decimal:
+        funds = [fund] if fund else list(self.spending)
+        return sum(
+            (a for f in funds for y, a in self.spending[f].items() if year in (None, y)),
+            Decimal(0),
+        )
 
 
 # -- the API client ---------------------------------------------------------------------------
@@ -226,7 +249,9 @@ class Api:
         self.tally = tally
         self.token = token
 
-    def call(self, method: str, path: str, body: Any = None, expect: int = 200, **extra: Any) -> Any:
+    def call(
+        self, method: str, path: str, body: Any = None, expect: int = 200, **extra: Any
+    ) -> Any:
         headers = {"HTTP_AUTHORIZATION": f"Bearer {self.token}"} if self.token else {}
         kwargs: dict[str, Any] = {**headers, **extra}
         if body is not None and "data" not in extra:
@@ -297,9 +322,13 @@ class BureauBuilder:
         for number, name in enumerate(BRANCHES, start=1):
             org = self.api.post(
                 "/orgs/",
-                {"parent": self.tally.root, "code": f"GZW{number:02d}", "name": name,
-                 "kind": "branch"},
-            )  # fmt: skip
+                {
+                    "parent": self.tally.root,
+                    "code": f"GZW{number:02d}",
+                    "name": name,
+                    "kind": "branch",
+                },
+            )
             self.tally.branches.append(org["id"])
         # The seed's local target: 50 学时 a year for every Party member.
         self.api.post(
@@ -381,8 +410,15 @@ class BureauBuilder:
             birth = dt.date(rng.randint(1962, 1994), rng.randint(1, 12), rng.randint(1, 28))
             joined = dt.date(min(2017, birth.year + rng.randint(20, 30)), rng.randint(1, 12), 1)
             since = max(joined, dt.date(rng.randint(2008, 2018), rng.randint(1, 12), 1))
-            self._create(f"m{n:02d}", branch=n % 11, status="full", joined_on=joined,
-                         since=since, cadre_rank=ranks[n], birth=birth)  # fmt: skip
+            self._create(
+                f"m{n:02d}",
+                branch=n % 11,
+                status="full",
+                joined_on=joined,
+                since=since,
+                cadre_rank=ranks[n],
+                birth=birth,
+            )
         # 7 who joined the Party in the period: 积极分子 → 发展对象 → 预备党员 → 正式党员.
         for n, joined in enumerate(
             (
@@ -395,8 +431,13 @@ class BureauBuilder:
                 dt.date(2023, 11, 15),
             )
         ):
-            person = self._create(f"j{n}", branch=(n * 3) % 11, status="activist",
-                                  joined_on=None, since=dt.date(2017, 9, 1))  # fmt: skip
+            person = self._create(
+                f"j{n}",
+                branch=(n * 3) % 11,
+                status="activist",
+                joined_on=None,
+                since=dt.date(2017, 9, 1),
+            )
             self.api.patch(f"/members/{person.pk}", {"status": "candidate"})
             self.api.patch(
                 f"/members/{person.pk}",
@@ -423,8 +464,14 @@ class BureauBuilder:
         ):
             birth = dt.date(rng.randint(1970, 1990), rng.randint(1, 12), rng.randint(1, 28))
             joined = dt.date(birth.year + rng.randint(22, 28), rng.randint(1, 12), 1)
-            self._create(f"t{n}", branch=(n * 5 + 2) % 11, status="full", joined_on=joined,
-                         since=since, birth=birth)  # fmt: skip
+            self._create(
+                f"t{n}",
+                branch=(n * 5 + 2) % 11,
+                status="full",
+                joined_on=joined,
+                since=since,
+                birth=birth,
+            )
         # 3 积极分子 and 2 发展对象 who are never counted as Party members.
         for n, (status, since) in enumerate(
             (
@@ -435,8 +482,9 @@ class BureauBuilder:
                 ("candidate", dt.date(2022, 3, 1)),
             )
         ):
-            self._create(f"c{n}", branch=(n * 4 + 1) % 11, status=status, joined_on=None,
-                         since=since)  # fmt: skip
+            self._create(
+                f"c{n}", branch=(n * 4 + 1) % 11, status=status, joined_on=None, since=since
+            )
         # 5 who left: 4 transferred out, 1 died.
         for key, reason, effective in (
             ("m05", "transfer_out", dt.date(2019, 10, 8)),
@@ -462,16 +510,26 @@ class BureauBuilder:
             person = self.tally.people[key]
             self.api.post(
                 f"/members/{person.pk}/transfer",
-                {"to_org": self.tally.branches[target], "effective": effective.isoformat(),
-                 "note": "处室调整"},
-            )  # fmt: skip
+                {
+                    "to_org": self.tally.branches[target],
+                    "effective": effective.isoformat(),
+                    "note": "处室调整",
+                },
+            )
             person.moves.append((effective, target))
 
     def positions(self) -> None:
         """The committee (its 中心组) and each branch's secretary, since before 2019."""
         since = dt.date(2018, 1, 1).isoformat()
-        roles = ("secretary", "deputy_secretary", "deputy_secretary", "organization",
-                 "propaganda", "discipline", "party_affairs")  # fmt: skip
+        roles = (
+            "secretary",
+            "deputy_secretary",
+            "deputy_secretary",
+            "organization",
+            "propaganda",
+            "discipline",
+            "party_affairs",
+        )
         self.committee = [f"m{n:02d}" for n in (0, 11, 22, 33, 44, 55, 66)]
         for key, role in zip(self.committee, roles, strict=True):
             self.api.post(
@@ -484,9 +542,13 @@ class BureauBuilder:
             person = self.tally.people[key]
             self.api.post(
                 f"/members/{person.pk}/positions",
-                {"org": self.tally.branches[person.branch], "role": "secretary",
-                 "kind": "part_time", "since": since},
-            )  # fmt: skip
+                {
+                    "org": self.tally.branches[person.branch],
+                    "role": "secretary",
+                    "kind": "part_time",
+                    "since": since,
+                },
+            )
             self.secretaries[person.branch] = key
 
     # Meetings ------------------------------------------------------------------------------
@@ -542,9 +604,14 @@ class BureauBuilder:
         hours = MEETING_HOURS[kind]
         for person in present:
             self.tally.credits.append(
-                Credit(person.key, day, hours, KIND_LEDGER[kind],
-                       concentrated=kind in CONCENTRATED_KINDS)
-            )  # fmt: skip
+                Credit(
+                    person.key,
+                    day,
+                    hours,
+                    KIND_LEDGER[kind],
+                    concentrated=kind in CONCENTRATED_KINDS,
+                )
+            )
         count = self.tally.meetings[kind][day.year]
         count[0] += 1
         count[1] += len(present)
@@ -565,16 +632,28 @@ class BureauBuilder:
                 day = dt.date(year, month, 12)
                 holders = [self.tally.people[k] for k in self.committee]
                 present, away = self._attending(holders, 0.9)
-                self.meeting(org_index=None, kind="central_group", day=day,
-                             title=f"{year}年党委理论学习中心组第{n}次集体学习",
-                             present=present, absent=away, topic="innovation_theory")  # fmt: skip
+                self.meeting(
+                    org_index=None,
+                    kind="central_group",
+                    day=day,
+                    title=f"{year}年党委理论学习中心组第{n}次集体学习",
+                    present=present,
+                    absent=away,
+                    topic="innovation_theory",
+                )
             # 主题党日, held by the committee for all its branches each month.
             for month in range(1, 13):
                 day = dt.date(year, month, 25)
                 present, away = self._attending(self.members_of_branch(None, day), 0.93)
-                self.meeting(org_index=None, kind="theme_day", day=day,
-                             title=f"{year}年{month}月主题党日", present=present, absent=away,
-                             topic="party_history" if month in (6, 7) else "innovation_theory")  # fmt: skip
+                self.meeting(
+                    org_index=None,
+                    kind="theme_day",
+                    day=day,
+                    title=f"{year}年{month}月主题党日",
+                    present=present,
+                    absent=away,
+                    topic="party_history" if month in (6, 7) else "innovation_theory",
+                )
             # A 党课 a quarter in every branch, half of them on the Party's innovative theory.
             for branch in range(11):
                 for quarter in range(1, 5):
@@ -582,56 +661,99 @@ class BureauBuilder:
                     people = self.members_of_branch(branch, day)
                     present, away = self._attending(people, 0.95)
                     theory = (quarter + branch) % 2 == 0
-                    self.meeting(org_index=branch, kind="lecture", day=day,
-                                 title=f"{year}年第{quarter}季度专题党课", present=present,
-                                 absent=away,
-                                 topic="innovation_theory" if theory else "integrity")  # fmt: skip
+                    self.meeting(
+                        org_index=branch,
+                        kind="lecture",
+                        day=day,
+                        title=f"{year}年第{quarter}季度专题党课",
+                        present=present,
+                        absent=away,
+                        topic="innovation_theory" if theory else "integrity",
+                    )
 
     def activities(self) -> None:
         """The activity kinds the report counts, at the committee."""
+
         def everyone(day: dt.date, share: float) -> tuple[list[Person], list[Person]]:
             return self._attending(self.members_of_branch(None, day), share)
 
         # 邀请纪检专家进行专题讲座2次
         for day in (dt.date(2020, 10, 15), dt.date(2022, 9, 22)):
             present, away = everyone(day, 0.9)
-            self.meeting(org_index=None, kind="expert_lecture", day=day, title="纪检专家专题讲座",
-                         present=present, absent=away, topic="integrity")  # fmt: skip
+            self.meeting(
+                org_index=None,
+                kind="expert_lecture",
+                day=day,
+                title="纪检专家专题讲座",
+                present=present,
+                absent=away,
+                topic="integrity",
+            )
         # 举办3期先进事迹报告会
         for day in (dt.date(2019, 6, 25), dt.date(2021, 6, 28), dt.date(2023, 6, 27)):
             present, away = everyone(day, 0.88)
-            self.meeting(org_index=None, kind="report_meeting", day=day,
-                         title="“最美奉献者”先进事迹报告会", present=present, absent=away)  # fmt: skip
+            self.meeting(
+                org_index=None,
+                kind="report_meeting",
+                day=day,
+                title="“最美奉献者”先进事迹报告会",
+                present=present,
+                absent=away,
+            )
         # 读书班: one in each of two years.
         for day in (dt.date(2020, 8, 18), dt.date(2023, 8, 15)):
             present, away = everyone(day, 0.85)
-            self.meeting(org_index=None, kind="reading_class", day=day,
-                         title="习近平新时代中国特色社会主义思想读书班", present=present,
-                         absent=away, topic="innovation_theory")  # fmt: skip
+            self.meeting(
+                org_index=None,
+                kind="reading_class",
+                day=day,
+                title="习近平新时代中国特色社会主义思想读书班",
+                present=present,
+                absent=away,
+                topic="innovation_theory",
+            )
         # 组织优秀共产党员16人参加6期现场教学培训
         chosen: list[Person] = []
         for n, (day, size) in enumerate(
             zip(
-                (dt.date(2019, 7, 10), dt.date(2020, 10, 20), dt.date(2021, 4, 15),
-                 dt.date(2021, 10, 14), dt.date(2022, 6, 16), dt.date(2023, 5, 18)),
+                (
+                    dt.date(2019, 7, 10),
+                    dt.date(2020, 10, 20),
+                    dt.date(2021, 4, 15),
+                    dt.date(2021, 10, 14),
+                    dt.date(2022, 6, 16),
+                    dt.date(2023, 5, 18),
+                ),
                 (3, 3, 3, 3, 2, 2),
                 strict=True,
             ),
             start=1,
-        ):  # fmt: skip
+        ):
             pool = [p for p in self.members_of_branch(None, day) if p not in chosen]
             present = self.rng.sample(pool, size)
             chosen += present
-            self.meeting(org_index=None, kind="onsite_teaching", day=day,
-                         title=f"市委组织部现场教学培训（第{n}期）", present=present,
-                         topic="party_history")  # fmt: skip
+            self.meeting(
+                org_index=None,
+                kind="onsite_teaching",
+                day=day,
+                title=f"市委组织部现场教学培训（第{n}期）",
+                present=present,
+                topic="party_history",
+            )
 
     # Training classes ----------------------------------------------------------------------
 
     def training_class(
-        self, *, kind: str, title: str, first: dt.date, days: int, trainees: list[Person],
-        topic: str = "innovation_theory", venue: str = "",
-    ) -> int:  # fmt: skip
+        self,
+        *,
+        kind: str,
+        title: str,
+        first: dt.date,
+        days: int,
+        trainees: list[Person],
+        topic: str = "innovation_theory",
+        venue: str = "",
+    ) -> int:
         created = self.api.post(
             "/training/classes",
             {
@@ -666,8 +788,9 @@ class BureauBuilder:
                 )
                 sessions.append(session["event_id"])
         self.api.post(f"/training/classes/{class_id}/publish", {"override_reason": ""}, expect=200)
-        self.api.post(f"/training/classes/{class_id}/named",
-                      {"member_ids": [p.pk for p in trainees]})  # fmt: skip
+        self.api.post(
+            f"/training/classes/{class_id}/named", {"member_ids": [p.pk for p in trainees]}
+        )
         for event in sessions:
             self.api.post(
                 f"/events/{event}/attendance/selected",
@@ -682,15 +805,21 @@ class BureauBuilder:
             expect=200,
             data={"plan": _pdf(f"{title}.pdf")},
         )
-        self.api.post(f"/training/classes/{class_id}/close", {"late_note": "补录往年培训班"},
-                      expect=200)  # fmt: skip
+        self.api.post(
+            f"/training/classes/{class_id}/close", {"late_note": "补录往年培训班"}, expect=200
+        )
         hours = Decimal(8 * days)
         for person in trainees:
             for n in range(days):
                 self.tally.credits.append(
-                    Credit(person.key, first + dt.timedelta(days=n), Decimal(8),
-                           "concentrated_training", concentrated=True)
-                )  # fmt: skip
+                    Credit(
+                        person.key,
+                        first + dt.timedelta(days=n),
+                        Decimal(8),
+                        "concentrated_training",
+                        concentrated=True,
+                    )
+                )
         assert hours
         self.tally.classes[kind].append((first.year, class_id, len(trainees)))
         return class_id
@@ -699,8 +828,14 @@ class BureauBuilder:
         for year, month, places, site in PARTY_SPIRIT_CLASSES:
             first = dt.date(year, month, 10)
             trainees = self.rng.sample(self.members_of_branch(None, first), places)
-            self.training_class(kind="party_spirit", title=f"{year}年党性教育培训班（{site}）",
-                                first=first, days=3, trainees=trainees, venue=site)  # fmt: skip
+            self.training_class(
+                kind="party_spirit",
+                title=f"{year}年党性教育培训班（{site}）",
+                first=first,
+                days=3,
+                trainees=trainees,
+                venue=site,
+            )
         for year, month in PARTY_AFFAIRS_TRAININGS:
             first = dt.date(year, month, 16)
             cadres = [
@@ -708,15 +843,25 @@ class BureauBuilder:
                 for k in self.secretaries.values()
                 if self.tally.people[k].is_member_on(first)
             ]
-            self.training_class(kind="secretary", title=f"{year}年党务干部专题培训",
-                                first=first, days=1, trainees=cadres,
-                                topic="constitution_rules")  # fmt: skip
+            self.training_class(
+                kind="secretary",
+                title=f"{year}年党务干部专题培训",
+                first=first,
+                days=1,
+                trainees=cadres,
+                topic="constitution_rules",
+            )
         for year, month in DISCIPLINE_TRAININGS:
             first = dt.date(year, month, 5)
             pool = self.members_of_branch(None, first)
-            self.training_class(kind="special", title=f"{year}年纪检委员专题培训",
-                                first=first, days=1, trainees=self.rng.sample(pool, 12),
-                                topic="integrity")  # fmt: skip
+            self.training_class(
+                kind="special",
+                title=f"{year}年纪检委员专题培训",
+                first=first,
+                days=1,
+                trainees=self.rng.sample(pool, 12),
+                topic="integrity",
+            )
 
     # Ledger entries ------------------------------------------------------------------------
 
@@ -751,8 +896,12 @@ class BureauBuilder:
     def candidate_training(self) -> None:
         """发展对象 concentrated training: hours of people who are not (yet) Party members, which
         must never count in a Party member figure."""
-        for year, keys in ((2020, ["j2", "c3"]), (2021, ["j3"]), (2022, ["j4", "c4"]),
-                           (2023, ["j5", "j6"])):  # fmt: skip
+        for year, keys in (
+            (2020, ["j2", "c3"]),
+            (2021, ["j3"]),
+            (2022, ["j4", "c4"]),
+            (2023, ["j5", "j6"]),
+        ):
             day = dt.date(year, 4, 18)
             members = [self.tally.people[k] for k in keys]
             self.api.post(
@@ -769,9 +918,147 @@ class BureauBuilder:
             )
             for person in members:
                 self.tally.credits.append(
-                    Credit(person.key, day, Decimal(24), "concentrated_training",
-                           concentrated=True)
-                )  # fmt: skip
+                    Credit(person.key, day, Decimal(24), "concentrated_training", concentrated=True)
+                )
+
+    # Spending ------------------------------------------------------------------------------
+
+    def expense(
+        self,
+        *,
+        org: int,
+        day: dt.date,
+        amount: str,
+        fund: str,
+        purpose: str,
+        decided: dt.date | None = None,
+        **links: Any,
+    ) -> None:
+        body: dict[str, Any] = {
+            "org": org,
+            "spent_on": day.isoformat(),
+            "amount": amount,
+            "fund": fund,
+            "purpose": purpose,
+            **links,
+        }
+        if fund == "party_dues":
+            decided = decided or day - dt.timedelta(days=10)
+            body.update(
+                decision_body="局党委会",
+                decision_on=decided.isoformat(),
+                decision_ref=f"党委会纪要〔{decided.year}〕{decided.month}号",
+            )
+        self.api.post("/spending/", body)
+        self.tally.spending[fund][day.year] += Decimal(amount)
+
+    def spending(self) -> None:
+        """党费: newspapers and journals, books for study, each branch's yearly allocation for its
+        education activities (党委五年来共开支党费11万余元); 培训经费: the 党性教育培训班."""
+        journals = ("6120.00", "6380.00", "6450.00", "6520.00", "6600.00")
+        books = ("4860.00", "5320.00", "7980.00", "3650.00", "5240.00")
+        for year, journal, book in zip(YEARS, journals, books, strict=True):
+            root = self.tally.root
+            self.expense(
+                org=root,
+                day=dt.date(year, 1, 15),
+                amount=journal,
+                fund="party_dues",
+                purpose=f"{year}年度党报党刊订阅",
+                payee="市邮政局",
+            )
+            self.expense(
+                org=root,
+                day=dt.date(year, 3, 20),
+                amount=book,
+                fund="party_dues",
+                purpose="购买《习近平谈治国理政》《习近平新时代中国特色社会主义思想学习纲要》等学习书籍",
+                payee="新华书店",
+            )
+            for branch in self.tally.branches:
+                self.expense(
+                    org=branch,
+                    day=dt.date(year, 4, 10),
+                    amount="1000.00",
+                    fund="party_dues",
+                    purpose=f"{year}年度基层党员教育培训活动经费",
+                    decided=dt.date(year, 3, 28),
+                )
+        self.expense(
+            org=self.tally.root,
+            day=dt.date(2021, 4, 12),
+            amount="4180.50",
+            fund="party_dues",
+            purpose="党史学习教育学习资料",
+        )
+        for (year, _class, trainees), per_head in zip(
+            self.tally.classes["party_spirit"],
+            ("2860.00", "2950.00", "3010.00", "3080.00"),
+            strict=True,
+        ):
+            amount = f"{Decimal(per_head) * trainees:.2f}"
+            self.expense(
+                org=self.tally.root,
+                day=dt.date(year, 12, 1),
+                amount=amount,
+                fund="training_funds",
+                purpose="党性教育培训班培训费",
+                training_class=_class,
+            )
+        self.expense(
+            org=self.tally.root,
+            day=dt.date(2022, 9, 30),
+            amount="1200.00",
+            fund="other",
+            purpose="纪检专家专题讲座讲课费",
+        )
+
+    # What the API refuses ------------------------------------------------------------------
+
+    def past_test(self) -> None:
+        """A 应知应会测试 held in 2022: the bank, paper and exam enter, but a test that has closed
+        cannot be published, and nothing takes the results of a test already held."""
+        ids = []
+        for n, (stem, answer) in enumerate(
+            (
+                ("党的最高理想和最终目标是实现共产主义。", "对"),
+                ("党员教育培训工作应坚持理论联系实际。", "对"),
+            )
+        ):
+            question = self.api.post(
+                "/exams/bank/questions",
+                {
+                    "org": self.tally.root,
+                    "kind": "judge",
+                    "stem": stem,
+                    "answer": answer,
+                    "topics": "constitution_rules",
+                    "difficulty": 1 + n,
+                },
+            )
+            ids.append(question["id"])
+        paper = self.api.post(
+            "/exams/papers",
+            {"org": self.tally.root, "title": "2022年党章党规应知应会测试卷", "mode": "fixed"},
+        )
+        self.api.post(f"/exams/papers/{paper['id']}/questions", {"ids": ids}, expect=200)
+        exam = self.api.post(
+            "/exams/",
+            {
+                "org": self.tally.root,
+                "title": "2022年党章党规应知应会测试",
+                "kind": "basics",
+                "paper": paper["id"],
+                "opens_at": at(dt.date(2022, 6, 1), 9),
+                "closes_at": at(dt.date(2022, 6, 10), 18),
+            },
+        )
+        refused = self.api.post(f"/exams/{exam['id']}/publish", {}, expect=422)
+        self.tally.gaps.append(
+            "exams: a test held in 2022 cannot be entered: publishing one whose closing time has "
+            f"passed is refused ({refused['detail'][0]['msg']}), members can only take a test "
+            "while it is open, and no route imports the results of a test already held"
+        )
 
     def build(self) -> Tally:
         self.tenant()
@@ -782,6 +1069,9 @@ class BureauBuilder:
         self.classes()
         self.online_hours()
         self.candidate_training()
+        self.spending()
+        self.past_test()
+        self.tally.token = self.api.token
         return self.tally
 
 
