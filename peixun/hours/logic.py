@@ -195,18 +195,21 @@ def required_and_due(
     period_end: dt.date,
     member_start: dt.date,
     as_of: dt.date,
+    member_end: dt.date | None = None,
 ) -> tuple[Decimal, Decimal]:
-    """(required over the period, due by `as_of`), both pro rata from the member's start.
+    """(required over the period, due by `as_of`), both pro rata from the member's start (and
+    up to their last day, `member_end`, when they left during the period).
 
     A share is a proportion, not an amount: it is owed in full by whoever is there at all.
     A rule owed before admission is owed in full, and nothing of it falls due at a given date."""
     if rule.before_admission:
         return rule.threshold, ZERO
     start = max(period_start, member_start)
-    if start > period_end:
+    end = period_end if member_end is None else min(period_end, member_end)
+    if start > end:
         return ZERO, ZERO
     full_days = (period_end - period_start).days + 1
-    owed_days = (period_end - start).days + 1
+    owed_days = (end - start).days + 1
     if rule.metric == TOPIC_SHARE:
         required = rule.threshold
     else:
@@ -253,21 +256,25 @@ def evaluate(
     as_of: dt.date,
     exempt: bool = False,
     at_risk_ratio: Decimal = DEFAULT_AT_RISK_RATIO,
+    member_end: dt.date | None = None,
 ) -> RuleResult:
-    """One member against one rule. `totals` must cover the rule's period up to `as_of`."""
+    """One member against one rule. `totals` must cover the rule's period up to `as_of`.
+    A member who left on `member_end` is judged at that day's end for their time."""
     required, due = required_and_due(
         rule,
         period_start=period_start,
         period_end=period_end,
         member_start=member_start,
         as_of=as_of,
+        member_end=member_end,
     )
     achieved = achieved_of(rule, totals)
+    last = period_end if member_end is None else min(period_end, member_end)
     status = status_for(
         achieved=achieved,
         required=required,
         due_by_now=due,
-        at_end=as_of >= period_end and not rule.before_admission,
+        at_end=as_of >= last and not rule.before_admission,
         exempt=exempt,
         at_risk_ratio=at_risk_ratio,
     )

@@ -146,7 +146,8 @@ def warnings_run(
 def _run_tenant(root: Organization, as_of: dt.date, report: WarningReport) -> None:
     actor = SystemActor()
     rows = member_table(actor=actor, org=root, year=as_of.year, as_of=as_of)
-    lagging = [mc for mc in rows if not mc.exempt and _lagging(mc)]
+    # Those who left the tenant during the year are judged for their time, but not chased.
+    lagging = [mc for mc in rows if not mc.exempt and mc.left_on is None and _lagging(mc)]
     if not lagging:
         return
     report.members_warned += len(lagging)

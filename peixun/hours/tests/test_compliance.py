@@ -260,15 +260,23 @@ class SummaryMatchesDetailTests(PersonaTestCase):
             }
             self.assertEqual(got, expected, as_of)
             rows = member_table(actor=self.user("org_admin"), org=w.root, year=YEAR, as_of=as_of)
-            judged = [mc for mc in rows if not mc.exempt]
-            self.assertEqual(oc.summary.members, len(rows))
+            # 发展对象 are judged (the rule counts above include them) but are not members: the
+            # member count, coverage and average are of Party members only (docs/figures.md).
+            members = [mc for mc in rows if mc.status in ("full", "probationary")]
+            self.assertLess(len(members), len(rows))
+            judged = [mc for mc in members if not mc.exempt]
+            self.assertEqual(oc.summary.members, len(members))
             self.assertEqual(
                 oc.summary.coverage,
                 Decimal(sum(mc.totals.concentrated_count > 0 for mc in judged)) / len(judged),
             )
+            # The average is per member-year: the mid-year joiners count for their days (once
+            # they are on the roster: not yet as of 1 February).
+            days = sum(mc.party_days for mc in judged)
+            self.assertEqual(days < 365 * len(judged), as_of > MID_YEAR)
             self.assertEqual(
                 oc.summary.average_hours,
-                (sum((mc.totals.total for mc in judged), Decimal(0)) / len(judged)).quantize(
+                (sum((mc.totals.total for mc in judged), Decimal(0)) * 365 / days).quantize(
                     Decimal("0.01")
                 ),
             )

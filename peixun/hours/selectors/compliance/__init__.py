@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 
@@ -19,6 +20,7 @@ from peixun.members.models import Member
 from peixun.orgs.models import Organization
 from peixun.orgs.selectors import org_roots_for
 
+from ...logic import Totals
 from ...models import Requirement
 from .detail import Evaluator, MemberCompliance
 from .drilldown import (
@@ -53,13 +55,14 @@ STATUS_LABELS: dict[str, Any] = {
 def org_compliance(
     *, actor: Actor, org: Organization | int, year: int, as_of: dt.date | None = None
 ) -> OrgCompliance:
-    """The org's summary and one summary per child org (members counted where they belong now)."""
+    """The org's summary and one summary per child org: the year's roster by the membership
+    history, each person counted under the org they were in last (as of `as_of`)."""
     found = readable_org_or_404(actor, org)
     batch = load(
+        actor=actor,
         org=found,
         year=year,
         as_of=as_of or default_as_of(year),
-        member_qs=Member.objects.visible_to(actor).filter(org__path__startswith=found.path),
         path_filter=found.path,
         detailed=False,
     )
@@ -77,14 +80,15 @@ def member_table(
     as_of: dt.date | None = None,
     status: str = "",
 ) -> list[MemberCompliance]:
-    """Every member of the subtree with each rule's result, ordered by org and name (never ranked);
-    `status` keeps only members whose worst status is behind, at_risk or exempt."""
+    """Every person on the year's roster of the subtree (by the membership history) with each
+    rule's result, ordered by org and name (never ranked); `status` keeps only members whose
+    worst status is behind, at_risk or exempt."""
     found = readable_org_or_404(actor, org)
     batch = load(
+        actor=actor,
         org=found,
         year=year,
         as_of=as_of or default_as_of(year),
-        member_qs=Member.objects.visible_to(actor).filter(org__path__startswith=found.path),
         path_filter=found.path,
         detailed=True,
     )
@@ -102,21 +106,35 @@ def member_table_rules(*, org: Organization, year: int) -> list[Requirement]:
 def member_compliance(
     *, actor: Actor, member: Member | int, year: int, as_of: dt.date | None = None
 ) -> MemberCompliance:
-    """One member's results under each rule that covers them. 404 outside the actor's scope."""
+    """One member's results under each rule that covers them in `year`, counting their time and
+    hours anywhere in the tenant (none when they were not on its roster that year: not yet a
+    Party member or 发展对象, or gone). 404 outside the actor's scope."""
     pk = member.pk if isinstance(member, Member) else member
-    member_qs = Member.objects.visible_to(actor).filter(pk=pk)
-    found = member_qs.select_related("org").first()
+    found = Member.objects.visible_to(actor).filter(pk=pk).select_related("org").first()
     if found is None:
         raise Http404
     batch = load(
+        actor=None,
         org=found.org,
         year=year,
         as_of=as_of or default_as_of(year),
-        member_qs=member_qs,
         path_filter=None,
         detailed=True,
+        member_filter=Q(member_id=found.pk),
     )
-    return next(Evaluator(batch).members())
+    mine = next(Evaluator(batch).members(), None)
+    if mine is None:
+        return MemberCompliance(
+            member_id=found.pk,
+            name=found.name,
+            org_id=found.org_id,
+            org_name=found.org.name,
+            exempt=found.is_exempt,
+            totals=Totals(),
+            results=[],
+            org_path=found.org.path,
+        )
+    return mine
 
 
 # The workbench summarises at most this many tops of the actor's scope (a platform admin sees

@@ -41,6 +41,9 @@ class MemberCompliance:
     totals: Totals
     results: list[RuleResult]
     org_path: str = ""  # the tree path of the member's org (for the branch path shown beside them)
+    status: str = ""  # their status in the year (as of its as-of date): 正式党员, 发展对象 …
+    party_days: int = 0  # days of the year they were a Party member of the subtree
+    left_on: dt.date | None = None  # their last day in the subtree, if they left it
 
     @property
     def worst_status(self) -> Status | None:
@@ -55,7 +58,7 @@ class Evaluator:
     def __init__(self, batch: Batch) -> None:
         self.batch = batch
         self._audience: dict[tuple[str, str, str, frozenset[str]], list[int]] = {}
-        self._pace: dict[tuple[int, dt.date], tuple[Decimal, Decimal]] = {}
+        self._pace: dict[tuple[int, dt.date, dt.date | None], tuple[Decimal, Decimal]] = {}
         self._periods = [period_of(s, batch.year) for s in batch.specs]
         self._year_index = batch.firsts.index(batch.year)
 
@@ -71,10 +74,14 @@ class Evaluator:
             self._audience[key] = found
         return found
 
-    def pace(self, index: int, start: dt.date | None) -> tuple[Decimal, Decimal]:
+    def pace(
+        self, index: int, start: dt.date | None, end: dt.date | None = None
+    ) -> tuple[Decimal, Decimal]:
         period_start, period_end = self._periods[index]
         begin = period_start if start is None or start < period_start else start
-        key = (index, begin)
+        if end is not None and end >= period_end:
+            end = None
+        key = (index, begin, end)
         found = self._pace.get(key)
         if found is None:
             found = required_and_due(
@@ -83,9 +90,14 @@ class Evaluator:
                 period_end=period_end,
                 member_start=begin,
                 as_of=self.batch.as_of,
+                member_end=end,
             )
             self._pace[key] = found
         return found
+
+    def _last_day(self, index: int, end: dt.date | None) -> dt.date:
+        period_end = self._periods[index][1]
+        return period_end if end is None or end > period_end else end
 
     def totals(self, member_id: int, position: int) -> Totals:
         batch = self.batch
@@ -107,10 +119,11 @@ class Evaluator:
         batch = self.batch
         out = []
         start = batch.starts.get(member_id)
+        end = batch.ends.get(member_id)
         by_position: dict[int, Totals] = {}
         for i in indices:
             spec = batch.specs[i]
-            required, due = self.pace(i, start)
+            required, due = self.pace(i, start, end)
             if spec.before_admission:
                 totals = batch.since_candidate.get(member_id) or Totals()
             else:
@@ -123,7 +136,7 @@ class Evaluator:
                 achieved=achieved,
                 required=required,
                 due_by_now=due,
-                at_end=batch.as_of >= self._periods[i][1] and not spec.before_admission,
+                at_end=batch.as_of >= self._last_day(i, end) and not spec.before_admission,
                 exempt=exempt,
                 at_risk_ratio=batch.ratio,
             )
@@ -155,4 +168,7 @@ class Evaluator:
                 totals=self.totals(member_id, self._year_index),
                 results=self.results(member_id, indices, exempt),
                 org_path=path,
+                status=status,
+                party_days=batch.days.get(member_id, 0),
+                left_on=batch.ends.get(member_id),
             )

@@ -54,9 +54,9 @@ class Drilldown:
     rows: list[DrillRow]
 
 
-def _branch_condition(org: Organization, text: str) -> Q:
-    """Members of the orgs in `org`'s subtree whose name contains `text` or whose code starts
-    with it, and of the orgs below those."""
+def _branch_tops(org: Organization, text: str) -> list[str]:
+    """The paths of the orgs in `org`'s subtree whose name contains `text` or whose code starts
+    with it (not those below one of them: their members are found by the prefix)."""
     paths = list(
         Organization.objects.filter(path__startswith=org.path)
         .filter(Q(name__contains=text) | Q(code__istartswith=text))
@@ -67,10 +67,7 @@ def _branch_condition(org: Organization, text: str) -> Q:
     for path in paths:  # in tree order, so an org's ancestors come before it
         if not any(path.startswith(top) for top in tops):
             tops.append(path)
-    condition = Q(pk__in=[])
-    for top in tops:
-        condition |= Q(org__path__startswith=top)
-    return condition
+    return tops
 
 
 def _shown(mc: MemberCompliance, status: str, rule_id: int | None) -> list[RuleResult]:
@@ -96,23 +93,26 @@ def compliance_drilldown(
     org = readable_org_or_404(actor, org)
     f = filters or DrillFilters()
     status = f.status if f.status in DRILL_STATUSES else ""
-    member_qs = Member.objects.visible_to(actor).filter(org__path__startswith=org.path)
+    person = Q()
     name = f.name.strip()
     if name:
-        member_qs = member_qs.filter(name__contains=name)
-    if f.category in Member.Status.values:
-        member_qs = member_qs.filter(status=f.category)
-    branch = f.branch.strip()
-    if branch:
-        member_qs = member_qs.filter(_branch_condition(org, branch))
+        person &= Q(member__name__contains=name)
     batch = load(
+        actor=actor,
         org=org,
         year=year,
         as_of=as_of or default_as_of(year),
-        member_qs=member_qs,
         path_filter=org.path,
         detailed=True,
+        member_filter=person if name else None,
     )
+    # The category (status in that year) and the branch are the row's, as the roster has it.
+    if f.category in Member.Status.values:
+        batch.members = [m for m in batch.members if m[5] == f.category]
+    branch = f.branch.strip()
+    if branch:
+        tops = _branch_tops(org, branch)
+        batch.members = [m for m in batch.members if any(m[3].startswith(t) for t in tops)]
     rule = next((r for r in batch.rules if r.pk == f.rule_id), None)
     rule_id = rule.pk if rule is not None else None
     rows = []

@@ -10,13 +10,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.db.models import (
     Case,
     FloatField,
     IntegerField,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -43,16 +40,28 @@ from ...logic import (
     cycle_years,
 )
 from ...models import CreditEntry, HoursSettings, MemberYearTotal, Requirement, YearlyRollup
+from .roster import (
+    IN_PARTY_ON_LINE_DATE,
+    PARTY,
+    MemberRow,
+    read_roster,
+    stretches,
+    whole_members,
+    window,
+)
+from .roster import raw_rows as _raw_rows
 
 STEP = Organization.steplen
 DEFAULT_RATIO = Decimal("0.80")
 # Up to this many members, totals are fetched by member id (an index seek) rather than by path.
 BY_ID_LIMIT = 2000
+# Up to this many members read from the ledger (joined, left or moved in the periods in play)
+# are passed by id; beyond it, by a subquery.
+PARTIAL_LIMIT = 20000
 
 # Per member and period: (total, concentrated, online, concentrated count) as read from the database
 # (floats or ints on SQLite, Decimals on PostgreSQL; hours are quarters, exact in binary).
 Amounts = tuple[Any, Any, Any, Any]
-MemberRow = tuple[int, str, int, str, str, str, str, str]  # id, name, org, path, org name, status…
 
 
 def default_as_of(year: int, today: dt.date | None = None) -> dt.date:
@@ -95,10 +104,14 @@ def rules_in_force(org: Organization, year: int, *, subtree: bool = False) -> li
 def rule_applies(
     rule: Requirement, *, org_path: str, status: str, cadre_rank: str, roles: Iterable[str]
 ) -> bool:
-    """The audience test: org subtree, status, cadre rank, any current position (empty = anyone)."""
+    """The audience test: org subtree, status, cadre rank, any current position (empty = anyone).
+    A rule naming no status covers Party members only: 发展对象 and 积极分子 are judged only by
+    the rules that name their status."""
     if not org_path.startswith(rule.org.path):
         return False
     if rule.statuses and status not in rule.statuses:
+        return False
+    if not rule.statuses and status not in PARTY:
         return False
     if rule.cadre_ranks and cadre_rank not in rule.cadre_ranks:
         return False
@@ -141,9 +154,8 @@ class Batch:
     specs: list[RuleSpec]
     members: list[MemberRow]
     roles: dict[int, frozenset[str]]
-    starts: dict[
-        int, dt.date
-    ]  # first day in the tenant, only where after the earliest period start
+    # First day as a Party member in the subtree, only where after the earliest period start.
+    starts: dict[int, dt.date]
     firsts: list[int]  # first years of the periods in play, ascending; the year itself included
     amounts: dict[int, tuple[Any, ...]]  # member → Amounts per first year, flattened
     # (member, first year) → {("topic", t) | ("kind", k): value}, only when a rule needs them.
@@ -151,17 +163,10 @@ class Batch:
     ranges: list[int]  # rule index → position of its period in `firsts`
     # Candidates under a rule owed before admission → their totals since they became one.
     since_candidate: dict[int, Totals] = field(default_factory=dict)
-
-
-def _raw_rows(qs: QuerySet[Any]) -> list[tuple[Any, ...]]:
-    """Run a values_list queryset without Django's per-value converters (100,000 rows × 8 sums)."""
-    try:
-        sql, params = qs.query.sql_with_params()
-    except EmptyResultSet:  # a filter that can match nothing (an org with no members yet)
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    # Last day in the subtree of those who left it during the year (pro-rated up to it).
+    ends: dict[int, dt.date] = field(default_factory=dict)
+    # Party members → days of the year they were Party members of the subtree.
+    days: dict[int, int] = field(default_factory=dict)
 
 
 def _year_cond(first: int, lowest: int, extra: Q | None = None) -> Q | None:
@@ -308,20 +313,37 @@ def _extras_after(
 
 
 def amounts_as_of(
-    member_filter: Q, year: int, firsts: list[int], specs: list[RuleSpec], as_of: dt.date
+    member_filter: Q,
+    year: int,
+    firsts: list[int],
+    specs: list[RuleSpec],
+    as_of: dt.date,
+    *,
+    keep: set[int] | None = None,
+    after_filter: Q | None = None,
 ) -> tuple[dict[int, tuple[Any, ...]], dict[tuple[int, int], dict[tuple[str, str], Any]]]:
     """The amounts and extras of the periods in play counting only lines dated on or before
     `as_of`: the rollup's sums less the (few) lines dated after it. Computed from the ledger
     rather than by giving the rollup a daily grain: the rollup stays small and exact, and the
-    lines after a date are few for the usual question (today, or a recent month end)."""
+    lines after a date are few for the usual question (today, or a recent month end).
+    `keep`: only these members (the others are read elsewhere); `after_filter`: how to find
+    the lines after `as_of` (default `member_filter`; `Q()` finds them by date alone)."""
     amounts = _amounts(member_filter, year, firsts)
     extras = _extras(member_filter, year, firsts, specs)
+    if keep is not None:
+        amounts = {k: v for k, v in amounts.items() if k in keep}
+        extras = {k: v for k, v in extras.items() if k[0] in keep}
     if as_of >= dt.date(year, 12, 31):
         return amounts, extras
-    for member_id, later in _amounts_after(member_filter, year, firsts, as_of).items():
+    after = member_filter if after_filter is None else after_filter
+    for member_id, later in _amounts_after(after, year, firsts, as_of).items():
+        if keep is not None and member_id not in keep:
+            continue
         row = amounts.get(member_id) or (None,) * len(later)
         amounts[member_id] = tuple(_minus(a, b) for a, b in zip(row, later, strict=True))
-    for key, later_cells in _extras_after(member_filter, year, firsts, specs, as_of).items():
+    for key, later_cells in _extras_after(after, year, firsts, specs, as_of).items():
+        if keep is not None and key[0] not in keep:
+            continue
         cell = extras.setdefault(key, {})
         for what, value in later_cells.items():
             cell[what] = _minus(cell.get(what), value)
@@ -375,72 +397,160 @@ def totals_since_candidate(
     return out
 
 
+def _ledger_amounts(
+    member_ids: Any,
+    inside: Any,
+    year: int,
+    firsts: list[int],
+    specs: list[RuleSpec],
+    cut: dt.date,
+) -> tuple[dict[int, tuple[Any, ...]], dict[tuple[int, int], dict[tuple[str, str], Any]]]:
+    """The amounts and extras of `_amounts` / `_extras` read from the ledger for `member_ids`
+    (a list or a subquery), counting only lines dated up to `cut` while the member belonged to
+    the subtree (`inside`: a `roster.window`) as a Party member."""
+    lines = (
+        CreditEntry.objects.filter(member_id__in=member_ids, year__gte=firsts[0], year__lte=year)
+        .filter(on__lte=cut)
+        .filter(inside)
+        .filter(IN_PARTY_ON_LINE_DATE)
+    )
+    aggregates: dict[str, Any] = {}
+    for first in firsts:
+        cond = _CONFIRMED & Q(year__gte=first)
+        conc = cond & Q(concentrated=True)
+        aggregates[f"t{first}"] = Cast(Sum("hours", filter=cond), FloatField())
+        aggregates[f"c{first}"] = Cast(Sum("hours", filter=conc), FloatField())
+        aggregates[f"o{first}"] = Cast(Sum("hours", filter=cond & Q(online=True)), FloatField())
+        aggregates[f"n{first}"] = Sum(_STEP_OF_ENTRY, filter=conc)
+    amounts = {
+        row[0]: row[1:]
+        for row in _raw_rows(
+            lines.values("member_id")
+            .annotate(**aggregates)
+            .values_list("member_id", *aggregates)
+            .order_by()
+        )
+    }
+    topics = sorted({s.topic for s in specs if s.metric in (TOPIC_HOURS, TOPIC_SHARE)})
+    kinds = sorted({s.kind for s in specs if s.metric == KIND_COUNT})
+    extras: dict[tuple[int, int], dict[tuple[str, str], Any]] = {}
+    if not topics and not kinds:
+        return amounts, extras
+    rows = (
+        lines.values("member_id", "year", "topic", "kind")
+        .annotate(
+            hours_sum=Sum("hours", filter=_CONFIRMED), steps=Sum(_STEP_OF_ENTRY, filter=_CONFIRMED)
+        )
+        .values_list("member_id", "year", "topic", "kind", "hours_sum", "steps")
+        .order_by()
+    )
+    for member_id, entry_year, topic, kind, hours, steps in _raw_rows(rows):
+        if hours is None:
+            continue
+        for first in firsts:
+            if entry_year < first:
+                continue
+            cell = extras.setdefault((member_id, first), {})
+            if topic in topics:
+                cell[("topic", topic)] = cell.get(("topic", topic), 0) + hours
+            if kind in kinds:
+                cell[("kind", kind)] = cell.get(("kind", kind), 0) + steps
+    return amounts, extras
+
+
 def load(
     *,
+    actor: Actor | None,
     org: Organization,
     year: int,
     as_of: dt.date,
-    member_qs: QuerySet[Member],
     path_filter: str | None,
     detailed: bool,
+    member_filter: Q | None = None,
 ) -> Batch:
-    """Read one batch. `path_filter` is the subtree path (None: `member_qs` is a single member).
-    `detailed` also reads names and orders members by org and name (for tables)."""
-    rules = rules_in_force(org, year, subtree=True)
+    """Read one batch: the roster of `year` in the subtree at `path_filter` (None: the tenant of
+    `org`, for one member's own figures, who is picked by `member_filter`) as of `as_of`, from
+    the membership history (`roster`). `member_filter` narrows it by the person (a Q on the
+    membership's `member__…`); `actor` None reads every membership (the member's own history,
+    already let through by the caller). `detailed` also reads names and orders members by org
+    and name (for tables)."""
+    rules = rules_in_force(org, year, subtree=path_filter is not None)
     specs = [RuleSpec.of(r) for r in rules]
     firsts = sorted({cycle_years(s, year)[0] for s in specs} | {year})
     ranges = [firsts.index(cycle_years(s, year)[0]) for s in specs]
-    if detailed:
-        members = list(
-            member_qs.order_by("org__path", "name", "id").values_list(
-                "id",
-                "name",
-                "org_id",
-                "org__path",
-                "org__name",
-                "status",
-                "cadre_rank",
-                "exempt_reason",
-            )
-        )
-    else:
-        # Names are not needed for counts; the rows stay the same shape.
-        members = [
-            (pk, "", org_id, path, "", status, rank, exempt)
-            for pk, org_id, path, status, rank, exempt in _raw_rows(
-                member_qs.order_by().values_list(
-                    "id", "org_id", "org__path", "status", "cadre_rank", "exempt_reason"
-                )
-            )
-        ]
-    if path_filter is None or len(members) <= BY_ID_LIMIT:
-        ids = [m[0] for m in members]
-        member_filter = Q(member_id__in=ids)
-        owner_filter = Q(member_id__in=ids)
-    else:
-        member_filter = Q(member__org__path__startswith=path_filter)
-        owner_filter = Q(member__org__path__startswith=path_filter)
+    first_day = dt.date(firsts[0], 1, 1)
+    cut = min(as_of, dt.date(year, 12, 31))
+    path = path_filter if path_filter is not None else org.path[:STEP]
+    base = Membership.objects.all() if actor is None else Membership.objects.visible_to(actor)
+    qs = stretches(base, path=path, first_day=first_day, cut=cut)
+    if member_filter is not None:
+        qs = qs.filter(member_filter)
+    judged = frozenset(status for r in rules for status in r.statuses) - PARTY
+    long_rules = [r for r, s in zip(rules, specs, strict=True) if cycle_years(s, year)[0] < year]
+    seen: dict[tuple[str, str, str], bool] = {}
+
+    def long_periods(path: str, status: str, rank: str) -> bool:
+        # Whether a rule of several years may cover them (positions aside: read later).
+        key = (path, status, rank)
+        found = seen.get(key)
+        if found is None:
+            found = seen[key] = any(
+                rule_applies(r, org_path=path, status=status, cadre_rank=rank, roles=())
+                for r in long_rules
+                if not r.positions
+            ) or any(r.positions for r in long_rules)
+        return found
+
+    roster = read_roster(
+        qs,
+        year=year,
+        first_day=first_day,
+        cut=cut,
+        detailed=detailed,
+        judged=judged,
+        long_periods=long_periods if long_rules else None,
+    )
+    members = roster.members
+    ids = [m[0] for m in members]
+    small = len(members) <= BY_ID_LIMIT
+    # The rollup for everyone on the roster (cheap), its sums kept only for the whole members;
+    # by id for a small roster, else by the stretches as a subquery.
+    owner_filter = Q(member_id__in=ids) if small else Q(member_id__in=qs.values("member_id"))
     roles: dict[int, set[str]] = {}
     if any(r.positions for r in rules):
         for member_id, role in (
             Position.objects.current(as_of).filter(owner_filter).values_list("member_id", "role")
         ):
             roles.setdefault(member_id, set()).add(role)
-    # Only members who started after the earliest period began are pro-rated; everyone else
-    # owes the full period, so the query returns the few late joiners, not every member.
-    starts = dict(
-        Membership.objects.filter(owner_filter, org__path__startswith=org.path[:STEP])
-        .values("member_id")
-        .annotate(first=Min("since"))
-        .filter(first__gt=dt.date(firsts[0], 1, 1))
-        .values_list("member_id", "first")
-        .order_by()
+    # The rollup of the roster (cheap: one row per member and year), kept for `roster.whole`.
+    whole_filter = Q(member_id__in=list(roster.whole)) if small else owner_filter
+    amounts, extras = amounts_as_of(
+        whole_filter,
+        year,
+        firsts,
+        specs,
+        as_of,
+        keep=roster.whole,
+        after_filter=whole_filter if small else Q(),
     )
-    amounts, extras = amounts_as_of(member_filter, year, firsts, specs, as_of)
+    if roster.partial:
+        # By id up to PARTIAL_LIMIT; beyond it, everyone not there since `first_day` (a
+        # superset, read for nothing but correct: the others' sums are dropped).
+        partial_ids: Any = (
+            roster.partial
+            if len(roster.partial) <= PARTIAL_LIMIT
+            else qs.exclude(member_id__in=whole_members(qs, first_day=first_day, cut=cut)).values(
+                "member_id"
+            )
+        )
+        more, more_extras = _ledger_amounts(
+            partial_ids, window(base, path), year, firsts, specs, cut
+        )
+        wanted = set(roster.partial)
+        amounts.update((k, v) for k, v in more.items() if k in wanted)
+        extras.update((k, v) for k, v in more_extras.items() if k[0] in wanted)
     admission = [r for r, s in zip(rules, specs, strict=True) if s.before_admission]
-    candidates = [
-        m[0] for m in members if any(not r.statuses or m[5] in r.statuses for r in admission)
-    ]
+    candidates = [m[0] for m in members if any(m[5] in r.statuses for r in admission)]
     return Batch(
         org=org,
         year=year,
@@ -450,10 +560,12 @@ def load(
         specs=specs,
         members=members,
         roles={k: frozenset(v) for k, v in roles.items()},
-        starts=starts,
+        starts=roster.starts,
         firsts=firsts,
         amounts=amounts,
         extras=extras,
         ranges=ranges,
         since_candidate=totals_since_candidate(candidates, org.path[:STEP], as_of),
+        ends=roster.ends,
+        days=roster.days,
     )

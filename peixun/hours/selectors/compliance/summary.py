@@ -26,6 +26,7 @@ from ...logic import (
 from ...models import Requirement
 from .detail import Evaluator
 from .loading import STEP, Batch
+from .roster import PARTY
 
 MET, ON_TRACK, AT_RISK, BEHIND, EXEMPT = range(5)
 FAST_METRICS = (TOTAL_HOURS, CONCENTRATED_HOURS, ONLINE_HOURS, CONCENTRATED_COUNT)
@@ -72,6 +73,7 @@ class _Tally:
         "behind",
         "covered",
         "counted",
+        "days",
         "exempt",
         "hours",
         "members",
@@ -79,6 +81,7 @@ class _Tally:
     )
 
     def __init__(self, rules: int) -> None:
+        self.days = 0  # party days of the counted (non-exempt) members in the year
         self.members = 0
         self.exempt = 0
         self.counted = 0
@@ -92,6 +95,7 @@ class _Tally:
         self.members += other.members
         self.exempt += other.exempt
         self.counted += other.counted
+        self.days += other.days
         self.covered += other.covered
         self.hours += other.hours
         self.behind += other.behind
@@ -100,15 +104,19 @@ class _Tally:
             for s in range(5):
                 mine[s] += theirs[s]
 
-    def finish(self, org_id: int, org_name: str, rules: list[Requirement]) -> OrgSummary:
+    def finish(
+        self, org_id: int, org_name: str, rules: list[Requirement], year_days: int
+    ) -> OrgSummary:
         summary = OrgSummary(org_id=org_id, org_name=org_name, members=self.members)
         summary.exempt = self.exempt
         summary.behind = self.behind
         summary.at_risk = self.at_risk
         if self.counted:
             summary.coverage = Decimal(self.covered) / self.counted
+        if self.days:
+            # Per member-year: a member there for half the year counts as half a member.
             hours = Decimal(self.hours) if not isinstance(self.hours, Decimal) else self.hours
-            summary.average_hours = (hours / self.counted).quantize(Decimal("0.01"))
+            summary.average_hours = (hours * year_days / self.days).quantize(Decimal("0.01"))
         summary.rule_names = {r.pk: r.name for r in rules}
         summary.per_rule = {
             r.pk: {status: counts[n] for n, status in enumerate(STATUSES)}
@@ -128,7 +136,7 @@ class _Summariser:
         ]
         self._prefix: dict[str, tuple[int, ...]] = {}
         self._audience: dict[tuple[Any, ...], tuple[int, ...]] = {}
-        self._pace: dict[tuple[int, dt.date], tuple[Any, Any, Any]] = {}
+        self._pace: dict[tuple[int, dt.date, dt.date | None], tuple[Any, Any, Any]] = {}
         sample = next((v for row in batch.amounts.values() for v in row if v is not None), None)
         # Sums come back as floats/ints (SQLite) or Decimals (PostgreSQL); compare like with like.
         # Hours are quarters, exact in binary, so float comparisons decide exactly as Decimal ones.
@@ -146,20 +154,25 @@ class _Summariser:
         found = self._audience.get(key)
         if found is None:
             rules = self.batch.rules
+            party = status in PARTY
             found = self._audience[key] = tuple(
                 i
                 for i in prefix
-                if (not rules[i].statuses or status in rules[i].statuses)
+                if (status in rules[i].statuses or (party and not rules[i].statuses))
                 and (not rules[i].cadre_ranks or rank in rules[i].cadre_ranks)
                 and (not rules[i].positions or not roles.isdisjoint(rules[i].positions))
             )
         return found
 
-    def pace(self, index: int, start: dt.date | None) -> tuple[Any, Any, Any]:
+    def pace(
+        self, index: int, start: dt.date | None, end: dt.date | None = None
+    ) -> tuple[Any, Any, Any]:
         """(required, due by now, the at-risk floor) in the numbers the database gave us."""
         period_start, period_end = self.periods[index]
         begin = period_start if start is None or start < period_start else start
-        key = (index, begin)
+        if end is not None and end >= period_end:
+            end = None
+        key = (index, begin, end)
         found = self._pace.get(key)
         if found is None:
             required, due = required_and_due(
@@ -168,6 +181,7 @@ class _Summariser:
                 period_end=period_end,
                 member_start=begin,
                 as_of=self.batch.as_of,
+                member_end=end,
             )
             floor = self.batch.ratio * due
             spec = self.batch.specs[index]
@@ -211,6 +225,8 @@ class _Summariser:
         child_len = len(batch.org.path) + STEP
         groups: dict[str, _Tally] = {}
         amounts, starts, at_end = batch.amounts, batch.starts, self.at_end
+        ends, days = batch.ends, batch.days
+        as_of = batch.as_of
         year_offset = self.year_offset
         # Per rule: where its number sits in a member's row (None: ask the engine), and the pace
         # of a member who was there from the period's start (nearly everyone).
@@ -243,23 +259,33 @@ class _Summariser:
                     tally = own
                 groups[path] = tally
             indices = self.rules_for(member_id, path, status, rank)
-            tally.members += 1
+            # 发展对象 and 积极分子 are judged (by the rules naming them) but never counted as members.
+            party = status in PARTY
             per_rule = tally.per_rule
+            if party:
+                tally.members += 1
             if exempt:
-                tally.exempt += 1
+                if party:
+                    tally.exempt += 1
                 for i in indices:
                     per_rule[i][EXEMPT] += 1
                 continue
-            tally.counted += 1
             row = amounts.get(member_id)
-            if row is not None:
-                tally.hours += row[year_offset] or 0
-                if (row[year_offset + 3] or 0) > 0:
-                    tally.covered += 1
+            if party:
+                tally.counted += 1
+                tally.days += days.get(member_id, 0)
+                if row is not None:
+                    tally.hours += row[year_offset] or 0
+                    if (row[year_offset + 3] or 0) > 0:
+                        tally.covered += 1
             start = starts.get(member_id)
+            end = ends.get(member_id)
             worst = MET
             for i in indices:
-                required, due, floor = full_pace[i] if start is None else self.pace(i, start)
+                if start is None and end is None:
+                    required, due, floor = full_pace[i]
+                else:
+                    required, due, floor = self.pace(i, start, end)
                 at = column[i]
                 if at is None:
                     achieved = self.achieved(i, member_id, row)
@@ -267,7 +293,9 @@ class _Summariser:
                     achieved = (row[at] or 0) if row is not None else 0
                 if achieved >= required:
                     outcome = MET
-                elif at_end[i]:
+                elif at_end[i] or (
+                    end is not None and as_of >= end and not batch.specs[i].before_admission
+                ):
                     outcome = BEHIND
                 elif achieved >= due:
                     outcome = ON_TRACK
@@ -289,15 +317,16 @@ def summarise(batch: Batch, children: list[tuple[int, str, str]]) -> OrgComplian
     """The org's summary and one per child (id, name, path), members counted where they are now."""
     own, tallies = _Summariser(batch).run()
     rule_count = len(batch.rules)
+    year_days = (dt.date(batch.year, 12, 31) - dt.date(batch.year - 1, 12, 31)).days
     total = _Tally(rule_count)
     total.add(own)
     child_summaries = []
     for pk, name, path in children:
         tally = tallies.get(path) or _Tally(rule_count)
         total.add(tally)
-        child_summaries.append(tally.finish(pk, name, batch.rules))
+        child_summaries.append(tally.finish(pk, name, batch.rules, year_days))
     return OrgCompliance(
-        summary=total.finish(batch.org.pk, batch.org.name, batch.rules),
+        summary=total.finish(batch.org.pk, batch.org.name, batch.rules, year_days),
         children=child_summaries,
         rules=batch.rules,
         year=batch.year,
