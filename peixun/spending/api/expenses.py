@@ -12,9 +12,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from django.utils.http import content_disposition_header
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from peixun.core.apiutils import Id, IdParam, OrgRef, Paged, Ref, YearParam, query_error
@@ -22,7 +24,7 @@ from peixun.core.scoping import get_visible_or_404
 from peixun.orgs.models import Organization
 
 from .. import selectors, services
-from ..models import Expense, Fund
+from ..models import Expense, ExpenseAttachment, Fund
 
 router = Router()
 
@@ -118,6 +120,13 @@ class ExpensePatch(Schema):
     decision_on: dt.date | None = None
     decision_ref: str | None = None
     decision_meeting: Id | None = None
+
+
+class AttachmentOut(Schema):
+    id: int
+    kind: str
+    name: str
+    uploaded_at: dt.datetime
 
 
 class VoidIn(Schema):
@@ -309,3 +318,44 @@ def void_expense(request: HttpRequest, expense_id: IdParam, payload: VoidIn) -> 
     expense = selectors.expense_get(request.user, expense_id)
     services.expense_void(actor=request.user, expense=expense, reason=payload.reason)
     return selectors.expense_get(request.user, expense_id)
+
+
+@router.get("/{int:expense_id}/attachments", response=list[AttachmentOut])
+def attachments(request: HttpRequest, expense_id: IdParam) -> Any:
+    expense = selectors.expense_get(request.user, expense_id)
+    return selectors.expense_attachments(expense)
+
+
+@router.post("/{int:expense_id}/attachments", response={201: AttachmentOut})
+def attach(
+    request: HttpRequest,
+    expense_id: IdParam,
+    kind: Form[str] = ExpenseAttachment.Kind.INVOICE,  # type: ignore[assignment]
+    file: UploadedFile = File(...),  # type: ignore[assignment,type-arg]  # noqa: B008
+) -> Status[Any]:
+    """Attach a file (multipart `file`: PDF, Word, WPS, Excel or a photo, at most 20 MB;
+    `kind`: invoice, decision or other) while the expense stands."""
+    expense = selectors.expense_get(request.user, expense_id)
+    attachment = services.expense_attachment_add(
+        actor=request.user, expense=expense, file=file, kind=kind
+    )
+    return Status(201, attachment)
+
+
+@router.get("/{int:expense_id}/attachments/{int:attachment_id}")
+def attachment_file(
+    request: HttpRequest, expense_id: IdParam, attachment_id: IdParam
+) -> HttpResponse:
+    expense = selectors.expense_get(request.user, expense_id)
+    attachment = selectors.attachment_of_expense_or_404(expense, attachment_id)
+    response = HttpResponse(attachment.file.read(), content_type="application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, attachment.name)
+    return response
+
+
+@router.delete("/{int:expense_id}/attachments/{int:attachment_id}", response={204: None})
+def detach(request: HttpRequest, expense_id: IdParam, attachment_id: IdParam) -> Status[Any]:
+    expense = selectors.expense_get(request.user, expense_id)
+    attachment = selectors.attachment_of_expense_or_404(expense, attachment_id)
+    services.expense_attachment_remove(actor=request.user, attachment=attachment)
+    return Status(204, None)

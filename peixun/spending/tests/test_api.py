@@ -11,7 +11,7 @@ from peixun.plans.tests.fixtures import branch_plan
 from peixun.spending.models import Expense, Fund
 from peixun.testing import PersonaTestCase
 
-from .fixtures import YEAR, costed_class, spend
+from .fixtures import YEAR, costed_class, pdf, spend
 
 API = "/api/v1/spending/"
 READ = {
@@ -194,3 +194,28 @@ class ApiTest(PersonaTestCase):
             [(r["org"]["name"], r["spent"]) for r in data["orgs"]],
             [("测试局机关党委", "0.00"), ("第一党支部", "1800.50"), ("第二党支部", "50.00")],
         )
+
+    def test_attachments(self) -> None:
+        url = f"{API}{self.expense.pk}/attachments"
+        self.expect_personas(url, READ)
+        for persona, status in {
+            "anonymous": 401,
+            "member": 404,
+            "secretary": 201,
+            "other_secretary": 404,
+            "org_admin": 201,
+            "viewer": 403,
+        }.items():
+            # A fresh file each time: an upload is read once.
+            got = self.client_for(persona).post(url, {"kind": "decision", "file": pdf()})
+            self.assertEqual(got.status_code, status, persona)
+        client = self.client_for("secretary")
+        bad = client.post(url, {"kind": "selfie", "file": pdf()})
+        self.assertEqual((bad.status_code, error_fields(bad)), (422, {"kind"}))
+        listed = client.get(url).json()
+        self.assertEqual([a["kind"] for a in listed], ["decision", "decision"])
+        first = listed[0]["id"]
+        self.assertEqual(client.get(f"{url}/{first}").content, b"%PDF-1.4\n% an invoice\n")
+        self.assertEqual(self.client_for("viewer").delete(f"{url}/{first}").status_code, 403)
+        self.assertEqual(client.delete(f"{url}/{first}").status_code, 204)
+        self.assertEqual(len(client.get(url).json()), 1)

@@ -10,6 +10,7 @@ from typing import ClassVar
 from openpyxl import load_workbook
 
 from peixun.core.models import AuditEvent
+from peixun.plans.tests.fixtures import branch_plan
 from peixun.spending.models import Expense, ExpenseAttachment, Fund
 from peixun.spending.services import expense_attachment_add, expense_void
 from peixun.testing import PersonaTestCase
@@ -147,6 +148,12 @@ class PagesTest(PersonaTestCase):
         expense = Expense.objects.get(purpose="订阅《党建》杂志")
         self.assertRedirects(response, f"/spending/{expense.pk}/")
         self.assertEqual(expense.amount, Decimal("356.00"))
+
+    def test_new_page_prefilled_from_a_link(self) -> None:
+        _plan, (item,) = branch_plan(self.world)
+        page = self.client_for("secretary").get(f"/spending/new/?plan_item={item.pk}&meeting=x")
+        self.assertContains(page, f'<option value="{item.pk}" selected>')
+        self.assertContains(page, item.content)
 
     def test_bad_input_on_the_page_stores_nothing(self) -> None:
         client = self.client_for("secretary")

@@ -121,7 +121,11 @@ def expense_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     orgs = selectors.recording_orgs(request.user)
     first = orgs.first()
-    initial = {"spent_on": timezone.localdate(), "org": first.pk if first else None}
+    initial: dict[str, Any] = {"spent_on": timezone.localdate(), "org": first.pk if first else None}
+    # A link from a class, meeting or plan item page chooses it (the pickers check the ids).
+    for name in ("org", "training_class", "meeting", "plan_item"):
+        if (value := request.GET.get(name, "")).isdigit():
+            initial[name] = int(value)
     form = ExpenseForm(request.POST or None, actor=request.user, initial=initial)
     if (answer := picker_answer(request, form)) is not None:
         return answer
