@@ -25,6 +25,7 @@ from peixun.testing import PASSWORD, make_user
 from .bureau import END, START, YEARS, Tally, build_bureau
 
 TWO = Decimal("0.01")
+FOUR = Decimal("0.0001")
 ACTIVITIES = ("expert_lecture", "report_meeting", "reading_class", "onsite_teaching")
 
 
@@ -55,7 +56,9 @@ class Bureau2019To2023Tests(TestCase):
             f"/api/v1{path}", params, HTTP_AUTHORIZATION=f"Bearer {self.tally.token}"
         )
         self.assertEqual(response.status_code, 200, response.content[:500])
-        return response.json() if response["Content-Type"].startswith("application/json") else response
+        return (
+            response.json() if response["Content-Type"].startswith("application/json") else response
+        )
 
     def figures(self, first_year: int = YEARS[0], last_year: int = YEARS[-1]) -> dict[str, Any]:
         """/api/v1/reports/figures for the bureau, by key."""
@@ -100,12 +103,8 @@ class Bureau2019To2023Tests(TestCase):
             self.figures()["members_period"]["value"], len(self.tally.members_of(START, END))
         )
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="GET /compliance/orgs/{id}?year= still counts today's roster for a past year "
-        "(everyone now in the subtree, 发展对象 and 积极分子 included): step 2 of branch history",
-    )
     def test_compliance_members_of_a_past_year(self) -> None:
+        """GET /compliance/orgs/{id}?year= counts the members of that year (branch history)."""
         for year in YEARS:
             out = self.get(f"/compliance/orgs/{self.tally.root}", year=year)
             self.assertEqual(out["members"], len(self.tally.members_of(*year_bounds(year))), year)
@@ -146,18 +145,21 @@ class Bureau2019To2023Tests(TestCase):
         for year in YEARS:
             self.assertEqual(Decimal(figure["by_year"][str(year)]), Decimal(1), year)
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="GET /compliance/orgs/{id}?year= averages and covers today's roster for a past "
-        "year (and coverage there means a concentrated training): step 2 of branch history",
-    )
-    def test_compliance_average_of_a_past_year(self) -> None:
+    def test_compliance_average_and_coverage_of_a_past_year(self) -> None:
+        """党员年均培训时间 of each year: hours per member-year (a joiner or leaver counts for the
+        days they were a Party member), from GET /compliance/orgs/{id}?year=; its coverage is
+        the share of those members with a concentrated training that year."""
         for year in YEARS:
             out = self.get(f"/compliance/orgs/{self.tally.root}", year=year)
             self.assertEqual(
                 Decimal(out["average_hours"]).quantize(TWO),
                 self.tally.average_hours(year).quantize(TWO),
                 year,
+            )
+            members = len(self.tally.members_of(*year_bounds(year)))
+            concentrated = self.tally.trained(year, concentrated=True)
+            self.assertEqual(
+                Decimal(out["coverage"]), (Decimal(concentrated) / members).quantize(FOUR), year
             )
 
     def test_online_hours(self) -> None:
