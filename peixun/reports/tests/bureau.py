@@ -292,6 +292,7 @@ class BureauBuilder:
         self.platform = Api(self.tally, platform_token)
         self.api = Api(self.tally)
         self._sequence = 0
+        self.events: dict[tuple[str, int], int] = {}  # the first meeting's event of a kind, year
         self._used_names: set[str] = set()
 
     # The tenant and its org admin --------------------------------------------------------
@@ -587,6 +588,7 @@ class BureauBuilder:
             },
         )
         event = created["event_id"]
+        self.events.setdefault((kind, day.year), event)
         if present:
             self.api.post(
                 f"/events/{event}/attendance/selected",
@@ -1060,6 +1062,21 @@ class BureauBuilder:
             "while it is open, and no route imports the results of a test already held"
         )
 
+    def past_status(self) -> None:
+        """Who a past meeting expects: those registered that day with a Party status, judged by
+        today's status. Someone who joined the Party in November 2023 is expected at a 主题党日
+        of January 2019, when they were a 积极分子, so attendance would credit them."""
+        event = self.events[("theme_day", FIRST_YEAR)]
+        joiner = self.tally.people["j6"]
+        listed = self.api.get(f"/events/{event}/attendance", q=joiner.name)["count"]
+        if listed:
+            self.tally.gaps.append(
+                "events/orglife: a past meeting expects (and attendance would credit) people "
+                "registered that day whose status is a Party status today: a 积极分子 of 2019 "
+                "who joined the Party in 2023 is listed at the 主题党日 of January 2019 "
+                "(meeting_expected_member_ids reads Member.status, not the 入党 date)"
+            )
+
     def build(self) -> Tally:
         self.tenant()
         self.roster()
@@ -1071,6 +1088,7 @@ class BureauBuilder:
         self.candidate_training()
         self.spending()
         self.past_test()
+        self.past_status()
         self.tally.token = self.api.token
         return self.tally
 

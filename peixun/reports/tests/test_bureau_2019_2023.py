@@ -82,7 +82,10 @@ class Bureau2019To2023Tests(TestCase):
         self.assertEqual(sum(1 for p in people if p.until is not None), 5)
 
     def test_gaps_found_are_written_down(self) -> None:
-        self.assertEqual(len(self.tally.gaps), 1, self.tally.gaps)
+        """What the API refused or got wrong while the bureau was entered (see bureau.py and the
+        report of issue 14): when one is fixed, this test says so and the probe can go."""
+        found = [gap.split(":")[0] for gap in self.tally.gaps]
+        self.assertEqual(found, ["exams", "events/orglife"], self.tally.gaps)
 
     # -- 一、基本情况: 我局党委现有党员100名，分布在11个处室党支部。
 
