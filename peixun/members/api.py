@@ -41,6 +41,7 @@ class MemberOut(Schema):
     mobile: str
     education: str
     education_label: str
+    candidate_since: dt.date | None
     joined_on: dt.date | None
     confirmed_on: dt.date | None
     status: str
@@ -98,6 +99,7 @@ class MemberCreateIn(Schema):
     birth_date: dt.date | None = None
     mobile: str | None = None
     education: str | None = None
+    candidate_since: dt.date | None = None
     joined_on: dt.date | None = None
     confirmed_on: dt.date | None = None
     cadre_rank: str | None = None
@@ -118,6 +120,7 @@ class MemberPatchIn(Schema):
     birth_date: dt.date | None = None
     mobile: str | None = None
     education: str | None = None
+    candidate_since: dt.date | None = None
     joined_on: dt.date | None = None
     confirmed_on: dt.date | None = None
     cadre_rank: str | None = None

@@ -57,6 +57,7 @@ ROSTER_FIELDS: tuple[str, ...] = (
     "id_number",
     "mobile",
     "education",
+    "candidate_since",
     "joined_on",
     "confirmed_on",
     "status",
@@ -66,7 +67,7 @@ ROSTER_FIELDS: tuple[str, ...] = (
     "org",
 )
 REQUIRED_COLUMNS: tuple[str, ...] = ("name", "id_number", "status", "org")
-DATE_COLUMNS: tuple[str, ...] = ("birth_date", "joined_on", "confirmed_on")
+DATE_COLUMNS: tuple[str, ...] = ("birth_date", "candidate_since", "joined_on", "confirmed_on")
 # Columns Excel would mangle if typed as numbers (18-digit IDs lose digits as floats).
 TEXT_COLUMNS: tuple[str, ...] = ("id_number", "mobile")
 
@@ -88,6 +89,7 @@ CHINESE_HEADERS: dict[str, str] = {
     "公民身份号码": "id_number",
     "手机号码": "mobile",
     "学历": "education",
+    "成为发展对象日期": "candidate_since",
     "入党日期": "joined_on",
     "转正日期": "confirmed_on",
     "党员状态": "status",
@@ -281,6 +283,9 @@ def _instructions(workbook: Workbook) -> None:
         ),
         "mobile": _("An 11-digit mainland mobile number."),
         "education": _("One of: %(choices)s."),
+        "candidate_since": date_help
+        + " "
+        + _("The day the person became a candidate for admission, if they have."),
         "joined_on": date_help + " " + _("Required for full and probationary members."),
         "confirmed_on": date_help,
         "status": _("One of: %(choices)s."),

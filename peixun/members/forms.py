@@ -136,6 +136,12 @@ class MemberForm(BootstrapMixin, forms.Form):
         label=_("education"), required=False, choices=blank_first(Member.Education.choices)
     )
     status = forms.ChoiceField(label=_("member status"), choices=Member.Status.choices)
+    candidate_since = forms.CharField(
+        label=_("date became a candidate for admission"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Training for candidates is counted from this day."),
+    )
     joined_on = forms.CharField(
         label=_("date joined the Party"), required=False, widget=DateInput()
     )
@@ -172,6 +178,7 @@ class MemberForm(BootstrapMixin, forms.Form):
                 "mobile",
                 "education",
                 "status",
+                "candidate_since",
                 "joined_on",
                 "confirmed_on",
                 "cadre_rank",

@@ -31,7 +31,7 @@ CHOICE_FIELDS: dict[str, type[models.TextChoices]] = {
     "exempt_reason": Member.ExemptReason,
     "education": Member.Education,
 }
-DATE_FIELDS = ("birth_date", "joined_on", "confirmed_on")
+DATE_FIELDS = ("birth_date", "candidate_since", "joined_on", "confirmed_on")
 REQUIRED = ("name", "id_number", "status")
 
 
@@ -250,6 +250,13 @@ def clean_member_fields(
         errors["joined_on"] = _("A member with a full-membership date needs a joining date.")
     if joined and confirmed and confirmed < joined:
         errors["confirmed_on"] = _("Cannot be earlier than the joining date.")
+    candidate_since = clean.get("candidate_since")
+    if candidate_since and joined and candidate_since > joined:
+        errors["candidate_since"] = _("Cannot be later than the joining date.")
+    if candidate_since and clean.get("status") == Member.Status.ACTIVIST:
+        errors["candidate_since"] = _(
+            "An activist applying to join has not yet become a candidate; leave it blank."
+        )
     birth = clean.get("birth_date")
     if birth and joined and age_on(birth, joined) < 18:
         errors["joined_on"] = _("The member would have joined before the age of 18.")

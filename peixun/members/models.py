@@ -127,6 +127,10 @@ class Member(models.Model):
     education = models.CharField(
         _("education"), max_length=16, choices=Education.choices, blank=True
     )
+    # 成为发展对象日期: the 发展对象 rule counts concentrated training from this day.
+    candidate_since = models.DateField(
+        _("date became a candidate for admission"), null=True, blank=True
+    )
     joined_on = models.DateField(_("date joined the Party"), null=True, blank=True)
     confirmed_on = models.DateField(_("date became full member"), null=True, blank=True)
     status = models.CharField(

@@ -1,7 +1,7 @@
 """The 发展对象 rule (发展对象集中培训不少于24学时) is owed once before admission: it counts the
-concentrated training since the day the person became a candidate (for now the day they were
-first entered in the tenant), across calendar years, never pro-rated and with no year-end
-deadline. Hand-computed figures below."""
+concentrated training since the day the person became a candidate (`Member.candidate_since`;
+where it was not recorded, the day they were first entered in the tenant), across calendar
+years, never pro-rated and with no year-end deadline. Hand-computed figures below."""
 
 import datetime as dt
 from decimal import Decimal

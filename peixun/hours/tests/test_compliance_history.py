@@ -10,7 +10,11 @@ The world's 测试局机关党委 (U) has 第一党支部 (A) and 第二党支�
 - 年中入党 (A since 2020 as an activist, 入党 on 1 July: 184 days, owes 16.13): 4 on 1 May
   (before joining: not counted), 12 on 1 September;
 - 后来入党 (A): 入党 in 2023: not on 2021's roster;
-- 发展对象 (A): 24 concentrated on 1 April: judged by the 发展对象 rule only, never a member.
+- 发展对象 (A): 24 concentrated on 1 April: judged by the 发展对象 rule only, never a member;
+- 次年入党 (A since 2019): became a 发展对象 on 1 May 2021, 入党 on 1 July 2022: in 2021 a
+  发展对象, judged by that rule from 1 May: 10 on 1 March do not count, 16 on 1 October do
+  (16 of 24, no deadline: on track); not a member of 2021;
+- 后来入党 became a 发展对象 only in 2022: in 2021 an applicant, judged by nothing.
 """
 
 from __future__ import annotations
@@ -85,8 +89,24 @@ class ComplianceByHistoryTests(PersonaTestCase):
         Membership.objects.filter(member=p["年中入党"]).update(since=D(2020, 1, 1))
         record(p["年中入党"], D(YEAR, 5, 1), "4")
         record(p["年中入党"], D(YEAR, 9, 1), "12")
-        p["后来入党"] = make_member(a, "后来入党", joined_on=D(2023, 7, 1), confirmed_on=None)
+        p["后来入党"] = make_member(
+            a,
+            "后来入党",
+            joined_on=D(2023, 7, 1),
+            confirmed_on=None,
+            candidate_since=D(2022, 6, 1),
+        )
         Membership.objects.filter(member=p["后来入党"]).update(since=D(2019, 1, 1))
+        p["次年入党"] = make_member(
+            a,
+            "次年入党",
+            joined_on=D(2022, 7, 1),
+            confirmed_on=None,
+            candidate_since=D(YEAR, 5, 1),
+        )
+        Membership.objects.filter(member=p["次年入党"]).update(since=D(2019, 1, 1))
+        record(p["次年入党"], D(YEAR, 3, 1), "10")
+        record(p["次年入党"], D(YEAR, 10, 1), "16")
         p["发展对象"] = make_member(
             a, "发展对象", joined_on=None, confirmed_on=None, status=Member.Status.CANDIDATE
         )
@@ -107,6 +127,7 @@ class ComplianceByHistoryTests(PersonaTestCase):
         self.assertEqual(s.per_rule[self.rule32.pk]["met"], 1)  # 全年
         self.assertEqual(s.per_rule[self.rule32.pk]["behind"], 6)
         self.assertEqual(s.per_rule[self.rule24.pk]["met"], 1)  # the 发展对象, not a member
+        self.assertEqual(s.per_rule[self.rule24.pk]["on_track"], 1)  # 次年入党
         # 4 of the 7 had a concentrated training in the year (全年, 转出, 调动, 年中入党).
         self.assertEqual(s.coverage, Decimal(4) / 7)
         # Hours here: 32 + 6 + 25 + 12 = 75 over 4 × 365 + 90 + 365 + 184 = 2099 member-days:
@@ -131,6 +152,10 @@ class ComplianceByHistoryTests(PersonaTestCase):
         # The 发展对象 is judged by the 发展对象 rule only.
         self.assertEqual(set(got["发展对象"]), {self.rule24.pk})
         self.assertEqual(got["发展对象"][self.rule24.pk].status, "met")
+        # 次年入党 was a 发展对象 in 2021, from 1 May: the 10 hours of March do not count.
+        self.assertEqual(set(got["次年入党"]), {self.rule24.pk})
+        became = got["次年入党"][self.rule24.pk]
+        self.assertEqual((became.achieved, became.status), (Decimal(16), "on_track"))
 
     def test_a_branch_counts_its_own_time(self) -> None:
         a = self.results(self.world.branch)

@@ -30,6 +30,7 @@ AUDIT_FIELDS = [
     "id_number_masked",
     "mobile",
     "education",
+    "candidate_since",
     "joined_on",
     "confirmed_on",
     "status",
@@ -113,7 +114,15 @@ def member_update(*, actor: Actor, member: Member, data: dict[str, Any]) -> Memb
     # status against the joining date) need the stored values of fields the caller did not send.
     merged: dict[str, Any] = {
         f: getattr(member, f)
-        for f in ("name", "gender", "birth_date", "joined_on", "confirmed_on", "status")
+        for f in (
+            "name",
+            "gender",
+            "birth_date",
+            "candidate_since",
+            "joined_on",
+            "confirmed_on",
+            "status",
+        )
     }
     if not changes_id_number:
         # Checked against, never shown or stored again: this is not a reveal.

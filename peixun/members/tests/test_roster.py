@@ -34,7 +34,7 @@ from peixun.members.selectors import MemberFilters
 from peixun.members.services import RosterImportResult, roster_export, roster_import
 from peixun.testing import PersonaTestCase, make_member, new_id_number
 
-HEADERS = list(CHINESE_HEADERS)  # the 14 columns, in template order
+HEADERS = list(CHINESE_HEADERS)  # the 15 columns, in template order
 COLUMN = dict(zip(ROSTER_FIELDS, HEADERS, strict=True))
 
 
@@ -122,6 +122,7 @@ class TemplateTests(RosterTestCase):
                     "id_number_masked",
                     "mobile",
                     "education",
+                    "candidate_since",  # 成为发展对象日期, before 入党日期 (issue 14)
                     "joined_on",
                     "confirmed_on",
                     "status",

@@ -353,10 +353,10 @@ def amounts_as_of(
 def totals_since_candidate(
     member_ids: list[int], tenant_path: str, as_of: dt.date
 ) -> dict[int, Totals]:
-    """Each member's confirmed totals from the day they became a candidate (发展对象) to `as_of`,
-    across calendar years, in one query grouped in the database. Members keep no status history
-    yet, so that day is the day they were first entered in the tenant (a candidate is entered as
-    one): their earliest membership there."""
+    """Each member's confirmed totals from the day they became a candidate (发展对象,
+    `Member.candidate_since`) to `as_of`, across calendar years, in one query grouped in the
+    database. Where that day was not recorded, the day they were first entered in the tenant
+    stands in for it (a candidate is entered as one): their earliest membership there."""
     if not member_ids:
         return {}
     first_day = (
@@ -369,7 +369,11 @@ def totals_since_candidate(
     confirmed = Q(state=CreditEntry.State.CONFIRMED)
     groups = (
         CreditEntry.objects.filter(member_id__in=member_ids, on__lte=as_of)
-        .filter(on__gte=Coalesce(Subquery(first_day), Value(dt.date(1900, 1, 1))))
+        .filter(
+            on__gte=Coalesce(
+                "member__candidate_since", Subquery(first_day), Value(dt.date(1900, 1, 1))
+            )
+        )
         .values("member_id", "kind", "topic", "concentrated", "online")
         .annotate(
             hours_sum=Sum("hours", filter=confirmed), steps=Sum(_STEP_OF_ENTRY, filter=confirmed)

@@ -144,6 +144,7 @@ def read_roster(
             "member__exempt_reason",
             "member__joined_on",
             "member__confirmed_on",
+            "member__candidate_since",
         ).order_by("member_id", "since")
     )
     year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
@@ -171,6 +172,7 @@ def read_roster(
             exempt,
             joined,
             confirmed,
+            candidate_since,
         ) = last
         joined_on = as_date(joined)
         left_on = last_day(last_until)
@@ -218,9 +220,17 @@ def read_roster(
             # Not (yet) a Party member on that day: judged only while still in the subtree.
             if left_on is not None and left_on < cut:
                 continue
-            # A Party member of today who joined after that day was not one then; without the
-            # day they became a 发展对象 they count as an applicant (积极分子).
-            then = ACTIVIST if status in PARTY else status
+            # A Party member of today who joined after that day was not one then: a 发展对象
+            # from `candidate_since`, before it (or without it) an applicant (积极分子). A
+            # 发展对象 of today is one from that day (without it, from the start).
+            since_then = as_date(candidate_since)
+            if status in PARTY or status == CANDIDATE:
+                was_candidate = since_then is not None and since_then <= ref
+                if status == CANDIDATE and since_then is None:
+                    was_candidate = True
+                then = CANDIDATE if was_candidate else ACTIVIST
+            else:
+                then = status
             if then not in judged:
                 continue
             out.members.append((member_id, pname, org_id, path, org_name, then, rank, exempt))
