@@ -330,8 +330,8 @@ def attachments(request: HttpRequest, expense_id: IdParam) -> Any:
 def attach(
     request: HttpRequest,
     expense_id: IdParam,
-    kind: Form[str] = ExpenseAttachment.Kind.INVOICE,  # type: ignore[assignment]
-    file: UploadedFile = File(...),  # type: ignore[assignment,type-arg]  # noqa: B008
+    kind: Form[str] = ExpenseAttachment.Kind.INVOICE,
+    file: UploadedFile = File(...),  # type: ignore[type-arg]  # noqa: B008
 ) -> Status[Any]:
     """Attach a file (multipart `file`: PDF, Word, WPS, Excel or a photo, at most 20 MB;
     `kind`: invoice, decision or other) while the expense stands."""
