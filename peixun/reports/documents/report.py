@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peixun.core.docxstyle import chinese_date, numbered_heading
-from peixun.core.printable import Heading, PageBreak, Para, Printable, Table, render_docx, render_pdf
+from peixun.core.printable import Heading, PageBreak, Para, Printable, render_docx, render_pdf
 
 from ..selectors.drafts import Report
 
@@ -59,20 +59,17 @@ def report_printable(report: Report, *, site: str = "", today: dt.date | None = 
             size=12,
         )
     )
-    rows = []
+    # A list rather than a table: definitions are sentences, links are long, and both read
+    # better at the body's width than squeezed into columns.
     for number, figure in enumerate(report.figures.values(), start=1):
         value = f"{figure.text} {figure.unit_label}".strip()
         if figure.parts_text:
             value = f"{value}（{figure.parts_text}）"
-        rows.append([number, figure.label, value, figure.definition, f"{site}{figure.url}"])
-    doc.add(
-        Table(
-            headers=[_("No."), _("figure"), _("value"), _("definition"), _("rows behind it")],
-            rows=rows,
-            aligns=["c", "l", "r", "l", "l"],
-            size=9,
+        doc.add(
+            Para(f"{number}. {figure.label}：{value}", indent=False, size=12, bold=True),
+            Para(figure.definition, size=12),
+            Para(_("Rows behind it: %(url)s") % {"url": f"{site}{figure.url}"}, size=10.5),
         )
-    )
     return doc
 
 

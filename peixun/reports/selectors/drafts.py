@@ -104,8 +104,8 @@ def _present(*keys: str) -> When:
 SECTION_HEADINGS: dict[str, Promise] = {
     "basics": gettext_lazy("Basic situation"),
     "practice": gettext_lazy("Main practices and results"),
-    "problems": gettext_lazy("Problems"),
-    "plans": gettext_lazy("Next steps"),
+    "problems": gettext_lazy("Problems found"),
+    "plans": gettext_lazy("Next steps planned"),
 }
 
 # section → (sentence template, when to say it). A template names figures as %(key)s (a

@@ -30,10 +30,13 @@ from peixun.core.scoping import Actor, can_read_org, get_visible_or_404
 from peixun.events.models import Attendance
 from peixun.exams.models import Attempt, Candidate, Exam
 from peixun.hours.models import CreditEntry
+from peixun.hours.selectors import org_compliance, period_hours, yearly_hours
 from peixun.members.selectors import period_member_count
 from peixun.orglife.models import Meeting, MeetingKind
 from peixun.orglife.selectors import regularity_overview
 from peixun.orgs.models import Organization
+from peixun.spending.models import Fund
+from peixun.spending.selectors import spending_totals
 from peixun.training.models import ClassKind, Enrolment, TrainingClass
 
 FIRST_REPORT_YEAR = 2000
@@ -275,6 +278,15 @@ def _compliance_url(org: Organization, period: ReportPeriod) -> str:
     return _url("compliance:org", {"year": period.last_year}, pk=org.pk)
 
 
+def _behind_url(org: Organization, period: ReportPeriod) -> str:
+    query = {"year": period.end.year, "status": "behind", "as_of": period.end.isoformat()}
+    return _url("compliance:drilldown", query, pk=org.pk)
+
+
+def _spending_url(org: Organization, period: ReportPeriod) -> str:
+    return _url("spending:list", {"org": org.pk, "year": period.last_year})
+
+
 def _exams_url(org: Organization, period: ReportPeriod) -> str:
     return _url("exams:list", {})
 
@@ -363,6 +375,30 @@ CATALOGUE: list[FigureDef] = [
         _branches_url,
     ),
     FigureDef(
+        "average_hours",
+        gettext_lazy("Average study hours per member per year"),
+        gettext_lazy(
+            "Confirmed hours that members of the period earned in the organization during the"
+            " period, divided by their member-years (each member's days as a Party member of"
+            " the organization, over the days of the year); by year, the same for each year"
+            " (docs/figures.md)."
+        ),
+        Unit.HOURS,
+        "basics",
+        _compliance_url,
+    ),
+    FigureDef(
+        "coverage",
+        gettext_lazy("Coverage of education and training"),
+        gettext_lazy(
+            "Share of the members of the period with confirmed study hours in it"
+            " (docs/figures.md)."
+        ),
+        Unit.PERCENT,
+        "basics",
+        _compliance_url,
+    ),
+    FigureDef(
         "central_group_sessions",
         gettext_lazy("Central group study sessions"),
         gettext_lazy(
@@ -408,6 +444,25 @@ CATALOGUE: list[FigureDef] = [
         _entries_url,
     ),
     FigureDef(
+        "spending_total",
+        gettext_lazy("Spending on education and training"),
+        gettext_lazy(
+            "Expenses recorded by the organization and those below it dated in the period,"
+            " voided ones left out, by fund."
+        ),
+        Unit.YUAN,
+        "practice",
+        _spending_url,
+    ),
+    FigureDef(
+        "spending_party_dues",
+        gettext_lazy("Of which from Party dues"),
+        gettext_lazy("The part of that spending paid from Party dues (党费)."),
+        Unit.YUAN,
+        "practice",
+        _spending_url,
+    ),
+    FigureDef(
         "exam_candidates",
         gettext_lazy("Knowledge test candidates"),
         gettext_lazy(
@@ -436,6 +491,17 @@ CATALOGUE: list[FigureDef] = [
         Unit.PERCENT,
         "practice",
         _exams_url,
+    ),
+    FigureDef(
+        "members_behind",
+        gettext_lazy("Members behind on study hours"),
+        gettext_lazy(
+            "Members of the last year's roster whose worst result against the study-hour rules"
+            " is behind, judged on the period's last day (exempt members are never behind)."
+        ),
+        Unit.PERSONS,
+        "problems",
+        _behind_url,
     ),
     FigureDef(
         "irregular_branches",
@@ -595,6 +661,34 @@ def _exams(org: Organization, period: ReportPeriod) -> dict[str, Computed]:
     }
 
 
+def _hours(actor: Actor, org: Organization, period: ReportPeriod) -> dict[str, Computed]:
+    whole = period_hours(actor=actor, org=org, start=period.start, end=period.end, as_of=period.end)
+    years = yearly_hours(
+        actor=actor,
+        org=org,
+        first_year=period.first_year,
+        last_year=period.end.year,
+        as_of=period.end,
+    )
+    behind = org_compliance(actor=actor, org=org, year=period.end.year, as_of=period.end)
+    return {
+        "average_hours": Computed(
+            whole.average_hours, by_year={h.start.year: h.average_hours for h in years}
+        ),
+        "coverage": Computed(whole.coverage, by_year={h.start.year: h.coverage for h in years}),
+        "members_behind": Computed(behind.summary.behind),
+    }
+
+
+def _spending(actor: Actor, org: Organization, period: ReportPeriod) -> dict[str, Computed]:
+    totals = spending_totals(actor=actor, org=org, start=period.start, end=period.end)
+    parts = [(str(label), totals.by_fund.get(fund, Decimal(0))) for fund, label in Fund.choices]
+    return {
+        "spending_total": Computed(totals.total, parts=parts),
+        "spending_party_dues": Computed(totals.by_fund.get(Fund.PARTY_DUES, Decimal(0))),
+    }
+
+
 def _regularity(org: Organization, period: ReportPeriod) -> dict[str, Computed]:
     irregular: set[int] = set()
     by_year: dict[int, Number] = {}
@@ -618,6 +712,8 @@ def report_figures(
     computed.update(_online(org, period))
     computed.update(_exams(org, period))
     computed.update(_regularity(org, period))
+    computed.update(_hours(actor, org, period))
+    computed.update(_spending(actor, org, period))
     out: dict[str, FigureValue] = {}
     for definition in CATALOGUE:
         c = computed.get(definition.key)

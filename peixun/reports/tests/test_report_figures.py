@@ -19,12 +19,14 @@ from peixun.events.tests.fixtures import add_session, make_class
 from peixun.exams.models import Attempt, Candidate, Exam
 from peixun.exams.tests.fixtures import add_questions, fixed_paper
 from peixun.hours.models import CreditEntry, Kind
+from peixun.hours.services.rollups import rollup_rebuild
 from peixun.members.models import Member, Membership
 from peixun.orglife.logic import REQUIRED_KINDS
 from peixun.orglife.models import MeetingKind
 from peixun.orglife.tests.test_regularity import meeting
 from peixun.orgs.models import Organization
 from peixun.testing import OtherTenant, PersonaTestCase, make_member, make_org
+from peixun.spending.models import Expense, Fund
 from peixun.training.models import ClassKind, Enrolment, TrainingClass
 
 from ..selectors.figures import (
@@ -146,6 +148,28 @@ class FigureTests(PersonaTestCase):
             state=CreditEntry.State.PENDING,
         )
         credit(w.far_member, w.far_branch, dt.date(2024, 2, 1), "5", online=True)
+        rollup_rebuild()  # the yearly rollups the ledger's writers keep in step
+
+        # Spending: 党费 and 培训经费 in the unit, one voided, one in 2022, one in the far unit.
+        def spend(org: Organization, day: dt.date, amount: str, fund: str, **more: Any) -> None:
+            if fund == Fund.PARTY_DUES:
+                more.update(decision_body="支委会", decision_on=day)
+            Expense.objects.create(
+                org=org, spent_on=day, amount=Decimal(amount), fund=fund, purpose="购书", **more
+            )
+
+        spend(w.unit, dt.date(2023, 4, 1), "1200.50", Fund.PARTY_DUES)
+        spend(w.branch, dt.date(2024, 4, 1), "800", Fund.TRAINING_FUNDS)
+        spend(
+            w.branch,
+            dt.date(2024, 5, 1),
+            "999",
+            Fund.TRAINING_FUNDS,
+            voided_at=at(dt.date(2024, 5, 2)),
+            void_reason="录错",
+        )
+        spend(w.unit, dt.date(2022, 4, 1), "50", Fund.OTHER)
+        spend(w.far_unit, dt.date(2024, 4, 1), "70", Fund.OTHER)
 
         # A knowledge test of April 2024: 3 candidates below the unit (one in the far unit).
         paper = fixed_paper(w, add_questions(w, per_kind=1))
@@ -252,6 +276,35 @@ class FigureTests(PersonaTestCase):
         self.assertEqual(got["irregular_branches"].by_year, {2023: 2, 2024: 1})
         self.assertEqual(got["irregular_branches"].value, 2)
         self.assertEqual(self.figures(self.world.unit, 2024, 2024)["irregular_branches"].value, 1)
+
+    def test_hours_and_coverage(self) -> None:
+        got = self.figures(self.world.unit, 2023, 2024)
+        # Hours: 李明's 2.5 + 0.5 − 0.5 + 1 + 3 = 6.5 (not the pending 4, not the far unit's).
+        # Member-years: 2023 three whole years and the leaver's 180 days (to 29 June) of 365;
+        # 2024 three whole years and the joiner's 245 days (from 1 May) of 366:
+        # 6 + 180/365 + 245/366 = 7.1626, so 6.5 / 7.1626 = 0.9075 a member a year.
+        self.assertEqual(format_value(got["average_hours"].value, "hours"), "0.9")
+        self.assertAlmostEqual(float(got["average_hours"].value), 6.5 / (6 + 180 / 365 + 245 / 366), 2)
+        # Coverage: only 李明 of the 5 members of the period has hours.
+        self.assertEqual(got["coverage"].value, Decimal("0.2"))
+        # 2023: 2.5 hours over 3 + 180/365 member-years; 1 of 4 trained.
+        self.assertAlmostEqual(float(got["average_hours"].by_year[2023]), 2.5 / (3 + 180 / 365), 2)
+        self.assertEqual(got["coverage"].by_year[2023], Decimal("0.25"))
+        # This world seeds no study-hour rule (the tenant was written straight to the tables),
+        # so nobody can be behind; the compliance tests of the hours app judge the rules.
+        self.assertEqual(got["members_behind"].value, 0)
+
+    def test_spending(self) -> None:
+        got = self.figures(self.world.unit, 2023, 2024)
+        # 1200.50 (党费, 2023) + 800 (培训经费, 2024); not the voided 999, 2022's 50, the far 70.
+        self.assertEqual(got["spending_total"].value, Decimal("2000.50"))
+        self.assertEqual(got["spending_party_dues"].value, Decimal("1200.50"))
+        self.assertEqual(
+            got["spending_total"].parts,
+            [("党费", Decimal("1200.50")), ("培训经费", Decimal("800")), ("其他经费", Decimal(0))],
+        )
+        self.assertEqual(format_value(got["spending_total"].value, "yuan"), "2,000.50")
+        self.assertEqual(self.figures(self.world.unit, 2024, 2024)["spending_total"].value, Decimal("800"))
 
     def test_scope(self) -> None:
         w = self.world

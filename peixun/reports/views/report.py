@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -65,6 +66,7 @@ def _require_staff(request: HttpRequest) -> None:
         raise Http404
 
 
+@login_required
 def report_list(request: HttpRequest) -> HttpResponse:
     """The drafts the actor reads; a manager starts a new one here."""
     _require_staff(request)
@@ -103,6 +105,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
 def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The editor: the figures computed now, the user's text kept apart and saved."""
     actor = request.user
@@ -156,6 +159,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
 @require_POST
 def report_delete(request: HttpRequest, pk: int) -> HttpResponse:
     draft = selectors.draft_get(request.user, pk)
@@ -164,6 +168,7 @@ def report_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("reports:report_list")
 
 
+@login_required
 def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     """The report as .docx or PDF, with the figures computed now."""
     if fmt not in ("docx", "pdf"):
