@@ -122,12 +122,9 @@ class Bureau2019To2023Tests(TestCase):
             )
         self.assertGreater(self.tally.five_year_average(), 50)
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="/reports/figures has no average hours yet (hours.selectors.period_hours from "
-        "branch history is not in the catalogue of branch report)",
-    )
     def test_yearly_and_five_year_average_hours(self) -> None:
+        """党员年均培训时间: each year's, and the five years' (total hours over total
+        member-years), from /reports/figures."""
         figure = self.figures()["average_hours"]
         for year in YEARS:
             self.assertEqual(
@@ -138,15 +135,13 @@ class Bureau2019To2023Tests(TestCase):
             Decimal(figure["value"]).quantize(TWO), self.tally.five_year_average().quantize(TWO)
         )
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="/reports/figures has no coverage yet (period_hours from branch history is not "
-        "in the catalogue of branch report)",
-    )
     def test_coverage(self) -> None:
+        """实现了全体党员教育培训全覆盖: every member of each year (and of the five years) has
+        hours in it."""
         figure = self.figures()["coverage"]
         for year in YEARS:
             self.assertEqual(Decimal(figure["by_year"][str(year)]), Decimal(1), year)
+        self.assertEqual(Decimal(figure["value"]), Decimal(1))
 
     def test_compliance_average_and_coverage_of_a_past_year(self) -> None:
         """党员年均培训时间 of each year: hours per member-year (a joiner or leaver counts for the
@@ -257,14 +252,21 @@ class Bureau2019To2023Tests(TestCase):
                 Decimal(out["by_fund"]["party_dues"]), self.tally.spent("party_dues", year), year
             )
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="/reports/figures has no spending yet (spending.selectors.spending_totals is not "
-        "in the catalogue of branch report)",
-    )
     def test_spending_in_the_report_figures(self) -> None:
         figures = self.figures()
-        self.assertEqual(Decimal(figures["party_dues"]["value"]), self.tally.spent("party_dues"))
+        self.assertEqual(
+            Decimal(figures["spending_party_dues"]["value"]), self.tally.spent("party_dues")
+        )
+        self.assertEqual(Decimal(figures["spending_total"]["value"]), self.tally.spent())
+        parts = {p["label"]: Decimal(p["value"]) for p in figures["spending_total"]["parts"]}
+        self.assertEqual(
+            parts,
+            {
+                "党费": self.tally.spent("party_dues"),
+                "培训经费": self.tally.spent("training_funds"),
+                "其他经费": self.tally.spent("other"),
+            },
+        )
 
     # -- The 贯彻落实情况报告 written from the figures, as .docx through the API.
 
