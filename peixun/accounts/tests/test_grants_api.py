@@ -244,7 +244,9 @@ class GrantApiTests(PersonaTestCase):
         self.assertEqual(activated.status_code, 200, activated.content)
         self.assertTrue(User.objects.get(username="xin5").check_password("Xin-county-2024!"))
         self.assertTrue(
-            AuditEvent.objects.filter(verb="account.code_reissue", object_id=str(out["admin_user_id"])).exists()
+            AuditEvent.objects.filter(
+                verb="account.code_reissue", object_id=str(out["admin_user_id"])
+            ).exists()
         )
         again = client.post(TENANTS, **body(payload))
         self.assertEqual((again.status_code, fields(again)), (422, {"code", "admin_username"}))

@@ -33,9 +33,11 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from peixun.core.idcard import make_id_number
+from peixun.demo.names import FEMALE_CHARS, MALE_CHARS, SURNAME_WEIGHTS
 
 FIRST_YEAR, LAST_YEAR = 2019, 2023
 YEARS = tuple(range(FIRST_YEAR, LAST_YEAR + 1))
@@ -357,8 +359,6 @@ class BureauBuilder:
     # The roster ----------------------------------------------------------------------------
 
     def _name(self, female: bool) -> str:
-        from peixun.demo.names import FEMALE_CHARS, MALE_CHARS, SURNAME_WEIGHTS
-
         surnames = [s for s, _ in SURNAME_WEIGHTS[:60]]
         chars = FEMALE_CHARS if female else MALE_CHARS
         while True:
@@ -621,7 +621,8 @@ class BureauBuilder:
             self.tally.theory_sessions_in_branches += 1
 
     def _attending(self, people: list[Person], share: float) -> tuple[list[Person], list[Person]]:
-        present, away = [], []
+        present: list[Person] = []
+        away: list[Person] = []
         for person in people:
             (present if self.rng.random() < share else away).append(person)
         return present, away
@@ -1104,8 +1105,6 @@ KIND_LEDGER = {
 
 
 def _pdf(name: str) -> Any:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     return SimpleUploadedFile(name, b"%PDF-1.4\n% class plan\n", content_type="application/pdf")
 
 
