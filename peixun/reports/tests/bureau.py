@@ -70,7 +70,9 @@ MEETING_HOURS = {
     "reading_class": Decimal(8),
     "onsite_teaching": Decimal(8),
 }
-CONCENTRATED_KINDS = {"central_group", "reading_class", "onsite_teaching"}
+# The bureau counts its 主题党日 and 党课 as 集中学习 (the tenant's rule; many bureaus do), so
+# that the 32-学时 rule of the 条例 sees them.
+CONCENTRATED_KINDS = {"central_group", "theme_day", "lecture", "reading_class", "onsite_teaching"}
 # 党性教育培训班: (year, month, places, 西柏坡 …) — 45 + 42 + 40 + 42 = 169 person-times.
 PARTY_SPIRIT_CLASSES = (
     (2019, 9, 45, "西柏坡"),
