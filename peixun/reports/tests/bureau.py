@@ -872,14 +872,15 @@ class BureauBuilder:
 
     def online_hours(self) -> None:
         """网络专题培训: two courses a year, each credited to those who completed it (by hours
-        bands, so that members differ), dated when the course closed."""
+        bands, so that members differ, 50 to 60 a year: 确保所有参训党员每年至少完成50个学时的学习),
+        dated when the course closed."""
         for year in YEARS:
             for n, title in enumerate(ONLINE_COURSES[year]):
                 day = dt.date(year, 6 if n == 0 else 11, 30)
                 people = self.members_of_branch(None, day)
                 bands: dict[Decimal, list[Person]] = defaultdict(list)
                 for person in people:
-                    bands[Decimal(self.rng.choice((6, 8, 10, 12)))].append(person)
+                    bands[Decimal(self.rng.choice((25, 26, 28, 30)))].append(person)
                 for hours, members in sorted(bands.items()):
                     self.api.post(
                         "/hours/entries",
