@@ -52,8 +52,8 @@ LEADERSHIP_KINDS = (MeetingKind.COMMITTEE, MeetingKind.CENTRAL_GROUP)
 
 
 def meeting_expected_member_ids(event: Any) -> QuerySet[Any, int]:
-    """Members expected at a meeting: the Party members (full and probationary) registered in
-    the meeting org's subtree on the meeting's day, except those exempt from organisational
+    """Members expected at a meeting: the Party members (full and probationary, 入党 by then)
+    registered in the meeting org's subtree on the meeting's day, except those exempt from organisational
     life (送学上门 serves them); at a 支委会 or 中心组学习, those holding a position in the org
     that day, when any is recorded. A member who joined the branch after the meeting, or left
     it before, is not expected (their hours belong to the branch of that day)."""
@@ -67,6 +67,9 @@ def meeting_expected_member_ids(event: Any) -> QuerySet[Any, int]:
     registered = Membership.objects.on(day).filter(org__path__startswith=org.path)
     return (
         Member.objects.filter(pk__in=registered.values("member_id"), status__in=PARTY_STATUSES)
+        # A Party member today who joined the Party after the meeting was not one at it (a
+        # meeting entered years later: the 积极分子 of that day is not expected, nor credited).
+        .filter(Q(joined_on__isnull=True) | Q(joined_on__lte=day))
         .filter(exempt_reason="")
         .values_list("pk", flat=True)
     )

@@ -105,6 +105,9 @@ class TenantOut(Schema):
     admin_user_id: int
     admin_username: str
     admin_has_password: bool
+    # The first admin's activation code, once (as the page shows it), and when it expires.
+    activation_code: str
+    activation_expires_at: dt.datetime
 
 
 def grant_or_404(request: HttpRequest, pk: int) -> Grant:
@@ -220,7 +223,8 @@ def revoke_grant(request: HttpRequest, grant_id: IdParam) -> Status[None]:
 @tenants_router.post("/", response={201: TenantOut})
 def create_tenant(request: HttpRequest, payload: TenantIn) -> Status[dict[str, Any]]:
     """A platform admin's new tenant (root org, seeded with the national rules) and its first
-    org admin, whose login has no password until they activate it with an activation code."""
+    org admin, whose login has no password until they activate it with the activation code
+    in the answer (shown once, as on the page)."""
     root, admin = services.tenant_create(
         actor=request.user,
         code=payload.code,
@@ -229,6 +233,8 @@ def create_tenant(request: HttpRequest, payload: TenantIn) -> Status[dict[str, A
         admin_username=payload.admin_username,
         admin_mobile=payload.admin_mobile,
     )
+    # The platform admin hands the code over, as from the page (accounts.views.tenant_new).
+    issued = services.activation_code_reissue(actor=request.user, user=admin)
     return Status(
         201,
         {
@@ -238,5 +244,7 @@ def create_tenant(request: HttpRequest, payload: TenantIn) -> Status[dict[str, A
             "admin_user_id": admin.pk,
             "admin_username": admin.username,
             "admin_has_password": admin.has_usable_password(),
+            "activation_code": issued.code,
+            "activation_expires_at": issued.expires_at,
         },
     )

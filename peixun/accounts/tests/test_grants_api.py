@@ -235,6 +235,19 @@ class GrantApiTests(PersonaTestCase):
         self.assertTrue(
             Grant.objects.filter(org=root, role="org_admin", user__username="xin5").exists()
         )
+        # The first admin activates with the code in the answer, all through the API.
+        self.assertGreater(dt.datetime.fromisoformat(out["activation_expires_at"]), timezone.now())
+        activated = Client().post(
+            "/api/v1/accounts/activate",
+            **body({"code": out["activation_code"], "password": "Xin-county-2024!"}),
+        )
+        self.assertEqual(activated.status_code, 200, activated.content)
+        self.assertTrue(User.objects.get(username="xin5").check_password("Xin-county-2024!"))
+        self.assertTrue(
+            AuditEvent.objects.filter(
+                verb="account.code_reissue", object_id=str(out["admin_user_id"])
+            ).exists()
+        )
         again = client.post(TENANTS, **body(payload))
         self.assertEqual((again.status_code, fields(again)), (422, {"code", "admin_username"}))
 

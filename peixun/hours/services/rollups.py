@@ -71,6 +71,10 @@ def _add_deltas(model: Any, key_fields: tuple[str, ...], deltas: dict[Any, list[
             member_id__in={k[0] for k in deltas}, year__in={k[1] for k in deltas}
         )
     }
+    # New rows are inserted (a row another transaction inserted meanwhile is an error, as
+    # before); the rows read above are locked, and get their new amounts in one INSERT … ON
+    # CONFLICT DO UPDATE. Django's bulk_update builds a CASE per field and row, which made
+    # closing a meeting of a dozen members spend most of its time here.
     to_create, to_update = [], []
     for key, delta in deltas.items():
         row = existing.get(key)
@@ -82,11 +86,22 @@ def _add_deltas(model: Any, key_fields: tuple[str, ...], deltas: dict[Any, list[
                 )
             )
         else:
-            for field, value in zip(AMOUNTS, delta, strict=True):
-                setattr(row, field, getattr(row, field) + value)
-            to_update.append(row)
+            amounts = [getattr(row, f) + v for f, v in zip(AMOUNTS, delta, strict=True)]
+            to_update.append(
+                model(
+                    **dict(zip(key_fields, key, strict=True)),
+                    **dict(zip(AMOUNTS, amounts, strict=True)),
+                )
+            )
     model.objects.bulk_create(to_create, batch_size=2000)
-    model.objects.bulk_update(to_update, AMOUNTS, batch_size=2000)
+    if to_update:
+        model.objects.bulk_create(
+            to_update,
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=list(key_fields),
+            update_fields=AMOUNTS,
+        )
 
 
 @transaction.atomic

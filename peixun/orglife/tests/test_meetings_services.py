@@ -4,15 +4,18 @@ and only for members below, closing credits the members present, reopening rever
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from peixun.core.models import AuditEvent
 from peixun.events.models import Event
 from peixun.events.registry import expected_member_ids
-from peixun.events.services import attendance_mark
+from peixun.events.services import attendance_mark, attendance_mark_bulk
 from peixun.hours.models import CreditEntry, Kind
+from peixun.members.models import Membership
 from peixun.orglife.models import AppraisalResult, Meeting, MeetingCreditRule, Observer
 from peixun.orglife.selectors import DEFAULT_CREDIT
 from peixun.orglife.services import appraisals, observers
@@ -171,6 +174,34 @@ class ExpectedMembersTests(PersonaTestCase):
         Membership.objects.filter(member=w.member).update(until=day + dt.timedelta(days=1))
         expected = set(expected_member_ids(meeting.event))
         self.assertEqual(expected, {w.member.pk, w.secretary_member.pk})
+
+    def test_a_past_meeting_does_not_expect_those_who_joined_the_party_later(self) -> None:
+        """A meeting entered after the fact: a member who joined the Party (入党) after its day
+        was a 积极分子 then, so is neither expected nor markable; one who joined that day is."""
+        w = self.world
+        meeting = record(self.user("secretary"), w.branch, "theme_day")
+        day = timezone.localdate(meeting.event.starts_at)
+        later = make_member(
+            w.branch,
+            "吴新",
+            status="probationary",
+            joined_on=day + dt.timedelta(days=1),
+            confirmed_on=None,
+        )
+        same_day = make_member(
+            w.branch, "郑同", status="probationary", joined_on=day, confirmed_on=None
+        )
+        Membership.objects.filter(member__in=[later, same_day]).update(since=day)
+        expected = set(expected_member_ids(meeting.event))
+        self.assertEqual(expected, {w.member.pk, w.secretary_member.pk, same_day.pk})
+        with self.assertRaises(ValidationError) as refused:
+            attendance_mark_bulk(
+                actor=self.user("secretary"),
+                event=meeting.event,
+                member_ids=[later.pk],
+                status="present",
+            )
+        self.assertIn("member", refused.exception.message_dict)
 
     def test_a_committee_meeting_expects_those_holding_a_position(self) -> None:
         w = self.world

@@ -3,6 +3,8 @@ warnings and the notifications they send."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
@@ -191,6 +193,18 @@ class DispatchServiceTests(DispatchTestCase):
             actor=self.organiser, training_class=self.d.training_class, members=[self.d.chen]
         )
         self.assertTrue(Notification.objects.filter(recipient=self.d.chen_user).exists())
+
+    def test_naming_for_a_class_that_has_ended_tells_nobody(self) -> None:
+        """A class of years ago entered after the fact: its trainees are not told they are
+        dispatched to it."""
+        ended = timezone.localdate() - dt.timedelta(days=400)
+        past = make_class(self.world, title="往年培训班", starts_on=ended, ends_on=ended)
+        before = Notification.objects.count()
+        result = services.enrolment_name(
+            actor=self.organiser, training_class=past, members=[self.d.chen]
+        )
+        self.assertEqual(len(result.enrolments), 1)
+        self.assertEqual(Notification.objects.count(), before)
 
     # -- substitution and withdrawal -----------------------------------------------------------
 

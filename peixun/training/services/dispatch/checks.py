@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peixun.accounts.models import User
@@ -214,8 +215,9 @@ def audit_enrolment(
 def notify_enrolled(
     actor: Actor, training_class: TrainingClass, enrolments: list[Enrolment]
 ) -> None:
-    """Tell each newly enrolled member, with the class and where to download their notice."""
-    if not enrolments:
+    """Tell each newly enrolled member, with the class and where to download their notice;
+    nobody about a class that has already ended (its records entered after the fact)."""
+    if not enrolments or training_class.ends_on < timezone.localdate():
         return
     class_url = reverse("training:detail", args=[training_class.pk])
     notice_url = reverse("training:notice", args=[training_class.pk])
