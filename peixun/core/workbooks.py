@@ -203,7 +203,7 @@ class LedgerSheet:
         self.worksheet: WriteOnlyWorksheet = book.workbook.create_sheet(_sheet_name(name, book))
         # Rows are lists of finished cells: hand them to the writer as they are, instead of
         # openpyxl's per-value conversion (which tries each cell as a value first).
-        self.worksheet._values_to_row = _cells_of_row  # type: ignore[method-assign]
+        self.worksheet._values_to_row = _cells_of_row
         self.rows = 0  # data rows appended
         self._pending: list[list[Any]] | None = []
         self._validations: list[tuple[int, list[str], int]] = []

@@ -773,7 +773,7 @@ class BureauBuilder:
                 "venue": venue or "局机关培训室",
             },
         )
-        class_id = created["id"]
+        class_id = int(created["id"])
         sessions = []
         for n in range(days):
             day = first + dt.timedelta(days=n)
