@@ -161,6 +161,9 @@ TRUSTED_PROXY_COUNT = env_int("PEIXUN_TRUSTED_PROXIES", 0, minimum=0, maximum=5)
 # How long the audit trail keeps an event (days); 等保 level 3 asks for at least six months, so
 # fewer than 183 days refuses to start. The core.audit_purge job deletes what is older.
 AUDIT_RETENTION_DAYS = env_int("PEIXUN_AUDIT_RETENTION_DAYS", 400, minimum=183)
+# How old a kept 数据驾驶舱 may be before a reader's page computes it again (0: always compute).
+# The reports.dashboard_refresh job recomputes each tenant's top dashboard every 10 minutes.
+DASHBOARD_MAX_AGE_SECONDS = env_int("PEIXUN_DASHBOARD_MAX_AGE_SECONDS", 900, minimum=0, maximum=86400)
 AUDIT_MIN_RETENTION_DAYS = 183
 
 # The interface is Simplified Chinese whatever the browser asks for (no LocaleMiddleware):

@@ -14,3 +14,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Lockout is tested where it is switched on; elsewhere repeated logins must not lock personas out.
 AXES_ENABLED = env_bool("PEIXUN_AXES", False)
 WHITENOISE_USE_FINDERS = True
+# Tests see the tiles computed each time; the snapshot tests turn keeping them on.
+DASHBOARD_MAX_AGE_SECONDS = 0

@@ -117,3 +117,31 @@ class YearClosing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_id}/{self.year}"
+
+
+class DashboardSnapshot(models.Model):
+    """The 数据驾驶舱 of one org, year and as-of date as last computed, kept so that a page view
+    reads it instead of recomputing every tile (several seconds at 100,000 members). Refreshed by
+    the `reports.dashboard_refresh` job and whenever a reader asks for fresh figures; the page
+    says when it was computed. Holds aggregate figures only, never a person's data."""
+
+    org = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="+", verbose_name=_("org")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    as_of = models.DateField(_("as of"))
+    computed_at = models.DateTimeField(_("computed at"))
+    seconds = models.FloatField(_("seconds taken"))
+    tiles = models.JSONField(_("tiles"))
+
+    class Meta:
+        verbose_name = _("dashboard snapshot")
+        verbose_name_plural = _("dashboard snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "year", "as_of"], name="dashboard_snapshot_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.year} @{self.as_of}"

@@ -16,7 +16,8 @@ from ninja import Router, Schema
 
 from peixun.core.apiutils import ErrorOut, IdParam, YearParam, query_error
 
-from ..selectors.dashboard import Figure, Tile, as_of_for, dashboard
+from ..selectors.dashboard import Figure, Tile, as_of_for
+from ..services import dashboard_read
 
 router = Router(tags=["reports"])
 
@@ -57,6 +58,7 @@ class DashboardOut(Schema):
     org: DashboardOrgOut
     year: int
     as_of: dt.date
+    computed_at: dt.datetime | None  # when the tiles were computed (a kept snapshot's time)
     trail: list[DashboardOrgOut]
     tiles: list[DashboardTileOut]
 
@@ -95,6 +97,7 @@ def dashboard_get(
     org: IdParam | None = None,
     year: YearParam | None = None,
     as_of: dt.date | None = None,
+    fresh: bool = False,
 ) -> dict[str, Any]:
     """Every tile's figures for `org` (default: the first org of your scope) in `year` (default:
     this year) as of `as_of` (default: today in this year, the year's end for a past year), with
@@ -109,11 +112,14 @@ def dashboard_get(
         )
     if as_of is not None and as_of.year != chosen:
         raise query_error("as_of", _("The date is not in the year %(year)s.") % {"year": chosen})
-    result = dashboard(actor=request.user, org=org, year=chosen, as_of=as_of_for(chosen, as_of))
+    result = dashboard_read(
+        actor=request.user, org=org, year=chosen, as_of=as_of_for(chosen, as_of), fresh=fresh
+    )
     return {
         "org": {"id": result.org.pk, "name": result.org.name},
         "year": result.year,
         "as_of": result.as_of,
+        "computed_at": result.computed_at,
         "trail": [{"id": o.pk, "name": o.name} for o in result.trail],
         "tiles": [_tile(t) for t in result.tiles],
     }

@@ -15,10 +15,14 @@ from django.views.decorators.http import require_GET
 
 from peixun.core.params import year_param
 
-from ..selectors.dashboard import as_of_for, dashboard, dashboard_roots, may_see_dashboard
+from ..selectors.dashboard import as_of_for, dashboard_roots, may_see_dashboard
+from ..services import dashboard_read
 
 FIRST_YEAR = 2000
 YEARS_SHOWN = 6
+# Child orgs listed under each tile until the reader asks for all (a county's top org can have
+# hundreds; every one of them is still reachable and in the charts' data).
+CHILDREN_SHOWN = 30
 
 
 def dashboard_year(request: HttpRequest) -> int:
@@ -34,7 +38,13 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         raise Http404
     year = dashboard_year(request)
     as_of = as_of_for(year, request.GET.get("as_of", ""))
-    result = dashboard(actor=actor, org=request.GET.get("org") or None, year=year, as_of=as_of)
+    result = dashboard_read(
+        actor=actor,
+        org=request.GET.get("org") or None,
+        year=year,
+        as_of=as_of,
+        fresh=request.GET.get("fresh") == "1",
+    )
     this_year = timezone.localdate().year
     years = sorted({year, *range(this_year - YEARS_SHOWN + 1, this_year + 1)}, reverse=True)
     charts: dict[str, Any] = {tile.key: tile.chart for tile in result.tiles}
@@ -46,5 +56,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             "roots": dashboard_roots(actor),
             "years": years,
             "charts": charts,
+            "child_limit": CHILDREN_SHOWN,
+            "child_slice": "" if request.GET.get("children") == "all" else f":{CHILDREN_SHOWN}",
         },
     )

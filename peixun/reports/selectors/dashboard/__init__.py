@@ -6,7 +6,10 @@ never sees it."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
+
+from django.utils import timezone
 
 from peixun.core.scoping import Actor
 from peixun.hours.selectors import default_as_of
@@ -37,6 +40,7 @@ from .people import (
     engine_batch,
     hours_tile,
 )
+from .snapshot import fresh_snapshot, tiles_from_json, tiles_to_json
 
 
 @dataclass
@@ -47,6 +51,8 @@ class Dashboard:
     trail: list[Organization]  # root first, the org itself last
     children: list[Organization]
     tiles: list[Tile]
+    computed_at: dt.datetime | None = None  # when the tiles were computed (now, or a snapshot's)
+    seconds: float = 0.0  # how long computing them took
 
     def tile(self, key: str) -> Tile:
         return next(t for t in self.tiles if t.key == key)
@@ -73,6 +79,7 @@ def dashboard(
     """Every tile for `org` (the first top of the actor's scope when None) in `year` as of
     `as_of`. 404 when the actor may not read the org or is a plain member."""
     found = dashboard_org(actor, org.pk if isinstance(org, Organization) else org)
+    started = time.perf_counter()
     frame = frame_for(actor, found, year, as_of)
     # One load of the compliance engine serves the behind, participation and category tiles.
     batch = engine_batch(frame)
@@ -95,6 +102,30 @@ def dashboard(
         trail=org_trail(found),
         children=list(frame.children),
         tiles=tiles,
+        computed_at=timezone.now(),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def dashboard_snapshot(
+    *, actor: Actor, org: Organization | int | str | None, year: int, as_of: dt.date
+) -> Dashboard | None:
+    """The dashboard as last computed, if a snapshot younger than
+    settings.DASHBOARD_MAX_AGE_SECONDS exists (404 as `dashboard` when the actor may not read
+    the org); None when the tiles must be computed."""
+    found = dashboard_org(actor, org.pk if isinstance(org, Organization) else org)
+    snapshot = fresh_snapshot(org=found, year=year, as_of=as_of)
+    if snapshot is None:
+        return None
+    return Dashboard(
+        org=found,
+        year=year,
+        as_of=as_of,
+        trail=org_trail(found),
+        children=list(Organization.objects.get_children(found).order_by("path")),
+        tiles=tiles_from_json(snapshot.tiles),
+        computed_at=snapshot.computed_at,
+        seconds=snapshot.seconds,
     )
 
 
@@ -115,6 +146,7 @@ __all__ = [
     "dashboard",
     "dashboard_org",
     "dashboard_roots",
+    "dashboard_snapshot",
     "exams_tile",
     "frame_for",
     "hours_tile",
@@ -122,5 +154,6 @@ __all__ = [
     "plans_tile",
     "regularity_tile",
     "spending_tile",
+    "tiles_to_json",
     "training_tile",
 ]

@@ -1,0 +1,119 @@
+"""The dashboard as last computed (`DashboardSnapshot`): reading a fresh one, and the codec that
+turns tiles into JSON and back without losing a Decimal, a date or a figure's kind.
+
+A snapshot is the same for every reader of the org: the tiles count the org's whole subtree, and
+whoever may open the dashboard of an org may read all of that subtree (`dashboard_org`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from peixun.orgs.models import Organization
+
+from ...models import DashboardSnapshot
+from .base import ChildRow, Figure, Tile
+
+
+def encode(value: Any) -> Any:
+    """JSON-ready `value`: a Decimal or a date keeps its type in a one-key dict."""
+    if isinstance(value, Decimal):
+        return {"__decimal": str(value)}
+    if isinstance(value, dt.datetime):
+        return {"__datetime": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"__date": value.isoformat()}
+    if isinstance(value, dict):
+        return {str(k): encode(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [encode(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)  # lazy translations: the text in the language they were computed in
+
+
+def decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if len(value) == 1:
+            (key, inner), *_ = value.items()
+            if key == "__decimal":
+                return Decimal(inner)
+            if key == "__datetime":
+                return dt.datetime.fromisoformat(inner)
+            if key == "__date":
+                return dt.date.fromisoformat(inner)
+        return {k: decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    return value
+
+
+def _figure(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: encode(v) for k, v in data.items()}
+
+
+def tiles_to_json(tiles: list[Tile]) -> list[dict[str, Any]]:
+    return [
+        {
+            "key": t.key,
+            "title": str(t.title),
+            "figures": [_figure(vars(f)) for f in t.figures],
+            "children": [
+                {
+                    "org_id": c.org_id,
+                    "org_name": c.org_name,
+                    "url": c.url,
+                    "figures": [_figure(vars(f)) for f in c.figures],
+                }
+                for c in t.children
+            ],
+            "chart": encode(t.chart),
+            "note": str(t.note),
+            "url": t.url,
+            "rows": encode(t.rows),
+        }
+        for t in tiles
+    ]
+
+
+def tiles_from_json(data: list[dict[str, Any]]) -> list[Tile]:
+    def figures(rows: list[dict[str, Any]]) -> list[Figure]:
+        return [Figure(**{k: decode(v) for k, v in row.items()}) for row in rows]
+
+    return [
+        Tile(
+            key=t["key"],
+            title=t["title"],
+            figures=figures(t["figures"]),
+            children=[
+                ChildRow(c["org_id"], c["org_name"], c["url"], figures(c["figures"]))
+                for c in t["children"]
+            ],
+            chart=decode(t["chart"]),
+            note=t["note"],
+            url=t["url"],
+            rows=decode(t["rows"]),
+        )
+        for t in data
+    ]
+
+
+def max_age() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.DASHBOARD_MAX_AGE_SECONDS)
+
+
+def fresh_snapshot(*, org: Organization, year: int, as_of: dt.date) -> DashboardSnapshot | None:
+    """The snapshot of `org`, `year`, `as_of` computed within the allowed age, if any (the caller
+    has checked that the reader may open this org's dashboard)."""
+    if settings.DASHBOARD_MAX_AGE_SECONDS <= 0:
+        return None
+    return (
+        DashboardSnapshot.objects.filter(org=org, year=year, as_of=as_of)
+        .filter(computed_at__gte=timezone.now() - max_age())
+        .first()
+    )

@@ -1,0 +1,121 @@
+"""The dashboard as last computed: a snapshot young enough is what a reader sees (with the time it
+was computed); an older one, or "recompute now", computes the tiles again; the job keeps each
+tenant's top dashboard; the JSON codec loses nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from peixun.hours.services import entry_record
+from peixun.orgs.models import Organization
+from peixun.reports.models import DashboardSnapshot
+from peixun.reports.selectors.dashboard import dashboard, tiles_to_json
+from peixun.reports.selectors.dashboard.snapshot import decode, encode, tiles_from_json
+from peixun.reports.services import dashboards_refresh
+from peixun.testing import PersonaTestCase, make_org
+
+YEAR = 2025
+
+
+class CodecTests(PersonaTestCase):
+    def test_values_keep_their_types(self) -> None:
+        value = {"a": Decimal("1.50"), "b": [dt.date(2025, 1, 2), 3, None, "文字"], "c": 0.5}
+        self.assertEqual(decode(encode(value)), value)
+
+    def test_tiles_round_trip(self) -> None:
+        entry_record(
+            actor=self.user("org_admin"), members=[self.world.member], on=dt.date(YEAR, 3, 1),
+            hours="12.5", kind="concentrated_training", title="培训", concentrated=True,
+        )  # fmt: skip
+        board = dashboard(
+            actor=self.user("org_admin"),
+            org=self.world.root,
+            year=YEAR,
+            as_of=dt.date(YEAR, 12, 31),
+        )
+        again = tiles_from_json(tiles_to_json(board.tiles))
+        self.assertEqual(again, board.tiles)
+
+
+@override_settings(DASHBOARD_MAX_AGE_SECONDS=600)
+class SnapshotTests(PersonaTestCase):
+    def url(self, **extra: str) -> str:
+        query = f"?org={self.world.root.pk}&year={YEAR}&as_of={YEAR}-12-31"
+        return reverse("reports:dashboard") + query + "".join(f"&{k}={v}" for k, v in extra.items())
+
+    def record(self, hours: str) -> None:
+        entry_record(
+            actor=self.user("org_admin"), members=[self.world.member], on=dt.date(YEAR, 3, 1),
+            hours=hours, kind="concentrated_training", title="培训", concentrated=True,
+        )  # fmt: skip
+
+    def total(self, page: object) -> Decimal:
+        board = page.context["board"]  # type: ignore[attr-defined]
+        return Decimal(board.tile("hours").figure("total_hours").value)
+
+    def test_a_young_snapshot_is_served_until_recomputed(self) -> None:
+        self.record("10")
+        client = self.client_for("org_admin")
+        first = client.get(self.url())
+        self.assertEqual(DashboardSnapshot.objects.count(), 1)
+        self.record("5")  # a later entry: the kept figures do not know it yet
+        kept = client.get(self.url())
+        self.assertEqual(self.total(kept), self.total(first))
+        self.assertContains(kept, "重新计算")
+        fresh = client.get(self.url(fresh="1"))
+        self.assertEqual(self.total(fresh), self.total(first) + 5)
+        # The viewer now reads the recomputed snapshot; a member still gets a 404.
+        self.assertEqual(self.total(self.client_for("viewer").get(self.url())), self.total(fresh))
+        self.assertEqual(self.client_for("member").get(self.url()).status_code, 404)
+        self.assertEqual(self.client_for("other_secretary").get(self.url()).status_code, 404)
+
+    def test_an_old_snapshot_is_computed_again(self) -> None:
+        self.record("10")
+        client = self.client_for("org_admin")
+        first = client.get(self.url())
+        DashboardSnapshot.objects.update(computed_at=timezone.now() - dt.timedelta(seconds=601))
+        self.record("5")
+        self.assertEqual(self.total(client.get(self.url())), self.total(first) + 5)
+
+    def test_the_api_says_when_the_figures_were_computed(self) -> None:
+        client = self.client_for("org_admin")
+        first = client.get("/api/v1/reports/dashboard", {"org": self.world.root.pk, "year": YEAR})
+        self.assertIsNotNone(first.json()["computed_at"])
+        again = client.get("/api/v1/reports/dashboard", {"org": self.world.root.pk, "year": YEAR})
+        self.assertEqual(again.json()["computed_at"], first.json()["computed_at"])
+
+    def test_the_job_keeps_each_tenants_top_dashboard(self) -> None:
+        result = dashboards_refresh()
+        today = timezone.localdate()
+        kept = DashboardSnapshot.objects.filter(year=today.year)
+        self.assertEqual(
+            sorted(kept.values_list("org_id", flat=True)),
+            sorted(o.pk for o in Organization.objects.get_root_nodes()),
+        )
+        self.assertIn("dashboards computed", result)
+
+
+class ChildLimitTests(PersonaTestCase):
+    def test_a_top_org_with_many_children_lists_thirty_until_asked(self) -> None:
+        for n in range(31):
+            make_org(
+                self.world.unit,
+                f"T0101{n + 10:02d}",
+                f"新设第{n + 1}支部",
+                Organization.Kind.BRANCH,
+            )
+        client = self.client_for("org_admin")
+        url = reverse("reports:dashboard") + f"?org={self.world.unit.pk}&year={YEAR}"
+        html = client.get(url).content.decode()
+        table = html.split('data-children="compliance"')[1].split("</table>")[0]
+        self.assertEqual(table.count("data-drill-org="), 30)
+        self.assertIn('data-children-more="compliance"', html)
+        every = client.get(url + "&children=all").content.decode()
+        table = every.split('data-children="compliance"')[1].split("</table>")[0]
+        self.assertEqual(table.count("data-drill-org="), 33)  # two branches of the world + 31
+        self.assertNotIn("data-children-more", every)
