@@ -329,6 +329,7 @@ class _NumberedPDF(FPDF):
 # that fontTools font in place when it writes the file, so each PDF embeds only its own glyphs.
 _PARSED_FONTS: dict[tuple[str, int, str], TTFFont] = {}
 _PARSED_FONTS_LOCK = threading.Lock()
+_DROPPED_TABLES = ("GDEF", "GPOS", "GSUB", "MATH", "BASE", "JSTF")
 
 
 def _parsed_font(path: Path, index: int, style: str) -> TTFFont:
@@ -358,6 +359,11 @@ def _add_parsed_font(pdf: FPDF, path: Path, index: int, style: str) -> None:
     font.i = len(pdf.fonts) + 1
     font.cw = parsed.cw.copy()  # a defaultdict: reading a missing character inserts it
     font.ttfont = ttLib.TTFont(path, recalcTimestamp=False, fontNumber=index, lazy=True)
+    # Tables the subsetting drops anyway (fpdf2's drop_tables, fontTools' defaults): removed
+    # before it, they are never decompiled (a fifth of the time of writing the file).
+    for tag in _DROPPED_TABLES:
+        if tag in font.ttfont:
+            del font.ttfont[tag]
     font._hbfont = None
     font.biggest_size_pt = 0
     font.missing_glyphs = []
