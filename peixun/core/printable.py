@@ -27,7 +27,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from fontTools import ttLib
 from fpdf import FPDF
-from fpdf.enums import Align, WrapMode, XPos, YPos
+from fpdf.enums import Align, MethodReturnValue, WrapMode, XPos, YPos
 from fpdf.fonts import FontFace, SubsetMap, TTFFont
 
 from .docxstyle import (
@@ -396,6 +396,34 @@ def _pdf_line(size: float) -> float:
     return size * 1.75 * 25.4 / 72
 
 
+def _pdf_row_parts(
+    pdf: FPDF, texts: list[str], widths: list[float], padding: float, line_height: float
+) -> list[list[str]]:
+    """A row as fpdf2 can print it: fpdf2 never splits a row and refuses one taller than a page,
+    so a row over half a page high becomes several rows of at most that many lines each (the
+    text wrapped as the table would, the lines kept in order, empty cells below short texts)."""
+    most = max(1, int(pdf.eph / 2 / line_height))
+    lines: list[list[str]] = [
+        pdf.multi_cell(  # type: ignore[misc]
+            width - 2 * padding + 2 * pdf.c_margin,  # multi_cell keeps c_margin each side
+            line_height,
+            text,
+            dry_run=True,
+            output=MethodReturnValue.LINES,
+            wrapmode=WrapMode.CHAR,
+        )
+        if text
+        else [""]
+        for text, width in zip(texts, widths, strict=True)
+    ]
+    if max(len(cell) for cell in lines) <= most:
+        return [texts]
+    count = max(len(cell) for cell in lines)
+    return [
+        ["\n".join(cell[start : start + most]) for cell in lines] for start in range(0, count, most)
+    ]
+
+
 _PDF_TABLE_MIN_SIZE = 6.0  # points: the smallest a table's text gets to fit its columns
 
 
@@ -439,9 +467,14 @@ def _pdf_table(pdf: FPDF, table: Table) -> None:
         for text in table.headers:
             header.cell(cell_text(text), align=Align.C)
         for values in table.rows:
-            row = grid.row()
-            for index in range(len(table.headers)):
-                row.cell(cell_text(values[index]) if index < len(values) else "")
+            texts = [
+                cell_text(values[index]) if index < len(values) else ""
+                for index in range(len(table.headers))
+            ]
+            for part in _pdf_row_parts(pdf, texts, widths, padding, size * 0.55):
+                row = grid.row()
+                for text in part:
+                    row.cell(text)
     pdf.ln(3)
 
 

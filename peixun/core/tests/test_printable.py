@@ -169,6 +169,17 @@ class LongTextTableTests(SimpleTestCase):
         self.assertAlmostEqual(sum(widths), 100)
         self.assertGreaterEqual(min(widths), 4.0)
 
+    def test_a_cell_taller_than_a_page_continues_over_rows(self) -> None:
+        # fpdf2 refuses a row taller than a page ("too high"): the row is split instead.
+        text = "".join(f"第{i}句说明文字。" for i in range(600))
+        table = Table(headers=["项", "说明"], rows=[["长", text], ["短", "末行"]])
+        data = within(120, lambda: render_pdf(Printable(title="长表").add(table)))
+        reader = PdfReader(io.BytesIO(data))
+        self.assertGreaterEqual(len(reader.pages), 3)
+        extracted = pdf_text(data).replace("\n", "")
+        for sentence in ("第0句说明", "第299句说明文字。", "第599句说明文字。", "末行"):
+            self.assertIn(sentence, extracted)
+
     def test_many_columns_shrink_the_type_and_too_many_are_refused(self) -> None:
         wide = Table(headers=[f"列{i}" for i in range(30)], rows=[["说明文字" * 5] * 30])
         text = pdf_text(within(60, lambda: render_pdf(Printable(title="宽表").add(wide))))
