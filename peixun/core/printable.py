@@ -2,8 +2,10 @@
 headings, paragraphs, tables, signature and date) rendered to .docx in the official layout
 (`docxstyle`: GB/T 9704 A4 margins, 仿宋 body on a fixed line, 小标宋 title) and to PDF with the
 configured CJK font (settings.PDF_FONT_FILE). Builders describe what a document says once; the
-reader chooses the file. Tables repeat their header row on every page and never split a row; each
-page is numbered "— N —" at the bottom.
+reader chooses the file. Tables repeat their header row on every page and never split a row (in
+the PDF a row over half a page high continues as further rows); every column holds a few
+characters and long text wraps by character. Each page is numbered "— N —" at the bottom. The PDF
+font is parsed once per process (`pdf_with_cjk_font`); bench/pdf_font.py times a document.
 """
 
 from __future__ import annotations
