@@ -2,14 +2,17 @@
 headings, paragraphs, tables, signature and date) rendered to .docx in the official layout
 (`docxstyle`: GB/T 9704 A4 margins, 仿宋 body on a fixed line, 小标宋 title) and to PDF with the
 configured CJK font (settings.PDF_FONT_FILE). Builders describe what a document says once; the
-reader chooses the file. Tables repeat their header row on every page and never split a row; each
-page is numbered "— N —" at the bottom.
+reader chooses the file. Tables repeat their header row on every page and never split a row (in
+the PDF a row over half a page high continues as further rows); every column holds a few
+characters and long text wraps by character. Each page is numbered "— N —" at the bottom. The PDF
+font is parsed once per process (`pdf_with_cjk_font`); bench/pdf_font.py times a document.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,9 +27,10 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from fontTools import ttLib
 from fpdf import FPDF
-from fpdf.enums import Align, WrapMode, XPos, YPos
-from fpdf.fonts import FontFace
+from fpdf.enums import Align, MethodReturnValue, WrapMode, XPos, YPos
+from fpdf.fonts import FontFace, SubsetMap, TTFFont
 
 from .docxstyle import (
     FANGSONG,
@@ -103,32 +107,47 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def fitted_widths(table: Table, total: float, measure: Any) -> list[float]:
+def fitted_widths(table: Table, total: float, measure: Any, *, min_chars: int = 4) -> list[float]:
     """Column widths in the units of `total`, in proportion to each column's widest content
-    (`measure(text)`), each column at least wide enough for two characters of its header, so a
-    date or a number never breaks over lines while a long text column takes what is left."""
+    (`measure(text)`) while everything fits. When it does not, the columns that fit keep their
+    width and the widest ones share what remains equally (a cap), never below a floor: room for
+    `min_chars` characters (or two of the header's, if wider), so a long text or an unbreakable
+    URL wraps by character in a column of a few characters, never in one narrower than a letter.
+    Only when even the floors do not fit are all columns shrunk in proportion."""
     columns = len(table.headers)
+    em = measure("中")
     wanted: list[float] = []
     for index in range(columns):
         texts = [cell_text(table.headers[index])] + [
             cell_text(row[index]) for row in table.rows[:200] if index < len(row)
         ]
-        wanted.append(max(measure(text) for text in texts) + measure("中"))
+        wanted.append(max(measure(text) for text in texts) + em)
     floor = [
-        min(wanted[i], measure(cell_text(table.headers[i])[:2]) + measure("中"))
+        min(wanted[i], max(measure(cell_text(table.headers[i])[:2]) + em, min_chars * em))
         for i in range(columns)
     ]
     if sum(wanted) <= total:
         return [w * total / sum(wanted) for w in wanted]
-    # Too wide: the columns that fit keep their width, the widest ones share what remains.
-    widths = list(wanted)
-    while sum(widths) > total:
-        widest = max(range(columns), key=lambda i: widths[i])
-        others = sum(widths) - widths[widest]
-        widths[widest] = max(floor[widest], total - others)
-        if widths[widest] == floor[widest]:
-            shrink = total / sum(widths)
-            return [w * shrink for w in widths]
+    if sum(floor) >= total:
+        return [w * total / sum(floor) for w in floor]
+
+    def capped(cap: float) -> list[float]:
+        return [min(wanted[i], max(floor[i], cap)) for i in range(columns)]
+
+    # The cap at which the columns sum to `total`: sum(capped(cap)) grows with the cap.
+    low, high = 0.0, max(wanted)
+    for _ in range(60):
+        middle = (low + high) / 2
+        if sum(capped(middle)) > total:
+            high = middle
+        else:
+            low = middle
+    widths = capped(low)
+    # Give the rounding's remainder to the capped (widest) columns.
+    loose = [i for i in range(columns) if widths[i] < wanted[i]] or list(range(columns))
+    spare = (total - sum(widths)) / len(loose)
+    for i in loose:
+        widths[i] += spare
     return widths
 
 
@@ -306,9 +325,60 @@ class _NumberedPDF(FPDF):
         self.cell(0, 8, f"— {self.page_no()} —", align=Align.C)
 
 
+# Parsing the Noto CJK collection (cmap and widths of ~65,000 glyphs) takes a good part of a
+# second per style: it is done once per process, and each new FPDF gets a copy of the parsed font
+# with its own subset map and its own lazily opened fontTools font. The copy matters: fpdf2 subsets
+# that fontTools font in place when it writes the file, so each PDF embeds only its own glyphs.
+_PARSED_FONTS: dict[tuple[str, int, str], TTFFont] = {}
+_PARSED_FONTS_LOCK = threading.Lock()
+_DROPPED_TABLES = ("GDEF", "GPOS", "GSUB", "MATH", "BASE", "JSTF")
+
+
+def _parsed_font(path: Path, index: int, style: str) -> TTFFont:
+    key = (str(path), index, style)
+    with _PARSED_FONTS_LOCK:
+        if key not in _PARSED_FONTS:
+            scratch = FPDF()
+            scratch.add_font(PDF_FONT, style, path, collection_font_number=index)
+            parsed = scratch.fonts[f"{PDF_FONT}{style}"]
+            assert isinstance(parsed, TTFFont)
+            parsed.ttfont.close()  # each document opens its own (below)
+            _PARSED_FONTS[key] = parsed
+        return _PARSED_FONTS[key]
+
+
+def _add_parsed_font(pdf: FPDF, path: Path, index: int, style: str) -> None:
+    """`pdf.add_font(PDF_FONT, style, path)`, from the font parsed once per process."""
+    parsed = _parsed_font(path, index, style)
+    if parsed.color_font is not None:  # pragma: no cover - not a CJK text font: no sharing
+        pdf.add_font(PDF_FONT, style, path, collection_font_number=index)
+        return
+    font = TTFFont.__new__(TTFFont)
+    for name in TTFFont.__slots__:
+        if hasattr(parsed, name):
+            setattr(font, name, getattr(parsed, name))
+    # Read-only and shared: name, desc, cmap, glyph_ids, scale, metrics. Per document:
+    font.i = len(pdf.fonts) + 1
+    font.cw = parsed.cw.copy()  # a defaultdict: reading a missing character inserts it
+    font.ttfont = ttLib.TTFont(path, recalcTimestamp=False, fontNumber=index, lazy=True)
+    # Tables the subsetting drops anyway (fpdf2's drop_tables, fontTools' defaults): removed
+    # before it, they are never decompiled (a fifth of the time of writing the file).
+    for tag in _DROPPED_TABLES:
+        if tag in font.ttfont:
+            del font.ttfont[tag]
+    font._hbfont = None
+    font.biggest_size_pt = 0
+    font.missing_glyphs = []
+    font.subset = SubsetMap(font)
+    pdf.fonts[font.fontkey] = font
+    if font.is_cff and font.is_cid_keyed:
+        pdf._set_min_pdf_version("1.6")
+
+
 def pdf_with_cjk_font(*, numbered: bool = False) -> FPDF:
     """An A4 FPDF with the configured CJK font as PDF_FONT (its bold sibling, when there is one,
-    as the bold style). Only the characters used are embedded, so a page is a few kilobytes."""
+    as the bold style). Only the characters used are embedded, so a page is a few kilobytes. The
+    font files are parsed once per process."""
     regular = Path(settings.PDF_FONT_FILE)
     if not regular.is_file():
         raise ImproperlyConfigured(
@@ -317,8 +387,8 @@ def pdf_with_cjk_font(*, numbered: bool = False) -> FPDF:
     bold = regular.with_name(regular.name.replace("Regular", "Bold"))
     pdf = (_NumberedPDF if numbered else FPDF)(format="A4", unit="mm")
     index = int(settings.PDF_FONT_INDEX) if regular.suffix.lower() == ".ttc" else 0
-    pdf.add_font(PDF_FONT, "", regular, collection_font_number=index)
-    pdf.add_font(PDF_FONT, "B", bold if bold.is_file() else regular, collection_font_number=index)
+    _add_parsed_font(pdf, regular, index, "")
+    _add_parsed_font(pdf, bold if bold.is_file() else regular, index, "B")
     return pdf
 
 
@@ -328,9 +398,58 @@ def _pdf_line(size: float) -> float:
     return size * 1.75 * 25.4 / 72
 
 
+def _pdf_row_parts(
+    pdf: FPDF, texts: list[str], widths: list[float], padding: float, line_height: float
+) -> list[list[str]]:
+    """A row as fpdf2 can print it: fpdf2 never splits a row and refuses one taller than a page,
+    so a row over half a page high becomes several rows of at most that many lines each (the
+    text wrapped as the table would, the lines kept in order, empty cells below short texts)."""
+    most = max(1, int(pdf.eph / 2 / line_height))
+    lines: list[list[str]] = [
+        pdf.multi_cell(  # type: ignore[misc]
+            width - 2 * padding + 2 * pdf.c_margin,  # multi_cell keeps c_margin each side
+            line_height,
+            text,
+            dry_run=True,
+            output=MethodReturnValue.LINES,
+            wrapmode=WrapMode.CHAR,
+        )
+        if text
+        else [""]
+        for text, width in zip(texts, widths, strict=True)
+    ]
+    if max(len(cell) for cell in lines) <= most:
+        return [texts]
+    count = max(len(cell) for cell in lines)
+    return [
+        ["\n".join(cell[start : start + most]) for cell in lines] for start in range(0, count, most)
+    ]
+
+
+_PDF_TABLE_MIN_SIZE = 6.0  # points: the smallest a table's text gets to fit its columns
+
+
 def _pdf_table(pdf: FPDF, table: Table) -> None:
-    pdf.set_font(PDF_FONT, "", table.size)
-    widths = fitted_widths(table, pdf.epw, lambda text: pdf.get_string_width(text))
+    # fpdf2 wraps by character, and loops forever when a column cannot hold one character (an
+    # empty line, then the same character again): every column holds at least its widest
+    # character and the padding, at a smaller size if need be, or the table is refused.
+    padding = 1.0
+    size = table.size
+    characters = {ch for text in table.headers for ch in cell_text(text)}
+    for values in table.rows:
+        for value in values:
+            characters.update(cell_text(value))
+    while True:
+        pdf.set_font(PDF_FONT, "", size)
+        widths = fitted_widths(table, pdf.epw, lambda text: pdf.get_string_width(text))
+        widest = max((pdf.get_string_width(ch) for ch in characters), default=0.0)
+        if min(widths) >= widest + 2 * padding + 0.01:
+            break
+        if size <= _PDF_TABLE_MIN_SIZE:
+            raise ValueError(
+                f"A table of {len(widths)} columns does not fit the page width {pdf.epw:.0f} mm."
+            )
+        size = max(_PDF_TABLE_MIN_SIZE, size - 1)
     aligns = [
         {"l": "LEFT", "c": "CENTER", "r": "RIGHT"}[
             table.aligns[i] if i < len(table.aligns) else "l"
@@ -342,17 +461,22 @@ def _pdf_table(pdf: FPDF, table: Table) -> None:
         width=min(sum(widths), pdf.epw),  # the shares may sum a hair above the page
         text_align=aligns,
         wrapmode=WrapMode.CHAR,
-        line_height=table.size * 0.55,
+        line_height=size * 0.55,
         headings_style=FontFace(emphasis="BOLD"),
-        padding=1,
+        padding=padding,
     ) as grid:
         header = grid.row()
         for text in table.headers:
             header.cell(cell_text(text), align=Align.C)
         for values in table.rows:
-            row = grid.row()
-            for index in range(len(table.headers)):
-                row.cell(cell_text(values[index]) if index < len(values) else "")
+            texts = [
+                cell_text(values[index]) if index < len(values) else ""
+                for index in range(len(table.headers))
+            ]
+            for part in _pdf_row_parts(pdf, texts, widths, padding, size * 0.55):
+                row = grid.row()
+                for text in part:
+                    row.cell(text)
     pdf.ln(3)
 
 

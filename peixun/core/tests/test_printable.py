@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
 import zipfile
+from collections.abc import Callable
+from typing import Any
 
 from django.test import SimpleTestCase
 from docx import Document
+from fontTools.cffLib import CFFFontSet
+from fpdf.fonts import TTFFont
 from pypdf import PdfReader
 
 from peixun.core.printable import (
@@ -16,6 +21,7 @@ from peixun.core.printable import (
     Printable,
     Table,
     fitted_widths,
+    pdf_with_cjk_font,
     render_docx,
     render_pdf,
 )
@@ -99,3 +105,129 @@ class WidthTests(SimpleTestCase):
         widths = fitted_widths(table, 100, lambda text: float(len(text)))
         self.assertAlmostEqual(sum(widths), 100)
         self.assertEqual(widths[0], 3.0)  # "编号" (2) + one character's room
+
+
+def within(seconds: float, work: Callable[[], bytes]) -> bytes:
+    """`work()`, or a failure (not a hung test run) when it takes longer than `seconds`: fpdf2's
+    line breaking loops forever when a column cannot hold one character."""
+    result: list[bytes] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.append(work())
+        except BaseException as error:  # noqa: BLE001 -- handed to the test below
+            errors.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        raise AssertionError(f"Rendering took over {seconds} s: a line-breaking loop?")
+    if errors:
+        raise errors[0]
+    return result[0]
+
+
+def pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    return "".join(page.extract_text().replace("\x00", "") for page in reader.pages)
+
+
+DEFINITION = ("党员教育培训是党的建设的一项基础性、经常性工作，" * 10)[:200]
+URL = "https://www.12371.cn/" + "x" * 99
+
+
+class LongTextTableTests(SimpleTestCase):
+    def test_a_definition_and_a_url_column_render_and_wrap(self) -> None:
+        # A one-character label header once gave a column narrower than one character: fpdf2
+        # then broke empty lines forever.
+        self.assertEqual((len(DEFINITION), len(URL), " " in URL), (200, 120, False))
+        for headers in (["项", "定义", "网址"], ["术语", "定义", "网址"]):
+            table = Table(headers=headers, rows=[["学时", DEFINITION, URL], ["学", "短", "a"]])
+            doc = Printable(title="术语").add(table)
+            data = within(60, lambda doc=doc: render_pdf(doc))  # type: ignore[misc]
+            text = pdf_text(data).replace("\n", "")
+            self.assertIn(DEFINITION[:20], text)
+            self.assertIn("https://www.12371", text)
+            self.assertIn("xxxxxxxxxx", text)
+            # The same table as .docx: every cell holds its text.
+            cells = Document(io.BytesIO(render_docx(Printable(title="术语").add(table)))).tables[0]
+            self.assertEqual(cells.rows[1].cells[2].text, URL)
+
+    def test_long_text_columns_get_equal_shares_and_short_ones_keep_theirs(self) -> None:
+        table = Table(headers=["项", "定义", "网址"], rows=[["学时", "字" * 200, "x" * 120]])
+        widths = fitted_widths(table, 100, lambda text: float(len(text)))
+        self.assertAlmostEqual(sum(widths), 100)
+        self.assertEqual(widths[0], 3.0)  # "学时" and one character's room
+        self.assertAlmostEqual(widths[1], 48.5)
+        self.assertAlmostEqual(widths[2], 48.5)
+
+    def test_every_column_holds_a_few_characters(self) -> None:
+        table = Table(headers=["甲", "乙"], rows=[["一二三四五六七八", "字" * 500]])
+        widths = fitted_widths(table, 100, lambda text: float(len(text)))
+        self.assertAlmostEqual(sum(widths), 100)
+        self.assertGreaterEqual(min(widths), 4.0)
+
+    def test_a_cell_taller_than_a_page_continues_over_rows(self) -> None:
+        # fpdf2 refuses a row taller than a page ("too high"): the row is split instead.
+        text = "".join(f"第{i}句说明文字。" for i in range(600))
+        table = Table(headers=["项", "说明"], rows=[["长", text], ["短", "末行"]])
+        data = within(120, lambda: render_pdf(Printable(title="长表").add(table)))
+        reader = PdfReader(io.BytesIO(data))
+        self.assertGreaterEqual(len(reader.pages), 3)
+        extracted = pdf_text(data).replace("\n", "")
+        for sentence in ("第0句说明", "第299句说明文字。", "第599句说明文字。", "末行"):
+            self.assertIn(sentence, extracted)
+
+    def test_many_columns_shrink_the_type_and_too_many_are_refused(self) -> None:
+        wide = Table(headers=[f"列{i}" for i in range(30)], rows=[["说明文字" * 5] * 30])
+        text = pdf_text(within(60, lambda: render_pdf(Printable(title="宽表").add(wide))))
+        self.assertIn("列29", text.replace("\n", ""))
+        absurd = Table(headers=[f"列{i}" for i in range(200)], rows=[["字"] * 200])
+        with self.assertRaisesMessage(ValueError, "200 columns"):
+            within(60, lambda: render_pdf(Printable(title="宽表").add(absurd)))
+
+
+def embedded_glyphs(data: bytes) -> dict[str, int]:
+    """The number of glyphs in each font a PDF embeds (on its first page), by font name."""
+    reader = PdfReader(io.BytesIO(data))
+    counts = {}
+    resources: Any = reader.pages[0]["/Resources"]
+    for reference in resources["/Font"].values():
+        font = reference.get_object()
+        descendant = font["/DescendantFonts"][0].get_object()
+        descriptor = descendant["/FontDescriptor"].get_object()
+        stream = descriptor.get("/FontFile3") or descriptor.get("/FontFile2")
+        cff = CFFFontSet()
+        cff.decompile(io.BytesIO(stream.get_object().get_data()), None)  # type: ignore[no-untyped-call]
+        counts[str(font["/BaseFont"])] = len(cff[cff.fontNames[0]].charset)
+    return counts
+
+
+class FontOncePerProcessTests(SimpleTestCase):
+    def test_the_font_is_parsed_once_and_each_pdf_has_its_own_subset(self) -> None:
+        first, second = pdf_with_cjk_font().fonts["cjk"], pdf_with_cjk_font().fonts["cjk"]
+        assert isinstance(first, TTFFont) and isinstance(second, TTFFont)
+        # The parsed tables are shared; what a document adds to or subsets is its own.
+        self.assertIs(first.cmap, second.cmap)
+        self.assertIsNot(first.subset, second.subset)
+        self.assertIsNot(first.ttfont, second.ttfont)
+
+    def test_pdfs_rendered_one_after_another_embed_only_their_own_glyphs(self) -> None:
+        def small() -> bytes:
+            return render_pdf(Printable(title="甲").add(Para("乙丙", indent=False)))
+
+        before = small()
+        other = render_pdf(
+            Printable(title="天地玄黄宇宙洪荒").add(Para("日月盈昃辰宿列张", indent=False))
+        )
+        after = small()
+        self.assertIn("乙丙", pdf_text(before))
+        self.assertIn("日月盈昃辰宿列张", pdf_text(other))
+        self.assertIn("宇宙洪荒", pdf_text(other))
+        self.assertIn("乙丙", pdf_text(after))
+        self.assertEqual(embedded_glyphs(before), embedded_glyphs(after))
+        # 甲 with .notdef and the space in bold; 乙丙 and the footer's "— 1 —" in regular.
+        self.assertEqual(sorted(embedded_glyphs(before).values()), [3, 6])
+        self.assertEqual(sorted(embedded_glyphs(other).values()), [10, 12])
