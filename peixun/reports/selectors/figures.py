@@ -232,8 +232,15 @@ class FigureValue:
     @property
     def parts_text(self) -> str:
         return _(", ").join(
-            f"{label}{format_value(v, self.unit)}{self.unit_label}" for label, v in self.parts if v
+            f"{self._part_label(label)}{format_value(v, self.unit)}{self.unit_label}"
+            for label, v in self.parts
+            if v
         )
+
+    def _part_label(self, label: str) -> str:
+        # People are broken down by study-hour rule, whose names end in figures of their own
+        # ("…不少于32学时"): quoted, so the count does not run into the name.
+        return _("“%(label)s”") % {"label": label} if self.unit == Unit.PERSONS else label
 
 
 @dataclass(frozen=True)
