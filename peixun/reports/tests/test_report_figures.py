@@ -264,6 +264,11 @@ class FigureTests(PersonaTestCase):
         # By kind: the party-spirit class's 3 trainees, the special-topic class's 1.
         self.assertEqual(got["class_person_times"].parts, [("专题培训", 1), ("党性教育", 3)])
         self.assertEqual(got["class_person_times"].parts_text, "专题培训1人次、党性教育3人次")
+        sentences = report_sentences(got, org_name="某局", period=ReportPeriod(2023, 2024))
+        self.assertIn(
+            "举办培训班2期（专题培训1期、党性教育1期），培训4人次（专题培训1人次、党性教育3人次）。",
+            [s.text for s in sentences["practice"]],
+        )
         self.assertEqual(got["low_participation_classes"].value, 1)  # 2 of 3 came < 80%
         self.assertEqual(self.figures(self.world.branch, 2023, 2024)["classes"].value, 1)
 
