@@ -46,10 +46,12 @@ def test_admin_writes_edits_and_downloads_the_report(live_server, browser) -> No
         "textarea[name=practice_before]", "（一）强化组织领导，凝聚推动党员教育培训工作合力。"
     )
     desk.fill("textarea[name=plans_after]", "三是进一步建立长效机制。")
+    desk.fill("input[name=dated]", "2025-01-10")  # 成文日期
     desk.get_by_role("button", name="保存").click()
     desk.wait_for_load_state()
     draft.refresh_from_db()
     assert draft.practice_before.startswith("（一）强化组织领导")
+    assert draft.dated == dt.date(2025, 1, 10)
     # A meeting recorded later: the figure changes, the text stays.
     meeting(world.unit, MeetingKind.CENTRAL_GROUP, dt.date(2024, 9, 1))
     desk.reload()

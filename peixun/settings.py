@@ -163,7 +163,9 @@ TRUSTED_PROXY_COUNT = env_int("PEIXUN_TRUSTED_PROXIES", 0, minimum=0, maximum=5)
 AUDIT_RETENTION_DAYS = env_int("PEIXUN_AUDIT_RETENTION_DAYS", 400, minimum=183)
 # How old a kept 数据驾驶舱 may be before a reader's page computes it again (0: always compute).
 # The reports.dashboard_refresh job recomputes each tenant's top dashboard every 10 minutes.
-DASHBOARD_MAX_AGE_SECONDS = env_int("PEIXUN_DASHBOARD_MAX_AGE_SECONDS", 900, minimum=0, maximum=86400)
+DASHBOARD_MAX_AGE_SECONDS = env_int(
+    "PEIXUN_DASHBOARD_MAX_AGE_SECONDS", 900, minimum=0, maximum=86400
+)
 AUDIT_MIN_RETENTION_DAYS = 183
 
 # The interface is Simplified Chinese whatever the browser asks for (no LocaleMiddleware):

@@ -45,6 +45,8 @@ class ReportDraft(models.Model):
     last_year = models.PositiveSmallIntegerField(_("last year"))
     # Entries dated after this day are not counted (None: to the end of the last year).
     as_of = models.DateField(_("as of"), null=True, blank=True)
+    # 成文日期: the date the document is signed with (None: the day it is exported).
+    dated = models.DateField(_("date of the report"), null=True, blank=True)
     title = models.CharField(_("title"), max_length=200)
     opening = _prose(_("opening"))
     basics_before = _prose(_("basic situation: before the figures"))

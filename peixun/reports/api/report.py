@@ -103,6 +103,7 @@ class DraftOut(Schema):
     first_year: int
     last_year: int
     as_of: dt.date | None
+    dated: dt.date | None
     title: str
     opening: str
     basics_before: str
@@ -123,6 +124,7 @@ class DraftIn(Schema):
     first_year: Year
     last_year: Year | None = None
     as_of: dt.date | None = None
+    dated: dt.date | None = None
     title: str = ""
 
 
@@ -131,6 +133,7 @@ class DraftPatch(Schema):
     first_year: Year | None = None
     last_year: Year | None = None
     as_of: dt.date | None = None
+    dated: dt.date | None = None
     opening: str | None = None
     basics_before: str | None = None
     basics_after: str | None = None
@@ -179,6 +182,7 @@ def create_draft(request: HttpRequest, payload: DraftIn) -> Status[Any]:
         first_year=payload.first_year,
         last_year=payload.last_year,
         as_of=payload.as_of,
+        dated=payload.dated,
         title=payload.title,
     )
     return Status(201, draft)
@@ -213,7 +217,8 @@ def get_draft(request: HttpRequest, draft_id: IdParam) -> dict[str, Any]:
 
 @router.patch("/drafts/{int:draft_id}", response=DraftOut)
 def update_draft(request: HttpRequest, draft_id: IdParam, payload: DraftPatch) -> ReportDraft:
-    """Change the title, the years or any section's text (the fields sent)."""
+    """Change the title, the years, the date of the report (成文日期; null: the day of export)
+    or any section's text (the fields sent)."""
     draft = selectors.draft_get(request.user, draft_id)
     sent = payload.dict(exclude_unset=True)
     return services.draft_update(
@@ -223,6 +228,7 @@ def update_draft(request: HttpRequest, draft_id: IdParam, payload: DraftPatch) -
         first_year=sent.get("first_year"),
         last_year=sent.get("last_year"),
         as_of=sent.get("as_of", ...),
+        dated=sent.get("dated", ...),
         prose={k: v for k, v in sent.items() if k in PROSE_FIELDS and v is not None},
     )
 

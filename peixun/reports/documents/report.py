@@ -24,7 +24,8 @@ def report_printable(report: Report, *, site: str = "", today: dt.date | None = 
     """The report's document; `site` (e.g. https://peixun.example.org) prefixes the drill-down
     links of the appendix."""
     draft = report.draft
-    dated = today or timezone.localdate()
+    # 成文日期: the draft's date when given, else the day of export.
+    dated = draft.dated or today or timezone.localdate()
     doc = Printable(
         title=draft.title,
         author=draft.org.name,

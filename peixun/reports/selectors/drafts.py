@@ -18,6 +18,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from peixun.core.docxstyle import chinese_date
 from peixun.core.scoping import Actor, can_admin_org, can_manage_org, get_visible_or_404, scope_of
 from peixun.orgs.models import Organization
 
@@ -139,7 +140,7 @@ SENTENCES: dict[str, list[tuple[Promise, When]]] = {
         (
             gettext_lazy(
                 "%(classes)s training classes were held (%(classes_parts)s), training"
-                " %(class_person_times)s person-times."
+                " %(class_person_times)s person-times (%(class_person_times_parts)s)."
             ),
             _positive("classes"),
         ),
@@ -193,8 +194,8 @@ SENTENCES: dict[str, list[tuple[Promise, When]]] = {
     "problems": [
         (
             gettext_lazy(
-                "%(members_behind)s members did not reach the yearly study-hour requirement"
-                " in %(last_year)s."
+                "In %(last_year)s, %(members_behind)s members were behind on at least one"
+                " study-hour rule (by rule: %(members_behind_parts)s)."
             ),
             _positive("members_behind"),
         ),
@@ -251,7 +252,7 @@ def report_sentences(
     context = {
         "org": org_name,
         "period": period.label,
-        "end": period.end.isoformat(),
+        "end": chinese_date(period.end),
         "last_year": str(period.last_year),
     }
     return {

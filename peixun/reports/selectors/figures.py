@@ -26,6 +26,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from peixun.core.docxstyle import chinese_date
 from peixun.core.scoping import Actor, can_read_org, get_visible_or_404
 from peixun.events.models import Attendance
 from peixun.exams.models import Attempt, Candidate, Exam
@@ -99,7 +100,10 @@ class ReportPeriod:
         else:
             text = _("%(first)s–%(last)s") % {"first": self.first_year, "last": self.last_year}
         if self.as_of and self.as_of < dt.date(self.last_year, 12, 31):
-            text = _("%(period)s (as of %(day)s)") % {"period": text, "day": self.as_of.isoformat()}
+            text = _("%(period)s (as of %(day)s)") % {
+                "period": text,
+                "day": chinese_date(self.as_of),
+            }
         return text
 
 
@@ -228,8 +232,15 @@ class FigureValue:
     @property
     def parts_text(self) -> str:
         return _(", ").join(
-            f"{label}{format_value(v, self.unit)}{self.unit_label}" for label, v in self.parts if v
+            f"{self._part_label(label)}{format_value(v, self.unit)}{self.unit_label}"
+            for label, v in self.parts
+            if v
         )
+
+    def _part_label(self, label: str) -> str:
+        # People are broken down by study-hour rule, whose names end in figures of their own
+        # ("…不少于32学时"): quoted, so the count does not run into the name.
+        return _("“%(label)s”") % {"label": label} if self.unit == Unit.PERSONS else label
 
 
 @dataclass(frozen=True)
@@ -431,7 +442,8 @@ CATALOGUE: list[FigureDef] = [
         "class_person_times",
         gettext_lazy("Trainees of those classes (person-times)"),
         gettext_lazy(
-            "Accepted enrolments in those classes: a member trained in two classes counts twice."
+            "Accepted enrolments in those classes: a member trained in two classes counts twice;"
+            " by kind of class."
         ),
         Unit.PERSON_TIMES,
         "practice",
@@ -503,7 +515,9 @@ CATALOGUE: list[FigureDef] = [
         gettext_lazy("Members behind on study hours"),
         gettext_lazy(
             "Members of the last year's roster whose worst result against the study-hour rules"
-            " is behind, judged on the period's last day (exempt members are never behind)."
+            " is behind, judged on the period's last day (exempt members are never behind); by"
+            " rule, the members behind on each rule (the Party member rule, each cadre rule), so"
+            " a member behind on two rules counts once in the total and once under each rule."
         ),
         Unit.PERSONS,
         "problems",
@@ -612,10 +626,15 @@ def _classes(org: Organization, period: ReportPeriod) -> dict[str, Computed]:
     low = sum(
         1 for pk, n in enrolled.items() if n and Decimal(came.get(pk, 0)) / n < LOW_PARTICIPATION
     )
-    parts = [(str(label), by_kind[kind]) for kind, label in ClassKind.choices if by_kind.get(kind)]
+    trained = dict(accepted.order_by().values_list("training_class__kind").annotate(n=Count("pk")))
+    kinds = [(kind, str(label)) for kind, label in ClassKind.choices if by_kind.get(kind)]
     return {
-        "classes": Computed(sum(by_kind.values()), parts=parts),
-        "class_person_times": Computed(sum(enrolled.values())),
+        "classes": Computed(
+            sum(by_kind.values()), parts=[(label, by_kind[kind]) for kind, label in kinds]
+        ),
+        "class_person_times": Computed(
+            sum(enrolled.values()), parts=[(label, trained.get(kind, 0)) for kind, label in kinds]
+        ),
         "low_participation_classes": Computed(low),
     }
 
@@ -687,7 +706,13 @@ def _hours(actor: Actor, org: Organization, period: ReportPeriod) -> dict[str, C
             whole.average_hours, by_year={h.start.year: h.average_hours for h in years}
         ),
         "coverage": Computed(whole.coverage, by_year={h.start.year: h.coverage for h in years}),
-        "members_behind": Computed(behind.summary.behind),
+        "members_behind": Computed(
+            behind.summary.behind,
+            parts=[
+                (behind.summary.rule_names[rule], counts.get("behind", 0))
+                for rule, counts in behind.summary.per_rule.items()
+            ],
+        ),
     }
 
 

@@ -4,10 +4,12 @@ whenever it is shown or exported."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record, snapshot
@@ -17,9 +19,11 @@ from peixun.orgs.models import Organization
 
 from ..models import MAX_PROSE, PROSE_FIELDS, ReportDraft, ReportKind
 from ..selectors.drafts import default_prose, default_title
-from ..selectors.figures import clean_period
+from ..selectors.figures import ReportPeriod, clean_period
 
-DRAFT_AUDIT = ["org", "kind", "first_year", "last_year", "as_of", "title"]
+DRAFT_AUDIT = ["org", "kind", "first_year", "last_year", "as_of", "dated", "title"]
+# How far ahead a report may be dated (成文日期): a report is signed when it is written.
+MAX_DATED_AHEAD = dt.timedelta(days=366)
 
 
 def _clean_title(title: Any) -> str:
@@ -35,6 +39,30 @@ def _clean_kind(kind: Any) -> str:
     if kind not in ReportKind.values:
         raise ValidationError({"kind": _("Choose the kind of report.")})
     return str(kind)
+
+
+def _clean_dated(dated: Any, period: ReportPeriod) -> dt.date | None:
+    """The 成文日期, or None (the day of export): a report on a period is written once its last
+    year has begun, and not more than a year ahead of today."""
+    if dated in (None, ""):
+        return None
+    if isinstance(dated, dt.date):
+        day = dated
+    else:
+        try:
+            day = dt.date.fromisoformat(str(dated))
+        except ValueError:
+            raise ValidationError({"dated": _("Give the date as YYYY-MM-DD.")}) from None
+    if day < dt.date(period.last_year, 1, 1):
+        raise ValidationError(
+            {
+                "dated": _("A report on %(period)s is dated in %(year)s or later.")
+                % {"period": period.label, "year": period.last_year}
+            }
+        )
+    if day > timezone.localdate() + MAX_DATED_AHEAD:
+        raise ValidationError({"dated": _("This date is too far in the future.")})
+    return day
 
 
 def _clean_prose(prose: dict[str, Any]) -> dict[str, str]:
@@ -58,6 +86,7 @@ def draft_create(
     first_year: Any,
     last_year: Any = None,
     as_of: Any = None,
+    dated: Any = None,
     title: Any = "",
 ) -> ReportDraft:
     """A new draft of `org` for the years asked, with default prose to replace."""
@@ -71,6 +100,7 @@ def draft_create(
         first_year=period.first_year,
         last_year=period.last_year,
         as_of=period.as_of,
+        dated=_clean_dated(dated, period),
         title=_clean_title(text),
         created_by_id=actor_id(actor),
         **default_prose(kind),
@@ -90,9 +120,11 @@ def draft_update(
     first_year: Any = None,
     last_year: Any = None,
     as_of: Any = ...,
+    dated: Any = ...,
     prose: dict[str, Any] | None = None,
 ) -> ReportDraft:
-    """Change the title, the years or the prose (only the fields given)."""
+    """Change the title, the years, the date of the report or the prose (only the fields
+    given). The date is checked against the period whenever either changes."""
     draft = ReportDraft.objects.select_for_update().get(pk=draft.pk)
     require_manage(actor, draft.org)
     before = snapshot(draft, [*DRAFT_AUDIT, *PROSE_FIELDS])
@@ -108,6 +140,11 @@ def draft_update(
             period.first_year,
             period.last_year,
             period.as_of,
+        )
+    if dated is not ... or draft.dated is not None:
+        draft.dated = _clean_dated(
+            draft.dated if dated is ... else dated,
+            ReportPeriod(draft.first_year, draft.last_year, draft.as_of),
         )
     for name, text in _clean_prose(prose or {}).items():
         setattr(draft, name, text)

@@ -18,7 +18,7 @@ from peixun.events.models import Attendance
 from peixun.events.tests.fixtures import add_session, make_class
 from peixun.exams.models import Attempt, Candidate, Exam
 from peixun.exams.tests.fixtures import add_questions, fixed_paper
-from peixun.hours.models import CreditEntry, Kind
+from peixun.hours.models import CreditEntry, Kind, Requirement
 from peixun.hours.services.rollups import rollup_rebuild
 from peixun.members.models import Member, Membership
 from peixun.orglife.logic import REQUIRED_KINDS
@@ -29,6 +29,7 @@ from peixun.spending.models import Expense, Fund
 from peixun.testing import OtherTenant, PersonaTestCase, make_member, make_org
 from peixun.training.models import ClassKind, Enrolment, TrainingClass
 
+from ..selectors.drafts import report_sentences
 from ..selectors.figures import (
     CATALOGUE,
     ReportPeriod,
@@ -260,6 +261,14 @@ class FigureTests(PersonaTestCase):
         self.assertEqual(got["classes"].value, 2)
         self.assertEqual(got["classes"].parts, [("专题培训", 1), ("党性教育", 1)])
         self.assertEqual(got["class_person_times"].value, 4)  # 3 + 1; the returned one not
+        # By kind: the party-spirit class's 3 trainees, the special-topic class's 1.
+        self.assertEqual(got["class_person_times"].parts, [("专题培训", 1), ("党性教育", 3)])
+        self.assertEqual(got["class_person_times"].parts_text, "专题培训1人次、党性教育3人次")
+        sentences = report_sentences(got, org_name="某局", period=ReportPeriod(2023, 2024))
+        self.assertIn(
+            "举办培训班2期（专题培训1期、党性教育1期），培训4人次（专题培训1人次、党性教育3人次）。",
+            [s.text for s in sentences["practice"]],
+        )
         self.assertEqual(got["low_participation_classes"].value, 1)  # 2 of 3 came < 80%
         self.assertEqual(self.figures(self.world.branch, 2023, 2024)["classes"].value, 1)
 
@@ -306,6 +315,52 @@ class FigureTests(PersonaTestCase):
         # This world seeds no study-hour rule (the tenant was written straight to the tables),
         # so nobody can be behind; the compliance tests of the hours app judge the rules.
         self.assertEqual(got["members_behind"].value, 0)
+
+    def test_members_behind_by_rule(self) -> None:
+        w = self.world
+        # Two rules no one can meet: every Party member of the unit's 2024 roster is behind on
+        # the first (李明, 王芳, 赵强 and the joiner: 4); only the county-level cadre 王芳 is
+        # behind on the cadre rule too, and counts once in the total.
+        Requirement.objects.create(
+            org=w.unit,
+            name="党员每年学习不少于1000学时",
+            metric="total_hours",
+            threshold=Decimal(1000),
+            valid_from_year=2024,
+        )
+        Requirement.objects.create(
+            org=w.unit,
+            name="县处级干部每年学习不少于2000学时",
+            metric="total_hours",
+            threshold=Decimal(2000),
+            cadre_ranks=[Member.CadreRank.COUNTY_PLUS],
+            valid_from_year=2024,
+        )
+        Member.objects.filter(pk=w.secretary_member.pk).update(
+            cadre_rank=Member.CadreRank.COUNTY_PLUS
+        )
+        got = self.figures(self.world.unit, 2024, 2024)["members_behind"]
+        self.assertEqual(got.value, 4)
+        self.assertEqual(
+            got.parts, [("党员每年学习不少于1000学时", 4), ("县处级干部每年学习不少于2000学时", 1)]
+        )
+        sentences = report_sentences(
+            {"members_behind": got}, org_name="某局", period=ReportPeriod(2024, 2024)
+        )
+        self.assertEqual(
+            sentences["problems"][0].text,
+            "2024年有4名党员未达到至少一项学时要求（按规则分：“党员每年学习不少于1000学时”4名、"
+            "“县处级干部每年学习不少于2000学时”1名）。",
+        )
+
+    def test_dates_in_the_prose_read_in_chinese(self) -> None:
+        period = ReportPeriod(2024, 2024, dt.date(2024, 6, 30))
+        self.assertEqual(period.label, "2024年（截至2024年6月30日）")
+        got = self.figures(self.world.unit, 2024, 2024, dt.date(2024, 6, 30))
+        sentences = report_sentences(got, org_name="某局", period=period)
+        first = sentences["basics"][0].text
+        self.assertTrue(first.startswith("截至2024年6月30日，某局"), first)
+        self.assertNotIn("2024-06-30", "".join(s.text for v in sentences.values() for s in v))
 
     def test_spending(self) -> None:
         got = self.figures(self.world.unit, 2023, 2024)

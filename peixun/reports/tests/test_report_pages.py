@@ -8,6 +8,7 @@ import io
 import json
 from typing import Any
 
+from django.utils import timezone
 from docx import Document
 
 from peixun.core.models import AuditEvent
@@ -284,3 +285,65 @@ class ReportApiTests(PersonaTestCase):
             ),
             ["report.create", "report.update", "report.delete"],
         )
+
+    def test_the_date_of_the_report(self) -> None:
+        """成文日期: empty signs the document with the day of export; given (editor or API), it
+        signs with that day; it is not before the last year starts nor a year ahead; audited."""
+        w = self.world
+        admin = self.client_for("org_admin")
+        created = admin.post(
+            f"{API}drafts",
+            **body(
+                {
+                    "org": w.unit.pk,
+                    "kind": "plan_implementation",
+                    "first_year": 2019,
+                    "last_year": 2023,
+                    "dated": "2024-01-15",
+                }
+            ),
+        )
+        self.assertEqual(created.status_code, 201, created.content)
+        pk = created.json()["id"]
+        self.assertEqual(created.json()["dated"], "2024-01-15")
+
+        def signed() -> str:
+            document = Document(io.BytesIO(admin.get(f"/reports/drafts/{pk}/report.docx").content))
+            body_text = [p.text for p in document.paragraphs]
+            # The 落款: the org's name, then the date, before the appendix.
+            return body_text[body_text.index(w.unit.name, 1) + 1]
+
+        self.assertEqual(signed(), "2024年1月15日")
+        today = timezone.localdate()
+        cleared = admin.patch(f"{API}drafts/{pk}", **body({"dated": None}))
+        self.assertEqual(cleared.status_code, 200, cleared.content)
+        self.assertIsNone(cleared.json()["dated"])
+        self.assertEqual(signed(), f"{today.year}年{today.month}月{today.day}日")
+        # Before the period's last year, more than a year ahead, not a date: nothing stored.
+        for bad in ("2022-12-31", (today + dt.timedelta(days=400)).isoformat(), "15/01/2024"):
+            response = admin.patch(f"{API}drafts/{pk}", **body({"dated": bad}))
+            self.assertEqual(response.status_code, 422, bad)
+        self.assertIsNone(ReportDraft.objects.get(pk=pk).dated)
+        # The editor sets it; moving the period past the date is refused with the date named.
+        form = {
+            "title": "规划贯彻落实情况报告",
+            "first_year": 2019,
+            "last_year": 2023,
+            "as_of": "",
+            "dated": "2023-12-28",
+        }
+        self.assertEqual(admin.post(f"/reports/drafts/{pk}/", form).status_code, 302)
+        self.assertEqual(ReportDraft.objects.get(pk=pk).dated, dt.date(2023, 12, 28))
+        moved = admin.post(
+            f"/reports/drafts/{pk}/", {**form, "first_year": 2020, "last_year": 2024}
+        )
+        self.assertEqual(moved.status_code, 400)
+        self.assertContains(moved, "成文日期不得早于2024年", status_code=400)
+        draft = ReportDraft.objects.get(pk=pk)
+        self.assertEqual((draft.last_year, draft.dated), (2023, dt.date(2023, 12, 28)))
+        changes = [
+            e.after.get("dated")
+            for e in AuditEvent.objects.filter(object_type="reports.reportdraft").order_by("pk")
+            if e.after and "dated" in e.after
+        ]
+        self.assertEqual(changes, ["2024-01-15", None, "2023-12-28"])

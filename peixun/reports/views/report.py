@@ -51,6 +51,12 @@ class DraftForm(BootstrapMixin, forms.Form):
     first_year = forms.IntegerField(label=gettext_lazy("first year"))
     last_year = forms.IntegerField(label=gettext_lazy("last year"))
     as_of = forms.DateField(label=gettext_lazy("as of"), required=False, widget=DateInput)
+    dated = forms.DateField(
+        label=gettext_lazy("date of the report"),
+        required=False,
+        widget=DateInput,
+        help_text=gettext_lazy("Empty: the day it is downloaded."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -116,6 +122,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "first_year": draft.first_year,
         "last_year": draft.last_year,
         "as_of": draft.as_of,
+        "dated": draft.dated,
         **{name: getattr(draft, name) for name in PROSE_FIELDS},
     }
     form = DraftForm(request.POST or None, initial=initial)
@@ -131,6 +138,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     first_year=data["first_year"],
                     last_year=data["last_year"],
                     as_of=data["as_of"],
+                    dated=data["dated"],
                     prose={name: data[name] for name in PROSE_FIELDS},
                 )
             except ValidationError as error:
