@@ -101,6 +101,16 @@ def _zero(key: str) -> When:
     return lambda f: key in f and f[key].value == 0
 
 
+def _positive_without_parts(key: str) -> When:
+    """The figure is above zero but breaks down into nothing (a frozen total of a closed year
+    whose rules no longer count anyone): say the total without an empty "(by rule: )"."""
+    return lambda f: key in f and bool(f[key].value) and not f[key].parts_text
+
+
+def _positive_with_parts(key: str) -> When:
+    return lambda f: key in f and bool(f[key].value) and bool(f[key].parts_text)
+
+
 def _present(*keys: str) -> When:
     return lambda f: all(k in f for k in keys)
 
@@ -197,7 +207,14 @@ SENTENCES: dict[str, list[tuple[Promise, When]]] = {
                 "In %(last_year)s, %(members_behind)s members were behind on at least one"
                 " study-hour rule (by rule: %(members_behind_parts)s)."
             ),
-            _positive("members_behind"),
+            _positive_with_parts("members_behind"),
+        ),
+        (
+            gettext_lazy(
+                "In %(last_year)s, %(members_behind)s members were behind on at least one"
+                " study-hour rule."
+            ),
+            _positive_without_parts("members_behind"),
         ),
         (
             gettext_lazy(

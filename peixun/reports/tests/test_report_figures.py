@@ -4,6 +4,7 @@ another subtree and another tenant that must not count."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -351,6 +352,15 @@ class FigureTests(PersonaTestCase):
             sentences["problems"][0].text,
             "2024年有4名党员未达到至少一项学时要求（按规则分：“党员每年学习不少于1000学时”4名、"
             "“县处级干部每年学习不少于2000学时”1名）。",
+        )
+
+        # A frozen total whose rules now count nobody: the total alone, no empty "(by rule: )".
+        frozen = dataclasses.replace(got, parts=[])
+        sentences = report_sentences(
+            {"members_behind": frozen}, org_name="某局", period=ReportPeriod(2024, 2024)
+        )
+        self.assertEqual(
+            [s.text for s in sentences["problems"]], ["2024年有4名党员未达到至少一项学时要求。"]
         )
 
     def test_dates_in_the_prose_read_in_chinese(self) -> None:
