@@ -25,15 +25,13 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from _timing import PG_SERVER, best_of, once, pg_admin, pg_exists  # noqa: E402 (bench/ is first on sys.path)
+
 SQLITE_PATH = Path("/tmp/peixun-bench-compliance.sqlite3")
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 PG_NAME = "peixun_bench_compliance"
 TENANT_CODE = "BENCHC"
 TARGET_SUMMARY_S = 1.0
@@ -49,37 +47,6 @@ def parse() -> argparse.Namespace:
     return p.parse_args()
 
 
-def pg_admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def pg_exists() -> bool:
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        row = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [PG_NAME]).fetchone()
-        return row is not None
-
-
-def best_of(fn: Callable[[], Any], repeats: int = 3) -> tuple[float, Any]:
-    result = fn()  # warm-up
-    best = float("inf")
-    for _ in range(repeats):
-        t = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, result
-
-
-def once(fn: Callable[[], Any]) -> tuple[float, Any]:
-    t = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - t, result
-
-
 def run_one(args: argparse.Namespace) -> None:
     db = args.db
     workdir = Path(tempfile.mkdtemp(prefix="peixun-bench-compliance-"))
@@ -90,7 +57,7 @@ def run_one(args: argparse.Namespace) -> None:
             SQLITE_PATH.unlink(missing_ok=True)
         os.environ["DATABASE_URL"] = f"sqlite:///{SQLITE_PATH}"
     else:
-        reuse = args.keep and pg_exists()
+        reuse = args.keep and pg_exists(PG_NAME)
         if not reuse:
             pg_admin(f'DROP DATABASE IF EXISTS "{PG_NAME}"')
             pg_admin(f'CREATE DATABASE "{PG_NAME}"')

@@ -27,16 +27,15 @@ import random
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from _timing import PG_SERVER, best_of, once, pg_admin, pg_exists  # noqa: E402 (bench/ is first on sys.path)
+
 SQLITE_PATH = Path("/tmp/peixun-bench-dashboard.sqlite3")
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 PG_NAME = "peixun_bench_dashboard"
 TENANT_CODE = "BENCHD"
 TARGET_S = 0.3
@@ -50,37 +49,6 @@ def parse() -> argparse.Namespace:
     p.add_argument("--entries", type=int, default=2_000_000)
     p.add_argument("--keep", action="store_true", help="keep the database and reuse it next run")
     return p.parse_args()
-
-
-def pg_admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def pg_exists() -> bool:
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        row = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [PG_NAME]).fetchone()
-        return row is not None
-
-
-def best_of(fn: Callable[[], Any], repeats: int = 3) -> tuple[float, Any]:
-    result = fn()  # warm-up
-    best = float("inf")
-    for _ in range(repeats):
-        t = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, result
-
-
-def once(fn: Callable[[], Any]) -> tuple[float, Any]:
-    t = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - t, result
 
 
 def activities(root: Any, year: int, today: dt.date) -> dict[str, int]:
@@ -344,7 +312,7 @@ def run_one(args: argparse.Namespace) -> None:
             SQLITE_PATH.unlink(missing_ok=True)
         os.environ["DATABASE_URL"] = f"sqlite:///{SQLITE_PATH}"
     else:
-        reuse = args.keep and pg_exists()
+        reuse = args.keep and pg_exists(PG_NAME)
         if not reuse:
             pg_admin(f'DROP DATABASE IF EXISTS "{PG_NAME}"')
             pg_admin(f'CREATE DATABASE "{PG_NAME}"')
