@@ -200,7 +200,7 @@ def embedded_glyphs(data: bytes) -> dict[str, int]:
         descriptor = descendant["/FontDescriptor"].get_object()
         stream = descriptor.get("/FontFile3") or descriptor.get("/FontFile2")
         cff = CFFFontSet()
-        cff.decompile(io.BytesIO(stream.get_object().get_data()), None)  # type: ignore[no-untyped-call]
+        cff.decompile(io.BytesIO(stream.get_object().get_data()), None)
         counts[str(font["/BaseFont"])] = len(cff[cff.fontNames[0]].charset)
     return counts
 
