@@ -4,7 +4,7 @@ transaction as every confirmed ledger line."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import connection, transaction
@@ -13,12 +13,16 @@ from ..models import CreditEntry, MemberMonthTotal, MemberYearTotal, YearlyRollu
 from ..selectors.rollups import AMOUNTS, ZERO, Cell
 
 
-def _deltas(entries: Iterable[CreditEntry]) -> dict[Cell, list[Any]]:
-    cells: dict[Cell, list[Any]] = defaultdict(lambda: [ZERO, ZERO, ZERO, 0, 0])
+def _deltas(
+    entries: Iterable[CreditEntry], key: Callable[[CreditEntry], Any]
+) -> dict[Any, list[Any]]:
+    """The confirmed `entries`' amounts (hours, concentrated, online, lines, concentrated lines;
+    a reversal subtracts) summed by `key(entry)`."""
+    sums: dict[Any, list[Any]] = defaultdict(lambda: [ZERO, ZERO, ZERO, 0, 0])
     for e in entries:
         if e.state != CreditEntry.State.CONFIRMED:
             continue
-        d = cells[(e.member_id, e.year, e.kind, e.topic)]
+        d = sums[key(e)]
         step = -1 if e.hours < 0 else 1
         d[0] += e.hours
         if e.concentrated:
@@ -27,14 +31,16 @@ def _deltas(entries: Iterable[CreditEntry]) -> dict[Cell, list[Any]]:
         if e.online:
             d[2] += e.hours
         d[3] += step
-    return cells
+    return sums
 
 
 def rollup_apply(entries: Iterable[CreditEntry]) -> None:
     """Add confirmed `entries` (reversals subtract) to the rollup. Call inside the writing transaction."""
     assert transaction.get_connection().in_atomic_block, "rollups change only with the ledger"
     entries = list(entries)
-    cells = _deltas(entries)
+    cells: dict[Cell, list[Any]] = _deltas(
+        entries, lambda e: (e.member_id, e.year, e.kind, e.topic)
+    )
     if not cells:
         return
     _add_deltas(YearlyRollup, ("member_id", "year", "kind", "topic"), cells)
@@ -46,19 +52,7 @@ def rollup_apply(entries: Iterable[CreditEntry]) -> None:
     # The same deltas on the per-member-year totals, which the compliance summary reads.
     _add_deltas(MemberYearTotal, ("member_id", "year"), years)
     # … and by the month of each line's date, which figures "as of" a day read.
-    months: dict[tuple[int, int, int], list[Any]] = defaultdict(lambda: [ZERO, ZERO, ZERO, 0, 0])
-    for e in entries:
-        if e.state != CreditEntry.State.CONFIRMED:
-            continue
-        d = months[(e.member_id, e.year, e.on.month)]
-        step = -1 if e.hours < 0 else 1
-        d[0] += e.hours
-        if e.concentrated:
-            d[1] += e.hours
-            d[4] += step
-        if e.online:
-            d[2] += e.hours
-        d[3] += step
+    months = _deltas(entries, lambda e: (e.member_id, e.year, e.on.month))
     _add_deltas(MemberMonthTotal, ("member_id", "year", "month"), months)
 
 
