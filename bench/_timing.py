@@ -3,6 +3,7 @@ the PostgreSQL admin calls that create and drop their databases."""
 
 from __future__ import annotations
 
+import argparse
 import time
 from collections.abc import Callable
 from typing import Any
@@ -39,3 +40,16 @@ def once(fn: Callable[[], Any]) -> tuple[float, Any]:
     t = time.perf_counter()
     result = fn()
     return time.perf_counter() - t, result
+
+
+def tenant_arguments(description: str | None, *, entries: int) -> argparse.Namespace:
+    """The options of a benchmark that builds a tenant: which database, its size, --keep."""
+    p = argparse.ArgumentParser(
+        description=description, formatter_class=argparse.RawTextHelpFormatter
+    )
+    p.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    p.add_argument("--members", type=int, default=100_000)
+    p.add_argument("--branches", type=int, default=5_000)
+    p.add_argument("--entries", type=int, default=entries)
+    p.add_argument("--keep", action="store_true", help="keep the database and reuse it next run")
+    return p.parse_args()

@@ -29,7 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from _timing import PG_SERVER, best_of, once, pg_admin, pg_exists  # noqa: E402 (bench/ is first on sys.path)
+from _timing import PG_SERVER, best_of, once, pg_admin, pg_exists, tenant_arguments  # noqa: E402 (bench/ is first on sys.path)
 
 SQLITE_PATH = Path("/tmp/peixun-bench-compliance.sqlite3")
 PG_NAME = "peixun_bench_compliance"
@@ -38,13 +38,7 @@ TARGET_SUMMARY_S = 1.0
 
 
 def parse() -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    p.add_argument("--members", type=int, default=100_000)
-    p.add_argument("--branches", type=int, default=5_000)
-    p.add_argument("--entries", type=int, default=5_000_000)
-    p.add_argument("--keep", action="store_true", help="keep the database and reuse it next run")
-    return p.parse_args()
+    return tenant_arguments(__doc__, entries=5_000_000)
 
 
 def run_one(args: argparse.Namespace) -> None:

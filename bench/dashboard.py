@@ -33,7 +33,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from _timing import PG_SERVER, best_of, once, pg_admin, pg_exists  # noqa: E402 (bench/ is first on sys.path)
+from _timing import PG_SERVER, best_of, once, pg_admin, pg_exists, tenant_arguments  # noqa: E402 (bench/ is first on sys.path)
 
 SQLITE_PATH = Path("/tmp/peixun-bench-dashboard.sqlite3")
 PG_NAME = "peixun_bench_dashboard"
@@ -42,13 +42,7 @@ TARGET_S = 0.3
 
 
 def parse() -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    p.add_argument("--members", type=int, default=100_000)
-    p.add_argument("--branches", type=int, default=5_000)
-    p.add_argument("--entries", type=int, default=2_000_000)
-    p.add_argument("--keep", action="store_true", help="keep the database and reuse it next run")
-    return p.parse_args()
+    return tenant_arguments(__doc__, entries=2_000_000)
 
 
 def activities(root: Any, year: int, today: dt.date) -> dict[str, int]:
