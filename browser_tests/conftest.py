@@ -11,6 +11,8 @@ from urllib.parse import quote
 
 import pytest
 
+from peixun.members.documents import header_for
+
 CHROMIUM = os.environ.get("PEIXUN_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -106,3 +108,15 @@ def pick(  # type: ignore[no-untyped-def]
     else:
         option.click()
     return label
+
+
+# The roster columns the journeys' rows fill, in their order; the import finds each by its header.
+ROSTER_ROW_FIELDS = (
+    "name", "gender", "ethnicity", "birth_date", "id_number", "mobile", "education", "joined_on",
+    "confirmed_on", "status", "cadre_rank", "employment", "exempt_reason", "org",
+)  # fmt: skip
+
+
+def roster_header_row() -> list[str]:
+    """The header row above rows of ROSTER_ROW_FIELDS, as the template spells each column."""
+    return [header_for(field) for field in ROSTER_ROW_FIELDS]

@@ -20,21 +20,14 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from browser_tests.conftest import screenshot
+from browser_tests.conftest import roster_header_row, screenshot
 from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
 from peixun.accounts.models import Grant, User
 from peixun.core.idcard import make_id_number
 from peixun.events.models import Attendance
-from peixun.members.documents import header_for
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
 from peixun.testing import make_user
-
-# The columns the rows below fill, in their order; the import finds each by its header.
-ROW_FIELDS = (
-    "name", "gender", "ethnicity", "birth_date", "id_number", "mobile", "education", "joined_on",
-    "confirmed_on", "status", "cadre_rank", "employment", "exempt_reason", "org",
-)  # fmt: skip
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -59,7 +52,7 @@ def roster_file(tmp_path: Path, rows: list[list[object]]) -> Path:
     book = openpyxl.Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.append([header_for(field) for field in ROW_FIELDS])
+    sheet.append(roster_header_row())
     for row in rows:
         sheet.append(row)
     buffer = io.BytesIO()

@@ -10,17 +10,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from browser_tests.conftest import screenshot
+from browser_tests.conftest import roster_header_row, screenshot
 from peixun.core.idcard import make_id_number
-from peixun.members.documents import header_for
 from peixun.members.models import Member
 from peixun.testing import PASSWORD, World
-
-# The columns the rows below fill, in their order; the import finds each by its header.
-ROW_FIELDS = (
-    "name", "gender", "ethnicity", "birth_date", "id_number", "mobile", "education", "joined_on",
-    "confirmed_on", "status", "cadre_rank", "employment", "exempt_reason", "org",
-)  # fmt: skip
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def roster_file(tmp_path: Path, name: str, rows: list[list[object]]) -> Path:
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.append([header_for(field) for field in ROW_FIELDS])
+    sheet.append(roster_header_row())
     for row in rows:
         sheet.append(row)
     buffer = io.BytesIO()
