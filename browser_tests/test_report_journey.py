@@ -32,6 +32,7 @@ def test_admin_writes_edits_and_downloads_the_report(live_server, browser) -> No
     desk.goto(f"{base}/")
     desk.get_by_role("link", name="报告", exact=True).click()
     desk.wait_for_load_state()
+    screenshot(desk, "report-list-empty-desktop")
     pick(desk, "select[name=org]", "测试局机关党委")
     desk.select_option("select[name=kind]", "plan_implementation")
     desk.fill("input[name=first_year]", "2023")
@@ -70,6 +71,7 @@ def test_admin_writes_edits_and_downloads_the_report(live_server, browser) -> No
     phone = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
     log_in(phone, base, "org_admin")
     phone.goto(f"{base}/reports/drafts/")
+    screenshot(phone, "report-list-phone")
     phone.get_by_role("link", name=draft.title).click()
     phone.wait_for_load_state()
     assert phone.locator('[data-figure="central_group_sessions"]').inner_text() == "3"
