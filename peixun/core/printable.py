@@ -50,10 +50,12 @@ Alignment = Literal["justify", "left", "center", "right"]
 
 @dataclass(frozen=True)
 class Heading:
-    """一、 (level 1, 黑体) or （一） (level 2, 楷体); the builder writes the numbering."""
+    """一、 (level 1, 黑体) or （一） (level 2, 楷体); the builder writes the numbering. A heading
+    `in_contents` is listed, with its page number, on the document's `Contents` page."""
 
     text: str
     level: int = 1
+    in_contents: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,22 @@ class PageBreak:
     pass
 
 
-Block = Heading | Para | Table | PageBreak
+@dataclass(frozen=True)
+class Spacer:
+    """Blank lines of the body's line height (room on a certificate, before a signature)."""
+
+    lines: int = 1
+
+
+@dataclass(frozen=True)
+class Contents:
+    """A contents page: every `Heading(in_contents=True)` that follows, with its page number.
+    It ends with a page break."""
+
+    title: str = "目　录"
+
+
+Block = Heading | Para | Table | PageBreak | Spacer | Contents
 
 
 @dataclass
@@ -93,10 +110,42 @@ class Printable:
     dated: dt.date | None = None  # 成文日期
     author: str = ""  # metadata: the org the document speaks for
     subject: str = ""
+    attachments: Sequence[str] = ()  # 附件说明: the names of the attachments, in order
+    copy_to: str = ""  # 版记: 抄送
+    printed_by: str = ""  # 版记: 印发机关
+    printed_on: dt.date | None = None  # 版记: 印发日期
+    sealed: bool = False  # room for the seal over the 落款 and 成文日期
+    landscape: bool = False
+    numbered: bool = True  # page numbers "— N —" at the bottom
 
     def add(self, *blocks: Block) -> Printable:
         self.blocks.extend(blocks)
         return self
+
+
+def attachment_lines(names: Sequence[str]) -> list[str]:
+    """附件说明 (GB/T 9704 7.3.4): "附件：1. …" and the further names aligned under the first."""
+    if len(names) == 1:
+        return [f"附件：{names[0]}"]
+    return [
+        ("附件：" if index == 0 else "　　　") + f"{index + 1}. {name}"
+        for index, name in enumerate(names)
+    ]
+
+
+def imprint_lines(doc: Printable) -> list[str]:
+    """The 版记 (GB/T 9704 7.4): 抄送, then 印发机关 with 印发日期 on one line."""
+    lines = []
+    if doc.copy_to:
+        lines.append(f"抄送：{doc.copy_to}。")
+    if doc.printed_by or doc.printed_on:
+        printed_on = f"{chinese_date(doc.printed_on)}印发" if doc.printed_on else ""
+        lines.append(f"{doc.printed_by}　　{printed_on}".strip("　"))
+    return lines
+
+
+def _contents_entries(doc: Printable) -> list[Heading]:
+    return [b for b in doc.blocks if isinstance(b, Heading) and b.in_contents]
 
 
 def cell_text(value: Any) -> str:
@@ -293,6 +342,18 @@ def render_docx(doc: Printable) -> bytes:
             _docx_table(document, block, width_mm)
         elif isinstance(block, PageBreak):
             document.add_page_break()  # type: ignore[no-untyped-call]
+        elif isinstance(block, Spacer):
+            for _ in range(block.lines):
+                docx_paragraph(document, "", indent=False)
+        elif isinstance(block, Contents):
+            docx_paragraph(document, block.title, font=HEITI, align=WD_ALIGN_PARAGRAPH.CENTER)
+            for entry in _contents_entries(doc):
+                docx_paragraph(document, entry.text, indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+            document.add_page_break()  # type: ignore[no-untyped-call]
+    if doc.attachments:
+        docx_paragraph(document, "", indent=False)
+        for line in attachment_lines(doc.attachments):
+            docx_paragraph(document, line, indent=True, align=WD_ALIGN_PARAGRAPH.LEFT)
     if doc.signature or doc.dated:
         docx_paragraph(document, "", indent=False)
         for line in (doc.signature, chinese_date(doc.dated) if doc.dated else ""):
@@ -301,6 +362,8 @@ def render_docx(doc: Printable) -> bytes:
                     document, line, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False
                 )
                 paragraph.paragraph_format.right_indent = Mm(8)
+    for line in imprint_lines(doc):
+        docx_paragraph(document, line, indent=False, size=14, align=WD_ALIGN_PARAGRAPH.LEFT)
     properties = document.core_properties
     properties.author = properties.last_modified_by = doc.author or doc.signature or doc.issuer
     properties.title = doc.title
@@ -568,10 +631,30 @@ def render_pdf(doc: Printable) -> bytes:
             _pdf_table(pdf, block)
         elif isinstance(block, PageBreak):
             pdf.add_page()
+        elif isinstance(block, Spacer):
+            pdf.ln(body * block.lines)
+        elif isinstance(block, Contents):
+            pdf.set_font(PDF_FONT, "B", 16)
+            pdf.cell(width, body, block.title, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.set_font(PDF_FONT, "", 16)
+            for entry in _contents_entries(doc):
+                pdf.multi_cell(width, body, entry.text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.add_page()
+    if doc.attachments:
+        pdf.ln(body)
+        pdf.set_font(PDF_FONT, "", 16)
+        for line in attachment_lines(doc.attachments):
+            pdf.multi_cell(width, body, "　　" + line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if doc.signature or doc.dated:
         pdf.ln(body)
         pdf.set_font(PDF_FONT, "", 16)
         for line in (doc.signature, chinese_date(doc.dated) if doc.dated else ""):
             if line:
                 pdf.cell(width - 8, body, line, align=Align.R, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    lines = imprint_lines(doc)
+    if lines:
+        pdf.ln(body)
+        pdf.set_font(PDF_FONT, "", 14)
+        for line in lines:
+            pdf.multi_cell(width, body, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     return bytes(pdf.output())
