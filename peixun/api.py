@@ -27,6 +27,7 @@ from peixun.orglife.api import router as orglife_router
 from peixun.orgs.api import router as orgs_router
 from peixun.plans.api import router as plans_router
 from peixun.reports.api import router as reports_router
+from peixun.learning.api import router as learning_router
 from peixun.spending.api import router as spending_router
 from peixun.training.api import router as training_router
 
@@ -144,4 +145,5 @@ api.add_router("/plans/", plans_router)
 api.add_router("/orglife/", orglife_router)
 api.add_router("/exams/", exams_router)
 api.add_router("/spending/", spending_router)
+api.add_router("/learning/", learning_router)
 api.add_router("/reports/", reports_router)

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "peixun.plans",
     "peixun.orglife",
     "peixun.exams",
+    "peixun.learning",
     "peixun.spending",
     "peixun.reports",
     "peixun.demo",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("orglife/", include("peixun.orglife.urls")),
     path("exams/", include("peixun.exams.urls")),
     path("spending/", include("peixun.spending.urls")),
+    path("learning/", include("peixun.learning.urls")),
     path("reports/", include("peixun.reports.urls")),
     path("api/v1/", api.urls),
 ]
