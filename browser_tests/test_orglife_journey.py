@@ -5,16 +5,21 @@ are on the ledger and in their 培训档案."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from pypdf import PdfReader
 
 from browser_tests.conftest import pick, screenshot
 from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
 from peixun.events.models import Attendance, Event
 from peixun.hours.models import CreditEntry
-from peixun.orglife.models import Meeting
+from peixun.orglife.models import Meeting, MeetingKind
+from peixun.orglife.tests.test_regularity import meeting
 from peixun.testing import PASSWORD, World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -96,3 +101,43 @@ def test_theme_day_with_qr_sign_in_credits_the_members(live_server, browser) -> 
     phone.goto(f"{base}/compliance/members/{world.member.pk}/?year={year}")
     assert "重温入党誓词主题党日" in phone.locator("main").inner_text()
     screenshot(phone, "orglife-member-archive-phone")
+
+
+def test_record_books_download_at_both_widths(live_server, browser) -> None:  # type: ignore[no-untyped-def]
+    """The branch's 记录本 from its calendar on a phone (PDF), and every branch's of the unit from
+    the overview at a desk (.zip), each named in Chinese."""
+    world = World()
+    base = live_server.url
+    year = timezone.localdate().year
+    held = meeting(world.branch, MeetingKind.THEME_DAY, dt.date(year, 1, 5))
+    Event.objects.filter(pk=held.event_id).update(title="主题党日：重温入党誓词")
+
+    phone = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+    log_in(phone, base, "secretary")
+    phone.goto(f"{base}/orglife/regularity/?year={year}")
+    buttons = phone.get_by_role("group", name="三会一课记录本")
+    assert buttons.is_visible()
+    screenshot(phone, "orglife-record-book-buttons-phone")
+    with phone.expect_download() as download_info:
+        buttons.get_by_role("link", name="PDF").click()
+    download = download_info.value
+    assert download.suggested_filename == f"三会一课记录本-第一党支部-{year}年.pdf"
+    pdf = PdfReader(io.BytesIO(Path(download.path()).read_bytes()))
+    text = "".join(p.extract_text() for p in pdf.pages).replace("\x00", "").replace(" ", "")
+    assert text.count("主题党日：重温入党誓词") == 2  # the contents and the heading
+
+    desk = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
+    log_in(desk, base, "org_admin")
+    desk.goto(f"{base}/orglife/regularity/overview/?org={world.unit.pk}&year={year}")
+    batch = desk.get_by_role("group", name="所有支部的三会一课记录本")
+    assert batch.is_visible()
+    screenshot(desk, "orglife-record-books-desk")
+    with desk.expect_download() as download_info:
+        batch.get_by_role("link", name="全部记录本（.zip）").click()
+    download = download_info.value
+    assert download.suggested_filename == f"三会一课记录本-测试局机关党委-{year}年.zip"
+    with zipfile.ZipFile(Path(download.path())) as archive:
+        assert archive.namelist() == [
+            f"三会一课记录本-第一党支部-{year}年.docx",
+            f"三会一课记录本-第二党支部-{year}年.docx",
+        ]

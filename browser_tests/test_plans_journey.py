@@ -3,8 +3,12 @@ returns it with a reason, the secretary corrects and resubmits it, the org admin
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import pytest
 from django.utils import timezone
+from pypdf import PdfReader
 
 from browser_tests.conftest import pick, screenshot
 from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
@@ -79,3 +83,20 @@ def test_file_return_resubmit_approve(live_server, browser) -> None:  # type: ig
     )
     assert decisions == ["returned", "approved"]
     screenshot(admin, "plans-approved")
+
+    # The 报备文件 beside the plan, as .docx and PDF, named in Chinese, at both widths.
+    for page, width in ((admin, "desk"), (secretary, "phone")):
+        page.goto(f"{base}/plans/{plan.pk}/")
+        buttons = page.get_by_role("group", name="报备文件")
+        assert buttons.is_visible()
+        screenshot(page, f"plans-document-buttons-{width}")
+        with page.expect_download() as download_info:
+            buttons.get_by_role("link", name="PDF").click()
+        download = download_info.value
+        assert download.suggested_filename == f"第一党支部-{year}年度党员教育培训计划报备文件.pdf"
+        pdf = PdfReader(io.BytesIO(Path(download.path()).read_bytes()))
+        text = "".join(p.extract_text().replace("\x00", "") for p in pdf.pages)
+        assert "关于报送" in text.replace(" ", "")
+        with page.expect_download() as download_info:
+            buttons.get_by_role("link", name="报备文件（.docx）").click()
+        assert download_info.value.suggested_filename.endswith("报备文件.docx")

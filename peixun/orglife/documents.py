@@ -1,8 +1,9 @@
 """Files of organisational life, built from rows the selectors read:
 
-- the yearly meeting record book of an org (三会一课记录本, .docx, official layout): a cover, a
-  table of contents by kind, and each meeting of the year in date order with its attendance,
-  minutes, observers and appraisal results;
+- the yearly meeting record book of an org (三会一课记录本, .docx or PDF from one
+  `core.printable.Printable`): a cover, a contents page listing every meeting, and each meeting
+  of the year in date order with its recorder, host, attendance by name, minutes, observers and
+  appraisal results, running on without a page each;
 - the meetings list as an .xlsx 台账 (one row per meeting, with the list's filters): what a unit
   copies into the counts it reports upward, a `core.workbooks` 台账 with a totals row.
 """
@@ -10,7 +11,6 @@
 from __future__ import annotations
 
 import html
-import io
 import re
 from collections import Counter
 from decimal import Decimal
@@ -18,14 +18,19 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 
-from peixun.core.docxstyle import (
-    HEITI,
-    XIAOBIAOSONG,
-    docx_a4,
-    docx_paragraph,
+from peixun.core.docxstyle import chinese_date
+from peixun.core.downloads import file_name
+from peixun.core.printable import (
+    Block,
+    Contents,
+    Heading,
+    PageBreak,
+    Para,
+    Printable,
+    Spacer,
+    render_docx,
+    render_pdf,
 )
 from peixun.core.workbooks import Column, LedgerBook, ledger_title
 from peixun.orgs.models import Organization
@@ -36,8 +41,10 @@ from .models import Meeting, MeetingKind
 if TYPE_CHECKING:
     from .selectors import BookMeeting
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# The forms a record book is asked for in (the first is what a bare link gives), and those of a
+# unit's batch: the books as .docx in one .zip, or all of them in one PDF.
+BOOK_FORMATS = ("docx", "pdf")
+BATCH_FORMATS = ("zip", "pdf")
 
 _TAG = re.compile(r"<[^>]+>")
 _BLOCK_END = re.compile(r"</(p|li|h3|h4|blockquote|tr)>|<br\s*/?>", re.IGNORECASE)
@@ -50,88 +57,111 @@ def minutes_text(minutes: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def record_book(org: Organization, year: int, book: list[BookMeeting]) -> bytes:
-    """The record book of `org` for `year`; `book` is `selectors.record_book_meetings`."""
-    meetings = [entry.meeting for entry in book]
-    labels = dict(MeetingKind.choices)
-    document = Document()
-    docx_a4(document)
-    for _i in range(4):
-        docx_paragraph(document, "", indent=False)
-    docx_paragraph(
-        document,
-        org.name,
-        font=XIAOBIAOSONG,
-        size=26,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        indent=False,
+def meeting_topic(meeting: Meeting) -> str:
+    """The meeting's subject without its kind: titles often start with it ("主题党日：12月集中
+    学习"), and the record book's heading says the kind already."""
+    title = meeting.event.title.strip()
+    label = str(meeting.get_kind_display())
+    if title.startswith(label):
+        title = _KIND_SEPARATORS.sub("", title[len(label) :], count=1)
+    return title.strip()
+
+
+_KIND_SEPARATORS = re.compile(r"^[\s:：·\-—、,，]+")
+
+
+def _meeting_heading(index: int, entry: BookMeeting) -> str:
+    """ "3. 12月5日 主题党日：集中学习": number, day, kind and topic once each."""
+    meeting = entry.meeting
+    day = timezone.localtime(meeting.event.starts_at)
+    kind = str(meeting.get_kind_display())
+    topic = meeting_topic(meeting)
+    return f"{index}. {day.month}月{day.day}日　{kind}" + (f"：{topic}" if topic else "")
+
+
+def _names(names: list[str]) -> str:
+    return "、".join(names) if names else "无"
+
+
+def _meeting_blocks(index: int, entry: BookMeeting) -> list[Block]:
+    meeting, statuses = entry.meeting, entry.statuses
+    event = meeting.event
+    start, end = timezone.localtime(event.starts_at), timezone.localtime(event.ends_at)
+    present = statuses["present"] + statuses["late"] + statuses["left_early"]
+    recorder = meeting.recorded_by.display_name() if meeting.recorded_by else ""
+    lines = [
+        f"时　　间：{chinese_date(start.date())} {start:%H:%M}—{end:%H:%M}",
+        f"地　　点：{event.place or '—'}",
+        f"主 持 人：{meeting.host or '—'}　　记 录 人：{recorder or '—'}",
+        f"出席情况：应到{entry.expected}人，实到{present}人，缺席{statuses['absent']}人，"
+        f"请假{statuses['leave']}人。",
+        f"实到人员：{_names(entry.named('present', 'late', 'left_early'))}",
+        f"请假人员：{_names(entry.named('leave'))}",
+        f"缺席人员：{_names(entry.named('absent'))}",
+    ]
+    if entry.unmarked:
+        lines.append(f"未登记出席情况：{_names(entry.unmarked)}")
+    observers = list(meeting.observers.all())
+    if observers:
+        names = "、".join(f"{o.name}（{o.title}）" if o.title else o.name for o in observers)
+        lines.append(f"列席旁听：{names}")
+    results = Counter(str(a.get_result_display()) for a in meeting.appraisals.all())
+    if results:
+        lines.append("评议结果：" + "，".join(f"{k}{v}人" for k, v in results.items()))
+    blocks: list[Block] = [Heading(_meeting_heading(index, entry), in_contents=True)]
+    blocks += [Para(line, indent=False, align="left") for line in lines]
+    blocks.append(Para("会议记录：", indent=False, bold=True))
+    blocks += [Para(paragraph) for paragraph in minutes_text(meeting.minutes) or ["—"]]
+    return blocks
+
+
+def record_book_printable(org: Organization, year: int, book: list[BookMeeting]) -> Printable:
+    """The 三会一课记录本 of `org` for `year` (`book` is `selectors.record_book_meetings`): a
+    cover naming the branch, where it sits and the year; a contents page listing every meeting
+    (the toolkit fills in the page numbers); then the meetings running on, one after another,
+    each under one heading with its day, kind and topic, its recorder, host, attendance by name,
+    observers, appraisal and minutes. Always in Chinese."""
+    counts = Counter(entry.meeting.kind for entry in book)
+    doc = Printable(
+        title="三会一课记录本",
+        author=org.name,
+        subject=f"{org.name}{year}年度三会一课记录本",
     )
+    doc.add(Spacer(3), Para(org.name, align="center", indent=False, size=22, bold=True))
     if above := org_above_label(org):  # tells same-named branches' books apart
-        docx_paragraph(document, above, size=14, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    docx_paragraph(
-        document,
-        _("Record book of organisational life, %(year)s") % {"year": year},
-        font=XIAOBIAOSONG,
-        size=22,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        indent=False,
-    )
-    docx_paragraph(document, "", indent=False).add_run().add_break(WD_BREAK.PAGE)
-    docx_paragraph(document, _("Contents"), font=HEITI, size=16, indent=False)
-    counts = Counter(m.kind for m in meetings)
-    for kind, label in MeetingKind.choices:
-        docx_paragraph(
-            document, _("%(kind)s: %(n)s") % {"kind": label, "n": counts.get(kind, 0)}, indent=False
+        doc.add(Para(above, align="center", indent=False, size=14))
+    doc.add(Spacer(1), Para(f"{year}年度", align="center", indent=False, size=18), Spacer(3))
+    if book:
+        doc.add(Para(f"本年度记录会议{len(book)}次", align="center", indent=False))
+        by_kind = "、".join(
+            f"{label}{counts[kind]}次" for kind, label in MeetingKind.choices if counts[kind]
         )
-    if not meetings:
-        docx_paragraph(document, _("No meeting was recorded this year."), indent=False)
+        doc.add(Para(f"其中{by_kind}", align="center", indent=False, size=14))
+    else:
+        doc.add(Para("本年度没有记录会议。", align="center", indent=False))
+    doc.add(PageBreak())
+    if book:
+        doc.add(Contents())
     for index, entry in enumerate(book, start=1):
-        meeting, statuses, expected = entry.meeting, entry.statuses, entry.expected
-        event = meeting.event
-        docx_paragraph(document, "", indent=False).add_run().add_break(WD_BREAK.PAGE)
-        docx_paragraph(
-            document,
-            f"{index}. {labels[meeting.kind]}：{event.title}",
-            font=HEITI,
-            size=16,
-            indent=False,
-        )
-        start, end = timezone.localtime(event.starts_at), timezone.localtime(event.ends_at)
-        present = statuses["present"] + statuses["late"] + statuses["left_early"]
-        for line in (
-            _("Time: %(start)s–%(end)s")
-            % {"start": f"{start:%Y-%m-%d %H:%M}", "end": f"{end:%H:%M}"},
-            _("Place: %(place)s") % {"place": event.place or "—"},
-            _("Host: %(host)s") % {"host": meeting.host},
-            _(
-                "Attendance: %(expected)s expected, %(present)s present, %(absent)s absent, %(leave)s on leave"
-            )
-            % {
-                "expected": expected,
-                "present": present,
-                "absent": statuses["absent"],
-                "leave": statuses["leave"],
-            },
-        ):
-            docx_paragraph(document, line, indent=False)
-        observers = list(meeting.observers.all())
-        if observers:
-            names = "、".join(f"{o.name}（{o.title}）" if o.title else o.name for o in observers)
-            docx_paragraph(document, _("Observers: %(names)s") % {"names": names}, indent=False)
-        results = Counter(a.get_result_display() for a in meeting.appraisals.all())
-        if results:
-            summary = "，".join(
-                _("%(result)s: %(n)s") % {"result": k, "n": v} for k, v in results.items()
-            )
-            docx_paragraph(
-                document, _("Appraisal: %(summary)s") % {"summary": summary}, indent=False
-            )
-        docx_paragraph(document, _("Minutes"), font=HEITI, indent=False)
-        for paragraph in minutes_text(meeting.minutes) or ["—"]:
-            docx_paragraph(document, paragraph)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+        if index > 1:
+            doc.add(Spacer(1))  # the meetings run on: a line between them, never a page
+        doc.add(*_meeting_blocks(index, entry))
+    return doc
+
+
+def record_book(org: Organization, year: int, book: list[BookMeeting], fmt: str = "docx") -> bytes:
+    """The record book as .docx or PDF (`fmt`), both from one `record_book_printable`."""
+    with translation.override("zh-hans"):  # the dates it writes are Chinese dates
+        doc = record_book_printable(org, year, book)
+        return render_pdf(doc) if fmt == "pdf" else render_docx(doc)
+
+
+def record_book_name(org: Organization, year: int, fmt: str) -> tuple[str, str]:
+    """The file's Chinese name and its ASCII fallback."""
+    return (
+        file_name("三会一课记录本", org.name, f"{year}年", ext=fmt),
+        f"record-book-{org.code}-{year}.{fmt}",
+    )
 
 
 def _number(value: Decimal) -> float | int:
@@ -154,9 +184,9 @@ def meetings_workbook(
             period=period,
             columns=[
                 Column(_("date"), "date"),
-                Column(_("time")),
+                Column(_("start and end time")),
                 Column(_("kind of meeting")),
-                Column(_("topic")),
+                Column(_("topic category")),
                 Column(_("subject")),
                 Column(_("held by")),
                 Column(_("organization above")),
@@ -166,7 +196,7 @@ def meetings_workbook(
                 Column(_("members present"), "integer"),
                 Column(_("hours credited to each attendee"), "hours"),
                 Column(_("number of observers"), "integer"),
-                Column(_("state")),
+                Column(_("meeting state")),
             ],
             freeze_columns=1,
         )

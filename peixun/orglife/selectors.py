@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -430,33 +430,53 @@ def regularity_overview(org: Organization, year: int, today: dt.date | None = No
 
 @dataclass(frozen=True)
 class BookMeeting:
-    """A meeting of the record book with its attendance: status → count, and how many were
-    expected."""
+    """A meeting of the record book with its attendance: status → count, how many were
+    expected, and who: status → names, and the expected members nobody marked."""
 
     meeting: Meeting
     statuses: Counter[str]
     expected: int
+    names: dict[str, list[str]] = field(default_factory=dict)
+    unmarked: list[str] = field(default_factory=list)
+
+    def named(self, *statuses: str) -> list[str]:
+        return [name for status in statuses for name in self.names.get(status, [])]
 
 
 def record_book_meetings(org: Organization, year: int) -> list[BookMeeting]:
-    """The meetings `org` held in `year`, in date order, with observers, appraisal results and
-    attendance (三会一课记录本)."""
+    """The meetings `org` held in `year`, in date order, with observers, appraisal results,
+    the recorder and attendance by name (三会一课记录本). One query for all the attendance;
+    the members each meeting expects are asked per meeting (who is expected depends on the
+    day and the kind)."""
     start, end = _year_bounds(year)
-    meetings = (
+    meetings = list(
         Meeting.objects.filter(
             event__org=org, event__starts_at__gte=start, event__starts_at__lt=end
         )
-        .select_related("event")
+        .select_related("event", "recorded_by__member")
         .prefetch_related("observers", "appraisals")
         .order_by("event__starts_at", "id")
     )
+    marked: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    marked_ids: dict[int, set[int]] = defaultdict(set)
+    rows = (
+        Attendance.objects.filter(event__in=[m.event_id for m in meetings])
+        .order_by("member__name", "member_id")
+        .values_list("event_id", "member_id", "member__name", "status")
+    )
+    for event_id, member_id, name, status in rows:
+        marked[event_id][status].append(name)
+        marked_ids[event_id].add(member_id)
+    expected = {m.pk: set(expected_member_ids(m.event)) for m in meetings}
+    missing = set().union(*(expected[m.pk] - marked_ids[m.event_id] for m in meetings))
+    names = dict(Member.objects.filter(pk__in=missing).values_list("pk", "name"))
     return [
         BookMeeting(
             meeting=meeting,
-            statuses=Counter(
-                Attendance.objects.filter(event=meeting.event).values_list("status", flat=True)
-            ),
-            expected=expected_member_ids(meeting.event).count(),
+            statuses=Counter({s: len(n) for s, n in marked[meeting.event_id].items()}),
+            expected=len(expected[meeting.pk]),
+            names={s: list(n) for s, n in marked[meeting.event_id].items()},
+            unmarked=sorted(names[i] for i in expected[meeting.pk] - marked_ids[meeting.event_id]),
         )
         for meeting in meetings
     ]

@@ -39,5 +39,6 @@ urlpatterns = [
     path("rules/", rules.rules_page, name="rules"),
     path("regularity/", regularity.branch_calendar, name="regularity"),
     path("regularity/overview/", regularity.overview, name="regularity_overview"),
-    path("regularity/record-book/", regularity.record_book_docx, name="record_book"),
+    path("regularity/record-book/", regularity.record_book_file, name="record_book"),
+    path("regularity/record-books/", regularity.record_books_file, name="record_books"),
 ]

@@ -9,26 +9,27 @@ the field named. Hours and money are decimals sent as strings.
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from pathlib import PurePath
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from peixun.core.apiutils import Count, Id, IdParam, OrgRef, Paged, Year, YearParam
+from peixun.core.downloads import download
 from peixun.core.scoping import get_visible_or_404
 from peixun.orgs.models import Organization
 from peixun.orgs.selectors import org_field
 
 from . import selectors, services
+from .documents import plan_document_name
 from .models import PlanItem, PlanVersion, TrainingPlan
 from .services import exports
 
 router = Router(tags=["plans"])
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class PlanOut(Schema):
@@ -339,9 +340,12 @@ def attach(
 def attachment_file(request: HttpRequest, plan_id: IdParam, attachment_id: IdParam) -> HttpResponse:
     plan = selectors.plan_get(request.user, plan_id)
     attachment = selectors.attachment_of_plan_or_404(plan, attachment_id)
-    response = HttpResponse(attachment.file.read(), content_type="application/octet-stream")
-    response["Content-Disposition"] = content_disposition_header(True, attachment.name)
-    return response
+    suffix = PurePath(attachment.name).suffix
+    return download(
+        attachment.file.read(),
+        attachment.name,
+        fallback=f"plan-{plan.pk}-attachment-{attachment.pk}{suffix}",
+    )
 
 
 @router.delete("/{int:plan_id}/attachments/{int:attachment_id}", response={204: None})
@@ -381,13 +385,12 @@ def progress(request: HttpRequest, plan_id: IdParam) -> dict[str, Any]:
 
 
 @router.get("/{int:plan_id}/document")
-def document(request: HttpRequest, plan_id: IdParam) -> HttpResponse:
-    """The plan filing document (.docx)."""
+def document(
+    request: HttpRequest, plan_id: IdParam, format: Literal["docx", "pdf"] = "docx"
+) -> HttpResponse:
+    """The plan filing document (报备文件) as .docx (the default) or PDF (`format=pdf`); any
+    other format is a 422."""
     plan = selectors.plan_get(request.user, plan_id)
-    response = HttpResponse(
-        exports.plan_document_export(actor=request.user, plan=plan), content_type=DOCX
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="plan-{plan.org.code}-{plan.year}.docx"'
-    )
-    return response
+    content = exports.plan_document_export(actor=request.user, plan=plan, fmt=format)
+    name, fallback = plan_document_name(plan, format)
+    return download(content, name, fallback=fallback)

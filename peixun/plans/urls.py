@@ -31,5 +31,5 @@ urlpatterns = [
     ),
     path("<int:pk>/versions/<int:number>/", views.version_detail, name="version"),
     path("<int:pk>/progress/", views.plan_progress, name="progress"),
-    path("<int:pk>/document.docx", views.plan_docx, name="document"),
+    path("<int:pk>/document.<str:fmt>", views.plan_document, name="document"),
 ]

@@ -3,6 +3,7 @@ overview with approve / return / remind, plan versus actual, and the documents."
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
 from django.contrib import messages
@@ -10,10 +11,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from peixun.core.downloads import download, file_name
 from peixun.core.forms import add_service_errors, error_text
 from peixun.core.pagination import paginate
 from peixun.core.params import year_param
@@ -23,12 +25,10 @@ from peixun.orgs.models import Organization
 from peixun.orgs.selectors import attach_ancestor_names
 
 from . import selectors, services
+from .documents import DOCUMENT_FORMATS, plan_document_name
 from .forms import AttachmentForm, ItemForm, PlanForm, ReasonForm
 from .models import TrainingPlan
 from .services import exports
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _posted_year(request: HttpRequest) -> int:
@@ -274,9 +274,12 @@ def item_done(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     plan = selectors.plan_get(request.user, pk)
     attachment = selectors.attachment_of_plan_or_404(plan, attachment_pk)
-    response = HttpResponse(attachment.file.read(), content_type="application/octet-stream")
-    response["Content-Disposition"] = content_disposition_header(True, attachment.name)
-    return response
+    suffix = PurePath(attachment.name).suffix
+    return download(
+        attachment.file.read(),
+        attachment.name,
+        fallback=f"plan-{plan.pk}-attachment-{attachment.pk}{suffix}",
+    )
 
 
 @login_required
@@ -306,15 +309,14 @@ def plan_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def plan_docx(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_document(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The 报备文件 as .docx or PDF (`document.docx`, `document.pdf`); any other ending 404s."""
     plan = selectors.plan_get(request.user, pk)
-    response = HttpResponse(
-        exports.plan_document_export(actor=request.user, plan=plan), content_type=DOCX
-    )
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"plan-{plan.org.code}-{plan.year}.docx"
-    )
-    return response
+    if fmt not in DOCUMENT_FORMATS:
+        raise Http404
+    content = exports.plan_document_export(actor=request.user, plan=plan, fmt=fmt)
+    name, fallback = plan_document_name(plan, fmt)
+    return download(content, name, fallback=fallback)
 
 
 def _overview_org(request: HttpRequest) -> Organization:
@@ -366,8 +368,8 @@ def filings_xlsx(request: HttpRequest) -> HttpResponse:
     org = _overview_org(request)
     overview = selectors.filing_overview(org, year_param(request))
     content = exports.filings_export(actor=request.user, overview=overview)
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"plan-filings-{org.code}-{overview.year}.xlsx"
+    return download(
+        content,
+        file_name(org.name, f"{overview.year}年度培训计划报备情况", ext="xlsx"),
+        fallback=f"plan-filings-{org.code}-{overview.year}.xlsx",
     )
-    return response

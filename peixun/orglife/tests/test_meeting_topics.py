@@ -102,6 +102,6 @@ class MeetingTopicTests(PersonaTestCase):
             f"/orglife/export.xlsx?topic={THEORY}&org={self.world.unit.pk}"
         )
         rows = ledger_rows(load_workbook(io.BytesIO(response.content)).active)[:-1]  # no totals
-        self.assertEqual(rows[0][3], "专题")
+        self.assertEqual(rows[0][3], "专题类别")
         self.assertEqual({row[4] for row in rows[1:]}, {"理论党课", "理论讲座"})
         self.assertEqual({row[3] for row in rows[1:]}, {"党的创新理论"})

@@ -111,6 +111,15 @@ class MeetingPageTests(PersonaTestCase):
         self.assertEqual(str(sheet.page_setup.paperSize), "9")
         rows = ledger_rows(sheet)
         self.assertEqual(len(rows), 3)  # header, the meeting, totals
+        self.assertEqual(
+            rows[0],
+            ("日期", "起止时间", "会议类型", "专题类别", "会议主题", "召开单位", "上级组织",
+             "地点", "主持人", "应到人数", "实到人数", "每人计入学时", "列席旁听人数", "会议状态"),
+        )  # fmt: skip
+        disposition = response["Content-Disposition"]
+        self.assertIn('filename="meetings-', disposition)
+        # 组织生活会议台账-<date>.xlsx in the name browsers show
+        self.assertIn("filename*=UTF-8''%E7%BB%84%E7%BB%87%E7%94%9F%E6%B4%BB", disposition)
         self.assertIsInstance(rows[1][0], dt.datetime)  # a date cell
         self.assertEqual(rows[-1][:2], ("合计", "1次会议"))
         self.assertEqual(rows[-1][9], 2)

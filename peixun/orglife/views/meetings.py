@@ -13,6 +13,7 @@ Access, as in the other apps (the persona tests document each page):
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
 from django.contrib import messages
@@ -21,11 +22,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from peixun.core.downloads import download, file_name
 from peixun.core.forms import add_service_errors, mark_invalid
 from peixun.core.pagination import paginate
 from peixun.core.permissions import require_manage
@@ -35,7 +36,6 @@ from peixun.events.models import Event
 from peixun.orgs.selectors import admin_tenants, attach_org_trails
 
 from .. import selectors
-from ..documents import XLSX
 from ..forms import (
     RESULT_CHOICES,
     AttachmentForm,
@@ -112,10 +112,12 @@ def meeting_export(request: HttpRequest) -> HttpResponse:
     _form, filters = list_filters(request)
     meetings = list(selectors.meeting_list(actor, **filters))
     data = exports.meeting_export(actor=actor, meetings=meetings, filters=filters)
-    response = HttpResponse(data, content_type=XLSX)
-    filename = f"meetings-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    today = timezone.localdate()
+    return download(
+        data,
+        file_name("组织生活会议台账", f"{today:%Y%m%d}", ext="xlsx"),
+        fallback=f"meetings-{today:%Y%m%d}.xlsx",
+    )
 
 
 def _rules_hint(orgs: Any) -> dict[str, str]:
@@ -393,6 +395,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Ht
             data = handle.read()
     except FileNotFoundError:
         raise Http404 from None
-    response = HttpResponse(data, content_type="application/octet-stream")
-    response["Content-Disposition"] = content_disposition_header(True, attachment.name)
-    return response
+    suffix = PurePath(attachment.name).suffix
+    return download(
+        data, attachment.name, fallback=f"meeting-{pk}-attachment-{attachment.pk}{suffix}"
+    )

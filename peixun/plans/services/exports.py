@@ -1,6 +1,6 @@
 """The files of training plans that leave the app, each download audited with what it held:
-the plan document (.docx) and the superior's filings overview (.xlsx). The caller has checked
-that the actor reads the plan or the org."""
+the plan's filing document (报备文件, .docx or PDF) and the superior's filings overview (.xlsx).
+The caller has checked that the actor reads the plan or the org."""
 
 from __future__ import annotations
 
@@ -10,23 +10,31 @@ from peixun.core.audit import audit_record
 from peixun.core.scoping import Actor
 from peixun.orgs.selectors import attach_ancestor_names
 
-from ..documents import filings_workbook, plan_document
+from ..documents import DOCUMENT_FORMATS, filings_workbook, plan_document
 from ..models import TrainingPlan
+from .common import superior_of
 
 if TYPE_CHECKING:  # the selectors import this package
     from ..selectors import FilingOverview
 
 
-def plan_document_export(*, actor: Actor, plan: TrainingPlan) -> bytes:
-    """The plan as filed, as .docx; audited ("plan.document_export") with its version and the
-    number of items it listed."""
-    content = plan_document(plan)
+def plan_document_export(*, actor: Actor, plan: TrainingPlan, fmt: str = "docx") -> bytes:
+    """The plan as filed, as .docx or PDF (`fmt`, one of `DOCUMENT_FORMATS`): addressed to the
+    superior org, with the plan's attachments named in its 附件说明. Audited
+    ("plan.document_export") with its version, the number of items it listed and the format."""
+    if fmt not in DOCUMENT_FORMATS:
+        raise ValueError(f"unknown document format {fmt!r}")
+    items = list(plan.items.select_related("responsible_org").order_by("position", "id"))
+    attachments = list(plan.attachments.order_by("id").values_list("name", flat=True))
+    content = plan_document(
+        plan, fmt, items=items, attachments=attachments, superior=superior_of(plan.org)
+    )
     audit_record(
         actor=actor,
         verb="plan.document_export",
         obj=plan,
         org=plan.org,
-        after={"year": plan.year, "version": plan.version, "items": plan.items.count()},
+        after={"year": plan.year, "version": plan.version, "items": len(items), "format": fmt},
     )
     return content
 

@@ -36,6 +36,7 @@ class PlanPageTests(PersonaTestCase):
         self.expect_personas(f"/plans/{plan.pk}/", READERS)
         self.expect_personas(f"/plans/{plan.pk}/progress/", READERS)
         self.expect_personas(f"/plans/{plan.pk}/document.docx", READERS)
+        self.expect_personas(f"/plans/{plan.pk}/document.pdf", READERS)
         listed = self.client_for("other_secretary").get(f"/plans/?year={YEAR}")
         self.assertNotContains(listed, plan.title)
         page = self.client_for("secretary").get(f"/plans/{plan.pk}/")
@@ -110,13 +111,14 @@ class PlanPageTests(PersonaTestCase):
         text = "\n".join(p.text for p in document.paragraphs) + "".join(
             c.text for t in document.tables for r in t.rows for c in r.cells
         )
-        self.assertIn("2026年培训计划", text)
+        self.assertIn("《2026年培训计划》（第2次报送）", text)
         self.assertIn("主题党日专题学习", text)
         event = AuditEvent.objects.get(verb="plan.document_export")
         self.assertEqual((event.object_id, event.org_id), (str(plan.pk), plan.org_id))
         self.assertEqual(event.actor_id, w.users["secretary"].pk)
         self.assertEqual(
-            event.after, {"year": plan.year, "version": 2, "items": plan.items.count()}
+            event.after,
+            {"year": plan.year, "version": 2, "items": plan.items.count(), "format": "docx"},
         )
 
     def test_filings_overview_remind_and_export(self) -> None:
@@ -137,11 +139,17 @@ class PlanPageTests(PersonaTestCase):
             )
         )
         sheet = workbook.active
-        rows = ledger_rows(sheet)[1:]
-        self.assertEqual([r[0] for r in rows], ["第一党支部", "第二党支部"])
-        self.assertEqual(ledger_rows(sheet)[0][3], "报备时间")
-        filed = next(r for r in rows if r[3] is not None)
-        self.assertIsInstance(filed[3], dt.datetime)  # a date cell, not text
+        header, *rows, totals = ledger_rows(sheet)
+        self.assertEqual(
+            header,
+            ("序号", "党组织", "报备状态", "报送次数", "最近报送时间", "审批或退回时间",
+             "退回理由", "计划名称"),
+        )  # fmt: skip
+        self.assertEqual(
+            [r[:3] for r in rows], [(1, "第一党支部", "已报备"), (2, "第二党支部", "未报备")]
+        )
+        self.assertIsInstance(rows[0][4], dt.datetime)  # a date cell, not text
+        self.assertEqual(totals[:3], ("合计", "2个党组织", "已报备1，未报备1"))
         self.assertIn(f"期间：{YEAR}年1月1日至{YEAR}年12月31日", sheet["A2"].value)
         self.assertEqual(sheet.print_title_rows, "$3:$3")
         self.assertEqual(str(sheet.page_setup.paperSize), "9")

@@ -105,11 +105,10 @@ class FiguresFromDataTests(PersonaTestCase):
         cells = [c.text for r in document.tables[0].rows for c in r.cells]
         self.assertIn("第一党支部", text)
         self.assertIn(str(YEAR), text)
-        self.assertIn("报备状态：已批准", text)
-        self.assertIn("审批通过", text)
-        self.assertIn("党员参训率达到95%以上", cells)
-        self.assertIn("3,000.00", cells)
-        self.assertIn("1 / 2", cells)
+        self.assertIn("三、审批情况", text)
+        self.assertIn("经测试局机关党委审批同意", text)
+        self.assertIn("达到标准：党员参训率达到95%以上。", text)
+        self.assertEqual(cells[7:], ["1", item.content, "1", "2", "8", "2", "3,000.00"])
 
     def test_returned_plan_shows_its_reason_on_the_page_and_in_the_document(self) -> None:
         w = self.world
