@@ -411,16 +411,26 @@ class DemoLogin:
     username: str
     role: str
     description: str
+    # The name staff without a member record sign with (记录人 in the 记录本, the audit trail).
+    staff_name: str = ""
 
 
 DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("admin", Grant.Role.PLATFORM_ADMIN, "平台管理员 / platform admin"),
     DemoLogin(
-        "org_admin", Grant.Role.ORG_ADMIN, "县直机关工委管理员 / org admin of the working committee"
+        "org_admin",
+        Grant.Role.ORG_ADMIN,
+        "县直机关工委管理员 / org admin of the working committee",
+        staff_name="周建华",
     ),
     DemoLogin("secretary", Grant.Role.SECRETARY, "党支部书记 / branch secretary"),
     DemoLogin("member", "", "党员 / member of that branch"),
-    DemoLogin("viewer", Grant.Role.VIEWER, "只读督查 / read-only viewer of the whole tenant"),
+    DemoLogin(
+        "viewer",
+        Grant.Role.VIEWER,
+        "只读督查 / read-only viewer of the whole tenant",
+        staff_name="孙丽",
+    ),
 )
 
 
@@ -448,7 +458,7 @@ def create_demo_users(tenant: Tenant, password: str = DEMO_PASSWORD) -> list[str
         if login.username in taken:
             notes.append(f"user {login.username} already exists; left unchanged")
             continue
-        user = User(username=login.username, password=password_hash)
+        user = User(username=login.username, password=password_hash, first_name=login.staff_name)
         if login.username == "secretary":
             user.member = tenant.feature_secretary
             user.mobile = secretary_mobile
