@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 MM = 72 / 25.4  # points per millimetre
@@ -312,8 +313,6 @@ def check_pdf(facts: PdfFacts, expect: Expect) -> list[Finding]:
 def workbook_facts(path: Path) -> tuple[list[Finding], list[SheetTitles]]:
     """The page setup of each sheet of an .xlsx (A4, fitted to a number of pages wide with any
     number tall) and, for the sheets with print titles, what each page must show."""
-    from openpyxl import load_workbook  # only the spreadsheet rows need it
-
     book = load_workbook(path)
     findings: list[Finding] = []
     sheets: list[SheetTitles] = []

@@ -1,6 +1,6 @@
 """The demo's objects the table's routes need, looked up once in the scratch database; the two a
 fresh demo lacks (an issued 学时证明, a report draft) are made through their own pages, as the
-org admin would make them. Needs Django set up on the scratch database."""
+org admin would make them. Import it once Django is set up on the scratch database."""
 
 from __future__ import annotations
 
@@ -11,6 +11,15 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from peixun.accounts.models import User
+from peixun.events.models import Event
+from peixun.exams.models import Exam
+from peixun.hours.models import HoursCertificate
+from peixun.orgs.models import Organization
+from peixun.plans.models import TrainingPlan
+from peixun.training.models import Enrolment, TrainingClass
+from peixun.training.selectors.closing import certificate_facts
+
 
 class DemoError(RuntimeError):
     pass
@@ -18,8 +27,6 @@ class DemoError(RuntimeError):
 
 class Demo:
     def __init__(self) -> None:
-        from peixun.accounts.models import User
-
         self.users = {u.username: u for u in User.objects.filter(username__in=LOGINS)}
         self.clients: dict[str, Client] = {}
         self.year = timezone.localdate().year
@@ -37,8 +44,6 @@ class Demo:
 
     @functools.cached_property
     def root(self) -> Any:
-        from peixun.orgs.models import Organization
-
         return Organization.objects.get(code="DEMO")
 
     @functools.cached_property
@@ -54,13 +59,9 @@ class Demo:
 
     @functools.cached_property
     def unit(self) -> Any:
-        from peixun.orgs.models import Organization
-
         return Organization.objects.get_parent(self.branch)
 
     def _class(self, state: str, with_accepted: bool = True) -> Any:
-        from peixun.training.models import TrainingClass
-
         found = TrainingClass.objects.filter(state=state)
         if with_accepted:
             found = found.filter(enrolments__state="accepted").distinct()
@@ -79,16 +80,11 @@ class Demo:
 
     @functools.cached_property
     def enrolled_member(self) -> Any:
-        from peixun.training.models import Enrolment
-
         enrolment = Enrolment.objects.filter(training_class=self.open_class, state="accepted")
         return enrolment.order_by("pk").first().member  # type: ignore[union-attr]
 
     @functools.cached_property
     def completed_member(self) -> Any:
-        from peixun.training.models import Enrolment
-        from peixun.training.selectors.closing import certificate_facts
-
         for enrolment in Enrolment.objects.filter(
             training_class=self.closed_class, state="accepted"
         ).select_related("member"):
@@ -98,8 +94,6 @@ class Demo:
 
     @functools.cached_property
     def event(self) -> Any:
-        from peixun.events.models import Event
-
         event = Event.objects.filter(org=self.branch).order_by("-starts_at").first()
         if event is None:
             raise DemoError("the demo branch has no event")
@@ -107,20 +101,14 @@ class Demo:
 
     @functools.cached_property
     def exam(self) -> Any:
-        from peixun.exams.models import Exam
-
         return Exam.objects.filter(state="finalised").order_by("pk").first() or Exam.objects.first()
 
     @functools.cached_property
     def plan(self) -> Any:
-        from peixun.plans.models import TrainingPlan
-
         return TrainingPlan.objects.get(org=self.root, year=self.year)
 
     @functools.cached_property
     def branch_plan(self) -> Any:
-        from peixun.plans.models import TrainingPlan
-
         return TrainingPlan.objects.get(org=self.branch, year=self.year)
 
     def awaiting_activation(self, org: Any, subtree: bool) -> Any:
@@ -136,7 +124,6 @@ class Demo:
     @functools.cached_property
     def certificate_pk(self) -> int:
         """A 学时证明 for the demo member, issued by the org admin through the page."""
-        from peixun.hours.models import HoursCertificate
 
         answer = self.client("org_admin").post(
             reverse("compliance:certificate_new", args=[self.member.pk]),

@@ -1,7 +1,7 @@
 """Which routes of the URLconf hand out a file: every page route and every API operation whose
 view (or a function of its own module that it calls) sets a file's content type, streams a
 `FileResponse`, or whose route ends in .docx/.xlsx/.pdf/.zip. The docs-check table must list each
-one, so a download added later cannot escape the check. Needs Django set up."""
+one, so a download added later cannot escape the check. Import it once Django is set up."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from types import FunctionType
 from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver
+
+from peixun.api import api
 
 FILE_MARKS = re.compile(
     r"FileResponse|content_type=(?!\"application/json)|\bdownload\(|zip_bundle|merged_pdf"
@@ -75,8 +77,6 @@ def _api_operations(callback: Callable[..., Any]) -> list[Any]:
 def download_routes() -> dict[str, str]:
     """Every file-giving route: identifier -> route. Page routes are named by their URL name
     (`compliance:ledger`), API operations by `api:<operation id>`."""
-    from peixun.api import api  # the NinjaAPI names its operations
-
     found: dict[str, str] = {}
     for route, name, callback in _walk(get_resolver().url_patterns):
         operations = _api_operations(callback)
