@@ -51,7 +51,8 @@ api-fuzz: install
 
 # Every document and spreadsheet the demo offers, fetched through its route, printed to PDF by
 # LibreOffice and checked (A4, margins, embedded Chinese faces, page counts, 台账 titles on every
-# page); ~3 min of CPU with the full demo. Files, PDFs, PNGs and report.md land in test-artifacts/docs-check/.
+# page); ~3 min of CPU with the full demo. Files, PDFs, PNGs and report.md land in
+# test-artifacts/docs-check/.
 docs-check: install
 	bash scripts/ensure_system_packages.sh
 	bash scripts/ensure_document_packages.sh
