@@ -112,7 +112,7 @@ def completion_check(
     """The member's completion of the course: the one already made, or a new one when the
     course's rule is met now (credited once), or None. Runs inside the caller's transaction;
     called by every service that moves progress, never by a page."""
-    done = Completion.objects.filter(member=member, course=course).first()
+    done: Completion | None = Completion.objects.filter(member=member, course=course).first()
     if done is not None:
         return done  # completion sticks, whatever changes later
     items = list(course.items.all())
@@ -165,7 +165,7 @@ def _credit(
     from checks the server made. A line already there for this member and course (an earlier
     run, an import) is reused, never doubled."""
     reference = credit_reference(course)
-    existing = CreditEntry.objects.filter(
+    existing: CreditEntry | None = CreditEntry.objects.filter(
         Q(member=member, reference=reference, source=CreditEntry.Source.COURSE),
         reverses__isnull=True,
     ).first()

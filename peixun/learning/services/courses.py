@@ -174,7 +174,7 @@ def course_item_add(
     item = CourseItem(course=course, kind=kind, title=title[:200], position=_next_position(course))
     if kind in (ItemKind.VIDEO, ItemKind.DOCUMENT):
         check_item_file(kind, file)
-        item.file = file  # type: ignore[assignment]
+        item.file = file
     if kind == ItemKind.VIDEO:
         try:
             seconds = int(duration_seconds)

@@ -45,7 +45,8 @@ def _member(actor: Actor) -> Member:
     member_id = scope_of(actor).member_id
     if not member_id:
         raise Http404
-    return Member.objects.select_related("org").get(pk=member_id)
+    member: Member = Member.objects.select_related("org").get(pk=member_id)
+    return member
 
 
 def learner_item(*, actor: Actor, item_id: Any) -> CourseItem:
@@ -63,7 +64,7 @@ def learner_item(*, actor: Actor, item_id: Any) -> CourseItem:
 
 def _progress(member: Member, item: CourseItem, lock: bool = False) -> ItemProgress:
     rows = ItemProgress.objects.select_for_update() if lock else ItemProgress.objects
-    found = rows.filter(member=member, item=item).first()
+    found: ItemProgress | None = rows.filter(member=member, item=item).first()
     if found is not None:
         return found
     try:
@@ -248,7 +249,9 @@ def quiz_submit(*, actor: Actor, item: CourseItem, answers: dict[str, Any]) -> Q
     member = _member(actor)
     if item.kind != ItemKind.QUIZ:
         raise ValidationError({"item": _("This item is not a quiz.")})
-    passed = QuizAttempt.objects.filter(member=member, item=item, passed=True).first()
+    passed: QuizAttempt | None = QuizAttempt.objects.filter(
+        member=member, item=item, passed=True
+    ).first()
     if passed is not None:
         return passed
     if not isinstance(answers, dict):

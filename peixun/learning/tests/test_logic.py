@@ -12,7 +12,7 @@ from peixun.learning.logic import Bands, CourseState, Session
 
 
 def session(**over: object) -> Session:
-    base = {
+    base: dict[str, object] = {
         "same_item": True,
         "same_token": True,
         "live": True,
@@ -128,7 +128,7 @@ def test_a_refused_report_keeps_what_was_watched() -> None:
 
 
 def state(**over: int) -> CourseState:
-    base = {
+    base: dict[str, int] = {
         "video_seconds": 600,
         "watched_seconds": 0,
         "documents": 0,

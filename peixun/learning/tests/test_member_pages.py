@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from typing import ClassVar
 
 from django.test import override_settings
 
-from peixun.learning.models import Completion, ItemProgress, Strike
+from peixun.learning.models import Completion, Course, CourseItem, ItemProgress, Strike
 from peixun.learning.views.member_media import parse_range
 from peixun.testing import PersonaTestCase
 
@@ -30,6 +31,11 @@ def test_parse_range() -> None:
 
 @override_settings(MEDIA_ROOT=MEDIA)
 class MemberPageTests(PersonaTestCase):
+    course: ClassVar[Course]
+    video: ClassVar[CourseItem]
+    quiz: ClassVar[CourseItem]
+    doc: ClassVar[CourseItem]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -72,8 +78,8 @@ class MemberPageTests(PersonaTestCase):
     def test_media_streams_byte_ranges(self) -> None:
         # Files live in each test's own media folder (conftest): made here, not per class.
         course = make_course(self.world, seconds=60, quiz=False, document=True, move_on="watched")
-        self.video, self.doc = item_of(course, "video"), item_of(course, "document")
-        url = f"/learning/items/{self.video.pk}/media"
+        video, doc = item_of(course, "video"), item_of(course, "document")
+        url = f"/learning/items/{video.pk}/media"
         self.expect_personas(
             url,
             {"anonymous": 302, "member": 200, "secretary": 200, "other_secretary": 200,
@@ -81,25 +87,25 @@ class MemberPageTests(PersonaTestCase):
         )  # fmt: skip
         client = self.client_for("member")
         whole = client.get(url)
-        self.assertEqual(b"".join(whole.streaming_content), WEBM)
+        self.assertEqual(b"".join(whole.streaming_content), WEBM)  # type: ignore[attr-defined]
         self.assertEqual(whole["Accept-Ranges"], "bytes")
         part = client.get(url, headers={"Range": "bytes=0-3"})
         self.assertEqual(part.status_code, 206)
         self.assertEqual(part["Content-Range"], f"bytes 0-3/{len(WEBM)}")
-        self.assertEqual(b"".join(part.streaming_content), WEBM[:4])
+        self.assertEqual(b"".join(part.streaming_content), WEBM[:4])  # type: ignore[attr-defined]
         self.assertEqual(part["Content-Type"], "video/webm")
         tail = client.get(url, headers={"Range": "bytes=-4"})
-        self.assertEqual(b"".join(tail.streaming_content), WEBM[-4:])
+        self.assertEqual(b"".join(tail.streaming_content), WEBM[-4:])  # type: ignore[attr-defined]
         bad = client.get(url, headers={"Range": f"bytes={len(WEBM)}-"})
         self.assertEqual(bad.status_code, 416)
         self.assertEqual(bad["Content-Range"], f"bytes */{len(WEBM)}")
         # A quiz has no file; a row whose file is gone is a 404, not a 500.
         self.assertEqual(client.get(f"/learning/items/{self.quiz.pk}/media").status_code, 404)
-        pdf = client.get(f"/learning/items/{self.doc.pk}/media")
+        pdf = client.get(f"/learning/items/{doc.pk}/media")
         self.assertEqual(pdf["Content-Type"], "application/pdf")
         self.assertIn("frame-ancestors 'self'", pdf["Content-Security-Policy"])
-        self.doc.file.storage.delete(self.doc.file.name)
-        self.assertEqual(client.get(f"/learning/items/{self.doc.pk}/media").status_code, 404)
+        doc.file.storage.delete(doc.file.name or "")
+        self.assertEqual(client.get(f"/learning/items/{doc.pk}/media").status_code, 404)
 
     def test_quiz_form_and_archive_evidence(self) -> None:
         client = self.client_for("member")
@@ -138,6 +144,10 @@ class MemberPageTests(PersonaTestCase):
 
 @override_settings(MEDIA_ROOT=MEDIA)
 class ApiTests(PersonaTestCase):
+    course: ClassVar[Course]
+    video: ClassVar[CourseItem]
+    quiz: ClassVar[CourseItem]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()

@@ -145,7 +145,7 @@ class ReportTests(PersonaTestCase):
             with self.assertRaises(ValidationError):
                 self.report(session.token, bad)  # type: ignore[arg-type]
         with self.assertRaises(ValidationError):
-            self.report(session.token, [[0, 5]], elapsed="soon")
+            self.report(session.token, [[0, 5]], elapsed="soon")  # type: ignore[arg-type]
         self.assertFalse(Strike.objects.exists())
         self.assertEqual(ItemProgress.objects.get(item=self.video).intervals, [])
         with self.assertRaises(ValidationError):

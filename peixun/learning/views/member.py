@@ -137,7 +137,8 @@ def item_media(request: HttpRequest, item_pk: int) -> HttpResponse | StreamingHt
     item = _item_for_media(request, pk_or_404(item_pk))
     if item.kind not in (ItemKind.VIDEO, ItemKind.DOCUMENT) or not item.file:
         raise Http404
-    suffix = item.file.name[item.file.name.rfind(".") :].lower()
+    name = item.file.name or ""
+    suffix = name[name.rfind(".") :].lower()
     response = ranged_file_response(
         request, item.file, services.CONTENT_TYPES.get(suffix, "application/octet-stream")
     )

@@ -66,7 +66,7 @@ def ranged_file_response(
         return response
     first, last = wanted if isinstance(wanted, tuple) else (0, size - 1)
     length = max(last - first + 1, 0)
-    handle = field.storage.open(field.name, "rb")
+    handle = field.storage.open(field.name or "", "rb")
     streaming = StreamingHttpResponse(
         _chunks(handle, first, length),
         status=206 if isinstance(wanted, tuple) else 200,
