@@ -140,7 +140,12 @@
   video.addEventListener("ratechange", function () {
     if (video.playbackRate !== 1) { video.playbackRate = 1; say(data.msgRefusedSpeed); }
   });
-  video.addEventListener("pause", function () { report(false); segStart = null; });
+  video.addEventListener("pause", function () {
+    // At the end the last timeupdate may be a tick short of it: playback did reach the end.
+    if (video.ended && segStart !== null && isFinite(video.duration)) lastT = video.duration;
+    report(false);
+    segStart = null;
+  });
   video.addEventListener("ended", function () { report(false); segStart = null; });
   window.addEventListener("pagehide", function () { if (!video.paused) report(true); });
   ["pointerdown", "keydown"].forEach(function (kind) {
