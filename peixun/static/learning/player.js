@@ -65,7 +65,8 @@
     post(data.reportUrl, body).then(function (r) {
       sending = false;
       document.getElementById("watched-bar").style.width = Math.min(r.watched_percent, 100) + "%";
-      document.getElementById("watched-text").textContent = r.watched_percent + "%";
+      document.getElementById("watched-text").textContent =
+        data.msgWatched.replace("__P__", r.watched_percent);
       if (r.accepted) {
         body.intervals.forEach(function (p) { if (p[1] > furthest) furthest = p[1]; });
         say("");
