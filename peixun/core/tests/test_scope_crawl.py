@@ -24,6 +24,7 @@ from peixun.events.tests.fixtures import class_session
 from peixun.exams.tests.fixtures import add_questions, fixed_paper, make_exam
 from peixun.hours.models import Kind
 from peixun.hours.services import certificate_issue, entry_record
+from peixun.learning.tests.fixtures import make_course
 from peixun.orglife.models import MeetingKind
 from peixun.orglife.tests.test_regularity import meeting
 from peixun.plans.tests.fixtures import branch_plan
@@ -59,6 +60,8 @@ KINDS_BY_PATH = [
     ("exams/", "exam"),
     ("spending/", "expense"),
     ("reports/drafts/", "report"),
+    ("learning/courses/", "course"),
+    ("learning/items/", "item"),
 ]
 KINDS_BY_NAME = {
     "grant_id": "grant",
@@ -80,6 +83,8 @@ KINDS_BY_NAME = {
     "certificate_id": "certificate",
     "expense_id": "expense",
     "draft_id": "report",
+    "course_id": "course",
+    "item_id": "item",
 }
 # Objects the crawl does not build yet (each needs a longer story): their routes are skipped.
 NOT_BUILT = {"notification", "rule", "makeup", "attempt"}
@@ -155,7 +160,10 @@ class ScopeCrawlTests(PersonaTestCase):
         questions = add_questions(other, org=other.root, per_kind=1)  # type: ignore[arg-type]
         paper = fixed_paper(other, questions)  # type: ignore[arg-type]
         exam = make_exam(other, paper, org=other.root)  # type: ignore[arg-type]
+        learning = make_course(other, quiz=True, move_on="watched_or_passed")  # type: ignore[arg-type]
         cls.objects = {
+            "course": learning.pk,
+            "item": learning.items.get(kind="video").pk,
             "org": other.branch.pk,
             "member": other.member.pk,
             "user": other.users["member"].pk,
@@ -192,7 +200,12 @@ class ScopeCrawlTests(PersonaTestCase):
             kind=Kind.CONCENTRATED_TRAINING,
             title="第一支部的学时",
         )
+        branch_course = make_course(
+            world, org=world.branch, quiz=False, move_on="watched", title="第一支部的课程"
+        )
         cls.branch_objects = {
+            "course": branch_course.pk,
+            "item": branch_course.items.get().pk,
             "org": world.group.pk,
             "member": world.secretary_member.pk,
             "user": secretary.pk,

@@ -1,3 +1,9 @@
+"""/api/v1/learning/: courses, the player's progress reports, presence, quizzes and
+completions. Each area is a module whose router is added here (others add theirs beside)."""
+
 from ninja import Router
 
+from .member import router as member_router
+
 router = Router(tags=["learning"])
+router.add_router("", member_router)

@@ -1,0 +1,18 @@
+"""The learning app's models, one module per topic (the import helper adds `imports`)."""
+
+from .courses import Course, CourseItem, CourseQuerySet, ItemKind, LearningRule, MoveOn
+from .progress import Completion, ItemProgress, PlaySession, QuizAttempt, Strike
+
+__all__ = [
+    "Completion",
+    "Course",
+    "CourseItem",
+    "CourseQuerySet",
+    "ItemKind",
+    "ItemProgress",
+    "LearningRule",
+    "MoveOn",
+    "PlaySession",
+    "QuizAttempt",
+    "Strike",
+]
