@@ -4,7 +4,6 @@ story in `classes_fixtures`), who has not started, and reminders."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -66,7 +65,9 @@ class ProgressTests(PersonaTestCase):
         self.assertEqual(self.figures("secretary")["第一党支部"], (3, 1, 0, 2))
 
     def test_not_started_lists_by_branch_and_searches_by_name(self) -> None:
-        names = [m.name for m in not_started_members(self.user("org_admin"), self.story.online_class)]
+        names = [
+            m.name for m in not_started_members(self.user("org_admin"), self.story.online_class)
+        ]
         self.assertEqual(names, ["周涛", "赵强"])
         found = not_started_members(self.user("org_admin"), self.story.online_class, q="赵")
         self.assertEqual([m.name for m in found], ["赵强"])
@@ -167,13 +168,15 @@ class RulesTests(PersonaTestCase):
         with self.assertRaises(PermissionDenied):
             online_class_create(actor=self.user("viewer"), org=self.world.unit, data=self.data())
         with self.assertRaises(PermissionDenied):
-            online_class_create(
-                actor=self.user("secretary"), org=self.world.unit, data=self.data()
-            )
-        oc = online_class_create(actor=self.user("secretary"), org=self.world.branch, data=self.data())
+            online_class_create(actor=self.user("secretary"), org=self.world.unit, data=self.data())
+        oc = online_class_create(
+            actor=self.user("secretary"), org=self.world.branch, data=self.data()
+        )
         self.assertEqual(oc.audience_org, self.world.branch)
         with self.assertRaises(PermissionDenied):
-            online_class_update(actor=self.user("other_secretary"), online_class=oc, data={"title": "x"})
+            online_class_update(
+                actor=self.user("other_secretary"), online_class=oc, data={"title": "x"}
+            )
         online_class_update(actor=self.user("secretary"), online_class=oc, data={"title": "新题目"})
         oc.refresh_from_db()
         self.assertEqual(oc.title, "新题目")
@@ -195,7 +198,9 @@ class RulesTests(PersonaTestCase):
 
     def test_publishing_needs_courses_and_enough_electives(self) -> None:
         admin = self.user("org_admin")
-        oc = online_class_create(actor=admin, org=self.world.unit, data=self.data(elective_minimum=2))
+        oc = online_class_create(
+            actor=admin, org=self.world.unit, data=self.data(elective_minimum=2)
+        )
         with self.assertRaises(ValidationError) as caught:
             online_class_publish(actor=admin, online_class=oc)
         self.assertIn("courses", caught.exception.message_dict)
