@@ -24,10 +24,12 @@ from peixun.core.notifications import notification_send
 from peixun.core.permissions import require_manage
 from peixun.core.scoping import Actor, actor_id, scope_of
 from peixun.orgs.models import Organization
+from peixun.orgs.selectors import reader_scope_org_name
 from peixun.training.services.classes import clean_audience
 
+from ..documents.classes import progress_workbook
 from ..models import Course, OnlineClass, OnlineClassCourse
-from ..selectors.classes import not_started_members
+from ..selectors.classes import branch_progress, not_started_members
 
 CLASS_FIELDS = [
     "title",
@@ -325,3 +327,19 @@ def online_class_remind(*, actor: Actor, online_class: OnlineClass) -> int:
         org=online_class.org, after={"waiting": waiting_count, "told": len(sent)},
     )  # fmt: skip
     return len(sent)
+
+
+def online_class_progress_export(*, actor: Actor, online_class: OnlineClass) -> bytes:
+    """The class's progress 台账 (.xlsx) as the actor reads it: per branch, and who has not
+    started (names and mobile numbers, so it is audited with how many it listed)."""
+    rows, total = branch_progress(actor, online_class)
+    waiting = list(not_started_members(actor, online_class))
+    content = progress_workbook(
+        online_class, rows, total, waiting, org_name=reader_scope_org_name(actor)
+    )
+    audit_record(
+        actor=actor, verb="learning.online_class.progress_export", obj=online_class,
+        org=online_class.org,
+        after={"branches": len(rows), "audience": total.audience, "not_started": len(waiting)},
+    )  # fmt: skip
+    return content
