@@ -139,7 +139,8 @@ class ClassPagesTests(PersonaTestCase):
         self.assertEqual(rows[3][0], "合计")
         self.assertEqual(rows[3][2:6], (4, 2, 1, 1))
         self.assertAlmostEqual(rows[3][6], 0.25)
-        self.assertEqual(branches.page_setup.paperSize, "9")
+        self.assertEqual(int(branches.page_setup.paperSize), 9)  # A4
+        self.assertTrue(branches.print_title_rows)
         waiting = ledger_rows(people)
         self.assertEqual([r[2] for r in waiting[1:]], ["周涛", "赵强"])
         event = AuditEvent.objects.get(verb="learning.online_class.progress_export")
