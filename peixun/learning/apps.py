@@ -6,3 +6,20 @@ class LearningConfig(AppConfig):
     name = "peixun.learning"
     label = "learning"
     verbose_name = _("Online learning")
+
+    def ready(self) -> None:
+        # The workbench (工作台): the online classes open now, for staff. Imported here: it
+        # imports the models, which wait for the app registry.
+        from peixun.core.workbench import register_staff
+
+        from . import workbench
+
+        register_staff("learning", workbench.staff_items)
+
+        # The audit trail's sentences for online classes (core.describers).
+        from peixun.core.describers import register_actions, register_namers
+
+        from . import describers
+
+        register_actions(describers.ACTIONS)
+        register_namers(describers.NAMERS)

@@ -24,6 +24,8 @@ from peixun.events.tests.fixtures import class_session
 from peixun.exams.tests.fixtures import add_questions, fixed_paper, make_exam
 from peixun.hours.models import Kind
 from peixun.hours.services import certificate_issue, entry_record
+from peixun.learning.services.classes import online_class_create
+from peixun.learning.tests.classes_fixtures import make_course
 from peixun.orglife.models import MeetingKind
 from peixun.orglife.tests.test_regularity import meeting
 from peixun.plans.tests.fixtures import branch_plan
@@ -80,6 +82,8 @@ KINDS_BY_NAME = {
     "certificate_id": "certificate",
     "expense_id": "expense",
     "draft_id": "report",
+    "online_class_id": "online_class",
+    "course_id": "course",
 }
 # Objects the crawl does not build yet (each needs a longer story): their routes are skipped.
 NOT_BUILT = {"notification", "rule", "makeup", "attempt"}
@@ -178,6 +182,11 @@ class ScopeCrawlTests(PersonaTestCase):
             "report": draft_create(
                 actor=admin, org=other.root, kind="annual_summary", first_year=2024
             ).pk,
+            "course": make_course(other.root, "另一租户的课程").pk,
+            "online_class": online_class_create(
+                actor=admin, org=other.root, data={"title": "另一租户的专题班",
+                "starts_on": timezone.localdate(), "ends_on": timezone.localdate()},
+            ).pk,  # fmt: skip
         }
         # Another branch's objects: 第一党支部's, which the secretary of 第二党支部 may not see.
         world = cls.world
@@ -216,6 +225,11 @@ class ScopeCrawlTests(PersonaTestCase):
             "report": draft_create(
                 actor=secretary, org=world.branch, kind="annual_summary", first_year=2024
             ).pk,
+            "course": make_course(world.branch, "第一支部的课程").pk,
+            "online_class": online_class_create(
+                actor=secretary, org=world.branch, data={"title": "第一支部的专题班",
+                "starts_on": timezone.localdate(), "ends_on": timezone.localdate()},
+            ).pk,  # fmt: skip
         }
 
     def status(self, client: Client, method: str, url: str) -> int:
