@@ -326,6 +326,20 @@ def archive_printable(archive: Archive, *, printed_on: dt.date) -> Printable:
             )
         else:
             doc.add(Para(_("None in these years.")))
+        doc.add(Heading(numbered_heading(next(section)) + _("Online courses completed")))
+        if archive.courses:
+            doc.add(
+                Table(
+                    headers=[_("Date"), _("Course"), _("Hours"), _("Evidence")],
+                    rows=[
+                        [c.on, c.title, hours_text(c.hours) if c.hours else "—", c.outcome]
+                        for c in archive.courses
+                    ],
+                    aligns=["c", "l", "r", "l"],
+                )
+            )
+        else:
+            doc.add(Para(_("None in these years.")))
         doc.add(
             Para(
                 _("Printed on %(day)s from the study-hour ledger.")

@@ -36,9 +36,11 @@ def suggestion_source(kind: SuggestionKind) -> SuggestionSource | None:
 # function(member_id, first_year, last_year) → list of `ArchiveLine`, in date order.
 # - "classes" (the training app): each class the member was an accepted trainee of, `done` when
 #   they completed it (the class closed and credited them, not withdrawn);
-# - "tests" (the exams app): each knowledge test the member passed.
+# - "tests" (the exams app): each knowledge test the member passed;
+# - "courses" (the learning app): each online course completed, with the evidence behind its
+#   credit (unique minutes watched, quiz score, when).
 
-ArchiveSourceKind = Literal["classes", "tests"]
+ArchiveSourceKind = Literal["classes", "tests", "courses"]
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,14 @@ class LearningConfig(AppConfig):
     verbose_name = _("Online learning")
 
     def ready(self) -> None:
+        # A member's 培训档案 lists the courses they completed, with the evidence behind each
+        # credit. Imported here: the selectors load models, which wait for the app registry.
+        from peixun.hours.registry import register_archive_source
+
+        from .selectors import archive_courses
+
+        register_archive_source("courses", archive_courses)
+
         # The workbench (工作台): the online classes open now, for staff. Imported here: it
         # imports the models, which wait for the app registry.
         from peixun.core.workbench import register_staff

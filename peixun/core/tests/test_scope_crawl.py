@@ -25,7 +25,7 @@ from peixun.exams.tests.fixtures import add_questions, fixed_paper, make_exam
 from peixun.hours.models import Kind
 from peixun.hours.services import certificate_issue, entry_record
 from peixun.learning.services.classes import online_class_create
-from peixun.learning.tests.classes_fixtures import make_course
+from peixun.learning.tests.fixtures import make_course
 from peixun.orglife.models import MeetingKind
 from peixun.orglife.tests.test_regularity import meeting
 from peixun.plans.tests.fixtures import branch_plan
@@ -61,6 +61,8 @@ KINDS_BY_PATH = [
     ("exams/", "exam"),
     ("spending/", "expense"),
     ("reports/drafts/", "report"),
+    ("learning/courses/", "course"),
+    ("learning/items/", "item"),
 ]
 KINDS_BY_NAME = {
     "grant_id": "grant",
@@ -84,6 +86,7 @@ KINDS_BY_NAME = {
     "draft_id": "report",
     "online_class_id": "online_class",
     "course_id": "course",
+    "item_id": "item",
 }
 # Objects the crawl does not build yet (each needs a longer story): their routes are skipped.
 NOT_BUILT = {"notification", "rule", "makeup", "attempt"}
@@ -159,7 +162,10 @@ class ScopeCrawlTests(PersonaTestCase):
         questions = add_questions(other, org=other.root, per_kind=1)  # type: ignore[arg-type]
         paper = fixed_paper(other, questions)  # type: ignore[arg-type]
         exam = make_exam(other, paper, org=other.root)  # type: ignore[arg-type]
+        learning = make_course(other, quiz=True, move_on="watched_or_passed")  # type: ignore[arg-type]
         cls.objects = {
+            "course": learning.pk,
+            "item": learning.items.get(kind="video").pk,
             "org": other.branch.pk,
             "member": other.member.pk,
             "user": other.users["member"].pk,
@@ -182,10 +188,14 @@ class ScopeCrawlTests(PersonaTestCase):
             "report": draft_create(
                 actor=admin, org=other.root, kind="annual_summary", first_year=2024
             ).pk,
-            "course": make_course(other.root, "另一租户的课程").pk,
             "online_class": online_class_create(
-                actor=admin, org=other.root, data={"title": "另一租户的专题班",
-                "starts_on": timezone.localdate(), "ends_on": timezone.localdate()},
+                actor=admin,
+                org=other.root,
+                data={
+                    "title": "另一租户的专题班",
+                    "starts_on": timezone.localdate(),
+                    "ends_on": timezone.localdate(),
+                },
             ).pk,  # fmt: skip
         }
         # Another branch's objects: 第一党支部's, which the secretary of 第二党支部 may not see.
@@ -201,7 +211,12 @@ class ScopeCrawlTests(PersonaTestCase):
             kind=Kind.CONCENTRATED_TRAINING,
             title="第一支部的学时",
         )
+        branch_course = make_course(
+            world, org=world.branch, quiz=False, move_on="watched", title="第一支部的课程"
+        )
         cls.branch_objects = {
+            "course": branch_course.pk,
+            "item": branch_course.items.get().pk,
             "org": world.group.pk,
             "member": world.secretary_member.pk,
             "user": secretary.pk,
@@ -225,10 +240,14 @@ class ScopeCrawlTests(PersonaTestCase):
             "report": draft_create(
                 actor=secretary, org=world.branch, kind="annual_summary", first_year=2024
             ).pk,
-            "course": make_course(world.branch, "第一支部的课程").pk,
             "online_class": online_class_create(
-                actor=secretary, org=world.branch, data={"title": "第一支部的专题班",
-                "starts_on": timezone.localdate(), "ends_on": timezone.localdate()},
+                actor=secretary,
+                org=world.branch,
+                data={
+                    "title": "第一支部的专题班",
+                    "starts_on": timezone.localdate(),
+                    "ends_on": timezone.localdate(),
+                },
             ).pk,  # fmt: skip
         }
 

@@ -209,6 +209,7 @@ class Archive:
     figures: HoursFigures
     classes: list[ArchiveLine]
     tests: list[ArchiveLine]
+    courses: list[ArchiveLine]
 
     @property
     def span(self) -> str:
@@ -303,6 +304,7 @@ def member_archive(
         ),
         classes=archive_lines("classes", found.pk, first_year, last_year),
         tests=archive_lines("tests", found.pk, first_year, last_year),
+        courses=archive_lines("courses", found.pk, first_year, last_year),
     )
 
 

@@ -26,6 +26,7 @@ from peixun.orgs.selectors import org_roots_for
 
 from ..logic import STATUSES, RuleResult
 from ..models import Requirement
+from ..registry import archive_lines
 from ..selectors import (
     DRILL_STATUSES,
     FILTER_STATUSES,
@@ -209,6 +210,8 @@ def member_page(request: HttpRequest, pk: int) -> HttpResponse:
             "year": year,
             "years": _years(year, seen),
             "entries": entries,
+            # Online courses completed this year, with the evidence behind each credit.
+            "courses": archive_lines("courses", member.pk, year, year),
             "results": results,
             "owed": owed,
             "as_of": as_of,

@@ -1,6 +1,11 @@
+"""/api/v1/learning/: courses, the player's progress reports, presence, quizzes and
+completions. Each area is a module whose router is added here (others add theirs beside)."""
+
 from ninja import Router
 
+from .member import router as member_router
 from .staff import router as staff_router
 
 router = Router(tags=["learning"])
+router.add_router("", member_router)
 router.add_router("/staff", staff_router)

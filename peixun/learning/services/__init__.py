@@ -2,7 +2,13 @@
 (playing, reports, presence, documents, quizzes), `completion` (the course rule and the credit).
 Other helpers add their modules (online classes, imports) beside these."""
 
-from .completion import bands_for, completion_check, course_state, credit_reference
+from .completion import (
+    bands_for,
+    completion_check,
+    course_state,
+    credit_reference,
+    idle_seconds,
+)
 from .courses import (
     CONTENT_TYPES,
     check_item_file,
@@ -39,6 +45,7 @@ __all__ = [
     "course_update",
     "credit_reference",
     "document_open",
+    "idle_seconds",
     "learner_item",
     "play_start",
     "presence_confirm",

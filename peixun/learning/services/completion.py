@@ -58,6 +58,11 @@ def idle_minutes_for(org: Organization) -> int:
     return rule.idle_minutes if rule is not None else 10
 
 
+def idle_seconds(item: CourseItem) -> int:
+    """After how many seconds of play the player asks whether the member is still there."""
+    return idle_minutes_for(item.course.org) * 60
+
+
 def course_state(member_id: int, items: list[CourseItem]) -> CourseState:
     """A member's figures in a course's items: two queries however many items."""
     ids = [i.pk for i in items]

@@ -98,7 +98,8 @@ def _clean_course(fields: dict[str, Any]) -> dict[str, Any]:
     if move_on not in MoveOn.values:
         raise ValidationError({"move_on": _("Choose when the course is complete.")})
     try:
-        watch_percent = int(fields.get("watch_percent") or 90)
+        raw = fields.get("watch_percent")
+        watch_percent = 90 if raw in (None, "") else int(raw)
     except (TypeError, ValueError):
         watch_percent = -1
     if not 1 <= watch_percent <= 100:
