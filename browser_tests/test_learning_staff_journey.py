@@ -91,7 +91,7 @@ def test_create_assign_publish_then_progress_and_remind(live_server, browser) ->
     assert Notification.objects.filter(recipient__member=zhou).count() == 1
     screenshot(phone, "learning-class-absent-phone")
     phone.goto(f"{base}/learning/strikes/")
-    assert "播放速度超过正常速度" in phone.locator("main").inner_text()
+    assert "倍速播放" in phone.locator("main").inner_text()
     screenshot(phone, "learning-strikes-phone")
     phone.goto(f"{base}/learning/catalogue/")
     assert "党章党规党纪学习" in phone.locator("main").inner_text()

@@ -198,7 +198,7 @@ class CataloguePagesTests(PersonaTestCase):
     def test_the_strikes_log_is_scoped(self) -> None:
         mine = self.client_for("secretary").get("/learning/strikes/")
         self.assertContains(mine, "李明")
-        self.assertContains(mine, "播放速度超过正常速度")
+        self.assertContains(mine, "倍速播放")
         other = self.client_for("other_secretary").get("/learning/strikes/")
         self.assertNotContains(other, "李明")
         self.assertContains(other, "尚无被拒绝的进度报告")
