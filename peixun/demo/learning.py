@@ -101,7 +101,7 @@ def load_demo_learning(root: Organization, seed: int = 2024) -> dict[str, int]:
         return {}
     keep_out = set(
         User.objects.filter(username__in=["member", "secretary"])
-        .exclude(member_id=None)
+        .filter(member__isnull=False)
         .values_list("member_id", flat=True)
     )
     rng = random.Random(seed)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth import get_user_model
 from django.test import TestCase
 
@@ -15,6 +17,8 @@ from peixun.orgs.models import Organization
 
 
 class DemoLearningTests(TestCase):
+    root: ClassVar[Organization]
+
     @classmethod
     def setUpTestData(cls) -> None:
         load_small()
@@ -36,7 +40,7 @@ class DemoLearningTests(TestCase):
         self.assertEqual(credited, completions)
         # The demo member has something left to start.
         member = get_user_model().objects.get(username="member")
-        self.assertFalse(Completion.objects.filter(member_id=member.member_id).exists())
+        self.assertFalse(Completion.objects.filter(member=member.member).exists())
 
     def test_a_second_run_writes_nothing(self) -> None:
         self.assertEqual(load_demo_learning(self.root), {})

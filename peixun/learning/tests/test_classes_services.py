@@ -4,6 +4,7 @@ story in `classes_fixtures`), who has not started, and reminders."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -26,7 +27,7 @@ from .classes_fixtures import ClassStory, class_story, complete, make_course
 
 
 class ProgressTests(PersonaTestCase):
-    story: ClassStory
+    story: ClassVar[ClassStory]
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -97,7 +98,7 @@ class ProgressTests(PersonaTestCase):
 
 
 class RemindTests(PersonaTestCase):
-    story: ClassStory
+    story: ClassVar[ClassStory]
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -141,7 +142,7 @@ class RemindTests(PersonaTestCase):
 
 
 class RulesTests(PersonaTestCase):
-    def data(self, **over: object) -> dict[str, object]:
+    def data(self, **over: Any) -> dict[str, Any]:
         today = timezone.localdate()
         return {"title": "网络专题班", "year": today.year, "starts_on": today,
                 "ends_on": today + dt.timedelta(days=30)} | over  # fmt: skip
@@ -149,7 +150,7 @@ class RulesTests(PersonaTestCase):
     def test_bad_input_is_refused_by_field_and_nothing_is_stored(self) -> None:
         admin = self.user("org_admin")
         today = timezone.localdate()
-        cases = {
+        cases: dict[str, dict[str, Any]] = {
             "title": {"title": "  "},
             "ends_on": {"ends_on": today - dt.timedelta(days=1)},
             "starts_on": {"starts_on": "2025-01-01"},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from django.utils import timezone
 
@@ -15,7 +16,7 @@ API = "/api/v1/learning/staff"
 
 
 class StaffApiTests(PersonaTestCase):
-    story: ClassStory
+    story: ClassVar[ClassStory]
 
     @classmethod
     def setUpTestData(cls) -> None:

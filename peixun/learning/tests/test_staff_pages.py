@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import ClassVar
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -19,7 +20,8 @@ from .classes_fixtures import ClassStory, class_story, make_course
 
 
 class ClassPagesTests(PersonaTestCase):
-    story: ClassStory
+    story: ClassVar[ClassStory]
+    branch_class: ClassVar[OnlineClass]
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -154,6 +156,9 @@ class ClassPagesTests(PersonaTestCase):
 
 
 class CataloguePagesTests(PersonaTestCase):
+    root_course: ClassVar[Course]
+    branch_course: ClassVar[Course]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
