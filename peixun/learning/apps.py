@@ -15,3 +15,19 @@ class LearningConfig(AppConfig):
         from .selectors import archive_courses
 
         register_archive_source("courses", archive_courses)
+
+        # The workbench (工作台): the online classes open now, for staff. Imported here: it
+        # imports the models, which wait for the app registry.
+        from peixun.core.workbench import register_staff
+
+        from . import workbench
+
+        register_staff("learning", workbench.staff_items)
+
+        # The audit trail's sentences for online classes (core.describers).
+        from peixun.core.describers import register_actions, register_namers
+
+        from . import describers
+
+        register_actions(describers.ACTIONS)
+        register_namers(describers.NAMERS)

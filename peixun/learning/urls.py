@@ -4,6 +4,8 @@ and online classes (added by their modules)."""
 from django.urls import URLPattern, URLResolver, path
 
 from .views import member
+from .views import staff_catalogue as catalogue
+from .views import staff_classes as classes
 
 app_name = "learning"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -11,4 +13,37 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("courses/<int:pk>/", member.course_page, name="course"),
     path("courses/<int:pk>/quiz/<int:item_pk>/", member.quiz_submit, name="quiz_submit"),
     path("items/<int:item_pk>/media", member.item_media, name="media"),
+    # Staff: the catalogue, online classes (网络专题班) and the strikes log.
+    path("catalogue/", catalogue.catalogue, name="staff_catalogue"),
+    path("catalogue/new/", catalogue.course_new, name="staff_course_new"),
+    path("catalogue/<int:course_id>/", catalogue.course_detail, name="staff_course"),
+    path("catalogue/<int:course_id>/edit/", catalogue.course_edit, name="staff_course_edit"),
+    path("catalogue/<int:course_id>/items/new/", catalogue.item_new, name="staff_item_new"),
+    path(
+        "catalogue/<int:course_id>/items/<int:item_id>/remove/",
+        catalogue.item_remove,
+        name="staff_item_remove",
+    ),
+    path(
+        "catalogue/<int:course_id>/publish/", catalogue.course_publish, name="staff_course_publish"
+    ),
+    path("catalogue/<int:course_id>/retire/", catalogue.course_retire, name="staff_course_retire"),
+    path("strikes/", catalogue.strikes, name="staff_strikes"),
+    path("classes/", classes.class_list, name="staff_classes"),
+    path("classes/new/", classes.class_new, name="staff_class_new"),
+    path("classes/<int:online_class_id>/", classes.class_detail, name="staff_class"),
+    path("classes/<int:online_class_id>/edit/", classes.class_edit, name="staff_class_edit"),
+    path(
+        "classes/<int:online_class_id>/courses/", classes.class_courses, name="staff_class_courses"
+    ),
+    path(
+        "classes/<int:online_class_id>/publish/", classes.class_publish, name="staff_class_publish"
+    ),
+    path("classes/<int:online_class_id>/cancel/", classes.class_cancel, name="staff_class_cancel"),
+    path("classes/<int:online_class_id>/remind/", classes.class_remind, name="staff_class_remind"),
+    path(
+        "classes/<int:online_class_id>/progress.xlsx",
+        classes.class_progress_xlsx,
+        name="staff_class_progress_xlsx",
+    ),
 ]

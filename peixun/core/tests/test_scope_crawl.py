@@ -24,6 +24,7 @@ from peixun.events.tests.fixtures import class_session
 from peixun.exams.tests.fixtures import add_questions, fixed_paper, make_exam
 from peixun.hours.models import Kind
 from peixun.hours.services import certificate_issue, entry_record
+from peixun.learning.services.classes import online_class_create
 from peixun.learning.tests.fixtures import make_course
 from peixun.orglife.models import MeetingKind
 from peixun.orglife.tests.test_regularity import meeting
@@ -83,6 +84,7 @@ KINDS_BY_NAME = {
     "certificate_id": "certificate",
     "expense_id": "expense",
     "draft_id": "report",
+    "online_class_id": "online_class",
     "course_id": "course",
     "item_id": "item",
 }
@@ -186,6 +188,15 @@ class ScopeCrawlTests(PersonaTestCase):
             "report": draft_create(
                 actor=admin, org=other.root, kind="annual_summary", first_year=2024
             ).pk,
+            "online_class": online_class_create(
+                actor=admin,
+                org=other.root,
+                data={
+                    "title": "另一租户的专题班",
+                    "starts_on": timezone.localdate(),
+                    "ends_on": timezone.localdate(),
+                },
+            ).pk,  # fmt: skip
         }
         # Another branch's objects: 第一党支部's, which the secretary of 第二党支部 may not see.
         world = cls.world
@@ -229,6 +240,15 @@ class ScopeCrawlTests(PersonaTestCase):
             "report": draft_create(
                 actor=secretary, org=world.branch, kind="annual_summary", first_year=2024
             ).pk,
+            "online_class": online_class_create(
+                actor=secretary,
+                org=world.branch,
+                data={
+                    "title": "第一支部的专题班",
+                    "starts_on": timezone.localdate(),
+                    "ends_on": timezone.localdate(),
+                },
+            ).pk,  # fmt: skip
         }
 
     def status(self, client: Client, method: str, url: str) -> int:

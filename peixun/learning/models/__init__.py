@@ -1,5 +1,6 @@
 """The learning app's models, one module per topic (the import helper adds `imports`)."""
 
+from .classes import OnlineClass, OnlineClassCourse, OnlineClassQuerySet
 from .courses import Course, CourseItem, CourseQuerySet, ItemKind, LearningRule, MoveOn
 from .progress import Completion, ItemProgress, PlaySession, QuizAttempt, Strike
 
@@ -12,6 +13,9 @@ __all__ = [
     "ItemProgress",
     "LearningRule",
     "MoveOn",
+    "OnlineClass",
+    "OnlineClassCourse",
+    "OnlineClassQuerySet",
     "PlaySession",
     "QuizAttempt",
     "Strike",

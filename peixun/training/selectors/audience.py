@@ -10,6 +10,10 @@ queries:
 - which members of the unit have had no concentrated training at all this year, so that the unit
   can send them first and the same few (培训专业户) do not take every place?
 
+The audience model (an org subtree, member statuses, cadre ranks, current positions; an empty
+list means any) is shared: anything with those four fields (`Audience`), such as an online class
+(`learning.OnlineClass`), is resolved by `filter_audience`, `audience_reasons` and `audience_text`.
+
 Policy: a member outside the audience blocks a unit's nomination (the unit's places are for the
 audience), but the organiser may name anyone in its own subtree (点名调训 is the organiser's call),
 in which case the mismatch is only a warning. Repeat training and exemption never block.
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
@@ -29,6 +34,24 @@ from peixun.members.models import Member
 from peixun.orgs.models import Organization, Position
 
 from ..models import Enrolment, TrainingClass
+
+
+class Audience(Protocol):
+    """Whom something is for: members of `audience_org`'s subtree with these statuses, cadre
+    ranks and current positions (an empty list means any). A training class is one."""
+
+    @property
+    def audience_org(self) -> Organization: ...
+
+    @property
+    def audience_statuses(self) -> Any: ...
+
+    @property
+    def audience_cadre_ranks(self) -> Any: ...
+
+    @property
+    def audience_positions(self) -> Any: ...
+
 
 AUDIENCE = "audience"
 REPEAT = "repeat_training"
@@ -70,7 +93,7 @@ def current_roles(member_ids: Iterable[int]) -> dict[int, set[str]]:
 
 
 def audience_reasons(
-    training_class: TrainingClass, member: Member, roles: set[str] | None = None
+    training_class: Audience, member: Member, roles: set[str] | None = None
 ) -> list[str]:
     """Why `member` is outside the class's audience; empty when they fit. `roles` are the
     member's current positions (read when not given)."""
@@ -107,12 +130,12 @@ def audience_reasons(
     return reasons
 
 
-def member_fits_audience(training_class: TrainingClass, member: Member) -> bool:
+def member_fits_audience(training_class: Audience, member: Member) -> bool:
     return not audience_reasons(training_class, member)
 
 
-def audience_text(training_class: TrainingClass) -> str:
-    """The class's audience in one plain sentence."""
+def audience_text(training_class: Audience) -> str:
+    """The class's (or any `Audience`'s) audience in one plain sentence."""
     parts = [
         _("Members of %(org)s and the organizations under it")
         % {"org": training_class.audience_org.name}
@@ -234,7 +257,7 @@ def members_without_concentrated_training(org: Organization, year: int) -> Query
     )
 
 
-def filter_audience(training_class: TrainingClass, qs: QuerySet[Member]) -> QuerySet[Member]:
+def filter_audience(training_class: Audience, qs: QuerySet[Member]) -> QuerySet[Member]:
     """`qs` narrowed to the class's audience, in the database (for long lists)."""
     qs = qs.filter(org__path__startswith=training_class.audience_org.path)
     if training_class.audience_statuses:

@@ -20,6 +20,7 @@ from peixun.demo.generator import (
     generate_tenant,
 )
 from peixun.demo.hours import generate_hours
+from peixun.demo.learning import load_demo_learning
 from peixun.demo.orglife import load_demo_orglife
 from peixun.demo.plans import load_demo_plans
 from peixun.demo.spending import load_demo_spending
@@ -48,7 +49,10 @@ class Command(BaseCommand):
             plans = load_demo_plans(root)
             orglife = load_demo_orglife(root, seed=options["seed"])
             exams = load_demo_exams(root, seed=options["seed"])
+            learning = load_demo_learning(root, seed=options["seed"])
             spending = load_demo_spending(root)
+            if learning:
+                self.stdout.write("Online learning: " + demo_training_summary(learning))
             if spending:
                 self.stdout.write("Spending: " + demo_training_summary(spending))
             if training:
@@ -59,7 +63,7 @@ class Command(BaseCommand):
                 self.stdout.write("Organisational life: " + demo_training_summary(orglife))
             if exams:
                 self.stdout.write("Knowledge tests: " + demo_training_summary(exams))
-            if not training and not plans and not orglife and not exams and not spending:
+            if not any((training, plans, orglife, exams, learning, spending)):
                 self.stdout.write("The demo tenant is already loaded; nothing to do.")
             self.print_logins()
             return
@@ -79,6 +83,7 @@ class Command(BaseCommand):
         plans = load_demo_plans(tenant.root)
         orglife = load_demo_orglife(tenant.root, seed=options["seed"])
         exams = load_demo_exams(tenant.root, seed=options["seed"])
+        learning = load_demo_learning(tenant.root, seed=options["seed"])
         spending = load_demo_spending(tenant.root)
         # Today's warnings, as the daily job would send them: the demo's notification centre
         # shows real messages, and a later run_warnings today adds nothing (dedupe per day).
@@ -91,6 +96,7 @@ class Command(BaseCommand):
         self.stdout.write("Training plans: " + demo_training_summary(plans))
         self.stdout.write("Organisational life: " + demo_training_summary(orglife))
         self.stdout.write("Knowledge tests: " + demo_training_summary(exams))
+        self.stdout.write("Online learning: " + demo_training_summary(learning))
         self.stdout.write("Spending: " + demo_training_summary(spending))
         self.stdout.write(
             f"Warnings: {warned.members_warned} members at risk or behind, "

@@ -10,6 +10,7 @@ from .build import (
     MAX_CAPACITY,
     class_create,
     class_update,
+    clean_audience,
     clean_class_fields,
     require_editable,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "class_create",
     "class_publish",
     "class_update",
+    "clean_audience",
     "clean_class_fields",
     "clean_session_fields",
     "clean_settings",

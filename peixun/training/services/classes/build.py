@@ -94,6 +94,27 @@ def clean_class_fields(data: dict[str, Any], org: Organization) -> dict[str, Any
     clean["online"] = bool(data.get("online"))
     clean["venue"] = str(data.get("venue") or "").strip()[:200]
     clean["description"] = str(data.get("description") or "").strip()[:5000]
+    audience, audience_errors = clean_audience(data, org)
+    clean.update(audience)
+    errors.update(audience_errors)
+    item = data.get("plan_item")
+    if item is not None and not plan_item_fits(item, org):
+        errors["plan_item"] = _("This plan item is not of the organiser's plan or a plan above it.")
+    clean["plan_item"] = item
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def clean_audience(
+    data: dict[str, Any], org: Organization
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The four audience fields of `data` (`selectors.audience.Audience`) checked for an
+    organiser `org`: the audience org within its subtree (default: `org` itself) and only known
+    statuses, positions and ranks. Returns the clean fields and the errors by field; shared
+    with the online classes (`learning`), which use the same audience model."""
+    errors: dict[str, str] = {}
+    clean: dict[str, Any] = {}
     audience = data.get("audience_org") or org
     if not isinstance(audience, Organization) or not audience.path.startswith(org.path):
         errors["audience_org"] = _("The audience must be within the organiser's own organizations.")
@@ -107,13 +128,7 @@ def clean_class_fields(data: dict[str, Any], org: Organization) -> dict[str, Any
         if values is None:
             errors[field] = _("Unknown value.")
         clean[field] = values or []
-    item = data.get("plan_item")
-    if item is not None and not plan_item_fits(item, org):
-        errors["plan_item"] = _("This plan item is not of the organiser's plan or a plan above it.")
-    clean["plan_item"] = item
-    if errors:
-        raise ValidationError(errors)
-    return clean
+    return clean, errors
 
 
 def plan_item_fits(item: Any, org: Organization) -> bool:
