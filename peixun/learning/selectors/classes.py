@@ -60,10 +60,11 @@ def online_classes(
         classes = classes.filter(year=year)
     if state in OnlineClass.State.values:
         classes = classes.filter(state=state)
-    return classes.annotate(
+    annotated: QuerySet[OnlineClass] = classes.annotate(
         required_count=Count("assignments", filter=Q(assignments__required=True)),
         elective_count=Count("assignments", filter=Q(assignments__required=False)),
     ).order_by("-starts_on", "-id")
+    return annotated
 
 
 def class_assignments(online_class: OnlineClass) -> list[OnlineClassCourse]:

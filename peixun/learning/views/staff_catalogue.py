@@ -121,11 +121,7 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
 
 def _bank(course: Course) -> Any:
     return (
-        Question.objects.shared_with_paths((course.org.path,))
-        .filter(retired=False)
-        .order_by(  # type: ignore[attr-defined]
-            "-id"
-        )
+        Question.objects.shared_with_paths((course.org.path,)).filter(retired=False).order_by("-id")
     )
 
 
