@@ -123,9 +123,9 @@ def _columns_without_signout() -> list[str]:
     return [_("No."), _("name"), _("branch"), _("Sign-in signature"), _("Remarks")]
 
 
-# Blank cells to sign in are as wide as this many characters of the table's type: room for a
-# name written by hand (the table fits its columns to their widest content).
-SIGNATURE_ROOM = "　" * 7
+# A blank cell to sign in: eight characters wide and two lines high, room for a name written by
+# hand (the table fits its columns to their widest content and its rows to their lines).
+SIGNATURE_ROOM = "　" * 8 + "\n　"
 
 
 def signin_sheet_printable(training_class: TrainingClass, sheets: list[SheetSession]) -> Printable:

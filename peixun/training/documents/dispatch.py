@@ -102,6 +102,7 @@ def curriculum_table(sessions: Sequence[Session]) -> Table:
         headers=["序号", "时间", "课程", "授课人", "学时"],
         rows=rows,
         aligns=["c", "l", "l", "l", "r"],
+        size=12,  # 小四: read beside the 三号 body
     )
 
 

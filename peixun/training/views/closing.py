@@ -300,6 +300,9 @@ def closing(request: HttpRequest, pk: int) -> HttpResponse:
             flagged=selectors.attendance_grid(training_class).flagged if not closed else [],
             unmarked_sessions=_unmarked_sessions(training_class, items),
             plan_name=selectors.plan_file_name(training_class),
+            certificate_count=len(selectors.class_certificates(actor, training_class))
+            if closed
+            else 0,
         ),
     )
 

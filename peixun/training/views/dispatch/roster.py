@@ -85,6 +85,10 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
             "published": published,
             "full_view": paths is None,
             "audience": audience_text(training_class),
+            # What the documents card offers: the notices and certificates the reader may
+            # download (the batch routes hand out exactly these).
+            "notice_count": len(selectors.notice_enrolments(actor, training_class)),
+            "certificate_count": len(selectors.class_certificates(actor, training_class)),
         },
     )
 
