@@ -30,6 +30,9 @@ def page_count(content: bytes) -> int:
 
 
 class NoticeBatchTests(DispatchTestCase):
+    chen_enrolment: ClassVar[Enrolment]
+    far: ClassVar[Enrolment]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -202,6 +205,7 @@ class RosterDocumentTests(DispatchTestCase):
             ["序号", "姓名", "性别", "公民身份号码", "所在支部", "上级组织", "所占名额", "状态"],
         )
         header = table.rows[0]._tr.trPr
+        assert header is not None
         self.assertIsNotNone(header.find(docx.oxml.ns.qn("w:tblHeader")))  # repeats a page
         self.assertEqual(table.rows[1].cells[3].text, self.world.member.id_number_masked)
         rows = list(Enrolment.objects.filter(training_class=tc).select_related("member__org"))
