@@ -36,6 +36,8 @@ urlpatterns = [
     ),
     path("<int:pk>/roster.<str:fmt>", dispatch.roster_export, name="roster_export"),
     path("<int:pk>/notice/", dispatch.notice_docx, name="notice"),
+    path("<int:pk>/notice.<str:fmt>", dispatch.notice_file, name="notice_file"),
+    path("<int:pk>/notices.<str:fmt>", dispatch.notices_batch, name="notices"),
     # the 调训情况通报, of a class and of an org's year
     path("<int:pk>/circular/", circular.class_circular, name="circular"),
     path("<int:pk>/circular.<str:fmt>", circular.class_circular_download, name="circular_file"),
@@ -49,4 +51,10 @@ urlpatterns = [
     path("<int:pk>/plan/", closing.plan_document, name="plan_document"),
     path("<int:pk>/signin-sheet.<str:fmt>", closing.signin_sheet, name="signin_sheet"),
     path("<int:pk>/certificate/<int:member_pk>/", closing.certificate, name="certificate"),
+    path(
+        "<int:pk>/certificate/<int:member_pk>.<str:fmt>",
+        closing.certificate_file,
+        name="certificate_file",
+    ),
+    path("<int:pk>/certificates.<str:fmt>", closing.certificates_batch, name="certificates"),
 ]

@@ -17,22 +17,16 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from ninja import Router, Schema
 from ninja.errors import ValidationError as SchemaValidationError
 
 from peixun.core.apiutils import IdParam, OrgRef, Ref, YearParam
+from peixun.core.downloads import download
 
 from ..selectors import Circular, UnitRow, class_circular, org_year_circular
-from ..services.dispatch import circular_export
+from ..services.dispatch import circular_export, circular_file_name
 
 router = Router(tags=["training"])
-
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 class UnitOut(Schema):
@@ -106,7 +100,6 @@ def file_of(
     fmt: str,
     dated: dt.date | None,
     addressee: str,
-    name: str,
 ) -> HttpResponse:
     try:
         data = circular_export(
@@ -119,9 +112,8 @@ def file_of(
                 for field, messages in error.message_dict.items()
             ]
         ) from None
-    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = content_disposition_header(True, f"{name}.{fmt}")
-    return response
+    name, fallback = circular_file_name(circular, fmt)
+    return download(data, name, fallback=fallback)
 
 
 @router.get("/classes/{int:class_id}/circular", response=CircularOut)
@@ -140,7 +132,7 @@ def get_class_circular_file(
     addressee: str = "",
 ) -> HttpResponse:
     circular = class_circular(actor=request.user, training_class=class_id)
-    return file_of(request, circular, format, dated, addressee, f"circular-{class_id}")
+    return file_of(request, circular, format, dated, addressee)
 
 
 def _year(year: int | None) -> int:
@@ -166,5 +158,4 @@ def get_year_circular_file(
     addressee: str = "",
 ) -> HttpResponse:
     circular = org_year_circular(actor=request.user, org=org, year=_year(year))
-    name = f"circular-{circular.organiser.code}-{circular.year}"
-    return file_of(request, circular, format, dated, addressee, name)
+    return file_of(request, circular, format, dated, addressee)

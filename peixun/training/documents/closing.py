@@ -1,23 +1,28 @@
-"""Documents of a class: the paper sign-in sheet (签到表, .xlsx and .docx: per session, the members
-expected there with blank columns to sign) and the completion certificate (结业证书, .docx).
+"""Documents of a class: the paper sign-in sheet (签到表: per session, the members expected there
+with blank columns to sign) and the completion certificate (结业证书).
 
-The workbook is a `core.workbooks` 台账 (one sheet per session); documents are always in Chinese.
+The workbook is a `core.workbooks` 台账 (one sheet per session); the sheet as a document and the
+certificate are `core.printable.Printable`s (a .docx and a PDF from one description). Documents
+are always in Chinese.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from decimal import Decimal
 
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.shared import Cm, Pt
 
+from peixun.core.printable import (
+    PageBreak,
+    Para,
+    Printable,
+    Spacer,
+    Table,
+    render_docx,
+    render_pdf,
+)
 from peixun.core.workbooks import Column, LedgerBook, date_span, ledger_title
 from peixun.members.models import Member
 
@@ -118,92 +123,86 @@ def _columns_without_signout() -> list[str]:
     return [_("No."), _("name"), _("branch"), _("Sign-in signature"), _("Remarks")]
 
 
-def _set_font(run: object, size: float, bold: bool = False) -> None:
-    run.font.size = Pt(size)  # type: ignore[attr-defined]
-    run.font.bold = bold  # type: ignore[attr-defined]
+# A blank cell to sign in: eight characters wide and two lines high, room for a name written by
+# hand (the table fits its columns to their widest content and its rows to their lines).
+SIGNATURE_ROOM = "　" * 8 + "\n　"
 
 
-def signin_sheet_docx(training_class: TrainingClass, sheets: list[SheetSession]) -> bytes:
-    """The same sheets as a Word document, one session a page."""
+def signin_sheet_printable(training_class: TrainingClass, sheets: list[SheetSession]) -> Printable:
+    """The same sheets as a document, one session a page: the session's title, time, place,
+    hours and teacher, the table with blank columns to sign, and the counts to fill in."""
     with translation.override("zh-hans"):
-        document = Document()
-        section = document.sections[0]
-        section.page_height, section.page_width = Cm(29.7), Cm(21)
-        section.left_margin = section.right_margin = Cm(2)
-        section.top_margin = section.bottom_margin = Cm(2)
+        doc = Printable(
+            title=_("%(title)s sign-in sheet") % {"title": training_class.title},
+            author=training_class.org.name,
+            subject=_("Sign-in sheet"),
+        )
         if not sheets:
-            document.add_paragraph(_("The class has no sessions."))
+            doc.add(Para(_("The class has no sessions."), indent=False))
         for index, item in enumerate(sheets):
             session = item.session
-            heading = document.add_paragraph()
-            heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
             if index:
-                heading.paragraph_format.page_break_before = True
-            _set_font(heading.add_run(f"{training_class.title} · {_('Sign-in sheet')}"), 16, True)
-            title = document.add_paragraph()
-            title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _set_font(title.add_run(session.event.title), 13, True)
-            _set_font(document.add_paragraph().add_run(_session_line(session)), 10.5)
+                doc.add(PageBreak())
+                doc.add(Para(doc.title, align="center", indent=False, size=16, bold=True))
+            doc.add(Para(session.event.title, align="center", indent=False, bold=True))
+            doc.add(Para(_session_line(session), align="left", indent=False, size=12))
             columns = _columns(session)
-            table = document.add_table(rows=1, cols=len(columns))
-            table.style = "Table Grid"
-            table.alignment = WD_TABLE_ALIGNMENT.CENTER
-            for cell, text in zip(table.rows[0].cells, columns, strict=True):
-                cell.text = ""
-                _set_font(cell.paragraphs[0].add_run(text), 10.5, True)
+            rows = []
             for number, member in enumerate(item.members, start=1):
-                cells = table.add_row().cells
-                values = [str(number), member.name, member.org.name]
-                values += [""] * (len(columns) - 4) + [_remark(item, member)]
-                for cell, text in zip(cells, values, strict=True):
-                    cell.text = text
-                table.rows[-1].height = Cm(0.9)
-            summary = document.add_paragraph()
-            summary.paragraph_format.space_before = Pt(8)
-            _set_font(
-                summary.add_run(
+                remark = _remark(item, member)
+                blanks = [SIGNATURE_ROOM] * (len(columns) - 4)
+                rows.append([number, member.name, member.org.name, *blanks, remark])
+            if not rows:
+                rows.append(["", "", "", *([SIGNATURE_ROOM] * (len(columns) - 4)), ""])
+            doc.add(Table(headers=columns, rows=rows, aligns=["c", "l", "l"], size=14))
+            doc.add(
+                Para(
                     _(
                         "Expected: %(n)s (leave approved: %(leave)s). Present: ____  "
                         "On leave: ____  Absent: ____"
                     )
-                    % {"n": len(item.members), "leave": len(item.on_leave)}
-                ),
-                10.5,
+                    % {"n": len(item.members), "leave": len(item.on_leave)},
+                    indent=False,
+                    size=12,
+                )
             )
-        buffer = io.BytesIO()
-        document.save(buffer)
-    return buffer.getvalue()
+    return doc
 
 
-def certificate_docx(facts: CertificateFacts) -> bytes:
-    """The completion certificate (结业证书) of one member, on a landscape A4 page."""
+def signin_sheet_docx(training_class: TrainingClass, sheets: list[SheetSession]) -> bytes:
+    return render_docx(signin_sheet_printable(training_class, sheets))
+
+
+def signin_sheet_pdf(training_class: TrainingClass, sheets: list[SheetSession]) -> bytes:
+    return render_pdf(signin_sheet_printable(training_class, sheets))
+
+
+def certificate_printable(facts: CertificateFacts) -> Printable:
+    """The completion certificate (结业证书) of one member: landscape A4, no page number, the
+    organiser and the date under room for its seal. It states what `CertificateFacts` holds."""
     tc = facts.training_class
+    organiser = tc.org.name
     with translation.override("zh-hans"):
-        document = Document()
-        section = document.sections[0]
-        section.orientation = WD_ORIENT.LANDSCAPE
-        section.page_width, section.page_height = Cm(29.7), Cm(21)
-        section.left_margin = section.right_margin = Cm(3)
-        section.top_margin = section.bottom_margin = Cm(2.5)
-
-        number = document.add_paragraph()
-        number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        _set_font(number.add_run(_("Certificate No. %(number)s") % {"number": facts.number}), 10.5)
-
-        title = document.add_paragraph()
-        title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        title.paragraph_format.space_before = Pt(24)
-        title.paragraph_format.space_after = Pt(24)
-        _set_font(title.add_run(_("Certificate of completion")), 36, True)
-
-        greeting = document.add_paragraph()
-        _set_font(greeting.add_run(_("Comrade %(name)s:") % {"name": facts.member.name}), 16)
-
-        body = document.add_paragraph()
-        body.paragraph_format.first_line_indent = Pt(32)
-        body.paragraph_format.line_spacing = 1.5
-        _set_font(
-            body.add_run(
+        doc = Printable(
+            title=_("Certificate of completion"),
+            signature=organiser,
+            dated=certificate_date(tc),
+            author=organiser,
+            subject=f"{tc.title}　{facts.member.name}",
+            sealed=True,
+            landscape=True,
+            numbered=False,
+        )
+        doc.add(
+            Para(
+                _("Certificate No. %(number)s") % {"number": facts.number},
+                align="right",
+                indent=False,
+                size=12,
+            ),
+            Spacer(1),
+            Para(_("Comrade %(name)s:") % {"name": facts.member.name}, align="left", indent=False),
+            Para(
                 _(
                     "From %(first)s to %(last)s you took part in %(class)s held by %(org)s, "
                     "completed the prescribed curriculum and were credited %(hours)s study "
@@ -213,23 +212,21 @@ def certificate_docx(facts: CertificateFacts) -> bytes:
                     "first": _date(tc.starts_on),
                     "last": _date(tc.ends_on),
                     "class": f"“{tc.title}”",
-                    "org": tc.org.name,
+                    "org": organiser,
                     "hours": _hours(facts.hours),
                 }
             ),
-            16,
+            Para(_("This certificate is hereby issued.")),
         )
-        body.add_run().add_break(WD_BREAK.LINE)
-        _set_font(body.add_run(_("This certificate is hereby issued.")), 16)
+    return doc
 
-        for text in (tc.org.name, _date(certificate_date(tc))):
-            line = document.add_paragraph()
-            line.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            line.paragraph_format.space_before = Pt(12)
-            _set_font(line.add_run(text), 16)
-        buffer = io.BytesIO()
-        document.save(buffer)
-    return buffer.getvalue()
+
+def certificate_docx(facts: CertificateFacts) -> bytes:
+    return render_docx(certificate_printable(facts))
+
+
+def certificate_pdf(facts: CertificateFacts) -> bytes:
+    return render_pdf(certificate_printable(facts))
 
 
 def certificate_date(tc: TrainingClass) -> dt.date:

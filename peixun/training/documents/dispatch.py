@@ -1,206 +1,216 @@
-"""Documents of dispatch: the 调训通知 (.docx) for one enrolled member, and the class roster as
-.xlsx or .docx.
+"""Documents of dispatch: the 调训通知 for one enrolled member and the class roster, each a
+`core.printable.Printable` (one description, a .docx and a PDF from it), and the roster as a
+`core.workbooks` 台账 (.xlsx).
 
-The notice follows the GB/T 9704-2012 layout of an official document as far as a word processor
-file can: A4 with 37/35/28/26 mm margins, the issuing organisation's name in red above a red
-rule, the title in 2号 (22 pt) 小标宋, the addressee flush left, the body in 3号 (16 pt) 仿宋
-with two-character first-line indents and fixed 28 pt lines, level-one headings 一、二、 in 黑体,
-and the issuing organisation and date at the bottom right. Fonts fall back to whatever the reader
-has installed.
+The notice is an official document (公文): the organiser's 发文机关标志 above the red rule, no
+发文字号 (a class has none, and a number is never made up), the member's unit as 主送机关, the
+organiser as 落款 and, as 成文日期, the day the enrolment was accepted (the day the member was
+dispatched). Its wording takes its tense from that day: a class that had not begun "定于…举办",
+one under way "于…举办", one over "已于…举办". The curriculum is a table.
 
-Rosters never show a full ID number (the masked form stored on the member); the .xlsx roster is
-a `core.workbooks` 台账. Every download is audited by the services that serve these files
-(`services.dispatch.notice_export`, `roster_export`).
+Rosters never show a full ID number (the masked form stored on the member). Every download is
+audited by the services that serve these files (`services.dispatch.notice_export`,
+`roster_export`). Documents are always in Chinese.
 """
 
 from __future__ import annotations
 
-import io
+import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
 
-from peixun.core.docxstyle import (
-    CHINESE_NUMERALS,
-    FANGSONG,
-    HEITI,
-    RED,
-    XIAOBIAOSONG,
-    chinese_date,
-)
-from peixun.core.docxstyle import docx_a4 as _a4
-from peixun.core.docxstyle import docx_font as _font
-from peixun.core.docxstyle import docx_paragraph as _paragraph
-from peixun.core.docxstyle import docx_red_rule as _red_rule
-from peixun.core.docxstyle import numbered_heading as _heading
+from peixun.core.docxstyle import CHINESE_NUMERALS, chinese_date, numbered_heading
+from peixun.core.printable import Heading, Para, Printable, Table, render_docx, render_pdf
 from peixun.core.workbooks import Column, LedgerBook, date_span, ledger_title
-from peixun.events.models import Event
 from peixun.orgs.selectors import org_above_label
 
-from ..models import Enrolment, TrainingClass
-from ..selectors import class_hours_total, class_sessions, training_settings_of
+from ..models import Enrolment, Session, TrainingClass
+from ..selectors import class_sessions, training_settings_of
 
 # -- the dispatch notice -------------------------------------------------------------------------
-
-
-def _curriculum(training_class: TrainingClass) -> tuple[list[str], Decimal]:
-    sessions = class_sessions(training_class)
-    lines = []
-    for n, session in enumerate(sessions, start=1):
-        event: Event = session.event
-        start = timezone.localtime(event.starts_at)
-        end = timezone.localtime(event.ends_at)
-        kind = str(session.get_type_display())
-        # Titles often begin with their type already (现场教学：廉政教育基地): say it once.
-        what = event.title if event.title.startswith(kind) else f"{kind}：{event.title}"
-        line = f"{n}. {start:%m-%d %H:%M}–{end:%H:%M} {what}"
-        if session.teacher:
-            line += f"（{session.teacher}）"
-        lines.append(line)
-    return lines, class_hours_total(training_class)
 
 
 def _hours_text(value: Decimal) -> str:
     return f"{value.normalize():f}" if value else "0"
 
 
-def notice_docx(enrolment: Enrolment) -> bytes:
-    """The 调训通知 of an accepted enrolment, as .docx bytes. The caller has checked access."""
-    training_class = enrolment.training_class
-    member = enrolment.member
-    unit = enrolment.quota.org if enrolment.quota_id and enrolment.quota else member.org
-    decided = timezone.localtime(enrolment.decided_at).date() if enrolment.decided_at else None
-    # A notice to attend is issued by the class's first day at the latest: one entered or
-    # printed after the class began is dated its first day, never today's date beside
-    # "will hold" for a class long over.
-    issued = min(decided or timezone.localdate(), training_class.starts_on)
-    with translation.override("zh-hans"):
-        document = Document()
-        _a4(document)
-        head = _paragraph(
-            document,
-            training_class.org.name,
-            font=XIAOBIAOSONG,
-            size=26,
-            align=WD_ALIGN_PARAGRAPH.CENTER,
-            indent=False,
-            color=RED,
+def notice_issued_on(enrolment: Enrolment) -> dt.date:
+    """The 成文日期 of a notice: the day the enrolment was accepted (the member dispatched); for
+    an enrolment without that record, the day it was nominated."""
+    moment = enrolment.decided_at or enrolment.nominated_at
+    return timezone.localdate(moment) if moment else timezone.localdate()
+
+
+def _span(training_class: TrainingClass) -> str:
+    start, end = training_class.starts_on, training_class.ends_on
+    if start == end:
+        return chinese_date(start)
+    if start.year == end.year:
+        tail = f"{end.month}月{end.day}日"
+        return f"{chinese_date(start)}至{tail}"
+    return f"{chinese_date(start)}至{chinese_date(end)}"
+
+
+def notice_opening(training_class: TrainingClass, unit: str, name: str, issued: dt.date) -> str:
+    """The first paragraph, in the tense the notice's date gives it: "定于" for a class that had
+    not begun on that day, "于" for one under way, "已于" for one over."""
+    if issued < training_class.starts_on:
+        when = "定于"
+    elif issued <= training_class.ends_on:
+        when = "于"
+    else:
+        when = "已于"
+    return (
+        f"{training_class.org.name}{when}{_span(training_class)}举办{training_class.title}"
+        f"（{training_class.get_kind_display()}）。经研究，决定调训{unit}{name}同志参加学习。"
+        "现将有关事项通知如下："
+    )
+
+
+def _clock(moment: dt.datetime) -> str:
+    local = timezone.localtime(moment)
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def curriculum_table(sessions: Sequence[Session]) -> Table:
+    """序号, 时间, 课程, 授课人, 学时: one row a session, in time order."""
+    rows = []
+    for n, session in enumerate(sessions, start=1):
+        event = session.event
+        end = timezone.localtime(event.ends_at)
+        kind = str(session.get_type_display())
+        # Titles often begin with their type already (现场教学：廉政教育基地): say it once.
+        what = event.title if event.title.startswith(kind) else f"{kind}：{event.title}"
+        same_day = timezone.localtime(event.starts_at).date() == end.date()
+        rows.append(
+            [
+                n,
+                f"{_clock(event.starts_at)}—{end:%H:%M}"
+                if same_day
+                else (f"{_clock(event.starts_at)}—{_clock(event.ends_at)}"),
+                what,
+                session.teacher or "—",
+                _hours_text(Decimal(event.hours)),
+            ]
         )
-        head.paragraph_format.line_spacing = Pt(40)
-        _red_rule(head)
-        _paragraph(document, indent=False)
-        title = _paragraph(
-            document,
-            _("Notice on attending the %(title)s") % {"title": training_class.title},
-            font=XIAOBIAOSONG,
-            size=22,
-            align=WD_ALIGN_PARAGRAPH.CENTER,
-            indent=False,
-        )
-        title.paragraph_format.line_spacing = Pt(36)
-        _paragraph(document, indent=False)
-        _paragraph(
-            document,
-            _("%(unit)s, comrade %(name)s:") % {"unit": unit.name, "name": member.name},
-            indent=False,
-        )
-        days = (training_class.ends_on - training_class.starts_on).days + 1
-        _paragraph(
-            document,
-            _(
-                "%(org)s will hold the %(title)s (%(kind)s). After study, comrade %(name)s of "
-                "%(unit)s is dispatched to attend. The arrangements are as follows."
-            )
-            % {
-                "org": training_class.org.name,
-                "title": training_class.title,
-                "kind": training_class.get_kind_display(),
-                "name": member.name,
-                "unit": unit.name,
-            },
-        )
-        sections: list[tuple[str, list[str]]] = []
-        sections.append(
-            (
-                _("Training dates"),
-                [
-                    _("From %(start)s to %(end)s, %(days)s days in all.")
-                    % {
-                        "start": chinese_date(training_class.starts_on),
-                        "end": chinese_date(training_class.ends_on),
-                        "days": days,
-                    }
-                ],
-            )
-        )
-        if training_class.online:
-            place = _("Online; the organiser will send the address of the course.")
-        else:
-            place = training_class.venue or _("To be announced by the organiser.")
-        sections.append((_("Training venue"), [place]))
-        lines, total = _curriculum(training_class)
-        content = [
-            _("The class has %(n)s sessions, %(hours)s study hours in all.")
-            % {"n": len(lines), "hours": _hours_text(total)}
+    return Table(
+        headers=["序号", "时间", "课程", "授课人", "学时"],
+        rows=rows,
+        aligns=["c", "l", "l", "l", "r"],
+        size=12,  # 小四: read beside the 三号 body
+    )
+
+
+def _reporting(training_class: TrainingClass, sessions: Sequence[Session]) -> list[str]:
+    """报到: when (before the first session begins) and where (the venue, or online)."""
+    if sessions:
+        first = timezone.localtime(sessions[0].event.starts_at)
+        when = f"{chinese_date(first.date())}{first:%H:%M}前"
+    else:
+        when = chinese_date(training_class.starts_on)
+    if training_class.online:
+        return [
+            f"报到时间：{when}。",
+            "报到方式：网络培训，登录学习平台签到，学习地址由主办单位另行通知。",
         ]
-        sections.append((_("Content of the training"), content + lines))
-        requirements = [
-            _(
-                "Arrive on time, take part in every session and sign in with the QR code shown at "
-                "each session; attendance is recorded for every session."
-            )
-        ]
-        if training_class.full_time:
-            denominator = training_class_leave_denominator(training_class)
-            requirements.append(
-                _(
-                    "This is full-time training: members are released from their duties for its "
-                    "whole length. Leave must be asked for in advance; a member whose leave "
-                    "exceeds 1/%(n)s of the class's hours is withdrawn from the class."
-                )
-                % {"n": denominator}
-            )
-        else:
-            requirements.append(
-                _(
-                    "A member who cannot attend a session must ask the organiser for leave in advance."
-                )
-            )
-        requirements.append(
-            _(
-                "Study hours are credited for the sessions actually attended; missed sessions are "
-                "made up later."
-            )
-        )
-        sections.append(
-            (
-                _("Requirements for trainees"),
-                [f"（{CHINESE_NUMERALS[i]}）{text}" for i, text in enumerate(requirements)],
-            )
-        )
-        for index, (heading, paragraphs) in enumerate(sections):
-            _paragraph(document, _heading(index) + heading, font=HEITI)
-            for text in paragraphs:
-                _paragraph(document, text)
-        _paragraph(document, indent=False)
-        _paragraph(document, indent=False)
-        for text in (training_class.org.name, chinese_date(issued)):
-            signature = _paragraph(document, text, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-            signature.paragraph_format.right_indent = Pt(16 * 4)
-        buffer = io.BytesIO()
-        document.save(buffer)
-    return buffer.getvalue()
+    where = training_class.venue or "由主办单位另行通知"
+    return [f"报到时间：{when}。", f"报到地点：{where}。"]
 
 
 def training_class_leave_denominator(training_class: TrainingClass) -> int:
     return int(training_settings_of(training_class.org).leave_limit_denominator or 7)
+
+
+def _requirements(training_class: TrainingClass) -> list[str]:
+    texts = [
+        "请按时报到，认真参加每一次课程，每次课程扫码签到，严格执行考勤制度。",
+    ]
+    if training_class.full_time:
+        texts.append(
+            "本期培训为脱产培训，学员须全程脱产参加学习。确需请假的须提前办理，请假累计超过"
+            f"总学时1/{training_class_leave_denominator(training_class)}的，按退训处理。"
+        )
+    else:
+        texts.append("因故不能参加的，须提前向主办单位请假。")
+    texts.append("按实际出勤课程计入学时，缺课的须参加补训。")
+    return [f"（{CHINESE_NUMERALS[i]}）{text}" for i, text in enumerate(texts)]
+
+
+def notice_printable(enrolment: Enrolment, sessions: Sequence[Session] | None = None) -> Printable:
+    """The 调训通知 of an accepted enrolment. The caller has checked access; `sessions` (the
+    class's curriculum) may be given when many notices of one class are made at once."""
+    training_class = enrolment.training_class
+    member = enrolment.member
+    unit = enrolment.quota.org if enrolment.quota_id and enrolment.quota else member.org
+    issued = notice_issued_on(enrolment)
+    if sessions is None:
+        sessions = list(class_sessions(training_class))
+    organiser = training_class.org.name
+    with translation.override("zh-hans"):
+        doc = Printable(
+            title=f"关于参加{training_class.title}的调训通知",
+            issuer=f"{organiser}文件",
+            addressee=unit.name,
+            signature=organiser,
+            dated=issued,
+            author=organiser,
+            subject="调训通知",
+        )
+        doc.add(Para(notice_opening(training_class, unit.name, member.name, issued)))
+        days = (training_class.ends_on - training_class.starts_on).days + 1
+        total = sum((Decimal(s.event.hours) for s in sessions), Decimal(0))
+        doc.add(Heading(numbered_heading(0) + "培训时间"))
+        doc.add(
+            Para(
+                f"{chinese_date(training_class.starts_on)}至{chinese_date(training_class.ends_on)}，"
+                f"共{days}天。"
+            )
+        )
+        doc.add(Heading(numbered_heading(1) + "培训地点"))
+        if training_class.online:
+            doc.add(Para("网络培训，学习地址由主办单位另行通知。"))
+        else:
+            doc.add(
+                Para(
+                    f"{training_class.venue}。" if training_class.venue else "由主办单位另行通知。"
+                )
+            )
+        doc.add(Heading(numbered_heading(2) + "培训内容"))
+        if sessions:
+            doc.add(
+                Para(
+                    f"本期培训共安排课程{len(sessions)}次，共计{_hours_text(total)}学时，具体安排如下："
+                )
+            )
+            doc.add(curriculum_table(sessions))
+        else:
+            doc.add(Para("课程安排由主办单位另行通知。"))
+        doc.add(Heading(numbered_heading(3) + "报到事项"))
+        for text in _reporting(training_class, sessions):
+            doc.add(Para(text))
+        doc.add(Heading(numbered_heading(4) + "有关要求"))
+        for text in _requirements(training_class):
+            doc.add(Para(text))
+    return doc
+
+
+def notice_file(enrolment: Enrolment, fmt: str, sessions: Sequence[Session] | None = None) -> bytes:
+    doc = notice_printable(enrolment, sessions)
+    return render_pdf(doc) if fmt == "pdf" else render_docx(doc)
+
+
+def notice_docx(enrolment: Enrolment) -> bytes:
+    """The 调训通知 as .docx bytes (`notice_printable`)."""
+    return render_docx(notice_printable(enrolment))
+
+
+def notice_pdf(enrolment: Enrolment) -> bytes:
+    return render_pdf(notice_printable(enrolment))
 
 
 # -- the roster ----------------------------------------------------------------------------------
@@ -262,40 +272,53 @@ def roster_xlsx(training_class: TrainingClass, enrolments: list[Enrolment]) -> b
         return book.save()
 
 
-def roster_docx(training_class: TrainingClass, enrolments: list[Enrolment]) -> bytes:
+# The printed roster: what identifies a trainee and where they come from; the mobile number and
+# the route stay in the workbook (the route is already in 所占名额: a unit, or 点名调训).
+PRINTED_COLUMNS = (0, 1, 2, 3, 4, 5, 6, 8)
+
+
+def roster_printable(training_class: TrainingClass, enrolments: list[Enrolment]) -> Printable:
+    """The roster as a landscape table (the 18-character ID numbers on one line), its header
+    repeated on every page."""
     with translation.override("zh-hans"):
-        document = Document()
-        _a4(document)
-        _paragraph(
-            document,
-            _roster_title(training_class),
-            font=XIAOBIAOSONG,
-            size=22,
-            align=WD_ALIGN_PARAGRAPH.CENTER,
-            indent=False,
-        ).paragraph_format.line_spacing = Pt(36)
-        dates = chinese_date(training_class.starts_on)
-        if training_class.ends_on != training_class.starts_on:
-            dates += " — " + chinese_date(training_class.ends_on)
-        info = f"{training_class.org.name} · {dates}"
+        headers = roster_headers()
+        organiser = training_class.org.name
+        doc = Printable(
+            title=_roster_title(training_class),
+            author=organiser,
+            subject=str(_("Trainee roster")),
+            landscape=True,
+        )
+        info = f"主办单位：{organiser}　　培训时间：{_span(training_class)}"
         if training_class.venue:
-            info += f" · {training_class.venue}"
-        _paragraph(document, info, size=12, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-        _paragraph(document, indent=False, size=12)
-        headers = roster_headers()[:-1]  # the printed roster leaves phone numbers out
-        table = document.add_table(rows=1, cols=len(headers))
-        table.style = "Table Grid"
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        for cell, text in zip(table.rows[0].cells, headers, strict=True):
-            cell.text = ""
-            _font(cell.paragraphs[0].add_run(text), HEITI, 10.5)
-        for n, enrolment in enumerate(enrolments, start=1):
-            cells = table.add_row().cells
-            for cell, value in zip(cells, roster_row(n, enrolment)[:-1], strict=True):
-                cell.text = ""
-                _font(cell.paragraphs[0].add_run(str(value)), FANGSONG, 10.5)
-        if not enrolments:
-            _paragraph(document, _("Nobody is enrolled yet."), size=12, indent=False)
-        buffer = io.BytesIO()
-        document.save(buffer)
-    return buffer.getvalue()
+            info += f"　　培训地点：{training_class.venue}"
+        doc.add(Para(info, align="center", indent=False, size=12))
+        if enrolments:
+            rows = []
+            for n, enrolment in enumerate(enrolments, start=1):
+                row = roster_row(n, enrolment)
+                rows.append(
+                    [
+                        str(row[i]) if isinstance(row[i], Promise) else row[i]
+                        for i in PRINTED_COLUMNS
+                    ]
+                )
+            doc.add(
+                Table(
+                    headers=[str(headers[i]) for i in PRINTED_COLUMNS],
+                    rows=rows,
+                    aligns=["c", "l", "c", "l", "l", "l", "l", "c"],
+                )
+            )
+            doc.add(Para(f"共{len(enrolments)}人。", indent=False, size=12))
+        else:
+            doc.add(Para(str(_("Nobody is enrolled yet.")), indent=False, size=12))
+    return doc
+
+
+def roster_docx(training_class: TrainingClass, enrolments: list[Enrolment]) -> bytes:
+    return render_docx(roster_printable(training_class, enrolments))
+
+
+def roster_pdf(training_class: TrainingClass, enrolments: list[Enrolment]) -> bytes:
+    return render_pdf(roster_printable(training_class, enrolments))

@@ -1,24 +1,20 @@
 """The 调训情况通报 as a document (.docx or PDF through `core.printable`: title, 主送, a body with
 the table per unit, the list of those dispatched who did not come, the organiser and the 成文日期)
-and its table as .xlsx. Always in Chinese; text cells of the workbook go through
-`neutralise_formula`."""
+and its table as a `core.workbooks` 台账 (.xlsx: typed cells, text that looks like a formula kept
+as text, A4 with the header repeated). Always in Chinese."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from peixun.core.docxstyle import chinese_date, numbered_heading
 from peixun.core.printable import Heading, Para, Printable, Table, render_docx, render_pdf
-from peixun.core.text import neutralise_formula
+from peixun.core.workbooks import Column, LedgerBook, date_span, ledger_title, year_period
 
 from ..selectors.circular import Circular, UnitRow
 
@@ -151,31 +147,40 @@ def circular_file(circular: Circular, fmt: str, *, dated: dt.date, addressee: st
 
 
 def circular_xlsx(circular: Circular) -> bytes:
-    """The table per unit on one sheet, those who did not come on another."""
+    """The table per unit on one `core.workbooks` 台账 sheet (the organiser, the class's dates or
+    the year as its period, the totals row), those who did not come on another."""
     with translation.override("zh-hans"):
-        workbook = Workbook()
-        sheet = workbook.active
-        assert sheet is not None
-        sheet.title = _("Dispatch by unit")
-        sheet.append([neutralise_formula(circular_title(circular))])
-        sheet["A1"].font = Font(bold=True, size=13)
-        sheet.append(circular_headers())
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-        for unit in [*circular.units, circular.total]:
-            cells = _unit_cells(unit)
-            sheet.append([neutralise_formula(str(cells[0])), *cells[1:]])
-        sheet.column_dimensions["A"].width = 30
-        for i in range(2, 8):
-            sheet.column_dimensions[get_column_letter(i)].width = 12
-        absent = workbook.create_sheet(_("Dispatched but did not come"))
-        absent.append(absentee_headers(circular))
-        for cell in absent[1]:
-            cell.font = Font(bold=True)
-        for row in _absentee_cells(circular):
-            absent.append([row[0], *(neutralise_formula(str(v)) for v in row[1:])])
-        for i, width in enumerate([6, 12, 26, 26, 30, 18, 20], start=1):
-            absent.column_dimensions[get_column_letter(i)].width = width
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-    return buffer.getvalue()
+        organiser = circular.organiser.name
+        tc = circular.training_class
+        period = (
+            date_span(tc.starts_on, tc.ends_on)
+            if tc is not None
+            else year_period(int(circular.year or 0))
+        )
+        book = LedgerBook()
+        headers = circular_headers()
+        units = book.sheet(
+            _("Dispatch by unit"),
+            title=ledger_title(organiser, _("Dispatch by unit")),
+            org=organiser,
+            period=period,
+            lines=[circular_title(circular)],
+            columns=[Column(headers[0]), *(Column(h, "integer") for h in headers[1:])],
+            freeze_columns=1,
+        )
+        units.extend(_unit_cells(unit) for unit in circular.units)
+        units.totals([None, *_unit_cells(circular.total)[1:]], label=str(circular.total.name))
+        headers = absentee_headers(circular)
+        absent = book.sheet(
+            _("Dispatched but did not come"),
+            title=ledger_title(organiser, _("Dispatched but did not come")),
+            org=organiser,
+            period=period,
+            lines=[circular_title(circular)],
+            columns=[Column(headers[0], "integer"), *(Column(h) for h in headers[1:])],
+            freeze_columns=2,
+        )
+        absent.extend(_absentee_cells(circular))
+        if not circular.absentees:
+            absent.note(_("Everyone dispatched came."))
+        return book.save()

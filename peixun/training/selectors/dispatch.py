@@ -9,7 +9,7 @@ from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.http import Http404
 
-from peixun.core.scoping import Actor, can_read_org, scope_of
+from peixun.core.scoping import Actor, can_read_org, path_in, scope_of
 from peixun.core.text import fold_width
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
@@ -197,6 +197,25 @@ def accepted_enrolment(training_class: TrainingClass, member: Member) -> Enrolme
         .filter(training_class=training_class, member=member)
         .first()
     )
+
+
+def notice_enrolments(actor: Actor, training_class: TrainingClass) -> list[Enrolment]:
+    """The accepted enrolments of the class whose 调训通知 the actor may download, by branch then
+    name: the same rule as one notice (`views.dispatch.notice_enrolment`): all of them for the
+    organiser's managers; else those of the members, or of the places, of the orgs the actor
+    manages, and the actor's own."""
+    qs = (
+        Enrolment.objects.accepted()
+        .filter(training_class=training_class)
+        .select_related("member__org", "quota__org", "training_class__org")
+    )
+    scope = scope_of(actor)
+    if not (scope.platform or path_in(training_class.org.path, scope.manage_paths)):
+        cond = Q(member_id=scope.member_id) if scope.member_id else Q()
+        for path in scope.manage_paths:
+            cond |= Q(member__org__path__startswith=path) | Q(quota__org__path__startswith=path)
+        qs = qs.filter(cond) if cond else qs.none()
+    return list(qs.order_by("member__org__path", "member__name", "id"))
 
 
 def quota_eligible_orgs(training_class: TrainingClass) -> QuerySet[Organization]:

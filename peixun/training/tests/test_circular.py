@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from peixun.core.models import AuditEvent
-from peixun.testing import PersonaTestCase
+from peixun.testing import PersonaTestCase, ledger_rows
 from peixun.training.selectors import (
     Circular,
     circular_figures,
@@ -121,8 +121,22 @@ class CircularTests(PersonaTestCase):
             sorted(event.after["members"]),
             sorted(a.member_id for a in circular.absentees),
         )
-        sheet = load_workbook(io.BytesIO(data)).worksheets[0]
-        self.assertEqual([c.value for c in sheet[6]], ["合计", 5, 6, 1, 2, 2, 3])
+        book = load_workbook(io.BytesIO(data))
+        sheet = book.worksheets[0]
+        # A 台账: the organiser and what it lists above, the period, the header repeated on A4.
+        tc = self.fx.training_class
+        self.assertEqual(sheet["A1"].value, f"{tc.org.name}各单位调训情况")
+        self.assertIn("期间：", sheet["A2"].value)
+        self.assertEqual(sheet["A3"].value, f"关于“{tc.title}”调训情况的通报")
+        self.assertEqual(str(sheet.page_setup.paperSize), "9")
+        rows = ledger_rows(sheet)
+        self.assertEqual(
+            list(rows[0]), ["单位", "名额", "报名/点名", "其中点名", "实到", "结业", "未到"]
+        )
+        self.assertEqual(list(rows[-1]), ["合计", 5, 6, 1, 2, 2, 3])
+        absent = ledger_rows(book.worksheets[1])
+        self.assertEqual(absent[1][0], 1)  # numbers stay numbers
+        self.assertEqual(len(absent) - 1, len(circular.absentees))
 
     def test_bad_format_and_addressee_store_nothing(self) -> None:
         admin = self.user("org_admin")

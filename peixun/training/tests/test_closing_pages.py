@@ -108,7 +108,7 @@ class ClosingPagesTests(PersonaTestCase):
 
     def test_unknown_format_and_class(self) -> None:
         client = self.client_for("org_admin")
-        self.assertEqual(client.get(self.url("signin_sheet", "pdf")).status_code, 404)
+        self.assertEqual(client.get(self.url("signin_sheet", "odt")).status_code, 404)
         self.assertEqual(
             client.get(self.url("signin_sheet", "xlsx") + "?session=x").status_code, 404
         )

@@ -5,26 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from urllib.parse import quote
 
 import docx
 import openpyxl
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from peixun.core.docxstyle import chinese_date
 from peixun.core.models import AuditEvent
+from peixun.events.models import Event
 from peixun.testing import ledger_rows, make_member
 from peixun.training.models import Enrolment, TrainingClass
 
+from .files import docx_text, pdf_text
 from .test_dispatch_fixtures import DispatchTestCase
-
-
-def docx_text(content: bytes) -> str:
-    document = docx.Document(io.BytesIO(content))
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            lines.append(" | ".join(cell.text for cell in row.cells))
-    return "\n".join(lines)
 
 
 class DispatchDocumentTests(DispatchTestCase):
@@ -34,24 +30,56 @@ class DispatchDocumentTests(DispatchTestCase):
     def test_notice_docx(self) -> None:
         response = self.client_for("member").get(self.url("notice"))
         self.assertEqual(response.status_code, 200)
-        self.assertIn("attachment", response["Content-Disposition"])
-        text = docx_text(response.content)
+        disposition = response["Content-Disposition"]
         tc = self.d.training_class
+        self.assertIn(f'filename="notice-{tc.pk}-{self.world.member.pk}.docx"', disposition)
+        self.assertIn(quote(f"调训通知-李明-{tc.title}.docx"), disposition)
+        document = docx.Document(io.BytesIO(response.content))
+        text = docx_text(response.content)
         self.assertIn(f"关于参加{tc.title}的调训通知", text)
-        self.assertIn("第一党支部、李明同志：", text)
+        self.assertIn("\n第一党支部：\n", text)  # 主送机关: the unit that sent the member
+        self.assertIn("调训第一党支部李明同志参加学习", text)
         self.assertIn("县委党校", text)
-        self.assertIn("学习贯彻党的创新理论（张教授）", text)
         self.assertIn("共计4学时", text)
+        self.assertIn("报到时间：", text)
         self.assertIn("请假累计超过总学时1/7的，按退训处理", text)  # a full-time class
-        self.assertIn(f"{tc.starts_on.year}年{tc.starts_on.month}月{tc.starts_on.day}日", text)
-        lines = text.splitlines()
-        self.assertEqual(lines[0], "测试县直机关工委")  # the issuing organisation heads it
-        self.assertIn("测试县直机关工委", lines[-2])  # and signs it
-        self.assertTrue(
-            AuditEvent.objects.filter(
-                verb="training.notice_download", object_id=str(self.d.enrolled.pk)
-            ).exists()
+        self.assertNotIn("近期", text)
+        lines = [p.text for p in document.paragraphs if p.text.strip()]
+        self.assertEqual(lines[0], "测试县直机关工委文件")  # the 发文机关标志 heads it
+        issued = timezone.localdate(self.d.enrolled.decided_at)
+        self.assertEqual(lines[-2:], ["测试县直机关工委", chinese_date(issued)])  # 落款, 成文日期
+        # The curriculum is a table: one row a session, the hours from the data.
+        (table,) = document.tables
+        self.assertEqual(
+            [c.text for c in table.rows[0].cells], ["序号", "时间", "课程", "授课人", "学时"]
         )
+        row = [c.text for c in table.rows[1].cells]
+        self.assertEqual(row[2], "专题讲座：学习贯彻党的创新理论")
+        self.assertEqual((row[3], row[4]), ("张教授", "4"))
+        body = next(p for p in document.paragraphs if p.text.startswith("测试县直机关工委于"))
+        self.assertEqual(body.runs[0].font.name, "仿宋_GB2312")
+        event = AuditEvent.objects.get(
+            verb="training.notice_download", object_id=str(self.d.enrolled.pk)
+        )
+        self.assertEqual((event.after or {})["format"], "docx")
+
+    def test_notice_pdf(self) -> None:
+        tc = self.d.training_class
+        response = self.client_for("secretary").get(
+            self.url("notice_file", "pdf") + f"?member={self.world.member.pk}"
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Content-Type"], "application/pdf")
+        self.assertIn(quote(f"调训通知-李明-{tc.title}.pdf"), response["Content-Disposition"])
+        text = pdf_text(response.content)
+        for expected in ("测试县直机关工委文件", "调训通知", "学习贯彻党的创新理论", "报到地点"):
+            self.assertIn(expected, text)
+        event = AuditEvent.objects.get(verb="training.notice_download")
+        self.assertEqual((event.after or {})["format"], "pdf")
+        self.assertEqual(
+            self.client_for("member").get(self.url("notice_file", "odt")).status_code, 404
+        )
+        self.assertEqual(AuditEvent.objects.filter(verb="training.notice_download").count(), 1)
 
     def test_roster_xlsx_masks_ids_and_neutralises_formulas(self) -> None:
         tricky = make_member(self.world.branch, "=HYPERLINK(1)")
@@ -121,16 +149,55 @@ class DispatchDocumentTests(DispatchTestCase):
         self.assertEqual(names, ["李明"])
 
 
-class PastClassNoticeTests(DispatchTestCase):
-    def test_a_notice_for_a_class_long_over_is_dated_by_its_first_day(self) -> None:
+class NoticeTenseTests(DispatchTestCase):
+    """The notice is dated the day the member was dispatched (the enrolment accepted), and its
+    first paragraph speaks of the class as it stood that day."""
+
+    def notice(self, starts: dt.date, decided: dt.date) -> tuple[str, list[str]]:
         tc = self.d.training_class
-        first = dt.date(timezone.localdate().year - 1, 3, 10)
+        shift = starts - tc.starts_on
         TrainingClass.objects.filter(pk=tc.pk).update(
-            starts_on=first, ends_on=first + dt.timedelta(days=2)
+            starts_on=starts, ends_on=starts + dt.timedelta(days=2)
         )
+        Event.objects.filter(session__training_class=tc).update(
+            starts_at=F("starts_at") + shift, ends_at=F("ends_at") + shift
+        )
+        moment = timezone.make_aware(dt.datetime.combine(decided, dt.time(10)))
+        Enrolment.objects.filter(pk=self.d.enrolled.pk).update(decided_at=moment)
         response = self.client_for("member").get(reverse("training:notice", args=[tc.pk]))
         self.assertEqual(response.status_code, 200)
-        lines = docx_text(response.content).splitlines()
-        self.assertEqual(lines[-1].strip(), f"{first.year}年{first.month}月{first.day}日")
+        document = docx.Document(io.BytesIO(response.content))
+        lines = [p.text for p in document.paragraphs if p.text.strip()]
+        opening = next(line for line in lines if "举办" in line)
+        return opening, lines
+
+    def test_a_class_not_yet_begun_is_to_be_held(self) -> None:
         today = timezone.localdate()
-        self.assertNotIn(f"{today.year}年{today.month}月{today.day}日", "\n".join(lines))
+        opening, lines = self.notice(today + dt.timedelta(days=20), today - dt.timedelta(days=3))
+        self.assertIn("测试县直机关工委定于", opening)
+        self.assertEqual(lines[-1], chinese_date(today - dt.timedelta(days=3)))
+
+    def test_a_class_under_way_is_held(self) -> None:
+        today = timezone.localdate()
+        opening, lines = self.notice(today - dt.timedelta(days=1), today)
+        self.assertIn("测试县直机关工委于", opening)
+        self.assertNotIn("定于", opening)
+        self.assertEqual(lines[-1], chinese_date(today))
+
+    def test_a_class_over_when_the_member_was_dispatched_was_held(self) -> None:
+        # Entered afterwards, for the record: dated the day it was entered, in the past tense.
+        first = dt.date(timezone.localdate().year - 1, 3, 10)
+        opening, lines = self.notice(first, first + dt.timedelta(days=30))
+        self.assertIn(f"测试县直机关工委已于{first.year}年3月10日至3月12日举办", opening)
+        self.assertNotIn("定于", "\n".join(lines))
+        self.assertEqual(lines[-1], chinese_date(first + dt.timedelta(days=30)))
+
+    def test_a_notice_issued_before_a_class_now_over_keeps_its_words_and_date(self) -> None:
+        # The notice as it was issued: printed again for the 台账, it says what it said then.
+        first = dt.date(timezone.localdate().year - 1, 3, 10)
+        opening, lines = self.notice(first, first - dt.timedelta(days=10))
+        self.assertIn(f"定于{first.year}年3月10日至3月12日举办", opening)
+        self.assertNotIn("近期", opening)
+        self.assertEqual(lines[-1], chinese_date(first - dt.timedelta(days=10)))
+        today = timezone.localdate()
+        self.assertNotIn(chinese_date(today), "\n".join(lines))

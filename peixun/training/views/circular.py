@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
+from peixun.core.downloads import download
 from peixun.core.forms import add_service_errors
 from peixun.core.params import pk_or_404, year_param
 from peixun.orgs.selectors import org_roots_for
@@ -22,13 +22,9 @@ from peixun.orgs.selectors import org_roots_for
 from .. import selectors
 from ..forms import CircularForm
 from ..selectors import Circular
-from ..services.dispatch import circular_export
+from ..services.dispatch import circular_export, circular_file_name
 
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+FORMATS = ("pdf", "docx", "xlsx")
 FIRST_YEAR = 2000
 
 
@@ -41,10 +37,10 @@ def _form(request: HttpRequest, circular: Circular) -> CircularForm:
 
 
 def _download(
-    request: HttpRequest, circular: Circular, fmt: str, name: str
+    request: HttpRequest, circular: Circular, fmt: str
 ) -> tuple[HttpResponse | None, CircularForm]:
     """The file, or None and the form with its errors (nothing is recorded then)."""
-    if fmt not in CONTENT_TYPES:
+    if fmt not in FORMATS:
         raise Http404
     form = CircularForm(request.GET)
     if form.is_valid():
@@ -59,9 +55,8 @@ def _download(
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
-            response["Content-Disposition"] = content_disposition_header(True, f"{name}.{fmt}")
-            return response, form
+            name, fallback = circular_file_name(circular, fmt)
+            return download(data, name, fallback=fallback), form
     return None, form
 
 
@@ -89,7 +84,7 @@ def _class_page(
 @require_GET
 def class_circular_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     circular = selectors.class_circular(actor=request.user, training_class=pk_or_404(pk))
-    response, form = _download(request, circular, fmt, f"circular-{pk}")
+    response, form = _download(request, circular, fmt)
     return response or _class_page(request, circular, form, status=400)
 
 
@@ -145,6 +140,5 @@ def year_circular(request: HttpRequest) -> HttpResponse:
 @require_GET
 def year_circular_download(request: HttpRequest, fmt: str) -> HttpResponse:
     circular, roots, years = _year_circular(request)
-    name = f"circular-{circular.organiser.code}-{circular.year}"
-    response, form = _download(request, circular, fmt, name)
+    response, form = _download(request, circular, fmt)
     return response or _year_page(request, circular, roots, years, form, status=400)

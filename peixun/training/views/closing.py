@@ -25,11 +25,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
+from peixun.core.downloads import download, file_name
 from peixun.core.forms import mark_invalid
 from peixun.core.pagination import paginate
 from peixun.core.scoping import can_manage_org, can_read_org, scope_of
@@ -40,11 +40,6 @@ from ..forms import CloseForm, MakeUpFilterForm, PlanForm, ReopenForm
 from ..models import MakeUp, Session, TrainingClass
 from ..services import closing as services
 from ..services import makeup as makeup_services
-
-DOCUMENT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
 
 
 def readable_class(request: HttpRequest, pk: int) -> TrainingClass:
@@ -305,6 +300,9 @@ def closing(request: HttpRequest, pk: int) -> HttpResponse:
             flagged=selectors.attendance_grid(training_class).flagged if not closed else [],
             unmarked_sessions=_unmarked_sessions(training_class, items),
             plan_name=selectors.plan_file_name(training_class),
+            certificate_count=len(selectors.class_certificates(actor, training_class))
+            if closed
+            else 0,
         ),
     )
 
@@ -343,16 +341,10 @@ def plan_document(request: HttpRequest, pk: int) -> FileResponse:
 # -- documents -----------------------------------------------------------------------------------
 
 
-def _download(content: bytes, fmt: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=DOCUMENT_TYPES[fmt])
-    response["Content-Disposition"] = content_disposition_header(True, f"{filename}.{fmt}")
-    return response
-
-
 @login_required
 def signin_sheet(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     """The paper 签到表 of every session, or of one (?session=<id>)."""
-    if fmt not in DOCUMENT_TYPES:
+    if fmt not in services.SHEET_FORMATS:
         raise Http404
     training_class = readable_class(request, pk)
     session = None
@@ -364,12 +356,26 @@ def signin_sheet(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     content = services.signin_sheet_export(
         actor=request.user, training_class=training_class, session=session, fmt=fmt
     )
-    return _download(content, fmt, f"{training_class.title}-{_('Sign-in sheet')}")
+    title = session.event.title if session else ""
+    fallback = f"signin-sheet-{training_class.pk}" + (f"-{session.pk}" if session else "")
+    return download(
+        content,
+        file_name("签到表", training_class.title, title, ext=fmt),
+        fallback=f"{fallback}.{fmt}",
+    )
 
 
 @login_required
 def certificate(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
-    """The 结业证书 of a member who completed a closed class."""
+    """The 结业证书 as .docx: the address the pages linked to before PDF was offered."""
+    return certificate_file(request, pk, member_pk, "docx")
+
+
+@login_required
+def certificate_file(request: HttpRequest, pk: int, member_pk: int, fmt: str) -> HttpResponse:
+    """The 结业证书 of a member who completed a closed class, as .docx or PDF."""
+    if fmt not in services.CERTIFICATE_FORMATS:
+        raise Http404
     actor = request.user
     training_class = selectors.class_get(actor, pk)
     member = selectors.member_or_none(member_pk)
@@ -383,8 +389,45 @@ def certificate(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
     facts = selectors.certificate_facts(training_class, member)
     if facts is None:
         raise Http404
-    content = services.certificate_export(actor=actor, facts=facts)
-    return _download(content, "docx", f"{_('Certificate of completion')}-{member.name}")
+    content = services.certificate_export(actor=actor, facts=facts, fmt=fmt)
+    return download(
+        content,
+        services.certificate_file_name(facts, fmt),
+        fallback=f"certificate-{training_class.pk}-{member.pk}.{fmt}",
+    )
+
+
+CERTIFICATE_BATCHES = {
+    "pdf": ("结业证书", "pdf", "certificates-{pk}.pdf"),
+    "zip": ("结业证书", "zip", "certificates-{pk}.zip"),
+    "pdf.zip": ("结业证书（PDF）", "zip", "certificates-pdf-{pk}.zip"),
+}
+
+
+@login_required
+@never_cache
+def certificates_batch(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """Every certificate of the class the actor may download (`selectors.class_certificates`)
+    as one PDF (.pdf) or a .zip of .docx (.zip) or of PDF files (.pdf.zip)."""
+    if fmt not in CERTIFICATE_BATCHES:
+        raise Http404
+    actor = request.user
+    training_class = selectors.class_get(actor, pk)
+    certificates = selectors.class_certificates(actor, training_class)
+    if not certificates:
+        if training_class.state != TrainingClass.State.CLOSED:
+            messages.info(request, _("Certificates are issued when the class is closed."))
+        else:
+            messages.info(request, _("There is no certificate you may download in this class."))
+        page = "training:closing" if can_read_org(actor, training_class.org) else "training:detail"
+        return redirect(page, training_class.pk)
+    content = services.certificates_export(actor=actor, certificates=certificates, fmt=fmt)
+    label, ext, fallback = CERTIFICATE_BATCHES[fmt]
+    return download(
+        content,
+        file_name(label, training_class.title, ext=ext),
+        fallback=fallback.format(pk=training_class.pk),
+    )
 
 
 # -- 我的培训 ------------------------------------------------------------------------------------

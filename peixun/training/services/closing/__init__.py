@@ -13,14 +13,25 @@ from .close import (
     class_roster_confirm,
     class_timetable_confirm,
 )
-from .exports import certificate_export, signin_sheet_export
+from .exports import (
+    CERTIFICATE_FORMATS,
+    SHEET_FORMATS,
+    certificate_export,
+    certificate_file_name,
+    certificates_export,
+    signin_sheet_export,
+)
 from .leave import (
     class_leave_flags_refresh,
     enrolment_leave_flags_refresh,
 )
 
 __all__ = [
+    "CERTIFICATE_FORMATS",
+    "SHEET_FORMATS",
     "certificate_export",
+    "certificate_file_name",
+    "certificates_export",
     "signin_sheet_export",
     "MAX_PLAN_BYTES",
     "PLAN_TYPES",

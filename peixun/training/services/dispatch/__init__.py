@@ -42,14 +42,30 @@ from .enrolments import (
     enrolment_withdraw,
     may_withdraw,
 )
-from .exports import CIRCULAR_FORMATS, MAX_ADDRESSEE, circular_export, notice_export, roster_export
+from .exports import (
+    BATCH_FORMATS,
+    CIRCULAR_FORMATS,
+    MAX_ADDRESSEE,
+    NOTICE_FORMATS,
+    circular_export,
+    circular_file_name,
+    notice_export,
+    notice_file_name,
+    notices_export,
+    roster_export,
+)
 from .places import quota_remove, quota_set
 
 __all__ = [
     "CIRCULAR_FORMATS",
     "MAX_ADDRESSEE",
+    "BATCH_FORMATS",
+    "NOTICE_FORMATS",
     "circular_export",
+    "circular_file_name",
     "notice_export",
+    "notice_file_name",
+    "notices_export",
     "roster_export",
     "DispatchResult",
     "ENROLMENT_AUDIT",

@@ -14,7 +14,7 @@ Access, uniformly (the persona tests document each page):
 
 from .choose import enrolment_action, name_members, nominate
 from .places import quota_change, quotas
-from .roster import my_places, notice_docx, roster, roster_export
+from .roster import my_places, notice_docx, notice_file, notices_batch, roster, roster_export
 
 __all__ = [
     "enrolment_action",
@@ -22,6 +22,8 @@ __all__ = [
     "name_members",
     "nominate",
     "notice_docx",
+    "notice_file",
+    "notices_batch",
     "quota_change",
     "quotas",
     "roster",

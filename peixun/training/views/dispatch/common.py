@@ -18,8 +18,6 @@ from ...services import dispatch as services
 
 ROSTER_TABS = ("nominated", "accepted", "history")
 UNTRAINED_SHOWN = 30
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def class_or_404(request: HttpRequest, pk: int) -> TrainingClass:

@@ -1,14 +1,18 @@
-"""The roster tab, its exports, a unit's places to fill and the dispatch notice."""
+"""The roster tab, its exports, a unit's places to fill and the dispatch notices (one, or all
+those the reader may download at once)."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from peixun.core.downloads import download, file_name
 from peixun.core.pagination import paginate
 from peixun.core.scoping import Actor, can_manage_org, get_visible_or_404, scope_of
 from peixun.members.models import Member
@@ -17,7 +21,7 @@ from ... import selectors
 from ...models import Enrolment, TrainingClass
 from ...selectors.audience import audience_text
 from ...services import dispatch as services
-from .common import DOCX, ROSTER_TABS, XLSX, class_or_404, decorate, roster_figures
+from .common import ROSTER_TABS, class_or_404, decorate, roster_figures
 
 # -- places to fill ------------------------------------------------------------------------------
 
@@ -81,14 +85,21 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
             "published": published,
             "full_view": paths is None,
             "audience": audience_text(training_class),
+            # What the documents card offers: the notices and certificates the reader may
+            # download (the batch routes hand out exactly these).
+            "notice_count": len(selectors.notice_enrolments(actor, training_class)),
+            "certificate_count": len(selectors.class_certificates(actor, training_class)),
         },
     )
+
+
+ROSTER_FORMATS = ("xlsx", "docx", "pdf")
 
 
 @login_required
 @never_cache
 def roster_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    if fmt not in ("xlsx", "docx"):
+    if fmt not in ROSTER_FORMATS:
         raise Http404
     actor = request.user
     training_class = class_or_404(request, pk)
@@ -101,10 +112,11 @@ def roster_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     data = services.roster_export(
         actor=actor, training_class=training_class, enrolments=rows, fmt=fmt
     )
-    response = HttpResponse(data, content_type=XLSX if fmt == "xlsx" else DOCX)
-    filename = f"roster-{training_class.pk}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return download(
+        data,
+        file_name("学员名单", training_class.title, ext=fmt),
+        fallback=f"roster-{training_class.pk}.{fmt}",
+    )
 
 
 # -- the dispatch notice -------------------------------------------------------------------------
@@ -142,10 +154,59 @@ def notice_enrolment(
 @login_required
 @never_cache
 def notice_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The notice as .docx: the address the pages linked to before PDF was offered."""
+    return notice_file(request, pk, "docx")
+
+
+@login_required
+@never_cache
+def notice_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    if fmt not in services.NOTICE_FORMATS:
+        raise Http404
     training_class = class_or_404(request, pk)
     enrolment = notice_enrolment(request.user, training_class, request.GET.get("member"))
-    data = services.notice_export(actor=request.user, enrolment=enrolment)
-    response = HttpResponse(data, content_type=DOCX)
-    filename = f"notice-{training_class.pk}-{enrolment.member_id}.docx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    data = services.notice_export(actor=request.user, enrolment=enrolment, fmt=fmt)
+    return download(
+        data,
+        services.notice_file_name(enrolment, fmt),
+        fallback=f"notice-{training_class.pk}-{enrolment.member_id}.{fmt}",
+    )
+
+
+BATCH_NAMES = {
+    "pdf": ("调训通知", "pdf", "notices-{pk}.pdf"),
+    "zip": ("调训通知", "zip", "notices-{pk}.zip"),
+    "pdf.zip": ("调训通知（PDF）", "zip", "notices-pdf-{pk}.zip"),
+}
+
+
+def documents_page(actor: Actor, training_class: TrainingClass) -> str:
+    """Where a batch download sends someone back to when there is nothing to download: the
+    roster for those who read it, the class otherwise."""
+    paths = selectors.roster_reader_paths(actor, training_class)
+    name = "training:detail" if paths is not None and not paths else "training:roster"
+    return reverse(name, args=[training_class.pk])
+
+
+@login_required
+@never_cache
+def notices_batch(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """Every notice of the class the actor may download (`selectors.notice_enrolments`) as one
+    PDF (.pdf) or a .zip of .docx (.zip) or of PDF files (.pdf.zip)."""
+    if fmt not in services.BATCH_FORMATS:
+        raise Http404
+    actor = request.user
+    training_class = class_or_404(request, pk)
+    enrolments = selectors.notice_enrolments(actor, training_class)
+    if not enrolments:
+        messages.info(request, _("Nobody is accepted yet whose dispatch notice you may download."))
+        return redirect(documents_page(actor, training_class))
+    data = services.notices_export(
+        actor=actor, training_class=training_class, enrolments=enrolments, fmt=fmt
+    )
+    label, ext, fallback = BATCH_NAMES[fmt]
+    return download(
+        data,
+        file_name(label, training_class.title, ext=ext),
+        fallback=fallback.format(pk=training_class.pk),
+    )
