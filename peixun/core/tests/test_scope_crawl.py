@@ -24,6 +24,7 @@ from peixun.events.tests.fixtures import class_session
 from peixun.exams.tests.fixtures import add_questions, fixed_paper, make_exam
 from peixun.hours.models import Kind
 from peixun.hours.services import certificate_issue, entry_record
+from peixun.learning.tests.import_fixtures import review_batch
 from peixun.orglife.models import MeetingKind
 from peixun.orglife.tests.test_regularity import meeting
 from peixun.plans.tests.fixtures import branch_plan
@@ -59,6 +60,9 @@ KINDS_BY_PATH = [
     ("exams/", "exam"),
     ("spending/", "expense"),
     ("reports/drafts/", "report"),
+    ("learning/imports/sources/", "import_source"),
+    ("learning/imports/lines/", "import_line"),
+    ("learning/imports/", "import_batch"),
 ]
 KINDS_BY_NAME = {
     "grant_id": "grant",
@@ -80,6 +84,8 @@ KINDS_BY_NAME = {
     "certificate_id": "certificate",
     "expense_id": "expense",
     "draft_id": "report",
+    "batch_id": "import_batch",
+    "line_id": "import_line",
 }
 # Objects the crawl does not build yet (each needs a longer story): their routes are skipped.
 NOT_BUILT = {"notification", "rule", "makeup", "attempt"}
@@ -178,6 +184,7 @@ class ScopeCrawlTests(PersonaTestCase):
             "report": draft_create(
                 actor=admin, org=other.root, kind="annual_summary", first_year=2024
             ).pk,
+            **review_batch(other.root),
         }
         # Another branch's objects: 第一党支部's, which the secretary of 第二党支部 may not see.
         world = cls.world
@@ -216,6 +223,7 @@ class ScopeCrawlTests(PersonaTestCase):
             "report": draft_create(
                 actor=secretary, org=world.branch, kind="annual_summary", first_year=2024
             ).pk,
+            **review_batch(world.branch),
         }
 
     def status(self, client: Client, method: str, url: str) -> int:

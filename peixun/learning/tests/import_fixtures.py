@@ -8,7 +8,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from peixun.learning.models import ExternalSource
+from peixun.learning.models import ExternalSource, ImportBatch, ImportLine
 from peixun.learning.services.imports import default_mapping
 from peixun.orgs.models import Organization
 
@@ -40,3 +40,17 @@ def make_source(org: Organization, name: str = "学习强国") -> ExternalSource
     return ExternalSource.objects.create(
         org=org, name=name, platform=ExternalSource.Platform.XUEXI, mapping=default_mapping()
     )
+
+
+def review_batch(org: Organization) -> dict[str, int]:
+    """A source of `org` with a checked batch whose one line waits for review, written straight
+    to the tables: the objects the scope crawl asks for (kind → id)."""
+    source = make_source(org, "爬取用来源")
+    batch = ImportBatch.objects.create(
+        source=source, period="2025", filename="x.xlsx", status=ImportBatch.Status.CHECKED,
+        people=1, review=1,
+    )  # fmt: skip
+    line = ImportLine.objects.create(
+        batch=batch, row=3, name="王伟", hours=1, state=ImportLine.State.REVIEW
+    )
+    return {"import_source": source.pk, "import_batch": batch.pk, "import_line": line.pk}
