@@ -22,12 +22,12 @@ from peixun.events.api import router as events_router
 from peixun.exams.api import router as exams_router
 from peixun.hours.api import compliance_router
 from peixun.hours.api import router as hours_router
+from peixun.learning.api import router as learning_router
 from peixun.members.api import router as members_router
 from peixun.orglife.api import router as orglife_router
 from peixun.orgs.api import router as orgs_router
 from peixun.plans.api import router as plans_router
 from peixun.reports.api import router as reports_router
-from peixun.learning.api import router as learning_router
 from peixun.spending.api import router as spending_router
 from peixun.training.api import router as training_router
 

@@ -407,7 +407,7 @@ def iter_csv_rows(
                         % {"max_rows": f"{STREAM_MAX_ROWS:,}"}
                     )
                 if on_progress is not None and number % 50_000 == 0:
-                    on_progress(min(1.0, handle.buffer.tell() / max(1, size)))
+                    on_progress(min(1.0, handle.buffer.tell() / max(1, size)))  # type: ignore[attr-defined]
                 yield number, [c.strip() for c in cells[:STREAM_MAX_COLUMNS]]
         except csv.Error:
             raise SheetFileError(

@@ -32,7 +32,7 @@ class SourceForm(BootstrapMixin, forms.Form):
             self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
         for name in MAPPED_FIELDS:
             self.fields[f"map_{name}"] = forms.CharField(
-                label=FIELD_LABELS[name],
+                label=str(FIELD_LABELS[name]),
                 max_length=60,
                 required=False,
                 help_text=_("The column's header in the export; leave empty if it has none."),

@@ -55,13 +55,14 @@ def batch_lines(batch: ImportBatch, state: str = "") -> QuerySet[ImportLine]:
 
 def line_get(actor: Actor, pk: int) -> ImportLine:
     try:
-        return (
+        line: ImportLine = (
             ImportLine.objects.manageable_by(actor)
             .select_related("batch__source__org", "member")
             .get(pk=pk)
         )
     except ImportLine.DoesNotExist:
         raise Http404 from None
+    return line
 
 
 def pick_candidates(batch: ImportBatch) -> QuerySet[Member]:

@@ -4,11 +4,13 @@ real task through django-tasks' database backend and its worker."""
 from __future__ import annotations
 
 import json
+from typing import ClassVar
 
 from django.test import override_settings
 from django.urls import reverse
 
 from peixun.learning.models import ExternalRecord, ExternalSource, ImportBatch, ImportLine
+from peixun.members.models import Member
 from peixun.testing import PersonaTestCase, make_member
 
 from .import_fixtures import export_xlsx, make_source, review_batch, upload
@@ -20,6 +22,11 @@ API_ROOT_ONLY = {**ROOT_ONLY, "anonymous": 401}
 
 
 class ImportPagesTest(PersonaTestCase):
+    ids: ClassVar[dict[str, int]]
+    batch: ClassVar[ImportBatch]
+    line: ClassVar[ImportLine]
+    wang: ClassVar[Member]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from peixun.core.idcard import mask_id_number
 from peixun.hours.models import CreditEntry, Kind, YearlyRollup
-from peixun.learning.models import ExternalRecord, ImportBatch, ImportLine
+from peixun.learning.models import ExternalRecord, ExternalSource, ImportBatch, ImportLine
 from peixun.learning.services.imports import (
     entry_reference,
     import_apply_request,
@@ -33,6 +33,11 @@ def wrong_check(number: str) -> str:
 
 
 class ImportServicesTest(PersonaTestCase):
+    source: ClassVar[ExternalSource]
+    member_id: ClassVar[str]
+    wang_one: ClassVar[Member]
+    wang_two: ClassVar[Member]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from peixun.core.forms import add_service_errors, error_text, render_form
+from peixun.core.middleware import HtmxHttpRequest
 from peixun.core.pagination import paginate
 from peixun.core.pickers import picker_answer, set_picker_url
 
@@ -132,7 +133,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 @never_cache
-def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_progress(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The progress bar alone, polled by htmx while the worker runs; once it is done, the page
     reloads itself (HX-Refresh) to show the report."""
     batch = selectors.batch_get(request.user, pk)

@@ -142,10 +142,10 @@ def _apply(actor: Actor, batch: ImportBatch) -> dict[str, int]:
         ):
             new_entries[entry.member_id] = entry
     for record in [*creates, *updates]:
-        entry = new_entries.get(record.member_id)
-        if entry is not None:
-            record.entry = entry
-            entry.reference = entry_reference(record)
+        credited = new_entries.get(record.member_id)
+        if credited is not None:
+            record.entry = credited
+            credited.reference = entry_reference(record)
     CreditEntry.objects.bulk_update(list(new_entries.values()), ["reference"], batch_size=2000)
     ExternalRecord.objects.bulk_create(creates, batch_size=2000)
     ExternalRecord.objects.bulk_update(

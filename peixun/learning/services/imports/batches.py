@@ -145,7 +145,10 @@ def import_upload(
 
 
 def _locked_batch(batch: ImportBatch) -> ImportBatch:
-    return ImportBatch.objects.select_for_update().select_related("source__org").get(pk=batch.pk)
+    locked: ImportBatch = (
+        ImportBatch.objects.select_for_update().select_related("source__org").get(pk=batch.pk)
+    )
+    return locked
 
 
 @transaction.atomic

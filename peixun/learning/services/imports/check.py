@@ -206,10 +206,10 @@ def read_people(batch: ImportBatch, path: Path) -> Reading:
                             if looks_numeric(value) and len(id_number) != 18
                             else id_number_problem(id_number)
                         )
-                    problem = id_checked[id_number]
-                    if problem:
+                    id_problem = id_checked[id_number]
+                    if id_problem:
                         reading.problem(
-                            number, labels["id_number"], mask_id_number(id_number), problem
+                            number, labels["id_number"], mask_id_number(id_number), id_problem
                         )
                         continue
             if i_mobile is not None:
