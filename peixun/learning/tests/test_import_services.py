@@ -140,7 +140,7 @@ class ImportServicesTest(PersonaTestCase):
         self.assertEqual(
             (entry.hours, entry.kind, entry.online), (Decimal("2.25"), Kind.EXTERNAL_PLATFORM, True)
         )
-        self.assertEqual(entry.reference, entry_reference(record))
+        self.assertEqual(entry.reference, entry_reference(self.source.pk, PERIOD))
         self.assertEqual(entry.on, dt.date(2025, 12, 31))
         self.assertEqual(record.entry, entry)
         self.assertEqual(record.raw["courses"], ["党史", "党章"])

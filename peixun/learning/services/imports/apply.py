@@ -5,7 +5,7 @@ and the ledger kept in step through reversals and new entries. Run by the worker
 The same file applied twice finds every record as it is and writes nothing. A corrected file
 changes the records it corrects: where what a record credits changes, the standing ledger
 entry is reversed (`hours.services.reversal_of`) and a new one recorded (`entry_record`), each
-entry's reference naming the source, the period and the member. Records the file does not
+entry's reference naming the source and the period (its member names the person). Records the file does not
 mention are left as they are (a platform may export a branch at a time).
 """
 
@@ -32,8 +32,10 @@ from ...models.imports import ExternalRecord, ImportBatch, ImportLine
 from .check import credited_hours, ledger_day
 
 
-def entry_reference(record: ExternalRecord | Any) -> str:
-    return f"learning.ext:{record.source_id}:{record.period}:{record.member_id}"
+def entry_reference(source_id: int, period: str) -> str:
+    """The ledger reference of a source's credits for a period; with the entry's member it names
+    source + period + person (one standing entry each, as `ExternalRecord.entry` holds)."""
+    return f"learning.ext:{source_id}:{period}"
 
 
 def entry_title(batch: ImportBatch) -> str:
@@ -139,14 +141,13 @@ def _apply(actor: Actor, batch: ImportBatch) -> dict[str, int]:
             online=True,
             title=entry_title(batch),
             source=CreditEntry.Source.IMPORT,
+            reference=entry_reference(source.pk, period),
         ):
             new_entries[entry.member_id] = entry
     for record in [*creates, *updates]:
         credited = new_entries.get(record.member_id)
         if credited is not None:
             record.entry = credited
-            credited.reference = entry_reference(record)
-    CreditEntry.objects.bulk_update(list(new_entries.values()), ["reference"], batch_size=2000)
     ExternalRecord.objects.bulk_create(creates, batch_size=2000)
     ExternalRecord.objects.bulk_update(
         updates, ["hours", "points", "raw", "batch", "entry", "updated_at"], batch_size=2000
