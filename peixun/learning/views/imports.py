@@ -37,7 +37,10 @@ def index(request: HttpRequest) -> HttpResponse:
     actor = request.user
     selectors.require_importer(actor)
     sources = selectors.source_list(actor)
-    form = UploadForm(request.POST or None, request.FILES or None, sources=sources)
+    only = list(sources[:2])
+    # With one source (the usual case for a branch) it is chosen already.
+    initial = {"source": only[0].pk} if len(only) == 1 else {}
+    form = UploadForm(request.POST or None, request.FILES or None, sources=sources, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             batch = services.import_upload(
