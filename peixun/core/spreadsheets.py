@@ -347,7 +347,8 @@ def iter_sheet_rows(
             cells = loads(line)
             if len(cells) > STREAM_MAX_COLUMNS:
                 cells = cells[:STREAM_MAX_COLUMNS]
-            yield number, [decode_cell(c) if isinstance(c, dict) else c for c in cells]
+            # Only a date, time or duration travels as {"…": …}: most rows need no decoding.
+            yield number, [decode_cell(c) for c in cells] if b'{"' in line else cells
         code = child.wait()
         if code == EXIT_UNREADABLE:
             raise SheetFileError(damaged)

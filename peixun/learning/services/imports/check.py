@@ -143,7 +143,6 @@ def read_people(batch: ImportBatch, path: Path) -> Reading:
     labels = {f: mapping[f] for f in columns}
     reading = Reading()
     people = reading.people
-    id_checked: dict[str, str | None] = {}
     col = columns.get
     i_hours, i_points, i_date = col("hours"), col("points"), col("date")
     i_id, i_mobile, i_name, i_unit, i_course = (
@@ -157,6 +156,59 @@ def read_people(batch: ImportBatch, path: Path) -> Reading:
     def cell(cells: list[Any], index: int | None) -> Any:
         return cells[index] if index is not None and index < len(cells) else None
 
+    # An export repeats the same few values row after row (a person's name, ID number and unit
+    # on each of their rows, the same dates and hours): each distinct value is read once.
+    numbers: dict[Any, Decimal | None] = {}
+    days: dict[Any, dt.date | None] = {}
+    ids: dict[Any, tuple[str, str | None]] = {}
+    mobiles: dict[Any, str] = {}
+    texts: dict[Any, str] = {}
+
+    def number_of(value: Any) -> Decimal | None:
+        """The value as a number (None when blank); InvalidOperation when it is none."""
+        try:
+            return numbers[value]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable cell never comes from the readers; read it as is
+            return _number(value)
+        got = numbers[value] = _number(value)
+        return got
+
+    def day_of(value: Any) -> dt.date | None:
+        if value not in days:
+            try:
+                days[value] = parse_date(value)
+            except (ValueError, OverflowError):
+                days[value] = None
+        return days[value]
+
+    def id_of(value: Any) -> tuple[str, str | None]:
+        if value not in ids:
+            number = normalise_id_number(cell_text(value))
+            problem = None
+            if number:
+                problem = (
+                    _(
+                        "Stored as a number, the ID number has lost its last digits; "
+                        "store the column as text."
+                    )
+                    if looks_numeric(value) and len(number) != 18
+                    else id_number_problem(number)
+                )
+            ids[value] = (number, problem)
+        return ids[value]
+
+    def mobile_of(value: Any) -> str:
+        if value not in mobiles:
+            mobiles[value] = _mobile(value)
+        return mobiles[value]
+
+    def text_of(value: Any) -> str:
+        if value not in texts:
+            texts[value] = squeeze(cell_text(value))
+        return texts[value]
+
     try:
         for number, cells in rows:
             if number <= header_row or not any(c not in (None, "") for c in cells):
@@ -164,9 +216,13 @@ def read_people(batch: ImportBatch, path: Path) -> Reading:
             reading.rows += 1
             if reading.rows % PROGRESS_EVERY == 0:
                 ImportBatch.objects.filter(pk=batch.pk).update(rows_read=reading.rows)
+                # Bounded memory however varied the file: forget what was read so far.
+                for memo in (numbers, days, ids, mobiles, texts):
+                    if len(memo) > 200_000:
+                        memo.clear()
             value = cell(cells, i_hours)
             try:
-                hours = _number(value) or Decimal(0)
+                hours = number_of(value) or Decimal(0)
             except (InvalidOperation, ValueError):
                 reading.problem(number, labels["hours"], value, _("Not a number of hours."))
                 continue
@@ -174,15 +230,14 @@ def read_people(batch: ImportBatch, path: Path) -> Reading:
             if i_points is not None:
                 value = cell(cells, i_points)
                 try:
-                    points = _number(value)
+                    points = number_of(value)
                 except (InvalidOperation, ValueError):
                     reading.problem(number, labels["points"], value, _("Not a number."))
                     continue
             if i_date is not None:
                 value = cell(cells, i_date)
-                try:
-                    day = parse_date(value)
-                except (ValueError, OverflowError):
+                day = day_of(value)
+                if day is None:
                     reading.problem(number, labels["date"], value, _("Not a date."))
                     continue
                 if not start <= day <= end:
@@ -195,29 +250,18 @@ def read_people(batch: ImportBatch, path: Path) -> Reading:
                     continue
             id_number = mobile = name = unit = ""
             if i_id is not None:
-                value = cell(cells, i_id)
-                id_number = normalise_id_number(cell_text(value))
-                if id_number:
-                    if id_number not in id_checked:
-                        id_checked[id_number] = (
-                            _(
-                                "Stored as a number, the ID number has lost its last digits; store the column as text."
-                            )
-                            if looks_numeric(value) and len(id_number) != 18
-                            else id_number_problem(id_number)
-                        )
-                    id_problem = id_checked[id_number]
-                    if id_problem:
-                        reading.problem(
-                            number, labels["id_number"], mask_id_number(id_number), id_problem
-                        )
-                        continue
+                id_number, id_problem = id_of(cell(cells, i_id))
+                if id_problem:
+                    reading.problem(
+                        number, labels["id_number"], mask_id_number(id_number), id_problem
+                    )
+                    continue
             if i_mobile is not None:
-                mobile = _mobile(cell(cells, i_mobile))
+                mobile = mobile_of(cell(cells, i_mobile))
             if i_name is not None:
-                name = squeeze(cell_text(cell(cells, i_name)))
+                name = text_of(cell(cells, i_name))
             if i_unit is not None:
-                unit = squeeze(cell_text(cell(cells, i_unit)))
+                unit = text_of(cell(cells, i_unit))
             if id_number:
                 key: tuple[str, ...] = ("i", id_number)
             elif mobile:
