@@ -17,6 +17,7 @@ import datetime as dt
 import importlib
 import io
 import json
+import os
 import re
 import sys
 import zipfile
@@ -78,7 +79,7 @@ def parse(data: bytes) -> list[list[Any]]:
 
 # A sheet is parsed in parts of this many rows, each its own small workbook sharing the
 # original's strings and styles: calamine holds a whole sheet's cells, ~600 bytes a row.
-STREAM_PART_ROWS = 50_000
+STREAM_PART_ROWS = int(os.environ.get("PEIXUN_SHEET_PART_ROWS") or 50_000)  # tests use a few
 _HEAD = re.compile(rb"<(\w+:)?sheetData\b[^>]*>")
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*/>")
 
