@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "treebeard",
     "axes",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "peixun.core",
     "peixun.accounts",
     "peixun.orgs",
@@ -188,6 +190,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Roster uploads above this are refused with a message before parsing.
 ROSTER_MAX_UPLOAD_BYTES = 8 * 1024 * 1024
+# An external platform's export (学习强国 …) for a whole year may run to a million rows.
+LEARNING_IMPORT_MAX_BYTES = 200 * 1024 * 1024
+
+# Background work (django-tasks): tasks wait in the database and `manage.py db_worker` runs
+# them beside gunicorn (docs/deployment.md). Tests run them at once (settings_test).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 PAGE_SIZE = 50
 

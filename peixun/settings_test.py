@@ -16,3 +16,6 @@ AXES_ENABLED = env_bool("PEIXUN_AXES", False)
 WHITENOISE_USE_FINDERS = True
 # Tests see the tiles computed each time; the snapshot tests turn keeping them on.
 DASHBOARD_MAX_AGE_SECONDS = 0
+# Background tasks run at once, inside the request that enqueues them; one test runs a task
+# through the database backend and the worker (learning.tests.test_import_worker).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -45,6 +45,9 @@ export PEIXUN_SSL_REDIRECT=0 PEIXUN_SECURE_COOKIES=0
 .venv/bin/python manage.py collectstatic --noinput -v 0
 # The secure-cookie and redirect warnings are for this loopback run only; everything else fails.
 .venv/bin/python manage.py check --deploy --fail-level ERROR
+# The background worker (docs/deployment.md): it starts against the migrated database, finds
+# its task table, runs whatever waits (nothing here) and exits.
+.venv/bin/python manage.py db_worker --batch --no-reload --no-startup-delay -v 0
 .venv/bin/gunicorn peixun.wsgi -w 2 -b "127.0.0.1:${port}" --chdir "$work" \
   --error-logfile "$work/gunicorn.log" &
 pid=$!

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: the demo served the way production runs it — DEBUG off, keys of its own, static
 # files collected and served by WhiteNoise, the Chinese error pages, gunicorn, and the periodic
-# jobs (warnings, meeting reminders, exam autosubmit) running beside it. Plain HTTP on loopback,
+# jobs (warnings, meeting reminders, exam autosubmit) and the background worker running beside it. Plain HTTP on loopback,
 # so HTTPS redirects, HSTS and secure-only cookies are off (a deployment keeps them on).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,7 +37,10 @@ export PEIXUN_LOG_LEVEL="${PEIXUN_LOG_LEVEL:-INFO}"
 
 "$BIN/python" manage.py run_jobs &
 JOBS=$!
-trap 'kill "$JOBS" 2>/dev/null || true' EXIT INT TERM
+# The background worker (django-tasks' database backend): runs the external records imports.
+"$BIN/python" manage.py db_worker --no-reload --interval 1 &
+WORKER=$!
+trap 'kill "$JOBS" "$WORKER" 2>/dev/null || true' EXIT INT TERM
 
 echo ""
 echo "peixun 演示环境: http://127.0.0.1:${PORT}/  (密码均为 peixun-demo)"
@@ -46,7 +49,7 @@ echo "  org_admin  县直机关工委管理员 / org admin of the working commit
 echo "  secretary  党支部书记 / branch secretary"
 echo "  member     党员 / member of that branch"
 echo "  viewer     只读督查 / read-only viewer of the whole tenant"
-echo "  (DEBUG off as in production; the periodic jobs run beside the server: see docs/deployment.md)"
+echo "  (DEBUG off as in production; the periodic jobs and the task worker run beside the server: see docs/deployment.md)"
 echo ""
 "$BIN/gunicorn" peixun.wsgi --bind "127.0.0.1:${PORT}" --workers 2 --threads 4 \
   --access-logfile - --error-logfile -

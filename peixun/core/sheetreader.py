@@ -1,6 +1,8 @@
 """The child process that parses an untrusted workbook: `python -m peixun.core.sheetreader`.
 
-It reads the .xlsx bytes on stdin and writes the first sheet's rows as JSON on stdout. It runs
+It reads the .xlsx bytes on stdin and writes the first sheet's rows as JSON on stdout (or, with
+`--stream PATH`, reads the file at PATH and writes one JSON line per row, for files too long to
+hand over whole). It runs
 under an address-space limit set by the parent (`spreadsheets.read_first_sheet`), so a file that
 makes the parser allocate without bound kills this child, never a web worker. It imports nothing
 of Django, so it starts in tens of milliseconds.
@@ -15,7 +17,11 @@ import datetime as dt
 import importlib
 import io
 import json
+import os
+import re
 import sys
+import zipfile
+from collections.abc import Iterator
 from typing import Any
 
 EXIT_UNREADABLE = 3
@@ -71,7 +77,148 @@ def parse(data: bytes) -> list[list[Any]]:
     return [[encode_cell(cell) for cell in row] for row in rows]
 
 
+# A sheet is parsed in parts of this many rows, each its own small workbook sharing the
+# original's strings and styles: calamine holds a whole sheet's cells, ~600 bytes a row.
+STREAM_PART_ROWS = int(os.environ.get("PEIXUN_SHEET_PART_ROWS") or 50_000)  # tests use a few
+_HEAD = re.compile(rb"<(\w+:)?sheetData\b[^>]*>")
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*/>")
+
+
+def _sheet_parts(package: zipfile.ZipFile, name: str) -> Iterator[tuple[bytes, int]]:
+    """The sheet part's XML cut into whole-row pieces of STREAM_PART_ROWS rows, each made a
+    sheet of its own (the original head, those rows, the closing tags), with how many inflated
+    bytes of the part have been read so far. A sheet whose rows do not number themselves
+    (no r="…") comes whole, since a piece would restart its numbering at 1."""
+    with package.open(name) as part:
+        pending = bytearray()
+        match = None
+        while match is None:
+            chunk = part.read(1 << 20)
+            if not chunk:
+                yield bytes(pending), len(pending)
+                return
+            pending += chunk
+            match = _HEAD.search(pending)
+        read = len(pending)
+        prefix = match.group(1) or b""
+        head = _DIMENSION.sub(b"", bytes(pending[: match.end()]))
+        close = b"</" + prefix + b"row>"
+        tail = b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
+        del pending[: match.end()]
+        first_row = bytes(pending[: pending.find(b">") + 1])
+        numbered = b"row" not in first_row or b" r=" in first_row
+        rows = pending.count(close)
+        while True:
+            while numbered and rows >= STREAM_PART_ROWS:
+                cut = -1
+                for _ in range(STREAM_PART_ROWS):
+                    cut = pending.find(close, cut + 1)
+                cut += len(close)
+                yield head + bytes(pending[:cut]) + tail, read
+                del pending[:cut]
+                rows -= STREAM_PART_ROWS
+            chunk = part.read(1 << 20)
+            if not chunk:
+                break
+            read += len(chunk)
+            # A closing tag cut between two chunks is counted once, when the chunk joins it.
+            overlap = bytes(pending[-16:])
+            rows += (overlap + chunk).count(close) - overlap.count(close)
+            pending += chunk
+        end = pending.rfind(b"</" + prefix + b"sheetData>")
+        if end >= 0:
+            del pending[end:]
+        if pending.strip():
+            yield head + bytes(pending) + tail, read
+
+
+def _part_workbook(package: zipfile.ZipFile, sheet_name: str, sheet_xml: bytes) -> io.BytesIO:
+    """A stored (uncompressed) copy of the package with `sheet_xml` as its first sheet."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as copy:
+        for info in package.infolist():
+            if info.filename == sheet_name:
+                copy.writestr(info.filename, sheet_xml)
+            elif not info.filename.startswith("xl/worksheets/"):
+                copy.writestr(info.filename, package.read(info.filename))
+    out.seek(0)
+    return out
+
+
+def stream(path: str) -> int:
+    """`--stream PATH`: the first sheet row by row, one JSON line each ([cells…]), after a
+    first line {"bytes": the sheet's inflated size} and, before each part's rows, a line
+    {"at": inflated bytes read}. The sheet is parsed in parts, so neither this child nor its
+    parent ever holds more than a part's cells, however long the sheet."""
+    from python_calamine import CalamineWorkbook  # noqa: PLC0415 — loaded by main() before the try
+
+    out = sys.stdout
+    dumps = json.JSONEncoder(ensure_ascii=False, default=_encode_default).encode
+    try:
+        package = zipfile.ZipFile(path)
+        sheet_name = _first_sheet_name(package)
+        total = package.getinfo(sheet_name).file_size
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return EXIT_UNREADABLE
+    out.write(json.dumps({"bytes": total}) + "\n")
+    try:
+        for sheet_xml, read in _sheet_parts(package, sheet_name):
+            workbook = CalamineWorkbook.from_filelike(
+                _part_workbook(package, sheet_name, sheet_xml)
+            )
+            del sheet_xml
+            sheet = workbook.get_sheet_by_index(0)
+            start_row, start_column = sheet.start or (0, 0)
+            out.write(json.dumps({"at": read, "start": start_row}) + "\n")
+            pad: list[Any] = [None] * start_column
+            # iter_rows would pad a part that starts at row 500,001 with 500,000 empty rows;
+            # the part's own rows are at most STREAM_PART_ROWS, held as lists for a moment.
+            for row in sheet.to_python(skip_empty_area=True):
+                out.write(dumps(pad + row if pad else row))
+                out.write("\n")
+            del workbook, sheet
+    except MemoryError:
+        raise
+    except Exception:  # calamine raises several unrelated types for damaged files
+        out.flush()
+        return EXIT_UNREADABLE
+    out.flush()
+    return 0
+
+
+def _first_sheet_name(package: zipfile.ZipFile) -> str:
+    """The part of the workbook's first sheet (as calamine's get_sheet_by_index(0) reads)."""
+    workbook = package.read("xl/workbook.xml")
+    match = re.search(rb"<(?:\w+:)?sheet\b[^>]*?\sr:id=\"([^\"]+)\"", workbook)
+    names = package.namelist()
+    if match is not None and "xl/_rels/workbook.xml.rels" in names:
+        rels = package.read("xl/_rels/workbook.xml.rels")
+        for rel in re.finditer(rb"<(?:\w+:)?Relationship\b[^>]*>", rels):
+            tag = rel.group(0)
+            if b'Id="' + match.group(1) + b'"' in tag:
+                target = re.search(rb'Target="([^"]+)"', tag)
+                if target is not None:
+                    name = target.group(1).decode("utf-8", "replace")
+                    name = name.lstrip("/") if name.startswith("/") else "xl/" + name
+                    if name in names:
+                        return name
+    sheets = sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+    if not sheets:
+        raise KeyError("no worksheet")
+    return sheets[0]
+
+
+def _encode_default(value: Any) -> Any:
+    encoded = encode_cell(value)
+    if encoded is value:
+        raise TypeError(type(value).__name__)
+    return encoded
+
+
 def main() -> int:
+    if len(sys.argv) == 3 and sys.argv[1] == "--stream":
+        importlib.import_module("python_calamine")
+        return stream(sys.argv[2])
     data = sys.stdin.buffer.read()
     formulas = "--formulas" in sys.argv
     # Loaded outside the try: a library that cannot load (out of the parent's memory limit, say)

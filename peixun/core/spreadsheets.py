@@ -23,8 +23,9 @@ import resource
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -89,7 +90,20 @@ def max_unpacked_bytes() -> int:
     return 25 * int(settings.ROSTER_MAX_UPLOAD_BYTES)
 
 
-def check_xlsx_package(data: bytes) -> None:
+def check_xlsx_package(data: bytes | Path, *, max_unpacked: int | None = None) -> None:
+    """Refuse what is not an .xlsx package, or one that unpacks larger than `max_unpacked`
+    (default: `max_unpacked_bytes()`). `data` is the upload's bytes or the path it is kept at."""
+    if isinstance(data, Path):
+        with data.open("rb") as handle:
+            head = handle.read(8)
+        if not head:
+            raise SheetFileError(_("The file is empty."))
+        _check_package(head, data, max_unpacked)
+        return
+    _check_package(data[:8], io.BytesIO(data), max_unpacked)
+
+
+def _check_package(data: bytes, package_file: Any, max_unpacked: int | None) -> None:
     if not data:
         raise SheetFileError(_("The file is empty."))
     if data.startswith(_OLE_MAGIC):
@@ -106,14 +120,15 @@ def check_xlsx_package(data: bytes) -> None:
     if not data.startswith(_ZIP_MAGIC):
         raise SheetFileError(not_xlsx)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
+        with zipfile.ZipFile(package_file) as package:
             entries = package.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise SheetFileError(not_xlsx) from None
     names = {entry.filename for entry in entries}
     if "xl/workbook.xml" not in names:
         raise SheetFileError(not_xlsx)
-    if sum(entry.file_size for entry in entries) > max_unpacked_bytes():
+    limit = max_unpacked_bytes() if max_unpacked is None else max_unpacked
+    if sum(entry.file_size for entry in entries) > limit:
         raise SheetFileError(_("The workbook is too large when unpacked; split it into parts."))
 
 
@@ -271,6 +286,135 @@ def read_first_sheet(data: bytes, *, formulas: bool = False) -> list[list[Any]]:
             )
         )
     return [[decode_cell(cell) for cell in row] for row in json.loads(done.stdout)]
+
+
+# Streaming reads (`iter_sheet_rows`, `iter_csv_rows`) are for files far longer than a roster: an
+# external platform's export of a province's year. Excel's own limit caps them.
+STREAM_MAX_ROWS = 1_048_576
+STREAM_MAX_COLUMNS = MAX_SHEET_COLUMNS
+_STREAM_MEMORY_BYTES = 3 * 1024**3
+_STREAM_SECONDS = 600
+_STREAM_UNPACKED_BYTES = 2 * 1024**3
+
+
+def _limit_stream_child() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (_STREAM_MEMORY_BYTES, _STREAM_MEMORY_BYTES))
+    resource.setrlimit(resource.RLIMIT_CPU, (_STREAM_SECONDS, _STREAM_SECONDS))
+
+
+def iter_sheet_rows(
+    path: Path, *, on_progress: Callable[[float], None] | None = None
+) -> Iterator[tuple[int, list[Any]]]:
+    """The first sheet of the .xlsx at `path` as (Excel row number, cells), one row at a time.
+
+    The package is checked as for `read_first_sheet`; the parser runs in a child process under
+    address-space and CPU limits, parses the sheet in parts and sends one JSON line per row, so
+    neither process ever holds the whole sheet. `on_progress` hears the share of the sheet read
+    (0–1) before each part. Raises SheetFileError when the file cannot be read, before or
+    during the rows.
+    """
+    check_xlsx_package(path, max_unpacked=_STREAM_UNPACKED_BYTES)
+    damaged = _("The workbook is damaged and cannot be read; open it in Excel and save it again.")
+    child = subprocess.Popen(  # noqa: S603 — our own interpreter and module, no shell
+        [sys.executable, "-m", "peixun.core.sheetreader", "--stream", str(path)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=_limit_stream_child,  # noqa: PLW1509 — sets limits only, before exec
+    )
+    assert child.stdout is not None  # noqa: S101 — PIPE was asked for
+    try:
+        first = child.stdout.readline()
+        if not first:
+            code = child.wait()
+            raise SheetFileError(damaged if code == EXIT_UNREADABLE else _too_big_message())
+        total = max(1, int(json.loads(first)["bytes"]))
+        number = 0
+        loads = json.loads
+        for line in child.stdout:
+            if line[:1] == b"{":  # a part begins: where it starts and how far the file is read
+                marker = loads(line)
+                number = int(marker["start"])
+                if on_progress is not None:
+                    on_progress(min(1.0, int(marker["at"]) / total))
+                continue
+            number += 1
+            if number > STREAM_MAX_ROWS:
+                raise SheetFileError(
+                    _("The file has more than %(max_rows)s rows; split it into parts.")
+                    % {"max_rows": f"{STREAM_MAX_ROWS:,}"}
+                )
+            cells = loads(line)
+            if len(cells) > STREAM_MAX_COLUMNS:
+                cells = cells[:STREAM_MAX_COLUMNS]
+            # Only a date, time or duration travels as {"…": …}: most rows need no decoding.
+            yield number, [decode_cell(c) for c in cells] if b'{"' in line else cells
+        code = child.wait()
+        if code == EXIT_UNREADABLE:
+            raise SheetFileError(damaged)
+        if code != 0:
+            raise SheetFileError(_too_big_message())
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        child.stdout.close()
+
+
+def _too_big_message() -> str:
+    return _(
+        "The workbook could not be read within the server's limits; save it again in "
+        "Excel, keep only the data, and upload it."
+    )
+
+
+_CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # Chinese platforms export either
+
+
+def csv_encoding(path: Path) -> str:
+    """UTF-8 (with or without a BOM) when the file's start decodes as such, else GB18030."""
+    with path.open("rb") as handle:
+        head = handle.read(1 << 16)
+    if b"\x00" in head:
+        raise SheetFileError(_("This file is not a CSV text file; save it as CSV or .xlsx."))
+    try:
+        head.decode("utf-8-sig")
+    except UnicodeDecodeError as problem:
+        # A character cut at the end of the sample is still UTF-8.
+        if problem.start < len(head) - 3:
+            return _CSV_ENCODINGS[1]
+    return _CSV_ENCODINGS[0]
+
+
+def iter_csv_rows(
+    path: Path, *, on_progress: Callable[[float], None] | None = None
+) -> Iterator[tuple[int, list[Any]]]:
+    """A CSV export as (row number, cells), read as it streams (Python's csv module parses
+    untrusted text safely in-process). `on_progress` hears the share of the file read (0–1)
+    every 50,000 rows."""
+    import csv  # noqa: PLC0415 — only the CSV imports need it
+
+    encoding = csv_encoding(path)
+    size = path.stat().st_size
+    with path.open(encoding=encoding, errors="replace", newline="") as handle:
+        reader = csv.reader(handle)
+        number = 0
+        try:
+            for cells in reader:
+                number += 1
+                if number > STREAM_MAX_ROWS:
+                    raise SheetFileError(
+                        _("The file has more than %(max_rows)s rows; split it into parts.")
+                        % {"max_rows": f"{STREAM_MAX_ROWS:,}"}
+                    )
+                if on_progress is not None and number % 50_000 == 0:
+                    on_progress(min(1.0, handle.buffer.tell() / max(1, size)))  # type: ignore[attr-defined]
+                yield number, [c.strip() for c in cells[:STREAM_MAX_COLUMNS]]
+        except csv.Error:
+            raise SheetFileError(
+                _("Row %(row)s of the CSV file cannot be read; save it again as CSV.")
+                % {"row": number + 1}
+            ) from None
 
 
 @dataclass

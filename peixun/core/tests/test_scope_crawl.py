@@ -26,6 +26,7 @@ from peixun.hours.models import Kind
 from peixun.hours.services import certificate_issue, entry_record
 from peixun.learning.services.classes import online_class_create
 from peixun.learning.tests.fixtures import make_course
+from peixun.learning.tests.import_fixtures import review_batch
 from peixun.orglife.models import MeetingKind
 from peixun.orglife.tests.test_regularity import meeting
 from peixun.plans.tests.fixtures import branch_plan
@@ -63,6 +64,9 @@ KINDS_BY_PATH = [
     ("reports/drafts/", "report"),
     ("learning/courses/", "course"),
     ("learning/items/", "item"),
+    ("learning/imports/sources/", "import_source"),
+    ("learning/imports/lines/", "import_line"),
+    ("learning/imports/", "import_batch"),
 ]
 KINDS_BY_NAME = {
     "grant_id": "grant",
@@ -87,6 +91,8 @@ KINDS_BY_NAME = {
     "online_class_id": "online_class",
     "course_id": "course",
     "item_id": "item",
+    "batch_id": "import_batch",
+    "line_id": "import_line",
 }
 # Objects the crawl does not build yet (each needs a longer story): their routes are skipped.
 NOT_BUILT = {"notification", "rule", "makeup", "attempt"}
@@ -197,6 +203,7 @@ class ScopeCrawlTests(PersonaTestCase):
                     "ends_on": timezone.localdate(),
                 },
             ).pk,  # fmt: skip
+            **review_batch(other.root),
         }
         # Another branch's objects: 第一党支部's, which the secretary of 第二党支部 may not see.
         world = cls.world
@@ -249,6 +256,7 @@ class ScopeCrawlTests(PersonaTestCase):
                     "ends_on": timezone.localdate(),
                 },
             ).pk,  # fmt: skip
+            **review_batch(world.branch),
         }
 
     def status(self, client: Client, method: str, url: str) -> int:

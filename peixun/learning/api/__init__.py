@@ -3,9 +3,11 @@ completions. Each area is a module whose router is added here (others add theirs
 
 from ninja import Router
 
+from .imports import router as imports_router
 from .member import router as member_router
 from .staff import router as staff_router
 
 router = Router(tags=["learning"])
 router.add_router("", member_router)
 router.add_router("/staff", staff_router)
+router.add_router("", imports_router)

@@ -1,7 +1,8 @@
-"""The learning app's models, one module per topic (the import helper adds `imports`)."""
+"""The learning app's models, one module per topic; this package re-exports every model."""
 
 from .classes import OnlineClass, OnlineClassCourse, OnlineClassQuerySet
 from .courses import Course, CourseItem, CourseQuerySet, ItemKind, LearningRule, MoveOn
+from .imports import ExternalRecord, ExternalSource, ImportBatch, ImportLine
 from .progress import Completion, ItemProgress, PlaySession, QuizAttempt, Strike
 
 __all__ = [
@@ -9,6 +10,10 @@ __all__ = [
     "Course",
     "CourseItem",
     "CourseQuerySet",
+    "ExternalRecord",
+    "ExternalSource",
+    "ImportBatch",
+    "ImportLine",
     "ItemKind",
     "ItemProgress",
     "LearningRule",
