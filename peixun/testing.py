@@ -226,8 +226,9 @@ def check_printable_ledger(
     assert sheet.freeze_panes == freeze, sheet.freeze_panes
     setup = sheet.page_setup
     assert str(setup.paperSize) == "9", setup.paperSize
-    assert setup.orientation == orientation, setup.orientation
-    assert int(setup.fitToWidth) == across and int(setup.fitToHeight) == 0
+    assert setup.orientation == orientation, (sheet.title, setup.orientation)
+    fit = (int(setup.fitToWidth), int(setup.fitToHeight))
+    assert fit == (across, 0), fit
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     headers = [str(c.value) for c in sheet[header] if c.value is not None]
     assert len(set(headers)) == len(headers), headers

@@ -495,13 +495,13 @@ def template_page(
 ) -> None:
     """Print and screen settings for an import template, a normal-mode sheet whose headers stay
     in row 1 (where its import and its instructions look for them): bold, boxed, wrapped
-    headers; each column as wide as its header or `widths[i]`, whichever is wider (capped);
+    headers; each column as wide as its header (capped) or `widths[i]`, whichever is wider;
     row 1 frozen and repeated on every printed page; A4 in the orientation its width needs,
     fitted to the page width, "第 N 页，共 M 页" in the footer."""
     fitted = []
     for index, header in enumerate(headers):
         floor = widths[index] if index < len(widths) else 0
-        fitted.append(min(max(text_width(header) + 2, floor, MIN_WIDTH), MAX_WIDTH))
+        fitted.append(max(min(max(text_width(header) + 2, MIN_WIDTH), MAX_WIDTH), floor))
     for index, (header, width) in enumerate(zip(headers, fitted, strict=True), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
         cell = sheet.cell(row=1, column=index)
