@@ -297,7 +297,7 @@ class LedgerSheet:
         for row, role in pending:
             self._write(row, role)
 
-    def _fit(self, sample: list[list[Any]]) -> None:
+    def _fit(self, sample: list[tuple[list[Any], str]]) -> None:
         self.widths = []
         for index, column in enumerate(self.columns):
             content = max(
