@@ -62,7 +62,8 @@ def test_member_prints_their_record_and_secretary_issues_a_certificate(  # type:
     with page.expect_download() as download:
         page.get_by_role("button", name="下载").click()
     assert downloaded(download).startswith(b"%PDF")
-    assert download.value.suggested_filename.endswith("2024—2025.pdf")
+    # The browser takes the Chinese name (filename*), not the ASCII fallback.
+    assert download.value.suggested_filename == f"培训档案-{world.member.name}-2024—2025.pdf"
     # A year range the record does not allow: the form says so, nothing is downloaded.
     page.fill("#id_first_year", "2025")
     page.fill("#id_last_year", "2024")

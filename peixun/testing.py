@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from typing import Any, ClassVar
+from urllib.parse import unquote
 
 from django.contrib.auth.models import AnonymousUser
 from django.test import Client, TestCase
@@ -193,3 +195,44 @@ def ledger_rows(sheet: Any) -> list[tuple[Any, ...]]:
     """The header row of a 台账 sheet and every row below it, as values: what `sheet.iter_rows(
     values_only=True)` gave before the sheets had title rows above their headers."""
     return list(sheet.iter_rows(min_row=ledger_header_row(sheet), values_only=True))
+
+
+def download_names(response: Any) -> tuple[str, str]:
+    """(the ASCII `filename`, the decoded `filename*`) of a download's Content-Disposition;
+    the second is "" when the header has none (an ASCII name needs no `filename*`)."""
+    header = response["Content-Disposition"]
+    plain = re.search(r'filename="([^"]*)"', header)
+    encoded = re.search(r"filename\*=UTF-8''([^;]+)", header, re.IGNORECASE)
+    assert header.startswith("attachment;"), header
+    assert plain is not None, header
+    assert plain.group(1).isascii(), header
+    return plain.group(1), unquote(encoded.group(1)) if encoded else ""
+
+
+def check_printable_ledger(
+    sheet: Any, *, title: str, orientation: str, freeze: str, across: int = 1
+) -> list[str]:
+    """Assert what every 台账 sheet (loaded with openpyxl) holds to be printed and read: its
+    title row says `title` (merged over the table), the subtitle names 单位/期间/导出日期, the
+    header row is frozen at `freeze` and repeated on every printed page, A4 (9) in
+    `orientation`, fitted to `across` pages wide; the headers are Chinese and unique. Returns
+    the headers."""
+    header = ledger_header_row(sheet)
+    titles = [c.value for c in sheet[1] if c.value]
+    assert titles == [title], (titles, title)
+    subtitle = next(c.value for c in sheet[2] if c.value)
+    assert "导出日期：" in subtitle, subtitle
+    assert sheet.print_title_rows == f"${header}:${header}", sheet.print_title_rows
+    assert sheet.freeze_panes == freeze, sheet.freeze_panes
+    setup = sheet.page_setup
+    assert str(setup.paperSize) == "9", setup.paperSize
+    assert setup.orientation == orientation, (sheet.title, setup.orientation)
+    fit = (int(setup.fitToWidth), int(setup.fitToHeight))
+    assert fit == (across, 0), fit
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    headers = [str(c.value) for c in sheet[header] if c.value is not None]
+    assert len(set(headers)) == len(headers), headers
+    for text in headers:
+        # Chinese words; a letter may stand for an option or a statistic (选项A, 难度（p）).
+        assert re.search(r"[\u4e00-\u9fff]", text) and not re.search(r"[A-Za-z]{2,}", text), text
+    return headers

@@ -57,10 +57,11 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 
 from .docxstyle import chinese_date
 
-Kind = Literal["text", "date", "datetime", "integer", "number", "hours", "percent"]
+Kind = Literal["text", "date", "datetime", "integer", "number", "hours", "percent", "money"]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -72,6 +73,7 @@ NUMBER_FORMATS: dict[str, str] = {
     "number": "General",
     "hours": "General",  # multiples of 0.25: 12, 12.5, 12.25, never "12."
     "percent": "0.0%",
+    "money": "#,##0.00",  # yuan: two decimals, thousands separated
 }
 # Display widths of the typed kinds, in characters.
 _KIND_WIDTH = {"date": 11, "datetime": 17, "percent": 6}  # digits print wider in CJK fonts
@@ -162,6 +164,8 @@ def _shown_width(value: Any, kind: str) -> int:
         return _KIND_WIDTH["datetime" if isinstance(value, dt.datetime) else "date"]
     if kind == "percent" and isinstance(value, int | float):
         return len(f"{value:.1%}")
+    if kind == "money" and isinstance(value, int | float):
+        return len(f"{value:,.2f}")
     return text_width(str(value))
 
 
@@ -205,7 +209,7 @@ class LedgerSheet:
         # openpyxl's per-value conversion (which tries each cell as a value first).
         self.worksheet._values_to_row = _cells_of_row
         self.rows = 0  # data rows appended
-        self._pending: list[list[Any]] | None = []
+        self._pending: list[tuple[list[Any], str]] | None = []
         self._validations: list[tuple[int, list[str], int]] = []
         self._styles: dict[tuple[str, str], Any] = {}
         self._written = 0  # rows of the worksheet written so far
@@ -213,31 +217,40 @@ class LedgerSheet:
 
     # -- the caller's side
 
-    def append(self, values: Sequence[Any]) -> None:
-        """One data row, a value per column (None or "" for a blank cell)."""
+    def append(self, values: Sequence[Any], *, struck: bool = False) -> None:
+        """One data row, a value per column (None or "" for a blank cell); `struck` rows (a
+        voided expense) print struck through in grey, still legible, so nobody sums them."""
         if len(values) > len(self.columns):
             raise ValueError(f"{len(values)} values for {len(self.columns)} columns")
         self.rows += 1
         row = [_plain(value) for value in values]
+        role = "struck" if struck else "body"
         if self._pending is not None:
-            self._pending.append(row)
+            self._pending.append((row, role))
             if len(self._pending) >= SAMPLE_ROWS:
                 self._flush()
             return
-        self._write(row, "body")
+        self._write(row, role)
 
     def extend(self, rows: Iterable[Sequence[Any]]) -> None:
         for values in rows:
             self.append(values)
 
-    def totals(self, values: Sequence[Any], label: str | None = None) -> None:
-        """The totals row, bold: `values` per column; a blank first cell says 合计 (`label`)."""
+    def totals(self, values: Sequence[Any], label: str | None = None, span: int = 1) -> None:
+        """A totals row, bold: `values` per column; a blank first cell says 合计 (`label`).
+        `span` merges the label's cell across the first columns (left blank in `values`), so a
+        longer label (其中：党费) has room beside narrow columns such as 序号. Call it again for
+        each further totals row (a subtotal per fund)."""
         self._flush()
         row = [_plain(value) for value in values]
         row += [None] * (len(self.columns) - len(row))
         if row[0] in (None, ""):
             row[0] = label or _("Total")
-        self._write(row, "total")
+        number = self._next_row()
+        self._write(row, "total", span)
+        if span > 1:
+            last = get_column_letter(min(span, len(self.columns)))
+            self.worksheet.merged_cells.add(f"A{number}:{last}{number}")
 
     def note(self, text: str) -> None:
         """A line of text below the table (merged across it): a summary to fill in by hand."""
@@ -281,14 +294,18 @@ class LedgerSheet:
         self._fit(pending)
         self._setup_page()
         self._write_head()
-        for row in pending:
-            self._write(row, "body")
+        for row, role in pending:
+            self._write(row, role)
 
-    def _fit(self, sample: list[list[Any]]) -> None:
+    def _fit(self, sample: list[tuple[list[Any], str]]) -> None:
         self.widths = []
         for index, column in enumerate(self.columns):
             content = max(
-                (_shown_width(row[index], column.kind) for row in sample if index < len(row)),
+                (
+                    _shown_width(row[index], column.kind)
+                    for row, _role in sample
+                    if index < len(row)
+                ),
                 default=0,
             )
             fit = HEADER_FIT["text" if column.kind == "text" else "figures"]
@@ -350,7 +367,13 @@ class LedgerSheet:
                 )
                 cell.number_format = "@"
             else:
-                cell.font = Font(name=_FONT, bold=role == "total", size=11)
+                cell.font = Font(
+                    name=_FONT,
+                    bold=role == "total",
+                    size=11,
+                    strike=role == "struck",
+                    color="808080" if role == "struck" else None,
+                )
                 cell.border = _BOX
                 cell.number_format = NUMBER_FORMATS.get(kind, "@")
                 cell.alignment = Alignment(vertical="center", wrap_text=kind in ("text", "formula"))
@@ -393,7 +416,7 @@ class LedgerSheet:
         cell._style = self._style(kind, role)
         return cell
 
-    def _write(self, row: list[Any], role: str) -> None:
+    def _write(self, row: list[Any], role: str, span: int = 1) -> None:
         cells = [
             self._cell(row[index] if index < len(row) else None, column.kind, role)
             for index, column in enumerate(self.columns)
@@ -401,7 +424,8 @@ class LedgerSheet:
         # Spreadsheets do not grow a row to its wrapped text on opening: give a row whose text
         # wraps the height of its lines (a capped column's long text, a stem, a note).
         lines = 1
-        for value, width in zip(row, self.widths, strict=False):
+        widths = [sum(self.widths[:span]), *self.widths[1:]]  # the first cell may be merged
+        for value, width in zip(row, widths, strict=False):
             if isinstance(value, str) and (len(value) * 2 > width - 2 or "\n" in value):
                 lines = max(lines, wrapped_lines(value, width - 2))
         height = max(self.row_height or 0, LINE_HEIGHT * lines + 3 if lines > 1 else 0)
@@ -459,6 +483,59 @@ class LedgerSheet:
             head.append(cell)
         self._written += 1
         sheet.append(head)
+
+
+def template_page(
+    sheet: Worksheet,
+    headers: Sequence[str],
+    *,
+    widths: Sequence[int] = (),
+    freeze_columns: int = 0,
+    title: str = "",
+) -> None:
+    """Print and screen settings for an import template, a normal-mode sheet whose headers stay
+    in row 1 (where its import and its instructions look for them): bold, boxed, wrapped
+    headers; each column as wide as its header (capped) or `widths[i]`, whichever is wider;
+    row 1 frozen and repeated on every printed page; A4 in the orientation its width needs,
+    fitted to the page width, "第 N 页，共 M 页" in the footer."""
+    fitted = []
+    for index, header in enumerate(headers):
+        floor = widths[index] if index < len(widths) else 0
+        fitted.append(max(min(max(text_width(header) + 2, MIN_WIDTH), MAX_WIDTH), floor))
+    for index, (header, width) in enumerate(zip(headers, fitted, strict=True), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+        cell = sheet.cell(row=1, column=index)
+        cell.value = header
+        cell.font = Font(name=_FONT, bold=True, size=11)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = _BOX
+    sheet.row_dimensions[1].height = 24
+    sheet.freeze_panes = f"{get_column_letter(freeze_columns + 1)}2"
+    _print_setup(sheet, sum(fitted), title)
+    sheet.print_title_rows = "1:1"
+
+
+def notes_page(sheet: Worksheet, title: str = "") -> None:
+    """Print settings for a sheet of instructions: A4 portrait, fitted to the page width."""
+    width = sum((d.width or 0) for d in sheet.column_dimensions.values())
+    _print_setup(sheet, min(width, PORTRAIT_WIDTH), title)
+
+
+def _print_setup(sheet: Worksheet | WriteOnlyWorksheet, width: float, title: str) -> None:
+    setup = sheet.page_setup
+    setup.paperSize = PAPER_A4
+    setup.orientation = "portrait" if width <= PORTRAIT_WIDTH else "landscape"
+    setup.fitToWidth = 1
+    setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.page_margins = PageMargins(
+        left=0.6, right=0.5, top=0.6, bottom=0.7, header=0.3, footer=0.3
+    )
+    if title:
+        sheet.oddFooter.left.text = _clip(title, 60).replace("&", "&&")
+        sheet.oddFooter.left.size = 8
+    sheet.oddFooter.right.text = _("Page &P of &N")
+    sheet.oddFooter.right.size = 9
 
 
 def _cells_of_row(cells: Sequence[Cell | None], row: int) -> Iterator[Cell]:
@@ -534,7 +611,7 @@ class LedgerBook:
         sheet = self.workbook.create_sheet(_sheet_name(name, self))
         for index, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
-        sheet.page_setup.paperSize = PAPER_A4
+        _print_setup(sheet, min(sum(widths), PORTRAIT_WIDTH), name)
         style, quoted = WriteOnlyCell(sheet), WriteOnlyCell(sheet)
         for prototype in (style, quoted):
             prototype.alignment = Alignment(wrap_text=True, vertical="top")

@@ -19,18 +19,18 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from peixun.core.apiutils import ErrorOut, Id, IdParam, Paged, ReasonIn, query_error
+from peixun.core.downloads import download
 from peixun.core.scoping import can_read_org
 from peixun.members.models import Member
 
 from . import selectors
-from .documents import MAX_BYTES
+from .documents import MAX_BYTES, attendance_names
 from .logic import signin_token, token_seconds_left
 from .models import Attendance, Event, LeaveRequest
 from .selectors import event_settings_for
@@ -364,14 +364,8 @@ def import_attendance(
 def attendance_sheet(request: HttpRequest, event_id: IdParam) -> HttpResponse:
     """The .xlsx sheet to fill in, listing the members expected."""
     event = selectors.event_managed(request.user, event_id)
-    response = HttpResponse(
-        attendance_template(actor=request.user, event=event),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"attendance-{event.pk}.xlsx"
-    )
-    return response
+    name, fallback = attendance_names(event)
+    return download(attendance_template(actor=request.user, event=event), name, fallback=fallback)
 
 
 # -- sign-in -------------------------------------------------------------------------------------

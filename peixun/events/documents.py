@@ -15,9 +15,10 @@ import contextlib
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from peixun.core.downloads import file_name
 from peixun.core.spreadsheets import (
     RowError,
     SheetFileError,
@@ -29,7 +30,7 @@ from peixun.core.spreadsheets import (
 from peixun.core.text import fold_width
 from peixun.core.workbooks import Column, LedgerBook, ledger_title
 
-from .models import Attendance
+from .models import Attendance, Event
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -138,6 +139,20 @@ def sheet_cell(cells: list[Any], sheet: Sheet, name: str) -> str:
     return undo_neutralise(fold_width(cell_text(cells[column])).strip())
 
 
+def _attendance_counts(statuses: list[str | None]) -> str:
+    """应到 12 人；已登记：出席 9、请假 1；未登记 2 人: the counts of the sheet's rows."""
+    recorded = [
+        f"{word} {statuses.count(status)}"
+        for status, word in WORD_OF.items()
+        if statuses.count(status)
+    ]
+    return _("Expected: %(n)s; recorded: %(recorded)s; not yet recorded: %(open)s") % {
+        "n": len(statuses),
+        "recorded": "、".join(recorded) or "0",
+        "open": statuses.count(None),
+    }
+
+
 def attendance_workbook(
     *,
     title: str,
@@ -156,6 +171,7 @@ def attendance_workbook(
             title=ledger_title(org_name, _("%(title)s attendance sheet") % {"title": title}),
             org=org_name,
             period=period,
+            lines=[_attendance_counts([status for _name, _id, status in rows])],
             columns=[
                 Column(header, width=width)
                 for header, width in zip(TEMPLATE_HEADERS, (12, 16, 14, 10, 30), strict=True)
@@ -188,3 +204,13 @@ def attendance_workbook(
             widths=[90],
         )
         return count, book.save()
+
+
+def attendance_names(event: Event) -> tuple[str, str]:
+    """(考勤表-<event>-20261015.xlsx, attendance-<pk>-20261015.xlsx): the Chinese name of the
+    sheet's download and its ASCII fallback."""
+    day = f"{timezone.localtime(event.starts_at):%Y%m%d}"
+    return (
+        file_name("考勤表", event.title, day, ext="xlsx"),
+        f"attendance-{event.pk}-{day}.xlsx",
+    )

@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any
 
@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -44,6 +44,8 @@ from peixun.core.workbooks import (
     as_of_period,
     date_span,
     ledger_title,
+    notes_page,
+    template_page,
 )
 from peixun.orgs.selectors import org_above_label
 
@@ -75,6 +77,7 @@ DIFFICULTY_WORD: dict[int, str] = {
 }
 TRUE_WORD = "对"
 FALSE_WORD = "错"
+TEMPLATE_TITLE = "题库导入模板"
 WIDTHS = {"题型": 8, "题干": 48, "答案": 12, "知识点": 16, "难度": 8, "解析": 36, "出处": 20}
 
 EXAMPLES: tuple[tuple[str, ...], ...] = (
@@ -116,15 +119,22 @@ def _column_letter(index: int) -> str:
     return str(get_column_letter(index))
 
 
-def _format_sheet(sheet: Worksheet, headers: Iterable[str], rows: int) -> None:
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "B2"
-    for index, header in enumerate(headers, start=1):
-        letter = _column_letter(index)
-        sheet.column_dimensions[letter].width = WIDTHS.get(header, 14)
+def _format_sheet(sheet: Worksheet, headers: Sequence[str], rows: int) -> None:
+    # Row 1 keeps the headers the import and the 说明 sheet name; A4, fitted, repeated.
+    template_page(
+        sheet,
+        headers,
+        widths=[WIDTHS.get(header, 14) for header in headers],
+        freeze_columns=1,
+        title=TEMPLATE_TITLE,
+    )
+    wrapped = Alignment(vertical="top", wrap_text=True)
+    for row in sheet.iter_rows(min_row=2, max_row=rows + 1):
+        for cell in row:
+            cell.alignment = wrapped
+    for index, _header in enumerate(headers, start=1):
         # Text columns: what is typed stays as typed (a leading = or 0 included).
-        sheet.column_dimensions[letter].number_format = "@"
+        sheet.column_dimensions[_column_letter(index)].number_format = "@"
     last = max(rows, 1) + 1000
     kinds = DataValidation(
         type="list", formula1='"' + ",".join(KIND_WORD.values()) + '"', allow_blank=True
@@ -195,6 +205,7 @@ def question_template_workbook() -> bytes:
         for row in notes.iter_rows():
             for cell in row:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+        notes_page(notes, TEMPLATE_TITLE)
         return _save(workbook)
 
 

@@ -28,7 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -40,7 +40,14 @@ from peixun.core.spreadsheets import (
     read_first_sheet,
     undo_neutralise,
 )
-from peixun.core.workbooks import Column, LedgerBook, as_of_period, ledger_title
+from peixun.core.workbooks import (
+    Column,
+    LedgerBook,
+    as_of_period,
+    ledger_title,
+    notes_page,
+    template_page,
+)
 
 from .logic import CHOICE_FIELDS, choice_help
 from .models import ETHNICITIES, Member
@@ -333,6 +340,12 @@ def _instructions(workbook: Workbook) -> None:
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["B"].width = 8
     sheet.column_dimensions["C"].width = 90
+    wrapped = Alignment(vertical="top", wrap_text=True)
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = wrapped
+    sheet.print_title_rows = "1:1"
+    notes_page(sheet, _("How to fill in"))
 
 
 def roster_template() -> bytes:
@@ -343,13 +356,18 @@ def roster_template() -> bytes:
         sheet = workbook.active
         assert sheet is not None
         sheet.title = _("Roster")
-        sheet.append(roster_headers())
-        sheet.freeze_panes = "A2"
+        headers = roster_headers()
+        sheet.append(headers)
+        # Row 1 keeps the headers the import reads; A4, fitted to the page, repeated, frozen.
+        template_page(
+            sheet,
+            headers,
+            widths=[_WIDTHS.get(field, 12) for field in ROSTER_FIELDS],
+            freeze_columns=1,
+            title=_("Party member roster"),
+        )
         for index, field in enumerate(ROSTER_FIELDS, start=1):
             letter = get_column_letter(index)
-            header = sheet.cell(row=1, column=index)
-            header.font = Font(bold=True)
-            sheet.column_dimensions[letter].width = _WIDTHS.get(field, 12)
             cells = f"{letter}2:{letter}5001"
             # A column style, so what people type there later takes it: IDs stay text instead
             # of numbers Excel rounds, dates show as dates.

@@ -14,7 +14,7 @@ from peixun.accounts.documents import SlipRow, activation_slips_pdf
 from peixun.accounts.models import ActivationCode, User
 from peixun.accounts.services.accounts import code_hash
 from peixun.core.models import AuditEvent
-from peixun.testing import PersonaTestCase, make_member
+from peixun.testing import PersonaTestCase, download_names, make_member
 
 CODE = re.compile(r"[2-9A-HJ-NP-Z]{5}-[2-9A-HJ-NP-Z]{5}")
 
@@ -63,7 +63,10 @@ class SlipsPdfTests(PersonaTestCase):
         self.make_logins(3)
         response = self.client_for("org_admin").post(self.url(), {"scope": "subtree"})
         self.assertEqual(response["Content-Type"], "application/pdf")
-        self.assertIn('filename="activation-slips-T010102.pdf"', response["Content-Disposition"])
+        self.assertEqual(
+            download_names(response),
+            ("activation-slips-T010102.pdf", "账号激活通知单-第二党支部.pdf"),
+        )
         pages = pdf_pages(response.content)
         # The three new logins; the branch's secretary already has a password.
         self.assertEqual(len(pages), 3)

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from peixun.core.downloads import download, file_name
 from peixun.core.forms import error_text
 from peixun.core.pagination import paginate
 from peixun.core.params import absolute_url, pk_or_404
@@ -137,7 +138,6 @@ def _slips_download(
     request: HttpRequest,
     pk: int,
     build: Callable[[list[documents.SlipRow]], bytes],
-    content_type: str,
     extension: str,
 ) -> HttpResponse:
     """The activation slips of every account awaiting activation in the org (or its subtree),
@@ -149,31 +149,25 @@ def _slips_download(
     if not issued:
         messages.info(request, _("No login here is awaiting activation."))
         return redirect("accounts:org", pk=org.pk)
-    response = HttpResponse(build(slip_rows(request, issued)), content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="activation-slips-{org.code}.{extension}"'
+    return download(
+        build(slip_rows(request, issued)),
+        file_name("账号激活通知单", org.name, ext=extension),
+        fallback=f"activation-slips-{org.code}.{extension}",
     )
-    return response
 
 
 @login_required
 @require_POST
 @never_cache
 def slips_download(request: HttpRequest, pk: int) -> HttpResponse:
-    return _slips_download(
-        request,
-        pk,
-        documents.activation_slips,
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "docx",
-    )
+    return _slips_download(request, pk, documents.activation_slips, "docx")
 
 
 @login_required
 @require_POST
 @never_cache
 def slips_download_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    return _slips_download(request, pk, documents.activation_slips_pdf, "application/pdf", "pdf")
+    return _slips_download(request, pk, documents.activation_slips_pdf, "pdf")
 
 
 def _code_page(request: HttpRequest, issued: IssuedCode, title: str) -> HttpResponse:

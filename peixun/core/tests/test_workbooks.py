@@ -14,11 +14,12 @@ import zipfile
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import SimpleTestCase
 from django.utils import translation
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from peixun.core.workbooks import (
     MAX_WIDTH,
@@ -27,6 +28,8 @@ from peixun.core.workbooks import (
     LedgerBook,
     date_span,
     ledger_title,
+    notes_page,
+    template_page,
     text_width,
     wrapped_lines,
     year_period,
@@ -298,3 +301,88 @@ class NoteTests(SimpleTestCase):
         assert loaded is not None
         self.assertEqual(loaded["A5"].value, "实到：____")
         self.assertIn("A5:B5", {str(r) for r in loaded.merged_cells.ranges})
+
+
+class MoneyStruckAndSubtotalTests(SimpleTestCase):
+    """What the spending ledger asks of the writer: yuan cells, struck (voided) rows and
+    several labelled totals rows whose label spans the narrow first columns."""
+
+    def _sheet(self, rows: int = 2) -> Any:
+        with translation.override("zh-hans"):
+            book = LedgerBook()
+            sheet = book.sheet(
+                "经费支出台账",
+                title="第一党支部2026年度经费支出台账",
+                columns=[Column("序号", "integer"), Column("用途"), Column("金额（元）", "money")],
+            )
+            for number in range(1, rows + 1):
+                sheet.append([number, f"第{number}笔", Decimal("1234567.5")], struck=number == 2)
+            sheet.totals(["合计（1笔）", None, Decimal("1234567.50")], span=2)
+            sheet.totals(["其中：党费", None, 0], span=2)
+            return load_workbook(io.BytesIO(book.save())).active
+
+    def test_money_is_a_number_shown_in_yuan_and_its_column_fits_it(self) -> None:
+        sheet = self._sheet()
+        cell = sheet["C4"]
+        self.assertEqual(
+            (cell.data_type, cell.value, cell.number_format), ("n", 1234567.5, "#,##0.00")
+        )
+        self.assertGreaterEqual(sheet.column_dimensions["C"].width, len("1,234,567.50") + 2)
+
+    def test_a_struck_row_is_struck_through_in_grey_and_others_are_not(self) -> None:
+        sheet = self._sheet()
+        self.assertFalse(sheet["B4"].font.strike)
+        self.assertTrue(all(cell.font.strike for cell in sheet[5]))
+        self.assertEqual(sheet["B5"].font.color.rgb, "00808080")
+
+    def test_struck_rows_past_the_measured_sample_are_struck_too(self) -> None:
+        sheet = self._sheet(rows=SAMPLE_ROWS + 3)
+        self.assertTrue(sheet.cell(row=5, column=2).font.strike)
+        self.assertFalse(sheet.cell(row=SAMPLE_ROWS + 6, column=2).font.strike)
+
+    def test_subtotal_rows_are_bold_with_their_label_merged_across(self) -> None:
+        sheet = self._sheet()
+        merged = {str(r) for r in sheet.merged_cells.ranges}
+        self.assertTrue({"A6:B6", "A7:B7"} <= merged)
+        self.assertEqual([sheet["A6"].value, sheet["C6"].value], ["合计（1笔）", 1234567.5])
+        self.assertEqual([sheet["A7"].value, sheet["C7"].value], ["其中：党费", 0])
+        self.assertTrue(sheet["A7"].font.bold and sheet["C7"].font.bold)
+        # The label has the merged width: its row is not made tall for a 6-wide 序号 column.
+        self.assertIsNone(sheet.row_dimensions[6].height)
+
+
+class TemplatePageTests(SimpleTestCase):
+    """Import templates keep their headers in row 1 and print like the 台账."""
+
+    def test_headers_fitted_boxed_frozen_repeated_on_a4(self) -> None:
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        headers = ["姓名", "成为发展对象日期", "题干"] + [f"选项{c}" for c in "ABCDEFGH"]
+        sheet.append(headers)
+        with translation.override("zh-hans"):
+            template_page(sheet, headers, widths=[12, 0, 48], freeze_columns=1, title="模板")
+            notes = book.create_sheet("说明")
+            notes.column_dimensions["A"].width = 100
+            notes_page(notes)
+        loaded = load_workbook(io.BytesIO(_saved(book)))
+        first = loaded.worksheets[0]
+        self.assertEqual([c.value for c in first[1]], headers)
+        widths = [first.column_dimensions[c].width for c in "ABCD"]
+        self.assertEqual(widths, [12, 18, 48, 7])  # the given floor, the header, uncapped 48
+        self.assertTrue(first["B1"].font.bold and first["B1"].alignment.wrap_text)
+        self.assertEqual(first["B1"].border.left.style, "thin")
+        self.assertEqual((first.freeze_panes, first.print_title_rows), ("B2", "$1:$1"))
+        setup = first.page_setup
+        self.assertEqual((str(setup.paperSize), setup.orientation), ("9", "landscape"))
+        self.assertEqual((int(setup.fitToWidth), int(setup.fitToHeight)), (1, 0))
+        self.assertIn("&P", first.oddFooter.right.text)
+        self.assertEqual(first.oddFooter.left.text, "模板")
+        second = loaded.worksheets[1].page_setup
+        self.assertEqual((str(second.paperSize), second.orientation), ("9", "portrait"))
+
+
+def _saved(book: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -19,7 +19,13 @@ from peixun.events.services import (
     attendance_template,
 )
 from peixun.members.models import Member
-from peixun.testing import World, ledger_header_row, ledger_rows, make_member
+from peixun.testing import (
+    World,
+    check_printable_ledger,
+    ledger_header_row,
+    ledger_rows,
+    make_member,
+)
 
 from .fixtures import SessionFixture, class_session
 
@@ -249,8 +255,14 @@ class ImportTests(TestCase):
         assert sheet is not None
         self.assertEqual(sheet["A1"].value, f"{self.fx.event.org.name}{self.fx.event.title}考勤表")
         self.assertIn("单位：", sheet["A2"].value)
-        self.assertEqual(str(sheet.page_setup.paperSize), "9")
-        self.assertEqual(sheet.print_title_rows, "$3:$3")
+        # The counts of the rows below, from the data: 3 expected, 1 marked 迟到 so far.
+        self.assertEqual(sheet["A3"].value, "应到3人；已登记：迟到 1；未登记2人")
+        check_printable_ledger(
+            sheet,
+            title=f"{self.fx.event.org.name}{self.fx.event.title}考勤表",
+            orientation="portrait",
+            freeze="B5",
+        )
         self.assertEqual(sheet.column_dimensions["B"].number_format, "@")  # 0123 stays 0123
         rows = ledger_rows(sheet)
         self.assertEqual(list(rows[0]), ["姓名", "身份证号后4位", "手机号", "状态", "备注"])

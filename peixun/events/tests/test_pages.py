@@ -25,7 +25,7 @@ from peixun.events.models import Attendance, Event, EventSettings, LeaveRequest
 from peixun.events.services import event_settings_for, leave_request
 from peixun.hours.models import CreditEntry
 from peixun.members.models import Member
-from peixun.testing import OtherTenant, PersonaTestCase, make_member, make_user
+from peixun.testing import OtherTenant, PersonaTestCase, download_names, make_member, make_user
 
 from .fixtures import SessionFixture, class_session
 
@@ -355,7 +355,12 @@ class AttendancePageTests(EventPageTestCase):
             response["Content-Type"],
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        self.assertIn("attachment", response["Content-Disposition"])
+        event = self.fx.event
+        day = f"{timezone.localtime(event.starts_at):%Y%m%d}"
+        names = (f"attendance-{event.pk}-{day}.xlsx", f"考勤表-{event.title}-{day}.xlsx")
+        self.assertEqual(download_names(response), names)
+        api = self.client_for("org_admin").get(f"/api/v1/events/{event.pk}/attendance/template")
+        self.assertEqual(download_names(api), names)
 
 
 class LeavePageTests(EventPageTestCase):

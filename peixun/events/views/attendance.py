@@ -20,11 +20,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from peixun.core.downloads import download
 from peixun.core.forms import error_text
 from peixun.core.middleware import HtmxHttpRequest
 from peixun.core.pagination import paginate
@@ -32,7 +33,7 @@ from peixun.core.uploads import upload_held, upload_hold
 from peixun.orgs.selectors import attach_org_trails
 
 from .. import selectors
-from ..documents import MAX_BYTES
+from ..documents import MAX_BYTES, attendance_names
 from ..forms import AttendanceImportForm, ReasonForm, RosterFilterForm
 from ..models import Attendance, Event
 from ..registry import close_owner_url
@@ -50,7 +51,6 @@ from ..services import (
     event_settings_for,
 )
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_KIND = "attendance"
 ERRORS_SHOWN = 500
 ROSTER_PAGE = 100
@@ -226,12 +226,8 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
 def template(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_managed(request.user, pk)
     data = attendance_template(actor=request.user, event=event)
-    response = HttpResponse(data, content_type=XLSX)
-    name = _("attendance-%(date)s.xlsx") % {
-        "date": timezone.localtime(event.starts_at).strftime("%Y%m%d")
-    }
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    name, fallback = attendance_names(event)
+    return download(data, name, fallback=fallback)
 
 
 # -- import --------------------------------------------------------------------------------------

@@ -10,10 +10,11 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from peixun.core.models import AuditEvent
-from peixun.testing import PersonaTestCase, ledger_rows
+from peixun.testing import PersonaTestCase, check_printable_ledger, download_names, ledger_rows
 
 from ..documents import TEMPLATE_HEADERS
 from ..models import Question
@@ -284,15 +285,24 @@ class BankPageTests(PersonaTestCase):
         )
         response = self.client_for("org_admin").get("/exams/bank/export.xlsx")
         self.assertEqual(response["Content-Type"], XLSX)
-        self.assertIn("attachment", response["Content-Disposition"])
+        today = f"{timezone.localdate():%Y%m%d}"
+        self.assertEqual(
+            download_names(response),
+            (f"question-bank-{today}.xlsx", f"题库-测试县直机关工委-{today}.xlsx"),
+        )
         sheet = load_workbook(io.BytesIO(response.content)).active
         assert sheet is not None
+        headers = check_printable_ledger(
+            sheet, title="测试县直机关工委题库（含答案）", orientation="landscape", freeze="C4"
+        )
+        self.assertEqual(headers, [*TEMPLATE_HEADERS, "所属组织", "已停用"])
         rows = ledger_rows(sheet)
-        self.assertEqual(list(rows[0][: len(TEMPLATE_HEADERS)]), list(TEMPLATE_HEADERS))
-        self.assertIn("题库", sheet["A1"].value)
-        self.assertEqual(str(sheet.page_setup.paperSize), "9")
         stems = {r[1] for r in rows[1:]}
         self.assertIn("=1+1 等于 2。", stems)  # as typed, a text cell
+        typed = next(
+            row[1] for row in sheet.iter_rows(min_row=4) if row[1].value == "=1+1 等于 2。"
+        )
+        self.assertEqual((typed.data_type, typed.quotePrefix), ("s", True))  # no apostrophe
         self.assertIn(self.own.stem, stems)
         self.assertNotIn(self.retired.stem, stems)
         # The other branch's secretary uses the shared questions but exports none of their
@@ -317,5 +327,19 @@ class BankPageTests(PersonaTestCase):
         self.assertEqual(events[2].actor_id, self.user("org_admin").pk)
         template = self.client_for("secretary").get("/exams/bank/template.xlsx")
         self.assertEqual(template["Content-Type"], XLSX)
+        self.assertEqual(download_names(template), ("question-template.xlsx", "题库导入模板.xlsx"))
         book = load_workbook(io.BytesIO(template.content))
         self.assertEqual(book.sheetnames, ["题目", "说明"])
+        # The headers stay in row 1 (what the import and the 说明 sheet name), printable on A4.
+        first = book["题目"]
+        self.assertEqual([c.value for c in first[1]], list(TEMPLATE_HEADERS))
+        self.assertTrue(all(c.font.bold for c in first[1]))
+        self.assertEqual(first.print_title_rows, "$1:$1")
+        self.assertEqual(first.freeze_panes, "B2")
+        for sheet_name, orientation in (("题目", "landscape"), ("说明", "portrait")):
+            setup = book[sheet_name].page_setup
+            self.assertEqual(str(setup.paperSize), "9")
+            self.assertEqual(setup.orientation, orientation)
+            self.assertEqual(int(setup.fitToWidth), 1)
+        widths = [first.column_dimensions[c].width for c in "ABCKLMN"]
+        self.assertEqual(widths, [8, 48, 14, 12, 16, 8, 36])

@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from peixun.core.models import AuditEvent
-from peixun.testing import PersonaTestCase, ledger_rows
+from peixun.testing import PersonaTestCase, check_printable_ledger, download_names, ledger_rows
 
 from ..models import Attempt, Candidate, Exam, Paper, Question
 from ..services import attempt_answer_save, attempt_start, attempt_submit, exam_rule_update
@@ -149,16 +149,32 @@ class ExamPageTests(PersonaTestCase):
         secretary = self.client_for("secretary").get(f"/exams/{exam.pk}/")
         self.assertContains(secretary, "第一党支部")
         self.assertNotContains(secretary, "第三党支部")
-        workbook = load_workbook(io.BytesIO(admin.get(f"/exams/{exam.pk}/results.xlsx").content))
+        response = admin.get(f"/exams/{exam.pk}/results.xlsx")
+        self.assertEqual(
+            download_names(response),
+            (f"exam-results-{exam.pk}.xlsx", f"成绩台账-{exam.title}.xlsx"),
+        )
+        workbook = load_workbook(io.BytesIO(response.content))
         people = ledger_rows(workbook.worksheets[1])[1:]
         by_branch = workbook.worksheets[0]
-        self.assertEqual(by_branch["A1"].value, f"{exam.org.name}{exam.title}成绩统计（按党组织）")
-        self.assertEqual(str(by_branch.page_setup.paperSize), "9")
-        self.assertEqual(by_branch.print_title_rows, "$3:$3")
+        for sheet, what, orientation, freeze in (
+            (by_branch, "成绩统计（按党组织）", "portrait", "C4"),
+            (workbook.worksheets[1], "成绩明细（按党员）", "landscape", "D4"),
+            (workbook.worksheets[2], "试题分析", "portrait", "B4"),
+        ):
+            check_printable_ledger(
+                sheet, title=f"{exam.org.name}{exam.title}{what}", orientation=orientation,
+                freeze=freeze,
+            )  # fmt: skip
         header = ledger_rows(workbook.worksheets[1])[0]
         self.assertEqual(header[-1], "提交时间")  # a submission, not a filing (报备)
-        submitted = [r for r in people if r[-1] is not None]
-        self.assertTrue(submitted and all(isinstance(r[-1], dt.datetime) for r in submitted))
+        submitted = [row[8] for row in workbook.worksheets[1].iter_rows(min_row=4) if row[8].value]
+        self.assertTrue(submitted and all(cell.is_date for cell in submitted))
+        self.assertEqual({cell.number_format for cell in submitted}, {"yyyy-mm-dd hh:mm"})
+        rates = [row[4] for row in by_branch.iter_rows(min_row=4) if row[4].value is not None]
+        self.assertTrue(
+            rates and {(c.data_type, c.number_format) for c in rates} == {("n", "0.0%")}
+        )
         branch_rows = ledger_rows(by_branch)
         self.assertEqual(branch_rows[-1][0], "合计")
         self.assertEqual(branch_rows[-1][2], sum(r[2] for r in branch_rows[1:-1]))

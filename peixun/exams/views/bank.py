@@ -18,20 +18,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from peixun.core.downloads import download, file_name
 from peixun.core.forms import add_service_errors, mark_invalid
 from peixun.core.pagination import paginate
 from peixun.core.pickers import picker_answer
 from peixun.core.scoping import can_manage_org, get_visible_or_404
 from peixun.core.uploads import upload_held, upload_hold
+from peixun.orgs.selectors import reader_scope_org_name
 from peixun.plans.selectors import manageable_orgs
 
 from .. import selectors, services
-from ..documents import MAX_BYTES, MAX_ROWS, XLSX, question_template_workbook
+from ..documents import MAX_BYTES, MAX_ROWS, question_template_workbook
 from ..forms import BankFilterForm, ImportForm, QuestionForm, option_field
 from ..models import Question
 from ..services.imports import ImportRejected, ImportReport, questions_import
@@ -44,12 +46,6 @@ PROBLEMS_SHOWN = 500
 def _manageable(request: HttpRequest) -> Any:
     """The orgs the actor manages, as a tree (each under its parent, indented by the form)."""
     return manageable_orgs(request.user).order_by("path")
-
-
-def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
 
 
 def _question_errors(form: QuestionForm, error: ValidationError) -> None:
@@ -304,11 +300,15 @@ def bank_export(request: HttpRequest) -> HttpResponse:
     selectors.require_staff(request.user)
     filters = BankFilterForm(request.GET or None)
     data = services.question_bank_export(actor=request.user, search=filters.search())
-    return _xlsx(data, "题库导出.xlsx")
+    today = timezone.localdate()
+    name = file_name("题库", reader_scope_org_name(request.user), f"{today:%Y%m%d}", ext="xlsx")
+    return download(data, name, fallback=f"question-bank-{today:%Y%m%d}.xlsx")
 
 
 @login_required
 @require_GET
 def bank_template(request: HttpRequest) -> HttpResponse:
     selectors.require_staff(request.user)
-    return _xlsx(question_template_workbook(), "题库导入模板.xlsx")
+    return download(
+        question_template_workbook(), "题库导入模板.xlsx", fallback="question-template.xlsx"
+    )

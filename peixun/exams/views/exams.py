@@ -12,10 +12,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from peixun.core.downloads import download, file_name
 from peixun.core.forms import add_service_errors, mark_invalid
 from peixun.core.pagination import paginate
 from peixun.core.pickers import picker_answer
@@ -24,7 +24,6 @@ from peixun.orgs.selectors import reader_tenant
 from peixun.plans.selectors import manageable_orgs
 
 from .. import selectors, services
-from ..documents import XLSX
 from ..forms import ExamForm, RuleForm
 from ..models import Exam, ExamKind
 
@@ -230,11 +229,11 @@ def exam_remind(request: HttpRequest, pk: int) -> HttpResponse:
 def results_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     exam = _staff_exam(request, pk)
     content = services.exam_results_export(actor=request.user, exam=exam)
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"{exam.title}-成绩台账.xlsx"
+    return download(
+        content,
+        file_name("成绩台账", exam.title, ext="xlsx"),
+        fallback=f"exam-results-{exam.pk}.xlsx",
     )
-    return response
 
 
 @login_required

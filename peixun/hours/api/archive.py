@@ -20,13 +20,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.pagination import paginate
 
 from peixun.core.apiutils import Id, IdParam, OrgRef, Paged, Ref, Year, YearParam
+from peixun.core.downloads import download, file_name
 
 from ..models import HoursCertificate
 from ..registry import ArchiveLine
@@ -44,11 +44,6 @@ from ..services import archive_export, certificate_export, certificate_issue
 archive_router = Router(tags=["compliance"])
 certificates_router = Router(tags=["hours"])
 
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
-
 
 def query_errors(error: ValidationError) -> SchemaValidationError:
     """A service's field errors as a 422 naming query parameters."""
@@ -60,10 +55,9 @@ def query_errors(error: ValidationError) -> SchemaValidationError:
     )
 
 
-def file_response(data: bytes, fmt: str, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = content_disposition_header(True, f"{name}.{fmt}")
-    return response
+def file_response(data: bytes, fmt: str, name: tuple[str, ...], fallback: str) -> HttpResponse:
+    """The file named in Chinese (学时证明-张三-….pdf), the old code as the ASCII fallback."""
+    return download(data, file_name(*name, ext=fmt), fallback=f"{fallback}.{fmt}")
 
 
 # -- schemas -------------------------------------------------------------------------------------
@@ -297,7 +291,12 @@ def archive_file(
         )
     except ValidationError as error:
         raise query_errors(error) from None
-    return file_response(data, format, f"archive-{member_id}-{found.span}")
+    return file_response(
+        data,
+        format,
+        ("培训档案", found.member.name, found.span),
+        f"archive-{member_id}-{found.span}",
+    )
 
 
 # -- certificates --------------------------------------------------------------------------------
@@ -351,4 +350,9 @@ def certificate_file(
         data = certificate_export(actor=request.user, certificate=certificate, fmt=format)
     except ValidationError as error:
         raise query_errors(error) from None
-    return file_response(data, format, f"certificate-{certificate.serial}")
+    return file_response(
+        data,
+        format,
+        ("学时证明", certificate.member.name, certificate.serial),
+        f"certificate-{certificate.serial}",
+    )

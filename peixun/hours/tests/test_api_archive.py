@@ -7,7 +7,7 @@ import json
 
 from peixun.core.models import AuditEvent
 from peixun.hours.models import HoursCertificate
-from peixun.testing import PersonaTestCase
+from peixun.testing import PersonaTestCase, download_names
 
 from .test_archive_selectors import build_ledger
 
@@ -67,7 +67,10 @@ class ArchiveApiTests(PersonaTestCase):
     def test_file(self) -> None:
         response = self.client_for("viewer").get(self.url("/file", format="docx"))
         self.assertTrue(response.content.startswith(b"PK"))
-        self.assertIn("archive-", response["Content-Disposition"])
+        plain, chinese = download_names(response)
+        self.assertTrue(plain.startswith(f"archive-{self.world.member.pk}-"), plain)
+        self.assertTrue(chinese.startswith("培训档案-李明-"), chinese)
+        self.assertTrue(chinese.endswith(".docx"), chinese)
 
 
 class CertificateApiTests(PersonaTestCase):

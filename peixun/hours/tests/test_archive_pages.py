@@ -12,7 +12,7 @@ from peixun.core.describers import describe_events
 from peixun.core.models import AuditEvent
 from peixun.hours.models import HoursCertificate
 from peixun.hours.services import certificate_issue
-from peixun.testing import PersonaTestCase
+from peixun.testing import PersonaTestCase, download_names
 
 from .test_archive_selectors import build_ledger
 
@@ -51,7 +51,10 @@ class ArchivePrintPageTests(PersonaTestCase):
         pdf = client.get(self.url(first_year="2024", last_year="2025", format="pdf"))
         self.assertEqual(pdf["Content-Type"], "application/pdf")
         self.assertTrue(pdf.content.startswith(b"%PDF"))
-        self.assertIn("archive-", pdf["Content-Disposition"])
+        self.assertEqual(
+            download_names(pdf),
+            (f"archive-{self.world.member.pk}-2024-2025.pdf", "培训档案-李明-2024—2025.pdf"),
+        )
         docx = client.get(self.url(first_year="2024", last_year="2024", format="docx"))
         self.assertTrue(docx.content.startswith(b"PK"))
 
@@ -173,5 +176,21 @@ class CertificatePageTests(PersonaTestCase):
             reverse("hours:certificate", args=[self.certificate.pk, "docx"])
         )
         self.assertTrue(docx.content.startswith(b"PK"))
+        serial = self.certificate.serial
+        self.assertEqual(
+            download_names(docx),
+            (
+                f"certificate-{serial}.docx",
+                f"学时证明-{self.certificate.member.name}-{serial}.docx",
+            ),
+        )
+        api = self.client_for("member").get(
+            f"/api/v1/hours/certificates/{self.certificate.pk}/file", {"format": "pdf"}
+        )
+        self.assertEqual(api["Content-Type"], "application/pdf")
+        self.assertEqual(
+            download_names(api),
+            (f"certificate-{serial}.pdf", f"学时证明-{self.certificate.member.name}-{serial}.pdf"),
+        )
         bad = reverse("hours:certificate", args=[self.certificate.pk, "exe"])
         self.assertEqual(self.client_for("org_admin").get(bad).status_code, 404)

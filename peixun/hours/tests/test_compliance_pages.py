@@ -22,7 +22,13 @@ from peixun.hours.services import (
     requirements_seed_defaults,
     self_study_file,
 )
-from peixun.testing import PersonaTestCase, ledger_rows, make_member
+from peixun.testing import (
+    PersonaTestCase,
+    check_printable_ledger,
+    download_names,
+    ledger_rows,
+    make_member,
+)
 
 YEAR = 2025
 
@@ -217,6 +223,13 @@ class CompliancePageTests(PersonaTestCase):
         self.assertIn(f"期间：{YEAR}年1月1日至{YEAR}年12月31日", subtitle)
         self.assertEqual(str(sheet.page_setup.paperSize), "9")  # A4
         self.assertEqual(sheet.print_title_rows, "$3:$3")  # the header on every page
+        # Too wide for one page: two across, each repeating the name and branch columns.
+        check_printable_ledger(sheet, title=title, orientation="landscape", freeze="C4", across=2)
+        self.assertEqual(sheet.print_title_cols, "$A:$B")
+        self.assertEqual(
+            download_names(response),
+            (f"ledger-{w.branch.code}-{YEAR}.xlsx", f"学时台账-{w.branch.name}-{YEAR}年.xlsx"),
+        )
         rows = ledger_rows(sheet)
         header, body, totals = rows[0], rows[1:-1], rows[-1]
         by_name = {row[0]: dict(zip(header, row, strict=True)) for row in body}

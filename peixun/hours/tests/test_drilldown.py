@@ -27,7 +27,7 @@ from peixun.hours.models import Requirement
 from peixun.hours.services import entry_record, requirements_seed_defaults
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
-from peixun.testing import PersonaTestCase, ledger_rows, make_member, make_org
+from peixun.testing import PersonaTestCase, download_names, ledger_rows, make_member, make_org
 
 YEAR = 2025
 AS_OF = "2025-07-01"
@@ -233,7 +233,10 @@ class DrilldownAccessTests(DrilldownTestCase):
             self.export_url(status="behind", rule=self.rule_32.pk)
         )
         self.assertEqual(response.status_code, 200)
-        self.assertIn("behind-T01-2025.xlsx", response["Content-Disposition"])
+        self.assertEqual(
+            download_names(response),
+            ("behind-T01-2025.xlsx", f"学时滞后党员名单-{self.world.root.name}-2025年.xlsx"),
+        )
         sheet = load_workbook(io.BytesIO(response.content)).active
         assert sheet is not None
         self.assertTrue(sheet["A1"].value.startswith(self.world.root.name))

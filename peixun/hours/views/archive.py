@@ -11,10 +11,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from peixun.core.downloads import download, file_name
 from peixun.core.forms import add_service_errors
 from peixun.core.pagination import paginate
 from peixun.core.params import pk_or_404
@@ -30,17 +31,13 @@ from ..selectors import (
 )
 from ..services import archive_export, certificate_export, certificate_issue
 
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
+FORMATS = ("pdf", "docx")
 CERTIFICATE_PAGE_SIZE = 50
 
 
-def _file(data: bytes, fmt: str, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = content_disposition_header(True, f"{name}.{fmt}")
-    return response
+def _file(data: bytes, fmt: str, name: tuple[str, ...], fallback: str) -> HttpResponse:
+    """The file named in Chinese (培训档案-张三-2024—2026.pdf), the old code as fallback."""
+    return download(data, file_name(*name, ext=fmt), fallback=f"{fallback}.{fmt}")
 
 
 def _default_years(member: Member) -> tuple[int, int]:
@@ -72,7 +69,12 @@ def archive_print(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                return _file(content, data["format"], f"archive-{member.pk}-{archive.span}")
+                return _file(
+                    content,
+                    data["format"],
+                    ("培训档案", member.name, archive.span),
+                    f"archive-{member.pk}-{archive.span}",
+                )
         status = 400
     else:
         first, last = _default_years(member)
@@ -151,7 +153,12 @@ def certificate_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def certificate_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     certificate = certificate_visible_or_404(actor=request.user, pk=pk_or_404(pk))
-    if fmt not in CONTENT_TYPES:
+    if fmt not in FORMATS:
         raise Http404
     data = certificate_export(actor=request.user, certificate=certificate, fmt=fmt)
-    return _file(data, fmt, f"certificate-{certificate.serial}")
+    return _file(
+        data,
+        fmt,
+        ("学时证明", certificate.member.name, certificate.serial),
+        f"certificate-{certificate.serial}",
+    )

@@ -15,9 +15,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
+from peixun.core.downloads import download, file_name
 from peixun.core.pagination import paginate
 from peixun.core.params import pk_or_404, year_param
 from peixun.members.models import Member
@@ -49,7 +50,6 @@ from ..selectors import (
 )
 from ..services import compliance_drilldown_export, ledger_export
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIRST_YEAR = 2000
 TABLE_PAGE_SIZE = 50
 DRILL_PAGE_SIZE = 50
@@ -226,11 +226,11 @@ def member_page(request: HttpRequest, pk: int) -> HttpResponse:
 def ledger_download(request: HttpRequest, pk: int) -> HttpResponse:
     year = _year(request)
     data, org = ledger_export(actor=request.user, org=pk_or_404(pk), year=year)
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"ledger-{org.code}-{year}.xlsx"
+    return download(
+        data,
+        file_name("学时台账", org.name, f"{year}年", ext="xlsx"),
+        fallback=f"ledger-{org.code}-{year}.xlsx",
     )
-    return response
 
 
 def _drill_filters(request: HttpRequest) -> DrillFilters:
@@ -294,8 +294,8 @@ def drilldown_download(request: HttpRequest, pk: int) -> HttpResponse:
         as_of=as_of,
         filters=_drill_filters(request),
     )
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"behind-{org.code}-{year}.xlsx"
+    return download(
+        data,
+        file_name("学时滞后党员名单", org.name, f"{year}年", ext="xlsx"),
+        fallback=f"behind-{org.code}-{year}.xlsx",
     )
-    return response

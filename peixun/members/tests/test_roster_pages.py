@@ -17,12 +17,22 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone, translation
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from peixun.core.crypto import keyed_hash
 from peixun.core.models import AuditEvent
+from peixun.core.workbooks import text_width
+from peixun.members.documents import roster_headers
 from peixun.members.models import Member
-from peixun.testing import PersonaTestCase, ledger_rows, new_id_number
+from peixun.testing import (
+    PersonaTestCase,
+    check_printable_ledger,
+    download_names,
+    ledger_rows,
+    new_id_number,
+)
 
 from .test_roster import HEADERS, person, xlsx
 
@@ -139,9 +149,27 @@ class RosterImportFlowTests(PersonaTestCase):
 class RosterDownloadTests(PersonaTestCase):
     def test_template_is_a_workbook(self) -> None:
         response = self.client_for("secretary").get(reverse("roster:template"))
-        self.assertIn("attachment", response["Content-Disposition"])
+        self.assertEqual(
+            download_names(response), ("roster-template.xlsx", "党员名册导入模板.xlsx")
+        )
         workbook = load_workbook(io.BytesIO(response.content))
         self.assertEqual(len(workbook.worksheets), 2)
+        sheet, notes = workbook.worksheets
+        # The headers stay in row 1, where the import reads them; each column at least as wide
+        # as its header (成为发展对象日期 is not cut); A4 landscape, fitted, row 1 repeated.
+        with translation.override("zh-hans"):
+            headers = roster_headers()
+        self.assertEqual([c.value for c in sheet[1]], headers)
+        for index, header in enumerate(headers, start=1):
+            width = sheet.column_dimensions[get_column_letter(index)].width
+            self.assertGreaterEqual(width, text_width(header) + 2, header)
+        self.assertEqual(sheet.print_title_rows, "$1:$1")
+        self.assertEqual(sheet.freeze_panes, "B2")
+        for printed, orientation in ((sheet, "landscape"), (notes, "portrait")):
+            setup = printed.page_setup
+            self.assertEqual((str(setup.paperSize), setup.orientation), ("9", orientation))
+            self.assertEqual((int(setup.fitToWidth), int(setup.fitToHeight)), (1, 0))
+        self.assertTrue(notes["C2"].alignment.wrap_text)
 
     def test_export_honours_the_list_filters(self) -> None:
         client = self.client_for("viewer")
@@ -151,7 +179,15 @@ class RosterDownloadTests(PersonaTestCase):
             reverse("roster:export") + f"?org={self.world.branch.pk}&q=李&status=full"
         )
         self.assertIn("no-store", response["Cache-Control"])
-        rows = ledger_rows(load_workbook(io.BytesIO(response.content)).worksheets[0])
+        today = f"{timezone.localdate():%Y%m%d}"
+        self.assertEqual(
+            download_names(response), (f"roster-{today}.xlsx", f"党员名册-第一党支部-{today}.xlsx")
+        )
+        sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+        check_printable_ledger(
+            sheet, title="第一党支部党员名册", orientation="landscape", freeze="B4"
+        )
+        rows = ledger_rows(sheet)
         self.assertEqual([row[0] for row in rows[1:]], ["李明"])
         # A viewer never sees plain ID numbers.
         self.assertIn("********", rows[1][4])

@@ -19,22 +19,22 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from peixun.core.downloads import download, file_name
 from peixun.core.scoping import Actor, get_visible_or_404, scope_of
 from peixun.core.spreadsheets import RowError
 from peixun.core.uploads import upload_held, upload_hold
 from peixun.orgs.models import Organization
+from peixun.orgs.selectors import reader_scope_org_name
 
 from ..documents import roster_template
 from ..forms import MemberFilterForm, RosterUploadForm
 from ..selectors import MemberFilters
 from ..services import RosterImportResult, roster_export, roster_import
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_KIND = "roster"
 ERRORS_SHOWN = 500  # a page of thousands of rows helps nobody; the count says how many more
 
@@ -123,17 +123,11 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
     )
 
 
-def xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
-
-
 @login_required
 @require_GET
 def template_download(request: HttpRequest) -> HttpResponse:
     require_importer(request.user)
-    return xlsx_response(roster_template(), "roster-template.xlsx")
+    return download(roster_template(), "党员名册导入模板.xlsx", fallback="roster-template.xlsx")
 
 
 @login_required
@@ -155,4 +149,10 @@ def export(request: HttpRequest) -> HttpResponse:
         else None
     )
     data = roster_export(actor=actor, filters=MemberFilters(org=org, **chosen))
-    return xlsx_response(data, f"roster-{timezone.localdate():%Y%m%d}.xlsx")
+    today = f"{timezone.localdate():%Y%m%d}"
+    org_name = org.name if org is not None else reader_scope_org_name(actor)
+    return download(
+        data,
+        file_name("党员名册", org_name, today, ext="xlsx"),
+        fallback=f"roster-{today}.xlsx",
+    )

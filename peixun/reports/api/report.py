@@ -10,11 +10,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.http import content_disposition_header
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from peixun.core.apiutils import Id, IdParam, OrgRef, Paged, Year, YearParam
+from peixun.core.downloads import download, file_name
 from peixun.core.params import absolute_url
 from peixun.orgs.selectors import org_field
 
@@ -25,7 +25,6 @@ from ..selectors import drafts as selectors
 from ..selectors.figures import FigureValue, clean_period, report_figures, report_org
 
 router = Router(tags=["reports"])
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class FigurePartOut(Schema):
@@ -245,13 +244,13 @@ def _download(request: HttpRequest, draft_id: int, fmt: str) -> HttpResponse:
     report = selectors.draft_report(request.user, draft)
     services.draft_export(actor=request.user, draft=draft, fmt=fmt)
     site = absolute_url(request, "/").rstrip("/")
-    if fmt == "docx":
-        response = HttpResponse(report_docx(report, site=site), content_type=DOCX)
-    else:
-        response = HttpResponse(report_pdf(report, site=site), content_type="application/pdf")
-    name = f"report-{draft.org.code}-{draft.first_year}-{draft.last_year}.{fmt}"
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    content = report_docx(report, site=site) if fmt == "docx" else report_pdf(report, site=site)
+    # Named by its title (县直机关工委2026年度党员教育培训工作报告.docx); the old code as fallback.
+    return download(
+        content,
+        file_name(draft.title or draft.org.name, ext=fmt),
+        fallback=f"report-{draft.org.code}-{draft.first_year}-{draft.last_year}.{fmt}",
+    )
 
 
 @router.get("/drafts/{int:draft_id}/report.docx")

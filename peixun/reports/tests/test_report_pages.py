@@ -14,7 +14,7 @@ from docx import Document
 from peixun.core.models import AuditEvent
 from peixun.orglife.models import MeetingKind
 from peixun.orglife.tests.test_regularity import meeting
-from peixun.testing import OtherTenant, PersonaTestCase
+from peixun.testing import OtherTenant, PersonaTestCase, download_names
 
 from ..models import ReportDraft, ReportKind
 from ..services import draft_create
@@ -128,6 +128,14 @@ class ReportPageTests(PersonaTestCase):
         self.assertIn("中心组学习2次", text.replace(" ", ""))
         pdf = client.get(f"/reports/drafts/{draft.pk}/report.pdf")
         self.assertTrue(pdf.content.startswith(b"%PDF"))
+        draft.refresh_from_db()
+        self.assertEqual(
+            download_names(pdf),
+            (
+                f"report-{draft.org.code}-{draft.first_year}-{draft.last_year}.pdf",
+                f"{draft.title}.pdf",
+            ),
+        )
         self.assertTrue(AuditEvent.objects.filter(verb="report.export").exists())
 
     def test_bad_input_stores_nothing(self) -> None:
@@ -231,6 +239,11 @@ class ReportApiTests(PersonaTestCase):
         pk = created.json()["id"]
         for suffix in ("", "/report.docx", "/report.pdf"):
             self.expect_personas(f"{API}drafts/{pk}{suffix}", READ_API)
+        made = ReportDraft.objects.get(pk=pk)
+        self.assertEqual(
+            download_names(admin.get(f"{API}drafts/{pk}/report.docx")),
+            (f"report-{made.org.code}-2019-2023.docx", f"{made.title}.docx"),
+        )
         self.expect_personas(
             f"{API}drafts", {**READ_API, "member": 200, "secretary": 200, "other_secretary": 200}
         )

@@ -13,11 +13,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from peixun.core.downloads import download, file_name
 from peixun.core.forms import BootstrapMixin, DateInput, add_service_errors, error_text
 from peixun.core.pagination import paginate
 from peixun.core.params import absolute_url
@@ -29,8 +29,6 @@ from .. import services
 from ..documents.report import report_docx, report_pdf
 from ..models import PROSE_FIELDS, ReportKind
 from ..selectors import drafts as selectors
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class DraftNewForm(BootstrapMixin, forms.Form):
@@ -187,13 +185,13 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     report = selectors.draft_report(actor, draft)
     services.draft_export(actor=actor, draft=draft, fmt=fmt)
     site = absolute_url(request, "/").rstrip("/")
-    if fmt == "docx":
-        response = HttpResponse(report_docx(report, site=site), content_type=DOCX)
-    else:
-        response = HttpResponse(report_pdf(report, site=site), content_type="application/pdf")
-    name = f"report-{draft.org.code}-{draft.first_year}-{draft.last_year}.{fmt}"
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    content = report_docx(report, site=site) if fmt == "docx" else report_pdf(report, site=site)
+    # Named by its title (县直机关工委2026年度党员教育培训工作报告.docx); the old code as fallback.
+    return download(
+        content,
+        file_name(draft.title or draft.org.name, ext=fmt),
+        fallback=f"report-{draft.org.code}-{draft.first_year}-{draft.last_year}.{fmt}",
+    )
 
 
 @login_required

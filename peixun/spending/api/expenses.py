@@ -14,16 +14,17 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from peixun.core.apiutils import Id, IdParam, OrgRef, Paged, Ref, YearParam, query_error
+from peixun.core.downloads import download
 from peixun.core.scoping import get_visible_or_404
 from peixun.orgs.models import Organization
 
 from .. import selectors, services
+from ..documents import attachment_fallback
 from ..models import Expense, ExpenseAttachment, Fund
 
 router = Router()
@@ -348,9 +349,9 @@ def attachment_file(
 ) -> HttpResponse:
     expense = selectors.expense_get(request.user, expense_id)
     attachment = selectors.attachment_of_expense_or_404(expense, attachment_id)
-    response = HttpResponse(attachment.file.read(), content_type="application/octet-stream")
-    response["Content-Disposition"] = content_disposition_header(True, attachment.name)
-    return response
+    return download(
+        attachment.file.read(), attachment.name, fallback=attachment_fallback(attachment)
+    )
 
 
 @router.delete("/{int:expense_id}/attachments/{int:attachment_id}", response={204: None})

@@ -23,16 +23,20 @@ def ledger_export(
     expenses: QuerySet[Expense],
     by_fund: dict[str, Decimal],
     total: Decimal,
+    year: int | None = None,
+    count: int | None = None,
 ) -> bytes:
     """The ledger of the expenses given (the caller's filtered, visible list) as .xlsx;
     audited ("expense.export") with the period and the number of rows."""
     rows = list(expenses)
     content = ledger_workbook(
+        org_name=org.name if org is not None else org_label,
         org_label=org_label,
-        period_label=period_label,
+        year=year,
         expenses=rows,
         by_fund=by_fund,
         total=total,
+        count=count,
     )
     audit_record(
         actor=actor,

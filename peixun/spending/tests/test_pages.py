@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from decimal import Decimal
 from typing import ClassVar
 
-from openpyxl import load_workbook
-
-from peixun.core.models import AuditEvent
 from peixun.plans.tests.fixtures import branch_plan
 from peixun.spending.models import Expense, ExpenseAttachment, Fund
 from peixun.spending.services import expense_attachment_add, expense_void
@@ -100,25 +96,6 @@ class PagesTest(PersonaTestCase):
                 self.assertEqual(page.context["totals"].total, Decimal(total))
         empty = admin.get(f"/spending/?year={YEAR - 1}")
         self.assertContains(empty, "尚未登记")
-
-    def test_ledger_xlsx(self) -> None:
-        response = self.client_for("viewer").get(
-            f"/spending/ledger.xlsx?year={YEAR}&org={self.world.branch.pk}"
-        )
-        sheet = load_workbook(io.BytesIO(response.content)).active
-        self.assertIn("第一党支部", sheet["A1"].value)
-        self.assertIn("经费支出台账", sheet["A1"].value)
-        self.assertEqual(sheet["A3"].value, "序号")
-        self.assertEqual(sheet.print_title_rows, "$3:$3")
-        rows = [r for r in sheet.iter_rows(min_row=4, values_only=True) if r[0]]
-        self.assertEqual(len(rows), 3)
-        self.assertIsInstance(rows[0][1], dt.datetime)
-        voided = [r for r in rows if r[4] == "录错的一笔"][0]
-        self.assertIn("重复录入", voided[9])
-        labels = {r[4]: r[5] for r in sheet.iter_rows(min_row=4, values_only=True) if not r[0]}
-        self.assertEqual(labels["合计"], 2000.5)
-        self.assertEqual(labels["党费"], 800)
-        self.assertTrue(AuditEvent.objects.filter(verb="expense.export").exists())
 
     def test_plan_actual_page(self) -> None:
         page = self.client_for("org_admin").get(

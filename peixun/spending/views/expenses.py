@@ -11,10 +11,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from peixun.core.downloads import download
 from peixun.core.forms import add_service_errors, error_text, render_form
 from peixun.core.pagination import paginate
 from peixun.core.pickers import picker_answer
@@ -22,11 +22,11 @@ from peixun.core.scoping import can_manage_org
 from peixun.orgs.selectors import attach_org_trails, org_path_label
 
 from .. import selectors, services
+from ..documents import attachment_fallback, ledger_names
 from ..forms import AttachmentForm, ExpenseFilterForm, ExpenseForm, VoidForm, year_choices
 from ..models import Expense
 
 LINKS = {"org", "training_class", "meeting", "plan_item", "decision_meeting"}
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def require_reader(request: HttpRequest) -> None:
@@ -103,11 +103,11 @@ def ledger_xlsx(request: HttpRequest) -> HttpResponse:
         expenses=expenses,
         by_fund=totals.by_fund,
         total=totals.total,
+        year=filters.year,
+        count=totals.count,
     )
-    response = HttpResponse(content, content_type=XLSX)
-    name = f"spending-{org.code if org else 'all'}-{filters.year or 'all'}.xlsx"
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    name, fallback = ledger_names(org, filters.year)
+    return download(content, name, fallback=fallback)
 
 
 def _form_values(form: ExpenseForm) -> dict[str, Any]:
@@ -241,9 +241,9 @@ def attachment_new(request: HttpRequest, pk: int) -> HttpResponse:
 def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     expense = selectors.expense_get(request.user, pk)
     attachment = selectors.attachment_of_expense_or_404(expense, attachment_pk)
-    response = HttpResponse(attachment.file.read(), content_type="application/octet-stream")
-    response["Content-Disposition"] = content_disposition_header(True, attachment.name)
-    return response
+    return download(
+        attachment.file.read(), attachment.name, fallback=attachment_fallback(attachment)
+    )
 
 
 @login_required
