@@ -117,6 +117,7 @@ class CJKPDF(FPDF):
     an odd page's number right with one character's space, an even page's left)."""
 
     numbered = False
+    footer_margins: tuple[float, float] | None = None  # the page's left and right margins
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -142,14 +143,16 @@ class CJKPDF(FPDF):
         self.set_font(PDF_SERIF, "", size)
         text = f"— {self.page_no()} —"
         width = self.get_string_width(text)
-        x = self.w - self.r_margin - em - width if self.page_no() % 2 else self.l_margin + em
-        # The 一字线 sits 7 mm under the 版心 (its bottom is where pages break).
-        self.set_xy(x, self.h - self.b_margin + 7 - em / 2)
-        self.cell(width, em, text)
+        # The page's own margins: a table being drawn moves l_margin to place itself.
+        left, right = self.footer_margins or (self.l_margin, self.r_margin)
+        x = self.w - right - em - width if self.page_no() % 2 else left + em
+        # The 一字线 (a third of an em above the baseline) 7 mm under the 版心, whose foot is
+        # where pages break.
+        self.text(x, self.h - self.b_margin + 7 + em * 0.35, text)
         self.set_char_spacing(spacing)
 
 
-def pdf_with_cjk_font(*, numbered: bool = False) -> FPDF:
+def pdf_with_cjk_font(*, numbered: bool = False) -> CJKPDF:
     """An A4 FPDF with the configured CJK fonts: PDF_FONT (黑体's stand-in, the one every older
     document uses, added at once), PDF_SERIF and PDF_KAI (added when first set), each with a bold
     style. Only the characters used are embedded, so a page is a few kilobytes. The font files

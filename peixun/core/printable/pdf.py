@@ -64,6 +64,7 @@ def page_margins(doc: Printable) -> tuple[float, float, float, float]:
 
 _NO_LINE_START = set("，。、；：？！”’）》〕】」』…—·")
 _NO_LINE_END = set("“‘（《〔【「『")
+_HANGING = set("，。、；：？！")
 
 
 def balanced_lines(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
@@ -102,6 +103,11 @@ def wrap(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
         for piece in list(token) if measure(token) > width else [token]:
             piece_width = measure(piece)
             if used + piece_width <= width + 1e-6 or not current:
+                current, used = current + piece, used + piece_width
+                continue
+            if piece in _HANGING and used <= width + 1e-6:
+                # A comma or full stop that does not fit hangs in the margin (as in Word and
+                # LibreOffice) rather than take the line's last character down with it.
                 current, used = current + piece, used + piece_width
                 continue
             carried = ""
@@ -162,7 +168,9 @@ class _Layout:
                     pdf.add_page()
                 last = index == len(lines) - 1
                 if align == Align.J and not last and len(line) > 1:
-                    gap = (self.width - self.measure(line)) / (len(line) - 1)
+                    # A hanging mark stays outside: the characters before it fill the line.
+                    core = line[:-1] if line[-1] in _HANGING else line
+                    gap = max(0.0, self.width - self.measure(core)) / max(1, len(core) - 1)
                     pdf.set_char_spacing(spacing + gap / _MM_PER_PT)
                     pdf.cell(self.width, height, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
                     pdf.set_char_spacing(spacing)
@@ -208,9 +216,10 @@ class _Layout:
                 self.font(PDF_SERIF, "B", size)
             height = size * _MM_PER_PT
             pdf.set_text_color(*RED)
-            # 7.2.2: the 发文机关标志's top 35 mm under the top of the 版心.
-            pdf.set_xy(pdf.l_margin, top + 35)
-            pdf.cell(self.width, height, doc.issuer, align=Align.C)
+            # 7.2.2: the 发文机关标志's top 35 mm under the top of the 版心 (a Chinese
+            # character's top is 0.88 em above its baseline in the Noto CJK faces).
+            x = pdf.l_margin + (self.width - pdf.get_string_width(doc.issuer)) / 2
+            pdf.text(x, top + 35 + 0.88 * height, doc.issuer)
             pdf.set_text_color(0, 0, 0)
             y = top + 35 + height
             if doc.reference:
@@ -490,6 +499,7 @@ def _layout(doc: Printable) -> tuple[bytes, _Layout]:
     pdf.c_margin = 0  # the body's lines use the whole 版心 (28 characters)
     left, top, right, bottom = page_margins(doc)
     pdf.set_margins(left, top, right)
+    pdf.footer_margins = (left, right)
     pdf.set_auto_page_break(auto=True, margin=bottom)
     pdf.set_title(doc.title)
     pdf.set_author(doc.author or doc.signature or doc.issuer)
