@@ -256,8 +256,9 @@ CONDENSE_TWENTIETHS = int((CHAR_PITCH - BODY_SIZE) * 20) - 1  # -5
 
 
 def docx_condense(run: Any) -> None:
-    """The run's characters a quarter point closer: 28 三号 characters to the 版心's line."""
-    r_pr = run._element.get_or_add_rPr()
+    """The run's characters (a python-docx Run or its w:r) a quarter point closer: 28 三号
+    characters to the 版心's line."""
+    r_pr = getattr(run, "_element", run).get_or_add_rPr()
     spacing = r_pr.find(qn("w:spacing"))
     if spacing is None:
         spacing = OxmlElement("w:spacing")

@@ -22,7 +22,6 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
-from docx.text.run import Run
 
 from ..docxstyle import (
     BODY_SIZE,
@@ -170,7 +169,7 @@ def _condense_body(document: Any) -> None:
             continue
         if any(parent.tag == qn("w:tbl") for parent in run_element.iterancestors()):
             continue
-        docx_condense(Run(run_element, None))
+        docx_condense(run_element)
 
 
 class _Writer:
@@ -398,7 +397,7 @@ class _Writer:
         table.autofit = False
         tbl_pr = table._tbl.tblPr
         position = OxmlElement("w:tblpPr")
-        left = self.document.sections[0].left_margin
+        left = self.document.sections[0].left_margin or Mm(0)
         for name, value in (
             ("w:leftFromText", "0"),
             ("w:rightFromText", "0"),
@@ -435,7 +434,7 @@ class _Writer:
             column.width = Pt(widths[index])
 
         def line(cell: Any, text: str, align: Any) -> Paragraph:
-            paragraph = cell.paragraphs[0]
+            paragraph: Paragraph = cell.paragraphs[0]
             paragraph.alignment = align
             fmt = paragraph.paragraph_format
             fmt.line_spacing = Pt(_LINE_PT)

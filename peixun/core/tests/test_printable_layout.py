@@ -141,6 +141,9 @@ def joined_lines(data: bytes) -> list[list[tuple[float, str]]]:
 
 
 class DocxLayoutTests(SimpleTestCase):
+    data: bytes
+    document: Any
+
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
@@ -164,18 +167,20 @@ class DocxLayoutTests(SimpleTestCase):
     def test_the_body_runs_fit_28_characters_to_a_line(self) -> None:
         # 16 pt condensed by 0.25 pt: 28 characters take 441 pt of the 版心's 442.2.
         body = next(p for p in self.document.paragraphs if p.text.startswith("为深入"))
-        spacing = body.runs[0]._element.rPr.find(qn("w:spacing"))
+        r_pr: Any = body.runs[0]._element.rPr
+        spacing = r_pr.find(qn("w:spacing"))
         self.assertEqual(spacing.get(qn("w:val")), "-5")
         self.assertLessEqual(28 * (16 - 0.25), 156 * MM)
         self.assertGreater(29 * (16 - 0.25), 156 * MM)
         # A plain document (no issuer) is not condensed.
         plain = Document(io.BytesIO(render_docx(Printable(title="名单").add(Para(BODY)))))
-        self.assertIsNone(plain.paragraphs[-1].runs[0]._element.rPr.find(qn("w:spacing")))
+        plain_r_pr: Any = plain.paragraphs[-1].runs[0]._element.rPr
+        self.assertIsNone(plain_r_pr.find(qn("w:spacing")))
 
     def test_every_run_names_its_font_for_every_script_and_is_chinese(self) -> None:
         xml = docx_part(self.data, "word/document.xml")
         root = ElementTree.fromstring(xml)
-        runs = [r for r in root.iter(qn("w:r")) if r.find(qn("w:t")) is not None]
+        runs: list[Any] = [r for r in root.iter(qn("w:r")) if r.find(qn("w:t")) is not None]
         self.assertGreater(len(runs), 50)
         fonts = set()
         for run in runs:
@@ -356,6 +361,10 @@ class DocxContentsTests(SimpleTestCase):
 
 
 class PdfLayoutTests(SimpleTestCase):
+    data: bytes
+    reader: PdfReader
+    pages: list[list[tuple[float, float, str, str]]]
+
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
@@ -470,7 +479,8 @@ class PdfLayoutTests(SimpleTestCase):
         self.assertEqual(metadata.author, "测试县统计局机关党委")
         self.assertEqual(metadata.subject, "党员教育培训")
         self.assertEqual(metadata.creator, "peixun")
-        self.assertEqual(str(self.reader.trailer["/Root"]["/Lang"]), "zh-CN")
+        root: Any = self.reader.trailer["/Root"]
+        self.assertEqual(str(root["/Lang"]), "zh-CN")
 
 
 FONTCONFIG = Path(__file__).resolve().parents[1] / "fonts" / "65-peixun-cjk.conf"
@@ -561,8 +571,8 @@ class LibreOfficeTests(SimpleTestCase):
         # 28 characters a line in LibreOffice too (its spacing between digits and Chinese aside).
         line = next(t for t in first if t.startswith("根据县委组织部"))
         self.assertEqual(len(line.rstrip("，。")), 28, line)
-        for number, page in enumerate(lines, start=1):
-            self.assertEqual(page[-1][1].replace(" ", ""), f"—{number}—")
+        for number, page_lines in enumerate(lines, start=1):
+            self.assertEqual(page_lines[-1][1].replace(" ", ""), f"—{number}—")
         printed = next((y, t) for y, t in lines[-1] if t.replace(" ", "").endswith("日印发"))
         self.assertTrue(250 < printed[0] < 263, printed)  # the 版记 at the foot of the page
 
