@@ -407,7 +407,7 @@ class _Writer:
             ("w:tblpYSpec", "bottom"),
         ):
             position.set(qn(name), value)
-        tbl_pr.insert(0, position)
+        _tbl_pr_insert(tbl_pr, position)
         table_width = tbl_pr.find(qn("w:tblW"))
         table_width.set(qn("w:w"), str(int(width * 20)))
         table_width.set(qn("w:type"), "dxa")
