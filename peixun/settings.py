@@ -214,6 +214,16 @@ SITE_URL = env_str("PEIXUN_SITE_URL", "")
 # default. A .ttc holds several fonts; PDF_FONT_INDEX picks one (2 is Noto Sans CJK SC).
 PDF_FONT_FILE = env_str("PEIXUN_PDF_FONT", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 PDF_FONT_INDEX = env_int("PEIXUN_PDF_FONT_INDEX", 2, minimum=0)
+# The free stand-ins for the official faces in PDF documents (docs/documents.md): the body's
+# 仿宋 and the title's 小标宋 (its Bold sibling) from Noto Serif CJK SC, 楷体 from AR PL UKai CN
+# (fonts-arphic-ukai); 黑体 is PDF_FONT_FILE. A missing file falls back to the serif, then to
+# PDF_FONT_FILE.
+PDF_SERIF_FONT_FILE = env_str(
+    "PEIXUN_PDF_SERIF_FONT", "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
+)
+PDF_SERIF_FONT_INDEX = env_int("PEIXUN_PDF_SERIF_FONT_INDEX", 2, minimum=0)
+PDF_KAI_FONT_FILE = env_str("PEIXUN_PDF_KAI_FONT", "/usr/share/fonts/truetype/arphic/ukai.ttc")
+PDF_KAI_FONT_INDEX = env_int("PEIXUN_PDF_KAI_FONT_INDEX", 0, minimum=0)
 
 if not DEBUG:
     # Off only for a plain-http demo on this machine (`make run`); a deployment serves HTTPS.
