@@ -15,6 +15,7 @@ from peixun.accounts.models import User
 from peixun.events.models import Event
 from peixun.exams.models import Exam
 from peixun.hours.models import HoursCertificate
+from peixun.learning.models import OnlineClass
 from peixun.orgs.models import Organization
 from peixun.plans.models import TrainingPlan
 from peixun.training.models import Enrolment, TrainingClass
@@ -98,6 +99,13 @@ class Demo:
         if event is None:
             raise DemoError("the demo branch has no event")
         return event
+
+    @functools.cached_property
+    def online_class(self) -> Any:
+        found = OnlineClass.objects.order_by("pk").first()
+        if found is None:
+            raise DemoError("the demo has no online class")
+        return found
 
     @functools.cached_property
     def exam(self) -> Any:

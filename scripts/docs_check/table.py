@@ -292,6 +292,70 @@ TABLE: tuple[Row, ...] = (
         "docx",
         Expect("any", (1, 1)),
     ),
+    Row(
+        "training-certificate-pdf",
+        "training:certificate_file",
+        "org_admin",
+        lambda d: d.url(
+            "training:certificate_file", d.closed_class.pk, d.completed_member.pk, "pdf"
+        ),
+        "pdf",
+        Expect("landscape", (1, 1)),
+    ),
+    Row(
+        "training-certificates-pdf",
+        "training:certificates",
+        "org_admin",
+        lambda d: d.url("training:certificates", d.closed_class.pk, "pdf"),
+        "pdf",
+        Expect("landscape", (1, 200)),
+    ),
+    Row(
+        "training-certificates-api",
+        "api:peixun_training_api_documents_get_certificates_file",
+        "org_admin",
+        lambda d: _q(
+            f"/api/v1/training/classes/{d.closed_class.pk}/certificates/file", format="zip"
+        ),
+        "zip",
+        Expect("landscape", (1, 1)),
+    ),
+    Row(
+        "training-notice-pdf",
+        "training:notice_file",
+        "org_admin",
+        lambda d: _q(
+            d.url("training:notice_file", d.open_class.pk, "pdf"), member=d.enrolled_member.pk
+        ),
+        "pdf",
+        Expect(pages=(1, 3)),
+    ),
+    Row(
+        "training-notices-zip",
+        "training:notices",
+        "org_admin",
+        lambda d: d.url("training:notices", d.open_class.pk, "zip"),
+        "zip",
+        Expect(pages=(1, 3)),
+    ),
+    Row(
+        "training-notices-api",
+        "api:peixun_training_api_documents_get_notices_file",
+        "org_admin",
+        lambda d: _q(f"/api/v1/training/classes/{d.open_class.pk}/notices/file", format="pdf"),
+        "pdf",
+        Expect(pages=(1, 300)),
+    ),
+    # -- learning: an online class's progress 台账
+    Row(
+        "learning-class-progress",
+        "learning:staff_class_progress_xlsx",
+        "org_admin",
+        lambda d: d.url("learning:staff_class_progress_xlsx", d.online_class.pk),
+        "xlsx",
+        SHEET,
+        ledger=True,
+    ),
     # -- events: the attendance sheet to fill in
     Row(
         "events-attendance-template",
@@ -316,9 +380,17 @@ TABLE: tuple[Row, ...] = (
         "plans-document",
         "plans:document",
         "org_admin",
-        lambda d: d.url("plans:document", d.plan.pk),
+        lambda d: d.url("plans:document", d.plan.pk, "docx"),
         "docx",
         Expect(pages=(1, 10)),
+    ),
+    Row(
+        "plans-document-pdf",
+        "plans:document",
+        "org_admin",
+        lambda d: d.url("plans:document", d.plan.pk, "pdf"),
+        "pdf",
+        Expect(pages=(1, 6)),
     ),
     Row(
         "plans-document-api",
@@ -365,10 +437,34 @@ TABLE: tuple[Row, ...] = (
     ),
     Row(
         "orglife-record-book-api",
-        "api:peixun_orglife_api_regularity_record_book_docx",
+        "api:peixun_orglife_api_regularity_record_book_file",
         "org_admin",
         lambda d: _q(f"/api/v1/orglife/record-book/{d.branch.pk}", year=d.year),
         "docx",
+        Expect(pages=(1, 60)),
+    ),
+    Row(
+        "orglife-record-book-pdf",
+        "orglife:record_book",
+        "secretary",
+        lambda d: _q(d.url("orglife:record_book"), org=d.branch.pk, year=d.year, format="pdf"),
+        "pdf",
+        Expect(pages=(1, 60)),
+    ),
+    Row(
+        "orglife-record-books-zip",
+        "orglife:record_books",
+        "org_admin",
+        lambda d: _q(d.url("orglife:record_books"), org=d.unit.pk, year=d.year, format="zip"),
+        "zip",
+        Expect(pages=(1, 60)),
+    ),
+    Row(
+        "orglife-record-books-api",
+        "api:peixun_orglife_api_regularity_record_books_file",
+        "org_admin",
+        lambda d: _q(f"/api/v1/orglife/record-books/{d.unit.pk}", year=d.year, format="zip"),
+        "zip",
         Expect(pages=(1, 60)),
     ),
     Row("orglife-attachment", "orglife:attachment", "org_admin", lambda d: "", skip=UPLOADED),
