@@ -82,6 +82,9 @@ class Printable:
     sealed: bool = False  # room for the seal over the 落款 and 成文日期
     landscape: bool = False
     numbered: bool = True  # page numbers "— N —" at the bottom
+    # Attachments' pages (附件), after the 落款 and before the 版记, starting on a page of their own.
+    annex: list[Block] = field(default_factory=list)
+    title_size: float = 22  # 二号; a certificate's title is larger
 
     def add(self, *blocks: Block) -> Printable:
         self.blocks.extend(blocks)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.utils import timezone, translation
@@ -31,6 +31,7 @@ from ..docxstyle import (
 )
 from .fonts import PDF_FONT, PDF_KAI, PDF_SERIF, pdf_with_cjk_font
 from .model import (
+    Block,
     Contents,
     Heading,
     PageBreak,
@@ -204,6 +205,21 @@ class _Layout:
 
     # --- 版头 and title
 
+    def blocks(self, blocks: Sequence[Block]) -> None:
+        for block in blocks:
+            if isinstance(block, Heading):
+                self.heading(block)
+            elif isinstance(block, Para):
+                self.paragraph(block)
+            elif isinstance(block, Table):
+                self.table(block)
+            elif isinstance(block, PageBreak):
+                self.pdf.add_page()
+            elif isinstance(block, Spacer):
+                self.pdf.ln(LINE_MM * block.lines)
+            elif isinstance(block, Contents):
+                self.contents(block)
+
     def head(self) -> None:
         pdf, doc = self.pdf, self.doc
         top = pdf.t_margin
@@ -240,9 +256,9 @@ class _Layout:
             pdf.set_xy(pdf.l_margin, rule + 2 * LINE_MM)  # 7.3.1: the title two lines under
         else:
             pdf.set_xy(pdf.l_margin, top)
-        self.font(PDF_SERIF, "B", 22)
+        self.font(PDF_SERIF, "B", doc.title_size)
         title = balanced_lines(doc.title, self.width, pdf.get_string_width)
-        self.lines("\n".join(title), style="B", size=22, align=Align.C)
+        self.lines("\n".join(title), style="B", size=doc.title_size, align=Align.C)
         pdf.ln(LINE_MM)  # 7.3.2: the 主送机关 one line under the title
         if doc.addressee:
             self.lines(f"{doc.addressee}：", align=Align.L)
@@ -512,21 +528,12 @@ def _layout(doc: Printable) -> tuple[bytes, _Layout]:
     layout = _Layout(doc=doc, pdf=pdf, grid=bool(doc.issuer))
     with translation.override("zh-hans"):
         layout.head()
-        for block in doc.blocks:
-            if isinstance(block, Heading):
-                layout.heading(block)
-            elif isinstance(block, Para):
-                layout.paragraph(block)
-            elif isinstance(block, Table):
-                layout.table(block)
-            elif isinstance(block, PageBreak):
-                pdf.add_page()
-            elif isinstance(block, Spacer):
-                pdf.ln(LINE_MM * block.lines)
-            elif isinstance(block, Contents):
-                layout.contents(block)
+        layout.blocks(doc.blocks)
         layout.attachments()
         layout.signature()
+        if doc.annex:
+            pdf.add_page()  # GB/T 9704 8: an attachment on a page of its own, before the 版记
+            layout.blocks(doc.annex)
         layout.imprint()
         return bytes(pdf.output()), layout
 

@@ -48,6 +48,7 @@ from ..docxstyle import (
     ppr_insert,
 )
 from .model import (
+    Block,
     Contents,
     Heading,
     PageBreak,
@@ -212,13 +213,16 @@ class _Writer:
             # 7.2.5: 4 mm under the 发文字号's characters, whose foot is ~6 pt above the line's.
             docx_red_rule(last, space=4 / _MM_PER_PT - 6)
             self.blank(2)  # 7.3.1: the title two lines under the red rule
+        size = doc.title_size
         title = self.paragraph(
-            font=XIAOBIAOSONG, size=22, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False
+            font=XIAOBIAOSONG, size=size, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False
         )
-        lines = balanced_lines(doc.title, self.width_pt, lambda text: text_width(text, 22))
+        if size > 22:
+            title.paragraph_format.line_spacing = Pt(size * 1.5)
+        lines = balanced_lines(doc.title, self.width_pt, lambda text: text_width(text, size))
         for index, line in enumerate(lines):
             run = title.add_run(line)
-            docx_font(run, XIAOBIAOSONG, 22)
+            docx_font(run, XIAOBIAOSONG, size)
             if index < len(lines) - 1:
                 run.add_break()
         self.blank()  # 7.3.2: the 主送机关 one line under the title
@@ -475,16 +479,9 @@ class _Writer:
         properties.created = properties.modified = timezone.now()
         properties.revision = 1
 
-    def render(self) -> bytes:
-        doc, document = self.doc, self.document
-        docx_a4(document, landscape=doc.landscape)
-        has_contents = any(isinstance(block, Contents) for block in doc.blocks)
-        docx_chinese(document, update_fields=has_contents)
-        docx_grid(document, characters=self.grid)
-        if doc.numbered:
-            _page_numbers(document)
-        self.head()
-        for block in doc.blocks:
+    def blocks(self, blocks: Sequence[Block]) -> None:
+        document = self.document
+        for block in blocks:
             if isinstance(block, Heading):
                 self.heading(block)
             elif isinstance(block, Para):
@@ -503,8 +500,23 @@ class _Writer:
                 self.blank(block.lines)
             elif isinstance(block, Contents):
                 self.contents(block)
+
+    def render(self) -> bytes:
+        doc, document = self.doc, self.document
+        docx_a4(document, landscape=doc.landscape)
+        has_contents = any(isinstance(block, Contents) for block in doc.blocks)
+        docx_chinese(document, update_fields=has_contents)
+        docx_grid(document, characters=self.grid)
+        if doc.numbered:
+            _page_numbers(document)
+        self.head()
+        self.blocks(doc.blocks)
         self.attachments()
         self.signature()
+        if doc.annex:
+            # GB/T 9704 8: an attachment starts on a page of its own, before the 版记.
+            document.add_page_break()  # type: ignore[no-untyped-call]
+            self.blocks(doc.annex)
         self.imprint()
         if self.grid:
             _condense_body(document)

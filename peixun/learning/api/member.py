@@ -152,14 +152,14 @@ def open_document(request: HttpRequest, item_id: IdParam) -> dict[str, Any]:
     return {"done": progress.done_at is not None}
 
 
-class QuestionOut(Schema):
+class QuizQuestionOut(Schema):
     q: int
     kind: str
     stem: str
     options: list[str]
 
 
-@router.get("/items/{int:item_id}/quiz", response=list[QuestionOut])
+@router.get("/items/{int:item_id}/quiz", response=list[QuizQuestionOut])
 def quiz(request: HttpRequest, item_id: IdParam) -> list[dict[str, Any]]:
     item = services.learner_item(actor=request.user, item_id=item_id)
     if item.kind != "quiz":

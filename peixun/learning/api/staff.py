@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
-from peixun.core.apiutils import Count, Id, IdParam, OrgRef, Paged, Year
+from peixun.core.apiutils import Count, Id, IdParam, OrgRef, Paged, Year, YearParam
 from peixun.core.permissions import require_manage
 from peixun.orgs.selectors import org_field
 
@@ -100,7 +100,7 @@ class CoursesIn(Schema):
     electives: list[Id] = []
 
 
-class BranchOut(Schema):
+class ClassBranchOut(Schema):
     org: OrgRef
     parent: str
     audience: int
@@ -110,9 +110,9 @@ class BranchOut(Schema):
     completion_rate: Decimal | None
 
 
-class ProgressOut(Schema):
-    branches: list[BranchOut]
-    total: BranchOut
+class ClassProgressOut(Schema):
+    branches: list[ClassBranchOut]
+    total: ClassBranchOut
 
 
 class WaitingOut(Schema):
@@ -126,7 +126,7 @@ class RemindOut(Schema):
     told: int
 
 
-class CourseOut(Schema):
+class CatalogueCourseOut(Schema):
     id: int
     org: OrgRef
     title: str
@@ -173,7 +173,7 @@ def _data(
 @router.get("/classes", response=list[OnlineClassOut])
 @paginate(Paged)
 def list_classes(
-    request: HttpRequest, q: str = "", year: int | None = None, state: str = ""
+    request: HttpRequest, q: str = "", year: YearParam | None = None, state: str = ""
 ) -> Any:
     """The online classes organised at, above or below the caller's orgs, newest first."""
     selectors.require_staff(request.user)
@@ -250,7 +250,7 @@ def _branch(row: selectors.BranchProgress) -> dict[str, Any]:
             "completed": row.completed, "completion_rate": row.completion_rate}  # fmt: skip
 
 
-@router.get("/classes/{int:online_class_id}/progress", response=ProgressOut)
+@router.get("/classes/{int:online_class_id}/progress", response=ClassProgressOut)
 def class_progress(request: HttpRequest, online_class_id: IdParam) -> dict[str, Any]:
     """The class's progress per organisation of the members the caller reads, and the total."""
     rows, total = selectors.branch_progress(request.user, _class(request, online_class_id))
@@ -264,7 +264,7 @@ def class_not_started(request: HttpRequest, online_class_id: IdParam, q: str = "
     return selectors.not_started_members(request.user, _class(request, online_class_id), q=q)
 
 
-@router.get("/catalogue", response=list[CourseOut])
+@router.get("/catalogue", response=list[CatalogueCourseOut])
 @paginate(Paged)
 def list_catalogue(request: HttpRequest, q: str = "", topic: str = "", state: str = "") -> Any:
     """The courses shared with the caller's orgs (owned at, above or below them)."""

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peixun.core.docxstyle import chinese_date, numbered_heading
-from peixun.core.printable import Heading, PageBreak, Para, Printable, render_docx, render_pdf
+from peixun.core.printable import Heading, Para, Printable, render_docx, render_pdf
+from peixun.orgs.models import Organization
 
 from ..selectors.drafts import Report
 
@@ -26,10 +27,16 @@ def report_printable(report: Report, *, site: str = "", today: dt.date | None = 
     draft = report.draft
     # 成文日期: the draft's date when given, else the day of export.
     dated = draft.dated or today or timezone.localdate()
+    above = Organization.objects.get_parent(draft.org) if draft.org.depth > 1 else None
     doc = Printable(
         title=draft.title,
         author=draft.org.name,
         subject=report.kind_label,
+        # A report goes to the org above (主送机关); the root's report names none.
+        addressee=above.name if above is not None else "",
+        signature=draft.org.name,
+        dated=dated,
+        attachments=[_("The figures of this report")],
     )
     doc.add(*_paragraphs(draft.opening))
     for index, section in enumerate(report.sections):
@@ -40,13 +47,11 @@ def report_printable(report: Report, *, site: str = "", today: dt.date | None = 
         if not body:
             continue
         doc.add(Heading(numbered_heading(index) + section.heading), *body)
-    # 落款 before the appendix (GB/T 9704 places the issuing org and date right, after the text).
-    doc.add(Para("", indent=False))
-    doc.add(Para(draft.org.name, align="right", indent=False))
-    doc.add(Para(chinese_date(dated), align="right", indent=False))
-    doc.add(PageBreak())
-    doc.add(Para(_("Appendix: the figures of this report"), indent=False, bold=True))
-    doc.add(
+    # The appendix is the report's 附件: after the 落款, on pages of its own (GB/T 9704 8).
+    annex = doc.annex
+    annex.append(Heading(_("Attachment")))
+    annex.append(Para(_("The figures of this report"), indent=False, align="center", bold=True))
+    annex.append(
         Para(
             _(
                 "Computed from the records of %(org)s and the organizations below it for"
@@ -66,10 +71,12 @@ def report_printable(report: Report, *, site: str = "", today: dt.date | None = 
         value = f"{figure.text} {figure.unit_label}".strip()
         if figure.parts_text:
             value = f"{value}（{figure.parts_text}）"
-        doc.add(
-            Para(f"{number}. {figure.label}：{value}", indent=False, size=12, bold=True),
-            Para(figure.definition, size=12),
-            Para(_("Rows behind it: %(url)s") % {"url": f"{site}{figure.url}"}, size=10.5),
+        annex.extend(
+            (
+                Para(f"{number}. {figure.label}：{value}", indent=False, size=12, bold=True),
+                Para(figure.definition, size=12),
+                Para(_("Rows behind it: %(url)s") % {"url": f"{site}{figure.url}"}, size=10.5),
+            )
         )
     return doc
 
