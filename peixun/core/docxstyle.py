@@ -208,16 +208,16 @@ def docx_red_rule(paragraph: Paragraph, *, space: float = 4) -> None:
 
 
 def docx_a4(document: Any, *, landscape: bool = False) -> None:
-    """A4 with the GB/T 9704 margins (版心 156 × 225 mm), turned a quarter clockwise when
-    `landscape`: the 订口 at the top. The footer sits so that its line starts 7 mm under the
+    """A4 with the GB/T 9704 margins (版心 156 × 225 mm), turned a quarter counter-clockwise when
+    `landscape`: the 订口 at the bottom, so the page number keeps a wide margin under it. The footer sits so that its line starts 7 mm under the
     版心 (7.5: the page number's 一字线 7 mm below it)."""
     for section in document.sections:
         if landscape:
             section.orientation = WD_ORIENT.LANDSCAPE
             section.page_width, section.page_height = Mm(PAGE_HEIGHT), Mm(PAGE_WIDTH)
-            section.top_margin, section.bottom_margin = Mm(LEFT), Mm(RIGHT)
-            section.left_margin, section.right_margin = Mm(BOTTOM), Mm(TOP)
-            bottom = RIGHT
+            section.top_margin, section.bottom_margin = Mm(RIGHT), Mm(LEFT)
+            section.left_margin, section.right_margin = Mm(TOP), Mm(BOTTOM)
+            bottom = LEFT
         else:
             section.orientation = WD_ORIENT.PORTRAIT
             section.page_width, section.page_height = Mm(PAGE_WIDTH), Mm(PAGE_HEIGHT)

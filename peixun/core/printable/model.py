@@ -4,6 +4,7 @@ and the helpers both renderers share (attachment lines, 版记 lines, cell text,
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -133,6 +134,20 @@ def _rigid(table: Table, index: int) -> bool:
     )
 
 
+_TOKEN = re.compile(r"[0-9A-Za-z:：.,%\-—/]+")
+_TOKEN_MAX = 14  # characters: a longer token (a URL) wraps anyway
+
+
+def _widest_token(table: Table, index: int, measure: Any) -> float:
+    tokens = [
+        token[:_TOKEN_MAX]
+        for row in table.rows[:200]
+        if index < len(row)
+        for token in _TOKEN.findall(cell_text(row[index]))
+    ]
+    return max((measure(token) for token in tokens), default=0.0) + measure("中") * 0.6
+
+
 def fitted_widths(table: Table, total: float, measure: Any, *, min_chars: int = 4) -> list[float]:
     """Column widths in the units of `total`, in proportion to each column's widest content
     (`measure(text)`) while everything fits. When it does not, the columns that fit keep their
@@ -153,6 +168,12 @@ def fitted_widths(table: Table, total: float, measure: Any, *, min_chars: int = 
         min(wanted[i], max(measure(cell_text(table.headers[i])[:2]) + em, min_chars * em))
         for i in range(columns)
     ]
+    # A time span or a figure inside Chinese text ("12月17日 09:00—12:00") should not break
+    # between its digits: each column's floor holds its widest such token, up to a dozen.
+    tokens = [_widest_token(table, i, measure) for i in range(columns)]
+    with_tokens = [min(wanted[i], max(floor[i], tokens[i])) for i in range(columns)]
+    if sum(with_tokens) < total:
+        floor = with_tokens
     if sum(wanted) <= total:
         return [w * total / sum(wanted) for w in wanted]
     if sum(floor) >= total:

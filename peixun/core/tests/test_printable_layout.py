@@ -317,8 +317,8 @@ class DocxLayoutTests(SimpleTestCase):
     def test_landscape_turns_the_page_and_its_margins(self) -> None:
         section = Document(io.BytesIO(render_docx(gongwen(landscape=True)))).sections[0]
         self.assertEqual(mm(section.page_width, section.page_height), (297, 210))
-        self.assertEqual(mm(section.top_margin, section.bottom_margin), (28, 26))
-        self.assertEqual(mm(section.left_margin, section.right_margin), (35, 37))
+        self.assertEqual(mm(section.top_margin, section.bottom_margin), (26, 28))
+        self.assertEqual(mm(section.left_margin, section.right_margin), (37, 35))
 
 
 class DocxContentsTests(SimpleTestCase):
