@@ -170,6 +170,9 @@ DASHBOARD_MAX_AGE_SECONDS = env_int(
     "PEIXUN_DASHBOARD_MAX_AGE_SECONDS", 900, minimum=0, maximum=86400
 )
 AUDIT_MIN_RETENTION_DAYS = 183
+# How many branches' 三会一课记录本 one batch download lays out (a book takes a second or two):
+# the request stays inside a web worker's timeout; a larger org downloads unit by unit.
+RECORD_BOOKS_PER_DOWNLOAD = env_int("PEIXUN_RECORD_BOOKS_PER_DOWNLOAD", 12, minimum=1, maximum=200)
 
 # The interface is Simplified Chinese whatever the browser asks for (no LocaleMiddleware):
 # staff share screenshots and printouts, and a mixed-language office would be confusing.

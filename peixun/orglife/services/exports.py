@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -109,6 +110,17 @@ def record_books_export(
         raise ValidationError(
             _("There is no branch at or below %(org)s, so there is no record book to download.")
             % {"org": org.name}
+        )
+    # A book takes a second or two to lay out: a request stays well inside a web worker's
+    # timeout by holding a bounded number of them; a larger org downloads unit by unit.
+    limit = settings.RECORD_BOOKS_PER_DOWNLOAD
+    if len(branches) > limit:
+        raise ValidationError(
+            _(
+                "%(org)s has %(count)s branches; one download holds the record books of at most"
+                " %(limit)s. Download them unit by unit from the units below it."
+            )
+            % {"org": org.name, "count": len(branches), "limit": limit}
         )
     attach_ancestor_names(branches)
     files: list[tuple[str, bytes]] = []

@@ -93,7 +93,10 @@ class RecordBookTests(PersonaTestCase):
         # One heading per meeting, day, kind and topic once: listed on the contents page, then
         # again over the meeting itself.
         first, second = "1. 2月1日　主题党日：重温入党誓词", "2. 6月1日　党课：书记讲党课"
-        self.assertEqual([t for t in text if re.match(r"^\d+\. ", t)], [first, second] * 2)
+        # The contents lines end in a tab and the page number (filled in from the PDF's layout).
+        listed = [t for t in text if re.match(r"^\d+\. ", t)]
+        self.assertEqual([t.split("\t")[0] for t in listed], [first, second] * 2)
+        self.assertTrue(all(re.fullmatch(r".+\t\d+", t) for t in listed[:2]), listed[:2])
         self.assertNotIn("主题党日：主题党日", joined)
         self.assertLess(text.index("目　录"), text.index(first))
         # Who: the recorder, the host, attendance counted and named.
@@ -246,6 +249,23 @@ class RecordBooksBatchTests(PersonaTestCase):
         )
         self.assertEqual(admin.get("/orglife/regularity/record-books/?org=abc").status_code, 404)
         self.assertFalse(AuditEvent.objects.filter(verb="meeting.record_book_export").exists())
+
+    def test_an_org_with_more_branches_than_a_download_holds_is_refused(self) -> None:
+        w = self.world
+        admin = self.client_for("org_admin")
+        with self.settings(RECORD_BOOKS_PER_DOWNLOAD=1):
+            page = admin.get(
+                f"/orglife/regularity/record-books/?org={w.unit.pk}&year={YEAR}", follow=True
+            )
+            self.assertRedirects(page, f"/orglife/regularity/overview/?org={w.unit.pk}&year={YEAR}")
+            self.assertContains(page, "最多")
+            api = admin.get(f"/api/v1/orglife/record-books/{w.unit.pk}?year={YEAR}")
+            self.assertEqual(api.status_code, 422)
+        self.assertFalse(AuditEvent.objects.filter(verb="meeting.record_book_export").exists())
+        # One branch is within the limit.
+        with self.settings(RECORD_BOOKS_PER_DOWNLOAD=1):
+            one = admin.get(f"/orglife/regularity/record-books/?org={w.branch.pk}&year={YEAR}")
+        self.assertEqual(one["Content-Type"], "application/zip")
 
     def test_overview_offers_the_batch(self) -> None:
         w = self.world
