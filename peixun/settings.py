@@ -195,6 +195,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ROSTER_MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 # An external platform's export (学习强国 …) for a whole year may run to a million rows.
 LEARNING_IMPORT_MAX_BYTES = 200 * 1024 * 1024
+# An upload checked but not applied within this many days is deleted (it may hold plain ID
+# numbers) and its batch marked expired, by the job learning.imports_expire.
+LEARNING_IMPORT_KEEP_DAYS = env_int("PEIXUN_LEARNING_IMPORT_KEEP_DAYS", 7, minimum=1, maximum=90)
 
 # Background work (django-tasks): tasks wait in the database and `manage.py db_worker` runs
 # them beside gunicorn (docs/deployment.md). Tests run them at once (settings_test).

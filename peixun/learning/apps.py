@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -31,3 +33,11 @@ class LearningConfig(AppConfig):
 
         register_actions(describers.ACTIONS)
         register_namers(describers.NAMERS)
+
+        # Uploads checked but never applied may hold plain ID numbers: deleted after
+        # LEARNING_IMPORT_KEEP_DAYS, the batch marked expired (docs/learning.md).
+        from peixun.core.jobs import register_job
+
+        from .services.imports.batches import imports_expire
+
+        register_job("learning.imports_expire", every=dt.timedelta(hours=6), run=imports_expire)

@@ -88,13 +88,16 @@ class ImportBatch(models.Model):
         APPLYING = "applying", _("Being applied")
         APPLIED = "applied", _("Applied")
         FAILED = "failed", _("Could not be read")
+        # Checked but never applied within LEARNING_IMPORT_KEEP_DAYS: the file was deleted.
+        EXPIRED = "expired", _("Expired, not applied")
 
     source = models.ForeignKey(
         ExternalSource, verbose_name=_("source"), on_delete=models.PROTECT, related_name="batches"
     )
     # "2025" (a year) or "2025-03" (a month): never across an accounting year.
     period = models.CharField(_("period"), max_length=7)
-    # The upload (it may hold plain ID numbers): deleted once the batch is applied or fails.
+    # The upload (it may hold plain ID numbers): deleted once the batch is applied or fails, or
+    # by the job `learning.imports_expire` when it is left unapplied.
     file = models.FileField(_("file"), upload_to="learning-imports/%Y/%m/", blank=True)
     filename = models.CharField(_("file name"), max_length=200)
     status = models.CharField(
@@ -158,6 +161,8 @@ class ImportLine(models.Model):
         MOBILE = "mobile", _("By mobile number")
         NAME_UNIT = "name_unit", _("By name and unit")
         PICKED = "picked", _("Picked by a reviewer")
+        # The same name + unit of the same source was picked (or left out) in an earlier review.
+        REMEMBERED = "remembered", _("Matched by an earlier review")
 
     class State(models.TextChoices):
         MATCHED = "matched", _("Matched")

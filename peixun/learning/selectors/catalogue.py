@@ -5,14 +5,17 @@ their orgs), a course's items with how far the members they read have got, and t
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from peixun.core.scoping import Actor, can_manage_org, scope_of
-from peixun.members.models import Member
+from peixun.members.models import Member, Membership
 from peixun.orgs.models import ancestor_paths
 
 from ..models import Completion, Course, CourseItem, ItemProgress, Strike
@@ -133,3 +136,43 @@ def _paths(scope: Any) -> Q:
     for path in scope.read_paths:
         cond |= Q(org__path__startswith=path)
     return cond
+
+
+@dataclass
+class UncreditedCompletion:
+    completion: Completion
+    reason: str
+
+
+def uncredited_completions(actor: Actor, *, limit: int = 200) -> list[UncreditedCompletion]:
+    """Completions of the members the actor reads that credited no ledger line (newest first),
+    each with why, so someone can record the hours by hand. The reason is read again from the
+    roster: today the only one is a member not registered in a branch on the completion day
+    (`services.completion` logs it and keeps the completion)."""
+    require_staff(actor)
+    scope = scope_of(actor)
+    rows = Completion.objects.all() if scope.platform else Completion.objects.filter(_paths(scope))
+    found = list(
+        rows.filter(credit__isnull=True)
+        .select_related("member", "org", "course")
+        .order_by("-completed_at", "-id")[:limit]
+    )
+    days = {c.pk: timezone.localdate(c.completed_at) for c in found}
+    registered: set[tuple[int, dt.date]] = set()
+    for day in set(days.values()):
+        members = [c.member_id for c in found if days[c.pk] == day]
+        registered.update(
+            (member_id, day)
+            for member_id in Membership.objects.on(day)
+            .filter(member_id__in=members)
+            .values_list("member_id", flat=True)
+        )
+    result = []
+    for completion in found:
+        day = days[completion.pk]
+        if (completion.member_id, day) in registered:
+            reason = _("Not credited when completed; see the server log.")
+        else:
+            reason = _("Not registered in a branch on %(day)s.") % {"day": day.isoformat()}
+        result.append(UncreditedCompletion(completion=completion, reason=reason))
+    return result

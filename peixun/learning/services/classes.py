@@ -23,8 +23,10 @@ from peixun.core.audit import audit_record, snapshot
 from peixun.core.notifications import notification_send
 from peixun.core.permissions import require_manage
 from peixun.core.scoping import Actor, actor_id, scope_of
+from peixun.members.models import Member
 from peixun.orgs.models import Organization
 from peixun.orgs.selectors import reader_scope_org_name
+from peixun.training.selectors.audience import filter_audience
 from peixun.training.services.classes import clean_audience
 
 from ..documents.classes import progress_workbook
@@ -266,11 +268,32 @@ def online_class_publish(*, actor: Actor, online_class: OnlineClass) -> OnlineCl
     online_class.state = OnlineClass.State.PUBLISHED
     online_class.published_at = timezone.now()
     online_class.save(update_fields=["state", "published_at", "updated_at"])
+    told = _notify_published(actor, online_class)
     audit_record(
         actor=actor, verb="learning.online_class.publish", obj=online_class,
-        org=online_class.org, after={"courses": len(assignments)},
+        org=online_class.org, after={"courses": len(assignments), "told": told},
     )  # fmt: skip
     return online_class
+
+
+def _notify_published(actor: Actor, online_class: OnlineClass) -> int:
+    """Tell the whole audience (not only the publisher's part of it) that the class is open,
+    through the notification centre; the key makes it once per member, however the class
+    reaches the published state. Exempt members are not told (they are not asked to study).
+    Returns how many were told."""
+    audience = filter_audience(online_class, Member.objects.filter(exempt_reason=""))
+    users = get_user_model().objects.filter(member_id__in=audience.values("pk"), is_active=True)
+    sent = notification_send(
+        actor=actor,
+        recipients=users.iterator(chunk_size=2000),
+        title=_("Online class: %(title)s") % {"title": online_class.title},
+        body=_("Open from %(starts)s to %(ends)s; its courses are under My courses.")
+        % {"starts": online_class.starts_on.isoformat(), "ends": online_class.ends_on.isoformat()},
+        url="/learning/mine/",
+        dedupe_key=f"learning-class-published:{online_class.pk}",
+        event_date=online_class.starts_on,
+    )
+    return len(sent)
 
 
 @transaction.atomic

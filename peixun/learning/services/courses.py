@@ -21,7 +21,7 @@ from peixun.exams.models import Question
 from peixun.hours.models import HOURS_STEP, Topic
 from peixun.orgs.models import Organization
 
-from ..models import Course, CourseItem, ItemKind, MoveOn
+from ..models import Course, CourseItem, ItemKind, MoveOn, OnlineClass
 
 COURSE_AUDIT = ["title", "topic", "hours", "move_on", "watch_percent", "allow_skip", "state"]
 MAX_VIDEO_BYTES = 1024 * 1024 * 1024  # a lecture of an hour at a phone's resolution fits well
@@ -266,11 +266,36 @@ def course_publish(*, actor: Actor, course: Course) -> Course:
 
 @transaction.atomic
 def course_retire(*, actor: Actor, course: Course) -> Course:
-    """Withdraw a course from the catalogue; completions and credits stay."""
+    """Withdraw a course from the catalogue; completions and credits stay. Refused while an
+    open online class (published, its window not ended) requires the course, naming the
+    classes: its members could no longer finish the class. Take the course off those classes
+    first, or wait for them to end."""
     course = Course.objects.select_for_update().get(pk=course.pk)
     require_manage(actor, course.org)
     if course.state == Course.State.RETIRED:
         return course
+    requiring = (
+        OnlineClass.objects.filter(
+            state=OnlineClass.State.PUBLISHED,
+            ends_on__gte=timezone.localdate(),
+            assignments__course=course,
+            assignments__required=True,
+        )
+        .select_related("org")
+        .order_by("starts_on", "id")
+        .distinct()
+    )
+    # Named whoever owns them: a class of another branch is named with its organiser, so the
+    # course's manager knows whom to ask (the title alone is no secret beyond the course's tree).
+    open_classes = [f"{c.title}（{c.org.name}）" for c in requiring[:10]]
+    if open_classes:
+        raise ValidationError(
+            _(
+                "Open online classes require this course: %(classes)s. Take it off those classes "
+                "(or let them end) before retiring it."
+            )
+            % {"classes": "、".join(open_classes)}
+        )
     course.state = Course.State.RETIRED
     course.save(update_fields=["state", "updated_at"])
     audit_record(actor=actor, verb="learning.course.retire", obj=course, org=course.org)

@@ -214,5 +214,6 @@ def strikes(request: HttpRequest) -> HttpResponse:
         request,
         "learning/staff/strikes.html",
         {"page": page, "query": query, "q": q, "reason": reason,
-         "reasons": Strike.Reason.choices},
+         "reasons": Strike.Reason.choices,
+         "uncredited": selectors.uncredited_completions(request.user)},
     )  # fmt: skip

@@ -7,6 +7,7 @@ their subtree, a secretary for their branch; plain members and read-only viewers
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -163,6 +164,7 @@ def import_line_pick(*, actor: Actor, line: ImportLine, member: Member | None) -
     if line.state == ImportLine.State.PROBLEM or line.match not in (
         ImportLine.Match.NONE,
         ImportLine.Match.PICKED,
+        ImportLine.Match.REMEMBERED,
     ):
         raise ValidationError({"line": _("Only a line waiting for review can be picked.")})
     before = {"state": line.state, "member": line.member_id}
@@ -212,3 +214,55 @@ def import_apply_request(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
     batch.save(update_fields=["status", "progress"])
     import_apply.enqueue(batch.pk, actor.pk)
     return batch
+
+
+# A batch still waiting here after the keep period will not be applied: a checked report nobody
+# applied, or a check the worker never ran (a batch being applied is left to the worker).
+EXPIRING_STATES = (
+    ImportBatch.Status.QUEUED,
+    ImportBatch.Status.CHECKING,
+    ImportBatch.Status.CHECKED,
+)
+
+
+def imports_expire(*, now: dt.datetime | None = None) -> int:
+    """The periodic job `learning.imports_expire`: delete the uploads of batches not applied
+    within LEARNING_IMPORT_KEEP_DAYS of their upload (the file may hold plain ID numbers) and
+    mark those batches expired, each in its own transaction and audited. Returns how many."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=int(settings.LEARNING_IMPORT_KEEP_DAYS))
+    due = ImportBatch.objects.filter(status__in=EXPIRING_STATES, created_at__lt=cutoff)
+    count = 0
+    for pk in list(due.values_list("pk", flat=True)):
+        if _expire_one(pk, cutoff):
+            count += 1
+    return count
+
+
+@transaction.atomic
+def _expire_one(pk: int, cutoff: dt.datetime) -> bool:
+    batch = ImportBatch.objects.select_for_update().select_related("source__org").get(pk=pk)
+    # Read again under the lock: someone may have applied it since the list was made.
+    if batch.status not in EXPIRING_STATES or batch.created_at >= cutoff:
+        return False
+    before = batch.status
+    had_file = bool(batch.file)
+    name, storage = batch.file.name, batch.file.storage
+    batch.status = ImportBatch.Status.EXPIRED
+    batch.error = _(
+        "Not applied within %(days)s days: the uploaded file was deleted. Upload it again to "
+        "import it."
+    ) % {"days": settings.LEARNING_IMPORT_KEEP_DAYS}
+    batch.file = ""  # type: ignore[assignment]
+    batch.save(update_fields=["status", "error", "file"])
+    if had_file:
+        # After commit: a rollback must not leave a batch pointing at a deleted file.
+        transaction.on_commit(lambda: storage.delete(name))
+    audit_record(
+        actor=None,
+        verb="learning.import_expire",
+        obj=batch,
+        org=batch.source.org,
+        before={"status": before},
+        after={"status": batch.status, "file_deleted": had_file},
+    )
+    return True

@@ -37,7 +37,7 @@ from peixun.members.models import Member, Membership
 from peixun.orgs.models import Organization
 
 from ...models.imports import ExternalRecord, ImportBatch, ImportLine, period_bounds
-from .mapping import FIELD_LABELS, find_columns
+from .mapping import FIELD_LABELS, LEFT_OUT, earlier_picks, find_columns, recall_pick
 
 PROBLEMS_KEPT = 500  # the report lists this many problem rows; the count covers them all
 PROGRESS_EVERY = 20_000  # rows between two progress writes
@@ -367,6 +367,7 @@ def plan_lines(batch: ImportBatch, reading: Reading) -> list[ImportLine]:
     """The report: a line a person, matched or queued for review, with what applying would do."""
     source = batch.source
     roster = Roster.of(source.org)
+    picks = earlier_picks(batch)
     lines: dict[int, ImportLine] = {}
     queued: list[ImportLine] = []
     for person in reading.people.values():
@@ -383,6 +384,14 @@ def plan_lines(batch: ImportBatch, reading: Reading) -> list[ImportLine]:
             points=person.points,
             raw={"row": person.raw, "courses": person.courses},
         )
+        if member is None and not person.id_number:
+            decided = recall_pick(picks, line.name, line.unit, roster.unit_names)
+            if decided is LEFT_OUT:  # left out by an earlier review: again, nobody is asked
+                line.state, line.match = ImportLine.State.SKIPPED, ImportLine.Match.REMEMBERED
+                queued.append(line)
+                continue
+            if isinstance(decided, int):
+                member, how = decided, ImportLine.Match.REMEMBERED
         if member is None:
             line.state = ImportLine.State.REVIEW
             line.candidates = candidates

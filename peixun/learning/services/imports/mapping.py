@@ -3,15 +3,16 @@ known platforms use (so a new source starts filled in), and finding the header r
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from typing import Any
 
+from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from peixun.core.spreadsheets import cell_text, normalise_header
 
-from ...models.imports import MAPPED_FIELDS
+from ...models.imports import MAPPED_FIELDS, ImportBatch, ImportLine
 
 FIELD_LABELS: dict[str, Promise] = {
     "name": _("Name"),
@@ -82,3 +83,46 @@ def find_columns(
         )
         % {"columns": "、".join(f"“{m}”" for m in missing), "n": HEADER_SEARCH_ROWS}
     )
+
+
+def earlier_picks(batch: ImportBatch) -> dict[tuple[str, str], int | None]:
+    """What reviewers decided before for this batch's source, by the row identity the file gives
+    (name + unit, as read and squeezed): the member picked, or None for a line left out. The
+    latest decision wins; a decision remembered in a later batch counts as made again there.
+
+    Only lines the file named without an ID number count: an ID number is matched exactly or
+    not at all, so a pick there says nothing about the next file. The dry run (`check`) asks
+    this only for a line it could not match itself, so importing the same file again asks
+    nothing."""
+    Match, State = ImportLine.Match, ImportLine.State
+    decided = (
+        ImportLine.objects.filter(batch__source_id=batch.source_id, id_masked="")
+        .exclude(batch_id=batch.pk)
+        .filter(
+            Q(match__in=[Match.PICKED, Match.REMEMBERED], member__isnull=False)
+            | Q(state=State.SKIPPED)
+        )
+        .exclude(name="")
+        .order_by("batch__created_at", "batch_id", "id")
+        .values_list("name", "unit", "member_id", "state")
+    )
+    picks: dict[tuple[str, str], int | None] = {}
+    for name, unit, member_id, state in decided.iterator(chunk_size=5000):
+        picks[(name, unit)] = None if state == State.SKIPPED else member_id
+    return picks
+
+
+LEFT_OUT = "left out"  # recall_pick's answer for a line an earlier review left out
+
+
+def recall_pick(
+    picks: dict[tuple[str, str], int | None], name: str, unit: str, members: Container[int]
+) -> int | str | None:
+    """The earlier decision for a line named `name` + `unit`: the member picked (when still one
+    of `members`, the source's roster), LEFT_OUT, or None when there is none to follow."""
+    if (name, unit) not in picks:
+        return None
+    member = picks[(name, unit)]
+    if member is None:
+        return LEFT_OUT
+    return member if member in members else None
