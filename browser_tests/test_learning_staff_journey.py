@@ -5,15 +5,18 @@ member who has not started, and reads the strikes log and the catalogue."""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 import pytest
 from django.utils import timezone
 
 from browser_tests.conftest import screenshot
 from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
 from peixun.core.models import Notification
-from peixun.learning.models import OnlineClass, Strike
+from peixun.learning.models import Completion, OnlineClass, Strike
 from peixun.learning.tests.classes_fixtures import complete, make_course, start
-from peixun.members.models import Member
+from peixun.members.models import Member, Membership
 from peixun.testing import World, make_member, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -88,10 +91,23 @@ def test_create_assign_publish_then_progress_and_remind(live_server, browser) ->
     phone.get_by_role("button", name="提醒我负责范围内未开始学习的人员").click()
     phone.wait_for_load_state()
     assert "已提醒1名未开始学习的人员" in phone.locator("main").inner_text()
-    assert Notification.objects.filter(recipient__member=zhou).count() == 1
+    # Told once when the class was published, and once now.
+    told = Notification.objects.filter(recipient__member=zhou)
+    assert told.filter(dedupe_key__startswith="learning-class-remind").count() == 1
+    assert told.filter(dedupe_key__startswith="learning-class-published").count() == 1
     screenshot(phone, "learning-class-absent-phone")
+    # A newcomer registered in the branch only from today finished a course last week: the
+    # completion credited nothing, and the strikes page says so.
+    newcomer = make_member(world.branch, "刘新")
+    Membership.objects.filter(member=newcomer).update(since=today)
+    Completion.objects.create(
+        member=newcomer, course=courses["B"], org=world.branch,
+        completed_at=timezone.now() - dt.timedelta(days=7), hours=Decimal("0.5"),
+    )  # fmt: skip
     phone.goto(f"{base}/learning/strikes/")
-    assert "倍速播放" in phone.locator("main").inner_text()
+    text = phone.locator("main").inner_text()
+    assert "倍速播放" in text
+    assert "未入账的完成记录" in text and "刘新" in text and "未登记在任何支部" in text
     screenshot(phone, "learning-strikes-phone")
     phone.goto(f"{base}/learning/catalogue/")
     assert "党章党规党纪学习" in phone.locator("main").inner_text()
