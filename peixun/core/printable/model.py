@@ -145,7 +145,8 @@ def _widest_token(table: Table, index: int, measure: Any) -> float:
         if index < len(row)
         for token in _TOKEN.findall(cell_text(row[index]))
     ]
-    return max((measure(token) for token in tokens), default=0.0) + measure("中") * 0.6
+    widest: float = max((measure(token) for token in tokens), default=0.0)
+    return widest + float(measure("中")) * 0.6
 
 
 def fitted_widths(table: Table, total: float, measure: Any, *, min_chars: int = 4) -> list[float]:

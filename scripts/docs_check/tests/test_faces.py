@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.docs_check.checks import PdfFacts, check_fonts
-from scripts.docs_check.faces import FaceProbe, probe_faces, probe_finding
+from ..checks import PdfFacts, check_fonts
+from ..faces import FaceProbe, probe_faces, probe_finding
 
 
 def test_a_face_closer_to_the_japanese_forms_fails() -> None:

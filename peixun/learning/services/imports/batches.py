@@ -252,7 +252,7 @@ def _expire_one(pk: int, cutoff: dt.datetime) -> bool:
         "Not applied within %(days)s days: the uploaded file was deleted. Upload it again to "
         "import it."
     ) % {"days": settings.LEARNING_IMPORT_KEEP_DAYS}
-    batch.file = ""  # type: ignore[assignment]
+    batch.file = ""
     batch.save(update_fields=["status", "error", "file"])
     if had_file:
         # After commit: a rollback must not leave a batch pointing at a deleted file.
