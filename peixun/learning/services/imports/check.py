@@ -156,6 +156,8 @@ def read_people(batch: ImportBatch, path: Path) -> Reading:
     def cell(cells: list[Any], index: int | None) -> Any:
         return cells[index] if index is not None and index < len(cells) else None
 
+    width = max(columns.values()) + 1  # every mapped column's index is below it
+
     # An export repeats the same few values row after row (a person's name, ID number and unit
     # on each of their rows, the same dates and hours): each distinct value is read once.
     numbers: dict[Any, Decimal | None] = {}
@@ -213,6 +215,8 @@ def read_people(batch: ImportBatch, path: Path) -> Reading:
         for number, cells in rows:
             if number <= header_row or not any(c not in (None, "") for c in cells):
                 continue
+            if len(cells) < width:  # a short row: its missing cells are blank
+                cells = cells + [None] * (width - len(cells))
             reading.rows += 1
             if reading.rows % PROGRESS_EVERY == 0:
                 ImportBatch.objects.filter(pk=batch.pk).update(rows_read=reading.rows)
@@ -220,7 +224,7 @@ def read_people(batch: ImportBatch, path: Path) -> Reading:
                 for memo in (numbers, days, ids, mobiles, texts):
                     if len(memo) > 200_000:
                         memo.clear()
-            value = cell(cells, i_hours)
+            value = cells[i_hours] if i_hours is not None else None
             try:
                 hours = number_of(value) or Decimal(0)
             except (InvalidOperation, ValueError):
@@ -228,14 +232,14 @@ def read_people(batch: ImportBatch, path: Path) -> Reading:
                 continue
             points = None
             if i_points is not None:
-                value = cell(cells, i_points)
+                value = cells[i_points]
                 try:
                     points = number_of(value)
                 except (InvalidOperation, ValueError):
                     reading.problem(number, labels["points"], value, _("Not a number."))
                     continue
             if i_date is not None:
-                value = cell(cells, i_date)
+                value = cells[i_date]
                 day = day_of(value)
                 if day is None:
                     reading.problem(number, labels["date"], value, _("Not a date."))
@@ -250,18 +254,18 @@ def read_people(batch: ImportBatch, path: Path) -> Reading:
                     continue
             id_number = mobile = name = unit = ""
             if i_id is not None:
-                id_number, id_problem = id_of(cell(cells, i_id))
+                id_number, id_problem = id_of(cells[i_id])
                 if id_problem:
                     reading.problem(
                         number, labels["id_number"], mask_id_number(id_number), id_problem
                     )
                     continue
             if i_mobile is not None:
-                mobile = mobile_of(cell(cells, i_mobile))
+                mobile = mobile_of(cells[i_mobile])
             if i_name is not None:
-                name = text_of(cell(cells, i_name))
+                name = text_of(cells[i_name])
             if i_unit is not None:
-                unit = text_of(cell(cells, i_unit))
+                unit = text_of(cells[i_unit])
             if id_number:
                 key: tuple[str, ...] = ("i", id_number)
             elif mobile:
@@ -289,7 +293,7 @@ def read_people(batch: ImportBatch, path: Path) -> Reading:
             if points is not None:
                 person.points = points + (person.points or 0)
             if i_course is not None and len(person.courses) < COURSES_KEPT:
-                title = cell_text(cell(cells, i_course))[:100]
+                title = cell_text(cells[i_course])[:100]
                 if title and title not in person.courses:
                     person.courses.append(title)
     except SheetFileError as problem:
