@@ -11,9 +11,14 @@ its own:
 
 - the floor: python-calamine reading every row of the same file (`iter_rows`), as a plain
   script would;
-- the worker: `import_check_run` (the dry run: stream the file, sum each person's rows, match by
-  ID number, write the report) and `import_apply_run` (20,000 records, ledger entries and audit
-  events), with the peak resident memory of the worker and of its sheet-reading child.
+- the worker: `import_check_run` (the dry run: stream the file, its rows handed over from the
+  reader child in batches, sum each person's rows, match by ID number, write the report) and
+  `import_apply_run` (20,000 records; the ledger entries through `hours.entries_record_bulk`,
+  one audit event for them), with the peak resident memory of the worker and of its
+  sheet-reading child.
+
+BENCH_WORKDIR=DIR keeps the database and the file in DIR (a copy taken after `--build` lets the
+worker step be rerun: `--worker BATCH ADMIN`).
 """
 
 from __future__ import annotations
@@ -310,6 +315,10 @@ def main() -> None:
         "(target ≤ 500 MB)"
     )
     print(f"  rows read {got['rows']:,}, people {got['people']:,}, matched {got['matched']:,}")
+    # The machine is often shared: the load says how far the seconds above are to be trusted.
+    print(
+        f"  load average (1, 5, 15 min) at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
     assert got["status"] == "applied", got
     assert got["rows"] == rows and got["matched"] == args.people, got
 

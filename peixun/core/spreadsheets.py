@@ -308,8 +308,8 @@ def iter_sheet_rows(
     """The first sheet of the .xlsx at `path` as (Excel row number, cells), one row at a time.
 
     The package is checked as for `read_first_sheet`; the parser runs in a child process under
-    address-space and CPU limits, parses the sheet in parts and sends one JSON line per row, so
-    neither process ever holds the whole sheet. `on_progress` hears the share of the sheet read
+    address-space and CPU limits, parses the sheet in parts and sends its rows in batches, a
+    JSON line each, so neither process ever holds the whole sheet. `on_progress` hears the share of the sheet read
     (0–1) before each part. Raises SheetFileError when the file cannot be read, before or
     during the rows.
     """
@@ -338,17 +338,19 @@ def iter_sheet_rows(
                 if on_progress is not None:
                     on_progress(min(1.0, int(marker["at"]) / total))
                 continue
-            number += 1
-            if number > STREAM_MAX_ROWS:
+            batch = loads(line)  # a batch of rows (about sheetreader.STREAM_BATCH_CELLS cells)
+            if number + len(batch) > STREAM_MAX_ROWS:
                 raise SheetFileError(
                     _("The file has more than %(max_rows)s rows; split it into parts.")
                     % {"max_rows": f"{STREAM_MAX_ROWS:,}"}
                 )
-            cells = loads(line)
-            if len(cells) > STREAM_MAX_COLUMNS:
-                cells = cells[:STREAM_MAX_COLUMNS]
-            # Only a date, time or duration travels as {"…": …}: most rows need no decoding.
-            yield number, [decode_cell(c) for c in cells] if b'{"' in line else cells
+            # Only a date, time or duration travels as {"…": …}: most batches need no decoding.
+            tagged = b'{"' in line
+            for cells in batch:
+                number += 1
+                if len(cells) > STREAM_MAX_COLUMNS:
+                    cells = cells[:STREAM_MAX_COLUMNS]
+                yield number, [decode_cell(c) for c in cells] if tagged else cells
         code = child.wait()
         if code == EXIT_UNREADABLE:
             raise SheetFileError(damaged)

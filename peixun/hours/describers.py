@@ -16,6 +16,7 @@ ACTIONS = {
     "hours.approve_first": gettext_lazy("gave the first approval to"),
     "hours.reverse": gettext_lazy("reversed"),
     "hours.record": gettext_lazy("recorded"),
+    "hours.record_bulk": gettext_lazy("%(actor)s recorded study hours in bulk: %(object)s"),
     "hours.ledger_export": gettext_lazy("%(actor)s exported the study-hour ledger (%(object)s)"),
     "hours.archive_export": gettext_lazy("exported the training record of"),
     "hours.certificate_issue": gettext_lazy("issued the certificate"),

@@ -282,7 +282,7 @@ TABLE: tuple[Row, ...] = (
         "org_admin",
         lambda d: d.url("training:signin_sheet", d.closed_class.pk, "docx"),
         "docx",
-        Expect("any", (1, 20)),
+        Expect("any", (1, 60)),
     ),
     Row(
         "training-certificate",

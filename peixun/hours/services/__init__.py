@@ -9,6 +9,7 @@ from .archive import (
     certificate_export,
     certificate_issue,
 )
+from .bulk import entries_record_bulk
 from .entries import (
     ENTRY_AUDIT,
     EVIDENCE_SIGNATURES,
@@ -26,7 +27,7 @@ from .entries import (
     self_study_file,
 )
 from .exports import compliance_drilldown_export, ledger_export
-from .rollups import rollup_apply, rollup_rebuild
+from .rollups import rollup_add_bulk, rollup_apply, rollup_rebuild
 from .rules import (
     BRANCH_LEADERS,
     DEFAULT_RULES,
@@ -57,6 +58,7 @@ __all__ = [
     "clean_requirement",
     "compliance_drilldown_export",
     "entries_approve_bulk",
+    "entries_record_bulk",
     "entries_reverse_reference",
     "entry_approve",
     "entry_record",
@@ -67,6 +69,7 @@ __all__ = [
     "requirement_create",
     "requirement_retire",
     "requirements_seed_defaults",
+    "rollup_add_bulk",
     "rollup_apply",
     "rollup_rebuild",
     "self_study_file",

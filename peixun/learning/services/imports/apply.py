@@ -4,14 +4,14 @@ and the ledger kept in step through reversals and new entries. Run by the worker
 
 The same file applied twice finds every record as it is and writes nothing. A corrected file
 changes the records it corrects: where what a record credits changes, the standing ledger
-entry is reversed (`hours.services.reversal_of`) and a new one recorded (`entry_record`), each
+entry is reversed (`hours.services.reversal_of`) and a new one recorded (`entries_record_bulk`, one audit
+event for the file's new entries), each
 entry's reference naming the source and the period (its member names the person). Records the file does not
 mention are left as they are (a platform may export a branch at a time).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +25,7 @@ from peixun.core.audit import audit_record, audit_record_many, build_event, snap
 from peixun.core.forms import error_text
 from peixun.core.scoping import Actor
 from peixun.hours.models import CreditEntry, Kind
-from peixun.hours.services import ENTRY_AUDIT, entry_record, reversal_of, rollup_apply
+from peixun.hours.services import ENTRY_AUDIT, entries_record_bulk, reversal_of, rollup_apply
 from peixun.members.models import Member
 
 from ...models.imports import ExternalRecord, ImportBatch, ImportLine
@@ -90,7 +90,7 @@ def _apply(actor: Actor, batch: ImportBatch) -> dict[str, int]:
     creates: list[ExternalRecord] = []
     updates: list[ExternalRecord] = []
     to_reverse: list[int] = []
-    to_credit: dict[Decimal, list[int]] = defaultdict(list)
+    to_credit: dict[int, Decimal] = {}  # member → the hours their new entry credits
     unchanged = 0
     for member_id, got in sums.items():
         credit = credited_hours(got["hours"])
@@ -107,7 +107,7 @@ def _apply(actor: Actor, batch: ImportBatch) -> dict[str, int]:
             )
             creates.append(record)
             if credit > 0:
-                to_credit[credit].append(member_id)
+                to_credit[member_id] = credit
             continue
         if (record.hours, record.points) == (got["hours"], got["points"]):
             unchanged += 1
@@ -118,32 +118,35 @@ def _apply(actor: Actor, batch: ImportBatch) -> dict[str, int]:
                 to_reverse.append(record.entry_id)
             record.entry = None
             if credit > 0:
-                to_credit[credit].append(member_id)
+                to_credit[member_id] = credit
         record.hours, record.points, record.raw = got["hours"], got["points"], got["raw"]
         record.batch = batch
         record.updated_at = timezone.now()
         updates.append(record)
     reason = _("Corrected by the import of %(file)s") % {"file": batch.filename}
     _reverse(actor, to_reverse, reason)
-    new_entries: dict[int, CreditEntry] = {}
-    members = Member.objects.select_related("org").in_bulk(
-        [m for group in to_credit.values() for m in group]
-    )
+    members = Member.objects.select_related("org").in_bulk(list(to_credit))
     day = ledger_day(period)
-    for hours, group in to_credit.items():
-        for entry in entry_record(
-            actor=actor,
-            members=[members[m] for m in group],
-            on=day,
-            year=day.year,
-            hours=hours,
-            kind=Kind.EXTERNAL_PLATFORM,
-            online=True,
-            title=entry_title(batch),
-            source=CreditEntry.Source.IMPORT,
-            reference=entry_reference(source.pk, period),
-        ):
-            new_entries[entry.member_id] = entry
+    # One bulk write for the whole file: a county's year is tens of thousands of lines.
+    new_entries = {
+        entry.member_id: entry
+        for entry in (
+            entries_record_bulk(
+                actor=actor,
+                entries=[(members[m], hours) for m, hours in to_credit.items()],
+                on=day,
+                year=day.year,
+                kind=Kind.EXTERNAL_PLATFORM,
+                online=True,
+                title=entry_title(batch),
+                source=CreditEntry.Source.IMPORT,
+                reference=entry_reference(source.pk, period),
+                org=source.org,
+            )
+            if to_credit
+            else []
+        )
+    }
     for record in [*creates, *updates]:
         credited = new_entries.get(record.member_id)
         if credited is not None:

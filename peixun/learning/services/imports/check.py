@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,11 @@ def credited_hours(hours: Decimal) -> Decimal:
 
 def squeeze(text: str) -> str:
     return re.sub(r"\s+", "", fold_width(text))
+
+
+# What a row's identifying cells say: (person key, or None when the row names nobody; ID number,
+# mobile, name, unit; the ID number's problem, if any).
+Identity = tuple[tuple[str, ...] | None, str, str, str, str, str | None]
 
 
 @dataclass(slots=True)
@@ -156,13 +162,12 @@ def read_people(batch: ImportBatch, path: Path) -> Reading:
     def cell(cells: list[Any], index: int | None) -> Any:
         return cells[index] if index is not None and index < len(cells) else None
 
+    width = max(columns.values()) + 1  # every mapped column's index is below it
+
     # An export repeats the same few values row after row (a person's name, ID number and unit
     # on each of their rows, the same dates and hours): each distinct value is read once.
     numbers: dict[Any, Decimal | None] = {}
     days: dict[Any, dt.date | None] = {}
-    ids: dict[Any, tuple[str, str | None]] = {}
-    mobiles: dict[Any, str] = {}
-    texts: dict[Any, str] = {}
 
     def number_of(value: Any) -> Decimal | None:
         """The value as a number (None when blank); InvalidOperation when it is none."""
@@ -184,43 +189,61 @@ def read_people(batch: ImportBatch, path: Path) -> Reading:
         return days[value]
 
     def id_of(value: Any) -> tuple[str, str | None]:
-        if value not in ids:
-            number = normalise_id_number(cell_text(value))
-            problem = None
-            if number:
-                problem = (
-                    _(
-                        "Stored as a number, the ID number has lost its last digits; "
-                        "store the column as text."
-                    )
-                    if looks_numeric(value) and len(number) != 18
-                    else id_number_problem(number)
+        number = normalise_id_number(cell_text(value))
+        problem = None
+        if number:
+            problem = (
+                _(
+                    "Stored as a number, the ID number has lost its last digits; "
+                    "store the column as text."
                 )
-            ids[value] = (number, problem)
-        return ids[value]
+                if looks_numeric(value) and len(number) != 18
+                else id_number_problem(number)
+            )
+        return number, problem
 
-    def mobile_of(value: Any) -> str:
-        if value not in mobiles:
-            mobiles[value] = _mobile(value)
-        return mobiles[value]
+    def identify(cells: list[Any]) -> Identity:
+        id_number = mobile = name = unit = ""
+        if i_id is not None:
+            id_number, id_problem = id_of(cells[i_id])
+            if id_problem:
+                return None, id_number, "", "", "", id_problem
+        if i_mobile is not None:
+            mobile = _mobile(cells[i_mobile])
+        if i_name is not None:
+            name = squeeze(cell_text(cells[i_name]))
+        if i_unit is not None:
+            unit = squeeze(cell_text(cells[i_unit]))
+        key: tuple[str, ...] | None = None
+        if id_number:
+            key = ("i", id_number)
+        elif mobile:
+            key = ("m", mobile)
+        elif name:
+            key = ("n", name, unit)
+        return key, id_number, mobile, name, unit, None
 
-    def text_of(value: Any) -> str:
-        if value not in texts:
-            texts[value] = squeeze(cell_text(value))
-        return texts[value]
+    # A person's rows repeat the same ID number, mobile, name and unit: the cells that tell who
+    # a row is are read once for each distinct combination, and each later row is one lookup.
+    who: dict[Any, Identity] = {}
+    at = [i for i in (i_id, i_mobile, i_name, i_unit) if i is not None]
+    ident_of = itemgetter(*at) if at else (lambda cells: ())
 
     try:
         for number, cells in rows:
-            if number <= header_row or not any(c not in (None, "") for c in cells):
+            # A blank row (every cell None or ""), counted at C speed: most rows are not.
+            if number <= header_row or cells.count(None) + cells.count("") == len(cells):
                 continue
+            if len(cells) < width:  # a short row: its missing cells are blank
+                cells = cells + [None] * (width - len(cells))
             reading.rows += 1
             if reading.rows % PROGRESS_EVERY == 0:
                 ImportBatch.objects.filter(pk=batch.pk).update(rows_read=reading.rows)
                 # Bounded memory however varied the file: forget what was read so far.
-                for memo in (numbers, days, ids, mobiles, texts):
+                for memo in (numbers, days, who):
                     if len(memo) > 200_000:
                         memo.clear()
-            value = cell(cells, i_hours)
+            value = cells[i_hours] if i_hours is not None else None
             try:
                 hours = number_of(value) or Decimal(0)
             except (InvalidOperation, ValueError):
@@ -228,14 +251,14 @@ def read_people(batch: ImportBatch, path: Path) -> Reading:
                 continue
             points = None
             if i_points is not None:
-                value = cell(cells, i_points)
+                value = cells[i_points]
                 try:
                     points = number_of(value)
                 except (InvalidOperation, ValueError):
                     reading.problem(number, labels["points"], value, _("Not a number."))
                     continue
             if i_date is not None:
-                value = cell(cells, i_date)
+                value = cells[i_date]
                 day = day_of(value)
                 if day is None:
                     reading.problem(number, labels["date"], value, _("Not a date."))
@@ -248,27 +271,15 @@ def read_people(batch: ImportBatch, path: Path) -> Reading:
                         _("The date is outside the period %(period)s.") % {"period": batch.period},
                     )
                     continue
-            id_number = mobile = name = unit = ""
-            if i_id is not None:
-                id_number, id_problem = id_of(cell(cells, i_id))
-                if id_problem:
-                    reading.problem(
-                        number, labels["id_number"], mask_id_number(id_number), id_problem
-                    )
-                    continue
-            if i_mobile is not None:
-                mobile = mobile_of(cell(cells, i_mobile))
-            if i_name is not None:
-                name = text_of(cell(cells, i_name))
-            if i_unit is not None:
-                unit = text_of(cell(cells, i_unit))
-            if id_number:
-                key: tuple[str, ...] = ("i", id_number)
-            elif mobile:
-                key = ("m", mobile)
-            elif name:
-                key = ("n", name, unit)
-            else:
+            ident = ident_of(cells)
+            known = who.get(ident)
+            if known is None:
+                known = who[ident] = identify(cells)
+            key, id_number, mobile, name, unit, id_problem = known
+            if id_problem:
+                reading.problem(number, labels["id_number"], mask_id_number(id_number), id_problem)
+                continue
+            if key is None:
                 reading.problem(
                     number, "", "", _("The row names nobody: no ID number, mobile or name.")
                 )
@@ -289,7 +300,7 @@ def read_people(batch: ImportBatch, path: Path) -> Reading:
             if points is not None:
                 person.points = points + (person.points or 0)
             if i_course is not None and len(person.courses) < COURSES_KEPT:
-                title = cell_text(cell(cells, i_course))[:100]
+                title = cell_text(cells[i_course])[:100]
                 if title and title not in person.courses:
                     person.courses.append(title)
     except SheetFileError as problem:
