@@ -82,7 +82,7 @@ def _apply(actor: Actor, batch: ImportBatch) -> dict[str, int]:
                 got["points"] = points + (got["points"] or 0)
     stored = {
         r.member_id: r
-        for r in ExternalRecord.objects.select_for_update()
+        for r in ExternalRecord.objects.select_for_update(of=("self",))
         .filter(source=source, period=period)
         .select_related("entry")
         if r.member_id in sums
