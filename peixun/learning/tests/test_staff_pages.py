@@ -12,7 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from peixun.core.models import AuditEvent
-from peixun.testing import PersonaTestCase, ledger_rows
+from peixun.testing import PersonaTestCase, download_names, ledger_rows
 
 from ..models import Course, CourseItem, OnlineClass, Strike
 from ..services.classes import online_class_create
@@ -130,6 +130,10 @@ class ClassPagesTests(PersonaTestCase):
     def test_the_progress_ledger(self) -> None:
         response = self.client_for("org_admin").get(self.url("progress.xlsx"))
         self.assertEqual(response.status_code, 200)
+        # A Chinese name, and an ASCII one for clients that read only `filename`.
+        plain, chinese = download_names(response)
+        self.assertEqual(plain, f"online-class-{self.story.online_class.pk}-progress.xlsx")
+        self.assertTrue(chinese.endswith("-学习进度台账.xlsx"), chinese)
         book = load_workbook(io.BytesIO(response.content))
         branches, people = book.worksheets
         self.assertIn("各支部学习进度", branches["A1"].value)

@@ -13,10 +13,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from peixun.core.downloads import download, file_name
 from peixun.core.forms import add_service_errors, mark_invalid
 from peixun.core.pagination import paginate
 from peixun.core.pickers import picker_answer
@@ -24,7 +24,6 @@ from peixun.core.scoping import can_manage_org, scope_of
 from peixun.plans.selectors import manageable_orgs
 from peixun.training.selectors.audience import audience_text
 
-from ..documents import XLSX
 from ..forms.staff import ClassCoursesForm, OnlineClassForm, default_window
 from ..models import OnlineClass
 from ..selectors import catalogue as catalogue_selectors
@@ -242,8 +241,8 @@ def class_remind(request: HttpRequest, online_class_id: int) -> HttpResponse:
 def class_progress_xlsx(request: HttpRequest, online_class_id: int) -> HttpResponse:
     online_class = selectors.online_class_for_staff(request.user, online_class_id)
     content = services.online_class_progress_export(actor=request.user, online_class=online_class)
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"{online_class.title}-学习进度台账.xlsx"
+    return download(
+        content,
+        file_name(online_class.title, "学习进度台账", ext="xlsx"),
+        fallback=f"online-class-{online_class.pk}-progress.xlsx",
     )
-    return response
