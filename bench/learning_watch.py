@@ -49,7 +49,7 @@ import sys
 import tempfile
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -160,7 +160,7 @@ class Player:
     token: str = ""
     accepted: int = 0  # reports accepted
     last_unique: int = 0  # unique seconds the last accepted report answered
-    late: float = 0.0  # the most a report left after its time (the client's own lag)
+    late: float = 0.0  # the most a report left after its time (client lag or a slow answer)
 
 
 @dataclass
@@ -287,9 +287,7 @@ def verify(
         n=Count("id"), total=Sum("unique_seconds"), low=Min("unique_seconds"),
         high=Max("unique_seconds"),
     )  # fmt: skip
-    checks.append(
-        (f"exactly {n:,} progress rows", figures["n"] == n, f"{figures['n']:,} rows")
-    )
+    checks.append((f"exactly {n:,} progress rows", figures["n"] == n, f"{figures['n']:,} rows"))
     total = figures["total"] or 0
     checks.append(
         (
@@ -477,9 +475,7 @@ def run_one(args: argparse.Namespace) -> int:
             sampler = asyncio.create_task(sample_cpu(proc.pid, window))
             await asyncio.gather(
                 *(
-                    watch_player(
-                        client, run, fx, p, t0 + spread[p.index], period, cycles, window
-                    )
+                    watch_player(client, run, fx, p, t0 + spread[p.index], period, cycles, window)
                     for p in players
                 )
             )
@@ -511,8 +507,8 @@ def run_one(args: argparse.Namespace) -> int:
     )
     lag = max((p.late for p in players), default=0.0)
     print(
-        f"   client pacing: latest report left {lag * 1000:.0f} ms after its time "
-        f"(floor {max(floor_late, default=0.0) * 1000:.0f} ms)"
+        f"   pacing: the latest report left {lag * 1000:.0f} ms after its time (a player waits "
+        f"for its last answer first; floor {max(floor_late, default=0.0) * 1000:.0f} ms)"
     )
     checks = verify(fx, players, cycles, period)
     print("\n   verification from the database")
