@@ -86,6 +86,7 @@ bench: install
 	$(BIN)/python bench/query_counts.py
 	$(BIN)/python bench/signin_burst.py --db both
 	$(BIN)/python bench/exam_burst.py --db both
+	$(BIN)/python bench/learning_watch.py --db both
 	$(BIN)/python bench/accounts_bulk.py
 	$(BIN)/python bench/audit_chain.py --db both
 	$(BIN)/python bench/ledger_xlsx.py

@@ -85,6 +85,31 @@ class ReportTests(PersonaTestCase):
         self.assertTrue(result.completed)
         self.assertEqual(Completion.objects.filter(course=self.course).count(), 1)
 
+    def test_a_completed_course_answers_completed_while_far_from_watched(self) -> None:
+        session = self.start()
+        age_session(self.world.member.pk, 60)
+        self.report(session.token, [[0, 60]], elapsed=60)
+        # Progress wiped, rule unchanged: the report cannot complete the course, and still
+        # answers that it is complete.
+        ItemProgress.objects.filter(item=self.video).update(intervals=[], unique_seconds=0)
+        age_session(self.world.member.pk, 10)
+        result = self.report(session.token, [[0, 5]], elapsed=10)
+        self.assertTrue(result.accepted and result.completed)
+        self.assertEqual(Completion.objects.filter(course=self.course).count(), 1)
+
+    def test_a_report_far_from_complete_asks_less(self) -> None:
+        """The completion rules are asked only when the report could complete the course: a
+        report far from it makes fewer queries than the one that completes it."""
+        session = self.start()
+        age_session(self.world.member.pk, 10)
+        with self.assertNumQueries(10):  # 8 statements in a savepoint
+            result = self.report(session.token, [[0, 10]])
+        self.assertTrue(result.accepted)
+        self.assertFalse(result.completed)
+        age_session(self.world.member.pk, 50)
+        result = self.report(session.token, [[10, 54]], elapsed=50)  # 90 % of 60 s
+        self.assertTrue(result.accepted and result.completed, result)
+
     def test_double_speed_earns_nothing_beyond_real_time(self) -> None:
         session = self.start()
         age_session(self.world.member.pk, 10)
@@ -170,6 +195,32 @@ class ReportTests(PersonaTestCase):
 
 @override_settings(MEDIA_ROOT=MEDIA)
 class QuizAndDocumentTests(PersonaTestCase):
+    def test_a_course_of_two_videos_completes_on_their_sum(self) -> None:
+        admin = self.world.users["org_admin"]
+        course = make_course(self.world, seconds=60, quiz=False, move_on="watched", publish=False)
+        second = course_item_add(
+            actor=admin, course=course, kind="video", title="第二讲", duration_seconds=60,
+            file=SimpleUploadedFile("second.webm", b"\x1a\x45\xdf\xa3" + b"\x00" * 60,
+                                    content_type="video/webm"),
+        )  # fmt: skip
+        course_publish(actor=admin, course=course)
+        first = course.items.get(title="第一讲")
+        member = self.user("member")
+
+        def watch(item, start: float, end: float):  # type: ignore[no-untyped-def]
+            session = play_start(actor=member, item=item)
+            age_session(self.world.member.pk, end - start)
+            return progress_report(
+                actor=member, item=item, token=session.token, intervals=[[start, end]],
+                elapsed=end - start,
+            )  # fmt: skip
+
+        self.assertFalse(watch(first, 0, 60).completed)  # 60 of 120 s
+        self.assertFalse(watch(second, 0, 40).completed)  # 100 of 120: under 90 %
+        result = watch(second, 40, 48)  # 108 of 120 = 90 %
+        self.assertTrue(result.accepted and result.completed, result)
+        self.assertEqual(Completion.objects.get(course=course).unique_seconds, 108)
+
     def test_quiz_and_document_complete_a_course_with_a_quiz_credit(self) -> None:
         course = make_course(
             self.world, seconds=20 * 60, document=True, move_on="watched_and_passed"
