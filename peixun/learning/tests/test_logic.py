@@ -89,6 +89,26 @@ def test_more_than_the_servers_clock_allows_is_refused() -> None:
     assert verdict.reason == logic.WALL_CLOCK
 
 
+def test_a_busy_servers_queue_does_not_strike_an_honest_player() -> None:
+    # Two reports sent 10 s apart, the first held 3 s longer in the server's queue: processed
+    # 7 s apart. The session's clock still covers all played time: accepted.
+    verdict = judge(
+        [(20, 30)],
+        client_elapsed=10.0,
+        watched=[(0.0, 20.0)],
+        session=session(played=20.0, wall_since_start=31.0, wall_since_report=7.0),
+    )
+    assert verdict.accepted
+    # More than one period beyond the server's clock since the last report is still refused.
+    verdict = judge(
+        [(20, 35)],
+        client_elapsed=15.0,
+        watched=[(0.0, 20.0)],
+        session=session(played=20.0, wall_since_start=300.0, wall_since_report=2.0),
+    )
+    assert verdict.reason == logic.WALL_CLOCK
+
+
 def test_paused_time_cannot_be_banked() -> None:
     # Paused for 5 minutes, then claims 60 s in one report sent 10 s after the last one.
     verdict = judge(
