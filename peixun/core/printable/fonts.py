@@ -11,6 +11,7 @@ and a process parses only the faces used.
 
 from __future__ import annotations
 
+import copy
 import threading
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,11 @@ def _add_parsed_font(pdf: FPDF, family: str, path: Path, index: int, style: str)
     for name in TTFFont.__slots__:
         if hasattr(parsed, name):
             setattr(font, name, getattr(parsed, name))
-    # Read-only and shared: name, desc, cmap, glyph_ids, scale, metrics. Per document:
+    # Read-only and shared: name, cmap, glyph_ids, scale, metrics. Per document: the font
+    # descriptor, which writing the file turns into one of the document's PDF objects (its id,
+    # name and font file are set on it): shared, two documents written at once in two threads
+    # of a worker would number each other's objects (a KeyError in fpdf2's output).
+    font.desc = copy.copy(parsed.desc)
     font.fontkey = f"{family}{style}"
     font.i = len(pdf.fonts) + 1
     font.cw = parsed.cw.copy()  # a defaultdict: reading a missing character inserts it

@@ -79,11 +79,19 @@ _LINE_PT = LINE_PITCH_TWIPS / 20
 CELL_MARGIN = 1 / _MM_PER_PT  # points: a table cell's margin left and right, 1 mm
 
 
+# Punctuation below U+2E80 that a Chinese font draws a full em wide (一字线, quotes, ellipsis).
+_WIDE_PUNCTUATION = frozenset("—―–…“”‘’·")
+
+
+def _wide(ch: str) -> bool:
+    return ord(ch) > 0x2E7F or ch in _WIDE_PUNCTUATION
+
+
 def text_width(text: str, size: float, *, grid: bool = False) -> float:
     """Points a line of `text` takes: a Chinese character an em (the grid's pitch on the grid),
     a Latin letter or digit half of one (宋体's and 仿宋's are)."""
     em = BODY_SIZE + CONDENSE_TWENTIETHS / 20 if grid and size == BODY_SIZE else size
-    return sum(em if ord(ch) > 0x2E7F else em * 0.5 for ch in text)
+    return sum(em if _wide(ch) else em * 0.5 for ch in text)
 
 
 def _field(paragraph: Paragraph, instruction: str, font: str, size: float) -> None:
@@ -285,7 +293,7 @@ class _Writer:
         def measure(text: str) -> float:
             # Points at the table's size: a CJK character is one em, a Latin one about half.
             # (Noto Serif CJK's digits are 0.56 em, 仿宋's 0.5: the wider, so none wraps.)
-            return sum(table.size if ord(ch) > 0x2E7F else table.size * 0.6 for ch in text)
+            return sum(table.size if _wide(ch) else table.size * 0.6 for ch in text)
 
         # The cells' own margins hold no text: 0.1 cm each side (Word's default, 0.19 cm,
         # took an 18-digit ID number's room in a table of seven columns).

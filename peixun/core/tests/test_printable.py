@@ -231,3 +231,40 @@ class FontOncePerProcessTests(SimpleTestCase):
         # 甲 with .notdef and the space in bold; 乙丙 and the footer's "— 1 —" in regular.
         self.assertEqual(sorted(embedded_glyphs(before).values()), [3, 6])
         self.assertEqual(sorted(embedded_glyphs(other).values()), [10, 12])
+
+
+class ConcurrentRenderingTests(SimpleTestCase):
+    """A web worker's threads write PDFs at once: the fonts parsed once per process are shared,
+    and nothing a document writes into may be (the API fuzz found a 500 when it was)."""
+
+    def test_four_threads_write_valid_pdfs(self) -> None:
+        import threading  # noqa: PLC0415 - only this test runs threads
+
+        from pypdf import PdfReader  # noqa: PLC0415
+
+        failures: list[str] = []
+
+        def write(number: int) -> None:
+            for index in range(6):
+                doc = Printable(
+                    title=f"并发文档{number}-{index}",
+                    issuer="县直机关工委文件" if index % 2 else "",
+                    addressee="各党支部",
+                    signature="县直机关工委",
+                    dated=dt.date(2026, 1, 1),
+                )
+                doc.add(Heading("一、情况"), Heading("（一）分项", level=2), Para("正文。" * 40))
+                try:
+                    data = render_pdf(doc)
+                    text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
+                    if f"并发文档{number}-{index}" not in "".join(text.replace("\x00", "").split()):
+                        failures.append(f"{number}-{index}: title missing")
+                except Exception as error:  # noqa: BLE001 - every failure is reported
+                    failures.append(f"{number}-{index}: {error!r}")
+
+        threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.assertEqual(failures, [])

@@ -69,18 +69,19 @@ def certificate_file_name(facts: CertificateFacts, ext: str) -> str:
     return file_name("结业证书", facts.member.name, facts.training_class.title, ext=ext)
 
 
-@transaction.atomic
 def certificate_export(*, actor: Actor, facts: CertificateFacts, fmt: str = "docx") -> bytes:
     """The completion certificate `facts` state (see `selectors.certificate_facts`), as .docx
     or PDF; audited."""
     if fmt not in CERTIFICATE_FORMATS:
         raise ValidationError({"format": _("Choose .docx or PDF.")})
     content = _certificate_file(facts, fmt)
-    audit_record_many([_certificate_event(actor, facts, fmt, batch=False)])
+    # Laid out first, audited after in a short transaction: a write lock held while dozens
+    # of documents are laid out would stall every other writer (SQLite waits, then fails).
+    with transaction.atomic():
+        audit_record_many([_certificate_event(actor, facts, fmt, batch=False)])
     return content
 
 
-@transaction.atomic
 def certificates_export(*, actor: Actor, certificates: list[CertificateFacts], fmt: str) -> bytes:
     """The certificates of a class the actor may download (`selectors.class_certificates`) as
     one PDF ("pdf") or a .zip of .docx ("zip") or of PDF files ("pdf.zip"); each audited as a
@@ -98,5 +99,10 @@ def certificates_export(*, actor: Actor, certificates: list[CertificateFacts], f
             (certificate_file_name(facts, one), content)
             for facts, content in zip(certificates, files, strict=True)
         )
-    audit_record_many([_certificate_event(actor, facts, one, batch=True) for facts in certificates])
+    # Laid out first, audited after in a short transaction: a write lock held while dozens
+    # of documents are laid out would stall every other writer (SQLite waits, then fails).
+    with transaction.atomic():
+        audit_record_many(
+            [_certificate_event(actor, facts, one, batch=True) for facts in certificates]
+        )
     return data

@@ -44,13 +44,15 @@ def _notice_event(actor: Actor, enrolment: Enrolment, fmt: str, batch: bool) -> 
     )
 
 
-@transaction.atomic
 def notice_export(*, actor: Actor, enrolment: Enrolment, fmt: str = "docx") -> bytes:
     """The 调训通知 of an accepted enrolment, as .docx or PDF bytes; audited."""
     if fmt not in NOTICE_FORMATS:
         raise ValidationError({"format": _("Choose .docx or PDF.")})
     data = documents.notice_file(enrolment, fmt)
-    audit_record_many([_notice_event(actor, enrolment, fmt, batch=False)])
+    # Laid out first, audited after in a short transaction: a write lock held while dozens
+    # of documents are laid out would stall every other writer (SQLite waits, then fails).
+    with transaction.atomic():
+        audit_record_many([_notice_event(actor, enrolment, fmt, batch=False)])
     return data
 
 
@@ -58,7 +60,6 @@ def notice_file_name(enrolment: Enrolment, ext: str) -> str:
     return file_name("调训通知", enrolment.member.name, enrolment.training_class.title, ext=ext)
 
 
-@transaction.atomic
 def notices_export(
     *, actor: Actor, training_class: TrainingClass, enrolments: list[Enrolment], fmt: str
 ) -> bytes:
@@ -79,7 +80,10 @@ def notices_export(
             (notice_file_name(e, one), content)
             for e, content in zip(enrolments, files, strict=True)
         )
-    audit_record_many([_notice_event(actor, e, one, batch=True) for e in enrolments])
+    # Laid out first, audited after in a short transaction: a write lock held while dozens
+    # of documents are laid out would stall every other writer (SQLite waits, then fails).
+    with transaction.atomic():
+        audit_record_many([_notice_event(actor, e, one, batch=True) for e in enrolments])
     return data
 
 
