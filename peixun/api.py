@@ -28,7 +28,9 @@ from peixun.orglife.api import router as orglife_router
 from peixun.orgs.api import router as orgs_router
 from peixun.plans.api import router as plans_router
 from peixun.reports.api import router as reports_router
+from peixun.resources.api import router as resources_router
 from peixun.spending.api import router as spending_router
+from peixun.surveys.api import router as surveys_router
 from peixun.training.api import router as training_router
 
 
@@ -146,4 +148,6 @@ api.add_router("/orglife/", orglife_router)
 api.add_router("/exams/", exams_router)
 api.add_router("/spending/", spending_router)
 api.add_router("/learning/", learning_router)
+api.add_router("/resources/", resources_router)
+api.add_router("/surveys/", surveys_router)
 api.add_router("/reports/", reports_router)

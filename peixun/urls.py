@@ -19,6 +19,8 @@ urlpatterns = [
     path("exams/", include("peixun.exams.urls")),
     path("spending/", include("peixun.spending.urls")),
     path("learning/", include("peixun.learning.urls")),
+    path("resources/", include("peixun.resources.urls")),
+    path("surveys/", include("peixun.surveys.urls")),
     path("reports/", include("peixun.reports.urls")),
     path("api/v1/", api.urls),
 ]

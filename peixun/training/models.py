@@ -197,6 +197,16 @@ class Session(models.Model):
         related_name="session",
     )
     type = models.CharField(_("session type"), max_length=16, choices=SessionType.choices)
+    # The teacher from the 师资库 when there is one; `teacher` keeps the name as shown (and is
+    # all there is for a one-off speaker), so the curriculum reads the same either way.
+    pool_teacher = models.ForeignKey(
+        "resources.Teacher",
+        verbose_name=_("teacher from the pool"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sessions",
+    )
     teacher = models.CharField(_("teacher"), max_length=100, blank=True)
 
     class Meta:

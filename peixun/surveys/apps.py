@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SurveysConfig(AppConfig):
+    """Evaluation (评估), needs surveys (需求调研), competitions (党课评比) and 述学评学."""
+
+    name = "peixun.surveys"
+    label = "surveys"
+    verbose_name = _("Evaluation and surveys")
+
+    def ready(self) -> None:
+        # The audit trail's sentences for this app's actions (core.describers).
+        # Imported here: it imports the models, which wait for Django's app registry.
+        from peixun.core.describers import register_actions, register_namers
+
+        from . import describers
+
+        register_actions(describers.ACTIONS)
+        register_namers(describers.NAMERS)

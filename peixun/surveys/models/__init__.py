@@ -1,0 +1,19 @@
+"""Forms, surveys and anonymous responses, shared by evaluation (评估), needs surveys (需求调研)
+and competition judging (党课评比); one module a topic, everything re-exported here."""
+
+from .forms import Form, FormQuerySet, Option, Question, QuestionKind
+from .responses import Answer, Invitation, Response, Survey, SurveyQuerySet, SurveySettings
+
+__all__ = [
+    "Answer",
+    "Form",
+    "FormQuerySet",
+    "Invitation",
+    "Option",
+    "Question",
+    "QuestionKind",
+    "Response",
+    "Survey",
+    "SurveyQuerySet",
+    "SurveySettings",
+]
