@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-fast lint check install vendor messages compile-messages bench clean api-fuzz docs-check
+.PHONY: run test test-fast test-replica lint check install vendor messages compile-messages bench clean api-fuzz docs-check
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -28,6 +28,15 @@ test: install
 test-fast: install
 	mkdir -p var test-artifacts
 	$(BIN)/python -m pytest -n 2 -q -m "not browser"
+
+# The replica router against a real streaming replica: a primary and its replica started here
+# (scripts/replica_pair.sh, ports 5442 and 5443), the tests marked `replica`, then both stopped.
+test-replica: install
+	bash scripts/replica_pair.sh start
+	DATABASE_URL=postgres://postgres@127.0.0.1:5442/peixun \
+	DATABASE_REPLICA_URL=postgres://postgres@127.0.0.1:5443/peixun PEIXUN_TEST_REPLICA=1 \
+	$(BIN)/python -m pytest -q -p no:randomly peixun/core/tests/test_replicas.py; \
+	status=$$?; bash scripts/replica_pair.sh stop; exit $$status
 
 lint: install
 	$(BIN)/ruff check .

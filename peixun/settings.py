@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "peixun.core.middleware.RequestContextMiddleware",
+    "peixun.core.replicas.PrimaryAfterWriteMiddleware",
     "peixun.core.middleware.SeparatedRolesMiddleware",
     "axes.middleware.AxesMiddleware",
     "peixun.accounts.middleware.StaffIdleTimeoutMiddleware",
@@ -121,6 +122,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 # Reusing a connection saves its setup (and SQLite's PRAGMAs) on every request.
 DATABASES["default"]["CONN_MAX_AGE"] = 60
+# A streaming replica (PostgreSQL) for report and dashboard reads: peixun.core.replicas.
+_replica_url = env_str("DATABASE_REPLICA_URL", "")
+if _replica_url:
+    DATABASES["replica"] = dj_database_url.parse(_replica_url)
+    DATABASES["replica"]["CONN_MAX_AGE"] = 60
+    # Tests point the replica at the primary's test database unless they start a real one.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["peixun.core.replicas.ReplicaRouter"]
+# After a write, a user's pages read the primary this long, so they see what they just did.
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 30, minimum=1, maximum=3600)
+# A replica further behind than this is not read.
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 30, minimum=1, maximum=3600)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

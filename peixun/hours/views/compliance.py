@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 from peixun.core.downloads import download, file_name
 from peixun.core.pagination import paginate
 from peixun.core.params import pk_or_404, year_param
+from peixun.core.replicas import replica_reads
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
 from peixun.orgs.selectors import org_roots_for
@@ -146,6 +147,7 @@ def compliance_index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@replica_reads
 def org_page(request: HttpRequest, pk: int) -> HttpResponse:
     year = _year(request)
     as_of, as_of_chosen = _as_of(request, year)

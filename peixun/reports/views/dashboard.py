@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from peixun.core.params import year_param
+from peixun.core.replicas import replica_reads
 
 from ..selectors.dashboard import as_of_for, dashboard_roots, may_see_dashboard
 from ..services import dashboard_read
@@ -32,6 +33,7 @@ def dashboard_year(request: HttpRequest) -> int:
 
 @login_required
 @require_GET
+@replica_reads
 def dashboard_page(request: HttpRequest) -> HttpResponse:
     actor = request.user
     if not may_see_dashboard(actor):
