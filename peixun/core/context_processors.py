@@ -25,6 +25,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_can_browse": scope.platform or bool(scope.read_paths),
         "nav_can_manage": scope.platform or bool(scope.manage_paths),
         "nav_is_member": bool(scope.member_id),
+        # The periodic jobs and the task queue: the platform's operators.
+        "nav_is_platform": scope.platform,
         "nav_unread": _unread(user),
     }
 

@@ -179,3 +179,40 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class JobRun(models.Model):
+    """One turn of a periodic job (`core.jobs`): the scheduler writes one row per job and
+    period — the unique (name, slot) makes a second scheduler, or a restart, harmless — and the
+    task worker runs it, retrying a failure with a growing pause. Operators read these rows on
+    the jobs page and with `manage.py jobs_status`."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        RETRYING = "retrying", _("Failed, will retry")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    name = models.CharField(_("job"), max_length=64)
+    # The start of the period this run is for (now, for a run asked for by hand or by cron).
+    slot = models.DateTimeField(_("period"))
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    result = models.CharField(_("result"), max_length=300, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    queued_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+        ordering = ["-slot", "name"]
+        indexes = [models.Index(fields=["name", "-slot"], name="jobrun_name_slot_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "slot"], name="jobrun_once_per_slot"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.slot:%Y-%m-%d %H:%M}"

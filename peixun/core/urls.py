@@ -6,6 +6,7 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("audit/", views.audit_list, name="audit"),
+    path("jobs/", views.jobs_page, name="jobs"),
     path("notifications/", views.notification_list, name="notifications"),
     path(
         "notifications/read-all/",

@@ -18,6 +18,7 @@ from .notifications import (
 from .pagination import paginate
 from .scoping import can_read_audit, scope_of
 from .selectors import audit_list as select_audit
+from .selectors import jobs_overview
 from .workbench import member_section, staff_section
 
 UNREAD_SHOWN = 3
@@ -133,3 +134,11 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 def notification_read_all(request: HttpRequest) -> HttpResponse:
     notification_mark_all_read(actor=request.user)
     return redirect("core:notifications")
+
+
+@login_required
+def jobs_page(request: HttpRequest) -> HttpResponse:
+    """The periodic jobs' last runs and the task queue, for the platform's operators."""
+    if not scope_of(request.user).platform:
+        raise Http404
+    return render(request, "core/jobs.html", {"overview": jobs_overview()})
