@@ -4,8 +4,6 @@ Statuses as elsewhere in API v1: anonymous 401; a teacher out of scope 404 (the 
 staff: others 404); a visible teacher the actor may not change 403; bad values 422 by field.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -84,6 +82,14 @@ class TeacherDetailOut(TeacherOut):
     rating: TeacherRatingOut | None
     sessions: list[TeacherSessionOut]
 
+    @staticmethod
+    def resolve_rating(obj: Teacher) -> TeacherRating | None:
+        return getattr(obj, "rating_shown", None)
+
+    @staticmethod
+    def resolve_sessions(obj: Teacher) -> list[Any]:
+        return list(getattr(obj, "history", []))
+
 
 class TeacherIn(Schema):
     """A teacher of the pool kept by `org`; `open_to` (default: the keeper) is the org whose
@@ -127,18 +133,14 @@ def _staff(request: HttpRequest) -> None:
     selectors.require_pool_reader(request.user)
 
 
-def _detail(request: HttpRequest, teacher_id: int) -> dict[str, Any]:
+def _detail(request: HttpRequest, teacher_id: int) -> Teacher:
+    """The teacher with what the detail schema reads besides the row: history and rating."""
     teacher = selectors.teacher_detail(request.user, teacher_id)
     history = selectors.teaching_history(teacher)
-    rating: TeacherRating | None = selectors.teacher_rating(teacher)
-    setattr(teacher, "session_count", len(history))  # noqa: B010 - the list's annotation
-    return {
-        **TeacherOut.from_orm(teacher).dict(),
-        "phone": teacher.phone,
-        "bio": teacher.bio,
-        "rating": rating,
-        "sessions": history,
-    }
+    teacher.history = history  # type: ignore[attr-defined]
+    teacher.session_count = len(history)  # type: ignore[attr-defined]
+    teacher.rating_shown = selectors.teacher_rating(teacher)  # type: ignore[attr-defined]
+    return teacher
 
 
 def _refs(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
@@ -196,16 +198,14 @@ def create_teacher(request: HttpRequest, payload: TeacherIn) -> Status[Any]:
 
 
 @router.get("/teachers/{int:teacher_id}", response=TeacherDetailOut)
-def get_teacher(request: HttpRequest, teacher_id: IdParam) -> dict[str, Any]:
+def get_teacher(request: HttpRequest, teacher_id: IdParam) -> Teacher:
     """A teacher with their teaching history and evaluation results (a teacher's own login
     reads their own record)."""
     return _detail(request, teacher_id)
 
 
 @router.patch("/teachers/{int:teacher_id}", response=TeacherDetailOut)
-def update_teacher(
-    request: HttpRequest, teacher_id: IdParam, payload: TeacherPatch
-) -> dict[str, Any]:
+def update_teacher(request: HttpRequest, teacher_id: IdParam, payload: TeacherPatch) -> Teacher:
     teacher = selectors.teacher_detail(request.user, teacher_id)
     data: dict[str, Any] = {
         "open_to": teacher.open_to, "member": teacher.member, "name": teacher.name,
@@ -214,18 +214,13 @@ def update_teacher(
         "subjects": [s.subject for s in teacher.subjects.all()],
     }  # fmt: skip
     changes = payload.dict(exclude_unset=True)
-    data.update(
-        _refs(request, {k: v for k, v in changes.items() if k not in ("open_to", "member")})
-    )
-    data.update(_refs(request, {k: v for k, v in changes.items() if k in ("open_to", "member")}))
+    data.update(_refs(request, changes))
     services.teacher_update(actor=request.user, teacher=teacher, data=data)
     return _detail(request, teacher_id)
 
 
 @router.post("/teachers/{int:teacher_id}/leave", response=TeacherDetailOut)
-def leave_teacher(
-    request: HttpRequest, teacher_id: IdParam, payload: TeacherLeaveIn
-) -> dict[str, Any]:
+def leave_teacher(request: HttpRequest, teacher_id: IdParam, payload: TeacherLeaveIn) -> Teacher:
     """退出: the teacher is offered to classes no more; their history stays."""
     teacher = selectors.teacher_detail(request.user, teacher_id)
     services.teacher_leave(
@@ -235,7 +230,7 @@ def leave_teacher(
 
 
 @router.post("/teachers/{int:teacher_id}/rejoin", response=TeacherDetailOut)
-def rejoin_teacher(request: HttpRequest, teacher_id: IdParam) -> dict[str, Any]:
+def rejoin_teacher(request: HttpRequest, teacher_id: IdParam) -> Teacher:
     teacher = selectors.teacher_detail(request.user, teacher_id)
     services.teacher_rejoin(actor=request.user, teacher=teacher)
     return _detail(request, teacher_id)

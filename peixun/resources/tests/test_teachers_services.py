@@ -68,6 +68,7 @@ class TeacherServiceTests(PersonaTestCase):
             sorted(teacher.subjects.values_list("subject", flat=True)), ["culture", "science"]
         )
         event = AuditEvent.objects.get(verb="resources.teacher.create", object_id=str(teacher.pk))
+        assert event.after is not None
         self.assertEqual(event.after["subjects"], ["culture", "science"])
 
     def test_member_teacher_takes_the_members_name(self) -> None:
@@ -90,9 +91,7 @@ class TeacherServiceTests(PersonaTestCase):
                 subjects=["astrology"],
                 unit="单" * 201,
             )
-        self.assertEqual(
-            set(caught.exception.message_dict), {"name", "title", "subjects", "unit"}
-        )
+        self.assertEqual(set(caught.exception.message_dict), {"name", "title", "subjects", "unit"})
         with self.assertRaises(ValidationError) as caught:
             add_teacher(self.user("org_admin"), self.world.root, "甲", subjects=[])
         self.assertIn("subjects", caught.exception.message_dict)
@@ -129,9 +128,7 @@ class TeacherServiceTests(PersonaTestCase):
         self.assertEqual(updated.open_to, self.world.unit)
 
     def test_leave_keeps_history_and_leaves_the_picker_then_rejoin(self) -> None:
-        tc = make_class(
-            self.user("secretary"), self.world.branch, "支部轮训", timezone.localdate()
-        )
+        tc = make_class(self.user("secretary"), self.world.branch, "支部轮训", timezone.localdate())
         session = teach(self.user("secretary"), tc, self.branch_teacher)
         with self.assertRaises(ValidationError) as caught:
             teacher_leave(actor=self.user("secretary"), teacher=self.branch_teacher, reason="")
@@ -165,8 +162,9 @@ class TeacherServiceTests(PersonaTestCase):
         self.assertIsNone(teacher.left_on)
         self.assertEqual(teacher.left_reason, "")
         verbs = set(
-            AuditEvent.objects.filter(object_id=str(teacher.pk), verb__startswith="resources.")
-            .values_list("verb", flat=True)
+            AuditEvent.objects.filter(
+                object_id=str(teacher.pk), verb__startswith="resources."
+            ).values_list("verb", flat=True)
         )
         self.assertLessEqual({"resources.teacher.leave", "resources.teacher.rejoin"}, verbs)
 
@@ -189,10 +187,15 @@ class TeacherServiceTests(PersonaTestCase):
         session = session_update(
             actor=self.user("secretary"), session=session, pool_teacher_id=self.branch_teacher.pk
         )
-        self.assertEqual((session.pool_teacher_id, session.teacher), (self.branch_teacher.pk, "周老师"))
-        session = session_update(actor=self.user("secretary"), session=session, pool_teacher_id=None)
+        self.assertEqual(
+            (session.pool_teacher_id, session.teacher), (self.branch_teacher.pk, "周老师")
+        )
+        session = session_update(
+            actor=self.user("secretary"), session=session, pool_teacher_id=None
+        )
         self.assertEqual((session.pool_teacher_id, session.teacher), (None, "周老师"))
         audit = AuditEvent.objects.filter(verb="training_session.update").latest("id")
+        assert audit.before is not None and audit.after is not None
         self.assertEqual(audit.before["pool_teacher"], self.branch_teacher.pk)
         self.assertIsNone(audit.after["pool_teacher"])
 
@@ -206,7 +209,9 @@ class TeacherServiceTests(PersonaTestCase):
         self.assertEqual((summary.sessions, summary.held, summary.hours), (2, 1, 3))
 
     def test_login_for_a_member_with_a_login_links_it(self) -> None:
-        teacher = add_teacher(self.user("secretary"), self.world.branch, "", member=self.world.member)
+        teacher = add_teacher(
+            self.user("secretary"), self.world.branch, "", member=self.world.member
+        )
         self.assertIsNone(teacher_login_grant(actor=self.user("secretary"), teacher=teacher))
         teacher.refresh_from_db()
         self.assertEqual(teacher.user, self.user("member"))
