@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
-from peixun.core.apiutils import Id, IdParam, OrgRef, Paged
+from peixun.core.apiutils import Id, IdParam, OrgRef, Paged, query_error
 
 from ..models import Subject, Teacher, TeacherTitle
 from ..registry import TeacherRating
@@ -175,14 +175,17 @@ def list_teachers(
     subject: str = "",
     title: str = "",
     keeper: IdParam | None = None,
-    active: bool | None = True,
+    active: str = "true",
 ) -> Any:
     """The pool the actor sees: by name or work unit (`q`), subject, title, keeper and whether
-    still in the pool (`active`; omit it with `active=` for all)."""
+    still in the pool (`active`: true, the default; false for those who left; all)."""
     _staff(request)
+    states = {"true": True, "false": False, "all": None}
+    if active not in states:
+        raise query_error("active", _("Give true, false or all."))
     return selectors.teachers_search(
         request.user, text=q.strip()[:100], subject=subject, title=title, keeper=keeper,
-        active=active,
+        active=states[active],
     )  # fmt: skip
 
 

@@ -65,6 +65,8 @@ class TeacherApiTests(PersonaTestCase):
         page = client.get(API, {"limit": 1, "offset": 1}).json()
         self.assertEqual([t["name"] for t in page["items"]], ["周老师"])
         self.assertEqual(client.get(API, {"keeper": "0"}).status_code, 422)
+        self.assertEqual(client.get(API, {"active": "maybe"}).status_code, 422)
+        self.assertEqual(client.get(API, {"active": "all"}).json()["count"], 2)
         self.assertEqual(client.get(API, {"limit": "2" * 30}).status_code, 422)
         self.assertEqual(
             [t["name"] for t in self.client_for("other_secretary").get(API).json()["items"]],
