@@ -81,18 +81,20 @@ def session_count() -> Subquery:
 
 def teacher_keepers(actor: Actor) -> QuerySet[Organization]:
     """The orgs keeping a teacher the actor sees: the keeper filter's choices."""
-    return Organization.objects.filter(pk__in=teachers_visible(actor).values("org_id")).order_by(
-        "path"
-    )
+    keepers: QuerySet[Organization] = Organization.objects.filter(
+        pk__in=teachers_visible(actor).values("org_id")
+    ).order_by("path")
+    return keepers
 
 
 def keeper_candidates(actor: Actor) -> QuerySet[Organization]:
     """The open orgs whose pool the actor manages: where they may add a teacher."""
-    return (
+    rows: QuerySet[Organization] = (
         Organization.objects.manageable_by(actor)
         .filter(closed_on__isnull=True)
         .order_by("depth", "path")
     )
+    return rows
 
 
 def open_to_candidates(actor: Actor) -> QuerySet[Organization]:
@@ -101,13 +103,14 @@ def open_to_candidates(actor: Actor) -> QuerySet[Organization]:
     within the keeper's tree."""
     scope = scope_of(actor)
     roots = {path[: Organization.steplen] for path in scope.manage_paths}
-    return (
+    rows: QuerySet[Organization] = (
         Organization.objects.filter(
             Q(pk__in=Organization.objects.visible_to(actor).values("pk")) | Q(path__in=roots)
         )
         .filter(closed_on__isnull=True)
         .order_by("depth", "path")
     )
+    return rows
 
 
 def member_candidates(actor: Actor) -> QuerySet[Member]:
@@ -117,11 +120,12 @@ def member_candidates(actor: Actor) -> QuerySet[Member]:
 
 def teacher_detail(actor: Actor, pk: int) -> Teacher:
     teacher = get_visible_or_404(actor, Teacher, pk)
-    return (
+    found: Teacher = (
         Teacher.objects.select_related("org", "open_to", "member", "user")
         .prefetch_related(Prefetch("subjects", queryset=TeacherSubject.objects.order_by("subject")))
         .get(pk=teacher.pk)
     )
+    return found
 
 
 def teacher_subject_labels(teacher: Teacher) -> list[str]:

@@ -36,7 +36,7 @@ MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 def _same_tree(a: Organization, b: Organization) -> bool:
     step = Organization.steplen
-    return a.path[:step] == b.path[:step]
+    return bool(a.path[:step] == b.path[:step])
 
 
 def clean_teacher_fields(data: dict[str, Any], *, keeper: Organization) -> dict[str, Any]:
@@ -128,7 +128,10 @@ def teacher_create(*, actor: Actor, org: Organization, data: dict[str, Any]) -> 
 
 
 def _locked(teacher: Teacher) -> Teacher:
-    return Teacher.objects.select_for_update(of=("self",)).select_related("org").get(pk=teacher.pk)
+    locked: Teacher = (
+        Teacher.objects.select_for_update(of=("self",)).select_related("org").get(pk=teacher.pk)
+    )
+    return locked
 
 
 @transaction.atomic
