@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "peixun.core.context_processors.navigation",
                 "peixun.core.context_processors.csp_nonce",
+                "peixun.resources.context_processors.teaching",
             ],
         },
     }

@@ -19,11 +19,14 @@ from peixun.core.forms import (
     blank_first,
     combine_day_and_times,
 )
+from peixun.core.pickers import set_picker_url
 from peixun.hours.models import Topic
 from peixun.members.models import Member
 from peixun.orgs.forms import OrgPickerField
 from peixun.orgs.models import Organization, Position
 from peixun.plans.models import PlanItem
+from peixun.resources.forms.teachers import TeacherPickerField
+from peixun.resources.models import Teacher
 
 from .models import ClassKind, MakeUp, SessionType, TrainingClass
 
@@ -185,6 +188,11 @@ class SessionForm(BootstrapMixin, forms.Form):
     )
     type = forms.ChoiceField(label=_("session type"), choices=SessionType.choices)
     topic = forms.ChoiceField(label=_("topic"), choices=Topic.choices)
+    pool_teacher = TeacherPickerField(
+        label=_("teacher from the pool"),
+        required=False,
+        help_text=_("Their name is filled in; for a one-off speaker type the name instead."),
+    )
     teacher = forms.CharField(label=_("teacher"), max_length=100, required=False)
     place = forms.CharField(
         label=_("place"),
@@ -198,8 +206,21 @@ class SessionForm(BootstrapMixin, forms.Form):
         help_text=_("For a full-day session: members also sign out at the end."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        teachers: QuerySet[Teacher] | None = None,
+        picker_url: str = "",
+        **kwargs: Any,
+    ) -> None:
+        """`teachers`: the pool teachers the class's organiser may name
+        (`resources.selectors.teachers.teachers_for_org`); `picker_url`: the page that answers
+        the picker when this one cannot (the class page's add form asks the add page)."""
         super().__init__(*args, **kwargs)
+        if teachers is not None:
+            self.fields["pool_teacher"].queryset = teachers  # type: ignore[attr-defined]
+        if picker_url:
+            set_picker_url(self.fields["pool_teacher"], picker_url)
         self.style_fields()
         self.fields["signout_required"].widget.attrs["class"] = "form-check-input"
 
@@ -218,6 +239,7 @@ class SessionForm(BootstrapMixin, forms.Form):
             "topic": data["topic"],
             "type": data["type"],
             "teacher": data["teacher"],
+            "pool_teacher_id": data["pool_teacher"].pk if data.get("pool_teacher") else None,
             "place": data["place"],
             "signout_required": data["signout_required"],
         }
@@ -244,6 +266,7 @@ class SessionForm(BootstrapMixin, forms.Form):
             "type": session.type,
             "topic": event.topic,
             "teacher": session.teacher,
+            "pool_teacher": session.pool_teacher_id,
             "place": event.place,
             "signout_required": event.signout_required,
         }

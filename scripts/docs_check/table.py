@@ -487,6 +487,16 @@ TABLE: tuple[Row, ...] = (
         SHEET,
         ledger=True,
     ),
+    # -- resources: the 师资库 台账 (the teachers the pool list shows)
+    Row(
+        "resources-teachers",
+        "resources:teacher_export",
+        "org_admin",
+        lambda d: d.url("resources:teacher_export"),
+        "xlsx",
+        SHEET,
+        ledger=True,
+    ),
     Row(
         "exams-bank-template",
         "exams:bank_template",

@@ -7,6 +7,7 @@ from .accounts import (
     IssuedCode,
     account_activate,
     account_create,
+    account_create_outside,
     accounts_create,
     accounts_create_for_org,
     accounts_deactivate_departed,
@@ -35,6 +36,7 @@ from .tokens import (
 __all__ = [
     "account_activate",
     "account_create",
+    "account_create_outside",
     "account_settings_update",
     "accounts_create",
     "accounts_create_for_org",

@@ -206,6 +206,38 @@ def account_create(*, actor: Actor, member: Member) -> IssuedCode:
     return issued
 
 
+@transaction.atomic
+def account_create_outside(
+    *, actor: Actor, org: Organization, username: str, full_name: str, mobile: str = ""
+) -> IssuedCode:
+    """A login for someone who is not a member (an outside teacher of the 师资库), answerable to
+    the account admins of `org`; it holds no grant, so it sees only what is its own. The raw
+    activation code is returned once."""
+    require_account_admin(actor, org)
+    if User.objects.filter(username=username).exists():
+        username = f"{username}-{secrets.token_hex(3)}"
+    mobile_value = mobile or None
+    if mobile_value and User.objects.filter(mobile=mobile_value).exists():
+        mobile_value = None  # another login answers to it; this one logs in by its username
+    user = User.objects.create(
+        username=username,
+        first_name=full_name[:150],
+        mobile=mobile_value,
+        password=make_password(None),
+        is_active=True,
+    )
+    issued = _issue(actor=actor, user=user, member=None)
+    audit_record(
+        actor=actor,
+        verb="account.create",
+        obj=user,
+        org=org,
+        object_repr=full_name,
+        after={"member": None, "username": user.username},
+    )
+    return issued
+
+
 def _org_members(org: Organization, include_subtree: bool) -> Q:
     return Q(org__path__startswith=org.path) if include_subtree else Q(org=org)
 

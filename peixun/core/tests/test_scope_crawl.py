@@ -31,6 +31,7 @@ from peixun.orglife.models import MeetingKind
 from peixun.orglife.tests.test_regularity import meeting
 from peixun.plans.tests.fixtures import branch_plan
 from peixun.reports.services import draft_create
+from peixun.resources.services.teachers import teacher_create
 from peixun.spending.tests.fixtures import spend
 from peixun.testing import PERSONAS, OtherTenant, PersonaTestCase, World
 
@@ -67,6 +68,7 @@ KINDS_BY_PATH = [
     ("learning/imports/sources/", "import_source"),
     ("learning/imports/lines/", "import_line"),
     ("learning/imports/", "import_batch"),
+    ("resources/teachers/", "teacher"),
 ]
 KINDS_BY_NAME = {
     "grant_id": "grant",
@@ -93,6 +95,7 @@ KINDS_BY_NAME = {
     "item_id": "item",
     "batch_id": "import_batch",
     "line_id": "import_line",
+    "teacher_id": "teacher",
 }
 # Objects the crawl does not build yet (each needs a longer story): their routes are skipped.
 NOT_BUILT = {"notification", "rule", "makeup", "attempt"}
@@ -204,6 +207,11 @@ class ScopeCrawlTests(PersonaTestCase):
                 },
             ).pk,  # fmt: skip
             **review_batch(other.root),
+            "teacher": teacher_create(
+                actor=admin,
+                org=other.root,
+                data={"name": "另一租户的老师", "subjects": ["economy"]},
+            ).pk,
         }
         # Another branch's objects: 第一党支部's, which the secretary of 第二党支部 may not see.
         world = cls.world
@@ -257,6 +265,11 @@ class ScopeCrawlTests(PersonaTestCase):
                 },
             ).pk,  # fmt: skip
             **review_batch(world.branch),
+            "teacher": teacher_create(
+                actor=secretary,
+                org=world.branch,
+                data={"name": "第一支部的老师", "subjects": ["other"]},
+            ).pk,
         }
 
     def status(self, client: Client, method: str, url: str) -> int:

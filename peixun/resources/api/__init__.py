@@ -2,4 +2,7 @@
 
 from ninja import Router
 
+from .teachers import router as teachers_router
+
 router = Router(tags=["resources"])
+router.add_router("", teachers_router)

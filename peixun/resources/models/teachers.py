@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from peixun.core.scoping import ScopedQuerySet
+from peixun.core.scoping import Actor, ScopedQuerySet, actor_id, scope_of
+from peixun.orgs.models import ancestor_paths
 
 
 class Subject(models.TextChoices):
@@ -34,7 +37,25 @@ class TeacherTitle(models.TextChoices):
 
 
 class TeacherQuerySet(ScopedQuerySet):
+    """Seen by readers of the keeper's subtree and above, by readers anywhere inside the
+    `open_to` subtree (shared down, as the question bank is), and by the teacher's own login;
+    managed (the default `manageable_by`) by the managers of the keeper."""
+
     scope_path_field = "org__path"
+
+    def visible_to(self, actor: Actor) -> Self:
+        scope = scope_of(actor)
+        if scope.platform:
+            return self.all()
+        cond = Q()
+        for path in scope.read_paths:
+            cond |= Q(org__path__startswith=path)
+            # The reader's org is inside the subtree the teacher is open to.
+            cond |= Q(open_to__path__in=ancestor_paths(path))
+        uid = actor_id(actor)
+        if uid is not None:
+            cond |= Q(user_id=uid)
+        return self.filter(cond) if cond else self.none()
 
 
 class Teacher(models.Model):

@@ -133,6 +133,7 @@ class SessionOut(Schema):
     type: str
     type_label: str
     teacher: str
+    pool_teacher_id: int | None  # the teacher of the 师资库 (GET /api/v1/resources/teachers/{id})
     place: str
     signout_required: bool
     event_state: str
@@ -189,6 +190,8 @@ class SessionIn(Schema):
     type: str
     topic: str = ""
     teacher: str = ""
+    # A teacher of the 师资库 open to the organiser; their name replaces `teacher`.
+    pool_teacher_id: Id | None = None
     place: str = ""
     signout_required: bool = False
 
@@ -201,6 +204,7 @@ class SessionPatchIn(Schema):
     type: str | None = None
     topic: str | None = None
     teacher: str | None = None
+    pool_teacher_id: Id | None = None  # an explicit null unlinks the pool teacher
     place: str | None = None
     signout_required: bool | None = None
 
@@ -335,7 +339,11 @@ def update_session(
 ) -> Session:
     training_class = selectors.class_get(request.user, class_id)
     session = session_of(training_class, session_id)
-    data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    data = {
+        k: v
+        for k, v in payload.dict(exclude_unset=True).items()
+        if v is not None or k == "pool_teacher_id"
+    }
     services.session_update(actor=request.user, session=session, **data)
     return session_of(training_class, session_id)
 

@@ -35,6 +35,7 @@ from peixun.core.pickers import picker_answer
 from peixun.core.scoping import can_manage_org, scope_of
 from peixun.hours.selectors import requirement_audience_text
 from peixun.orgs.selectors import admin_tenants
+from peixun.resources.selectors.teachers import teachers_for_org
 
 from .. import selectors
 from ..forms import (
@@ -231,7 +232,7 @@ def _curriculum_context(
     figures = services.theory_share(training_class)
     applies = services.theory_check_applies(training_class)
     if session_form is None and editable:
-        session_form = SessionForm(prefix="new", initial=SessionForm.initial_for(training_class))
+        session_form = _session_form(training_class, None, prefix="new")
     if publish_form is None:
         publish_form = PublishForm()
     return {
@@ -300,9 +301,9 @@ def _curriculum(request: HttpRequest, training_class: TrainingClass, **kwargs: A
 def session_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     training_class = _managed_class(request, pk)
-    form = SessionForm(
-        request.POST or None, prefix="new", initial=SessionForm.initial_for(training_class)
-    )
+    form = _session_form(training_class, request.POST or None, prefix="new")
+    if (answer := picker_answer(request, form)) is not None:
+        return answer
     if request.method == "POST" and form.is_valid():
         try:
             session = services.session_add(
@@ -316,7 +317,9 @@ def session_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 event = session.event
                 starts = timezone.localtime(event.starts_at)
                 ends = timezone.localtime(event.ends_at)
-                following = SessionForm(
+                following = _session_form(
+                    training_class,
+                    None,
                     prefix="new",
                     initial={
                         **SessionForm.initial_for(training_class),
@@ -343,6 +346,29 @@ def session_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _session_form(
+    training_class: TrainingClass,
+    data: Any,
+    *,
+    session: Session | None = None,
+    prefix: str | None = None,
+    initial: dict[str, Any] | None = None,
+) -> SessionForm:
+    """The session form with the 师资库's teachers open to the organiser (a session's current
+    teacher kept even after they left the pool); the add form's picker asks the add page."""
+    return SessionForm(
+        data,
+        prefix=prefix,
+        initial=initial or SessionForm.initial_for(training_class, session),
+        teachers=teachers_for_org(
+            training_class.org, include=session.pool_teacher_id if session else None
+        ),
+        picker_url=reverse("training:session_new", args=[training_class.pk])
+        if session is None
+        else "",
+    )
+
+
 def _session_of(training_class: TrainingClass, session_pk: int) -> Session:
     return selectors.session_of_class_or_404(training_class, session_pk)
 
@@ -355,9 +381,9 @@ def session_edit(request: HtmxHttpRequest, pk: int, session_pk: int) -> HttpResp
     if training_class.state not in services.EDITABLE_STATES:
         messages.error(request, _("This class can no longer be changed."))
         return redirect("training:detail", pk)
-    form = SessionForm(
-        request.POST or None, initial=SessionForm.initial_for(training_class, session)
-    )
+    form = _session_form(training_class, request.POST or None, session=session)
+    if (answer := picker_answer(request, form)) is not None:
+        return answer
     if request.method == "POST" and form.is_valid():
         try:
             services.session_update(actor=actor, session=session, **form.service_fields())

@@ -16,6 +16,7 @@ from peixun.core.permissions import require_manage
 from peixun.core.scoping import Actor
 from peixun.events.models import Attendance, Event, LeaveRequest
 from peixun.events.services import clean_event_fields, event_create, event_update
+from peixun.resources.selectors.teachers import teachers_for_org
 
 from ...models import (
     MakeUp,
@@ -26,7 +27,7 @@ from ...models import (
 from .build import credit_kind_of, locked_class, require_editable
 
 SESSION_EVENT_FIELDS = ["title", "starts_at", "ends_at", "hours", "topic", "place"]
-SESSION_FIELDS = [*SESSION_EVENT_FIELDS, "type", "teacher", "signout_required"]
+SESSION_FIELDS = [*SESSION_EVENT_FIELDS, "type", "teacher", "pool_teacher_id", "signout_required"]
 
 # -- sessions ------------------------------------------------------------------------------------
 
@@ -52,6 +53,22 @@ def clean_session_fields(
         errors["type"] = _("Choose the type of session.")
     if "teacher" in data:
         cleaned["teacher"] = str(data["teacher"] or "").strip()[:100]
+    if "pool_teacher_id" in data:
+        # A teacher from the 师资库 open to the organiser and still in the pool (a session keeps
+        # the one it has even after they left); their name becomes the session's text.
+        pool_id = data["pool_teacher_id"]
+        current = partial_of.pool_teacher_id if partial_of is not None else None
+        if pool_id in (None, "", 0):
+            cleaned["pool_teacher_id"] = None
+        else:
+            chosen = (
+                teachers_for_org(training_class.org, include=current).filter(pk=pool_id).first()
+            )
+            if chosen is None:
+                errors["pool_teacher_id"] = _("Choose a teacher of the pool open to the organiser.")
+            else:
+                cleaned["pool_teacher_id"] = chosen.pk
+                cleaned["teacher"] = chosen.name
     if "signout_required" in data:
         cleaned["signout_required"] = bool(data["signout_required"])
     if "type" in data:
@@ -127,6 +144,7 @@ def _session_snapshot(session: Session) -> dict[str, Any]:
         "place": event.place,
         "type": session.type,
         "teacher": session.teacher,
+        "pool_teacher": session.pool_teacher_id,
         "signout_required": event.signout_required,
     }
 
@@ -143,6 +161,7 @@ def session_add(
     topic: str,
     type: str,  # noqa: A002 - the model's field name
     teacher: str = "",
+    pool_teacher_id: int | None = None,
     place: str = "",
     signout_required: bool = False,
 ) -> Session:
@@ -163,6 +182,7 @@ def session_add(
             "place": place,
             "type": type,
             "teacher": teacher,
+            "pool_teacher_id": pool_teacher_id,
             "signout_required": signout_required,
         },
     )
@@ -183,7 +203,11 @@ def session_add(
         signout_required=clean["signout_required"],
     )
     session = Session.objects.create(
-        training_class=training_class, event=event, type=clean["type"], teacher=clean["teacher"]
+        training_class=training_class,
+        event=event,
+        type=clean["type"],
+        teacher=clean["teacher"],
+        pool_teacher_id=clean["pool_teacher_id"],
     )
     _timetable_changed(training_class)
     audit_record(
@@ -225,9 +249,9 @@ def session_update(*, actor: Actor, session: Session, **fields: Any) -> Session:
     if event_fields:
         event_update(actor=actor, event=session.event, **event_fields)
         session.event.refresh_from_db()
-    for name in ("type", "teacher"):
-        if name in fields:
-            setattr(session, name, clean[name])
+    for name in ("type", "teacher", "pool_teacher_id"):
+        if name in fields or (name == "teacher" and "pool_teacher_id" in fields):
+            setattr(session, name, clean.get(name, getattr(session, name)))
     session.save()
     _timetable_changed(training_class)
     audit_record(

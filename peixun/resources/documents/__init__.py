@@ -1,0 +1,1 @@
+"""Files of this app: one module per topic."""
