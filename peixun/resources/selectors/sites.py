@@ -24,7 +24,8 @@ ATTENDED = (
     Attendance.Status.LATE,
     Attendance.Status.LEFT_EARLY,
 )
-EVENT_CHOICES_LIMIT = 200
+# How far ahead the booking form offers the actor's meetings and sessions.
+EVENTS_AHEAD = dt.timedelta(days=366)
 
 
 def sites_visible(actor: Actor) -> QuerySet[Site]:
@@ -88,9 +89,10 @@ def bookable_events(actor: Actor, site: Site) -> QuerySet[Event]:
             Q(org__path__startswith=site.open_to.path) | Q(org__path__startswith=site.org.path),
             state=Event.State.OPEN,
             starts_at__gt=timezone.now(),
+            starts_at__lt=timezone.now() + EVENTS_AHEAD,
         )
         .select_related("org")
-        .order_by("starts_at", "id")[:EVENT_CHOICES_LIMIT]
+        .order_by("starts_at", "id")
     )
 
 
@@ -295,7 +297,7 @@ def open_to_candidates(actor: Actor) -> QuerySet[Organization]:
     """The orgs a site may be opened to: the orgs the actor manages and every org above them
     (a branch's 党建阵地 may be opened to the whole county)."""
     scope = scope_of(actor)
-    orgs: QuerySet[Organization] = Organization.objects.open()
+    orgs: QuerySet[Organization] = Organization.objects.all().open()
     if scope.platform:
         return orgs.order_by("path")
     paths = {p for path in scope.manage_paths for p in ancestor_paths(path)}

@@ -57,6 +57,15 @@ def _whole(value: Any) -> int | None:
     return int(text) if text.isdigit() and len(text) < 10 else None
 
 
+def site_snapshot(site: Site) -> dict[str, Any]:
+    """The audited fields; the opening times as text (the audit trail stores JSON)."""
+    values = snapshot(site, [n for n in SITE_AUDIT if n not in ("opens_at", "closes_at")])
+    for name in ("opens_at", "closes_at"):
+        value = getattr(site, name)
+        values[name] = value.strftime("%H:%M") if value is not None else None
+    return values
+
+
 def clean_weekdays(value: Any) -> str:
     """ISO weekdays as sorted digits ("12345"); "" for any day. Raises ValueError otherwise."""
     if value in (None, ""):
@@ -139,7 +148,7 @@ def site_create(*, actor: Actor, org: Organization, **fields: Any) -> Site:
     clean = clean_site_fields(org, fields)
     site = Site.objects.create(org=org, created_by_id=actor_id(actor), **clean)
     audit_record(
-        actor=actor, verb="site.create", obj=site, org=org, after=snapshot(site, SITE_AUDIT)
+        actor=actor, verb="site.create", obj=site, org=org, after=site_snapshot(site)
     )
     return site
 
@@ -156,7 +165,7 @@ def site_update(*, actor: Actor, site: Site, **fields: Any) -> Site:
     merged = {name: getattr(site, name) for name in EDITABLE}
     merged.update(fields)
     clean = clean_site_fields(site.org, merged)
-    before = snapshot(site, SITE_AUDIT)
+    before = site_snapshot(site)
     for name, value in clean.items():
         setattr(site, name, value)
     site.save()
@@ -166,6 +175,6 @@ def site_update(*, actor: Actor, site: Site, **fields: Any) -> Site:
         obj=site,
         org=site.org,
         before=before,
-        after=snapshot(site, SITE_AUDIT),
+        after=site_snapshot(site),
     )
     return site
