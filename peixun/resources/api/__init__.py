@@ -2,4 +2,7 @@
 
 from ninja import Router
 
+from .sites import router as sites_router
+
 router = Router(tags=["resources"])
+router.add_router("", sites_router)

@@ -75,7 +75,10 @@ class SiteForm(BootstrapMixin, forms.Form):
     contact = forms.CharField(label=_("contact person"), max_length=100, required=False)
     phone = forms.CharField(label=_("contact phone"), max_length=32, required=False)
     description = forms.CharField(
-        label=_("description"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("description"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     booking_limit = forms.IntegerField(
         label=_("bookings allowed per unit"),

@@ -181,7 +181,9 @@ class PostgresExclusionConstraint(ExclusionConstraint):
             return None
         return super().remove_sql(model, schema_editor)
 
-    def validate(self, model: Any, instance: Any, exclude: Any = None, using: Any = "default") -> None:
+    def validate(
+        self, model: Any, instance: Any, exclude: Any = None, using: Any = "default"
+    ) -> None:
         if connections[using].vendor == "postgresql":
             super().validate(model, instance, exclude=exclude, using=using)
 

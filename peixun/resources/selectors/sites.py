@@ -33,7 +33,9 @@ def sites_visible(actor: Actor) -> QuerySet[Site]:
     return sites
 
 
-def site_list(actor: Actor, *, q: str = "", kind: str = "", active_only: bool = False) -> QuerySet[Site]:
+def site_list(
+    actor: Actor, *, q: str = "", kind: str = "", active_only: bool = False
+) -> QuerySet[Site]:
     """The sites the actor sees, matching a word in the name or address and a kind."""
     sites = sites_visible(actor).select_related("org", "open_to")
     if q:
@@ -155,9 +157,7 @@ def month_bookings(site: Site, year: int, month: int) -> QuerySet[Booking]:
     after = (first + dt.timedelta(days=31)).replace(day=1)
     start, end = _local_bounds(first, after)
     return (
-        Booking.objects.filter(
-            site=site, state__in=HOLDING, starts_at__lt=end, ends_at__gt=start
-        )
+        Booking.objects.filter(site=site, state__in=HOLDING, starts_at__lt=end, ends_at__gt=start)
         .select_related("org", "event")
         .order_by("starts_at", "id")
     )

@@ -29,7 +29,17 @@ from ..documents import bookings_workbook
 from ..models import HOLDING, Booking, BookingState, LimitPeriod, Site
 from ..selectors import site_use, site_year_bookings
 
-BOOKING_AUDIT = ["site", "org", "event", "starts_at", "ends_at", "people", "purpose", "state", "reason"]
+BOOKING_AUDIT = [
+    "site",
+    "org",
+    "event",
+    "starts_at",
+    "ends_at",
+    "people",
+    "purpose",
+    "state",
+    "reason",
+]
 LONGEST = dt.timedelta(days=14)
 OVERLAP_CONSTRAINT = "booking_no_overlap"
 
@@ -75,9 +85,7 @@ def _within_opening(site: Site, starts: dt.datetime, ends: dt.datetime) -> bool:
 
 def _overlapping(site: Site, starts: dt.datetime, ends: dt.datetime) -> Booking | None:
     return (
-        Booking.objects.filter(
-            site=site, state__in=HOLDING, starts_at__lt=ends, ends_at__gt=starts
-        )
+        Booking.objects.filter(site=site, state__in=HOLDING, starts_at__lt=ends, ends_at__gt=starts)
         .select_related("org")
         .first()
     )
@@ -96,9 +104,7 @@ def _event_for(actor: Actor, value: Any, errors: dict[str, str]) -> Event | None
     return event
 
 
-def clean_booking_fields(
-    actor: Actor, site: Site, data: dict[str, Any]
-) -> dict[str, Any]:
+def clean_booking_fields(actor: Actor, site: Site, data: dict[str, Any]) -> dict[str, Any]:
     """The fields of a new booking, each checked; one ValidationError naming each field at fault.
     The booking unit must be one the actor manages (PermissionDenied otherwise)."""
     errors: dict[str, str] = {}
@@ -232,10 +238,9 @@ def booking_request(*, actor: Actor, site: Site, **fields: Any) -> Booking:
 def _when(booking: Booking) -> str:
     start = timezone.localtime(booking.starts_at)
     end = timezone.localtime(booking.ends_at)
-    return "%s – %s" % (
-        formats.date_format(start, "SHORT_DATETIME_FORMAT"),
-        formats.date_format(end, "SHORT_DATETIME_FORMAT"),
-    )
+    first = formats.date_format(start, "SHORT_DATETIME_FORMAT")
+    last = formats.date_format(end, "SHORT_DATETIME_FORMAT")
+    return f"{first} – {last}"
 
 
 def _locked(booking: Booking) -> Booking:
@@ -259,9 +264,10 @@ def _require_decider(actor: Actor, booking: Booking) -> None:
 def _require_requested(booking: Booking) -> None:
     if booking.state != BookingState.REQUESTED:
         raise ValidationError(
-            {"state": _("This booking is already %(state)s.") % {
-                "state": booking.get_state_display().lower()
-            }}
+            {
+                "state": _("This booking is already %(state)s.")
+                % {"state": booking.get_state_display().lower()}
+            }
         )
 
 
@@ -287,8 +293,8 @@ def _write_place(actor: Actor, booking: Booking) -> None:
     """A confirmed booking for an open meeting or session names the site as its place."""
     if booking.event is None:
         return
-    event = Event.objects.select_for_update(of=("self",)).select_related("org").get(
-        pk=booking.event.pk
+    event = (
+        Event.objects.select_for_update(of=("self",)).select_related("org").get(pk=booking.event.pk)
     )
     place = _place_of(booking.site)
     if event.state != Event.State.OPEN or event.place == place:

@@ -119,14 +119,16 @@ def clean_site_fields(owner: Organization, data: dict[str, Any]) -> dict[str, An
     if opens in ("", None) and closes in ("", None):
         clean["opens_at"] = clean["closes_at"] = None
     elif not isinstance(opens, dt.time) or not isinstance(closes, dt.time) or closes <= opens:
-        errors["closes_at"] = _("Give both the opening and the closing time, closing after opening.")
+        errors["closes_at"] = _(
+            "Give both the opening and the closing time, closing after opening."
+        )
     else:
         clean["opens_at"], clean["closes_at"] = opens, closes
-    limit = data.get("booking_limit")
-    if limit in (None, ""):
+    given = data.get("booking_limit")
+    if given in (None, ""):
         clean["booking_limit"] = None
     else:
-        number = _whole(limit)
+        number = _whole(given)
         if number is None or not 0 < number <= MAX_LIMIT:
             errors["booking_limit"] = _(
                 "Give the number of bookings a unit may make in a period, or leave it empty."
@@ -147,16 +149,16 @@ def site_create(*, actor: Actor, org: Organization, **fields: Any) -> Site:
     require_manage(actor, org)
     clean = clean_site_fields(org, fields)
     site = Site.objects.create(org=org, created_by_id=actor_id(actor), **clean)
-    audit_record(
-        actor=actor, verb="site.create", obj=site, org=org, after=site_snapshot(site)
-    )
+    audit_record(actor=actor, verb="site.create", obj=site, org=org, after=site_snapshot(site))
     return site
 
 
 @transaction.atomic
 def site_update(*, actor: Actor, site: Site, **fields: Any) -> Site:
-    site = Site.objects.select_for_update(of=("self",)).select_related("org", "open_to").get(
-        pk=site.pk
+    site = (
+        Site.objects.select_for_update(of=("self",))
+        .select_related("org", "open_to")
+        .get(pk=site.pk)
     )
     require_manage(actor, site.org)
     unknown = set(fields) - set(EDITABLE)

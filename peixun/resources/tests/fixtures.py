@@ -32,7 +32,9 @@ def make_site(org: Organization, open_to: Organization | None = None, **fields: 
     return Site.objects.create(org=org, open_to=open_to or org, **values)
 
 
-def make_booking(site: Site, org: Organization, days: int = 7, hour: int = 9, **fields: Any) -> Booking:
+def make_booking(
+    site: Site, org: Organization, days: int = 7, hour: int = 9, **fields: Any
+) -> Booking:
     values: dict[str, Any] = {
         "starts_at": at(days, hour),
         "ends_at": at(days, hour + 2),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -21,14 +22,14 @@ from peixun.resources.services import (
 )
 from peixun.testing import PersonaTestCase, make_member
 
-from .fixtures import at, county_venue, make_booking, make_meeting, make_site
+from .fixtures import at, county_venue, make_booking, make_meeting
 
 
 class BookingRequestTests(PersonaTestCase):
     def setUp(self) -> None:
         self.site = county_venue(self.world)
 
-    def ask(self, persona: str = "secretary", **fields: object) -> Booking:
+    def ask(self, persona: str = "secretary", **fields: Any) -> Booking:
         values: dict[str, object] = {
             "org": self.world.branch,
             "starts_at": at(7, 9),
@@ -50,21 +51,27 @@ class BookingRequestTests(PersonaTestCase):
         self.assertEqual(booking.purpose, meeting.title)
         self.assertTrue(AuditEvent.objects.filter(verb="booking.request").exists())
         # The owner's managers (the county's org admin, nearest above the far unit) are told.
-        self.assertTrue(
-            Notification.objects.filter(recipient=self.user("org_admin")).exists()
-        )
+        self.assertTrue(Notification.objects.filter(recipient=self.user("org_admin")).exists())
 
     def test_the_same_slot_is_refused_and_an_overlap_too(self) -> None:
         self.ask()
-        for starts, ends in ((at(7, 9), at(7, 11)), (at(7, 10), at(7, 12)), (at(7, 8), at(7, 9, 30))):
+        for starts, ends in (
+            (at(7, 9), at(7, 11)),
+            (at(7, 10), at(7, 12)),
+            (at(7, 8), at(7, 9, 30)),
+        ):
             with self.subTest(starts=starts), self.assertRaises(ValidationError) as caught:
-                self.ask("other_secretary", org=self.world.other_branch, starts_at=starts, ends_at=ends)
+                self.ask(
+                    "other_secretary", org=self.world.other_branch, starts_at=starts, ends_at=ends
+                )
             self.assertIn("already booked", str(caught.exception.message_dict["starts_at"]))
         self.assertEqual(Booking.objects.count(), 1)
 
     def test_back_to_back_bookings_and_freed_slots_are_fine(self) -> None:
         first = self.ask()
-        self.ask("other_secretary", org=self.world.other_branch, starts_at=at(7, 11), ends_at=at(7, 12))
+        self.ask(
+            "other_secretary", org=self.world.other_branch, starts_at=at(7, 11), ends_at=at(7, 12)
+        )
         booking_cancel(actor=self.user("secretary"), booking=first)
         self.ask("other_secretary", org=self.world.other_branch)
         self.assertEqual(Booking.objects.filter(state=BookingState.REQUESTED).count(), 2)
@@ -79,7 +86,7 @@ class BookingRequestTests(PersonaTestCase):
             make_booking(self.site, self.world.other_branch, 7, 10)
 
     def test_bad_input_is_named_field_by_field_and_nothing_is_stored(self) -> None:
-        cases = {
+        cases: dict[str, dict[str, Any]] = {
             "people": {"people": 0},
             "ends_at": {"ends_at": at(7, 8)},
             "purpose": {"purpose": " "},
@@ -141,7 +148,12 @@ class BookingRequestTests(PersonaTestCase):
             self.ask(starts_at=at(days + 2, 9), ends_at=at(days + 2, 10))
         self.assertIn("the owner allows 2", str(caught.exception.message_dict["starts_at"]))
         # Another unit has its own allowance; the next month starts afresh.
-        self.ask("other_secretary", org=self.world.other_branch, starts_at=at(days + 2, 9), ends_at=at(days + 2, 10))
+        self.ask(
+            "other_secretary",
+            org=self.world.other_branch,
+            starts_at=at(days + 2, 9),
+            ends_at=at(days + 2, 10),
+        )
         self.ask(starts_at=at(days + 40, 9), ends_at=at(days + 40, 10))
 
     def test_periods(self) -> None:
@@ -163,7 +175,12 @@ class BookingDecisionTests(PersonaTestCase):
         self.site = county_venue(self.world)
         self.meeting = make_meeting(self.world.branch, 7, 9)
         self.booking = make_booking(
-            self.site, self.world.branch, 7, 9, event=self.meeting, requested_by=self.user("secretary")
+            self.site,
+            self.world.branch,
+            7,
+            9,
+            event=self.meeting,
+            requested_by=self.user("secretary"),
         )
 
     def test_the_owner_confirms_and_the_meeting_gets_its_place(self) -> None:
@@ -210,7 +227,9 @@ class SiteUseTests(PersonaTestCase):
         # booking without an event expecting 25, one refused, one still to come.
         meeting = make_meeting(self.world.branch, -2, 9, state="closed")
         members = [make_member(self.world.branch, f"党员{i}") for i in range(5)]
-        for member, status in zip(members, ["present", "present", "present", "late", "absent"], strict=True):
+        for member, status in zip(
+            members, ["present", "present", "present", "late", "absent"], strict=True
+        ):
             Attendance.objects.create(event=meeting, member=member, status=status, method="manual")
         make_booking(site, self.world.branch, -2, 9, event=meeting, state="confirmed", people=30)
         make_booking(site, self.world.other_branch, -1, 9, state="confirmed", people=25)

@@ -62,7 +62,9 @@ class ConcurrentBookingTests(TransactionTestCase):
                 purpose="主题党日",
             )
 
-        results = _race([lambda: ask("secretary", w.branch), lambda: ask("other_secretary", w.other_branch)])
+        results = _race(
+            [lambda: ask("secretary", w.branch), lambda: ask("other_secretary", w.other_branch)]
+        )
         made = [r for r in results if isinstance(r, Booking)]
         refused = [r for r in results if isinstance(r, ValidationError)]
         self.assertEqual((len(made), len(refused)), (1, 1), results)

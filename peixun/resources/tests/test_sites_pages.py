@@ -4,6 +4,7 @@ deciding from the queue, the calendar's fixed number of queries, and the booking
 from __future__ import annotations
 
 import io
+from typing import ClassVar
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -21,6 +22,9 @@ from .fixtures import at, county_venue, make_booking, make_meeting, make_site
 
 
 class SitePagesTests(PersonaTestCase):
+    venue: ClassVar[Site]
+    room: ClassVar[Site]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -33,40 +37,88 @@ class SitePagesTests(PersonaTestCase):
         url = reverse("resources:site_list")
         self.expect_personas(
             url,
-            {"anonymous": 302, "member": 200, "secretary": 200, "other_secretary": 200, "org_admin": 200, "viewer": 200},
+            {
+                "anonymous": 302,
+                "member": 200,
+                "secretary": 200,
+                "other_secretary": 200,
+                "org_admin": 200,
+                "viewer": 200,
+            },
         )
-        names = lambda persona: [s.name for s in self.client_for(persona).get(url).context["page"].object_list]  # noqa: E731
+
+        def names(persona: str) -> list[str]:
+            page = self.client_for(persona).get(url).context["page"]
+            return [s.name for s in page.object_list]
+
         self.assertEqual(names("member"), ["委机关党建活动室", "第一支部活动室"])
         self.assertEqual(names("other_secretary"), ["委机关党建活动室"])
         filtered = self.client_for("org_admin").get(url, {"q": "支部", "kind": "party_venue"})
         self.assertEqual([s.name for s in filtered.context["page"].object_list], ["第一支部活动室"])
-        self.assertEqual(list(self.client_for("org_admin").get(url, {"kind": "red"}).context["page"].object_list), [])
+        self.assertEqual(
+            list(
+                self.client_for("org_admin").get(url, {"kind": "red"}).context["page"].object_list
+            ),
+            [],
+        )
 
     def test_site_detail(self) -> None:
         self.expect_personas(
             reverse("resources:site_detail", args=[self.room.pk]),
-            {"anonymous": 302, "member": 200, "secretary": 200, "other_secretary": 404, "org_admin": 200, "viewer": 200},
+            {
+                "anonymous": 302,
+                "member": 200,
+                "secretary": 200,
+                "other_secretary": 404,
+                "org_admin": 200,
+                "viewer": 200,
+            },
         )
         self.expect_personas(
             reverse("resources:site_detail", args=[self.venue.pk]),
-            {"anonymous": 302, "member": 200, "secretary": 200, "other_secretary": 200, "org_admin": 200, "viewer": 200},
+            {
+                "anonymous": 302,
+                "member": 200,
+                "secretary": 200,
+                "other_secretary": 200,
+                "org_admin": 200,
+                "viewer": 200,
+            },
         )
         # The use over the year is for readers of the owner only.
-        page = self.client_for("secretary").get(reverse("resources:site_detail", args=[self.venue.pk]))
+        page = self.client_for("secretary").get(
+            reverse("resources:site_detail", args=[self.venue.pk])
+        )
         self.assertIsNone(page.context["use"])
         self.assertTrue(page.context["can_book"])
-        page = self.client_for("org_admin").get(reverse("resources:site_detail", args=[self.venue.pk]))
+        page = self.client_for("org_admin").get(
+            reverse("resources:site_detail", args=[self.venue.pk])
+        )
         self.assertIsNotNone(page.context["use"])
         self.assertContains(page, "Book this site")
 
     def test_site_new_and_edit(self) -> None:
         self.expect_personas(
             reverse("resources:site_new"),
-            {"anonymous": 302, "member": 403, "secretary": 200, "other_secretary": 200, "org_admin": 200, "viewer": 403},
+            {
+                "anonymous": 302,
+                "member": 403,
+                "secretary": 200,
+                "other_secretary": 200,
+                "org_admin": 200,
+                "viewer": 403,
+            },
         )
         self.expect_personas(
             reverse("resources:site_edit", args=[self.room.pk]),
-            {"anonymous": 302, "member": 403, "secretary": 200, "other_secretary": 404, "org_admin": 200, "viewer": 403},
+            {
+                "anonymous": 302,
+                "member": 403,
+                "secretary": 200,
+                "other_secretary": 404,
+                "org_admin": 200,
+                "viewer": 403,
+            },
         )
 
     def test_adding_a_site_and_bad_input(self) -> None:
@@ -85,33 +137,55 @@ class SitePagesTests(PersonaTestCase):
             "booking_limit": "2",
             "active": "on",
         }
-        bad = client.post(reverse("resources:site_new"), {**data, "capacity": "0", "closes_at": "08:00"})
+        bad = client.post(
+            reverse("resources:site_new"), {**data, "capacity": "0", "closes_at": "08:00"}
+        )
         self.assertEqual(bad.status_code, 400)
         self.assertFalse(Site.objects.filter(name="党员之家").exists())
         response = client.post(reverse("resources:site_new"), data)
         site = Site.objects.get(name="党员之家")
         self.assertRedirects(response, reverse("resources:site_detail", args=[site.pk]))
-        self.assertEqual((site.open_to, site.open_weekdays, site.booking_limit), (self.world.root, "12345", 2))
+        self.assertEqual(
+            (site.open_to, site.open_weekdays, site.booking_limit), (self.world.root, "12345", 2)
+        )
         self.assertTrue(AuditEvent.objects.filter(verb="site.create").exists())
         # Opened to the county: the other branch's secretary now sees it.
         self.assertEqual(
-            self.client_for("other_secretary").get(reverse("resources:site_detail", args=[site.pk])).status_code,
+            self.client_for("other_secretary")
+            .get(reverse("resources:site_detail", args=[site.pk]))
+            .status_code,
             200,
         )
         # Opened to an org not above the owner: refused.
-        bad = client.post(reverse("resources:site_new"), {**data, "open_to": self.world.other_branch.pk})
+        bad = client.post(
+            reverse("resources:site_new"), {**data, "open_to": self.world.other_branch.pk}
+        )
         self.assertEqual(bad.status_code, 400)
 
     def test_booking_pages(self) -> None:
         book = reverse("resources:booking_new", args=[self.venue.pk])
         self.expect_personas(
             book,
-            {"anonymous": 302, "member": 403, "secretary": 200, "other_secretary": 200, "org_admin": 200, "viewer": 403},
+            {
+                "anonymous": 302,
+                "member": 403,
+                "secretary": 200,
+                "other_secretary": 200,
+                "org_admin": 200,
+                "viewer": 403,
+            },
         )
         for name in ("booking_queue", "booking_mine"):
             self.expect_personas(
                 reverse(f"resources:{name}"),
-                {"anonymous": 302, "member": 404, "secretary": 200, "other_secretary": 200, "org_admin": 200, "viewer": 404},
+                {
+                    "anonymous": 302,
+                    "member": 404,
+                    "secretary": 200,
+                    "other_secretary": 200,
+                    "org_admin": 200,
+                    "viewer": 404,
+                },
             )
 
     def test_booking_a_meeting_from_the_form_then_the_owner_confirms(self) -> None:
@@ -119,13 +193,23 @@ class SitePagesTests(PersonaTestCase):
         client = self.client_for("secretary")
         book = reverse("resources:booking_new", args=[self.venue.pk])
         self.assertContains(client.get(book), "主题党日活动")
-        response = client.post(book, {"event": meeting.pk, "org": self.world.branch.pk, "people": "18"})
+        response = client.post(
+            book, {"event": meeting.pk, "org": self.world.branch.pk, "people": "18"}
+        )
         self.assertRedirects(response, reverse("resources:booking_mine"))
         booking = Booking.objects.get()
         # The same slot again, from the other branch: refused with the reason on the form.
         day = at(7, 9).date().isoformat()
         again = self.client_for("other_secretary").post(
-            book, {"org": self.world.other_branch.pk, "day": day, "start": "10:00", "end": "11:00", "people": "5", "purpose": "党课"}
+            book,
+            {
+                "org": self.world.other_branch.pk,
+                "day": day,
+                "start": "10:00",
+                "end": "11:00",
+                "people": "5",
+                "purpose": "党课",
+            },
         )
         self.assertEqual(again.status_code, 400)
         self.assertContains(again, "already booked", status_code=400)
@@ -134,11 +218,17 @@ class SitePagesTests(PersonaTestCase):
         queue = self.client_for("org_admin").get(reverse("resources:booking_queue"))
         self.assertEqual(list(queue.context["page"].object_list), [booking])
         self.assertEqual(
-            self.client_for("other_secretary").post(reverse("resources:booking_confirm", args=[booking.pk])).status_code,
+            self.client_for("other_secretary")
+            .post(reverse("resources:booking_confirm", args=[booking.pk]))
+            .status_code,
             404,
         )
-        self.assertEqual(client.post(reverse("resources:booking_confirm", args=[booking.pk])).status_code, 403)
-        response = self.client_for("org_admin").post(reverse("resources:booking_confirm", args=[booking.pk]))
+        self.assertEqual(
+            client.post(reverse("resources:booking_confirm", args=[booking.pk])).status_code, 403
+        )
+        response = self.client_for("org_admin").post(
+            reverse("resources:booking_confirm", args=[booking.pk])
+        )
         self.assertRedirects(response, reverse("resources:booking_queue"))
         booking.refresh_from_db()
         meeting.refresh_from_db()
@@ -169,7 +259,17 @@ class SitePagesTests(PersonaTestCase):
             rows = []
             for i in range(n):
                 start = first.replace(day=1 + i % 28, hour=8 + (i // 28) % 10)
-                rows.append(Booking(site=self.venue, org=orgs[i % 3], starts_at=start, ends_at=start.replace(minute=50), people=5, purpose="学习", state="confirmed" if i % 2 else "requested"))
+                rows.append(
+                    Booking(
+                        site=self.venue,
+                        org=orgs[i % 3],
+                        starts_at=start,
+                        ends_at=start.replace(minute=50),
+                        people=5,
+                        purpose="学习",
+                        state="confirmed" if i % 2 else "requested",
+                    )
+                )
             Booking.objects.bulk_create(rows)
 
         counts = []
@@ -189,10 +289,19 @@ class SitePagesTests(PersonaTestCase):
     def test_the_booking_ledger(self) -> None:
         make_booking(self.venue, self.world.branch, 3, 9, state="confirmed")
         make_booking(self.venue, self.world.other_branch, 4, 9, state="refused", reason="维修")
-        url = reverse("resources:site_bookings_xlsx", args=[self.venue.pk]) + f"?year={at(3, 9).year}"
+        url = (
+            reverse("resources:site_bookings_xlsx", args=[self.venue.pk]) + f"?year={at(3, 9).year}"
+        )
         self.expect_personas(
             url,
-            {"anonymous": 302, "member": 404, "secretary": 404, "other_secretary": 404, "org_admin": 200, "viewer": 200},
+            {
+                "anonymous": 302,
+                "member": 404,
+                "secretary": 404,
+                "other_secretary": 404,
+                "org_admin": 200,
+                "viewer": 200,
+            },
         )
         response = self.client_for("org_admin").get(url)
         name, _fallback = download_names(response)
@@ -202,7 +311,9 @@ class SitePagesTests(PersonaTestCase):
             what = gettext("%(year)s booking ledger") % {"year": at(3, 9).year}
         self.assertEqual(sheet["A1"].value, f"委机关党建活动室{what}")
         if what.endswith("台账"):  # once the catalogue has this app's strings (see the report)
-            check_printable_ledger(sheet, title=f"委机关党建活动室{what}", orientation="landscape", freeze="B4")
+            check_printable_ledger(
+                sheet, title=f"委机关党建活动室{what}", orientation="landscape", freeze="B4"
+            )
         rows = ledger_rows(sheet)
         self.assertEqual([r[2] for r in rows[1:3]], ["第一党支部", "第二党支部"])
         self.assertTrue(AuditEvent.objects.filter(verb="site.bookings_export").exists())

@@ -270,5 +270,3 @@ def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The booking was cancelled."))
     return _back(request, "resources:booking_mine")
-
-
