@@ -21,7 +21,7 @@ from peixun.accounts.selectors import nearest_managers
 from peixun.core.audit import audit_record, snapshot
 from peixun.core.notifications import notification_send
 from peixun.core.permissions import require_manage
-from peixun.core.scoping import Actor, actor_id, can_manage_org, can_read_org
+from peixun.core.scoping import Actor, actor_id, can_manage_org, can_read_org, scope_of
 from peixun.events.models import Event
 from peixun.orgs.models import Organization
 
@@ -107,6 +107,9 @@ def _event_for(actor: Actor, value: Any, errors: dict[str, str]) -> Event | None
 def clean_booking_fields(actor: Actor, site: Site, data: dict[str, Any]) -> dict[str, Any]:
     """The fields of a new booking, each checked; one ValidationError naming each field at fault.
     The booking unit must be one the actor manages (PermissionDenied otherwise)."""
+    scope = scope_of(actor)
+    if not (scope.platform or scope.manage_paths):
+        raise PermissionDenied(_("Only those who run a unit may book a site for it."))
     errors: dict[str, str] = {}
     event = _event_for(actor, data.get("event"), errors)
     org = data.get("org") or (event.org if event is not None else None)
