@@ -106,11 +106,26 @@ def sites_bookable_by(actor: Actor) -> QuerySet[Site]:
 # The month calendar
 
 
+# What a calendar shows of a booking: when, whose, in which state (loaded and nothing more).
+CALENDAR_FIELDS = ("site_id", "starts_at", "ends_at", "state", "people", "org__name", "org__path")
+# A day shows this many bookings and says how many more: a page of bounded size, whatever the
+# month holds (bench/site_calendar.py).
+DAY_SHOWN = 6
+
+
 @dataclass
 class CalendarDay:
     day: dt.date
     in_month: bool
-    bookings: list[Booking] = field(default_factory=list)
+    bookings: list[CalendarSlot] = field(default_factory=list)
+
+    @property
+    def shown(self) -> list[CalendarSlot]:
+        return self.bookings[:DAY_SHOWN]
+
+    @property
+    def more(self) -> int:
+        return max(0, len(self.bookings) - DAY_SHOWN)
 
     @property
     def is_weekend(self) -> bool:
@@ -123,7 +138,7 @@ class SiteCalendar:
     year: int
     month: int
     weeks: list[list[CalendarDay]]
-    bookings: list[Booking]  # every booking holding a slot in the month, in time order
+    bookings: list[CalendarSlot]  # every booking holding a slot in the month, in time order
 
     @property
     def first(self) -> dt.date:
@@ -158,30 +173,60 @@ def month_bookings(site: Site, year: int, month: int) -> QuerySet[Booking]:
     start, end = _local_bounds(first, after)
     return (
         Booking.objects.filter(site=site, state__in=HOLDING, starts_at__lt=end, ends_at__gt=start)
-        .select_related("org", "event")
+        .select_related("org")
+        .only(*CALENDAR_FIELDS)
         .order_by("starts_at", "id")
     )
 
 
+@dataclass(frozen=True)
+class CalendarSlot:
+    """A slot taken in the calendar: what the page shows of a booking, read as plain values."""
+
+    pk: int
+    starts_at: dt.datetime  # local time
+    ends_at: dt.datetime
+    state: str
+    people: int
+    org_name: str
+
+    @property
+    def confirmed(self) -> bool:
+        return self.state == BookingState.CONFIRMED
+
+    @property
+    def state_label(self) -> str:
+        return str(BookingState(self.state).label)
+
+
 def site_calendar(site: Site, year: int, month: int) -> SiteCalendar:
     """The month's weeks (Monday first), each day with the bookings that touch it: one query,
-    whatever the number of bookings. Whoever sees the site sees when it is taken and by whom."""
-    bookings = list(month_bookings(site, year, month))
+    whatever the number of bookings, its rows read as values. Whoever sees the site sees when
+    it is taken and by which unit."""
+    rows = month_bookings(site, year, month).values_list(
+        "pk", "starts_at", "ends_at", "state", "people", "org__name"
+    )
+    zone = timezone.get_current_timezone()
+    slots = [
+        CalendarSlot(pk, start.astimezone(zone), end.astimezone(zone), state, people, org)
+        for pk, start, end, state, people, org in rows
+    ]
     weeks: list[list[CalendarDay]] = []
     by_day: dict[dt.date, CalendarDay] = {}
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
         row = [CalendarDay(day=day, in_month=day.month == month) for day in week]
         weeks.append(row)
         by_day.update({d.day: d for d in row})
-    for booking in bookings:
-        day = timezone.localtime(booking.starts_at).date()
+    one_day = dt.timedelta(days=1)
+    for slot in slots:
+        day = slot.starts_at.date()
         # An end at midnight does not touch the next day.
-        last = timezone.localtime(booking.ends_at - dt.timedelta(microseconds=1)).date()
+        last = (slot.ends_at - dt.timedelta(microseconds=1)).date()
         while day <= last:
-            if day in by_day:
-                by_day[day].bookings.append(booking)
-            day += dt.timedelta(days=1)
-    return SiteCalendar(site=site, year=year, month=month, weeks=weeks, bookings=bookings)
+            if (found := by_day.get(day)) is not None:
+                found.bookings.append(slot)
+            day += one_day
+    return SiteCalendar(site=site, year=year, month=month, weeks=weeks, bookings=slots)
 
 
 # A site's use over a year (利用率)
