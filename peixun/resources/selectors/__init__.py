@@ -1,1 +1,3 @@
-"""Every read of this app: one module per topic; callers import from the topic."""
+"""Every read of this app: one module per topic, re-exported here."""
+
+from .sites import *  # noqa: F403

@@ -1,1 +1,4 @@
-"""Every write of this app: one module per topic; callers import from the topic."""
+"""Every write of this app: one module per topic, re-exported here."""
+
+from .bookings import *  # noqa: F403
+from .sites import *  # noqa: F403

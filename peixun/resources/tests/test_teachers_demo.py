@@ -1,4 +1,4 @@
-"""The demo's 师资库 (peixun/demo/resources.py): deterministic, idempotent, and linked to the
+"""The demo's 师资库 (peixun/demo/teachers.py): deterministic, idempotent, and linked to the
 sessions that name its speakers."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from peixun.accounts.models import User
-from peixun.demo.resources import fill_teachers
+from peixun.demo.teachers import fill_teachers
 from peixun.resources.models import Teacher
 from peixun.testing import PersonaTestCase
 from peixun.training.models import Session
