@@ -177,7 +177,7 @@ class MyBook:
     @property
     def state_label(self) -> str:
         return {
-            NOT_STARTED: _("Not started"),
+            NOT_STARTED: _("Not read yet"),
             QUIZ_TO_TAKE: _("Quiz to take"),
             PENDING: _("Reflection waiting for approval"),
             CREDITED: _("Credited"),
