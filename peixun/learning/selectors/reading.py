@@ -230,7 +230,8 @@ def my_reading(actor: Actor, *, year: int) -> list[MyList]:
         by_list[book.reading_list_id].append(
             _my_book(book, credits.get(book.pk), latest.get(book.pk))
         )
-    return [MyList(rl, by_list[rl.pk]) for rl in lists]
+    # A list with no book yet has nothing to read: left out.
+    return [MyList(rl, by_list[rl.pk]) for rl in lists if by_list[rl.pk]]
 
 
 def _my_book(book: Book, credit: ReadingCredit | None, reflection: Reflection | None) -> MyBook:
