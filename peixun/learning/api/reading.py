@@ -25,6 +25,7 @@ from peixun.orgs.selectors import org_field
 
 from ..models import Book, ReadingList, Reflection
 from ..selectors import reading as selectors
+from ..selectors.classes import require_staff
 from ..services import reading as services
 
 router = Router(tags=["learning"])
@@ -169,7 +170,7 @@ def list_reading_lists(request: HttpRequest, q: str = "", year: YearParam | None
 
 @router.post("/reading-lists", response={201: ReadingListDetailOut})
 def create_reading_list(request: HttpRequest, payload: ReadingListIn) -> Status[Any]:
-    selectors.require_staff(request.user)
+    require_staff(request.user)
     org = org_field(request.user, "org", payload.org)
     require_manage(request.user, org)
     data = payload.dict(exclude={"org"})

@@ -203,7 +203,8 @@ def _member(actor: Actor) -> Member:
     member_id = scope_of(actor).member_id
     if not member_id:
         raise Http404
-    return Member.objects.select_related("org").get(pk=member_id)
+    member: Member = Member.objects.select_related("org").get(pk=member_id)
+    return member
 
 
 def my_reading(actor: Actor, *, year: int) -> list[MyList]:

@@ -285,7 +285,7 @@ def _credit_earlier_passes(book: Book, exam_id: int) -> None:
 
 
 def _applies_to(book: Book, member: Member) -> bool:
-    return member.org.path.startswith(book.reading_list.org.path)
+    return bool(member.org.path.startswith(book.reading_list.org.path))
 
 
 @transaction.atomic
@@ -333,11 +333,12 @@ def reflection_file(*, actor: Actor, book: Book, text: str) -> Reflection:
 
 
 def _locked_reflection(reflection: Reflection) -> Reflection:
-    return (
+    locked: Reflection = (
         Reflection.objects.select_for_update(of=("self",))
         .select_related("member__org", "book", "entry")
         .get(pk=reflection.pk)
     )
+    return locked
 
 
 def _decide_check(actor: Actor, reflection: Reflection) -> None:

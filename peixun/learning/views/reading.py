@@ -28,6 +28,7 @@ from peixun.plans.selectors import manageable_orgs
 from ..forms.reading import BookForm, ReadingListForm, ReflectionForm, ReturnForm
 from ..models.reading import Book, ReadingList
 from ..selectors import reading as selectors
+from ..selectors.classes import require_staff
 from ..services import reading as services
 
 TABS = ("books", "progress", "none")
@@ -67,7 +68,7 @@ def _form_page(request: HttpRequest, template: str, form: Any, **context: Any) -
 
 @login_required
 def list_new(request: HttpRequest) -> HttpResponse:
-    selectors.require_staff(request.user)
+    require_staff(request.user)
     orgs = manageable_orgs(request.user)
     if not orgs.exists():
         raise PermissionDenied(_("You may not change records of this organization."))
