@@ -6,13 +6,15 @@ from __future__ import annotations
 import io
 from typing import ClassVar
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from peixun.testing import PersonaTestCase, download_names, ledger_rows
+from peixun.testing import PersonaTestCase, download_names, ledger_rows, make_member
 
 from ..models import Book, ReadingCredit, Reflection
-from ..selectors.reading import list_progress, readers_without_credit
+from ..selectors.reading import list_progress, my_reading, readers_without_credit
 from ..services.reading import reflection_file
 from .reading_fixtures import LONG_TEXT, ReadingStory, pass_exam, reading_story
 
@@ -174,3 +176,43 @@ class ReadingPagesTests(PersonaTestCase):
         response = client.post("/learning/reading/new/", {"org": self.world.unit.pk,
                                "year": year, "title": ""})  # fmt: skip
         self.assertEqual(response.status_code, 400)
+
+
+class ReadingQueryCountTests(PersonaTestCase):
+    """The progress table and a member's books cost the same few queries however many members,
+    credits and books there are."""
+
+    story: ClassVar[ReadingStory]
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.story = reading_story(cls.world)
+
+    def counts(self) -> tuple[int, int]:
+        admin, member = self.world.users["org_admin"], self.world.users["member"]
+        year = timezone.localdate().year
+        with CaptureQueriesContext(connection) as progress:
+            list_progress(admin, self.story.reading_list)
+        with CaptureQueriesContext(connection) as mine:
+            my_reading(member, year=year)
+        return len(progress), len(mine)
+
+    def test_queries_do_not_grow(self) -> None:
+        self.counts()  # the first read of each actor's grants is cached for the rest
+        small = self.counts()
+        for n in range(12):
+            member = make_member(self.world.other_branch, f"读者{n}")
+            if n % 2:
+                ReadingCredit.objects.create(
+                    book=self.story.free_book, member=member, how="reflection",
+                    reflection=Reflection.objects.create(
+                        book=self.story.free_book, member=member, text=LONG_TEXT,
+                        state="approved",
+                    ),
+                    credited_at=timezone.now(),
+                )  # fmt: skip
+        for n in range(5):
+            Book.objects.create(reading_list=self.story.reading_list, title=f"加书{n}")
+        reflection_file(actor=self.world.users["member"], book=self.story.free_book, text=LONG_TEXT)
+        self.assertEqual(self.counts(), small)

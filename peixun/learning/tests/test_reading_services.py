@@ -98,12 +98,28 @@ class ReadingServiceTests(TestCase):
             {"习近平新时代中国特色社会主义思想学习纲要": QUIZ_TO_TAKE, "中国共产党简史": NOT_STARTED,
              "习近平谈治国理政（第四卷）": NOT_STARTED},
         )  # fmt: skip
-        # The branch's list joins the unit's for the first branch only.
+        # The branch's list joins the unit's for the first branch only, once it has a book.
+        titles = {
+            ml.reading_list.title
+            for ml in my_reading(self.world.users["member"], year=timezone.localdate().year)
+        }
+        self.assertNotIn("第一支部读书班书目", titles)  # no book yet: nothing to read
+        book_add(
+            actor=self.world.users["secretary"], reading_list=self.story.branch_list,
+            data={"title": "支部读书班用书"},
+        )  # fmt: skip
         titles = {
             ml.reading_list.title
             for ml in my_reading(self.world.users["member"], year=timezone.localdate().year)
         }
         self.assertIn("第一支部读书班书目", titles)
+        other = {
+            ml.reading_list.title
+            for ml in my_reading(
+                self.world.users["other_secretary"], year=timezone.localdate().year
+            )
+        }
+        self.assertNotIn("第一支部读书班书目", other)
 
     def test_a_passed_quiz_credits_the_book_and_a_failed_one_does_not(self) -> None:
         member = self.world.users["member"]
