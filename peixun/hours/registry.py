@@ -66,3 +66,22 @@ def archive_lines(
     """The lines of `kind` of a member's record over [first, last]; none when no app offers it."""
     source = _archive_sources.get(kind)
     return list(source(member_id, first, last)) if source is not None else []
+
+
+# -- a filing decided ----------------------------------------------------------------------------
+# A pending self-study entry filed for an app above (its `reference`, e.g. ``book:<id>`` for a
+# 必读书目's 心得) is decided in the hours flow, wherever the secretary decides it: the pending page,
+# a bulk approval or the app's own queue. Each listener, registered in `AppConfig.ready()`, is
+# called inside the deciding transaction once the entry is finally confirmed or rejected.
+EntryListener = Callable[[Any], None]
+_entry_listeners: list[EntryListener] = []
+
+
+def register_entry_decided(listener: EntryListener) -> None:
+    if listener not in _entry_listeners:
+        _entry_listeners.append(listener)
+
+
+def entry_decided(entry: Any) -> None:
+    for listener in _entry_listeners:
+        listener(entry)

@@ -41,3 +41,14 @@ class LearningConfig(AppConfig):
         from .services.imports.batches import imports_expire
 
         register_job("learning.imports_expire", every=dt.timedelta(hours=6), run=imports_expire)
+
+        # 必读书目: a passed quiz credits the book; a 心得's ledger entry decided in the hours
+        # flow (the pending page, a bulk approval) is followed by the 心得. Imported here: the
+        # services load models, which wait for the app registry.
+        from peixun.exams.registry import register_attempt_graded
+        from peixun.hours.registry import register_entry_decided
+
+        from .services.reading import credit_from_attempt, reflection_follow_entry
+
+        register_attempt_graded(credit_from_attempt)
+        register_entry_decided(reflection_follow_entry)

@@ -3,7 +3,7 @@ and online classes (added by their modules)."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from .views import imports, member
+from .views import imports, member, reading
 from .views import staff_catalogue as catalogue
 from .views import staff_classes as classes
 
@@ -46,6 +46,32 @@ urlpatterns: list[URLPattern | URLResolver] = [
         classes.class_progress_xlsx,
         name="staff_class_progress_xlsx",
     ),
+    # 必读书目: reading lists (staff), the 心得 queue, and the member's own books.
+    path("reading/", reading.list_index, name="reading_lists"),
+    path("reading/new/", reading.list_new, name="reading_list_new"),
+    path("reading/queue/", reading.queue, name="reading_queue"),
+    path(
+        "reading/reflections/<int:pk>/approve/",
+        reading.reflection_approve,
+        name="reading_reflection_approve",
+    ),
+    path(
+        "reading/reflections/<int:pk>/return/",
+        reading.reflection_return,
+        name="reading_reflection_return",
+    ),
+    path("reading/mine/", reading.mine, name="reading_mine"),
+    path("reading/mine/<int:book_id>/", reading.my_book, name="reading_book"),
+    path("reading/<int:pk>/", reading.list_detail, name="reading_list"),
+    path("reading/<int:pk>/edit/", reading.list_edit, name="reading_list_edit"),
+    path("reading/<int:pk>/books/new/", reading.book_new, name="reading_book_new"),
+    path("reading/<int:pk>/books/<int:book_id>/", reading.book_edit, name="reading_book_edit"),
+    path(
+        "reading/<int:pk>/books/<int:book_id>/remove/",
+        reading.book_remove,
+        name="reading_book_remove",
+    ),
+    path("reading/<int:pk>/progress.xlsx", reading.progress_xlsx, name="reading_progress_xlsx"),
     # External records import (学习强国, 干部网络学院 …): docs/learning.md "External records".
     path("imports/", imports.index, name="imports"),
     path("imports/sources/new/", imports.source_new, name="import_source_new"),

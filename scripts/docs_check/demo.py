@@ -15,7 +15,7 @@ from peixun.accounts.models import User
 from peixun.events.models import Event
 from peixun.exams.models import Exam
 from peixun.hours.models import HoursCertificate
-from peixun.learning.models import OnlineClass
+from peixun.learning.models import OnlineClass, ReadingList
 from peixun.orgs.models import Organization
 from peixun.plans.models import TrainingPlan
 from peixun.training.models import Enrolment, TrainingClass
@@ -105,6 +105,13 @@ class Demo:
         found = OnlineClass.objects.order_by("pk").first()
         if found is None:
             raise DemoError("the demo has no online class")
+        return found
+
+    @functools.cached_property
+    def reading_list(self) -> Any:
+        found = ReadingList.objects.order_by("pk").first()
+        if found is None:
+            raise DemoError("the demo has no reading list (demo.reading.fill_reading)")
         return found
 
     @functools.cached_property

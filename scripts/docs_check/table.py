@@ -356,6 +356,16 @@ TABLE: tuple[Row, ...] = (
         SHEET,
         ledger=True,
     ),
+    # -- learning: a reading list's 读书台账 (the demo's county 必读书目, demo.reading)
+    Row(
+        "learning-reading-progress",
+        "learning:reading_progress_xlsx",
+        "org_admin",
+        lambda d: d.url("learning:reading_progress_xlsx", d.reading_list.pk),
+        "xlsx",
+        SHEET,
+        ledger=True,
+    ),
     # -- events: the attendance sheet to fill in
     Row(
         "events-attendance-template",

@@ -26,6 +26,7 @@ from peixun.orgs.models import Organization
 
 from ..logic import clean_response, grade_item
 from ..models import Answer, Attempt, Candidate, Exam, Paper, Question, QuestionKind
+from ..registry import attempt_graded
 from ..selectors import bank_for
 from .papers import draw_questions, draw_rng
 
@@ -241,6 +242,7 @@ def _grade(attempt: Attempt, now: dt.datetime, auto: bool) -> None:
     attempt.submitted_at = min(now, attempt.deadline_at + GRACE)
     attempt.auto_submitted = auto
     attempt.save(update_fields=["score", "percent", "passed", "submitted_at", "auto_submitted"])
+    attempt_graded(attempt)
 
 
 @transaction.atomic

@@ -26,6 +26,7 @@ from ..models import (
     Kind,
     Topic,
 )
+from ..registry import entry_decided
 from ..selectors.ledger import settings_for
 from .rollups import rollup_apply
 
@@ -226,8 +227,10 @@ def self_study_file(
     reflection: str = "",
     evidence: UploadedFile[Any] | None = None,
     online: bool = False,
+    reference: str = "",
 ) -> CreditEntry:
-    """A member files their own self-study (自学, 心得体会); it waits for the secretary."""
+    """A member files their own self-study (自学, 心得体会); it waits for the secretary.
+    `reference` names what an app above filed it for (``book:<id>``, a 必读书目's 心得)."""
     scope = scope_of(actor)
     if not scope.member_id:
         raise PermissionDenied(_("Only a member can file self-study."))
@@ -255,6 +258,7 @@ def self_study_file(
         title=title[:200],
         reflection=(reflection or "").strip(),
         source=CreditEntry.Source.SELF_STUDY,
+        reference=reference[:100],
         state=CreditEntry.State.PENDING,
         recorded_by_id=actor_id(actor),
     )
@@ -314,6 +318,7 @@ def entry_approve(*, actor: Actor, entry: CreditEntry) -> CreditEntry:
         before={"state": "pending"},
         after={"state": "confirmed"},
     )
+    entry_decided(entry)
     return entry
 
 
@@ -410,6 +415,7 @@ def entry_reject(*, actor: Actor, entry: CreditEntry, reason: str) -> CreditEntr
         before={"state": "pending"},
         after={"state": "rejected", "reason": entry.reason},
     )
+    entry_decided(entry)
     return entry
 
 

@@ -4,8 +4,10 @@ from .classes import OnlineClass, OnlineClassCourse, OnlineClassQuerySet
 from .courses import Course, CourseItem, CourseQuerySet, ItemKind, LearningRule, MoveOn
 from .imports import ExternalRecord, ExternalSource, ImportBatch, ImportLine
 from .progress import Completion, ItemProgress, PlaySession, QuizAttempt, Strike
+from .reading import Book, ReadingCredit, ReadingList, Reflection
 
 __all__ = [
+    "Book",
     "Completion",
     "Course",
     "CourseItem",
@@ -23,5 +25,8 @@ __all__ = [
     "OnlineClassQuerySet",
     "PlaySession",
     "QuizAttempt",
+    "ReadingCredit",
+    "ReadingList",
+    "Reflection",
     "Strike",
 ]
