@@ -76,6 +76,15 @@ LEDGER_KIND: dict[str, str] = {
     MeetingKind.ONSITE_TEACHING: Kind.OTHER,
 }
 
+# A group's meeting is one of the kinds a branch holds when it chooses: counted as a required
+# 三会一课 kind it would make the keeping org look regular with meetings its branches never held.
+GROUP_MEETING_KINDS = (
+    MeetingKind.READING_CLASS,
+    MeetingKind.EXPERT_LECTURE,
+    MeetingKind.REPORT_MEETING,
+    MeetingKind.ONSITE_TEACHING,
+)
+
 
 class MeetingQuerySet(ScopedQuerySet):
     scope_path_field = "event__org__path"
@@ -323,7 +332,10 @@ class StudyGroupMember(models.Model):
     so past meetings still know who was expected."""
 
     group = models.ForeignKey(
-        StudyGroup, verbose_name=_("study group"), on_delete=models.CASCADE, related_name="memberships"
+        StudyGroup,
+        verbose_name=_("study group"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
     )
     member = models.ForeignKey(
         "members.Member", verbose_name=_("member"), on_delete=models.PROTECT, related_name="+"
@@ -424,9 +436,7 @@ class NoteCheckRound(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("year"))
     title = models.CharField(_("title"), max_length=200)
-    sample_count = models.PositiveSmallIntegerField(
-        _("members per branch"), null=True, blank=True
-    )
+    sample_count = models.PositiveSmallIntegerField(_("members per branch"), null=True, blank=True)
     sample_percent = models.PositiveSmallIntegerField(
         _("percent of each branch"), null=True, blank=True
     )
@@ -446,7 +456,9 @@ class NoteCheckRound(models.Model):
             # Exactly one of a number or a percent sizes the sample.
             models.CheckConstraint(
                 condition=(Q(sample_count__gte=1) & Q(sample_percent__isnull=True))
-                | (Q(sample_count__isnull=True) & Q(sample_percent__gte=1, sample_percent__lte=100)),
+                | (
+                    Q(sample_count__isnull=True) & Q(sample_percent__gte=1, sample_percent__lte=100)
+                ),
                 name="note_round_sample_size",
             ),
         ]
