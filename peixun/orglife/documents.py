@@ -294,10 +294,10 @@ def note_round_workbook(
         for line in summary:
             totals.append(
                 [
-                    line.branch.name,
+                    line.branch.name if line.branch else "",
                     line.sampled,
                     line.checked,
-                    *[line.results[value] for value in results.values],
+                    *line.counts,
                     line.unchecked,
                 ]
             )

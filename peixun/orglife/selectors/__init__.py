@@ -148,7 +148,9 @@ def meeting_list(
 
 def meeting_get(actor: Actor, pk: Any) -> Meeting:
     meeting = get_visible_or_404(actor, Meeting, pk)
-    return Meeting.objects.select_related("event__org", "plan_item__plan").get(pk=meeting.pk)
+    return Meeting.objects.select_related("event__org", "plan_item__plan", "study_group").get(
+        pk=meeting.pk
+    )
 
 
 def meeting_years(actor: Actor) -> list[int]:

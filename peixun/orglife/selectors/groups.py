@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from peixun.core.scoping import Actor, get_visible_or_404
@@ -70,7 +71,8 @@ def study_group_memberships(group: StudyGroup) -> QuerySet[StudyGroupMember]:
 
 
 def study_group_membership_get(group: StudyGroup, pk: Any) -> StudyGroupMember:
-    return StudyGroupMember.objects.select_related("member").get(group=group, pk=pk)
+    """A membership of this group; another group's, or none, is a 404."""
+    return get_object_or_404(StudyGroupMember.objects.select_related("member"), group=group, pk=pk)
 
 
 def study_group_meetings(group: StudyGroup) -> QuerySet[Meeting]:

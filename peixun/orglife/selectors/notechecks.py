@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from peixun.core.scoping import Actor, get_visible_or_404
 from peixun.members.models import Member
@@ -61,8 +62,11 @@ def note_checks(check_round: NoteCheckRound) -> QuerySet[NoteCheck]:
 
 
 def note_check_get(check_round: NoteCheckRound, pk: Any) -> NoteCheck:
-    return NoteCheck.objects.select_related("member", "branch", "round__org").get(
-        round=check_round, pk=pk
+    """A check of this round; another round's, or none, is a 404."""
+    return get_object_or_404(
+        NoteCheck.objects.select_related("member", "branch", "round__org"),
+        round=check_round,
+        pk=pk,
     )
 
 
@@ -70,7 +74,7 @@ def note_check_get(check_round: NoteCheckRound, pk: Any) -> NoteCheck:
 class BranchSummary:
     """One branch's line of a round's summary: how many were sampled, checked, and each result."""
 
-    branch: Organization
+    branch: Organization | None  # None on the totals line
     sampled: int
     checked: int
     results: dict[str, int]
@@ -78,6 +82,11 @@ class BranchSummary:
     @property
     def unchecked(self) -> int:
         return self.sampled - self.checked
+
+    @property
+    def counts(self) -> list[int]:
+        """The count of each result, in the order of `NoteCheck.Result`."""
+        return [self.results[value] for value in NoteCheck.Result.values]
 
 
 def note_round_summary(check_round: NoteCheckRound) -> list[BranchSummary]:
@@ -99,3 +108,18 @@ def note_round_summary(check_round: NoteCheckRound) -> list[BranchSummary]:
         results = {value: by_result.get(value, 0) for value in NoteCheck.Result.values}
         summary.append(BranchSummary(branch, sampled, sampled - by_result.get("", 0), results))
     return summary
+
+
+def summary_totals(summary: list[BranchSummary]) -> BranchSummary | None:
+    """The totals line of a round's summary; None for an empty summary."""
+    if not summary:
+        return None
+    results = {
+        value: sum(line.results[value] for line in summary) for value in NoteCheck.Result.values
+    }
+    return BranchSummary(
+        None,
+        sum(line.sampled for line in summary),
+        sum(line.checked for line in summary),
+        results,
+    )
