@@ -7,9 +7,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from peixun.core.scoping import Actor, get_visible_or_404
 from peixun.events.models import Event
@@ -135,3 +137,11 @@ def member_study_groups(member: Member) -> QuerySet[StudyGroup]:
     today = timezone.localdate()
     rows = StudyGroupMember.objects.filter(_current(today), member=member).values("group_id")
     return StudyGroup.objects.filter(pk__in=rows, active=True).select_related("org")
+
+
+def study_group_field(actor: Actor, field: str, pk: int) -> StudyGroup:
+    """A group named in a request body: one out of scope is a field error (422)."""
+    group = StudyGroup.objects.visible_to(actor).select_related("org").filter(pk=pk).first()
+    if group is None:
+        raise ValidationError({field: _("No such study group in your scope.")})
+    return group
