@@ -127,7 +127,7 @@ class RoundServiceTests(NoteCheckTestCase):
             (2, 1, 1, 1),
         )
         stored = NoteCheck.objects.get(pk=checks[0].pk)
-        self.assertTrue(stored.photo.name.endswith(".jpg"))
+        self.assertTrue(str(stored.photo.name).endswith(".jpg"))
         self.assertTrue(AuditEvent.objects.filter(verb="note_check.record").exists())
 
     def test_a_photo_is_checked_by_its_content(self) -> None:
@@ -178,7 +178,7 @@ class RoundServiceTests(NoteCheckTestCase):
             photo=photo("n.jpg", "PNG"),
         )
         check.refresh_from_db()
-        self.assertTrue(check.photo.name.endswith(".png"))
+        self.assertTrue(str(check.photo.name).endswith(".png"))
 
 
 class RoundPageTests(NoteCheckTestCase):

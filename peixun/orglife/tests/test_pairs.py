@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import ClassVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from peixun.hours.models import CreditEntry
+from peixun.members.models import Member
 from peixun.orglife.models import HomeVisit, Pair
 from peixun.orglife.selectors.pairs import pair_list
 from peixun.orglife.services import pairs as services
@@ -34,6 +36,8 @@ def days_ago(n: int) -> dt.date:
 
 
 class PairTestCase(PersonaTestCase):
+    retired: ClassVar[Member]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
