@@ -3,12 +3,13 @@ sample drawn at once), a round's checks and summary per branch, and recording a 
 photo (multipart). Statuses as in meetings.py."""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
+from pydantic import Field, StrictInt
 
 from peixun.core.apiutils import Id, IdParam, OrgRef, Paged, Year, YearParam
 from peixun.orgs.selectors import org_field
@@ -18,6 +19,9 @@ from ..selectors import notechecks as queries
 from ..services import notechecks as services
 
 router = Router()
+
+SampleCount = Annotated[StrictInt, Field(ge=1, le=1000)]
+SamplePercent = Annotated[StrictInt, Field(ge=1, le=100)]
 
 
 class NoteRoundOut(Schema):
@@ -36,8 +40,8 @@ class NoteRoundIn(Schema):
     org: Id
     year: Year
     title: str
-    sample_count: int | None = None
-    sample_percent: int | None = None
+    sample_count: SampleCount | None = None
+    sample_percent: SamplePercent | None = None
     seed: str = ""
 
 
