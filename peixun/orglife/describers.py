@@ -1,4 +1,5 @@
-"""The audit trail's sentences for meetings and visits (core.describers)."""
+"""The audit trail's sentences for meetings, visits, study groups, support pairs and note
+checks (core.describers)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from peixun.core.describers import int_ids
 
-from .models import HomeVisit, Meeting
+from .models import HomeVisit, Meeting, NoteCheckRound, Pair, StudyGroup
 
 ACTIONS = {
     "meeting.appraisals": gettext_lazy("recorded the appraisal results of"),
@@ -20,6 +21,12 @@ ACTIONS = {
     "meeting.record_book_export": gettext_lazy(
         "%(actor)s downloaded the record book of organisational life of %(object)s"
     ),
+    "study_group.join": gettext_lazy("added a member to"),
+    "study_group.leave": gettext_lazy("recorded a member leaving"),
+    "pair.end": gettext_lazy("ended"),
+    "note_round.create": gettext_lazy("opened and drew the sample of"),
+    "note_check.record": gettext_lazy("recorded a check in"),
+    "note_round.export": gettext_lazy("%(actor)s downloaded the ledger of %(object)s"),
 }
 
 
@@ -41,4 +48,29 @@ def visit_names(ids: set[str]) -> Mapping[str, str]:
     }
 
 
-NAMERS = {"orglife.meeting": meeting_names, "orglife.homevisit": visit_names}
+def group_names(ids: set[str]) -> Mapping[str, str]:
+    rows = StudyGroup.objects.filter(pk__in=int_ids(ids))
+    return {str(g.pk): _("the study group “%(name)s”") % {"name": g.name} for g in rows}
+
+
+def pair_names(ids: set[str]) -> Mapping[str, str]:
+    rows = Pair.objects.filter(pk__in=int_ids(ids)).select_related("helper", "retired")
+    return {
+        str(p.pk): _("the pair of %(helper)s and %(retired)s")
+        % {"helper": p.helper.name, "retired": p.retired.name}
+        for p in rows
+    }
+
+
+def round_names(ids: set[str]) -> Mapping[str, str]:
+    rows = NoteCheckRound.objects.filter(pk__in=int_ids(ids))
+    return {str(r.pk): _("the study note check “%(title)s”") % {"title": r.title} for r in rows}
+
+
+NAMERS = {
+    "orglife.meeting": meeting_names,
+    "orglife.homevisit": visit_names,
+    "orglife.studygroup": group_names,
+    "orglife.pair": pair_names,
+    "orglife.notecheckround": round_names,
+}

@@ -32,14 +32,15 @@ from peixun.core.printable import (
     render_docx,
     render_pdf,
 )
-from peixun.core.workbooks import Column, LedgerBook, ledger_title
+from peixun.core.workbooks import Column, LedgerBook, ledger_title, year_period
 from peixun.orgs.models import Organization
 from peixun.orgs.selectors import org_above_label
 
-from .models import Meeting, MeetingKind
+from .models import Meeting, MeetingKind, NoteCheck, NoteCheckRound
 
 if TYPE_CHECKING:
     from .selectors import BookMeeting
+    from .selectors.notechecks import BranchSummary
 
 # The forms a record book is asked for in (the first is what a bare link gives), and those of a
 # unit's batch: the books as .docx in one .zip, or all of them in one PDF.
@@ -233,5 +234,80 @@ def meetings_workbook(
             [_("Total"), _("%(n)s meetings") % {"n": len(rows)}]
             + [None] * 7
             + [expected_sum, present_sum, None, observers_sum]
+        )
+        return book.save()
+
+
+def note_round_workbook(
+    check_round: NoteCheckRound, checks: list[NoteCheck], summary: list[BranchSummary]
+) -> bytes:
+    """A 学习笔记抽查 round as a .xlsx 台账 (`core.workbooks`): a sheet of every sampled member
+    with their check, and a sheet of the counts per branch, both titled with the round's org."""
+    org_name = check_round.org.name
+    period = year_period(check_round.year)
+    with translation.override("zh-hans"):
+        book = LedgerBook()
+        sheet = book.sheet(
+            _("Note checks"),
+            title=ledger_title(org_name, _("Study note check ledger")),
+            org=org_name,
+            period=period,
+            columns=[
+                Column(_("branch")),
+                Column(_("member")),
+                Column(_("checked on"), "date"),
+                Column(_("checked by")),
+                Column(_("result")),
+                Column(_("note")),
+                Column(_("photo")),
+            ],
+            freeze_columns=2,
+        )
+        for check in checks:
+            sheet.append(
+                [
+                    check.branch.name,
+                    check.member.name,
+                    check.checked_on,
+                    check.checker,
+                    str(check.get_result_display()) if check.result else _("Not checked yet"),
+                    check.note,
+                    _("yes") if check.photo else "",
+                ]
+            )
+        sheet.totals([_("Total"), _("%(n)s members sampled") % {"n": len(checks)}])
+        results = NoteCheck.Result
+        totals = book.sheet(
+            _("Per branch"),
+            title=ledger_title(org_name, _("Study note check results per branch")),
+            org=org_name,
+            period=period,
+            columns=[
+                Column(_("branch")),
+                Column(_("sampled"), "integer"),
+                Column(_("checked"), "integer"),
+                *[Column(str(label), "integer") for label in results.labels],
+                Column(_("not checked yet"), "integer"),
+            ],
+            freeze_columns=1,
+        )
+        for line in summary:
+            totals.append(
+                [
+                    line.branch.name if line.branch else "",
+                    line.sampled,
+                    line.checked,
+                    *line.counts,
+                    line.unchecked,
+                ]
+            )
+        totals.totals(
+            [
+                _("Total"),
+                sum(line.sampled for line in summary),
+                sum(line.checked for line in summary),
+                *[sum(line.results[value] for line in summary) for value in results.values],
+                sum(line.unchecked for line in summary),
+            ]
         )
         return book.save()

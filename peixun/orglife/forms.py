@@ -20,7 +20,14 @@ from peixun.orgs.forms import OrgPickerField, OrgTreeChoiceField
 from peixun.orgs.models import Organization
 from peixun.plans.models import PlanItem
 
-from .models import AppraisalResult, Meeting, MeetingKind
+from .models import (
+    GROUP_MEETING_KINDS,
+    AppraisalResult,
+    Meeting,
+    MeetingKind,
+    NoteCheck,
+    StudyGroup,
+)
 
 HOURS_ATTRS = {"inputmode": "decimal", "step": "0.25", "min": "0", "type": "number"}
 
@@ -308,3 +315,156 @@ class RulesForm(BootstrapMixin, forms.Form):
             target = f"hours_{kind}" if f"hours_{kind}" in self.fields else None
             for message in messages:
                 self.add_error(target, message)
+
+
+# -- study groups, support pairs, note checks ----------------------------------------------------
+
+
+class StudyGroupForm(BootstrapMixin, forms.Form):
+    org = OrgPickerField(label=_("kept by"))
+    name = forms.CharField(label=_("name"), max_length=100)
+    leader = MemberPickerField(label=_("leader"), required=False)
+    active = forms.BooleanField(label=_("active"), required=False, initial=True)
+    note = forms.CharField(label=_("note"), max_length=300, required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        orgs: QuerySet[Organization],
+        leaders: QuerySet[Member],
+        group: StudyGroup | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
+        self.fields["leader"].queryset = leaders  # type: ignore[attr-defined]
+        if group is None:
+            del self.fields["active"]
+        else:
+            # The keeper stays: the group's meetings are that org's meetings.
+            self.fields["org"].disabled = True
+            self.fields["org"].queryset = Organization.objects.filter(pk=group.org_id)  # type: ignore[attr-defined]
+        self.style_fields()
+        if "active" in self.fields:
+            self.fields["active"].widget.attrs["class"] = "form-check-input"
+
+
+class StudyGroupMemberForm(BootstrapMixin, forms.Form):
+    member = MemberPickerField(label=_("member"))
+    joined_on = forms.DateField(label=_("joined on"), widget=DateInput())
+
+    def __init__(self, *args: Any, members: QuerySet[Member], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members  # type: ignore[attr-defined]
+        self.style_fields(small=True)
+
+
+class GroupMeetingForm(MeetingForm):
+    """The meeting form for a study group: its keeper holds it, of a kind a group holds."""
+
+    def __init__(self, *args: Any, group: StudyGroup, **kwargs: Any) -> None:
+        super().__init__(*args, orgs=Organization.objects.filter(pk=group.org_id), **kwargs)
+        self.fields["org"].disabled = True
+        self.fields["kind"].choices = [  # type: ignore[attr-defined]
+            (value, label) for value, label in MeetingKind.choices if value in GROUP_MEETING_KINDS
+        ]
+
+
+class PairForm(BootstrapMixin, forms.Form):
+    retired = MemberPickerField(label=_("retired member"))
+    helper = MemberPickerField(label=_("in-service member"))
+    since = forms.DateField(label=_("since"), widget=DateInput())
+    note = forms.CharField(label=_("note"), max_length=300, required=False)
+
+    def __init__(
+        self, *args: Any, helpers: QuerySet[Member], retirees: QuerySet[Member], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["helper"].queryset = helpers  # type: ignore[attr-defined]
+        self.fields["retired"].queryset = retirees  # type: ignore[attr-defined]
+        self.style_fields()
+
+
+class PairEndForm(BootstrapMixin, forms.Form):
+    until = forms.DateField(label=_("until"), widget=DateInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_fields(small=True)
+
+
+class PairVisitForm(BootstrapMixin, forms.Form):
+    visited_on = forms.DateField(label=_("date"), widget=DateInput())
+    content = forms.CharField(label=_("what was studied"), max_length=300)
+    hours = forms.DecimalField(
+        label=_("hours"),
+        min_value=Decimal(0),
+        max_digits=5,
+        decimal_places=2,
+        initial=Decimal(0),
+        widget=forms.NumberInput(attrs=HOURS_ATTRS),
+        help_text=_("Credited to the retired member's study hours at once; 0 for none."),
+    )
+    note = forms.CharField(
+        label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_fields()
+
+
+class PairFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Name of either member")}),
+    )
+    org = OrgPickerField(
+        label=_("organization"), required=False, empty_label=_("All organizations")
+    )
+    ended = forms.BooleanField(label=_("ended pairs"), required=False)
+
+    def __init__(self, *args: Any, orgs: QuerySet[Organization], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
+        self.style_fields(small=True)
+        self.fields["ended"].widget.attrs["class"] = "form-check-input"
+
+
+class NoteRoundForm(BootstrapMixin, forms.Form):
+    org = OrgPickerField(label=_("organization"))
+    year = forms.IntegerField(label=_("year"))
+    title = forms.CharField(label=_("title"), max_length=200)
+    sample_count = forms.IntegerField(
+        label=_("members per branch"), required=False, min_value=1, max_value=1000
+    )
+    sample_percent = forms.IntegerField(
+        label=_("or percent of each branch"), required=False, min_value=1, max_value=100
+    )
+
+    def __init__(self, *args: Any, orgs: QuerySet[Organization], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
+        self.style_fields()
+
+
+class NoteCheckForm(BootstrapMixin, forms.Form):
+    checked_on = forms.DateField(label=_("checked on"), widget=DateInput())
+    checker = forms.CharField(label=_("checked by"), max_length=100)
+    result = forms.ChoiceField(
+        label=_("result"), choices=blank_first(NoteCheck.Result.choices), widget=forms.RadioSelect
+    )
+    note = forms.CharField(label=_("note"), max_length=300, required=False)
+    # A phone opens its camera on this field (capture); a desk chooses a file.
+    photo = forms.FileField(
+        label=_("photo of the notes"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["result"].choices = NoteCheck.Result.choices  # type: ignore[attr-defined]
+        self.style_fields()
+        self.fields["result"].widget.attrs["class"] = "form-check-input"

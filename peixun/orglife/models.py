@@ -76,6 +76,15 @@ LEDGER_KIND: dict[str, str] = {
     MeetingKind.ONSITE_TEACHING: Kind.OTHER,
 }
 
+# A group's meeting is one of the kinds a branch holds when it chooses: counted as a required
+# 三会一课 kind it would make the keeping org look regular with meetings its branches never held.
+GROUP_MEETING_KINDS = (
+    MeetingKind.READING_CLASS,
+    MeetingKind.EXPERT_LECTURE,
+    MeetingKind.REPORT_MEETING,
+    MeetingKind.ONSITE_TEACHING,
+)
+
 
 class MeetingQuerySet(ScopedQuerySet):
     scope_path_field = "event__org__path"
@@ -95,6 +104,15 @@ class Meeting(models.Model):
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
+        related_name="meetings",
+    )
+    # A meeting of a 青年理论学习小组 expects the group's members, not those of its org.
+    study_group = models.ForeignKey(
+        "StudyGroup",
+        verbose_name=_("study group"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="meetings",
     )
     recorded_by = models.ForeignKey(
@@ -208,6 +226,15 @@ class HomeVisit(models.Model):
     content = models.CharField(_("what was studied"), max_length=300)
     hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=2, default=Decimal(0))
     note = models.TextField(_("note"), blank=True)
+    # A visit of an in-service member to the retired member they are paired with.
+    pair = models.ForeignKey(
+        "Pair",
+        verbose_name=_("support pair"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="visits",
+    )
     # The ledger entry written for the visit's hours (when any).
     credit_reference = models.CharField(max_length=64, blank=True)
     recorded_by = models.ForeignKey(
@@ -254,3 +281,231 @@ class MeetingCreditRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.hours}"
+
+
+# -- the smaller habits of study (issue 17 part 7) -----------------------------------------------
+
+
+class StudyGroupQuerySet(ScopedQuerySet):
+    scope_path_field = "org__path"
+
+
+class StudyGroup(models.Model):
+    """青年理论学习小组: members from several branches who study together on their own schedule,
+    kept by an org above those branches. Its meetings expect the group's members, not a branch's."""
+
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("kept by"),
+        on_delete=models.PROTECT,
+        related_name="study_groups",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    leader = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("leader"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    active = models.BooleanField(_("active"), default=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = StudyGroupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("study group")
+        verbose_name_plural = _("study groups")
+        ordering = ["org__path", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "name"], name="study_group_name_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StudyGroupMember(models.Model):
+    """A member's time in a study group: a member who left keeps their row (until `left_on`),
+    so past meetings still know who was expected."""
+
+    group = models.ForeignKey(
+        StudyGroup,
+        verbose_name=_("study group"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    member = models.ForeignKey(
+        "members.Member", verbose_name=_("member"), on_delete=models.PROTECT, related_name="+"
+    )
+    joined_on = models.DateField(_("joined on"))
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("study group member")
+        verbose_name_plural = _("study group members")
+        ordering = ["group", "member__name", "id"]
+        constraints = [
+            # One open membership per member and group; a member may leave and come back.
+            models.UniqueConstraint(
+                fields=["group", "member"],
+                condition=Q(left_on__isnull=True),
+                name="study_group_member_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
+                name="study_group_member_dates",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group_id}: {self.member_id}"
+
+
+class PairQuerySet(ScopedQuerySet):
+    scope_path_field = "org__path"
+
+
+class Pair(models.Model):
+    """在职党员联系帮扶离退休党员: an in-service member who keeps in touch with a retired one and
+    brings them study; the visits are 送学上门 visits (`HomeVisit.pair`)."""
+
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="pairs",
+    )
+    helper = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("in-service member"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    retired = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("retired member"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    since = models.DateField(_("since"))
+    until = models.DateField(_("until"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = PairQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("support pair")
+        verbose_name_plural = _("support pairs")
+        ordering = ["org__path", "-since", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["helper", "retired"],
+                condition=Q(until__isnull=True),
+                name="pair_once_while_open",
+            ),
+            models.CheckConstraint(
+                condition=~Q(helper=models.F("retired")), name="pair_two_members"
+            ),
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gte=models.F("since")),
+                name="pair_dates",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.helper_id} → {self.retired_id}"
+
+
+class NoteCheckRoundQuerySet(ScopedQuerySet):
+    scope_path_field = "org__path"
+
+
+class NoteCheckRound(models.Model):
+    """学习笔记抽查: a round of checks of members' study notes by a branch or an org above it, on
+    a sample drawn per branch with a recorded seed (as the exams' spot test draws its sample)."""
+
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="note_check_rounds",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    title = models.CharField(_("title"), max_length=200)
+    sample_count = models.PositiveSmallIntegerField(_("members per branch"), null=True, blank=True)
+    sample_percent = models.PositiveSmallIntegerField(
+        _("percent of each branch"), null=True, blank=True
+    )
+    seed = models.CharField(_("seed"), max_length=32)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = NoteCheckRoundQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("study note check")
+        verbose_name_plural = _("study note checks")
+        ordering = ["-year", "-created_at", "-id"]
+        constraints = [
+            # Exactly one of a number or a percent sizes the sample.
+            models.CheckConstraint(
+                condition=(Q(sample_count__gte=1) & Q(sample_percent__isnull=True))
+                | (
+                    Q(sample_count__isnull=True) & Q(sample_percent__gte=1, sample_percent__lte=100)
+                ),
+                name="note_round_sample_size",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NoteCheck(models.Model):
+    """One sampled member of a round and, once checked, the result of the check of their notes."""
+
+    class Result(models.TextChoices):
+        EXCELLENT = "excellent", _("Excellent")  # 优秀
+        GOOD = "good", _("Good")  # 良好
+        PASSED = "passed", _("Satisfactory")  # 合格
+        FAILED = "failed", _("Unsatisfactory")  # 不合格
+
+    round = models.ForeignKey(
+        NoteCheckRound, verbose_name=_("round"), on_delete=models.CASCADE, related_name="checks"
+    )
+    member = models.ForeignKey(
+        "members.Member", verbose_name=_("member"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The member's branch when drawn: the sample and the summary are per branch.
+    branch = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("branch"), on_delete=models.PROTECT, related_name="+"
+    )
+    checked_on = models.DateField(_("checked on"), null=True, blank=True)
+    checker = models.CharField(_("checked by"), max_length=100, blank=True)
+    result = models.CharField(_("result"), max_length=16, choices=Result.choices, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    photo = models.FileField(_("photo of the notes"), upload_to="notechecks/%Y/", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("note check")
+        verbose_name_plural = _("note checks")
+        ordering = ["round", "branch__path", "member__name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "member"], name="note_check_once"),
+            models.CheckConstraint(
+                condition=Q(result="") | Q(checked_on__isnull=False),
+                name="note_check_dated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}: {self.member_id}"

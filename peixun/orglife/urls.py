@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import meetings, mine, regularity, rules, visits
+from .views import groups, meetings, mine, notechecks, pairs, regularity, rules, visits
 
 app_name = "orglife"
 
@@ -36,6 +36,36 @@ urlpatterns = [
     ),
     path("visits/", visits.visit_list, name="visits"),
     path("visits/new/", visits.visit_new, name="visit_new"),
+    path("groups/", groups.group_list, name="groups"),
+    path("groups/new/", groups.group_new, name="group_new"),
+    path("groups/<int:pk>/", groups.group_detail, name="group"),
+    path("groups/<int:pk>/edit/", groups.group_edit, name="group_edit"),
+    path("groups/<int:pk>/members/", groups.group_member_add, name="group_member_add"),
+    path(
+        "groups/<int:pk>/members/<int:membership_pk>/remove/",
+        groups.group_member_remove,
+        name="group_member_remove",
+    ),
+    path("groups/<int:pk>/meetings/new/", groups.group_meeting_new, name="group_meeting_new"),
+    path("pairs/", pairs.pair_list, name="pairs"),
+    path("pairs/new/", pairs.pair_new, name="pair_new"),
+    path("pairs/<int:pk>/", pairs.pair_detail, name="pair"),
+    path("pairs/<int:pk>/visits/new/", pairs.pair_visit_new, name="pair_visit_new"),
+    path("pairs/<int:pk>/end/", pairs.pair_end, name="pair_end"),
+    path("notechecks/", notechecks.round_list, name="rounds"),
+    path("notechecks/new/", notechecks.round_new, name="round_new"),
+    path("notechecks/<int:pk>/", notechecks.round_detail, name="round"),
+    path("notechecks/<int:pk>/export.xlsx", notechecks.round_export, name="round_export"),
+    path(
+        "notechecks/<int:pk>/checks/<int:check_pk>/",
+        notechecks.check_record,
+        name="check_record",
+    ),
+    path(
+        "notechecks/<int:pk>/checks/<int:check_pk>/photo/",
+        notechecks.check_photo,
+        name="check_photo",
+    ),
     path("rules/", rules.rules_page, name="rules"),
     path("regularity/", regularity.branch_calendar, name="regularity"),
     path("regularity/overview/", regularity.overview, name="regularity_overview"),

@@ -6,9 +6,7 @@ ledger."""
 from __future__ import annotations
 
 import datetime as dt
-import random
 import secrets
-from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -21,6 +19,7 @@ from django.utils.translation import gettext as _
 from peixun.core.audit import audit_record, snapshot
 from peixun.core.notifications import notification_send
 from peixun.core.permissions import require_admin, require_manage
+from peixun.core.sampling import sample_per_branch
 from peixun.core.scoping import Actor, actor_id, scope_of
 from peixun.hours.models import HOURS_STEP, CreditEntry, Kind
 from peixun.hours.services import entry_record
@@ -283,19 +282,9 @@ def audience_members(exam: Exam) -> list[tuple[int, int]]:
 def draw_sample(exam: Exam, population: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """N members, or N% (rounded up, at least one), of each branch, drawn with the exam's
     recorded seed: the same seed and roster always give the same sample."""
-    by_branch: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for member_id, org_id in population:
-        by_branch[org_id].append((member_id, org_id))
-    chosen: list[tuple[int, int]] = []
-    for org_id in sorted(by_branch):
-        people = by_branch[org_id]
-        if exam.sample_count:
-            size = min(exam.sample_count, len(people))
-        else:
-            size = max(1, -(-len(people) * (exam.sample_percent or 0) // 100))
-        rng = random.Random(f"{exam.seed}:{org_id}")
-        chosen.extend(sorted(rng.sample(people, size)))
-    return chosen
+    return sample_per_branch(
+        population, seed=exam.seed, count=exam.sample_count, percent=exam.sample_percent
+    )
 
 
 @transaction.atomic

@@ -37,11 +37,18 @@ from peixun.hours.models import Topic
 from peixun.orgs.models import Organization
 from peixun.plans.models import PlanItem
 
-from ..models import LEDGER_KIND, Meeting, MeetingAttachment, MeetingKind
+from ..models import (
+    GROUP_MEETING_KINDS,
+    LEDGER_KIND,
+    Meeting,
+    MeetingAttachment,
+    MeetingKind,
+    StudyGroup,
+)
 from ..selectors import credit_rule_for
 from .minutes import MAX_MINUTES_CHARS, clean_minutes
 
-MEETING_AUDIT = ["kind", "host", "minutes", "plan_item"]
+MEETING_AUDIT = ["kind", "host", "minutes", "plan_item", "study_group"]
 # A change of these tells the members expected again: the meeting has moved.
 WHEN_AND_WHERE = ("starts_at", "ends_at", "place")
 # Fields of the meeting's event that `meeting_update` may change.
@@ -159,15 +166,27 @@ def meeting_record(
     plan_item: PlanItem | None = None,
     hours: Any = None,
     scheduled: bool = False,
+    study_group: StudyGroup | None = None,
 ) -> Meeting:
     """Record a meeting of `org`. A meeting already held may not be dated in the future;
     `scheduled=True` records an upcoming one, so that members can sign in by QR code when it
     takes place. Its hours are the tenant's rule for the kind unless `hours` is given; the
-    credits are written when it is closed."""
+    credits are written when it is closed. A meeting of a `study_group` (kept by `org`, active)
+    expects the group's members instead of the org's."""
     require_manage(actor, org)
     errors: dict[str, str] = {}
     if kind not in MeetingKind.values:
         errors["kind"] = _("Choose the kind of meeting.")
+    if study_group is not None:
+        if study_group.org_id != org.pk:
+            errors["org"] = _("A study group meets as the organization that keeps it.")
+        elif not study_group.active:
+            errors["study_group"] = _("This study group is no longer active.")
+        if kind in MeetingKind.values and kind not in GROUP_MEETING_KINDS:
+            errors["kind"] = _(
+                "A study group holds reading classes, lectures, report meetings or on-site "
+                "teaching, not the meetings its members' branches must hold."
+            )
     fields: dict[str, Any] = {
         "title": title,
         "starts_at": starts_at,
@@ -203,6 +222,7 @@ def meeting_record(
         host=host.strip()[:100],
         minutes=clean_minutes(minutes),
         plan_item=plan_item,
+        study_group=study_group,
         recorded_by_id=actor_id(actor),
     )
     audit_record(

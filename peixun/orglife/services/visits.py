@@ -21,9 +21,9 @@ from peixun.hours.services import entry_record
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
 
-from ..models import HomeVisit
+from ..models import HomeVisit, Pair
 
-VISIT_AUDIT = ["org", "member", "visited_on", "visitors", "content", "hours", "note"]
+VISIT_AUDIT = ["org", "member", "visited_on", "visitors", "content", "hours", "note", "pair"]
 # How the ledger's checks name things, and what the visit form calls them.
 LEDGER_FIELD = {"on": "visited_on", "members": "member", "title": "content", "hours": "hours"}
 
@@ -39,11 +39,22 @@ def visit_record(
     content: str,
     hours: Any = 0,
     note: str = "",
+    pair: Pair | None = None,
 ) -> HomeVisit:
     """Record a visit by `org` to one of its members; not in the future. With hours, the member
-    is credited them at once."""
+    is credited them at once. A visit of a support `pair` is the helper's visit to the retired
+    member, while the pair stands."""
     require_manage(actor, org)
     errors: dict[str, str] = {}
+    if pair is not None and pair.retired_id != member.pk:
+        errors["member"] = _("A pair's visit is to the retired member of the pair.")
+    outside = (
+        isinstance(visited_on, dt.date)
+        and pair is not None
+        and (visited_on < pair.since or (pair.until is not None and visited_on > pair.until))
+    )
+    if outside:
+        errors["visited_on"] = _("The pair did not stand on that day.")
     if not member.org.path.startswith(org.path):
         errors["member"] = _("%(name)s is not a member of this organization.") % {
             "name": member.name
@@ -72,6 +83,7 @@ def visit_record(
         content=content[:300],
         hours=hours_value,
         note=(note or "").strip(),
+        pair=pair,
         recorded_by_id=actor_id(actor),
     )
     if hours_value > 0:

@@ -22,6 +22,7 @@ from peixun.members.models import Member
 
 from .. import selectors
 from ..models import Meeting
+from ..selectors.groups import member_study_groups
 
 UPCOMING_SHOWN = 10
 
@@ -58,6 +59,7 @@ def my_meetings(request: HttpRequest) -> HttpResponse:
             "member": member,
             "year": year,
             "years": years,
+            "groups": list(member_study_groups(member)),
             "upcoming": _rows(member, upcoming),
             "page": page,
             "query": query,

@@ -29,8 +29,8 @@ from peixun.orgs.selectors import reader_tenant
 from peixun.plans.models import PlanItem
 from peixun.plans.registry import Delivered
 
-from .logic import REQUIRED_KINDS, BranchCalendar, KindShare, Overview, State, calendar_for
-from .models import (
+from ..logic import REQUIRED_KINDS, BranchCalendar, KindShare, Overview, State, calendar_for
+from ..models import (
     REQUIRED_FREQUENCY,
     AppraisalResult,
     HomeVisit,
@@ -39,7 +39,12 @@ from .models import (
     MeetingCreditRule,
     MeetingKind,
     Observer,
+    StudyGroupMember,
 )
+
+# The smaller habits of study (study groups, support pairs, note checks) have modules of their
+# own in this package; callers import them as `selectors.groups` etc.
+from .groups import study_group_member_ids
 
 PARTY_STATUSES = (Member.Status.FULL, Member.Status.PROBATIONARY)
 PRESENT_STATUSES = (
@@ -52,14 +57,20 @@ LEADERSHIP_KINDS = (MeetingKind.COMMITTEE, MeetingKind.CENTRAL_GROUP)
 
 
 def meeting_expected_member_ids(event: Any) -> QuerySet[Any, int]:
-    """Members expected at a meeting: the Party members (full and probationary, 入党 by then)
+    """Members expected at a meeting: a study group's meeting, the group's members that day;
+    otherwise the Party members (full and probationary, 入党 by then)
     registered in the meeting org's subtree on the meeting's day, except those exempt from organisational
     life (送学上门 serves them); at a 支委会 or 中心组学习, those holding a position in the org
     that day, when any is recorded. A member who joined the branch after the meeting, or left
     it before, is not expected (their hours belong to the branch of that day)."""
     org = event.org
     day = timezone.localdate(event.starts_at)
-    kind = Meeting.objects.filter(event=event).values_list("kind", flat=True).first()
+    kind, group_id = Meeting.objects.filter(event=event).values_list(
+        "kind", "study_group_id"
+    ).first() or (None, None)
+    if group_id is not None:
+        # A study group's meeting: its members on that day, whichever branch they are in.
+        return study_group_member_ids(group_id, day)
     if kind in LEADERSHIP_KINDS:
         holders = Position.objects.current(on=day).filter(org=org).values("member_id")
         if holders.exists():
@@ -137,7 +148,9 @@ def meeting_list(
 
 def meeting_get(actor: Actor, pk: Any) -> Meeting:
     meeting = get_visible_or_404(actor, Meeting, pk)
-    return Meeting.objects.select_related("event__org", "plan_item__plan").get(pk=meeting.pk)
+    return Meeting.objects.select_related("event__org", "plan_item__plan", "study_group").get(
+        pk=meeting.pk
+    )
 
 
 def meeting_years(actor: Actor) -> list[int]:
@@ -595,7 +608,13 @@ def member_meetings(member: Member) -> QuerySet[Meeting]:
         ~Q(kind__in=LEADERSHIP_KINDS) | Q(event__org_id__in=held)
     )
     attended = Exists(Attendance.objects.filter(event_id=OuterRef("event_id"), member=member))
-    return Meeting.objects.filter(own_branch | Q(attended)).select_related("event__org")
+    # A study group's meetings are its members' (`study_group_member_ids` is who is expected).
+    in_group = Exists(
+        StudyGroupMember.objects.filter(group_id=OuterRef("study_group_id"), member=member)
+    )
+    return Meeting.objects.filter(
+        (own_branch & Q(study_group__isnull=True)) | Q(in_group) | Q(attended)
+    ).select_related("event__org")
 
 
 def member_meeting_years(member: Member) -> list[int]:
