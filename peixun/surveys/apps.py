@@ -18,3 +18,11 @@ class SurveysConfig(AppConfig):
 
         register_actions(describers.ACTIONS)
         register_namers(describers.NAMERS)
+
+        # A democratic appraisal's page (orglife, below) links to its members' 述学.
+        # Imported here: the selectors load models, which wait for the app registry.
+        from peixun.orglife.registry import register_meeting_links
+
+        from .selectors.study_reports import meeting_study_report_links
+
+        register_meeting_links(meeting_study_report_links)
