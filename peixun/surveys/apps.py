@@ -13,8 +13,10 @@ class SurveysConfig(AppConfig):
         # The audit trail's sentences for this app's actions (core.describers).
         # Imported here: it imports the models, which wait for Django's app registry.
         from peixun.core.describers import register_actions, register_namers
+        from peixun.resources.registry import register_teacher_ratings
 
         from . import describers
+        from .selectors.results import teacher_rating_provider
 
         register_actions(describers.ACTIONS)
         register_namers(describers.NAMERS)
@@ -26,3 +28,5 @@ class SurveysConfig(AppConfig):
         from .selectors.study_reports import meeting_study_report_links
 
         register_meeting_links(meeting_study_report_links)
+        # A teacher's rating in the 师资库 is what their evaluations say.
+        register_teacher_ratings(teacher_rating_provider)

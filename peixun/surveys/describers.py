@@ -6,6 +6,42 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-ACTIONS: dict[str, str | Promise] = {}
-NAMERS: dict[str, Callable[[set[str]], Mapping[str, str]]] = {}
+from peixun.core.describers import int_ids
+
+from .models import Form, Survey
+
+ACTIONS: dict[str, str | Promise] = {
+    "form.create": gettext_lazy("created the form"),
+    "form.update": gettext_lazy("changed the questions of"),
+    "survey.create": gettext_lazy("created"),
+    "survey.invite": gettext_lazy("invited people to answer"),
+    "survey.open": gettext_lazy("opened"),
+    "survey.close": gettext_lazy("closed"),
+    "survey.anonymity": gettext_lazy("changed whether answers are anonymous in"),
+    # An anonymous answer is recorded without its author.
+    "survey.respond": gettext_lazy("Someone answered %(object)s"),
+    "survey.score": gettext_lazy("scored an entry in"),
+}
+
+
+def survey_names(ids: set[str]) -> Mapping[str, str]:
+    return {
+        str(s.pk): _("the survey “%(title)s”") % {"title": s.title}
+        for s in Survey.objects.filter(pk__in=int_ids(ids))
+    }
+
+
+def form_names(ids: set[str]) -> Mapping[str, str]:
+    return {
+        str(f.pk): _("the form “%(title)s”") % {"title": f.title}
+        for f in Form.objects.filter(pk__in=int_ids(ids))
+    }
+
+
+NAMERS: dict[str, Callable[[set[str]], Mapping[str, str]]] = {
+    "surveys.survey": survey_names,
+    "surveys.form": form_names,
+}

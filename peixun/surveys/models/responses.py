@@ -1,6 +1,6 @@
 """A survey sends a form to an audience. Anonymity is kept by storage, not by politeness:
 
-- `Invitation` records who was asked and whether they have answered (to chase the rest);
+- `Invitation` records who was asked and on which day they answered (to chase the rest);
 - `Response` holds what was answered, with no user, no member and no time of day, and a random
   primary key, so neither a join, nor the order of ids, nor a timestamp ties it to an invitation;
 - a result is shown only once a slice (the whole survey, a branch, a teacher) holds at least
@@ -15,16 +15,24 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from peixun.core.scoping import ScopedQuerySet
+from peixun.core.scoping import Scope, ScopedQuerySet
 
 from .forms import Form, Option, Purpose, Question
 
 
 class SurveyQuerySet(ScopedQuerySet):
     scope_path_field = "org__path"
+
+    def self_condition(self, scope: Scope) -> Q | None:
+        # A member sees the surveys they are asked to answer.
+        if not scope.member_id:
+            return None
+        return Q(
+            Exists(Invitation.objects.filter(survey=OuterRef("pk"), member_id=scope.member_id))
+        )
 
 
 class Survey(models.Model):
@@ -121,7 +129,8 @@ class Invitation(models.Model):
     branch = models.ForeignKey(
         "orgs.Organization", verbose_name=_("branch"), on_delete=models.PROTECT, related_name="+"
     )
-    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+    # The day only: a time of day could be matched against the order responses were stored in.
+    responded_on = models.DateField(_("responded on"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
