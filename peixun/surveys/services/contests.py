@@ -9,6 +9,7 @@ States only move forward: entries open → judging → results published.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +26,20 @@ from peixun.core.scoping import Actor, actor_id, scope_of
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
 
-from ..models import Award, Contest, ContestKind, Entry
+from ..models import Award, Contest, ContestKind, Entry, Form, Survey
+from ..models.forms import Purpose
+from .forms import form_from_template
+from .responses import response_submit
+from .surveys import survey_close, survey_create, survey_invite, survey_open
 
 SLIDE_SIGNATURES = {".pdf": b"%PDF-", ".pptx": b"PK\x03\x04", ".docx": b"PK\x03\x04"}
 MAX_SLIDES_BYTES = 50 * 1024 * 1024
 CONTEST_AUDIT = ["org", "kind", "title", "year", "rules", "entry_deadline"]
 
 
-def _text(data: dict[str, Any], name: str, limit: int, errors: dict[str, str], *, need: str = "") -> str:
+def _text(
+    data: dict[str, Any], name: str, limit: int, errors: dict[str, str], *, need: str = ""
+) -> str:
     text = str(data.get(name) or "").strip()
     if len(text) > limit:
         errors[name] = _("At most %(n)s characters.") % {"n": limit}
@@ -56,7 +63,11 @@ def clean_contest_fields(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     rules = _text(data, "rules", 5000, errors)
     this_year = timezone.localdate().year
     year = data.get("year")
-    if not isinstance(year, int) or isinstance(year, bool) or not this_year - 1 <= year <= this_year + 1:
+    if (
+        not isinstance(year, int)
+        or isinstance(year, bool)
+        or not this_year - 1 <= year <= this_year + 1
+    ):
         errors["year"] = _("Give a year from last year to next year.")
     deadline = data.get("entry_deadline")
     if not isinstance(deadline, dt.date) or isinstance(deadline, dt.datetime):
@@ -76,14 +87,27 @@ def clean_contest_fields(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _locked(contest: Contest) -> Contest:
-    return Contest.objects.select_for_update().select_related("org", "survey", "form").get(pk=contest.pk)
+    return (
+        Contest.objects.select_for_update()
+        .select_related("org", "survey", "form")
+        .get(pk=contest.pk)
+    )
 
 
 @transaction.atomic
-def contest_create(*, actor: Actor, **fields: Any) -> Contest:
-    """Open a competition for entries (org, kind, title, year, rules, entry_deadline)."""
+def contest_create(*, actor: Actor, form: Form | None = None, **fields: Any) -> Contest:
+    """Open a competition for entries (org, kind, title, year, rules, entry_deadline). Its
+    judging form is `form` (a judging form the actor sees) or a new copy of the built-in
+    党课评比 score sheet."""
     clean = clean_contest_fields(actor, fields)
-    contest = Contest.objects.create(**clean, created_by_id=actor_id(actor))
+    if form is not None and (
+        form.purpose != Purpose.JUDGING
+        or not Form.objects.visible_to(actor).filter(pk=form.pk).exists()
+    ):
+        raise ValidationError({"form": _("Choose a judging form from the list.")})
+    if form is None:
+        form = form_from_template(actor=actor, org=clean["org"], template="lecture_judging")
+    contest = Contest.objects.create(**clean, form=form, created_by_id=actor_id(actor))
     audit_record(
         actor=actor,
         verb="contest.create",
@@ -102,7 +126,10 @@ def contest_update(*, actor: Actor, contest: Contest, **fields: Any) -> Contest:
     if contest.state != Contest.State.OPEN:
         raise ValidationError({"state": _("Only a competition open for entries can be changed.")})
     clean = clean_contest_fields(actor, {**fields, "org": contest.org})
-    before = {name: getattr(contest, name) for name in ("kind", "title", "rules", "year", "entry_deadline")}
+    before = {
+        name: getattr(contest, name)
+        for name in ("kind", "title", "rules", "year", "entry_deadline")
+    }
     for name, value in clean.items():
         setattr(contest, name, value)
     contest.save()
@@ -119,7 +146,9 @@ def contest_update(*, actor: Actor, contest: Contest, **fields: Any) -> Contest:
 
 def _entrant(actor: Actor, contest: Contest) -> Member:
     member_id = scope_of(actor).member_id
-    member = Member.objects.select_related("org").filter(pk=member_id).first() if member_id else None
+    member = (
+        Member.objects.select_related("org").filter(pk=member_id).first() if member_id else None
+    )
     if member is None or not member.org.path.startswith(contest.org.path):
         # Only the members of the organising org's subtree enter.
         raise PermissionDenied
@@ -144,9 +173,9 @@ def _check_slides(file: UploadedFile[Any] | None, errors: dict[str, str]) -> str
     head = file.read(8)
     file.seek(0)
     if not head.startswith(SLIDE_SIGNATURES[suffix]):
-        errors["slides"] = _("The file is not the kind its name says; save it again as %(kind)s.") % {
-            "kind": suffix
-        }
+        errors["slides"] = _(
+            "The file is not the kind its name says; save it again as %(kind)s."
+        ) % {"kind": suffix}
         return ""
     return name[:200]
 
@@ -234,7 +263,9 @@ def entry_withdraw(*, actor: Actor, entry: Entry) -> Entry:
     if scope_of(actor).member_id != entry.member_id:
         raise PermissionDenied
     if not entries_open(contest):
-        raise ValidationError({"state": _("Entries are closed: an entry can no longer be withdrawn.")})
+        raise ValidationError(
+            {"state": _("Entries are closed: an entry can no longer be withdrawn.")}
+        )
     if entry.state != Entry.State.SUBMITTED:
         raise ValidationError({"state": _("The entry was withdrawn already.")})
     entry.state = Entry.State.WITHDRAWN
@@ -250,7 +281,9 @@ def entry_award(*, actor: Actor, entry: Entry, award: str) -> Entry:
     require_manage(actor, contest.org)
     entry = Entry.objects.select_for_update().get(pk=entry.pk)
     if contest.state != Contest.State.JUDGING:
-        raise ValidationError({"award": _("Awards are given while the competition is being judged.")})
+        raise ValidationError(
+            {"award": _("Awards are given while the competition is being judged.")}
+        )
     if award and award not in Award.values:
         raise ValidationError({"award": _("Choose an award from the list.")})
     if entry.state != Entry.State.SUBMITTED:
@@ -275,7 +308,9 @@ def contest_publish(*, actor: Actor, contest: Contest) -> Contest:
     contest = _locked(contest)
     require_manage(actor, contest.org)
     if contest.state != Contest.State.JUDGING:
-        raise ValidationError({"state": _("Only a competition being judged can publish its results.")})
+        raise ValidationError(
+            {"state": _("Only a competition being judged can publish its results.")}
+        )
     if not contest.entries.filter(state=Entry.State.SUBMITTED).exclude(award="").exists():
         raise ValidationError({"state": _("Give at least one award before publishing.")})
     contest.state = Contest.State.PUBLISHED
@@ -293,5 +328,93 @@ def contest_publish(*, actor: Actor, contest: Contest) -> Contest:
 
 
 def _close_judging(actor: Actor, contest: Contest) -> None:
-    """Close the judging survey (no score sheet changes after publication)."""
-    # Filled in once the surveys core is merged.
+    """Close the judging survey: no score sheet changes after publication."""
+    if contest.survey is not None and contest.survey.state == Survey.State.OPEN:
+        survey_close(actor=actor, survey=contest.survey)
+
+
+def _judges(contest: Contest, judges: Iterable[Member]) -> list[Member]:
+    """The judges chosen, each a member of the contest's tenant."""
+    chosen = list({m.pk: m for m in judges}.values())
+    if not chosen:
+        raise ValidationError({"judges": _("Choose at least one judge.")})
+    tenant = contest.org.path[: Organization.steplen]
+    inside = set(
+        Member.objects.filter(
+            pk__in=[m.pk for m in chosen], org__path__startswith=tenant
+        ).values_list("pk", flat=True)
+    )
+    outside = [m.name for m in chosen if m.pk not in inside]
+    if outside:
+        raise ValidationError(
+            {"judges": _("Not a member here: %(names)s.") % {"names": "、".join(outside)}}
+        )
+    return chosen
+
+
+@transaction.atomic
+def contest_start_judging(*, actor: Actor, contest: Contest, judges: Iterable[Member]) -> Contest:
+    """Close entries and open judging: the judges are invited on a named judging survey of the
+    contest's form, which opens at once."""
+    contest = _locked(contest)
+    require_manage(actor, contest.org)
+    if contest.state != Contest.State.OPEN:
+        raise ValidationError(
+            {"state": _("Judging starts once, from a competition open for entries.")}
+        )
+    chosen = _judges(contest, judges)
+    if not contest.entries.filter(state=Entry.State.SUBMITTED).exists():
+        raise ValidationError({"state": _("There are no entries to judge yet.")})
+    if contest.form is None:
+        contest.form = form_from_template(actor=actor, org=contest.org, template="lecture_judging")
+    survey = survey_create(
+        actor=actor,
+        form=contest.form,
+        org=contest.org,
+        title=contest.title,
+        year=contest.year,
+        anonymous=False,
+    )
+    survey_invite(actor=actor, survey=survey, members=chosen)
+    survey_open(actor=actor, survey=survey)
+    contest.survey = survey
+    contest.state = Contest.State.JUDGING
+    contest.save(update_fields=["survey", "form", "state"])
+    audit_record(
+        actor=actor,
+        verb="contest.judge",
+        obj=contest,
+        org=contest.org,
+        after={"judges": [m.pk for m in chosen]},
+    )
+    return contest
+
+
+@transaction.atomic
+def contest_add_judges(*, actor: Actor, contest: Contest, judges: Iterable[Member]) -> int:
+    """Invite more judges while judging; how many were new."""
+    contest = _locked(contest)
+    require_manage(actor, contest.org)
+    if contest.state != Contest.State.JUDGING or contest.survey is None:
+        raise ValidationError({"judges": _("Judges are added while the competition is judged.")})
+    return survey_invite(actor=actor, survey=contest.survey, members=_judges(contest, judges))
+
+
+@transaction.atomic
+def entry_score(
+    *, actor: Actor, contest: Contest, entry: Entry, answers: Mapping[Any, Any]
+) -> None:
+    """A judge's score sheet for one entry (a later sheet replaces their earlier one). A judge
+    does not score their own entry."""
+    contest = _locked(contest)
+    if entry.contest_id != contest.pk:
+        raise PermissionDenied
+    if contest.state != Contest.State.JUDGING or contest.survey is None:
+        raise ValidationError(_("The competition is not being judged."))
+    if entry.state != Entry.State.SUBMITTED:
+        raise ValidationError(_("The entry was withdrawn."))
+    if scope_of(actor).member_id == entry.member_id:
+        raise PermissionDenied(_("A judge does not score their own entry."))
+    response_submit(
+        actor=actor, survey=contest.survey, answers=answers, subject_ref=entry.subject_ref
+    )
