@@ -16,7 +16,8 @@ from peixun.core.scoping import Actor, can_manage_org, can_read_org, scope_of
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
 
-from ..models import Answer, Award, Contest, Entry, Invitation, Response
+from ..models import Answer, Award, Contest, Entry, Form, Invitation, Question, Response
+from ..models.forms import Purpose
 
 TWO_PLACES = Decimal("0.01")
 AWARD_ORDER = {value: index for index, value in enumerate(Award.values)}
@@ -254,3 +255,23 @@ def recognition_list(*, actor: Actor, contest: Contest) -> list[Entry]:
     )
     entries.sort(key=lambda e: (AWARD_ORDER.get(e.award, 99), e.org.path, e.member.name, e.pk))
     return entries
+
+
+def judging_questions(contest: Contest) -> list[Question]:
+    """The judging form's questions in order (sections included), options prefetched."""
+    if contest.form_id is None:
+        return []
+    return list(
+        Question.objects.filter(form_id=contest.form_id)
+        .prefetch_related("options")
+        .order_by("position", "id")
+    )
+
+
+def judge_candidates(actor: Actor) -> QuerySet[Member]:
+    """Members the organiser may invite to judge: the Party members they see."""
+    return Member.objects.visible_to(actor).select_related("org").order_by("name", "id")
+
+
+def judging_forms(actor: Actor) -> QuerySet[Form]:
+    return Form.objects.visible_to(actor).filter(purpose=Purpose.JUDGING).order_by("-id")

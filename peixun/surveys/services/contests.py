@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record
 from peixun.core.permissions import require_manage
-from peixun.core.scoping import Actor, actor_id, scope_of
+from peixun.core.scoping import Actor, actor_id, can_read_org, scope_of
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
 
@@ -418,3 +418,13 @@ def entry_score(
     response_submit(
         actor=actor, survey=contest.survey, answers=answers, subject_ref=entry.subject_ref
     )
+
+
+def contest_results_export(*, actor: Actor, contest: Contest, content: bytes, rows: int) -> bytes:
+    """The organiser's results as .xlsx (names and scores): audited."""
+    if not can_read_org(actor, contest.org):
+        raise PermissionDenied
+    audit_record(
+        actor=actor, verb="contest.export", obj=contest, org=contest.org, after={"rows": rows}
+    )
+    return content
