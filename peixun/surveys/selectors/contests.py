@@ -275,3 +275,9 @@ def judge_candidates(actor: Actor) -> QuerySet[Member]:
 
 def judging_forms(actor: Actor) -> QuerySet[Form]:
     return Form.objects.visible_to(actor).filter(purpose=Purpose.JUDGING).order_by("-id")
+
+
+def judges_by_ids(actor: Actor, ids: list[int]) -> list[Member]:
+    """The judges named by id among the members the organiser may invite (others are ignored,
+    and a list left empty is refused by the service)."""
+    return list(judge_candidates(actor).filter(pk__in=ids))

@@ -157,3 +157,8 @@ def meeting_study_report_links(actor: Actor, meeting: Meeting) -> list[tuple[str
     year = held.year - 1 if held.month <= 3 else held.year
     url = reverse("surveys:study_reports") + f"?org={meeting.event.org_id}&year={year}"
     return [(_("Members' study reports of %(year)s") % {"year": year}, url)]
+
+
+def visible_meeting(*, actor: Actor, pk: int) -> Meeting | None:
+    """A meeting the actor sees, by id (the API's review names one); None otherwise."""
+    return Meeting.objects.visible_to(actor).select_related("event__org").filter(pk=pk).first()

@@ -12,7 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from peixun.accounts.models import User
 from peixun.core.models import AuditEvent
+from peixun.members.models import Member
 from peixun.surveys.models import Contest, Entry, Question, QuestionKind, Response
 from peixun.surveys.selectors.contests import (
     contest_results,
@@ -51,6 +53,10 @@ def ratings(contest: Contest, values: list[int]) -> dict[int, Any]:
 
 class ContestTests(PersonaTestCase):
     contest: ClassVar[Contest]
+    judge_a: ClassVar[Member]
+    judge_b: ClassVar[Member]
+    judge_a_user: ClassVar[User]
+    judge_b_user: ClassVar[User]
 
     @classmethod
     def setUpTestData(cls) -> None:
