@@ -29,7 +29,7 @@ def study_report_workbook(
                 Column(_("name")),
                 Column(_("branch")),
                 Column(_("state")),
-                Column(_("submitted at"), "datetime"),
+                Column(_("handed in at"), "datetime"),
                 Column(_("appraisal meeting")),
                 Column(_("review comment or reason for returning")),
                 Column(_("study report"), max_width=60),
@@ -40,7 +40,7 @@ def study_report_workbook(
             report = row.report
             if report is None:
                 sheet.append(
-                    [row.member.name, row.member.org.name, _("Not written"), None, "", "", ""]
+                    [row.member.name, row.member.org.name, _("Not handed in"), None, "", "", ""]
                 )
                 continue
             meeting = report.meeting
@@ -86,7 +86,7 @@ def contest_results_workbook(*, contest: Any, rows: Sequence[Any]) -> bytes:
                 Column(_("unit")),
                 Column(_("title"), max_width=40),
                 Column(_("score sheets"), "integer"),
-                Column(_("average score"), "number"),
+                Column(_("judges' average"), "number"),
                 Column(_("award")),
             ],
             freeze_columns=1,

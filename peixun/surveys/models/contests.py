@@ -136,8 +136,8 @@ class EntryQuerySet(MemberOwnedQuerySet):
 
 class Entry(models.Model):
     class State(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        SUBMITTED = "submitted", _("Entered")
+        WITHDRAWN = "withdrawn", _("Withdrawn from the competition")
 
     contest = models.ForeignKey(
         Contest, verbose_name=_("competition"), on_delete=models.CASCADE, related_name="entries"
@@ -158,7 +158,7 @@ class Entry(models.Model):
         _("state"), max_length=16, choices=State.choices, default=State.SUBMITTED
     )
     award = models.CharField(_("award"), max_length=16, choices=Award.choices, blank=True)
-    submitted_at = models.DateTimeField(_("submitted at"))
+    submitted_at = models.DateTimeField(_("entered at"))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = EntryQuerySet.as_manager()

@@ -26,9 +26,9 @@ class StudyReportQuerySet(MemberOwnedQuerySet):
 class StudyReport(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
-        REVIEWED = "reviewed", _("Reviewed")
-        RETURNED = "returned", _("Returned")
+        SUBMITTED = "submitted", _("Handed in")
+        REVIEWED = "reviewed", _("Reviewed at the appraisal")
+        RETURNED = "returned", _("Returned for rewriting")
 
     member = models.ForeignKey(
         "members.Member", verbose_name=_("member"), on_delete=models.PROTECT, related_name="+"
@@ -40,7 +40,7 @@ class StudyReport(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     text = models.TextField(_("study report"), max_length=STUDY_REPORT_MAX_CHARS)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.DRAFT)
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("handed in at"), null=True, blank=True)
     # The branch's review: the democratic appraisal meeting it was read at, and a comment.
     meeting = models.ForeignKey(
         "orglife.Meeting",

@@ -29,7 +29,7 @@ def contest_list(*, actor: Actor, year: int | None = None) -> QuerySet[Contest]:
 
 
 def contest_get(*, actor: Actor, pk: int) -> Contest:
-    found = (
+    found: Contest | None = (
         Contest.objects.visible_to(actor)
         .select_related("org", "form", "survey")
         .filter(pk=pk)
@@ -89,7 +89,9 @@ def contest_entries(*, actor: Actor, contest: Contest) -> list[Entry]:
 
 def entry_get(*, actor: Actor, contest: Contest, pk: int) -> Entry:
     """An entry as its entrant, the organiser's staff or a judge of the contest may read it."""
-    entry = Entry.objects.filter(contest=contest, pk=pk).select_related("member", "org").first()
+    entry: Entry | None = (
+        Entry.objects.filter(contest=contest, pk=pk).select_related("member", "org").first()
+    )
     if entry is None:
         raise Http404
     own = scope_of(actor).member_id == entry.member_id

@@ -51,11 +51,12 @@ def my_year_hours(*, member: Member, year: int) -> HoursFigures:
 
 def study_report_get(*, actor: Actor, pk: int) -> StudyReport:
     report = get_visible_or_404(actor, StudyReport, pk)
-    return (
+    found: StudyReport = (
         StudyReport.objects.select_related("member__org", "org", "meeting__event__org")
         .filter(pk=report.pk)
         .get()
     )
+    return found
 
 
 def study_report_orgs(actor: Actor) -> QuerySet[Organization]:
@@ -66,13 +67,16 @@ def study_report_orgs(actor: Actor) -> QuerySet[Organization]:
 def default_org(actor: Actor) -> Organization | None:
     """The org a staff page opens on: the highest org the actor reads (a secretary's branch)."""
     scope = scope_of(actor)
+    found: Organization | None
     if not scope.read_paths:
-        return (
+        found = (
             Organization.objects.filter(depth=1).order_by("path").first()
             if scope.platform
             else None
         )
-    return Organization.objects.filter(path=scope.read_paths[0]).first()
+    else:
+        found = Organization.objects.filter(path=scope.read_paths[0]).first()
+    return found
 
 
 @dataclass(frozen=True)

@@ -87,11 +87,12 @@ def clean_contest_fields(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _locked(contest: Contest) -> Contest:
-    return (
+    found: Contest = (
         Contest.objects.select_for_update()
         .select_related("org", "survey", "form")
         .get(pk=contest.pk)
     )
+    return found
 
 
 @transaction.atomic
@@ -146,7 +147,7 @@ def contest_update(*, actor: Actor, contest: Contest, **fields: Any) -> Contest:
 
 def _entrant(actor: Actor, contest: Contest) -> Member:
     member_id = scope_of(actor).member_id
-    member = (
+    member: Member | None = (
         Member.objects.select_related("org").filter(pk=member_id).first() if member_id else None
     )
     if member is None or not member.org.path.startswith(contest.org.path):
@@ -241,7 +242,7 @@ def entry_submit(
     if slides is not None and slides_name:
         if entry.slides:
             entry.slides.delete(save=False)
-        entry.slides = slides  # type: ignore[assignment]
+        entry.slides = slides
         entry.slides_name = slides_name
     entry.save()
     audit_record(

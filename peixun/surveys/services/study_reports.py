@@ -38,7 +38,7 @@ def study_report_years() -> list[int]:
 
 def _own_member(actor: Actor) -> Member:
     member_id = scope_of(actor).member_id
-    member = (
+    member: Member | None = (
         Member.objects.select_related("org").filter(pk=member_id).first() if member_id else None
     )
     if member is None:
@@ -47,7 +47,10 @@ def _own_member(actor: Actor) -> Member:
 
 
 def _locked(report: StudyReport) -> StudyReport:
-    return StudyReport.objects.select_for_update().select_related("org", "member").get(pk=report.pk)
+    found: StudyReport = (
+        StudyReport.objects.select_for_update().select_related("org", "member").get(pk=report.pk)
+    )
+    return found
 
 
 @transaction.atomic

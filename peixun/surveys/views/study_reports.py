@@ -109,9 +109,11 @@ def _list_filters(request: HttpRequest) -> tuple[StudyReportFilterForm, Organiza
     years = list(range(timezone.localdate().year, timezone.localdate().year - 6, -1))
     data = request.GET.copy()
     data.setdefault("year", str(years[0]))
+    if not data.get("org") and (first := selectors.default_org(request.user)) is not None:
+        data["org"] = str(first.pk)  # the picker shows the org the page opens on
     form = StudyReportFilterForm(data, orgs=selectors.study_report_orgs(request.user), years=years)
     form.is_valid()
-    if data.get("org") and "org" in form.errors:
+    if "org" in form.errors:
         raise Http404  # an org outside the reader's scope is as good as unknown
     org = form.cleaned_data.get("org") or selectors.default_org(request.user)
     year = form.cleaned_data.get("year") or years[0]
