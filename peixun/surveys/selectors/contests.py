@@ -113,8 +113,10 @@ def judge_queue(*, actor: Actor, contest: Contest) -> list[QueueItem]:
     if not is_judge(actor, contest):
         raise Http404
     member_id = scope_of(actor).member_id
+    survey_id = contest.survey_id
+    assert survey_id is not None  # a judge is invited on the contest's survey
     scored = set(
-        Response.objects.filter(survey=contest.survey, respondent_id=actor.pk).values_list(
+        Response.objects.filter(survey_id=survey_id, respondent_id=actor.pk).values_list(
             "subject_ref", flat=True
         )
     )

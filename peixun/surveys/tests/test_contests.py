@@ -17,6 +17,7 @@ from peixun.core.models import AuditEvent
 from peixun.members.models import Member
 from peixun.surveys.models import Contest, Entry, Question, QuestionKind, Response
 from peixun.surveys.selectors.contests import (
+    contest_get,
     contest_results,
     judge_queue,
     recognition_list,
@@ -254,6 +255,38 @@ class ContestTests(PersonaTestCase):
             [(first.title, "first"), (second.title, "excellence")],
         )
         self.assertTrue(AuditEvent.objects.filter(verb="contest.publish").exists())
+
+    def test_query_counts_do_not_grow(self) -> None:
+        """The organiser's results and a judge's queue cost the same few queries whatever the
+        number of entries and sheets."""
+        first, second = self.judging()
+        for entry in (first, second):
+            entry_score(
+                actor=self.judge_a_user,
+                contest=self.contest,
+                entry=entry,
+                answers=ratings(self.contest, [4, 4, 4, 4]),
+            )
+        admin = self.user("org_admin")
+        contest = contest_get(actor=admin, pk=self.contest.pk)  # as the pages load it
+        with self.assertNumQueries(3):
+            contest_results(actor=admin, contest=contest)
+        judge_queue(actor=self.judge_b_user, contest=contest)  # warm the judge's scope
+        with self.assertNumQueries(3):
+            judge_queue(actor=self.judge_b_user, contest=contest)
+        third = make_member(self.world.other_branch, "新参赛")
+        Entry.objects.create(
+            contest=self.contest,
+            member=third,
+            org=self.world.other_branch,
+            title="第三件",
+            summary="提纲",
+            submitted_at=timezone.now(),
+        )
+        with self.assertNumQueries(3):
+            contest_results(actor=admin, contest=contest)
+        with self.assertNumQueries(3):
+            judge_queue(actor=self.judge_b_user, contest=contest)
 
     def test_judge_does_not_score_own_entry(self) -> None:
         own = entry_submit(

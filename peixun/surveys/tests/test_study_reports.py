@@ -165,6 +165,16 @@ class StudyReportTests(PersonaTestCase):
         )
         self.assertEqual((other.members, other.submitted, other.missing), (4, 0, 4))
 
+    def test_branch_rows_query_count(self) -> None:
+        """Two queries whatever the branch's size (members, then reports)."""
+        for n in range(5):
+            make_member(self.world.branch, f"党员{n}")
+        secretary = self.user("secretary")
+        branch_study_reports(actor=secretary, org=self.world.branch, year=YEAR)  # warm the scope
+        with self.assertNumQueries(2):
+            rows = branch_study_reports(actor=secretary, org=self.world.branch, year=YEAR)
+        self.assertEqual(len(rows), 7)
+
     def test_meeting_links(self) -> None:
         links = meeting_study_report_links(self.user("secretary"), self.appraisal)
         self.assertEqual(len(links), 1)
