@@ -18,11 +18,13 @@ from peixun.members.models import Member
 from peixun.surveys.models import Contest, Entry, Question, QuestionKind, Response
 from peixun.surveys.selectors.contests import (
     contest_get,
+    contest_list,
     contest_results,
     judge_queue,
     recognition_list,
 )
 from peixun.surveys.services.contests import (
+    contest_add_judges,
     contest_create,
     contest_publish,
     contest_start_judging,
@@ -31,7 +33,14 @@ from peixun.surveys.services.contests import (
     entry_submit,
     entry_withdraw,
 )
-from peixun.testing import PersonaTestCase, download_names, ledger_rows, make_member, make_user
+from peixun.testing import (
+    PersonaTestCase,
+    download_names,
+    ledger_rows,
+    make_member,
+    make_org,
+    make_user,
+)
 
 TODAY = timezone.localdate()
 PDF = b"%PDF-1.4\n% slides\n"
@@ -287,6 +296,32 @@ class ContestTests(PersonaTestCase):
             contest_results(actor=admin, contest=contest)
         with self.assertNumQueries(3):
             judge_queue(actor=self.judge_b_user, contest=contest)
+
+    def test_a_judge_from_elsewhere_sees_the_contest(self) -> None:
+        """A branch's contest is seen by the branch and its judges, wherever they belong."""
+        w = self.world
+        branch_contest = contest_create(
+            actor=self.user("secretary"),
+            org=w.branch,
+            kind="talk",
+            title="支部微宣讲",
+            year=TODAY.year,
+            entry_deadline=TODAY,
+        )
+        entry_submit(actor=self.user("member"), contest=branch_contest, title="题", summary="提纲")
+        self.assertNotIn(branch_contest, contest_list(actor=self.judge_a_user))
+        contest_start_judging(
+            actor=self.user("secretary"), contest=branch_contest, judges=[self.judge_a]
+        )
+        self.assertIn(branch_contest, contest_list(actor=self.judge_a_user))
+        self.assertNotIn(branch_contest, contest_list(actor=self.judge_b_user))
+        self.assertNotIn(branch_contest, contest_list(actor=self.user("other_secretary")))
+        # Another tenant's member is no judge here.
+        stranger = make_member(make_org(None, "X09", "另一县", "working_committee"), "外人")
+        with self.assertRaises(ValidationError):
+            contest_add_judges(
+                actor=self.user("secretary"), contest=branch_contest, judges=[stranger]
+            )
 
     def test_judge_does_not_score_own_entry(self) -> None:
         own = entry_submit(
