@@ -62,6 +62,14 @@ class ContestIn(Schema):
     rules: str = ""
 
 
+class ContestEditIn(Schema):
+    kind: str
+    title: str
+    year: Year
+    entry_deadline: dt.date
+    rules: str = ""
+
+
 class ContestEntryOut(Schema):
     id: int
     entrant: Ref
@@ -165,6 +173,14 @@ def create_contest(request: HttpRequest, payload: ContestIn) -> Status[Any]:
 
 @router.get("/contests/{int:contest_id}", response=ContestOut)
 def get_contest(request: HttpRequest, contest_id: IdParam) -> Contest:
+    return _contest(request, contest_id)
+
+
+@router.put("/contests/{int:contest_id}", response=ContestOut)
+def update_contest(request: HttpRequest, contest_id: IdParam, payload: ContestEditIn) -> Contest:
+    """Correct a competition while it is open for entries (its organising org stays)."""
+    contest = _contest(request, contest_id)
+    services.contest_update(actor=request.user, contest=contest, **payload.dict())
     return _contest(request, contest_id)
 
 

@@ -98,6 +98,33 @@ class ContestApiTests(PersonaTestCase):
         self.assertEqual(bad.status_code, 422)
         self.assertEqual(Contest.objects.filter(title="").count(), 0)
 
+    def test_update(self) -> None:
+        url = f"{BASE}/contests/{self.contest.pk}"
+        data = {
+            "kind": "lecture",
+            "title": "最佳党课（更正）",
+            "year": TODAY.year,
+            "entry_deadline": (TODAY + dt.timedelta(days=9)).isoformat(),
+            "rules": "新规则",
+        }
+        self.expect_personas(
+            url,
+            {
+                "anonymous": 401,
+                "member": 403,
+                "secretary": 403,
+                "other_secretary": 403,
+                "org_admin": 200,
+                "viewer": 403,
+            },
+            method="put",
+            **body(data),
+        )
+        self.assertEqual(Contest.objects.get(pk=self.contest.pk).title, "最佳党课（更正）")
+        bad = self.client_for("org_admin").put(url, **body({**data, "title": ""}))
+        self.assertEqual(bad.status_code, 422)
+        self.assertEqual(Contest.objects.get(pk=self.contest.pk).rules, "新规则")
+
     def test_run_end_to_end(self) -> None:
         url = f"{BASE}/contests/{self.contest.pk}"
         member = self.client_for("member")
