@@ -20,5 +20,13 @@ class SurveysConfig(AppConfig):
 
         register_actions(describers.ACTIONS)
         register_namers(describers.NAMERS)
+
+        # A democratic appraisal's page (orglife, below) links to its members' 述学.
+        # Imported here: the selectors load models, which wait for the app registry.
+        from peixun.orglife.registry import register_meeting_links
+
+        from .selectors.study_reports import meeting_study_report_links
+
+        register_meeting_links(meeting_study_report_links)
         # A teacher's rating in the 师资库 is what their evaluations say.
         register_teacher_ratings(teacher_rating_provider)

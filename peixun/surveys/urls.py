@@ -1,7 +1,57 @@
 """Pages of evaluations, needs surveys, competitions and 述学评学."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import contests, study_reports
 
 app_name = "surveys"
 
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("contests/", contests.contest_list, name="contests"),
+    path("contests/new/", contests.contest_new, name="contest_new"),
+    path("contests/<int:pk>/", contests.contest_detail, name="contest"),
+    path("contests/<int:pk>/judging/", contests.contest_judging, name="contest_judging"),
+    path("contests/<int:pk>/publish/", contests.contest_publish, name="contest_publish"),
+    path("contests/<int:pk>/enter/", contests.entry_mine, name="contest_enter"),
+    path("contests/<int:pk>/judge/", contests.judge_queue, name="judge_queue"),
+    path("contests/<int:pk>/judge/<int:entry_pk>/", contests.judge_score, name="judge_score"),
+    path("contests/<int:pk>/results/", contests.contest_results, name="contest_results"),
+    path(
+        "contests/<int:pk>/results.xlsx",
+        contests.contest_results_xlsx,
+        name="contest_results_xlsx",
+    ),
+    path(
+        "contests/<int:pk>/recognition/", contests.contest_recognition, name="contest_recognition"
+    ),
+    path("contests/<int:pk>/entries/<int:entry_pk>/", contests.entry_detail, name="entry"),
+    path(
+        "contests/<int:pk>/entries/<int:entry_pk>/slides/",
+        contests.entry_slides,
+        name="entry_slides",
+    ),
+    path(
+        "contests/<int:pk>/entries/<int:entry_pk>/withdraw/",
+        contests.entry_withdraw,
+        name="entry_withdraw",
+    ),
+    path(
+        "contests/<int:pk>/entries/<int:entry_pk>/award/",
+        contests.entry_award,
+        name="entry_award",
+    ),
+    path("study-report/", study_reports.my_study_report, name="my_study_report"),
+    path("study-reports/", study_reports.study_report_list, name="study_reports"),
+    path("study-reports/export.xlsx", study_reports.study_report_xlsx, name="study_reports_xlsx"),
+    path("study-reports/<int:pk>/", study_reports.study_report_detail, name="study_report"),
+    path(
+        "study-reports/<int:pk>/review/",
+        study_reports.study_report_review,
+        name="study_report_review",
+    ),
+    path(
+        "study-reports/<int:pk>/return/",
+        study_reports.study_report_return,
+        name="study_report_return",
+    ),
+]

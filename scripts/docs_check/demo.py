@@ -18,6 +18,7 @@ from peixun.hours.models import HoursCertificate
 from peixun.learning.models import OnlineClass, ReadingList
 from peixun.orgs.models import Organization
 from peixun.plans.models import TrainingPlan
+from peixun.surveys.models import Contest
 from peixun.training.models import Enrolment, TrainingClass
 from peixun.training.selectors.closing import certificate_facts
 
@@ -125,6 +126,14 @@ class Demo:
     @functools.cached_property
     def branch_plan(self) -> Any:
         return TrainingPlan.objects.get(org=self.branch, year=self.year)
+
+    @functools.cached_property
+    def contest(self) -> Any:
+        """The demo's published 党课 competition (peixun/demo/contests.py)."""
+        found = Contest.objects.filter(state="published").order_by("pk").first()
+        if found is None:
+            raise DemoError("the demo has no published competition (demo.contests)")
+        return found
 
     def awaiting_activation(self, org: Any, subtree: bool) -> Any:
         """`org`, once the org admin has made logins for its members (or its subtree's) through

@@ -534,6 +534,26 @@ TABLE: tuple[Row, ...] = (
         lambda d: "",
         skip=UPLOADED,
     ),
+    # -- surveys: the branch's 述学 台账 and a competition's results
+    Row(
+        "surveys-study-reports",
+        "surveys:study_reports_xlsx",
+        "secretary",
+        lambda d: _q(d.url("surveys:study_reports_xlsx"), org=d.branch.pk, year=d.year),
+        "xlsx",
+        SHEET,
+        ledger=True,
+    ),
+    Row(
+        "surveys-contest-results",
+        "surveys:contest_results_xlsx",
+        "org_admin",
+        lambda d: d.url("surveys:contest_results_xlsx", d.contest.pk),
+        "xlsx",
+        SHEET,
+        ledger=True,
+    ),
+    Row("surveys-entry-slides", "surveys:entry_slides", "org_admin", lambda d: "", skip=UPLOADED),
     # -- reports: the annual report, drafted through the page first
     Row(
         "reports-report-docx",

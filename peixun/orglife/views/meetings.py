@@ -45,6 +45,7 @@ from ..forms import (
     ReopenForm,
 )
 from ..models import AppraisalResult, Meeting, MeetingKind
+from ..registry import meeting_links
 from ..services import appraisals, exports, observers
 from ..services import meetings as services
 from ..services.minutes import minutes_html
@@ -239,6 +240,8 @@ def _detail(
         "attachment_form": attachment_form or AttachmentForm(),
         "reopen_form": reopen_form or ReopenForm(),
         "reopen_open": reopen_form is not None,
+        # Links the apps above add about this meeting (the members' 述学 of an appraisal).
+        "meeting_links": meeting_links(actor, meeting),
     }
     if is_central:
         context["observers"] = list(selectors.meeting_observers(meeting))
