@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from browser_tests.conftest import pick, screenshot
 from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
+from peixun.events.models import Attendance
 from peixun.resources.tests.teacher_fixtures import add_teacher, build, make_class
-from peixun.testing import World
+from peixun.testing import PASSWORD, World
 from peixun.training.models import Session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -83,3 +84,25 @@ def test_pool_search_teacher_page_and_session_link(live_server, browser) -> None
     history = admin_page.locator("#history").inner_text()
     assert "经济形势专题报告" in history and "支部书记轮训班" in history
     screenshot(admin_page, "teacher-detail-desktop")
+
+    # A login for the outside expert, who then sees his teaching on his phone.
+    admin_page.locator("form[action$='/login/'] button").click()
+    admin_page.wait_for_load_state()
+    code = admin_page.locator("#code").inner_text()
+    assert len(code) == 11
+    screenshot(admin_page, "teacher-login-desktop")
+    county.refresh_from_db()
+    assert county.user is not None
+    county.user.set_password(PASSWORD)
+    county.user.save()
+    Attendance.objects.create(
+        event=session.event, member=world.member, status="present", method="manual"
+    )
+    mine = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+    log_in(mine, base, county.user.username)
+    assert "/resources/teaching/" in mine.locator("main").inner_html()
+    mine.goto(f"{base}/resources/teaching/")
+    mine.locator("details summary").first.click()
+    text = mine.locator("main").inner_text()
+    assert "经济形势专题报告" in text and "李明" in text
+    screenshot(mine, "teacher-my-teaching-phone")
