@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import ClassVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import TestCase
 
+from peixun.accounts.models import User
 from peixun.core.models import AuditEvent
 from peixun.resources.models import Teacher
 from peixun.resources.registry import teacher_ratings
-from peixun.surveys.models import Answer, Form, Invitation, Question, Response, SurveySettings
+from peixun.surveys.models import (
+    Answer,
+    Form,
+    Invitation,
+    Question,
+    Response,
+    Survey,
+    SurveySettings,
+)
 from peixun.surveys.selectors.results import (
     min_responses_for,
     response_progress,
@@ -55,6 +65,9 @@ SPEC = [
 
 
 class FormSpecTest(TestCase):
+    w: ClassVar[World]
+    admin: ClassVar[User]
+
     @classmethod
     def setUpTestData(cls) -> None:
         cls.w = World()
@@ -109,6 +122,14 @@ class FormSpecTest(TestCase):
 
 
 class AnonymousSurveyTest(TestCase):
+    w: ClassVar[World]
+    admin: ClassVar[User]
+    form: ClassVar[Form]
+    teacher: ClassVar[Teacher]
+    survey: ClassVar[Survey]
+    users: ClassVar[list[User]]
+    questions: ClassVar[list[Question]]
+
     @classmethod
     def setUpTestData(cls) -> None:
         cls.w = World()
@@ -130,7 +151,9 @@ class AnonymousSurveyTest(TestCase):
             make_user(f"t{i}", member=make_member(cls.w.branch, f"学员{i}")) for i in range(5)
         ]
         cls.users.append(cls.w.users["other_secretary"])
-        survey_invite(actor=cls.admin, survey=cls.survey, members=[u.member for u in cls.users])
+        survey_invite(
+            actor=cls.admin, survey=cls.survey, members=[u.member for u in cls.users if u.member]
+        )
         survey_open(actor=cls.admin, survey=cls.survey)
         cls.questions = list(Question.objects.filter(form=cls.form).order_by("position"))
 
@@ -240,6 +263,10 @@ class AnonymousSurveyTest(TestCase):
 
 
 class JudgingSurveyTest(TestCase):
+    w: ClassVar[World]
+    admin: ClassVar[User]
+    form: ClassVar[Form]
+
     @classmethod
     def setUpTestData(cls) -> None:
         cls.w = World()
@@ -260,7 +287,9 @@ class JudgingSurveyTest(TestCase):
             anonymous=False,
         )
         judge = self.w.users["member"]
-        survey_invite(actor=self.admin, survey=survey, members=[judge.member])
+        survey_invite(
+            actor=self.admin, survey=survey, members=[judge.member] if judge.member else []
+        )
         survey_open(actor=self.admin, survey=survey)
         ratings = [q for q in Question.objects.filter(form=self.form) if q.kind == "rating"]
         response_submit(

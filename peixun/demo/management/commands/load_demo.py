@@ -11,6 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from peixun.demo.contests import fill_contests
 from peixun.demo.exams import load_demo_exams
 from peixun.demo.generator import (
     DEMO_LOGINS,
@@ -19,17 +20,33 @@ from peixun.demo.generator import (
     create_demo_users,
     generate_tenant,
 )
+from peixun.demo.habits import fill_habits
 from peixun.demo.hours import generate_hours
 from peixun.demo.learning import load_demo_learning
 from peixun.demo.orglife import load_demo_orglife
 from peixun.demo.plans import load_demo_plans
+from peixun.demo.reading import fill_reading
+from peixun.demo.sites import fill_sites
 from peixun.demo.spending import load_demo_spending
+from peixun.demo.teachers import fill_teachers
 from peixun.demo.training import demo_training_summary, load_demo_training
 from peixun.hours.services import warnings_run
 from peixun.orgs.models import Organization
 
 DEMO_CODE = "DEMO"
 DEMO_NAME = "县直机关工委"
+
+
+def load_demo_shared(root: Organization, seed: int) -> list[tuple[str, dict[str, Any]]]:
+    """Teachers, sites, reading lists, study habits, competitions and 述学 (issue 17), each
+    idempotent, in the order they build on each other (teachers before evaluations)."""
+    return [
+        ("Teacher pool", fill_teachers(root, seed=seed)),
+        ("Sites and bookings", fill_sites(root)),
+        ("Reading lists", fill_reading(root, seed=seed)),
+        ("Study groups, pairs and note checks", fill_habits(root, seed=seed)),
+        ("Competitions and study reports", fill_contests(root)),
+    ]
 
 
 class Command(BaseCommand):
@@ -51,6 +68,13 @@ class Command(BaseCommand):
             exams = load_demo_exams(root, seed=options["seed"])
             learning = load_demo_learning(root, seed=options["seed"])
             spending = load_demo_spending(root)
+            shared = [
+                (label, counts)
+                for label, counts in load_demo_shared(root, options["seed"])
+                if counts
+            ]
+            for label, counts in shared:
+                self.stdout.write(f"{label}: " + demo_training_summary(counts))
             if learning:
                 self.stdout.write("Online learning: " + demo_training_summary(learning))
             if spending:
@@ -63,7 +87,7 @@ class Command(BaseCommand):
                 self.stdout.write("Organisational life: " + demo_training_summary(orglife))
             if exams:
                 self.stdout.write("Knowledge tests: " + demo_training_summary(exams))
-            if not any((training, plans, orglife, exams, learning, spending)):
+            if not any((training, plans, orglife, exams, learning, spending, shared)):
                 self.stdout.write("The demo tenant is already loaded; nothing to do.")
             self.print_logins()
             return
@@ -85,6 +109,7 @@ class Command(BaseCommand):
         exams = load_demo_exams(tenant.root, seed=options["seed"])
         learning = load_demo_learning(tenant.root, seed=options["seed"])
         spending = load_demo_spending(tenant.root)
+        shared = load_demo_shared(tenant.root, options["seed"])
         # Today's warnings, as the daily job would send them: the demo's notification centre
         # shows real messages, and a later run_warnings today adds nothing (dedupe per day).
         warned = warnings_run(as_of=timezone.localdate(), tenant=tenant.root)
@@ -98,6 +123,8 @@ class Command(BaseCommand):
         self.stdout.write("Knowledge tests: " + demo_training_summary(exams))
         self.stdout.write("Online learning: " + demo_training_summary(learning))
         self.stdout.write("Spending: " + demo_training_summary(spending))
+        for label, counts in shared:
+            self.stdout.write(f"{label}: " + demo_training_summary(counts))
         self.stdout.write(
             f"Warnings: {warned.members_warned} members at risk or behind, "
             f"{warned.digests_sent} branch digest(s) sent to secretaries"
