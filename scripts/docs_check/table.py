@@ -514,6 +514,16 @@ TABLE: tuple[Row, ...] = (
         lambda d: "",
         skip=UPLOADED,
     ),
+    # -- resources: a site's booking ledger (场地预约台账)
+    Row(
+        "resources-site-bookings",
+        "resources:site_bookings_xlsx",
+        "org_admin",
+        lambda d: _q(d.url("resources:site_bookings_xlsx", d.site.pk), year=d.year),
+        "xlsx",
+        SHEET,
+        ledger=True,
+    ),
     # -- reports: the annual report, drafted through the page first
     Row(
         "reports-report-docx",
