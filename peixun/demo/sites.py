@@ -119,7 +119,7 @@ def fill_sites(tenant: Organization) -> dict[str, int]:
     made = {"sites": Site.objects.filter(org__path__startswith=tenant.path).count()}
     if secretary_grant is not None and secretary_grant.org is not None:
         branch, secretary = secretary_grant.org, secretary_grant.user
-        parent = branch.get_parent() or tenant
+        parent = Organization.objects.get_parent(branch) if branch.depth > 1 else tenant
         site_create(
             actor=admin,
             org=branch,

@@ -18,6 +18,7 @@ from peixun.hours.models import HoursCertificate
 from peixun.learning.models import OnlineClass, ReadingList
 from peixun.orgs.models import Organization
 from peixun.plans.models import TrainingPlan
+from peixun.resources.models import Site
 from peixun.surveys.models import Contest
 from peixun.training.models import Enrolment, TrainingClass
 from peixun.training.selectors.closing import certificate_facts
@@ -118,6 +119,14 @@ class Demo:
     @functools.cached_property
     def exam(self) -> Any:
         return Exam.objects.filter(state="finalised").order_by("pk").first() or Exam.objects.first()
+
+    @functools.cached_property
+    def site(self) -> Any:
+        """The county's memorial hall (demo.resources.fill_sites), whose bookings have a history."""
+        found = Site.objects.filter(org=self.root, kind="red").order_by("pk").first()
+        if found is None:
+            raise DemoError("the demo has no site (demo.resources.fill_sites)")
+        return found
 
     @functools.cached_property
     def plan(self) -> Any:

@@ -587,4 +587,14 @@ TABLE: tuple[Row, ...] = (
         "pdf",
         Expect(pages=(2, 30)),
     ),
+    # -- resources: a site's booking ledger (场地预约台账)
+    Row(
+        "resources-site-bookings",
+        "resources:site_bookings_xlsx",
+        "org_admin",
+        lambda d: _q(d.url("resources:site_bookings_xlsx", d.site.pk), year=d.year),
+        "xlsx",
+        SHEET,
+        ledger=True,
+    ),
 )

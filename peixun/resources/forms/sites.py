@@ -54,8 +54,8 @@ class SiteForm(BootstrapMixin, forms.Form):
         required=False,
         help_text=_("Units inside this organization may book the site; empty: the owner's own."),
     )
-    name = forms.CharField(label=_("name"), max_length=200)
-    address = forms.CharField(label=_("address"), max_length=300)
+    name = forms.CharField(label=_("site name"), max_length=200)
+    address = forms.CharField(label=_("site address"), max_length=300)
     capacity = forms.IntegerField(label=_("capacity (people)"), min_value=1, max_value=100_000)
     opening_hours = forms.CharField(
         label=_("opening times"),

@@ -29,8 +29,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('teaching', 'On-site teaching point'), ('red', 'Red education base'), ('integrity', 'Integrity warning education base'), ('party_venue', 'Party-building venue')], max_length=16, verbose_name='kind')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('address', models.CharField(max_length=300, verbose_name='address')),
+                ('name', models.CharField(max_length=200, verbose_name='site name')),
+                ('address', models.CharField(max_length=300, verbose_name='site address')),
                 ('capacity', models.PositiveIntegerField(verbose_name='capacity (people)')),
                 ('opening_hours', models.CharField(blank=True, max_length=200, verbose_name='opening times')),
                 ('open_weekdays', models.CharField(blank=True, max_length=7, verbose_name='open on weekdays')),

@@ -89,8 +89,8 @@ class Site(models.Model):
         on_delete=models.PROTECT,
         related_name="shared_sites",
     )
-    name = models.CharField(_("name"), max_length=200)
-    address = models.CharField(_("address"), max_length=300)
+    name = models.CharField(_("site name"), max_length=200)
+    address = models.CharField(_("site address"), max_length=300)
     capacity = models.PositiveIntegerField(_("capacity (people)"))
     opening_hours = models.CharField(_("opening times"), max_length=200, blank=True)
     # The windows a booking must fall in, checked by the booking service: ISO weekdays as digits

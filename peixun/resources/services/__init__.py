@@ -1,4 +1,53 @@
 """Every write of this app: one module per topic, re-exported here."""
 
-from .bookings import *  # noqa: F403
-from .sites import *  # noqa: F403
+from .bookings import (
+    BOOKING_AUDIT,
+    LONGEST,
+    OVERLAP_CONSTRAINT,
+    booking_cancel,
+    booking_confirm,
+    booking_refuse,
+    booking_request,
+    can_cancel,
+    can_decide,
+    clean_booking_fields,
+    may_book,
+    period_of,
+    site_bookings_export,
+)
+from .sites import (
+    EDITABLE,
+    MAX_CAPACITY,
+    MAX_LIMIT,
+    SITE_AUDIT,
+    clean_site_fields,
+    clean_weekdays,
+    site_create,
+    site_snapshot,
+    site_update,
+)
+
+__all__ = [
+    "BOOKING_AUDIT",
+    "booking_cancel",
+    "booking_confirm",
+    "booking_refuse",
+    "booking_request",
+    "can_cancel",
+    "can_decide",
+    "clean_booking_fields",
+    "clean_site_fields",
+    "clean_weekdays",
+    "EDITABLE",
+    "LONGEST",
+    "MAX_CAPACITY",
+    "MAX_LIMIT",
+    "may_book",
+    "OVERLAP_CONSTRAINT",
+    "period_of",
+    "SITE_AUDIT",
+    "site_bookings_export",
+    "site_create",
+    "site_snapshot",
+    "site_update",
+]

@@ -177,7 +177,7 @@ def booking_new(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.booking_request(actor=request.user, site=site, **form.values())
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_errors(form, _on_form_fields(error))
         else:
             messages.success(
                 request, _("The booking was asked for; the site's owner will confirm or refuse it.")
@@ -188,6 +188,18 @@ def booking_new(request: HttpRequest, pk: int) -> HttpResponse:
         set_picker_url(form.fields["org"], request.path)
         response.status_code = 400
     return response
+
+
+# The service names the times; the form asks for them as a day and two times.
+SERVICE_TO_FORM = {"starts_at": "day", "ends_at": "end"}
+
+
+def _on_form_fields(error: ValidationError) -> ValidationError:
+    if not hasattr(error, "error_dict"):
+        return error
+    return ValidationError(
+        {SERVICE_TO_FORM.get(name, name): messages for name, messages in error.message_dict.items()}
+    )
 
 
 @login_required
