@@ -129,7 +129,7 @@ def record_check(
     round_id: IdParam,
     check_id: IdParam,
     payload: Form[NoteCheckIn],
-    photo: UploadedFile | None = File(None),  # type: ignore[assignment,type-arg]  # noqa: B008
+    photo: UploadedFile | None = File(None),  # type: ignore[type-arg]  # noqa: B008
 ) -> NoteCheck:
     """Record (or correct) a check (multipart form). The first record needs `photo`, a JPEG,
     PNG or WebP picture up to 10 MB, checked by its content."""

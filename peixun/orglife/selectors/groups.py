@@ -37,7 +37,9 @@ def study_group_list(
 ) -> QuerySet[StudyGroup]:
     """Visible groups with `member_count` (members today) and `meeting_count` (this year's)."""
     today = timezone.localdate()
-    groups = StudyGroup.objects.visible_to(actor).select_related("org", "leader")
+    groups: QuerySet[StudyGroup] = StudyGroup.objects.visible_to(actor).select_related(
+        "org", "leader"
+    )
     if org is not None:
         groups = groups.filter(org__path__startswith=org.path)
     if active is not None:
@@ -60,7 +62,8 @@ def study_group_list(
 
 def study_group_get(actor: Actor, pk: Any) -> StudyGroup:
     group = get_visible_or_404(actor, StudyGroup, pk)
-    return StudyGroup.objects.select_related("org", "leader__org").get(pk=group.pk)
+    found: StudyGroup = StudyGroup.objects.select_related("org", "leader__org").get(pk=group.pk)
+    return found
 
 
 def study_group_memberships(group: StudyGroup) -> QuerySet[StudyGroupMember]:
@@ -141,7 +144,9 @@ def member_study_groups(member: Member) -> QuerySet[StudyGroup]:
 
 def study_group_field(actor: Actor, field: str, pk: int) -> StudyGroup:
     """A group named in a request body: one out of scope is a field error (422)."""
-    group = StudyGroup.objects.visible_to(actor).select_related("org").filter(pk=pk).first()
+    group: StudyGroup | None = (
+        StudyGroup.objects.visible_to(actor).select_related("org").filter(pk=pk).first()
+    )
     if group is None:
         raise ValidationError({field: _("No such study group in your scope.")})
     return group

@@ -22,7 +22,9 @@ def note_round_list(
     actor: Actor, *, org: Organization | None = None, year: int | None = None
 ) -> QuerySet[NoteCheckRound]:
     """Visible rounds with `sampled` and `checked` counts; one query."""
-    rounds = NoteCheckRound.objects.visible_to(actor).select_related("org")
+    rounds: QuerySet[NoteCheckRound] = NoteCheckRound.objects.visible_to(actor).select_related(
+        "org"
+    )
     if org is not None:
         rounds = rounds.filter(org__path__startswith=org.path)
     if year:
@@ -39,7 +41,8 @@ def note_round_years(actor: Actor) -> list[int]:
 
 def note_round_get(actor: Actor, pk: Any) -> NoteCheckRound:
     found = get_visible_or_404(actor, NoteCheckRound, pk)
-    return NoteCheckRound.objects.select_related("org").get(pk=found.pk)
+    check_round: NoteCheckRound = NoteCheckRound.objects.select_related("org").get(pk=found.pk)
+    return check_round
 
 
 def note_round_population(org: Organization) -> list[tuple[int, int]]:

@@ -22,7 +22,9 @@ def pair_list(
 ) -> QuerySet[Pair]:
     """Visible pairs with `last_visit` (date) and `visits_this_year`; one query."""
     year = timezone.localdate().year
-    pairs = Pair.objects.visible_to(actor).select_related("org", "helper", "retired")
+    pairs: QuerySet[Pair] = Pair.objects.visible_to(actor).select_related(
+        "org", "helper", "retired"
+    )
     if org is not None:
         pairs = pairs.filter(org__path__startswith=org.path)
     if current is True:
@@ -40,7 +42,8 @@ def pair_list(
 
 def pair_get(actor: Actor, pk: Any) -> Pair:
     pair = get_visible_or_404(actor, Pair, pk)
-    return Pair.objects.select_related("org", "helper", "retired").get(pk=pair.pk)
+    found: Pair = Pair.objects.select_related("org", "helper", "retired").get(pk=pair.pk)
+    return found
 
 
 def pair_visits(pair: Pair) -> QuerySet[HomeVisit]:

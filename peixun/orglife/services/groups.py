@@ -75,7 +75,10 @@ def study_group_create(
 
 
 def _locked(group: StudyGroup) -> StudyGroup:
-    return StudyGroup.objects.select_for_update(of=("self",)).select_related("org").get(pk=group.pk)
+    locked: StudyGroup = (
+        StudyGroup.objects.select_for_update(of=("self",)).select_related("org").get(pk=group.pk)
+    )
+    return locked
 
 
 @transaction.atomic

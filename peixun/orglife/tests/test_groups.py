@@ -15,7 +15,11 @@ from peixun.events.services import attendance_mark
 from peixun.hours.models import CreditEntry
 from peixun.orglife.models import Meeting, MeetingCreditRule, StudyGroup, StudyGroupMember
 from peixun.orglife.selectors import member_meetings
-from peixun.orglife.selectors.groups import member_study_groups, study_group_hours
+from peixun.orglife.selectors.groups import (
+    member_study_groups,
+    study_group_hours,
+    study_group_list,
+)
 from peixun.orglife.services import groups as services
 from peixun.orglife.services.meetings import meeting_close, meeting_reopen
 from peixun.testing import PersonaTestCase, make_member
@@ -131,6 +135,18 @@ class GroupMeetingTests(GroupTestCase):
         self.assertEqual(study_group_hours(group, year), Decimal(4))
         meeting_reopen(actor=admin, meeting=meeting, reason="考勤有误")
         self.assertEqual(study_group_hours(group, year), Decimal(0))
+
+    def test_the_list_counts_by_hand(self) -> None:
+        w = self.world
+        admin = self.user("org_admin")
+        group = self.group()
+        record(admin, w.unit, "reading_class", study_group=group)
+        record(admin, w.unit, "expert_lecture", study_group=group)
+        row = group.memberships.get(member=w.other_member)
+        services.study_group_member_remove(actor=admin, membership=row)
+        listed = study_group_list(admin).get(pk=group.pk)
+        # 李明 still in (赵强 left today), two meetings this year (held two days ago).
+        self.assertEqual((listed.member_count, listed.meeting_count), (1, 2))  # type: ignore[attr-defined]
 
     def test_the_member_sees_the_group_and_its_meetings(self) -> None:
         w = self.world

@@ -14,7 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from PIL import Image
 
-from peixun.core.audit import AuditEvent
+from peixun.core.models import AuditEvent
 from peixun.orglife.models import NoteCheck, NoteCheckRound
 from peixun.orglife.selectors.notechecks import note_round_summary
 from peixun.orglife.services import notechecks as services
