@@ -1,7 +1,9 @@
 """Forms, surveys and anonymous responses, shared by evaluation (评估), needs surveys (需求调研)
 and competition judging (党课评比); one module a topic, everything re-exported here."""
 
+from .citations import PlanCitation
 from .forms import Form, FormQuerySet, Option, Question, QuestionKind
+from .needs import NeedsAudience
 from .responses import Answer, Invitation, Response, Survey, SurveyQuerySet, SurveySettings
 
 __all__ = [
@@ -9,7 +11,9 @@ __all__ = [
     "Form",
     "FormQuerySet",
     "Invitation",
+    "NeedsAudience",
     "Option",
+    "PlanCitation",
     "Question",
     "QuestionKind",
     "Response",

@@ -1,0 +1,1 @@
+"""Page forms of this app: one module per topic."""
