@@ -2,4 +2,7 @@
 
 from ninja import Router
 
+from .needs import router as needs_router
+
 router = Router(tags=["surveys"])
+router.add_router("", needs_router)

@@ -4,28 +4,30 @@ citations the plan pages show. Every figure is withheld below the tenant's thres
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
-
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from peixun.core.scoping import Actor, can_read_org, get_visible_or_404, scope_of
+from peixun.core.scoping import Actor, get_visible_or_404, scope_of
 from peixun.hours.models import Topic
-from peixun.members.models import Member
-from peixun.orgs.models import Organization
 from peixun.plans.models import PlanItem
 from peixun.plans.registry import Citation
-from peixun.training.selectors.audience import audience_text, filter_audience
 
-from ..models import Answer, NeedsAudience, Option, PlanCitation, Response, Survey
+from ..models import Invitation, PlanCitation, Survey
 from ..models.forms import Purpose
-from .results import min_responses_for
+from ..tallies import (
+    TopicDemand,
+    TopicDemandRow,
+    audience_description,
+    audience_members,
+    audience_of,
+    can_read_results,
+    needs_topic_demand,
+    share_of,
+)
 from .surveys import visible_surveys
-
-FOUR_PLACES = Decimal("0.0001")
 
 
 def require_staff(actor: Actor) -> None:
@@ -53,12 +55,6 @@ def needs_surveys(
     return surveys.order_by("-year", "-created_at", "-id")
 
 
-def can_read_results(actor: Actor, survey: Survey) -> bool:
-    """Results are read by the staff of the running org and above (their grants), not by
-    whoever was asked to answer: an invited secretary sees the survey, not the county's results."""
-    return can_read_org(actor, survey.org)
-
-
 def needs_survey_get(actor: Actor, pk: int) -> Survey:
     """A needs survey for its staff pages: a member, someone only invited, or a survey out of
     scope is a 404."""
@@ -69,95 +65,20 @@ def needs_survey_get(actor: Actor, pk: int) -> Survey:
     return survey
 
 
-def audience_of(survey: Survey) -> NeedsAudience:
-    """The survey's audience; a needs survey made elsewhere (the core's API) asks its org's
-    whole subtree. Unsaved when none is stored: reads never write."""
-    found = NeedsAudience.objects.filter(survey=survey).select_related("audience_org").first()
-    return found or NeedsAudience(survey=survey, audience_org=survey.org)
-
-
-def audience_members(survey: Survey) -> QuerySet[Member]:
-    return filter_audience(audience_of(survey), Member.objects.all())
-
-
-def audience_description(survey: Survey) -> str:
-    return audience_text(audience_of(survey))
-
-
-@dataclass
-class TopicDemandRow:
-    topic: str
-    label: str
-    respondents: int  # respondents who chose at least one option mapped to the topic
-    share: Decimal  # of all respondents of the slice, a fraction 0 … 1
-    options: list[str] = field(default_factory=list)  # the options' wording
-
-    @property
-    def percent(self) -> Decimal:
-        return (self.share * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
-@dataclass
-class TopicDemand:
-    responses: int
-    min_responses: int
-    rows: list[TopicDemandRow]
-
-    @property
-    def shown(self) -> bool:
-        return self.responses >= self.min_responses and self.responses > 0
-
-
-def share_of(part: int, whole: int) -> Decimal:
-    if not whole:
-        return Decimal(0)
-    return (Decimal(part) / Decimal(whole)).quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
-
-
-def needs_topic_demand(
-    survey: Survey, *, branch: Organization | None = None, threshold: int | None = None
-) -> TopicDemand:
-    """For every plan topic the survey's options are mapped to: how many respondents (of the
-    survey, or of one branch) chose an option of that topic, and their share of all respondents
-    of the slice; most asked-for first. Below the threshold the rows are empty. Three queries."""
-    if threshold is None:
-        threshold = min_responses_for(survey.org)
-    responses = Response.objects.filter(survey=survey)
-    if branch is not None:
-        responses = responses.filter(branch=branch)
-    total = responses.count()
-    demand = TopicDemand(responses=total, min_responses=threshold, rows=[])
-    if not demand.shown:
-        return demand
-    offered: dict[str, list[str]] = {}
-    for topic, text in (
-        Option.objects.filter(question__form_id=survey.form_id)
-        .exclude(topic="")
-        .order_by("question__position", "position", "id")
-        .values_list("topic", "text")
-    ):
-        offered.setdefault(topic, []).append(text)
-    chosen = dict(
-        Answer.objects.filter(response__in=responses, option__topic__in=list(offered))
-        .values("option__topic")
-        .annotate(n=Count("response_id", distinct=True))
-        .values_list("option__topic", "n")
+def survey_counts(survey: Survey) -> tuple[int, int]:
+    """(invited, answered) of one survey, in one query."""
+    counts = Invitation.objects.filter(survey=survey).aggregate(
+        invited=Count("id"), responded=Count("id", filter=Q(responded_on__isnull=False))
     )
-    labels = dict(Topic.choices)
-    order = {value: i for i, value in enumerate(Topic.values)}
-    rows = [
-        TopicDemandRow(
-            topic=topic,
-            label=str(labels.get(topic, topic)),
-            respondents=chosen.get(topic, 0),
-            share=share_of(chosen.get(topic, 0), total),
-            options=texts,
-        )
-        for topic, texts in offered.items()
-    ]
-    rows.sort(key=lambda r: (-r.respondents, order.get(r.topic, 99)))
-    demand.rows = rows
-    return demand
+    return counts["invited"] or 0, counts["responded"] or 0
+
+
+def visible_plan_item(*, actor: Actor, pk: int) -> PlanItem:
+    """A plan item named in a request: one out of scope is a field error, like a bad value."""
+    item = PlanItem.objects.visible_to(actor).filter(pk=pk).first()
+    if item is None:
+        raise ValidationError({"plan_item": _("No such plan item in your scope.")})
+    return item
 
 
 def citable_plan_items(*, actor: Actor, survey: Survey) -> QuerySet[PlanItem]:
@@ -211,3 +132,15 @@ def item_citation_provider(item_ids: list[int]) -> dict[int, list[Citation]]:
             )
         )
     return out
+
+
+__all__ = [
+    "TopicDemand",
+    "TopicDemandRow",
+    "audience_description",
+    "audience_members",
+    "audience_of",
+    "can_read_results",
+    "needs_topic_demand",
+    "share_of",
+]

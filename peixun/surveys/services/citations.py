@@ -14,7 +14,7 @@ from peixun.plans.models import PlanItem
 
 from ..models import PlanCitation, Survey
 from ..models.forms import Purpose
-from ..selectors.needs import can_read_results, needs_topic_demand
+from ..tallies import can_read_results, needs_topic_demand
 
 MAX_NOTE = 500
 

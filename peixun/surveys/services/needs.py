@@ -22,7 +22,7 @@ from peixun.training.services.classes import clean_audience
 
 from ..models import Form, NeedsAudience, Survey
 from ..models.forms import Purpose
-from ..selectors.needs import audience_members
+from ..tallies import audience_members
 from .forms import form_from_template
 from .surveys import survey_close, survey_create, survey_invite, survey_open
 
