@@ -57,6 +57,11 @@ class TopicDemandRow:
     options: list[str] = field(default_factory=list)  # the options' wording
 
     @property
+    def options_differ(self) -> bool:
+        """Whether the options read otherwise than the topic (worth listing beside it)."""
+        return self.options != [self.label]
+
+    @property
     def percent(self) -> Decimal:
         return (self.share * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 

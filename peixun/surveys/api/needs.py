@@ -7,7 +7,6 @@ caller is only invited to answer 404; a visible survey the caller may not change
 422 with the field named.
 """
 
-
 import datetime as dt
 from decimal import Decimal
 from typing import Any

@@ -35,6 +35,15 @@ from ..services import citations as citation_services
 from ..services import needs as services
 
 
+def state_choices() -> list[tuple[str, str]]:
+    # Words of their own: the model's "Open" and "Closed" share msgids translated otherwise.
+    return [
+        (Survey.State.DRAFT, _("Draft")),
+        (Survey.State.OPEN, _("Open for answers")),
+        (Survey.State.CLOSED, _("Answering closed")),
+    ]
+
+
 @login_required
 def needs_list(request: HttpRequest) -> HttpResponse:
     selectors.require_staff(request.user)
@@ -48,7 +57,7 @@ def needs_list(request: HttpRequest) -> HttpResponse:
         request,
         "surveys/needs_list.html",
         {"page": page, "query": query, "q": q, "state": state, "year": year or "",
-         "states": Survey.State.choices,
+         "states": state_choices(),
          "can_create": manageable_orgs(request.user).exists()},
     )  # fmt: skip
 
