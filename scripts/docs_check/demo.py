@@ -12,12 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peixun.accounts.models import User
+from peixun.demo.needs import fill_needs
 from peixun.events.models import Event
 from peixun.exams.models import Exam
 from peixun.hours.models import HoursCertificate
 from peixun.learning.models import OnlineClass
 from peixun.orgs.models import Organization
 from peixun.plans.models import TrainingPlan
+from peixun.surveys.models import Survey
 from peixun.training.models import Enrolment, TrainingClass
 from peixun.training.selectors.closing import certificate_facts
 
@@ -99,6 +101,17 @@ class Demo:
         if event is None:
             raise DemoError("the demo branch has no event")
         return event
+
+    @functools.cached_property
+    def needs_survey(self) -> Any:
+        """The demo's closed needs survey (made here if load_demo did not make it yet)."""
+        found = Survey.objects.filter(purpose="needs").order_by("pk").first()
+        if found is None:
+            fill_needs(self.root)
+            found = Survey.objects.filter(purpose="needs").order_by("pk").first()
+        if found is None:
+            raise DemoError("the demo has no needs survey")
+        return found
 
     @functools.cached_property
     def online_class(self) -> Any:

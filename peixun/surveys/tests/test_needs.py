@@ -130,6 +130,11 @@ class TopicDemandTest(TestCase):
         self.assertEqual(demand.rows[0].options, ["党史", "红色故事"])
         self.assertGreater(member_count(self.w), 9)
 
+    def test_topic_demand_costs_a_fixed_number_of_queries(self) -> None:
+        # The threshold, the count, the options, the choices: however many answers.
+        with self.assertNumQueries(4):
+            needs_topic_demand(self.survey)
+
     def test_per_branch_shown_only_at_the_threshold(self) -> None:
         first = needs_topic_demand(self.survey, branch=self.w.branch)
         # 第一支部's six: 党史 4 of 6, 法治 2 of 6, 廉洁 1 of 6.

@@ -86,8 +86,9 @@ class NeedsPagesTest(PersonaTestCase):
         withheld = self.client_for("org_admin").get(
             f"/surveys/needs/{self.survey.pk}/results/", {"branch": self.world.other_branch.pk}
         )
-        # A withheld branch asked for directly shows the whole survey, never its own figures.
+        # A withheld branch asked for directly says it is withheld and gives no figure.
         self.assertNotContains(withheld, "66.7%")
+        self.assertContains(withheld, "Withheld: 3 respondents so far")
         self.assertEqual(
             self.client_for("org_admin")
             .get(f"/surveys/needs/{self.survey.pk}/results/", {"branch": "x"})
