@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from docx import Document
 from openpyxl import load_workbook
 
 from peixun.plans.models import PlanItem
@@ -197,6 +198,18 @@ class NeedsPagesTest(PersonaTestCase):
             method="post",
         )  # fmt: skip
         self.assertFalse(PlanCitation.objects.exists())
+
+    def test_the_plan_document_states_the_citation(self) -> None:
+        plan_item_cite(
+            actor=self.user("org_admin"),
+            plan_item=self.item,
+            survey=self.survey,
+            topic="party_history",
+        )
+        response = self.client_for("org_admin").get(f"/plans/{self.item.plan_id}/document.docx")
+        text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+        self.assertIn("需求依据：“2026年培训需求调研”", text)
+        self.assertIn("党史，55.6%的答卷人选择。", text)
 
     def test_plan_page_of_a_branch_item(self) -> None:
         branch_item = plan_item(self.world, org=self.world.branch)
