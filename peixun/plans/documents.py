@@ -4,7 +4,7 @@ or PDF from one `core.printable.Printable`) and the filing overview of an org's 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +19,7 @@ from peixun.orgs.models import Organization
 from peixun.orgs.selectors import org_path_label
 
 from .models import PlanItem, TrainingPlan
+from .registry import Citation
 
 if TYPE_CHECKING:  # the selectors import services, which build these documents
     from .selectors import FilingOverview
@@ -42,6 +43,7 @@ def plan_printable(
     items: Sequence[PlanItem],
     attachments: Sequence[str] = (),
     superior: Organization | None = None,
+    citations: Mapping[int, Sequence[Citation]] | None = None,
 ) -> Printable:
     """The plan as filed upward (报备文件): a 上行文 from the plan's org to `superior` (主送机关),
     a 报告 whose body names the plan, describes each item in prose (content, audience, standard,
@@ -89,6 +91,13 @@ def plan_printable(
             f"达到标准：{item.standard}。" if item.standard else "",
             f"责任单位：{item.responsible_org.name}。",
             f"完成时限：{chinese_date(item.deadline)}前。",
+            # What the item rests on (a needs survey's topic, registered by the apps above).
+            *(
+                f"需求依据：{c.label}"
+                + (f"，{c.percent}%的答卷人选择" if c.percent is not None else "")
+                + "。"
+                for c in (citations or {}).get(item.pk, [])
+            ),
         ]
         doc.add(Para("".join(facts)))
     if items:
@@ -163,10 +172,13 @@ def plan_document(
     items: Sequence[PlanItem],
     attachments: Sequence[str] = (),
     superior: Organization | None = None,
+    citations: Mapping[int, Sequence[Citation]] | None = None,
 ) -> bytes:
     """The 报备文件 as .docx or PDF (`fmt`), both from one `plan_printable`."""
     with translation.override("zh-hans"):  # the dates it writes are Chinese dates
-        doc = plan_printable(plan, items=items, attachments=attachments, superior=superior)
+        doc = plan_printable(
+            plan, items=items, attachments=attachments, superior=superior, citations=citations
+        )
         return render_pdf(doc) if fmt == "pdf" else render_docx(doc)
 
 

@@ -48,3 +48,41 @@ def delivered_by_item(item_ids: Iterable[int]) -> dict[int, Delivered]:
         for pk, figures in provider(ids).items():
             delivered[pk] = delivered.get(pk, Delivered()) + figures
     return delivered
+
+
+@dataclass(frozen=True)
+class Citation:
+    """What a plan item rests on, as an app above plans records it (a needs survey's topic and
+    the share of respondents who asked for it): shown beside the item."""
+
+    label: str
+    url: str
+    share: Decimal | None = None  # a fraction of respondents, 0 … 1
+    note: str = ""
+
+    @property
+    def percent(self) -> Decimal | None:
+        return None if self.share is None else (self.share * 100).quantize(Decimal("0.1"))
+
+
+# name -> function(plan item ids) giving each item's citations (items without any may be left
+# out); a fixed number of queries whatever the ids.
+ItemCitationProvider = Callable[[list[int]], dict[int, list[Citation]]]
+_citation_providers: dict[str, ItemCitationProvider] = {}
+
+
+def register_item_citations(name: str, provider: ItemCitationProvider) -> None:
+    _citation_providers[name] = provider
+
+
+def citations_by_item(item_ids: Iterable[int]) -> dict[int, list[Citation]]:
+    """plan item id -> what every registered app says the item rests on (optional: nothing when
+    no app registered)."""
+    ids = list(item_ids)
+    found: dict[int, list[Citation]] = {}
+    if not ids:
+        return found
+    for provider in _citation_providers.values():
+        for pk, citations in provider(ids).items():
+            found.setdefault(pk, []).extend(citations)
+    return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -15,7 +16,7 @@ from peixun.core.scoping import Actor, can_manage_org, get_visible_or_404, scope
 from peixun.orgs.models import Organization
 
 from .models import PlanAttachment, PlanItem, PlanVersion, TrainingPlan
-from .registry import delivered_by_item
+from .registry import Citation, citations_by_item, delivered_by_item
 from .services import can_decide
 
 
@@ -44,6 +45,11 @@ def plan_list(
 
 def plan_items(plan: TrainingPlan) -> QuerySet[PlanItem]:
     return plan.items.select_related("responsible_org").order_by("position", "id")
+
+
+def item_citations(items: Iterable[PlanItem]) -> dict[int, list[Citation]]:
+    """Each item's citations (a needs survey's topic, from the apps above) by item id."""
+    return citations_by_item(item.pk for item in items)
 
 
 def plan_versions(plan: TrainingPlan) -> QuerySet[PlanVersion]:

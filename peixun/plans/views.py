@@ -91,9 +91,14 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 def _detail_context(request: HttpRequest, plan: TrainingPlan, **extra: Any) -> dict[str, Any]:
     rights = selectors.plan_permissions(request.user, plan)
     editable = rights["can_manage"] and plan.state in services.EDITABLE_STATES
+    items = list(selectors.plan_items(plan))
+    citations = selectors.item_citations(items)
+    for item in items:
+        # What each item rests on (a needs survey), shown under its content.
+        item.citations = citations.get(item.pk, [])  # type: ignore[attr-defined]
     return {
         "plan": plan,
-        "items": selectors.plan_items(plan),
+        "items": items,
         "versions": selectors.plan_versions(plan),
         "attachments": selectors.plan_attachments(plan),
         "editable": editable,

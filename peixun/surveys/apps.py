@@ -13,9 +13,11 @@ class SurveysConfig(AppConfig):
         # The audit trail's sentences for this app's actions (core.describers).
         # Imported here: it imports the models, which wait for Django's app registry.
         from peixun.core.describers import register_actions, register_namers
+        from peixun.plans.registry import register_item_citations
         from peixun.resources.registry import register_teacher_ratings
 
         from . import describers
+        from .selectors.needs import item_citation_provider
         from .selectors.results import teacher_rating_provider
 
         register_actions(describers.ACTIONS)
@@ -30,3 +32,5 @@ class SurveysConfig(AppConfig):
         register_meeting_links(meeting_study_report_links)
         # A teacher's rating in the 师资库 is what their evaluations say.
         register_teacher_ratings(teacher_rating_provider)
+        # A plan item shows the needs surveys it cites.
+        register_item_citations("surveys.needs", item_citation_provider)

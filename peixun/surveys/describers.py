@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from peixun.core.describers import int_ids
 
-from .models import Form, Survey
+from .models import Form, PlanCitation, Survey
 
 ACTIONS: dict[str, str | Promise] = {
     "form.create": gettext_lazy("created the form"),
@@ -24,6 +24,9 @@ ACTIONS: dict[str, str | Promise] = {
     # An anonymous answer is recorded without its author.
     "survey.respond": gettext_lazy("Someone answered %(object)s"),
     "survey.score": gettext_lazy("scored an entry in"),
+    "survey.audience": gettext_lazy("chose whom to ask in"),
+    "plan_item.cite": gettext_lazy("cited a needs survey in"),
+    "plan_item.uncite": gettext_lazy("withdrew a needs survey citation from"),
 }
 
 
@@ -41,7 +44,15 @@ def form_names(ids: set[str]) -> Mapping[str, str]:
     }
 
 
+def citation_names(ids: set[str]) -> Mapping[str, str]:
+    return {
+        str(c.pk): _("the plan item “%(item)s”") % {"item": c.plan_item.content}
+        for c in PlanCitation.objects.filter(pk__in=int_ids(ids)).select_related("plan_item")
+    }
+
+
 NAMERS: dict[str, Callable[[set[str]], Mapping[str, str]]] = {
     "surveys.survey": survey_names,
     "surveys.form": form_names,
+    "surveys.plancitation": citation_names,
 }

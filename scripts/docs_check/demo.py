@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peixun.accounts.models import User
+from peixun.demo.needs import fill_needs
 from peixun.events.models import Event
 from peixun.exams.models import Exam
 from peixun.hours.models import HoursCertificate
@@ -19,7 +20,7 @@ from peixun.learning.models import OnlineClass, ReadingList
 from peixun.orgs.models import Organization
 from peixun.plans.models import TrainingPlan
 from peixun.resources.models import Site
-from peixun.surveys.models import Contest
+from peixun.surveys.models import Contest, Survey
 from peixun.training.models import Enrolment, TrainingClass
 from peixun.training.selectors.closing import certificate_facts
 
@@ -101,6 +102,17 @@ class Demo:
         if event is None:
             raise DemoError("the demo branch has no event")
         return event
+
+    @functools.cached_property
+    def needs_survey(self) -> Any:
+        """The demo's closed needs survey (made here if load_demo did not make it yet)."""
+        found = Survey.objects.filter(purpose="needs").order_by("pk").first()
+        if found is None:
+            fill_needs(self.root)
+            found = Survey.objects.filter(purpose="needs").order_by("pk").first()
+        if found is None:
+            raise DemoError("the demo has no needs survey")
+        return found
 
     @functools.cached_property
     def online_class(self) -> Any:

@@ -597,4 +597,14 @@ TABLE: tuple[Row, ...] = (
         SHEET,
         ledger=True,
     ),
+    # -- surveys: a needs survey's results 台账 (overall, by branch, topic demand, shown branches)
+    Row(
+        "surveys-needs-results",
+        "surveys:needs_results_xlsx",
+        "org_admin",
+        lambda d: d.url("surveys:needs_results_xlsx", d.needs_survey.pk),
+        "xlsx",
+        SHEET,
+        ledger=True,
+    ),
 )

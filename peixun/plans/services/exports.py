@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.utils import translation
+
 from peixun.core.audit import audit_record
 from peixun.core.scoping import Actor
 from peixun.orgs.selectors import attach_ancestor_names
 
 from ..documents import DOCUMENT_FORMATS, filings_workbook, plan_document
 from ..models import TrainingPlan
+from ..registry import citations_by_item
 from .common import superior_of
 
 if TYPE_CHECKING:  # the selectors import this package
@@ -26,8 +29,15 @@ def plan_document_export(*, actor: Actor, plan: TrainingPlan, fmt: str = "docx")
         raise ValueError(f"unknown document format {fmt!r}")
     items = list(plan.items.select_related("responsible_org").order_by("position", "id"))
     attachments = list(plan.attachments.order_by("id").values_list("name", flat=True))
+    with translation.override("zh-hans"):  # the citations' labels, as the document is Chinese
+        citations = citations_by_item(item.pk for item in items)
     content = plan_document(
-        plan, fmt, items=items, attachments=attachments, superior=superior_of(plan.org)
+        plan,
+        fmt,
+        items=items,
+        attachments=attachments,
+        superior=superior_of(plan.org),
+        citations=citations,
     )
     audit_record(
         actor=actor,

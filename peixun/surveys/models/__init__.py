@@ -1,8 +1,10 @@
 """Forms, surveys and anonymous responses, shared by evaluation (评估), needs surveys (需求调研)
 and competition judging (党课评比); one module a topic, everything re-exported here."""
 
+from .citations import PlanCitation
 from .contests import Award, Contest, ContestKind, ContestQuerySet, Entry, EntryQuerySet
 from .forms import Form, FormQuerySet, Option, Question, QuestionKind
+from .needs import NeedsAudience
 from .responses import Answer, Invitation, Response, Survey, SurveyQuerySet, SurveySettings
 from .study_reports import (
     STUDY_REPORT_MAX_CHARS,
@@ -26,7 +28,9 @@ __all__ = [
     "Form",
     "FormQuerySet",
     "Invitation",
+    "NeedsAudience",
     "Option",
+    "PlanCitation",
     "Question",
     "QuestionKind",
     "Response",

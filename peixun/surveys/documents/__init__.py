@@ -1,0 +1,1 @@
+"""Files out of this app: one module per topic."""
