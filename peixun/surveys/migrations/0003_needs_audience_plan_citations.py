@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('orgs', '0001_initial'),
         ('plans', '0001_plans_items_versions'),
-        ('surveys', '0001_forms_surveys_anonymous_responses'),
+        ('surveys', '0002_contests_study_reports'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
