@@ -40,6 +40,9 @@ def main(path: str) -> int:
             out.append(block)
             continue
         msgid = unquote(m.group(1))
+        # A msgid with a context is looked up as "context\x04msgid" (gettext's own key) first.
+        ctx = re.search(r'^msgctxt ((?:".*"\n?)+)', block, re.M)
+        key = f"{unquote(ctx.group(1))}\x04{msgid}" if ctx else msgid
         if re.search(r"^#,.*fuzzy", block, re.M):
             # A fuzzy entry carries makemessages' guess from a similar msgid: never keep it.
             block = re.sub(r"^#, fuzzy\n|, fuzzy", "", block, flags=re.M)
@@ -57,11 +60,11 @@ def main(path: str) -> int:
         else:
             current = re.search(r'^msgstr ((?:".*"\n?)+)', block, re.M)
             if current and unquote(current.group(1)) == "":
-                if msgid in singular:
+                if key in singular:
                     block = (
                         block[: current.start()]
                         + "msgstr "
-                        + quote(singular[msgid])
+                        + quote(singular[key])
                         + block[current.end() :].lstrip("\n")
                     )
                     block = block.rstrip("\n")

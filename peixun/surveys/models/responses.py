@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from peixun.core.scoping import Scope, ScopedQuerySet
 
@@ -37,9 +38,10 @@ class SurveyQuerySet(ScopedQuerySet):
 
 class Survey(models.Model):
     class State(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        # A context of their own: "Open" and "Closed" already read 正常 and 已撤销 elsewhere.
+        DRAFT = "draft", pgettext_lazy("survey state", "Draft")
+        OPEN = "open", pgettext_lazy("survey state", "Open")
+        CLOSED = "closed", pgettext_lazy("survey state", "Closed")
 
     org = models.ForeignKey(
         "orgs.Organization", verbose_name=_("run by"), on_delete=models.PROTECT, related_name="+"

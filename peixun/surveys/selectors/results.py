@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Avg, Count, Q, QuerySet
+from django.utils import timezone
 
 from peixun.core.scoping import Actor
 from peixun.members.models import Member
@@ -16,6 +17,7 @@ from peixun.orgs.models import Organization
 from peixun.orgs.selectors import tenant_of
 from peixun.resources.registry import TeacherRating
 
+from ..logic import survey_is_accepting
 from ..models import Answer, Invitation, Question, QuestionKind, Response, Survey, SurveySettings
 from ..models.forms import Purpose
 
@@ -233,8 +235,7 @@ def surveys_to_answer(*, actor: Actor) -> list[Survey]:
     member_id = getattr(actor, "member_id", None)
     if not member_id:
         return []
-    from ..services.responses import survey_is_accepting
-
+    now = timezone.now()
     pending = Survey.objects.filter(
         state=Survey.State.OPEN,
         invitations__member_id=member_id,
@@ -243,7 +244,7 @@ def surveys_to_answer(*, actor: Actor) -> list[Survey]:
     return [
         s
         for s in pending.select_related("org").order_by("closes_at", "id")
-        if survey_is_accepting(s)
+        if survey_is_accepting(s, now)
     ]
 
 

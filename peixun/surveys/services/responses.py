@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from peixun.core.audit import audit_record
 from peixun.core.scoping import Actor, actor_id
 
+from .. import logic
 from ..models import Answer, Invitation, Option, Question, QuestionKind, Response, Survey
 
 MAX_TEXT = 2000
@@ -89,12 +90,7 @@ def clean_answers(survey: Survey, answers: Mapping[Any, Any]) -> list[Answer]:
 
 
 def survey_is_accepting(survey: Survey) -> bool:
-    now = timezone.now()
-    return (
-        survey.state == Survey.State.OPEN
-        and (survey.opens_at is None or survey.opens_at <= now)
-        and (survey.closes_at is None or now < survey.closes_at)
-    )
+    return logic.survey_is_accepting(survey, timezone.now())
 
 
 @transaction.atomic

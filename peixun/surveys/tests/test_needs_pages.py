@@ -147,7 +147,8 @@ class NeedsPagesTest(PersonaTestCase):
         survey = Survey.objects.get(title="机关党委需求调研")
         self.assertRedirects(good, f"/surveys/needs/{survey.pk}/")
         self.assertEqual(survey.form.purpose, "needs")
-        self.assertEqual(survey.needs_audience.audience_statuses, ["full"])
+        audience = survey.needs_audience  # type: ignore[attr-defined]
+        self.assertEqual(audience.audience_statuses, ["full"])
 
     def test_open_and_close(self) -> None:
         url = f"/surveys/needs/{self.draft.pk}/open/"

@@ -23,6 +23,7 @@ from peixun.demo.generator import (
 from peixun.demo.habits import fill_habits
 from peixun.demo.hours import generate_hours
 from peixun.demo.learning import load_demo_learning
+from peixun.demo.needs import fill_needs
 from peixun.demo.orglife import load_demo_orglife
 from peixun.demo.plans import load_demo_plans
 from peixun.demo.reading import fill_reading
@@ -46,6 +47,7 @@ def load_demo_shared(root: Organization, seed: int) -> list[tuple[str, dict[str,
         ("Reading lists", fill_reading(root, seed=seed)),
         ("Study groups, pairs and note checks", fill_habits(root, seed=seed)),
         ("Competitions and study reports", fill_contests(root)),
+        ("Needs surveys", fill_needs(root, seed=seed)),
     ]
 
 
@@ -73,8 +75,8 @@ class Command(BaseCommand):
                 for label, counts in load_demo_shared(root, options["seed"])
                 if counts
             ]
-            for label, counts in shared:
-                self.stdout.write(f"{label}: " + demo_training_summary(counts))
+            for label, figures in shared:
+                self.stdout.write(f"{label}: " + demo_training_summary(figures))
             if learning:
                 self.stdout.write("Online learning: " + demo_training_summary(learning))
             if spending:
@@ -123,8 +125,8 @@ class Command(BaseCommand):
         self.stdout.write("Knowledge tests: " + demo_training_summary(exams))
         self.stdout.write("Online learning: " + demo_training_summary(learning))
         self.stdout.write("Spending: " + demo_training_summary(spending))
-        for label, counts in shared:
-            self.stdout.write(f"{label}: " + demo_training_summary(counts))
+        for label, figures in shared:
+            self.stdout.write(f"{label}: " + demo_training_summary(figures))
         self.stdout.write(
             f"Warnings: {warned.members_warned} members at risk or behind, "
             f"{warned.digests_sent} branch digest(s) sent to secretaries"
