@@ -24,6 +24,8 @@ ACTIONS: dict[str, str | Promise] = {
     # An anonymous answer is recorded without its author.
     "survey.respond": gettext_lazy("Someone answered %(object)s"),
     "survey.score": gettext_lazy("scored an entry in"),
+    "survey.remind": gettext_lazy("reminded those who have not answered"),
+    "surveys.settings": gettext_lazy("changed the evaluation settings"),
 }
 
 
