@@ -2,4 +2,9 @@
 
 from ninja import Router
 
+from .evaluations import router as evaluations_router
+from .forms import router as forms_router
+
 router = Router(tags=["surveys"])
+router.add_router("", forms_router)
+router.add_router("", evaluations_router)

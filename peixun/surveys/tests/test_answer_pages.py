@@ -67,7 +67,8 @@ class AnswerPagesTest(PersonaTestCase):
         self.assertContains(response, f'id="error-{self.ratings[0].pk}"', status_code=400)
         self.assertNotContains(response, f'id="error-{self.ratings[1].pk}"', status_code=400)
         self.assertContains(
-            response, f'id="q-{self.ratings[1].pk}-4" value="4" autocomplete="off" checked',
+            response,
+            f'id="q-{self.ratings[1].pk}-4" value="4" autocomplete="off" checked',
             status_code=400,
         )
         self.assertContains(response, "讲得好</textarea>", status_code=400)
