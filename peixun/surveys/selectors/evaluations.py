@@ -11,18 +11,14 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from peixun.core.scoping import Actor, can_read_org, get_visible_or_404, scope_of
-from peixun.events.models import Attendance
-from peixun.members.models import Member
 from peixun.orgs.models import Organization
 from peixun.resources.models import Teacher
-from peixun.training.models import Enrolment, Session, TrainingClass
+from peixun.training.models import Session, TrainingClass
 
 from ..models import Answer, Form, Response, Survey, SurveySettings
 from ..models.forms import Purpose
 from .results import TWO_PLACES, survey_settings_of
 from .surveys import visible_surveys
-
-PRESENT = [Attendance.Status.PRESENT, Attendance.Status.LATE, Attendance.Status.LEFT_EARLY]
 
 
 def may_run_evaluations(actor: Actor) -> bool:
@@ -66,49 +62,6 @@ def evaluation_forms(*, actor: Actor) -> QuerySet[Form]:
         .select_related("org")
         .order_by("-org__depth", "title", "id")
     )
-
-
-def evaluation_audience(
-    *,
-    training_class: TrainingClass | None = None,
-    session: Session | None = None,
-    teacher: Teacher | None = None,
-    teacher_class: TrainingClass | None = None,
-) -> list[Member]:
-    """Who is asked: a class's accepted trainees; the members present at a session (late and
-    early leavers too: they heard it); for a teacher, the trainees of a class present at any
-    of the teacher's sessions in it."""
-    members = Member.objects.all()
-    if training_class is not None:
-        found = members.filter(
-            Exists(
-                Enrolment.objects.accepted().filter(
-                    training_class=training_class, member=OuterRef("pk")
-                )
-            )
-        )
-    elif session is not None:
-        found = members.filter(
-            Exists(
-                Attendance.objects.filter(
-                    event_id=session.event_id, member=OuterRef("pk"), status__in=PRESENT
-                )
-            )
-        )
-    elif teacher is not None and teacher_class is not None:
-        events = Session.objects.filter(training_class=teacher_class, pool_teacher=teacher).values(
-            "event_id"
-        )
-        found = members.filter(
-            Exists(
-                Attendance.objects.filter(
-                    event_id__in=events, member=OuterRef("pk"), status__in=PRESENT
-                )
-            )
-        )
-    else:
-        return []
-    return list(found.order_by("pk"))
 
 
 def teacher_classes(*, actor: Actor, teacher: Teacher) -> QuerySet[TrainingClass]:

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,18 +17,64 @@ from peixun.core.audit import audit_record, snapshot
 from peixun.core.notifications import notification_send
 from peixun.core.permissions import require_admin, require_manage
 from peixun.core.scoping import Actor
+from peixun.events.models import Attendance
+from peixun.members.models import Member
 from peixun.orgs.models import Organization
 from peixun.orgs.selectors import tenant_of
 from peixun.resources.models import Teacher
-from peixun.training.models import Session, TrainingClass
+from peixun.training.models import Enrolment, Session, TrainingClass
 
 from ..models import Form, Invitation, Survey, SurveySettings
 from ..models.forms import Purpose
-from ..selectors.evaluations import evaluation_audience
 from .forms import form_from_template, template_spec
 from .surveys import survey_create, survey_invite, survey_open
 
 MIN_RESPONSES_RANGE = (1, 50)
+# Those who heard the session: late arrivals and early leavers too.
+PRESENT = [Attendance.Status.PRESENT, Attendance.Status.LATE, Attendance.Status.LEFT_EARLY]
+
+
+def evaluation_audience(
+    *,
+    training_class: TrainingClass | None = None,
+    session: Session | None = None,
+    teacher: Teacher | None = None,
+    teacher_class: TrainingClass | None = None,
+) -> list[Member]:
+    """Who is asked: a class's accepted trainees; the members present at a session (late and
+    early leavers too: they heard it); for a teacher, the trainees of a class present at any
+    of the teacher's sessions in it."""
+    members = Member.objects.all()
+    if training_class is not None:
+        found = members.filter(
+            Exists(
+                Enrolment.objects.accepted().filter(
+                    training_class=training_class, member=OuterRef("pk")
+                )
+            )
+        )
+    elif session is not None:
+        found = members.filter(
+            Exists(
+                Attendance.objects.filter(
+                    event_id=session.event_id, member=OuterRef("pk"), status__in=PRESENT
+                )
+            )
+        )
+    elif teacher is not None and teacher_class is not None:
+        events = Session.objects.filter(training_class=teacher_class, pool_teacher=teacher).values(
+            "event_id"
+        )
+        found = members.filter(
+            Exists(
+                Attendance.objects.filter(
+                    event_id__in=events, member=OuterRef("pk"), status__in=PRESENT
+                )
+            )
+        )
+    else:
+        return []
+    return list(found.order_by("pk"))
 
 
 def _notify(actor: Actor | None, survey: Survey, member_ids: list[int], title: str) -> int:
