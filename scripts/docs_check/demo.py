@@ -18,6 +18,7 @@ from peixun.hours.models import HoursCertificate
 from peixun.learning.models import OnlineClass
 from peixun.orgs.models import Organization
 from peixun.plans.models import TrainingPlan
+from peixun.surveys.models import Survey
 from peixun.training.models import Enrolment, TrainingClass
 from peixun.training.selectors.closing import certificate_facts
 
@@ -110,6 +111,14 @@ class Demo:
     @functools.cached_property
     def exam(self) -> Any:
         return Exam.objects.filter(state="finalised").order_by("pk").first() or Exam.objects.first()
+
+    @functools.cached_property
+    def evaluation(self) -> Any:
+        """The demo's evaluation with results shown (peixun.demo.evaluations)."""
+        found = Survey.objects.filter(purpose="evaluation", session__isnull=False).first()
+        if found is None:
+            raise DemoError("the demo has no evaluation (peixun.demo.evaluations not loaded)")
+        return found
 
     @functools.cached_property
     def plan(self) -> Any:
