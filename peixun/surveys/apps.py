@@ -13,10 +13,13 @@ class SurveysConfig(AppConfig):
         # The audit trail's sentences for this app's actions (core.describers).
         # Imported here: it imports the models, which wait for Django's app registry.
         from peixun.core.describers import register_actions, register_namers
+        from peixun.core.workbench import register_member
         from peixun.plans.registry import register_item_citations
         from peixun.resources.registry import register_teacher_ratings
+        from peixun.training.registry import register_closing_check
 
-        from . import describers
+        from . import describers, workbench
+        from .selectors.evaluations import evaluation_closing_check
         from .selectors.needs import item_citation_provider
         from .selectors.results import teacher_rating_provider
 
@@ -32,5 +35,9 @@ class SurveysConfig(AppConfig):
         register_meeting_links(meeting_study_report_links)
         # A teacher's rating in the 师资库 is what their evaluations say.
         register_teacher_ratings(teacher_rating_provider)
+        # A class closes only once its evaluation has run, when the tenant asks for it.
+        register_closing_check("evaluation", evaluation_closing_check)
+        # The member's home: the surveys waiting for their answer.
+        register_member("surveys", workbench.member_items)
         # A plan item shows the needs surveys it cites.
         register_item_citations("surveys.needs", item_citation_provider)

@@ -27,6 +27,8 @@ ACTIONS: dict[str, str | Promise] = {
     "survey.audience": gettext_lazy("chose whom to ask in"),
     "plan_item.cite": gettext_lazy("cited a needs survey in"),
     "plan_item.uncite": gettext_lazy("withdrew a needs survey citation from"),
+    "survey.remind": gettext_lazy("reminded those who have not answered"),
+    "surveys.settings": gettext_lazy("changed the evaluation settings"),
 }
 
 

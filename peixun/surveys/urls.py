@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import contests, needs, study_reports
+from .views import answer, contests, evaluations, forms, needs, settings, study_reports
 
 app_name = "surveys"
 
@@ -68,4 +68,18 @@ urlpatterns = [
         needs.needs_uncite,
         name="needs_uncite",
     ),
+    path("forms/", forms.forms_list, name="forms"),
+    path("forms/new/", forms.form_new, name="form_new"),
+    path("forms/<int:pk>/", forms.form_detail, name="form_detail"),
+    path("forms/<int:pk>/edit/", forms.form_edit, name="form_edit"),
+    path("evaluations/", evaluations.evaluations, name="evaluations"),
+    path("evaluations/new/", evaluations.evaluation_new, name="evaluation_new"),
+    path("evaluations/<int:pk>/", evaluations.evaluation_detail, name="evaluation_detail"),
+    path("evaluations/<int:pk>/remind/", evaluations.evaluation_remind, name="evaluation_remind"),
+    path("evaluations/<int:pk>/close/", evaluations.evaluation_close, name="evaluation_close"),
+    path("evaluations/<int:pk>/export/", evaluations.evaluation_export, name="evaluation_export"),
+    path("mine/", answer.mine, name="mine"),
+    path("<int:pk>/answer/", answer.answer, name="answer"),
+    path("<int:pk>/thanks/", answer.answer_thanks, name="answer_thanks"),
+    path("settings/", settings.settings_page, name="settings"),
 ]

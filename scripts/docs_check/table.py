@@ -516,6 +516,16 @@ TABLE: tuple[Row, ...] = (
         SHEET,
         setup=False,
     ),
+    # -- surveys: an evaluation's results 台账
+    Row(
+        "surveys-evaluation-results",
+        "surveys:evaluation_export",
+        "org_admin",
+        lambda d: d.url("surveys:evaluation_export", d.evaluation.pk),
+        "xlsx",
+        SHEET,
+        ledger=True,
+    ),
     # -- spending: the 经费台账
     Row(
         "spending-ledger",

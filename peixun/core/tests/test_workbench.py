@@ -264,7 +264,10 @@ class WorkbenchProviders(PersonaTestCase):
     def test_member_cards(self) -> None:
         section = member_section(self.user("member"))
         keys = [c.key for c in section.cards]
-        self.assertEqual(keys, ["hours.progress", "training.next", "orglife.next", "exams.open"])
+        self.assertEqual(
+            keys,
+            ["hours.progress", "training.next", "orglife.next", "exams.open", "surveys.answer"],
+        )
         self.assertEqual([b.key for b in section.buttons], ["events.scan", "hours.self_study"])
         progress = section.cards[0]
         concentrated = next(line for line in progress.lines if "集中" in line.text)

@@ -127,6 +127,14 @@ def clean_spec(spec: Any) -> list[dict[str, Any]]:
     return cleaned
 
 
+def question_problems(raw: Any, *, in_section: bool = False) -> list[str]:
+    """What is wrong with one question on its own (a section's items apart), for the form
+    builder to show beside it."""
+    errors: list[str] = []
+    _clean_question(raw, _("This question"), errors, in_section=in_section)
+    return errors
+
+
 def _write_questions(form: Form, spec: list[dict[str, Any]]) -> None:
     position = 0
     options: list[Option] = []

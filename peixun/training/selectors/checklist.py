@@ -10,6 +10,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from ..models import Enrolment, TrainingClass
+from ..registry import closing_blockers
 from .classes import class_sessions, training_settings_of
 from .closing import unmarked_by_event
 
@@ -121,6 +122,11 @@ def closing_checklist(
     else:
         ok, detail = True, _("All %(n)s sessions have ended.") % {"n": len(sessions)}
     items.append(ChecklistItem("sessions_ended", _("All sessions have ended"), ok, detail))
+    # What the apps above add (training.registry): each missing one is an unmet item.
+    items.extend(
+        ChecklistItem("registered", sentence, False, "")
+        for sentence in closing_blockers(training_class)
+    )
     return items
 
 
@@ -143,4 +149,6 @@ def missing_items(items: list[ChecklistItem]) -> list[ChecklistItem]:
 
 
 def describe_missing(items: list[Any]) -> str:
-    return "；".join(f"{item.label}（{item.detail}）" for item in items)
+    return "；".join(
+        f"{item.label}（{item.detail}）" if item.detail else item.label for item in items
+    )

@@ -15,7 +15,7 @@ from peixun.core.scoping import Actor
 from peixun.hours.selectors import default_as_of
 from peixun.orgs.models import Organization
 
-from .activity import exams_tile, plans_tile, regularity_tile, training_tile
+from .activity import evaluations_tile, exams_tile, plans_tile, regularity_tile, training_tile
 from .base import (
     AMOUNT,
     COUNT,
@@ -94,6 +94,7 @@ def dashboard(
         exams_tile(frame),
         plans_tile(frame),
         spending_tile(frame),
+        evaluations_tile(frame),
     ]
     return Dashboard(
         org=found,

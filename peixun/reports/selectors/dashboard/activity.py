@@ -23,6 +23,7 @@ from peixun.orglife.selectors import branches_below
 from peixun.orgs.models import Organization
 from peixun.plans.models import PlanItem, TrainingPlan
 from peixun.plans.selectors import items_progress
+from peixun.surveys.selectors.evaluations import year_evaluation_summary
 from peixun.training.models import ClassKind, Enrolment, TrainingClass
 from peixun.training.selectors import classes_visible
 
@@ -427,4 +428,26 @@ def plans_tile(frame: Frame) -> Tile:
         },
         note=_("Items of the year's training plans, judged by what closed activities delivered."),
         url=plan_list,
+    )
+
+
+def evaluations_tile(frame: Frame) -> Tile:
+    """Teaching evaluations: the year's evaluations run in the subtree and their average
+    satisfaction over the results that are shown (the surveys app's own rule,
+    `surveys.selectors.evaluations.year_evaluation_summary`, threshold included)."""
+    summary = year_evaluation_summary(actor=frame.actor, year=frame.year, org=frame.org)
+    url = reverse("surveys:evaluations") + f"?year={frame.year}"
+    return Tile(
+        key="evaluations",
+        title=_("Teaching evaluations"),
+        figures=[
+            Figure("run", _("Evaluations run"), summary.run, COUNT, url),
+            Figure("shown", _("With results shown"), summary.shown, COUNT, url),
+            Figure("satisfaction", _("Average satisfaction (of 5)"), summary.average, COUNT, url),
+        ],
+        note=_(
+            "Evaluations opened this year; the average counts only those with enough responses "
+            "to show their results."
+        ),
+        url=url,
     )
