@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from peixun.demo.contests import fill_contests
+from peixun.demo.evaluations import fill_evaluations
 from peixun.demo.exams import load_demo_exams
 from peixun.demo.generator import (
     DEMO_LOGINS,
@@ -44,6 +45,7 @@ def load_demo_shared(root: Organization, seed: int) -> list[tuple[str, dict[str,
     return [
         ("Teacher pool", fill_teachers(root, seed=seed)),
         ("Sites and bookings", fill_sites(root)),
+        ("Evaluations", fill_evaluations(root)),
         ("Reading lists", fill_reading(root, seed=seed)),
         ("Study groups, pairs and note checks", fill_habits(root, seed=seed)),
         ("Competitions and study reports", fill_contests(root)),
