@@ -1,7 +1,8 @@
-"""Evaluation in the browser: the org admin at a desk starts an evaluation of a session from the
-class's curriculum; five trainees answer on their phones (one first forgetting a question); the
-results page shows nothing at four responses and the averages at five. The form builder and the
-settings page are looked at on the way."""
+"""Evaluation in the browser: a teacher from the 师资库 teaches a session; the org admin at a desk
+starts an evaluation of it from the class's curriculum; five trainees answer on their phones (one
+first forgetting a question); the results page and the teacher's page in the 师资库 show nothing
+at four responses and the averages at five. The form builder and the settings page are looked at
+on the way."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from browser_tests.conftest import screenshot
 from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
 from peixun.events.models import Attendance
+from peixun.resources.models import Teacher
 from peixun.surveys.models import Response, Survey
 from peixun.testing import World, make_member, make_user
 from peixun.training.models import TrainingClass
@@ -34,6 +36,13 @@ def test_session_evaluation_answered_on_phones(live_server, browser) -> None:  #
     mark_all(c)
     TrainingClass.objects.filter(pk=c.training_class.pk).update(state="published")
     session = c.sessions[0]
+    # The session's teacher is taken from the 师资库 (kept by the county, open to all of it).
+    teacher = Teacher.objects.create(
+        org=world.root, open_to=world.root, name="王建国", unit="县委党校", title="senior"
+    )
+    session.pool_teacher = teacher
+    session.teacher = teacher.name
+    session.save(update_fields=["pool_teacher", "teacher"])
     # Five trainees with logins at the first session: 李明, 陈静, 周强 and two more.
     make_user("chen", member=c.chen)
     make_user("zhou", member=c.zhou)
@@ -92,6 +101,12 @@ def test_session_evaluation_answered_on_phones(live_server, browser) -> None:  #
             assert desk.locator("#withheld").count() == 1
             assert "第1位学员的意见" not in desk.content()
             screenshot(desk, "evaluation-withheld-desk")
+            # The teacher's page in the 师资库 says how many have answered, and nothing more.
+            desk.goto(f"{base}/resources/teachers/{teacher.pk}/")
+            rating = desk.locator("#rating").inner_text()
+            assert "4" in rating and "/ 5" not in rating
+            screenshot(desk, "evaluation-teacher-withheld-desk")
+            desk.goto(f"{base}/surveys/evaluations/{survey.pk}/")
 
     desk.reload()
     assert desk.locator("#withheld").count() == 0
@@ -99,6 +114,11 @@ def test_session_evaluation_answered_on_phones(live_server, browser) -> None:  #
     assert desk.locator("#overall").inner_text().strip() == str(Decimal("4.20"))
     assert "第5位学员的意见" in desk.content()
     screenshot(desk, "evaluation-results-desk")
+    # At the fifth response the teacher's page shows the same average.
+    desk.goto(f"{base}/resources/teachers/{teacher.pk}/")
+    rating = desk.locator("#rating").inner_text()
+    assert "4.20" in rating and "/ 5" in rating
+    screenshot(desk, "evaluation-teacher-rated-desk")
     desk.goto(f"{base}/surveys/evaluations/")
     screenshot(desk, "evaluation-list-desk")
     desk.goto(f"{base}/surveys/forms/{survey.form_id}/")
