@@ -347,7 +347,7 @@ def run_one(args: argparse.Namespace) -> int:
     proc = start_gunicorn(args, port, log)
     phases: list[tuple[Phase, Phase]] = []  # (phase, its floor)
     try:
-        wait_ready(base, proc, log)
+        wait_ready(base, proc, log, timeout=240)  # a busy machine starts 5 workers slowly
         n = len(fx.bearers)
 
         def go(label: str, jobs: list[Job]) -> Phase:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from peixun.members.models import Member
 
@@ -31,6 +31,56 @@ def expected_member_ids(event: Event) -> QuerySet[Any, int]:
     if resolver is None:
         return Member.objects.none().values_list("pk", flat=True)
     return resolver(event)
+
+
+# category -> function(member_id) giving a condition on Event rows: "this member is expected at
+# the event", the same answer as `expected_member_ids(event).filter(pk=member_id)`. Optional:
+# without one, `member_expected` asks the resolver's queryset. With one, `selectors.event_get`
+# learns whether a member is expected in the same query that fetches the event (sign-in asks on
+# every first scan, where the whole audience query cost more than the rest of the sign-in).
+ExpectedCondition = Callable[[int], Q]
+_conditions: dict[str, ExpectedCondition] = {}
+# Where a "yes" is kept on an Event instance fetched for one request (see `member_expected`).
+EXPECTED_MEMO = "_peixun_expected_member"
+
+
+def register_expected_condition(category: str, condition: ExpectedCondition) -> None:
+    _conditions[category] = condition
+
+
+def has_expected_condition(category: str) -> bool:
+    return category in _conditions
+
+
+def expected_condition(member_id: int | None) -> Q | None:
+    """A condition on Event rows: the member is expected there, for the categories that
+    registered a condition (None when none did, or for no member)."""
+    if not member_id:
+        return None
+    condition = Q()
+    for category, make in _conditions.items():
+        condition |= Q(category=category) & make(member_id)
+    return condition or None
+
+
+def remember_expected(event: Event, member_id: int) -> None:
+    """Note on an instance just fetched for one request that its member is expected, so the
+    rest of the request (the sign-in's own check after `selectors.event_get`) does not ask
+    again. Only a selector that has just read the answer from the database calls this."""
+    event.__dict__[EXPECTED_MEMO] = member_id
+
+
+def member_expected(event: Event, member_id: int | None) -> bool:
+    """Whether the member is expected at `event`: one query (none when `event_get` already
+    found out in the query that fetched this instance)."""
+    if not member_id:
+        return False
+    if event.__dict__.get(EXPECTED_MEMO) == member_id:
+        return True
+    make = _conditions.get(event.category)
+    if make is None:
+        return expected_member_ids(event).filter(pk=member_id).exists()
+    return type(event)._default_manager.filter(pk=event.pk).filter(make(member_id)).exists()
 
 
 # category -> functions called (inside the writing transaction) after a leave decision or a

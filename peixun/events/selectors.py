@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 
@@ -44,18 +44,38 @@ def event_settings_for(org: Organization) -> EventSettings:
 def event_get(actor: Actor, pk: Any) -> Event:
     """The event, to anyone who may see it or is expected at it; 404 otherwise."""
     pk = pk_or_404(pk)
-    found = Event.objects.visible_to(actor).select_related("org").filter(pk=pk).first()
-    if found is not None:
-        return found
-    member_id = scope_of(actor).member_id
-    event = Event.objects.select_related("org").filter(pk=pk).first()
-    if (
-        event is None
-        or not member_id
-        or not registry.expected_member_ids(event).filter(pk=member_id).exists()
-    ):
+    scope = scope_of(actor)
+    if scope.platform or scope.read_paths:
+        # Staff: their scope usually shows the event (one query).
+        found = Event.objects.visible_to(actor).select_related("org").filter(pk=pk).first()
+        if found is not None:
+            return found
+        event = Event.objects.select_related("org").filter(pk=pk).first()
+        if event is None or not registry.member_expected(event, scope.member_id):
+            raise Http404
+        return event
+    # A plain member sees the events they are expected at (the sign-in's case, on every scan)
+    # or attended or asked leave from: fetch the event with "expected?" in the same query.
+    event_qs = Event.objects.select_related("org").filter(pk=pk)
+    condition = registry.expected_condition(scope.member_id)
+    if condition is not None:
+        event_qs = event_qs.annotate(
+            expected_here=ExpressionWrapper(condition, output_field=BooleanField())
+        )
+    event = event_qs.first()
+    if event is None:
         raise Http404
-    return event
+    if getattr(event, "expected_here", False) and scope.member_id:
+        # The sign-in that follows asks the same question of this instance.
+        registry.remember_expected(event, scope.member_id)
+        return event
+    if Event.objects.visible_to(actor).filter(pk=pk).exists():
+        return event
+    if not registry.has_expected_condition(event.category) and registry.member_expected(
+        event, scope.member_id
+    ):
+        return event  # a category without a registered condition asks its resolver
+    raise Http404
 
 
 def event_managed(actor: Actor, pk: Any) -> Event:
@@ -67,7 +87,7 @@ def event_managed(actor: Actor, pk: Any) -> Event:
 
 
 def is_expected(event: Event, member_id: int | None) -> bool:
-    return bool(member_id) and registry.expected_member_ids(event).filter(pk=member_id).exists()
+    return registry.member_expected(event, member_id)
 
 
 @dataclass

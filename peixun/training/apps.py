@@ -13,6 +13,7 @@ class TrainingConfig(AppConfig):
         from peixun.events.registry import (
             register_attendance_listener,
             register_close_owner,
+            register_expected_condition,
             register_expected_members,
         )
         from peixun.hours.registry import register_archive_source, register_suggestion_source
@@ -24,11 +25,13 @@ class TrainingConfig(AppConfig):
             plan_item_delivery,
             session_closing_url,
             session_expected_member_ids,
+            session_expects_member,
         )
         from .services.closing import enrolment_leave_flags_refresh
 
         # A class session expects the class's enrolled members and those assigned to make it up.
         register_expected_members("session", session_expected_member_ids)
+        register_expected_condition("session", session_expects_member)
         register_attendance_listener("session", enrolment_leave_flags_refresh)
         # Sessions are credited by closing the class (结班), after its checklist, never alone.
         register_close_owner("session", session_closing_url)

@@ -148,7 +148,7 @@ def _checks(*, actor: Actor, event: Event, token: str, now: dt.datetime) -> _Che
     rules = event_settings_for(event.org)
     _check_token(event, token, rules, now)
     _check_window(event, rules, now)
-    if row is None and not registry.expected_member_ids(event).filter(pk=member_id).exists():
+    if row is None and not registry.member_expected(event, member_id):
         raise SigninError(
             "not_enrolled",
             _("You are not on the list of this event. Ask the organiser if you should be."),

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import (
     Count,
     DecimalField,
+    Exists,
     IntegerField,
     OuterRef,
     Q,
@@ -58,6 +59,21 @@ def session_expected_member_ids(event: Any) -> QuerySet[Any, int]:
             .values("member_id")
         )
     ).values_list("pk", flat=True)
+
+
+def session_expects_member(member_id: int) -> Q:
+    """A condition on Event rows: the member is one of `session_expected_member_ids(event)`
+    (an accepted enrolment in the session's class, or a make-up assigned here), as EXISTS on
+    their own rows rather than the whole audience (the sign-in's check on every first scan)."""
+    enrolled = Enrolment.objects.accepted().filter(
+        training_class_id=OuterRef("training_class_id"), member_id=member_id
+    )
+    made_up = MakeUp.objects.filter(assigned_event_id=OuterRef("event_id"), member_id=member_id)
+    made_up = made_up.exclude(state=MakeUp.State.WAIVED)
+    session = Session.objects.filter(event_id=OuterRef("pk")).filter(
+        Exists(enrolled) | Exists(made_up)
+    )
+    return Q(Exists(session))
 
 
 def class_get(actor: Actor, pk: Any) -> TrainingClass:
