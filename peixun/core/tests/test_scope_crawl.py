@@ -17,7 +17,7 @@ from django.test import Client, TestCase
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from peixun.accounts.models import Grant
+from peixun.accounts.models import Grant, User
 from peixun.accounts.services import token_issue
 from peixun.events.models import LeaveRequest
 from peixun.events.tests.fixtures import class_session
@@ -25,15 +25,28 @@ from peixun.exams.tests.fixtures import add_questions, fixed_paper, make_exam
 from peixun.hours.models import Kind
 from peixun.hours.services import certificate_issue, entry_record
 from peixun.learning.services.classes import online_class_create
+from peixun.learning.services.reading import book_add, reading_list_create, reflection_file
 from peixun.learning.tests.fixtures import make_course
 from peixun.learning.tests.import_fixtures import review_batch
+from peixun.learning.tests.reading_fixtures import LONG_TEXT
+from peixun.members.models import Member
 from peixun.orglife.models import MeetingKind
+from peixun.orglife.services.groups import study_group_create
+from peixun.orglife.services.notechecks import note_round_create
+from peixun.orglife.services.pairs import pair_create
 from peixun.orglife.tests.test_regularity import meeting
+from peixun.orgs.models import Organization
 from peixun.plans.tests.fixtures import branch_plan
 from peixun.reports.services import draft_create
 from peixun.resources.services.teachers import teacher_create
+from peixun.resources.tests.fixtures import make_booking, make_site
 from peixun.spending.tests.fixtures import spend
-from peixun.testing import PERSONAS, OtherTenant, PersonaTestCase, World
+from peixun.surveys.services.contests import contest_create
+from peixun.surveys.services.forms import form_from_template
+from peixun.surveys.services.needs import needs_survey_create, needs_survey_open
+from peixun.surveys.services.study_reports import study_report_save
+from peixun.surveys.services.surveys import survey_create, survey_invite, survey_open
+from peixun.testing import PERSONAS, OtherTenant, PersonaTestCase, World, make_member
 
 MISSING = 987654321
 # The kind of a route's first id, by the start of its path (longest first) or the id's name.
@@ -56,6 +69,9 @@ KINDS_BY_PATH = [
     ("events/", "event"),
     ("plans/", "plan"),
     ("orglife/mine/", "meeting"),
+    ("orglife/groups/", "group"),
+    ("orglife/pairs/", "pair"),
+    ("orglife/notechecks/", "note_round"),
     ("orglife/", "meeting"),
     ("exams/attempts/", "attempt"),
     ("exams/bank/", "question"),
@@ -68,7 +84,23 @@ KINDS_BY_PATH = [
     ("learning/imports/sources/", "import_source"),
     ("learning/imports/lines/", "import_line"),
     ("learning/imports/", "import_batch"),
+    ("learning/reading/reflections/", "reflection"),
+    ("learning/reading/", "reading_list"),
+    ("api/v1/learning/reading-lists/reflections/", "reflection"),
+    ("api/v1/learning/reading-lists/", "reading_list"),
     ("resources/teachers/", "teacher"),
+    ("resources/sites/", "site"),
+    ("resources/bookings/", "booking"),
+    ("surveys/contests/", "contest"),
+    ("surveys/study-reports/", "study_report"),
+    ("surveys/needs/", "needs"),
+    ("surveys/forms/", "form"),
+    ("surveys/evaluations/", "survey"),
+    ("surveys/", "survey"),
+    # `survey_id` names a needs survey or an evaluation by the path, so it is not in the names.
+    ("api/v1/surveys/needs/", "needs"),
+    ("api/v1/surveys/evaluations/", "survey"),
+    ("api/v1/surveys/", "survey"),
 ]
 KINDS_BY_NAME = {
     "grant_id": "grant",
@@ -96,11 +128,77 @@ KINDS_BY_NAME = {
     "batch_id": "import_batch",
     "line_id": "import_line",
     "teacher_id": "teacher",
+    "group_id": "group",
+    "pair_id": "pair",
+    "round_id": "note_round",
+    "book_id": "book",
+    "site_id": "site",
+    "booking_id": "booking",
+    "form_id": "form",
+    "contest_id": "contest",
+    "report_id": "study_report",
 }
 # Objects the crawl does not build yet (each needs a longer story): their routes are skipped.
 NOT_BUILT = {"notification", "rule", "makeup", "attempt"}
 INT_PARAM = re.compile(r"<int:(\w+)>")
 OTHER_PARAM = re.compile(r"<(?:str:)?(\w+)>")
+
+
+def newer_objects(
+    *, manager: User, writer: User, org: Organization, member: Member
+) -> dict[str, int]:
+    """One object of each kind of issue 17's routes, kept by `org` (which `manager` manages):
+    a study group, a pair, a note-check round, a reading list with a book and `writer`'s 心得 on
+    it, a site and a booking, an evaluation form and its open survey, an open needs survey, a
+    contest and `writer`'s submitted 述学 report (`writer` is a member under `org`)."""
+    today = timezone.localdate()
+    retired = make_member(member.org, "退休老党员", employment="retired")
+    reading_list = reading_list_create(
+        actor=manager, org=org, data={"title": "必读书目", "year": today.year}
+    )
+    book = book_add(
+        actor=manager,
+        reading_list=reading_list,
+        data={"title": "中国共产党简史", "hours": "2", "required": True},
+    )
+    site = make_site(org)
+    form = form_from_template(actor=manager, org=org, template="teaching")
+    survey = survey_create(actor=manager, form=form, org=org, title="教学评估", year=today.year)
+    survey_invite(actor=manager, survey=survey, members=[member])
+    survey_open(actor=manager, survey=survey)
+    needs = needs_survey_create(
+        actor=manager, org=org, form=None, title="培训需求调研", year=today.year
+    )
+    needs_survey_open(actor=manager, survey=needs)
+    return {
+        "group": study_group_create(actor=manager, org=org, name="理论学习小组").pk,
+        "pair": pair_create(
+            actor=manager, helper=member, retired=retired, since=today - dt.timedelta(days=20)
+        ).pk,
+        "note_round": note_round_create(
+            actor=manager, org=org, year=today.year, title="学习笔记抽查", sample_count=1, seed="x"
+        ).pk,
+        "reading_list": reading_list.pk,
+        "book": book.pk,
+        "reflection": reflection_file(actor=writer, book=book, text=LONG_TEXT).pk,
+        "site": site.pk,
+        "booking": make_booking(site, org).pk,
+        "form": form.pk,
+        "survey": survey.pk,
+        "needs": needs.pk,
+        "contest": contest_create(
+            actor=manager,
+            org=org,
+            kind="lecture",
+            title="最佳党课评选",
+            year=today.year,
+            rules="每个支部推荐一名",
+            entry_deadline=today + dt.timedelta(days=10),
+        ).pk,
+        "study_report": study_report_save(
+            actor=writer, year=today.year, text=LONG_TEXT, submit=True
+        ).pk,
+    }
 
 
 def routes() -> list[str]:
@@ -212,6 +310,9 @@ class ScopeCrawlTests(PersonaTestCase):
                 org=other.root,
                 data={"name": "另一租户的老师", "subjects": ["economy"]},
             ).pk,
+            **newer_objects(
+                manager=admin, writer=other.users["member"], org=other.branch, member=other.member
+            ),
         }
         # Another branch's objects: 第一党支部's, which the secretary of 第二党支部 may not see.
         world = cls.world
@@ -270,6 +371,12 @@ class ScopeCrawlTests(PersonaTestCase):
                 org=world.branch,
                 data={"name": "第一支部的老师", "subjects": ["other"]},
             ).pk,
+            **newer_objects(
+                manager=secretary,
+                writer=world.users["member"],
+                org=world.branch,
+                member=world.member,
+            ),
         }
 
     def status(self, client: Client, method: str, url: str) -> int:
