@@ -17,6 +17,7 @@ from peixun.events.models import Event
 from peixun.exams.models import Exam
 from peixun.hours.models import HoursCertificate
 from peixun.learning.models import OnlineClass, ReadingList
+from peixun.orglife.models import NoteCheckRound
 from peixun.orgs.models import Organization
 from peixun.plans.models import TrainingPlan
 from peixun.resources.models import Site
@@ -147,6 +148,14 @@ class Demo:
     @functools.cached_property
     def branch_plan(self) -> Any:
         return TrainingPlan.objects.get(org=self.branch, year=self.year)
+
+    @functools.cached_property
+    def note_round(self) -> Any:
+        """The demo's round of study-note checks (peixun/demo/habits.py)."""
+        found = NoteCheckRound.objects.filter(org__path__startswith=self.root.path).first()
+        if found is None:
+            raise DemoError("the demo has no note-check round (demo.habits)")
+        return found
 
     @functools.cached_property
     def contest(self) -> Any:

@@ -617,4 +617,26 @@ TABLE: tuple[Row, ...] = (
         SHEET,
         ledger=True,
     ),
+    # -- orglife: a note-check round's 台账 (学习笔记抽查), page and API; the photos as uploaded
+    Row(
+        "orglife-note-checks",
+        "orglife:round_export",
+        "org_admin",
+        lambda d: d.url("orglife:round_export", d.note_round.pk),
+        "xlsx",
+        SHEET,
+        ledger=True,
+    ),
+    Row(
+        "orglife-note-checks-api",
+        "api:peixun_orglife_api_notechecks_export_round",
+        "org_admin",
+        lambda d: f"/api/v1/orglife/note-checks/{d.note_round.pk}/export.xlsx",
+        "xlsx",
+        SHEET,
+        ledger=True,
+    ),
+    Row(
+        "orglife-note-check-photo", "orglife:check_photo", "org_admin", lambda d: "", skip=UPLOADED
+    ),
 )

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from peixun.core.models import AuditEvent, Notification
@@ -25,6 +26,8 @@ from peixun.testing import PersonaTestCase, make_member
 from .fixtures import at, county_venue, make_booking, make_meeting
 
 
+# Written against the English messages (the catalogue came with the merge).
+@override_settings(LANGUAGE_CODE="en")
 class BookingRequestTests(PersonaTestCase):
     def setUp(self) -> None:
         self.site = county_venue(self.world)

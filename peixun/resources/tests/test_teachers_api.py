@@ -8,6 +8,7 @@ import datetime as dt
 import json
 from typing import Any, ClassVar
 
+from django.test import override_settings
 from django.utils import timezone
 
 from peixun.core.models import AuditEvent
@@ -33,6 +34,8 @@ def body(data: Any) -> dict[str, Any]:
     return {"data": json.dumps(data, default=str), "content_type": "application/json"}
 
 
+# Written against the English messages (the catalogue came with the merge).
+@override_settings(LANGUAGE_CODE="en")
 class TeacherApiTests(PersonaTestCase):
     branch_teacher: ClassVar[Teacher]
     county_teacher: ClassVar[Teacher]

@@ -9,6 +9,7 @@ import io
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -53,6 +54,8 @@ class ratings_from:  # noqa: N801 - used as a context manager, like a function
         registry._rating_providers.remove(self.provider)
 
 
+# Written against the English messages (the catalogue came with the merge).
+@override_settings(LANGUAGE_CODE="en")
 class TeacherPageTests(PersonaTestCase):
     branch_teacher: ClassVar[Teacher]
     county_teacher: ClassVar[Teacher]

@@ -4,6 +4,7 @@ and the thank-you page; "Surveys to answer" and the workbench card list what wai
 
 from __future__ import annotations
 
+from django.test import override_settings
 from django.urls import reverse
 
 from peixun.core.workbench import member_section
@@ -13,6 +14,8 @@ from peixun.surveys.services.surveys import survey_close, survey_create, survey_
 from peixun.testing import PersonaTestCase
 
 
+# Written against the English messages (the catalogue came with the merge).
+@override_settings(LANGUAGE_CODE="en")
 class AnswerPagesTest(PersonaTestCase):
     @classmethod
     def setUpTestData(cls) -> None:

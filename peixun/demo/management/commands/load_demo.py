@@ -72,10 +72,11 @@ class Command(BaseCommand):
             exams = load_demo_exams(root, seed=options["seed"])
             learning = load_demo_learning(root, seed=options["seed"])
             spending = load_demo_spending(root)
+            # An area already loaded answers {} or only why it skipped: nothing to report.
             shared = [
                 (label, counts)
                 for label, counts in load_demo_shared(root, options["seed"])
-                if counts
+                if set(counts) - {"skipped"}
             ]
             for label, figures in shared:
                 self.stdout.write(f"{label}: " + demo_training_summary(figures))
