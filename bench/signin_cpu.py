@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import signin_burst as burst  # bench/ is first on sys.path
+from _burst import drop_database  # bench/ is first on sys.path
+from _signin_urls import FLOOR_PATH  # bench/ is first on sys.path
 
 burst.SQLITE_PATH = Path("/tmp/peixun-bench-signin-cpu.sqlite3")
 burst.PG_NAME = "peixun_bench_signin_cpu"
@@ -92,9 +94,9 @@ def main() -> int:
 
     n, half = len(fx.bearers), len(fx.bearers) // 2
     for _ in range(50):  # warm the floor's path (imports, URL resolver)
-        call(burst.FLOOR_PATH)
+        call(FLOOR_PATH)
     print(f"== {args.db}: {n:,} members, load average {os.getloadavg()[0]:.2f}")
-    floor = timed("floor", [lambda: call(burst.FLOOR_PATH)] * n)
+    floor = timed("floor", [lambda: call(FLOOR_PATH)] * n)
     firsts = [
         timed(label, [partial(call, signin, b) for b in bearers])
         for label, bearers in (
@@ -108,7 +110,7 @@ def main() -> int:
         f"   first sign-in {first / floor:.1f}× the floor's CPU, repeated scan {repeat / floor:.1f}×"
     )
     connection.close()
-    burst.drop_database(args.db, burst.SQLITE_PATH, burst.PG_NAME)
+    drop_database(args.db, burst.SQLITE_PATH, burst.PG_NAME)
     return 0
 
 

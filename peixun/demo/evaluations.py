@@ -49,7 +49,9 @@ PRESENT = [Attendance.Status.PRESENT, Attendance.Status.LATE, Attendance.Status.
 
 
 def _pool_teacher(root: Organization) -> Teacher:
-    found = Teacher.objects.filter(org__path__startswith=root.path, active=True).first()
+    found: Teacher | None = Teacher.objects.filter(
+        org__path__startswith=root.path, active=True
+    ).first()
     if found is not None:
         return found
     created = [
@@ -71,7 +73,7 @@ def _answer(survey: Survey, member_ids: list[int], rng: random.Random) -> int:
                 answers[q.pk] = rng.choices([5, 4, 3, 2], weights=[55, 32, 10, 3])[0]
             elif q.kind == QuestionKind.TEXT:
                 answers[q.pk] = rng.choice(COMMENTS)
-        response_submit(actor=trainee, survey=survey, answers=answers)  # type: ignore[arg-type]
+        response_submit(actor=trainee, survey=survey, answers=answers)
     return len(member_ids)
 
 

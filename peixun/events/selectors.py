@@ -36,7 +36,8 @@ def event_settings_for(org: Organization) -> EventSettings:
         path=org.path[: Organization.steplen]
     )
     try:
-        return tenant.event_settings
+        found: EventSettings = tenant.event_settings
+        return found
     except EventSettings.DoesNotExist:
         return EventSettings(tenant=tenant)
 
@@ -47,10 +48,12 @@ def event_get(actor: Actor, pk: Any) -> Event:
     scope = scope_of(actor)
     if scope.platform or scope.read_paths:
         # Staff: their scope usually shows the event (one query).
-        found = Event.objects.visible_to(actor).select_related("org").filter(pk=pk).first()
+        found: Event | None = (
+            Event.objects.visible_to(actor).select_related("org").filter(pk=pk).first()
+        )
         if found is not None:
             return found
-        event = Event.objects.select_related("org").filter(pk=pk).first()
+        event: Event | None = Event.objects.select_related("org").filter(pk=pk).first()
         if event is None or not registry.member_expected(event, scope.member_id):
             raise Http404
         return event
@@ -62,9 +65,10 @@ def event_get(actor: Actor, pk: Any) -> Event:
         event_qs = event_qs.annotate(
             expected_here=ExpressionWrapper(condition, output_field=BooleanField())
         )
-    event = event_qs.first()
-    if event is None:
+    first: Event | None = event_qs.first()
+    if first is None:
         raise Http404
+    event = first
     if getattr(event, "expected_here", False) and scope.member_id:
         # The sign-in that follows asks the same question of this instance.
         registry.remember_expected(event, scope.member_id)

@@ -150,6 +150,14 @@ class Demo:
         return TrainingPlan.objects.get(org=self.branch, year=self.year)
 
     @functools.cached_property
+    def evaluation(self) -> Any:
+        """The demo's evaluation with results shown (peixun.demo.evaluations)."""
+        found = Survey.objects.filter(purpose="evaluation", session__isnull=False).first()
+        if found is None:
+            raise DemoError("the demo has no evaluation (peixun.demo.evaluations not loaded)")
+        return found
+
+    @functools.cached_property
     def note_round(self) -> Any:
         """The demo's round of study-note checks (peixun/demo/habits.py)."""
         found = NoteCheckRound.objects.filter(org__path__startswith=self.root.path).first()

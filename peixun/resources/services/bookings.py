@@ -64,7 +64,7 @@ def period_of(when: dt.datetime, period: str) -> tuple[dt.datetime, dt.datetime]
 
 def may_book(site: Site, org: Organization) -> bool:
     """Whether `org` lies inside the subtree the site is open to (or the owner's own)."""
-    return org.path.startswith(site.open_to.path) or org.path.startswith(site.org.path)
+    return bool(org.path.startswith(site.open_to.path) or org.path.startswith(site.org.path))
 
 
 def _within_opening(site: Site, starts: dt.datetime, ends: dt.datetime) -> bool:
@@ -95,7 +95,7 @@ def _event_for(actor: Actor, value: Any, errors: dict[str, str]) -> Event | None
     if value in (None, ""):
         return None
     pk = value.pk if isinstance(value, Event) else value
-    event = None
+    event: Event | None = None
     if isinstance(pk, int) and not isinstance(pk, bool) and 0 < pk < 2**63:
         event = Event.objects.manageable_by(actor).select_related("org").filter(pk=pk).first()
     if event is None or event.state != Event.State.OPEN:
@@ -247,11 +247,12 @@ def _when(booking: Booking) -> str:
 
 
 def _locked(booking: Booking) -> Booking:
-    return (
+    locked: Booking = (
         Booking.objects.select_for_update(of=("self",))
         .select_related("site__org", "org", "event")
         .get(pk=booking.pk)
     )
+    return locked
 
 
 def can_decide(actor: Actor, booking: Booking) -> bool:

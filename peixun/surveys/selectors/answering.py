@@ -31,7 +31,7 @@ def invitation_for(*, actor: Actor, pk: int) -> Invitation:
     member_id = scope_of(actor).member_id
     if not member_id:
         raise Http404
-    found = (
+    found: Invitation | None = (
         Invitation.objects.filter(survey_id=pk, member_id=member_id)
         .exclude(survey__purpose="judging")
         .select_related("survey", "survey__org")

@@ -195,7 +195,7 @@ def evaluation_target(
         session = (
             Session.objects.filter(
                 pk=session_pk,
-                training_class__in=TrainingClass.objects.visible_to(actor),
+                training_class__in=TrainingClass.objects.visible_to(actor),  # type: ignore[no-untyped-call]
             )
             .select_related("event", "training_class", "training_class__org", "pool_teacher")
             .first()

@@ -75,7 +75,7 @@ def survey_counts(survey: Survey) -> tuple[int, int]:
 
 def visible_plan_item(*, actor: Actor, pk: int) -> PlanItem:
     """A plan item named in a request: one out of scope is a field error, like a bad value."""
-    item = PlanItem.objects.visible_to(actor).filter(pk=pk).first()
+    item: PlanItem | None = PlanItem.objects.visible_to(actor).filter(pk=pk).first()
     if item is None:
         raise ValidationError({"plan_item": _("No such plan item in your scope.")})
     return item

@@ -18,12 +18,13 @@ def visible_surveys(
         surveys = surveys.filter(purpose=purpose)
     if year:
         surveys = surveys.filter(year=year)
-    return surveys.select_related("org", "form").annotate(
+    annotated: QuerySet[Survey] = surveys.select_related("org", "form").annotate(
         invited=Count("invitations", distinct=True),
         responded=Count(
             "invitations", filter=Q(invitations__responded_on__isnull=False), distinct=True
         ),
     )
+    return annotated
 
 
 def manageable_surveys(

@@ -26,7 +26,8 @@ SURVEY_AUDIT = ["title", "year", "anonymous", "state", "opens_at", "closes_at"]
 
 
 def _locked(survey: Survey) -> Survey:
-    return Survey.objects.select_for_update().get(pk=survey.pk)
+    locked: Survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    return locked
 
 
 def branch_of(org: Organization) -> Organization:

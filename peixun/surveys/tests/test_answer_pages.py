@@ -4,6 +4,8 @@ and the thank-you page; "Surveys to answer" and the workbench card list what wai
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.test import override_settings
 from django.urls import reverse
 
@@ -17,6 +19,11 @@ from peixun.testing import PersonaTestCase
 # Written against the English messages (the catalogue came with the merge).
 @override_settings(LANGUAGE_CODE="en")
 class AnswerPagesTest(PersonaTestCase):
+    form: ClassVar[Any]
+    survey: ClassVar[Any]
+    ratings: ClassVar[Any]
+    comment: ClassVar[Any]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()

@@ -5,7 +5,7 @@ answer and their answers; every route's persona rules and bad input."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from peixun.surveys.models import Form, Question, Response, Survey
 from peixun.surveys.services.evaluations import evaluation_start
@@ -33,6 +33,10 @@ def body(data: dict[str, Any]) -> dict[str, Any]:
 
 
 class SurveysApiTest(PersonaTestCase):
+    c: ClassVar[Any]
+    form: ClassVar[Any]
+    survey: ClassVar[Any]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()

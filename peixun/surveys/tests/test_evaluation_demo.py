@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from typing import Any, ClassVar
 from unittest import mock
 
 from django.test import TestCase, override_settings
@@ -22,6 +23,9 @@ MEDIA = tempfile.mkdtemp(prefix="peixun-test-demo-evaluations-")
 
 @override_settings(MEDIA_ROOT=MEDIA)
 class DemoEvaluationsTest(TestCase):
+    root: ClassVar[Any]
+    counts: ClassVar[Any]
+
     @classmethod
     def setUpTestData(cls) -> None:
         # The demo fills this area itself; load it without, and fill it here to count what it made.

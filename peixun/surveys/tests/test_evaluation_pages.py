@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.test import TestCase, override_settings
@@ -57,6 +58,11 @@ def _trainees(world: World, c: Closable, n: int) -> list[Member]:
 # Written against the English messages (the catalogue came with the merge).
 @override_settings(LANGUAGE_CODE="en")
 class EvaluationFlowTest(TestCase):
+    w: ClassVar[Any]
+    admin: ClassVar[Any]
+    c: ClassVar[Any]
+    extra: ClassVar[Any]
+
     @classmethod
     def setUpTestData(cls) -> None:
         cls.w = World()
@@ -215,6 +221,10 @@ class EvaluationFlowTest(TestCase):
 # Written against the English messages (the catalogue came with the merge).
 @override_settings(LANGUAGE_CODE="en")
 class ClosingChecklistTest(TestCase):
+    w: ClassVar[Any]
+    admin: ClassVar[Any]
+    c: ClassVar[Any]
+
     @classmethod
     def setUpTestData(cls) -> None:
         cls.w = World()
@@ -248,6 +258,9 @@ class ClosingChecklistTest(TestCase):
 
 
 class EvaluationPersonaTest(PersonaTestCase):
+    c: ClassVar[Any]
+    survey: ClassVar[Any]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()

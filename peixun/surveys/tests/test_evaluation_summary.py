@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.test import TestCase
 from django.utils import timezone
@@ -24,6 +25,14 @@ SPEC = [
 
 
 class YearSummaryTest(TestCase):
+    w: ClassVar[Any]
+    admin: ClassVar[Any]
+    form: ClassVar[Any]
+    q5: ClassVar[Any]
+    q10: ClassVar[Any]
+    users: ClassVar[Any]
+    year: ClassVar[Any]
+
     @classmethod
     def setUpTestData(cls) -> None:
         cls.w = World()

@@ -4,7 +4,7 @@ read only, and the persona rules."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.urls import reverse
 
@@ -45,6 +45,8 @@ def rows_post(rows: list[dict[str, Any]], **head: Any) -> dict[str, Any]:
 
 
 class FormPagesTest(PersonaTestCase):
+    form: ClassVar[Any]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()

@@ -152,7 +152,7 @@ class NeedsPagesTest(PersonaTestCase):
         survey = Survey.objects.get(title="机关党委需求调研")
         self.assertRedirects(good, f"/surveys/needs/{survey.pk}/")
         self.assertEqual(survey.form.purpose, "needs")
-        audience = survey.needs_audience  # type: ignore[attr-defined]
+        audience = survey.needs_audience
         self.assertEqual(audience.audience_statuses, ["full"])
 
     def test_open_and_close(self) -> None:
