@@ -63,8 +63,7 @@ def job_slot(job: Job, now: dt.datetime) -> dt.datetime:
 def jobs_schedule(*, now: dt.datetime | None = None) -> list[int]:
     """Write and enqueue the run of every job whose current period has none yet; the ids of
     the runs enqueued now (none when another scheduler got there first)."""
-    # The models wait for Django's app registry; the apps import this module before it is ready.
-    from .models import JobRun
+    from .models import JobRun  # the apps import this module before the app registry is ready
 
     now = now or timezone.now()
     enqueued: list[int] = []
@@ -82,7 +81,7 @@ def jobs_schedule(*, now: dt.datetime | None = None) -> list[int]:
 
 def _claim(run_id: int) -> tuple[Job | None, bool]:
     """Mark the run as running; (its job, whether to go on)."""
-    from .models import JobRun
+    from .models import JobRun  # the apps import this module before the app registry is ready
 
     with transaction.atomic():
         run = JobRun.objects.select_for_update().filter(pk=run_id).first()
@@ -105,7 +104,7 @@ def job_execute_run(run_id: int, *, retry: bool = True) -> bool:
     """Run one recorded run of a job; True when it succeeded (or was already done).
 
     A failure is recorded and, while attempts remain, enqueued again after a pause."""
-    from .models import JobRun
+    from .models import JobRun  # the apps import this module before the app registry is ready
 
     job, go = _claim(run_id)
     if not go or job is None:
@@ -141,10 +140,10 @@ TASKS_KEPT = dt.timedelta(days=7)
 
 def jobs_prune(*, now: dt.datetime | None = None) -> str:
     """Drop job runs older than a month and finished tasks older than a week."""
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
+    from django_tasks.base import TaskResultStatus  # models: after the app registry
+    from django_tasks_db.models import DBTaskResult  # models: after the app registry
 
-    from .models import JobRun
+    from .models import JobRun  # the apps import this module before the app registry is ready
 
     now = now or timezone.now()
     runs, _ = JobRun.objects.filter(
@@ -160,7 +159,7 @@ def jobs_prune(*, now: dt.datetime | None = None) -> str:
 def job_run(job: Job) -> bool:
     """Run one job now in this process (`run_jobs --once`), recorded as a run of this moment;
     a failure is logged and recorded, never raised, so the others go on."""
-    from .models import JobRun
+    from .models import JobRun  # the apps import this module before the app registry is ready
 
     run = JobRun.objects.create(name=job.name, slot=timezone.now())
     return job_execute_run(run.pk, retry=False)

@@ -15,6 +15,7 @@ from peixun.core.scoping import Actor
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
 from peixun.orgs.selectors import tenant_of
+from peixun.resources.models import Teacher
 from peixun.resources.registry import TeacherRating
 
 from ..logic import survey_is_accepting
@@ -253,7 +254,6 @@ def teacher_rating_provider(teacher_ids: list[int]) -> dict[int, TeacherRating]:
     below the threshold of the teacher's keeper's tenant; four queries."""
     if not teacher_ids:
         return {}
-    from peixun.resources.models import Teacher
 
     keeper_paths = dict(Teacher.objects.filter(pk__in=teacher_ids).values_list("pk", "org__path"))
     about = Q(survey__teacher_id__in=teacher_ids) | Q(
