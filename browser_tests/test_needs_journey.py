@@ -79,7 +79,7 @@ def test_create_open_results_and_cite(live_server, browser) -> None:  # type: ig
     desk.goto(f"{base}/surveys/needs/{survey.pk}/results/")
     demand = desk.locator("#topic-demand").inner_text()
     # 党史: rows 1, 2, 4, 6 and 8 = 5 of 9.
-    assert "5 respondents · 55.6%" in demand
+    assert "5 份答卷 · 55.6%" in demand
     branches = desk.locator("#branches").inner_text()
     assert "第一党支部" in branches and "第二党支部" in branches
     assert desk.locator(f"#branches a[href='?branch={world.other_branch.pk}']").count() == 0
@@ -87,7 +87,7 @@ def test_create_open_results_and_cite(live_server, browser) -> None:  # type: ig
     desk.click(f"#branches a[href='?branch={world.branch.pk}']")
     desk.wait_for_load_state()
     # 第一党支部: 党史 4 of 6.
-    assert "4 respondents · 66.7%" in desk.locator("#topic-demand").inner_text()
+    assert "4 份答卷 · 66.7%" in desk.locator("#topic-demand").inner_text()
     screenshot(desk, "needs-results-branch-desktop")
 
     desk.goto(f"{base}/surveys/needs/{survey.pk}/results/")
