@@ -39,8 +39,9 @@ class SiteOut(Schema):
     capacity: int
     opening_hours: str
     open_weekdays: str
-    opens_at: dt.time | None
-    closes_at: dt.time | None
+    # "HH:MM": JSON Schema's "time" format asks for a UTC offset, which a site's hours have not.
+    opens_at: str | None
+    closes_at: str | None
     contact: str
     phone: str
     description: str
@@ -51,6 +52,14 @@ class SiteOut(Schema):
     @staticmethod
     def resolve_kind_label(obj: Site) -> str:
         return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_opens_at(obj: Site) -> str | None:
+        return obj.opens_at.strftime("%H:%M") if obj.opens_at else None
+
+    @staticmethod
+    def resolve_closes_at(obj: Site) -> str | None:
+        return obj.closes_at.strftime("%H:%M") if obj.closes_at else None
 
 
 class SiteIn(Schema):
