@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.test import TransactionTestCase
+from django.test import TransactionTestCase, override_settings
 
 from peixun.resources.models import Booking
 from peixun.resources.services import booking_request
@@ -43,6 +43,8 @@ def _race(work: list[Callable[[], object]]) -> list[object]:
 
 
 @unittest.skipUnless(connection.vendor == "postgresql", "the race needs separate connections")
+# Written against the English messages (the catalogue came with the merge).
+@override_settings(LANGUAGE_CODE="en")
 class ConcurrentBookingTests(TransactionTestCase):
     def setUp(self) -> None:
         self.world = World()

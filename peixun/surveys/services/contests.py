@@ -88,7 +88,7 @@ def clean_contest_fields(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
 
 def _locked(contest: Contest) -> Contest:
     found: Contest = (
-        Contest.objects.select_for_update()
+        Contest.objects.select_for_update(of=("self",))
         .select_related("org", "survey", "form")
         .get(pk=contest.pk)
     )
