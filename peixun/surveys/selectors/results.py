@@ -78,6 +78,21 @@ def _average(value: Any) -> Decimal | None:
     return Decimal(str(value)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
 
 
+def _blank(questions: list[Question]) -> list[QuestionResult]:
+    """The form's questions with no figures yet (what a withheld slice shows)."""
+    return [
+        QuestionResult(
+            id=q.pk,
+            kind=q.kind,
+            text=q.text,
+            parent_id=q.parent_id,
+            scale_max=q.scale_max,
+            distribution=[0] * q.scale_max if q.kind == QuestionKind.RATING else [],
+        )
+        for q in questions
+    ]
+
+
 def _responses(
     survey: Survey, branch: Organization | None, subject_ref: str | None
 ) -> QuerySet[Response]:
@@ -105,21 +120,7 @@ def survey_results(
     responses = _responses(survey, branch, subject_ref)
     count = responses.count()
     questions = list(Question.objects.filter(form_id=survey.form_id).order_by("position", "id"))
-    results = SurveyResults(
-        responses=count,
-        min_responses=threshold,
-        questions=[
-            QuestionResult(
-                id=q.pk,
-                kind=q.kind,
-                text=q.text,
-                parent_id=q.parent_id,
-                scale_max=q.scale_max,
-                distribution=[0] * q.scale_max if q.kind == QuestionKind.RATING else [],
-            )
-            for q in questions
-        ],
-    )
+    results = SurveyResults(responses=count, min_responses=threshold, questions=_blank(questions))
     if not results.shown:
         return results
     by_id = {r.id: r for r in results.questions}
@@ -188,17 +189,23 @@ def results_by_branch(*, actor: Actor, survey: Survey) -> list[BranchResult]:
         .order_by("branch_id")
     )
     branches = Organization.objects.in_bulk([r["branch_id"] for r in rows])
+    questions = list(Question.objects.filter(form_id=survey.form_id).order_by("position", "id"))
     out = []
     for row in rows:
         branch = branches[row["branch_id"]]
+        # One response per answered invitation: a branch below the threshold is known withheld
+        # from the counts already read, so only the shown branches cost their queries.
+        results = (
+            survey_results(actor=actor, survey=survey, branch=branch, threshold=threshold)
+            if row["responded"] >= threshold
+            else SurveyResults(row["responded"], threshold, _blank(questions))
+        )
         out.append(
             BranchResult(
                 branch=branch,
                 invited=row["invited"],
                 responded=row["responded"],
-                results=survey_results(
-                    actor=actor, survey=survey, branch=branch, threshold=threshold
-                ),
+                results=results,
             )
         )
     out.sort(key=lambda b: b.branch.path)
