@@ -16,12 +16,14 @@ fixed) and idempotent: nothing is written when the tenant already has a competit
 from __future__ import annotations
 
 import datetime as dt
+import random
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from peixun.accounts.models import Grant, User
+from peixun.demo.orglife import attend_and_close
 from peixun.members.models import Member
 from peixun.orglife.models import Meeting
 from peixun.orglife.services.meetings import meeting_record
@@ -211,6 +213,8 @@ def fill_contests(root: Organization) -> dict[str, int]:
                 actor=secretary_user, report=returned, reason="请补充学习体会和今后努力方向。"
             )
             reports += 1
+        # Held three days ago, so closed like the branch's other meetings (its reviews stay linked).
+        attend_and_close(secretary_user, [meeting], random.Random(year))
     return {
         "competitions": 2,
         "entries": len(entries),

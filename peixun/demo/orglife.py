@@ -125,13 +125,14 @@ def load_demo_orglife(root: Organization, *, seed: int = 2024) -> dict[str, int]
             made = _branch_year(admin, org, today, skip, host if org == branch else "支部书记")
             meetings += len(made)
             if org == branch:
-                _attend_and_close(grant.user, made, rng)
+                attend_and_close(grant.user, made, rng)
         central = _central_groups(admin, root, today, rng)
         visits = _visit(grant.user, branch, today)
     return {"meetings": meetings + central, "irregular_branches": irregular, "visits": visits}
 
 
-def _attend_and_close(actor: Actor, meetings: list[Meeting], rng: random.Random) -> None:
+def attend_and_close(actor: Actor, meetings: list[Meeting], rng: random.Random) -> None:
+    """Mark about nine in ten of those expected present, then close: a branch's meeting as held."""
     for meeting in meetings:
         expected = list(meeting_expected_member_ids(meeting.event))
         # Members who joined the branch after the meeting were not there (the ledger refuses them).
