@@ -35,7 +35,6 @@ class Bureau2019To2023Tests(TestCase):
     """Built once for all the tests below (about 1,400 API calls)."""
 
     tally: ClassVar[Tally]
-    seconds: ClassVar[float]
 
     @classmethod
     def setUpTestData(cls) -> None:
