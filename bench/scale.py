@@ -1,7 +1,7 @@
 """Benchmark: the cost curve from 10,000 to 1,000,000 members on PostgreSQL (issue 18, items 1 and 6).
 
     .venv/bin/python bench/scale.py [--sizes 10000,100000,1000000] [--entries-per-member 20]
-        [--keep] [--repeats 3]
+        [--keep [--migrate-kept]] [--repeats 3]
 
 For each size, in its own PostgreSQL database `peixun_bench_scale_<size>` at 127.0.0.1:5432:
 
@@ -36,7 +36,9 @@ For each size, in its own PostgreSQL database `peixun_bench_scale_<size>` at 127
    within 1.5× of their time at the smallest size, memory ≤ 300 MB.
 
 Databases are dropped at the end unless --keep, which also reuses them on the next run (a
-1,000,000-member build takes tens of minutes on a 2-core machine).
+1,000,000-member build takes tens of minutes on a 2-core machine). With --migrate-kept a kept
+database first gets this checkout's migrations, timed: how the curve before and after a schema
+change (the ledger's partitioning, hours 0010) was measured on the same data.
 """
 
 from __future__ import annotations
@@ -73,6 +75,11 @@ def parse() -> argparse.Namespace:
     p.add_argument("--entries-per-member", type=int, default=20)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--keep", action="store_true", help="keep the databases and reuse them")
+    p.add_argument(
+        "--migrate-kept",
+        action="store_true",
+        help="before measuring a kept database, apply this checkout's migrations to it (timed)",
+    )
     p.add_argument("--build", type=int, help=argparse.SUPPRESS)  # one size, in a child process
     p.add_argument("--measure", type=int, help=argparse.SUPPRESS)
     return p.parse_args()
@@ -535,6 +542,25 @@ def main() -> int:
             )
         else:
             builds[size] = json.loads(fixture.read_text())
+            if args.migrate_kept:
+                env = {**os.environ, "DATABASE_URL": f"{PG_SERVER}/{db_name(size)}"}
+                env["PEIXUN_VAR_DIR"] = tempfile.mkdtemp(prefix="peixun-bench-scale-var-")
+                secs, done = once(
+                    lambda: subprocess.run(  # noqa: S603 - our own manage.py
+                        [sys.executable, str(ROOT / "manage.py"), "migrate", "-v", "1"],
+                        env=env,  # noqa: B023
+                        capture_output=True,
+                        text=True,
+                        check=False,
+                    )
+                )
+                applied = [ln.strip() for ln in done.stdout.splitlines() if "Applying" in ln]
+                if done.returncode:
+                    sys.exit(f"migrate {size} failed:\n{done.stdout[-2000:]}{done.stderr[-3000:]}")
+                print(
+                    f"   migrate the kept database: {secs:.1f} s ({'; '.join(applied) or 'nothing to apply'})",
+                    flush=True,
+                )
         print(
             f"== measuring {size:,} members (load average {os.getloadavg()[0]:.1f}) …", flush=True
         )

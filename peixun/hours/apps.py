@@ -15,7 +15,11 @@ class HoursConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: it imports models, which wait for Django's app registry.
-        from peixun.hours.services import requirements_seed_defaults, warnings_run
+        from peixun.hours.services import (
+            partitions_ensure,
+            requirements_seed_defaults,
+            warnings_run,
+        )
 
         register_tenant_created(requirements_seed_defaults)
         # The early warnings (预警) of every tenant, once a day (dedupe keys carry the day).
@@ -24,6 +28,8 @@ class HoursConfig(AppConfig):
             every=dt.timedelta(days=1),
             run=lambda: warnings_run(as_of=timezone.localdate(), tenant=None),
         )
+        # The ledger's yearly partitions on PostgreSQL, made ahead of each new year (no-op on SQLite).
+        register_job("hours.partitions", every=dt.timedelta(days=1), run=partitions_ensure)
 
         # The workbench (工作台): to-dos and figures for staff, cards and buttons for members.
         # Imported here: it imports the selectors, which load models after the app registry.

@@ -95,6 +95,10 @@ class CreditEntry(models.Model):
     state = models.CharField(
         _("state"), max_length=16, choices=State.choices, default=State.CONFIRMED
     )
+    # No database foreign key: on PostgreSQL the ledger is partitioned by year (migration 0010),
+    # where a key can only point at (id, year) and a unique column must include the year. There
+    # the uniqueness is (reverses, year), the same thing since a reversal keeps the year of the
+    # line it reverses; `entry_reverse` reads and locks that line before writing.
     reverses = models.OneToOneField(
         "self",
         verbose_name=_("reverses"),
@@ -102,6 +106,7 @@ class CreditEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="reversed_by",
+        db_constraint=False,
     )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(

@@ -27,6 +27,7 @@ from .entries import (
     self_study_file,
 )
 from .exports import compliance_drilldown_export, ledger_export
+from .partitions import partitions_ensure, partitions_overview
 from .rollups import rollup_add_bulk, rollup_apply, rollup_rebuild
 from .rules import (
     BRANCH_LEADERS,
@@ -40,6 +41,8 @@ from .rules import (
 from .warnings import SystemActor, WarningReport, warnings_run
 
 __all__ = [
+    "partitions_ensure",
+    "partitions_overview",
     "DOCUMENT_FORMATS",
     "archive_export",
     "certificate_export",

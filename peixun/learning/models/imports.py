@@ -241,6 +241,7 @@ class ExternalRecord(models.Model):
         _("points (evidence only)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     # The ledger line standing for this record now (None when it credits nothing).
+    # No database foreign key to the ledger, partitioned by year on PostgreSQL (hours 0010).
     entry = models.ForeignKey(
         "hours.CreditEntry",
         verbose_name=_("ledger entry"),
@@ -248,6 +249,7 @@ class ExternalRecord(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_constraint=False,
     )
     batch = models.ForeignKey(
         ImportBatch,

@@ -148,8 +148,14 @@ class Completion(models.Model):
     video_seconds = models.PositiveIntegerField(default=0)
     quiz_percent = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
     hours = models.DecimalField(max_digits=5, decimal_places=2)
+    # No database foreign key to the ledger, partitioned by year on PostgreSQL (hours 0010).
     credit = models.OneToOneField(
-        "hours.CreditEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "hours.CreditEntry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
     )
 
     objects = CompletionQuerySet.as_manager()

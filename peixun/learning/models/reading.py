@@ -118,12 +118,14 @@ class Reflection(models.Model):
         "members.Member", verbose_name=_("member"), on_delete=models.CASCADE, related_name="+"
     )
     text = models.TextField(_("reflection"), max_length=MAX_REFLECTION_CHARS)
+    # No database foreign key to the ledger, partitioned by year on PostgreSQL (hours 0010).
     entry = models.OneToOneField(
         "hours.CreditEntry",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="reading_reflection",
+        db_constraint=False,
     )
     state = models.CharField(
         _("state"), max_length=16, choices=State.choices, default=State.PENDING
