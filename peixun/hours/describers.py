@@ -21,6 +21,9 @@ ACTIONS = {
     "hours.archive_export": gettext_lazy("exported the training record of"),
     "hours.certificate_issue": gettext_lazy("issued the certificate"),
     "hours.certificate_export": gettext_lazy("downloaded the certificate"),
+    "hours.partitions_made": gettext_lazy(
+        "%(actor)s made the ledger's yearly partitions: %(object)s"
+    ),
 }
 
 

@@ -100,7 +100,6 @@ def partitions_ensure(*, actor: Actor | None = None, years: list[int] | None = N
             audit_record(
                 actor=actor,
                 verb="hours.partitions_made",
-                object_type="hours.creditentry",
                 object_repr=", ".join(made),
                 after={"partitions": made},
             )
