@@ -120,6 +120,9 @@ def partition(apps: Any, schema_editor: Any) -> None:
             # them out of Django's model already).
             cursor.execute(f"DROP TABLE {q(plain)} CASCADE")
             _restore(cursor, table, indexes, constraints, partitioned=True)
+            # New tables have no statistics: without them the planner scans a year's partition
+            # for one member's lines (seen: 1 s instead of 1 ms at 2 million lines).
+            cursor.execute(f"ANALYZE {q(table)}")
 
 
 def unpartition(apps: Any, schema_editor: Any) -> None:
@@ -137,6 +140,7 @@ def unpartition(apps: Any, schema_editor: Any) -> None:
             _copy(cursor, table, parted)
             cursor.execute(f"DROP TABLE {q(parted)} CASCADE")
             _restore(cursor, table, indexes, constraints, partitioned=False)
+            cursor.execute(f"ANALYZE {q(table)}")
 
 
 class Migration(migrations.Migration):
