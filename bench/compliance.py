@@ -29,6 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from _floors import ledger_floors  # noqa: E402 (bench/ is first on sys.path)
 from _timing import PG_SERVER, best_of, once, pg_admin, pg_exists, tenant_arguments  # noqa: E402 (bench/ is first on sys.path)
 
 SQLITE_PATH = Path("/tmp/peixun-bench-compliance.sqlite3")
@@ -163,65 +164,20 @@ def run_one(args: argparse.Namespace) -> None:
         flush=True,
     )
 
-    table_name = connection.ops.quote_name(CreditEntry._meta.db_table)
-    group_by = f"""
-        SELECT member_id, SUM(hours),
-               SUM(CASE WHEN concentrated THEN hours ELSE 0 END),
-               SUM(CASE WHEN online THEN hours ELSE 0 END)
-        FROM {table_name} WHERE year = %s AND state = 'confirmed' GROUP BY member_id
-    """  # noqa: S608 - our table name
-
-    def raw_floor() -> int:
-        with connection.cursor() as c:
-            c.execute(group_by, [year])
-            return len(c.fetchall())
-
-    t_raw, n_raw = best_of(raw_floor)
-    rows.append((f"floor: raw SQL GROUP BY member_id ({n_raw:,} members)", t_raw, "floor", ""))
-
-    import duckdb
-
-    csv_path = Path(tempfile.mkdtemp(prefix="peixun-bench-duck-")) / "ledger.csv"
-
-    def export() -> None:
-        import csv
-
-        with connection.cursor() as c, open(csv_path, "w", newline="") as f:
-            c.execute(
-                f"SELECT member_id, hours, concentrated, online FROM {table_name} "  # noqa: S608
-                "WHERE year = %s AND state = 'confirmed'",
-                [year],
-            )
-            w = csv.writer(f)
-            w.writerow(["member_id", "hours", "concentrated", "online"])
-            while batch := c.fetchmany(100_000):
-                w.writerows((m, h, int(bool(cc)), int(bool(o))) for m, h, cc, o in batch)
-
-    t_export, _ = once(export)
-    duck = duckdb.connect(":memory:")
-    t_duckload, _ = once(
-        lambda: duck.execute(
-            "CREATE TABLE ledger AS SELECT member_id::INTEGER AS member_id, "
-            "hours::DECIMAL(7,2) AS hours, concentrated::BOOLEAN AS concentrated, "
-            f"online::BOOLEAN AS online FROM read_csv('{csv_path}', header=true)"
-        )
+    floors = ledger_floors(year, best_of)
+    t_raw, t_duck = floors.raw_seconds, floors.duck_seconds
+    rows.append(
+        (f"floor: raw SQL GROUP BY member_id ({floors.raw_members:,} members)", t_raw, "floor", "")
     )
-    duck_sql = """
-        SELECT member_id, SUM(hours), SUM(CASE WHEN concentrated THEN hours ELSE 0 END),
-               SUM(CASE WHEN online THEN hours ELSE 0 END)
-        FROM ledger GROUP BY member_id
-    """
-    t_duck, n_duck = best_of(lambda: len(duck.execute(duck_sql).fetchall()))
-    rows.append((f"floor: DuckDB in-memory GROUP BY ({n_duck:,} members)", t_duck, "floor", ""))
+    rows.append(
+        (f"floor: DuckDB in-memory GROUP BY ({floors.duck_members:,} members)", t_duck, "floor", "")
+    )
     print(
-        f"   DuckDB rows: exported from {db} to CSV in {t_export:.1f} s and loaded into an "
-        f"in-memory DuckDB table in {t_duckload:.1f} s (not timed in the floor; the sqlite/"
-        "postgres scanner extensions need a download, impossible here)",
+        f"   DuckDB rows: exported from {db} to CSV and loaded into an in-memory DuckDB table in "
+        f"{floors.export_seconds:.1f} s (not timed in the floor; the sqlite/postgres scanner "
+        "extensions need a download, impossible here)",
         flush=True,
     )
-    duck.close()
-    csv_path.unlink(missing_ok=True)
-    csv_path.parent.rmdir()
 
     t_check, diffs = once(lambda: rollup_differences(year))
     check = "OK" if not diffs else f"{len(diffs)} differences"

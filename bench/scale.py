@@ -57,6 +57,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
+from _floors import ledger_floors  # noqa: E402 (bench/ is first on sys.path)
 from _timing import PG_SERVER, best_of, once, pg_admin, pg_exists  # noqa: E402 (bench/ is first on sys.path)
 
 TENANT_CODE = "BENCHS"
@@ -249,11 +250,7 @@ def memory_mb() -> tuple[float, float]:
 
 
 def measure(size: int, fixture: dict[str, Any], repeats: int) -> dict[str, Any]:
-    import csv
-
-    import duckdb
     from _signin_urls import FLOOR_PATH
-    from django.db import connection
     from django.test import Client
     from django.urls import reverse
     from django.utils import timezone
@@ -263,7 +260,6 @@ def measure(size: int, fixture: dict[str, Any], repeats: int) -> dict[str, Any]:
     from peixun.events.models import Attendance, Event
     from peixun.events.selectors import event_settings_for
     from peixun.exams.models import Attempt
-    from peixun.hours.models import CreditEntry
     from peixun.hours.selectors import org_compliance
     from peixun.members.models import Member
     from peixun.orgs.models import Organization
@@ -380,48 +376,9 @@ def measure(size: int, fixture: dict[str, Any], repeats: int) -> dict[str, Any]:
     )
 
     # Floors on the same rows.
-    table = connection.ops.quote_name(CreditEntry._meta.db_table)
-    group_by = f"""
-        SELECT member_id, SUM(hours), SUM(CASE WHEN concentrated THEN hours ELSE 0 END),
-               SUM(CASE WHEN online THEN hours ELSE 0 END)
-        FROM {table} WHERE year = %s AND state = 'confirmed' GROUP BY member_id
-    """  # noqa: S608 - our own table name
-
-    def raw() -> int:
-        with connection.cursor() as c:
-            c.execute(group_by, [year])
-            return len(c.fetchall())
-
-    figures["floor: raw SQL GROUP BY"], _ = best_of(raw, repeats)
-    csv_path = Path(tempfile.mkdtemp(prefix="peixun-bench-scale-")) / "ledger.csv"
-    with connection.cursor() as c, open(csv_path, "w", newline="") as f:
-        c.execute(
-            f"SELECT member_id, hours, concentrated, online FROM {table} "  # noqa: S608
-            "WHERE year = %s AND state = 'confirmed'",
-            [year],
-        )
-        out = csv.writer(f)
-        out.writerow(["member_id", "hours", "concentrated", "online"])
-        while batch := c.fetchmany(200_000):
-            out.writerows((m, h, int(bool(cc)), int(bool(o))) for m, h, cc, o in batch)
-    duck = duckdb.connect(":memory:")
-    duck.execute(
-        "CREATE TABLE ledger AS SELECT member_id::INTEGER AS member_id, "
-        "hours::DECIMAL(7,2) AS hours, concentrated::BOOLEAN AS concentrated, "
-        f"online::BOOLEAN AS online FROM read_csv('{csv_path}', header=true)"
-    )
-    figures["floor: DuckDB GROUP BY"], _ = best_of(
-        lambda: len(
-            duck.execute(
-                "SELECT member_id, SUM(hours), SUM(CASE WHEN concentrated THEN hours ELSE 0 END), "
-                "SUM(CASE WHEN online THEN hours ELSE 0 END) FROM ledger GROUP BY member_id"
-            ).fetchall()
-        ),
-        repeats,
-    )
-    duck.close()
-    csv_path.unlink()
-    csv_path.parent.rmdir()
+    floors = ledger_floors(year, best_of, repeats)
+    figures["floor: raw SQL GROUP BY"] = floors.raw_seconds
+    figures["floor: DuckDB GROUP BY"] = floors.duck_seconds
     return {
         "figures": figures,
         "rss_mb": rss,
