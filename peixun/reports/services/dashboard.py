@@ -43,11 +43,15 @@ def dashboard_read(
     year: int,
     as_of: dt.date,
     fresh: bool = False,
+    children_limit: int | None = None,
 ) -> Dashboard:
     """The dashboard a reader sees: a snapshot young enough, else the tiles computed now (and
-    kept as the new snapshot). `fresh` always computes. 404 as `dashboard`."""
+    kept as the new snapshot). `fresh` always computes. 404 as `dashboard`. `children_limit`:
+    from a snapshot, each tile's first child rows only (all of them when computed)."""
     if not fresh:
-        found = dashboard_snapshot(actor=actor, org=org, year=year, as_of=as_of)
+        found = dashboard_snapshot(
+            actor=actor, org=org, year=year, as_of=as_of, children_limit=children_limit
+        )
         if found is not None:
             return found
     board = dashboard(actor=actor, org=org, year=year, as_of=as_of)

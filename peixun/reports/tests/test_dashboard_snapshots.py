@@ -119,3 +119,25 @@ class ChildLimitTests(PersonaTestCase):
         table = every.split('data-children="compliance"')[1].split("</table>")[0]
         self.assertEqual(table.count("data-drill-org="), 33)  # two branches of the world + 31
         self.assertNotIn("data-children-more", every)
+
+    @override_settings(DASHBOARD_MAX_AGE_SECONDS=600)
+    def test_a_snapshot_read_for_the_page_decodes_only_the_rows_it_shows(self) -> None:
+        for n in range(31):
+            make_org(
+                self.world.unit,
+                f"T0102{n + 10:02d}",
+                f"另设第{n + 1}支部",
+                Organization.Kind.BRANCH,
+            )
+        client = self.client_for("org_admin")
+        url = reverse("reports:dashboard") + f"?org={self.world.unit.pk}&year={YEAR}"
+        client.get(url)  # computes and keeps the snapshot, every child
+        kept = client.get(url)
+        tile = kept.context["board"].tile("compliance")
+        self.assertEqual((len(tile.children), tile.children_count), (30, 33))
+        self.assertContains(kept, "33")
+        table = kept.content.decode().split('data-children="compliance"')[1].split("</table>")[0]
+        self.assertEqual(table.count("data-drill-org="), 30)
+        self.assertContains(kept, 'data-children-more="compliance"')
+        every = client.get(url + "&children=all")
+        self.assertEqual(len(every.context["board"].tile("compliance").children), 33)

@@ -40,12 +40,14 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         raise Http404
     year = dashboard_year(request)
     as_of = as_of_for(year, request.GET.get("as_of", ""))
+    all_children = request.GET.get("children") == "all"
     result = dashboard_read(
         actor=actor,
         org=request.GET.get("org") or None,
         year=year,
         as_of=as_of,
         fresh=request.GET.get("fresh") == "1",
+        children_limit=None if all_children else CHILDREN_SHOWN,
     )
     this_year = timezone.localdate().year
     years = sorted({year, *range(this_year - YEARS_SHOWN + 1, this_year + 1)}, reverse=True)
@@ -59,6 +61,6 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             "years": years,
             "charts": charts,
             "child_limit": CHILDREN_SHOWN,
-            "child_slice": "" if request.GET.get("children") == "all" else f":{CHILDREN_SHOWN}",
+            "child_slice": "" if all_children else f":{CHILDREN_SHOWN}",
         },
     )

@@ -109,11 +109,17 @@ def dashboard(
 
 
 def dashboard_snapshot(
-    *, actor: Actor, org: Organization | int | str | None, year: int, as_of: dt.date
+    *,
+    actor: Actor,
+    org: Organization | int | str | None,
+    year: int,
+    as_of: dt.date,
+    children_limit: int | None = None,
 ) -> Dashboard | None:
     """The dashboard as last computed, if a snapshot younger than
     settings.DASHBOARD_MAX_AGE_SECONDS exists (404 as `dashboard` when the actor may not read
-    the org); None when the tiles must be computed."""
+    the org); None when the tiles must be computed. `children_limit`: decode only each tile's
+    first child rows (the page's view of a province's thousands of units)."""
     found = dashboard_org(actor, org.pk if isinstance(org, Organization) else org)
     snapshot = fresh_snapshot(org=found, year=year, as_of=as_of)
     if snapshot is None:
@@ -124,7 +130,7 @@ def dashboard_snapshot(
         as_of=as_of,
         trail=org_trail(found),
         children=list(Organization.objects.get_children(found).order_by("path")),
-        tiles=tiles_from_json(snapshot.tiles),
+        tiles=tiles_from_json(snapshot.tiles, children_limit),
         computed_at=snapshot.computed_at,
         seconds=snapshot.seconds,
     )

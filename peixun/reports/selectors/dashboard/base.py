@@ -72,9 +72,16 @@ class Tile:
     note: str = ""  # what the tile counts, in a sentence
     url: str = ""  # the page of the whole topic (compliance page, regularity overview …)
     rows: list[dict[str, Any]] = field(default_factory=list)  # extra lines (per exam, per plan)
+    # How many child orgs the tile has, when `children` holds only the first few of them (a
+    # snapshot read for the page, which shows a few: a province's thousands are not decoded).
+    children_total: int | None = None
 
     def figure(self, key: str) -> Figure:
         return next(f for f in self.figures if f.key == key)
+
+    @property
+    def children_count(self) -> int:
+        return len(self.children) if self.children_total is None else self.children_total
 
 
 @dataclass(frozen=True)

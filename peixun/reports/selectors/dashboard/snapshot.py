@@ -81,7 +81,10 @@ def tiles_to_json(tiles: list[Tile]) -> list[dict[str, Any]]:
     ]
 
 
-def tiles_from_json(data: list[dict[str, Any]]) -> list[Tile]:
+def tiles_from_json(data: list[dict[str, Any]], children_limit: int | None = None) -> list[Tile]:
+    """The tiles kept by `tiles_to_json`; with `children_limit`, only each tile's first child
+    rows are decoded (and `children_total` says how many there are)."""
+
     def figures(rows: list[dict[str, Any]]) -> list[Figure]:
         return [Figure(**{k: decode(v) for k, v in row.items()}) for row in rows]
 
@@ -92,12 +95,13 @@ def tiles_from_json(data: list[dict[str, Any]]) -> list[Tile]:
             figures=figures(t["figures"]),
             children=[
                 ChildRow(c["org_id"], c["org_name"], c["url"], figures(c["figures"]))
-                for c in t["children"]
+                for c in t["children"][:children_limit]
             ],
             chart=decode(t["chart"]),
             note=t["note"],
             url=t["url"],
             rows=decode(t["rows"]),
+            children_total=None if children_limit is None else len(t["children"]),
         )
         for t in data
     ]
