@@ -343,20 +343,14 @@ def measure(size: int, fixture: dict[str, Any], repeats: int) -> dict[str, Any]:
         [lambda: post("/" + FLOOR_PATH, {"token": "x"}, None)] * (2 * len(bearers))
     )
     figures["live: first QR sign-in, ms"] = mean_ms(
-        [
-            (lambda b=b: post(signin, {"token": signin_token(event, rules)}, b))  # type: ignore[misc]
-            for b in bearers
-        ]
+        [(lambda b=b: post(signin, {"token": signin_token(event, rules)}, b)) for b in bearers]
     )
     figures["live: repeated scan, ms"] = mean_ms(
-        [
-            (lambda b=b: post(signin, {"token": signin_token(event, rules)}, b))  # type: ignore[misc]
-            for b in bearers
-        ]
+        [(lambda b=b: post(signin, {"token": signin_token(event, rules)}, b)) for b in bearers]
     )
     attempts = [post(f"/api/v1/exams/{fixture['exam']}/attempts", {}, b) for b in bearers]
     saves = [
-        (lambda b=b, a=a, item=item, n=n: post(  # type: ignore[misc]
+        (lambda b=b, a=a, item=item, n=n: post(
             f"/api/v1/exams/attempts/{a['id']}/answers/{item['q']}",
             {"response": n % 2 == 0, "seq": 1},
             b,
