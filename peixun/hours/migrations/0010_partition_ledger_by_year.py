@@ -13,7 +13,7 @@ partitioned id with a foreign key, so the four references to ledger lines lost t
 (hours 0009, learning 0006); the services write them from rows they have just read.
 
 The existing rows are copied in the migration (one INSERT … SELECT per table, inside its
-transaction: plan for a few minutes per ten million lines, and take it in a maintenance
+transaction: 55 s for 1.9 million lines on a 2-core machine, so take it in a maintenance
 window). It runs backwards too, to plain tables.
 
 Written out here rather than imported, so that later changes to the app cannot change what this
