@@ -5,6 +5,9 @@ from .hours import urls as hours_urls
 from .members import urls as members_urls
 
 urlpatterns = [
+    # First: the API carries the hot paths (a QR sign-in burst), and Django tries the patterns in
+    # order; no page's URL begins with api/.
+    path("api/v1/", api.urls),
     path("", include("peixun.core.urls")),
     path("accounts/", include("peixun.accounts.urls")),
     path("orgs/", include("peixun.orgs.urls")),
@@ -22,5 +25,4 @@ urlpatterns = [
     path("resources/", include("peixun.resources.urls")),
     path("surveys/", include("peixun.surveys.urls")),
     path("reports/", include("peixun.reports.urls")),
-    path("api/v1/", api.urls),
 ]

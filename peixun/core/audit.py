@@ -27,6 +27,7 @@ from peixun.core.scoping import Actor, actor_id
 
 from .context import current_address
 from .models import GENESIS_HASH, AuditChain, AuditEvent
+from .prepared import PreparedQuery
 
 logger = logging.getLogger("peixun.audit")
 
@@ -122,13 +123,19 @@ def event_hash(event: Any, prev_hash: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+# Every audited write reads the head: prepared once per process (see peixun.core.prepared).
+_HEAD: PreparedQuery[AuditChain] = PreparedQuery(
+    lambda pk: AuditChain.objects.select_for_update().filter(pk=pk), kinds=(int,), for_write=True
+)
+
+
 def _lock_head() -> AuditChain:
     """The chain's head row, locked until the caller's transaction ends.
 
     `select_for_update` makes PostgreSQL writers queue here; SQLite takes its one write lock at
     the start of every transaction (`transaction_mode` IMMEDIATE in settings). The row is made on
     the first use when the migration did not (a database created with --run-syncdb)."""
-    head = AuditChain.objects.select_for_update().filter(pk=1).first()
+    head = _HEAD.first(1)
     if head is None:
         AuditChain.objects.get_or_create(pk=1)
         head = AuditChain.objects.select_for_update().get(pk=1)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
+from peixun.core.prepared import PreparedQuery
 from peixun.members.models import Member
 
 if TYPE_CHECKING:
@@ -35,21 +36,28 @@ def expected_member_ids(event: Event) -> QuerySet[Any, int]:
 
 # category -> function(member_id) giving a condition on Event rows: "this member is expected at
 # the event", the same answer as `expected_member_ids(event).filter(pk=member_id)`. Optional:
-# without one, `member_expected` asks the resolver's queryset. With one, `selectors.event_get`
-# learns whether a member is expected in the same query that fetches the event (sign-in asks on
-# every first scan, where the whole audience query cost more than the rest of the sign-in).
+# without one, `member_expected` asks the resolver's queryset. With one, the check is one EXISTS
+# on the member's own rows, prepared once per process (sign-in asks on every first scan, where
+# the whole audience query, and then building this one each time, cost more than the rest of the
+# sign-in; see peixun.core.prepared).
 ExpectedCondition = Callable[[int], Q]
 _conditions: dict[str, ExpectedCondition] = {}
+_prepared: dict[str, PreparedQuery[Any]] = {}
 # Where a "yes" is kept on an Event instance fetched for one request (see `member_expected`).
 EXPECTED_MEMO = "_peixun_expected_member"
 
 
 def register_expected_condition(category: str, condition: ExpectedCondition) -> None:
     _conditions[category] = condition
+    _prepared.pop(category, None)
 
 
 def has_expected_condition(category: str) -> bool:
     return category in _conditions
+
+
+def any_expected_condition() -> bool:
+    return bool(_conditions)
 
 
 def expected_condition(member_id: int | None) -> Q | None:
@@ -63,24 +71,37 @@ def expected_condition(member_id: int | None) -> Q | None:
     return condition or None
 
 
+def _expected_query(event_model: type[Event], category: str) -> PreparedQuery[Any]:
+    found = _prepared.get(category)
+    if found is None:
+        make = _conditions[category]
+        found = PreparedQuery(
+            lambda event_id, member_id: event_model._default_manager.filter(pk=event_id).filter(
+                make(member_id)
+            ),
+            kinds=(int, int),
+        )
+        _prepared[category] = found
+    return found
+
+
 def remember_expected(event: Event, member_id: int) -> None:
-    """Note on an instance just fetched for one request that its member is expected, so the
-    rest of the request (the sign-in's own check after `selectors.event_get`) does not ask
-    again. Only a selector that has just read the answer from the database calls this."""
+    """Note on an instance fetched for one request that its member is expected, so the rest of
+    the request (the sign-in's own check after `selectors.event_get`) does not ask again. Only a
+    selector that has just read the answer from the database calls this."""
     event.__dict__[EXPECTED_MEMO] = member_id
 
 
 def member_expected(event: Event, member_id: int | None) -> bool:
     """Whether the member is expected at `event`: one query (none when `event_get` already
-    found out in the query that fetched this instance)."""
+    found out for this instance)."""
     if not member_id:
         return False
     if event.__dict__.get(EXPECTED_MEMO) == member_id:
         return True
-    make = _conditions.get(event.category)
-    if make is None:
+    if event.category not in _conditions:
         return expected_member_ids(event).filter(pk=member_id).exists()
-    return type(event)._default_manager.filter(pk=event.pk).filter(make(member_id)).exists()
+    return _expected_query(type(event), event.category).exists(event.pk, int(member_id))
 
 
 # category -> functions called (inside the writing transaction) after a leave decision or a

@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 
 from peixun.core.params import absolute_url, pk_or_404
+from peixun.core.prepared import PreparedQuery
 from peixun.core.scoping import Actor, can_manage_org, scope_of
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
@@ -26,15 +27,43 @@ from peixun.orgs.selectors import attach_ancestor_names
 from . import registry
 from .models import SIGNED_IN, Attendance, Event, EventSettings, LeaveRequest
 
+# Sign-in asks these on every scan: prepared once per process (see peixun.core.prepared).
+_TENANT_WITH_SETTINGS: PreparedQuery[Organization] = PreparedQuery(
+    lambda path: Organization.objects.select_related("event_settings").filter(path=path),
+    kinds=(str,),
+)
+_EVENT_WITH_ORG: PreparedQuery[Event] = PreparedQuery(
+    lambda pk: Event.objects.select_related("org").filter(pk=pk), kinds=(int,)
+)
+
+
+def _event_for_member(pk: int, member_id: int) -> QuerySet[Event]:
+    condition = registry.expected_condition(member_id)
+    assert condition is not None  # asked only when some category registered a condition
+    return (
+        Event.objects.select_related("org")
+        .filter(pk=pk)
+        .annotate(expected_here=ExpressionWrapper(condition, output_field=BooleanField()))
+    )
+
+
+# The event with "is this member expected here?" in the same query (built when first asked:
+# the conditions are registered in the apps' ready()).
+_EVENT_FOR_MEMBER: PreparedQuery[Event] = PreparedQuery(_event_for_member, kinds=(int, int))
+_MEMBERS_ROW: PreparedQuery[Attendance] = PreparedQuery(
+    lambda event_id, member_id: Attendance.objects.filter(event_id=event_id, member_id=member_id),
+    kinds=(int, int),
+)
+
 
 def event_settings_for(org: Organization) -> EventSettings:
     """The tenant's attendance settings: the stored row, or the defaults (unsaved) while the
     tenant has never changed them (`event_settings_update` creates the row)."""
-    # One query either way: sign-in asks this on every scan. The tenant is the root of `org`'s
-    # tree, whose path is the first step of `org`'s.
-    tenant = Organization.objects.select_related("event_settings").get(
-        path=org.path[: Organization.steplen]
-    )
+    # One query either way. The tenant is the root of `org`'s tree, whose path is the first step
+    # of `org`'s.
+    tenant = _TENANT_WITH_SETTINGS.first(org.path[: Organization.steplen])
+    if tenant is None:
+        raise Organization.DoesNotExist(org.path[: Organization.steplen])
     try:
         found: EventSettings = tenant.event_settings
         return found
@@ -59,24 +88,22 @@ def event_get(actor: Actor, pk: Any) -> Event:
         return event
     # A plain member sees the events they are expected at (the sign-in's case, on every scan)
     # or attended or asked leave from: fetch the event with "expected?" in the same query.
-    event_qs = Event.objects.select_related("org").filter(pk=pk)
-    condition = registry.expected_condition(scope.member_id)
-    if condition is not None:
-        event_qs = event_qs.annotate(
-            expected_here=ExpressionWrapper(condition, output_field=BooleanField())
-        )
-    first: Event | None = event_qs.first()
-    if first is None:
+    member_id = scope.member_id
+    if member_id and registry.any_expected_condition():
+        seen = _EVENT_FOR_MEMBER.first(pk, member_id)
+    else:
+        seen = _EVENT_WITH_ORG.first(pk)
+    if seen is None:
         raise Http404
-    event = first
-    if getattr(event, "expected_here", False) and scope.member_id:
+    event = seen
+    if getattr(event, "expected_here", False) and member_id:
         # The sign-in that follows asks the same question of this instance.
-        registry.remember_expected(event, scope.member_id)
+        registry.remember_expected(event, member_id)
         return event
     if Event.objects.visible_to(actor).filter(pk=pk).exists():
         return event
     if not registry.has_expected_condition(event.category) and registry.member_expected(
-        event, scope.member_id
+        event, member_id
     ):
         return event  # a category without a registered condition asks its resolver
     raise Http404
@@ -88,6 +115,11 @@ def event_managed(actor: Actor, pk: Any) -> Event:
     if not can_manage_org(actor, event.org):
         raise PermissionDenied
     return event
+
+
+def member_row(event: Event, member_id: int) -> Attendance | None:
+    """The member's attendance row at the event, if any (sign-in reads it on every scan)."""
+    return _MEMBERS_ROW.first(event.pk, member_id)
 
 
 def is_expected(event: Event, member_id: int | None) -> bool:

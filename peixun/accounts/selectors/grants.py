@@ -7,6 +7,7 @@ access (`grants_of`, the managers) reads through it.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from peixun.core.prepared import PreparedQuery
 from peixun.core.scoping import Actor, can_admin_accounts, can_secure_org, scope_of
 from peixun.orgs.models import Organization, ancestor_paths
 from peixun.orgs.selectors import attach_ancestor_names, orgs_administered
@@ -38,22 +40,29 @@ ROLE_FAMILY: dict[str, str] = {
 USER_OPTIONS_LIMIT = 20
 
 
-def live_grants() -> QuerySet[Grant]:
+def live_grants(today: dt.date | None = None) -> QuerySet[Grant]:
     """Grants that give access today: no expiry, or an expiry today or later."""
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     return Grant.objects.filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+
+
+# Every request of a logged-in user asks this (core.scoping): prepared once per process.
+_GRANTS_OF = PreparedQuery(
+    lambda user_pk, today: (
+        live_grants(today)
+        .filter(user_id=user_pk)
+        .filter(Q(org__isnull=True) | Q(org__closed_on__isnull=True))
+        .values_list("role", "org__path")
+    ),
+    kinds=(int, dt.date),
+)
 
 
 def grants_of(user_pk: Any) -> Iterable[tuple[str, str | None]]:
     """The user's live grants on open orgs as (role, org path) pairs: what `core.scoping`
     computes an actor's scope from (registered in `AccountsConfig.ready()`). A grant whose
     expiry day has passed gives nothing."""
-    return (
-        live_grants()
-        .filter(user_id=user_pk)
-        .filter(Q(org__isnull=True) | Q(org__closed_on__isnull=True))
-        .values_list("role", "org__path")
-    )
+    return [(role, path) for role, path in _GRANTS_OF.rows(int(user_pk), timezone.localdate())]
 
 
 def org_managers(org: Organization) -> list[User]:

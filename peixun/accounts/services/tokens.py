@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record
+from peixun.core.prepared import PreparedQuery
 from peixun.core.scoping import Actor, actor_id
 from peixun.orgs.models import Organization
 
@@ -23,6 +24,13 @@ DEFAULT_TOKEN_NAME = "API"
 TOKEN_NAME_MAX = 80
 # A token's last use is written at most this often: a busy script must not write on every call.
 LAST_USED_EVERY = dt.timedelta(minutes=1)
+# Every API call asks this: prepared once per process (see peixun.core.prepared).
+_LIVE_TOKEN: PreparedQuery[ApiToken] = PreparedQuery(
+    lambda key_hash, now: (
+        ApiToken.objects.active(now).select_related("user").filter(key_hash=key_hash)
+    ),
+    kinds=(str, dt.datetime),
+)
 
 
 @dataclass(frozen=True)
@@ -156,9 +164,7 @@ def token_user(raw: str) -> User | None:
     """The owner of a live token, or None (unknown, revoked, expired, or a disabled login).
     Records its use at most once a minute."""
     now = timezone.now()
-    token: ApiToken | None = (
-        ApiToken.objects.active(now).select_related("user").filter(key_hash=hash_token(raw)).first()
-    )
+    token = _LIVE_TOKEN.first(hash_token(raw), now)
     if token is None:
         return None
     owner: User = token.user

@@ -37,7 +37,7 @@ from peixun.core.scoping import Actor, scope_of
 from .. import registry
 from ..logic import TokenError, check_signin_token
 from ..models import SIGNED_IN, Attendance, Event, EventSettings
-from ..selectors import event_settings_for
+from ..selectors import event_settings_for, member_row
 
 # Rows a real sign-in replaces: the organiser's marks made before the member turned up.
 REPLACEABLE = (Attendance.Status.ABSENT, Attendance.Status.LEAVE)
@@ -127,7 +127,7 @@ def _check_window(event: Event, rules: EventSettings, now: dt.datetime) -> None:
 
 
 def _own_row(event: Event, member_id: int) -> Attendance | None:
-    return Attendance.objects.filter(event=event, member_id=member_id).first()
+    return member_row(event, member_id)
 
 
 @dataclass
