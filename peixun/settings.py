@@ -115,12 +115,25 @@ TEMPLATES = [
 _default_sqlite = f"sqlite:///{VAR_DIR / 'peixun.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", _default_sqlite))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend, with writers queued on a kernel lock (peixun.core.sqlite).
+    DATABASES["default"]["ENGINE"] = "peixun.core.sqlite"
+    # The tests' database in memory, as for Django's own backend (pytest-django recognises only
+    # that backend's name and would otherwise make a file per worker).
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers go on while one writer commits; IMMEDIATE avoids upgrade deadlocks.
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+# PostgreSQL: the few queries peixun.core.prepared sends with server-side binding (a QR scan's
+# reads) become prepared statements after this many runs on a connection, so the server stops
+# planning them each time. Django's own queries bind on the client and are never prepared. 0
+# turns it off, for a pooler in transaction mode that cannot keep prepared statements (PgBouncer
+# before 1.21).
+_prepare_threshold = env_int("PEIXUN_PG_PREPARE_THRESHOLD", 5, minimum=0, maximum=1000)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = _prepare_threshold or None
 # Reusing a connection saves its setup (and SQLite's PRAGMAs) on every request.
 DATABASES["default"]["CONN_MAX_AGE"] = 60
 # A streaming replica (PostgreSQL) for report and dashboard reads: peixun.core.replicas.
@@ -128,6 +141,7 @@ _replica_url = env_str("DATABASE_REPLICA_URL", "")
 if _replica_url:
     DATABASES["replica"] = dj_database_url.parse(_replica_url)
     DATABASES["replica"]["CONN_MAX_AGE"] = 60
+    DATABASES["replica"].setdefault("OPTIONS", {})["prepare_threshold"] = _prepare_threshold or None
     # Tests point the replica at the primary's test database unless they start a real one.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["peixun.core.replicas.ReplicaRouter"]

@@ -13,6 +13,11 @@ hash, a day, a moment), never None or a list. `first()` returns the model instan
 (with `select_related` and annotations), `rows()` a values_list's tuples, `exists()` a bool. A
 value that does not reach the parameters as Django would pass it is refused when the query is
 compiled, so a builder that breaks these rules fails loudly on its first call.
+
+On PostgreSQL the SQL is sent with server-side binding (Django's own `ServerBindingCursor`), so
+psycopg prepares a statement that a connection runs often (its `prepare_threshold`, 5) and the
+server stops planning it on every call: measured, planning was 1.0 ms of the 1.2 ms the
+sign-in's reads cost the server. The rest of Django keeps client-side binding.
 """
 
 from __future__ import annotations
@@ -71,6 +76,30 @@ def _kind_ok(value: Any, kind: type) -> bool:
     return isinstance(value, kind)
 
 
+def _cursor(alias: str) -> Any:
+    """A cursor of the connection, binding on the server on PostgreSQL (see above)."""
+    db = connections[alias]
+    if db.vendor != "postgresql":
+        return db.cursor()
+    # What Django's PostgreSQL backend does for a cursor (`_cursor`, `create_cursor`), with the
+    # cursor class it uses under OPTIONS["server_side_binding"].
+    from django.db.backends.postgresql.base import (  # PostgreSQL only
+        TIMESTAMPTZ_OID,
+        ServerBindingCursor,
+    )
+    from django.db.backends.postgresql.psycopg_any import register_tzloader  # PostgreSQL only
+    from psycopg.pq import Format  # PostgreSQL only
+
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    with db.wrap_database_errors:
+        cursor = ServerBindingCursor(db.connection)
+        loader = db.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+        if db.timezone != loader.timezone:
+            register_tzloader(db.timezone, cursor)
+        return db._prepare_cursor(cursor)
+
+
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
@@ -88,7 +117,7 @@ class _Compiled:
         return params
 
     def fetch(self, alias: str, values: tuple[Value, ...], limit: int | None) -> list[Any]:
-        with connections[alias].cursor() as cursor:
+        with _cursor(alias) as cursor:
             cursor.execute(self.sql, self.bind(values))
             found = cursor.fetchall() if limit is None else cursor.fetchmany(limit)
         rows = [tuple(row[: self.columns]) for row in found]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 
@@ -43,11 +43,23 @@ def _event_for_member(pk: int, member_id: int) -> QuerySet[Event]:
     return (
         Event.objects.select_related("org")
         .filter(pk=pk)
-        .annotate(expected_here=ExpressionWrapper(condition, output_field=BooleanField()))
+        .annotate(
+            expected_here=ExpressionWrapper(condition, output_field=BooleanField()),
+            own_row_id=Subquery(
+                Attendance.objects.filter(event_id=OuterRef("pk"), member_id=member_id).values(
+                    "pk"
+                )[:1]
+            ),
+        )
     )
 
 
-# The event with "is this member expected here?" in the same query (built when first asked:
+# Where `event_get` leaves, on the instance it fetched for a member, whether that member had a
+# row then: the sign-in's first look at the row (`member_row`) uses it once instead of asking.
+OWN_ROW_MEMO = "_peixun_own_row"
+
+
+# The event with "is this member expected here?" and the member's row id in the same query (built when first asked:
 # the conditions are registered in the apps' ready()).
 _EVENT_FOR_MEMBER: PreparedQuery[Event] = PreparedQuery(_event_for_member, kinds=(int, int))
 _MEMBERS_ROW: PreparedQuery[Attendance] = PreparedQuery(
@@ -96,6 +108,8 @@ def event_get(actor: Actor, pk: Any) -> Event:
     if seen is None:
         raise Http404
     event = seen
+    if member_id and hasattr(event, "own_row_id"):
+        event.__dict__[OWN_ROW_MEMO] = (member_id, event.own_row_id)
     if getattr(event, "expected_here", False) and member_id:
         # The sign-in that follows asks the same question of this instance.
         registry.remember_expected(event, member_id)
@@ -118,7 +132,12 @@ def event_managed(actor: Actor, pk: Any) -> Event:
 
 
 def member_row(event: Event, member_id: int) -> Attendance | None:
-    """The member's attendance row at the event, if any (sign-in reads it on every scan)."""
+    """The member's attendance row at the event, if any (sign-in reads it on every scan). The
+    first call after `event_get` fetched this instance for this member answers "none" without a
+    query when that fetch found no row; every other call asks the database."""
+    memo = event.__dict__.pop(OWN_ROW_MEMO, None)
+    if memo == (member_id, None):
+        return None
     return _MEMBERS_ROW.first(event.pk, member_id)
 
 
