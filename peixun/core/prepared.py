@@ -60,9 +60,9 @@ def _adapter(kind: type, alias: str) -> Callable[[Any], Any]:
     """How Django passes a value of this kind to the database (what a field's lookup does)."""
     ops = connections[alias].ops
     if kind is dt.datetime:
-        return ops.adapt_datetimefield_value  # type: ignore[no-any-return]
+        return ops.adapt_datetimefield_value
     if kind is dt.date:
-        return ops.adapt_datefield_value  # type: ignore[no-any-return]
+        return ops.adapt_datefield_value
     return lambda value: value
 
 
@@ -93,11 +93,11 @@ def _cursor(alias: str) -> Any:
     db.close_if_health_check_failed()
     db.ensure_connection()
     with db.wrap_database_errors:
-        cursor = ServerBindingCursor(db.connection)
+        cursor = ServerBindingCursor(db.connection)  # type: ignore[call-arg]  # stubs: psycopg 2
         loader = db.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
         if db.timezone != loader.timezone:
             register_tzloader(db.timezone, cursor)
-        return db._prepare_cursor(cursor)
+        return db._prepare_cursor(cursor)  # type: ignore[attr-defined]  # Django's own step
 
 
 @dataclass(frozen=True)
@@ -178,7 +178,8 @@ class PreparedQuery(Generic[M]):
         start, end = fields[0], fields[-1] + 1
         attnames = [column[0].target.attname for column in select[start:end]]
         instance: M = klass_info["model"].from_db(alias, attnames, row[start:end])
-        for populator in get_related_populators(klass_info, select, alias):
+        # The stubs follow a later Django (a fetch_mode argument); 5.2 takes these three.
+        for populator in get_related_populators(klass_info, select, alias):  # type: ignore[call-arg]
             populator.populate(row, instance)
         for name, position in (compiler.annotation_col_map or {}).items():
             setattr(instance, name, row[position])

@@ -40,7 +40,7 @@ _EVENT_WITH_ORG: PreparedQuery[Event] = PreparedQuery(
 def _event_for_member(pk: int, member_id: int) -> QuerySet[Event]:
     condition = registry.expected_condition(member_id)
     assert condition is not None  # asked only when some category registered a condition
-    return (
+    found: QuerySet[Event] = (
         Event.objects.select_related("org")
         .filter(pk=pk)
         .annotate(
@@ -52,6 +52,7 @@ def _event_for_member(pk: int, member_id: int) -> QuerySet[Event]:
             ),
         )
     )
+    return found
 
 
 # Where `event_get` leaves, on the instance it fetched for a member, whether that member had a

@@ -62,6 +62,8 @@ def grants_of(user_pk: Any) -> Iterable[tuple[str, str | None]]:
     """The user's live grants on open orgs as (role, org path) pairs: what `core.scoping`
     computes an actor's scope from (registered in `AccountsConfig.ready()`). A grant whose
     expiry day has passed gives nothing."""
+    if user_pk is None:  # an unsaved user (the demo's system actor) holds no grant
+        return []
     return [(role, path) for role, path in _GRANTS_OF.rows(int(user_pk), timezone.localdate())]
 
 

@@ -105,7 +105,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _start_transaction_under_autocommit(self) -> None:
         entered = self.enter_queue()
         try:
-            super()._start_transaction_under_autocommit()
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]  # private in the stubs
         except BaseException:
             if entered:
                 self.leave_queue()
@@ -113,19 +113,19 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _commit(self) -> None:
         try:
-            super()._commit()
+            super()._commit()  # type: ignore[misc]  # private in the stubs
         finally:
             self.leave_queue()
 
     def _rollback(self) -> None:
         try:
-            super()._rollback()
+            super()._rollback()  # type: ignore[misc]  # private in the stubs
         finally:
             self.leave_queue()
 
     def _close(self) -> None:
         try:
-            super()._close()
+            super()._close()  # type: ignore[misc]  # private in the stubs
         finally:
             self.leave_queue()
             if self._queue_fd is not None:

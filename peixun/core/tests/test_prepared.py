@@ -5,6 +5,7 @@ rows, existence), and a builder that breaks the rules is refused on its first ca
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Q, Subquery
@@ -24,6 +25,10 @@ def events_of(verb: str, since: dt.datetime):  # type: ignore[no-untyped-def]
 
 
 class PreparedQueryTests(TestCase):
+    world: ClassVar[World]
+    start: ClassVar[dt.datetime]
+    orgs: ClassVar[list[Organization]]
+
     @classmethod
     def setUpTestData(cls) -> None:
         cls.world = World()
