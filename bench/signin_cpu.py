@@ -26,8 +26,10 @@ from pathlib import Path
 from typing import Any
 
 import signin_burst as burst  # bench/ is first on sys.path
-from _burst import drop_database  # bench/ is first on sys.path
-from _signin_urls import FLOOR_PATH  # bench/ is first on sys.path
+from _burst import (
+    FLOOR_PATH,  # bench/ is first on sys.path
+    drop_database,  # bench/ is first on sys.path
+)
 
 burst.SQLITE_PATH = Path("/tmp/peixun-bench-signin-cpu.sqlite3")
 burst.PG_NAME = "peixun_bench_signin_cpu"
