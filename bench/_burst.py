@@ -42,7 +42,7 @@ def pg_admin(sql: str) -> None:
 def prepare_environment(db: str, workdir: Path, sqlite_path: Path, pg_name: str) -> None:
     """Before Django reads its settings; gunicorn inherits the same environment."""
     if db == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", ".writers"):
             Path(f"{sqlite_path}{suffix}").unlink(missing_ok=True)
         os.environ["DATABASE_URL"] = f"sqlite:///{sqlite_path}"
     else:
@@ -61,7 +61,7 @@ def prepare_environment(db: str, workdir: Path, sqlite_path: Path, pg_name: str)
 def drop_database(db: str, sqlite_path: Path, pg_name: str) -> None:
     """After the run; the caller has closed Django's connection."""
     if db == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", ".writers"):
             Path(f"{sqlite_path}{suffix}").unlink(missing_ok=True)
     else:
         pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}"')

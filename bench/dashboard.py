@@ -435,7 +435,7 @@ def run_one(args: argparse.Namespace) -> None:
     connection.close()
     if not args.keep:
         if db == "sqlite":
-            for suffix in ("", "-wal", "-shm"):
+            for suffix in ("", "-wal", "-shm", ".writers"):
                 Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
         else:
             pg_admin(f'DROP DATABASE IF EXISTS "{PG_NAME}"')

@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--small", type=int, default=100)
     parser.add_argument("--large", type=int, default=10_000)
     args: Any = parser.parse_args(argv)
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", "-wal", "-shm", ".writers"):
         Path(f"{DB_PATH}{suffix}").unlink(missing_ok=True)
     try:
         return run(args.small, args.large)

@@ -248,7 +248,7 @@ def main() -> None:
         flush=True,
     )
     if not (args.keep and SQLITE_PATH.exists()):
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", ".writers"):
             Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
         generate(args)
     else:  # a kept database: bring its schema up to date (outside the measured child)
@@ -269,7 +269,7 @@ def main() -> None:
     ]
     subprocess.run(command, check=True)
     if not args.keep:
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", ".writers"):
             Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
 
 

@@ -205,14 +205,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000])
     args: Any = parser.parse_args(argv)
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", "-wal", "-shm", ".writers"):
         Path(f"{DB_PATH}{suffix}").unlink(missing_ok=True)
     try:
         return run(sorted(args.sizes))
     finally:
         connection.close()
         shutil.rmtree(WORKDIR, ignore_errors=True)
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", ".writers"):
             Path(f"{DB_PATH}{suffix}").unlink(missing_ok=True)
 
 

@@ -14,7 +14,7 @@ chmod 700 var/keys
 if [ ! -s var/keys/field_key ] && [ -e var/peixun.sqlite3 ]; then
   # A database made by an older `make run` encrypted its ID numbers under the development key.
   mv var/peixun.sqlite3 "var/peixun.sqlite3.before-keys-$(date +%Y%m%d%H%M%S)"
-  rm -f var/peixun.sqlite3-wal var/peixun.sqlite3-shm
+  rm -f var/peixun.sqlite3-wal var/peixun.sqlite3-shm var/peixun.sqlite3.writers
   echo "Moved the old demo database aside (made under the development key); loading it anew."
 fi
 for name in secret_key field_key; do
