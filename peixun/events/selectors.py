@@ -27,6 +27,10 @@ from peixun.orgs.selectors import attach_ancestor_names
 from . import registry
 from .models import SIGNED_IN, Attendance, Event, EventSettings, LeaveRequest
 
+# Where `event_get` leaves, on the instance it fetched for a member, whether that member had a
+# row then: the sign-in's first look at the row (`member_row`) uses it once instead of asking.
+OWN_ROW_MEMO = "_peixun_own_row"
+
 # Sign-in asks these on every scan: prepared once per process (see peixun.core.prepared).
 _TENANT_WITH_SETTINGS: PreparedQuery[Organization] = PreparedQuery(
     lambda path: Organization.objects.select_related("event_settings").filter(path=path),
@@ -55,13 +59,8 @@ def _event_for_member(pk: int, member_id: int) -> QuerySet[Event]:
     return found
 
 
-# Where `event_get` leaves, on the instance it fetched for a member, whether that member had a
-# row then: the sign-in's first look at the row (`member_row`) uses it once instead of asking.
-OWN_ROW_MEMO = "_peixun_own_row"
-
-
-# The event with "is this member expected here?" and the member's row id in the same query (built when first asked:
-# the conditions are registered in the apps' ready()).
+# The event with "is this member expected here?" and the member's row id in one query (built
+# when first asked: the conditions are registered in the apps' ready()).
 _EVENT_FOR_MEMBER: PreparedQuery[Event] = PreparedQuery(_event_for_member, kinds=(int, int))
 _MEMBERS_ROW: PreparedQuery[Attendance] = PreparedQuery(
     lambda event_id, member_id: Attendance.objects.filter(event_id=event_id, member_id=member_id),

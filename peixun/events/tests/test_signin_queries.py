@@ -24,7 +24,7 @@ from peixun.core.models import AuditEvent
 from peixun.events import registry
 from peixun.events.logic import signin_token
 from peixun.events.models import Attendance, Event
-from peixun.events.selectors import event_get
+from peixun.events.selectors import event_get, member_row
 from peixun.events.services import event_settings_for
 from peixun.members.models import Member
 from peixun.testing import World, make_member, make_user
@@ -155,3 +155,21 @@ class ExpectedCheckTests(TestCase):
         fresh = Event.objects.get(pk=event.pk)
         with self.assertNumQueries(1):
             self.assertFalse(registry.member_expected(fresh, member.pk))
+
+    def test_the_row_found_missing_by_event_get_is_not_asked_again_once(self) -> None:
+        member = self.fx.members[0]
+        actor = self.world.users["member"]
+        self.assertEqual(actor.member_id, member.pk)
+        event = event_get(actor, self.fx.event.pk)
+        with self.assertNumQueries(0):
+            self.assertIsNone(member_row(event, member.pk))
+        # Only the first look uses what event_get saw: a row made since (a racing scan) is found.
+        row = Attendance.objects.create(
+            event=self.fx.event, member=member, status=Attendance.Status.PRESENT
+        )
+        with self.assertNumQueries(1):
+            self.assertEqual(member_row(event, member.pk), row)
+        # event_get on a member who has a row reads it again (no memo of "none").
+        again = event_get(actor, self.fx.event.pk)
+        with self.assertNumQueries(1):
+            self.assertEqual(member_row(again, member.pk), row)
