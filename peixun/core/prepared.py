@@ -25,7 +25,8 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any, Generic, TypeVar
 
 from django.db import connections, router
@@ -76,13 +77,9 @@ def _kind_ok(value: Any, kind: type) -> bool:
     return isinstance(value, kind)
 
 
-def _cursor(alias: str) -> Any:
-    """A cursor of the connection, binding on the server on PostgreSQL (see above)."""
-    db = connections[alias]
-    if db.vendor != "postgresql":
-        return db.cursor()
-    # What Django's PostgreSQL backend does for a cursor (`_cursor`, `create_cursor`), with the
-    # cursor class it uses under OPTIONS["server_side_binding"].
+@cache
+def _server_binding() -> tuple[Any, Any, Any]:
+    """Django's PostgreSQL cursor class for server-side binding, and its time-zone loader."""
     from django.db.backends.postgresql.base import (  # PostgreSQL only
         TIMESTAMPTZ_OID,
         ServerBindingCursor,
@@ -90,11 +87,22 @@ def _cursor(alias: str) -> Any:
     from django.db.backends.postgresql.psycopg_any import register_tzloader  # PostgreSQL only
     from psycopg.pq import Format  # PostgreSQL only
 
+    return ServerBindingCursor, (TIMESTAMPTZ_OID, Format.TEXT), register_tzloader
+
+
+def _cursor(alias: str) -> Any:
+    """A cursor of the connection, binding on the server on PostgreSQL (see above)."""
+    db = connections[alias]
+    if db.vendor != "postgresql":
+        return db.cursor()
+    # What Django's PostgreSQL backend does for a cursor (`_cursor`, `create_cursor`), with the
+    # cursor class it uses under OPTIONS["server_side_binding"].
+    cursor_class, timestamptz_text, register_tzloader = _server_binding()
     db.close_if_health_check_failed()
     db.ensure_connection()
     with db.wrap_database_errors:
-        cursor = ServerBindingCursor(db.connection)  # type: ignore[call-arg]  # stubs: psycopg 2
-        loader = db.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+        cursor = cursor_class(db.connection)
+        loader = db.connection.adapters.get_loader(*timestamptz_text)
         if db.timezone != loader.timezone:
             register_tzloader(db.timezone, cursor)
         return db._prepare_cursor(cursor)  # type: ignore[attr-defined]  # Django's own step
@@ -109,6 +117,12 @@ class _Compiled:
     compiler: Any  # converts the database's values as Django would
     converters: dict[int, Any]
     columns: int  # the selected columns (without extra ones the compiler adds)
+    # For first(): what ModelIterable works out once per query, here once per process.
+    model: Any = None
+    fields: tuple[int, int] = (0, 0)  # where the model's own columns are among the selected
+    attnames: tuple[str, ...] = ()
+    populators: tuple[Any, ...] = ()  # select_related objects
+    annotations: tuple[tuple[str, int], ...] = ()
 
     def bind(self, values: tuple[Value, ...]) -> list[Any]:
         params = list(self.params)
@@ -172,16 +186,11 @@ class PreparedQuery(Generic[M]):
         if not found:
             return None
         row = found[0]
-        compiler = compiled.compiler
-        klass_info, select = compiler.klass_info, compiler.select
-        fields = klass_info["select_fields"]
-        start, end = fields[0], fields[-1] + 1
-        attnames = [column[0].target.attname for column in select[start:end]]
-        instance: M = klass_info["model"].from_db(alias, attnames, row[start:end])
-        # The stubs follow a later Django (a fetch_mode argument); 5.2 takes these three.
-        for populator in get_related_populators(klass_info, select, alias):  # type: ignore[call-arg]
+        start, end = compiled.fields
+        instance: M = compiled.model.from_db(alias, compiled.attnames, row[start:end])
+        for populator in compiled.populators:
             populator.populate(row, instance)
-        for name, position in (compiler.annotation_col_map or {}).items():
+        for name, position in compiled.annotations:
             setattr(instance, name, row[position])
         return instance
 
@@ -232,4 +241,20 @@ class PreparedQuery(Generic[M]):
             )
         columns = compiler.col_count
         converters = compiler.get_converters([column[0] for column in compiler.select[:columns]])
-        return _Compiled(sql, tuple(params), tuple(slots), adapters, compiler, converters, columns)
+        compiled = _Compiled(
+            sql, tuple(params), tuple(slots), adapters, compiler, converters, columns
+        )
+        if shape != "first":
+            return compiled
+        klass_info, select = compiler.klass_info, compiler.select
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        # The stubs follow a later Django (a fetch_mode argument); 5.2 takes these three.
+        populators = get_related_populators(klass_info, select, alias)  # type: ignore[call-arg]
+        return replace(
+            compiled,
+            model=klass_info["model"],
+            fields=(start, end),
+            attnames=tuple(column[0].target.attname for column in select[start:end]),
+            populators=tuple(populators),
+            annotations=tuple((compiler.annotation_col_map or {}).items()),
+        )

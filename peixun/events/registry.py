@@ -48,8 +48,9 @@ EXPECTED_MEMO = "_peixun_expected_member"
 
 
 def register_expected_condition(category: str, condition: ExpectedCondition) -> None:
+    """Called from an app's ready(), before any query: the queries built on the conditions are
+    prepared once per process on first use (here and in `selectors.event_get`)."""
     _conditions[category] = condition
-    _prepared.pop(category, None)
 
 
 def has_expected_condition(category: str) -> bool:

@@ -64,7 +64,7 @@ def grants_of(user_pk: Any) -> Iterable[tuple[str, str | None]]:
     expiry day has passed gives nothing."""
     if user_pk is None:  # an unsaved user (the demo's system actor) holds no grant
         return []
-    return [(role, path) for role, path in _GRANTS_OF.rows(int(user_pk), timezone.localdate())]
+    return _GRANTS_OF.rows(int(user_pk), timezone.localdate())
 
 
 def org_managers(org: Organization) -> list[User]:

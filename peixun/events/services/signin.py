@@ -126,10 +126,6 @@ def _check_window(event: Event, rules: EventSettings, now: dt.datetime) -> None:
         raise SigninError("ended", _("Sign-in has ended: the event is over."))
 
 
-def _own_row(event: Event, member_id: int) -> Attendance | None:
-    return member_row(event, member_id)
-
-
 @dataclass
 class _Checked:
     row: Attendance | None  # the member's row: signed in already, or a mark a scan replaces
@@ -142,7 +138,7 @@ def _checks(*, actor: Actor, event: Event, token: str, now: dt.datetime) -> _Che
         raise SigninError(
             "closed", _("This event is closed and its hours credited; sign-in is over.")
         )
-    row = _own_row(event, member_id)
+    row = member_row(event, member_id)
     if row is not None and row.status in SIGNED_IN:
         return _Checked(row, None)
     rules = event_settings_for(event.org)
@@ -212,7 +208,7 @@ def attendance_signin(
             )
     except IntegrityError:
         # Another scan of the same member (or the organiser's mark) won the race: it stands.
-        won = _own_row(event, member_id)
+        won = member_row(event, member_id)
         if won is None:  # pragma: no cover - the constraint named a row that is not there
             raise
         return won, False
@@ -259,7 +255,7 @@ def attendance_signout(
         )
     if not event.signout_required:
         raise SigninError("no_signout", _("This event does not take a sign-out."))
-    row = _own_row(event, member_id)
+    row = member_row(event, member_id)
     if row is not None and row.signed_out_at is not None:
         return row, False
     rules = event_settings_for(event.org)

@@ -128,7 +128,7 @@ class SigninTests(TestCase):
         # the unique constraint refuses the second insert and the winner's row is returned.
         winner, _ = self.sign()
         # The first look finds no row; the second (after the refused insert) finds the winner's.
-        with mock.patch("peixun.events.services.signin._own_row", side_effect=[None, winner]):
+        with mock.patch("peixun.events.services.signin.member_row", side_effect=[None, winner]):
             row, created = self.sign()
         self.assertEqual((row.pk, created), (winner.pk, False))
         self.assertEqual(Attendance.objects.count(), 1)
