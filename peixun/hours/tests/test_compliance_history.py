@@ -216,12 +216,15 @@ class ComplianceByHistoryTests(PersonaTestCase):
 
     def test_the_same_when_read_by_path(self) -> None:
         small = self.results(self.world.unit)
-        with mock.patch("peixun.hours.selectors.compliance.loading.BY_ID_LIMIT", 0):
+        october = self.results(self.world.unit, as_of=D(YEAR, 10, 31))
+        loading = "peixun.hours.selectors.compliance.loading"
+        with mock.patch(f"{loading}.BY_ID_LIMIT", 0):
             self.assertEqual(self.results(self.world.unit), small)
-            self.assertEqual(
-                self.results(self.world.unit, as_of=D(YEAR, 10, 31)),
-                self.results(self.world.unit, as_of=D(YEAR, 10, 31)),
-            )
+            self.assertEqual(self.results(self.world.unit, as_of=D(YEAR, 10, 31)), october)
+            # The part-year members found by a subquery (NOT EXISTS a whole-year stretch) too.
+            with mock.patch(f"{loading}.PARTIAL_LIMIT", 0):
+                self.assertEqual(self.results(self.world.unit), small)
+                self.assertEqual(self.results(self.world.unit, as_of=D(YEAR, 10, 31)), october)
 
     def test_another_branchs_secretary_sees_their_time_only(self) -> None:
         got = member_table(

@@ -14,6 +14,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Case,
+    Exists,
     FloatField,
     IntegerField,
     OuterRef,
@@ -683,12 +684,19 @@ def load(
     if roster.partial:
         # By id up to PARTIAL_LIMIT; beyond it, everyone not there since `first_day` (a
         # superset, read for nothing but correct: the others' sums are dropped).
+        # NOT EXISTS, not NOT IN: PostgreSQL hashes a NOT IN list only while it fits in
+        # work_mem, and past that re-reads the list for every row (at 1,000,000 members the
+        # query ran for over 17 minutes); NOT EXISTS is an anti-join whatever its size.
         partial_ids: Any = (
             roster.partial
             if len(roster.partial) <= PARTIAL_LIMIT
-            else qs.exclude(member_id__in=whole_members(qs, first_day=first_day, cut=cut)).values(
-                "member_id"
-            )
+            else qs.exclude(
+                Exists(
+                    whole_members(qs, first_day=first_day, cut=cut).filter(
+                        member_id=OuterRef("member_id")
+                    )
+                )
+            ).values("member_id")
         )
         more, more_extras = _ledger_amounts(
             partial_ids, window(base, path), year, firsts, specs, cut
