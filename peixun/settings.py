@@ -199,6 +199,14 @@ AUDIT_RETENTION_DAYS = env_int("PEIXUN_AUDIT_RETENTION_DAYS", 400, minimum=183)
 DASHBOARD_MAX_AGE_SECONDS = env_int(
     "PEIXUN_DASHBOARD_MAX_AGE_SECONDS", 900, minimum=0, maximum=86400
 )
+# An org's compliance summary counting at least this many members is kept (ComplianceSnapshot)
+# and read from the copy while it is younger than COMPLIANCE_MAX_AGE_SECONDS (0: never kept);
+# the hours.compliance_refresh job recomputes the kept ones every 10 minutes. Smaller orgs are
+# always judged live (well under a second up to tens of thousands of members).
+COMPLIANCE_KEEP_MEMBERS = env_int("PEIXUN_COMPLIANCE_KEEP_MEMBERS", 20000, minimum=1)
+COMPLIANCE_MAX_AGE_SECONDS = env_int(
+    "PEIXUN_COMPLIANCE_MAX_AGE_SECONDS", 1800, minimum=0, maximum=86400
+)
 AUDIT_MIN_RETENTION_DAYS = 183
 # How many branches' 三会一课记录本 one batch download lays out (a book takes a second or two):
 # the request stays inside a web worker's timeout; a larger org downloads unit by unit.

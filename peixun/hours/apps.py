@@ -16,6 +16,7 @@ class HoursConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: it imports models, which wait for Django's app registry.
         from peixun.hours.services import (
+            compliance_snapshots_refresh,
             partitions_ensure,
             requirements_seed_defaults,
             warnings_run,
@@ -30,6 +31,12 @@ class HoursConfig(AppConfig):
         )
         # The ledger's yearly partitions on PostgreSQL, made ahead of each new year (no-op on SQLite).
         register_job("hours.partitions", every=dt.timedelta(days=1), run=partitions_ensure)
+        # Large orgs' compliance summaries, kept so that their pages never judge a province live.
+        register_job(
+            "hours.compliance_refresh",
+            every=dt.timedelta(minutes=10),
+            run=compliance_snapshots_refresh,
+        )
 
         # The workbench (工作台): to-dos and figures for staff, cards and buttons for members.
         # Imported here: it imports the selectors, which load models after the app registry.

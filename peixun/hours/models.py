@@ -432,3 +432,34 @@ class HoursCertificate(models.Model):
 
     def __str__(self) -> str:
         return self.serial
+
+
+class ComplianceSnapshot(models.Model):
+    """The compliance summary of a large org (an org and each child: members, coverage, average
+    hours, per-rule counts by status) for one year and as-of date, as last computed, kept so that
+    a page reads it instead of judging every member below the org again (minutes at a million
+    members). Kept only for orgs of at least `COMPLIANCE_KEEP_MEMBERS` members; refreshed by the
+    `hours.compliance_refresh` job and whenever a reader asks for fresh figures; the page says
+    when it was computed. Holds aggregate figures only, never a person's data."""
+
+    org = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="+", verbose_name=_("org")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    as_of = models.DateField(_("as of"))
+    computed_at = models.DateTimeField(_("computed at"))
+    seconds = models.FloatField(_("seconds taken"))
+    members = models.PositiveIntegerField(_("members"))
+    figures = models.JSONField(_("figures"))
+
+    class Meta:
+        verbose_name = _("compliance snapshot")
+        verbose_name_plural = _("compliance snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "year", "as_of"], name="compliance_snapshot_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.year} @{self.as_of}"

@@ -22,7 +22,7 @@ from peixun.core.workbench import (
 )
 
 from .selectors import STATUS_LABELS, member_compliance, pending_for
-from .selectors.compliance import workbench_summaries
+from .services.compliance import workbench_summaries
 
 TONES = {"met": "success", "on_track": "success", "at_risk": "warning", "behind": "danger"}
 

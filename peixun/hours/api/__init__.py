@@ -227,6 +227,8 @@ class OrgSummaryOut(Schema):
 class OrgComplianceOut(OrgSummaryOut):
     year: int
     as_of: dt.date
+    # Set when the figures of a large org are read from their kept copy: when they were computed.
+    computed_at: dt.datetime | None = None
     children_count: int
     children: list[OrgSummaryOut]
 
@@ -531,18 +533,21 @@ def org_compliance(
 ) -> dict[str, Any]:
     """The org's members, exempt members, coverage, average hours and per-rule counts by status
     (`year` defaults to this year, `as_of` to today within it or the year's end), and the same
-    for each child org (`children_limit` at most 500 per response, `children_count` in all)."""
+    for each child org (`children_limit` at most 500 per response, `children_count` in all). For
+    an org of many members the figures may come from their kept copy: `computed_at` says when
+    they were computed (null: computed for this request)."""
     chosen_year, chosen_as_of = year_and_as_of(year, as_of)
     if children_offset < 0:
         raise query_error("children_offset", _("Cannot be negative."))
     limit = max(0, min(children_limit, MAX_PAGE))
-    result = selectors.org_compliance(
+    result = services.org_compliance_read(
         actor=request.user, org=org_id, year=chosen_year, as_of=chosen_as_of
     )
     out = summary_out(result.summary)
     out.update(
         year=result.year,
         as_of=result.as_of,
+        computed_at=result.computed_at,
         children_count=len(result.children),
         children=[
             summary_out(child)

@@ -10,6 +10,12 @@ from .archive import (
     certificate_issue,
 )
 from .bulk import entries_record_bulk
+from .compliance import (
+    compliance_snapshot_store,
+    compliance_snapshots_refresh,
+    org_compliance_read,
+    workbench_summaries,
+)
 from .entries import (
     ENTRY_AUDIT,
     EVIDENCE_SIGNATURES,
@@ -60,6 +66,8 @@ __all__ = [
     "clean_hours",
     "clean_requirement",
     "compliance_drilldown_export",
+    "compliance_snapshot_store",
+    "compliance_snapshots_refresh",
     "entries_approve_bulk",
     "entries_record_bulk",
     "entries_reverse_reference",
@@ -68,6 +76,7 @@ __all__ = [
     "entry_reject",
     "entry_reverse",
     "ledger_export",
+    "org_compliance_read",
     "reversal_of",
     "requirement_create",
     "requirement_retire",
@@ -77,4 +86,5 @@ __all__ = [
     "rollup_rebuild",
     "self_study_file",
     "warnings_run",
+    "workbench_summaries",
 ]

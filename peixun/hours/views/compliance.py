@@ -45,11 +45,10 @@ from ..selectors import (
     member_table,
     member_year_entries,
     org_ancestors,
-    org_compliance,
     report_member,
     report_org,
 )
-from ..services import compliance_drilldown_export, ledger_export
+from ..services import compliance_drilldown_export, ledger_export, org_compliance_read
 
 FIRST_YEAR = 2000
 TABLE_PAGE_SIZE = 50
@@ -153,7 +152,13 @@ def org_page(request: HttpRequest, pk: int) -> HttpResponse:
     as_of, as_of_chosen = _as_of(request, year)
     status = request.GET.get("status", "")
     status = status if status in FILTER_STATUSES else ""
-    report = org_compliance(actor=request.user, org=pk_or_404(pk), year=year, as_of=as_of)
+    report = org_compliance_read(
+        actor=request.user,
+        org=pk_or_404(pk),
+        year=year,
+        as_of=as_of,
+        fresh=request.GET.get("fresh") == "1",
+    )
     org = report_org(report.summary.org_id)
     context: dict[str, Any] = {
         "org": org,

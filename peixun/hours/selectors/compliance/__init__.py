@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy
 from peixun.core.scoping import Actor
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
-from peixun.orgs.selectors import org_roots_for
 
 from ...logic import Totals
 from ...models import Requirement
@@ -137,18 +136,6 @@ def member_compliance(
     return mine
 
 
-# The workbench summarises at most this many tops of the actor's scope (a platform admin sees
-# every tenant's root; each is a few queries, so the count stays bounded).
-WORKBENCH_ROOTS = 3
-
-
-def workbench_summaries(*, actor: Actor, year: int) -> list[OrgSummary]:
-    """The summary of each top org of the actor's scope for `year` (滞后 count, coverage), for
-    the workbench. A few queries per top org, whatever the number of members."""
-    roots = list(org_roots_for(actor=actor)[:WORKBENCH_ROOTS])
-    return [org_compliance(actor=actor, org=root, year=year).summary for root in roots]
-
-
 def report_org(org_id: int) -> Organization:
     """The org of a report the selectors above have already let the actor read."""
     return Organization.objects.get(pk=org_id)
@@ -190,5 +177,4 @@ __all__ = [
     "rule_applies",
     "rules_for_member",
     "rules_in_force",
-    "workbench_summaries",
 ]

@@ -1,0 +1,108 @@
+"""Keeping the compliance summaries of large orgs (`ComplianceSnapshot`): after a reader's page
+judged a large org, and from the `hours.compliance_refresh` job. At a million members judging
+the root takes minutes; its page reads the kept copy, which says when it was computed. A
+snapshot holds aggregate figures only and changes nothing anyone recorded, so it is not
+audited (as the dashboard's)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from django.db import transaction
+from django.utils import timezone
+
+from peixun.core.scoping import Actor
+from peixun.orgs.models import Organization
+from peixun.orgs.selectors import org_roots_for
+
+from ..models import ComplianceSnapshot
+from ..selectors.compliance import (
+    OrgCompliance,
+    OrgSummary,
+    default_as_of,
+    org_compliance,
+    readable_org_or_404,
+)
+from ..selectors.compliance.kept import compliance_to_json, keeps, kept_compliance
+from .warnings import SystemActor
+
+# The workbench summarises at most this many tops of the actor's scope (a platform admin sees
+# every tenant's root; each is a few queries or a kept copy, so the count stays bounded).
+WORKBENCH_ROOTS = 3
+# Kept summaries not refreshed for this long (their org no longer large, or gone) are dropped.
+KEPT_FOR = dt.timedelta(days=7)
+
+
+@transaction.atomic
+def compliance_snapshot_store(*, report: OrgCompliance, seconds: float) -> bool:
+    """Keep `report` as the snapshot of its org, year and as-of date if the org is large
+    (`COMPLIANCE_KEEP_MEMBERS`); True if it was kept."""
+    if not keeps(report.summary.members):
+        return False
+    ComplianceSnapshot.objects.update_or_create(
+        org_id=report.summary.org_id,
+        year=report.year,
+        as_of=report.as_of,
+        defaults={
+            "computed_at": timezone.now(),
+            "seconds": seconds,
+            "members": report.summary.members,
+            "figures": compliance_to_json(report),
+        },
+    )
+    return True
+
+
+def _computed(*, actor: Actor, org: Organization, year: int, as_of: dt.date) -> OrgCompliance:
+    started = time.monotonic()
+    report = org_compliance(actor=actor, org=org, year=year, as_of=as_of)
+    compliance_snapshot_store(report=report, seconds=time.monotonic() - started)
+    return report
+
+
+def org_compliance_read(
+    *,
+    actor: Actor,
+    org: Organization | int,
+    year: int,
+    as_of: dt.date | None = None,
+    fresh: bool = False,
+) -> OrgCompliance:
+    """The org's compliance summary as a reader sees it (`org_compliance`): for a large org, its
+    kept copy while young enough (`computed_at` says when), else judged now and, if the org is
+    large, kept. `fresh` always judges now. 404 as `org_compliance`."""
+    found = readable_org_or_404(actor, org)
+    as_of = as_of or default_as_of(year)
+    if not fresh:
+        kept = kept_compliance(org=found, year=year, as_of=as_of)
+        if kept is not None:
+            return kept
+    return _computed(actor=actor, org=found, year=year, as_of=as_of)
+
+
+def workbench_summaries(*, actor: Actor, year: int) -> list[OrgSummary]:
+    """The summary of each top org of the actor's scope for `year` (滞后 count, coverage), for
+    the workbench: a kept copy for a large org, else a few queries whatever its size."""
+    roots = list(org_roots_for(actor=actor)[:WORKBENCH_ROOTS])
+    return [org_compliance_read(actor=actor, org=root, year=year).summary for root in roots]
+
+
+def compliance_snapshots_refresh() -> str:
+    """The job: judge again, as of today, this year's summary of every tenant's top org and of
+    every org whose summary is kept for this year, keeping the large ones; drop kept summaries
+    not refreshed for a week."""
+    today = timezone.localdate()
+    year, as_of = today.year, default_as_of(today.year)
+    actor = SystemActor()
+    orgs = {root.pk: root for root in Organization.objects.get_root_nodes()}
+    kept_ids = ComplianceSnapshot.objects.filter(year=year).values("org_id")
+    orgs.update(Organization.objects.filter(pk__in=kept_ids).in_bulk())
+    kept = 0
+    for org in sorted(orgs.values(), key=lambda o: o.path):
+        started = time.monotonic()
+        report = org_compliance(actor=actor, org=org, year=year, as_of=as_of)
+        kept += compliance_snapshot_store(report=report, seconds=time.monotonic() - started)
+    stale = timezone.now() - KEPT_FOR
+    dropped, _ = ComplianceSnapshot.objects.filter(computed_at__lt=stale).delete()
+    return f"{len(orgs)} summaries judged, {kept} kept, {dropped} old ones dropped"
