@@ -14,6 +14,7 @@ Exits non-zero on any answer but 200.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import io
 import json
 import os
@@ -39,6 +40,11 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     p.add_argument("--members", type=int, default=300)
+    p.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="also write a cProfile of the first sign-ins (2nd half) to FILE (pstats format)",
+    )
     args = p.parse_args()
     burst.prepare_environment(args.db, Path(tempfile.mkdtemp(prefix="peixun-bench-signin-cpu-")))
     os.environ["DJANGO_SETTINGS_MODULE"] = "_signin_settings"  # the floor view's URLs in front
@@ -100,12 +106,17 @@ def main() -> int:
     print(f"== {args.db}: {n:,} members, load average {os.getloadavg()[0]:.2f}")
     floor = timed("floor", [lambda: call(FLOOR_PATH)] * n)
     firsts = [
-        timed(label, [partial(call, signin, b) for b in bearers])
-        for label, bearers in (
-            ("first sign-in (1st half)", fx.bearers[:half]),
-            ("first sign-in (2nd half)", fx.bearers[half:]),
-        )
+        timed("first sign-in (1st half)", [partial(call, signin, b) for b in fx.bearers[:half]])
     ]
+    profiler = cProfile.Profile() if args.profile else None
+    if profiler is not None:
+        profiler.enable()
+    firsts.append(
+        timed("first sign-in (2nd half)", [partial(call, signin, b) for b in fx.bearers[half:]])
+    )
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
     repeat = timed("repeated scan", [partial(call, signin, b) for b in fx.bearers])
     first = sum(firsts) / len(firsts)
     print(

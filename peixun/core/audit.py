@@ -27,7 +27,7 @@ from peixun.core.scoping import Actor, actor_id
 
 from .context import current_address
 from .models import GENESIS_HASH, AuditChain, AuditEvent
-from .prepared import PreparedQuery
+from .prepared import PreparedInsert, PreparedQuery, PreparedUpdate
 
 logger = logging.getLogger("peixun.audit")
 
@@ -129,6 +129,12 @@ _HEAD: PreparedQuery[AuditChain] = PreparedQuery(
 )
 
 
+_INSERT_EVENT: PreparedInsert[AuditEvent] = PreparedInsert(AuditEvent)
+_ADVANCE_HEAD: PreparedUpdate[AuditChain] = PreparedUpdate(
+    AuditChain, ("last_hash", "last_event_id")
+)
+
+
 def _lock_head() -> AuditChain:
     """The chain's head row, locked until the caller's transaction ends.
 
@@ -162,9 +168,11 @@ def audit_record(**kwargs: Any) -> AuditEvent:
     event = build_event(**kwargs)
     head = _lock_head()
     _chain(head, [event])
-    event.save()
+    # Inserted, never updated (`_chain` refused a saved event); both statements are written
+    # once per process, as this runs inside every audited write's transaction.
+    _INSERT_EVENT.insert(event)
     head.last_hash, head.last_event_id = event.hash, event.pk
-    head.save(update_fields=["last_hash", "last_event_id"])
+    _ADVANCE_HEAD.update(head)
     return event
 
 

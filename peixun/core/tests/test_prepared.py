@@ -5,6 +5,7 @@ rows, existence), and a builder that breaks the rules is refused on its first ca
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import ClassVar
 
 from django.db import connection, transaction
@@ -15,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from peixun.core.models import AuditChain, AuditEvent
-from peixun.core.prepared import PreparedQuery
+from peixun.core.prepared import PreparedInsert, PreparedQuery, PreparedUpdate
 from peixun.orgs.models import Organization
 from peixun.testing import World
 
@@ -148,3 +149,95 @@ class PreparedQueryTests(TestCase):
         )
         with self.assertRaises(ValueError):
             rewritten.first("0001")
+
+
+class PreparedWriteTests(TestCase):
+    """PreparedInsert / PreparedUpdate store what `save()` stores."""
+
+    world: ClassVar[World]
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.world = World()
+
+    def stored(self, pk: int) -> dict[str, object]:
+        found = AuditEvent.objects.filter(pk=pk).values().get()
+        found.pop("id")
+        return found
+
+    def test_an_insert_stores_what_save_stores(self) -> None:
+        inserter: PreparedInsert[AuditEvent] = PreparedInsert(AuditEvent)
+        moment = timezone.now() - dt.timedelta(hours=5)
+        for n, org in enumerate([self.world.root, None, self.world.branch]):
+            fields = {
+                "at": moment + dt.timedelta(minutes=n),
+                "verb": f"x.{n}",
+                "org": org,
+                "object_repr": "李明 · 第一党支部",
+                "before": None if n else {"status": "absent", "list": [1, "二"]},
+                "after": {"hours": "4.50", "n": n},
+                "address": "2001:db8::1" if n == 1 else None,
+                "prev_hash": "a" * 64,
+                "hash": str(n) * 64,
+            }
+            saved = AuditEvent(**fields)
+            saved.save()
+            with CaptureQueriesContext(connection) as queries:
+                inserted = inserter.insert(AuditEvent(**fields))
+            self.assertEqual(len(queries), 1)
+            self.assertFalse(inserted._state.adding)
+            self.assertNotEqual(inserted.pk, saved.pk)
+            self.assertEqual(self.stored(inserted.pk), self.stored(saved.pk))
+
+    def test_auto_now_fields_are_filled_as_save_fills_them(self) -> None:
+        from peixun.events.models import Attendance, Event
+
+        w = self.world
+        now = timezone.now()
+        event = Event.objects.create(
+            category=Event.Category.MEETING,
+            org=w.branch,
+            title="主题党日",
+            starts_at=now,
+            ends_at=now + dt.timedelta(hours=2),
+            hours=Decimal(1),
+        )
+        row = PreparedInsert(Attendance).insert(
+            Attendance(event=event, member=w.member, status="present", signed_in_at=now)
+        )
+        found = Attendance.objects.get(pk=row.pk)
+        self.assertEqual((found.status, found.signed_in_at), ("present", now))
+        self.assertIsNotNone(found.updated_at)
+        self.assertEqual(found.updated_at, row.updated_at)
+        # The unique constraint still holds, as Django's IntegrityError.
+        from django.db import IntegrityError
+
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            PreparedInsert(Attendance).insert(
+                Attendance(event=event, member=w.member, status="late", signed_in_at=now)
+            )
+
+    def test_only_new_instances_of_its_model(self) -> None:
+        inserter: PreparedInsert[AuditEvent] = PreparedInsert(AuditEvent)
+        saved = AuditEvent.objects.create(verb="x", prev_hash="0" * 64, hash="1" * 64)
+        with self.assertRaises(ValueError):
+            inserter.insert(saved)
+        with self.assertRaises(TypeError):
+            inserter.insert(AuditChain())  # type: ignore[arg-type]
+
+    def test_an_update_changes_the_named_fields_only(self) -> None:
+        head, _ = AuditChain.objects.get_or_create(pk=1)
+        start = head.start_hash
+        head.last_hash, head.last_event_id, head.start_hash = "f" * 64, 42, "e" * 64
+        updater = PreparedUpdate(AuditChain, ("last_hash", "last_event_id"))
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(updater.update(head), 1)
+        self.assertEqual(len(queries), 1)
+        found = AuditChain.objects.get(pk=1)
+        self.assertEqual((found.last_hash, found.last_event_id), ("f" * 64, 42))
+        self.assertEqual(found.start_hash, start)  # not named: unchanged
+        self.assertEqual(updater.update(AuditChain(pk=99)), 0)  # no such row
+        with self.assertRaises(ValueError):
+            PreparedUpdate(AuditChain, ("id",))
+        with self.assertRaises(ValueError):
+            updater.update(AuditChain())
