@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from peixun.core.scoping import Actor
+from peixun.members.models import Member
 from peixun.orgs.models import Organization
 from peixun.orgs.selectors import org_roots_for
 
@@ -89,15 +91,22 @@ def workbench_summaries(*, actor: Actor, year: int) -> list[OrgSummary]:
 
 
 def compliance_snapshots_refresh() -> str:
-    """The job: judge again, as of today, this year's summary of every tenant's top org and of
-    every org whose summary is kept for this year, keeping the large ones; drop kept summaries
-    not refreshed for a week."""
+    """The job: judge again, as of today, this year's summary of every large tenant's top org and
+    of every org whose summary is kept for this year, keeping the large ones; drop kept
+    summaries not refreshed for a week. Nothing is judged when nothing is kept (max age 0)."""
     today = timezone.localdate()
     year, as_of = today.year, default_as_of(today.year)
     actor = SystemActor()
-    orgs = {root.pk: root for root in Organization.objects.get_root_nodes()}
-    kept_ids = ComplianceSnapshot.objects.filter(year=year).values("org_id")
-    orgs.update(Organization.objects.filter(pk__in=kept_ids).in_bulk())
+    orgs: dict[int, Organization] = {}
+    if keeps(settings.COMPLIANCE_KEEP_MEMBERS):
+        # A tenant with fewer people on its roll than a kept summary counts is never kept:
+        # not judged here (its pages judge it live).
+        for root in Organization.objects.get_root_nodes():
+            people = Member.objects.filter(org__path__startswith=root.path).count()
+            if keeps(people):
+                orgs[root.pk] = root
+        kept_ids = ComplianceSnapshot.objects.filter(year=year).values("org_id")
+        orgs.update(Organization.objects.filter(pk__in=kept_ids).in_bulk())
     kept = 0
     for org in sorted(orgs.values(), key=lambda o: o.path):
         started = time.monotonic()

@@ -157,6 +157,13 @@ class KeptComplianceTests(PersonaTestCase):
         )
         self.assertIn("2 summaries judged", compliance_snapshots_refresh())
 
+    def test_the_job_leaves_small_tenants_to_their_pages(self) -> None:
+        with override_settings(COMPLIANCE_KEEP_MEMBERS=100):
+            self.assertIn("0 summaries judged", compliance_snapshots_refresh())
+        with override_settings(COMPLIANCE_MAX_AGE_SECONDS=0):
+            self.assertIn("0 summaries judged", compliance_snapshots_refresh())
+        self.assertFalse(ComplianceSnapshot.objects.exists())
+
     def test_the_workbench_reads_the_copy(self) -> None:
         today = timezone.localdate()
         self.read(year=today.year, as_of=None)
