@@ -12,6 +12,7 @@ from urllib.parse import quote
 import pytest
 
 from peixun.members.documents import header_for
+from peixun.testing import PASSWORD
 
 CHROMIUM = os.environ.get("PEIXUN_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -75,6 +76,15 @@ def wait_until(page, expression: str, timeout: float = 15.0) -> None:  # type: i
         if time.monotonic() > deadline:
             raise AssertionError(f"still false after {timeout} s: {expression}")
         page.wait_for_timeout(100)
+
+
+def log_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
+    """Sign in on the login page as one of the test personas (peixun.testing's password)."""
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
 
 
 def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]

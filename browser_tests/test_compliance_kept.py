@@ -10,19 +10,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from browser_tests.conftest import screenshot
+from browser_tests.conftest import log_in, screenshot
 from peixun.hours.services import entry_record, requirements_seed_defaults
-from peixun.testing import PASSWORD, World, make_member
+from peixun.testing import World, make_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 @pytest.mark.parametrize(("width", "height", "label"), [(390, 844, "phone"), (1280, 900, "desk")])

@@ -216,3 +216,23 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.slot:%Y-%m-%d %H:%M}"
+
+
+class KeptFigures(models.Model):
+    """What every kept copy of computed figures has (the 数据驾驶舱's, a large org's compliance
+    summary): whose, which year and as-of date, when and how long computing them took. Aggregate
+    figures only, never a person's data; the subclass names its figures and its unique key."""
+
+    org = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="+", verbose_name=_("org")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    as_of = models.DateField(_("as of"))
+    computed_at = models.DateTimeField(_("computed at"))
+    seconds = models.FloatField(_("seconds taken"))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.year} @{self.as_of}"

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from peixun.core.models import KeptFigures
 from peixun.core.scoping import MemberOwnedQuerySet, ScopedQuerySet, scope_of
 from peixun.members.models import Member
 
@@ -434,7 +435,7 @@ class HoursCertificate(models.Model):
         return self.serial
 
 
-class ComplianceSnapshot(models.Model):
+class ComplianceSnapshot(KeptFigures):
     """The compliance summary of a large org (an org and each child: members, coverage, average
     hours, per-rule counts by status) for one year and as-of date, as last computed, kept so that
     a page reads it instead of judging every member below the org again (minutes at a million
@@ -442,13 +443,6 @@ class ComplianceSnapshot(models.Model):
     `hours.compliance_refresh` job and whenever a reader asks for fresh figures; the page says
     when it was computed. Holds aggregate figures only, never a person's data."""
 
-    org = models.ForeignKey(
-        "orgs.Organization", on_delete=models.CASCADE, related_name="+", verbose_name=_("org")
-    )
-    year = models.PositiveSmallIntegerField(_("year"))
-    as_of = models.DateField(_("as of"))
-    computed_at = models.DateTimeField(_("computed at"))
-    seconds = models.FloatField(_("seconds taken"))
     members = models.PositiveIntegerField(_("members"))
     figures = models.JSONField(_("figures"))
 
@@ -460,6 +454,3 @@ class ComplianceSnapshot(models.Model):
                 fields=["org", "year", "as_of"], name="compliance_snapshot_unique"
             )
         ]
-
-    def __str__(self) -> str:
-        return f"{self.org_id} {self.year} @{self.as_of}"

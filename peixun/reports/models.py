@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from peixun.core.models import KeptFigures
 from peixun.core.scoping import ScopedQuerySet
 
 # The sections of a report, in order (seed 002): 基本情况, 主要做法及成效, 存在问题, 下一步打算.
@@ -121,19 +122,12 @@ class YearClosing(models.Model):
         return f"{self.org_id}/{self.year}"
 
 
-class DashboardSnapshot(models.Model):
+class DashboardSnapshot(KeptFigures):
     """The 数据驾驶舱 of one org, year and as-of date as last computed, kept so that a page view
     reads it instead of recomputing every tile (several seconds at 100,000 members). Refreshed by
     the `reports.dashboard_refresh` job and whenever a reader asks for fresh figures; the page
     says when it was computed. Holds aggregate figures only, never a person's data."""
 
-    org = models.ForeignKey(
-        "orgs.Organization", on_delete=models.CASCADE, related_name="+", verbose_name=_("org")
-    )
-    year = models.PositiveSmallIntegerField(_("year"))
-    as_of = models.DateField(_("as of"))
-    computed_at = models.DateTimeField(_("computed at"))
-    seconds = models.FloatField(_("seconds taken"))
     tiles = models.JSONField(_("tiles"))
 
     class Meta:
@@ -144,6 +138,3 @@ class DashboardSnapshot(models.Model):
                 fields=["org", "year", "as_of"], name="dashboard_snapshot_unique"
             )
         ]
-
-    def __str__(self) -> str:
-        return f"{self.org_id} {self.year} @{self.as_of}"
