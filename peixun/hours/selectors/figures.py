@@ -191,7 +191,10 @@ def _year_piece(
         later = CreditEntry.objects.filter(on__gt=cut, on__lte=year_end)
         sums.add(_member_kind_rows(later), keep=whole, sign=-1)
     everyone = period_memberships(actor=actor, org=org, start=first, end=cut).values("member_id")
-    partial = everyone.exclude(member_id__in=whole_ids)
+    # NOT EXISTS, not NOT IN (`exclude(member_id__in=…)`): PostgreSQL re-reads a NOT IN list that
+    # outgrows work_mem for every row (at a million members this query had not ended in 10 min).
+    whole_stretch = _whole(actor, org, first, cut).filter(member_id=OuterRef("member_id"))
+    partial = everyone.exclude(Exists(whole_stretch))
     _ledger_piece(sums, actor=actor, org=org, first=first, last=cut, members=partial)
 
 
