@@ -170,7 +170,7 @@ def org_page(request: HttpRequest, pk: int) -> HttpResponse:
         "status": status,
         "status_filters": [(s, STATUS_LABELS[s]) for s in FILTER_STATUSES],
         "summary_cells": _rule_cells(report.summary, report.rules),
-        "children": [(c, _rule_cells(c, report.rules)) for c in report.children],
+        "children": report.children,
         "show_table": org.kind in TABLE_KINDS or not report.children,
         "ancestors": org_ancestors(org),
         # The year and pace date the figures were judged at, for the links to their members.
@@ -179,10 +179,12 @@ def org_page(request: HttpRequest, pk: int) -> HttpResponse:
         ),
     }
     if not context["show_table"]:
-        # A county has hundreds of units: children come a page at a time, in tree order.
-        page, query = paginate(request, context["children"], CHILDREN_PAGE_SIZE)
+        # A county has hundreds of units, a province thousands: children come a page at a time,
+        # in tree order, and only the page's rule cells are worked out.
+        page, query = paginate(request, report.children, CHILDREN_PAGE_SIZE)
         context.update(children=list(page.object_list), page=page, query=query)
-    else:
+    context["children"] = [(c, _rule_cells(c, report.rules)) for c in context["children"]]
+    if context["show_table"]:
         rows = member_table(actor=request.user, org=org, year=year, as_of=as_of, status=status)
         used = {r.requirement_id for mc in rows for r in mc.results}
         columns = [rule for rule in report.rules if rule.pk in used]

@@ -15,6 +15,7 @@ from peixun.hours.services import entry_record
 from peixun.orgs.models import Organization
 from peixun.reports.models import DashboardSnapshot
 from peixun.reports.selectors.dashboard import dashboard, tiles_to_json
+from peixun.reports.selectors.dashboard.base import ChildRow, Tile
 from peixun.reports.selectors.dashboard.snapshot import decode, encode, tiles_from_json
 from peixun.reports.services import dashboards_refresh
 from peixun.testing import PersonaTestCase, make_org
@@ -40,6 +41,28 @@ class CodecTests(PersonaTestCase):
         )
         again = tiles_from_json(tiles_to_json(board.tiles))
         self.assertEqual(again, board.tiles)
+
+    def test_a_chart_by_child_is_cut_with_the_children_shown(self) -> None:
+        children = [ChildRow(n, f"第{n}支部", f"/d/{n}", []) for n in range(5)]
+        by_child = Tile(
+            key="a", title="按下级", figures=[], children=children,
+            chart={"categories": [c.org_name for c in children],
+                   "series": [{"name": "滞后", "data": [0, 1, 2, 3, 4]}], "stacked": True},
+        )  # fmt: skip
+        by_month = Tile(
+            key="b", title="按月", figures=[], children=children,
+            chart={"categories": ["1月", "2月"], "series": [{"name": "次数", "data": [7, 8]}]},
+        )  # fmt: skip
+        kept = tiles_to_json([by_child, by_month])
+        cut, months = tiles_from_json(kept, children_limit=2)
+        self.assertEqual(cut.chart["categories"], ["第0支部", "第1支部"])
+        self.assertEqual(cut.chart["series"], [{"name": "滞后", "data": [0, 1]}])
+        self.assertTrue(cut.chart["stacked"])
+        self.assertEqual((len(cut.children), cut.children_count), (2, 5))
+        self.assertEqual(months.chart, by_month.chart)  # not one bar per child: whole
+        # Every child when all are shown, or when they are no more than the limit.
+        self.assertEqual(tiles_from_json(kept), [by_child, by_month])
+        self.assertEqual(tiles_from_json(kept, children_limit=5)[0].chart, by_child.chart)
 
 
 @override_settings(DASHBOARD_MAX_AGE_SECONDS=600)

@@ -81,6 +81,28 @@ def tiles_to_json(tiles: list[Tile]) -> list[dict[str, Any]]:
     ]
 
 
+def _chart_of_children(tile: dict[str, Any], children_limit: int | None) -> Any:
+    """A tile's chart; when it draws one bar per child org (its categories are the children's
+    names, in order) and only the first `children_limit` children are shown, only theirs: a
+    province's top org has thousands of units, whose chart would be megabytes no one can read."""
+    chart = tile["chart"]
+    children = tile["children"]
+    if (
+        children_limit is None
+        or len(children) <= children_limit
+        or not isinstance(chart, dict)
+        or chart.get("categories") != [c["org_name"] for c in children]
+    ):
+        return chart
+    return {
+        **chart,
+        "categories": chart["categories"][:children_limit],
+        "series": [
+            {**series, "data": series["data"][:children_limit]} for series in chart["series"]
+        ],
+    }
+
+
 def tiles_from_json(data: list[dict[str, Any]], children_limit: int | None = None) -> list[Tile]:
     """The tiles kept by `tiles_to_json`; with `children_limit`, only each tile's first child
     rows are decoded (and `children_total` says how many there are)."""
@@ -97,7 +119,7 @@ def tiles_from_json(data: list[dict[str, Any]], children_limit: int | None = Non
                 ChildRow(c["org_id"], c["org_name"], c["url"], figures(c["figures"]))
                 for c in t["children"][:children_limit]
             ],
-            chart=decode(t["chart"]),
+            chart=decode(_chart_of_children(t, children_limit)),
             note=t["note"],
             url=t["url"],
             rows=decode(t["rows"]),
