@@ -22,7 +22,8 @@ from ..services import dashboard_read
 FIRST_YEAR = 2000
 YEARS_SHOWN = 6
 # Child orgs listed under each tile until the reader asks for all (a county's top org can have
-# hundreds; every one of them is still reachable and in the charts' data).
+# hundreds, a province thousands; a chart drawn by child shows the same ones: every one is
+# reachable through "all").
 CHILDREN_SHOWN = 30
 
 
