@@ -128,7 +128,11 @@ class DashboardSnapshot(KeptFigures):
     the `reports.dashboard_refresh` job and whenever a reader asks for fresh figures; the page
     says when it was computed. Holds aggregate figures only, never a person's data."""
 
+    # Each tile with its first KEPT_CHILDREN child rows (what the page shows) and its chart cut
+    # to them; the rest, per tile, in `child_rows`, read only when a reader asks for every child
+    # (a province's top org has thousands of units: megabytes the page would otherwise decode).
     tiles = models.JSONField(_("tiles"))
+    child_rows = models.JSONField(_("child rows"), default=dict)
 
     class Meta:
         verbose_name = _("dashboard snapshot")

@@ -16,7 +16,13 @@ from peixun.hours.services.warnings import SystemActor
 from peixun.orgs.models import Organization
 
 from ..models import DashboardSnapshot
-from ..selectors.dashboard import Dashboard, dashboard, dashboard_snapshot, tiles_to_json
+from ..selectors.dashboard import (
+    Dashboard,
+    dashboard,
+    dashboard_snapshot,
+    split_children,
+    tiles_to_json,
+)
 
 
 @transaction.atomic
@@ -28,11 +34,15 @@ def dashboard_snapshot_store(*, board: Dashboard) -> None:
         org=board.org,
         year=board.year,
         as_of=board.as_of,
-        defaults={
-            "computed_at": board.computed_at or timezone.now(),
-            "seconds": board.seconds,
-            "tiles": tiles_to_json(board.tiles),
-        },
+        defaults=dict(
+            zip(
+                ("tiles", "child_rows"),
+                split_children(tiles_to_json(board.tiles)),
+                strict=True,
+            ),
+            computed_at=board.computed_at or timezone.now(),
+            seconds=board.seconds,
+        ),
     )
 
 

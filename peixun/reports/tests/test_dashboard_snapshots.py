@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from unittest import mock
 
 from django.test import override_settings
 from django.urls import reverse
@@ -16,7 +17,13 @@ from peixun.orgs.models import Organization
 from peixun.reports.models import DashboardSnapshot
 from peixun.reports.selectors.dashboard import dashboard, tiles_to_json
 from peixun.reports.selectors.dashboard.base import ChildRow, Tile
-from peixun.reports.selectors.dashboard.snapshot import decode, encode, tiles_from_json
+from peixun.reports.selectors.dashboard.snapshot import (
+    decode,
+    encode,
+    joined_children,
+    split_children,
+    tiles_from_json,
+)
 from peixun.reports.services import dashboards_refresh
 from peixun.testing import PersonaTestCase, make_org
 
@@ -64,6 +71,25 @@ class CodecTests(PersonaTestCase):
         self.assertEqual(tiles_from_json(kept), [by_child, by_month])
         self.assertEqual(tiles_from_json(kept, children_limit=5)[0].chart, by_child.chart)
 
+    def test_kept_with_the_first_children_and_the_rest_apart(self) -> None:
+        children = [ChildRow(n, f"第{n}支部", f"/d/{n}", []) for n in range(5)]
+        tiles = [
+            Tile(
+                key="a", title="按下级", figures=[], children=children,
+                chart={"categories": [c.org_name for c in children],
+                       "series": [{"name": "滞后", "data": [0, 1, 2, 3, 4]}]},
+            ),
+            Tile(key="b", title="少", figures=[], children=children[:2]),
+        ]  # fmt: skip
+        head, rest = split_children(tiles_to_json(tiles), head=3)
+        self.assertEqual(list(rest), ["a"])  # only the tile with more than three
+        self.assertEqual([c["org_id"] for c in head[0]["children"]], [0, 1, 2])
+        self.assertEqual(head[0]["chart"]["series"][0]["data"], [0, 1, 2])
+        shown = tiles_from_json(head, children_limit=3)
+        self.assertEqual(shown[0].children_count, 5)
+        self.assertEqual(shown[1].children_count, 2)
+        self.assertEqual(tiles_from_json(joined_children(head, rest)), tiles)
+
 
 @override_settings(DASHBOARD_MAX_AGE_SECONDS=600)
 class SnapshotTests(PersonaTestCase):
@@ -104,6 +130,27 @@ class SnapshotTests(PersonaTestCase):
         DashboardSnapshot.objects.update(computed_at=timezone.now() - dt.timedelta(seconds=601))
         self.record("5")
         self.assertEqual(self.total(client.get(self.url())), self.total(first) + 5)
+
+    def test_children_past_the_kept_ones_are_read_when_shown(self) -> None:
+        self.record("10")
+        client = self.client_for("org_admin")
+        names = {self.world.unit.name, self.world.far_unit.name}
+        snapshot = "peixun.reports.selectors.dashboard.snapshot.KEPT_CHILDREN"
+        with mock.patch(snapshot, 1):
+            client.get(self.url())  # computed, kept with one child row per tile
+            kept = DashboardSnapshot.objects.get()
+            tile = next(t for t in kept.tiles if t["key"] == "hours")
+            self.assertEqual((len(tile["children"]), tile["children_total"]), (1, 2))
+            self.assertEqual(len(kept.child_rows["hours"]["children"]), 2)
+            # The page shows 30: the rest is read; "all" as well.
+            for query in ({}, {"children": "all"}):
+                board = client.get(self.url(**query)).context["board"]
+                self.assertEqual({c.org_name for c in board.tile("hours").children}, names)
+            with mock.patch("peixun.reports.views.dashboard.CHILDREN_SHOWN", 1):
+                board = client.get(self.url()).context["board"]
+                hours = board.tile("hours")
+                self.assertEqual((len(hours.children), hours.children_count), (1, 2))
+        self.assertEqual(DashboardSnapshot.objects.count(), 1)
 
     def test_the_api_says_when_the_figures_were_computed(self) -> None:
         client = self.client_for("org_admin")

@@ -40,7 +40,7 @@ from .people import (
     engine_batch,
     hours_tile,
 )
-from .snapshot import fresh_snapshot, tiles_from_json, tiles_to_json
+from .snapshot import fresh_snapshot, kept_tiles, split_children, tiles_to_json
 
 
 @dataclass
@@ -130,7 +130,7 @@ def dashboard_snapshot(
         as_of=as_of,
         trail=org_trail(found),
         children=list(Organization.objects.get_children(found).order_by("path")),
-        tiles=tiles_from_json(snapshot.tiles, children_limit),
+        tiles=kept_tiles(snapshot, children_limit),
         computed_at=snapshot.computed_at,
         seconds=snapshot.seconds,
     )
@@ -161,6 +161,7 @@ __all__ = [
     "plans_tile",
     "regularity_tile",
     "spending_tile",
+    "split_children",
     "tiles_to_json",
     "training_tile",
 ]

@@ -81,6 +81,48 @@ def tiles_to_json(tiles: list[Tile]) -> list[dict[str, Any]]:
     ]
 
 
+# A kept tile holds this many child rows (the page shows 30); the rest wait in `child_rows`.
+KEPT_CHILDREN = 30
+
+
+def split_children(
+    data: list[dict[str, Any]], head: int | None = None
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """`tiles_to_json`'s tiles as kept: each with its first `head` child rows, its chart cut to
+    them and how many it has (`children_total`); and, per tile with more, all its child rows and
+    whole chart (`DashboardSnapshot.child_rows`)."""
+    head = KEPT_CHILDREN if head is None else head
+    tiles, rest = [], {}
+    for tile in data:
+        children = tile["children"]
+        if len(children) <= head:
+            tiles.append(tile)
+            continue
+        rest[tile["key"]] = {"children": children, "chart": tile["chart"]}
+        tiles.append(
+            {
+                **tile,
+                "children": children[:head],
+                "chart": _chart_of_children(tile, head),
+                "children_total": len(children),
+            }
+        )
+    return tiles, rest
+
+
+def joined_children(tiles: list[dict[str, Any]], rest: dict[str, Any]) -> list[dict[str, Any]]:
+    """The tiles of `split_children` whole again."""
+    out = []
+    for tile in tiles:
+        whole = rest.get(tile["key"])
+        if whole is None:
+            out.append(tile)
+            continue
+        joined = {k: v for k, v in tile.items() if k != "children_total"}
+        out.append({**joined, "children": whole["children"], "chart": whole["chart"]})
+    return out
+
+
 def _chart_of_children(tile: dict[str, Any], children_limit: int | None) -> Any:
     """A tile's chart; when it draws one bar per child org (its categories are the children's
     names, in order) and only the first `children_limit` children are shown, only theirs: a
@@ -123,7 +165,9 @@ def tiles_from_json(data: list[dict[str, Any]], children_limit: int | None = Non
             note=t["note"],
             url=t["url"],
             rows=decode(t["rows"]),
-            children_total=None if children_limit is None else len(t["children"]),
+            children_total=(
+                None if children_limit is None else t.get("children_total", len(t["children"]))
+            ),
         )
         for t in data
     ]
@@ -141,5 +185,15 @@ def fresh_snapshot(*, org: Organization, year: int, as_of: dt.date) -> Dashboard
     return (
         DashboardSnapshot.objects.filter(org=org, year=year, as_of=as_of)
         .filter(computed_at__gte=timezone.now() - max_age())
+        .defer("child_rows")
         .first()
     )
+
+
+def kept_tiles(snapshot: DashboardSnapshot, children_limit: int | None) -> list[Tile]:
+    """The snapshot's tiles with each tile's first `children_limit` child rows (None: all of
+    them, read from `child_rows` only then)."""
+    if children_limit is not None and children_limit <= KEPT_CHILDREN:
+        return tiles_from_json(snapshot.tiles, children_limit)
+    whole = joined_children(snapshot.tiles, snapshot.child_rows)
+    return tiles_from_json(whole, children_limit)
