@@ -11,7 +11,12 @@ from django.urls import reverse
 
 from peixun.hours import selectors
 from peixun.hours.models import Metric, Requirement, Topic
-from peixun.hours.services import entry_record, entry_reverse, requirements_seed_defaults
+from peixun.hours.services import (
+    entry_record,
+    entry_reverse,
+    requirements_seed_defaults,
+    self_study_file,
+)
 from peixun.testing import PersonaTestCase
 
 YEAR = 2026
@@ -78,6 +83,33 @@ class AsOfTests(PersonaTestCase):
         self.assertEqual(later.totals.concentrated_count, 2)
         self.assertEqual(self.rule(later.results, RULE_32).due_by_now, Decimal("29.28"))
         self.assertEqual(self.rule(later.results, RULE_32).status, "on_track")
+
+    def test_a_pending_line_after_the_date_adds_nothing(self) -> None:
+        # As of 1 December (the lines after it taken off), a self-study still
+        # waiting for the secretary, dated later and on the topic of a rule, counts for nothing
+        # and breaks nothing (its group has no confirmed hours: it had raised TypeError).
+        self_study_file(
+            actor=self.user("member"),
+            on=dt.date(YEAR, 12, 5),
+            hours="3",
+            title="自学党史",
+            topic=Topic.PARTY_HISTORY,
+        )
+        report = selectors.org_compliance(
+            actor=self.actor("org_admin"),
+            org=self.world.branch,
+            year=YEAR,
+            as_of=dt.date(YEAR, 12, 1),
+        )
+        topic = next(r for r in report.rules if r.name == "党史学习不少于12学时")
+        self.assertEqual(report.summary.per_rule[topic.pk]["met"], 1)  # 李明's 30 hours
+        mc = selectors.member_compliance(
+            actor=self.actor("org_admin"),
+            member=self.world.member,
+            year=YEAR,
+            as_of=dt.date(YEAR, 12, 1),
+        )
+        self.assertEqual(self.rule(mc.results, "党史学习不少于12学时").achieved, Decimal("30.00"))
 
     def test_the_day_itself_counts(self) -> None:
         mc = selectors.member_compliance(

@@ -250,10 +250,9 @@ def _minus(left: Any, right: Any) -> Any:
     return (left or 0) - right
 
 
-def _amounts_after(
-    member_filter: Q, year: int, firsts: list[int], as_of: dt.date
-) -> dict[int, tuple[Any, ...]]:
-    """The same figures as `_amounts`, of the lines dated after `as_of` only (usually none)."""
+def _line_aggregates(firsts: list[int]) -> dict[str, Any]:
+    """Per period in play, the confirmed lines' (total, concentrated, online, concentrated
+    count), as `_amounts` reads them from the rollup, for an aggregate over ledger lines."""
     aggregates: dict[str, Any] = {}
     for first in firsts:
         cond = _CONFIRMED & Q(year__gte=first)
@@ -262,6 +261,43 @@ def _amounts_after(
         aggregates[f"c{first}"] = Cast(Sum("hours", filter=conc), FloatField())
         aggregates[f"o{first}"] = Cast(Sum("hours", filter=cond & Q(online=True)), FloatField())
         aggregates[f"n{first}"] = Sum(_STEP_OF_ENTRY, filter=conc)
+    return aggregates
+
+
+def _line_cells(
+    lines: QuerySet[CreditEntry], firsts: list[int], topics: list[str], kinds: list[str]
+) -> dict[tuple[int, int], dict[tuple[str, str], Any]]:
+    """The topic hours and kind counts of `_extras`, from ledger lines: (member, first year of a
+    period) → {("topic", t) | ("kind", k): value}. Groups with no confirmed line add nothing."""
+    rows = (
+        lines.values("member_id", "year", "topic", "kind")
+        .annotate(
+            hours_sum=Sum("hours", filter=_CONFIRMED), steps=Sum(_STEP_OF_ENTRY, filter=_CONFIRMED)
+        )
+        .values_list("member_id", "year", "topic", "kind", "hours_sum", "steps")
+        .order_by()
+    )
+    out: dict[tuple[int, int], dict[tuple[str, str], Any]] = {}
+    # Raw, like `_extras`, so that both sums come back as the same type.
+    for member_id, entry_year, topic, kind, hours, steps in _raw_rows(rows):
+        if hours is None:
+            continue  # only pending or rejected lines
+        for first in firsts:
+            if entry_year < first:
+                continue
+            cell = out.setdefault((member_id, first), {})
+            if topic in topics:
+                cell[("topic", topic)] = cell.get(("topic", topic), 0) + hours
+            if kind in kinds:
+                cell[("kind", kind)] = cell.get(("kind", kind), 0) + steps
+    return out
+
+
+def _amounts_after(
+    member_filter: Q, year: int, firsts: list[int], as_of: dt.date
+) -> dict[int, tuple[Any, ...]]:
+    """The same figures as `_amounts`, of the lines dated after `as_of` only (usually none)."""
+    aggregates = _line_aggregates(firsts)
     qs = (
         _dated_after(member_filter, year, as_of)
         .values("member_id")
@@ -278,30 +314,10 @@ def _extras_after(
     """The topic hours and kind counts of `_extras`, of the lines dated after `as_of` only."""
     topics = sorted({s.topic for s in specs if s.metric in (TOPIC_HOURS, TOPIC_SHARE)})
     kinds = sorted({s.kind for s in specs if s.metric == KIND_COUNT})
-    out: dict[tuple[int, int], dict[tuple[str, str], Any]] = {}
     if not topics and not kinds:
-        return out
-    rows = (
-        _dated_after(member_filter, year, as_of)
-        .filter(year__gte=firsts[0])
-        .values("member_id", "year", "topic", "kind")
-        .annotate(
-            hours_sum=Sum("hours", filter=_CONFIRMED), steps=Sum(_STEP_OF_ENTRY, filter=_CONFIRMED)
-        )
-        .values_list("member_id", "year", "topic", "kind", "hours_sum", "steps")
-        .order_by()
-    )
-    # Raw, like `_extras`, so that both sums come back as the same type.
-    for member_id, entry_year, topic, kind, hours, steps in _raw_rows(rows):
-        for first in firsts:
-            if entry_year < first:
-                continue
-            cell = out.setdefault((member_id, first), {})
-            if topic in topics:
-                cell[("topic", topic)] = cell.get(("topic", topic), 0) + hours
-            if kind in kinds:
-                cell[("kind", kind)] = cell.get(("kind", kind), 0) + steps
-    return out
+        return {}
+    lines = _dated_after(member_filter, year, as_of).filter(year__gte=firsts[0])
+    return _line_cells(lines, firsts, topics, kinds)
 
 
 def amounts_as_of(
@@ -422,14 +438,7 @@ def ledger_amounts(
         .filter(inside)
         .filter(IN_PARTY_ON_LINE_DATE)
     )
-    aggregates: dict[str, Any] = {}
-    for first in firsts:
-        cond = _CONFIRMED & Q(year__gte=first)
-        conc = cond & Q(concentrated=True)
-        aggregates[f"t{first}"] = Cast(Sum("hours", filter=cond), FloatField())
-        aggregates[f"c{first}"] = Cast(Sum("hours", filter=conc), FloatField())
-        aggregates[f"o{first}"] = Cast(Sum("hours", filter=cond & Q(online=True)), FloatField())
-        aggregates[f"n{first}"] = Sum(_STEP_OF_ENTRY, filter=conc)
+    aggregates = _line_aggregates(firsts)
     amounts = {
         row[0]: row[1:]
         for row in _raw_rows(
@@ -441,26 +450,6 @@ def ledger_amounts(
     }
     topics = sorted({s.topic for s in specs if s.metric in (TOPIC_HOURS, TOPIC_SHARE)})
     kinds = sorted({s.kind for s in specs if s.metric == KIND_COUNT})
-    extras: dict[tuple[int, int], dict[tuple[str, str], Any]] = {}
     if not topics and not kinds:
-        return amounts, extras
-    rows = (
-        lines.values("member_id", "year", "topic", "kind")
-        .annotate(
-            hours_sum=Sum("hours", filter=_CONFIRMED), steps=Sum(_STEP_OF_ENTRY, filter=_CONFIRMED)
-        )
-        .values_list("member_id", "year", "topic", "kind", "hours_sum", "steps")
-        .order_by()
-    )
-    for member_id, entry_year, topic, kind, hours, steps in _raw_rows(rows):
-        if hours is None:
-            continue
-        for first in firsts:
-            if entry_year < first:
-                continue
-            cell = extras.setdefault((member_id, first), {})
-            if topic in topics:
-                cell[("topic", topic)] = cell.get(("topic", topic), 0) + hours
-            if kind in kinds:
-                cell[("kind", kind)] = cell.get(("kind", kind), 0) + steps
-    return amounts, extras
+        return amounts, {}
+    return amounts, _line_cells(lines, firsts, topics, kinds)
