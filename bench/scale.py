@@ -269,24 +269,20 @@ def refresh_compliance() -> dict[str, Any]:
     own: judge every member below it (`org_compliance`) and keep the summary the page then reads
     (the root is kept from `COMPLIANCE_KEEP_MEMBERS` members; a smaller tenant's page judges
     live). Its time and peak memory are the worker's, not the web process's."""
-    import time as clock
-
     from django.utils import timezone
 
-    from peixun.hours.selectors import default_as_of, org_compliance
-    from peixun.hours.services import compliance_snapshot_store
+    from peixun.hours.selectors import default_as_of
+    from peixun.hours.services import compliance_judge_and_keep
     from peixun.hours.services.warnings import SystemActor
     from peixun.orgs.models import Organization
 
     year = timezone.localdate().year
     root = Organization.objects.get(code=TENANT_CODE)
-
-    def judge_and_keep() -> bool:
-        started = clock.monotonic()
-        report = org_compliance(actor=SystemActor(), org=root, year=year, as_of=default_as_of(year))
-        return compliance_snapshot_store(report=report, seconds=clock.monotonic() - started)
-
-    secs, kept = once(judge_and_keep)
+    secs, (_report, kept) = once(
+        lambda: compliance_judge_and_keep(
+            actor=SystemActor(), org=root, year=year, as_of=default_as_of(year)
+        )
+    )
     return {"seconds": secs, "hwm_mb": memory_mb()[1], "kept": kept}
 
 

@@ -188,7 +188,7 @@ def audit_record_many(events: list[AuditEvent]) -> None:
     # bulk_create sets pks on PostgreSQL and SQLite; read it back where a backend does not.
     last_id = last.pk or AuditEvent.objects.filter(hash=last.hash).values_list("pk", flat=True)[0]
     head.last_hash, head.last_event_id = last.hash, last_id
-    head.save(update_fields=["last_hash", "last_event_id"])
+    _ADVANCE_HEAD.update(head)
 
 
 # -- verifying ------------------------------------------------------------------------------------

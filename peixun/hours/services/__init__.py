@@ -11,6 +11,7 @@ from .archive import (
 )
 from .bulk import entries_record_bulk
 from .compliance import (
+    compliance_judge_and_keep,
     compliance_snapshot_store,
     compliance_snapshots_refresh,
     org_compliance_read,
@@ -66,6 +67,7 @@ __all__ = [
     "clean_hours",
     "clean_requirement",
     "compliance_drilldown_export",
+    "compliance_judge_and_keep",
     "compliance_snapshot_store",
     "compliance_snapshots_refresh",
     "entries_approve_bulk",

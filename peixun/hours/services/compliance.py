@@ -26,7 +26,7 @@ from ..selectors.compliance import (
     org_compliance,
     readable_org_or_404,
 )
-from ..selectors.compliance.kept import compliance_to_json, keeps, kept_compliance
+from ..selectors.compliance.kept import compliance_to_json, keeps, kept_compliance, kept_summary
 from .warnings import SystemActor
 
 # The workbench summarises at most this many tops of the actor's scope (a platform admin sees
@@ -56,11 +56,14 @@ def compliance_snapshot_store(*, report: OrgCompliance, seconds: float) -> bool:
     return True
 
 
-def _computed(*, actor: Actor, org: Organization, year: int, as_of: dt.date) -> OrgCompliance:
+def compliance_judge_and_keep(
+    *, actor: Actor, org: Organization, year: int, as_of: dt.date
+) -> tuple[OrgCompliance, bool]:
+    """Judge the org's summary now (`org_compliance`) and keep it if the org is large; the
+    summary, and whether it was kept. What a reader's page, the job and the benchmark run."""
     started = time.monotonic()
     report = org_compliance(actor=actor, org=org, year=year, as_of=as_of)
-    compliance_snapshot_store(report=report, seconds=time.monotonic() - started)
-    return report
+    return report, compliance_snapshot_store(report=report, seconds=time.monotonic() - started)
 
 
 def org_compliance_read(
@@ -80,14 +83,23 @@ def org_compliance_read(
         kept = kept_compliance(org=found, year=year, as_of=as_of)
         if kept is not None:
             return kept
-    return _computed(actor=actor, org=found, year=year, as_of=as_of)
+    report, _kept = compliance_judge_and_keep(actor=actor, org=found, year=year, as_of=as_of)
+    return report
 
 
 def workbench_summaries(*, actor: Actor, year: int) -> list[OrgSummary]:
     """The summary of each top org of the actor's scope for `year` (滞后 count, coverage), for
     the workbench: a kept copy for a large org, else a few queries whatever its size."""
-    roots = list(org_roots_for(actor=actor)[:WORKBENCH_ROOTS])
-    return [org_compliance_read(actor=actor, org=root, year=year).summary for root in roots]
+    as_of = default_as_of(year)
+    summaries = []
+    for root in org_roots_for(actor=actor)[:WORKBENCH_ROOTS]:
+        kept = kept_summary(org=root, year=year, as_of=as_of)
+        if kept is None:  # no young copy: judged now (and kept if large), not looked up again
+            kept = org_compliance_read(
+                actor=actor, org=root, year=year, as_of=as_of, fresh=True
+            ).summary
+        summaries.append(kept)
+    return summaries
 
 
 def compliance_snapshots_refresh() -> str:
@@ -109,9 +121,8 @@ def compliance_snapshots_refresh() -> str:
         orgs.update(Organization.objects.filter(pk__in=kept_ids).in_bulk())
     kept = 0
     for org in sorted(orgs.values(), key=lambda o: o.path):
-        started = time.monotonic()
-        report = org_compliance(actor=actor, org=org, year=year, as_of=as_of)
-        kept += compliance_snapshot_store(report=report, seconds=time.monotonic() - started)
+        _report, stored = compliance_judge_and_keep(actor=actor, org=org, year=year, as_of=as_of)
+        kept += stored
     stale = timezone.now() - KEPT_FOR
     dropped, _ = ComplianceSnapshot.objects.filter(computed_at__lt=stale).delete()
     return f"{len(orgs)} summaries judged, {kept} kept, {dropped} old ones dropped"

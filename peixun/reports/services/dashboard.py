@@ -30,19 +30,17 @@ def dashboard_snapshot_store(*, board: Dashboard) -> None:
     """Keep `board` as the snapshot of its org, year and as-of date (replacing an older one)."""
     if settings.DASHBOARD_MAX_AGE_SECONDS <= 0:
         return
+    tiles, child_rows = split_children(tiles_to_json(board.tiles))
     DashboardSnapshot.objects.update_or_create(
         org=board.org,
         year=board.year,
         as_of=board.as_of,
-        defaults=dict(
-            zip(
-                ("tiles", "child_rows"),
-                split_children(tiles_to_json(board.tiles)),
-                strict=True,
-            ),
-            computed_at=board.computed_at or timezone.now(),
-            seconds=board.seconds,
-        ),
+        defaults={
+            "computed_at": board.computed_at or timezone.now(),
+            "seconds": board.seconds,
+            "tiles": tiles,
+            "child_rows": child_rows,
+        },
     )
 
 

@@ -12,14 +12,13 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from peixun.core.typed_json import decode, encode
 from peixun.hours.services import entry_record
 from peixun.orgs.models import Organization
 from peixun.reports.models import DashboardSnapshot
 from peixun.reports.selectors.dashboard import dashboard, tiles_to_json
 from peixun.reports.selectors.dashboard.base import ChildRow, Tile
 from peixun.reports.selectors.dashboard.snapshot import (
-    decode,
-    encode,
     joined_children,
     split_children,
     tiles_from_json,

@@ -5,12 +5,14 @@ by id and read again, so a kept summary whose rules have since been deleted is n
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from dataclasses import asdict
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from peixun.core.typed_json import decode, encode
 from peixun.orgs.models import Organization
 
 from ...models import ComplianceSnapshot, Requirement
@@ -22,40 +24,16 @@ def keeps(members: int) -> bool:
     return settings.COMPLIANCE_MAX_AGE_SECONDS > 0 and members >= settings.COMPLIANCE_KEEP_MEMBERS
 
 
-def _decimal(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
-
-
 def _summary_to_json(summary: OrgSummary) -> dict[str, Any]:
-    return {
-        "org_id": summary.org_id,
-        "org_name": summary.org_name,
-        "members": summary.members,
-        "exempt": summary.exempt,
-        "coverage": _decimal(summary.coverage),
-        "average_hours": _decimal(summary.average_hours),
-        "behind": summary.behind,
-        "at_risk": summary.at_risk,
-        # JSON keys are strings: the rule ids go back to ints when read.
-        "per_rule": {str(pk): counts for pk, counts in summary.per_rule.items()},
-        "rule_names": {str(pk): name for pk, name in summary.rule_names.items()},
-    }
+    return dict(encode(asdict(summary)))
 
 
 def _summary_from_json(data: dict[str, Any]) -> OrgSummary:
-    coverage, average = data["coverage"], data["average_hours"]
-    return OrgSummary(
-        org_id=data["org_id"],
-        org_name=data["org_name"],
-        members=data["members"],
-        exempt=data["exempt"],
-        coverage=None if coverage is None else Decimal(coverage),
-        average_hours=None if average is None else Decimal(average),
-        behind=data["behind"],
-        at_risk=data["at_risk"],
-        per_rule={int(pk): counts for pk, counts in data["per_rule"].items()},
-        rule_names={int(pk): name for pk, name in data["rule_names"].items()},
-    )
+    fields = decode(data)
+    # JSON keys are strings: the rule ids go back to ints.
+    for name in ("per_rule", "rule_names"):
+        fields[name] = {int(pk): value for pk, value in fields[name].items()}
+    return OrgSummary(**fields)
 
 
 def compliance_to_json(report: OrgCompliance) -> dict[str, Any]:
@@ -81,7 +59,13 @@ def compliance_from_snapshot(snapshot: ComplianceSnapshot) -> OrgCompliance | No
         year=snapshot.year,
         as_of=snapshot.as_of,
         computed_at=snapshot.computed_at,
-        seconds=snapshot.seconds,
+    )
+
+
+def _young(*, org: Organization, year: int, as_of: dt.date) -> QuerySet[ComplianceSnapshot]:
+    young = timezone.now() - dt.timedelta(seconds=settings.COMPLIANCE_MAX_AGE_SECONDS)
+    return ComplianceSnapshot.objects.filter(
+        org=org, year=year, as_of=as_of, computed_at__gte=young
     )
 
 
@@ -90,10 +74,15 @@ def kept_compliance(*, org: Organization, year: int, as_of: dt.date) -> OrgCompl
     caller has checked that the reader may read this org)."""
     if settings.COMPLIANCE_MAX_AGE_SECONDS <= 0:
         return None
-    young = timezone.now() - dt.timedelta(seconds=settings.COMPLIANCE_MAX_AGE_SECONDS)
-    snapshot = (
-        ComplianceSnapshot.objects.filter(org=org, year=year, as_of=as_of)
-        .filter(computed_at__gte=young)
-        .first()
-    )
+    snapshot = _young(org=org, year=year, as_of=as_of).first()
     return None if snapshot is None else compliance_from_snapshot(snapshot)
+
+
+def kept_summary(*, org: Organization, year: int, as_of: dt.date) -> OrgSummary | None:
+    """The org's own line of its young kept summary, without reading its children's (a
+    province's top org has thousands): what the workbench shows."""
+    if settings.COMPLIANCE_MAX_AGE_SECONDS <= 0:
+        return None
+    found = _young(org=org, year=year, as_of=as_of).values_list("figures__summary", flat=True)
+    summary = found.first()
+    return None if summary is None else _summary_from_json(summary)

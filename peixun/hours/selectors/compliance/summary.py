@@ -64,9 +64,8 @@ class OrgCompliance:
     year: int
     as_of: dt.date
     # When these figures were computed, if they were read from a kept copy (ComplianceSnapshot)
-    # rather than computed for this request, and how long computing them took.
+    # rather than computed for this request.
     computed_at: dt.datetime | None = None
-    seconds: float | None = None
 
 
 class _Tally:

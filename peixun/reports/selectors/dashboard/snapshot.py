@@ -1,5 +1,6 @@
 """The dashboard as last computed (`DashboardSnapshot`): reading a fresh one, and the codec that
-turns tiles into JSON and back without losing a Decimal, a date or a figure's kind.
+turns tiles into JSON and back without losing a Decimal, a date (`core.typed_json`) or a figure's
+kind.
 
 A snapshot is the same for every reader of the org: the tiles count the org's whole subtree, and
 whoever may open the dashboard of an org may read all of that subtree (`dashboard_org`).
@@ -8,49 +9,16 @@ whoever may open the dashboard of an org may read all of that subtree (`dashboar
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
+from peixun.core.typed_json import decode, encode
 from peixun.orgs.models import Organization
 
 from ...models import DashboardSnapshot
 from .base import ChildRow, Figure, Tile
-
-
-def encode(value: Any) -> Any:
-    """JSON-ready `value`: a Decimal or a date keeps its type in a one-key dict."""
-    if isinstance(value, Decimal):
-        return {"__decimal": str(value)}
-    if isinstance(value, dt.datetime):
-        return {"__datetime": value.isoformat()}
-    if isinstance(value, dt.date):
-        return {"__date": value.isoformat()}
-    if isinstance(value, dict):
-        return {str(k): encode(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [encode(v) for v in value]
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return str(value)  # lazy translations: the text in the language they were computed in
-
-
-def decode(value: Any) -> Any:
-    if isinstance(value, dict):
-        if len(value) == 1:
-            (key, inner), *_ = value.items()
-            if key == "__decimal":
-                return Decimal(inner)
-            if key == "__datetime":
-                return dt.datetime.fromisoformat(inner)
-            if key == "__date":
-                return dt.date.fromisoformat(inner)
-        return {k: decode(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [decode(v) for v in value]
-    return value
 
 
 def _figure(data: dict[str, Any]) -> dict[str, Any]:
