@@ -11,22 +11,14 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from browser_tests.conftest import screenshot, wait_until
+from browser_tests.conftest import log_in, screenshot, wait_until
 from peixun.events.models import Event
 from peixun.hours.services import entry_record, requirements_seed_defaults
 from peixun.orglife.models import Meeting
-from peixun.testing import PASSWORD, World, make_member
+from peixun.testing import World, make_member
 from peixun.training.models import ClassKind, Enrolment, TrainingClass
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def no_sideways_scroll(page) -> None:  # type: ignore[no-untyped-def]

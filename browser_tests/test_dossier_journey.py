@@ -7,22 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from browser_tests.conftest import screenshot
+from browser_tests.conftest import log_in, screenshot
 from peixun.hours.models import HoursCertificate
 from peixun.hours.tests.test_archive_selectors import build_ledger
-from peixun.testing import PASSWORD, World
+from peixun.testing import World
 from peixun.training.tests.test_circular_fixtures import YEAR, build_circular
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WIDTHS = [(390, 844, "phone"), (1280, 900, "desk")]
-
-
-def log_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def new_page(browser, width: int, height: int):  # type: ignore[no-untyped-def]

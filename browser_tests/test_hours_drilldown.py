@@ -11,21 +11,13 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
-from browser_tests.conftest import screenshot
+from browser_tests.conftest import log_in, screenshot
 from peixun.hours.models import CreditEntry
 from peixun.hours.services import entry_record, requirements_seed_defaults, self_study_file
 from peixun.orgs.models import Organization
-from peixun.testing import PASSWORD, World, ledger_rows, make_member, make_org
+from peixun.testing import World, ledger_rows, make_member, make_org
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def no_sideways_scroll(page) -> None:  # type: ignore[no-untyped-def]

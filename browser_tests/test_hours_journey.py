@@ -10,21 +10,13 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
-from browser_tests.conftest import screenshot
+from browser_tests.conftest import log_in, screenshot
 from peixun.hours.models import CreditEntry
 from peixun.hours.selectors import rollup_differences
 from peixun.hours.services import requirements_seed_defaults
-from peixun.testing import PASSWORD, World, ledger_rows, make_member
+from peixun.testing import World, ledger_rows, make_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_record_file_approve_and_see_it(live_server, browser, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -11,8 +11,8 @@ import zipfile
 import pytest
 from pypdf import PdfReader
 
-from browser_tests.conftest import screenshot
-from peixun.testing import PASSWORD, World
+from browser_tests.conftest import log_in, screenshot
+from peixun.testing import World
 from peixun.training.models import Enrolment
 from peixun.training.services.closing import class_close
 from peixun.training.tests.test_closing_fixtures import closable_class, complete, mark_all
@@ -20,14 +20,6 @@ from peixun.training.tests.test_dispatch_fixtures import build
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WIDTHS = [(390, 844, "phone"), (1280, 900, "desk")]
-
-
-def log_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def new_page(browser, width: int, height: int):  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from browser_tests.conftest import pick, screenshot
+from browser_tests.conftest import log_in, pick, screenshot
 from peixun.events.models import Attendance, Event
 from peixun.events.tests.fixtures import add_session, make_class
 from peixun.hours.models import CreditEntry
@@ -25,14 +25,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-
-
-def log_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def shift_events(training_class: TrainingClass, by: dt.timedelta) -> None:

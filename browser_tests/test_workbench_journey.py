@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from browser_tests.conftest import screenshot
+from browser_tests.conftest import log_in, screenshot
 from peixun.core.tests.test_workbench import (
     ended_class,
     leave,
@@ -23,19 +23,11 @@ from peixun.hours.models import Kind
 from peixun.hours.services import entry_record, requirements_seed_defaults
 from peixun.members.models import Member
 from peixun.orglife.models import Meeting
-from peixun.testing import PASSWORD, World, make_member
+from peixun.testing import World, make_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SIZES = {"phone": {"width": 390, "height": 844}, "desk": {"width": 1280, "height": 900}}
-
-
-def log_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def build() -> World:
