@@ -11,8 +11,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from browser_tests.conftest import pick, screenshot
-from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
+from browser_tests.conftest import log_in, pick, screenshot
+from browser_tests.test_training_journey import DESKTOP, PHONE
 from peixun.surveys.models import Contest, Entry, Response, StudyReport
 from peixun.surveys.services.contests import contest_create
 from peixun.testing import World, make_member, make_user

@@ -10,8 +10,8 @@ from decimal import Decimal
 
 import pytest
 
-from browser_tests.conftest import screenshot
-from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
+from browser_tests.conftest import log_in, screenshot
+from browser_tests.test_training_journey import DESKTOP, PHONE
 from peixun.events.models import Attendance
 from peixun.resources.models import Teacher
 from peixun.surveys.models import Response, Survey

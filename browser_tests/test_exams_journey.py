@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from browser_tests.conftest import screenshot, wait_until
-from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
+from browser_tests.conftest import log_in, screenshot, wait_until
+from browser_tests.test_training_journey import DESKTOP, PHONE
 from peixun.exams.models import Answer, Attempt, Candidate
 from peixun.exams.tests.fixtures import add_questions, make_exam, rules_paper
 from peixun.testing import World

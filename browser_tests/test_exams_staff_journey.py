@@ -12,8 +12,8 @@ import pytest
 from django.utils import timezone
 from openpyxl import Workbook
 
-from browser_tests.conftest import ARTIFACTS, pick, screenshot
-from browser_tests.test_training_journey import DESKTOP, log_in
+from browser_tests.conftest import ARTIFACTS, log_in, pick, screenshot
+from browser_tests.test_training_journey import DESKTOP
 from peixun.exams.documents import TEMPLATE_HEADERS
 from peixun.exams.models import Candidate, Exam, Paper, Question
 from peixun.testing import World

@@ -15,8 +15,8 @@ from django.test import override_settings
 from django.utils import timezone
 from PIL import Image
 
-from browser_tests.conftest import pick, screenshot
-from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
+from browser_tests.conftest import log_in, pick, screenshot
+from browser_tests.test_training_journey import DESKTOP, PHONE
 from peixun.orglife.models import Meeting, NoteCheck, NoteCheckRound, StudyGroup
 from peixun.orglife.services.pairs import pair_create, pair_visit_record
 from peixun.testing import World, make_member

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from browser_tests.conftest import screenshot, wait_until
-from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
+from browser_tests.conftest import log_in, screenshot, wait_until
+from browser_tests.test_training_journey import DESKTOP, PHONE
 from peixun.exams.services import question_create
 from peixun.hours.models import CreditEntry, Kind
 from peixun.learning.models import Completion, ItemProgress, Strike

@@ -11,8 +11,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from browser_tests.conftest import screenshot
-from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
+from browser_tests.conftest import log_in, screenshot
+from browser_tests.test_training_journey import DESKTOP, PHONE
 from peixun.core.models import Notification
 from peixun.learning.models import Completion, OnlineClass, Strike
 from peixun.learning.tests.classes_fixtures import complete, make_course, start

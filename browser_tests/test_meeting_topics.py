@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from browser_tests.conftest import screenshot
-from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
+from browser_tests.conftest import log_in, screenshot
+from browser_tests.test_training_journey import DESKTOP, PHONE
 from peixun.hours.models import Topic
 from peixun.orglife.models import MeetingKind
 from peixun.orglife.tests.test_meetings_fixtures import record

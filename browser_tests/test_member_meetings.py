@@ -10,8 +10,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from browser_tests.conftest import screenshot
-from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
+from browser_tests.conftest import log_in, screenshot
+from browser_tests.test_training_journey import DESKTOP, PHONE
 from peixun.events.models import Attendance, Event
 from peixun.orglife.models import Meeting
 from peixun.testing import World, make_member

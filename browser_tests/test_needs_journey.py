@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from browser_tests.conftest import screenshot
-from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
+from browser_tests.conftest import log_in, screenshot
+from browser_tests.test_training_journey import DESKTOP, PHONE
 from peixun.surveys.models import Option, Question, QuestionKind, Survey
 from peixun.surveys.services.responses import response_submit
 from peixun.surveys.tests.needs_fixtures import YEAR, plan_item, respondents

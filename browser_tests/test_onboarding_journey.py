@@ -20,8 +20,8 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from browser_tests.conftest import roster_header_row, screenshot
-from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
+from browser_tests.conftest import log_in, roster_header_row, screenshot
+from browser_tests.test_training_journey import DESKTOP, PHONE
 from peixun.accounts.models import Grant, User
 from peixun.core.idcard import make_id_number
 from peixun.events.models import Attendance

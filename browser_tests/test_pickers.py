@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from browser_tests.conftest import pick, screenshot
-from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
+from browser_tests.conftest import log_in, pick, screenshot
+from browser_tests.test_training_journey import DESKTOP, PHONE
 from peixun.members.models import Member
 from peixun.orgs.models import Organization
 from peixun.testing import World, make_org

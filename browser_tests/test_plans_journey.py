@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from browser_tests.conftest import pick, screenshot
-from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
+from browser_tests.conftest import log_in, pick, screenshot
+from browser_tests.test_training_journey import DESKTOP, PHONE
 from peixun.plans.models import PlanVersion, TrainingPlan
 from peixun.testing import World
 

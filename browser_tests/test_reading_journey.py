@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from browser_tests.conftest import screenshot
-from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
+from browser_tests.conftest import log_in, screenshot
+from browser_tests.test_training_journey import DESKTOP, PHONE
 from peixun.learning.models import ReadingCredit, Reflection
 from peixun.learning.tests.reading_fixtures import LONG_TEXT, pass_exam, reading_story
 from peixun.testing import World

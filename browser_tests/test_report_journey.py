@@ -8,8 +8,8 @@ import datetime as dt
 
 import pytest
 
-from browser_tests.conftest import ARTIFACTS, pick, screenshot
-from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
+from browser_tests.conftest import ARTIFACTS, log_in, pick, screenshot
+from browser_tests.test_training_journey import DESKTOP, PHONE
 from peixun.events.models import Attendance
 from peixun.orglife.models import MeetingKind
 from peixun.orglife.tests.test_regularity import meeting

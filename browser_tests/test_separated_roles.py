@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from browser_tests.conftest import screenshot
-from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
+from browser_tests.conftest import log_in, screenshot
+from browser_tests.test_training_journey import DESKTOP, PHONE
 from peixun.accounts.models import Grant
 from peixun.accounts.services import login_audit
 from peixun.testing import World, make_user

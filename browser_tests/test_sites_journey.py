@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from browser_tests.conftest import screenshot
-from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
+from browser_tests.conftest import log_in, screenshot
+from browser_tests.test_training_journey import DESKTOP, PHONE
 from peixun.resources.models import Booking, BookingState
 from peixun.resources.tests.fixtures import at, county_venue, make_meeting, make_site
 from peixun.testing import World

@@ -9,8 +9,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from browser_tests.conftest import ARTIFACTS, pick, screenshot
-from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
+from browser_tests.conftest import ARTIFACTS, log_in, pick, screenshot
+from browser_tests.test_training_journey import DESKTOP, PHONE
 from peixun.plans.tests.fixtures import branch_plan
 from peixun.spending.models import Expense, Fund
 from peixun.spending.services import expense_void

@@ -10,8 +10,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from browser_tests.conftest import pick, screenshot
-from browser_tests.test_training_journey import DESKTOP, PHONE, log_in
+from browser_tests.conftest import log_in, pick, screenshot
+from browser_tests.test_training_journey import DESKTOP, PHONE
 from peixun.events.models import Attendance
 from peixun.resources.tests.teacher_fixtures import add_teacher, build, make_class
 from peixun.testing import PASSWORD, World
