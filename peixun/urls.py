@@ -1,13 +1,15 @@
 from django.urls import include, path
 
 from .api import api
+from .core.urlgroups import grouped_by_first_segment
 from .hours import urls as hours_urls
 from .members import urls as members_urls
 
 urlpatterns = [
     # First: the API carries the hot paths (a QR sign-in burst), and Django tries the patterns in
-    # order; no page's URL begins with api/.
-    path("api/v1/", api.urls),
+    # order; no page's URL begins with api/. Ninja's flat list of routes is nested by their first
+    # segment (events/, training/ …), so a path is not tried against every route before it.
+    path("api/v1/", (grouped_by_first_segment(api.urls[0]), *api.urls[1:])),
     path("", include("peixun.core.urls")),
     path("accounts/", include("peixun.accounts.urls")),
     path("orgs/", include("peixun.orgs.urls")),

@@ -21,6 +21,7 @@ backend, such as the `sqlite3` shell, is not in the queue).
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import sqlite3
 from typing import Any
@@ -28,6 +29,13 @@ from typing import Any
 from django.db.backends.sqlite3 import base
 
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+# Queries longer than this (long IN lists) are converted each time rather than kept.
+_KEEP_CONVERTED = 4096
+
+
+@functools.lru_cache(maxsize=512)
+def _qmark(query: str) -> str:
+    return base.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
 
 
 def _writes(query: str) -> bool:
@@ -41,6 +49,13 @@ class _Connection(sqlite3.Connection):
 
 
 class _Cursor(base.SQLiteCursorWrapper):
+    def convert_query(self, query: str, *, param_names: list[str] | None = None) -> str:
+        # Django rewrites %s to ? with a regular expression on every execute; the same few
+        # statements run over and over (a sign-in's nine), so their rewrite is kept.
+        if param_names is None and len(query) <= _KEEP_CONVERTED:
+            return _qmark(query)
+        return super().convert_query(query, param_names=param_names)  # type: ignore[no-any-return]
+
     def execute(self, query: str, params: Any = None) -> Any:
         if self.connection.in_transaction or not _writes(query):
             return super().execute(query, params)

@@ -179,3 +179,21 @@ class SqliteQueueTests(TransactionTestCase):
         finally:
             memory.close()
         self.assertFalse(Path(":memory:.writers").exists())
+
+
+class ConvertedQueryTests(TransactionTestCase):
+    """The %s → ? rewrite kept per statement gives what Django's gives, a literal %% included,
+    for short and long statements and for named parameters."""
+
+    def test_the_kept_rewrite_is_django_s(self) -> None:
+        with connection.cursor() as cursor:
+            for _ in range(2):  # the second time from the kept rewrite
+                cursor.execute("SELECT '100%%', %s, %s", [1, "a%s"])
+                self.assertEqual(cursor.fetchone(), ("100%", 1, "a%s"))
+            long = (
+                "SELECT count(*) FROM (SELECT 1 AS n) WHERE n IN (" + ", ".join(["%s"] * 1500) + ")"
+            )
+            cursor.execute(long, list(range(1500)))
+            self.assertEqual(cursor.fetchone(), (1,))
+            cursor.execute("SELECT %(a)s, %(b)s", {"a": 1, "b": 2})
+            self.assertEqual(cursor.fetchone(), (1, 2))
