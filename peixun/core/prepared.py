@@ -90,7 +90,7 @@ def _server_binding() -> tuple[Any, Any, Any]:
     return ServerBindingCursor, (TIMESTAMPTZ_OID, Format.TEXT), register_tzloader
 
 
-def _cursor(alias: str) -> Any:
+def bound_cursor(alias: str) -> Any:
     """A cursor of the connection, binding on the server on PostgreSQL (see above)."""
     db = connections[alias]
     if db.vendor != "postgresql":
@@ -131,7 +131,7 @@ class _Compiled:
         return params
 
     def fetch(self, alias: str, values: tuple[Value, ...], limit: int | None) -> list[Any]:
-        with _cursor(alias) as cursor:
+        with bound_cursor(alias) as cursor:
             cursor.execute(self.sql, self.bind(values))
             found = cursor.fetchall() if limit is None else cursor.fetchmany(limit)
         rows = [tuple(row[: self.columns]) for row in found]
@@ -290,7 +290,7 @@ class PreparedInsert(Generic[M]):
         sql, fields, returning = found
         db = connections[alias]
         params = [field.get_db_prep_save(field.pre_save(obj, True), db) for field in fields]
-        with _cursor(alias) as cursor:
+        with bound_cursor(alias) as cursor:
             cursor.execute(sql, params)
             if returning:
                 pk = cursor.fetchone()[0]
@@ -356,6 +356,6 @@ class PreparedUpdate(Generic[M]):
             sql = self._sql[alias] = f"UPDATE {table} SET {columns} WHERE {key} = %s"  # noqa: S608 - names from the model's meta, values are parameters
         params = [field.get_db_prep_save(field.pre_save(obj, False), db) for field in self._fields]
         params.append(self._pk.get_db_prep_save(obj.pk, db))
-        with _cursor(alias) as cursor:
+        with bound_cursor(alias) as cursor:
             cursor.execute(sql, params)
             return int(cursor.rowcount)

@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import io
+import threading
 
 from django.core.checks import run_checks
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.loader import MigrationLoader
-from django.test import TestCase, override_settings
+from django.test import TestCase, TransactionTestCase, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from peixun.core.audit import (
@@ -23,6 +25,7 @@ from peixun.core.audit import (
     build_event,
     event_hash,
 )
+from peixun.core.context import current_address
 from peixun.core.describers import describe_events
 from peixun.core.jobs import registered_jobs
 from peixun.core.models import GENESIS_HASH, AuditAppendOnlyError, AuditChain, AuditEvent
@@ -315,3 +318,103 @@ class MigrationTests(TestCase):
         self.assertTrue(audit_verify().ok)
         record(1)
         self.assertTrue(audit_verify().ok)
+
+
+AWKWARD = 'He said "名称\\n" \\ 😀\nline two\t{"prev":"x"}'
+
+
+class AppendTests(TestCase):
+    """However the head is locked and the event stored (PostgreSQL: one statement that hashes in
+    the database), the stored event hashes as `event_hash` says and the head moves to it."""
+
+    def check_appended(self, event: AuditEvent, prev: str) -> None:
+        stored = AuditEvent.objects.get(pk=event.pk)
+        self.assertEqual(stored.prev_hash, prev)
+        self.assertEqual(stored.hash, event.hash)
+        self.assertEqual(stored.hash, event_hash(stored, prev))
+        head = AuditChain.objects.get()
+        self.assertEqual((head.last_hash, head.last_event_id), (event.hash, event.pk))
+        self.assertTrue(audit_verify().ok)
+
+    def test_awkward_text_an_address_and_an_actor_hash_as_in_python(self) -> None:
+        user = make_user("auditor")
+        prev = AuditChain.objects.get().last_hash
+        token = current_address.set("2001:db8:0:0::1")
+        try:
+            event = audit_record(
+                actor=user,
+                verb="test.awkward",
+                object_type="test.thing",
+                object_id="7",
+                object_repr=AWKWARD * 20,  # cut to 200 characters
+                before={"list": [1, None, "二"], "nested": {"q": AWKWARD}},
+                after={"hours": dt.date(2026, 3, 1), "none": None},
+            )
+        finally:
+            current_address.reset(token)
+        self.assertEqual(len(event.object_repr), 200)
+        self.check_appended(event, prev)
+        stored = AuditEvent.objects.get(pk=event.pk)
+        self.assertEqual(stored.after, {"hours": "2026-03-01", "none": None})
+        self.assertEqual(stored.actor_id, user.pk)
+
+    def test_events_follow_each_other_and_ids_rise_with_the_chain(self) -> None:
+        events = record(5)
+        for before, after in zip(events, events[1:], strict=False):
+            self.assertEqual(after.prev_hash, before.hash)
+            self.assertGreater(after.pk, before.pk)
+        self.check_appended(events[-1], events[-2].hash)
+
+    def test_without_a_head_row_the_first_event_makes_it(self) -> None:
+        AuditChain.objects.all().delete()
+        (event,) = record(1)
+        self.check_appended(event, GENESIS_HASH)
+
+    def test_postgresql_appends_in_one_statement(self) -> None:
+        if connection.vendor != "postgresql":
+            self.skipTest("PostgreSQL only")
+        with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+            (event,) = record(1)
+        # Lock, insert and advance: one round trip (the old way took three).
+        self.assertEqual(len(queries.captured_queries), 1)
+        self.check_appended(event, AuditEvent.objects.get(pk=event.pk).prev_hash)
+
+    def test_a_value_too_long_for_its_column_stores_nothing(self) -> None:
+        if connection.vendor != "postgresql":
+            self.skipTest("SQLite does not enforce a text column's length")
+        head = AuditChain.objects.get().last_hash
+        with self.assertRaises(DatabaseError), transaction.atomic():
+            audit_record(actor=None, verb="v" * 65, object_type="test.thing")
+        self.assertFalse(AuditEvent.objects.filter(verb__startswith="vvv").exists())
+        self.assertEqual(AuditChain.objects.get().last_hash, head)
+
+
+class ConcurrentAppendTests(TransactionTestCase):
+    """Writers in several threads at once (each its own connection): one unbroken chain, ids in
+    chain order, every event kept."""
+
+    def test_many_writers_make_one_chain(self) -> None:
+        if connection.vendor != "postgresql":
+            self.skipTest("SQLite in memory has one connection")
+        AuditChain.objects.get_or_create(pk=1)
+        errors: list[BaseException] = []
+
+        def write() -> None:
+            try:
+                for _ in range(15):
+                    record(1)
+            except BaseException as error:  # pragma: no cover - reported below
+                errors.append(error)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=write) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        self.assertEqual(errors, [])
+        self.assertEqual(AuditEvent.objects.count(), 60)
+        report = audit_verify()
+        self.assertTrue(report.ok, report.broken)
+        self.assertEqual(report.checked, 60)

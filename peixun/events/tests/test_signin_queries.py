@@ -7,7 +7,8 @@ The counts are those of a test (the service's transaction is a savepoint inside 
 first sign-in with a token not used in the last minute is the token with its owner, the token's
 last use, the owner's grants, the event with "is the member expected" and the id of the
 member's row (none yet, so the row is not read again), the tenant's attendance settings, then
-SAVEPOINT, the row, the audit chain's head, the audit event, the head again, RELEASE. A repeated
+SAVEPOINT, the row, the audit chain's head, the audit event, the head again (on PostgreSQL these
+three are one statement), RELEASE. A repeated
 scan: the token, the grants, the event, the row. Every query but the writes is prepared once per
 process (peixun.core.prepared).
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 import json
 from typing import ClassVar
 
+from django.db import connection
 from django.test import Client, TestCase
 
 from peixun.accounts.services import token_issue
@@ -32,7 +34,10 @@ from peixun.training.models import Enrolment, MakeUp
 
 from .fixtures import SessionFixture, add_session, class_session
 
-FIRST_SIGNIN_QUERIES = 11
+# Token and its use, grants, event, settings; the row; the audit event (PostgreSQL: one
+# statement locks the chain's head, inserts and advances it; elsewhere three).
+FIRST_SIGNIN_QUERIES = {"postgresql": 9}
+FIRST_SIGNIN_QUERIES_ELSEWHERE = 11
 REPEAT_SCAN_QUERIES = 4
 
 
@@ -65,7 +70,8 @@ class SigninQueryCountTests(TestCase):
         chen = self.fx.members[1]  # expected (enrolled), no login of their own yet
         client = self.bearer(chen, "chen")
         token = signin_token(event, event_settings_for(event.org))
-        with self.assertNumQueries(FIRST_SIGNIN_QUERIES):
+        expected = FIRST_SIGNIN_QUERIES.get(connection.vendor, FIRST_SIGNIN_QUERIES_ELSEWHERE)
+        with self.assertNumQueries(expected):
             first = self.scan(client, event, token)
         self.assertIs(first["created"], True)
         with self.assertNumQueries(REPEAT_SCAN_QUERIES):
