@@ -78,7 +78,8 @@ def scope_of(actor: Actor | None) -> Scope:
     audit: set[str] = set()
     roles: set[str] = set()
     platform = bool(actor.is_superuser)
-    for role, path in registry.grants_of(actor.pk):
+    known = getattr(actor, "_peixun_grants", None)
+    for role, path in known if known is not None else registry.grants_of(actor.pk):
         roles.add(role)
         if role == registry.PLATFORM_ADMIN:
             platform = True
@@ -120,9 +121,17 @@ def scope_of(actor: Actor | None) -> Scope:
     return scope
 
 
+def grants_known(actor: Actor, grants: tuple[tuple[str, str | None], ...]) -> None:
+    """The actor's grants as `registry.grants_of` would give them, read already with something
+    else (an API token's query knows whether its owner holds any): `scope_of` uses them instead
+    of asking again. For this request's user object only; `forget_scope` drops them."""
+    setattr(actor, "_peixun_grants", grants)  # noqa: B010
+
+
 def forget_scope(actor: Actor) -> None:
-    if hasattr(actor, "_peixun_scope"):
-        delattr(actor, "_peixun_scope")  # noqa: B043
+    for memo in ("_peixun_scope", "_peixun_grants"):
+        if hasattr(actor, memo):
+            delattr(actor, memo)
 
 
 def path_in(path: str, paths: tuple[str, ...]) -> bool:

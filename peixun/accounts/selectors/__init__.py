@@ -15,6 +15,7 @@ from .accounts import (
 from .grants import (
     MANAGER_ROLES,
     ORG_ROLES,
+    counting_grants,
     grants_of,
     live_grants,
     nearest_managers,
@@ -36,6 +37,7 @@ __all__ = [
     "AccountFilters",
     "AccountStatus",
     "admin_orgs",
+    "counting_grants",
     "grants_of",
     "member_for_account",
     "nearest_managers",

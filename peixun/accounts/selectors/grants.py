@@ -46,14 +46,19 @@ def live_grants(today: dt.date | None = None) -> QuerySet[Grant]:
     return Grant.objects.filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
 
 
+def counting_grants(user: Any, today: dt.date) -> QuerySet[Grant]:
+    """The grants a user's scope is made of: live today, on an open org (or platform-wide).
+    `user` is a pk or an `OuterRef` to one."""
+    return (
+        live_grants(today)
+        .filter(user_id=user)
+        .filter(Q(org__isnull=True) | Q(org__closed_on__isnull=True))
+    )
+
+
 # Every request of a logged-in user asks this (core.scoping): prepared once per process.
 _GRANTS_OF = PreparedQuery(
-    lambda user_pk, today: (
-        live_grants(today)
-        .filter(user_id=user_pk)
-        .filter(Q(org__isnull=True) | Q(org__closed_on__isnull=True))
-        .values_list("role", "org__path")
-    ),
+    lambda user_pk, today: counting_grants(user_pk, today).values_list("role", "org__path"),
     kinds=(int, dt.date),
 )
 

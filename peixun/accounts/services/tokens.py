@@ -10,26 +10,32 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peixun.core.audit import audit_record
 from peixun.core.prepared import PreparedQuery, PreparedUpdate
-from peixun.core.scoping import Actor, actor_id
+from peixun.core.scoping import Actor, actor_id, grants_known
 from peixun.orgs.models import Organization
 
 from ..models import ApiToken, User, hash_token
+from ..selectors.grants import counting_grants
 
 DEFAULT_TOKEN_NAME = "API"
 TOKEN_NAME_MAX = 80
 # A token's last use is written at most this often: a busy script must not write on every call.
 LAST_USED_EVERY = dt.timedelta(minutes=1)
-# Every API call asks this: prepared once per process (see peixun.core.prepared).
+# Every API call asks this: prepared once per process (see peixun.core.prepared). With the
+# token: whether its owner holds any grant, so a plain member's scope needs no query of its own.
 _LIVE_TOKEN: PreparedQuery[ApiToken] = PreparedQuery(
-    lambda key_hash, now: (
-        ApiToken.objects.active(now).select_related("user").filter(key_hash=key_hash)
+    lambda key_hash, now, today: (
+        ApiToken.objects.active(now)
+        .select_related("user")
+        .filter(key_hash=key_hash)
+        .annotate(holds_grants=Exists(counting_grants(OuterRef("user_id"), today)))
     ),
-    kinds=(str, dt.datetime),
+    kinds=(str, dt.datetime, dt.date),
 )
 # Every API call's token records its use (at most once a minute): written once per process.
 _TOUCH: PreparedUpdate[ApiToken] = PreparedUpdate(ApiToken, ("last_used_at",))
@@ -166,12 +172,14 @@ def token_user(raw: str) -> User | None:
     """The owner of a live token, or None (unknown, revoked, expired, or a disabled login).
     Records its use at most once a minute."""
     now = timezone.now()
-    token = _LIVE_TOKEN.first(hash_token(raw), now)
+    token = _LIVE_TOKEN.first(hash_token(raw), now, timezone.localdate(now))
     if token is None:
         return None
     owner: User = token.user
     if not owner.is_active:
         return None
+    if not token.holds_grants:  # type: ignore[attr-defined]  # annotated above
+        grants_known(owner, ())
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_EVERY:
         token.last_used_at = now
         _TOUCH.update(token)

@@ -13,15 +13,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from peixun.accounts.models import ApiToken, User
+from peixun.accounts.models import ApiToken, Grant, User
 from peixun.accounts.services import (
     accounts_deactivate_departed,
     password_reset,
     token_issue,
     token_revoke,
+    token_user,
 )
 from peixun.core.describers import describe_events
 from peixun.core.models import AuditEvent
+from peixun.core.scoping import forget_scope, scope_of
 from peixun.testing import PASSWORD, PERSONAS, PersonaTestCase
 
 TOKEN_URL = "/api/v1/auth/token"
@@ -159,6 +161,35 @@ class BearerTests(TokenCase):
         token.refresh_from_db()
         assert token.last_used_at is not None and first_use is not None
         self.assertGreater(token.last_used_at, first_use)
+
+    def test_the_token_query_tells_whether_its_owner_holds_a_grant(self) -> None:
+        """A plain member's scope comes without a query of its own; staff still read theirs; a
+        grant that has expired counts as none, as in `grants_of`."""
+        member = token_user(self.raw_token("member"))
+        assert member is not None
+        with self.assertNumQueries(0):
+            scope = scope_of(member)
+        self.assertFalse(scope.is_staff_like)
+        self.assertEqual(scope.member_id, self.user("member").member_id)
+
+        secretary = token_user(self.raw_token("secretary"))
+        assert secretary is not None
+        with self.assertNumQueries(1):
+            scope = scope_of(secretary)
+        self.assertEqual(scope.manage_paths, (self.world.branch.path,))
+
+        raw = self.raw_token("viewer")
+        Grant.objects.filter(user=self.user("viewer")).update(
+            expires_on=timezone.localdate() - dt.timedelta(days=1)
+        )
+        viewer = token_user(raw)
+        assert viewer is not None
+        with self.assertNumQueries(0):
+            self.assertFalse(scope_of(viewer).read_paths)
+        # After a grant changes in the same request, the scope is read again.
+        forget_scope(viewer)
+        with self.assertNumQueries(1):
+            self.assertFalse(scope_of(viewer).read_paths)
 
 
 class ListAndRevokeApiTests(TokenCase):

@@ -4,12 +4,13 @@ one-member "expected?" check that replaced the whole audience query, which must 
 answer as `expected_member_ids` in every case.
 
 The counts are those of a test (the service's transaction is a savepoint inside the test's): a
-first sign-in with a token not used in the last minute is the token with its owner, the token's
-last use, the owner's grants, the event with "is the member expected" and the id of the
+first sign-in with a token not used in the last minute is the token with its owner (and whether
+the owner holds any grant: a plain member's scope needs no query of its own), the token's last
+use, the event with "is the member expected" and the id of the
 member's row (none yet, so the row is not read again), the tenant's attendance settings, then
 SAVEPOINT, the row, the audit chain's head, the audit event, the head again (on PostgreSQL these
 three are one statement), RELEASE. A repeated
-scan: the token, the grants, the event, the row. Every query but the writes is prepared once per
+scan: the token, the event, the row. Every query but the writes is prepared once per
 process (peixun.core.prepared).
 """
 
@@ -36,9 +37,9 @@ from .fixtures import SessionFixture, add_session, class_session
 
 # Token and its use, grants, event, settings; the row; the audit event (PostgreSQL: one
 # statement locks the chain's head, inserts and advances it; elsewhere three).
-FIRST_SIGNIN_QUERIES = {"postgresql": 9}
-FIRST_SIGNIN_QUERIES_ELSEWHERE = 11
-REPEAT_SCAN_QUERIES = 4
+FIRST_SIGNIN_QUERIES = {"postgresql": 8}
+FIRST_SIGNIN_QUERIES_ELSEWHERE = 10
+REPEAT_SCAN_QUERIES = 3
 
 
 class SigninQueryCountTests(TestCase):
