@@ -15,13 +15,16 @@ import ipaddress
 import json
 import logging
 import secrets
+import threading
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.db import connections, models, router, transaction
+from django.db.models import Field
 from django.utils import timezone
 
 from peixun.core.scoping import Actor, actor_id
@@ -31,6 +34,7 @@ from .models import GENESIS_HASH, AuditChain, AuditEvent
 from .prepared import PreparedInsert, PreparedQuery, PreparedUpdate, bound_cursor
 
 logger = logging.getLogger("peixun.audit")
+M = TypeVar("M", bound=models.Model)
 
 VERIFY_CHUNK = 5000
 PURGE_CHUNK = 5000
@@ -110,13 +114,13 @@ def event_hash(event: Any, prev_hash: str) -> str:
     return hashlib.sha256(_canonical_text(event, prev_hash).encode()).hexdigest()
 
 
-def _canonical_text(event: Any, prev_hash: str) -> str:
+def _canonical_text(event: Any, prev_hash: str, *, object_id: str | None = None) -> str:
     body = {
         "at": _canonical_time(event.at),
         "actor": event.actor_id,
         "verb": event.verb,
         "object_type": event.object_type,
-        "object_id": event.object_id,
+        "object_id": event.object_id if object_id is None else object_id,
         "object_repr": event.object_repr,
         "org": event.org_id,
         "before": event.before,
@@ -127,14 +131,21 @@ def _canonical_text(event: Any, prev_hash: str) -> str:
     return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def _text_around_prev(event: Any) -> tuple[str, str]:
-    """The canonical text `event_hash` hashes, as what comes before and after the previous hash:
-    the database puts the head's hash between them (PostgreSQL's one-statement append)."""
-    marker = secrets.token_hex(32)  # a hash-shaped stand-in no recorded field can contain
-    before, found, after = _canonical_text(event, marker).partition(marker)
-    if not found or marker in after:  # pragma: no cover - 256 random bits
-        raise ValueError("The stand-in for the previous hash is not unique.")
-    return before, after
+def _text_around(event: Any, *fields: str) -> list[str]:
+    """The canonical text `event_hash` hashes, cut where the named fields' values go (in the
+    text's order: `object_id` before `prev`): the database puts the new row's id and the head's
+    hash there (PostgreSQL's one-statement append)."""
+    markers = {name: secrets.token_hex(32) for name in fields}  # no recorded field contains one
+    text = _canonical_text(
+        event, markers.get("prev", event.prev_hash), object_id=markers.get("object_id")
+    )
+    pieces: list[str] = []
+    for name in fields:
+        piece, found, text = text.partition(markers[name])
+        if not found:  # pragma: no cover - the fields are named in the text's order
+            raise ValueError(f"{name} is not where the text has it.")
+        pieces.append(piece)
+    return [*pieces, text]
 
 
 # Every audited write reads the head: prepared once per process (see peixun.core.prepared).
@@ -177,16 +188,27 @@ def _chain(head: AuditChain, events: list[AuditEvent]) -> None:
 # is part of that transaction, and a savepoint would only cost two more statements per write (a
 # round trip each on PostgreSQL) to let a caller swallow a failed audit and carry on, which no
 # caller may do. A failure here marks the whole transaction for rollback instead.
+def _typed_value(field: Any, db: Any) -> str:
+    """A parameter typed for `field`'s column: in a SELECT list PostgreSQL would take an untyped
+    one as text. Strings stay text, so a value too long for its column fails as in any INSERT."""
+    if isinstance(field, models.CharField | models.TextField):
+        return "%s::text"
+    return f"%s::{field.db_type(db)}"
+
+
 class _AppendInOneStatement:
     """PostgreSQL: lock the head, insert the event hashed against it and advance the head in one
-    statement, instead of three round trips.
+    statement, instead of three round trips; `insert_and_append` inserts the row the event
+    records in the same statement too.
 
     The head stays locked from the first step until the transaction commits, and every other
     audited write waits for it; as three statements, each one's round trip (and the scheduling
     of the process that sends the next, on a busy machine) was added to that wait. The database
     computes the same SHA-256 over the same text as `event_hash` (the text around the previous
-    hash comes from Python), and draws the event's id only after the lock is held, so ids stay
-    in chain order. Returns False, having written nothing, when there is no head row yet."""
+    hash, and around the new row's id, comes from Python), and draws the ids only after the
+    lock is held, so events' ids stay in chain order. Everything selects FROM the locked head:
+    without a head row (a database made without migrations) nothing is written and None comes
+    back, for the caller to take the ordinary way, which makes the head."""
 
     _FIELDS = (
         "at",
@@ -202,48 +224,95 @@ class _AppendInOneStatement:
     )
 
     def __init__(self) -> None:
-        self._sql: dict[str, str] = {}
-        self._fields = tuple(AuditEvent._meta.get_field(name) for name in self._FIELDS)
+        self._sql: dict[tuple[str, Any], str] = {}
+        self._fields: tuple[Field[Any, Any], ...] = tuple(
+            cast("Field[Any, Any]", AuditEvent._meta.get_field(name)) for name in self._FIELDS
+        )
+        self._lock = threading.Lock()
 
-    def append(self, event: AuditEvent, alias: str) -> bool:
+    def append(self, event: AuditEvent, alias: str) -> AuditEvent | None:
+        before, after = _text_around(event, "prev")
+        found = self._run(alias, None, event, [], [before, after])
+        return None if found is None else found[1]
+
+    def insert_and_append(
+        self, obj: M, inserter: PreparedInsert[M], event: AuditEvent
+    ) -> tuple[M, AuditEvent] | None:
+        alias, fields, values = inserter.bind(obj)
+        first, middle, last = _text_around(event, "object_id", "prev")
+        found = self._run(alias, fields, event, values, [first, middle, last])
+        if found is None:
+            return None
+        return inserter.saved(obj, found[0], alias), found[1]
+
+    def _run(
+        self,
+        alias: str,
+        row_fields: tuple[Any, ...] | None,
+        event: AuditEvent,
+        row_values: list[Any],
+        text: list[str],
+    ) -> tuple[Any, AuditEvent] | None:
         db = connections[alias]
-        sql = self._sql.get(alias) or self._sql.setdefault(alias, self._compile(alias))
+        key = (alias, row_fields[0].model if row_fields else None)
+        sql = self._sql.get(key)
+        if sql is None:
+            with self._lock:
+                sql = self._sql.setdefault(key, self._compile(db, row_fields))
         event.object_repr = event.object_repr[:200]
-        params = [field.get_db_prep_save(field.pre_save(event, True), db) for field in self._fields]
+        fields = self._fields if row_fields is None else self._fields_but_object_id()
+        params = [field.get_db_prep_save(field.pre_save(event, True), db) for field in fields]
         with bound_cursor(alias) as cursor:
-            cursor.execute(sql, [*params, *_text_around_prev(event)])
-            row = cursor.fetchone()
-        if row is None:
-            return False
-        event.pk, event.prev_hash, event.hash = row
+            cursor.execute(sql, [*row_values, *params, *text])
+            found = cursor.fetchone()
+        if found is None:
+            return None
+        row_pk, event.pk, event.prev_hash, event.hash = found
+        if row_fields is not None:
+            event.object_id = str(row_pk)
         event._state.adding = False
         event._state.db = alias
-        return True
+        return row_pk, event
 
-    def _compile(self, alias: str) -> str:
-        db = connections[alias]
+    def _fields_but_object_id(self) -> tuple[Field[Any, Any], ...]:
+        return tuple(field for field in self._fields if field.name != "object_id")
+
+    def _compile(self, db: Any, row_fields: tuple[Any, ...] | None) -> str:
         quote = db.ops.quote_name
         events, chain = AuditEvent._meta.db_table, AuditChain._meta.db_table
-        columns = ", ".join(quote(field.column) for field in self._fields)
-        # Typed parameters: in a SELECT list PostgreSQL would take an untyped one as text.
-        # Strings as text, so a value too long for its column fails as in any INSERT.
-        values = ", ".join(
-            "%s::text"
-            if isinstance(field, models.CharField) and not isinstance(field, models.ForeignKey)
-            else f"%s::{field.db_type(db)}"
-            for field in self._fields
+        # Names come from our models' meta; every value is a parameter.
+        parts = [
+            f"head AS MATERIALIZED (SELECT last_hash FROM {quote(chain)} WHERE id = 1 FOR UPDATE)"  # noqa: S608
+        ]
+        fields: tuple[Field[Any, Any], ...] = self._fields
+        object_id, hashed, joined, row_id = "", "%s::text || head.last_hash || %s::text", "", "NULL"
+        if row_fields is not None:
+            table = row_fields[0].model._meta.db_table
+            row_columns = ", ".join(quote(field.column) for field in row_fields)
+            row_values = ", ".join(_typed_value(field, db) for field in row_fields)
+            parts.append(
+                f"row AS (INSERT INTO {quote(table)} (id, {row_columns}) "  # noqa: S608
+                f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')), {row_values} "
+                f"FROM head RETURNING id)"
+            )
+            fields = self._fields_but_object_id()
+            object_id = f", {quote('object_id')}"
+            hashed = "%s::text || row.id::text || %s::text || head.last_hash || %s::text"
+            joined, row_id = ", row", "row.id"
+        columns = ", ".join(quote(field.column) for field in fields)
+        values = ", ".join(_typed_value(field, db) for field in fields)
+        parts.append(
+            f"event AS (INSERT INTO {quote(events)} (id, {columns}{object_id}, prev_hash, hash) "  # noqa: S608
+            f"SELECT nextval(pg_get_serial_sequence('{events}', 'id')), {values}"
+            f"{', row.id::text' if row_fields is not None else ''}, head.last_hash, "
+            f"encode(sha256(convert_to({hashed}, 'UTF8')), 'hex') "
+            f"FROM head{joined} RETURNING id, prev_hash, hash)"
         )
         return (
-            f"WITH head AS MATERIALIZED ("  # noqa: S608 - names from our models
-            f"SELECT last_hash FROM {quote(chain)} WHERE id = 1 FOR UPDATE), "
-            f"event AS (INSERT INTO {quote(events)} (id, {columns}, prev_hash, hash) "
-            f"SELECT nextval(pg_get_serial_sequence('{events}', 'id')), {values}, "
-            f"head.last_hash, "
-            f"encode(sha256(convert_to(%s::text || head.last_hash || %s::text, 'UTF8')), 'hex') "
-            f"FROM head RETURNING id, prev_hash, hash) "
+            f"WITH {', '.join(parts)} "  # noqa: S608
             f"UPDATE {quote(chain)} SET last_hash = event.hash, last_event_id = event.id "
-            f"FROM event WHERE {quote(chain)}.id = 1 "
-            f"RETURNING event.id, event.prev_hash, event.hash"
+            f"FROM event{joined} WHERE {quote(chain)}.id = 1 "
+            f"RETURNING {row_id}, event.id, event.prev_hash, event.hash"
         )
 
 
@@ -254,8 +323,14 @@ _APPEND_IN_ONE = _AppendInOneStatement()
 def audit_record(**kwargs: Any) -> AuditEvent:
     event = build_event(**kwargs)
     alias = router.db_for_write(AuditEvent) or "default"
-    if connections[alias].vendor == "postgresql" and _APPEND_IN_ONE.append(event, alias):
-        return event
+    if connections[alias].vendor == "postgresql":
+        appended = _APPEND_IN_ONE.append(event, alias)
+        if appended is not None:
+            return appended
+    return _append(event)
+
+
+def _append(event: AuditEvent) -> AuditEvent:
     head = _lock_head()
     _chain(head, [event])
     # Inserted, never updated (`_chain` refused a saved event); both statements are written
@@ -264,6 +339,30 @@ def audit_record(**kwargs: Any) -> AuditEvent:
     head.last_hash, head.last_event_id = event.hash, event.pk
     _ADVANCE_HEAD.update(head)
     return event
+
+
+def audit_insert(obj: M, inserter: PreparedInsert[M], **kwargs: Any) -> AuditEvent:
+    """Store the new row `obj` (through `inserter`) and the audit event that records it: both
+    or neither. `kwargs` are `audit_record`'s but `obj` (it is `obj`); `str(obj)` must not need
+    the row's id, which does not exist yet when the event is built.
+
+    On PostgreSQL outside a transaction this is one statement, so one round trip instead of
+    five (BEGIN, the row, the event, the head, COMMIT): a QR sign-in's write. Inside a
+    transaction, the same statement under a savepoint, so a failure (a unique row another
+    request won) leaves the caller's transaction usable; elsewhere, a transaction with the
+    INSERT and `audit_record`."""
+    alias = router.db_for_write(type(obj), instance=obj) or "default"
+    db = connections[alias]
+    if db.vendor == "postgresql" and router.db_for_write(AuditEvent) in (alias, None):
+        event = build_event(obj=None, object_type=obj._meta.label_lower, **kwargs)
+        event.object_repr = str(obj)
+        with transaction.atomic(using=alias) if db.in_atomic_block else nullcontext():
+            done = _APPEND_IN_ONE.insert_and_append(obj, inserter, event)
+        if done is not None:
+            return done[1]
+    with transaction.atomic(using=alias):
+        inserter.insert(obj)
+        return audit_record(obj=obj, **kwargs)
 
 
 @transaction.atomic(savepoint=False)

@@ -277,6 +277,20 @@ class PreparedInsert(Generic[M]):
         self._lock = threading.Lock()
 
     def insert(self, obj: M) -> M:
+        alias, fields, params = self.bind(obj)
+        sql, _fields, returning = self._compiled[alias]
+        db = connections[alias]
+        with bound_cursor(alias) as cursor:
+            cursor.execute(sql, params)
+            if returning:
+                pk = cursor.fetchone()[0]
+            else:  # pragma: no cover - SQLite before 3.35 (Debian 12 has 3.40)
+                pk = db.ops.last_insert_id(cursor, self._model._meta.db_table, "id")
+        return self.saved(obj, pk, alias)
+
+    def bind(self, obj: M) -> tuple[str, tuple[Any, ...], list[Any]]:
+        """The database alias `obj` is written to, the fields inserted and their values, as the
+        INSERT would send them (for a statement that inserts the row among other things)."""
         if type(obj) is not self._model:
             raise TypeError(f"Expected a {self._model.__name__}, got {type(obj).__name__}.")
         if not obj._state.adding or obj.pk is not None:
@@ -287,15 +301,17 @@ class PreparedInsert(Generic[M]):
             with self._lock:
                 found = self._compiled.get(alias) or self._compile(alias)
                 self._compiled[alias] = found
-        sql, fields, returning = found
+        fields = found[1]
         db = connections[alias]
-        params = [field.get_db_prep_save(field.pre_save(obj, True), db) for field in fields]
-        with bound_cursor(alias) as cursor:
-            cursor.execute(sql, params)
-            if returning:
-                pk = cursor.fetchone()[0]
-            else:  # pragma: no cover - SQLite before 3.35 (Debian 12 has 3.40)
-                pk = db.ops.last_insert_id(cursor, self._model._meta.db_table, "id")
+        return (
+            alias,
+            fields,
+            [field.get_db_prep_save(field.pre_save(obj, True), db) for field in fields],
+        )
+
+    @staticmethod
+    def saved(obj: M, pk: Any, alias: str) -> M:
+        """`obj` as stored under `pk`."""
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = alias

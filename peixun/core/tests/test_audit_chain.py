@@ -11,13 +11,14 @@ import threading
 from django.core.checks import run_checks
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.test import TestCase, TransactionTestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from peixun.core.audit import (
+    audit_insert,
     audit_purge,
     audit_record,
     audit_record_many,
@@ -28,7 +29,14 @@ from peixun.core.audit import (
 from peixun.core.context import current_address
 from peixun.core.describers import describe_events
 from peixun.core.jobs import registered_jobs
-from peixun.core.models import GENESIS_HASH, AuditAppendOnlyError, AuditChain, AuditEvent
+from peixun.core.models import (
+    GENESIS_HASH,
+    AuditAppendOnlyError,
+    AuditChain,
+    AuditEvent,
+    Notification,
+)
+from peixun.core.prepared import PreparedInsert
 from peixun.testing import make_user
 
 
@@ -418,3 +426,85 @@ class ConcurrentAppendTests(TransactionTestCase):
         report = audit_verify()
         self.assertTrue(report.ok, report.broken)
         self.assertEqual(report.checked, 60)
+
+
+_INSERT_NOTE: PreparedInsert[Notification] = PreparedInsert(Notification)
+
+
+def note(user: object, key: str = "", title: str = '课程提醒 "党课"') -> Notification:
+    return Notification(recipient=user, title=title, dedupe_key=key, body=AWKWARD)
+
+
+class AuditInsertTests(TestCase):
+    """`audit_insert`: the row and the event recording it, both or neither; the event names the
+    new row's id and hashes as `event_hash` says (PostgreSQL computes it in the statement)."""
+
+    def insert(self, row: Notification) -> AuditEvent:
+        return audit_insert(
+            row, _INSERT_NOTE, actor=None, verb="test.notify", after={"title": row.title}
+        )
+
+    def test_the_row_and_its_event(self) -> None:
+        user = make_user("reader")
+        prev = AuditChain.objects.get().last_hash
+        row = note(user, key="k1")
+        event = self.insert(row)
+        self.assertIsNotNone(row.pk)
+        self.assertFalse(row._state.adding)
+        stored = Notification.objects.get(pk=row.pk)
+        self.assertEqual((stored.title, stored.body, stored.dedupe_key), (row.title, AWKWARD, "k1"))
+        self.assertIsNotNone(stored.created_at)  # auto_now_add, as save() sets it
+        recorded = AuditEvent.objects.get(pk=event.pk)
+        self.assertEqual(
+            (recorded.object_type, recorded.object_id, recorded.object_repr),
+            ("core.notification", str(row.pk), row.title),
+        )
+        self.assertEqual(event.object_id, str(row.pk))
+        self.assertEqual(recorded.prev_hash, prev)
+        self.assertEqual(recorded.hash, event_hash(recorded, prev))
+        head = AuditChain.objects.get()
+        self.assertEqual((head.last_hash, head.last_event_id), (event.hash, event.pk))
+        self.assertTrue(audit_verify().ok)
+
+    def test_a_refused_row_leaves_neither_and_the_transaction_usable(self) -> None:
+        user = make_user("reader")
+        self.insert(note(user, key="same"))
+        head = AuditChain.objects.get().last_hash
+        events = AuditEvent.objects.count()
+        with self.assertRaises(IntegrityError):
+            self.insert(note(user, key="same"))
+        # The caller's transaction (this test's) goes on.
+        self.assertEqual(Notification.objects.filter(dedupe_key="same").count(), 1)
+        self.assertEqual(AuditEvent.objects.count(), events)
+        self.assertEqual(AuditChain.objects.get().last_hash, head)
+        self.assertTrue(audit_verify().ok)
+
+    def test_without_a_head_row_the_ordinary_way_makes_it(self) -> None:
+        AuditChain.objects.all().delete()
+        row = note(make_user("reader"))
+        event = self.insert(row)
+        self.assertEqual(event.prev_hash, GENESIS_HASH)
+        self.assertEqual(event.object_id, str(row.pk))
+        self.assertTrue(audit_verify().ok)
+
+    def test_postgresql_writes_both_in_one_statement(self) -> None:
+        if connection.vendor != "postgresql":
+            self.skipTest("PostgreSQL only")
+        user = make_user("reader")
+        with CaptureQueriesContext(connection) as queries:
+            self.insert(note(user))
+        # Inside this test's transaction: a savepoint around the one statement.
+        self.assertEqual(len(queries.captured_queries), 3)
+
+
+class AuditInsertAutocommitTests(TransactionTestCase):
+    def test_postgresql_outside_a_transaction_is_one_round_trip(self) -> None:
+        if connection.vendor != "postgresql":
+            self.skipTest("PostgreSQL only")
+        AuditChain.objects.get_or_create(pk=1)
+        user = make_user("reader")
+        with CaptureQueriesContext(connection) as queries:
+            event = audit_insert(note(user), _INSERT_NOTE, actor=None, verb="test.notify")
+        self.assertEqual(len(queries.captured_queries), 1)
+        self.assertTrue(AuditEvent.objects.filter(pk=event.pk).exists())
+        self.assertTrue(audit_verify().ok)

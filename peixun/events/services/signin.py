@@ -17,7 +17,7 @@ rotating code proves the member is in the room, which outweighs an earlier mark.
 Cost: a sign-in burst must not queue on the database, so a scan reads the event settings, the
 member's row and (for a new row) whether the member is expected, outside any transaction, and
 then writes the row and one AuditEvent in one short transaction (SQLite's IMMEDIATE mode takes
-the write lock only there). Concurrent scans of one member race on the unique constraint
+the write lock only there; on PostgreSQL, `core.audit.audit_insert` makes it one statement). Concurrent scans of one member race on the unique constraint
 `attendance_once_per_event`; the loser reads the winner's row.
 """
 
@@ -31,7 +31,7 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from peixun.core.audit import audit_record
+from peixun.core.audit import audit_insert, audit_record
 from peixun.core.prepared import PreparedInsert
 from peixun.core.scoping import Actor, scope_of
 
@@ -192,25 +192,24 @@ def attendance_signin(
             if replaced is not None:
                 return _replace_mark(actor, event, replaced, status, now), True
         return Attendance.objects.get(pk=checked.row.pk), False
+    row = Attendance(
+        event=event,
+        member_id=member_id,
+        status=status,
+        method=Attendance.Method.QR,
+        signed_in_at=now,
+    )
     try:
-        # One short write transaction: the row and its audit event, nothing else.
-        with transaction.atomic():
-            row = _INSERT_ROW.insert(
-                Attendance(
-                    event=event,
-                    member_id=member_id,
-                    status=status,
-                    method=Attendance.Method.QR,
-                    signed_in_at=now,
-                )
-            )
-            audit_record(
-                actor=actor,
-                verb="attendance.signin",
-                obj=row,
-                org=event.org,
-                after={"status": status, "method": Attendance.Method.QR, "signed_in_at": now},
-            )
+        # The row and its audit event, nothing else: one short write transaction (on
+        # PostgreSQL one statement).
+        audit_insert(
+            row,
+            _INSERT_ROW,
+            actor=actor,
+            verb="attendance.signin",
+            org=event.org,
+            after={"status": status, "method": Attendance.Method.QR, "signed_in_at": now},
+        )
     except IntegrityError:
         # Another scan of the same member (or the organiser's mark) won the race: it stands.
         won = member_row(event, member_id)
