@@ -13,7 +13,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    JSONField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import JSONObject, Substr
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 
@@ -30,6 +40,16 @@ from .models import SIGNED_IN, Attendance, Event, EventSettings, LeaveRequest
 # Where `event_get` leaves, on the instance it fetched for a member, whether that member had a
 # row then: the sign-in's first look at the row (`member_row`) uses it once instead of asking.
 OWN_ROW_MEMO = "_peixun_own_row"
+# And the tenant's attendance settings, read with the event (`event_settings_of`).
+SETTINGS_MEMO = "_peixun_event_settings"
+EVENT_SETTINGS_FIELDS = (
+    "late_credit",
+    "left_early_credit",
+    "qr_rotate_seconds",
+    "qr_valid_seconds",
+    "signin_opens_minutes",
+    "late_after_minutes",
+)
 
 # Sign-in asks these on every scan: prepared once per process (see peixun.core.prepared).
 _TENANT_WITH_SETTINGS: PreparedQuery[Organization] = PreparedQuery(
@@ -39,6 +59,26 @@ _TENANT_WITH_SETTINGS: PreparedQuery[Organization] = PreparedQuery(
 _EVENT_WITH_ORG: PreparedQuery[Event] = PreparedQuery(
     lambda pk: Event.objects.select_related("org").filter(pk=pk), kinds=(int,)
 )
+
+
+def _tenant_settings() -> Subquery:
+    """The event's tenant (the root of its organiser's tree) with its attendance settings, as
+    one JSON object: the settings' fields are null while the tenant keeps the defaults."""
+    fields = {name: F(f"event_settings__{name}") for name in EVENT_SETTINGS_FIELDS}
+    tenant = Organization.objects.filter(
+        path=Substr(OuterRef("org__path"), 1, Organization.steplen)
+    ).values(json=JSONObject(tenant=F("pk"), id=F("event_settings__pk"), **fields))
+    return Subquery(tenant[:1], output_field=JSONField())
+
+
+def _settings_from(found: dict[str, Any]) -> EventSettings:
+    values = {name: found[name] for name in EVENT_SETTINGS_FIELDS}
+    if found["id"] is None:
+        return EventSettings(tenant_id=found["tenant"])
+    settings = EventSettings(id=found["id"], tenant_id=found["tenant"], **values)
+    settings._state.adding = False
+    settings._state.db = "default"
+    return settings
 
 
 def _event_for_member(pk: int, member_id: int) -> QuerySet[Event]:
@@ -54,6 +94,7 @@ def _event_for_member(pk: int, member_id: int) -> QuerySet[Event]:
                     "pk"
                 )[:1]
             ),
+            tenant_settings=_tenant_settings(),
         )
     )
     return found
@@ -83,6 +124,13 @@ def event_settings_for(org: Organization) -> EventSettings:
         return EventSettings(tenant=tenant)
 
 
+def event_settings_of(event: Event) -> EventSettings:
+    """The attendance settings of the event's tenant: read with the event when `event_get`
+    fetched it for a member (a QR scan), else as `event_settings_for` reads them."""
+    found: EventSettings | None = event.__dict__.get(SETTINGS_MEMO)
+    return found if found is not None else event_settings_for(event.org)
+
+
 def event_get(actor: Actor, pk: Any) -> Event:
     """The event, to anyone who may see it or is expected at it; 404 otherwise."""
     pk = pk_or_404(pk)
@@ -110,6 +158,9 @@ def event_get(actor: Actor, pk: Any) -> Event:
     event = seen
     if member_id and hasattr(event, "own_row_id"):
         event.__dict__[OWN_ROW_MEMO] = (member_id, event.own_row_id)
+    tenant_settings = getattr(event, "tenant_settings", None)
+    if tenant_settings:
+        event.__dict__[SETTINGS_MEMO] = _settings_from(tenant_settings)
     if getattr(event, "expected_here", False) and member_id:
         # The sign-in that follows asks the same question of this instance.
         registry.remember_expected(event, member_id)

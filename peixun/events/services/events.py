@@ -25,7 +25,7 @@ from peixun.orgs.selectors import tenant_of
 
 from ..models import Attendance, CreditRule, Event, EventSettings
 from ..registry import close_owner_url, expected_member_ids
-from ..selectors import event_settings_for
+from ..selectors import EVENT_SETTINGS_FIELDS, event_settings_for
 
 EVENT_AUDIT = [
     "category",
@@ -296,14 +296,8 @@ def attendance_counts(event: Event) -> dict[str, int]:
     return counts
 
 
-SETTINGS_FIELDS = [
-    "late_credit",
-    "left_early_credit",
-    "qr_rotate_seconds",
-    "qr_valid_seconds",
-    "signin_opens_minutes",
-    "late_after_minutes",
-]
+# The editable settings: every field but the tenant (the sign-in reads them all with the event).
+SETTINGS_FIELDS = list(EVENT_SETTINGS_FIELDS)
 # Bounds that keep a projector usable: a code lives at most an hour, sign-in opens at most a
 # day ahead.
 SETTINGS_BOUNDS = {

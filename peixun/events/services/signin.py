@@ -14,8 +14,8 @@ A member already signed in gets their row back whatever the code says (scanning 
 nothing). A row the organiser set to absent or on leave becomes present on a real sign-in: the
 rotating code proves the member is in the room, which outweighs an earlier mark.
 
-Cost: a sign-in burst must not queue on the database, so a scan reads the event settings, the
-member's row and (for a new row) whether the member is expected, outside any transaction, and
+Cost: a sign-in burst must not queue on the database, so a scan reads the event settings (with
+the event, `event_settings_of`), the member's row and (for a new row) whether the member is expected, outside any transaction, and
 then writes the row and one AuditEvent in one short transaction (SQLite's IMMEDIATE mode takes
 the write lock only there; on PostgreSQL, `core.audit.audit_insert` makes it one statement). Concurrent scans of one member race on the unique constraint
 `attendance_once_per_event`; the loser reads the winner's row.
@@ -38,7 +38,7 @@ from peixun.core.scoping import Actor, scope_of
 from .. import registry
 from ..logic import TokenError, check_signin_token
 from ..models import SIGNED_IN, Attendance, Event, EventSettings
-from ..selectors import event_settings_for, member_row
+from ..selectors import event_settings_of, member_row
 
 # The first sign-in's INSERT, written once per process (a burst runs it for every member).
 _INSERT_ROW: PreparedInsert[Attendance] = PreparedInsert(Attendance)
@@ -144,7 +144,7 @@ def _checks(*, actor: Actor, event: Event, token: str, now: dt.datetime) -> _Che
     row = member_row(event, member_id)
     if row is not None and row.status in SIGNED_IN:
         return _Checked(row, None)
-    rules = event_settings_for(event.org)
+    rules = event_settings_of(event)
     _check_token(event, token, rules, now)
     _check_window(event, rules, now)
     if row is None and not registry.member_expected(event, member_id):
@@ -262,7 +262,7 @@ def attendance_signout(
     row = member_row(event, member_id)
     if row is not None and row.signed_out_at is not None:
         return row, False
-    rules = event_settings_for(event.org)
+    rules = event_settings_of(event)
     _check_token(event, token, rules, now)
     if row is None or row.status not in SIGNED_IN:
         raise SigninError("not_signed_in", _("You have not signed in to this event."))

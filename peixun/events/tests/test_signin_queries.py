@@ -6,8 +6,8 @@ answer as `expected_member_ids` in every case.
 The counts are those of a test (the service's transaction is a savepoint inside the test's): a
 first sign-in with a token not used in the last minute is the token with its owner (and whether
 the owner holds any grant: a plain member's scope needs no query of its own), the token's last
-use, the event with "is the member expected" and the id of the
-member's row (none yet, so the row is not read again), the tenant's attendance settings, then
+use, the event with "is the member expected", the id of the
+member's row (none yet, so the row is not read again) and the tenant's attendance settings, then
 SAVEPOINT, the row, the audit chain's head, the audit event, the head again (on PostgreSQL these
 four are one statement, and outside a test's transaction there is no savepoint), RELEASE. A repeated
 scan: the token, the event, the row. Every query but the writes is prepared once per
@@ -17,7 +17,7 @@ process (peixun.core.prepared).
 from __future__ import annotations
 
 import json
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.db import connection
 from django.test import Client, TestCase
@@ -26,20 +26,25 @@ from peixun.accounts.services import token_issue
 from peixun.core.models import AuditEvent
 from peixun.events import registry
 from peixun.events.logic import signin_token
-from peixun.events.models import Attendance, Event
-from peixun.events.selectors import event_get, member_row
-from peixun.events.services import event_settings_for
+from peixun.events.models import Attendance, Event, EventSettings
+from peixun.events.selectors import (
+    EVENT_SETTINGS_FIELDS,
+    event_get,
+    event_settings_of,
+    member_row,
+)
+from peixun.events.services import event_settings_for, event_settings_update
 from peixun.members.models import Member
 from peixun.testing import World, make_member, make_user
 from peixun.training.models import Enrolment, MakeUp
 
 from .fixtures import SessionFixture, add_session, class_session
 
-# Token (with "holds any grant?") and its use, event, settings; the row and the audit event
-# (PostgreSQL: one statement inserts the row, locks the chain's head, inserts the event and
-# advances the head; elsewhere four).
-FIRST_SIGNIN_QUERIES = {"postgresql": 7}
-FIRST_SIGNIN_QUERIES_ELSEWHERE = 10
+# Token (with "holds any grant?") and its use, event (with the tenant's settings); the row and
+# the audit event (PostgreSQL: one statement inserts the row, locks the chain's head, inserts the
+# event and advances the head; elsewhere four).
+FIRST_SIGNIN_QUERIES = {"postgresql": 6}
+FIRST_SIGNIN_QUERIES_ELSEWHERE = 9
 REPEAT_SCAN_QUERIES = 3
 
 
@@ -181,3 +186,54 @@ class ExpectedCheckTests(TestCase):
         again = event_get(actor, self.fx.event.pk)
         with self.assertNumQueries(1):
             self.assertEqual(member_row(again, member.pk), row)
+
+
+class SettingsWithTheEventTests(TestCase):
+    """The tenant's attendance settings read with the event for a member are the ones
+    `event_settings_for` reads: the defaults while the tenant kept them, its row after a change."""
+
+    world: ClassVar[World]
+    fx: ClassVar[SessionFixture]
+    reader: ClassVar[Any]
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.world = World()
+        cls.fx = class_session(cls.world)
+        cls.reader = make_user("reader", member=cls.fx.members[1])  # expected at the event
+
+    def read_with_the_event(self) -> EventSettings:
+        event = event_get(self.reader, self.fx.event.pk)
+        with self.assertNumQueries(0):
+            return event_settings_of(event)
+
+    def assert_same(self, found: EventSettings, expected: EventSettings) -> None:
+        self.assertEqual(
+            [getattr(found, name) for name in EVENT_SETTINGS_FIELDS],
+            [getattr(expected, name) for name in EVENT_SETTINGS_FIELDS],
+        )
+        self.assertEqual((found.pk, found.tenant_id), (expected.pk, expected.tenant_id))
+        self.assertEqual(found._state.adding, expected._state.adding)
+
+    def test_the_defaults_then_the_tenant_s_own(self) -> None:
+        org = self.fx.event.org
+        self.assert_same(self.read_with_the_event(), event_settings_for(org))
+        self.assertIsNone(self.read_with_the_event().pk)
+        event_settings_update(
+            actor=self.world.users["org_admin"],
+            tenant=self.world.root,
+            late_after_minutes=25,
+            late_credit="none",
+            qr_rotate_seconds=20,
+            qr_valid_seconds=60,
+        )
+        changed = self.read_with_the_event()
+        self.assert_same(changed, event_settings_for(org))
+        self.assertEqual((changed.late_after_minutes, changed.qr_valid_seconds), (25, 60))
+
+    def test_staff_and_other_callers_read_them_as_before(self) -> None:
+        event = event_get(self.world.users["org_admin"], self.fx.event.pk)
+        expected = event_settings_for(event.org)
+        with self.assertNumQueries(1):
+            found = event_settings_of(event)
+        self.assert_same(found, expected)
