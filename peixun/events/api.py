@@ -382,7 +382,8 @@ def signin(request: HttpRequest, event_id: IdParam, payload: SigninTokenIn) -> A
         return refused(error)
     return {
         "status": row.status,
-        "status_label": str(row.get_status_display()),
+        # The choice's label directly: get_status_display() builds the choices' dict each call.
+        "status_label": str(Attendance.Status(row.status).label),
         "created": created,
         "signed_in_at": row.signed_in_at,
         "message": signin_outcome_text(row, created),
@@ -398,7 +399,8 @@ def signout(request: HttpRequest, event_id: IdParam, payload: SigninTokenIn) -> 
         return refused(error)
     return {
         "status": row.status,
-        "status_label": str(row.get_status_display()),
+        # The choice's label directly: get_status_display() builds the choices' dict each call.
+        "status_label": str(Attendance.Status(row.status).label),
         "changed": changed,
         "signed_out_at": row.signed_out_at,
         "message": signout_outcome_text(row, changed),
