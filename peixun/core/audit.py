@@ -196,6 +196,28 @@ def _typed_value(field: Any, db: Any) -> str:
     return f"%s::{field.db_type(db)}"
 
 
+def _insert_select(
+    db: Any,
+    table: str,
+    fields: tuple[Field[Any, Any], ...],
+    columns: list[str],
+    expressions: list[str],
+    sources: str,
+    returning: str,
+) -> str:
+    """`INSERT … SELECT` of one row: its id drawn from the table's sequence, each field a typed
+    parameter, then the named columns from SQL expressions, FROM `sources` (names from our
+    models' meta; every value a parameter)."""
+    quote = db.ops.quote_name
+    names = [quote(field.column) for field in fields] + [quote(name) for name in columns]
+    values = [_typed_value(field, db) for field in fields] + expressions
+    return (
+        f"INSERT INTO {quote(table)} (id, {', '.join(names)}) "  # noqa: S608
+        f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')), {', '.join(values)} "
+        f"FROM {sources} RETURNING {returning}"
+    )
+
+
 class _AppendInOneStatement:
     """PostgreSQL: lock the head, insert the event hashed against it and advance the head in one
     statement, instead of three round trips; `insert_and_append` inserts the row the event
@@ -285,29 +307,31 @@ class _AppendInOneStatement:
             f"head AS MATERIALIZED (SELECT last_hash FROM {quote(chain)} WHERE id = 1 FOR UPDATE)"  # noqa: S608
         ]
         fields: tuple[Field[Any, Any], ...] = self._fields
-        object_id, hashed, joined, row_id = "", "%s::text || head.last_hash || %s::text", "", "NULL"
+        extra_columns: list[str] = []
+        extra_values: list[str] = []
+        hashed, joined, row_id = "%s::text || head.last_hash || %s::text", "", "NULL"
         if row_fields is not None:
             table = row_fields[0].model._meta.db_table
-            row_columns = ", ".join(quote(field.column) for field in row_fields)
-            row_values = ", ".join(_typed_value(field, db) for field in row_fields)
-            parts.append(
-                f"row AS (INSERT INTO {quote(table)} (id, {row_columns}) "  # noqa: S608
-                f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')), {row_values} "
-                f"FROM head RETURNING id)"
-            )
+            row_insert = _insert_select(db, table, row_fields, [], [], "head", "id")
+            parts.append(f"row AS ({row_insert})")
             fields = self._fields_but_object_id()
-            object_id = f", {quote('object_id')}"
+            extra_columns, extra_values = ["object_id"], ["row.id::text"]
             hashed = "%s::text || row.id::text || %s::text || head.last_hash || %s::text"
             joined, row_id = ", row", "row.id"
-        columns = ", ".join(quote(field.column) for field in fields)
-        values = ", ".join(_typed_value(field, db) for field in fields)
-        parts.append(
-            f"event AS (INSERT INTO {quote(events)} (id, {columns}{object_id}, prev_hash, hash) "  # noqa: S608
-            f"SELECT nextval(pg_get_serial_sequence('{events}', 'id')), {values}"
-            f"{', row.id::text' if row_fields is not None else ''}, head.last_hash, "
-            f"encode(sha256(convert_to({hashed}, 'UTF8')), 'hex') "
-            f"FROM head{joined} RETURNING id, prev_hash, hash)"
+        event_insert = _insert_select(
+            db,
+            events,
+            fields,
+            [*extra_columns, "prev_hash", "hash"],
+            [
+                *extra_values,
+                "head.last_hash",
+                f"encode(sha256(convert_to({hashed}, 'UTF8')), 'hex')",
+            ],
+            f"head{joined}",
+            "id, prev_hash, hash",
         )
+        parts.append(f"event AS ({event_insert})")
         return (
             f"WITH {', '.join(parts)} "  # noqa: S608
             f"UPDATE {quote(chain)} SET last_hash = event.hash, last_event_id = event.id "
