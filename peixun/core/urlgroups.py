@@ -38,6 +38,7 @@ def _first_segment(entry: Any) -> str | None:
 
 
 def _without_segment(entry: URLPattern, segment: str) -> URLPattern:
+    assert isinstance(entry.pattern, RoutePattern)  # _first_segment took only these
     route = str(entry.pattern)[len(segment) + 1 :]
     pattern = RoutePattern(route, name=entry.pattern.name, is_endpoint=True)
     return URLPattern(pattern, entry.callback, entry.default_args, entry.name)

@@ -54,7 +54,7 @@ class _Cursor(base.SQLiteCursorWrapper):
         # statements run over and over (a sign-in's nine), so their rewrite is kept.
         if param_names is None and len(query) <= _KEEP_CONVERTED:
             return _qmark(query)
-        return super().convert_query(query, param_names=param_names)  # type: ignore[no-any-return]
+        return super().convert_query(query, param_names=param_names)
 
     def execute(self, query: str, params: Any = None) -> Any:
         if self.connection.in_transaction or not _writes(query):

@@ -17,6 +17,7 @@ from django.test import TestCase, TransactionTestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from peixun.accounts.models import User
 from peixun.core.audit import (
     audit_insert,
     audit_purge,
@@ -431,7 +432,7 @@ class ConcurrentAppendTests(TransactionTestCase):
 _INSERT_NOTE: PreparedInsert[Notification] = PreparedInsert(Notification)
 
 
-def note(user: object, key: str = "", title: str = '课程提醒 "党课"') -> Notification:
+def note(user: User, key: str = "", title: str = '课程提醒 "党课"') -> Notification:
     return Notification(recipient=user, title=title, dedupe_key=key, body=AWKWARD)
 
 

@@ -78,6 +78,7 @@ class GroupedApiTests(SimpleTestCase):
         self.assertIn("events/", groups)
         # The sign-in's route is tried after the segments and its own group, not 100+ routes.
         events = next(entry for entry in served if str(entry.pattern) == "events/")
+        assert isinstance(events, URLResolver)
         self.assertLess(served.index(events) + len(events.url_patterns), 45)
 
 
