@@ -71,13 +71,13 @@ def _tenant_settings() -> Subquery:
     return Subquery(tenant[:1], output_field=JSONField())
 
 
-def _settings_from(found: dict[str, Any]) -> EventSettings:
+def _settings_from(found: dict[str, Any], alias: str | None) -> EventSettings:
     values = {name: found[name] for name in EVENT_SETTINGS_FIELDS}
     if found["id"] is None:
         return EventSettings(tenant_id=found["tenant"])
     settings = EventSettings(id=found["id"], tenant_id=found["tenant"], **values)
     settings._state.adding = False
-    settings._state.db = "default"
+    settings._state.db = alias
     return settings
 
 
@@ -160,7 +160,7 @@ def event_get(actor: Actor, pk: Any) -> Event:
         event.__dict__[OWN_ROW_MEMO] = (member_id, event.own_row_id)
     tenant_settings = getattr(event, "tenant_settings", None)
     if tenant_settings:
-        event.__dict__[SETTINGS_MEMO] = _settings_from(tenant_settings)
+        event.__dict__[SETTINGS_MEMO] = _settings_from(tenant_settings, event._state.db)
     if getattr(event, "expected_here", False) and member_id:
         # The sign-in that follows asks the same question of this instance.
         registry.remember_expected(event, member_id)
