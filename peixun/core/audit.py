@@ -250,6 +250,8 @@ class _AppendInOneStatement:
         self._fields: tuple[Field[Any, Any], ...] = tuple(
             cast("Field[Any, Any]", AuditEvent._meta.get_field(name)) for name in self._FIELDS
         )
+        # With a row inserted alongside, object_id is the new row's id, written by the statement.
+        self._fields_but_object_id = tuple(f for f in self._fields if f.name != "object_id")
         self._lock = threading.Lock()
 
     def append(self, event: AuditEvent, alias: str) -> AuditEvent | None:
@@ -282,7 +284,7 @@ class _AppendInOneStatement:
             with self._lock:
                 sql = self._sql.setdefault(key, self._compile(db, row_fields))
         event.object_repr = event.object_repr[:200]
-        fields = self._fields if row_fields is None else self._fields_but_object_id()
+        fields = self._fields if row_fields is None else self._fields_but_object_id
         params = [field.get_db_prep_save(field.pre_save(event, True), db) for field in fields]
         with bound_cursor(alias) as cursor:
             cursor.execute(sql, [*row_values, *params, *text])
@@ -295,9 +297,6 @@ class _AppendInOneStatement:
         event._state.adding = False
         event._state.db = alias
         return row_pk, event
-
-    def _fields_but_object_id(self) -> tuple[Field[Any, Any], ...]:
-        return tuple(field for field in self._fields if field.name != "object_id")
 
     def _compile(self, db: Any, row_fields: tuple[Any, ...] | None) -> str:
         quote = db.ops.quote_name
@@ -314,7 +313,7 @@ class _AppendInOneStatement:
             table = row_fields[0].model._meta.db_table
             row_insert = _insert_select(db, table, row_fields, [], [], "head", "id")
             parts.append(f"row AS ({row_insert})")
-            fields = self._fields_but_object_id()
+            fields = self._fields_but_object_id
             extra_columns, extra_values = ["object_id"], ["row.id::text"]
             hashed = "%s::text || row.id::text || %s::text || head.last_hash || %s::text"
             joined, row_id = ", row", "row.id"
